@@ -1,0 +1,100 @@
+package io.closedloop.ingestion.graphql;
+
+import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.TestKeys;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+@QuarkusTest
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "ingestion"))
+class WriteKeyApiTest {
+
+    static ValidatableResponse graphql(String token, String query) {
+        var request = given().contentType("application/json").body(Map.of("query", query));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return request.post("/graphql").then();
+    }
+
+    @Test
+    void requestWithoutTokenIsRefusedWith401() {
+        graphql(null, "{ writeKeys { key } }").statusCode(401);
+    }
+
+    @Test
+    void tokenSignedByAnUntrustedKeyIsRefusedWith401() {
+        graphql(TestKeys.foreignToken("acme", "admin"), "{ writeKeys { key } }").statusCode(401);
+    }
+
+    @Test
+    void adminCreatesAWriteKeyAndSeesItListed() {
+        String admin = TestKeys.token("acme", "admin");
+        String key = graphql(admin, "mutation { createWriteKey(name: \"website\") { key name revokedAt } }")
+                .statusCode(200)
+                .body("errors", nullValue())
+                .body("data.createWriteKey.name", equalTo("website"))
+                .extract().path("data.createWriteKey.key");
+        graphql(admin, "{ writeKeys { key name } }")
+                .statusCode(200)
+                .body("data.writeKeys.key", hasItem(key));
+    }
+
+    @Test
+    void anotherWorkspaceSeesAndRevokesNoneOfTheKeys() {
+        String acme = TestKeys.token("acme", "admin");
+        String globex = TestKeys.token("globex", "admin");
+        Object id = graphql(acme, "mutation { createWriteKey(name: \"app\") { id key } }")
+                .extract().path("data.createWriteKey.id");
+        String key = graphql(acme, "{ writeKeys { id key } }").extract().path("data.writeKeys.find { it.id == '" + id + "' }.key");
+
+        graphql(globex, "{ writeKeys { key } }").statusCode(200).body("data.writeKeys.key", not(hasItem(key)));
+        graphql(globex, "mutation { revokeWriteKey(id: \"" + id + "\") { key } }")
+                .statusCode(200).body("data.revokeWriteKey", nullValue());
+        graphql(acme, "{ writeKeys { id revokedAt } }")
+                .body("data.writeKeys.find { it.id == '" + id + "' }.revokedAt", nullValue());
+
+        graphql(acme, "mutation { revokeWriteKey(id: \"" + id + "\") { revokedAt } }")
+                .body("data.revokeWriteKey.revokedAt", notNullValue());
+    }
+
+    @Test
+    void analystMayNotManageWriteKeys() {
+        graphql(TestKeys.token("acme", "analyst"), "{ writeKeys { key } }")
+                .statusCode(200)
+                .body("data.writeKeys", nullValue())
+                .body("errors[0].message", containsString("needs the role admin"));
+    }
+
+    @Test
+    void tokenWithoutWorkspaceClaimGetsANamedError() {
+        graphql(TestKeys.token(null, "admin"), "{ writeKeys { key } }")
+                .statusCode(200)
+                .body("errors[0].message", containsString("workspace"));
+    }
+
+    @Test
+    void blankKeyNameIsRejectedNamingTheField() {
+        graphql(TestKeys.token("acme", "admin"), "mutation { createWriteKey(name: \" \") { key } }")
+                .body("errors[0].message", containsString("createWriteKey.name"));
+    }
+
+    @Test
+    void healthAndMetricsAreServed() {
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("http_server"));
+    }
+}

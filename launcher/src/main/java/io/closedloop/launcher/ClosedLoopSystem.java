@@ -1,0 +1,148 @@
+package io.closedloop.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * PostgreSQL plus any set of the four services, wired to each other: each data service gets its
+ * own database and role, every service gets the JWT public key, the others' URLs and a
+ * {@code service} token. The run command starts all four on the documented ports; end-to-end
+ * tests start the ones they need on free ports and may kill and restart any of them.
+ */
+public final class ClosedLoopSystem implements AutoCloseable {
+
+    private final Path root;
+    private final PostgresServer postgres;
+    private final DevKeys keys;
+    private final String databasePrefix;
+    private final Map<ServiceName, ServiceProcess> services = new EnumMap<>(ServiceName.class);
+    private final boolean ownsPostgres;
+
+    private ClosedLoopSystem(Path root, PostgresServer postgres, boolean ownsPostgres, DevKeys keys, String databasePrefix) {
+        this.root = root;
+        this.postgres = postgres;
+        this.ownsPostgres = ownsPostgres;
+        this.keys = keys;
+        this.databasePrefix = databasePrefix;
+    }
+
+    /**
+     * @param root           the repository root (where the services' {@code target/} folders are)
+     * @param postgres       the server the databases live on
+     * @param ownsPostgres   whether {@link #close()} also stops the server
+     * @param keys           the JWT key pair the services trust
+     * @param databasePrefix prefix of database names ("" for the run command; unique per test run)
+     */
+    public static ClosedLoopSystem on(Path root, PostgresServer postgres, boolean ownsPostgres, DevKeys keys, String databasePrefix) {
+        return new ClosedLoopSystem(root, postgres, ownsPostgres, keys, databasePrefix);
+    }
+
+    public DevTokens tokens() {
+        return DevTokens.of(keys);
+    }
+
+    public PostgresServer postgres() {
+        return postgres;
+    }
+
+    /** Starts {@code which} (in dependency order) on the given ports (0 = a free port) and waits until all are ready. */
+    public void start(Set<ServiceName> which, Map<ServiceName, Integer> ports, List<String> jvmOptions, Path logDirectory)
+            throws IOException, SQLException, InterruptedException {
+        Map<ServiceName, Integer> chosen = new EnumMap<>(ServiceName.class);
+        for (ServiceName s : ServiceName.values()) {
+            int port = ports.getOrDefault(s, s.defaultPort());
+            chosen.put(s, port == 0 ? freePort() : port);
+        }
+        String serviceToken = tokens().mintService("closedloop-services", Duration.ofDays(365));
+        for (ServiceName s : ServiceName.values()) {
+            if (!which.contains(s)) {
+                continue;
+            }
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.publicKeyFile().toAbsolutePath().toString());
+            env.put("MP_JWT_VERIFY_ISSUER", DevTokens.DEFAULT_ISSUER);
+            env.put("CLOSEDLOOP_SERVICE_TOKEN", serviceToken);
+            for (ServiceName other : ServiceName.values()) {
+                env.put(other.urlVariable(), "http://localhost:" + chosen.get(other));
+            }
+            if (s.database() != null) {
+                String database = databasePrefix + s.database();
+                String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+                postgres.ensureDatabase(database, password);
+                env.put("CLOSEDLOOP_DB_HOST", postgres.host());
+                env.put("CLOSEDLOOP_DB_PORT", Integer.toString(postgres.port()));
+                env.put("CLOSEDLOOP_DB_NAME", database);
+                env.put("CLOSEDLOOP_DB_USERNAME", database);
+                env.put("CLOSEDLOOP_DB_PASSWORD", password);
+            }
+            Path jar = root.resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
+            ServiceProcess process = new ServiceProcess(s, jar, chosen.get(s), env, jvmOptions,
+                    logDirectory.resolve(s.module() + ".log"));
+            services.put(s, process);
+        }
+        List<ServiceProcess> started = new ArrayList<>();
+        for (ServiceProcess p : services.values()) {
+            if (!p.isAlive()) {
+                p.start();
+                started.add(p);
+            }
+        }
+        for (ServiceProcess p : started) {
+            p.awaitReady(Duration.ofSeconds(120));
+        }
+    }
+
+    public ServiceProcess service(ServiceName name) {
+        ServiceProcess p = services.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException(name + " was not started");
+        }
+        return p;
+    }
+
+    /** Kills a service with SIGKILL, then starts it again on the same port and waits until it is ready. */
+    public void killAndRestart(ServiceName name) throws IOException, InterruptedException {
+        ServiceProcess p = service(name);
+        p.kill();
+        p.start();
+        p.awaitReady(Duration.ofSeconds(120));
+    }
+
+    @Override
+    public void close() throws IOException {
+        List<ServiceProcess> reverse = new ArrayList<>(services.values());
+        java.util.Collections.reverse(reverse);
+        for (ServiceProcess p : reverse) {
+            try {
+                p.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (ownsPostgres) {
+            postgres.close();
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+}

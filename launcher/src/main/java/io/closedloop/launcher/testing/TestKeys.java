@@ -1,0 +1,30 @@
+package io.closedloop.launcher.testing;
+
+import io.closedloop.launcher.DevKeys;
+import io.closedloop.launcher.DevTokens;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The key pair of a test run (in the module's {@code target/test-keys}) and tokens signed with it. */
+public final class TestKeys {
+
+    private TestKeys() {
+    }
+
+    public static DevKeys keys() {
+        return DevKeys.in(Path.of("target", "test-keys").toAbsolutePath());
+    }
+
+    /** A bearer token for {@code workspace} with {@code roles}, valid for an hour. */
+    public static String token(String workspace, String... roles) {
+        return DevTokens.of(keys()).mint("test-user", workspace, List.of(roles), Duration.ofHours(1));
+    }
+
+    /** A token signed with a key the services do not trust. */
+    public static String foreignToken(String workspace, String... roles) {
+        DevKeys other = DevKeys.in(Path.of("target", "foreign-test-keys").toAbsolutePath());
+        return DevTokens.of(other).mint("intruder", workspace, List.of(roles), Duration.ofHours(1));
+    }
+}

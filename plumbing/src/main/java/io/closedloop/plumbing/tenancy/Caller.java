@@ -1,0 +1,59 @@
+package io.closedloop.plumbing.tenancy;
+
+import jakarta.enterprise.context.RequestScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * Who is calling and in which workspace. The workspace comes from the verified token's
+ * {@code workspace} claim, never from a request argument (DESIGN §2 "Multi-tenancy").
+ */
+@RequestScoped
+public class Caller {
+
+    /** The JWT claim naming the caller's workspace. */
+    public static final String WORKSPACE_CLAIM = "workspace";
+
+    private final JsonWebToken token;
+
+    public Caller(JsonWebToken token) {
+        this.token = token;
+    }
+
+    /** The caller's workspace id; a token without one may not touch workspace data. */
+    public String workspace() {
+        Object claim = token.getClaim(WORKSPACE_CLAIM);
+        String workspace = claim == null ? null : claim.toString().replace("\"", "");
+        if (workspace == null || workspace.isBlank()) {
+            throw new WorkspaceRequiredException();
+        }
+        return workspace;
+    }
+
+    /**
+     * The caller's workspace, provided the token carries one of {@code roles}; otherwise a
+     * {@link RoleRequiredException} that says which roles the operation needs.
+     */
+    public String workspaceFor(String... roles) {
+        requireAnyRole(roles);
+        return workspace();
+    }
+
+    /** Fails unless the token carries one of {@code roles}. */
+    public void requireAnyRole(String... roles) {
+        for (String role : roles) {
+            if (hasRole(role)) {
+                return;
+            }
+        }
+        throw new RoleRequiredException(roles, token.getGroups());
+    }
+
+    /** The raw bearer token, to forward to another service on the caller's behalf. */
+    public String rawToken() {
+        return token.getRawToken();
+    }
+
+    public boolean hasRole(String role) {
+        return token.getGroups() != null && token.getGroups().contains(role);
+    }
+}

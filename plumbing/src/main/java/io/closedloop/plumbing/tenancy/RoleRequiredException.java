@@ -1,0 +1,12 @@
+package io.closedloop.plumbing.tenancy;
+
+import java.util.Set;
+
+/** The caller's token lacks every role the operation accepts (a 403 in REST, a named error in GraphQL). */
+public class RoleRequiredException extends SecurityException {
+
+    public RoleRequiredException(String[] accepted, Set<String> held) {
+        super("forbidden: this operation needs the role " + String.join(" or ", accepted)
+                + "; the token has " + (held == null || held.isEmpty() ? "no role" : String.join(", ", held)));
+    }
+}
