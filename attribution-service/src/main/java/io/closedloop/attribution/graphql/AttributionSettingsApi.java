@@ -1,0 +1,47 @@
+package io.closedloop.attribution.graphql;
+
+import io.closedloop.attribution.AttributionSettings;
+import io.closedloop.attribution.JourneyScope;
+import io.closedloop.attribution.service.AttributionSettingsService;
+import io.closedloop.plumbing.tenancy.Caller;
+import io.closedloop.plumbing.tenancy.Roles;
+import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+
+@GraphQLApi
+public class AttributionSettingsApi {
+
+    private final AttributionSettingsService settings;
+    private final Caller caller;
+
+    public AttributionSettingsApi(AttributionSettingsService settings, Caller caller) {
+        this.settings = settings;
+        this.caller = caller;
+    }
+
+    @Query
+    @Description("Attribution defaults of the caller's workspace.")
+    public Uni<@NonNull AttributionSettings> attributionSettings() {
+        return settings.get(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN));
+    }
+
+    @Mutation
+    @Description("Changes the attribution defaults of the caller's workspace; omitted arguments keep their value.")
+    public Uni<@NonNull AttributionSettings> updateAttributionSettings(
+            @Description("1 to 3650.") Integer lookbackDays,
+            @Description("Greater than 0.") Double halfLifeDays,
+            JourneyScope journeyScope) {
+        String workspace = caller.workspaceFor(Roles.ADMIN);
+        if (lookbackDays != null && (lookbackDays < 1 || lookbackDays > 3650)) {
+            throw new IllegalArgumentException("updateAttributionSettings.lookbackDays: must be 1 to 3650, was " + lookbackDays);
+        }
+        if (halfLifeDays != null && !(halfLifeDays > 0 && Double.isFinite(halfLifeDays))) {
+            throw new IllegalArgumentException("updateAttributionSettings.halfLifeDays: must be greater than 0, was " + halfLifeDays);
+        }
+        return settings.update(workspace, lookbackDays, halfLifeDays, journeyScope);
+    }
+}

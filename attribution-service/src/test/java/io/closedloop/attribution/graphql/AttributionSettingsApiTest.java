@@ -1,0 +1,64 @@
+package io.closedloop.attribution.graphql;
+
+import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.TestKeys;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+@QuarkusTest
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "attribution"))
+class AttributionSettingsApiTest {
+
+    static ValidatableResponse graphql(String token, String query) {
+        var request = given().contentType("application/json").body(Map.of("query", query));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return request.post("/graphql").then();
+    }
+
+    @Test
+    void requestWithoutTokenIsRefusedWith401() {
+        graphql(null, "{ attributionSettings { lookbackDays } }").statusCode(401);
+    }
+
+    @Test
+    void aWorkspaceStartsWithTheDesignDefaults() {
+        graphql(TestKeys.token("fresh", "analyst"), "{ attributionSettings { lookbackDays halfLifeDays journeyScope } }")
+                .body("data.attributionSettings.lookbackDays", equalTo(365))
+                .body("data.attributionSettings.halfLifeDays", equalTo(7.0f))
+                .body("data.attributionSettings.journeyScope", equalTo("ACCOUNT"));
+    }
+
+    @Test
+    void adminChangesOneSettingAndKeepsTheOthers() {
+        graphql(TestKeys.token("acme", "admin"), "mutation { updateAttributionSettings(lookbackDays: 90) { lookbackDays halfLifeDays } }")
+                .body("errors", nullValue())
+                .body("data.updateAttributionSettings.lookbackDays", equalTo(90))
+                .body("data.updateAttributionSettings.halfLifeDays", equalTo(7.0f));
+        graphql(TestKeys.token("globex", "analyst"), "{ attributionSettings { lookbackDays } }")
+                .body("data.attributionSettings.lookbackDays", equalTo(365));
+    }
+
+    @Test
+    void aNegativeHalfLifeIsRejectedNamingTheField() {
+        graphql(TestKeys.token("acme", "admin"), "mutation { updateAttributionSettings(halfLifeDays: -1) { halfLifeDays } }")
+                .body("errors[0].message", containsString("updateAttributionSettings.halfLifeDays"));
+    }
+
+    @Test
+    void ingestRoleMayNotReadSettings() {
+        graphql(TestKeys.token("acme", "ingest"), "{ attributionSettings { lookbackDays } }")
+                .body("errors[0].message", containsString("needs the role analyst or admin"));
+    }
+}
