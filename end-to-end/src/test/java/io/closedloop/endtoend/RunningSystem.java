@@ -1,0 +1,69 @@
+package io.closedloop.endtoend;
+
+import io.closedloop.launcher.ClosedLoopSystem;
+import io.closedloop.launcher.DevTokens;
+import io.closedloop.launcher.ServiceName;
+import io.closedloop.launcher.testing.TestKeys;
+import io.closedloop.launcher.testing.TestPostgres;
+import io.restassured.response.ValidatableResponse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+
+/**
+ * The whole system for one test class: the four packaged services as processes on free ports
+ * against the test run's PostgreSQL, each with fresh databases.
+ */
+final class RunningSystem implements AutoCloseable {
+
+    final ClosedLoopSystem system;
+
+    private RunningSystem(ClosedLoopSystem system) {
+        this.system = system;
+    }
+
+    static RunningSystem start() throws Exception {
+        Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();
+        for (ServiceName s : ServiceName.values()) {
+            Path jar = root.resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
+            if (!Files.exists(jar)) {
+                throw new IllegalStateException(jar + " is missing: run the whole build (./mvnw verify) so the services are packaged first");
+            }
+        }
+        String prefix = "e2e_" + UUID.randomUUID().toString().substring(0, 8) + "_";
+        ClosedLoopSystem system = ClosedLoopSystem.on(root, TestPostgres.server(), false, TestKeys.keys(), prefix);
+        Map<ServiceName, Integer> freePorts = Map.of(ServiceName.INGESTION, 0, ServiceName.IDENTITY, 0,
+                ServiceName.ATTRIBUTION, 0, ServiceName.GATEWAY, 0);
+        system.start(EnumSet.allOf(ServiceName.class), freePorts, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+                Path.of("target", "service-logs", prefix));
+        return new RunningSystem(system);
+    }
+
+    String url(ServiceName service) {
+        return system.service(service).url();
+    }
+
+    String token(String workspace, String... roles) {
+        return DevTokens.of(TestKeys.keys()).mint("e2e", workspace, List.of(roles), Duration.ofHours(1));
+    }
+
+    ValidatableResponse graphql(ServiceName service, String token, String query) {
+        var request = given().contentType("application/json").body(Map.of("query", query));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return request.post(url(service) + "/graphql").then();
+    }
+
+    @Override
+    public void close() throws Exception {
+        system.close();
+    }
+}

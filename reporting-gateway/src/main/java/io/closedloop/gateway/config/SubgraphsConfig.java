@@ -1,0 +1,27 @@
+package io.closedloop.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+
+import java.time.Duration;
+
+/** Where the gateway finds the three subgraphs (DESIGN §9). */
+@ConfigMapping(prefix = "closedloop")
+public interface SubgraphsConfig {
+
+    /** ingestion-service's subgraph. */
+    Service ingestion();
+
+    /** identity-service's subgraph. */
+    Service identity();
+
+    /** attribution-service's subgraph. */
+    Service attribution();
+
+    /** How long a subgraph call may take before the gateway answers with an error. */
+    Duration subgraphTimeout();
+
+    interface Service {
+        /** Base URL, e.g. http://localhost:8180 (its GraphQL endpoint is {url}/graphql). */
+        String url();
+    }
+}
