@@ -1,0 +1,54 @@
+package io.closedloop.plumbing.feed;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.ext.web.client.WebClient;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Fetches pages of another service's feed over HTTP ({@code GET /feeds/{stream}?after=&limit=}, role {@code service}). */
+public final class FeedClient {
+
+    private final WebClient web;
+    private final String baseUrl;
+    private final String serviceToken;
+    private final long timeoutMillis;
+
+    public FeedClient(Vertx vertx, String baseUrl, String serviceToken, long timeoutMillis) {
+        this.web = WebClient.create(vertx);
+        this.baseUrl = baseUrl;
+        this.serviceToken = serviceToken;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    public Uni<FeedPage> fetch(String stream, String after, int limit) {
+        return web.getAbs(baseUrl + "/feeds/" + stream)
+                .addQueryParam("after", after == null ? "" : after)
+                .addQueryParam("limit", Integer.toString(limit))
+                .putHeader("Authorization", "Bearer " + serviceToken)
+                .timeout(timeoutMillis)
+                .send()
+                .map(response -> {
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("feed " + stream + " at " + baseUrl + " answered HTTP "
+                                + response.statusCode() + ": " + response.bodyAsString());
+                    }
+                    JsonObject body = response.bodyAsJsonObject();
+                    JsonArray array = body.getJsonArray("items");
+                    List<FeedItem> items = new ArrayList<>(array.size());
+                    for (int i = 0; i < array.size(); i++) {
+                        JsonObject item = array.getJsonObject(i);
+                        items.add(new FeedItem(item.getLong("seq"), item.getString("workspace"), item.getString("kind"),
+                                item.getJsonObject("payload")));
+                    }
+                    return new FeedPage(items, body.getString("next"));
+                });
+    }
+
+    public void close() {
+        web.close();
+    }
+}

@@ -1,0 +1,60 @@
+package io.closedloop.plumbing.feed;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads one page of a producer's stream in commit-safe order (DESIGN §2 "Change feeds").
+ *
+ * <p>Each stream's rows carry {@code xid xid8 default pg_current_xact_id()} and a sequence. Items
+ * are returned ordered by (xid, seq) and only when {@code xid} is below the horizon
+ * {@code pg_snapshot_xmin(pg_current_snapshot())}: every transaction below it has ended, so a
+ * transaction still running (which will commit later, possibly with an earlier sequence number)
+ * always has an xid at or above the horizon, hence above every cursor handed out so far. A row
+ * committed late is therefore never skipped. The price: one long-running write transaction holds
+ * the feed back until it ends (DESIGN §8).
+ */
+public final class FeedReader {
+
+    /** Largest page a consumer may ask for. */
+    public static final int MAX_LIMIT = 10_000;
+
+    private final String source;
+
+    /**
+     * @param source a SELECT yielding the columns {@code xid} (xid8), {@code seq} (bigint),
+     *               {@code workspace_id} (text), {@code kind} (text) and {@code payload} (json or jsonb)
+     */
+    public FeedReader(String source) {
+        this.source = source;
+    }
+
+    public Uni<FeedPage> read(Pool pool, FeedCursor after, int limit) {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit: must be 1 to " + MAX_LIMIT + ", was " + limit);
+        }
+        String sql = "select xid::text::bigint as xid, seq, workspace_id, kind, payload::text as payload from (" + source + ") s"
+                + " where (xid, seq) > ($1::text::xid8, $2)"
+                + " and xid < pg_snapshot_xmin(pg_current_snapshot())"
+                + " order by xid, seq limit $3";
+        return pool.preparedQuery(sql)
+                .execute(Tuple.of(Long.toString(after.xid()), after.seq(), limit))
+                .map(rows -> {
+                    List<FeedItem> items = new ArrayList<>(rows.size());
+                    FeedCursor last = after;
+                    for (Row row : rows) {
+                        items.add(new FeedItem(row.getLong("seq"), row.getString("workspace_id"), row.getString("kind"),
+                                new JsonObject(row.getString("payload"))));
+                        last = new FeedCursor(row.getLong("xid"), row.getLong("seq"));
+                    }
+                    return new FeedPage(items, last.toString());
+                });
+    }
+
+}
