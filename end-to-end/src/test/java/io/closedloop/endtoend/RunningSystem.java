@@ -3,6 +3,7 @@ package io.closedloop.endtoend;
 import io.closedloop.launcher.ClosedLoopSystem;
 import io.closedloop.launcher.DevTokens;
 import io.closedloop.launcher.ServiceName;
+import io.closedloop.launcher.testing.GraphQlCalls;
 import io.closedloop.launcher.testing.TestKeys;
 import io.closedloop.launcher.testing.TestPostgres;
 import io.restassured.response.ValidatableResponse;
@@ -14,8 +15,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import static io.restassured.RestAssured.given;
 
 /**
  * The whole system for one test class: the four packaged services as processes on free ports
@@ -55,11 +54,7 @@ final class RunningSystem implements AutoCloseable {
     }
 
     ValidatableResponse graphql(ServiceName service, String token, String query) {
-        var request = given().contentType("application/json").body(Map.of("query", query));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return request.post(url(service) + "/graphql").then();
+        return GraphQlCalls.graphql(url(service), token, query);
     }
 
     @Override

@@ -5,12 +5,9 @@ import io.closedloop.launcher.testing.TestKeys;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
-
-import static io.restassured.RestAssured.given;
+import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -18,14 +15,6 @@ import static org.hamcrest.Matchers.nullValue;
 @QuarkusTest
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "attribution"))
 class AttributionSettingsApiTest {
-
-    static ValidatableResponse graphql(String token, String query) {
-        var request = given().contentType("application/json").body(Map.of("query", query));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return request.post("/graphql").then();
-    }
 
     @Test
     void requestWithoutTokenIsRefusedWith401() {
