@@ -3,6 +3,7 @@ package io.closedloop.gateway.graphql;
 import io.closedloop.gateway.client.SubgraphClient;
 import io.closedloop.gateway.client.SubgraphClient.Subgraph;
 import io.closedloop.plumbing.tenancy.Caller;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
@@ -49,6 +50,7 @@ public class SettingsApi {
     }
 
     @Description("A Segment write key. Tracking libraries send it as the HTTP Basic user name.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record WriteKey(
             @NonNull String id,
             @Description("A name to tell keys apart.") String name,
@@ -58,12 +60,14 @@ public class SettingsApi {
     }
 
     @Description("How identity resolution behaves in the caller's workspace.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record IdentitySettings(
             @Description("An identifier that would merge more persons than this is quarantined instead.") int explosionGuardLimit,
             String updatedAt) {
     }
 
     @Description("The caller's workspace's attribution defaults; reports may override them per query.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record AttributionSettings(
             @Description("Touches up to this many days before an opportunity's creation count for it.") int lookbackDays,
             @Description("The time-decay model's half-life in days.") double halfLifeDays,
