@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Markov chain (orders 1-4) and Shapley over 1,000,000 generated journeys (12 channels), model time
+# from journeys in memory; generation and loading times are printed beside it (DESIGN §10).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -B -q -pl attribution-service test-compile
+java -Xmx2g -cp attribution-service/target/classes:attribution-service/target/test-classes \
+  io.closedloop.attribution.model.MarkovBenchmark "$@"
