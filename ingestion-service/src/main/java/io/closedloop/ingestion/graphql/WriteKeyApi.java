@@ -1,6 +1,7 @@
 package io.closedloop.ingestion.graphql;
 
 import io.closedloop.ingestion.WriteKey;
+import io.closedloop.ingestion.service.WriteKeyAuthenticator;
 import io.closedloop.ingestion.service.WriteKeyService;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.Roles;
@@ -18,10 +19,12 @@ import java.util.List;
 public class WriteKeyApi {
 
     private final WriteKeyService writeKeys;
+    private final WriteKeyAuthenticator authenticator;
     private final Caller caller;
 
-    public WriteKeyApi(WriteKeyService writeKeys, Caller caller) {
+    public WriteKeyApi(WriteKeyService writeKeys, WriteKeyAuthenticator authenticator, Caller caller) {
         this.writeKeys = writeKeys;
+        this.authenticator = authenticator;
         this.caller = caller;
     }
 
@@ -51,6 +54,11 @@ public class WriteKeyApi {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("revokeWriteKey.id: '" + id + "' is not a write key id");
         }
-        return writeKeys.revoke(workspace, keyId);
+        // Forgotten again once the revocation has committed, so no request in between re-caches the key as active.
+        return writeKeys.revoke(workspace, keyId).invoke(key -> {
+            if (key != null) {
+                authenticator.forget(key.key);
+            }
+        });
     }
 }

@@ -18,9 +18,11 @@ public class WriteKeyService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final WriteKeyRepository writeKeys;
+    private final WriteKeyAuthenticator authenticator;
 
-    public WriteKeyService(WriteKeyRepository writeKeys) {
+    public WriteKeyService(WriteKeyRepository writeKeys, WriteKeyAuthenticator authenticator) {
         this.writeKeys = writeKeys;
+        this.authenticator = authenticator;
     }
 
     public Uni<List<WriteKey>> list(String workspace) {
@@ -42,7 +44,8 @@ public class WriteKeyService {
                                 "insert into workspace (id) values (?1) on conflict (id) do nothing")
                         .setParameter(1, workspace)
                         .executeUpdate())
-                .chain(() -> writeKeys.persist(key));
+                .chain(() -> writeKeys.persist(key))
+                .invoke(created -> authenticator.forget(created.key));
     }
 
     /** Revokes a key of {@code workspace}; null when the workspace has no such key. */
@@ -52,6 +55,7 @@ public class WriteKeyService {
             if (key.revokedAt == null) {
                 key.revokedAt = OffsetDateTime.now();
             }
+            authenticator.forget(key.key);
         });
     }
 }

@@ -1,0 +1,72 @@
+package io.closedloop.identity.graphql;
+
+import io.closedloop.identity.graph.Identifier;
+import io.closedloop.identity.graphql.IdentityTypes.AccountView;
+import io.closedloop.identity.graphql.IdentityTypes.IdentifierInput;
+import io.closedloop.identity.graphql.IdentityTypes.PersonView;
+import io.closedloop.identity.graphql.IdentityTypes.QuarantinedView;
+import io.closedloop.identity.graphql.IdentityTypes.StatsView;
+import io.closedloop.identity.service.IdentityQueries;
+import io.closedloop.plumbing.tenancy.Caller;
+import io.closedloop.plumbing.tenancy.Roles;
+import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+
+import java.util.List;
+
+@GraphQLApi
+public class IdentityApi {
+
+    private final IdentityQueries queries;
+    private final Caller caller;
+
+    public IdentityApi(IdentityQueries queries, Caller caller) {
+        this.queries = queries;
+        this.caller = caller;
+    }
+
+    @Query
+    @Description("The person an identifier belongs to, or null when the identifier is unknown.")
+    public Uni<PersonView> person(@NonNull IdentifierInput identifier) {
+        String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
+        Identifier id;
+        try {
+            id = Identifier.of(identifier.type, identifier.value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("person." + e.getMessage());
+        }
+        return queries.personOf(workspace, id.key());
+    }
+
+    @Query
+    @Description("A person by id (also the federation entity resolver for Person).")
+    public Uni<PersonView> personById(@NonNull @Id String id) {
+        return queries.person(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), id);
+    }
+
+    @Query
+    @Description("An account by id (CRM account id, domain:<domain> or a group call's id), with its persons; also the federation entity resolver for Account.")
+    public Uni<AccountView> account(@NonNull @Id String id) {
+        String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
+        if (id.isBlank()) {
+            throw new IllegalArgumentException("account.id: empty");
+        }
+        return queries.account(workspace, id);
+    }
+
+    @Query
+    @Description("Identifiers the explosion guard quarantined, most persons joined first.")
+    public Uni<@NonNull List<@NonNull QuarantinedView>> quarantinedIdentifiers() {
+        return queries.quarantined(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN));
+    }
+
+    @Query
+    @Description("Data-quality figures: persons, unassigned, ambiguous, quarantined identifiers.")
+    public Uni<@NonNull StatsView> identityStats() {
+        return queries.stats(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN));
+    }
+}

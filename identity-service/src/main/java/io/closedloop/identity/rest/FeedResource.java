@@ -1,0 +1,90 @@
+package io.closedloop.identity.rest;
+
+import io.closedloop.plumbing.feed.FeedCursor;
+import io.closedloop.plumbing.feed.FeedItem;
+import io.closedloop.plumbing.feed.FeedPage;
+import io.closedloop.plumbing.feed.FeedReader;
+import io.closedloop.plumbing.tenancy.Caller;
+import io.closedloop.plumbing.tenancy.RoleRequiredException;
+import io.closedloop.plumbing.tenancy.Roles;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** The identity service's change feeds (docs/feeds.md): {@code memberships}. Role {@code service}. */
+@Path("/feeds")
+public class FeedResource {
+
+    private static final FeedReader MEMBERSHIPS = new FeedReader("select xid, seq, workspace_id, kind, payload from memberships");
+
+    private final Pool pool;
+    private final Caller caller;
+
+    public FeedResource(Pool pool, Caller caller) {
+        this.pool = pool;
+        this.caller = caller;
+    }
+
+    @GET
+    @Path("/{stream}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> read(@PathParam("stream") String stream, @QueryParam("after") String after,
+                              @QueryParam("limit") String limit) {
+        try {
+            caller.requireAnyRole(Roles.SERVICE);
+        } catch (RoleRequiredException e) {
+            return Uni.createFrom().item(error(Response.Status.FORBIDDEN, e.getMessage()));
+        }
+        if (!stream.equals("memberships")) {
+            throw new NotFoundException("no feed " + stream);
+        }
+        FeedCursor cursor;
+        int n;
+        try {
+            cursor = FeedCursor.parse(after);
+            n = parseLimit(limit);
+            return MEMBERSHIPS.read(pool, cursor, n).map(page -> Response.ok(json(page).encode()).build());
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().item(error(Response.Status.BAD_REQUEST, e.getMessage()));
+        }
+    }
+
+    private static int parseLimit(String limit) {
+        if (limit == null || limit.isBlank()) {
+            return 1000;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(limit.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("limit: not a number: '" + limit + "'");
+        }
+        if (n < 1 || n > FeedReader.MAX_LIMIT) {
+            throw new IllegalArgumentException("limit: must be 1 to " + FeedReader.MAX_LIMIT + ", was " + n);
+        }
+        return n;
+    }
+
+    private static JsonObject json(FeedPage page) {
+        JsonArray items = new JsonArray();
+        for (FeedItem item : page.items()) {
+            items.add(new JsonObject().put("seq", item.seq()).put("workspace", item.workspace())
+                    .put("kind", item.kind()).put("payload", item.payload()));
+        }
+        return new JsonObject().put("items", items).put("next", page.next());
+    }
+
+    private static Response error(Response.Status status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(new JsonObject().put("error", message).encode()).build();
+    }
+}

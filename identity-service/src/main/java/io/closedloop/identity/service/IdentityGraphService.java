@@ -1,0 +1,396 @@
+package io.closedloop.identity.service;
+
+import io.closedloop.identity.graph.AccountResolver;
+import io.closedloop.identity.graph.Domains;
+import io.closedloop.identity.graph.Identifier;
+import io.closedloop.identity.graph.IdentityGraph;
+import io.closedloop.identity.graph.Link;
+import io.closedloop.identity.graph.Node;
+import io.closedloop.identity.repository.GraphRepository;
+import io.closedloop.identity.repository.GraphRepository.PersonRow;
+import io.closedloop.identity.repository.GraphRepository.StoredIdentifier;
+import io.closedloop.plumbing.feed.FeedItem;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Applies pages of ingestion's feeds to the stored identity graph, inside the consumer's
+ * transaction (the one that also stores the feed position). Each page loads only the persons it
+ * touches (the working set), changes them in memory, and writes back what changed in batches,
+ * appending an item to the memberships feed for every identifier whose person or account changed.
+ */
+@ApplicationScoped
+public class IdentityGraphService {
+
+    private final GraphRepository repository;
+
+    public IdentityGraphService(GraphRepository repository) {
+        this.repository = repository;
+    }
+
+    // ---- identity-facts: identify, alias, group, link
+
+    public Uni<Void> applyFacts(SqlConnection tx, List<FeedItem> items) {
+        return perWorkspace(tx, items, (workspace, page) -> {
+            List<Link> links = new ArrayList<>();
+            for (FeedItem item : page) {
+                Link link = toLink(item);
+                if (link != null) {
+                    links.add(link);
+                }
+            }
+            if (links.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            Set<String> keys = new LinkedHashSet<>();
+            links.forEach(l -> keys.addAll(l.members()));
+            Map<String, String> hashes = new HashMap<>();
+            keys.forEach(k -> hashes.put(hash(k), k));
+            return repository.erasedHashes(tx, workspace, hashes.keySet()).chain(erasedHashes -> {
+                Set<String> erased = new HashSet<>();
+                erasedHashes.forEach(h -> erased.add(hashes.get(h)));
+                List<Link> kept = new ArrayList<>();
+                for (Link l : links) {
+                    List<String> members = l.members().stream().filter(m -> !erased.contains(m)).toList();
+                    if (!members.isEmpty()) {
+                        kept.add(new Link(l.factId(), l.kind(), l.seq(), l.accountId(), members));
+                    }
+                }
+                keys.removeAll(erased);
+                return repository.linksById(tx, workspace, kept.stream().map(Link::factId).toList()).chain(previous -> {
+                    previous.forEach(l -> keys.addAll(l.members()));
+                    return recompute(tx, workspace, keys, graph -> kept.forEach(graph::assertLink));
+                });
+            });
+        });
+    }
+
+    // ---- crm: accounts and contacts (opportunities are not the identity service's concern)
+
+    public Uni<Void> applyCrm(SqlConnection tx, List<FeedItem> items) {
+        return perWorkspace(tx, items, (workspace, page) -> {
+            Set<String> domains = new HashSet<>();
+            Set<String> contactKeys = new HashSet<>();
+            Uni<Void> writes = Uni.createFrom().voidItem();
+            for (FeedItem item : page) {
+                JsonObject p = item.payload();
+                String id = p.getString("id");
+                if (id == null || id.isBlank()) {
+                    Log.warnf("crm item %d: no id; skipped", item.seq());
+                    continue;
+                }
+                if (item.kind().equals("account")) {
+                    Set<String> own = new LinkedHashSet<>();
+                    JsonArray list = p.getJsonArray("domains", new JsonArray());
+                    for (int i = 0; i < list.size(); i++) {
+                        String d = Domains.registeredDomain(String.valueOf(list.getValue(i)));
+                        if (d != null && !Domains.isFreeMail(d)) {
+                            own.add(d);
+                        }
+                    }
+                    writes = writes.chain(() -> repository.upsertAccount(tx, workspace, id, p.getString("name"), own)
+                            .invoke(domains::addAll).replaceWithVoid());
+                } else if (item.kind().equals("contact")) {
+                    contactKeys.add(Identifier.CONTACT_ID + ":" + id.trim());
+                    writes = writes.chain(() -> repository.upsertContact(tx, workspace, id.trim(), p.getString("accountId")));
+                }
+            }
+            return writes.chain(() -> repository.keysWithDomains(tx, workspace, domains))
+                    .chain(keys -> {
+                        Set<String> seeds = new LinkedHashSet<>(keys);
+                        seeds.addAll(contactKeys);
+                        return recompute(tx, workspace, seeds, graph -> {
+                        });
+                    });
+        });
+    }
+
+    // ---- erasures
+
+    public Uni<Void> applyErasures(SqlConnection tx, List<FeedItem> items) {
+        return perWorkspace(tx, items, (workspace, page) -> {
+            Set<String> keys = new LinkedHashSet<>();
+            for (FeedItem item : page) {
+                JsonArray ids = item.payload().getJsonArray("identifiers", new JsonArray());
+                for (int i = 0; i < ids.size(); i++) {
+                    try {
+                        JsonObject id = ids.getJsonObject(i);
+                        keys.add(Identifier.of(id.getString("type"), id.getString("value")).key());
+                    } catch (RuntimeException e) {
+                        Log.warnf("erasure item %d: identifiers[%d] skipped: %s", item.seq(), i, e.getMessage());
+                    }
+                }
+            }
+            if (keys.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            return repository.markErased(tx, workspace, keys.stream().map(IdentityGraphService::hash).toList())
+                    .chain(() -> recompute(tx, workspace, keys, graph -> keys.forEach(graph::erase)));
+        });
+    }
+
+    // ---- the working set
+
+    /**
+     * Loads the persons of {@code seeds} (closed over links), applies {@code change}, and writes back
+     * what changed. Only these components are recomputed.
+     */
+    Uni<Void> recompute(SqlConnection tx, String workspace, Set<String> seeds, Consumer<IdentityGraph> change) {
+        return repository.guardLimit(tx, workspace).chain(limit -> {
+            IdentityGraph graph = new IdentityGraph(limit);
+            Map<String, StoredIdentifier> before = new HashMap<>();
+            return load(tx, workspace, graph, before, seeds, 0).chain(() -> {
+                change.accept(graph);
+                return store(tx, workspace, graph, before);
+            });
+        });
+    }
+
+    private Uni<Void> load(SqlConnection tx, String workspace, IdentityGraph graph, Map<String, StoredIdentifier> before,
+                           Set<String> seeds, int round) {
+        if (seeds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        if (round > 1000) {
+            return Uni.createFrom().failure(new IllegalStateException("working set did not close after 1000 rounds"));
+        }
+        return repository.identifiersOfPersonsOf(tx, workspace, seeds).chain(rows -> {
+            List<String> connecting = new ArrayList<>();
+            for (StoredIdentifier row : rows) {
+                String key = row.node().identifier().key();
+                if (!before.containsKey(key)) {
+                    before.put(key, row);
+                    graph.load(row.node());
+                    if (!row.node().quarantined()) {
+                        connecting.add(key);
+                    }
+                }
+            }
+            if (connecting.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            return repository.linksOf(tx, workspace, connecting).chain(links -> {
+                Set<String> missing = new LinkedHashSet<>();
+                for (Link link : links) {
+                    if (graph.link(link.factId()) == null) {
+                        graph.load(link);
+                    }
+                    for (String m : link.members()) {
+                        if (!graph.contains(m)) {
+                            missing.add(m);
+                        }
+                    }
+                }
+                return load(tx, workspace, graph, before, missing, round + 1);
+            });
+        });
+    }
+
+    private Uni<Void> store(SqlConnection tx, String workspace, IdentityGraph graph, Map<String, StoredIdentifier> before) {
+        Map<String, String> personOf = graph.persons();
+        Map<String, List<String>> members = new LinkedHashMap<>();
+        personOf.forEach((key, person) -> members.computeIfAbsent(person, p -> new ArrayList<>()).add(key));
+
+        Set<String> contactIds = new HashSet<>();
+        Set<String> domains = new HashSet<>();
+        for (Node node : graph.nodes()) {
+            if (node.identifier().type().equals(Identifier.CONTACT_ID)) {
+                contactIds.add(node.identifier().value());
+            }
+            String domain = Domains.corporateDomain(node.identifier());
+            if (domain != null) {
+                domains.add(domain);
+            }
+        }
+        return repository.contactAccounts(tx, workspace, contactIds).chain(contactAccounts ->
+                repository.domainAccounts(tx, workspace, domains).chain(domainAccounts -> {
+                    Map<String, AccountResolver.Resolution> resolutions = resolveAccounts(graph, personOf, members,
+                            contactAccounts, domainAccounts);
+                    return write(tx, workspace, graph, before, personOf, members, resolutions);
+                }));
+    }
+
+    private static Map<String, AccountResolver.Resolution> resolveAccounts(IdentityGraph graph, Map<String, String> personOf,
+                                                                           Map<String, List<String>> members,
+                                                                           Map<String, String> contactAccounts,
+                                                                           Map<String, Set<String>> domainAccounts) {
+        Map<String, Set<String>> crm = new HashMap<>();
+        Map<String, Set<String>> group = new HashMap<>();
+        for (Link link : graph.links()) {
+            if (link.accountId() == null) {
+                continue;
+            }
+            Map<String, Set<String>> rank = link.kind().equals(Link.GROUP) ? group : link.kind().equals(Link.LINK) ? crm : null;
+            if (rank == null) {
+                continue;
+            }
+            for (String key : link.members()) {
+                if (!graph.node(key).quarantined()) {
+                    rank.computeIfAbsent(personOf.get(key), p -> new HashSet<>()).add(link.accountId());
+                }
+            }
+        }
+        Map<String, AccountResolver.Resolution> out = new HashMap<>();
+        members.forEach((person, keys) -> {
+            Set<String> fromCrm = new HashSet<>(crm.getOrDefault(person, Set.of()));
+            Set<String> fromDomains = new HashSet<>();
+            for (String key : keys) {
+                Identifier id = graph.node(key).identifier();
+                if (id.type().equals(Identifier.CONTACT_ID) && contactAccounts.containsKey(id.value())) {
+                    fromCrm.add(contactAccounts.get(id.value()));
+                }
+                String domain = Domains.corporateDomain(id);
+                if (domain != null) {
+                    Set<String> accounts = domainAccounts.get(domain);
+                    if (accounts == null || accounts.isEmpty()) {
+                        fromDomains.add("domain:" + domain);
+                    } else {
+                        fromDomains.addAll(accounts);
+                    }
+                }
+            }
+            out.put(person, AccountResolver.resolve(fromCrm, group.getOrDefault(person, Set.of()), fromDomains));
+        });
+        return out;
+    }
+
+    private Uni<Void> write(SqlConnection tx, String workspace, IdentityGraph graph, Map<String, StoredIdentifier> before,
+                            Map<String, String> personOf, Map<String, List<String>> members,
+                            Map<String, AccountResolver.Resolution> resolutions) {
+        List<Node> changed = new ArrayList<>();
+        List<String> personIds = new ArrayList<>();
+        List<String> accountIds = new ArrayList<>();
+        List<String> domains = new ArrayList<>();
+        List<String> kinds = new ArrayList<>();
+        List<String> payloads = new ArrayList<>();
+        for (Node node : graph.nodes()) {
+            String key = node.identifier().key();
+            String person = personOf.get(key);
+            String account = resolutions.get(person).accountId();
+            StoredIdentifier old = before.get(key);
+            boolean membershipChanged = old == null || !old.personId().equals(person) || !Objects.equals(old.accountId(), account);
+            if (membershipChanged || !old.node().equals(node)) {
+                changed.add(node);
+                personIds.add(person);
+                accountIds.add(account);
+                domains.add(Domains.corporateDomain(node.identifier()));
+            }
+            if (membershipChanged) {
+                kinds.add("membership");
+                payloads.add(membership(node.identifier(), person, account).encode());
+            }
+        }
+        for (String key : graph.erased()) {
+            if (before.containsKey(key)) {
+                kinds.add("removed");
+                payloads.add(membership(Identifier.fromKey(key), null, null).encode());
+            }
+        }
+        Set<String> previousPersons = new HashSet<>();
+        before.values().forEach(s -> previousPersons.add(s.personId()));
+        List<PersonRow> persons = new ArrayList<>();
+        members.forEach((person, keys) -> {
+            AccountResolver.Resolution r = resolutions.get(person);
+            boolean quarantined = keys.size() == 1 && graph.node(keys.get(0)).quarantined();
+            persons.add(new PersonRow(person, r.accountId(), r.ambiguous(), quarantined, keys.size()));
+        });
+        List<Link> links = new ArrayList<>();
+        graph.changedLinks().forEach(id -> links.add(graph.link(id)));
+        if (!graph.newlyQuarantined().isEmpty()) {
+            Log.infof("workspace %s: %d identifier(s) quarantined by the explosion guard", workspace, graph.newlyQuarantined().size());
+        }
+        return repository.deleteIdentifiers(tx, workspace, graph.erased())
+                .chain(() -> repository.upsertIdentifiers(tx, workspace, changed, personIds, accountIds, domains))
+                .chain(() -> repository.deleteLinks(tx, workspace, graph.removedLinks()))
+                .chain(() -> repository.upsertLinks(tx, workspace, links))
+                .chain(() -> repository.replacePersons(tx, workspace, previousPersons, persons))
+                .chain(() -> repository.appendMemberships(tx, workspace, kinds, payloads));
+    }
+
+    static JsonObject membership(Identifier identifier, String personId, String accountId) {
+        return new JsonObject()
+                .put("identifier", new JsonObject().put("type", identifier.type()).put("value", identifier.value()))
+                .put("personId", personId)
+                .put("accountId", accountId);
+    }
+
+    /** The link an identity fact asserts; null (logged, skipped) when it names no usable identifier. */
+    static Link toLink(FeedItem item) {
+        JsonObject p = item.payload();
+        String factId = p.getString("id");
+        if (factId == null || factId.isBlank()) {
+            factId = "seq:" + item.seq();
+        }
+        List<String> members = new ArrayList<>();
+        JsonArray ids = p.getJsonArray("identifiers", new JsonArray());
+        for (int i = 0; i < ids.size(); i++) {
+            try {
+                JsonObject id = ids.getJsonObject(i);
+                String key = Identifier.of(id.getString("type"), id.getString("value")).key();
+                if (!members.contains(key)) {
+                    members.add(key);
+                }
+            } catch (RuntimeException e) {
+                Log.warnf("identity fact %d: identifiers[%d] skipped: %s", item.seq(), i, e.getMessage());
+            }
+        }
+        if (members.isEmpty()) {
+            Log.warnf("identity fact %d: no usable identifier; skipped", item.seq());
+            return null;
+        }
+        JsonObject account = p.getJsonObject("account");
+        String accountId = account == null ? null : account.getString("id");
+        if (accountId != null && accountId.isBlank()) {
+            accountId = null;
+        }
+        return new Link(item.kind() + ":" + factId, item.kind(), item.seq(), accountId, members);
+    }
+
+    static String hash(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs {@code apply} for each workspace's items in turn, keeping the feed's order within a
+     * workspace. The three consumers run concurrently; a transaction-scoped lock per workspace makes
+     * their read-modify-write of the same persons serial (each reads after the other committed).
+     */
+    private Uni<Void> perWorkspace(SqlConnection tx, List<FeedItem> items,
+                                   java.util.function.BiFunction<String, List<FeedItem>, Uni<Void>> apply) {
+        Map<String, List<FeedItem>> byWorkspace = new LinkedHashMap<>();
+        for (FeedItem item : items) {
+            if (item.workspace() != null) {
+                byWorkspace.computeIfAbsent(item.workspace(), w -> new ArrayList<>()).add(item);
+            }
+        }
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Map.Entry<String, List<FeedItem>> e : byWorkspace.entrySet()) {
+            chain = chain.chain(() -> repository.lockWorkspace(tx, e.getKey()))
+                    .chain(() -> apply.apply(e.getKey(), e.getValue()));
+        }
+        return chain;
+    }
+}

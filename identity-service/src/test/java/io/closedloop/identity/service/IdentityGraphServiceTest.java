@@ -1,0 +1,264 @@
+package io.closedloop.identity.service;
+
+import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.TestKeys;
+import io.closedloop.plumbing.feed.FeedItem;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Drives the page-applying methods exactly as the feed consumers do (one transaction per page) and
+ * checks the stored graph, the memberships feed and the GraphQL subgraph.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "identity"))
+class IdentityGraphServiceTest {
+
+    private static final AtomicLong SEQ = new AtomicLong();
+
+    @Inject
+    Pool pool;
+    @Inject
+    IdentityGraphService service;
+
+    // ---- helpers building feed items as docs/feeds.md writes them
+
+    private static JsonObject id(String type, String value) {
+        return new JsonObject().put("type", type).put("value", value);
+    }
+
+    private static FeedItem fact(String ws, String kind, String factId, JsonObject account, JsonObject... ids) {
+        JsonObject payload = new JsonObject().put("id", factId).put("occurredAt", "2026-03-01T12:00:00Z")
+                .put("identifiers", new JsonArray(List.of((Object[]) ids)));
+        if (account != null) {
+            payload.put("account", account);
+        }
+        return new FeedItem(SEQ.incrementAndGet(), ws, kind, payload);
+    }
+
+    private static FeedItem account(String ws, String accountId, String... domains) {
+        return new FeedItem(SEQ.incrementAndGet(), ws, "account", new JsonObject().put("id", accountId).put("name", accountId)
+                .put("domains", new JsonArray(List.of((Object[]) domains))));
+    }
+
+    private static FeedItem erasure(String ws, JsonObject... ids) {
+        return new FeedItem(SEQ.incrementAndGet(), ws, "erasure", new JsonObject()
+                .put("identifiers", new JsonArray(List.of((Object[]) ids))).put("requestedAt", "2026-03-02T00:00:00Z"));
+    }
+
+    private void facts(FeedItem... items) {
+        pool.withTransaction(tx -> service.applyFacts(tx, List.of(items))).await().indefinitely();
+    }
+
+    private void crm(FeedItem... items) {
+        pool.withTransaction(tx -> service.applyCrm(tx, List.of(items))).await().indefinitely();
+    }
+
+    private void erasures(FeedItem... items) {
+        pool.withTransaction(tx -> service.applyErasures(tx, List.of(items))).await().indefinitely();
+    }
+
+    private Map<String, String> row(String ws, String key) {
+        var rows = pool.preparedQuery("select person_id, account_id from identifiers where workspace_id = $1 and key = $2")
+                .execute(Tuple.of(ws, key)).await().indefinitely();
+        if (rows.size() == 0) {
+            return null;
+        }
+        var r = rows.iterator().next();
+        Map<String, String> m = new java.util.HashMap<>();
+        m.put("person", r.getString(0));
+        m.put("account", r.getString(1));
+        return m;
+    }
+
+    private List<JsonObject> memberships(String ws) {
+        String body = RestAssured.given().auth().oauth2(TestKeys.token("system", "service"))
+                .get("/feeds/memberships?limit=10000").then().statusCode(200).extract().asString();
+        List<JsonObject> out = new ArrayList<>();
+        new JsonObject(body).getJsonArray("items").forEach(o -> {
+            JsonObject item = (JsonObject) o;
+            if (item.getString("workspace").equals(ws)) {
+                out.add(item);
+            }
+        });
+        return out;
+    }
+
+    // ---- behaviour
+
+    @Test
+    void anAnonymousVisitorWhoFillsAFormJoinsThePersonAndItsCrmAccountRetroactively() {
+        String ws = "stitch";
+        crm(account(ws, "001ACME", "www.acme.com"));
+        facts(fact(ws, "identify", "m1", null, id("anonymous_id", "a1")));
+        Map<String, String> before = row(ws, "anonymous_id:a1");
+        assertNull(before.get("account"));
+
+        facts(fact(ws, "link", "m2", null, id("anonymous_id", "a1"), id("email", " Ada@Sales.ACME.com ")));
+        Map<String, String> anon = row(ws, "anonymous_id:a1");
+        Map<String, String> email = row(ws, "email:ada@sales.acme.com");
+        assertEquals(anon.get("person"), email.get("person"));
+        assertEquals("001ACME", anon.get("account"));
+        assertEquals(before.get("person"), anon.get("person"), "the person keeps the id of its earliest identifier");
+
+        List<JsonObject> items = memberships(ws);
+        JsonObject last = items.stream().filter(i -> i.getJsonObject("payload").getJsonObject("identifier").getString("value").equals("a1"))
+                .reduce((a, b) -> b).orElseThrow();
+        assertEquals("membership", last.getString("kind"));
+        assertEquals("001ACME", last.getJsonObject("payload").getString("accountId"));
+
+        graphql(TestKeys.token(ws, "analyst"), "{ person(identifier: {type: \"email\", value: \"ADA@sales.acme.com\"}) { id accountId identifiers { type value } } }")
+                .body("errors", nullValue())
+                .body("data.person.id", equalTo(anon.get("person")))
+                .body("data.person.accountId", equalTo("001ACME"))
+                .body("data.person.identifiers.value", hasItems("a1", "ada@sales.acme.com"));
+        graphql(TestKeys.token(ws, "analyst"), "{ account(id: \"001ACME\") { id domains persons { id identifiers { value } } } }")
+                .body("errors", nullValue())
+                .body("data.account.domains", hasItems("acme.com"))
+                .body("data.account.persons[0].id", equalTo(anon.get("person")));
+        graphql(TestKeys.token("other", "analyst"), "{ account(id: \"001ACME\") { id } }")
+                .body("data.account", nullValue());
+    }
+
+    @Test
+    void anAccountArrivingAfterTheFactsStillResolvesThePerson() {
+        String ws = "late-crm";
+        facts(fact(ws, "identify", "m1", null, id("user_id", "u1"), id("email", "bob@initech.co.uk")));
+        assertEquals("domain:initech.co.uk", row(ws, "user_id:u1").get("account"));
+        crm(account(ws, "001INI", "initech.co.uk"));
+        assertEquals("001INI", row(ws, "user_id:u1").get("account"));
+    }
+
+    @Test
+    void aCrmContactLinkWinsOverTheEmailDomain() {
+        String ws = "contact";
+        crm(account(ws, "001A", "alpha.com"), account(ws, "001B", "beta.com"));
+        facts(fact(ws, "link", "003X", new JsonObject().put("id", "001B"),
+                id("contact_id", "003X"), id("email", "eve@alpha.com")));
+        assertEquals("001B", row(ws, "email:eve@alpha.com").get("account"));
+    }
+
+    @Test
+    void aGmailAddressNeverJoinsAnAccount() {
+        String ws = "gmail";
+        crm(account(ws, "001G", "gmail.com"));
+        facts(fact(ws, "identify", "m1", null, id("anonymous_id", "a9"), id("email", "someone@gmail.com")));
+        assertNull(row(ws, "email:someone@gmail.com").get("account"));
+        graphql(TestKeys.token(ws, "analyst"), "{ identityStats { persons unassignedPersons } }")
+                .body("data.identityStats.persons", equalTo(1))
+                .body("data.identityStats.unassignedPersons", equalTo(1));
+    }
+
+    @Test
+    void twoGroupCallsNamingDifferentAccountsLeaveThePersonUnassignedAndCounted() {
+        String ws = "ambiguous";
+        facts(fact(ws, "group", "g1", new JsonObject().put("id", "ext-1"), id("user_id", "u1")),
+                fact(ws, "group", "g2", new JsonObject().put("id", "ext-2"), id("user_id", "u1")));
+        assertNull(row(ws, "user_id:u1").get("account"));
+        graphql(TestKeys.token(ws, "analyst"), "{ identityStats { ambiguousPersons } }")
+                .body("data.identityStats.ambiguousPersons", equalTo(1));
+    }
+
+    @Test
+    void aCookieSharedByMorePersonsThanTheGuardIsQuarantinedAndReported() {
+        String ws = "office";
+        List<FeedItem> page = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            page.add(fact(ws, "identify", "m" + i, null, id("anonymous_id", "office-cookie"), id("email", "p" + i + "@corp.com")));
+        }
+        // two pages, so the guard also trips against persons already stored
+        facts(page.subList(0, 30).toArray(FeedItem[]::new));
+        facts(page.subList(30, 60).toArray(FeedItem[]::new));
+        assertNotEquals(row(ws, "email:p1@corp.com").get("person"), row(ws, "email:p2@corp.com").get("person"));
+        graphql(TestKeys.token(ws, "analyst"), "{ quarantinedIdentifiers { type value personsJoined } identityStats { persons quarantinedIdentifiers } }")
+                .body("errors", nullValue())
+                .body("data.quarantinedIdentifiers[0].value", equalTo("office-cookie"))
+                .body("data.quarantinedIdentifiers[0].personsJoined", equalTo(51))
+                .body("data.identityStats.persons", equalTo(61))
+                .body("data.identityStats.quarantinedIdentifiers", equalTo(1));
+    }
+
+    @Test
+    void erasingAnEmailSplitsThePersonAndAFactArrivingLaterCannotBringItBack() {
+        String ws = "erase";
+        facts(fact(ws, "identify", "m1", null, id("anonymous_id", "a1"), id("email", "ada@acme.com")),
+                fact(ws, "identify", "m2", null, id("anonymous_id", "a2"), id("email", "ada@acme.com")));
+        assertEquals(row(ws, "anonymous_id:a1").get("person"), row(ws, "anonymous_id:a2").get("person"));
+        erasures(erasure(ws, id("email", "ADA@acme.com")));
+        assertNull(row(ws, "email:ada@acme.com"));
+        assertNotEquals(row(ws, "anonymous_id:a1").get("person"), row(ws, "anonymous_id:a2").get("person"));
+        assertTrue(memberships(ws).stream().anyMatch(i -> i.getString("kind").equals("removed")
+                && i.getJsonObject("payload").getJsonObject("identifier").getString("value").equals("ada@acme.com")));
+        facts(fact(ws, "identify", "m3", null, id("anonymous_id", "a3"), id("email", "ada@acme.com")));
+        assertNull(row(ws, "email:ada@acme.com"));
+        assertNotNull(row(ws, "anonymous_id:a3"));
+    }
+
+    @Test
+    void replayingTheSamePagesChangesNothingAndWritesNoMembership() {
+        String ws = "replay";
+        FeedItem f1 = fact(ws, "identify", "m1", null, id("anonymous_id", "a1"), id("user_id", "u1"));
+        FeedItem f2 = fact(ws, "alias", "m2", null, id("user_id", "u1"), id("user_id", "u1-new"));
+        facts(f1, f2);
+        int items = memberships(ws).size();
+        Map<String, String> state = row(ws, "user_id:u1-new");
+        facts(f1, f2);
+        assertEquals(items, memberships(ws).size());
+        assertEquals(state, row(ws, "user_id:u1-new"));
+    }
+
+    @Test
+    void theMembershipsFeedNeedsTheServiceRoleAndNamesABadLimit() {
+        RestAssured.given().auth().oauth2(TestKeys.token("acme", "analyst")).get("/feeds/memberships").then().statusCode(403);
+        RestAssured.given().auth().oauth2(TestKeys.token("system", "service")).get("/feeds/memberships?limit=0")
+                .then().statusCode(400).body(containsString("limit"));
+        RestAssured.given().auth().oauth2(TestKeys.token("system", "service")).get("/feeds/memberships?after=nope")
+                .then().statusCode(400).body(containsString("after"));
+        RestAssured.given().get("/feeds/memberships").then().statusCode(401);
+    }
+
+    @Test
+    void aPersonLookupWithABadIdentifierTypeIsAnErrorNamingTheField() {
+        graphql(TestKeys.token("acme", "analyst"), "{ person(identifier: {type: \"fax\", value: \"1\"}) { id } }")
+                .body("errors[0].message", containsString("person.identifier.type"));
+    }
+
+    @Test
+    void personAndAccountAreFederationEntitiesResolvableById() {
+        String ws = "federation";
+        facts(fact(ws, "group", "g1", new JsonObject().put("id", "ext-9"), id("user_id", "u9")));
+        String person = row(ws, "user_id:u9").get("person");
+        graphql(TestKeys.token(ws, "analyst"), "{ _service { sdl } }")
+                .body("data._service.sdl", containsString("type Person @key(fields : \"id\")"))
+                .body("data._service.sdl", containsString("type Account @key(fields : \"id\")"));
+        graphql(TestKeys.token(ws, "analyst"), "{ _entities(representations: [{__typename: \"Person\", id: \"" + person + "\"},"
+                + " {__typename: \"Account\", id: \"ext-9\"}]) { ... on Person { id accountId } ... on Account { id persons { id } } } }")
+                .body("errors", nullValue())
+                .body("data._entities[0].accountId", equalTo("ext-9"))
+                .body("data._entities[1].persons[0].id", equalTo(person));
+    }
+}

@@ -1,0 +1,74 @@
+package io.closedloop.ingestion.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Ingestion's own settings ({@code closedloop.ingestion.*}; environment: {@code CLOSEDLOOP_INGESTION_*}). */
+@ConfigMapping(prefix = "closedloop.ingestion")
+public interface IngestionConfig {
+
+    /** The Segment HTTP Tracking API. */
+    Segment segment();
+
+    /** CSV imports. */
+    Imports imports();
+
+    interface Segment {
+        /** Largest message, in bytes after decompression (Segment's limit: 32 KB). */
+        @WithDefault("32768")
+        int maxMessageBytes();
+
+        /** Largest request body, in bytes after decompression (Segment's limit: 500 KB). */
+        @WithDefault("512000")
+        int maxRequestBytes();
+
+        /** How long a write key lookup is cached; a key revoked on another replica is refused after at most this long. */
+        @WithDefault("10s")
+        Duration writeKeyCacheTtl();
+
+        /** Sustained messages per second one write key may send before it gets 429 with Retry-After. */
+        @WithDefault("5000")
+        double rateLimitPerSecond();
+
+        /** Messages a write key may send in a burst above its sustained rate. */
+        @WithDefault("100000")
+        double rateLimitBurst();
+
+        /** Case-insensitive regular expressions: a track call whose event name matches one is a form fill. */
+        @WithDefault("form submitted,form submit,.*form submitted,signed up,sign up,demo requested,.*demo request.*,contact request.*,lead created,trial started,.*form fill.*")
+        List<String> formFillEvents();
+
+        /** The project settings served at {@code GET /v1/projects/{writeKey}/settings} point analytics.js here; empty means the request's own host. */
+        Optional<String> publicUrl();
+    }
+
+    interface Imports {
+        /** Where uploads are spooled before they are parsed (bounded memory for any file size). */
+        @WithDefault("${java.io.tmpdir}")
+        String spoolDirectory();
+
+        /** Largest upload in bytes. */
+        @WithDefault("10737418240")
+        long maxUploadBytes();
+
+        /** An import commits a chunk at least this often, so it never holds back the feeds for long (DESIGN §8). */
+        @WithDefault("1s")
+        Duration commitInterval();
+
+        /** Most rows in one chunk. */
+        @WithDefault("5000")
+        int maxChunkRows();
+
+        /** How many rejected rows a job keeps with their errors (the count is always exact). */
+        @WithDefault("100")
+        int maxErrorsKept();
+
+        /** Imports that run at the same time; more wait their turn. */
+        @WithDefault("2")
+        int concurrency();
+    }
+}

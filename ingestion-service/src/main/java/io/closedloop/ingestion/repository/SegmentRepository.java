@@ -1,0 +1,111 @@
+package io.closedloop.ingestion.repository;
+
+import io.closedloop.ingestion.segment.FactRow;
+import io.closedloop.ingestion.segment.TouchRow;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/**
+ * Stores a Segment request's touches and identity facts in one statement (so one transaction,
+ * committed synchronously before the request is acknowledged): {@code insert ... select from
+ * unnest(arrays) on conflict do nothing}. A messageId already stored is ignored (first write wins).
+ */
+@ApplicationScoped
+public class SegmentRepository {
+
+    static final String STORE = """
+            with t as (
+                insert into touch (workspace_id, id, origin, occurred_at, type, identifiers, channel, source, medium, campaign,
+                                   content, term, referrer, url, click_ids, event, utm_valid, raw)
+                select $1, u.id, 'segment', u.occurred_at, u.type, u.identifiers::jsonb, u.channel, u.source, u.medium, u.campaign,
+                       u.content, u.term, u.referrer, u.url, u.click_ids::jsonb, u.event, u.utm_valid, u.raw::jsonb
+                from unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                            $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::boolean[], $17::text[])
+                     as u(id, occurred_at, type, identifiers, channel, source, medium, campaign, content, term, referrer, url,
+                          click_ids, event, utm_valid, raw)
+                on conflict do nothing
+                returning 1
+            ), f as (
+                insert into identity_fact (workspace_id, id, origin, kind, occurred_at, identifiers, account, raw)
+                select $1, v.id, 'segment', v.kind, v.occurred_at, v.identifiers::jsonb, v.account::jsonb, v.raw::jsonb
+                from unnest($18::text[], $19::text[], $20::timestamptz[], $21::text[], $22::text[], $23::text[])
+                     as v(id, kind, occurred_at, identifiers, account, raw)
+                on conflict do nothing
+                returning 1
+            )
+            select (select count(*) from t) as touches, (select count(*) from f) as facts""";
+
+    private final Pool pool;
+
+    public SegmentRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Emits how many touches and facts were new (the rest were already stored). */
+    public Uni<long[]> store(String workspace, List<TouchRow> touches, List<FactRow> facts) {
+        int n = touches.size();
+        String[] id = new String[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        String[] type = new String[n];
+        String[] identifiers = new String[n];
+        String[] channel = new String[n];
+        String[] source = new String[n];
+        String[] medium = new String[n];
+        String[] campaign = new String[n];
+        String[] content = new String[n];
+        String[] term = new String[n];
+        String[] referrer = new String[n];
+        String[] url = new String[n];
+        String[] clickIds = new String[n];
+        String[] event = new String[n];
+        Boolean[] utmValid = new Boolean[n];
+        String[] raw = new String[n];
+        for (int i = 0; i < n; i++) {
+            TouchRow t = touches.get(i);
+            id[i] = t.id();
+            at[i] = t.occurredAt();
+            type[i] = t.type();
+            identifiers[i] = t.identifiers();
+            channel[i] = t.channel();
+            source[i] = t.source();
+            medium[i] = t.medium();
+            campaign[i] = t.campaign();
+            content[i] = t.content();
+            term[i] = t.term();
+            referrer[i] = t.referrer();
+            url[i] = t.url();
+            clickIds[i] = t.clickIds();
+            event[i] = t.event();
+            utmValid[i] = t.utmValid();
+            raw[i] = t.raw();
+        }
+        int m = facts.size();
+        String[] fid = new String[m];
+        String[] kind = new String[m];
+        OffsetDateTime[] fat = new OffsetDateTime[m];
+        String[] fidentifiers = new String[m];
+        String[] account = new String[m];
+        String[] fraw = new String[m];
+        for (int i = 0; i < m; i++) {
+            FactRow f = facts.get(i);
+            fid[i] = f.id();
+            kind[i] = f.kind();
+            fat[i] = f.occurredAt();
+            fidentifiers[i] = f.identifiers();
+            account[i] = f.account();
+            fraw[i] = f.raw();
+        }
+        Tuple args = Tuple.tuple(List.of(workspace, id, at, type, identifiers, channel, source, medium, campaign, content, term,
+                referrer, url, clickIds, event, utmValid, raw, fid, kind, fat, fidentifiers, account, fraw));
+        return pool.preparedQuery(STORE).execute(args).map(rows -> {
+            Row row = rows.iterator().next();
+            return new long[]{row.getLong("touches"), row.getLong("facts")};
+        });
+    }
+}

@@ -1,0 +1,156 @@
+package io.closedloop.ingestion.rest;
+
+import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.TestKeys;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.closedloop.ingestion.rest.IngestionTesting.feedPage;
+import static io.closedloop.ingestion.rest.IngestionTesting.payload;
+import static io.closedloop.ingestion.rest.IngestionTesting.serviceToken;
+import static io.closedloop.ingestion.rest.IngestionTesting.writeKey;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The change-feed protocol of docs/feeds.md: paging with a cursor, commit-safe order, access. */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "ingestion"))
+class FeedApiTest {
+
+    private static void track(String key, String id) {
+        given().auth().preemptive().basic(key, "").contentType("application/json")
+                .body("{\"messageId\":\"" + id + "\",\"anonymousId\":\"a\",\"event\":\"Viewed\"}")
+                .post("/v1/track").then().statusCode(200);
+    }
+
+    /** The current end of the touches feed: the cursor after its last item. */
+    private static String end() {
+        String after = "";
+        while (true) {
+            JsonPath page = feedPage("touches", after, 10_000);
+            if (page.getList("items").isEmpty()) {
+                return after;
+            }
+            after = page.getString("next");
+        }
+    }
+
+    private static List<String> ids(JsonPath page) {
+        List<String> ids = new ArrayList<>();
+        for (Map<String, Object> item : page.<Map<String, Object>>getList("items")) {
+            ids.add((String) payload(item).get("id"));
+        }
+        return ids;
+    }
+
+    @Test
+    void aConsumerPagesWithTheCursorAndAnEmptyPageMeansCaughtUp() {
+        String ws = "feed" + UUID.randomUUID().toString().substring(0, 6);
+        String key = writeKey(ws);
+        String start = end();
+        for (int i = 0; i < 5; i++) {
+            track(key, ws + "-" + i);
+        }
+        List<String> seen = new ArrayList<>();
+        String after = start;
+        int pages = 0;
+        while (true) {
+            JsonPath page = feedPage("touches", after, 2);
+            List<String> ids = ids(page);
+            if (ids.isEmpty()) {
+                assertEquals(after, page.getString("next"), "an empty page hands back the cursor given");
+                break;
+            }
+            assertTrue(ids.size() <= 2);
+            seen.addAll(ids);
+            after = page.getString("next");
+            pages++;
+        }
+        assertEquals(List.of(ws + "-0", ws + "-1", ws + "-2", ws + "-3", ws + "-4"), seen);
+        assertEquals(3, pages);
+        JsonPath first = feedPage("touches", start, 1);
+        Map<String, Object> item = first.<Map<String, Object>>getList("items").get(0);
+        assertEquals(ws, item.get("workspace"));
+        assertEquals("touch", item.get("kind"));
+        assertTrue(((Number) item.get("seq")).longValue() > 0);
+    }
+
+    @Test
+    void aRowCommittedLateWithAnEarlierSequenceIsNeverSkipped() throws SQLException {
+        String ws = "late" + UUID.randomUUID().toString().substring(0, 6);
+        String key = writeKey(ws);
+        String start = end();
+        try (Connection late = connect()) {
+            late.setAutoCommit(false);
+            // This transaction takes its xid and a sequence number first, and commits last.
+            try (PreparedStatement insert = late.prepareStatement("insert into touch (workspace_id, id, origin, occurred_at, type, identifiers,"
+                    + " channel, utm_valid) values (?, ?, 'offline', now(), 'CALL', '[]', 'events', true)")) {
+                insert.setString(1, ws);
+                insert.setString(2, ws + "-late");
+                insert.executeUpdate();
+            }
+            track(key, ws + "-early"); // committed while the first transaction is still open
+
+            JsonPath held = feedPage("touches", start, 100);
+            assertEquals(List.of(), ids(held), "nothing at or after an open transaction's xid is handed out");
+            assertEquals(start, held.getString("next"));
+            late.commit();
+        }
+        JsonPath page = feedPage("touches", start, 100);
+        assertEquals(List.of(ws + "-late", ws + "-early"), ids(page));
+    }
+
+    @Test
+    void badCursorOrLimitIs400NamingTheParameter() {
+        given().auth().oauth2(serviceToken()).queryParam("after", "nonsense").get("/feeds/touches")
+                .then().statusCode(400).body("error", containsString("after"));
+        given().auth().oauth2(serviceToken()).queryParam("limit", "0").get("/feeds/touches")
+                .then().statusCode(400).body("error", containsString("limit"));
+        given().auth().oauth2(serviceToken()).queryParam("limit", "10001").get("/feeds/touches")
+                .then().statusCode(400).body("error", containsString("limit"));
+        given().auth().oauth2(serviceToken()).get("/feeds/nope").then().statusCode(404);
+    }
+
+    @Test
+    void onlyTheServiceRoleReadsFeeds() {
+        given().get("/feeds/touches").then().statusCode(401);
+        given().auth().oauth2(TestKeys.token("acme", "admin")).get("/feeds/touches").then().statusCode(403)
+                .body("error", containsString("service"));
+        for (String stream : List.of("touches", "identity-facts", "crm", "revenue", "spend", "erasures")) {
+            given().auth().oauth2(serviceToken()).get("/feeds/" + stream).then().statusCode(200);
+        }
+    }
+
+    @Test
+    void ingestionSessionsCommitSynchronously() throws SQLException {
+        // The service's own pool asks for synchronous_commit=on at connect; the database default is checked here too.
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("show synchronous_commit")) {
+            rs.next();
+            assertTrue(List.of("on", "off").contains(rs.getString(1)));
+        }
+    }
+
+    static Connection connect() throws SQLException {
+        var config = ConfigProvider.getConfig();
+        return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class),
+                config.getValue("quarkus.datasource.password", String.class));
+    }
+}

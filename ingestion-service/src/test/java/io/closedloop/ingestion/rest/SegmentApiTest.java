@@ -1,0 +1,320 @@
+package io.closedloop.ingestion.rest;
+
+import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.TestKeys;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.Test;
+
+import io.restassured.RestAssured;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Base64;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.GZIPOutputStream;
+
+import static io.closedloop.ingestion.rest.IngestionTesting.feed;
+import static io.closedloop.ingestion.rest.IngestionTesting.payload;
+import static io.closedloop.ingestion.rest.IngestionTesting.writeKey;
+import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Segment HTTP Tracking API as tracking libraries use it, and what comes out of the feeds. */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "ingestion"))
+class SegmentApiTest {
+
+    private static String workspace() {
+        return "ws" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static RequestSpecification segment(String key) {
+        return given().auth().preemptive().basic(key, "").contentType("application/json");
+    }
+
+    private static ValidatableResponse post(String key, String path, String body) {
+        return segment(key).body(body).post(path).then();
+    }
+
+    private static String page(String id, String url, String referrer) {
+        return "{\"type\":\"page\",\"messageId\":\"" + id + "\",\"anonymousId\":\"anon-1\",\"timestamp\":\"" + Instant.now()
+                + "\",\"context\":{\"page\":{\"url\":\"" + url + "\"" + (referrer == null ? "" : ",\"referrer\":\"" + referrer + "\"")
+                + "}}}";
+    }
+
+    @Test
+    void batchWithSomeBadMessagesStoresTheGoodOnesAndNamesTheBad() {
+        String ws = workspace();
+        String key = writeKey(ws);
+        String body = "{\"batch\":["
+                + page("good-1", "https://acme.com/?utm_source=Google&utm_medium=CPC&utm_campaign=Brand", null) + ","
+                + "{\"type\":\"track\",\"messageId\":\"bad-1\",\"anonymousId\":\"a\"},"
+                + "{\"type\":\"page\",\"messageId\":\"bad-2\",\"anonymousId\":\"a\",\"timestamp\":\"yesterday\"},"
+                + "{\"type\":\"wink\",\"messageId\":\"bad-3\",\"anonymousId\":\"a\"},"
+                + "{\"type\":\"identify\",\"messageId\":\"good-2\",\"userId\":\"u1\",\"anonymousId\":\"anon-1\",\"traits\":{\"email\":\" Ada@Acme.com \"}}"
+                + "],\"sentAt\":\"" + Instant.now() + "\"}";
+        post(key, "/v1/batch", body).statusCode(200)
+                .body("success", equalTo(true))
+                .body("rejected", hasSize(3))
+                .body("rejected[0].index", equalTo(1)).body("rejected[0].messageId", equalTo("bad-1"))
+                .body("rejected[0].field", equalTo("event"))
+                .body("rejected[1].index", equalTo(2)).body("rejected[1].field", equalTo("timestamp"))
+                .body("rejected[2].index", equalTo(3)).body("rejected[2].field", equalTo("type"));
+
+        List<Map<String, Object>> touches = feed("touches", ws);
+        assertEquals(1, touches.size());
+        Map<String, Object> touch = payload(touches.get(0));
+        assertEquals("good-1", touch.get("id"));
+        assertEquals("PAGE_VIEW", touch.get("type"));
+        assertEquals("paid_search", touch.get("channel"));
+        assertEquals("google", touch.get("source"));
+        assertEquals("cpc", touch.get("medium"));
+        assertEquals("brand", touch.get("campaign"));
+        assertEquals(true, touch.get("utmValid"));
+        List<Map<String, Object>> facts = feed("identity-facts", ws);
+        assertEquals(1, facts.size());
+        assertEquals("identify", facts.get(0).get("kind"));
+        assertEquals(List.of(Map.of("type", "anonymous_id", "value", "anon-1"), Map.of("type", "user_id", "value", "u1"),
+                Map.of("type", "email", "value", "ada@acme.com")), payload(facts.get(0)).get("identifiers"));
+    }
+
+    @Test
+    void batchOfOnlyBadMessagesIs400NamingThemAll() {
+        String key = writeKey(workspace());
+        post(key, "/v1/batch", "{\"batch\":[{\"type\":\"track\",\"anonymousId\":\"a\"},{\"type\":\"page\"}]}")
+                .statusCode(400)
+                .body("success", equalTo(false))
+                .body("rejected", hasSize(2))
+                .body("rejected[1].field", equalTo("userId"));
+    }
+
+    @Test
+    void singleCallsAndShortPathsAreAccepted() {
+        String ws = workspace();
+        String key = writeKey(ws);
+        post(key, "/v1/track", "{\"messageId\":\"t1\",\"userId\":\"u1\",\"anonymousId\":\"a1\",\"event\":\"Demo Requested\"}")
+                .statusCode(200).body("success", equalTo(true));
+        given().auth().preemptive().basic(key, "").contentType("text/plain")
+                .body("{\"messageId\":\"p1\",\"anonymousId\":\"a1\",\"context\":{\"page\":{\"url\":\"https://acme.com/\",\"referrer\":\"https://www.linkedin.com/\"}}}")
+                .post("/v1/p").then().statusCode(200);
+        post(key, "/v1/g", "{\"messageId\":\"g1\",\"userId\":\"u1\",\"groupId\":\"acc-1\",\"traits\":{\"name\":\"Acme\",\"website\":\"https://www.acme.com/\"}}")
+                .statusCode(200);
+        post(key, "/v1/a", "{\"messageId\":\"al1\",\"userId\":\"u1\",\"previousId\":\"a1\",\"anonymousId\":\"a1\"}").statusCode(200);
+        post(key, "/v1/track", "{\"userId\":\"u1\"}").statusCode(400).body("error", containsString("event"));
+
+        Map<String, Map<String, Object>> touches = byId(feed("touches", ws));
+        assertEquals("FORM_FILL", touches.get("t1").get("type"));
+        assertEquals("organic_social", touches.get("p1").get("channel"));
+        assertEquals("linkedin", touches.get("p1").get("source"));
+        Map<String, Map<String, Object>> facts = byId(feed("identity-facts", ws));
+        assertEquals(Map.of("id", "acc-1", "domain", "acme.com", "name", "Acme"), facts.get("g1").get("account"));
+        assertEquals(List.of(Map.of("type", "anonymous_id", "value", "a1"), Map.of("type", "user_id", "value", "u1")),
+                facts.get("al1").get("identifiers"));
+        assertTrue(facts.containsKey("t1"), "a track call with a user id and an anonymous id links them");
+    }
+
+    @Test
+    void aMessageSentThreeTimesIsStoredOnceAndFirstWriteWins() {
+        String ws = workspace();
+        String key = writeKey(ws);
+        String body = "{\"batch\":[" + page("same", "https://acme.com/?utm_source=newsletter&utm_medium=email", null) + "]}";
+        for (int i = 0; i < 3; i++) {
+            post(key, "/v1/batch", body).statusCode(200).body("rejected", nullValue());
+        }
+        post(key, "/v1/batch", "{\"batch\":[" + page("same", "https://acme.com/other", null) + "]}").statusCode(200);
+        List<Map<String, Object>> touches = feed("touches", ws);
+        assertEquals(1, touches.size());
+        assertEquals("email", payload(touches.get(0)).get("channel"));
+
+        // Without a messageId, one is derived from the content: a retried identical message is still stored once.
+        String noId = "{\"anonymousId\":\"x\",\"event\":\"Clicked\",\"timestamp\":\"2026-01-02T03:04:05.000Z\"}";
+        post(key, "/v1/track", noId).statusCode(200);
+        post(key, "/v1/track", noId).statusCode(200);
+        assertEquals(2, feed("touches", ws).size());
+    }
+
+    @Test
+    void wrongMissingOrRevokedKeysAre401AndStoreNothing() {
+        String ws = workspace();
+        String body = "{\"batch\":[" + page("k1", "https://acme.com/", null) + "]}";
+        post("no-such-key", "/v1/batch", body).statusCode(401).body("success", equalTo(false));
+        given().contentType("application/json").body(body).post("/v1/batch").then().statusCode(401);
+        given().header("Authorization", "Bearer abc").contentType("application/json").body(body).post("/v1/batch").then().statusCode(401);
+
+        String admin = TestKeys.token(ws, "admin");
+        Object id = graphql(admin, "mutation { createWriteKey(name: \"old\") { id } }").extract().path("data.createWriteKey.id");
+        String key = graphql(admin, "{ writeKeys { id key } }").extract().path("data.writeKeys.find { it.id == '" + id + "' }.key");
+        post(key, "/v1/batch", body).statusCode(200);
+        graphql(admin, "mutation { revokeWriteKey(id: \"" + id + "\") { revokedAt } }").body("errors", nullValue());
+        post(key, "/v1/batch", "{\"batch\":[" + page("k2", "https://acme.com/", null) + "]}").statusCode(401);
+        assertEquals(1, feed("touches", ws).size());
+    }
+
+    @Test
+    void theBodyWriteKeyIsUsedOnlyWithoutAnAuthorizationHeader() {
+        String ws = workspace();
+        String key = writeKey(ws);
+        given().contentType("text/plain").body("{\"writeKey\":\"" + key + "\",\"batch\":[" + page("w1", "https://acme.com/", null) + "]}")
+                .post("/v1/b").then().statusCode(200);
+        given().auth().preemptive().basic("wrong", "").contentType("text/plain")
+                .body("{\"writeKey\":\"" + key + "\",\"batch\":[" + page("w2", "https://acme.com/", null) + "]}")
+                .post("/v1/b").then().statusCode(401);
+        assertEquals(1, feed("touches", ws).size());
+    }
+
+    @Test
+    void oversizedBodiesAndGzipBombsAre413() throws IOException {
+        String key = writeKey(workspace());
+        String big = "x".repeat(600_000);
+        post(key, "/v1/batch", "{\"batch\":[],\"pad\":\"" + big + "\"}").statusCode(413);
+        // A single message over 32 KB is refused; in a batch it is rejected alone.
+        post(key, "/v1/track", "{\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"p\":\"" + "y".repeat(40_000) + "\"}}").statusCode(413);
+        post(key, "/v1/batch", "{\"batch\":[" + page("ok", "https://acme.com/", null)
+                + ",{\"type\":\"track\",\"messageId\":\"huge\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"p\":\"" + "y".repeat(40_000) + "\"}}]}")
+                .statusCode(200).body("rejected[0].index", equalTo(1)).body("rejected[0].error", containsString("32768"));
+        // 100 MB of zeros gzip to ~100 KB: refused once it inflates past 500 KB, never inflated whole.
+        byte[] bomb = gzip(("{\"batch\":[],\"pad\":\"" + "0".repeat(100_000_000 / 10) + "\"}").getBytes(StandardCharsets.UTF_8));
+        given().auth().preemptive().basic(key, "").contentType("application/json").header("Content-Encoding", "gzip")
+                .body(bomb).post("/v1/batch").then().statusCode(413);
+    }
+
+    @Test
+    void gzipBodiesWithAnyAcceptedContentTypeWork() throws IOException {
+        String ws = workspace();
+        String key = writeKey(ws);
+        // As RudderStack sends: gzipped JSON labelled as a form, originalTimestamp and a per-message sentAt.
+        Instant clientClock = Instant.now().plus(2, ChronoUnit.HOURS);
+        String body = "{\"batch\":[{\"type\":\"track\",\"messageId\":\"r1\",\"anonymousId\":\"a\",\"event\":\"Signed Up\","
+                + "\"originalTimestamp\":\"" + clientClock.minusSeconds(60) + "\",\"sentAt\":\"" + clientClock + "\"}]}";
+        HttpResponse<String> response = rawPost("/v1/batch", gzip(body.getBytes(StandardCharsets.UTF_8)),
+                "Authorization", "Basic " + Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8)),
+                "Content-Type", "application/x-www-form-urlencoded; charset=UTF-8", "Content-Encoding", "gzip");
+        assertEquals(200, response.statusCode(), response.body());
+        Map<String, Object> touch = payload(feed("touches", ws).get(0));
+        Instant occurred = Instant.parse((String) touch.get("occurredAt"));
+        // The client's clock was two hours ahead: corrected by sentAt, the event happened about a minute ago.
+        assertTrue(Math.abs(Instant.now().minusSeconds(60).getEpochSecond() - occurred.getEpochSecond()) < 30, occurred.toString());
+        assertEquals("FORM_FILL", touch.get("type"));
+    }
+
+    @Test
+    void otherContentTypesAndEncodingsAre415() {
+        String key = writeKey(workspace());
+        given().auth().preemptive().basic(key, "").contentType("application/xml").body("<a/>").post("/v1/batch").then().statusCode(415);
+        given().auth().preemptive().basic(key, "").contentType("application/json").header("Content-Encoding", "br")
+                .body("{}").post("/v1/batch").then().statusCode(415);
+    }
+
+    @Test
+    void bodiesMustBeStrictJson() {
+        String key = writeKey(workspace());
+        String ok = "{\"type\":\"track\",\"messageId\":\"m\",\"userId\":\"u\",\"event\":\"e\"}";
+        for (String bad : List.of(
+                "{\"batch\":[]} trailing",
+                "{\"batch\":[]} {}",
+                "{\"batch\":[] /* comment */}",
+                "{\"batch\":[],\"n\":NaN}",
+                "{\"batch\":[],\"batch\":[]}",
+                "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"userId\":\"v\",\"event\":\"e\"}]}",
+                "{\"batch\":[],}",
+                "{'batch':[]}",
+                "{\"batch\":[],\"deep\":" + "[".repeat(70) + "]".repeat(70) + "}",
+                "[]")) {
+            post(key, "/v1/batch", bad).statusCode(400).body("success", equalTo(false));
+        }
+        // Invalid UTF-8 (a lone continuation byte, an overlong encoding)
+        for (byte[] bad : List.of(new byte[]{'{', '"', 'a', '"', ':', '"', (byte) 0x80, '"', '}'},
+                new byte[]{'{', '"', 'a', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"', '}'})) {
+            given().auth().preemptive().basic(key, "").contentType("application/json").body(bad).post("/v1/batch")
+                    .then().statusCode(400).body("error", containsString("UTF-8"));
+        }
+        // \u0000 and lone surrogates reject their message, naming the field; the batch's other messages are kept.
+        post(key, "/v1/batch", "{\"batch\":[" + ok + ",{\"type\":\"track\",\"messageId\":\"z\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"n\":\"a\\u0000b\"}},"
+                + "{\"type\":\"track\",\"messageId\":\"s\",\"userId\":\"u\",\"event\":\"\\ud800\"}]}")
+                .statusCode(200)
+                .body("rejected", hasSize(2))
+                .body("rejected[0].field", equalTo("properties.n"))
+                .body("rejected[1].field", equalTo("event"));
+        // A valid surrogate pair is fine; 64 levels of nesting are fine.
+        post(key, "/v1/track", "{\"userId\":\"u\",\"event\":\"\\ud83d\\ude00\",\"properties\":{\"p\":" + "[".repeat(62) + "]".repeat(62) + "}}")
+                .statusCode(200);
+    }
+
+    @Test
+    void timestampsOutOfBoundsAreRejected() {
+        String key = writeKey(workspace());
+        post(key, "/v1/track", "{\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"1999-12-31T23:59:59Z\"}").statusCode(400)
+                .body("error", containsString("timestamp"));
+        post(key, "/v1/track", "{\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"" + Instant.now().plus(3, ChronoUnit.DAYS) + "\"}")
+                .statusCode(400);
+        post(key, "/v1/track", "{\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"2026-01-01T00:00:00\"}").statusCode(400)
+                .body("error", containsString("offset"));
+    }
+
+    @Test
+    void corsPreflightAllowsAuthorization() {
+        given().header("Origin", "https://www.acme.com").header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization,content-type")
+                .options("/v1/t").then().statusCode(200)
+                .header("Access-Control-Allow-Origin", "https://www.acme.com")
+                .header("Access-Control-Allow-Headers", containsString("Authorization"));
+    }
+
+    @Test
+    void projectSettingsPointAnalyticsJsHere() {
+        String key = writeKey(workspace());
+        given().get("/v1/projects/" + key + "/settings").then().statusCode(200)
+                .body("integrations.'Segment.io'.apiKey", equalTo(key))
+                .body("integrations.'Segment.io'.apiHost", containsString("/v1"));
+        given().get("/v1/projects/nope/settings").then().statusCode(404);
+    }
+
+    private static Map<String, Map<String, Object>> byId(List<Map<String, Object>> items) {
+        Map<String, Map<String, Object>> out = new java.util.HashMap<>();
+        for (Map<String, Object> item : items) {
+            out.put((String) payload(item).get("id"), payload(item));
+        }
+        return out;
+    }
+
+    /** A POST with exactly these bytes and headers (rest-assured would encode a form body itself). */
+    static HttpResponse<String> rawPost(String path, byte[] body, String... headers) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + path))
+                    .headers(headers).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+}
