@@ -106,8 +106,8 @@ create table crm_opportunity (
     stage             text,
     status            text           not null check (status in ('OPEN', 'WON', 'LOST')),
     closed_at         timestamptz,
-    contact_roles     jsonb          not null default '[]',   -- [{"contactId": ..., "role": ...}]
-    stage_history     jsonb          not null default '[]',   -- [{"stage": ..., "enteredAt": ...}] ordered by enteredAt
+    contact_roles     jsonb,                                  -- [{"contactId": ..., "role": ...}]; null: none known
+    stage_history     jsonb,                                  -- [{"stage": ..., "enteredAt": ...}] ordered by enteredAt; null: none known
     updated_at        timestamptz    not null default now(),
     primary key (workspace_id, id)
 );

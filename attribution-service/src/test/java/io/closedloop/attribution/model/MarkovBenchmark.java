@@ -57,17 +57,23 @@ public final class MarkovBenchmark {
         double first = 0;
         double best = Double.MAX_VALUE;
         Object result = null;
+        String firstFingerprint = null;
+        boolean identical = true;
         for (int run = 0; run < RUNS; run++) {
             long start = System.nanoTime();
             result = model.get();
             double seconds = (System.nanoTime() - start) / 1e9;
             first = run == 0 ? seconds : first;
             best = Math.min(best, seconds);
+            String fingerprint = fingerprint(result);
+            identical &= firstFingerprint == null || firstFingerprint.equals(fingerprint);
+            firstFingerprint = run == 0 ? fingerprint : firstFingerprint;
         }
         String detail = result instanceof MarkovChainModel.Result r
                 ? String.format(Locale.ROOT, " [%,d states, P = %.6f, total credit %.12f]", r.stateCount(),
                         r.conversionProbability(), r.credits().total())
                 : String.format(Locale.ROOT, " [total credit %.12f]", ((DataDrivenCredits) result).total());
+        detail += identical ? " bit-identical across runs" : " NOT bit-identical across runs";
         if (Double.isNaN(targetSeconds)) {
             System.out.printf(Locale.ROOT, "%-15s first run %.3f s, best of %d %.3f s (no target)%s%n",
                     name, first, RUNS, best, detail);
@@ -76,6 +82,23 @@ public final class MarkovBenchmark {
                     "%-15s first run %.3f s, best of %d %.3f s; target < %.1f s; ratio first/target %.2f, best/target %.2f%s%n",
                     name, first, RUNS, best, targetSeconds, first / targetSeconds, best / targetSeconds, detail);
         }
+    }
+
+    /** Every double of the result as raw bits, so "identical" means to the last digit. */
+    private static String fingerprint(Object result) {
+        StringBuilder bits = new StringBuilder();
+        DataDrivenCredits credits;
+        if (result instanceof MarkovChainModel.Result r) {
+            bits.append(Double.doubleToRawLongBits(r.conversionProbability())).append(';');
+            r.removalEffects().forEach((c, re) -> bits.append(c).append('=')
+                    .append(Double.doubleToRawLongBits(re)).append(';'));
+            credits = r.credits();
+        } else {
+            credits = (DataDrivenCredits) result;
+        }
+        credits.channelTotals().forEach((c, total) -> bits.append(c).append('=')
+                .append(Double.doubleToRawLongBits(total)).append(';'));
+        return bits.toString();
     }
 
     private static void generate(Random random, List<List<String>> paths, boolean[] converting) {

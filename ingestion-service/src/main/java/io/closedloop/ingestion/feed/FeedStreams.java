@@ -39,7 +39,7 @@ public final class FeedStreams {
             select xid, seq, workspace_id, 'opportunity', jsonb_build_object(
                 'id', id, 'accountId', account_id, 'name', name, 'amount', amount::text, 'currency', currency,
                 'createdAt', iso_utc(created_at), 'stage', stage, 'status', status, 'closedAt', iso_utc(closed_at),
-                'contactRoles', contact_roles, 'stageHistory', stage_history)
+                'contactRoles', coalesce(contact_roles, '[]'::jsonb), 'stageHistory', coalesce(stage_history, '[]'::jsonb))
             from crm_opportunity""";
 
     static final String REVENUE = """

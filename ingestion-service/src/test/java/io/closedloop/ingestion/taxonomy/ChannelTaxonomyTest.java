@@ -1,0 +1,140 @@
+package io.closedloop.ingestion.taxonomy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChannelTaxonomyTest {
+
+    private static Classification utm(String source, String medium, String campaign) {
+        return ChannelTaxonomy.DEFAULT.classify(TouchSignals.ofUtm(source, medium, campaign));
+    }
+
+    private static Classification visit(String referrer, String pageUrl, Map<String, String> clickIds) {
+        return ChannelTaxonomy.DEFAULT.classify(new TouchSignals(null, null, null, null, null, referrer, pageUrl, clickIds));
+    }
+
+    @ParameterizedTest(name = "{0} / {1} → {2}")
+    @CsvSource({
+            "google, cpc, paid_search",
+            "bing, ppc, paid_search",
+            "Google, Paid-Search, paid_search",
+            "linkedin, paid_social, paid_social",
+            "facebook, cpc, paid_social",
+            "fb, paidsocial, paid_social",
+            "facebook.com, retargeting, paid_social",
+            "youtube, cpc, video",
+            "youtube, video, video",
+            "doubleclick, display, display",
+            "criteo, cpm, display",
+            "linkedin, social, organic_social",
+            "twitter, referral, organic_social",
+            "google, organic, organic_search",
+            "newsletter, email, email",
+            "hubspot, e-mail, email",
+            "partnerstack, affiliate, affiliates",
+            "saastr, conference, events",
+            "g2.com, referral, referral",
+            "capterra, cpc, other",
+    })
+    void utmsMapToTheDefaultChannels(String source, String medium, String channel) {
+        assertEquals(channel, utm(source, medium, "c").channel());
+    }
+
+    @Test
+    void utmsAreTrimmedLowerCasedAndAliasesMerged() {
+        Classification c = ChannelTaxonomy.DEFAULT.classify(new TouchSignals("  FB ", " Paid Social", " Spring Sale ", "Hero", " KW ",
+                null, null, Map.of()));
+        assertEquals("facebook", c.source());
+        assertEquals("paid_social", c.medium());
+        assertEquals("spring sale", c.campaign());
+        assertEquals("hero", c.content());
+        assertEquals("kw", c.term());
+        assertEquals("facebook", Utm.source("m.facebook.com"));
+        assertEquals("facebook", Utm.source("https://l.facebook.com/l.php"));
+        assertEquals("google", Utm.sourceOfHost("www.google.co.uk"));
+        assertEquals("linkedin", Utm.sourceOfHost("lnkd.in"));
+        assertEquals("g2.com", Utm.sourceOfHost("www.g2.com"));
+        assertEquals("email", Utm.medium("E-Mail"));
+    }
+
+    @Test
+    void withoutUtmsTheReferrerOrClickIdDecidesAsGa4Does() {
+        Classification search = visit("https://www.google.com/", "https://acme.com/", Map.of());
+        assertEquals("organic_search", search.channel());
+        assertEquals("google", search.source());
+        assertEquals("organic", search.medium());
+        assertEquals("organic_social", visit("https://www.linkedin.com/feed/", "https://acme.com/", Map.of()).channel());
+        Classification referral = visit("https://www.g2.com/products/acme", "https://acme.com/", Map.of());
+        assertEquals("referral", referral.channel());
+        assertEquals("g2.com", referral.source());
+        assertEquals("paid_search", visit(null, "https://acme.com/?gclid=abc", Map.of("gclid", "abc")).channel());
+        assertEquals("paid_search", visit(null, null, Map.of("msclkid", "x")).channel());
+        assertEquals("paid_social", visit(null, null, Map.of("li_fat_id", "x")).channel());
+        assertEquals("organic_social", visit(null, null, Map.of("fbclid", "x")).channel());
+    }
+
+    @Test
+    void noCampaignNoReferrerNoClickIdIsDirect() {
+        Classification direct = visit(null, "https://acme.com/pricing", Map.of());
+        assertEquals("direct", direct.channel());
+        assertTrue(direct.utmValid());
+        assertEquals("direct", visit("https://www.acme.com/", "https://acme.com/pricing", Map.of()).channel(),
+                "navigation within the site is no referral");
+        assertEquals("direct", visit("", "https://acme.com/", Map.of()).channel());
+    }
+
+    @Test
+    void utmsThatBreakTheTaxonomyAreFlaggedNotDropped() {
+        assertTrue(utm("google", "cpc", null).utmValid());
+        Classification noMedium = utm("google", null, "brand");
+        assertFalse(noMedium.utmValid());
+        assertEquals("organic_search", noMedium.channel());
+        Classification unmapped = utm("capterra", "cpc", "x");
+        assertFalse(unmapped.utmValid());
+        assertEquals("other", unmapped.channel());
+        assertFalse(utm(null, null, "only-a-campaign").utmValid());
+    }
+
+    @Test
+    void workspaceRulesComeFirstInOrderAndAreValidatedNamingIndexAndField() {
+        ChannelTaxonomy custom = ChannelTaxonomy.fromMaps(List.of(
+                Map.of("channel", "partner_marketing", "source", "partner-.*"),
+                Map.of("channel", "paid_search", "sourceCategory", "SEARCH", "medium", "cpc"),
+                Map.of("channel", "direct", "source", "", "medium", ""),
+                Map.of("channel", "review_sites", "referrerHost", "(www\\.)?(g2|capterra)\\.com"),
+                Map.of("channel", "leftovers")));
+        assertEquals("partner_marketing", custom.classify(TouchSignals.ofUtm("Partner-Acme", "email", null)).channel());
+        assertEquals("paid_search", custom.classify(TouchSignals.ofUtm("google", "cpc", null)).channel());
+        assertEquals("review_sites", custom.classify(new TouchSignals(null, null, null, null, null,
+                "https://www.g2.com/x", "https://acme.com", Map.of())).channel());
+        assertEquals("leftovers", custom.classify(TouchSignals.ofUtm("x", "y", null)).channel());
+        assertFalse(custom.classify(TouchSignals.ofUtm("x", "y", null)).utmValid(), "only a catch-all maps it");
+        assertEquals(List.of("channel", "source"), List.copyOf(custom.toMaps().get(0).keySet()));
+
+        assertEquals("rules[1].medium: not a valid regular expression: Unclosed group near index 4",
+                assertThrows(TaxonomyException.class, () -> ChannelTaxonomy.fromMaps(List.of(
+                        Map.of("channel", "a", "source", "x"), Map.of("channel", "b", "medium", "(cpc")))).getMessage());
+        assertTrue(assertThrows(TaxonomyException.class, () -> ChannelTaxonomy.fromMaps(List.of(
+                Map.of("channel", "Paid Search")))).getMessage().startsWith("rules[0].channel:"));
+        assertTrue(assertThrows(TaxonomyException.class, () -> ChannelTaxonomy.fromMaps(List.of(
+                Map.of("channel", "a"), Map.of("channel", "b", "colour", "red")))).getMessage().startsWith("rules[1].colour: unknown condition"));
+        assertThrows(TaxonomyException.class, () -> ChannelTaxonomy.fromMaps(List.of()));
+    }
+
+    @Test
+    void theDefaultRoundTripsThroughItsMaps() {
+        ChannelTaxonomy again = ChannelTaxonomy.fromMaps(ChannelTaxonomy.DEFAULT.toMaps());
+        assertEquals(ChannelTaxonomy.DEFAULT.toMaps(), again.toMaps());
+        assertTrue(ChannelTaxonomy.DEFAULT.channels().containsAll(List.of("paid_search", "paid_social", "organic_search",
+                "organic_social", "email", "referral", "display", "affiliates", "video", "events", "direct", "other")));
+    }
+}
