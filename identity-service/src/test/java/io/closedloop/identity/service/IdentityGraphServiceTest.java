@@ -257,6 +257,7 @@ class IdentityGraphServiceTest {
                 .body("data._service.sdl", containsString("type Account @key(fields : \"id\")"));
         graphql(TestKeys.token(ws, "analyst"), "{ _entities(representations: [{__typename: \"Person\", id: \"" + person + "\"},"
                 + " {__typename: \"Account\", id: \"ext-9\"}]) { ... on Person { id accountId } ... on Account { id persons { id } } } }")
+                .log().body()
                 .body("errors", nullValue())
                 .body("data._entities[0].accountId", equalTo("ext-9"))
                 .body("data._entities[1].persons[0].id", equalTo(person));

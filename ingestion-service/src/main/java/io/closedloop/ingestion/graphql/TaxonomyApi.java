@@ -45,6 +45,11 @@ public class TaxonomyApi {
             @Description("SEARCH, SOCIAL, VIDEO or SHOPPING: the kind of site the source is.") String sourceCategory) {
     }
 
+    @Description("A rule as an admin writes it; see ChannelRule.")
+    public record ChannelRuleInput(String channel, String source, String medium, String campaign, String content, String term,
+                                   String referrerHost, String clickId, String sourceCategory) {
+    }
+
     @Name("ChannelTaxonomy")
     @Description("Ordered rules; the first that matches a touch assigns its channel, 'other' when none does.")
     public record TaxonomyDto(@NonNull List<@NonNull ChannelRuleDto> rules,
@@ -77,12 +82,12 @@ public class TaxonomyApi {
     @Mutation
     @Description("Replaces the workspace's channel rules (role admin); null restores the default. Touches stored from then on use them. "
             + "Errors name the rule index and field, e.g. rules[3].medium.")
-    public Uni<@NonNull TaxonomyDto> updateChannelTaxonomy(List<@NonNull ChannelRuleDto> rules) {
+    public Uni<@NonNull TaxonomyDto> updateChannelTaxonomy(List<@NonNull ChannelRuleInput> rules) {
         String workspace = caller.workspaceFor(Roles.ADMIN);
         ChannelTaxonomy taxonomy = null;
         if (rules != null) {
             List<Map<String, String>> maps = new ArrayList<>(rules.size());
-            for (ChannelRuleDto r : rules) {
+            for (ChannelRuleInput r : rules) {
                 Map<String, String> m = new LinkedHashMap<>();
                 m.put("channel", r.channel());
                 put(m, ChannelRule.Attribute.SOURCE, r.source());

@@ -46,6 +46,58 @@ class GatewaySecurityTest {
                 .body("errors[0].message", containsString("identity-service is unreachable"));
     }
 
+    private static io.restassured.response.ValidatableResponse graphql(String query) {
+        return given().contentType("application/json").header("Authorization", "Bearer " + TestKeys.token("acme", "analyst"))
+                .body(Map.of("query", query)).post("/graphql").then().statusCode(200);
+    }
+
+    @Test
+    void overDeepQueryIsRefusedBeforeAnySubgraphCall() {
+        String deep = "{ __schema { types { fields { type " + "{ ofType ".repeat(14) + "{ name }" + " }".repeat(14) + " } } } }";
+        graphql(deep).body("errors[0].message", containsString("maximum query depth exceeded"))
+                .body("data", org.hamcrest.Matchers.nullValue());
+    }
+
+    @Test
+    void overComplexQueryIsRefused() {
+        StringBuilder query = new StringBuilder("{");
+        for (int i = 0; i < 250; i++) {
+            query.append(" a").append(i).append(": attributionSettings { lookbackDays }");
+        }
+        graphql(query.append(" }").toString()).body("errors[0].message", containsString("maximum query complexity exceeded"));
+    }
+
+    @Test
+    void introspectionForGraphiqlStaysWithinTheLimits() {
+        String typeRef = "{ kind name " + "ofType { kind name ".repeat(7) + "}".repeat(7) + " }";
+        graphql("{ __schema { queryType { name } types { name fields { name args { name type " + typeRef + " } type " + typeRef + " } } } }")
+                .body("errors", org.hamcrest.Matchers.nullValue());
+    }
+
+    @Test
+    void unknownModelIsRefusedNamingTheField() {
+        graphql("{ performance(period: {from: \"2026-01-01\", to: \"2026-03-31\"}, model: {name: \"astrology\"}) { rows { key } } }")
+                .body("errors[0].message", containsString("performance.model.name: unknown model 'astrology'"));
+    }
+
+    @Test
+    void negativeHalfLifeIsRefused() {
+        graphql("{ performance(period: {from: \"2026-01-01\", to: \"2026-03-31\"}, model: {name: \"TIME_DECAY\", halfLifeDays: -1}) { rows { key } } }")
+                .body("errors[0].message", containsString("performance.model.halfLifeDays: must be greater than 0"));
+    }
+
+    @Test
+    void reversedPeriodIsRefused() {
+        graphql("{ modelComparison(period: {from: \"2026-03-31\", to: \"2026-01-01\"}, models: [{name: \"LINEAR\"}]) { models } }")
+                .body("errors[0].message", containsString("modelComparison.period: is reversed"));
+    }
+
+    @Test
+    void pageSizeAboveTheCapIsRefused() {
+        graphql("{ performance(period: {from: \"2026-01-01\", to: \"2026-03-31\"}, model: {name: \"LINEAR\"}, first: 5000) { rows { key } } }")
+                .body("errors[0].message", containsString("performance.first: must be between 1 and 1000, was 5000"));
+    }
+
     @Test
     void healthIsUp() {
         given().get("/q/health/ready").then().statusCode(200);

@@ -1,0 +1,186 @@
+package io.closedloop.gateway.graphql;
+
+import io.closedloop.gateway.client.SubgraphClient;
+import io.closedloop.gateway.client.SubgraphClient.Subgraph;
+import io.closedloop.gateway.reportargs.AttributionQuery;
+import io.closedloop.gateway.reportargs.ReportArguments;
+import io.closedloop.gateway.reportargs.ReportArguments.Model;
+import io.closedloop.gateway.reportargs.ReportArguments.Period;
+import io.closedloop.gateway.reportargs.ReportArguments.Weights;
+import io.closedloop.plumbing.tenancy.Caller;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.eclipse.microprofile.graphql.DefaultValue;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Name;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.closedloop.gateway.graphql.ReportTypes.*;
+
+/**
+ * Reports of DESIGN §5, answered by attribution-service. Arguments are checked here first
+ * ({@link ReportArguments}); each report is one subgraph call for all its rows.
+ */
+@GraphQLApi
+public class ReportsApi {
+
+    private final SubgraphClient subgraphs;
+    private final Caller caller;
+
+    public ReportsApi(SubgraphClient subgraphs, Caller caller) {
+        this.subgraphs = subgraphs;
+        this.caller = caller;
+    }
+
+    @Query
+    @Description("Attributed credit and amount per channel, source, medium, campaign, content or touch type "
+            + "for a period under one model (DESIGN §5 'Performance by channel / campaign'). From attribution-service.")
+    public Uni<@NonNull PerformanceReport> performance(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
+            @NonNull @Description("The attribution model and its parameters.") ModelInput model,
+            @DefaultValue("PIPELINE") @Description("PIPELINE (opportunities created, pipeline amount) or REVENUE (won, won amount).") String basis,
+            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT or TOUCH_TYPE.") String groupBy,
+            @Description("Most rows returned, largest amount first (default 100, at most 1000).") Integer first) {
+        String op = "performance";
+        Period checkedPeriod = period(op, period);
+        Model checkedModel = model(op, "model", model);
+        String checkedBasis = ReportArguments.basis(op, basis);
+        String checkedGroupBy = ReportArguments.groupBy(op, groupBy);
+        int pageSize = ReportArguments.pageSize(op, first);
+        return report(checkedPeriod, checkedModel, checkedBasis, checkedGroupBy, pageSize);
+    }
+
+    @Query
+    @Description("The same report under several models side by side (DESIGN §5 'Model comparison'): one subgraph call "
+            + "per model, made in parallel. Gateway-only: the side-by-side rows are merged here.")
+    public Uni<@NonNull ModelComparison> modelComparison(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
+            @NonNull @Description("One to six models, compared in this order.") List<@NonNull ModelInput> models,
+            @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") String basis,
+            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT or TOUCH_TYPE.") String groupBy,
+            @Description("Most side-by-side rows returned (default 100, at most 1000).") Integer first) {
+        String op = "modelComparison";
+        Period checkedPeriod = period(op, period);
+        ReportArguments.modelCount(op, models.size());
+        List<Model> checkedModels = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            checkedModels.add(model(op, "models[" + i + "]", models.get(i)));
+        }
+        String checkedBasis = ReportArguments.basis(op, basis);
+        String checkedGroupBy = ReportArguments.groupBy(op, groupBy);
+        int pageSize = ReportArguments.pageSize(op, first);
+        List<Uni<PerformanceReport>> calls = checkedModels.stream()
+                .map(m -> report(checkedPeriod, m, checkedBasis, checkedGroupBy, ReportArguments.MAX_PAGE_SIZE))
+                .toList();
+        return Uni.combine().all().unis(calls).with(PerformanceReport.class, reports -> compare(reports, pageSize));
+    }
+
+    @Query
+    @Description("One opportunity's journey with milestones and each touch's credit under a model (DESIGN §5 "
+            + "'Opportunity view'). From attribution-service.")
+    public Uni<@NonNull OpportunityJourney> opportunityJourney(
+            @NonNull @Description("The opportunity's id.") String opportunityId,
+            @NonNull @Description("The attribution model and its parameters.") ModelInput model,
+            @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") String basis) {
+        String op = "opportunityJourney";
+        String id = ReportArguments.requiredId(op, "opportunityId", opportunityId);
+        Model checkedModel = model(op, "model", model);
+        String checkedBasis = ReportArguments.basis(op, basis);
+        return subgraphs.query(Subgraph.ATTRIBUTION, AttributionQuery.journey(id, checkedModel, checkedBasis), Map.of(), caller.rawToken())
+                .map(data -> journey(data.getJsonObject("journey"), id, checkedModel.name(), checkedBasis));
+    }
+
+    private Uni<PerformanceReport> report(Period period, Model model, String basis, String groupBy, int pageSize) {
+        return subgraphs.query(Subgraph.ATTRIBUTION, AttributionQuery.report(period, model, basis, groupBy), Map.of(), caller.rawToken())
+                .map(data -> performanceReport(data.getJsonObject("attribution"), model.name(), basis, groupBy, pageSize));
+    }
+
+    private static Period period(String op, PeriodInput period) {
+        return ReportArguments.period(op, period.from(), period.to());
+    }
+
+    private static Model model(String op, String field, ModelInput model) {
+        WeightsInput w = model.weights();
+        Weights weights = w == null ? null : new Weights(w.ft(), w.lc(), w.oc(), w.cw(), w.middle());
+        return ReportArguments.model(op, field, model.name(), model.halfLifeDays(), model.lookbackDays(), weights, model.markovOrder());
+    }
+
+    static PerformanceReport performanceReport(JsonObject json, String model, String basis, String groupBy, int pageSize) {
+        if (json == null) {
+            throw new io.closedloop.gateway.client.SubgraphException("attribution-service returned no report");
+        }
+        List<ReportRow> rows = new ArrayList<>();
+        for (Object o : array(json, "rows")) {
+            JsonObject row = (JsonObject) o;
+            rows.add(new ReportRow(row.getString("key"), number(row, "credit"), number(row, "amount"), number(row, "opportunities")));
+        }
+        // Largest first, so a capped page keeps what matters most; ties by key for a stable order.
+        rows.sort((a, b) -> a.amount() != b.amount() ? Double.compare(b.amount(), a.amount()) : String.valueOf(a.key()).compareTo(String.valueOf(b.key())));
+        int total = rows.size();
+        List<RemovalEffect> effects = new ArrayList<>();
+        for (Object o : array(json, "removalEffects")) {
+            JsonObject e = (JsonObject) o;
+            effects.add(new RemovalEffect(e.getString("channel"), number(e, "effect")));
+        }
+        return new PerformanceReport(model, basis, groupBy, json.getString("dataAsOf"),
+                List.copyOf(rows.subList(0, Math.min(pageSize, total))), total, effects);
+    }
+
+    static ModelComparison compare(List<PerformanceReport> reports, int pageSize) {
+        Map<String, double[][]> byKey = new LinkedHashMap<>();
+        for (int m = 0; m < reports.size(); m++) {
+            for (ReportRow row : reports.get(m).rows()) {
+                double[][] values = byKey.computeIfAbsent(row.key(), k -> new double[2][reports.size()]);
+                values[0][m] = row.credit();
+                values[1][m] = row.amount();
+            }
+        }
+        List<ComparisonRow> rows = new ArrayList<>();
+        byKey.forEach((key, values) -> rows.add(new ComparisonRow(key, toList(values[0]), toList(values[1]))));
+        rows.sort((a, b) -> Double.compare(b.amounts().get(0), a.amounts().get(0)));
+        return new ModelComparison(reports.stream().map(PerformanceReport::model).toList(), reports,
+                List.copyOf(rows.subList(0, Math.min(pageSize, rows.size()))));
+    }
+
+    static OpportunityJourney journey(JsonObject json, String id, String model, String basis) {
+        if (json == null) {
+            throw new IllegalArgumentException("opportunityJourney.opportunityId: no opportunity '" + id + "' in the caller's workspace");
+        }
+        List<JourneyTouch> touches = new ArrayList<>();
+        for (Object o : array(json, "touches")) {
+            JsonObject t = (JsonObject) o;
+            List<String> milestones = t.getJsonArray("milestones") == null ? List.of()
+                    : t.getJsonArray("milestones").stream().map(String::valueOf).toList();
+            touches.add(new JourneyTouch(t.getString("touchId"), t.getString("occurredAt"), t.getString("channel"),
+                    t.getString("touchType"), milestones, number(t, "credit"), number(t, "amount")));
+        }
+        return new OpportunityJourney(json.getString("opportunityId", id), model, basis, number(json, "amount"),
+                json.getString("dataAsOf"), touches);
+    }
+
+    private static List<Double> toList(double[] values) {
+        List<Double> out = new ArrayList<>(values.length);
+        for (double v : values) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    private static JsonArray array(JsonObject json, String field) {
+        JsonArray array = json.getJsonArray(field);
+        return array == null ? new JsonArray() : array;
+    }
+
+    private static double number(JsonObject json, String field) {
+        Number n = json.getNumber(field);
+        return n == null ? 0 : n.doubleValue();
+    }
+}
