@@ -1,9 +1,7 @@
 package io.closedloop.identity.graphql;
 
 import io.closedloop.identity.graph.Identifier;
-import io.closedloop.identity.graphql.IdentityTypes.AccountView;
 import io.closedloop.identity.graphql.IdentityTypes.IdentifierInput;
-import io.closedloop.identity.graphql.IdentityTypes.PersonView;
 import io.closedloop.identity.graphql.IdentityTypes.QuarantinedView;
 import io.closedloop.identity.graphql.IdentityTypes.StatsView;
 import io.closedloop.identity.service.IdentityQueries;
@@ -21,6 +19,8 @@ import java.util.List;
 @GraphQLApi
 public class IdentityApi {
 
+    private static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(30);
+
     private final IdentityQueries queries;
     private final Caller caller;
 
@@ -31,7 +31,7 @@ public class IdentityApi {
 
     @Query
     @Description("The person an identifier belongs to, or null when the identifier is unknown.")
-    public Uni<PersonView> person(@NonNull IdentifierInput identifier) {
+    public Uni<Person> person(@NonNull IdentifierInput identifier) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Identifier id;
         try {
@@ -42,20 +42,22 @@ public class IdentityApi {
         return queries.personOf(workspace, id.key());
     }
 
+    // The two entity resolvers are blocking (run on a worker thread): SmallRye's _entities could not
+    // resolve the entity type of an asynchronous (Uni) resolver's result.
     @Query
     @Description("A person by id (also the federation entity resolver for Person).")
-    public Uni<PersonView> personById(@NonNull @Id String id) {
-        return queries.person(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), id);
+    public Person personById(@NonNull @Id String id) {
+        return queries.person(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), id).await().atMost(TIMEOUT);
     }
 
     @Query
     @Description("An account by id (CRM account id, domain:<domain> or a group call's id), with its persons; also the federation entity resolver for Account.")
-    public Uni<AccountView> account(@NonNull @Id String id) {
+    public Account account(@NonNull @Id String id) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         if (id.isBlank()) {
             throw new IllegalArgumentException("account.id: empty");
         }
-        return queries.account(workspace, id);
+        return queries.account(workspace, id).await().atMost(TIMEOUT);
     }
 
     @Query

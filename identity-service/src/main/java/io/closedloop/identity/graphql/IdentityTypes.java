@@ -1,9 +1,6 @@
 package io.closedloop.identity.graphql;
 
-import io.smallrye.graphql.api.federation.FieldSet;
-import io.smallrye.graphql.api.federation.Key;
 import org.eclipse.microprofile.graphql.Description;
-import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.Input;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Type;
@@ -31,22 +28,7 @@ public final class IdentityTypes {
                                  @Description("Tripped the explosion guard: joins nothing.") boolean quarantined) {
     }
 
-    @Type("Person")
-    @Key(fields = @FieldSet("id"))
-    @Description("A person: a connected component of the identity graph.")
-    public record PersonView(@NonNull @Id String id,
-                             @Description("CRM account id, else domain:<registered domain>, else a group call's id; null when unassigned.") String accountId,
-                             @Description("Several accounts matched at the same rank, so none was chosen.") boolean ambiguous,
-                             boolean quarantined,
-                             @NonNull List<@NonNull IdentifierView> identifiers) {
-    }
 
-    @Type("Account")
-    @Key(fields = @FieldSet("id"))
-    @Description("An account (CRM account, domain:<domain> or a group call's id) and the persons resolved to it.")
-    public record AccountView(@NonNull @Id String id, String name, @NonNull List<@NonNull String> domains,
-                              @NonNull List<@NonNull PersonView> persons) {
-    }
 
     @Type("QuarantinedIdentifier")
     @Description("An identifier the explosion guard stopped from merging persons.")

@@ -1,8 +1,8 @@
 package io.closedloop.identity.service;
 
-import io.closedloop.identity.graphql.IdentityTypes.AccountView;
+import io.closedloop.identity.graphql.Account;
 import io.closedloop.identity.graphql.IdentityTypes.IdentifierView;
-import io.closedloop.identity.graphql.IdentityTypes.PersonView;
+import io.closedloop.identity.graphql.Person;
 import io.closedloop.identity.graphql.IdentityTypes.QuarantinedView;
 import io.closedloop.identity.graphql.IdentityTypes.StatsView;
 import io.smallrye.mutiny.Uni;
@@ -30,17 +30,17 @@ public class IdentityQueries {
         this.pool = pool;
     }
 
-    public Uni<PersonView> personOf(String workspace, String key) {
+    public Uni<Person> personOf(String workspace, String key) {
         return pool.preparedQuery("select person_id from identifiers where workspace_id = $1 and key = $2")
                 .execute(Tuple.of(workspace, key))
                 .chain(rows -> rows.size() == 0 ? Uni.createFrom().nullItem() : person(workspace, rows.iterator().next().getString(0)));
     }
 
-    public Uni<PersonView> person(String workspace, String personId) {
+    public Uni<Person> person(String workspace, String personId) {
         return persons(workspace, "p.person_id = $2", personId).map(list -> list.isEmpty() ? null : list.get(0));
     }
 
-    public Uni<AccountView> account(String workspace, String accountId) {
+    public Uni<Account> account(String workspace, String accountId) {
         return pool.preparedQuery("select name, domains from accounts where workspace_id = $1 and account_id = $2")
                 .execute(Tuple.of(workspace, accountId))
                 .chain(rows -> persons(workspace, "p.account_id = $2", accountId).map(persons -> {
@@ -52,7 +52,7 @@ public class IdentityQueries {
                     if (r == null && accountId.startsWith("domain:")) {
                         domains = List.of(accountId.substring("domain:".length()));
                     }
-                    return new AccountView(accountId, r == null ? null : r.getString("name"), domains, persons);
+                    return new Account(accountId, r == null ? null : r.getString("name"), domains, persons);
                 }));
     }
 
@@ -79,7 +79,7 @@ public class IdentityQueries {
                 });
     }
 
-    private Uni<List<PersonView>> persons(String workspace, String condition, String arg) {
+    private Uni<List<Person>> persons(String workspace, String condition, String arg) {
         return pool.preparedQuery("with chosen as (select p.* from persons p where p.workspace_id = $1 and " + condition
                         + " order by p.person_id limit " + MAX_PERSONS + ")"
                         + " select c.person_id, c.account_id, c.ambiguous, c.quarantined, i.type, i.value, i.quarantined as iq"
@@ -87,9 +87,9 @@ public class IdentityQueries {
                         + " order by c.person_id, i.first_seq, i.key")
                 .execute(Tuple.of(workspace, arg))
                 .map(rows -> {
-                    Map<String, PersonView> byId = new LinkedHashMap<>();
+                    Map<String, Person> byId = new LinkedHashMap<>();
                     for (Row r : rows) {
-                        PersonView p = byId.computeIfAbsent(r.getString("person_id"), id -> new PersonView(id,
+                        Person p = byId.computeIfAbsent(r.getString("person_id"), id -> new Person(id,
                                 r.getString("account_id"), r.getBoolean("ambiguous"), r.getBoolean("quarantined"), new ArrayList<>()));
                         p.identifiers().add(new IdentifierView(r.getString("type"), r.getString("value"), r.getBoolean("iq")));
                     }

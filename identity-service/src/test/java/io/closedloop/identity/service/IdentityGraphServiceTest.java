@@ -257,9 +257,13 @@ class IdentityGraphServiceTest {
                 .body("data._service.sdl", containsString("type Account @key(fields : \"id\")"));
         graphql(TestKeys.token(ws, "analyst"), "{ _entities(representations: [{__typename: \"Person\", id: \"" + person + "\"},"
                 + " {__typename: \"Account\", id: \"ext-9\"}]) { ... on Person { id accountId } ... on Account { id persons { id } } } }")
-                .log().body()
+                .statusCode(200)
                 .body("errors", nullValue())
                 .body("data._entities[0].accountId", equalTo("ext-9"))
                 .body("data._entities[1].persons[0].id", equalTo(person));
+        graphql(TestKeys.token(ws, "analyst"), "{ personById(id: \"" + person + "\") { accountId } account(id: \"ext-9\") { persons { id } } }")
+                .body("errors", nullValue())
+                .body("data.personById.accountId", equalTo("ext-9"))
+                .body("data.account.persons[0].id", equalTo(person));
     }
 }

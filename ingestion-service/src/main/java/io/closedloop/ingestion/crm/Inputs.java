@@ -13,16 +13,16 @@ public final class Inputs {
     private Inputs() {
     }
 
-    public record AccountInput(String id, String name, List<String> domains, String industry, String createdAt) {
+    public record Account(String id, String name, List<String> domains, String industry, String createdAt) {
     }
 
-    public record ContactInput(String id, String email, String phone, String accountId, String createdAt, String leadCreatedAt) {
+    public record Contact(String id, String email, String phone, String accountId, String createdAt, String leadCreatedAt) {
     }
 
-    public record ContactRoleInput(String contactId, String role) {
+    public record ContactRole(String contactId, String role) {
     }
 
-    public record StageChangeInput(String stage, String enteredAt) {
+    public record StageChange(String stage, String enteredAt) {
     }
 
     /**
@@ -30,31 +30,31 @@ public final class Inputs {
      * @param contactRoles null keeps the roles already stored
      * @param stageHistory null keeps the history already stored
      */
-    public record OpportunityInput(String id, String accountId, String name, String amount, String currency, String createdAt,
-                                   String stage, String status, String closedAt, List<ContactRoleInput> contactRoles,
-                                   List<StageChangeInput> stageHistory) {
+    public record Opportunity(String id, String accountId, String name, String amount, String currency, String createdAt,
+                                   String stage, String status, String closedAt, List<ContactRole> contactRoles,
+                                   List<StageChange> stageHistory) {
     }
 
     /** One entry of an opportunity's stage history, imported on its own (CSV kind stage-history). */
-    public record OpportunityStageInput(String opportunityId, String stage, String enteredAt) {
+    public record OpportunityStage(String opportunityId, String stage, String enteredAt) {
     }
 
-    public record RevenueInput(String id, String accountId, String opportunityId, String amount, String currency, String occurredAt) {
+    public record Revenue(String id, String accountId, String opportunityId, String amount, String currency, String occurredAt) {
     }
 
     /** @param channel absent: derived from source, medium and campaign by the workspace's channel taxonomy */
-    public record SpendInput(String date, String channel, String source, String medium, String campaign, String amount, String currency) {
+    public record Spend(String date, String channel, String source, String medium, String campaign, String amount, String currency) {
     }
 
     /**
      * @param type    CALL, EVENT, DIRECT_MAIL, SALES_OUTREACH, HOW_DID_YOU_HEAR, WEBINAR, ... (any touch type but page and screen views)
      * @param channel absent: derived from source/medium/campaign, else from the type
      */
-    public record OfflineTouchInput(String id, String occurredAt, String email, String phone, String contactId, String type,
+    public record OfflineTouch(String id, String occurredAt, String email, String phone, String contactId, String type,
                                     String channel, String source, String medium, String campaign) {
     }
 
     /** @param rate how many units of the reporting currency one unit of {@code currency} was worth that day */
-    public record ExchangeRateInput(String date, String currency, String rate) {
+    public record ExchangeRate(String date, String currency, String rate) {
     }
 }

@@ -1,15 +1,5 @@
 package io.closedloop.ingestion.crm;
 
-import io.closedloop.ingestion.crm.Inputs.AccountInput;
-import io.closedloop.ingestion.crm.Inputs.ContactInput;
-import io.closedloop.ingestion.crm.Inputs.ContactRoleInput;
-import io.closedloop.ingestion.crm.Inputs.ExchangeRateInput;
-import io.closedloop.ingestion.crm.Inputs.OfflineTouchInput;
-import io.closedloop.ingestion.crm.Inputs.OpportunityInput;
-import io.closedloop.ingestion.crm.Inputs.OpportunityStageInput;
-import io.closedloop.ingestion.crm.Inputs.RevenueInput;
-import io.closedloop.ingestion.crm.Inputs.SpendInput;
-import io.closedloop.ingestion.crm.Inputs.StageChangeInput;
 import io.closedloop.ingestion.crm.Records.Money;
 import io.closedloop.ingestion.segment.Identifier;
 import io.closedloop.ingestion.segment.TouchTypes;
@@ -44,7 +34,7 @@ public final class Validation {
     private Validation() {
     }
 
-    public static Records.Account account(AccountInput in) {
+    public static Records.Account account(Inputs.Account in) {
         String id = Fields.id(in.id(), "id");
         Set<String> domains = new LinkedHashSet<>();
         if (in.domains() != null) {
@@ -62,7 +52,7 @@ public final class Validation {
                 Fields.time(in.createdAt(), "createdAt", false, true));
     }
 
-    public static Records.Contact contact(ContactInput in) {
+    public static Records.Contact contact(Inputs.Contact in) {
         String id = Fields.id(in.id(), "id");
         String email = null;
         if (Fields.clean(in.email()) != null) {
@@ -82,7 +72,7 @@ public final class Validation {
                 Fields.time(in.createdAt(), "createdAt", false, true), Fields.time(in.leadCreatedAt(), "leadCreatedAt", false, true));
     }
 
-    public static Records.Opportunity opportunity(OpportunityInput in, boolean lenient) {
+    public static Records.Opportunity opportunity(Inputs.Opportunity in, boolean lenient) {
         String id = Fields.id(in.id(), "id");
         String accountId = Fields.optionalId(in.accountId(), "accountId");
         BigDecimal amount = Fields.amount(in.amount(), "amount", false, false, lenient);
@@ -104,7 +94,7 @@ public final class Validation {
             }
             Map<String, Records.ContactRole> byContact = new LinkedHashMap<>();
             for (int i = 0; i < in.contactRoles().size(); i++) {
-                ContactRoleInput r = in.contactRoles().get(i);
+                Inputs.ContactRole r = in.contactRoles().get(i);
                 if (r == null) {
                     throw new InvalidField("contactRoles[" + i + "]", "missing");
                 }
@@ -120,7 +110,7 @@ public final class Validation {
             }
             List<Records.StageChange> changes = new ArrayList<>();
             for (int i = 0; i < in.stageHistory().size(); i++) {
-                StageChangeInput c = in.stageHistory().get(i);
+                Inputs.StageChange c = in.stageHistory().get(i);
                 if (c == null) {
                     throw new InvalidField("stageHistory[" + i + "]", "missing");
                 }
@@ -132,7 +122,7 @@ public final class Validation {
                 createdAt, stage, status, closedAt, roles, history);
     }
 
-    public static Records.OpportunityStage opportunityStage(OpportunityStageInput in) {
+    public static Records.OpportunityStage opportunityStage(Inputs.OpportunityStage in) {
         return new Records.OpportunityStage(Fields.id(in.opportunityId(), "opportunityId"), stageChange(in.stage(), in.enteredAt(), ""));
     }
 
@@ -175,7 +165,7 @@ public final class Validation {
         return "OPEN";
     }
 
-    public static Records.Revenue revenue(RevenueInput in, boolean lenient) {
+    public static Records.Revenue revenue(Inputs.Revenue in, boolean lenient) {
         String id = Fields.id(in.id(), "id");
         String accountId = Fields.id(in.accountId(), "accountId");
         BigDecimal amount = Fields.amount(in.amount(), "amount", true, true, lenient);
@@ -183,7 +173,7 @@ public final class Validation {
                 new Money(amount, Fields.currency(in.currency(), "currency")), Fields.time(in.occurredAt(), "occurredAt", true, true));
     }
 
-    public static Records.Spend spend(SpendInput in, ChannelTaxonomy taxonomy, boolean lenient) {
+    public static Records.Spend spend(Inputs.Spend in, ChannelTaxonomy taxonomy, boolean lenient) {
         LocalDate date = Fields.date(in.date(), "date");
         String source = Utm.source(Fields.text(in.source(), "source"));
         String medium = Utm.medium(Fields.text(in.medium(), "medium"));
@@ -200,7 +190,7 @@ public final class Validation {
         return new Records.Spend(id, date, channel, source, medium, campaign, new Money(amount, Fields.currency(in.currency(), "currency")));
     }
 
-    public static Records.OfflineTouch offlineTouch(OfflineTouchInput in, ChannelTaxonomy taxonomy) {
+    public static Records.OfflineTouch offlineTouch(Inputs.OfflineTouch in, ChannelTaxonomy taxonomy) {
         String id = Fields.id(in.id(), "id");
         var occurredAt = Fields.time(in.occurredAt(), "occurredAt", true, true);
         String email = null;
@@ -234,22 +224,21 @@ public final class Validation {
         }
         Classification c = taxonomy.classify(TouchSignals.ofUtm(Fields.text(in.source(), "source"), Fields.text(in.medium(), "medium"),
                 Fields.text(in.campaign(), "campaign")));
+        // Without a source or medium the type says more than the taxonomy can: an event is in the events channel.
+        boolean byType = c.source() == null && c.medium() == null;
         String channel = channel(in.channel());
         if (channel == null) {
-            channel = c.channel();
-            if (channel.equals("direct")) {
-                channel = switch (type) {
-                    case "EVENT", "WEBINAR" -> "events";
-                    case "EMAIL_CLICK" -> "email";
-                    default -> ChannelTaxonomy.FALLBACK;
-                };
-            }
+            channel = !byType ? c.channel() : switch (type) {
+                case "EVENT", "WEBINAR" -> "events";
+                case "EMAIL_CLICK" -> "email";
+                default -> ChannelTaxonomy.FALLBACK;
+            };
         }
         return new Records.OfflineTouch(id, occurredAt, email, phone, contactId, type, channel, c.source(), c.medium(), c.campaign(),
-                c.utmValid());
+                byType || c.utmValid());
     }
 
-    public static Records.ExchangeRate exchangeRate(ExchangeRateInput in, boolean lenient) {
+    public static Records.ExchangeRate exchangeRate(Inputs.ExchangeRate in, boolean lenient) {
         LocalDate date = Fields.date(in.date(), "date");
         String currency = Fields.currency(in.currency(), "currency");
         if (currency == null) {

@@ -46,13 +46,13 @@ public class CrmApi {
 
     @Mutation
     @Description("Upserts CRM accounts by id. Domains may be given as domains, URLs or email addresses.")
-    public Uni<List<@NonNull ItemResultDto>> upsertAccounts(@NonNull List<Inputs.AccountInput> accounts) {
+    public Uni<List<@NonNull ItemResultDto>> upsertAccounts(@NonNull List<Inputs.Account> accounts) {
         return map(crm.upsertAccounts(ingest(), accounts));
     }
 
     @Mutation
     @Description("Upserts CRM contacts by id; each also links its contact id, email and phone for identity resolution.")
-    public Uni<List<@NonNull ItemResultDto>> upsertContacts(@NonNull List<Inputs.ContactInput> contacts) {
+    public Uni<List<@NonNull ItemResultDto>> upsertContacts(@NonNull List<Inputs.Contact> contacts) {
         return map(crm.upsertContacts(ingest(), contacts));
     }
 
@@ -60,40 +60,40 @@ public class CrmApi {
     @Description("Upserts opportunities by id. amount is a decimal string; currency defaults to the reporting currency, another one "
             + "needs an exchange rate for the close day (closed deals) or the creation day. status OPEN, WON or LOST (else derived from "
             + "the stage). contactRoles and stageHistory left out keep what is stored.")
-    public Uni<List<@NonNull ItemResultDto>> upsertOpportunities(@NonNull List<Inputs.OpportunityInput> opportunities) {
+    public Uni<List<@NonNull ItemResultDto>> upsertOpportunities(@NonNull List<Inputs.Opportunity> opportunities) {
         return map(crm.upsertOpportunities(ingest(), opportunities, false));
     }
 
     @Mutation
     @Description("Adds entries (stage, enteredAt) to opportunities' stage histories; the opportunities must exist.")
-    public Uni<List<@NonNull ItemResultDto>> addOpportunityStageChanges(@NonNull List<Inputs.OpportunityStageInput> changes) {
+    public Uni<List<@NonNull ItemResultDto>> addOpportunityStageChanges(@NonNull List<Inputs.OpportunityStage> changes) {
         return map(crm.addStageChanges(ingest(), changes));
     }
 
     @Mutation
     @Description("Upserts revenue (invoices, payments) by id; amounts in another currency need an exchange rate for their day.")
-    public Uni<List<@NonNull ItemResultDto>> upsertRevenue(@NonNull List<Inputs.RevenueInput> revenue) {
+    public Uni<List<@NonNull ItemResultDto>> upsertRevenue(@NonNull List<Inputs.Revenue> revenue) {
         return map(crm.upsertRevenue(ingest(), revenue, false));
     }
 
     @Mutation
     @Description("Upserts daily marketing spend, keyed by date, channel, source, medium and campaign (the result's id). "
             + "A missing channel is derived from source and medium by the channel taxonomy.")
-    public Uni<List<@NonNull ItemResultDto>> upsertSpend(@NonNull List<Inputs.SpendInput> spend) {
+    public Uni<List<@NonNull ItemResultDto>> upsertSpend(@NonNull List<Inputs.Spend> spend) {
         return map(crm.upsertSpend(ingest(), spend, false));
     }
 
     @Mutation
     @Description("Upserts offline touches (calls, events, direct mail, sales outreach, \"how did you hear\") by id; the person is "
             + "named by email, phone or CRM contact id.")
-    public Uni<List<@NonNull ItemResultDto>> upsertOfflineTouches(@NonNull List<Inputs.OfflineTouchInput> touches) {
+    public Uni<List<@NonNull ItemResultDto>> upsertOfflineTouches(@NonNull List<Inputs.OfflineTouch> touches) {
         return map(crm.upsertOfflineTouches(ingest(), touches));
     }
 
     @Mutation
     @Description("Imports exchange rates into the reporting currency: on date, one unit of currency was worth rate units of it. "
             + "A rate serves its day and up to 7 days after.")
-    public Uni<List<@NonNull ItemResultDto>> importExchangeRates(@NonNull List<Inputs.ExchangeRateInput> rates) {
+    public Uni<List<@NonNull ItemResultDto>> importExchangeRates(@NonNull List<Inputs.ExchangeRate> rates) {
         return map(crm.importExchangeRates(ingest(), rates, false));
     }
 
@@ -105,16 +105,16 @@ public class CrmApi {
 
     @Mutation
     @Description("Sets the workspace's reporting currency (role admin). Amounts already stored are not converted again.")
-    public Uni<@NonNull String> setReportingCurrency(@NonNull String currency) {
+    public Uni<@NonNull String> updateReportingCurrency(@NonNull String currency) {
         String workspace = caller.workspaceFor(Roles.ADMIN);
         String code;
         try {
             code = Fields.currency(currency, "currency");
         } catch (InvalidField e) {
-            throw new IllegalArgumentException("setReportingCurrency.currency: " + e.getMessage());
+            throw new IllegalArgumentException("updateReportingCurrency.currency: " + e.getMessage());
         }
         if (code == null) {
-            throw new IllegalArgumentException("setReportingCurrency.currency: missing");
+            throw new IllegalArgumentException("updateReportingCurrency.currency: missing");
         }
         return crm.setReportingCurrency(workspace, code);
     }

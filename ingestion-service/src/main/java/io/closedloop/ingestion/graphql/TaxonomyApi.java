@@ -45,6 +45,7 @@ public class TaxonomyApi {
             @Description("SEARCH, SOCIAL, VIDEO or SHOPPING: the kind of site the source is.") String sourceCategory) {
     }
 
+    @Name("ChannelRuleInput")
     @Description("A rule as an admin writes it; see ChannelRule.")
     public record ChannelRuleInput(String channel, String source, String medium, String campaign, String content, String term,
                                    String referrerHost, String clickId, String sourceCategory) {

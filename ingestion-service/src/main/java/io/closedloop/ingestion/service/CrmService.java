@@ -61,18 +61,18 @@ public class CrmService {
                                        List<Valid<R>> valid, ItemResult[] results);
     }
 
-    public Uni<List<ItemResult>> upsertAccounts(String workspace, List<Inputs.AccountInput> inputs) {
-        return run(workspace, inputs, Validation::account, Inputs.AccountInput::id, Records.Account::id, null,
+    public Uni<List<ItemResult>> upsertAccounts(String workspace, List<Inputs.Account> inputs) {
+        return run(workspace, inputs, Validation::account, Inputs.Account::id, Records.Account::id, null,
                 (c, cur, rates, valid, results) -> repository.upsertAccounts(c, workspace, records(valid)));
     }
 
-    public Uni<List<ItemResult>> upsertContacts(String workspace, List<Inputs.ContactInput> inputs) {
-        return run(workspace, inputs, Validation::contact, Inputs.ContactInput::id, Records.Contact::id, null,
+    public Uni<List<ItemResult>> upsertContacts(String workspace, List<Inputs.Contact> inputs) {
+        return run(workspace, inputs, Validation::contact, Inputs.Contact::id, Records.Contact::id, null,
                 (c, cur, rates, valid, results) -> repository.upsertContacts(c, workspace, records(valid)));
     }
 
-    public Uni<List<ItemResult>> upsertOpportunities(String workspace, List<Inputs.OpportunityInput> inputs, boolean lenient) {
-        return run(workspace, inputs, in -> Validation.opportunity(in, lenient), Inputs.OpportunityInput::id, Records.Opportunity::id,
+    public Uni<List<ItemResult>> upsertOpportunities(String workspace, List<Inputs.Opportunity> inputs, boolean lenient) {
+        return run(workspace, inputs, in -> Validation.opportunity(in, lenient), Inputs.Opportunity::id, Records.Opportunity::id,
                 o -> o.amount() == null ? null : moneyKey(o.amount(), o.rateDay()),
                 (c, cur, rates, valid, results) -> {
                     List<Valid<Records.Opportunity>> kept = new ArrayList<>();
@@ -91,8 +91,8 @@ public class CrmService {
                 });
     }
 
-    public Uni<List<ItemResult>> upsertRevenue(String workspace, List<Inputs.RevenueInput> inputs, boolean lenient) {
-        return run(workspace, inputs, in -> Validation.revenue(in, lenient), Inputs.RevenueInput::id, Records.Revenue::id,
+    public Uni<List<ItemResult>> upsertRevenue(String workspace, List<Inputs.Revenue> inputs, boolean lenient) {
+        return run(workspace, inputs, in -> Validation.revenue(in, lenient), Inputs.Revenue::id, Records.Revenue::id,
                 r -> moneyKey(r.amount(), r.occurredAt().toLocalDate()),
                 (c, cur, rates, valid, results) -> {
                     List<Valid<Records.Revenue>> kept = new ArrayList<>();
@@ -109,7 +109,7 @@ public class CrmService {
                 });
     }
 
-    public Uni<List<ItemResult>> upsertSpend(String workspace, List<Inputs.SpendInput> inputs, boolean lenient) {
+    public Uni<List<ItemResult>> upsertSpend(String workspace, List<Inputs.Spend> inputs, boolean lenient) {
         return taxonomies.forWorkspace(workspace).chain(taxonomy -> run(workspace, inputs,
                 in -> Validation.spend(in, taxonomy, lenient), in -> null, Records.Spend::id,
                 s -> moneyKey(s.amount(), s.date()),
@@ -128,9 +128,9 @@ public class CrmService {
                 }));
     }
 
-    public Uni<List<ItemResult>> upsertOfflineTouches(String workspace, List<Inputs.OfflineTouchInput> inputs) {
+    public Uni<List<ItemResult>> upsertOfflineTouches(String workspace, List<Inputs.OfflineTouch> inputs) {
         return taxonomies.forWorkspace(workspace).chain(taxonomy -> run(workspace, inputs,
-                in -> Validation.offlineTouch(in, taxonomy), Inputs.OfflineTouchInput::id, Records.OfflineTouch::id, null,
+                in -> Validation.offlineTouch(in, taxonomy), Inputs.OfflineTouch::id, Records.OfflineTouch::id, null,
                 (c, cur, rates, valid, results) -> repository.segmentTouchIds(c, workspace, valid.stream().map(v -> v.record().id()).toList())
                         .chain(taken -> {
                             List<Valid<Records.OfflineTouch>> kept = new ArrayList<>();
@@ -147,7 +147,7 @@ public class CrmService {
                         })));
     }
 
-    public Uni<List<ItemResult>> importExchangeRates(String workspace, List<Inputs.ExchangeRateInput> inputs, boolean lenient) {
+    public Uni<List<ItemResult>> importExchangeRates(String workspace, List<Inputs.ExchangeRate> inputs, boolean lenient) {
         return run(workspace, inputs, in -> Validation.exchangeRate(in, lenient), in -> null, Records.ExchangeRate::id, null,
                 (c, cur, rates, valid, results) -> {
                     List<Valid<Records.ExchangeRate>> kept = new ArrayList<>();
@@ -167,12 +167,12 @@ public class CrmService {
      * Adds entries to opportunities' stage histories (kept sorted by time, exact repeats dropped). An
      * entry of an opportunity that is not stored is rejected.
      */
-    public Uni<List<ItemResult>> addStageChanges(String workspace, List<Inputs.OpportunityStageInput> inputs) {
+    public Uni<List<ItemResult>> addStageChanges(String workspace, List<Inputs.OpportunityStage> inputs) {
         checkSize(inputs == null ? 0 : inputs.size());
         ItemResult[] results = new ItemResult[inputs.size()];
         List<Valid<Records.OpportunityStage>> valid = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
-            Inputs.OpportunityStageInput in = inputs.get(i);
+            Inputs.OpportunityStage in = inputs.get(i);
             try {
                 if (in == null) {
                     throw new InvalidField("", "missing");

@@ -22,7 +22,7 @@ public final class ReportTypes {
     @Input("ModelInput")
     @Description("An attribution model of DESIGN §4 and its parameters; absent parameters take the workspace defaults.")
     public record ModelInput(
-            @NonNull @Description("FIRST_TOUCH, LAST_TOUCH, LAST_NON_DIRECT, LINEAR, TIME_DECAY, POSITION_BASED, W_SHAPED, "
+            @NonNull @Description("FIRST_TOUCH, LAST_TOUCH, LAST_NON_DIRECT, LINEAR, TIME_DECAY, U_SHAPED, W_SHAPED, "
                     + "FULL_PATH, J_SHAPED, INVERSE_J, CUSTOM, MARKOV or SHAPLEY.") String name,
             @Description("TIME_DECAY only: half-life in days, greater than 0.") Double halfLifeDays,
             @Description("Touches up to this many days before the conversion count (1..3650).") Integer lookbackDays,
@@ -47,20 +47,15 @@ public final class ReportTypes {
             @NonNull @Description("The dimension the rows are grouped by.") String groupBy,
             @Description("Time of the newest data the figures were computed from (DESIGN §5 'Explaining a number').") String dataAsOf,
             @NonNull @Description("Rows, largest amount first, at most 'first'.") List<@NonNull ReportRow> rows,
-            @Description("How many rows the report has before the page cap.") int totalRows,
-            @NonNull @Description("MARKOV only: each channel's removal effect; empty otherwise.") List<@NonNull RemovalEffect> removalEffects) {
+            @Description("How many rows the report has before the page cap.") int totalRows) {
     }
 
     @Description("One group of a report.")
     public record ReportRow(
-            @Description("The group: a channel, source, medium, campaign, content or touch type.") String key,
+            @Description("The group: a channel, source, medium, campaign or content.") String key,
             @Description("Credit: the sum of the group's touch credits (fractions of opportunities).") double credit,
             @Description("Attributed amount: credit times each opportunity's pipeline or won amount.") double amount,
             @Description("Distinct opportunities the group's touches have credit in.") double opportunities) {
-    }
-
-    @Description("A channel's Markov removal effect, 1 − P(without channel) / P.")
-    public record RemovalEffect(@Description("The channel.") String channel, @Description("Its removal effect.") double effect) {
     }
 
     @Description("The same report under several models. Gateway-only type: merged from one subgraph call per model.")

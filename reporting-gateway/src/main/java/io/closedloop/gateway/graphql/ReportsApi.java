@@ -47,7 +47,7 @@ public class ReportsApi {
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
             @NonNull @Description("The attribution model and its parameters.") ModelInput model,
             @DefaultValue("PIPELINE") @Description("PIPELINE (opportunities created, pipeline amount) or REVENUE (won, won amount).") String basis,
-            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT or TOUCH_TYPE.") String groupBy,
+            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN or CONTENT.") String groupBy,
             @Description("Most rows returned, largest amount first (default 100, at most 1000).") Integer first) {
         String op = "performance";
         Period checkedPeriod = period(op, period);
@@ -65,7 +65,7 @@ public class ReportsApi {
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
             @NonNull @Description("One to six models, compared in this order.") List<@NonNull ModelInput> models,
             @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") String basis,
-            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT or TOUCH_TYPE.") String groupBy,
+            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN or CONTENT.") String groupBy,
             @Description("Most side-by-side rows returned (default 100, at most 1000).") Integer first) {
         String op = "modelComparison";
         Period checkedPeriod = period(op, period);
@@ -125,13 +125,8 @@ public class ReportsApi {
         // Largest first, so a capped page keeps what matters most; ties by key for a stable order.
         rows.sort((a, b) -> a.amount() != b.amount() ? Double.compare(b.amount(), a.amount()) : String.valueOf(a.key()).compareTo(String.valueOf(b.key())));
         int total = rows.size();
-        List<RemovalEffect> effects = new ArrayList<>();
-        for (Object o : array(json, "removalEffects")) {
-            JsonObject e = (JsonObject) o;
-            effects.add(new RemovalEffect(e.getString("channel"), number(e, "effect")));
-        }
         return new PerformanceReport(model, basis, groupBy, json.getString("dataAsOf"),
-                List.copyOf(rows.subList(0, Math.min(pageSize, total))), total, effects);
+                List.copyOf(rows.subList(0, Math.min(pageSize, total))), total);
     }
 
     static ModelComparison compare(List<PerformanceReport> reports, int pageSize) {
@@ -157,10 +152,13 @@ public class ReportsApi {
         List<JourneyTouch> touches = new ArrayList<>();
         for (Object o : array(json, "touches")) {
             JsonObject t = (JsonObject) o;
-            List<String> milestones = t.getJsonArray("milestones") == null ? List.of()
-                    : t.getJsonArray("milestones").stream().map(String::valueOf).toList();
-            touches.add(new JourneyTouch(t.getString("touchId"), t.getString("occurredAt"), t.getString("channel"),
-                    t.getString("touchType"), milestones, number(t, "credit"), number(t, "amount")));
+            List<String> milestones = new ArrayList<>();
+            if (t.getBoolean("firstTouch", false)) milestones.add("FT");
+            if (t.getBoolean("leadCreation", false)) milestones.add("LC");
+            if (t.getBoolean("opportunityCreation", false)) milestones.add("OC");
+            if (t.getBoolean("closedWon", false)) milestones.add("CW");
+            touches.add(new JourneyTouch(t.getString("id"), t.getString("occurredAt"), t.getString("channel"),
+                    t.getString("type"), milestones, number(t, "credit"), number(t, "amount")));
         }
         return new OpportunityJourney(json.getString("opportunityId", id), model, basis, number(json, "amount"),
                 json.getString("dataAsOf"), touches);

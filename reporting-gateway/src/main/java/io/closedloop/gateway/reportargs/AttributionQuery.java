@@ -15,36 +15,34 @@ public final class AttributionQuery {
 
     /** One whole report in one subgraph call: every row, not a call per row. */
     public static String report(Period period, Model model, String basis, String groupBy) {
-        return "{ attribution(period: " + period(period) + ", model: " + model(model) + ", basis: " + basis
-                + ", groupBy: " + groupBy + ") { rows { key credit amount opportunities } removalEffects { channel effect } dataAsOf } }";
+        // attribution-service takes 'to' exclusive; the public period is inclusive of its last day.
+        return "{ attribution(from: " + string(period.from().toString()) + ", to: " + string(period.to().plusDays(1).toString())
+                + ", " + model(model, true) + ", basis: " + basis + ", groupBy: " + groupBy
+                + ") { rows { key credit amount opportunities } dataAsOf } }";
     }
 
     public static String journey(String opportunityId, Model model, String basis) {
-        return "{ journey(opportunityId: " + string(opportunityId) + ", model: " + model(model) + ", basis: " + basis
-                + ") { opportunityId amount touches { touchId occurredAt channel touchType milestones credit amount } dataAsOf } }";
+        return "{ journey(opportunityId: " + string(opportunityId) + ", " + model(model, false) + ", basis: " + basis
+                + ") { opportunityId amount dataAsOf touches { id occurredAt type channel firstTouch leadCreation"
+                + " opportunityCreation closedWon credit amount } } }";
     }
 
-    static String period(Period period) {
-        return "{from: " + string(period.from().toString()) + ", to: " + string(period.to().toString()) + "}";
-    }
-
-    static String model(Model model) {
-        StringBuilder out = new StringBuilder("{name: ").append(model.name());
+    /** The subgraph's model arguments: a lower-case name and flat parameters (custom weights are not taken there). */
+    static String model(Model model, boolean withMarkovOrder) {
+        if (model.weights() != null) {
+            throw new IllegalArgumentException("model.weights: CUSTOM is not served by attribution-service yet");
+        }
+        StringBuilder out = new StringBuilder("model: ").append(string(model.name().toLowerCase(java.util.Locale.ROOT)));
         if (model.halfLifeDays() != null) {
             out.append(", halfLifeDays: ").append(model.halfLifeDays());
         }
         if (model.lookbackDays() != null) {
             out.append(", lookbackDays: ").append(model.lookbackDays());
         }
-        if (model.weights() != null) {
-            var w = model.weights();
-            out.append(", weights: {ft: ").append(w.ft()).append(", lc: ").append(w.lc()).append(", oc: ").append(w.oc())
-                    .append(", cw: ").append(w.cw()).append(", middle: ").append(w.middle()).append('}');
-        }
-        if (model.markovOrder() != null) {
+        if (withMarkovOrder && model.markovOrder() != null) {
             out.append(", markovOrder: ").append(model.markovOrder());
         }
-        return out.append('}').toString();
+        return out.toString();
     }
 
     /** A GraphQL string literal; escapes quotes, backslashes and control characters. */

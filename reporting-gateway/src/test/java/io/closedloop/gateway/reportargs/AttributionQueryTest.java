@@ -10,11 +10,18 @@ class AttributionQueryTest {
     @Test
     void reportCarriesEveryCheckedArgumentAsALiteral() {
         var period = ReportArguments.period("op", "2026-01-01", "2026-03-31");
-        var model = ReportArguments.model("op", "model", "custom", null, 60, new Weights(0.3, 0.3, 0.2, 0.1, 0.1), null);
-        assertEquals("{ attribution(period: {from: \"2026-01-01\", to: \"2026-03-31\"}, model: {name: CUSTOM, lookbackDays: 60, "
-                        + "weights: {ft: 0.3, lc: 0.3, oc: 0.2, cw: 0.1, middle: 0.1}}, basis: REVENUE, groupBy: CAMPAIGN) "
-                        + "{ rows { key credit amount opportunities } removalEffects { channel effect } dataAsOf } }",
+        var model = ReportArguments.model("op", "model", "time-decay", 3.5, 60, null, null);
+        assertEquals("{ attribution(from: \"2026-01-01\", to: \"2026-04-01\", model: \"time_decay\", halfLifeDays: 3.5, "
+                        + "lookbackDays: 60, basis: REVENUE, groupBy: CAMPAIGN) { rows { key credit amount opportunities } dataAsOf } }",
                 AttributionQuery.report(period, model, "REVENUE", "CAMPAIGN"));
+    }
+
+    @Test
+    void customWeightsAreRefusedUntilTheSubgraphTakesThem() {
+        var period = ReportArguments.period("op", "2026-01-01", "2026-03-31");
+        var model = ReportArguments.model("op", "model", "custom", null, null, new Weights(0.3, 0.3, 0.2, 0.1, 0.1), null);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> AttributionQuery.report(period, model, "PIPELINE", "CHANNEL"));
     }
 
     @Test

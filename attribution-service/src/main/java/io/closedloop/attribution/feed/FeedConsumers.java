@@ -1,0 +1,81 @@
+package io.closedloop.attribution.feed;
+
+import io.closedloop.attribution.service.FeedApplyService;
+import io.closedloop.plumbing.feed.FeedClient;
+import io.closedloop.plumbing.feed.FeedConsumer;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Follows ingestion `touches` and `crm` and identity `memberships` (docs/feeds.md). A producer
+ * that is down only delays the copy: FeedConsumer logs and retries, and no health check depends
+ * on it, so readiness never fails because of a producer.
+ */
+@ApplicationScoped
+public class FeedConsumers {
+
+    private final Vertx vertx;
+    private final Pool pool;
+    private final FeedApplyService apply;
+    private final boolean enabled;
+    private final String ingestionUrl;
+    private final String identityUrl;
+    private final String serviceToken;
+    private final int pageSize;
+    private final long idleMillis;
+    private final List<FeedConsumer> consumers = new ArrayList<>();
+    private final List<FeedClient> clients = new ArrayList<>();
+
+    public FeedConsumers(Vertx vertx, Pool pool, FeedApplyService apply,
+                         @ConfigProperty(name = "closedloop.feeds.enabled", defaultValue = "true") boolean enabled,
+                         @ConfigProperty(name = "closedloop.ingestion.url") String ingestionUrl,
+                         @ConfigProperty(name = "closedloop.identity.url") String identityUrl,
+                         @ConfigProperty(name = "closedloop.service-token") Optional<String> serviceToken,
+                         @ConfigProperty(name = "closedloop.feeds.page-size", defaultValue = "1000") int pageSize,
+                         @ConfigProperty(name = "closedloop.feeds.poll-interval-ms", defaultValue = "200") long idleMillis) {
+        this.vertx = vertx;
+        this.pool = pool;
+        this.apply = apply;
+        this.enabled = enabled;
+        this.ingestionUrl = ingestionUrl;
+        this.identityUrl = identityUrl;
+        this.serviceToken = serviceToken.orElse("");
+        this.pageSize = pageSize;
+        this.idleMillis = idleMillis;
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!enabled) {
+            Log.info("feed consumers disabled (closedloop.feeds.enabled=false)");
+            return;
+        }
+        FeedClient ingestion = new FeedClient(vertx, ingestionUrl, serviceToken, 30_000);
+        FeedClient identity = new FeedClient(vertx, identityUrl, serviceToken, 30_000);
+        clients.add(ingestion);
+        clients.add(identity);
+        consumers.add(new FeedConsumer(vertx, pool, ingestion, "touches", "ingestion/touches", pageSize, idleMillis, apply::applyTouches));
+        consumers.add(new FeedConsumer(vertx, pool, ingestion, "crm", "ingestion/crm", pageSize, idleMillis, apply::applyCrm));
+        consumers.add(new FeedConsumer(vertx, pool, identity, "memberships", "identity/memberships", pageSize, idleMillis, apply::applyMemberships));
+        consumers.forEach(FeedConsumer::start);
+        Log.infof("following ingestion feeds at %s and identity feeds at %s", ingestionUrl, identityUrl);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        consumers.forEach(FeedConsumer::stop);
+        clients.forEach(FeedClient::close);
+    }
+
+    public List<FeedConsumer> consumers() {
+        return consumers;
+    }
+}

@@ -1,0 +1,120 @@
+package io.closedloop.attribution.repository;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads what journeys are built from. Every read is bounded by workspace and a time range
+ * (no materialized credits yet: reports load the period's rows and compute on demand).
+ */
+@ApplicationScoped
+public class JourneyRepository {
+
+    /** An opportunity with the earliest lead-creation time of its people. */
+    public record Opportunity(String id, String accountId, BigDecimal amount, String currency, Instant createdAt,
+                              String status, Instant closedAt, Instant leadCreatedAt) {
+    }
+
+    public record TouchRow(String id, Instant occurredAt, String type, String channel, String source, String medium,
+                           String campaign, String content) {
+    }
+
+    // The opportunity's people are its contact roles, or the account's contacts when it names none.
+    private static final String OPPORTUNITY = """
+            select o.id, o.account_id, o.amount, o.currency, o.created_at, o.status, o.closed_at,
+                   case when cardinality(o.contact_ids) > 0
+                        then (select min(c.lead_created_at) from contact c
+                              where c.workspace_id = o.workspace_id and c.id = any(o.contact_ids))
+                        else (select min(c.lead_created_at) from contact c
+                              where c.workspace_id = o.workspace_id and c.account_id = o.account_id) end as lead_created_at
+            from opportunity o
+            """;
+
+    private final Pool pool;
+
+    public JourneyRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<Opportunity> opportunity(String workspace, String id) {
+        return pool.preparedQuery(OPPORTUNITY + " where o.workspace_id = $1 and o.id = $2")
+                .execute(Tuple.of(workspace, id))
+                .map(rows -> rows.size() == 0 ? null : opportunity(rows.iterator().next()));
+    }
+
+    /** Opportunities created in [from, to). */
+    public Uni<List<Opportunity>> createdIn(String workspace, Instant from, Instant to) {
+        return list(OPPORTUNITY + " where o.workspace_id = $1 and o.created_at >= $2 and o.created_at < $3 order by o.id",
+                Tuple.of(workspace, utc(from), utc(to)));
+    }
+
+    /** Opportunities won or lost with their close in [from, to). */
+    public Uni<List<Opportunity>> closedIn(String workspace, Instant from, Instant to) {
+        return list(OPPORTUNITY + " where o.workspace_id = $1 and o.status in ('WON', 'LOST')"
+                + " and o.closed_at >= $2 and o.closed_at < $3 order by o.id", Tuple.of(workspace, utc(from), utc(to)));
+    }
+
+    /**
+     * Touches in [from, to] of every identifier resolved to an account, per account (a touch
+     * reached through several identifiers of one account appears once). Touches whose identifiers
+     * resolve to no account are not part of any account's journey. {@code accountId} null means
+     * every account.
+     */
+    public Uni<Map<String, List<TouchRow>>> touchesByAccount(String workspace, Instant from, Instant to, String accountId) {
+        return pool.preparedQuery("""
+                        select distinct m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content
+                        from touch t
+                        cross join lateral unnest(t.identifiers) as i(identifier)
+                        join membership m on m.workspace_id = t.workspace_id and m.identifier = i.identifier
+                        where t.workspace_id = $1 and t.occurred_at >= $2 and t.occurred_at <= $3
+                          and m.account_id is not null and ($4::text is null or m.account_id = $4)""")
+                .execute(Tuple.of(workspace, utc(from), utc(to), accountId))
+                .map(rows -> {
+                    Map<String, List<TouchRow>> byAccount = new HashMap<>();
+                    for (Row r : rows) {
+                        byAccount.computeIfAbsent(r.getString("account_id"), a -> new ArrayList<>()).add(new TouchRow(
+                                r.getString("id"), r.getOffsetDateTime("occurred_at").toInstant(), r.getString("type"),
+                                r.getString("channel"), r.getString("source"), r.getString("medium"),
+                                r.getString("campaign"), r.getString("content")));
+                    }
+                    return byAccount;
+                });
+    }
+
+    private Uni<List<Opportunity>> list(String sql, Tuple args) {
+        return pool.preparedQuery(sql).execute(args).map(rows -> {
+            List<Opportunity> list = new ArrayList<>();
+            for (Row r : rows) {
+                list.add(opportunity(r));
+            }
+            return list;
+        });
+    }
+
+    private static Opportunity opportunity(Row r) {
+        return new Opportunity(r.getString("id"), r.getString("account_id"), r.getBigDecimal("amount"),
+                r.getString("currency"), instant(r, "created_at"), r.getString("status"), instant(r, "closed_at"),
+                instant(r, "lead_created_at"));
+    }
+
+    private static Instant instant(Row r, String column) {
+        OffsetDateTime t = r.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static OffsetDateTime utc(Instant t) {
+        return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,281 @@
+package io.closedloop.attribution.service;
+
+import io.closedloop.attribution.AttributionSettings;
+import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.DataDrivenCredits;
+import io.closedloop.attribution.model.Journey;
+import io.closedloop.attribution.model.MarkovChainModel;
+import io.closedloop.attribution.model.ModelName;
+import io.closedloop.attribution.model.PathPopulation;
+import io.closedloop.attribution.model.ShapleyModel;
+import io.closedloop.attribution.model.Touch;
+import io.closedloop.attribution.report.AttributionReport;
+import io.closedloop.attribution.report.AttributionRow;
+import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.report.JourneyTouchView;
+import io.closedloop.attribution.report.JourneyView;
+import io.closedloop.attribution.repository.JourneyRepository;
+import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
+import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Journeys and credits computed on demand from the journey tables (nothing is materialized yet):
+ * each call loads the workspace's rows of the period and runs the models of DESIGN §4.
+ */
+@ApplicationScoped
+public class AttributionService {
+
+    /** The group key of a touch without a value in the grouping dimension. */
+    public static final String NO_VALUE = "(none)";
+
+    private static final Comparator<TouchRow> TOUCH_ORDER = Comparator.comparing(TouchRow::occurredAt)
+            .thenComparing(TouchRow::id, Journey::compareByCodePoint);
+
+    /** The model and its parameters, already validated by the API. */
+    public record ModelOptions(ModelName model, Basis basis, Double halfLifeDays, Integer lookbackDays, int markovOrder) {
+    }
+
+    private final JourneyRepository journeys;
+    private final AttributionSettingsService settings;
+
+    public AttributionService(JourneyRepository journeys, AttributionSettingsService settings) {
+        this.journeys = journeys;
+        this.settings = settings;
+    }
+
+    /** The journey of one opportunity with milestones and each touch's credit (rule-based models). */
+    public Uni<JourneyView> journey(String workspace, String opportunityId, ModelOptions options) {
+        String dataAsOf = Instant.now().toString();
+        return settings.get(workspace).chain(s -> journeys.opportunity(workspace, opportunityId).chain(opp -> {
+            if (opp == null) {
+                throw new IllegalArgumentException("journey.opportunityId: no opportunity '" + opportunityId + "' in this workspace");
+            }
+            if (options.basis() == Basis.REVENUE && !"WON".equals(opp.status())) {
+                throw new IllegalArgumentException("journey.basis: the revenue basis needs a won opportunity; '"
+                        + opportunityId + "' is " + opp.status());
+            }
+            Duration lookback = Duration.ofDays(lookbackDays(options, s));
+            Instant conversion = options.basis() == Basis.PIPELINE ? opp.createdAt() : opp.closedAt();
+            Uni<Map<String, List<TouchRow>>> touches = opp.accountId() == null ? Uni.createFrom().item(Map.of())
+                    : journeys.touchesByAccount(workspace, opp.createdAt().minus(lookback), conversion, opp.accountId());
+            return touches.map(byAccount -> {
+                List<TouchRow> rows = byAccount.getOrDefault(opp.accountId(), List.of());
+                Journey journey = journey(opp, rows, options.basis(), lookback);
+                double[] credit = options.model().ruleBased(halfLife(options, s), null).credit(journey);
+                Map<String, TouchRow> byId = byId(rows);
+                List<JourneyTouchView> views = new ArrayList<>();
+                for (int i = 0; i < journey.size(); i++) {
+                    TouchRow t = byId.get(journey.touch(i).id());
+                    views.add(new JourneyTouchView(t.id(), t.occurredAt().toString(), t.type(), t.channel(), t.source(),
+                            t.medium(), t.campaign(), t.content(), i == journey.firstTouchIndex(),
+                            i == journey.leadCreationIndex(), i == journey.opportunityCreationIndex(),
+                            options.basis() == Basis.REVENUE && i == journey.closedWonIndex(),
+                            credit[i], credit[i] * amount(opp)));
+                }
+                return new JourneyView(opp.id(), opp.accountId(), opp.status(), options.basis(),
+                        options.model().name().toLowerCase(), opp.amount() == null ? null : opp.amount().doubleValue(),
+                        opp.currency(), opp.createdAt().toString(), opp.closedAt() == null ? null : opp.closedAt().toString(),
+                        journey.isUnattributed(), views, dataAsOf);
+            });
+        }));
+    }
+
+    /**
+     * Credits of the opportunities converting in [from, to) (created, on the pipeline basis; won
+     * with the close in the period, on the revenue basis), grouped by a touch dimension.
+     */
+    public Uni<AttributionReport> attribution(String workspace, Instant from, Instant to, Dimension groupBy,
+                                              ModelOptions options) {
+        String dataAsOf = Instant.now().toString();
+        return settings.get(workspace).chain(s -> {
+            Duration lookback = Duration.ofDays(lookbackDays(options, s));
+            Uni<List<Opportunity>> inScope = options.basis() == Basis.PIPELINE
+                    ? journeys.createdIn(workspace, from, to) : journeys.closedIn(workspace, from, to);
+            return inScope.chain(opportunities -> {
+                Instant lower = from;
+                for (Opportunity o : opportunities) {
+                    Instant start = o.createdAt().minus(lookback);
+                    lower = start.isBefore(lower) ? start : lower;
+                }
+                // Conversion points lie before `to`, so [lower, to] holds every touch any journey needs.
+                return journeys.touchesByAccount(workspace, lower, to, null).map(byAccount -> report(
+                        opportunities, byAccount, from, to, groupBy, options, lookback, halfLife(options, s), dataAsOf));
+            });
+        });
+    }
+
+    private AttributionReport report(List<Opportunity> opportunities, Map<String, List<TouchRow>> byAccount,
+                                     Instant from, Instant to, Dimension groupBy, ModelOptions options,
+                                     Duration lookback, double halfLife, String dataAsOf) {
+        List<Opportunity> converting = new ArrayList<>();
+        List<Journey> convertingJourneys = new ArrayList<>();
+        int unattributed = 0;
+        for (Opportunity o : opportunities) {
+            boolean converts = options.basis() == Basis.PIPELINE || "WON".equals(o.status());
+            if (!converts) {
+                continue;
+            }
+            Journey j = journey(o, touchesOf(byAccount, o), options.basis(), lookback);
+            if (j.isUnattributed()) {
+                unattributed++;
+            } else {
+                converting.add(o);
+                convertingJourneys.add(j);
+            }
+        }
+
+        List<double[]> credits = options.model().isRuleBased()
+                ? ruleBased(convertingJourneys, options.model(), halfLife)
+                : dataDriven(convertingJourneys, opportunities, byAccount, from, to, options, lookback);
+
+        Map<String, double[]> sums = new TreeMap<>(Journey::compareByCodePoint);
+        Map<String, Set<String>> opportunitiesOf = new HashMap<>();
+        for (int k = 0; k < converting.size(); k++) {
+            Opportunity o = converting.get(k);
+            Journey j = convertingJourneys.get(k);
+            Map<String, TouchRow> byId = byId(touchesOf(byAccount, o));
+            double[] credit = credits.get(k);
+            for (int i = 0; i < j.size(); i++) {
+                String key = key(byId.get(j.touch(i).id()), groupBy);
+                double[] sum = sums.computeIfAbsent(key, x -> new double[2]);
+                sum[0] += credit[i];
+                sum[1] += credit[i] * amount(o);
+                if (credit[i] > 0) {
+                    opportunitiesOf.computeIfAbsent(key, x -> new HashSet<>()).add(o.id());
+                }
+            }
+        }
+        List<AttributionRow> rows = new ArrayList<>();
+        sums.forEach((key, sum) -> rows.add(new AttributionRow(key, sum[0], sum[1],
+                opportunitiesOf.getOrDefault(key, Set.of()).size())));
+        rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed());
+        return new AttributionReport(from.toString(), to.toString(), options.basis(), options.model().name().toLowerCase(),
+                groupBy, rows, converting.size(), unattributed, dataAsOf);
+    }
+
+    private static List<double[]> ruleBased(List<Journey> journeys, ModelName model, double halfLife) {
+        var rule = model.ruleBased(halfLife, null);
+        List<double[]> credits = new ArrayList<>(journeys.size());
+        for (Journey j : journeys) {
+            credits.add(rule.credit(j));
+        }
+        return credits;
+    }
+
+    /**
+     * DESIGN §4 "Population": the converting journeys, plus one non-converting journey per
+     * opportunity lost in the period (revenue basis) and per account with touches in the period
+     * and no opportunity in scope (its touches in the period). Decision: an account with a lost
+     * opportunity in scope is represented by that opportunity's journey only, not a second time.
+     */
+    private static List<double[]> dataDriven(List<Journey> converting, List<Opportunity> opportunities,
+                                             Map<String, List<TouchRow>> byAccount, Instant from, Instant to,
+                                             ModelOptions options, Duration lookback) {
+        PathPopulation.Builder population = PathPopulation.builder();
+        for (Journey j : converting) {
+            population.add(true, channels(j));
+        }
+        Set<String> accountsInScope = new HashSet<>();
+        for (Opportunity o : opportunities) {
+            if (o.accountId() != null) {
+                accountsInScope.add(o.accountId());
+            }
+            if (options.basis() == Basis.REVENUE && "LOST".equals(o.status())) {
+                Journey lost = journey(o, touchesOf(byAccount, o), Basis.REVENUE, lookback);
+                if (!lost.isUnattributed()) {
+                    population.add(false, channels(lost));
+                }
+            }
+        }
+        List<String> accounts = new ArrayList<>(byAccount.keySet());
+        accounts.sort(Journey::compareByCodePoint);
+        for (String account : accounts) {
+            if (accountsInScope.contains(account)) {
+                continue;
+            }
+            List<String> path = byAccount.get(account).stream()
+                    .filter(t -> !t.occurredAt().isBefore(from) && t.occurredAt().isBefore(to))
+                    .sorted(TOUCH_ORDER).map(TouchRow::channel).toList();
+            if (!path.isEmpty()) {
+                population.add(false, path);
+            }
+        }
+        PathPopulation built = population.build();
+        DataDrivenCredits fitted = options.model() == ModelName.MARKOV
+                ? new MarkovChainModel(options.markovOrder()).fit(built).credits()
+                : new ShapleyModel().fit(built);
+        List<double[]> credits = new ArrayList<>(converting.size());
+        for (int k = 0; k < converting.size(); k++) {
+            credits.add(fitted.credit(k));
+        }
+        return credits;
+    }
+
+    private static Journey journey(Opportunity o, List<TouchRow> rows, Basis basis, Duration lookback) {
+        Journey.Builder b = Journey.builder().basis(basis).opportunityCreatedAt(o.createdAt().toEpochMilli())
+                .leadCreatedAt(o.leadCreatedAt() == null ? null : o.leadCreatedAt().toEpochMilli())
+                .closedAt(o.closedAt() == null ? null : o.closedAt().toEpochMilli())
+                .lookback(lookback);
+        for (TouchRow t : rows) {
+            b.touch(new Touch(t.id(), t.occurredAt().toEpochMilli(), t.channel(), "FORM_FILL".equals(t.type())));
+        }
+        return b.build();
+    }
+
+    private static List<String> channels(Journey j) {
+        List<String> channels = new ArrayList<>(j.size());
+        for (int i = 0; i < j.size(); i++) {
+            channels.add(j.touch(i).channel());
+        }
+        return channels;
+    }
+
+    private static List<TouchRow> touchesOf(Map<String, List<TouchRow>> byAccount, Opportunity o) {
+        return o.accountId() == null ? List.of() : byAccount.getOrDefault(o.accountId(), List.of());
+    }
+
+    private static Map<String, TouchRow> byId(List<TouchRow> rows) {
+        Map<String, TouchRow> byId = new HashMap<>();
+        for (TouchRow t : rows) {
+            byId.put(t.id(), t);
+        }
+        return byId;
+    }
+
+    private static String key(TouchRow t, Dimension groupBy) {
+        String value = switch (groupBy) {
+            case CHANNEL -> t.channel();
+            case SOURCE -> t.source();
+            case MEDIUM -> t.medium();
+            case CAMPAIGN -> t.campaign();
+            case CONTENT -> t.content();
+            case TOUCH_TYPE -> t.type();
+        };
+        return value == null ? NO_VALUE : value;
+    }
+
+    private static double amount(Opportunity o) {
+        return o.amount() == null ? 0 : o.amount().doubleValue();
+    }
+
+    private static int lookbackDays(ModelOptions options, AttributionSettings s) {
+        return options.lookbackDays() != null ? options.lookbackDays() : s.lookbackDays;
+    }
+
+    private static double halfLife(ModelOptions options, AttributionSettings s) {
+        return options.halfLifeDays() != null ? options.halfLifeDays() : s.halfLifeDays;
+    }
+}
