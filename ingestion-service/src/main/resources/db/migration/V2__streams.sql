@@ -191,6 +191,7 @@ create table import_job (
     errors        jsonb       not null default '[]',   -- the first rejected rows: [{"row": n, "field": ..., "error": ...}]
     message       text,
     created_at    timestamptz not null default now(),
+    heartbeat_at  timestamptz not null default now(),  -- refreshed per chunk; a RUNNING job without a recent one was interrupted
     finished_at   timestamptz
 );
 create index import_job_workspace on import_job (workspace_id, created_at desc);

@@ -210,6 +210,21 @@ class AttributionApiTest {
     }
 
     @Test
+    void replayedPagesDoNotDuplicateAndRemovedOrUnusableItemsLeaveNoRow() {
+        assertEquals(8L, count("select count(*) from touch where workspace_id = 'journeys'"));
+        // a1, u1, a2, b1; "gone" was removed in the same page
+        assertEquals(4L, count("select count(*) from membership where workspace_id = 'journeys'"));
+        assertEquals("acct-a", pool.query("select account_id from membership where identifier = 'anonymous_id:a2'")
+                .execute().await().indefinitely().iterator().next().getString(0));
+        // opp-bad (no createdAt) skipped, the four others kept
+        assertEquals(4L, count("select count(*) from opportunity where workspace_id = 'journeys'"));
+    }
+
+    private long count(String sql) {
+        return pool.query(sql).execute().await().indefinitely().iterator().next().getLong(0);
+    }
+
+    @Test
     void anotherWorkspaceSeesNothing() {
         JsonPath r = ok("other", "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\") { attributedOpportunities rows { key } } }",
                 "attribution");

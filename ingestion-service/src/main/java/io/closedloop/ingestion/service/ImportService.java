@@ -1,0 +1,211 @@
+package io.closedloop.ingestion.service;
+
+import io.closedloop.ingestion.ImportJob;
+import io.closedloop.ingestion.config.IngestionConfig;
+import io.closedloop.ingestion.crm.Inputs;
+import io.closedloop.ingestion.crm.ItemResult;
+import io.closedloop.ingestion.csv.ColumnMapping;
+import io.closedloop.ingestion.csv.CsvException;
+import io.closedloop.ingestion.csv.CsvReader;
+import io.closedloop.ingestion.csv.ImportKind;
+import io.closedloop.ingestion.csv.MappingException;
+import io.closedloop.ingestion.repository.ImportJobRepository;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * CSV imports (DESIGN §9 "CSV import"): the upload is spooled to a file, its header checked
+ * against the mapping, and a job started at once; the job streams the file in bounded memory,
+ * converts each row to the kind's input item and stores chunks through {@link CrmService} (the
+ * same checks and upserts as the GraphQL mutations), committing at least every
+ * {@code commit-interval} (about a second) so it never holds back the feeds for long. Progress
+ * and the first rejected rows are written after every chunk.
+ */
+@ApplicationScoped
+public class ImportService {
+
+    private final CrmService crm;
+    private final ImportJobRepository jobs;
+    private final IngestionConfig.Imports config;
+    private final ExecutorService executor;
+
+    public ImportService(CrmService crm, ImportJobRepository jobs, IngestionConfig config) {
+        this.crm = crm;
+        this.jobs = jobs;
+        this.config = config.imports();
+        AtomicInteger n = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(this.config.concurrency(), r -> {
+            Thread t = new Thread(r, "csv-import-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        executor.shutdownNow();
+    }
+
+    public Path spoolDirectory() {
+        return Path.of(config.spoolDirectory());
+    }
+
+    public long maxUploadBytes() {
+        return config.maxUploadBytes();
+    }
+
+    /**
+     * Checks the spooled file's header against the mapping and starts the job.
+     *
+     * @throws MappingException (as a failed Uni) when the header does not fit; the file is deleted
+     */
+    public Uni<ImportJob> start(String workspace, ImportKind kind, String mapping, Path file) {
+        return Uni.createFrom().item(() -> {
+            try (CsvReader reader = reader(file)) {
+                List<String> header = reader.next();
+                if (header == null) {
+                    throw new MappingException("the file is empty; a CSV import starts with a header row");
+                }
+                return ColumnMapping.resolve(kind, mapping, header);
+            } catch (CsvException e) {
+                throw new MappingException("header: " + e.getMessage());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).runSubscriptionOn(executor).onFailure().invoke(() -> delete(file)).chain(columns -> {
+            String id = UUID.randomUUID().toString();
+            return jobs.create(id, workspace, kind.path(), columns.name()).map(ignored -> {
+                executor.submit(() -> run(id, workspace, kind, columns, file));
+                return new ImportJob(id, kind.path(), columns.name(), "RUNNING", 0, 0, 0, List.of(), null,
+                        java.time.OffsetDateTime.now(), null);
+            });
+        });
+    }
+
+    public Uni<ImportJob> find(String workspace, String id) {
+        return jobs.find(workspace, id);
+    }
+
+    public Uni<List<ImportJob>> list(String workspace, int limit) {
+        return jobs.list(workspace, limit);
+    }
+
+    private void run(String id, String workspace, ImportKind kind, ColumnMapping columns, Path file) {
+        long read = 0;
+        long accepted = 0;
+        long rejected = 0;
+        List<ImportJob.RowError> errors = new ArrayList<>();
+        long started = System.nanoTime();
+        try (CsvReader reader = reader(file)) {
+            reader.next(); // the header
+            int columnCount = columns.columns().values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+            List<Object> chunk = new ArrayList<>();
+            List<Long> rows = new ArrayList<>();
+            long chunkStarted = System.nanoTime();
+            long interval = config.commitInterval().toNanos();
+            while (true) {
+                List<String> record = reader.next();
+                if (record != null) {
+                    read++;
+                    if (record.size() < columnCount && record.size() == 1) {
+                        rejected++;
+                        keep(errors, new ImportJob.RowError(read, null, null, "the row has 1 column; the header named " + columnCount));
+                    } else {
+                        chunk.add(columns.toInput(record));
+                        rows.add(read);
+                    }
+                }
+                boolean flush = record == null || chunk.size() >= config.maxChunkRows() || System.nanoTime() - chunkStarted >= interval;
+                if (flush && !chunk.isEmpty()) {
+                    List<ItemResult> results = store(workspace, kind, chunk);
+                    for (ItemResult r : results) {
+                        if (r.status() == ItemResult.Status.REJECTED) {
+                            rejected++;
+                            keep(errors, new ImportJob.RowError(rows.get(r.index()), r.id(), r.field(), r.error()));
+                        } else {
+                            accepted++;
+                        }
+                    }
+                    chunk.clear();
+                    rows.clear();
+                    jobs.progress(id, read, accepted, rejected, errors).await().atMost(Duration.ofMinutes(1));
+                    chunkStarted = System.nanoTime();
+                }
+                if (record == null) {
+                    break;
+                }
+            }
+            String message = read + " rows read, " + accepted + " accepted, " + rejected + " rejected in "
+                    + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s";
+            jobs.finish(id, "SUCCEEDED", message, read, accepted, rejected, errors).await().atMost(Duration.ofMinutes(1));
+            Log.infof("import %s (%s) done: %s", id, kind.path(), message);
+        } catch (CsvException e) {
+            fail(id, "stopped at " + e.getMessage() + "; rows before it were stored", read, accepted, rejected, errors);
+        } catch (Exception e) {
+            Log.warnf(e, "import %s failed", id);
+            fail(id, "failed: " + e.getMessage() + "; rows counted as accepted were stored", read, accepted, rejected, errors);
+        } finally {
+            delete(file);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<ItemResult> store(String workspace, ImportKind kind, List<Object> chunk) {
+        Uni<List<ItemResult>> results = switch (kind) {
+            case ACCOUNTS -> crm.upsertAccounts(workspace, (List<Inputs.Account>) (List<?>) chunk);
+            case CONTACTS -> crm.upsertContacts(workspace, (List<Inputs.Contact>) (List<?>) chunk);
+            case OPPORTUNITIES -> crm.upsertOpportunities(workspace, (List<Inputs.Opportunity>) (List<?>) chunk, true);
+            case STAGE_HISTORY -> crm.addStageChanges(workspace, (List<Inputs.OpportunityStage>) (List<?>) chunk);
+            case REVENUE -> crm.upsertRevenue(workspace, (List<Inputs.Revenue>) (List<?>) chunk, true);
+            case SPEND -> crm.upsertSpend(workspace, (List<Inputs.Spend>) (List<?>) chunk, true);
+            case OFFLINE_TOUCHES -> crm.upsertOfflineTouches(workspace, (List<Inputs.OfflineTouch>) (List<?>) chunk);
+            case EXCHANGE_RATES -> crm.importExchangeRates(workspace, (List<Inputs.ExchangeRate>) (List<?>) chunk, true);
+        };
+        return results.await().atMost(Duration.ofMinutes(5));
+    }
+
+    private void keep(List<ImportJob.RowError> errors, ImportJob.RowError error) {
+        if (errors.size() < config.maxErrorsKept()) {
+            errors.add(error);
+        }
+    }
+
+    private void fail(String id, String message, long read, long accepted, long rejected, List<ImportJob.RowError> errors) {
+        try {
+            jobs.finish(id, "FAILED", message, read, accepted, rejected, errors).await().atMost(Duration.ofMinutes(1));
+        } catch (RuntimeException e) {
+            Log.warnf("import %s: cannot record its failure: %s", id, e.getMessage());
+        }
+    }
+
+    /** UTF-8 (a BOM is skipped by the reader); malformed bytes become U+FFFD rather than stopping the import. */
+    private static CsvReader reader(Path file) throws IOException {
+        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        return new CsvReader(new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), decoder), 1 << 16));
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            Log.warnf("cannot delete %s: %s", file, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.closedloop.ingestion.rest;
+
+import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.TestKeys;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.closedloop.ingestion.rest.IngestionTesting.feed;
+import static io.closedloop.ingestion.rest.IngestionTesting.payload;
+import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** CSV imports as CRM exports come: Salesforce and HubSpot column titles, per-row errors, progress through GraphQL. */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "ingestion"))
+class ImportApiTest {
+
+    static final String SALESFORCE_OPPORTUNITIES = """
+            "Opportunity ID","Account ID","Opportunity Name","Amount","Opportunity Currency","Created Date","Stage","Close Date","Won","Closed"
+            "0065g00000AAA1","0015g00000abc","Acme - new","$50,000.00","USD","1/15/2026","Closed Won","3/2/2026","1","1"
+            "0065g00000AAA2","0015g00000abc","Acme, expansion ""EU""","12000","USD","2/1/2026","Proposal","4/30/2026","0","0"
+            "0065g00000AAA3","0015g00000def","Bad amount","lots","USD","2/1/2026","Prospecting","4/30/2026","0","0"
+            "0065g00000AAA4","0015g00000def","No created date","100","USD","","Prospecting","4/30/2026","0","0"
+            "0065g00000AAA5","0015g00000def","Euro deal","100","EUR","2/1/2026","Closed Lost","2/20/2026","0","1"
+            """;
+
+    static final String HUBSPOT_DEALS = "\uFEFFRecord ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Associated Company IDs,"
+            + "Associated Contact IDs,Is Closed Won,Is Closed\r\n"
+            + "9001,Globex deal,closedwon,\"1,500.50\",2026-03-01 10:00,2026-01-10 09:30,5001,\"7001;7002\",true,true\r\n"
+            + "9002,Initech deal,appointmentscheduled,800,,2026-02-11 09:30,5002,,false,false\r\n"
+            + "9003,Hooli deal,closedwon,100,,2026-02-11 09:30,5002,,true,true\r\n";
+
+    static String workspace() {
+        return "imp" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static String startImport(String workspace, String kind, String mapping, String csv) {
+        var request = given().auth().oauth2(TestKeys.token(workspace, "ingest")).contentType("text/csv; charset=utf-8").body(csv);
+        if (mapping != null) {
+            request.queryParam("mapping", mapping);
+        }
+        return request.post("/imports/" + kind).then().statusCode(202)
+                .body("state", equalTo("RUNNING")).body("id", notNullValue()).extract().path("id");
+    }
+
+    static JsonPath awaitJob(String workspace, String id) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            JsonPath job = graphql(TestKeys.token(workspace, "ingest"), "{ importJob(id: \"" + id + "\") { id kind mapping state rowsRead"
+                    + " rowsAccepted rowsRejected message errors { row id field error } } }").statusCode(200).extract().jsonPath();
+            if (!"RUNNING".equals(job.getString("data.importJob.state")) || System.currentTimeMillis() > deadline) {
+                return job;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void salesforceOpportunityReportImportsWithPerRowErrors() throws InterruptedException {
+        String ws = workspace();
+        JsonPath job = awaitJob(ws, startImport(ws, "opportunities", "salesforce", SALESFORCE_OPPORTUNITIES));
+        assertEquals("SUCCEEDED", job.getString("data.importJob.state"), job.prettify());
+        assertEquals("salesforce", job.getString("data.importJob.mapping"));
+        assertEquals(5, job.getInt("data.importJob.rowsRead"));
+        assertEquals(2, job.getInt("data.importJob.rowsAccepted"));
+        assertEquals(3, job.getInt("data.importJob.rowsRejected"));
+        assertEquals(List.of(3, 4, 5), job.getList("data.importJob.errors.row"));
+        assertEquals(List.of("amount", "createdAt", "currency"), job.getList("data.importJob.errors.field"));
+        assertEquals("0065g00000AAA3", job.getString("data.importJob.errors[0].id"));
+
+        Map<String, Map<String, Object>> crm = byId(feed("crm", ws));
+        Map<String, Object> won = crm.get("0065g00000AAA1");
+        assertEquals("50000.00", won.get("amount"));
+        assertEquals("WON", won.get("status"));
+        assertEquals("2026-01-15T00:00:00.000Z", won.get("createdAt"));
+        assertEquals("2026-03-02T00:00:00.000Z", won.get("closedAt"));
+        assertEquals("Acme, expansion \"EU\"", crm.get("0065g00000AAA2").get("name"));
+        assertEquals("OPEN", crm.get("0065g00000AAA2").get("status"));
+
+        // Importing the same file again changes nothing.
+        JsonPath again = awaitJob(ws, startImport(ws, "opportunities", "salesforce", SALESFORCE_OPPORTUNITIES));
+        assertEquals(2, again.getInt("data.importJob.rowsAccepted"));
+        assertEquals(2, feed("crm", ws).size());
+    }
+
+    @Test
+    void hubspotExportsImportWithTheirTitlesAndAssociations() throws InterruptedException {
+        String ws = workspace();
+        String contacts = "Record ID,First Name,Last Name,Email,Phone Number,Associated Company IDs,Create Date\n"
+                + "7001,Ada,Lovelace,ada@globex.com,+44 20 7946 0018,5001,2026-01-03 08:00\n"
+                + "7002,Bad,Mail,nope,,5001,2026-01-03 08:00\n";
+        JsonPath c = awaitJob(ws, startImport(ws, "contacts", "hubspot", contacts));
+        assertEquals(1, c.getInt("data.importJob.rowsAccepted"));
+        assertEquals("email", c.getString("data.importJob.errors[0].field"));
+        assertEquals(2, c.getInt("data.importJob.errors[0].row"));
+
+        JsonPath d = awaitJob(ws, startImport(ws, "opportunities", "hubspot", HUBSPOT_DEALS));
+        assertEquals(2, d.getInt("data.importJob.rowsAccepted"), d.prettify());
+        assertEquals("closedAt", d.getString("data.importJob.errors[0].field"));
+        Map<String, Map<String, Object>> crm = byId(feed("crm", ws));
+        Map<String, Object> deal = crm.get("9001");
+        assertEquals("1500.50", deal.get("amount"));
+        assertEquals("WON", deal.get("status"));
+        assertEquals("5001", deal.get("accountId"));
+        assertEquals(List.of(Map.of("contactId", "7001"), Map.of("contactId", "7002")),
+                ((List<?>) deal.get("contactRoles")).stream().map(r -> Map.of("contactId", ((Map<?, ?>) r).get("contactId"))).toList());
+        assertEquals("+442079460018", crm.get("7001").get("phone"));
+    }
+
+    @Test
+    void stageHistoryImportsAsItsOwnKind() throws InterruptedException {
+        String ws = workspace();
+        awaitJob(ws, startImport(ws, "opportunities", null, "id,createdAt,stage\nopp-1,2026-01-01T00:00:00Z,Discovery\n"));
+        String history = "Opportunity ID,To Stage,Last Modified\n"
+                + "opp-1,Discovery,2026-01-01T00:00:00Z\n"
+                + "opp-1,Proposal,2026-01-20T00:00:00Z\n"
+                + "opp-9,Proposal,2026-01-20T00:00:00Z\n";
+        JsonPath job = awaitJob(ws, startImport(ws, "stage-history", "salesforce", history));
+        assertEquals(2, job.getInt("data.importJob.rowsAccepted"));
+        assertEquals("opportunityId", job.getString("data.importJob.errors[0].field"));
+        Map<String, Object> opp = byId(feed("crm", ws)).get("opp-1");
+        assertEquals(List.of("Discovery", "Proposal"), ((List<?>) opp.get("stageHistory")).stream().map(e -> ((Map<?, ?>) e).get("stage")).toList());
+    }
+
+    @Test
+    void everyKindImportsWithTheFieldsOwnNamesOrAJsonColumnMap() throws InterruptedException {
+        String ws = workspace();
+        assertEquals(1, awaitJob(ws, startImport(ws, "accounts", null, "id,name,domains\na1,Acme,acme.com;acme.io\n"))
+                .getInt("data.importJob.rowsAccepted"));
+        assertEquals(1, awaitJob(ws, startImport(ws, "revenue", "{\"id\":\"Invoice\",\"accountId\":\"Customer\",\"amount\":\"Total\","
+                + "\"occurredAt\":\"Paid on\"}", "Invoice,Customer,Total,Paid on\ninv-1,a1,99.90,2026-03-01\n")).getInt("data.importJob.rowsAccepted"));
+        assertEquals(1, awaitJob(ws, startImport(ws, "spend", null, "date,source,medium,campaign,amount\n2026-03-01,google,cpc,brand,120\n"))
+                .getInt("data.importJob.rowsAccepted"));
+        assertEquals(1, awaitJob(ws, startImport(ws, "offline-touches", null, "id,occurredAt,email,type\nc1,2026-03-01T10:00:00Z,a@acme.com,Call\n"))
+                .getInt("data.importJob.rowsAccepted"));
+        assertEquals(1, awaitJob(ws, startImport(ws, "exchange-rates", null, "date,currency,rate\n2026-03-01,EUR,1.08\n"))
+                .getInt("data.importJob.rowsAccepted"));
+        assertEquals(List.of("acme.com", "acme.io"), byId(feed("crm", ws)).get("a1").get("domains"));
+        assertEquals("99.90", payload(feed("revenue", ws).get(0)).get("amount"));
+        assertEquals("paid_search", payload(feed("spend", ws).get(0)).get("channel"));
+        assertEquals("CALL", payload(feed("touches", ws).get(0)).get("type"));
+        graphql(TestKeys.token(ws, "admin"), "{ importJobs { kind state } }").body("data.importJobs.size()", equalTo(5));
+    }
+
+    @Test
+    void badRequestsAreRefusedNamingWhatIsWrong() {
+        String ws = workspace();
+        String ingest = TestKeys.token(ws, "ingest");
+        given().contentType("text/csv").body("id\n1\n").post("/imports/accounts").then().statusCode(401);
+        given().auth().oauth2(TestKeys.token(ws, "analyst")).contentType("text/csv").body("id\n1\n").post("/imports/accounts")
+                .then().statusCode(403).body("error", containsString("ingest"));
+        given().auth().oauth2(ingest).contentType("application/json").body("{}").post("/imports/accounts").then().statusCode(415);
+        given().auth().oauth2(ingest).contentType("text/csv").body("id\n1\n").post("/imports/planets").then().statusCode(404)
+                .body("error", containsString("opportunities"));
+        given().auth().oauth2(ingest).contentType("text/csv").body("Name,Amount\nx,1\n").queryParam("mapping", "salesforce")
+                .post("/imports/opportunities").then().statusCode(400)
+                .body("error", containsString("no column for id, createdAt"));
+        given().auth().oauth2(ingest).contentType("text/csv").body("id\n1\n").queryParam("mapping", "pipedrive")
+                .post("/imports/accounts").then().statusCode(400).body("error", containsString("mapping"));
+        given().auth().oauth2(ingest).contentType("text/csv").body("A\n1\n").queryParam("mapping", "{\"colour\":\"A\"}")
+                .post("/imports/accounts").then().statusCode(400).body("error", containsString("mapping.colour"));
+        given().auth().oauth2(ingest).contentType("text/csv").body("").post("/imports/accounts").then().statusCode(400)
+                .body("error", containsString("empty"));
+    }
+
+    @Test
+    void aBrokenFileStopsTheJobNamingTheLine() throws InterruptedException {
+        String ws = workspace();
+        JsonPath job = awaitJob(ws, startImport(ws, "accounts", null, "id,name\na1,Acme\na2,\"unclosed\n"));
+        assertEquals("FAILED", job.getString("data.importJob.state"));
+        assertTrue(job.getString("data.importJob.message").contains("line 3"), job.getString("data.importJob.message"));
+    }
+
+    private static Map<String, Map<String, Object>> byId(List<Map<String, Object>> items) {
+        Map<String, Map<String, Object>> out = new java.util.HashMap<>();
+        for (Map<String, Object> item : items) {
+            out.put((String) payload(item).get("id"), payload(item));
+        }
+        return out;
+    }
+}
