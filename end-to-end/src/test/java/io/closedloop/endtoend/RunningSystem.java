@@ -45,6 +45,25 @@ final class RunningSystem implements AutoCloseable {
         return new RunningSystem(system);
     }
 
+    /** Only {@code which} of the services (each with a fresh database), for tests that need no more. */
+    static RunningSystem startOnly(ServiceName... which) throws Exception {
+        Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();
+        String prefix = "e2e_" + UUID.randomUUID().toString().substring(0, 8) + "_";
+        ClosedLoopSystem system = ClosedLoopSystem.on(root, TestPostgres.server(), false, TestKeys.keys(), prefix);
+        Map<ServiceName, Integer> freePorts = new java.util.EnumMap<>(ServiceName.class);
+        for (ServiceName s : ServiceName.values()) {
+            freePorts.put(s, 0);
+        }
+        system.start(EnumSet.copyOf(List.of(which)), freePorts, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+                Path.of("target", "service-logs", prefix));
+        return new RunningSystem(system);
+    }
+
+    /** A {@code service} token: reads every workspace's feeds. */
+    String serviceToken() {
+        return DevTokens.of(TestKeys.keys()).mintService("e2e", Duration.ofHours(1));
+    }
+
     String url(ServiceName service) {
         return system.service(service).url();
     }

@@ -134,7 +134,7 @@ public final class ColumnMapping {
             } catch (JsonProcessingException e) {
                 throw new MappingException("mapping: not a JSON object of field → column title: " + e.getOriginalMessage());
             }
-            Iterator<Map.Entry<String, JsonNode>> it = map.fields();
+            Iterator<Map.Entry<String, JsonNode>> it = map.properties().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (!kind.fields().contains(e.getKey())) {

@@ -55,7 +55,7 @@ public class TaxonomyApi {
     @Description("Ordered rules; the first that matches a touch assigns its channel, 'other' when none does.")
     public record TaxonomyDto(@NonNull List<@NonNull ChannelRuleDto> rules,
                               @Description("Every channel the rules can assign.") @NonNull List<@NonNull String> channels,
-                              @Description("True while the workspace uses the built-in default (close to GA4's default channel grouping).") boolean isDefault,
+                              @Description("True while the workspace uses the built-in default (close to GA4's default channel grouping).") boolean usesDefault,
                               OffsetDateTime updatedAt) {
     }
 
@@ -81,12 +81,18 @@ public class TaxonomyApi {
     }
 
     @Mutation
-    @Description("Replaces the workspace's channel rules (role admin); null restores the default. Touches stored from then on use them. "
+    @Description("Restores the built-in default taxonomy (role admin).")
+    public Uni<@NonNull TaxonomyDto> resetChannelTaxonomy() {
+        return taxonomies.update(caller.workspaceFor(Roles.ADMIN), null).map(TaxonomyApi::dto);
+    }
+
+    @Mutation
+    @Description("Replaces the workspace's channel rules (role admin). Touches stored from then on use them. "
             + "Errors name the rule index and field, e.g. rules[3].medium.")
-    public Uni<@NonNull TaxonomyDto> updateChannelTaxonomy(List<@NonNull ChannelRuleInput> rules) {
+    public Uni<@NonNull TaxonomyDto> updateChannelTaxonomy(@NonNull List<@NonNull ChannelRuleInput> rules) {
         String workspace = caller.workspaceFor(Roles.ADMIN);
-        ChannelTaxonomy taxonomy = null;
-        if (rules != null) {
+        ChannelTaxonomy taxonomy;
+        {
             List<Map<String, String>> maps = new ArrayList<>(rules.size());
             for (ChannelRuleInput r : rules) {
                 Map<String, String> m = new LinkedHashMap<>();

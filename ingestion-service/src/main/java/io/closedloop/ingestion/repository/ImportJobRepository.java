@@ -34,14 +34,14 @@ public class ImportJobRepository {
     }
 
     public Uni<Void> progress(String id, long read, long accepted, long rejected, List<ImportJob.RowError> errors) {
-        return pool.preparedQuery("update import_job set rows_read = $2, rows_accepted = $3, rows_rejected = $4, errors = $5::jsonb,"
+        return pool.preparedQuery("update import_job set rows_read = $2, rows_accepted = $3, rows_rejected = $4, errors = $5::text::jsonb,"
                         + " heartbeat_at = now() where id = $1")
                 .execute(Tuple.of(id, read, accepted, rejected, json(errors))).replaceWithVoid();
     }
 
     public Uni<Void> finish(String id, String state, String message, long read, long accepted, long rejected, List<ImportJob.RowError> errors) {
         return pool.preparedQuery("update import_job set state = $2, message = $3, rows_read = $4, rows_accepted = $5, rows_rejected = $6,"
-                        + " errors = $7::jsonb, heartbeat_at = now(), finished_at = now() where id = $1")
+                        + " errors = $7::text::jsonb, heartbeat_at = now(), finished_at = now() where id = $1")
                 .execute(Tuple.tuple(java.util.Arrays.asList(id, state, message, read, accepted, rejected, json(errors))))
                 .replaceWithVoid();
     }

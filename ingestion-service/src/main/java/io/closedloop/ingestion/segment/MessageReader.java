@@ -265,10 +265,14 @@ public final class MessageReader {
             throw new MessageRejected("userId", "an alias call needs a userId");
         }
         String previousId = id(m, "previousId", true);
-        // previousId is the id the person had before: their anonymous id when it is the one the message carries, else a user id.
-        String previousType = previousId.equals(anonymousId) ? Identifier.ANONYMOUS_ID : Identifier.USER_ID;
-        List<Identifier> identifiers = new ArrayList<>(3);
-        identifiers.add(new Identifier(previousType, previousId));
+        // previousId is the id the person had before: an anonymous id or an earlier user id, and the call does not say
+        // which (analytics-node sends no anonymousId with it). When the message's anonymousId is that id it is an
+        // anonymous id; otherwise it is linked as both, so touches recorded under either are the person's.
+        List<Identifier> identifiers = new ArrayList<>(4);
+        identifiers.add(new Identifier(Identifier.ANONYMOUS_ID, previousId));
+        if (!previousId.equals(anonymousId)) {
+            identifiers.add(new Identifier(Identifier.USER_ID, previousId));
+        }
         identifiers.add(new Identifier(Identifier.USER_ID, userId));
         if (anonymousId != null && !anonymousId.equals(previousId)) {
             identifiers.add(new Identifier(Identifier.ANONYMOUS_ID, anonymousId));
@@ -329,7 +333,7 @@ public final class MessageReader {
         if (own == null || own.isNull()) {
             m.set("context", batchContext.deepCopy());
         } else if (own.isObject()) {
-            Iterator<Map.Entry<String, JsonNode>> it = batchContext.fields();
+            Iterator<Map.Entry<String, JsonNode>> it = batchContext.properties().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (!own.has(e.getKey())) {
@@ -473,7 +477,7 @@ public final class MessageReader {
     private static void canonical(JsonNode node, StringBuilder out, boolean top) {
         if (node.isObject()) {
             TreeMap<String, JsonNode> sorted = new TreeMap<>();
-            node.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
+            node.properties().forEach(e -> sorted.put(e.getKey(), e.getValue()));
             if (top) {
                 sorted.remove("sentAt");
                 sorted.remove("writeKey");

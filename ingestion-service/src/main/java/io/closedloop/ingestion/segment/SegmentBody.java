@@ -153,7 +153,7 @@ public record SegmentBody(ObjectNode top, List<Message> messages) {
             return problem == null ? null : (path.isEmpty() ? "(value)" : path) + ": " + problem;
         }
         if (node.isObject()) {
-            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 String key = field.getKey();

@@ -13,6 +13,7 @@ import io.closedloop.ingestion.segment.TouchRow;
 import io.closedloop.ingestion.segment.TouchTypes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +22,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Segment Tracking API's use case: authenticate the write key, apply its rate limit, read
@@ -47,6 +48,8 @@ public class SegmentService {
     private final Counter stored;
     private final Counter duplicates;
     private final Counter rejected;
+    private final Timer storeTime;
+    private final Timer readTime;
 
     public SegmentService(SegmentRepository repository, WriteKeyAuthenticator writeKeys, TaxonomyService taxonomies,
                           IngestionConfig config, MeterRegistry metrics) {
@@ -59,6 +62,10 @@ public class SegmentService {
         this.stored = metrics.counter("closedloop.segment.messages", "result", "stored");
         this.duplicates = metrics.counter("closedloop.segment.messages", "result", "duplicate");
         this.rejected = metrics.counter("closedloop.segment.messages", "result", "rejected");
+        this.storeTime = Timer.builder("closedloop.segment.store").description("Storing a request's rows: one SQL statement and its commit")
+                .register(metrics);
+        this.readTime = Timer.builder("closedloop.segment.read").description("Reading a request's messages: checks, extraction, taxonomy")
+                .register(metrics);
     }
 
     public TouchTypes touchTypes() {
@@ -99,6 +106,7 @@ public class SegmentService {
             List<TouchRow> touches = new ArrayList<>(body.messages().size());
             List<FactRow> facts = new ArrayList<>();
             List<Rejection> rejections = new ArrayList<>();
+            long readStarted = System.nanoTime();
             for (SegmentBody.Message message : body.messages()) {
                 Object result = reader.read(message, callType);
                 if (result instanceof MessageReader.Result r) {
@@ -112,6 +120,7 @@ public class SegmentService {
                     rejections.add((Rejection) result);
                 }
             }
+            readTime.record(System.nanoTime() - readStarted, TimeUnit.NANOSECONDS);
             rejected.increment(rejections.size());
             int valid = body.messages().size() - rejections.size();
             if (valid == 0 && !rejections.isEmpty()) {
@@ -123,7 +132,9 @@ public class SegmentService {
             if (valid == 0) {
                 return Uni.createFrom().item(Answer.of(200, new JsonObject().put("success", true)));
             }
+            long storeStarted = System.nanoTime();
             return repository.store(workspace, touches, facts).map(counts -> {
+                storeTime.record(System.nanoTime() - storeStarted, TimeUnit.NANOSECONDS);
                 long rows = touches.size() + facts.size();
                 long fresh = counts[0] + counts[1];
                 stored.increment(fresh);
@@ -144,10 +155,5 @@ public class SegmentService {
                     .put("field", r.field()).put("error", r.error()));
         }
         return array;
-    }
-
-    /** For tests and tools: whether a key is known (Optional.empty() when not). */
-    public Uni<Optional<String>> workspaceOf(String writeKey) {
-        return writeKeys.workspaceOf(writeKey);
     }
 }

@@ -74,7 +74,7 @@ public class TaxonomyService {
         } else {
             JsonArray json = new JsonArray();
             taxonomy.toMaps().forEach(m -> json.add(new JsonObject(new LinkedHashMap<>(m))));
-            write = pool.preparedQuery("insert into channel_taxonomy (workspace_id, rules, updated_at) values ($1, $2::jsonb, now())"
+            write = pool.preparedQuery("insert into channel_taxonomy (workspace_id, rules, updated_at) values ($1, $2::text::jsonb, now())"
                             + " on conflict (workspace_id) do update set rules = excluded.rules, updated_at = excluded.updated_at"
                             + " returning updated_at")
                     .execute(Tuple.of(workspace, json.encode()))

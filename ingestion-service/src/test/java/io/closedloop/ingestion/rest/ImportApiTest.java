@@ -30,7 +30,7 @@ class ImportApiTest {
     static final String SALESFORCE_OPPORTUNITIES = """
             "Opportunity ID","Account ID","Opportunity Name","Amount","Opportunity Currency","Created Date","Stage","Close Date","Won","Closed"
             "0065g00000AAA1","0015g00000abc","Acme - new","$50,000.00","USD","1/15/2026","Closed Won","3/2/2026","1","1"
-            "0065g00000AAA2","0015g00000abc","Acme, expansion ""EU""","12000","USD","2/1/2026","Proposal","4/30/2026","0","0"
+            "0065g00000AAA2","0015g00000abc","Acme, expansion \"\"EU\"\"","12000","USD","2/1/2026","Proposal","4/30/2026","0","0"
             "0065g00000AAA3","0015g00000def","Bad amount","lots","USD","2/1/2026","Prospecting","4/30/2026","0","0"
             "0065g00000AAA4","0015g00000def","No created date","100","USD","","Prospecting","4/30/2026","0","0"
             "0065g00000AAA5","0015g00000def","Euro deal","100","EUR","2/1/2026","Closed Lost","2/20/2026","0","1"

@@ -288,6 +288,45 @@ class SegmentApiTest {
         given().get("/v1/projects/nope/settings").then().statusCode(404);
     }
 
+    @Test
+    void adminsEditTheChannelTaxonomyAndNewTouchesFollowIt() {
+        String ws = workspace();
+        String key = writeKey(ws);
+        String admin = TestKeys.token(ws, "admin");
+        graphql(admin, "{ channelTaxonomy { usesDefault rules { channel source medium sourceCategory } channels } }")
+                .body("errors", nullValue())
+                .body("data.channelTaxonomy.usesDefault", equalTo(true))
+                .body("data.channelTaxonomy.rules[0].channel", equalTo("direct"))
+                .body("data.channelTaxonomy.channels", org.hamcrest.Matchers.hasItems("paid_search", "organic_social", "other"));
+
+        graphql(admin, "mutation { updateChannelTaxonomy(rules: [{channel: \"partners\", source: \"partner-.*\"},"
+                + " {channel: \"paid_search\", sourceCategory: \"SEARCH\", medium: \"cpc|ppc\"}, {channel: \"rest\"}]) { usesDefault rules { channel } } }")
+                .body("errors", nullValue())
+                .body("data.updateChannelTaxonomy.usesDefault", equalTo(false))
+                .body("data.updateChannelTaxonomy.rules.channel", equalTo(List.of("partners", "paid_search", "rest")));
+        graphql(admin, "{ previewChannel(source: \"Partner-Acme\", medium: \"email\") { channel source utmValid } }")
+                .body("data.previewChannel.channel", equalTo("partners"))
+                .body("data.previewChannel.source", equalTo("partner-acme"));
+        post(key, "/v1/batch", "{\"batch\":[" + page("tx1", "https://acme.com/?utm_source=partner-acme&utm_medium=email", null) + ","
+                + page("tx2", "https://acme.com/?utm_source=capterra&utm_medium=cpc", null) + "]}").statusCode(200);
+        Map<String, Map<String, Object>> touches = byId(feed("touches", ws));
+        assertEquals("partners", touches.get("tx1").get("channel"));
+        assertEquals(true, touches.get("tx1").get("utmValid"));
+        assertEquals("rest", touches.get("tx2").get("channel"));
+        assertEquals(false, touches.get("tx2").get("utmValid"), "only the catch-all maps it: flagged, not dropped");
+
+        graphql(admin, "mutation { updateChannelTaxonomy(rules: [{channel: \"a\", source: \"x\"}, {channel: \"b\", medium: \"(cpc\"}]) { usesDefault } }")
+                .body("errors[0].message", containsString("rules[1].medium: not a valid regular expression"));
+        graphql(admin, "mutation { updateChannelTaxonomy(rules: [{channel: \"Paid Search\"}]) { usesDefault } }")
+                .body("errors[0].message", containsString("rules[0].channel"));
+        graphql(TestKeys.token(ws, "analyst"), "mutation { updateChannelTaxonomy(rules: [{channel: \"x\"}]) { usesDefault } }")
+                .body("errors[0].message", containsString("needs the role admin"));
+        graphql(admin, "mutation { resetChannelTaxonomy { usesDefault } }")
+                .body("data.resetChannelTaxonomy.usesDefault", equalTo(true));
+        graphql(TestKeys.token("other" + ws, "admin"), "{ channelTaxonomy { usesDefault } }")
+                .body("data.channelTaxonomy.usesDefault", equalTo(true));
+    }
+
     private static Map<String, Map<String, Object>> byId(List<Map<String, Object>> items) {
         Map<String, Map<String, Object>> out = new java.util.HashMap<>();
         for (Map<String, Object> item : items) {
