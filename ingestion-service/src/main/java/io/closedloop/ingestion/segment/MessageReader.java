@@ -310,11 +310,13 @@ public final class MessageReader {
         if (!node.isTextual()) {
             throw new MessageRejected(field, "must be an ISO-8601 string such as 2026-03-01T12:00:00.000Z");
         }
-        Instant t;
-        try {
-            t = OffsetDateTime.parse(node.textValue()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new MessageRejected(field, "'" + clip(node.textValue()) + "' is not an ISO-8601 time with an offset or Z");
+        Instant t = Times.parseUtc(node.textValue());
+        if (t == null) {
+            try {
+                t = OffsetDateTime.parse(node.textValue()).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new MessageRejected(field, "'" + clip(node.textValue()) + "' is not an ISO-8601 time with an offset or Z");
+            }
         }
         if (t.isBefore(EARLIEST)) {
             throw new MessageRejected(field, "before 2000-01-01");
@@ -441,7 +443,7 @@ public final class MessageReader {
         }
         int hash = url.indexOf('#', q);
         String query = url.substring(q + 1, hash < 0 ? url.length() : hash);
-        Map<String, String> params = new TreeMap<>();
+        Map<String, String> params = new java.util.HashMap<>();
         for (String pair : query.split("&")) {
             if (pair.isEmpty()) {
                 continue;
@@ -455,6 +457,9 @@ public final class MessageReader {
     }
 
     private static String decode(String s) {
+        if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
+            return s;
+        }
         try {
             return URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {

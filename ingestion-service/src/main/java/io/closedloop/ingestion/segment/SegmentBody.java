@@ -23,7 +23,7 @@ import java.util.Map;
  * A Segment request body parsed as strict JSON (DESIGN §3 "Bad input"): RFC 8259 only (no
  * comments, NaN, trailing data or duplicate keys), valid UTF-8, nesting at most
  * {@value #MAX_DEPTH} levels. Syntax errors refuse the whole request (400). Strings holding
- * {@code \u0000} or a lone surrogate, and messages over the size limit, reject just their
+ * U+0000 or a lone surrogate, and messages over the size limit, reject just their
  * message. A batch's messages are located by byte offsets, so each keeps its exact text and
  * size.
  *
@@ -129,7 +129,7 @@ public record SegmentBody(ObjectNode top, List<Message> messages) {
             if (size > maxMessageBytes) {
                 problem = new Rejection(index, messageIdOf(node), "", "message is " + size + " bytes, the limit is " + maxMessageBytes);
             } else {
-                String bad = badString(node, "");
+                String bad = suspiciousEscape(body, start, end) ? badString(node, "") : null;
                 if (bad != null) {
                     int colon = bad.indexOf(": ");
                     problem = new Rejection(index, messageIdOf(node), bad.substring(0, colon), bad.substring(colon + 2));
@@ -139,6 +139,33 @@ public record SegmentBody(ObjectNode top, List<Message> messages) {
             }
             messages.add(new Message(index++, node, size, text, problem));
         }
+    }
+
+    /**
+     * Whether {@code bytes[from, to)} holds the escape of U+0000 or of a surrogate (U+D800 to U+DFFF): only
+     * then can a string hold what strict JSON forbids (raw control characters and raw surrogates are already refused by
+     * the parser and the UTF-8 check), so only then is the message's tree searched for it.
+     */
+    static boolean suspiciousEscape(byte[] bytes, int from, int to) {
+        for (int i = from; i < to - 1; i++) {
+            if (bytes[i] != '\\') {
+                continue;
+            }
+            byte next = bytes[i + 1];
+            if (next != 'u') {
+                i++; // an escaped character, \\ included
+                continue;
+            }
+            if (i + 5 < to) {
+                int h0 = Character.digit(bytes[i + 2], 16);
+                int h1 = Character.digit(bytes[i + 3], 16);
+                if ((h0 == 0 && h1 == 0 && bytes[i + 4] == '0' && bytes[i + 5] == '0') || (h0 == 0xD && h1 >= 8)) {
+                    return true;
+                }
+            }
+            i += 5;
+        }
+        return false;
     }
 
     private static String messageIdOf(JsonNode node) {

@@ -114,7 +114,6 @@ public class ImportService {
         long started = System.nanoTime();
         try (CsvReader reader = reader(file)) {
             reader.next(); // the header
-            int columnCount = columns.columns().values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
             List<Object> chunk = new ArrayList<>();
             List<Long> rows = new ArrayList<>();
             long chunkStarted = System.nanoTime();
@@ -123,13 +122,9 @@ public class ImportService {
                 List<String> record = reader.next();
                 if (record != null) {
                     read++;
-                    if (record.size() < columnCount && record.size() == 1) {
-                        rejected++;
-                        keep(errors, new ImportJob.RowError(read, null, null, "the row has 1 column; the header named " + columnCount));
-                    } else {
-                        chunk.add(columns.toInput(record));
-                        rows.add(read);
-                    }
+                    // Columns missing at the end of a row are empty values; required ones are then rejected by name.
+                    chunk.add(columns.toInput(record));
+                    rows.add(read);
                 }
                 boolean flush = record == null || chunk.size() >= config.maxChunkRows() || System.nanoTime() - chunkStarted >= interval;
                 if (flush && !chunk.isEmpty()) {

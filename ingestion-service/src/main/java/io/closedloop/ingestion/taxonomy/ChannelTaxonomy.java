@@ -77,17 +77,46 @@ public final class ChannelTaxonomy {
         return Collections.unmodifiableSet(channels);
     }
 
+    /**
+     * Classifies a touch. The same UTMs, referrer host and click ids come back again and again, so results are
+     * memoized per taxonomy (bounded; the rules are immutable).
+     */
     public Classification classify(TouchSignals touch) {
-        String utmSource = Utm.source(touch.utmSource());
-        String utmMedium = Utm.medium(touch.utmMedium());
-        String campaign = Utm.clean(touch.utmCampaign());
-        String content = Utm.clean(touch.utmContent());
-        String term = Utm.clean(touch.utmTerm());
+        String referrerHost = Utm.hostOf(touch.referrer());
+        String pageHost = referrerHost == null ? null : Utm.hostOf(touch.pageUrl());
+        Map<String, String> clickIds = touch.clickIds() == null ? Map.of() : touch.clickIds();
+        Key key = new Key(touch.utmSource(), touch.utmMedium(), touch.utmCampaign(), touch.utmContent(), touch.utmTerm(),
+                referrerHost, pageHost, clickIds.isEmpty() ? Set.of() : Set.copyOf(clickIds.keySet()));
+        Classification cached = memo.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Classification c = compute(touch.utmSource(), touch.utmMedium(), touch.utmCampaign(), touch.utmContent(), touch.utmTerm(),
+                referrerHost, pageHost, key.clickIds());
+        if (memo.size() >= MEMO_SIZE) {
+            memo.clear();
+        }
+        memo.put(key, c);
+        return c;
+    }
+
+    private record Key(String source, String medium, String campaign, String content, String term, String referrerHost,
+                       String pageHost, Set<String> clickIds) {
+    }
+
+    private static final int MEMO_SIZE = 50_000;
+    private final java.util.concurrent.ConcurrentHashMap<Key, Classification> memo = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Classification compute(String rawSource, String rawMedium, String rawCampaign, String rawContent, String rawTerm,
+                                   String referrerHost, String pageHost, Set<String> clickIds) {
+        String utmSource = Utm.source(rawSource);
+        String utmMedium = Utm.medium(rawMedium);
+        String campaign = Utm.clean(rawCampaign);
+        String content = Utm.clean(rawContent);
+        String term = Utm.clean(rawTerm);
         boolean hasUtm = utmSource != null || utmMedium != null || campaign != null || content != null || term != null;
 
-        Map<String, String> clickIds = touch.clickIds() == null ? Map.of() : touch.clickIds();
-        String referrerHost = Utm.hostOf(touch.referrer());
-        if (referrerHost != null && Utm.sameSite(referrerHost, Utm.hostOf(touch.pageUrl()))) {
+        if (referrerHost != null && Utm.sameSite(referrerHost, pageHost)) {
             referrerHost = null; // navigation within the site is no referral
         }
         String source = utmSource;
@@ -103,7 +132,7 @@ public final class ChannelTaxonomy {
             }
         }
         TouchAttributes attributes = new TouchAttributes(source, medium, campaign, content, term, referrerHost,
-                clickIds.keySet(), SourceCategory.of(source));
+                clickIds, SourceCategory.of(source));
         ChannelRule matched = null;
         for (ChannelRule rule : rules) {
             if (rule.matches(attributes)) {
@@ -116,12 +145,12 @@ public final class ChannelTaxonomy {
         return new Classification(channel, source, medium, campaign, content, term, utmValid);
     }
 
-    private static String[] clickIdSource(Map<String, String> clickIds) {
+    private static String[] clickIdSource(Set<String> clickIds) {
         if (clickIds.isEmpty()) {
             return null;
         }
         for (String[] candidate : CLICK_ID_SOURCES) {
-            if (clickIds.containsKey(candidate[0])) {
+            if (clickIds.contains(candidate[0])) {
                 return candidate;
             }
         }

@@ -100,7 +100,21 @@ public final class IngestionBenchmark {
                 }
             }
         }
+        // Keep the service log, drop the database files and the generated CSV.
+        deleteTree(work.resolve("pgdata"));
+        Files.deleteIfExists(work.resolve("opportunities.csv"));
         System.out.println("\n(service log: " + work.resolve("logs") + ")");
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- Segment /v1/batch vs COPY
@@ -108,7 +122,7 @@ public final class IngestionBenchmark {
     private static void segment(String url, String writeKey, PostgresServer postgres, int events, int senders, Path work) throws Exception {
         System.out.printf("%nPreparing %,d page/track messages in batches of %d (the shared dataset, %d sources)...%n", events, BATCH,
                 Dataset.SOURCES.size());
-        List<byte[]> warmup = batches(7, 20_000);
+        List<byte[]> warmup = batches(7, Integer.parseInt(System.getProperty("bench.warmup", "150000")));
         List<byte[]> bodies = batches(42, events);
         long messages = (long) bodies.size() * BATCH;
         String auth = "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
@@ -334,8 +348,8 @@ public final class IngestionBenchmark {
 
         static Metrics read(String url) throws Exception {
             String text = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            return new Metrics(sum(text, "http_server_requests_seconds_count\\{[^}]*uri=\"/v1/batch\"[^}]*}"),
-                    sum(text, "http_server_requests_seconds_sum\\{[^}]*uri=\"/v1/batch\"[^}]*}"),
+            return new Metrics(sum(text, "http_server_requests_seconds_count\\{[^}]*uri=\"/v1/[^\"]*\"[^}]*}"),
+                    sum(text, "http_server_requests_seconds_sum\\{[^}]*uri=\"/v1/[^\"]*\"[^}]*}"),
                     sum(text, "closedloop_segment_read_seconds_sum(\\{[^}]*})?"),
                     sum(text, "closedloop_segment_store_seconds_sum(\\{[^}]*})?"));
         }

@@ -231,6 +231,31 @@ class CrmApiTest {
     }
 
     @Test
+    void erasingAPersonDeletesWhatNamesThemAndPublishesATombstone() {
+        String ws = workspace();
+        upsert(ws, "upsertContacts", "ContactInput", List.of(Map.of("id", "c-ada", "email", "ada@acme.com"),
+                Map.of("id", "c-bob", "email", "bob@acme.com")));
+        upsert(ws, "upsertOfflineTouches", "OfflineTouchInput", List.of(
+                Map.of("id", "t-ada", "occurredAt", "2026-03-03T15:00:00Z", "email", "ada@acme.com", "type", "CALL"),
+                Map.of("id", "t-bob", "occurredAt", "2026-03-03T15:00:00Z", "email", "bob@acme.com", "type", "CALL")));
+        call(TestKeys.token(ws, "admin"), "mutation { erasePerson(identifiers: [{type: \"email\", value: \" ADA@acme.com\"}]) "
+                + "{ identifiers touchesDeleted identityFactsDeleted contactsDeleted } }", Map.of())
+                .body("errors", nullValue())
+                .body("data.erasePerson.identifiers", equalTo(List.of("email:ada@acme.com")))
+                .body("data.erasePerson.touchesDeleted", equalTo(1))
+                .body("data.erasePerson.identityFactsDeleted", equalTo(2))
+                .body("data.erasePerson.contactsDeleted", equalTo(1));
+        assertEquals(List.of("t-bob"), feed("touches", ws).stream().map(i -> payload(i).get("id")).toList());
+        List<Map<String, Object>> tombstones = feed("erasures", ws);
+        assertEquals(1, tombstones.size());
+        assertEquals(List.of(Map.of("type", "email", "value", "ada@acme.com")), payload(tombstones.get(0)).get("identifiers"));
+        call(TestKeys.token(ws, "admin"), "mutation { erasePerson(identifiers: [{type: \"shoe_size\", value: \"9\"}]) { touchesDeleted } }", Map.of())
+                .body("errors[0].message", containsString("erasePerson.identifiers[0].type"));
+        call(TestKeys.token(ws, "ingest"), "mutation { erasePerson(identifiers: [{type: \"email\", value: \"bob@acme.com\"}]) { touchesDeleted } }", Map.of())
+                .body("errors[0].message", containsString("needs the role admin"));
+    }
+
+    @Test
     void reportingCurrencyIsSetByAdmin() {
         String ws = workspace();
         call(TestKeys.token(ws, "ingest"), "{ reportingCurrency }", Map.of()).body("data.reportingCurrency", equalTo("USD"));

@@ -247,7 +247,7 @@ class SegmentApiTest {
             given().auth().preemptive().basic(key, "").contentType("application/json").body(bad).post("/v1/batch")
                     .then().statusCode(400).body("error", containsString("UTF-8"));
         }
-        // \u0000 and lone surrogates reject their message, naming the field; the batch's other messages are kept.
+        // U+0000 and lone surrogates reject their message, naming the field; the batch's other messages are kept.
         post(key, "/v1/batch", "{\"batch\":[" + ok + ",{\"type\":\"track\",\"messageId\":\"z\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"n\":\"a\\u0000b\"}},"
                 + "{\"type\":\"track\",\"messageId\":\"s\",\"userId\":\"u\",\"event\":\"\\ud800\"}]}")
                 .statusCode(200)

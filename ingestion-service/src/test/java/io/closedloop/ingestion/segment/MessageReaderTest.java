@@ -118,6 +118,17 @@ class MessageReaderTest {
     }
 
     @Test
+    void theFastTimeParserAgreesWithJavaTime() {
+        for (String t : List.of("2026-03-01T12:00:00Z", "2026-03-01T12:00:00.1Z", "2026-03-01T12:00:00.123Z", "2024-02-29T23:59:59.999999999Z")) {
+            assertEquals(java.time.OffsetDateTime.parse(t).toInstant(), Times.parseUtc(t), t);
+        }
+        for (String t : List.of("2026-02-30T12:00:00Z", "2026-03-01T24:00:00Z", "2026-03-01T12:00:00+01:00", "2026-03-01 12:00:00Z",
+                "2026-03-01T12:00:00.Z", "2026-3-01T12:00:00Z")) {
+            assertNull(Times.parseUtc(t), t);
+        }
+    }
+
+    @Test
     void aMissingMessageIdIsDerivedFromTheContentSoRetriesMatch() throws Exception {
         String a = ok("{\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"2026-03-01T11:00:00Z\",\"sentAt\":\"2026-03-01T11:00:01Z\"}", "track").messageId();
         String b = ok("{\"sentAt\":\"2026-03-01T11:00:09Z\",\"event\":\"e\",\"userId\":\"u\",\"timestamp\":\"2026-03-01T11:00:00Z\"}", "track").messageId();

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -86,6 +87,19 @@ class SegmentBodyTest {
         assertNull(body.messages().get(4).problem());
         // A lone surrogate in a field name is already a syntax error to the parser: the request is refused.
         refused("{\"batch\":[{\"k\\ud800\":1}]}", "surrogate");
+    }
+
+    @Test
+    void onlyEscapesOfNulOrSurrogatesSendAMessageToTheSlowCheck() {
+        assertTrue(SegmentBody.suspiciousEscape(bytes("{\"a\":\"x\\u0000\"}"), 0, 14));
+        assertTrue(SegmentBody.suspiciousEscape(bytes("\"\\uDBFF\""), 0, 8));
+        assertTrue(SegmentBody.suspiciousEscape(bytes("\"\\ud800\""), 0, 8));
+        assertFalse(SegmentBody.suspiciousEscape(bytes("\"\\\\u0000\""), 0, 9), "an escaped backslash, then text");
+        assertFalse(SegmentBody.suspiciousEscape(bytes("\"\\u00e9\\n\\uC800\""), 0, 16));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
