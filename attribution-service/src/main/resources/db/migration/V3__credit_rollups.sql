@@ -1,20 +1,27 @@
--- Materialized credits of the standard models (DESIGN §9 "Where the reports live"): one row per
--- workspace, generation, basis, model, dimension, conversion day and key. Rows are sums, so the
--- incremental path adds deltas to them and a report sums them over days. The workspace leads
--- every key (Citus: distribute by workspace_id).
+-- Materialized credits of the standard models (DESIGN §9 "Where the reports live"): sums per
+-- workspace, generation, basis, dimension, conversion day and key, with one array element per
+-- standard model (CreditRollup.MODELS, SQL index 1..10: first_touch, last_touch, last_non_direct,
+-- linear, time_decay, u_shaped, w_shaped, full_path, j_shaped, inverse_j), so one row carries every
+-- model and a full recompute writes a tenth of the rows. A report sums the rows of its days (several
+-- rows may share a key: one per writer). Writers:
+--   part = p >= 0: partition p of a full recompute, written once with COPY (unique by construction);
+--   part = -1: the incremental deltas of feed pages, upserted (adding) through the unique index below.
+-- The workspace leads every index (Citus: distribute by workspace_id).
 create table credit_rollup (
-    workspace_id  text             not null,
-    generation    integer          not null,
-    basis         text             not null, -- PIPELINE (day = opportunity creation) | REVENUE (day = close of a won deal)
-    model         text             not null, -- a standard model (ModelName, lower case), or '*' for the conversion counts
-    dimension     text             not null, -- CHANNEL SOURCE MEDIUM CAMPAIGN CONTENT TOUCH_TYPE, or OPPORTUNITIES
-    day           date             not null, -- UTC day of the conversion point
-    key           text             not null, -- the dimension's value, '(none)' when a touch has none
-    credit        double precision not null, -- Σ touch credits (OPPORTUNITIES: the count of opportunities)
-    amount        double precision not null, -- Σ credit × opportunity amount
-    opportunities double precision not null, -- opportunities giving this key credit > 0 (a count; double so deltas add)
-    primary key (workspace_id, generation, basis, model, dimension, day, key)
+    workspace_id  text               not null,
+    generation    integer            not null,
+    basis         text               not null, -- PIPELINE (day = opportunity creation) | REVENUE (day = close of a won deal)
+    dimension     text               not null, -- CHANNEL SOURCE MEDIUM CAMPAIGN CONTENT TOUCH_TYPE, or OPPORTUNITIES
+    day           date               not null, -- UTC day of the conversion point
+    key           text               not null, -- the dimension's value, '(none)' when a touch has none
+    part          integer            not null, -- the writer: recompute partition, or -1 for incremental deltas
+    credit        double precision[] not null, -- per model: Σ touch credits (OPPORTUNITIES: the count of opportunities)
+    amount        double precision[] not null, -- per model: Σ credit × opportunity amount
+    opportunities double precision[] not null  -- per model: opportunities giving this key credit > 0 (counts; doubles so deltas add)
 );
+create index credit_rollup_by_report on credit_rollup (workspace_id, generation, basis, dimension, day);
+create unique index credit_rollup_delta on credit_rollup (workspace_id, generation, basis, dimension, day, key)
+    where part = -1;
 
 -- Per workspace: the generation reports read, the parameters it was computed with, and the
 -- generation a full recompute is building (null when none). A workspace without a row has no

@@ -28,18 +28,20 @@ import io.closedloop.attribution.rollup.AccountState.TouchState;
  */
 public final class CreditRollup {
 
-    /** The materialized models, in a fixed order (their index is part of the packed key). */
+    /**
+     * The materialized models, in a fixed order: element i of a rollup row's arrays is model i
+     * (SQL index i + 1). Adding a model needs a migration of the arrays and a full recompute.
+     */
     public static final List<ModelName> MODELS = java.util.Arrays.stream(ModelName.values())
             .filter(ModelName::isStandard).toList();
     private static final Dimension[] DIMENSIONS = Dimension.values();
-    private static final int COUNTS_MODEL = 15;
     private static final int COUNTS_DIMENSION = 7;
     private static final long DAY_OFFSET = 1L << 23;
     private static final long DAY_MILLIS = 86_400_000L;
 
     private final Duration lookback;
     private final RuleBasedModel[] models;
-    private final RollupSums sums = new RollupSums();
+    private final RollupSums sums = new RollupSums(MODELS.size());
     private final Map<String, Integer> keyIds = new HashMap<>();
     private final List<String> keyNames = new ArrayList<>();
     private final int attributedKey;
@@ -61,7 +63,9 @@ public final class CreditRollup {
         if (account.opportunities().isEmpty()) {
             return;
         }
-        List<TouchState> touches = account.touches();
+        List<TouchState> touches = new ArrayList<>(account.touches());
+        // Sorted once per account, so each journey's own sort finds them in order.
+        touches.sort(Comparator.comparingLong(TouchState::occurredAt).thenComparing(TouchState::id, Journey::compareByCodePoint));
         int n = touches.size();
         List<Touch> modelTouches = new ArrayList<>(n);
         Map<Touch, Integer> indexOf = new IdentityHashMap<>(n * 2);
@@ -90,12 +94,18 @@ public final class CreditRollup {
                 .touches(touches).build();
         long day = Math.floorDiv(basis == Basis.PIPELINE ? o.createdAt() : o.closedAt(), DAY_MILLIS);
         int b = basis.ordinal();
+        int counts = sums.entry(key(day, b, COUNTS_DIMENSION, journey.isUnattributed() ? unattributedKey : attributedKey));
+        for (int m = 0; m < models.length; m++) {
+            sums.add(counts, m, sign, journey.isUnattributed() ? 0 : sign * o.amount(), sign);
+        }
         if (journey.isUnattributed()) {
-            sums.add(key(day, b, COUNTS_MODEL, COUNTS_DIMENSION, unattributedKey), sign, 0, sign);
             return;
         }
-        sums.add(key(day, b, COUNTS_MODEL, COUNTS_DIMENSION, attributedKey), sign, sign * o.amount(), sign);
         int size = journey.size();
+        int[] touchIndex = new int[size];
+        for (int i = 0; i < size; i++) {
+            touchIndex[i] = indexOf.get(journey.touch(i));
+        }
         // Per dimension: each journey touch's slot among the journey's distinct values (few), reused by every model.
         int[][] slotOf = new int[DIMENSIONS.length][size];
         int[][] distinct = new int[DIMENSIONS.length][];
@@ -104,7 +114,7 @@ public final class CreditRollup {
             int[] keys = new int[size];
             int count = 0;
             for (int i = 0; i < size; i++) {
-                int value = values[indexOf.get(journey.touch(i)) * DIMENSIONS.length + d];
+                int value = values[touchIndex[i] * DIMENSIONS.length + d];
                 int slot = 0;
                 while (slot < count && keys[slot] != value) {
                     slot++;
@@ -116,6 +126,9 @@ public final class CreditRollup {
             }
             distinct[d] = keys;
             distinctCount[d] = count;
+            for (int slot = 0; slot < count; slot++) {
+                keys[slot] = sums.entry(key(day, b, d, keys[slot]));
+            }
         }
         double[] scratch = new double[size];
         for (int m = 0; m < models.length; m++) {
@@ -129,41 +142,51 @@ public final class CreditRollup {
                 }
                 for (int s = 0; s < count; s++) {
                     double c = scratch[s];
-                    sums.add(key(day, b, m, d, distinct[d][s]), sign * c, sign * c * o.amount(), c > 0 ? sign : 0);
+                    sums.add(distinct[d][s], m, sign * c, sign * c * o.amount(), c > 0 ? sign : 0);
                 }
             }
         }
     }
 
-    /** The rows, in primary-key order (basis, model, dimension, day, key), without entries that are all zero. */
+    /** The rows, in {@link #ORDER} (basis, dimension, day, key), without entries that are all zero. */
     public List<RollupRow> rows() {
         List<RollupRow> rows = new ArrayList<>(sums.size());
+        forEachRow(rows::add);
+        rows.sort(ORDER);
+        return rows;
+    }
+
+    /** Visits the rows in no particular order, without entries that are all zero. */
+    public void forEachRow(java.util.function.Consumer<RollupRow> visitor) {
         sums.forEach((key, credit, amount, opportunities) -> {
-            if (Math.abs(credit) < 1e-12 && Math.abs(amount) < 1e-9 && Math.abs(opportunities) < 0.5) {
+            boolean zero = true;
+            for (int m = 0; m < credit.length; m++) {
+                opportunities[m] = Math.rint(opportunities[m]);
+                zero &= Math.abs(credit[m]) < 1e-12 && Math.abs(amount[m]) < 1e-9 && opportunities[m] == 0;
+            }
+            if (zero) {
                 return;
             }
             int keyId = (int) (key & 0xffffffffL);
             long high = key >>> 32;
             int d = (int) (high & 7);
-            int m = (int) ((high >>> 3) & 15);
-            int b = (int) ((high >>> 7) & 1);
-            long day = (high >>> 8) - DAY_OFFSET;
-            rows.add(new RollupRow(Basis.values()[b].name(),
-                    m == COUNTS_MODEL ? RollupRow.ALL_MODELS : MODELS.get(m).name().toLowerCase(),
-                    d == COUNTS_DIMENSION ? RollupRow.OPPORTUNITIES : DIMENSIONS[d].name(),
-                    LocalDate.ofEpochDay(day), keyNames.get(keyId), credit, amount, Math.rint(opportunities)));
+            int b = (int) ((high >>> 3) & 1);
+            long day = (high >>> 4) - DAY_OFFSET;
+            visitor.accept(new RollupRow(BASES[b], d == COUNTS_DIMENSION ? RollupRow.OPPORTUNITIES : DIMENSION_NAMES[d],
+                    LocalDate.ofEpochDay(day), keyNames.get(keyId), credit, amount, opportunities));
         });
-        rows.sort(ORDER);
-        return rows;
     }
+
+    private static final String[] BASES = {Basis.values()[0].name(), Basis.values()[1].name()};
+    private static final String[] DIMENSION_NAMES = java.util.Arrays.stream(Dimension.values()).map(Enum::name)
+            .toArray(String[]::new);
 
     /** The order every writer upserts rows in, so concurrent writers never deadlock. */
     public static final Comparator<RollupRow> ORDER = Comparator.comparing(RollupRow::basis)
-            .thenComparing(RollupRow::model).thenComparing(RollupRow::dimension).thenComparing(RollupRow::day)
-            .thenComparing(RollupRow::key);
+            .thenComparing(RollupRow::dimension).thenComparing(RollupRow::day).thenComparing(RollupRow::key);
 
-    private static long key(long day, int basis, int model, int dimension, int keyId) {
-        long high = ((((day + DAY_OFFSET) << 1 | basis) << 4 | model) << 3) | dimension;
+    private static long key(long day, int basis, int dimension, int keyId) {
+        long high = (((day + DAY_OFFSET) << 1 | basis) << 3) | dimension;
         return high << 32 | (keyId & 0xffffffffL);
     }
 

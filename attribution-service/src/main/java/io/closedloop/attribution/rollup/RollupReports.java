@@ -53,9 +53,10 @@ public class RollupReports {
         LocalDate fromDay = LocalDate.ofInstant(from, ZoneOffset.UTC);
         LocalDate toDay = LocalDate.ofInstant(to, ZoneOffset.UTC);
         String modelName = model.name().toLowerCase(Locale.ROOT);
-        return rollups.sums(pool, workspace, state.generation(), basis.name(), RollupRow.ALL_MODELS,
-                        RollupRow.OPPORTUNITIES, fromDay, toDay)
-                .chain(counts -> rollups.sums(pool, workspace, state.generation(), basis.name(), modelName,
+        int modelIndex = CreditRollup.MODELS.indexOf(model);
+        return rollups.sums(pool, workspace, state.generation(), basis.name(), modelIndex, RollupRow.OPPORTUNITIES,
+                        fromDay, toDay)
+                .chain(counts -> rollups.sums(pool, workspace, state.generation(), basis.name(), modelIndex,
                                 groupBy.name(), fromDay, toDay)
                         .map(sums -> {
                             long attributed = 0;

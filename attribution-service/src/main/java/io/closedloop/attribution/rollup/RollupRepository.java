@@ -149,41 +149,50 @@ public class RollupRepository {
                 });
     }
 
-    /** Adds the delta rows to a generation, in {@link CreditRollup#ORDER} so concurrent writers never deadlock. */
+    /** Adds the delta rows to a generation's part −1, in {@link CreditRollup#ORDER} so concurrent writers never deadlock. */
     public Uni<Void> addRows(SqlClient tx, String workspace, int generation, List<RollupRow> rows) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         int n = rows.size();
+        int width = CreditRollup.MODELS.size();
         String[] basis = new String[n];
-        String[] model = new String[n];
         String[] dimension = new String[n];
         LocalDate[] day = new LocalDate[n];
         String[] key = new String[n];
-        Double[] credit = new Double[n];
-        Double[] amount = new Double[n];
-        Double[] opportunities = new Double[n];
+        Double[] credit = new Double[n * width];
+        Double[] amount = new Double[n * width];
+        Double[] opportunities = new Double[n * width];
         for (int i = 0; i < n; i++) {
             RollupRow r = rows.get(i);
             basis[i] = r.basis();
-            model[i] = r.model();
             dimension[i] = r.dimension();
             day[i] = r.day();
             key[i] = r.key();
-            credit[i] = r.credit();
-            amount[i] = r.amount();
-            opportunities[i] = r.opportunities();
+            for (int m = 0; m < width; m++) {
+                credit[i * width + m] = r.credit()[m];
+                amount[i * width + m] = r.amount()[m];
+                opportunities[i * width + m] = r.opportunities()[m];
+            }
         }
+        // The model arrays travel flattened (row i's elements at i*width+1 .. (i+1)*width) and are added element-wise.
         return tx.preparedQuery("""
-                        insert into credit_rollup (workspace_id, generation, basis, model, dimension, day, key, credit, amount, opportunities)
-                        select $1, $2, * from unnest($3::text[], $4::text[], $5::text[], $6::date[], $7::text[],
-                                                     $8::float8[], $9::float8[], $10::float8[])
-                        on conflict (workspace_id, generation, basis, model, dimension, day, key) do update
-                            set credit = credit_rollup.credit + excluded.credit, amount = credit_rollup.amount + excluded.amount,
-                                opportunities = credit_rollup.opportunities + excluded.opportunities""")
-                .execute(Tuple.of(workspace, generation).addArrayOfString(basis).addArrayOfString(model)
-                        .addArrayOfString(dimension).addArrayOfLocalDate(day).addArrayOfString(key)
-                        .addArrayOfDouble(credit).addArrayOfDouble(amount).addArrayOfDouble(opportunities))
+                        insert into credit_rollup (workspace_id, generation, basis, dimension, day, key, part, credit, amount, opportunities)
+                        select $1, $2, b, d, dy, k, -1, ($7::float8[])[(i - 1) * $10 + 1 : i * $10],
+                               ($8::float8[])[(i - 1) * $10 + 1 : i * $10], ($9::float8[])[(i - 1) * $10 + 1 : i * $10]
+                        from unnest($3::text[], $4::text[], $5::date[], $6::text[]) with ordinality as x(b, d, dy, k, i)
+                        order by i
+                        on conflict (workspace_id, generation, basis, dimension, day, key) where part = -1 do update
+                            set credit = (select array_agg(a + e order by j) from unnest(credit_rollup.credit, excluded.credit)
+                                              with ordinality as u(a, e, j)),
+                                amount = (select array_agg(a + e order by j) from unnest(credit_rollup.amount, excluded.amount)
+                                              with ordinality as u(a, e, j)),
+                                opportunities = (select array_agg(a + e order by j)
+                                                 from unnest(credit_rollup.opportunities, excluded.opportunities)
+                                                     with ordinality as u(a, e, j))""")
+                .execute(Tuple.of(workspace, generation).addArrayOfString(basis).addArrayOfString(dimension)
+                        .addArrayOfLocalDate(day).addArrayOfString(key).addArrayOfDouble(credit).addArrayOfDouble(amount)
+                        .addArrayOfDouble(opportunities).addInteger(width))
                 .replaceWithVoid();
     }
 
@@ -192,16 +201,19 @@ public class RollupRepository {
                 .execute(Tuple.of(workspace)).replaceWithVoid();
     }
 
-    /** Sums of one report from a generation's rows: key → (credit, amount, opportunities), days in [from, to). */
-    public Uni<List<Row>> sums(SqlClient client, String workspace, int generation, String basis, String model,
+    /**
+     * Sums of one report from a generation's rows: key → (credit, amount, opportunities) of the
+     * model at {@code modelIndex} (0-based in {@link CreditRollup#MODELS}), days in [from, to).
+     */
+    public Uni<List<Row>> sums(SqlClient client, String workspace, int generation, String basis, int modelIndex,
                                String dimension, LocalDate from, LocalDate to) {
         return client.preparedQuery("""
-                        select key, sum(credit) as credit, sum(amount) as amount, sum(opportunities) as opportunities
+                        select key, sum(credit[$4]) as credit, sum(amount[$4]) as amount, sum(opportunities[$4]) as opportunities
                         from credit_rollup
-                        where workspace_id = $1 and generation = $2 and basis = $3 and model = $4 and dimension = $5
+                        where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $5
                           and day >= $6 and day < $7
                         group by key""")
-                .execute(Tuple.of(workspace, generation, basis, model, dimension).addLocalDate(from).addLocalDate(to))
+                .execute(Tuple.of(workspace, generation, basis, modelIndex + 1, dimension).addLocalDate(from).addLocalDate(to))
                 .map(rows -> {
                     List<Row> list = new ArrayList<>();
                     rows.forEach(list::add);

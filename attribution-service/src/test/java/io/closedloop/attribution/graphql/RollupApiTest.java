@@ -147,7 +147,8 @@ class RollupApiTest {
     @Order(4)
     void aFullRecomputeInPartitionsReplacesTheGenerationWithTheSameFigures() throws Exception {
         // Drift the current rollups on purpose: a full recompute must reset them.
-        pool.query("update credit_rollup set credit = credit + 5 where workspace_id = 'rollups' and model = 'linear'"
+        // linear is model 4 of CreditRollup.MODELS (SQL index 4)
+        pool.query("update credit_rollup set credit[4] = credit[4] + 5 where workspace_id = 'rollups'"
                 + " and dimension = 'CHANNEL' and key = 'email'").execute().await().indefinitely();
         double drifted = rows(ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\") { rows { key credit amount opportunities } } }",
                 "attribution")).get("email")[0];
