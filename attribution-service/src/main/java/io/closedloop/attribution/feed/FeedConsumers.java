@@ -1,6 +1,7 @@
 package io.closedloop.attribution.feed;
 
 import io.closedloop.attribution.rollup.IncrementalRollups;
+import io.closedloop.attribution.service.ErasureApplyService;
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
@@ -18,7 +19,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Follows ingestion `touches` and `crm` and identity `memberships` (docs/feeds.md). A producer
+ * Follows ingestion `touches`, `crm` and `erasures` and identity `memberships` (docs/feeds.md). A producer
  * that is down only delays the copy: FeedConsumer logs and retries, and no health check depends
  * on it, so readiness never fails because of a producer.
  */
@@ -29,6 +30,7 @@ public class FeedConsumers {
     private final Pool pool;
     private final FeedApplyService apply;
     private final IncrementalRollups rollups;
+    private final ErasureApplyService erasures;
     private final boolean enabled;
     private final String ingestionUrl;
     private final String identityUrl;
@@ -39,6 +41,7 @@ public class FeedConsumers {
     private final List<FeedClient> clients = new ArrayList<>();
 
     public FeedConsumers(Vertx vertx, Pool pool, FeedApplyService apply, IncrementalRollups rollups,
+                         ErasureApplyService erasures,
                          @ConfigProperty(name = "closedloop.feeds.enabled", defaultValue = "true") boolean enabled,
                          @ConfigProperty(name = "closedloop.ingestion.url") String ingestionUrl,
                          @ConfigProperty(name = "closedloop.identity.url") String identityUrl,
@@ -49,6 +52,7 @@ public class FeedConsumers {
         this.pool = pool;
         this.apply = apply;
         this.rollups = rollups;
+        this.erasures = erasures;
         this.enabled = enabled;
         this.ingestionUrl = ingestionUrl;
         this.identityUrl = identityUrl;
@@ -71,6 +75,8 @@ public class FeedConsumers {
                 rollups.touches(apply::applyTouches)));
         consumers.add(new FeedConsumer(vertx, pool, ingestion, "crm", "ingestion/crm", pageSize, idleMillis,
                 rollups.crm(apply::applyCrm)));
+        consumers.add(new FeedConsumer(vertx, pool, ingestion, "erasures", "ingestion/erasures", pageSize, idleMillis,
+                rollups.erasures(erasures::applyErasures, erasures)));
         consumers.add(new FeedConsumer(vertx, pool, identity, "memberships", "identity/memberships", pageSize, idleMillis,
                 rollups.memberships(apply::applyMemberships)));
         consumers.forEach(FeedConsumer::start);

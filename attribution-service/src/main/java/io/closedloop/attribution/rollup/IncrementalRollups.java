@@ -1,5 +1,6 @@
 package io.closedloop.attribution.rollup;
 
+import io.closedloop.attribution.service.ErasureApplyService;
 import io.closedloop.plumbing.feed.FeedConsumer.PageHandler;
 import io.closedloop.plumbing.feed.FeedItem;
 import io.smallrye.mutiny.Uni;
@@ -127,6 +128,17 @@ public class IncrementalRollups {
                         accounts.addAll(a);
                         return new Affected(accounts, opportunityIds);
                     });
+        });
+    }
+
+    /** ingestion `erasures`: the accounts of every identifier of the erased persons. */
+    public PageHandler erasures(PageHandler apply, ErasureApplyService erasures) {
+        return around(apply, (tx, ws, items) -> {
+            Set<String> identifiers = new HashSet<>();
+            items.forEach(item -> identifiers.addAll(ErasureApplyService.identifiers(item)));
+            return erasures.personIdentifiers(tx, ws, identifiers)
+                    .chain(all -> rollups.accountsOfIdentifiers(tx, ws, all))
+                    .map(accounts -> new Affected(accounts, Set.of()));
         });
     }
 

@@ -5,6 +5,7 @@ import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.rollup.CreditRollup;
 import io.closedloop.attribution.rollup.IncrementalRollups;
+import io.closedloop.attribution.service.ErasureApplyService;
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.launcher.testing.PostgresTestResource;
 import io.closedloop.launcher.testing.TestKeys;
@@ -60,6 +61,9 @@ class RollupApiTest {
 
     @Inject
     IncrementalRollups incremental;
+
+    @Inject
+    ErasureApplyService erasures;
 
     @Inject
     Pool pool;
@@ -202,6 +206,23 @@ class RollupApiTest {
         graphql(analyst, "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"linear\", customWeights:"
                 + " {firstTouch: 1, leadCreation: 0, opportunityCreation: 0, closedWon: 0, middle: 0}) { attributedOpportunities } }")
                 .body("errors[0].message", containsString("attribution.customWeights: only for the custom model"));
+    }
+
+    @Test
+    @Order(6)
+    void anErasureRemovesThePersonsTouchesAndTheirCredit() {
+        // b1's person: touches b1, b2, b3 go; opp-b-open (won) keeps t2, reached through u1 (moved to acct-b).
+        page(incremental.erasures(erasures::applyErasures, erasures), List.of(new FeedItem(20, WS, "erasure", new JsonObject()
+                .put("identifiers", new JsonArray().add(new JsonObject().put("type", "anonymous_id").put("value", "b1")))
+                .put("requestedAt", "2026-04-02T00:00:00Z"))));
+        assertEquals(0L, pool.query("select count(*) from touch where workspace_id = 'rollups' and id in ('b1', 'b2', 'b3')")
+                .execute().await().indefinitely().iterator().next().getLong(0));
+        Map<String, double[]> first = rows(ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", basis: REVENUE,"
+                + " model: \"first_touch\") { rows { key credit amount opportunities } } }", "attribution"));
+        assertRow(first, "paid_search", 1, 1000, 1);
+        assertRow(first, "email", 1, 300, 1);
+        assertEquals(2, first.size());
+        assertStandardReportsMatchOnDemand(Dimension.CHANNEL);
     }
 
     private void assertEveryStandardReportMatchesOnDemand() {
