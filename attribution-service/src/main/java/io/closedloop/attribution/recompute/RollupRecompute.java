@@ -6,7 +6,6 @@ import io.closedloop.attribution.rollup.AccountState.OpportunityState;
 import io.closedloop.attribution.rollup.AccountState.TouchState;
 import io.closedloop.attribution.rollup.CreditRollup;
 import io.closedloop.attribution.rollup.RollupRepository;
-import io.closedloop.attribution.rollup.RollupRow;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
