@@ -3,6 +3,7 @@ package io.closedloop.attribution.feed;
 import io.closedloop.attribution.rollup.IncrementalRollups;
 import io.closedloop.attribution.service.ErasureApplyService;
 import io.closedloop.attribution.service.FeedApplyService;
+import io.closedloop.attribution.service.ReportFeedApply;
 import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
 import io.quarkus.logging.Log;
@@ -19,7 +20,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Follows ingestion `touches`, `crm` and `erasures` and identity `memberships` (docs/feeds.md). A producer
+ * Follows ingestion `touches`, `crm`, `revenue`, `spend` and `erasures` and identity `memberships` (docs/feeds.md). A producer
  * that is down only delays the copy: FeedConsumer logs and retries, and no health check depends
  * on it, so readiness never fails because of a producer.
  */
@@ -31,6 +32,7 @@ public class FeedConsumers {
     private final FeedApplyService apply;
     private final IncrementalRollups rollups;
     private final ErasureApplyService erasures;
+    private final ReportFeedApply reportFeeds;
     private final boolean enabled;
     private final String ingestionUrl;
     private final String identityUrl;
@@ -41,7 +43,7 @@ public class FeedConsumers {
     private final List<FeedClient> clients = new ArrayList<>();
 
     public FeedConsumers(Vertx vertx, Pool pool, FeedApplyService apply, IncrementalRollups rollups,
-                         ErasureApplyService erasures,
+                         ErasureApplyService erasures, ReportFeedApply reportFeeds,
                          @ConfigProperty(name = "closedloop.feeds.enabled", defaultValue = "true") boolean enabled,
                          @ConfigProperty(name = "closedloop.ingestion.url") String ingestionUrl,
                          @ConfigProperty(name = "closedloop.identity.url") String identityUrl,
@@ -53,6 +55,7 @@ public class FeedConsumers {
         this.apply = apply;
         this.rollups = rollups;
         this.erasures = erasures;
+        this.reportFeeds = reportFeeds;
         this.enabled = enabled;
         this.ingestionUrl = ingestionUrl;
         this.identityUrl = identityUrl;
@@ -72,9 +75,16 @@ public class FeedConsumers {
         clients.add(identity);
         // Each page updates the rollups of the accounts it changes in its own transaction (IncrementalRollups).
         consumers.add(new FeedConsumer(vertx, pool, ingestion, "touches", "ingestion/touches", pageSize, idleMillis,
-                rollups.touches(apply::applyTouches)));
+                rollups.touches((tx, items) -> apply.applyTouches(tx, items)
+                        .chain(() -> reportFeeds.applyTouchDetails(tx, items)))));
         consumers.add(new FeedConsumer(vertx, pool, ingestion, "crm", "ingestion/crm", pageSize, idleMillis,
-                rollups.crm(apply::applyCrm)));
+                rollups.crm((tx, items) -> apply.applyCrm(tx, items)
+                        .chain(() -> reportFeeds.applyCrmDetails(tx, items)))));
+        // Revenue and spend change no journey, so no rollup: plain upserts.
+        consumers.add(new FeedConsumer(vertx, pool, ingestion, "revenue", "ingestion/revenue", pageSize, idleMillis,
+                reportFeeds::applyRevenue));
+        consumers.add(new FeedConsumer(vertx, pool, ingestion, "spend", "ingestion/spend", pageSize, idleMillis,
+                reportFeeds::applySpend));
         consumers.add(new FeedConsumer(vertx, pool, ingestion, "erasures", "ingestion/erasures", pageSize, idleMillis,
                 rollups.erasures(erasures::applyErasures, erasures)));
         consumers.add(new FeedConsumer(vertx, pool, identity, "memberships", "identity/memberships", pageSize, idleMillis,

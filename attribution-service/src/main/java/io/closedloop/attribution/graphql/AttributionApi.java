@@ -89,7 +89,7 @@ public class AttributionApi {
                 options("attribution", name, basis, halfLifeDays, lookbackDays, markovOrder, customWeights));
     }
 
-    private static ModelOptions options(String operation, ModelName model, Basis basis, Double halfLifeDays,
+    static ModelOptions options(String operation, ModelName model, Basis basis, Double halfLifeDays,
                                         Integer lookbackDays, Integer markovOrder, CustomWeights weights) {
         if (halfLifeDays != null && !(halfLifeDays > 0 && Double.isFinite(halfLifeDays))) {
             throw new IllegalArgumentException(operation + ".halfLifeDays: must be > 0, was " + halfLifeDays);
@@ -132,7 +132,7 @@ public class AttributionApi {
         throw new IllegalArgumentException(operation + ".model: unknown model '" + text + "'; valid: " + VALID_MODELS);
     }
 
-    private static Instant instant(String field, String text) {
+    static Instant instant(String field, String text) {
         try {
             return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
         } catch (DateTimeParseException e) {

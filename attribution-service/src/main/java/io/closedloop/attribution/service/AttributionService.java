@@ -294,4 +294,60 @@ public class AttributionService {
     private static double halfLife(ModelOptions options, AttributionSettings s) {
         return options.halfLifeDays() != null ? options.halfLifeDays() : s.halfLifeDays;
     }
+
+    /** One converting opportunity's credit per group key, for reports that need more than sums (report/). */
+    public record OpportunityCredit(Opportunity opportunity, Journey journey, Map<String, Double> creditByKey,
+                                    Map<String, Integer> touchesByKey) {
+    }
+
+    /**
+     * Per-opportunity credits of the opportunities converting in [from, to) with a journey, computed
+     * on demand exactly as {@link #attributionOnDemand} does (so their sums are its rows).
+     */
+    public Uni<List<OpportunityCredit>> opportunityCredits(String workspace, Instant from, Instant to, Dimension groupBy,
+                                                           ModelOptions options) {
+        return settings.get(workspace).chain(s -> {
+            Duration lookback = Duration.ofDays(lookbackDays(options, s));
+            Uni<List<Opportunity>> inScope = options.basis() == Basis.PIPELINE
+                    ? journeys.createdIn(workspace, from, to) : journeys.closedIn(workspace, from, to);
+            return inScope.chain(opportunities -> {
+                Instant lower = from;
+                for (Opportunity o : opportunities) {
+                    Instant start = o.createdAt().minus(lookback);
+                    lower = start.isBefore(lower) ? start : lower;
+                }
+                return journeys.touchesByAccount(workspace, lower, to, null).map(byAccount -> {
+                    List<Opportunity> converting = new ArrayList<>();
+                    List<Journey> convertingJourneys = new ArrayList<>();
+                    for (Opportunity o : opportunities) {
+                        if (options.basis() == Basis.PIPELINE || "WON".equals(o.status())) {
+                            Journey j = journey(o, touchesOf(byAccount, o), options.basis(), lookback);
+                            if (!j.isUnattributed()) {
+                                converting.add(o);
+                                convertingJourneys.add(j);
+                            }
+                        }
+                    }
+                    List<double[]> credits = options.model().isRuleBased()
+                            ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife(options, s), options.custom()))
+                            : dataDriven(convertingJourneys, opportunities, byAccount, from, to, options, lookback);
+                    List<OpportunityCredit> out = new ArrayList<>();
+                    for (int k = 0; k < converting.size(); k++) {
+                        Opportunity o = converting.get(k);
+                        Journey j = convertingJourneys.get(k);
+                        Map<String, TouchRow> byId = byId(touchesOf(byAccount, o));
+                        Map<String, Double> credit = new TreeMap<>(Journey::compareByCodePoint);
+                        Map<String, Integer> touches = new TreeMap<>(Journey::compareByCodePoint);
+                        for (int i = 0; i < j.size(); i++) {
+                            String key = key(byId.get(j.touch(i).id()), groupBy);
+                            credit.merge(key, credits.get(k)[i], Double::sum);
+                            touches.merge(key, 1, Integer::sum);
+                        }
+                        out.add(new OpportunityCredit(o, j, credit, touches));
+                    }
+                    return out;
+                });
+            });
+        });
+    }
 }

@@ -1,0 +1,249 @@
+package io.closedloop.attribution.report;
+
+import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.Journey;
+import io.closedloop.attribution.model.ModelName;
+import io.closedloop.attribution.report.ReportRepository.AccountTouch;
+import io.closedloop.attribution.report.ReportRepository.OpportunityDetail;
+import io.closedloop.attribution.report.ReportViews.AccountView;
+import io.closedloop.attribution.report.ReportViews.DataQuality;
+import io.closedloop.attribution.report.ReportViews.PipelineInfluence;
+import io.closedloop.attribution.report.ReportViews.SourcedInfluencedReport;
+import io.closedloop.attribution.report.ReportViews.SourcedInfluencedRow;
+import io.closedloop.attribution.report.ReportViews.TimelineEntry;
+import io.closedloop.attribution.repository.JourneyRepository;
+import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
+import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
+import io.closedloop.attribution.service.AttributionService;
+import io.closedloop.attribution.service.AttributionService.ModelOptions;
+import io.closedloop.attribution.service.AttributionSettingsService;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Sourced vs influenced, pipeline influence, data quality and the account view (DESIGN §5; docs/reports.md). */
+@ApplicationScoped
+public class EngagementReports {
+
+    private static final double DAY_MILLIS = 86_400_000.0;
+    private static final Comparator<TouchRow> TOUCH_ORDER = Comparator.comparing(TouchRow::occurredAt)
+            .thenComparing(TouchRow::id, Journey::compareByCodePoint);
+
+    private final JourneyRepository journeys;
+    private final ReportRepository reports;
+    private final AttributionSettingsService settings;
+    private final AttributionService attribution;
+
+    public EngagementReports(JourneyRepository journeys, ReportRepository reports, AttributionSettingsService settings,
+                             AttributionService attribution) {
+        this.journeys = journeys;
+        this.reports = reports;
+        this.settings = settings;
+        this.attribution = attribution;
+    }
+
+    /**
+     * Opportunities created in [from, to). Sourced by the group of the first touch of the account in
+     * [creation − lookback, creation] when that touch is of a marketing type; influenced by every
+     * group with a marketing touch in [creation − lookback, close] (open ones: up to now).
+     */
+    public Uni<SourcedInfluencedReport> sourcedInfluenced(String workspace, Instant from, Instant to, Dimension groupBy) {
+        Instant now = Instant.now();
+        return settings.get(workspace).chain(s -> reports.marketingTouchTypes(workspace).chain(marketing ->
+                journeys.createdIn(workspace, from, to).chain(opportunities -> {
+                    Duration lookback = Duration.ofDays(s.lookbackDays);
+                    return touches(workspace, opportunities, lookback, now).map(byAccount -> {
+                        Set<String> types = new HashSet<>(marketing);
+                        Map<String, double[]> sums = new TreeMap<>(Journey::compareByCodePoint);
+                        double[] totals = new double[4];
+                        for (Opportunity o : opportunities) {
+                            double amount = o.amount() == null ? 0 : o.amount().doubleValue();
+                            Instant start = o.createdAt().minus(lookback);
+                            Instant end = o.closedAt() != null ? o.closedAt() : now;
+                            List<TouchRow> rows = new ArrayList<>(o.accountId() == null ? List.of()
+                                    : byAccount.getOrDefault(o.accountId(), List.of()));
+                            rows.sort(TOUCH_ORDER);
+                            TouchRow first = rows.stream().filter(t -> !t.occurredAt().isBefore(start)
+                                    && !t.occurredAt().isAfter(o.createdAt())).findFirst().orElse(null);
+                            if (first != null && types.contains(first.type())) {
+                                double[] sum = sums.computeIfAbsent(key(first, groupBy), k -> new double[4]);
+                                sum[0]++;
+                                sum[1] += amount;
+                                totals[0]++;
+                                totals[1] += amount;
+                            }
+                            Set<String> influencing = new HashSet<>();
+                            for (TouchRow t : rows) {
+                                if (!t.occurredAt().isBefore(start) && !t.occurredAt().isAfter(end) && types.contains(t.type())) {
+                                    influencing.add(key(t, groupBy));
+                                }
+                            }
+                            for (String key : influencing) {
+                                double[] sum = sums.computeIfAbsent(key, k -> new double[4]);
+                                sum[2]++;
+                                sum[3] += amount;
+                            }
+                            if (!influencing.isEmpty()) {
+                                totals[2]++;
+                                totals[3] += amount;
+                            }
+                        }
+                        List<SourcedInfluencedRow> out = new ArrayList<>();
+                        sums.forEach((key, v) -> out.add(new SourcedInfluencedRow(key, (int) v[0], v[1], (int) v[2], v[3])));
+                        out.sort(Comparator.comparingDouble(SourcedInfluencedRow::influencedAmount).reversed()
+                                .thenComparing(SourcedInfluencedRow::key));
+                        return new SourcedInfluencedReport(now.toString(), groupBy.name(), marketing, out,
+                                new SourcedInfluencedRow(null, (int) totals[0], totals[1], (int) totals[2], totals[3]));
+                    });
+                })));
+    }
+
+    /** Opportunities created in [from, to) and OPEN or WON; influenced: a marketing touch of the account in [creation − N days, creation]. */
+    public Uni<PipelineInfluence> pipelineInfluence(String workspace, Instant from, Instant to, int windowDays) {
+        String dataAsOf = Instant.now().toString();
+        Duration window = Duration.ofDays(windowDays);
+        return reports.marketingTouchTypes(workspace).chain(marketing -> journeys.createdIn(workspace, from, to).chain(all -> {
+            List<Opportunity> pipeline = all.stream().filter(o -> "OPEN".equals(o.status()) || "WON".equals(o.status())).toList();
+            return touches(workspace, pipeline, window, to).map(byAccount -> {
+                Set<String> types = new HashSet<>(marketing);
+                int count = 0;
+                int influencedCount = 0;
+                double amount = 0;
+                double influencedAmount = 0;
+                for (Opportunity o : pipeline) {
+                    double a = o.amount() == null ? 0 : o.amount().doubleValue();
+                    count++;
+                    amount += a;
+                    Instant start = o.createdAt().minus(window);
+                    boolean influenced = o.accountId() != null && byAccount.getOrDefault(o.accountId(), List.of()).stream()
+                            .anyMatch(t -> types.contains(t.type()) && !t.occurredAt().isBefore(start)
+                                    && !t.occurredAt().isAfter(o.createdAt()));
+                    if (influenced) {
+                        influencedCount++;
+                        influencedAmount += a;
+                    }
+                }
+                return new PipelineInfluence(dataAsOf, windowDays, count, amount, influencedCount, influencedAmount,
+                        PerformanceReports.ratio(influencedCount, count), PerformanceReports.ratio(influencedAmount, amount));
+            });
+        }));
+    }
+
+    public Uni<DataQuality> dataQuality(String workspace, Instant from, Instant to) {
+        String dataAsOf = Instant.now().toString();
+        ModelOptions linear = new ModelOptions(ModelName.LINEAR, Basis.REVENUE, null, null, 1, null);
+        return reports.touchQuality(workspace, from, to).chain(q -> reports.revenueWithTouch(workspace, from, to)
+                .chain(revenue -> reports.wonDealsClosedIn(workspace, from, to)
+                        .chain(wonDeals -> attribution.opportunityCredits(workspace, from, to, Dimension.CHANNEL, linear)
+                                .chain(credits -> reports.opportunitiesWithoutContactRoles(workspace, from, to)
+                                        .chain(noRoles -> reports.unmappedCampaigns(workspace, from, to, 100).map(unmapped -> {
+                                            long journeyTouches = 0;
+                                            for (var oc : credits) {
+                                                journeyTouches += oc.journey().size();
+                                            }
+                                            return new DataQuality(dataAsOf, (int) q.touches(),
+                                                    PerformanceReports.ratio(q.utmValid(), q.utmKnown()),
+                                                    PerformanceReports.ratio(q.withPerson(), q.touches()),
+                                                    PerformanceReports.ratio(q.withAccount(), q.touches()),
+                                                    PerformanceReports.ratio(revenue[1], revenue[0]),
+                                                    PerformanceReports.ratio(journeyTouches, wonDeals), noRoles, unmapped);
+                                        }))))));
+    }
+
+    public Uni<AccountView> accountView(String workspace, String accountId) {
+        String dataAsOf = Instant.now().toString();
+        return reports.accountTouches(workspace, accountId).chain(touches -> reports.accountOpportunities(workspace, accountId)
+                .chain(opportunities -> {
+                    Set<String> roleContacts = new HashSet<>();
+                    for (OpportunityDetail o : opportunities) {
+                        for (Object r : o.contactRoles()) {
+                            roleContacts.add(((JsonObject) r).getString("contactId"));
+                        }
+                    }
+                    return reports.accountContacts(workspace, accountId).chain(contacts -> reports
+                            .contactPersons(workspace, accountId, roleContacts).map(personOf -> {
+                                // earliest touch per person
+                                Map<String, Instant> firstTouchOf = new HashMap<>();
+                                Instant firstTouch = null;
+                                List<TimelineEntry> timeline = new ArrayList<>();
+                                for (AccountTouch t : touches) {
+                                    if (t.personId() != null) {
+                                        firstTouchOf.merge(t.personId(), t.occurredAt(), (a, b) -> a.isBefore(b) ? a : b);
+                                    }
+                                    firstTouch = firstTouch == null || t.occurredAt().isBefore(firstTouch) ? t.occurredAt() : firstTouch;
+                                    timeline.add(new TimelineEntry(t.occurredAt().toString(), "TOUCH", t.id(), t.type(),
+                                            t.channel(), t.campaign(), t.personId(), null, null));
+                                }
+                                int roles = 0;
+                                int covered = 0;
+                                for (OpportunityDetail o : opportunities) {
+                                    for (Object h : o.stageHistory()) {
+                                        JsonObject stage = (JsonObject) h;
+                                        timeline.add(new TimelineEntry(stage.getString("enteredAt"), "STAGE", null, null, null,
+                                                null, null, o.id(), stage.getString("stage")));
+                                    }
+                                    for (Object r : o.contactRoles()) {
+                                        roles++;
+                                        Instant reached = firstTouchOf.get(personOf.get(((JsonObject) r).getString("contactId")));
+                                        if (reached != null && !reached.isAfter(o.createdAt())) {
+                                            covered++;
+                                        }
+                                    }
+                                }
+                                timeline.sort(Comparator.comparing((TimelineEntry e) -> Instant.parse(e.at()))
+                                        .thenComparing(TimelineEntry::kind, Comparator.reverseOrder())
+                                        .thenComparing(e -> String.valueOf(e.touchId() != null ? e.touchId() : e.opportunityId())));
+                                int reachedContacts = 0;
+                                for (String contact : contacts) {
+                                    if (firstTouchOf.containsKey(personOf.get(contact))) {
+                                        reachedContacts++;
+                                    }
+                                }
+                                Double velocity = null;
+                                if (!opportunities.isEmpty() && firstTouch != null
+                                        && !firstTouch.isAfter(opportunities.get(0).createdAt())) {
+                                    velocity = (opportunities.get(0).createdAt().toEpochMilli() - firstTouch.toEpochMilli()) / DAY_MILLIS;
+                                }
+                                return new AccountView(accountId, dataAsOf, timeline, contacts.size(), reachedContacts,
+                                        PerformanceReports.ratio(covered, roles), velocity);
+                            }));
+                }));
+    }
+
+    /** The touches of the opportunities' accounts from the earliest (creation − window) to `until`. */
+    private Uni<Map<String, List<TouchRow>>> touches(String workspace, List<Opportunity> opportunities, Duration window,
+                                                     Instant until) {
+        if (opportunities.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        Instant lower = until;
+        for (Opportunity o : opportunities) {
+            Instant start = o.createdAt().minus(window);
+            lower = start.isBefore(lower) ? start : lower;
+        }
+        return journeys.touchesByAccount(workspace, lower, until, null);
+    }
+
+    static String key(TouchRow t, Dimension groupBy) {
+        String value = switch (groupBy) {
+            case CHANNEL -> t.channel();
+            case SOURCE -> t.source();
+            case MEDIUM -> t.medium();
+            case CAMPAIGN -> t.campaign();
+            case CONTENT -> t.content();
+            case TOUCH_TYPE -> t.type();
+        };
+        return value == null ? AttributionService.NO_VALUE : value;
+    }
+}

@@ -1,0 +1,300 @@
+package io.closedloop.attribution.report;
+
+import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.ModelName;
+import io.closedloop.attribution.report.ReportViews.CohortLtvReport;
+import io.closedloop.attribution.report.ReportViews.CohortRow;
+import io.closedloop.attribution.report.ReportViews.CreditedOpportunity;
+import io.closedloop.attribution.report.ReportViews.PerformanceMetrics;
+import io.closedloop.attribution.report.ReportViews.PerformanceRow;
+import io.closedloop.attribution.service.AttributionService;
+import io.closedloop.attribution.service.AttributionService.ModelOptions;
+import io.closedloop.attribution.service.AttributionService.OpportunityCredit;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Performance by a touch dimension with the DESIGN §5 metrics, its drill-down to opportunities,
+ * and cohort LTV. Credit sums come from AttributionService (rollups when they answer), per-deal
+ * figures (new customers, median time to conversion) from its per-opportunity credits.
+ */
+@ApplicationScoped
+public class PerformanceReports {
+
+    private static final double DAY_MILLIS = 86_400_000.0;
+
+    private final AttributionService attribution;
+    private final ReportRepository reports;
+
+    public PerformanceReports(AttributionService attribution, ReportRepository reports) {
+        this.attribution = attribution;
+        this.reports = reports;
+    }
+
+    public Uni<PerformanceMetrics> performance(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
+        String dataAsOf = Instant.now().toString();
+        LocalDate firstDay = day(from);
+        LocalDate endDay = endDay(to);
+        Uni<AttributionReport> basisReport = attribution.attribution(workspace, from, to, groupBy, options);
+        // Sequential: the settings lookups inside share one reactive session per request.
+        return basisReport.chain(basis -> (options.basis() == Basis.PIPELINE ? Uni.createFrom().item(basis)
+                        : attribution.attribution(workspace, from, to, groupBy, with(options, Basis.PIPELINE)))
+                .chain(pipeline -> attribution.opportunityCredits(workspace, from, to, groupBy, with(options, Basis.REVENUE))
+                        .chain(won -> spend(workspace, firstDay, endDay, groupBy)
+                                .chain(spend -> reports.spendTotal(workspace, firstDay, endDay)
+                                        .chain(totalSpend -> reports.firstWonDeals(workspace)
+                                                .map(firstWon -> performance(from, to, groupBy, options, basis, pipeline, won,
+                                                        spend, totalSpend, firstWon, dataAsOf)))))));
+    }
+
+    private static PerformanceMetrics performance(Instant from, Instant to, Dimension groupBy, ModelOptions options,
+                                                  AttributionReport basis, AttributionReport pipeline,
+                                                  List<OpportunityCredit> won, Map<String, Double> spend, double totalSpend,
+                                                  Map<String, ReportRepository.FirstWon> firstWon, String dataAsOf) {
+        Set<String> keys = new TreeSet<>();
+        Map<String, AttributionRow> basisRows = byKey(basis.rows(), keys);
+        Map<String, AttributionRow> pipelineRows = byKey(pipeline.rows(), keys);
+        keys.addAll(spend.keySet());
+        // per key: won credit, revenue, new-customer credit, days to conversion of the deals with credit
+        Map<String, double[]> wonSums = new HashMap<>();
+        Map<String, List<Double>> days = new HashMap<>();
+        double[] wonTotal = new double[3];
+        List<Double> allDays = new ArrayList<>();
+        for (OpportunityCredit oc : won) {
+            double amount = amount(oc);
+            boolean newCustomer = firstWon.containsKey(oc.opportunity().id());
+            double toClose = (oc.opportunity().closedAt().toEpochMilli() - oc.journey().touch(0).epochMillis()) / DAY_MILLIS;
+            allDays.add(toClose);
+            wonTotal[0] += 1;
+            wonTotal[1] += amount;
+            wonTotal[2] += newCustomer ? 1 : 0;
+            oc.creditByKey().forEach((key, credit) -> {
+                keys.add(key);
+                double[] s = wonSums.computeIfAbsent(key, k -> new double[3]);
+                s[0] += credit;
+                s[1] += credit * amount;
+                s[2] += newCustomer ? credit : 0;
+                if (credit > 0) {
+                    days.computeIfAbsent(key, k -> new ArrayList<>()).add(toClose);
+                }
+            });
+        }
+        List<PerformanceRow> rows = new ArrayList<>();
+        double pipelineCredit = 0;
+        double pipelineAmount = 0;
+        double credit = 0;
+        double amount = 0;
+        for (String key : keys) {
+            AttributionRow b = basisRows.get(key);
+            AttributionRow p = pipelineRows.get(key);
+            double[] w = wonSums.getOrDefault(key, new double[3]);
+            rows.add(row(key, b == null ? 0 : b.credit(), b == null ? 0 : b.amount(), b == null ? 0 : b.opportunities(),
+                    spend.getOrDefault(key, 0.0), p == null ? 0 : p.credit(), p == null ? 0 : p.amount(), w[0], w[1], w[2],
+                    days.getOrDefault(key, List.of())));
+            pipelineCredit += p == null ? 0 : p.credit();
+            pipelineAmount += p == null ? 0 : p.amount();
+            credit += b == null ? 0 : b.credit();
+            amount += b == null ? 0 : b.amount();
+        }
+        rows.sort(Comparator.comparingDouble(PerformanceRow::amount).reversed().thenComparing(PerformanceRow::key));
+        // Totals over the scope: every attributed deal counts once, whichever groups share its credit.
+        PerformanceRow totals = row(null, credit, amount, basis.attributedOpportunities(), totalSpend, pipelineCredit,
+                pipelineAmount, wonTotal[0], wonTotal[1], wonTotal[2], allDays);
+        return new PerformanceMetrics(from.toString(), to.toString(), options.model().name().toLowerCase(),
+                options.basis().name(), groupBy.name(), dataAsOf, rows, totals);
+    }
+
+    private static PerformanceRow row(String key, double credit, double amount, double opportunities, double spend,
+                                      double pipelineCredit, double pipeline, double wonDeals, double revenue,
+                                      double newCustomers, List<Double> days) {
+        return new PerformanceRow(key, credit, amount, opportunities, spend, pipelineCredit, pipeline, wonDeals, revenue,
+                newCustomers, ratio(revenue - spend, spend), ratio(revenue, spend), ratio(spend, newCustomers),
+                ratio(spend, pipelineCredit), ratio(revenue, wonDeals), ratio(wonDeals, pipelineCredit), median(days));
+    }
+
+    /** The opportunities behind one row of the performance report, largest attributed amount first. */
+    public Uni<List<CreditedOpportunity>> creditedOpportunities(String workspace, Instant from, Instant to, Dimension groupBy,
+                                                                String key, ModelOptions options, int first) {
+        return attribution.opportunityCredits(workspace, from, to, groupBy, options).map(credits -> {
+            List<CreditedOpportunity> out = new ArrayList<>();
+            for (OpportunityCredit oc : credits) {
+                double credit = key == null ? 1 : oc.creditByKey().getOrDefault(key, 0.0);
+                int touches = key == null ? oc.journey().size() : oc.touchesByKey().getOrDefault(key, 0);
+                if (credit <= 0) {
+                    continue;
+                }
+                var o = oc.opportunity();
+                Instant converted = options.basis() == Basis.PIPELINE ? o.createdAt() : o.closedAt();
+                out.add(new CreditedOpportunity(o.id(), o.accountId(), amount(oc), credit, credit * amount(oc), touches,
+                        converted.toString()));
+            }
+            out.sort(Comparator.comparingDouble(CreditedOpportunity::attributedAmount).reversed()
+                    .thenComparing(CreditedOpportunity::opportunityId));
+            return List.copyOf(out.subList(0, Math.min(first, out.size())));
+        });
+    }
+
+    /**
+     * Customers whose first won deal closed in [from, to), by acquisition period and the channel
+     * of that deal's first touch (revenue journey, workspace lookback); cumulative invoiced revenue
+     * per customer from the cohort period's start through each later period.
+     */
+    public Uni<CohortLtvReport> cohortLtv(String workspace, Instant from, Instant to, boolean quarters, int periods) {
+        String dataAsOf = Instant.now().toString();
+        ModelOptions firstTouch = new ModelOptions(ModelName.FIRST_TOUCH, Basis.REVENUE, null, null, 1, null);
+        return reports.firstWonDeals(workspace).chain(firstWon -> attribution
+                .opportunityCredits(workspace, from, to, Dimension.CHANNEL, firstTouch).chain(credits -> {
+                    Map<String, String> channelOf = new HashMap<>();
+                    for (OpportunityCredit oc : credits) {
+                        oc.creditByKey().forEach((channel, c) -> {
+                            if (c > 0.5) {
+                                channelOf.put(oc.opportunity().id(), channel);
+                            }
+                        });
+                    }
+                    // cohort start -> channel -> accounts
+                    Map<LocalDate, Map<String, List<String>>> cohorts = new TreeMap<>();
+                    Map<String, LocalDate> cohortOf = new HashMap<>();
+                    Map<String, String> accountOfDeal = new HashMap<>();
+                    firstWon.forEach((oppId, deal) -> {
+                        if (deal.closedAt().isBefore(from) || !deal.closedAt().isBefore(to)) {
+                            return;
+                        }
+                        accountOfDeal.put(oppId, deal.accountId());
+                        LocalDate start = periodStart(day(deal.closedAt()), quarters);
+                        cohorts.computeIfAbsent(start, k -> new TreeMap<>())
+                                .computeIfAbsent(channelOf.getOrDefault(oppId, AttributionService.NO_VALUE), k -> new ArrayList<>())
+                                .add(oppId);
+                    });
+                    cohorts.forEach((start, byChannel) -> byChannel.values().forEach(deals -> deals.forEach(
+                            d -> cohortOf.put(accountOfDeal.get(d), start))));
+                    return reports.revenueOf(workspace, cohortOf.keySet()).chain(revenue -> {
+                            // account -> revenue per period index since its cohort start
+                            Map<String, double[]> byPeriod = new HashMap<>();
+                            for (ReportRepository.RevenueRow r : revenue) {
+                                LocalDate start = cohortOf.get(r.accountId());
+                                LocalDate d = day(r.occurredAt());
+                                if (d.isBefore(start)) {
+                                    continue;
+                                }
+                                int k = periodsBetween(start, d, quarters);
+                                if (k <= periods) {
+                                    byPeriod.computeIfAbsent(r.accountId(), a -> new double[periods + 1])[k] += r.amount();
+                                }
+                            }
+                            return cohortRows(workspace, cohorts, accountOfDeal, byPeriod, quarters, periods)
+                                    .map(rows -> new CohortLtvReport(dataAsOf, quarters ? "QUARTER" : "MONTH", periods, rows));
+                    });
+                }));
+    }
+
+    private Uni<List<CohortRow>> cohortRows(String workspace, Map<LocalDate, Map<String, List<String>>> cohorts,
+                                            Map<String, String> accountOfDeal, Map<String, double[]> byPeriod,
+                                            boolean quarters, int periods) {
+        Uni<List<CohortRow>> rows = Uni.createFrom().item(new ArrayList<>());
+        for (Map.Entry<LocalDate, Map<String, List<String>>> cohort : cohorts.entrySet()) {
+            LocalDate start = cohort.getKey();
+            LocalDate end = quarters ? start.plusMonths(3) : start.plusMonths(1);
+            rows = rows.chain(list -> reports.spendBy(workspace, start, end, "channel", AttributionService.NO_VALUE).map(spend -> {
+                cohort.getValue().forEach((channel, deals) -> {
+                    int customers = deals.size();
+                    double[] cumulative = new double[periods + 1];
+                    for (String deal : deals) {
+                        double[] p = byPeriod.getOrDefault(accountOfDeal.get(deal), new double[periods + 1]);
+                        for (int k = 0; k <= periods; k++) {
+                            cumulative[k] += p[k];
+                        }
+                    }
+                    List<Double> perCustomer = new ArrayList<>();
+                    double running = 0;
+                    for (int k = 0; k <= periods; k++) {
+                        running += cumulative[k];
+                        perCustomer.add(running / customers);
+                    }
+                    double ltv = perCustomer.get(periods);
+                    Double cac = ratio(spend.getOrDefault(channel, 0.0), customers);
+                    Double ltvToCac = cac == null || cac == 0 ? null : ltv / cac;
+                    list.add(new CohortRow(label(start, quarters), channel, customers, perCustomer, ltv,
+                            spend.containsKey(channel) ? cac : null, spend.containsKey(channel) ? ltvToCac : null));
+                });
+                return list;
+            }));
+        }
+        return rows;
+    }
+
+    private Uni<Map<String, Double>> spend(String workspace, LocalDate from, LocalDate to, Dimension groupBy) {
+        return switch (groupBy) {
+            case CHANNEL, SOURCE, MEDIUM, CAMPAIGN -> reports.spendBy(workspace, from, to,
+                    groupBy.name().toLowerCase(), AttributionService.NO_VALUE);
+            case CONTENT, TOUCH_TYPE -> Uni.createFrom().item(Map.of());
+        };
+    }
+
+    static ModelOptions with(ModelOptions o, Basis basis) {
+        return new ModelOptions(o.model(), basis, o.halfLifeDays(), o.lookbackDays(), o.markovOrder(), o.custom());
+    }
+
+    private static Map<String, AttributionRow> byKey(List<AttributionRow> rows, Set<String> keys) {
+        Map<String, AttributionRow> out = new HashMap<>();
+        for (AttributionRow r : rows) {
+            out.put(r.key(), r);
+            keys.add(r.key());
+        }
+        return out;
+    }
+
+    static LocalDate day(Instant t) {
+        return t.atZone(ZoneOffset.UTC).toLocalDate();
+    }
+
+    /** The first day not in [.., to): to's day, or the next one when to is not a midnight. */
+    static LocalDate endDay(Instant to) {
+        LocalDate d = day(to);
+        return d.atStartOfDay(ZoneOffset.UTC).toInstant().equals(to) ? d : d.plusDays(1);
+    }
+
+    static LocalDate periodStart(LocalDate d, boolean quarters) {
+        return quarters ? LocalDate.of(d.getYear(), ((d.getMonthValue() - 1) / 3) * 3 + 1, 1) : d.withDayOfMonth(1);
+    }
+
+    static int periodsBetween(LocalDate start, LocalDate d, boolean quarters) {
+        int months = (d.getYear() - start.getYear()) * 12 + d.getMonthValue() - start.getMonthValue();
+        return quarters ? months / 3 : months;
+    }
+
+    static String label(LocalDate start, boolean quarters) {
+        return quarters ? start.getYear() + "-Q" + ((start.getMonthValue() - 1) / 3 + 1)
+                : String.format("%d-%02d", start.getYear(), start.getMonthValue());
+    }
+
+    static Double ratio(double numerator, double denominator) {
+        return denominator == 0 ? null : numerator / denominator;
+    }
+
+    static Double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static double amount(OpportunityCredit oc) {
+        return oc.opportunity().amount() == null ? 0 : oc.opportunity().amount().doubleValue();
+    }
+}

@@ -1,0 +1,229 @@
+package io.closedloop.attribution.report;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The SQL of the reports (aggregations over spend, revenue, touches and opportunities). */
+@ApplicationScoped
+public class ReportRepository {
+
+    /** Touch types that count as marketing when a workspace never set its own (docs/reports.md). */
+    public static final List<String> DEFAULT_MARKETING_TOUCH_TYPES = List.of("PAGE_VIEW", "SCREEN_VIEW", "FORM_FILL",
+            "EMAIL_CLICK", "AD_CLICK", "WEBINAR", "EVENT", "DIRECT_MAIL", "HOW_DID_YOU_HEAR", "TRACK");
+
+    public record RevenueRow(String accountId, Instant occurredAt, double amount) {
+    }
+
+    public record OpportunityDetail(String id, Instant createdAt, JsonArray stageHistory, JsonArray contactRoles) {
+    }
+
+    public record AccountTouch(String id, Instant occurredAt, String type, String channel, String campaign, String personId) {
+    }
+
+    public record TouchQuality(long touches, long utmKnown, long utmValid, long withPerson, long withAccount) {
+    }
+
+    private final Pool pool;
+
+    public ReportRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<List<String>> marketingTouchTypes(String workspace) {
+        return pool.preparedQuery("select marketing_touch_types from report_settings where workspace_id = $1")
+                .execute(Tuple.of(workspace)).map(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        return DEFAULT_MARKETING_TOUCH_TYPES;
+                    }
+                    return List.of(rows.iterator().next().getArrayOfStrings(0));
+                });
+    }
+
+    public Uni<List<String>> setMarketingTouchTypes(String workspace, List<String> types) {
+        return pool.preparedQuery("""
+                        insert into report_settings (workspace_id, marketing_touch_types) values ($1, $2)
+                        on conflict (workspace_id) do update set marketing_touch_types = excluded.marketing_touch_types,
+                            updated_at = now()""")
+                .execute(Tuple.of(workspace, types.toArray(new String[0]))).replaceWith(types);
+    }
+
+    /** Spend of days [from, to) per value of a spend column (channel, source, medium or campaign); null values as noValue. */
+    public Uni<Map<String, Double>> spendBy(String workspace, LocalDate from, LocalDate to, String column, String noValue) {
+        if (!Set.of("channel", "source", "medium", "campaign").contains(column)) {
+            throw new IllegalStateException("no spend column " + column);
+        }
+        return pool.preparedQuery("select coalesce(" + column + ", $4) as k, sum(amount)::float8 from spend"
+                        + " where workspace_id = $1 and day >= $2 and day < $3 group by 1")
+                .execute(Tuple.of(workspace, from, to, noValue)).map(rows -> {
+                    Map<String, Double> out = new HashMap<>();
+                    for (Row r : rows) {
+                        out.put(r.getString(0), r.getDouble(1));
+                    }
+                    return out;
+                });
+    }
+
+    public Uni<Double> spendTotal(String workspace, LocalDate from, LocalDate to) {
+        return pool.preparedQuery("select coalesce(sum(amount), 0)::float8 from spend where workspace_id = $1 and day >= $2 and day < $3")
+                .execute(Tuple.of(workspace, from, to)).map(rows -> rows.iterator().next().getDouble(0));
+    }
+
+    public record FirstWon(String opportunityId, String accountId, Instant closedAt) {
+    }
+
+    /** Each account's first won opportunity (earliest close, ties by id), by opportunity id. */
+    public Uni<Map<String, FirstWon>> firstWonDeals(String workspace) {
+        return pool.preparedQuery("""
+                        select distinct on (account_id) id, closed_at, account_id from opportunity
+                        where workspace_id = $1 and status = 'WON' and account_id is not null and closed_at is not null
+                        order by account_id, closed_at, id""")
+                .execute(Tuple.of(workspace)).map(rows -> {
+                    Map<String, FirstWon> out = new HashMap<>();
+                    for (Row r : rows) {
+                        out.put(r.getString(0), new FirstWon(r.getString(0), r.getString(2), r.getOffsetDateTime(1).toInstant()));
+                    }
+                    return out;
+                });
+    }
+
+    public Uni<List<RevenueRow>> revenueOf(String workspace, Set<String> accounts) {
+        return pool.preparedQuery("""
+                        select account_id, occurred_at, amount::float8 from revenue
+                        where workspace_id = $1 and account_id = any($2)""")
+                .execute(Tuple.of(workspace, accounts.toArray(new String[0]))).map(rows -> {
+                    List<RevenueRow> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new RevenueRow(r.getString(0), r.getOffsetDateTime(1).toInstant(), r.getDouble(2)));
+                    }
+                    return out;
+                });
+    }
+
+    public Uni<TouchQuality> touchQuality(String workspace, Instant from, Instant to) {
+        return pool.preparedQuery("""
+                        select count(*), count(utm_valid), count(*) filter (where utm_valid),
+                               count(*) filter (where exists (select 1 from membership m where m.workspace_id = t.workspace_id
+                                   and m.identifier = any(t.identifiers) and m.person_id is not null)),
+                               count(*) filter (where exists (select 1 from membership m where m.workspace_id = t.workspace_id
+                                   and m.identifier = any(t.identifiers) and m.account_id is not null))
+                        from touch t where t.workspace_id = $1 and t.occurred_at >= $2 and t.occurred_at < $3""")
+                .execute(Tuple.of(workspace, utc(from), utc(to))).map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new TouchQuality(r.getLong(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4));
+                });
+    }
+
+    /** [revenue of the period, the part of it whose account had a touch at or before it]. */
+    public Uni<double[]> revenueWithTouch(String workspace, Instant from, Instant to) {
+        return pool.preparedQuery("""
+                        select coalesce(sum(r.amount), 0)::float8,
+                               coalesce(sum(r.amount) filter (where exists (
+                                   select 1 from membership m join touch t on t.workspace_id = m.workspace_id
+                                       and t.identifiers @> array[m.identifier]
+                                   where m.workspace_id = r.workspace_id and m.account_id = r.account_id
+                                       and t.occurred_at <= r.occurred_at)), 0)::float8
+                        from revenue r where r.workspace_id = $1 and r.occurred_at >= $2 and r.occurred_at < $3""")
+                .execute(Tuple.of(workspace, utc(from), utc(to)))
+                .map(rows -> new double[] {rows.iterator().next().getDouble(0), rows.iterator().next().getDouble(1)});
+    }
+
+    public Uni<Integer> opportunitiesWithoutContactRoles(String workspace, Instant from, Instant to) {
+        return pool.preparedQuery("""
+                        select count(*) from opportunity where workspace_id = $1 and created_at >= $2 and created_at < $3
+                            and cardinality(contact_ids) = 0""")
+                .execute(Tuple.of(workspace, utc(from), utc(to))).map(rows -> rows.iterator().next().getInteger(0));
+    }
+
+    public Uni<Integer> wonDealsClosedIn(String workspace, Instant from, Instant to) {
+        return pool.preparedQuery("""
+                        select count(*) from opportunity where workspace_id = $1 and status = 'WON'
+                            and closed_at >= $2 and closed_at < $3""")
+                .execute(Tuple.of(workspace, utc(from), utc(to))).map(rows -> rows.iterator().next().getInteger(0));
+    }
+
+    /** Campaigns of the period's touches on the taxonomy's fallback channel ('other') or none. */
+    public Uni<List<String>> unmappedCampaigns(String workspace, Instant from, Instant to, int limit) {
+        return pool.preparedQuery("""
+                        select distinct campaign from touch where workspace_id = $1 and occurred_at >= $2 and occurred_at < $3
+                            and campaign is not null and channel in ('other', '(none)') order by campaign limit $4""")
+                .execute(Tuple.of(workspace, utc(from), utc(to), limit)).map(rows -> {
+                    List<String> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getString(0)));
+                    return out;
+                });
+    }
+
+    /** Every touch of the account (through its memberships), once, with the smallest person id it resolves to. */
+    public Uni<List<AccountTouch>> accountTouches(String workspace, String accountId) {
+        return pool.preparedQuery("""
+                        select t.id, t.occurred_at, t.type, t.channel, t.campaign, min(m.person_id) as person_id
+                        from membership m join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
+                        where m.workspace_id = $1 and m.account_id = $2
+                        group by t.id, t.occurred_at, t.type, t.channel, t.campaign""")
+                .execute(Tuple.of(workspace, accountId)).map(rows -> {
+                    List<AccountTouch> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new AccountTouch(r.getString(0), r.getOffsetDateTime(1).toInstant(), r.getString(2),
+                                r.getString(3), r.getString(4), r.getString(5)));
+                    }
+                    return out;
+                });
+    }
+
+    public Uni<List<OpportunityDetail>> accountOpportunities(String workspace, String accountId) {
+        return pool.preparedQuery("""
+                        select id, created_at, stage_history::text, contact_roles::text from opportunity
+                        where workspace_id = $1 and account_id = $2 order by created_at, id""")
+                .execute(Tuple.of(workspace, accountId)).map(rows -> {
+                    List<OpportunityDetail> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new OpportunityDetail(r.getString(0), r.getOffsetDateTime(1).toInstant(),
+                                new JsonArray(r.getString(2)), new JsonArray(r.getString(3))));
+                    }
+                    return out;
+                });
+    }
+
+    /** The account's contacts (and every contact an opportunity of the account names) with their person id, if resolved. */
+    public Uni<Map<String, String>> contactPersons(String workspace, String accountId, Set<String> moreContacts) {
+        return pool.preparedQuery("""
+                        select c.id, m.person_id from contact c
+                        left join membership m on m.workspace_id = c.workspace_id and m.identifier = 'contact_id:' || c.id
+                        where c.workspace_id = $1 and (c.account_id = $2 or c.id = any($3))""")
+                .execute(Tuple.of(workspace, accountId, moreContacts.toArray(new String[0]))).map(rows -> {
+                    Map<String, String> out = new HashMap<>();
+                    for (Row r : rows) {
+                        out.put(r.getString(0), r.getString(1));
+                    }
+                    return out;
+                });
+    }
+
+    public Uni<Set<String>> accountContacts(String workspace, String accountId) {
+        return pool.preparedQuery("select id from contact where workspace_id = $1 and account_id = $2")
+                .execute(Tuple.of(workspace, accountId)).map(rows -> {
+                    Set<String> out = new HashSet<>();
+                    rows.forEach(r -> out.add(r.getString(0)));
+                    return out;
+                });
+    }
+
+    private static OffsetDateTime utc(Instant t) {
+        return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,123 @@
+package io.closedloop.attribution.report;
+
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Type;
+
+import java.util.List;
+
+/** The GraphQL types of the reports of DESIGN §5 (definitions in docs/reports.md). Ratios are fractions, null when the denominator is 0. */
+public final class ReportViews {
+
+    private ReportViews() {
+    }
+
+    @Type("PerformanceMetrics")
+    @Description("Performance by a touch dimension (DESIGN §5): credit under the basis plus pipeline, won deals, revenue and spend figures.")
+    public record PerformanceMetrics(
+            @NonNull @Description("Period start (inclusive).") String from,
+            @NonNull @Description("Period end (exclusive).") String to,
+            @NonNull String model, @NonNull String basis, @NonNull String groupBy,
+            @Description("Time of the newest data used.") String dataAsOf,
+            @NonNull @Description("One row per group, largest attributed amount first.") List<@NonNull PerformanceRow> rows,
+            @NonNull @Description("Totals over the whole scope (key null); spend is the period's total spend.") PerformanceRow totals) {
+    }
+
+    @Type("PerformanceRow")
+    @Description("One group of the performance report; see docs/reports.md for each figure.")
+    public record PerformanceRow(
+            @Description("The group (null on totals).") String key,
+            @Description("Credit sum under the requested basis.") double credit,
+            @Description("Attributed amount under the requested basis.") double amount,
+            @Description("Distinct opportunities giving the group credit > 0 (on totals: attributed opportunities).") double opportunities,
+            @Description("Spend of the group in the period (0 for CONTENT and TOUCH_TYPE).") double spend,
+            @Description("Credit sum of opportunities created in the period (pipeline basis).") double pipelineOpportunities,
+            @Description("Attributed pipeline: credit x amount of opportunities created in the period.") double pipeline,
+            @Description("Attributed won deals: credit sum of opportunities won in the period.") double wonDeals,
+            @Description("Attributed revenue: credit x amount of opportunities won in the period.") double revenue,
+            @Description("Attributed new customers: credit sum of won deals that are their account's first won deal.") double newCustomers,
+            @Description("(revenue - spend) / spend.") Double roi,
+            @Description("revenue / spend.") Double roas,
+            @Description("spend / newCustomers.") Double cac,
+            @Description("spend / pipelineOpportunities.") Double costPerOpportunity,
+            @Description("revenue / wonDeals.") Double averageDealSize,
+            @Description("wonDeals / pipelineOpportunities.") Double conversionRate,
+            @Description("Median days from the journey's first touch to the close over the won deals with credit in the group.") Double medianDaysToConversion) {
+    }
+
+    @Type("CreditedOpportunity")
+    @Description("One opportunity behind a report figure (DESIGN §5 'Explaining a number').")
+    public record CreditedOpportunity(
+            @NonNull String opportunityId, String accountId,
+            @Description("Its pipeline or won amount.") double amount,
+            @Description("Credit the group received from it (1 when no key is given).") double credit,
+            @Description("credit x amount.") double attributedAmount,
+            @Description("Its journey touches in the group (all journey touches when no key is given).") int touches,
+            @Description("Conversion point: creation (PIPELINE) or close (REVENUE).") String convertedAt) {
+    }
+
+    @Type("SourcedInfluencedReport")
+    @Description("Sourced vs influenced (DESIGN §5) for opportunities created in the period.")
+    public record SourcedInfluencedReport(String dataAsOf, @NonNull String groupBy,
+                                          @NonNull @Description("Marketing touch types used.") List<@NonNull String> marketingTouchTypes,
+                                          @NonNull List<@NonNull SourcedInfluencedRow> rows,
+                                          @NonNull @Description("Distinct opportunities over all groups (key null).") SourcedInfluencedRow totals) {
+    }
+
+    @Type("SourcedInfluencedRow")
+    @Description("Sourced: the first touch before creation is a marketing touch of this group; influenced: a marketing touch of this group before the close.")
+    public record SourcedInfluencedRow(String key, int sourcedCount, double sourcedAmount, int influencedCount,
+                                       double influencedAmount) {
+    }
+
+    @Type("PipelineInfluence")
+    @Description("Of the opportunities created in the period and open or won, the share whose account had a marketing touch in the windowDays before creation.")
+    public record PipelineInfluence(String dataAsOf, int windowDays, int totalCount, double totalAmount, int influencedCount,
+                                    double influencedAmount, Double countShare, Double amountShare) {
+    }
+
+    @Type("DataQuality")
+    @Description("Data quality over the touches and opportunities of the period (DESIGN §5).")
+    public record DataQuality(String dataAsOf,
+                              @Description("Touches in the period.") int touches,
+                              @Description("Share of the period's touches flagged utmValid (of those the producer flagged).") Double validUtmShare,
+                              @Description("Share of touches with an identifier resolved to a person.") Double personShare,
+                              @Description("Share of touches with an identifier resolved to an account.") Double accountShare,
+                              @Description("Share of the period's revenue (amount) whose account had a touch at or before it.") Double revenueWithTouchShare,
+                              @Description("Journey touches per deal won in the period (revenue basis, workspace lookback).") Double touchesPerConversion,
+                              @Description("Opportunities created in the period with no contact role.") int opportunitiesWithoutContactRoles,
+                              @NonNull @Description("Campaigns of the period's touches whose channel the taxonomy could not map ('other' or none), at most 100.") List<@NonNull String> unmappedCampaigns) {
+    }
+
+    @Type("CohortLtvReport")
+    @Description("Cohort LTV (DESIGN §5): customers by acquisition period and channel.")
+    public record CohortLtvReport(String dataAsOf, @NonNull String cohort, int periods, @NonNull List<@NonNull CohortRow> rows) {
+    }
+
+    @Type("CohortRow")
+    @Description("Customers acquired in one period through one channel.")
+    public record CohortRow(@NonNull @Description("2026-Q1 or 2026-03.") String cohort,
+                            @Description("First-touch channel of the first won deal ('(none)' without touches).") String channel,
+                            int customers,
+                            @NonNull @Description("Cumulative invoiced revenue per customer from the cohort's start to the end of period k, k = 0..periods.") List<@NonNull Double> revenuePerCustomer,
+                            double ltv,
+                            @Description("Channel spend in the acquisition period / customers.") Double cac,
+                            Double ltvToCac) {
+    }
+
+    @Type("AccountView")
+    @Description("One account (DESIGN §5 'Account view').")
+    public record AccountView(@NonNull String accountId, String dataAsOf,
+                              @NonNull @Description("Touches and stage changes in time order.") List<@NonNull TimelineEntry> timeline,
+                              @Description("CRM contacts of the account.") int contacts,
+                              @Description("Contacts whose person has at least one touch.") int contactsReached,
+                              @Description("Share of the opportunities' contact roles whose person was touched before the opportunity's creation.") Double buyingCommitteeCoverage,
+                              @Description("Days from the first touch to the first opportunity's creation.") Double engagementVelocityDays) {
+    }
+
+    @Type("TimelineEntry")
+    public record TimelineEntry(@NonNull String at, @NonNull @Description("TOUCH or STAGE.") String kind, String touchId,
+                                String touchType, String channel, String campaign, String personId, String opportunityId,
+                                String stage) {
+    }
+}

@@ -1,0 +1,184 @@
+package io.closedloop.attribution.service;
+
+import io.closedloop.plumbing.feed.FeedItem;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the reports need from the feeds beyond journeys (docs/feeds.md): ingestion `revenue` and
+ * `spend` into their own tables, and the parts of `crm` opportunities (stage history, contact
+ * roles) and `touches` (utmValid) that FeedApplyService does not keep. Same rules as
+ * FeedApplyService: one upsert per table per page, the last item of an object wins, an unusable
+ * item is logged by sequence number and skipped.
+ */
+@ApplicationScoped
+public class ReportFeedApply {
+
+    /** ingestion `revenue`. */
+    public Uni<Void> applyRevenue(SqlConnection tx, List<FeedItem> items) {
+        Map<String, String[]> rows = new LinkedHashMap<>();
+        for (FeedItem item : items) {
+            JsonObject p = item.payload();
+            String id = p.getString("id");
+            String amount = p.getString("amount");
+            String at = instant(p.getString("occurredAt"));
+            String bad = blank(id) ? "id" : !isDecimal(amount) ? "amount" : at == null ? "occurredAt" : null;
+            if (bad != null) {
+                skip(item, "revenue", bad);
+                continue;
+            }
+            rows.put(item.workspace() + "\u0000" + id, new String[] {item.workspace(), id, p.getString("accountId"),
+                    p.getString("opportunityId"), amount, p.getString("currency"), at});
+        }
+        return rows.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
+                        insert into revenue (workspace_id, id, account_id, opportunity_id, amount, currency, occurred_at)
+                        select w, i, a, o, am::numeric, cu, at::timestamptz
+                        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                            as x(w, i, a, o, am, cu, at)
+                        on conflict (workspace_id, id) do update set account_id = excluded.account_id,
+                            opportunity_id = excluded.opportunity_id, amount = excluded.amount,
+                            currency = excluded.currency, occurred_at = excluded.occurred_at""")
+                .execute(columns(rows.values(), 7)).replaceWithVoid();
+    }
+
+    /** ingestion `spend`. */
+    public Uni<Void> applySpend(SqlConnection tx, List<FeedItem> items) {
+        Map<String, String[]> rows = new LinkedHashMap<>();
+        for (FeedItem item : items) {
+            JsonObject p = item.payload();
+            String id = p.getString("id");
+            String amount = p.getString("amount");
+            String bad = blank(id) ? "id" : !isDate(p.getString("date")) ? "date"
+                    : blank(p.getString("channel")) ? "channel" : !isDecimal(amount) ? "amount" : null;
+            if (bad != null) {
+                skip(item, "spend", bad);
+                continue;
+            }
+            rows.put(item.workspace() + "\u0000" + id, new String[] {item.workspace(), id, p.getString("date"),
+                    p.getString("channel"), p.getString("source"), p.getString("medium"), p.getString("campaign"),
+                    amount, p.getString("currency")});
+        }
+        return rows.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
+                        insert into spend (workspace_id, id, day, channel, source, medium, campaign, amount, currency)
+                        select w, i, d::date, ch, s, m, ca, am::numeric, cu
+                        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                    $8::text[], $9::text[]) as x(w, i, d, ch, s, m, ca, am, cu)
+                        on conflict (workspace_id, id) do update set day = excluded.day, channel = excluded.channel,
+                            source = excluded.source, medium = excluded.medium, campaign = excluded.campaign,
+                            amount = excluded.amount, currency = excluded.currency""")
+                .execute(columns(rows.values(), 9)).replaceWithVoid();
+    }
+
+    /** The stage history and contact roles of `crm` opportunities; runs after FeedApplyService.applyCrm wrote the rows. */
+    public Uni<Void> applyCrmDetails(SqlConnection tx, List<FeedItem> items) {
+        Map<String, String[]> rows = new LinkedHashMap<>();
+        for (FeedItem item : items) {
+            JsonObject p = item.payload();
+            if (!"opportunity".equals(item.kind()) || blank(p.getString("id"))) {
+                continue;
+            }
+            JsonArray stages = new JsonArray();
+            for (Object o : p.getJsonArray("stageHistory", new JsonArray())) {
+                if (o instanceof JsonObject s && !blank(s.getString("stage")) && instant(s.getString("enteredAt")) != null) {
+                    stages.add(new JsonObject().put("stage", s.getString("stage")).put("enteredAt", instant(s.getString("enteredAt"))));
+                }
+            }
+            JsonArray roles = new JsonArray();
+            for (Object o : p.getJsonArray("contactRoles", new JsonArray())) {
+                if (o instanceof JsonObject r && !blank(r.getString("contactId"))) {
+                    roles.add(new JsonObject().put("contactId", r.getString("contactId")).put("role", r.getString("role")));
+                }
+            }
+            rows.put(item.workspace() + "\u0000" + p.getString("id"),
+                    new String[] {item.workspace(), p.getString("id"), stages.encode(), roles.encode()});
+        }
+        // An item FeedApplyService skipped has no row, so the update leaves nothing behind for it.
+        return rows.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
+                        update opportunity o set stage_history = x.s::jsonb, contact_roles = x.r::jsonb
+                        from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as x(w, i, s, r)
+                        where o.workspace_id = x.w and o.id = x.i""")
+                .execute(columns(rows.values(), 4)).replaceWithVoid();
+    }
+
+    /** The `utmValid` flag of `touches`; runs after FeedApplyService.applyTouches wrote the rows. */
+    public Uni<Void> applyTouchDetails(SqlConnection tx, List<FeedItem> items) {
+        Map<String, String[]> rows = new LinkedHashMap<>();
+        for (FeedItem item : items) {
+            JsonObject p = item.payload();
+            if (blank(p.getString("id"))) {
+                continue;
+            }
+            Object valid = p.getValue("utmValid");
+            rows.put(item.workspace() + "\u0000" + p.getString("id"), new String[] {item.workspace(), p.getString("id"),
+                    valid instanceof Boolean b ? b.toString() : null});
+        }
+        return rows.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
+                        update touch t set utm_valid = x.v::boolean
+                        from unnest($1::text[], $2::text[], $3::text[]) as x(w, i, v)
+                        where t.workspace_id = x.w and t.id = x.i""")
+                .execute(columns(rows.values(), 3)).replaceWithVoid();
+    }
+
+    /** Transposes rows into one text[] per column, for unnest. */
+    private static Tuple columns(Iterable<String[]> rows, int width) {
+        List<List<String>> columns = new ArrayList<>();
+        for (int c = 0; c < width; c++) {
+            columns.add(new ArrayList<>());
+        }
+        for (String[] row : rows) {
+            for (int c = 0; c < width; c++) {
+                columns.get(c).add(row[c]);
+            }
+        }
+        Tuple tuple = Tuple.tuple();
+        for (List<String> column : columns) {
+            tuple.addArrayOfString(column.toArray(new String[0]));
+        }
+        return tuple;
+    }
+
+    private static String instant(String text) {
+        try {
+            return text == null ? null : Instant.parse(text).toString();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean isDate(String text) {
+        try {
+            return text != null && LocalDate.parse(text) != null;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean isDecimal(String text) {
+        try {
+            return text != null && new BigDecimal(text) != null;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static void skip(FeedItem item, String stream, String field) {
+        Log.warnf("%s item seq %d of workspace %s skipped: unusable %s", stream, item.seq(), item.workspace(), field);
+    }
+}
