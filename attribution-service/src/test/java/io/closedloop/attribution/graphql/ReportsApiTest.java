@@ -1,0 +1,411 @@
+package io.closedloop.attribution.graphql;
+
+import io.closedloop.attribution.service.FeedApplyService;
+import io.closedloop.attribution.service.ReportFeedApply;
+import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.TestKeys;
+import io.closedloop.plumbing.feed.FeedItem;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.path.json.config.JsonPathConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * The reports of docs/reports.md on a hand-checked dataset applied through the feed-apply path
+ * FeedConsumers uses (FeedApplyService then ReportFeedApply, in one transaction per page, twice).
+ * Same app profile and test resource as AttributionApiTest, so no second app start.
+ *
+ * acct-x (anonymous x1 = person p_x1; contacts cx = p_x1, cy = p_cy): x-t1 03-01 AD_CLICK paid_search
+ * google/cpc/brand, x-t2 03-05 EMAIL_CLICK email newsletter/email/spring, x-t3 03-15 WEBINAR events.
+ * opp-x1 1000 created 03-10 won 03-20, roles cx and cy, stages Discovery 03-10, Closed Won 03-20.
+ * acct-y (y1): y-t1 03-02 SALES_OUTREACH offline, y-t2 03-06 AD_CLICK paid_search; opp-y1 500 created
+ * 03-08 won 03-25, no roles. acct-z: opp-z1 200 created 03-12 open, no touches. w1 (person, no
+ * account): w-t1 03-15 PAGE_VIEW other, campaign mystery, utm invalid. n1 (no membership): n-t1 03-16.
+ * Spend: paid_search 300 (03-01), email 100 (03-02), paid_search 999 (02-28, outside March).
+ * Revenue: acct-x 600 (03-25) and 400 (05-10), acct-y 500 (03-30), acct-w 50 (03-20), acct-q 100 (03-21).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "attribution"))
+class ReportsApiTest {
+
+    private static final String WS = "reports";
+    private static final String MARCH = "from: \"2026-03-01\", to: \"2026-04-01\"";
+    private static final String ROW = "key credit amount opportunities spend pipelineOpportunities pipeline wonDeals revenue"
+            + " newCustomers roi roas cac costPerOpportunity averageDealSize conversionRate medianDaysToConversion";
+    private static boolean loaded;
+
+    @Inject
+    FeedApplyService apply;
+
+    @Inject
+    ReportFeedApply reportFeeds;
+
+    @Inject
+    Pool pool;
+
+    @BeforeEach
+    void loadFeedsOnce() {
+        if (loaded) {
+            return;
+        }
+        List<FeedItem> touches = List.of(
+                touch(1, "x-t1", "2026-03-01T00:00:00Z", "AD_CLICK", "paid_search", "google", "cpc", "brand", true, "x1"),
+                touch(2, "x-t2", "2026-03-05T00:00:00Z", "EMAIL_CLICK", "email", "newsletter", "email", "spring", true, "x1"),
+                touch(3, "x-t3", "2026-03-15T00:00:00Z", "WEBINAR", "events", null, null, "summit", true, "x1"),
+                touch(4, "y-t1", "2026-03-02T00:00:00Z", "SALES_OUTREACH", "offline", null, null, null, null, "y1"),
+                touch(5, "y-t2", "2026-03-06T00:00:00Z", "AD_CLICK", "paid_search", "google", "cpc", "brand", true, "y1"),
+                touch(6, "w-t1", "2026-03-15T00:00:00Z", "PAGE_VIEW", "other", "weird", null, "mystery", false, "w1"),
+                touch(7, "n-t1", "2026-03-16T00:00:00Z", "PAGE_VIEW", "organic_search", "google", null, null, true, "n1"));
+        List<FeedItem> memberships = List.of(
+                membership(1, "anonymous_id", "x1", "p_x1", "acct-x"),
+                membership(2, "contact_id", "cx", "p_x1", "acct-x"),
+                membership(3, "contact_id", "cy", "p_cy", "acct-x"),
+                membership(4, "anonymous_id", "y1", "p_y1", "acct-y"),
+                membership(5, "anonymous_id", "w1", "p_w1", null));
+        List<FeedItem> crm = List.of(
+                contact(1, "cx", "acct-x"),
+                contact(2, "cy", "acct-x"),
+                opportunity(3, "opp-x1", "acct-x", "1000.00", "2026-03-10T00:00:00Z", "WON", "2026-03-20T00:00:00Z",
+                        new JsonArray().add(role("cx", "Decision Maker")).add(role("cy", "Champion")),
+                        new JsonArray().add(stage("Discovery", "2026-03-10T00:00:00Z")).add(stage("Closed Won", "2026-03-20T00:00:00Z"))),
+                opportunity(4, "opp-y1", "acct-y", "500.00", "2026-03-08T00:00:00Z", "WON", "2026-03-25T00:00:00Z",
+                        new JsonArray(), new JsonArray()),
+                opportunity(5, "opp-z1", "acct-z", "200.00", "2026-03-12T00:00:00Z", "OPEN", null, new JsonArray(), new JsonArray()));
+        List<FeedItem> spend = List.of(
+                spend(1, "2026-03-01", "paid_search", "google", "cpc", "brand", "300.00"),
+                spend(2, "2026-03-02", "email", "newsletter", "email", "spring", "100.00"),
+                spend(3, "2026-02-28", "paid_search", "google", "cpc", "brand", "999.00"),
+                // unusable (bad date): skipped
+                spend(4, "yesterday", "email", null, null, null, "5.00"));
+        List<FeedItem> revenue = List.of(
+                revenue(1, "inv-1", "acct-x", "600.00", "2026-03-25T00:00:00Z"),
+                revenue(2, "inv-2", "acct-x", "400.00", "2026-05-10T00:00:00Z"),
+                revenue(3, "inv-3", "acct-y", "500.00", "2026-03-30T00:00:00Z"),
+                revenue(4, "inv-4", "acct-w", "50.00", "2026-03-20T00:00:00Z"),
+                revenue(5, "inv-5", "acct-q", "100.00", "2026-03-21T00:00:00Z"));
+        for (int round = 0; round < 2; round++) {
+            pool.withTransaction(tx -> apply.applyTouches(tx, touches).chain(() -> reportFeeds.applyTouchDetails(tx, touches))
+                    .chain(() -> apply.applyMemberships(tx, memberships))
+                    .chain(() -> apply.applyCrm(tx, crm)).chain(() -> reportFeeds.applyCrmDetails(tx, crm))
+                    .chain(() -> reportFeeds.applySpend(tx, spend))
+                    .chain(() -> reportFeeds.applyRevenue(tx, revenue))).await().indefinitely();
+        }
+        loaded = true;
+    }
+
+    @Test
+    void performanceRowsAndTotalsMatchTheHandComputedFigures() {
+        JsonPath r = ok("{ performance(" + MARCH + ") { basis groupBy rows { " + ROW + " } totals { " + ROW + " } } }", "performance");
+        // Linear, pipeline basis: x (paid_search, email) 1000 and y (offline, paid_search) 500, half each.
+        // Revenue journeys: x (paid_search, email, events) thirds of 1000, y halves of 500. Both first won deals.
+        assertRow(r, "paid_search", 1.0, 750, 2, 300, 1.0, 750, 5 / 6.0, 1000 / 3.0 + 250, 5 / 6.0,
+                (1000 / 3.0 + 250 - 300) / 300, (1000 / 3.0 + 250) / 300, 360.0, 300.0, 700.0, 5 / 6.0, 21.0);
+        assertRow(r, "email", 0.5, 500, 1, 100, 0.5, 500, 1 / 3.0, 1000 / 3.0, 1 / 3.0,
+                (1000 / 3.0 - 100) / 100, (1000 / 3.0) / 100, 300.0, 200.0, 1000.0, 2 / 3.0, 19.0);
+        assertRow(r, "events", 0, 0, 0, 0, 0, 0, 1 / 3.0, 1000 / 3.0, 1 / 3.0,
+                null, null, 0.0, null, 1000.0, null, 19.0);
+        assertRow(r, "offline", 0.5, 250, 1, 0, 0.5, 250, 0.5, 250, 0.5, null, null, 0.0, 0.0, 500.0, 1.0, 23.0);
+        assertEquals(4, r.getList("rows").size());
+        assertEquals("paid_search", r.getString("rows[0].key"));
+        JsonPath t = r.setRootPath("data.performance.totals");
+        assertNull(t.get("key"));
+        assertFigures(t, 2, 1500, 2, 400, 2, 1500, 2, 1500, 2, 1100 / 400.0, 1500 / 400.0, 200.0, 200.0, 750.0, 1.0, 21.0);
+    }
+
+    @Test
+    void performanceSpendFollowsTheGroupingAndIsZeroForContent() {
+        JsonPath r = ok("{ performance(" + MARCH + ", groupBy: CAMPAIGN) { rows { key spend } totals { spend } } }", "performance");
+        assertEquals(300.0, value(r, "brand", "spend"), 1e-9);
+        assertEquals(100.0, value(r, "spring", "spend"), 1e-9);
+        assertEquals(400.0, r.getDouble("totals.spend"), 1e-9);
+        JsonPath c = ok("{ performance(" + MARCH + ", groupBy: CONTENT) { rows { key spend } totals { spend } } }", "performance");
+        assertEquals(0.0, value(c, "(none)", "spend"), 1e-9);
+        assertEquals(400.0, c.getDouble("totals.spend"), 1e-9);
+    }
+
+    @Test
+    void creditedRevenueReconcilesWithWonRevenueUnderEveryKindOfModel() {
+        String custom = "model: \"custom\", customWeights: {firstTouch: 0.4, leadCreation: 0.1, opportunityCreation: 0.1,"
+                + " closedWon: 0.3, middle: 0.1}";
+        for (String model : List.of("model: \"first_touch\"", "model: \"linear\"", "model: \"time_decay\"",
+                "model: \"w_shaped\"", custom, "model: \"markov\"", "model: \"shapley\"")) {
+            JsonPath r = ok("{ performance(" + MARCH + ", basis: REVENUE, " + model + ") { rows { key revenue wonDeals amount credit }"
+                    + " totals { revenue wonDeals amount } } }", "performance");
+            double revenue = 0;
+            double won = 0;
+            double amount = 0;
+            for (int i = 0; i < r.getList("rows").size(); i++) {
+                revenue += r.getDouble("rows[" + i + "].revenue");
+                won += r.getDouble("rows[" + i + "].wonDeals");
+                amount += r.getDouble("rows[" + i + "].amount");
+            }
+            // opp-x1 1000 + opp-y1 500 won in March, both with touches
+            assertEquals(1500, revenue, 1e-6, model);
+            assertEquals(1500, amount, 1e-6, model);
+            assertEquals(2, won, 1e-9, model);
+            assertEquals(1500, r.getDouble("totals.revenue"), 1e-6, model);
+        }
+    }
+
+    @Test
+    void creditedOpportunitiesDrillDownToTheDealsOfOneRow() {
+        JsonPath r = ok("{ creditedOpportunities(" + MARCH + ", key: \"paid_search\") { opportunityId accountId amount credit"
+                + " attributedAmount touches convertedAt } }", "creditedOpportunities");
+        assertEquals(List.of("opp-x1", "opp-y1"), r.getList("opportunityId"));
+        assertEquals(500.0, r.getDouble("[0].attributedAmount"), 1e-9);
+        assertEquals(250.0, r.getDouble("[1].attributedAmount"), 1e-9);
+        assertEquals(0.5, r.getDouble("[1].credit"), 1e-9);
+        assertEquals(1, r.getInt("[0].touches"));
+        assertEquals("2026-03-10T00:00:00Z", r.getString("[0].convertedAt"));
+        JsonPath won = ok("{ creditedOpportunities(" + MARCH + ", basis: REVENUE, first: 1) { opportunityId credit touches"
+                + " convertedAt } }", "creditedOpportunities");
+        assertEquals(List.of("opp-x1"), won.getList("opportunityId"));
+        assertEquals(3, won.getInt("[0].touches"));
+        assertEquals("2026-03-20T00:00:00Z", won.getString("[0].convertedAt"));
+    }
+
+    @Test
+    void sourcedAndInfluencedCountAndSumByChannel() {
+        JsonPath r = ok("{ sourcedInfluenced(" + MARCH + ") { marketingTouchTypes rows { key sourcedCount sourcedAmount"
+                + " influencedCount influencedAmount } totals { key sourcedCount sourcedAmount influencedCount influencedAmount } } }",
+                "sourcedInfluenced");
+        // x: first touch AD_CLICK (sourced, paid_search); y: first touch SALES_OUTREACH (not marketing); z: no touch.
+        assertSourced(r, "paid_search", 1, 1000, 2, 1500);
+        assertSourced(r, "email", 0, 0, 1, 1000);
+        assertSourced(r, "events", 0, 0, 1, 1000);
+        assertEquals(3, r.getList("rows").size());
+        assertEquals(1, r.getInt("totals.sourcedCount"));
+        assertEquals(1000.0, r.getDouble("totals.sourcedAmount"), 1e-9);
+        assertEquals(2, r.getInt("totals.influencedCount"));
+        assertEquals(1500.0, r.getDouble("totals.influencedAmount"), 1e-9);
+    }
+
+    @Test
+    void pipelineInfluenceCountsAccountsTouchedInTheWindow() {
+        JsonPath r = ok("{ pipelineInfluence(" + MARCH + ") { windowDays totalCount totalAmount influencedCount influencedAmount"
+                + " countShare amountShare } }", "pipelineInfluence");
+        assertEquals(90, r.getInt("windowDays"));
+        assertEquals(3, r.getInt("totalCount"));
+        assertEquals(1700.0, r.getDouble("totalAmount"), 1e-9);
+        assertEquals(2, r.getInt("influencedCount"));
+        assertEquals(1500.0, r.getDouble("influencedAmount"), 1e-9);
+        assertEquals(2 / 3.0, r.getDouble("countShare"), 1e-9);
+        assertEquals(1500 / 1700.0, r.getDouble("amountShare"), 1e-9);
+        // 3 days: x's touches (03-01, 03-05) are before 03-07; y's AD_CLICK 03-06 is within [03-05, 03-08].
+        JsonPath narrow = ok("{ pipelineInfluence(" + MARCH + ", windowDays: 3) { influencedCount influencedAmount } }",
+                "pipelineInfluence");
+        assertEquals(1, narrow.getInt("influencedCount"));
+        assertEquals(500.0, narrow.getDouble("influencedAmount"), 1e-9);
+    }
+
+    @Test
+    void dataQualityFigures() {
+        JsonPath r = ok("{ dataQuality(" + MARCH + ") { touches validUtmShare personShare accountShare revenueWithTouchShare"
+                + " touchesPerConversion opportunitiesWithoutContactRoles unmappedCampaigns } }", "dataQuality");
+        assertEquals(7, r.getInt("touches"));
+        assertEquals(5 / 6.0, r.getDouble("validUtmShare"), 1e-9); // y-t1 has no flag
+        assertEquals(6 / 7.0, r.getDouble("personShare"), 1e-9); // n-t1 unresolved
+        assertEquals(5 / 7.0, r.getDouble("accountShare"), 1e-9); // w-t1's person has no account
+        assertEquals(1100 / 1250.0, r.getDouble("revenueWithTouchShare"), 1e-9); // acct-w and acct-q have none
+        assertEquals(2.5, r.getDouble("touchesPerConversion"), 1e-9); // 3 + 2 touches over two won deals
+        assertEquals(2, r.getInt("opportunitiesWithoutContactRoles"));
+        assertEquals(List.of("mystery"), r.getList("unmappedCampaigns"));
+    }
+
+    @Test
+    void cohortLtvByQuarterAndFirstTouchChannel() {
+        JsonPath r = ok("{ cohortLtv(from: \"2026-01-01\", to: \"2026-07-01\", periods: 2) { cohort rows { cohort channel"
+                + " customers revenuePerCustomer ltv cac ltvToCac } } }", "cohortLtv");
+        assertEquals("QUARTER", r.getString("cohort"));
+        assertEquals(List.of("offline", "paid_search"), r.getList("rows.channel"));
+        assertEquals(List.of("2026-Q1", "2026-Q1"), r.getList("rows.cohort"));
+        assertEquals(List.of(500.0, 500.0, 500.0), r.getList("rows[0].revenuePerCustomer"));
+        assertNull(r.get("rows[0].cac"));
+        assertEquals(List.of(600.0, 1000.0, 1000.0), r.getList("rows[1].revenuePerCustomer"));
+        assertEquals(1000.0, r.getDouble("rows[1].ltv"), 1e-9);
+        assertEquals(1299.0, r.getDouble("rows[1].cac"), 1e-9); // Q1 paid_search spend incl. 02-28
+        assertEquals(1000 / 1299.0, r.getDouble("rows[1].ltvToCac"), 1e-9);
+        JsonPath months = ok("{ cohortLtv(from: \"2026-01-01\", to: \"2026-07-01\", cohort: \"month\", periods: 2) { cohort rows"
+                + " { cohort revenuePerCustomer } } }", "cohortLtv");
+        assertEquals(List.of(600.0, 600.0, 1000.0), months.getList("rows[1].revenuePerCustomer"));
+        assertEquals("2026-03", months.getString("rows[1].cohort"));
+    }
+
+    @Test
+    void accountViewShowsTimelineContactsCoverageAndVelocity() {
+        JsonPath r = ok("{ accountView(accountId: \"acct-x\") { timeline { at kind touchId touchType channel personId opportunityId"
+                + " stage } contacts contactsReached buyingCommitteeCoverage engagementVelocityDays } }", "accountView");
+        assertEquals(List.of("TOUCH", "TOUCH", "STAGE", "TOUCH", "STAGE"), r.getList("timeline.kind"));
+        assertEquals("Discovery", r.getString("timeline[2].stage"));
+        assertEquals("opp-x1", r.getString("timeline[2].opportunityId"));
+        assertEquals("x-t3", r.getString("timeline[3].touchId"));
+        assertEquals("p_x1", r.getString("timeline[0].personId"));
+        assertEquals(2, r.getInt("contacts"));
+        assertEquals(1, r.getInt("contactsReached"));
+        assertEquals(0.5, r.getDouble("buyingCommitteeCoverage"), 1e-9);
+        assertEquals(9.0, r.getDouble("engagementVelocityDays"), 1e-9);
+    }
+
+    @Test
+    void marketingTouchTypesAreConfigurableAndChangeSourcedInfluenced() {
+        String admin = TestKeys.token("reports-settings", "admin");
+        graphql(admin, "mutation { updateMarketingTouchTypes(types: [\"bogus\"]) }")
+                .body("errors[0].message", containsString("updateMarketingTouchTypes.types: unknown touch type 'bogus'"));
+        graphql(admin, "mutation { updateMarketingTouchTypes(types: [\"sales_outreach\"]) }")
+                .body("data.updateMarketingTouchTypes", org.hamcrest.Matchers.equalTo(List.of("SALES_OUTREACH")));
+        graphql(admin, "{ marketingTouchTypes }")
+                .body("data.marketingTouchTypes", org.hamcrest.Matchers.equalTo(List.of("SALES_OUTREACH")));
+        graphql(TestKeys.token("reports-settings", "analyst"), "mutation { updateMarketingTouchTypes(types: [\"EVENT\"]) }")
+                .body("errors[0].message", containsString("admin"));
+    }
+
+    @Test
+    void argumentErrorsNameTheOperationAndField() {
+        String analyst = TestKeys.token(WS, "analyst");
+        graphql(analyst, "{ performance(from: \"2026-04-01\", to: \"2026-03-01\") { rows { key } } }")
+                .body("errors[0].message", containsString("performance.to: must be after from"));
+        graphql(analyst, "{ performance(" + MARCH + ", model: \"nope\") { rows { key } } }")
+                .body("errors[0].message", containsString("performance.model: unknown model 'nope'"));
+        graphql(analyst, "{ creditedOpportunities(" + MARCH + ", first: 5000) { opportunityId } }")
+                .body("errors[0].message", containsString("creditedOpportunities.first: must be 1 to 1000"));
+        graphql(analyst, "{ pipelineInfluence(" + MARCH + ", windowDays: 0) { totalCount } }")
+                .body("errors[0].message", containsString("pipelineInfluence.windowDays: must be 1 to 3650"));
+        graphql(analyst, "{ cohortLtv(" + MARCH + ", cohort: \"WEEK\") { cohort } }")
+                .body("errors[0].message", containsString("cohortLtv.cohort: must be MONTH or QUARTER"));
+        graphql(TestKeys.token(WS, "ingest"), "{ dataQuality(" + MARCH + ") { touches } }")
+                .body("errors[0].message", containsString("needs the role analyst or admin"));
+    }
+
+    @Test
+    void anotherWorkspaceSeesNoneOfIt() {
+        JsonPath r = ok("other-reports", "{ performance(" + MARCH + ") { rows { key } totals { spend revenue } } }", "performance");
+        assertEquals(List.of(), r.getList("rows"));
+        assertEquals(0.0, r.getDouble("totals.spend"), 1e-9);
+    }
+
+    private static void assertRow(JsonPath r, String key, double credit, double amount, double opportunities, double spend,
+                                  double pipelineOpportunities, double pipeline, double wonDeals, double revenue,
+                                  double newCustomers, Double roi, Double roas, Double cac, Double costPerOpportunity,
+                                  Double averageDealSize, Double conversionRate, Double median) {
+        List<String> keys = r.getList("rows.key");
+        int i = keys.indexOf(key);
+        assertFigures(r.setRootPath("data.performance.rows[" + i + "]"), credit, amount, opportunities, spend,
+                pipelineOpportunities, pipeline, wonDeals, revenue, newCustomers, roi, roas, cac, costPerOpportunity,
+                averageDealSize, conversionRate, median);
+        r.setRootPath("data.performance");
+    }
+
+    private static void assertFigures(JsonPath row, double credit, double amount, double opportunities, double spend,
+                                      double pipelineOpportunities, double pipeline, double wonDeals, double revenue,
+                                      double newCustomers, Double roi, Double roas, Double cac, Double costPerOpportunity,
+                                      Double averageDealSize, Double conversionRate, Double median) {
+        String key = row.getString("key");
+        assertEquals(credit, row.getDouble("credit"), 1e-9, key + " credit");
+        assertEquals(amount, row.getDouble("amount"), 1e-6, key + " amount");
+        assertEquals(opportunities, row.getDouble("opportunities"), 1e-9, key + " opportunities");
+        assertEquals(spend, row.getDouble("spend"), 1e-9, key + " spend");
+        assertEquals(pipelineOpportunities, row.getDouble("pipelineOpportunities"), 1e-9, key + " pipelineOpportunities");
+        assertEquals(pipeline, row.getDouble("pipeline"), 1e-6, key + " pipeline");
+        assertEquals(wonDeals, row.getDouble("wonDeals"), 1e-9, key + " wonDeals");
+        assertEquals(revenue, row.getDouble("revenue"), 1e-6, key + " revenue");
+        assertEquals(newCustomers, row.getDouble("newCustomers"), 1e-9, key + " newCustomers");
+        assertNullable(roi, row, "roi");
+        assertNullable(roas, row, "roas");
+        assertNullable(cac, row, "cac");
+        assertNullable(costPerOpportunity, row, "costPerOpportunity");
+        assertNullable(averageDealSize, row, "averageDealSize");
+        assertNullable(conversionRate, row, "conversionRate");
+        assertNullable(median, row, "medianDaysToConversion");
+    }
+
+    private static void assertNullable(Double expected, JsonPath row, String field) {
+        if (expected == null) {
+            assertNull(row.get(field), row.getString("key") + " " + field);
+        } else {
+            assertEquals(expected, row.getDouble(field), 1e-6, row.getString("key") + " " + field);
+        }
+    }
+
+    private static double value(JsonPath r, String key, String field) {
+        int i = r.getList("rows.key").indexOf(key);
+        return r.getDouble("rows[" + i + "]." + field);
+    }
+
+    private static void assertSourced(JsonPath r, String key, int sourced, double sourcedAmount, int influenced,
+                                      double influencedAmount) {
+        assertEquals(sourced, (int) value(r, key, "sourcedCount"), key);
+        assertEquals(sourcedAmount, value(r, key, "sourcedAmount"), 1e-9, key);
+        assertEquals(influenced, (int) value(r, key, "influencedCount"), key);
+        assertEquals(influencedAmount, value(r, key, "influencedAmount"), 1e-9, key);
+    }
+
+    private static JsonPath ok(String query, String field) {
+        return ok(WS, query, field);
+    }
+
+    private static JsonPath ok(String workspace, String query, String field) {
+        String body = graphql(TestKeys.token(workspace, "analyst"), query).statusCode(200).extract().asString();
+        JsonPath json = new JsonPath(body).using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+        assertNull(json.get("errors"), body);
+        return json.setRootPath("data." + field);
+    }
+
+    private static FeedItem touch(long seq, String id, String at, String type, String channel, String source, String medium,
+                                  String campaign, Boolean utmValid, String anonymousId) {
+        return new FeedItem(seq, WS, "touch", new JsonObject().put("id", id).put("occurredAt", at).put("type", type)
+                .put("identifiers", new JsonArray().add(new JsonObject().put("type", "anonymous_id").put("value", anonymousId)))
+                .put("channel", channel).put("source", source).put("medium", medium).put("campaign", campaign)
+                .put("content", null).put("utmValid", utmValid));
+    }
+
+    private static FeedItem membership(long seq, String type, String value, String person, String account) {
+        return new FeedItem(seq, WS, "membership", new JsonObject()
+                .put("identifier", new JsonObject().put("type", type).put("value", value))
+                .put("personId", person).put("accountId", account));
+    }
+
+    private static FeedItem contact(long seq, String id, String account) {
+        return new FeedItem(seq, WS, "contact", new JsonObject().put("id", id).put("accountId", account)
+                .put("createdAt", "2026-01-01T00:00:00Z").put("leadCreatedAt", null));
+    }
+
+    private static JsonObject role(String contact, String role) {
+        return new JsonObject().put("contactId", contact).put("role", role);
+    }
+
+    private static JsonObject stage(String stage, String at) {
+        return new JsonObject().put("stage", stage).put("enteredAt", at);
+    }
+
+    private static FeedItem opportunity(long seq, String id, String account, String amount, String created, String status,
+                                        String closed, JsonArray roles, JsonArray stages) {
+        return new FeedItem(seq, WS, "opportunity", new JsonObject().put("id", id).put("accountId", account)
+                .put("amount", amount).put("currency", "USD").put("createdAt", created).put("stage", status)
+                .put("status", status).put("closedAt", closed).put("contactRoles", roles).put("stageHistory", stages));
+    }
+
+    private static FeedItem spend(long seq, String day, String channel, String source, String medium, String campaign, String amount) {
+        return new FeedItem(seq, WS, "spend", new JsonObject().put("id", day + "|" + channel + "|" + source + "|" + medium + "|" + campaign)
+                .put("date", day).put("channel", channel).put("source", source).put("medium", medium)
+                .put("campaign", campaign).put("amount", amount).put("currency", "USD"));
+    }
+
+    private static FeedItem revenue(long seq, String id, String account, String amount, String at) {
+        return new FeedItem(seq, WS, "revenue", new JsonObject().put("id", id).put("accountId", account)
+                .put("opportunityId", null).put("amount", amount).put("currency", "USD").put("occurredAt", at));
+    }
+}
