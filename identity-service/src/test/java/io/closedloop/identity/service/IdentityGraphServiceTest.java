@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
@@ -136,10 +137,15 @@ class IdentityGraphServiceTest {
                 .body("data.person.id", equalTo(anon.get("person")))
                 .body("data.person.accountId", equalTo("001ACME"))
                 .body("data.person.identifiers.value", hasItems("a1", "ada@sales.acme.com"));
-        graphql(TestKeys.token(ws, "analyst"), "{ account(id: \"001ACME\") { id domains persons { id identifiers { value } } } }")
+        graphql(TestKeys.token(ws, "analyst"), "{ account(id: \"001ACME\") { id domains persons { id identifiers { value } }"
+                + " identifiers { type value personId quarantined } } }")
                 .body("errors", nullValue())
                 .body("data.account.domains", hasItems("acme.com"))
-                .body("data.account.persons[0].id", equalTo(anon.get("person")));
+                .body("data.account.persons[0].id", equalTo(anon.get("person")))
+                .body("data.account.identifiers.value", contains("a1", "ada@sales.acme.com"))
+                .body("data.account.identifiers.type", contains("anonymous_id", "email"))
+                .body("data.account.identifiers.personId", contains(anon.get("person"), anon.get("person")))
+                .body("data.account.identifiers.quarantined", contains(false, false));
         graphql(TestKeys.token("other", "analyst"), "{ account(id: \"001ACME\") { id } }")
                 .body("data.account", nullValue());
     }
@@ -197,7 +203,7 @@ class IdentityGraphServiceTest {
         graphql(TestKeys.token(ws, "analyst"), "{ quarantinedIdentifiers { type value personsJoined } identityStats { persons quarantinedIdentifiers } }")
                 .body("errors", nullValue())
                 .body("data.quarantinedIdentifiers[0].value", equalTo("office-cookie"))
-                .body("data.quarantinedIdentifiers[0].personsJoined", equalTo(51))
+                .body("data.quarantinedIdentifiers[0].personsJoined", equalTo(60))
                 .body("data.identityStats.persons", equalTo(61))
                 .body("data.identityStats.quarantinedIdentifiers", equalTo(1));
     }
@@ -256,11 +262,12 @@ class IdentityGraphServiceTest {
                 .body("data._service.sdl", containsString("type Person @key(fields : \"id\")"))
                 .body("data._service.sdl", containsString("type Account @key(fields : \"id\")"));
         graphql(TestKeys.token(ws, "analyst"), "{ _entities(representations: [{__typename: \"Person\", id: \"" + person + "\"},"
-                + " {__typename: \"Account\", id: \"ext-9\"}]) { ... on Person { id accountId } ... on Account { id persons { id } } } }")
+                + " {__typename: \"Account\", id: \"ext-9\"}]) { ... on Person { id accountId } ... on Account { id persons { id } identifiers { value } } } }")
                 .statusCode(200)
                 .body("errors", nullValue())
                 .body("data._entities[0].accountId", equalTo("ext-9"))
-                .body("data._entities[1].persons[0].id", equalTo(person));
+                .body("data._entities[1].persons[0].id", equalTo(person))
+                .body("data._entities[1].identifiers.value", contains("u9"));
         graphql(TestKeys.token(ws, "analyst"), "{ personById(id: \"" + person + "\") { accountId } account(id: \"ext-9\") { persons { id } } }")
                 .body("errors", nullValue())
                 .body("data.personById.accountId", equalTo("ext-9"))
