@@ -6,6 +6,7 @@ import io.closedloop.identity.graph.Identifier;
 import io.closedloop.identity.graph.IdentityGraph;
 import io.closedloop.identity.graph.Link;
 import io.closedloop.identity.graph.Node;
+import io.closedloop.identity.graph.PersonMerge;
 import io.closedloop.identity.repository.GraphRepository;
 import io.closedloop.identity.repository.GraphRepository.PersonRow;
 import io.closedloop.identity.repository.GraphRepository.StoredIdentifier;
@@ -42,6 +43,7 @@ import java.util.function.Consumer;
 public class IdentityGraphService {
 
     private final GraphRepository repository;
+    private final java.util.concurrent.atomic.AtomicLong mergedPages = new java.util.concurrent.atomic.AtomicLong();
 
     public IdentityGraphService(GraphRepository repository) {
         this.repository = repository;
@@ -50,6 +52,14 @@ public class IdentityGraphService {
     // ---- identity-facts: identify, alias, group, link
 
     public Uni<Void> applyFacts(SqlConnection tx, List<FeedItem> items) {
+        return applyFacts(tx, items, true);
+    }
+
+    /**
+     * @param merge whether a page of new links may take the fast path (merging stored persons); false
+     *              always recomputes the working set, which must give the same result (tested)
+     */
+    public Uni<Void> applyFacts(SqlConnection tx, List<FeedItem> items, boolean merge) {
         return perWorkspace(tx, items, (workspace, page) -> {
             List<Link> links = new ArrayList<>();
             for (FeedItem item : page) {
@@ -78,10 +88,99 @@ public class IdentityGraphService {
                 keys.removeAll(erased);
                 return repository.linksById(tx, workspace, kept.stream().map(Link::factId).toList()).chain(previous -> {
                     previous.forEach(l -> keys.addAll(l.members()));
-                    return recompute(tx, workspace, keys, graph -> kept.forEach(graph::assertLink));
+                    Uni<Boolean> merged = merge && previous.isEmpty() ? merge(tx, workspace, kept) : Uni.createFrom().item(false);
+                    return merged.chain(done -> done ? Uni.createFrom().voidItem()
+                            : recompute(tx, workspace, keys, graph -> kept.forEach(graph::assertLink)));
                 });
             });
         });
+    }
+
+    /**
+     * The fast path: new links merge the stored persons they name (see {@link PersonMerge}), reading
+     * only those identifiers and persons, then the identifiers of persons whose id or account changes.
+     * Emits false, having written nothing, when the page needs the full recompute.
+     */
+    private Uni<Boolean> merge(SqlConnection tx, String workspace, List<Link> links) {
+        Set<String> keys = new LinkedHashSet<>();
+        links.forEach(l -> keys.addAll(l.members()));
+        return repository.guard(tx, workspace).chain(guard -> {
+            Map<String, PersonMerge.StoredKey> stored = new HashMap<>();
+            Map<String, PersonMerge.PersonState> persons = new HashMap<>();
+            return repository.storedKeys(tx, workspace, keys, stored, persons).chain(() -> {
+                List<PersonMerge.Merged> merged = PersonMerge.merge(links, stored, persons, guard.limit(), guard.quarantinedPersonal());
+                if (merged == null) {
+                    return Uni.createFrom().item(false);
+                }
+                Set<String> contacts = new HashSet<>();
+                Set<String> domains = new HashSet<>();
+                merged.forEach(m -> {
+                    contacts.addAll(m.contacts());
+                    domains.addAll(m.domains());
+                });
+                return repository.contactAccounts(tx, workspace, contacts).chain(contactAccounts ->
+                        repository.domainAccounts(tx, workspace, domains).chain(domainAccounts ->
+                                writeMerged(tx, workspace, links, merged, contactAccounts, domainAccounts)))
+                        .invoke(() -> mergedPages.incrementAndGet()).replaceWith(true);
+            });
+        });
+    }
+
+    private Uni<Void> writeMerged(SqlConnection tx, String workspace, List<Link> links, List<PersonMerge.Merged> merged,
+                                  Map<String, String> contactAccounts, Map<String, Set<String>> domainAccounts) {
+        Map<PersonMerge.Merged, AccountResolver.Resolution> resolutions = new HashMap<>();
+        Map<String, PersonMerge.Merged> relabel = new HashMap<>();
+        List<String> previous = new ArrayList<>();
+        List<PersonRow> rows = new ArrayList<>();
+        for (PersonMerge.Merged m : merged) {
+            AccountResolver.Resolution r = resolve(m.crm(), m.group(), m.contacts(), m.domains(), contactAccounts, domainAccounts);
+            resolutions.put(m, r);
+            String person = m.personId();
+            for (PersonMerge.PersonState p : m.absorbed()) {
+                previous.add(p.personId());
+                if (!p.personId().equals(person) || !Objects.equals(p.accountId(), r.accountId())) {
+                    relabel.put(p.personId(), m);
+                }
+            }
+            rows.add(new PersonRow(person, r.accountId(), r.ambiguous(), false, m.identifiers(), m.earliestKey(), m.earliestSeq(),
+                    m.personal(), m.crm(), m.group(), m.contacts(), m.domains()));
+        }
+        return repository.identifiersOfPersons(tx, workspace, relabel.keySet()).chain(stored -> {
+            List<Node> changed = new ArrayList<>();
+            List<String> personIds = new ArrayList<>();
+            List<String> accountIds = new ArrayList<>();
+            List<String> domains = new ArrayList<>();
+            List<String> kinds = new ArrayList<>();
+            List<String> payloads = new ArrayList<>();
+            for (StoredIdentifier s : stored) {
+                PersonMerge.Merged m = relabel.get(s.personId());
+                changed.add(s.node());
+                personIds.add(m.personId());
+                accountIds.add(resolutions.get(m).accountId());
+            }
+            for (PersonMerge.Merged m : merged) {
+                for (Node node : m.added()) {
+                    changed.add(node);
+                    personIds.add(m.personId());
+                    accountIds.add(resolutions.get(m).accountId());
+                }
+            }
+            for (int i = 0; i < changed.size(); i++) {
+                Identifier id = changed.get(i).identifier();
+                domains.add(Domains.corporateDomain(id));
+                kinds.add("membership");
+                payloads.add(membership(id, personIds.get(i), accountIds.get(i)).encode());
+            }
+            return repository.upsertIdentifiers(tx, workspace, changed, personIds, accountIds, domains)
+                    .chain(() -> repository.upsertLinks(tx, workspace, links, false))
+                    .chain(() -> repository.replacePersons(tx, workspace, previous, rows))
+                    .chain(() -> repository.appendMemberships(tx, workspace, kinds, payloads));
+        });
+    }
+
+    /** How many workspace pages of facts took the fast path (merging stored persons) since start. */
+    public long mergedPages() {
+        return mergedPages.get();
     }
 
     // ---- crm: accounts and contacts (opportunities are not the identity service's concern)
@@ -221,60 +320,90 @@ public class IdentityGraphService {
                 domains.add(domain);
             }
         }
+        Map<String, Evidence> evidence = evidence(graph, personOf, members);
         return repository.contactAccounts(tx, workspace, contactIds).chain(contactAccounts ->
                 repository.domainAccounts(tx, workspace, domains).chain(domainAccounts -> {
-                    Map<String, AccountResolver.Resolution> resolutions = resolveAccounts(graph, personOf, members,
-                            contactAccounts, domainAccounts);
-                    return write(tx, workspace, graph, before, personOf, members, resolutions);
+                    Map<String, AccountResolver.Resolution> resolutions = new HashMap<>();
+                    evidence.forEach((person, e) -> resolutions.put(person, resolve(e.crm, e.group, e.contacts, e.domains,
+                            contactAccounts, domainAccounts)));
+                    return write(tx, workspace, graph, before, personOf, members, evidence, resolutions);
                 }));
     }
 
-    private static Map<String, AccountResolver.Resolution> resolveAccounts(IdentityGraph graph, Map<String, String> personOf,
-                                                                           Map<String, List<String>> members,
-                                                                           Map<String, String> contactAccounts,
-                                                                           Map<String, Set<String>> domainAccounts) {
-        Map<String, Set<String>> crm = new HashMap<>();
-        Map<String, Set<String>> group = new HashMap<>();
-        for (Link link : graph.links()) {
-            if (link.accountId() == null) {
-                continue;
+    /** What a person's account resolution reads, collected from the working set (kept on the person for merges). */
+    private static final class Evidence {
+        final Set<String> crm = new LinkedHashSet<>();
+        final Set<String> group = new LinkedHashSet<>();
+        final Set<String> contacts = new LinkedHashSet<>();
+        final Set<String> domains = new LinkedHashSet<>();
+        String earliestKey;
+        long earliestSeq;
+        int personal;
+    }
+
+    private static Map<String, Evidence> evidence(IdentityGraph graph, Map<String, String> personOf, Map<String, List<String>> members) {
+        Map<String, Evidence> out = new LinkedHashMap<>();
+        members.forEach((person, keys) -> {
+            Evidence e = new Evidence();
+            for (String key : keys) {
+                Node node = graph.node(key);
+                Identifier id = node.identifier();
+                if (e.earliestKey == null || node.firstSeq() < e.earliestSeq
+                        || (node.firstSeq() == e.earliestSeq && key.compareTo(e.earliestKey) < 0)) {
+                    e.earliestKey = key;
+                    e.earliestSeq = node.firstSeq();
+                }
+                if (id.personal()) {
+                    e.personal++;
+                }
+                if (id.type().equals(Identifier.CONTACT_ID)) {
+                    e.contacts.add(id.value());
+                }
+                String domain = Domains.corporateDomain(id);
+                if (domain != null) {
+                    e.domains.add(domain);
+                }
             }
-            Map<String, Set<String>> rank = link.kind().equals(Link.GROUP) ? group : link.kind().equals(Link.LINK) ? crm : null;
-            if (rank == null) {
+            out.put(person, e);
+        });
+        for (Link link : graph.links()) {
+            if (link.accountId() == null || !(link.kind().equals(Link.GROUP) || link.kind().equals(Link.LINK))) {
                 continue;
             }
             for (String key : link.members()) {
                 if (!graph.node(key).quarantined()) {
-                    rank.computeIfAbsent(personOf.get(key), p -> new HashSet<>()).add(link.accountId());
+                    Evidence e = out.get(personOf.get(key));
+                    (link.kind().equals(Link.GROUP) ? e.group : e.crm).add(link.accountId());
                 }
             }
         }
-        Map<String, AccountResolver.Resolution> out = new HashMap<>();
-        members.forEach((person, keys) -> {
-            Set<String> fromCrm = new HashSet<>(crm.getOrDefault(person, Set.of()));
-            Set<String> fromDomains = new HashSet<>();
-            for (String key : keys) {
-                Identifier id = graph.node(key).identifier();
-                if (id.type().equals(Identifier.CONTACT_ID) && contactAccounts.containsKey(id.value())) {
-                    fromCrm.add(contactAccounts.get(id.value()));
-                }
-                String domain = Domains.corporateDomain(id);
-                if (domain != null) {
-                    Set<String> accounts = domainAccounts.get(domain);
-                    if (accounts == null || accounts.isEmpty()) {
-                        fromDomains.add("domain:" + domain);
-                    } else {
-                        fromDomains.addAll(accounts);
-                    }
-                }
-            }
-            out.put(person, AccountResolver.resolve(fromCrm, group.getOrDefault(person, Set.of()), fromDomains));
-        });
         return out;
     }
 
+    /** The account of a person from its evidence: CRM (links, contacts' accounts), then group calls, then email domains. */
+    private static AccountResolver.Resolution resolve(Set<String> crmLinks, Set<String> group, Set<String> contacts, Set<String> domains,
+                                                      Map<String, String> contactAccounts, Map<String, Set<String>> domainAccounts) {
+        Set<String> fromCrm = new HashSet<>(crmLinks);
+        for (String contact : contacts) {
+            String account = contactAccounts.get(contact);
+            if (account != null) {
+                fromCrm.add(account);
+            }
+        }
+        Set<String> fromDomains = new HashSet<>();
+        for (String domain : domains) {
+            Set<String> accounts = domainAccounts.get(domain);
+            if (accounts == null || accounts.isEmpty()) {
+                fromDomains.add("domain:" + domain);
+            } else {
+                fromDomains.addAll(accounts);
+            }
+        }
+        return AccountResolver.resolve(fromCrm, group, fromDomains);
+    }
+
     private Uni<Void> write(SqlConnection tx, String workspace, IdentityGraph graph, Map<String, StoredIdentifier> before,
-                            Map<String, String> personOf, Map<String, List<String>> members,
+                            Map<String, String> personOf, Map<String, List<String>> members, Map<String, Evidence> evidence,
                             Map<String, AccountResolver.Resolution> resolutions) {
         List<Node> changed = new ArrayList<>();
         List<String> personIds = new ArrayList<>();
@@ -311,7 +440,9 @@ public class IdentityGraphService {
         members.forEach((person, keys) -> {
             AccountResolver.Resolution r = resolutions.get(person);
             boolean quarantined = keys.size() == 1 && graph.node(keys.get(0)).quarantined();
-            persons.add(new PersonRow(person, r.accountId(), r.ambiguous(), quarantined, keys.size()));
+            Evidence e = evidence.get(person);
+            persons.add(new PersonRow(person, r.accountId(), r.ambiguous(), quarantined, keys.size(), e.earliestKey, e.earliestSeq,
+                    e.personal, e.crm, e.group, e.contacts, e.domains));
         });
         List<Link> links = new ArrayList<>();
         graph.changedLinks().forEach(id -> links.add(graph.link(id)));
