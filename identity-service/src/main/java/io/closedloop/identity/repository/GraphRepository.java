@@ -233,8 +233,9 @@ public class GraphRepository {
             return Uni.createFrom().voidItem();
         }
         int n = links.size();
-        String[] ids = new String[n], kinds = new String[n], accounts = new String[n], members = new String[n];
+        String[] ids = new String[n], kinds = new String[n], accounts = new String[n];
         Long[] seqs = new Long[n];
+        Integer[] from = new Integer[n], to = new Integer[n];
         List<String> memberKeys = new ArrayList<>();
         List<String> memberFacts = new ArrayList<>();
         int i = 0;
@@ -243,8 +244,9 @@ public class GraphRepository {
             kinds[i] = l.kind();
             seqs[i] = l.seq();
             accounts[i] = l.accountId();
-            // members travel as a JSON array per link: unnest cannot take a ragged text[][]
-            members[i] = new io.vertx.core.json.JsonArray(l.members()).encode();
+            // members travel as one flat array sliced per link: unnest cannot take a ragged text[][]
+            from[i] = memberKeys.size() + 1;
+            to[i] = memberKeys.size() + l.members().size();
             for (String key : l.members()) {
                 memberKeys.add(key);
                 memberFacts.add(l.factId());
@@ -253,11 +255,11 @@ public class GraphRepository {
         }
         Uni<Void> removeOld = replacing ? deleteMembers(tx, workspace, ids) : Uni.createFrom().voidItem();
         return removeOld.chain(() -> tx.preparedQuery("insert into links (workspace_id, fact_id, kind, seq, account_id, members)"
-                        + " select $1, f, k, s, a, array(select jsonb_array_elements_text(m::jsonb))"
-                        + " from unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[]) as t(f, k, s, a, m)"
+                        + " select $1, f, k, s, a, ($6::text[])[lo:hi]"
+                        + " from unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $7::int[], $8::int[]) as t(f, k, s, a, lo, hi)"
                         + " on conflict (workspace_id, fact_id) do update set kind = excluded.kind, seq = excluded.seq,"
                         + " account_id = excluded.account_id, members = excluded.members")
-                        .execute(Tuple.from(new Object[]{workspace, ids, kinds, seqs, accounts, members})))
+                        .execute(Tuple.from(new Object[]{workspace, ids, kinds, seqs, accounts, array(memberKeys), from, to})))
                 .chain(() -> tx.preparedQuery("insert into link_members (workspace_id, key, fact_id)"
                                 + " select $1, * from unnest($2::text[], $3::text[]) on conflict do nothing")
                         .execute(Tuple.of(workspace, array(memberKeys), array(memberFacts))))

@@ -75,55 +75,53 @@ public class IdentityGraphService {
             links.forEach(l -> keys.addAll(l.members()));
             Map<String, String> hashes = new HashMap<>();
             keys.forEach(k -> hashes.put(hash(k), k));
-            return repository.erasedHashes(tx, workspace, hashes.keySet()).chain(erasedHashes -> {
-                Set<String> erased = new HashSet<>();
-                erasedHashes.forEach(h -> erased.add(hashes.get(h)));
-                List<Link> kept = new ArrayList<>();
-                for (Link l : links) {
-                    List<String> members = l.members().stream().filter(m -> !erased.contains(m)).toList();
-                    if (!members.isEmpty()) {
-                        kept.add(new Link(l.factId(), l.kind(), l.seq(), l.accountId(), members));
-                    }
-                }
-                keys.removeAll(erased);
-                return repository.linksById(tx, workspace, kept.stream().map(Link::factId).toList()).chain(previous -> {
-                    previous.forEach(l -> keys.addAll(l.members()));
-                    Uni<Boolean> merged = merge && previous.isEmpty() ? merge(tx, workspace, kept) : Uni.createFrom().item(false);
-                    return merged.chain(done -> done ? Uni.createFrom().voidItem()
-                            : recompute(tx, workspace, keys, graph -> kept.forEach(graph::assertLink)));
-                });
-            });
+            // The page's reads are independent: sent together, the connection pipelines them.
+            Map<String, PersonMerge.StoredKey> stored = new HashMap<>();
+            Map<String, PersonMerge.PersonState> persons = new HashMap<>();
+            Uni<GraphRepository.Guard> guard = merge ? repository.guard(tx, workspace) : Uni.createFrom().item(new GraphRepository.Guard(0, 0));
+            Uni<Void> storedKeys = merge ? repository.storedKeys(tx, workspace, keys, stored, persons) : Uni.createFrom().voidItem();
+            return Uni.combine().all().unis(repository.erasedHashes(tx, workspace, hashes.keySet()),
+                    repository.linksById(tx, workspace, links.stream().map(Link::factId).distinct().toList()), guard, storedKeys)
+                    .asTuple().chain(read -> {
+                        Set<String> erased = new HashSet<>();
+                        read.getItem1().forEach(h -> erased.add(hashes.get(h)));
+                        List<Link> kept = new ArrayList<>();
+                        Set<String> keptIds = new HashSet<>();
+                        for (Link l : links) {
+                            List<String> members = l.members().stream().filter(m -> !erased.contains(m)).toList();
+                            if (!members.isEmpty()) {
+                                kept.add(new Link(l.factId(), l.kind(), l.seq(), l.accountId(), members));
+                                keptIds.add(l.factId());
+                            }
+                        }
+                        keys.removeAll(erased);
+                        List<Link> previous = read.getItem2().stream().filter(l -> keptIds.contains(l.factId())).toList();
+                        previous.forEach(l -> keys.addAll(l.members()));
+                        List<PersonMerge.Merged> merged = merge && previous.isEmpty()
+                                ? PersonMerge.merge(kept, stored, persons, read.getItem3().limit(), read.getItem3().quarantinedPersonal())
+                                : null;
+                        if (merged != null) {
+                            mergedPages.incrementAndGet();
+                            return writeMerged(tx, workspace, kept, merged);
+                        }
+                        return recompute(tx, workspace, keys, graph -> kept.forEach(graph::assertLink));
+                    });
         });
     }
 
     /**
-     * The fast path: new links merge the stored persons they name (see {@link PersonMerge}), reading
-     * only those identifiers and persons, then the identifiers of persons whose id or account changes.
-     * Emits false, having written nothing, when the page needs the full recompute.
+     * The fast path, when {@link PersonMerge} found no split or guard trip possible: new links merge
+     * the stored persons they name; only the identifiers of persons whose id or account changes are read.
      */
-    private Uni<Boolean> merge(SqlConnection tx, String workspace, List<Link> links) {
-        Set<String> keys = new LinkedHashSet<>();
-        links.forEach(l -> keys.addAll(l.members()));
-        return repository.guard(tx, workspace).chain(guard -> {
-            Map<String, PersonMerge.StoredKey> stored = new HashMap<>();
-            Map<String, PersonMerge.PersonState> persons = new HashMap<>();
-            return repository.storedKeys(tx, workspace, keys, stored, persons).chain(() -> {
-                List<PersonMerge.Merged> merged = PersonMerge.merge(links, stored, persons, guard.limit(), guard.quarantinedPersonal());
-                if (merged == null) {
-                    return Uni.createFrom().item(false);
-                }
-                Set<String> contacts = new HashSet<>();
-                Set<String> domains = new HashSet<>();
-                merged.forEach(m -> {
-                    contacts.addAll(m.contacts());
-                    domains.addAll(m.domains());
-                });
-                return repository.contactAccounts(tx, workspace, contacts).chain(contactAccounts ->
-                        repository.domainAccounts(tx, workspace, domains).chain(domainAccounts ->
-                                writeMerged(tx, workspace, links, merged, contactAccounts, domainAccounts)))
-                        .invoke(() -> mergedPages.incrementAndGet()).replaceWith(true);
-            });
+    private Uni<Void> writeMerged(SqlConnection tx, String workspace, List<Link> links, List<PersonMerge.Merged> merged) {
+        Set<String> contacts = new HashSet<>();
+        Set<String> domains = new HashSet<>();
+        merged.forEach(m -> {
+            contacts.addAll(m.contacts());
+            domains.addAll(m.domains());
         });
+        return Uni.combine().all().unis(repository.contactAccounts(tx, workspace, contacts), repository.domainAccounts(tx, workspace, domains))
+                .asTuple().chain(accounts -> writeMerged(tx, workspace, links, merged, accounts.getItem1(), accounts.getItem2()));
     }
 
     private Uni<Void> writeMerged(SqlConnection tx, String workspace, List<Link> links, List<PersonMerge.Merged> merged,
@@ -171,10 +169,11 @@ public class IdentityGraphService {
                 kinds.add("membership");
                 payloads.add(membership(id, personIds.get(i), accountIds.get(i)).encode());
             }
-            return repository.upsertIdentifiers(tx, workspace, changed, personIds, accountIds, domains)
-                    .chain(() -> repository.upsertLinks(tx, workspace, links, false))
-                    .chain(() -> repository.replacePersons(tx, workspace, previous, rows))
-                    .chain(() -> repository.appendMemberships(tx, workspace, kinds, payloads));
+            // independent writes, pipelined
+            return Uni.combine().all().unis(repository.upsertIdentifiers(tx, workspace, changed, personIds, accountIds, domains),
+                    repository.upsertLinks(tx, workspace, links, false),
+                    repository.replacePersons(tx, workspace, previous, rows),
+                    repository.appendMemberships(tx, workspace, kinds, payloads)).discardItems();
         });
     }
 
