@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -38,12 +39,15 @@ import java.util.function.Consumer;
  * transaction (the one that also stores the feed position). Each page loads only the persons it
  * touches (the working set), changes them in memory, and writes back what changed in batches,
  * appending an item to the memberships feed for every identifier whose person or account changed.
+ * A page of new links usually takes a faster path that merges the stored persons without loading
+ * their links ({@link PersonMerge}); it falls back to the working-set recompute whenever a person
+ * could split or the explosion guard could trip, and both give the same result.
  */
 @ApplicationScoped
 public class IdentityGraphService {
 
     private final GraphRepository repository;
-    private final java.util.concurrent.atomic.AtomicLong mergedPages = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong mergedPages = new AtomicLong();
 
     public IdentityGraphService(GraphRepository repository) {
         this.repository = repository;
