@@ -130,7 +130,8 @@ public class IdentityGraphService {
 
     private Uni<Void> writeMerged(SqlConnection tx, String workspace, List<Link> links, List<PersonMerge.Merged> merged,
                                   Map<String, String> contactAccounts, Map<String, Set<String>> domainAccounts) {
-        Map<PersonMerge.Merged, AccountResolver.Resolution> resolutions = new HashMap<>();
+        // by identity: a Merged record hashes all its sets
+        Map<PersonMerge.Merged, AccountResolver.Resolution> resolutions = new java.util.IdentityHashMap<>();
         Map<String, PersonMerge.Merged> relabel = new HashMap<>();
         List<String> previous = new ArrayList<>();
         List<PersonRow> rows = new ArrayList<>();
