@@ -1,5 +1,6 @@
 package io.closedloop.attribution.feed;
 
+import io.closedloop.attribution.rollup.IncrementalRollups;
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
@@ -27,6 +28,7 @@ public class FeedConsumers {
     private final Vertx vertx;
     private final Pool pool;
     private final FeedApplyService apply;
+    private final IncrementalRollups rollups;
     private final boolean enabled;
     private final String ingestionUrl;
     private final String identityUrl;
@@ -36,7 +38,7 @@ public class FeedConsumers {
     private final List<FeedConsumer> consumers = new ArrayList<>();
     private final List<FeedClient> clients = new ArrayList<>();
 
-    public FeedConsumers(Vertx vertx, Pool pool, FeedApplyService apply,
+    public FeedConsumers(Vertx vertx, Pool pool, FeedApplyService apply, IncrementalRollups rollups,
                          @ConfigProperty(name = "closedloop.feeds.enabled", defaultValue = "true") boolean enabled,
                          @ConfigProperty(name = "closedloop.ingestion.url") String ingestionUrl,
                          @ConfigProperty(name = "closedloop.identity.url") String identityUrl,
@@ -46,6 +48,7 @@ public class FeedConsumers {
         this.vertx = vertx;
         this.pool = pool;
         this.apply = apply;
+        this.rollups = rollups;
         this.enabled = enabled;
         this.ingestionUrl = ingestionUrl;
         this.identityUrl = identityUrl;
@@ -63,9 +66,13 @@ public class FeedConsumers {
         FeedClient identity = new FeedClient(vertx, identityUrl, serviceToken, 30_000);
         clients.add(ingestion);
         clients.add(identity);
-        consumers.add(new FeedConsumer(vertx, pool, ingestion, "touches", "ingestion/touches", pageSize, idleMillis, apply::applyTouches));
-        consumers.add(new FeedConsumer(vertx, pool, ingestion, "crm", "ingestion/crm", pageSize, idleMillis, apply::applyCrm));
-        consumers.add(new FeedConsumer(vertx, pool, identity, "memberships", "identity/memberships", pageSize, idleMillis, apply::applyMemberships));
+        // Each page updates the rollups of the accounts it changes in its own transaction (IncrementalRollups).
+        consumers.add(new FeedConsumer(vertx, pool, ingestion, "touches", "ingestion/touches", pageSize, idleMillis,
+                rollups.touches(apply::applyTouches)));
+        consumers.add(new FeedConsumer(vertx, pool, ingestion, "crm", "ingestion/crm", pageSize, idleMillis,
+                rollups.crm(apply::applyCrm)));
+        consumers.add(new FeedConsumer(vertx, pool, identity, "memberships", "identity/memberships", pageSize, idleMillis,
+                rollups.memberships(apply::applyMemberships)));
         consumers.forEach(FeedConsumer::start);
         Log.infof("following ingestion feeds at %s and identity feeds at %s", ingestionUrl, identityUrl);
     }

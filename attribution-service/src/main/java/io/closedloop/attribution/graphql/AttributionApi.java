@@ -1,6 +1,7 @@
 package io.closedloop.attribution.graphql;
 
 import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.CustomModel;
 import io.closedloop.attribution.model.MarkovChainModel;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.AttributionReport;
@@ -25,12 +26,12 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Journeys and credits, computed on demand (AttributionService). */
+/** Journeys and credits (AttributionService): standard models from the rollups, the others on demand. */
 @GraphQLApi
 public class AttributionApi {
 
-    /** Names clients may pass as `model`; custom needs weights, which this API does not take yet. */
-    static final String VALID_MODELS = Arrays.stream(ModelName.values()).filter(m -> m != ModelName.CUSTOM)
+    /** Names clients may pass as `model` (custom with `customWeights`). */
+    static final String VALID_MODELS = Arrays.stream(ModelName.values())
             .map(m -> m.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
 
     private final AttributionService attribution;
@@ -47,17 +48,19 @@ public class AttributionApi {
     public Uni<@NonNull JourneyView> journey(
             @NonNull String opportunityId,
             @DefaultValue("linear") @Description("A rule-based model: " + "first_touch, last_touch, last_non_direct,"
-                    + " linear, time_decay, u_shaped, w_shaped, full_path, j_shaped, inverse_j.") String model,
+                    + " linear, time_decay, u_shaped, w_shaped, full_path, j_shaped, inverse_j, custom.") String model,
             @DefaultValue("PIPELINE") Basis basis,
             @Description("Time decay half-life in days, > 0; default: the workspace's.") Double halfLifeDays,
-            @Description("1 to 3650; default: the workspace's.") Integer lookbackDays) {
+            @Description("1 to 3650; default: the workspace's.") Integer lookbackDays,
+            @Description("Required for model custom, refused otherwise.") CustomWeights customWeights) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         ModelName name = model("journey", model);
         if (!name.isRuleBased()) {
             throw new IllegalArgumentException("journey.model: " + model + " is data-driven and learns from a population;"
                     + " ask attribution(...) for a period instead");
         }
-        return attribution.journey(workspace, opportunityId, options("journey", name, basis, halfLifeDays, lookbackDays, null));
+        return attribution.journey(workspace, opportunityId,
+                options("journey", name, basis, halfLifeDays, lookbackDays, null, customWeights));
     }
 
     @Query
@@ -66,12 +69,15 @@ public class AttributionApi {
     public Uni<@NonNull AttributionReport> attribution(
             @NonNull @Description("ISO-8601 date (UTC midnight) or instant, inclusive.") String from,
             @NonNull @Description("ISO-8601 date (UTC midnight) or instant, exclusive.") String to,
-            @DefaultValue("linear") @Description("Any model but custom.") String model,
+            @DefaultValue("linear") @Description("Any model; custom needs customWeights. The standard models (rule-based"
+                    + " but custom, with the workspace's half-life and lookback, over whole UTC days) are read from the"
+                    + " rollups; the others are computed on demand.") String model,
             @DefaultValue("PIPELINE") Basis basis,
             @DefaultValue("CHANNEL") Dimension groupBy,
             @Description("Time decay half-life in days, > 0; default: the workspace's.") Double halfLifeDays,
             @Description("1 to 3650; default: the workspace's.") Integer lookbackDays,
-            @Description("Markov chain order 1 to 4; default 1.") Integer markovOrder) {
+            @Description("Markov chain order 1 to 4; default 1.") Integer markovOrder,
+            @Description("Required for model custom, refused otherwise.") CustomWeights customWeights) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant start = instant("attribution.from", from);
         Instant end = instant("attribution.to", to);
@@ -80,11 +86,11 @@ public class AttributionApi {
         }
         ModelName name = model("attribution", model);
         return attribution.attribution(workspace, start, end, groupBy == null ? Dimension.CHANNEL : groupBy,
-                options("attribution", name, basis, halfLifeDays, lookbackDays, markovOrder));
+                options("attribution", name, basis, halfLifeDays, lookbackDays, markovOrder, customWeights));
     }
 
     private static ModelOptions options(String operation, ModelName model, Basis basis, Double halfLifeDays,
-                                        Integer lookbackDays, Integer markovOrder) {
+                                        Integer lookbackDays, Integer markovOrder, CustomWeights weights) {
         if (halfLifeDays != null && !(halfLifeDays > 0 && Double.isFinite(halfLifeDays))) {
             throw new IllegalArgumentException(operation + ".halfLifeDays: must be > 0, was " + halfLifeDays);
         }
@@ -95,18 +101,31 @@ public class AttributionApi {
             throw new IllegalArgumentException(operation + ".markovOrder: must be 1 to " + MarkovChainModel.MAX_ORDER
                     + ", was " + markovOrder);
         }
+        CustomModel custom = null;
+        if (model == ModelName.CUSTOM) {
+            if (weights == null) {
+                throw new IllegalArgumentException(operation + ".customWeights: required for the custom model"
+                        + " (firstTouch, leadCreation, opportunityCreation, closedWon, middle summing to 1)");
+            }
+            try {
+                custom = new CustomModel(weights.firstTouch, weights.leadCreation, weights.opportunityCreation,
+                        weights.closedWon, weights.middle);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(operation + ".customWeights: " + e.getMessage());
+            }
+        } else if (weights != null) {
+            throw new IllegalArgumentException(operation + ".customWeights: only for the custom model, not " + model.name()
+                    .toLowerCase(Locale.ROOT));
+        }
         return new ModelOptions(model, basis == null ? Basis.PIPELINE : basis, halfLifeDays, lookbackDays,
-                markovOrder == null ? 1 : markovOrder);
+                markovOrder == null ? 1 : markovOrder, custom);
     }
 
     /** Accepts the names case-insensitively, with '-' or '_' ("u-shaped", "U_SHAPED"). */
     static ModelName model(String operation, String text) {
         String normalized = (text == null ? "linear" : text).trim().toUpperCase(Locale.ROOT).replace('-', '_');
         try {
-            ModelName name = ModelName.valueOf(normalized);
-            if (name != ModelName.CUSTOM) {
-                return name;
-            }
+            return ModelName.valueOf(normalized);
         } catch (IllegalArgumentException e) {
             // reported below with the valid names
         }

@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * Reads what journeys are built from. Every read is bounded by workspace and a time range
- * (no materialized credits yet: reports load the period's rows and compute on demand).
+ * (reports computed on demand load the period's rows; the rollups are read by RollupReports).
  */
 @ApplicationScoped
 public class JourneyRepository {
@@ -73,13 +73,20 @@ public class JourneyRepository {
      * every account.
      */
     public Uni<Map<String, List<TouchRow>>> touchesByAccount(String workspace, Instant from, Instant to, String accountId) {
-        return pool.preparedQuery("""
-                        select distinct m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content
-                        from touch t
-                        cross join lateral unnest(t.identifiers) as i(identifier)
-                        join membership m on m.workspace_id = t.workspace_id and m.identifier = i.identifier
-                        where t.workspace_id = $1 and t.occurred_at >= $2 and t.occurred_at <= $3
-                          and m.account_id is not null and ($4::text is null or m.account_id = $4)""")
+        // One account: from its memberships through the touches' identifier index; every account: by time.
+        String sql = accountId != null ? """
+                select distinct m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content
+                from membership m
+                join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
+                where m.workspace_id = $1 and m.account_id = $4 and t.occurred_at >= $2 and t.occurred_at <= $3"""
+                : """
+                select distinct m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content
+                from touch t
+                cross join lateral unnest(t.identifiers) as i(identifier)
+                join membership m on m.workspace_id = t.workspace_id and m.identifier = i.identifier
+                where t.workspace_id = $1 and t.occurred_at >= $2 and t.occurred_at <= $3
+                  and m.account_id is not null and $4::text is null""";
+        return pool.preparedQuery(sql)
                 .execute(Tuple.of(workspace, utc(from), utc(to), accountId))
                 .map(rows -> {
                     Map<String, List<TouchRow>> byAccount = new HashMap<>();

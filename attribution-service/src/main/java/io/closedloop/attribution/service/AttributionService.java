@@ -2,11 +2,13 @@ package io.closedloop.attribution.service;
 
 import io.closedloop.attribution.AttributionSettings;
 import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.CustomModel;
 import io.closedloop.attribution.model.DataDrivenCredits;
 import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.MarkovChainModel;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.model.PathPopulation;
+import io.closedloop.attribution.model.RuleBasedModel;
 import io.closedloop.attribution.model.ShapleyModel;
 import io.closedloop.attribution.model.Touch;
 import io.closedloop.attribution.report.AttributionReport;
@@ -17,6 +19,7 @@ import io.closedloop.attribution.report.JourneyView;
 import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
 import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
+import io.closedloop.attribution.rollup.RollupReports;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -32,8 +35,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Journeys and credits computed on demand from the journey tables (nothing is materialized yet):
- * each call loads the workspace's rows of the period and runs the models of DESIGN §4.
+ * Journeys and credits: reports of the standard models from the rollups (RollupReports), the
+ * rest computed on demand from the journey tables (each call loads the workspace's rows of the
+ * period and runs the models of DESIGN §4).
  */
 @ApplicationScoped
 public class AttributionService {
@@ -45,15 +49,18 @@ public class AttributionService {
             .thenComparing(TouchRow::id, Journey::compareByCodePoint);
 
     /** The model and its parameters, already validated by the API. */
-    public record ModelOptions(ModelName model, Basis basis, Double halfLifeDays, Integer lookbackDays, int markovOrder) {
+    public record ModelOptions(ModelName model, Basis basis, Double halfLifeDays, Integer lookbackDays, int markovOrder,
+                               CustomModel custom) {
     }
 
     private final JourneyRepository journeys;
     private final AttributionSettingsService settings;
+    private final RollupReports rollups;
 
-    public AttributionService(JourneyRepository journeys, AttributionSettingsService settings) {
+    public AttributionService(JourneyRepository journeys, AttributionSettingsService settings, RollupReports rollups) {
         this.journeys = journeys;
         this.settings = settings;
+        this.rollups = rollups;
     }
 
     /** The journey of one opportunity with milestones and each touch's credit (rule-based models). */
@@ -74,7 +81,7 @@ public class AttributionService {
             return touches.map(byAccount -> {
                 List<TouchRow> rows = byAccount.getOrDefault(opp.accountId(), List.of());
                 Journey journey = journey(opp, rows, options.basis(), lookback);
-                double[] credit = options.model().ruleBased(halfLife(options, s), null).credit(journey);
+                double[] credit = options.model().ruleBased(halfLife(options, s), options.custom()).credit(journey);
                 Map<String, TouchRow> byId = byId(rows);
                 List<JourneyTouchView> views = new ArrayList<>();
                 for (int i = 0; i < journey.size(); i++) {
@@ -95,10 +102,20 @@ public class AttributionService {
 
     /**
      * Credits of the opportunities converting in [from, to) (created, on the pipeline basis; won
-     * with the close in the period, on the revenue basis), grouped by a touch dimension.
+     * with the close in the period, on the revenue basis), grouped by a touch dimension: from the
+     * rollups when they answer the query (RollupReports.answers), else computed on demand.
      */
     public Uni<AttributionReport> attribution(String workspace, Instant from, Instant to, Dimension groupBy,
                                               ModelOptions options) {
+        return settings.get(workspace).chain(s -> rollups.state(workspace).chain(state ->
+                RollupReports.answers(state, options.model(), from, to, lookbackDays(options, s), halfLife(options, s))
+                        ? rollups.report(workspace, state, from, to, groupBy, options.model(), options.basis())
+                        : attributionOnDemand(workspace, from, to, groupBy, options)));
+    }
+
+    /** {@link #attribution} computed from the journey tables, whatever the rollups hold. */
+    public Uni<AttributionReport> attributionOnDemand(String workspace, Instant from, Instant to, Dimension groupBy,
+                                                      ModelOptions options) {
         String dataAsOf = Instant.now().toString();
         return settings.get(workspace).chain(s -> {
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
@@ -138,7 +155,7 @@ public class AttributionService {
         }
 
         List<double[]> credits = options.model().isRuleBased()
-                ? ruleBased(convertingJourneys, options.model(), halfLife)
+                ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife, options.custom()))
                 : dataDriven(convertingJourneys, opportunities, byAccount, from, to, options, lookback);
 
         Map<String, double[]> sums = new TreeMap<>(Journey::compareByCodePoint);
@@ -166,8 +183,7 @@ public class AttributionService {
                 groupBy, rows, converting.size(), unattributed, dataAsOf);
     }
 
-    private static List<double[]> ruleBased(List<Journey> journeys, ModelName model, double halfLife) {
-        var rule = model.ruleBased(halfLife, null);
+    private static List<double[]> ruleBased(List<Journey> journeys, RuleBasedModel rule) {
         List<double[]> credits = new ArrayList<>(journeys.size());
         for (Journey j : journeys) {
             credits.add(rule.credit(j));

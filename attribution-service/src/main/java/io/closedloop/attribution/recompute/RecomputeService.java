@@ -1,0 +1,110 @@
+package io.closedloop.attribution.recompute;
+
+import io.agroal.api.AgroalDataSource;
+import io.closedloop.attribution.recompute.RecomputeProgress.PartitionProgress;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Starts full recomputes in the background (one thread per running partition) and reports their
+ * progress. Several replicas (or the pods of an indexed Job) share one recompute by each asking
+ * for a different partition with the same partition count.
+ */
+@ApplicationScoped
+public class RecomputeService {
+
+    private final AgroalDataSource dataSource;
+    private final RollupRecompute recompute;
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "rollup-recompute");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public RecomputeService(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+        this.recompute = new RollupRecompute(dataSource);
+    }
+
+    /** Claims the partition (blocking, short), runs it in the background, returns the progress. */
+    public RecomputeProgress start(String workspace, int partition, int partitions) throws SQLException {
+        RollupRecompute.Job job = recompute.claim(workspace, partition, partitions);
+        if (job != null) {
+            executor.execute(() -> {
+                try {
+                    boolean swapped = job.run();
+                    Log.infof("rollup recompute of workspace %s generation %d partition %d/%d done%s", workspace,
+                            job.generation, partition, partitions, swapped ? "; generation swapped in" : "");
+                } catch (Exception e) {
+                    Log.errorf(e, "rollup recompute of workspace %s generation %d partition %d/%d failed", workspace,
+                            job.generation, partition, partitions);
+                }
+            });
+        }
+        return progress(workspace);
+    }
+
+    public RecomputeProgress progress(String workspace) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            int current = 0;
+            boolean ready = false;
+            Integer building = null;
+            try (PreparedStatement s = c.prepareStatement(
+                    "select generation, ready, building from rollup_state where workspace_id = ?")) {
+                s.setString(1, workspace);
+                try (ResultSet r = s.executeQuery()) {
+                    if (r.next()) {
+                        current = r.getInt(1);
+                        ready = r.getBoolean(2);
+                        building = (Integer) r.getObject(3);
+                    }
+                }
+            }
+            int generation = 0;
+            try (PreparedStatement s = c.prepareStatement(
+                    "select coalesce(max(generation), 0) from recompute_partition where workspace_id = ?")) {
+                s.setString(1, workspace);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    generation = building != null ? building : r.getInt(1);
+                }
+            }
+            List<PartitionProgress> parts = new ArrayList<>();
+            int partitions = 0;
+            int done = 0;
+            int total = 0;
+            boolean failed = false;
+            boolean running = false;
+            try (PreparedStatement s = c.prepareStatement("select partition, partitions, state, accounts_done, accounts_total,"
+                    + " error, started_at, updated_at from recompute_partition where workspace_id = ? and generation = ?"
+                    + " order by partition")) {
+                s.setString(1, workspace);
+                s.setInt(2, generation);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        partitions = r.getInt(2);
+                        String state = r.getString(3);
+                        parts.add(new PartitionProgress(r.getInt(1), state, r.getInt(4), r.getInt(5), r.getString(6),
+                                r.getTimestamp(7).toInstant().toString(), r.getTimestamp(8).toInstant().toString()));
+                        done += r.getInt(4);
+                        total += r.getInt(5);
+                        failed |= "FAILED".equals(state);
+                        running |= "RUNNING".equals(state) || "WRITING".equals(state);
+                    }
+                }
+            }
+            String state = parts.isEmpty() ? "NONE" : failed ? "FAILED"
+                    : running || parts.size() < partitions || building != null ? "RUNNING" : "DONE";
+            return new RecomputeProgress(generation, state, current, ready, done, total, partitions, parts);
+        }
+    }
+}

@@ -1,0 +1,497 @@
+package io.closedloop.attribution.recompute;
+
+import io.closedloop.attribution.model.Journey;
+import io.closedloop.attribution.rollup.AccountState;
+import io.closedloop.attribution.rollup.AccountState.OpportunityState;
+import io.closedloop.attribution.rollup.AccountState.TouchState;
+import io.closedloop.attribution.rollup.CreditRollup;
+import io.closedloop.attribution.rollup.RollupRepository;
+import io.closedloop.attribution.rollup.RollupRow;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+import javax.sql.DataSource;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Full recompute of a workspace's rollups (one partition of it, by account hash), from the
+ * stored touches, memberships and opportunities to a new generation of committed rollup rows.
+ *
+ * <ol>
+ *   <li>{@link #claim}: under the workspace's rollup lock (which the incremental path takes for
+ *       each feed page), registers the partition as RUNNING in the generation being built and
+ *       opens a REPEATABLE READ snapshot, then releases the lock. So every feed page either
+ *       committed before the snapshot (and is in it) or sees the partition RUNNING and adds its
+ *       delta to the new generation as well: nothing is lost or counted twice.</li>
+ *   <li>{@link Job#run}: streams the partition's opportunities and touches ordered by account
+ *       (server-side cursors, bounded memory: one account at a time, sums by key), with progress
+ *       committed about every second on a second connection. The snapshot is read-only, so it
+ *       holds back no feed horizon (DESIGN §8).</li>
+ *   <li>COPYs the sums into the new generation as rows of its own part (the partition number) in
+ *       chunks of {@value #WRITE_CHUNK} rows, each its own short transaction; the incremental
+ *       path adds to part −1, so no writer conflicts with another.</li>
+ *   <li>The last partition to finish swaps the workspace's generation (reports switch at once,
+ *       never seeing half a recompute) and deletes the old rows in chunks.</li>
+ * </ol>
+ * Plain JDBC (blocking, run on a worker thread): COPY and cursors with a fetch size are what a
+ * batch job needs, and the benchmark runs this class without the service.
+ */
+public final class RollupRecompute {
+
+    static final int WRITE_CHUNK = 20_000;
+    private static final long PROGRESS_EVERY_MILLIS = 1_000;
+    /** A RUNNING partition whose progress has not moved for this long is taken as dead. */
+    static final long STALE_SECONDS = 60;
+
+    private final DataSource dataSource;
+
+    public RollupRecompute(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Registers the partition and takes its snapshot. Returns null when that partition of the
+     * generation being built is already running or done.
+     *
+     * @throws IllegalArgumentException when a recompute with another partition count is building
+     */
+    public Job claim(String workspace, int partition, int partitions) throws SQLException {
+        Connection c = dataSource.getConnection();
+        boolean handedOver = false;
+        try {
+            c.setAutoCommit(true);
+            execute(c, "select pg_advisory_lock(hashtextextended('rollup/' || ?, 0))", workspace);
+            try {
+                c.setAutoCommit(false);
+                Job job = register(c, workspace, partition, partitions);
+                c.commit();
+                if (job == null) {
+                    return null;
+                }
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                job.total = count(c, workspace, partition, partitions); // the snapshot is taken here
+                job.connection = c;
+                handedOver = true;
+                return job;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                execute(c, "select pg_advisory_unlock(hashtextextended('rollup/' || ?, 0))", workspace);
+            }
+        } finally {
+            if (!handedOver) {
+                c.rollback();
+                c.setAutoCommit(true);
+                c.close();
+            }
+        }
+    }
+
+    private Job register(Connection c, String workspace, int partition, int partitions) throws SQLException {
+        execute(c, """
+                insert into rollup_state (workspace_id, generation, lookback_days, half_life_days, ready)
+                select ?, 0, coalesce(s.lookback_days, 365), coalesce(s.half_life_days, 7), false
+                from (select 1) one left join attribution_settings s on s.workspace_id = ?
+                on conflict (workspace_id) do nothing""", workspace, workspace);
+        Integer building;
+        int generation;
+        Integer buildingPartitions;
+        try (PreparedStatement s = c.prepareStatement(
+                "select generation, building, building_partitions from rollup_state where workspace_id = ? for update")) {
+            s.setString(1, workspace);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                generation = r.getInt(1);
+                building = (Integer) r.getObject(2);
+                buildingPartitions = (Integer) r.getObject(3);
+            }
+        }
+        if (building != null) {
+            String state = null;
+            boolean stale = false;
+            try (PreparedStatement s = c.prepareStatement("select state, updated_at < now() - make_interval(secs => ?)"
+                    + " from recompute_partition where workspace_id = ? and generation = ? and partition = ?")) {
+                s.setLong(1, STALE_SECONDS);
+                s.setString(2, workspace);
+                s.setInt(3, building);
+                s.setInt(4, partition);
+                try (ResultSet r = s.executeQuery()) {
+                    if (r.next()) {
+                        state = r.getString(1);
+                        stale = r.getBoolean(2);
+                    }
+                }
+            }
+            boolean dead = "FAILED".equals(state) || (stale && !"DONE".equals(state));
+            if (dead) {
+                // Its sums were in memory only: the generation cannot be finished, start a new one.
+                execute(c, "update recompute_partition set state = 'FAILED', error = coalesce(error, 'abandoned: no progress')"
+                        + " where workspace_id = ? and generation = ? and state <> 'DONE'", workspace, building);
+                execute(c, "update rollup_state set building = null, building_lookback = null, building_half_life = null,"
+                        + " building_partitions = null where workspace_id = ?", workspace);
+                building = null;
+            } else if (buildingPartitions != partitions) {
+                throw new IllegalArgumentException("recomputeRollups.partitions: generation " + building
+                        + " is being built in " + buildingPartitions + " partitions, was " + partitions);
+            } else if (state != null) {
+                return null;
+            }
+        }
+        if (building == null) {
+            try (PreparedStatement s = c.prepareStatement("select greatest(?, coalesce(max(generation), 0)) + 1"
+                    + " from recompute_partition where workspace_id = ?")) {
+                s.setInt(1, generation);
+                s.setString(2, workspace);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    building = r.getInt(1);
+                }
+            }
+            execute(c, """
+                    update rollup_state set building = ?, building_partitions = ?,
+                        building_lookback = coalesce((select lookback_days from attribution_settings where workspace_id = ?), 365),
+                        building_half_life = coalesce((select half_life_days from attribution_settings where workspace_id = ?), 7)
+                    where workspace_id = ?""", building, partitions, workspace, workspace, workspace);
+        }
+        execute(c, "insert into recompute_partition (workspace_id, generation, partition, partitions, state)"
+                + " values (?, ?, ?, ?, 'RUNNING')", workspace, building, partition, partitions);
+        int lookback;
+        double halfLife;
+        try (PreparedStatement s = c.prepareStatement(
+                "select building_lookback, building_half_life from rollup_state where workspace_id = ?")) {
+            s.setString(1, workspace);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                lookback = r.getInt(1);
+                halfLife = r.getDouble(2);
+            }
+        }
+        return new Job(workspace, building, partition, partitions, lookback, halfLife);
+    }
+
+    private static int count(Connection c, String workspace, int partition, int partitions) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("select count(distinct coalesce(account_id, '')) from opportunity"
+                + " where workspace_id = ? and " + RollupRepository.PARTITION_OF.formatted("account_id", "?") + " = ?")) {
+            s.setString(1, workspace);
+            s.setInt(2, partitions);
+            s.setInt(3, partition);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getInt(1);
+            }
+        }
+    }
+
+    /** One claimed partition: holds the snapshot's connection until {@link #run} ends. */
+    public final class Job {
+        public final String workspace;
+        public final int generation;
+        public final int partition;
+        public final int partitions;
+        final int lookbackDays;
+        final double halfLifeDays;
+        int total;
+        Connection connection;
+        /** Seconds spent reading and computing, writing, and swapping; and the rows written (for the benchmark). */
+        public double[] timings;
+
+        Job(String workspace, int generation, int partition, int partitions, int lookbackDays, double halfLifeDays) {
+            this.workspace = workspace;
+            this.generation = generation;
+            this.partition = partition;
+            this.partitions = partitions;
+            this.lookbackDays = lookbackDays;
+            this.halfLifeDays = halfLifeDays;
+        }
+
+        /** Computes, writes and (if it is the last partition) swaps. Returns true when this call swapped. */
+        public boolean run() throws SQLException {
+            try (Connection progress = dataSource.getConnection()) {
+                progress.setAutoCommit(true);
+                try {
+                    long t0 = System.nanoTime();
+                    updateProgress(progress, "RUNNING", 0);
+                    CreditRollup rollup = compute(progress);
+                    long t1 = System.nanoTime();
+                    updateProgress(progress, "WRITING", total);
+                    int rows = write(progress, rollup);
+                    long t2 = System.nanoTime();
+                    boolean swapped = finish(progress);
+                    timings = new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9, rows};
+                    return swapped;
+                } catch (SQLException | RuntimeException e) {
+                    fail(progress, e);
+                    throw e;
+                }
+            } finally {
+                if (connection != null && !connection.isClosed()) {
+                    connection.rollback();
+                    connection.setAutoCommit(true);
+                    connection.close();
+                }
+            }
+        }
+
+        private CreditRollup compute(Connection progress) throws SQLException {
+            CreditRollup rollup = new CreditRollup(lookbackDays, halfLifeDays);
+            String partitionFilter = RollupRepository.PARTITION_OF.formatted("%s", "?") + " = ?";
+            int done = 0;
+            long lastProgress = System.currentTimeMillis();
+            try (PreparedStatement os = connection.prepareStatement(
+                    opportunitiesSql(partitionFilter.formatted("o.account_id")));
+                 PreparedStatement ts = connection.prepareStatement(touchesSql(partitionFilter.formatted("m.account_id")))) {
+                os.setFetchSize(2_000);
+                os.setString(1, workspace);
+                os.setInt(2, partitions);
+                os.setInt(3, partition);
+                ts.setFetchSize(10_000);
+                ts.setString(1, workspace);
+                ts.setInt(2, partitions);
+                ts.setInt(3, partition);
+                ts.setString(4, workspace);
+                // The touches are sorted by account in PostgreSQL's memory (not this heap), not on disk.
+                execute(connection, "set local work_mem = '256MB'");
+                try (ResultSet o = os.executeQuery(); ResultSet t = ts.executeQuery()) {
+                    boolean oMore = o.next();
+                    boolean tMore = t.next();
+                    while (oMore) {
+                        String account = o.getString("account_key");
+                        List<OpportunityState> opportunities = new ArrayList<>();
+                        while (oMore && o.getString("account_key").equals(account)) {
+                            opportunities.add(opportunity(o));
+                            oMore = o.next();
+                        }
+                        // Accounts are in code-point order in both streams (collate "C").
+                        while (tMore && Journey.compareByCodePoint(t.getString("account_id"), account) < 0) {
+                            tMore = t.next();
+                        }
+                        List<TouchState> touches = new ArrayList<>();
+                        Set<String> seen = new HashSet<>();
+                        while (tMore && t.getString("account_id").equals(account)) {
+                            String id = t.getString("id");
+                            if (seen.add(id)) { // a touch reached through several identifiers counts once
+                                touches.add(touch(t, id));
+                            }
+                            tMore = t.next();
+                        }
+                        rollup.add(new AccountState(account.isEmpty() ? null : account, opportunities, touches), 1);
+                        done++;
+                        if (System.currentTimeMillis() - lastProgress >= PROGRESS_EVERY_MILLIS) {
+                            updateProgress(progress, "RUNNING", done);
+                            lastProgress = System.currentTimeMillis();
+                        }
+                    }
+                }
+            }
+            connection.commit();
+            connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            connection.setAutoCommit(true);
+            connection.close();
+            return rollup;
+        }
+
+        /** COPYs the partition's rows (part = partition) in chunks, each its own short transaction. */
+        private int write(Connection c, CreditRollup rollup) throws SQLException {
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            StringBuilder text = new StringBuilder(WRITE_CHUNK * 100);
+            int[] pending = {0};
+            int[] written = {0};
+            String prefix = escape(workspace) + '\t' + generation + '\t' + partition + '\t';
+            SQLException[] failure = {null};
+            rollup.forEachRow(r -> {
+                if (failure[0] != null) {
+                    return;
+                }
+                text.append(prefix).append(r.basis()).append('\t').append(r.dimension()).append('\t')
+                        .append(r.day()).append('\t').append(escape(r.key())).append('\t');
+                array(text, r.credit()).append('\t');
+                array(text, r.amount()).append('\t');
+                array(text, r.opportunities()).append('\n');
+                if (++pending[0] == WRITE_CHUNK) {
+                    try {
+                        copyChunk(c, copy, text);
+                    } catch (SQLException e) {
+                        failure[0] = e;
+                    }
+                    written[0] += pending[0];
+                    pending[0] = 0;
+                    text.setLength(0);
+                }
+            });
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+            if (pending[0] > 0) {
+                copyChunk(c, copy, text);
+                written[0] += pending[0];
+            }
+            return written[0];
+        }
+
+        private void copyChunk(Connection c, CopyManager copy, StringBuilder text) throws SQLException {
+            c.setAutoCommit(false);
+            try {
+                copy.copyIn("copy credit_rollup (workspace_id, generation, part, basis, dimension, day, key, credit,"
+                        + " amount, opportunities) from stdin", new StringReader(text.toString()));
+                execute(c, "update recompute_partition set updated_at = now()"
+                        + " where workspace_id = ? and generation = ? and partition = ?", workspace, generation, partition);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } catch (java.io.IOException e) {
+                c.rollback();
+                throw new SQLException("copy into credit_rollup failed", e);
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+
+        private boolean finish(Connection c) throws SQLException {
+            boolean swapped;
+            c.setAutoCommit(false);
+            try {
+                execute(c, "select pg_advisory_xact_lock(hashtextextended('rollup/' || ?, 0))", workspace);
+                execute(c, "update recompute_partition set state = 'DONE', accounts_done = accounts_total, updated_at = now()"
+                        + " where workspace_id = ? and generation = ? and partition = ?", workspace, generation, partition);
+                try (PreparedStatement s = c.prepareStatement("""
+                        update rollup_state set generation = building, lookback_days = building_lookback,
+                            half_life_days = building_half_life, ready = true, building = null, building_lookback = null,
+                            building_half_life = null, building_partitions = null, updated_at = now()
+                        where workspace_id = ? and building = ?
+                          and building_partitions = (select count(*) from recompute_partition
+                                                     where workspace_id = ? and generation = ? and state = 'DONE')""")) {
+                    s.setString(1, workspace);
+                    s.setInt(2, generation);
+                    s.setString(3, workspace);
+                    s.setInt(4, generation);
+                    swapped = s.executeUpdate() == 1;
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+            if (swapped) {
+                // Old generations (and abandoned ones) go in short transactions.
+                int deleted;
+                do {
+                    try (PreparedStatement s = c.prepareStatement("delete from credit_rollup where ctid = any(array("
+                            + "select ctid from credit_rollup where workspace_id = ? and generation < ? limit 20000))")) {
+                        s.setString(1, workspace);
+                        s.setInt(2, generation);
+                        deleted = s.executeUpdate();
+                    }
+                } while (deleted > 0);
+            }
+            return swapped;
+        }
+
+        private void updateProgress(Connection c, String state, int done) throws SQLException {
+            execute(c, "update recompute_partition set state = ?, accounts_done = ?, accounts_total = ?, updated_at = now()"
+                    + " where workspace_id = ? and generation = ? and partition = ?",
+                    state, done, total, workspace, generation, partition);
+        }
+
+        private void fail(Connection c, Exception e) {
+            try {
+                execute(c, "update recompute_partition set state = 'FAILED', error = ?, updated_at = now()"
+                        + " where workspace_id = ? and generation = ? and partition = ?",
+                        String.valueOf(e.getMessage()), workspace, generation, partition);
+                execute(c, "update rollup_state set building = null, building_lookback = null, building_half_life = null,"
+                        + " building_partitions = null where workspace_id = ? and building = ?", workspace, generation);
+            } catch (SQLException ignored) {
+                // the partition stays RUNNING and is taken as dead after STALE_SECONDS
+            }
+        }
+    }
+
+    private static String opportunitiesSql(String partitionFilter) {
+        return """
+                select coalesce(o.account_id, '') collate "C" as account_key, o.id, o.amount::float8 as amount, o.status,
+                       floor(extract(epoch from o.created_at) * 1000)::int8 as created_ms,
+                       floor(extract(epoch from o.closed_at) * 1000)::int8 as closed_ms,
+                       floor(extract(epoch from case when cardinality(o.contact_ids) > 0
+                            then (select min(c.lead_created_at) from contact c
+                                  where c.workspace_id = o.workspace_id and c.id = any(o.contact_ids))
+                            else (select min(c.lead_created_at) from contact c
+                                  where c.workspace_id = o.workspace_id and c.account_id = o.account_id) end) * 1000)::int8
+                           as lead_ms
+                from opportunity o
+                where o.workspace_id = ? and %s
+                order by 1, o.id""".formatted(partitionFilter);
+    }
+
+    private static String touchesSql(String partitionFilter) {
+        return """
+                select m.account_id collate "C" as account_id, t.id, floor(extract(epoch from t.occurred_at) * 1000)::int8 as occurred_ms,
+                       t.type, t.channel,
+                       t.source, t.medium, t.campaign, t.content
+                from touch t
+                cross join lateral unnest(t.identifiers) as i(identifier)
+                join membership m on m.workspace_id = t.workspace_id and m.identifier = i.identifier
+                where t.workspace_id = ? and m.account_id is not null and %s
+                  and m.account_id in (select account_id from opportunity where workspace_id = ?)
+                order by 1""".formatted(partitionFilter);
+    }
+
+    // Times travel as epoch milliseconds: parsing 1M timestamps in the driver costs more than the models.
+    private static OpportunityState opportunity(ResultSet r) throws SQLException {
+        long closed = r.getLong("closed_ms");
+        Long closedAt = r.wasNull() ? null : closed;
+        long lead = r.getLong("lead_ms");
+        Long leadAt = r.wasNull() ? null : lead;
+        return new OpportunityState(r.getString("id"), r.getLong("created_ms"), r.getString("status"), closedAt, leadAt,
+                r.getDouble("amount"));
+    }
+
+    private static TouchState touch(ResultSet r, String id) throws SQLException {
+        return new TouchState(id, r.getLong("occurred_ms"), r.getString("type"), r.getString("channel"),
+                r.getString("source"), r.getString("medium"), r.getString("campaign"), r.getString("content"));
+    }
+
+    /** A float8[] literal; integral values (the counts) without a fraction. */
+    private static StringBuilder array(StringBuilder text, double[] values) {
+        text.append('{');
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                text.append(',');
+            }
+            double v = values[i];
+            if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+                text.append((long) v);
+            } else {
+                text.append(v);
+            }
+        }
+        return text.append('}');
+    }
+
+    /** COPY text format: backslash, tab, newline and carriage return escaped. */
+    private static String escape(String s) {
+        if (s.indexOf('\\') < 0 && s.indexOf('\t') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
+            return s;
+        }
+        return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+    }
+
+    private static void execute(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                s.setObject(i + 1, args[i]);
+            }
+            s.execute();
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package io.closedloop.attribution.rollup;
+
+import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.Journey;
+import io.closedloop.attribution.model.ModelName;
+import io.closedloop.attribution.model.RuleBasedModel;
+import io.closedloop.attribution.model.Touch;
+import io.closedloop.attribution.report.Dimension;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.closedloop.attribution.rollup.AccountState.TouchState;
+
+/**
+ * Adds accounts' journeys to the rollup sums of every standard model (pure Java, no framework):
+ * for each opportunity, its pipeline journey (day = creation) and, when won, its revenue journey
+ * (day = close), credited under every rule-based model but custom, summed by dimension value.
+ * Per (basis, day) it also counts the attributed opportunities (with their amount) and the
+ * unattributed ones. An account added with sign −1 is subtracted, so the incremental path adds
+ * the accounts' state before a change with −1 and after it with +1 and writes the difference.
+ */
+public final class CreditRollup {
+
+    /**
+     * The materialized models, in a fixed order: element i of a rollup row's arrays is model i
+     * (SQL index i + 1). Adding a model needs a migration of the arrays and a full recompute.
+     */
+    public static final List<ModelName> MODELS = java.util.Arrays.stream(ModelName.values())
+            .filter(ModelName::isStandard).toList();
+    private static final Dimension[] DIMENSIONS = Dimension.values();
+    private static final int COUNTS_DIMENSION = 7;
+    private static final long DAY_OFFSET = 1L << 23;
+    private static final long DAY_MILLIS = 86_400_000L;
+
+    private final Duration lookback;
+    private final RuleBasedModel[] models;
+    private final RollupSums sums = new RollupSums(MODELS.size());
+    private final Map<String, Integer> keyIds = new HashMap<>();
+    private final List<String> keyNames = new ArrayList<>();
+    private final int attributedKey;
+    private final int unattributedKey;
+
+    /** The workspace's parameters the rollup is computed with. */
+    public CreditRollup(int lookbackDays, double halfLifeDays) {
+        this.lookback = Duration.ofDays(lookbackDays);
+        this.models = new RuleBasedModel[MODELS.size()];
+        for (int m = 0; m < models.length; m++) {
+            models[m] = MODELS.get(m).ruleBased(halfLifeDays, null);
+        }
+        attributedKey = intern(RollupRow.ATTRIBUTED);
+        unattributedKey = intern(RollupRow.UNATTRIBUTED);
+    }
+
+    /** Adds (sign 1) or subtracts (sign −1) the journeys of one account's opportunities. */
+    public void add(AccountState account, double sign) {
+        if (account.opportunities().isEmpty()) {
+            return;
+        }
+        List<TouchState> touches = new ArrayList<>(account.touches());
+        // Sorted once per account, so each journey's own sort finds them in order.
+        touches.sort(Comparator.comparingLong(TouchState::occurredAt).thenComparing(TouchState::id, Journey::compareByCodePoint));
+        int n = touches.size();
+        List<Touch> modelTouches = new ArrayList<>(n);
+        Map<Touch, Integer> indexOf = new IdentityHashMap<>(n * 2);
+        int[] values = new int[n * DIMENSIONS.length];
+        for (int i = 0; i < n; i++) {
+            TouchState t = touches.get(i);
+            Touch touch = new Touch(t.id(), t.occurredAt(), t.channel(), "FORM_FILL".equals(t.type()));
+            modelTouches.add(touch);
+            indexOf.put(touch, i);
+            for (int d = 0; d < DIMENSIONS.length; d++) {
+                values[i * DIMENSIONS.length + d] = intern(value(t, DIMENSIONS[d]));
+            }
+        }
+        for (AccountState.OpportunityState o : account.opportunities()) {
+            addJourney(o, Basis.PIPELINE, modelTouches, indexOf, values, sign);
+            if ("WON".equals(o.status()) && o.closedAt() != null) {
+                addJourney(o, Basis.REVENUE, modelTouches, indexOf, values, sign);
+            }
+        }
+    }
+
+    private void addJourney(AccountState.OpportunityState o, Basis basis, List<Touch> touches,
+                            Map<Touch, Integer> indexOf, int[] values, double sign) {
+        Journey journey = Journey.builder().basis(basis).opportunityCreatedAt(o.createdAt())
+                .leadCreatedAt(o.leadCreatedAt()).closedAt(o.closedAt()).lookback(lookback)
+                .touches(touches).build();
+        long day = Math.floorDiv(basis == Basis.PIPELINE ? o.createdAt() : o.closedAt(), DAY_MILLIS);
+        int b = basis.ordinal();
+        int counts = sums.entry(key(day, b, COUNTS_DIMENSION, journey.isUnattributed() ? unattributedKey : attributedKey));
+        for (int m = 0; m < models.length; m++) {
+            sums.add(counts, m, sign, journey.isUnattributed() ? 0 : sign * o.amount(), sign);
+        }
+        if (journey.isUnattributed()) {
+            return;
+        }
+        int size = journey.size();
+        int[] touchIndex = new int[size];
+        for (int i = 0; i < size; i++) {
+            touchIndex[i] = indexOf.get(journey.touch(i));
+        }
+        // Per dimension: each journey touch's slot among the journey's distinct values (few), reused by every model.
+        int[][] slotOf = new int[DIMENSIONS.length][size];
+        int[][] distinct = new int[DIMENSIONS.length][];
+        int[] distinctCount = new int[DIMENSIONS.length];
+        for (int d = 0; d < DIMENSIONS.length; d++) {
+            int[] keys = new int[size];
+            int count = 0;
+            for (int i = 0; i < size; i++) {
+                int value = values[touchIndex[i] * DIMENSIONS.length + d];
+                int slot = 0;
+                while (slot < count && keys[slot] != value) {
+                    slot++;
+                }
+                if (slot == count) {
+                    keys[count++] = value;
+                }
+                slotOf[d][i] = slot;
+            }
+            distinct[d] = keys;
+            distinctCount[d] = count;
+            for (int slot = 0; slot < count; slot++) {
+                keys[slot] = sums.entry(key(day, b, d, keys[slot]));
+            }
+        }
+        double[] scratch = new double[size];
+        for (int m = 0; m < models.length; m++) {
+            double[] credit = models[m].credit(journey);
+            for (int d = 0; d < DIMENSIONS.length; d++) {
+                int count = distinctCount[d];
+                java.util.Arrays.fill(scratch, 0, count, 0);
+                int[] slots = slotOf[d];
+                for (int i = 0; i < size; i++) {
+                    scratch[slots[i]] += credit[i];
+                }
+                for (int s = 0; s < count; s++) {
+                    double c = scratch[s];
+                    sums.add(distinct[d][s], m, sign * c, sign * c * o.amount(), c > 0 ? sign : 0);
+                }
+            }
+        }
+    }
+
+    /** The rows, in {@link #ORDER} (basis, dimension, day, key), without entries that are all zero. */
+    public List<RollupRow> rows() {
+        List<RollupRow> rows = new ArrayList<>(sums.size());
+        forEachRow(rows::add);
+        rows.sort(ORDER);
+        return rows;
+    }
+
+    /** Visits the rows in no particular order, without entries that are all zero. */
+    public void forEachRow(java.util.function.Consumer<RollupRow> visitor) {
+        sums.forEach((key, credit, amount, opportunities) -> {
+            boolean zero = true;
+            for (int m = 0; m < credit.length; m++) {
+                opportunities[m] = Math.rint(opportunities[m]);
+                zero &= Math.abs(credit[m]) < 1e-12 && Math.abs(amount[m]) < 1e-9 && opportunities[m] == 0;
+            }
+            if (zero) {
+                return;
+            }
+            int keyId = (int) (key & 0xffffffffL);
+            long high = key >>> 32;
+            int d = (int) (high & 7);
+            int b = (int) ((high >>> 3) & 1);
+            long day = (high >>> 4) - DAY_OFFSET;
+            visitor.accept(new RollupRow(BASES[b], d == COUNTS_DIMENSION ? RollupRow.OPPORTUNITIES : DIMENSION_NAMES[d],
+                    LocalDate.ofEpochDay(day), keyNames.get(keyId), credit, amount, opportunities));
+        });
+    }
+
+    private static final String[] BASES = {Basis.values()[0].name(), Basis.values()[1].name()};
+    private static final String[] DIMENSION_NAMES = java.util.Arrays.stream(Dimension.values()).map(Enum::name)
+            .toArray(String[]::new);
+
+    /** The order every writer upserts rows in, so concurrent writers never deadlock. */
+    public static final Comparator<RollupRow> ORDER = Comparator.comparing(RollupRow::basis)
+            .thenComparing(RollupRow::dimension).thenComparing(RollupRow::day).thenComparing(RollupRow::key);
+
+    private static long key(long day, int basis, int dimension, int keyId) {
+        long high = (((day + DAY_OFFSET) << 1 | basis) << 3) | dimension;
+        return high << 32 | (keyId & 0xffffffffL);
+    }
+
+    private int intern(String value) {
+        Integer id = keyIds.get(value);
+        if (id == null) {
+            id = keyNames.size();
+            keyIds.put(value, id);
+            keyNames.add(value);
+        }
+        return id;
+    }
+
+    private static String value(TouchState t, Dimension d) {
+        String value = switch (d) {
+            case CHANNEL -> t.channel();
+            case SOURCE -> t.source();
+            case MEDIUM -> t.medium();
+            case CAMPAIGN -> t.campaign();
+            case CONTENT -> t.content();
+            case TOUCH_TYPE -> t.type();
+        };
+        return value == null ? "(none)" : value;
+    }
+}

@@ -1,0 +1,190 @@
+package io.closedloop.attribution.rollup;
+
+import io.closedloop.plumbing.feed.FeedConsumer.PageHandler;
+import io.closedloop.plumbing.feed.FeedItem;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Keeps the rollups current as feed pages arrive: in the page's transaction, per workspace (in
+ * sorted order), it takes the workspace's rollup lock, finds the accounts the page can change
+ * (for a membership both its old and new account; for an opportunity or contact likewise),
+ * computes their journeys' rollup contributions from the tables before the page is applied and
+ * again after, and adds the difference to the rollup rows. Journeys are a pure function of an
+ * account's stored state, so this is exact up to floating-point rounding; a full recompute
+ * resets any drift. While a full recompute builds a new generation, the difference is also
+ * added to it for the accounts whose partition has already taken its snapshot.
+ */
+@ApplicationScoped
+public class IncrementalRollups {
+
+    /** The accounts (and account-less opportunities) a page's items of one workspace can change. */
+    record Affected(Set<String> accounts, Set<String> accountlessOpportunities) {
+    }
+
+    @FunctionalInterface
+    interface AffectedFinder {
+        Uni<Affected> find(SqlConnection tx, String workspace, List<FeedItem> items);
+    }
+
+    private final RollupRepository rollups;
+
+    public IncrementalRollups(RollupRepository rollups) {
+        this.rollups = rollups;
+    }
+
+    /** ingestion `touches`: the accounts of the touches' identifiers, before and after (offline touches may change them). */
+    public PageHandler touches(PageHandler apply) {
+        return around(apply, (tx, ws, items) -> {
+            Set<String> identifiers = new HashSet<>();
+            Set<String> ids = new HashSet<>();
+            for (FeedItem item : items) {
+                JsonObject p = item.payload();
+                if (p.getString("id") != null) {
+                    ids.add(p.getString("id"));
+                }
+                JsonArray given = p.getJsonArray("identifiers", new JsonArray());
+                for (int i = 0; i < given.size(); i++) {
+                    JsonObject identifier = given.getJsonObject(i);
+                    identifiers.add(identifier.getString("type") + ":" + identifier.getString("value"));
+                }
+            }
+            return rollups.identifiersOfTouches(tx, ws, ids).chain(stored -> {
+                identifiers.addAll(stored);
+                return rollups.accountsOfIdentifiers(tx, ws, identifiers);
+            }).map(accounts -> new Affected(accounts, Set.of()));
+        });
+    }
+
+    /** identity `memberships`: the identifier's old account and its new one. */
+    public PageHandler memberships(PageHandler apply) {
+        return around(apply, (tx, ws, items) -> {
+            Set<String> identifiers = new HashSet<>();
+            Set<String> accounts = new HashSet<>();
+            for (FeedItem item : items) {
+                JsonObject identifier = item.payload().getJsonObject("identifier");
+                if (identifier != null) {
+                    identifiers.add(identifier.getString("type") + ":" + identifier.getString("value"));
+                }
+                String account = item.payload().getString("accountId");
+                if (account != null && !"removed".equals(item.kind())) {
+                    accounts.add(account);
+                }
+            }
+            return rollups.accountsOfIdentifiers(tx, ws, identifiers).map(old -> {
+                accounts.addAll(old);
+                return new Affected(accounts, Set.of());
+            });
+        });
+    }
+
+    /**
+     * ingestion `crm`: an opportunity's old and new account; a contact's old and new account and
+     * the accounts of opportunities naming it (its lead-creation time moves their LC milestone).
+     * Opportunities without an account are affected by their own id.
+     */
+    public PageHandler crm(PageHandler apply) {
+        return around(apply, (tx, ws, items) -> {
+            Set<String> opportunityIds = new HashSet<>();
+            Set<String> contactIds = new HashSet<>();
+            Set<String> accounts = new HashSet<>();
+            for (FeedItem item : items) {
+                JsonObject p = item.payload();
+                if (p.getString("id") == null) {
+                    continue;
+                }
+                if ("opportunity".equals(item.kind())) {
+                    opportunityIds.add(p.getString("id"));
+                } else if ("contact".equals(item.kind())) {
+                    contactIds.add(p.getString("id"));
+                } else {
+                    continue;
+                }
+                if (p.getString("accountId") != null) {
+                    accounts.add(p.getString("accountId"));
+                }
+            }
+            if (opportunityIds.isEmpty() && contactIds.isEmpty()) {
+                return Uni.createFrom().item(new Affected(Set.of(), Set.of()));
+            }
+            return rollups.accountsOfOpportunities(tx, ws, opportunityIds)
+                    .chain(a -> {
+                        accounts.addAll(a);
+                        return rollups.accountsOfContacts(tx, ws, contactIds);
+                    })
+                    .map(a -> {
+                        accounts.addAll(a);
+                        return new Affected(accounts, opportunityIds);
+                    });
+        });
+    }
+
+    private PageHandler around(PageHandler apply, AffectedFinder finder) {
+        return (tx, items) -> {
+            Map<String, List<FeedItem>> byWorkspace = new TreeMap<>();
+            for (FeedItem item : items) {
+                byWorkspace.computeIfAbsent(item.workspace(), w -> new ArrayList<>()).add(item);
+            }
+            Map<String, Before> before = new HashMap<>();
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (Map.Entry<String, List<FeedItem>> e : byWorkspace.entrySet()) {
+                String ws = e.getKey();
+                chain = chain.chain(() -> rollups.lock(tx, ws))
+                        .chain(() -> rollups.ensureState(tx, ws))
+                        .chain(state -> finder.find(tx, ws, e.getValue()).chain(affected ->
+                                rollups.load(tx, ws, affected.accounts(), affected.accountlessOpportunities())
+                                        .map(states -> {
+                                            before.put(ws, new Before(state, affected, states));
+                                            return null;
+                                        })));
+            }
+            chain = chain.chain(() -> apply.apply(tx, items));
+            for (String ws : byWorkspace.keySet()) {
+                chain = chain.chain(() -> {
+                    Before b = before.get(ws);
+                    return rollups.load(tx, ws, b.affected().accounts(), b.affected().accountlessOpportunities())
+                            .chain(after -> write(tx, ws, b, after));
+                });
+            }
+            return chain;
+        };
+    }
+
+    private record Before(RollupState state, Affected affected, List<AccountState> accounts) {
+    }
+
+    private Uni<Void> write(SqlConnection tx, String ws, Before before, List<AccountState> after) {
+        RollupState state = before.state();
+        CreditRollup current = new CreditRollup(state.lookbackDays(), state.halfLifeDays());
+        before.accounts().forEach(a -> current.add(a, -1));
+        after.forEach(a -> current.add(a, 1));
+        List<RollupRow> rows = current.rows();
+        Uni<Void> written = rows.isEmpty() ? Uni.createFrom().voidItem()
+                : rollups.addRows(tx, ws, state.generation(), rows).chain(() -> rollups.touchState(tx, ws));
+        if (state.building() == null) {
+            return written;
+        }
+        Set<String> candidates = new HashSet<>();
+        before.accounts().forEach(a -> candidates.add(a.accountId() == null ? "" : a.accountId()));
+        after.forEach(a -> candidates.add(a.accountId() == null ? "" : a.accountId()));
+        return written.chain(() -> rollups.startedPartitionAccounts(tx, ws, state.building(), candidates)).chain(started -> {
+            CreditRollup building = new CreditRollup(state.buildingLookbackDays(), state.buildingHalfLifeDays());
+            before.accounts().stream().filter(a -> started.contains(a.accountId() == null ? "" : a.accountId()))
+                    .forEach(a -> building.add(a, -1));
+            after.stream().filter(a -> started.contains(a.accountId() == null ? "" : a.accountId()))
+                    .forEach(a -> building.add(a, 1));
+            return rollups.addRows(tx, ws, state.building(), building.rows());
+        });
+    }
+}

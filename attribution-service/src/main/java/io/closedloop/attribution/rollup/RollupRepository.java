@@ -1,0 +1,278 @@
+package io.closedloop.attribution.rollup;
+
+import io.closedloop.attribution.rollup.AccountState.OpportunityState;
+import io.closedloop.attribution.rollup.AccountState.TouchState;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** SQL of the rollups: workspace state, accounts' journey inputs, and delta upserts. */
+@ApplicationScoped
+public class RollupRepository {
+
+    /**
+     * Serializes every writer of a workspace's rollups (the feed consumers' incremental updates,
+     * and the moment a full recompute takes its snapshot). Feed pages of one workspace are
+     * serialized anyway by their hot rollup rows; one lock per workspace keeps the before/after
+     * reads exact without per-account lock ordering.
+     */
+    public static final String LOCK = "select pg_advisory_xact_lock(hashtextextended('rollup/' || $1, 0))";
+
+    /** The partition (0..partitions−1) of an account (SQL); opportunities without an account count as account ''. */
+    public static final String PARTITION_OF = "mod(hashtextextended(coalesce(%s, ''), 0) & 9223372036854775807, %s)";
+
+    public Uni<Void> lock(SqlClient tx, String workspace) {
+        return tx.preparedQuery(LOCK).execute(Tuple.of(workspace)).replaceWithVoid();
+    }
+
+    /**
+     * The workspace's state, created on first use with the workspace's settings: a workspace seen
+     * for the first time has no data yet, so its rollups start complete (ready) and empty.
+     */
+    public Uni<RollupState> ensureState(SqlClient tx, String workspace) {
+        return tx.preparedQuery("""
+                        insert into rollup_state (workspace_id, generation, lookback_days, half_life_days, ready)
+                        select $1, 1, coalesce(s.lookback_days, 365), coalesce(s.half_life_days, 7), true
+                        from (select 1) one left join attribution_settings s on s.workspace_id = $1
+                        on conflict (workspace_id) do nothing""")
+                .execute(Tuple.of(workspace)).chain(() -> state(tx, workspace));
+    }
+
+    public Uni<RollupState> state(SqlClient client, String workspace) {
+        return client.preparedQuery("select * from rollup_state where workspace_id = $1").execute(Tuple.of(workspace))
+                .map(rows -> rows.size() == 0 ? null : state(rows.iterator().next()));
+    }
+
+    static RollupState state(Row r) {
+        return new RollupState(r.getString("workspace_id"), r.getInteger("generation"), r.getInteger("lookback_days"),
+                r.getDouble("half_life_days"), r.getBoolean("ready"), r.getInteger("building"),
+                r.getInteger("building_lookback"), r.getDouble("building_half_life"), r.getInteger("building_partitions"),
+                r.getOffsetDateTime("updated_at").toInstant());
+    }
+
+    /** Of these accounts, those whose partition of the building generation has taken its snapshot. */
+    public Uni<Set<String>> startedPartitionAccounts(SqlClient tx, String workspace, int building, Set<String> accounts) {
+        return tx.preparedQuery("select a from unnest($3::text[]) a where exists (select 1 from recompute_partition p"
+                        + " where p.workspace_id = $1 and p.generation = $2 and p.state <> 'FAILED' and p.partition = "
+                        + PARTITION_OF.formatted("a", "p.partitions") + ")")
+                .execute(Tuple.of(workspace, building, accounts.toArray(new String[0])))
+                .map(rows -> {
+                    Set<String> started = new HashSet<>();
+                    for (Row r : rows) {
+                        started.add(r.getString(0));
+                    }
+                    return started;
+                });
+    }
+
+    /** Accounts whose membership currently points at them through any of these identifiers. */
+    public Uni<Set<String>> accountsOfIdentifiers(SqlClient tx, String workspace, Set<String> identifiers) {
+        return strings(tx, "select distinct account_id from membership where workspace_id = $1 and identifier = any($2)"
+                + " and account_id is not null", Tuple.of(workspace, identifiers.toArray(new String[0])));
+    }
+
+    /** The identifiers the stored touches with these ids carry (an offline touch may be upserted with new ones). */
+    public Uni<Set<String>> identifiersOfTouches(SqlClient tx, String workspace, Set<String> touchIds) {
+        return strings(tx, "select distinct unnest(identifiers) from touch where workspace_id = $1 and id = any($2)",
+                Tuple.of(workspace, touchIds.toArray(new String[0])));
+    }
+
+    public Uni<Set<String>> accountsOfOpportunities(SqlClient tx, String workspace, Set<String> ids) {
+        return strings(tx, "select distinct account_id from opportunity where workspace_id = $1 and id = any($2)"
+                + " and account_id is not null", Tuple.of(workspace, ids.toArray(new String[0])));
+    }
+
+    /** The contacts' accounts and the accounts of opportunities naming them as contact roles. */
+    public Uni<Set<String>> accountsOfContacts(SqlClient tx, String workspace, Set<String> ids) {
+        String[] array = ids.toArray(new String[0]);
+        return strings(tx, """
+                select account_id from contact where workspace_id = $1 and id = any($2) and account_id is not null
+                union
+                select account_id from opportunity where workspace_id = $1 and contact_ids && $2 and account_id is not null""",
+                Tuple.of(workspace, array));
+    }
+
+    /**
+     * The journey inputs of these accounts, plus the opportunities without an account among
+     * {@code accountlessOpportunities} (they are unattributed: no touches).
+     */
+    public Uni<List<AccountState>> load(SqlClient tx, String workspace, Set<String> accounts,
+                                        Set<String> accountlessOpportunities) {
+        String[] accountArray = accounts.toArray(new String[0]);
+        return tx.preparedQuery(OPPORTUNITIES + """
+                         where o.workspace_id = $1 and (o.account_id = any($2) or (o.account_id is null and o.id = any($3)))""")
+                .execute(Tuple.of(workspace, accountArray, accountlessOpportunities.toArray(new String[0])))
+                .chain(oppRows -> {
+                    Map<String, List<OpportunityState>> opportunities = new LinkedHashMap<>();
+                    List<OpportunityState> accountless = new ArrayList<>();
+                    for (Row r : oppRows) {
+                        OpportunityState o = opportunity(r);
+                        String account = r.getString("account_id");
+                        if (account == null) {
+                            accountless.add(o);
+                        } else {
+                            opportunities.computeIfAbsent(account, a -> new ArrayList<>()).add(o);
+                        }
+                    }
+                    Uni<Map<String, List<TouchState>>> touches = opportunities.isEmpty() ? Uni.createFrom().item(Map.of())
+                            : tx.preparedQuery(TOUCHES_OF_ACCOUNTS)
+                            .execute(Tuple.of(workspace, opportunities.keySet().toArray(new String[0])))
+                            .map(rows -> {
+                                Map<String, List<TouchState>> byAccount = new LinkedHashMap<>();
+                                for (Row r : rows) {
+                                    byAccount.computeIfAbsent(r.getString("account_id"), a -> new ArrayList<>()).add(touch(r));
+                                }
+                                return byAccount;
+                            });
+                    return touches.map(byAccount -> {
+                        List<AccountState> states = new ArrayList<>();
+                        opportunities.forEach((account, opps) ->
+                                states.add(new AccountState(account, opps, byAccount.getOrDefault(account, List.of()))));
+                        if (!accountless.isEmpty()) {
+                            states.add(new AccountState(null, accountless, List.of()));
+                        }
+                        return states;
+                    });
+                });
+    }
+
+    /** Adds the delta rows to a generation's part −1, in {@link CreditRollup#ORDER} so concurrent writers never deadlock. */
+    public Uni<Void> addRows(SqlClient tx, String workspace, int generation, List<RollupRow> rows) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = rows.size();
+        int width = CreditRollup.MODELS.size();
+        String[] basis = new String[n];
+        String[] dimension = new String[n];
+        LocalDate[] day = new LocalDate[n];
+        String[] key = new String[n];
+        Double[] credit = new Double[n * width];
+        Double[] amount = new Double[n * width];
+        Double[] opportunities = new Double[n * width];
+        for (int i = 0; i < n; i++) {
+            RollupRow r = rows.get(i);
+            basis[i] = r.basis();
+            dimension[i] = r.dimension();
+            day[i] = r.day();
+            key[i] = r.key();
+            for (int m = 0; m < width; m++) {
+                credit[i * width + m] = r.credit()[m];
+                amount[i * width + m] = r.amount()[m];
+                opportunities[i * width + m] = r.opportunities()[m];
+            }
+        }
+        // The model arrays travel flattened (row i's elements at i*width+1 .. (i+1)*width) and are added element-wise.
+        return tx.preparedQuery("""
+                        insert into credit_rollup (workspace_id, generation, basis, dimension, day, key, part, credit, amount, opportunities)
+                        select $1, $2, b, d, dy, k, -1, ($7::float8[])[(i - 1) * $10 + 1 : i * $10],
+                               ($8::float8[])[(i - 1) * $10 + 1 : i * $10], ($9::float8[])[(i - 1) * $10 + 1 : i * $10]
+                        from unnest($3::text[], $4::text[], $5::date[], $6::text[]) with ordinality as x(b, d, dy, k, i)
+                        order by i
+                        on conflict (workspace_id, generation, basis, dimension, day, key) where part = -1 do update
+                            set credit = (select array_agg(a + e order by j) from unnest(credit_rollup.credit, excluded.credit)
+                                              with ordinality as u(a, e, j)),
+                                amount = (select array_agg(a + e order by j) from unnest(credit_rollup.amount, excluded.amount)
+                                              with ordinality as u(a, e, j)),
+                                opportunities = (select array_agg(a + e order by j)
+                                                 from unnest(credit_rollup.opportunities, excluded.opportunities)
+                                                     with ordinality as u(a, e, j))""")
+                .execute(Tuple.of(workspace, generation).addArrayOfString(basis).addArrayOfString(dimension)
+                        .addArrayOfLocalDate(day).addArrayOfString(key).addArrayOfDouble(credit).addArrayOfDouble(amount)
+                        .addArrayOfDouble(opportunities).addInteger(width))
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> touchState(SqlClient tx, String workspace) {
+        return tx.preparedQuery("update rollup_state set updated_at = now() where workspace_id = $1")
+                .execute(Tuple.of(workspace)).replaceWithVoid();
+    }
+
+    /**
+     * Sums of one report from a generation's rows: key → (credit, amount, opportunities) of the
+     * model at {@code modelIndex} (0-based in {@link CreditRollup#MODELS}), days in [from, to).
+     */
+    public Uni<List<Row>> sums(SqlClient client, String workspace, int generation, String basis, int modelIndex,
+                               String dimension, LocalDate from, LocalDate to) {
+        return client.preparedQuery("""
+                        select key, sum(credit[$4]) as credit, sum(amount[$4]) as amount, sum(opportunities[$4]) as opportunities
+                        from credit_rollup
+                        where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $5
+                          and day >= $6 and day < $7
+                        group by key""")
+                .execute(Tuple.of(workspace, generation, basis, modelIndex + 1, dimension).addLocalDate(from).addLocalDate(to))
+                .map(rows -> {
+                    List<Row> list = new ArrayList<>();
+                    rows.forEach(list::add);
+                    return list;
+                });
+    }
+
+    // An opportunity's people are its contact roles, or the account's contacts when it names none
+    // (the same rule as JourneyRepository).
+    static final String OPPORTUNITIES = """
+            select o.id, o.account_id, o.amount, o.created_at, o.status, o.closed_at,
+                   case when cardinality(o.contact_ids) > 0
+                        then (select min(c.lead_created_at) from contact c
+                              where c.workspace_id = o.workspace_id and c.id = any(o.contact_ids))
+                        else (select min(c.lead_created_at) from contact c
+                              where c.workspace_id = o.workspace_id and c.account_id = o.account_id) end as lead_created_at
+            from opportunity o
+            """;
+
+    // A touch reached through several identifiers of one account counts once.
+    static final String TOUCHES_OF_ACCOUNTS = """
+            select distinct on (m.account_id, t.id) m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source,
+                   t.medium, t.campaign, t.content
+            from membership m
+            join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
+            where m.workspace_id = $1 and m.account_id = any($2)""";
+
+    private static OpportunityState opportunity(Row r) {
+        BigDecimal amount = r.getBigDecimal("amount");
+        return new OpportunityState(r.getString("id"), millis(r.getOffsetDateTime("created_at")), r.getString("status"),
+                nullableMillis(r.getOffsetDateTime("closed_at")), nullableMillis(r.getOffsetDateTime("lead_created_at")),
+                amount == null ? 0 : amount.doubleValue());
+    }
+
+    private static TouchState touch(Row r) {
+        return new TouchState(r.getString("id"), millis(r.getOffsetDateTime("occurred_at")), r.getString("type"),
+                r.getString("channel"), r.getString("source"), r.getString("medium"), r.getString("campaign"),
+                r.getString("content"));
+    }
+
+    private static long millis(OffsetDateTime t) {
+        return t.toInstant().toEpochMilli();
+    }
+
+    private static Long nullableMillis(OffsetDateTime t) {
+        return t == null ? null : t.toInstant().toEpochMilli();
+    }
+
+    private static Uni<Set<String>> strings(SqlClient tx, String sql, Tuple args) {
+        return tx.preparedQuery(sql).execute(args).map(rows -> {
+            Set<String> set = new HashSet<>();
+            for (Row r : rows) {
+                set.add(r.getString(0));
+            }
+            return set;
+        });
+    }
+
+    static Instant instant(OffsetDateTime t) {
+        return t == null ? null : t.toInstant();
+    }
+}

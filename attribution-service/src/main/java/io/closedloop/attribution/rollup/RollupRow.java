@@ -1,0 +1,20 @@
+package io.closedloop.attribution.rollup;
+
+import java.time.LocalDate;
+
+/**
+ * One row of {@code credit_rollup} (without workspace, generation and part): the sums of one
+ * basis, dimension, conversion day and key, one element per standard model in the order of
+ * {@link CreditRollup#MODELS}. In a delta the values may be negative.
+ */
+public record RollupRow(String basis, String dimension, LocalDate day, String key,
+                        double[] credit, double[] amount, double[] opportunities) {
+
+    /**
+     * The pseudo-dimension of the conversion counts (the same in every model's element): key
+     * {@link #ATTRIBUTED} (credit = count, amount = their amounts) and {@link #UNATTRIBUTED}.
+     */
+    public static final String OPPORTUNITIES = "OPPORTUNITIES";
+    public static final String ATTRIBUTED = "attributed";
+    public static final String UNATTRIBUTED = "unattributed";
+}

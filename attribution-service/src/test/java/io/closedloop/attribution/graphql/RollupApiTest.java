@@ -1,0 +1,305 @@
+package io.closedloop.attribution.graphql;
+
+import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.ModelName;
+import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.rollup.CreditRollup;
+import io.closedloop.attribution.rollup.IncrementalRollups;
+import io.closedloop.attribution.service.FeedApplyService;
+import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.TestKeys;
+import io.closedloop.plumbing.feed.FeedConsumer.PageHandler;
+import io.closedloop.plumbing.feed.FeedItem;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.path.json.config.JsonPathConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The materialized credits: feed pages applied through IncrementalRollups (as the consumers do),
+ * then every standard model, basis and dimension read from the rollups over GraphQL and compared
+ * with the same report computed on demand, and with hand-computed credits; then changes (a deal
+ * won, a touch added, an identifier moved to another account) and a full recompute.
+ *
+ * The data are AttributionApiTest's: acct-a (a1, u1, a2): t1 03-01 paid_search, t2 03-03 email,
+ * t3 03-05 direct form fill, t4 03-08 organic_search, t5 03-15 paid_search; acct-b (b1): b1 03-02
+ * paid_social, b2 03-06 email; opp-a acct-a 1000 created 03-10 won 03-20 (LC = t3);
+ * opp-b-lost acct-b 500 created 03-07 lost 03-12; opp-b-open acct-b 300 created 03-25; opp-c acct-c
+ * 200 created 03-11 (no touches).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "attribution"))
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RollupApiTest {
+
+    private static final String WS = "rollups";
+
+    @Inject
+    FeedApplyService apply;
+
+    @Inject
+    IncrementalRollups incremental;
+
+    @Inject
+    Pool pool;
+
+    @Test
+    @Order(1)
+    void pagesInAnyOrderGiveRollupsEqualToTheOnDemandReports() {
+        // CRM first (no touches yet), then touches (no memberships yet: no account), then memberships in two pages.
+        page(incremental.crm(apply::applyCrm), List.of(
+                contact(1, "c-a", "acct-a", "2026-03-06T00:00:00Z"),
+                opportunity(2, "opp-a", "acct-a", "1000.00", "2026-03-10T00:00:00Z", "WON", "2026-03-20T00:00:00Z", "c-a"),
+                opportunity(3, "opp-b-lost", "acct-b", "500.00", "2026-03-07T00:00:00Z", "LOST", "2026-03-12T00:00:00Z", null),
+                opportunity(4, "opp-b-open", "acct-b", "300.00", "2026-03-25T00:00:00Z", "OPEN", null, null),
+                opportunity(5, "opp-c", "acct-c", "200.00", "2026-03-11T00:00:00Z", "OPEN", null, null)));
+        page(incremental.touches(apply::applyTouches), List.of(
+                touch(1, "t1", "2026-03-01T10:00:00Z", "PAGE_VIEW", "paid_search", "google", "a1"),
+                touch(2, "t2", "2026-03-03T10:00:00Z", "EMAIL_CLICK", "email", "newsletter", "u1", "a1"),
+                touch(3, "t3", "2026-03-05T10:00:00Z", "FORM_FILL", "direct", null, "a2"),
+                touch(4, "t4", "2026-03-08T10:00:00Z", "PAGE_VIEW", "organic_search", "google", "a1")));
+        page(incremental.memberships(apply::applyMemberships), List.of(
+                membership(1, "anonymous_id", "a1", "acct-a"),
+                membership(2, "user_id", "u1", "acct-a"),
+                membership(3, "anonymous_id", "a2", "acct-b")));
+        page(incremental.touches(apply::applyTouches), List.of(
+                touch(5, "t5", "2026-03-15T10:00:00Z", "AD_CLICK", "paid_search", "google", "a1"),
+                touch(6, "b1", "2026-03-02T10:00:00Z", "AD_CLICK", "paid_social", "linkedin", "b1"),
+                touch(7, "b2", "2026-03-06T10:00:00Z", "EMAIL_CLICK", "email", "newsletter", "b1")));
+        // a2 moves from acct-b to acct-a: both accounts' journeys change.
+        page(incremental.memberships(apply::applyMemberships), List.of(
+                membership(4, "anonymous_id", "a2", "acct-a"),
+                membership(5, "anonymous_id", "b1", "acct-b")));
+        assertEveryStandardReportMatchesOnDemand();
+    }
+
+    @Test
+    @Order(2)
+    void linearByChannelFromTheRollupsIsTheHandComputedReport() {
+        JsonPath r = ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\") { attributedOpportunities"
+                + " unattributedOpportunities dataAsOf rows { key credit amount opportunities } } }", "attribution");
+        assertEquals(3, r.getInt("attributedOpportunities"));
+        assertEquals(1, r.getInt("unattributedOpportunities"));
+        Map<String, double[]> rows = rows(r);
+        assertRow(rows, "email", 1.25, 250 + 250 + 150, 3);
+        assertRow(rows, "paid_social", 1.0, 250 + 150, 2);
+        assertRow(rows, "paid_search", 0.25, 250, 1);
+        assertRow(rows, "direct", 0.25, 250, 1);
+        assertRow(rows, "organic_search", 0.25, 250, 1);
+        assertEquals(5, rows.size());
+        // Read from the rollups: dataAsOf is the time of their last change.
+        assertEquals(Instant.parse(r.getString("dataAsOf")), pool.query("select updated_at from rollup_state where workspace_id"
+                + " = 'rollups'").execute().await().indefinitely().iterator().next().getOffsetDateTime(0).toInstant());
+        // W-shaped on revenue: FT t1, LC t3, OC t4 get 0.3 each, t2 (between FT and OC) 0.1, t5 (after OC) nothing.
+        Map<String, double[]> w = rows(ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"w_shaped\","
+                + " basis: REVENUE) { rows { key credit amount opportunities } } }", "attribution"));
+        assertRow(w, "paid_search", 0.3, 300, 1);
+        assertRow(w, "email", 0.1, 100, 1);
+        assertRow(w, "direct", 0.3, 300, 1);
+        assertRow(w, "organic_search", 0.3, 300, 1);
+    }
+
+    @Test
+    @Order(3)
+    void aDealWonATouchAddedAndAnIdentifierMovedChangeTheAggregates() {
+        // opp-b-open won on 03-28: it enters the revenue basis with its b1, b2 journey.
+        page(incremental.crm(apply::applyCrm), List.of(
+                opportunity(10, "opp-b-open", "acct-b", "300.00", "2026-03-25T00:00:00Z", "WON", "2026-03-28T00:00:00Z", null)));
+        Map<String, double[]> revenue = rows(ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", basis: REVENUE,"
+                + " model: \"first_touch\") { attributedOpportunities rows { key credit amount opportunities } } }", "attribution"));
+        assertRow(revenue, "paid_search", 1, 1000, 1);
+        assertRow(revenue, "paid_social", 1, 300, 1);
+        // A new touch of acct-b (through b1) before opp-b-open's creation, and an identifier moved to acct-b.
+        page(incremental.touches(apply::applyTouches), List.of(
+                touch(11, "b3", "2026-03-20T10:00:00Z", "PAGE_VIEW", "video", "youtube", "b1")));
+        page(incremental.memberships(apply::applyMemberships), List.of(membership(12, "user_id", "u1", "acct-b")));
+        Map<String, double[]> last = rows(ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", basis: REVENUE,"
+                + " model: \"last_touch\") { rows { key credit amount opportunities } } }", "attribution"));
+        // opp-a (still reaches t1, t3, t4, t5 through a1 and a2): last t5; opp-b-open: last b3.
+        assertRow(last, "paid_search", 1, 1000, 1);
+        assertRow(last, "video", 1, 300, 1);
+        // And u1's touch t2 is now also acct-b's (reached through u1; t2 keeps counting for acct-a through a1).
+        assertStandardReportsMatchOnDemand(Dimension.CHANNEL, Dimension.TOUCH_TYPE);
+    }
+
+    @Test
+    @Order(4)
+    void aFullRecomputeInPartitionsReplacesTheGenerationWithTheSameFigures() throws Exception {
+        // Drift the current rollups on purpose: a full recompute must reset them.
+        // linear is model 4 of CreditRollup.MODELS (SQL index 4)
+        pool.query("update credit_rollup set credit[4] = credit[4] + 5 where workspace_id = 'rollups'"
+                + " and dimension = 'CHANNEL' and key = 'email'").execute().await().indefinitely();
+        double drifted = rows(ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\") { rows { key credit amount opportunities } } }",
+                "attribution")).get("email")[0];
+        assertTrue(drifted > 5, "the report reads the rollups: " + drifted);
+        int before = generation();
+        String admin = TestKeys.token(WS, "admin");
+        for (int partition = 0; partition < 2; partition++) {
+            graphql(admin, "mutation { recomputeRollups(partition: " + partition + ", partitions: 2) { generation state partitions } }")
+                    .statusCode(200).body("errors", org.hamcrest.Matchers.nullValue())
+                    .body("data.recomputeRollups.partitions", org.hamcrest.Matchers.equalTo(2));
+        }
+        JsonPath progress = null;
+        for (int i = 0; i < 100; i++) {
+            progress = ok("{ rollupRecompute { generation state currentGeneration ready accountsDone accountsTotal"
+                    + " partitionProgress { partition state accountsDone accountsTotal } } }", "rollupRecompute");
+            if ("DONE".equals(progress.getString("state"))) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals("DONE", progress.getString("state"), progress.prettify());
+        assertEquals(before + 1, progress.getInt("currentGeneration"));
+        assertEquals(3, progress.getInt("accountsTotal")); // acct-a, acct-b, acct-c
+        assertEquals(3, progress.getInt("accountsDone"));
+        assertEquals(generation(), progress.getInt("currentGeneration"));
+        assertEquals(0L, pool.query("select count(*) from credit_rollup where workspace_id = 'rollups' and generation < "
+                + generation()).execute().await().indefinitely().iterator().next().getLong(0));
+        assertStandardReportsMatchOnDemand(Dimension.CHANNEL, Dimension.SOURCE);
+        graphql(TestKeys.token(WS, "analyst"), "mutation { recomputeRollups { generation } }")
+                .body("errors[0].message", containsString("needs the role admin"));
+        graphql(admin, "mutation { recomputeRollups(partition: 2, partitions: 2) { generation } }")
+                .body("errors[0].message", containsString("recomputeRollups.partition: must be 0 to 1, was 2"));
+    }
+
+    @Test
+    @Order(5)
+    void customWeightsAreComputedOnDemandAndChecked() {
+        // Full path rules with FT 0.5, OC 0.5 on opp-a's pipeline journey t1..t4 (+ t2 via u1 in acct-b's too).
+        Map<String, double[]> rows = rows(ok("{ attribution(from: \"2026-03-10\", to: \"2026-03-11\", model: \"custom\","
+                + " customWeights: {firstTouch: 0.5, leadCreation: 0, opportunityCreation: 0.5, closedWon: 0, middle: 0})"
+                + " { rows { key credit amount opportunities } } }", "attribution"));
+        assertRow(rows, "paid_search", 0.5, 500, 1);
+        assertRow(rows, "organic_search", 0.5, 500, 1);
+        String analyst = TestKeys.token(WS, "analyst");
+        graphql(analyst, "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"custom\") { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.customWeights: required for the custom model"));
+        graphql(analyst, "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"custom\", customWeights:"
+                + " {firstTouch: 0.5, leadCreation: 0, opportunityCreation: 0.6, closedWon: 0, middle: 0}) { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.customWeights: custom model weights"))
+                .body("errors[0].message", containsString("must sum to 1"));
+        graphql(analyst, "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"linear\", customWeights:"
+                + " {firstTouch: 1, leadCreation: 0, opportunityCreation: 0, closedWon: 0, middle: 0}) { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.customWeights: only for the custom model"));
+    }
+
+    private void assertEveryStandardReportMatchesOnDemand() {
+        assertStandardReportsMatchOnDemand(Dimension.values());
+    }
+
+    private void assertStandardReportsMatchOnDemand(Dimension... dimensions) {
+        for (ModelName model : CreditRollup.MODELS) {
+            for (Basis basis : Basis.values()) {
+                for (Dimension dimension : dimensions) {
+                    String name = model.name().toLowerCase();
+                    JsonPath fromRollups = ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"" + name
+                            + "\", basis: " + basis + ", groupBy: " + dimension + ") { attributedOpportunities"
+                            + " unattributedOpportunities rows { key credit amount opportunities } } }", "attribution");
+                    // The same period shifted by 1 ms (no data at its edges) is not whole days: computed on demand.
+                    JsonPath onDemand = ok("{ attribution(from: \"2026-03-01T00:00:00.001Z\", to: \"2026-04-01T00:00:00.001Z\","
+                            + " model: \"" + name + "\", basis: " + basis + ", groupBy: " + dimension + ") { attributedOpportunities"
+                            + " unattributedOpportunities rows { key credit amount opportunities } } }", "attribution");
+                    String what = name + " " + basis + " " + dimension;
+                    assertEquals(onDemand.getInt("attributedOpportunities"), fromRollups.getInt("attributedOpportunities"), what);
+                    assertEquals(onDemand.getInt("unattributedOpportunities"), fromRollups.getInt("unattributedOpportunities"), what);
+                    Map<String, double[]> rows = rows(fromRollups);
+                    Map<String, double[]> expected = new TreeMap<>();
+                    rows(onDemand).forEach((key, row) -> {
+                        if (row[2] > 0 || Math.abs(row[0]) > 1e-9) {
+                            expected.put(key, row);
+                        }
+                    });
+                    assertEquals(expected.keySet(), new TreeMap<>(rows).keySet(), what);
+                    expected.forEach((key, e) -> assertRow(rows, key, e[0], e[1], (int) e[2]));
+                }
+            }
+        }
+    }
+
+    private int generation() {
+        return pool.query("select generation from rollup_state where workspace_id = 'rollups'").execute().await()
+                .indefinitely().iterator().next().getInteger(0);
+    }
+
+    private void page(PageHandler handler, List<FeedItem> items) {
+        pool.withTransaction(tx -> handler.apply(tx, items)).await().indefinitely();
+    }
+
+    private static JsonPath ok(String query, String field) {
+        String body = graphql(TestKeys.token(WS, "admin"), query).statusCode(200).extract().asString();
+        JsonPath json = new JsonPath(body).using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+        assertNull(json.get("errors"), body);
+        return json.setRootPath("data." + field);
+    }
+
+    private static Map<String, double[]> rows(JsonPath report) {
+        Map<String, double[]> rows = new java.util.HashMap<>();
+        int n = report.getList("rows").size();
+        for (int i = 0; i < n; i++) {
+            rows.put(report.getString("rows[" + i + "].key"), new double[] {report.getDouble("rows[" + i + "].credit"),
+                    report.getDouble("rows[" + i + "].amount"), report.getInt("rows[" + i + "].opportunities")});
+        }
+        return rows;
+    }
+
+    private static void assertRow(Map<String, double[]> rows, String key, double credit, double amount, int opportunities) {
+        double[] row = rows.get(key);
+        assertTrue(row != null, key + " missing in " + rows.keySet());
+        assertEquals(credit, row[0], 1e-9, key + " credit");
+        assertEquals(amount, row[1], 1e-6, key + " amount");
+        assertEquals(opportunities, (int) row[2], key + " opportunities");
+    }
+
+    private static FeedItem touch(long seq, String id, String at, String type, String channel, String source, String... ids) {
+        JsonArray identifiers = new JsonArray();
+        for (String value : ids) {
+            identifiers.add(new JsonObject().put("type", value.startsWith("u") ? "user_id" : "anonymous_id").put("value", value));
+        }
+        return new FeedItem(seq, WS, "touch", new JsonObject().put("id", id).put("occurredAt", at).put("type", type)
+                .put("identifiers", identifiers).put("channel", channel).put("source", source).put("medium", null)
+                .put("campaign", null).put("content", null));
+    }
+
+    private static FeedItem membership(long seq, String type, String value, String account) {
+        return new FeedItem(seq, WS, "membership", new JsonObject()
+                .put("identifier", new JsonObject().put("type", type).put("value", value))
+                .put("personId", "p_" + value).put("accountId", account));
+    }
+
+    private static FeedItem contact(long seq, String id, String account, String leadCreatedAt) {
+        return new FeedItem(seq, WS, "contact", new JsonObject().put("id", id).put("accountId", account)
+                .put("email", id + "@example.com").put("createdAt", leadCreatedAt).put("leadCreatedAt", leadCreatedAt));
+    }
+
+    private static FeedItem opportunity(long seq, String id, String account, String amount, String created, String status,
+                                        String closed, String contactId) {
+        JsonArray roles = new JsonArray();
+        if (contactId != null) {
+            roles.add(new JsonObject().put("contactId", contactId).put("role", "Decision Maker"));
+        }
+        return new FeedItem(seq, WS, "opportunity", new JsonObject().put("id", id).put("accountId", account)
+                .put("amount", amount).put("currency", "USD").put("createdAt", created).put("stage", status)
+                .put("status", status).put("closedAt", closed).put("contactRoles", roles).put("stageHistory", new JsonArray()));
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Attribution benchmarks (DESIGN §10), side by side in one run, heap capped at 512 MB (issue 6):
+#  1. Markov chain (orders 1-4) and Shapley over 1,000,000 generated journeys (bench/models.sh).
+#  2. Full recompute of every standard model from the stored tables (Dataset BENCHMARK size, COPYed
+#     into attribution's tables) to committed rollups, vs one SQL statement with window functions.
+#  3. Freshness (unless --skip-freshness): a deal marked won through ingestion until the rollup includes it.
+# Optional: --accounts N (default 25000), --skip-markov, --skip-freshness, --trials N (default 50).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+accounts=25000; trials=50; markov=1; freshness=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --accounts) accounts="$2"; shift 2 ;;
+    --trials) trials="$2"; shift 2 ;;
+    --skip-markov) markov=0; shift ;;
+    --skip-freshness) freshness=0; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+./mvnw -B -q -o -pl attribution-service -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$PWD/attribution-service/target/bench.classpath" >/dev/null
+cp="attribution-service/target/classes:attribution-service/target/test-classes:$(cat attribution-service/target/bench.classpath)"
+if [ "$markov" = 1 ]; then
+  echo "== Markov and Shapley (models in memory) =="
+  java -Xmx512m -cp "$cp" io.closedloop.attribution.model.MarkovBenchmark
+fi
+echo "== Full recompute vs SQL baseline =="
+java -Xmx512m -cp "$cp" io.closedloop.attribution.bench.RecomputeBenchmark "$accounts"
+if [ "$freshness" = 1 ]; then
+  echo "== Freshness =="
+  ./mvnw -B -q -o -DskipTests package -pl ingestion-service,attribution-service -am >/dev/null
+  java -Xmx512m -cp "$cp" io.closedloop.attribution.bench.FreshnessBenchmark "$accounts" "$trials"
+fi
