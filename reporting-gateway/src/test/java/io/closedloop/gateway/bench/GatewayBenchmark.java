@@ -115,6 +115,8 @@ public final class GatewayBenchmark {
                 System.out.println("sample answer (gateway, LINEAR): " + call(gateway, analyst, standard));
                 double[] gatewayStandard = measure("gateway, LINEAR (standard model)", gateway, analyst, standard, clients, warmup, requests);
                 double[] subgraphStandard = measure("attribution-service directly, LINEAR", attribution, analyst, direct, clients, warmup, requests);
+                // Where the gateway's own time goes: the same concurrency with no subgraph call at all.
+                measure("gateway, { __typename } (no subgraph)", gateway, analyst, "{ __typename }", clients, warmup, requests);
                 JsonNode customAnswer = call(gateway, analyst, custom);
                 double[] gatewayCustom = null;
                 if (customAnswer.hasNonNull("errors")) {
