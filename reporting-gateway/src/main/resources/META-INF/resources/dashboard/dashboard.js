@@ -131,6 +131,13 @@ async function panel (id, load) {
     error.textContent = ''
     el.dataset.state = 'ok'
   } catch (e) {
+    // Nothing stale stays beside the error: a figure from the previous pickers would mislead.
+    el.querySelectorAll('canvas').forEach((c) => {
+      window.Chart?.getChart(c)?.destroy()
+      delete c.dataset.labels
+      delete c.dataset.series
+    })
+    el.querySelectorAll('table, dl.stats').forEach((t) => t.replaceChildren())
     error.textContent = e.message
     error.hidden = false
     el.dataset.state = 'error'
