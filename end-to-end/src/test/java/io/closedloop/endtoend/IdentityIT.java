@@ -119,6 +119,13 @@ class IdentityIT {
         String ws = workspace();
         // Even an account that (wrongly) lists gmail.com as its domain does not take gmail users.
         upsertAccounts(ws, "{id: \"001G\", name: \"Google-ish\", domains: [\"gmail.com\"]}");
+        // The crm and identity-facts feeds are consumed independently: wait until identity knows the
+        // account, so the identify below is resolved while it could (wrongly) match.
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (analyst(ws, "{ account(id: \"001G\") { id } }").path("account").isNull()) {
+            assertTrue(System.nanoTime() < deadline, "identity never received account 001G from the crm feed");
+            Thread.sleep(100);
+        }
         String key = writeKey(ws);
         ObjectNode identify = message("identify", "g-identify", "anon-g").put("userId", "u-g");
         identify.set("traits", JSON.createObjectNode().put("email", "bob@gmail.com"));
