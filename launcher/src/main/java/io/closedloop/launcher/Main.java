@@ -1,8 +1,13 @@
 package io.closedloop.launcher;
 
+import io.closedloop.launcher.dataset.Dataset;
+import io.closedloop.launcher.dataset.DemoLoader;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -19,6 +24,8 @@ public final class Main {
     /** Port of the embedded PostgreSQL of the run command (not 5432, so it never clashes with an installed server). */
     static final int EMBEDDED_POSTGRES_PORT = 15432;
     static final String DEMO_WORKSPACE = "demo";
+    static final long DEMO_SEED = 42;
+    static final int DEMO_DAYS = 365;
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
@@ -66,10 +73,20 @@ public final class Main {
 
         DevTokens tokens = system.tokens();
         String writeKey = new WriteKeys(system.service(ServiceName.INGESTION).url(), tokens, DEMO_WORKSPACE).ensureOne();
-        if (options.containsKey("demo")) {
-            System.out.println("Demo data: not available yet (see README, 'Demo data').");
-        }
         String gateway = system.service(ServiceName.GATEWAY).url();
+        String dashboardPeriod = "";
+        if (options.containsKey("demo")) {
+            // A year of activity ending 85 days ago, so that deals have closed and been invoiced by today.
+            LocalDate first = LocalDate.now(ZoneOffset.UTC).minusDays(DEMO_DAYS + 85);
+            Dataset dataset = new Dataset(DEMO_SEED, Dataset.Size.DEMO, first.atStartOfDay(ZoneOffset.UTC).toInstant(), DEMO_DAYS);
+            System.out.println("Loading the demo dataset into workspace '" + DEMO_WORKSPACE + "' through ingestion's APIs...");
+            DemoLoader.Loaded loaded = new DemoLoader(system.service(ServiceName.INGESTION).url(), writeKey)
+                    .load(dataset, tokens.mint("demo-loader", DEMO_WORKSPACE, List.of("ingest"), Duration.ofHours(1)));
+            System.out.printf("Demo data sent: %d accounts, %d contacts, %d Segment messages, %d opportunities, %d invoices, %d spend rows "
+                            + "(identity and attribution catch up from the feeds within a minute).%n",
+                    loaded.accounts(), loaded.contacts(), loaded.messages(), loaded.opportunities(), loaded.invoices(), loaded.spendRows());
+            dashboardPeriod = "&from=" + first + "&to=" + first.plusDays(DEMO_DAYS + 84);
+        }
         System.out.println();
         System.out.println("closedloop is up.");
         for (ServiceName s : ServiceName.values()) {
@@ -79,7 +96,9 @@ public final class Main {
         System.out.println("  GraphiQL:            " + gateway + "/q/graphql-ui");
         System.out.println("  Segment write key:   " + writeKey + "  (workspace '" + DEMO_WORKSPACE + "', Segment API at "
                 + system.service(ServiceName.INGESTION).url() + "/v1)");
-        System.out.println("  Analyst token:       " + tokens.mint("demo-analyst", DEMO_WORKSPACE, List.of("analyst"), Duration.ofDays(30)));
+        String analystToken = tokens.mint("demo-analyst", DEMO_WORKSPACE, List.of("analyst"), Duration.ofDays(30));
+        System.out.println("  Analyst token:       " + analystToken);
+        System.out.println("  Dashboard:           " + gateway + "/dashboard/#token=" + analystToken + dashboardPeriod);
         System.out.println();
         System.out.println("Press Ctrl-C to stop.");
         stopped.await();

@@ -5,6 +5,8 @@ import io.closedloop.identity.service.IdentitySettingsService;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.Roles;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.graphql.api.federation.link.Import;
+import io.smallrye.graphql.api.federation.link.Link;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.Mutation;
@@ -12,6 +14,8 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
 @GraphQLApi
+// Federation v2 (DESIGN §9): without a @link to the spec the subgraph SDL reads as Federation v1 and does not compose.
+@Link(url = Link.FEDERATION_SPEC_LATEST_URL, _import = {@Import(name = "@key"), @Import(name = "@shareable")})
 public class IdentitySettingsApi {
 
     private final IdentitySettingsService settings;

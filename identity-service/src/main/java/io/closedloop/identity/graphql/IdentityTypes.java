@@ -28,12 +28,16 @@ public final class IdentityTypes {
                                  @Description("Tripped the explosion guard: joins nothing.") boolean quarantined) {
     }
 
-
+    @Type("AccountIdentifier")
+    @Description("An identifier of one of an account's persons.")
+    public record AccountIdentifierView(@NonNull String type, @NonNull String value, @NonNull String personId,
+                                        @Description("Tripped the explosion guard: joins nothing.") boolean quarantined) {
+    }
 
     @Type("QuarantinedIdentifier")
     @Description("An identifier the explosion guard stopped from merging persons.")
     public record QuarantinedView(@NonNull String type, @NonNull String value,
-                                  @Description("How many persons it would have joined.") int personsJoined) {
+                                  @Description("How many persons its links tie it to (all it would have merged), counted now.") int personsJoined) {
     }
 
     @Type("IdentityStats")

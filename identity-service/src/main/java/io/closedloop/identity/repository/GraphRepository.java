@@ -3,6 +3,8 @@ package io.closedloop.identity.repository;
 import io.closedloop.identity.graph.Identifier;
 import io.closedloop.identity.graph.Link;
 import io.closedloop.identity.graph.Node;
+import io.closedloop.identity.graph.PersonMerge.PersonState;
+import io.closedloop.identity.graph.PersonMerge.StoredKey;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -26,7 +28,14 @@ public class GraphRepository {
     public record StoredIdentifier(Node node, String personId, String accountId) {
     }
 
-    public record PersonRow(String personId, String accountId, boolean ambiguous, boolean quarantined, int identifiers) {
+    /** A person as written: its resolution and the merge state of {@link PersonState} (earliest identifier, evidence). */
+    public record PersonRow(String personId, String accountId, boolean ambiguous, boolean quarantined, int identifiers,
+                            String earliestKey, long earliestSeq, int personal, Collection<String> crm, Collection<String> group,
+                            Collection<String> contacts, Collection<String> domains) {
+    }
+
+    /** The guard limit and how many personal (not anonymous) identifiers of the workspace are quarantined. */
+    public record Guard(int limit, long quarantinedPersonal) {
     }
 
     /** Serializes graph changes of one workspace until the transaction ends. */
@@ -41,21 +50,73 @@ public class GraphRepository {
                 .map(rows -> rows.size() == 0 ? 50 : rows.iterator().next().getInteger(0));
     }
 
+    public Uni<Guard> guard(SqlConnection tx, String workspace) {
+        return tx.preparedQuery("select coalesce((select explosion_guard_limit from identity_settings where workspace_id = $1), 50),"
+                        + " (select count(*) from identifiers where workspace_id = $1 and quarantined and type <> 'anonymous_id')")
+                .execute(Tuple.of(workspace))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new Guard(r.getInteger(0), r.getLong(1));
+                });
+    }
+
+    /** The stored identifiers among {@code keys}, each with the merge state of its person (none when not kept yet). */
+    public Uni<Void> storedKeys(SqlConnection tx, String workspace, Collection<String> keys,
+                                Map<String, StoredKey> identifiers, Map<String, PersonState> persons) {
+        return tx.preparedQuery("select i.key, i.person_id, i.first_seq, i.quarantined, p.account_id, p.ambiguous, p.identifiers,"
+                        + " p.earliest_key, p.earliest_seq, p.personal, p.evidence::text"
+                        + " from identifiers i left join persons p on p.workspace_id = $1 and p.person_id = i.person_id"
+                        + " where i.workspace_id = $1 and i.key = any($2)")
+                .execute(Tuple.of(workspace, array(keys)))
+                .invoke(rows -> {
+                    for (Row r : rows) {
+                        String person = r.getString(1);
+                        identifiers.put(r.getString(0), new StoredKey(r.getString(0), person, r.getLong(2), r.getBoolean(3)));
+                        if (r.getString(7) != null && !persons.containsKey(person)) {
+                            io.vertx.core.json.JsonObject evidence = new io.vertx.core.json.JsonObject(r.getString(10));
+                            persons.put(person, new PersonState(person, r.getString(4), r.getBoolean(5), r.getInteger(6),
+                                    r.getString(7), r.getLong(8), r.getInteger(9), set(evidence, "crm"), set(evidence, "group"),
+                                    set(evidence, "contacts"), set(evidence, "domains")));
+                        }
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    /** Every identifier of the given persons. */
+    public Uni<List<StoredIdentifier>> identifiersOfPersons(SqlConnection tx, String workspace, Collection<String> personIds) {
+        if (personIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return tx.preparedQuery("select key, type, value, first_seq, quarantined, persons_joined, person_id, account_id"
+                        + " from identifiers where workspace_id = $1 and person_id = any($2)")
+                .execute(Tuple.of(workspace, array(personIds)))
+                .map(GraphRepository::toStoredIdentifiers);
+    }
+
     /** Every identifier of the persons that the given identifiers belong to (whole components). */
     public Uni<List<StoredIdentifier>> identifiersOfPersonsOf(SqlConnection tx, String workspace, Collection<String> keys) {
         return tx.preparedQuery("select key, type, value, first_seq, quarantined, persons_joined, person_id, account_id"
                         + " from identifiers where workspace_id = $1 and person_id in"
                         + " (select person_id from identifiers where workspace_id = $1 and key = any($2))")
                 .execute(Tuple.of(workspace, array(keys)))
-                .map(rows -> {
-                    List<StoredIdentifier> out = new ArrayList<>();
-                    for (Row r : rows) {
-                        out.add(new StoredIdentifier(new Node(new Identifier(r.getString("type"), r.getString("value")),
-                                r.getLong("first_seq"), r.getBoolean("quarantined"), r.getInteger("persons_joined")),
-                                r.getString("person_id"), r.getString("account_id")));
-                    }
-                    return out;
-                });
+                .map(GraphRepository::toStoredIdentifiers);
+    }
+
+    private static List<StoredIdentifier> toStoredIdentifiers(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        List<StoredIdentifier> out = new ArrayList<>();
+        for (Row r : rows) {
+            out.add(new StoredIdentifier(new Node(new Identifier(r.getString("type"), r.getString("value")),
+                    r.getLong("first_seq"), r.getBoolean("quarantined"), r.getInteger("persons_joined")),
+                    r.getString("person_id"), r.getString("account_id")));
+        }
+        return out;
+    }
+
+    private static Set<String> set(io.vertx.core.json.JsonObject evidence, String field) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        evidence.getJsonArray(field).forEach(v -> out.add((String) v));
+        return out;
     }
 
     /** Every link that names one of the keys. */
@@ -163,12 +224,18 @@ public class GraphRepository {
     }
 
     public Uni<Void> upsertLinks(SqlConnection tx, String workspace, Collection<Link> links) {
+        return upsertLinks(tx, workspace, links, true);
+    }
+
+    /** @param replacing whether some links may already be stored (their old members are then removed first) */
+    public Uni<Void> upsertLinks(SqlConnection tx, String workspace, Collection<Link> links, boolean replacing) {
         if (links.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         int n = links.size();
-        String[] ids = new String[n], kinds = new String[n], accounts = new String[n], members = new String[n];
+        String[] ids = new String[n], kinds = new String[n], accounts = new String[n];
         Long[] seqs = new Long[n];
+        Integer[] from = new Integer[n], to = new Integer[n];
         List<String> memberKeys = new ArrayList<>();
         List<String> memberFacts = new ArrayList<>();
         int i = 0;
@@ -177,22 +244,22 @@ public class GraphRepository {
             kinds[i] = l.kind();
             seqs[i] = l.seq();
             accounts[i] = l.accountId();
-            // members travel as a JSON array per link: unnest cannot take a ragged text[][]
-            members[i] = new io.vertx.core.json.JsonArray(l.members()).encode();
+            // members travel as one flat array sliced per link: unnest cannot take a ragged text[][]
+            from[i] = memberKeys.size() + 1;
+            to[i] = memberKeys.size() + l.members().size();
             for (String key : l.members()) {
                 memberKeys.add(key);
                 memberFacts.add(l.factId());
             }
             i++;
         }
-        return tx.preparedQuery("insert into links (workspace_id, fact_id, kind, seq, account_id, members)"
-                        + " select $1, f, k, s, a, array(select jsonb_array_elements_text(m::jsonb))"
-                        + " from unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[]) as t(f, k, s, a, m)"
+        Uni<Void> removeOld = replacing ? deleteMembers(tx, workspace, ids) : Uni.createFrom().voidItem();
+        return removeOld.chain(() -> tx.preparedQuery("insert into links (workspace_id, fact_id, kind, seq, account_id, members)"
+                        + " select $1, f, k, s, a, ($6::text[])[lo:hi]"
+                        + " from unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $7::int[], $8::int[]) as t(f, k, s, a, lo, hi)"
                         + " on conflict (workspace_id, fact_id) do update set kind = excluded.kind, seq = excluded.seq,"
                         + " account_id = excluded.account_id, members = excluded.members")
-                .execute(Tuple.from(new Object[]{workspace, ids, kinds, seqs, accounts, members}))
-                .chain(() -> tx.preparedQuery("delete from link_members where workspace_id = $1 and fact_id = any($2)")
-                        .execute(Tuple.of(workspace, ids)))
+                        .execute(Tuple.from(new Object[]{workspace, ids, kinds, seqs, accounts, array(memberKeys), from, to})))
                 .chain(() -> tx.preparedQuery("insert into link_members (workspace_id, key, fact_id)"
                                 + " select $1, * from unnest($2::text[], $3::text[]) on conflict do nothing")
                         .execute(Tuple.of(workspace, array(memberKeys), array(memberFacts))))
@@ -203,38 +270,64 @@ public class GraphRepository {
         if (factIds.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return tx.preparedQuery("delete from links where workspace_id = $1 and fact_id = any($2)")
-                .execute(Tuple.of(workspace, array(factIds)))
-                .chain(() -> tx.preparedQuery("delete from link_members where workspace_id = $1 and fact_id = any($2)")
+        return deleteMembers(tx, workspace, array(factIds))
+                .chain(() -> tx.preparedQuery("delete from links where workspace_id = $1 and fact_id = any($2)")
                         .execute(Tuple.of(workspace, array(factIds))))
                 .replaceWithVoid();
     }
 
+    /** Removes the link_members rows of stored links, found through their members (link_members is keyed by key first). */
+    private Uni<Void> deleteMembers(SqlConnection tx, String workspace, String[] factIds) {
+        return tx.preparedQuery("delete from link_members m using (select fact_id, unnest(members) as key from links"
+                        + " where workspace_id = $1 and fact_id = any($2)) old"
+                        + " where m.workspace_id = $1 and m.key = old.key and m.fact_id = old.fact_id")
+                .execute(Tuple.of(workspace, factIds)).replaceWithVoid();
+    }
+
     /** Replaces the persons {@code previous} by {@code current} (both whole components of the working set). */
     public Uni<Void> replacePersons(SqlConnection tx, String workspace, Collection<String> previous, List<PersonRow> current) {
-        Uni<Void> delete = previous.isEmpty() ? Uni.createFrom().voidItem()
-                : tx.preparedQuery("delete from persons where workspace_id = $1 and person_id = any($2)")
-                .execute(Tuple.of(workspace, array(previous))).replaceWithVoid();
-        if (current.isEmpty()) {
-            return delete;
-        }
         int n = current.size();
-        String[] ids = new String[n], accounts = new String[n];
+        String[] ids = new String[n], accounts = new String[n], earliest = new String[n];
+        String[] evidence = new String[n];
         Boolean[] ambiguous = new Boolean[n], quarantined = new Boolean[n];
-        Integer[] sizes = new Integer[n];
+        Integer[] sizes = new Integer[n], personal = new Integer[n];
+        Long[] earliestSeq = new Long[n];
+        Set<String> kept = new HashSet<>();
         for (int i = 0; i < n; i++) {
             PersonRow p = current.get(i);
             ids[i] = p.personId();
+            kept.add(p.personId());
             accounts[i] = p.accountId();
             ambiguous[i] = p.ambiguous();
             quarantined[i] = p.quarantined();
             sizes[i] = p.identifiers();
+            earliest[i] = p.earliestKey();
+            earliestSeq[i] = p.earliestSeq();
+            personal[i] = p.personal();
+            evidence[i] = new io.vertx.core.json.JsonObject()
+                    .put("crm", new io.vertx.core.json.JsonArray(List.copyOf(new java.util.TreeSet<>(p.crm()))))
+                    .put("group", new io.vertx.core.json.JsonArray(List.copyOf(new java.util.TreeSet<>(p.group()))))
+                    .put("contacts", new io.vertx.core.json.JsonArray(List.copyOf(new java.util.TreeSet<>(p.contacts()))))
+                    .put("domains", new io.vertx.core.json.JsonArray(List.copyOf(new java.util.TreeSet<>(p.domains())))).encode();
         }
-        return delete.chain(() -> tx.preparedQuery("insert into persons (workspace_id, person_id, account_id, ambiguous, quarantined, identifiers)"
-                        + " select $1, * from unnest($2::text[], $3::text[], $4::boolean[], $5::boolean[], $6::int[])"
+        List<String> gone = previous.stream().filter(id -> !kept.contains(id)).toList();
+        Uni<Void> delete = gone.isEmpty() ? Uni.createFrom().voidItem()
+                : tx.preparedQuery("delete from persons where workspace_id = $1 and person_id = any($2)")
+                .execute(Tuple.of(workspace, array(gone))).replaceWithVoid();
+        if (n == 0) {
+            return delete;
+        }
+        return delete.chain(() -> tx.preparedQuery("insert into persons (workspace_id, person_id, account_id, ambiguous, quarantined,"
+                        + " identifiers, earliest_key, earliest_seq, personal, evidence)"
+                        + " select $1, id, a, amb, q, n, ek, es, pe, ev::jsonb"
+                        + " from unnest($2::text[], $3::text[], $4::boolean[], $5::boolean[], $6::int[], $7::text[], $8::bigint[],"
+                        + " $9::int[], $10::text[]) as t(id, a, amb, q, n, ek, es, pe, ev)"
                         + " on conflict (workspace_id, person_id) do update set account_id = excluded.account_id,"
-                        + " ambiguous = excluded.ambiguous, quarantined = excluded.quarantined, identifiers = excluded.identifiers")
-                .execute(Tuple.from(new Object[]{workspace, ids, accounts, ambiguous, quarantined, sizes})).replaceWithVoid());
+                        + " ambiguous = excluded.ambiguous, quarantined = excluded.quarantined, identifiers = excluded.identifiers,"
+                        + " earliest_key = excluded.earliest_key, earliest_seq = excluded.earliest_seq, personal = excluded.personal,"
+                        + " evidence = excluded.evidence")
+                .execute(Tuple.from(new Object[]{workspace, ids, accounts, ambiguous, quarantined, sizes, earliest, earliestSeq,
+                        personal, evidence})).replaceWithVoid());
     }
 
     /** Appends items to the memberships feed, in order. */

@@ -6,6 +6,7 @@ import io.closedloop.identity.graph.Identifier;
 import io.closedloop.identity.graph.IdentityGraph;
 import io.closedloop.identity.graph.Link;
 import io.closedloop.identity.graph.Node;
+import io.closedloop.identity.graph.PersonMerge;
 import io.closedloop.identity.repository.GraphRepository;
 import io.closedloop.identity.repository.GraphRepository.PersonRow;
 import io.closedloop.identity.repository.GraphRepository.StoredIdentifier;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -37,11 +39,15 @@ import java.util.function.Consumer;
  * transaction (the one that also stores the feed position). Each page loads only the persons it
  * touches (the working set), changes them in memory, and writes back what changed in batches,
  * appending an item to the memberships feed for every identifier whose person or account changed.
+ * A page of new links usually takes a faster path that merges the stored persons without loading
+ * their links ({@link PersonMerge}); it falls back to the working-set recompute whenever a person
+ * could split or the explosion guard could trip, and both give the same result.
  */
 @ApplicationScoped
 public class IdentityGraphService {
 
     private final GraphRepository repository;
+    private final AtomicLong mergedPages = new AtomicLong();
 
     public IdentityGraphService(GraphRepository repository) {
         this.repository = repository;
@@ -50,6 +56,14 @@ public class IdentityGraphService {
     // ---- identity-facts: identify, alias, group, link
 
     public Uni<Void> applyFacts(SqlConnection tx, List<FeedItem> items) {
+        return applyFacts(tx, items, true);
+    }
+
+    /**
+     * @param merge whether a page of new links may take the fast path (merging stored persons); false
+     *              always recomputes the working set, which must give the same result (tested)
+     */
+    public Uni<Void> applyFacts(SqlConnection tx, List<FeedItem> items, boolean merge) {
         return perWorkspace(tx, items, (workspace, page) -> {
             List<Link> links = new ArrayList<>();
             for (FeedItem item : page) {
@@ -65,23 +79,112 @@ public class IdentityGraphService {
             links.forEach(l -> keys.addAll(l.members()));
             Map<String, String> hashes = new HashMap<>();
             keys.forEach(k -> hashes.put(hash(k), k));
-            return repository.erasedHashes(tx, workspace, hashes.keySet()).chain(erasedHashes -> {
-                Set<String> erased = new HashSet<>();
-                erasedHashes.forEach(h -> erased.add(hashes.get(h)));
-                List<Link> kept = new ArrayList<>();
-                for (Link l : links) {
-                    List<String> members = l.members().stream().filter(m -> !erased.contains(m)).toList();
-                    if (!members.isEmpty()) {
-                        kept.add(new Link(l.factId(), l.kind(), l.seq(), l.accountId(), members));
-                    }
-                }
-                keys.removeAll(erased);
-                return repository.linksById(tx, workspace, kept.stream().map(Link::factId).toList()).chain(previous -> {
-                    previous.forEach(l -> keys.addAll(l.members()));
-                    return recompute(tx, workspace, keys, graph -> kept.forEach(graph::assertLink));
-                });
-            });
+            // The page's reads are independent: sent together, the connection pipelines them.
+            Map<String, PersonMerge.StoredKey> stored = new HashMap<>();
+            Map<String, PersonMerge.PersonState> persons = new HashMap<>();
+            Uni<GraphRepository.Guard> guard = merge ? repository.guard(tx, workspace) : Uni.createFrom().item(new GraphRepository.Guard(0, 0));
+            Uni<Void> storedKeys = merge ? repository.storedKeys(tx, workspace, keys, stored, persons) : Uni.createFrom().voidItem();
+            return Uni.combine().all().unis(repository.erasedHashes(tx, workspace, hashes.keySet()),
+                    repository.linksById(tx, workspace, links.stream().map(Link::factId).distinct().toList()), guard, storedKeys)
+                    .asTuple().chain(read -> {
+                        Set<String> erased = new HashSet<>();
+                        read.getItem1().forEach(h -> erased.add(hashes.get(h)));
+                        List<Link> kept = new ArrayList<>();
+                        Set<String> keptIds = new HashSet<>();
+                        for (Link l : links) {
+                            List<String> members = l.members().stream().filter(m -> !erased.contains(m)).toList();
+                            if (!members.isEmpty()) {
+                                kept.add(new Link(l.factId(), l.kind(), l.seq(), l.accountId(), members));
+                                keptIds.add(l.factId());
+                            }
+                        }
+                        keys.removeAll(erased);
+                        List<Link> previous = read.getItem2().stream().filter(l -> keptIds.contains(l.factId())).toList();
+                        previous.forEach(l -> keys.addAll(l.members()));
+                        List<PersonMerge.Merged> merged = merge && previous.isEmpty()
+                                ? PersonMerge.merge(kept, stored, persons, read.getItem3().limit(), read.getItem3().quarantinedPersonal())
+                                : null;
+                        if (merged != null) {
+                            mergedPages.incrementAndGet();
+                            return writeMerged(tx, workspace, kept, merged);
+                        }
+                        return recompute(tx, workspace, keys, graph -> kept.forEach(graph::assertLink));
+                    });
         });
+    }
+
+    /**
+     * The fast path, when {@link PersonMerge} found no split or guard trip possible: new links merge
+     * the stored persons they name; only the identifiers of persons whose id or account changes are read.
+     */
+    private Uni<Void> writeMerged(SqlConnection tx, String workspace, List<Link> links, List<PersonMerge.Merged> merged) {
+        Set<String> contacts = new HashSet<>();
+        Set<String> domains = new HashSet<>();
+        merged.forEach(m -> {
+            contacts.addAll(m.contacts());
+            domains.addAll(m.domains());
+        });
+        return Uni.combine().all().unis(repository.contactAccounts(tx, workspace, contacts), repository.domainAccounts(tx, workspace, domains))
+                .asTuple().chain(accounts -> writeMerged(tx, workspace, links, merged, accounts.getItem1(), accounts.getItem2()));
+    }
+
+    private Uni<Void> writeMerged(SqlConnection tx, String workspace, List<Link> links, List<PersonMerge.Merged> merged,
+                                  Map<String, String> contactAccounts, Map<String, Set<String>> domainAccounts) {
+        // by identity: a Merged record hashes all its sets
+        Map<PersonMerge.Merged, AccountResolver.Resolution> resolutions = new java.util.IdentityHashMap<>();
+        Map<String, PersonMerge.Merged> relabel = new HashMap<>();
+        List<String> previous = new ArrayList<>();
+        List<PersonRow> rows = new ArrayList<>();
+        for (PersonMerge.Merged m : merged) {
+            AccountResolver.Resolution r = resolve(m.crm(), m.group(), m.contacts(), m.domains(), contactAccounts, domainAccounts);
+            resolutions.put(m, r);
+            String person = m.personId();
+            for (PersonMerge.PersonState p : m.absorbed()) {
+                previous.add(p.personId());
+                if (!p.personId().equals(person) || !Objects.equals(p.accountId(), r.accountId())) {
+                    relabel.put(p.personId(), m);
+                }
+            }
+            rows.add(new PersonRow(person, r.accountId(), r.ambiguous(), false, m.identifiers(), m.earliestKey(), m.earliestSeq(),
+                    m.personal(), m.crm(), m.group(), m.contacts(), m.domains()));
+        }
+        return repository.identifiersOfPersons(tx, workspace, relabel.keySet()).chain(stored -> {
+            List<Node> changed = new ArrayList<>();
+            List<String> personIds = new ArrayList<>();
+            List<String> accountIds = new ArrayList<>();
+            List<String> domains = new ArrayList<>();
+            List<String> kinds = new ArrayList<>();
+            List<String> payloads = new ArrayList<>();
+            for (StoredIdentifier s : stored) {
+                PersonMerge.Merged m = relabel.get(s.personId());
+                changed.add(s.node());
+                personIds.add(m.personId());
+                accountIds.add(resolutions.get(m).accountId());
+            }
+            for (PersonMerge.Merged m : merged) {
+                for (Node node : m.added()) {
+                    changed.add(node);
+                    personIds.add(m.personId());
+                    accountIds.add(resolutions.get(m).accountId());
+                }
+            }
+            for (int i = 0; i < changed.size(); i++) {
+                Identifier id = changed.get(i).identifier();
+                domains.add(Domains.corporateDomain(id));
+                kinds.add("membership");
+                payloads.add(membership(id, personIds.get(i), accountIds.get(i)).encode());
+            }
+            // independent writes, pipelined
+            return Uni.combine().all().unis(repository.upsertIdentifiers(tx, workspace, changed, personIds, accountIds, domains),
+                    repository.upsertLinks(tx, workspace, links, false),
+                    repository.replacePersons(tx, workspace, previous, rows),
+                    repository.appendMemberships(tx, workspace, kinds, payloads)).discardItems();
+        });
+    }
+
+    /** How many workspace pages of facts took the fast path (merging stored persons) since start. */
+    public long mergedPages() {
+        return mergedPages.get();
     }
 
     // ---- crm: accounts and contacts (opportunities are not the identity service's concern)
@@ -221,60 +324,90 @@ public class IdentityGraphService {
                 domains.add(domain);
             }
         }
+        Map<String, Evidence> evidence = evidence(graph, personOf, members);
         return repository.contactAccounts(tx, workspace, contactIds).chain(contactAccounts ->
                 repository.domainAccounts(tx, workspace, domains).chain(domainAccounts -> {
-                    Map<String, AccountResolver.Resolution> resolutions = resolveAccounts(graph, personOf, members,
-                            contactAccounts, domainAccounts);
-                    return write(tx, workspace, graph, before, personOf, members, resolutions);
+                    Map<String, AccountResolver.Resolution> resolutions = new HashMap<>();
+                    evidence.forEach((person, e) -> resolutions.put(person, resolve(e.crm, e.group, e.contacts, e.domains,
+                            contactAccounts, domainAccounts)));
+                    return write(tx, workspace, graph, before, personOf, members, evidence, resolutions);
                 }));
     }
 
-    private static Map<String, AccountResolver.Resolution> resolveAccounts(IdentityGraph graph, Map<String, String> personOf,
-                                                                           Map<String, List<String>> members,
-                                                                           Map<String, String> contactAccounts,
-                                                                           Map<String, Set<String>> domainAccounts) {
-        Map<String, Set<String>> crm = new HashMap<>();
-        Map<String, Set<String>> group = new HashMap<>();
-        for (Link link : graph.links()) {
-            if (link.accountId() == null) {
-                continue;
+    /** What a person's account resolution reads, collected from the working set (kept on the person for merges). */
+    private static final class Evidence {
+        final Set<String> crm = new LinkedHashSet<>();
+        final Set<String> group = new LinkedHashSet<>();
+        final Set<String> contacts = new LinkedHashSet<>();
+        final Set<String> domains = new LinkedHashSet<>();
+        String earliestKey;
+        long earliestSeq;
+        int personal;
+    }
+
+    private static Map<String, Evidence> evidence(IdentityGraph graph, Map<String, String> personOf, Map<String, List<String>> members) {
+        Map<String, Evidence> out = new LinkedHashMap<>();
+        members.forEach((person, keys) -> {
+            Evidence e = new Evidence();
+            for (String key : keys) {
+                Node node = graph.node(key);
+                Identifier id = node.identifier();
+                if (e.earliestKey == null || node.firstSeq() < e.earliestSeq
+                        || (node.firstSeq() == e.earliestSeq && key.compareTo(e.earliestKey) < 0)) {
+                    e.earliestKey = key;
+                    e.earliestSeq = node.firstSeq();
+                }
+                if (id.personal()) {
+                    e.personal++;
+                }
+                if (id.type().equals(Identifier.CONTACT_ID)) {
+                    e.contacts.add(id.value());
+                }
+                String domain = Domains.corporateDomain(id);
+                if (domain != null) {
+                    e.domains.add(domain);
+                }
             }
-            Map<String, Set<String>> rank = link.kind().equals(Link.GROUP) ? group : link.kind().equals(Link.LINK) ? crm : null;
-            if (rank == null) {
+            out.put(person, e);
+        });
+        for (Link link : graph.links()) {
+            if (link.accountId() == null || !(link.kind().equals(Link.GROUP) || link.kind().equals(Link.LINK))) {
                 continue;
             }
             for (String key : link.members()) {
                 if (!graph.node(key).quarantined()) {
-                    rank.computeIfAbsent(personOf.get(key), p -> new HashSet<>()).add(link.accountId());
+                    Evidence e = out.get(personOf.get(key));
+                    (link.kind().equals(Link.GROUP) ? e.group : e.crm).add(link.accountId());
                 }
             }
         }
-        Map<String, AccountResolver.Resolution> out = new HashMap<>();
-        members.forEach((person, keys) -> {
-            Set<String> fromCrm = new HashSet<>(crm.getOrDefault(person, Set.of()));
-            Set<String> fromDomains = new HashSet<>();
-            for (String key : keys) {
-                Identifier id = graph.node(key).identifier();
-                if (id.type().equals(Identifier.CONTACT_ID) && contactAccounts.containsKey(id.value())) {
-                    fromCrm.add(contactAccounts.get(id.value()));
-                }
-                String domain = Domains.corporateDomain(id);
-                if (domain != null) {
-                    Set<String> accounts = domainAccounts.get(domain);
-                    if (accounts == null || accounts.isEmpty()) {
-                        fromDomains.add("domain:" + domain);
-                    } else {
-                        fromDomains.addAll(accounts);
-                    }
-                }
-            }
-            out.put(person, AccountResolver.resolve(fromCrm, group.getOrDefault(person, Set.of()), fromDomains));
-        });
         return out;
     }
 
+    /** The account of a person from its evidence: CRM (links, contacts' accounts), then group calls, then email domains. */
+    private static AccountResolver.Resolution resolve(Set<String> crmLinks, Set<String> group, Set<String> contacts, Set<String> domains,
+                                                      Map<String, String> contactAccounts, Map<String, Set<String>> domainAccounts) {
+        Set<String> fromCrm = new HashSet<>(crmLinks);
+        for (String contact : contacts) {
+            String account = contactAccounts.get(contact);
+            if (account != null) {
+                fromCrm.add(account);
+            }
+        }
+        Set<String> fromDomains = new HashSet<>();
+        for (String domain : domains) {
+            Set<String> accounts = domainAccounts.get(domain);
+            if (accounts == null || accounts.isEmpty()) {
+                fromDomains.add("domain:" + domain);
+            } else {
+                fromDomains.addAll(accounts);
+            }
+        }
+        return AccountResolver.resolve(fromCrm, group, fromDomains);
+    }
+
     private Uni<Void> write(SqlConnection tx, String workspace, IdentityGraph graph, Map<String, StoredIdentifier> before,
-                            Map<String, String> personOf, Map<String, List<String>> members,
+                            Map<String, String> personOf, Map<String, List<String>> members, Map<String, Evidence> evidence,
                             Map<String, AccountResolver.Resolution> resolutions) {
         List<Node> changed = new ArrayList<>();
         List<String> personIds = new ArrayList<>();
@@ -311,7 +444,9 @@ public class IdentityGraphService {
         members.forEach((person, keys) -> {
             AccountResolver.Resolution r = resolutions.get(person);
             boolean quarantined = keys.size() == 1 && graph.node(keys.get(0)).quarantined();
-            persons.add(new PersonRow(person, r.accountId(), r.ambiguous(), quarantined, keys.size()));
+            Evidence e = evidence.get(person);
+            persons.add(new PersonRow(person, r.accountId(), r.ambiguous(), quarantined, keys.size(), e.earliestKey, e.earliestSeq,
+                    e.personal, e.crm, e.group, e.contacts, e.domains));
         });
         List<Link> links = new ArrayList<>();
         graph.changedLinks().forEach(id -> links.add(graph.link(id)));

@@ -1,6 +1,7 @@
 package io.closedloop.identity.service;
 
 import io.closedloop.identity.graphql.Account;
+import io.closedloop.identity.graphql.IdentityTypes.AccountIdentifierView;
 import io.closedloop.identity.graphql.IdentityTypes.IdentifierView;
 import io.closedloop.identity.graphql.Person;
 import io.closedloop.identity.graphql.IdentityTypes.QuarantinedView;
@@ -23,6 +24,8 @@ public class IdentityQueries {
 
     /** An account lists at most this many persons (the rest are counted in identityStats). */
     static final int MAX_PERSONS = 1000;
+    /** An account lists at most this many identifiers. */
+    static final int MAX_IDENTIFIERS = 10_000;
 
     private final Pool pool;
 
@@ -43,7 +46,7 @@ public class IdentityQueries {
     public Uni<Account> account(String workspace, String accountId) {
         return pool.preparedQuery("select name, domains from accounts where workspace_id = $1 and account_id = $2")
                 .execute(Tuple.of(workspace, accountId))
-                .chain(rows -> persons(workspace, "p.account_id = $2", accountId).map(persons -> {
+                .chain(rows -> persons(workspace, "p.account_id = $2", accountId).chain(persons -> accountIdentifiers(workspace, accountId).map(identifiers -> {
                     if (rows.size() == 0 && persons.isEmpty()) {
                         return null;
                     }
@@ -52,13 +55,30 @@ public class IdentityQueries {
                     if (r == null && accountId.startsWith("domain:")) {
                         domains = List.of(accountId.substring("domain:".length()));
                     }
-                    return new Account(accountId, r == null ? null : r.getString("name"), domains, persons);
-                }));
+                    return new Account(accountId, r == null ? null : r.getString("name"), domains, persons, identifiers);
+                })));
+    }
+
+    private Uni<List<AccountIdentifierView>> accountIdentifiers(String workspace, String accountId) {
+        return pool.preparedQuery("select i.type, i.value, i.person_id, i.quarantined from persons p"
+                        + " join identifiers i on i.workspace_id = $1 and i.person_id = p.person_id"
+                        + " where p.workspace_id = $1 and p.account_id = $2 order by i.first_seq, i.key limit " + MAX_IDENTIFIERS)
+                .execute(Tuple.of(workspace, accountId))
+                .map(rows -> {
+                    List<AccountIdentifierView> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new AccountIdentifierView(r.getString(0), r.getString(1), r.getString(2), r.getBoolean(3))));
+                    return out;
+                });
     }
 
     public Uni<List<QuarantinedView>> quarantined(String workspace) {
-        return pool.preparedQuery("select type, value, persons_joined from identifiers where workspace_id = $1 and quarantined"
-                        + " order by persons_joined desc, key limit 1000")
+        // Counted now from its links rather than read from persons_joined, which stops at the count that tripped the guard:
+        // links keep naming a quarantined identifier, so the figure reports everyone it would have merged.
+        return pool.preparedQuery("select q.type, q.value, coalesce((select max(c) from (select count(distinct m2.key) as c"
+                        + " from link_members m1 join link_members m2 on m2.workspace_id = $1 and m2.fact_id = m1.fact_id"
+                        + " where m1.workspace_id = $1 and m1.key = q.key and m2.key <> q.key and m2.key not like 'anonymous\\_id:%'"
+                        + " group by split_part(m2.key, ':', 1)) per_type), q.persons_joined) as joined"
+                        + " from identifiers q where q.workspace_id = $1 and q.quarantined order by joined desc, q.key limit 1000")
                 .execute(Tuple.of(workspace))
                 .map(rows -> {
                     List<QuarantinedView> out = new ArrayList<>();

@@ -103,6 +103,8 @@ public final class IdentityBenchmark {
                 read, PAGE, readSecs, read / readSecs);
         System.out.printf("figure:   resolved %,d identity facts: %.1f s = %,.0f facts/s%n", applied, applySecs, applied / applySecs);
         System.out.printf("ratio:    resolve time / read time = %.1f (target: same order, i.e. < 10)%n", applySecs / readSecs);
+        System.out.printf("fast path: %,d of %,d pages merged stored persons (the rest: full recompute)%n",
+                service.mergedPages(), (applied + PAGE - 1) / PAGE);
         System.out.printf("heap:     max %,d MB, peak used (sum of heap pools) %,d MB%n",
                 Runtime.getRuntime().maxMemory() >> 20, heapUsedPeak >> 20);
         if (System.getenv("BENCH_PROFILE") != null) {

@@ -2,6 +2,8 @@ package io.closedloop.identity.bench;
 
 import io.closedloop.identity.graph.Link;
 import io.closedloop.identity.graph.Node;
+import io.closedloop.identity.graph.PersonMerge.PersonState;
+import io.closedloop.identity.graph.PersonMerge.StoredKey;
 import io.closedloop.identity.repository.GraphRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -26,6 +28,22 @@ class TimedRepository extends GraphRepository {
     @Override
     public Uni<List<StoredIdentifier>> identifiersOfPersonsOf(SqlConnection tx, String workspace, Collection<String> keys) {
         return timed("identifiersOfPersonsOf", () -> super.identifiersOfPersonsOf(tx, workspace, keys));
+    }
+
+    @Override
+    public Uni<Guard> guard(SqlConnection tx, String workspace) {
+        return timed("guard", () -> super.guard(tx, workspace));
+    }
+
+    @Override
+    public Uni<Void> storedKeys(SqlConnection tx, String workspace, Collection<String> keys,
+                                Map<String, StoredKey> identifiers, Map<String, PersonState> persons) {
+        return timed("storedKeys", () -> super.storedKeys(tx, workspace, keys, identifiers, persons));
+    }
+
+    @Override
+    public Uni<List<StoredIdentifier>> identifiersOfPersons(SqlConnection tx, String workspace, Collection<String> personIds) {
+        return timed("identifiersOfPersons", () -> super.identifiersOfPersons(tx, workspace, personIds));
     }
 
     @Override
@@ -60,8 +78,8 @@ class TimedRepository extends GraphRepository {
     }
 
     @Override
-    public Uni<Void> upsertLinks(SqlConnection tx, String workspace, Collection<Link> links) {
-        return timed("upsertLinks", () -> super.upsertLinks(tx, workspace, links));
+    public Uni<Void> upsertLinks(SqlConnection tx, String workspace, Collection<Link> links, boolean replacing) {
+        return timed("upsertLinks", () -> super.upsertLinks(tx, workspace, links, replacing));
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
@@ -136,10 +137,15 @@ class IdentityGraphServiceTest {
                 .body("data.person.id", equalTo(anon.get("person")))
                 .body("data.person.accountId", equalTo("001ACME"))
                 .body("data.person.identifiers.value", hasItems("a1", "ada@sales.acme.com"));
-        graphql(TestKeys.token(ws, "analyst"), "{ account(id: \"001ACME\") { id domains persons { id identifiers { value } } } }")
+        graphql(TestKeys.token(ws, "analyst"), "{ account(id: \"001ACME\") { id domains persons { id identifiers { value } }"
+                + " identifiers { type value personId quarantined } } }")
                 .body("errors", nullValue())
                 .body("data.account.domains", hasItems("acme.com"))
-                .body("data.account.persons[0].id", equalTo(anon.get("person")));
+                .body("data.account.persons[0].id", equalTo(anon.get("person")))
+                .body("data.account.identifiers.value", contains("a1", "ada@sales.acme.com"))
+                .body("data.account.identifiers.type", contains("anonymous_id", "email"))
+                .body("data.account.identifiers.personId", contains(anon.get("person"), anon.get("person")))
+                .body("data.account.identifiers.quarantined", contains(false, false));
         graphql(TestKeys.token("other", "analyst"), "{ account(id: \"001ACME\") { id } }")
                 .body("data.account", nullValue());
     }
@@ -197,7 +203,7 @@ class IdentityGraphServiceTest {
         graphql(TestKeys.token(ws, "analyst"), "{ quarantinedIdentifiers { type value personsJoined } identityStats { persons quarantinedIdentifiers } }")
                 .body("errors", nullValue())
                 .body("data.quarantinedIdentifiers[0].value", equalTo("office-cookie"))
-                .body("data.quarantinedIdentifiers[0].personsJoined", equalTo(51))
+                .body("data.quarantinedIdentifiers[0].personsJoined", equalTo(60))
                 .body("data.identityStats.persons", equalTo(61))
                 .body("data.identityStats.quarantinedIdentifiers", equalTo(1));
     }
@@ -256,14 +262,126 @@ class IdentityGraphServiceTest {
                 .body("data._service.sdl", containsString("type Person @key(fields : \"id\")"))
                 .body("data._service.sdl", containsString("type Account @key(fields : \"id\")"));
         graphql(TestKeys.token(ws, "analyst"), "{ _entities(representations: [{__typename: \"Person\", id: \"" + person + "\"},"
-                + " {__typename: \"Account\", id: \"ext-9\"}]) { ... on Person { id accountId } ... on Account { id persons { id } } } }")
+                + " {__typename: \"Account\", id: \"ext-9\"}]) { ... on Person { id accountId } ... on Account { id persons { id } identifiers { value } } } }")
                 .statusCode(200)
                 .body("errors", nullValue())
                 .body("data._entities[0].accountId", equalTo("ext-9"))
-                .body("data._entities[1].persons[0].id", equalTo(person));
+                .body("data._entities[1].persons[0].id", equalTo(person))
+                .body("data._entities[1].identifiers.value", contains("u9"));
         graphql(TestKeys.token(ws, "analyst"), "{ personById(id: \"" + person + "\") { accountId } account(id: \"ext-9\") { persons { id } } }")
                 .body("errors", nullValue())
                 .body("data.personById.accountId", equalTo("ext-9"))
                 .body("data.account.persons[0].id", equalTo(person));
+    }
+
+    /**
+     * The fast path (merging stored persons) against the full recompute: the same random pages —
+     * merges, group calls, CRM links, a fact sent again with other identifiers, sequences committed
+     * late, a cookie tripping the guard, erasures, CRM accounts and contacts — applied to two
+     * workspaces, one allowed the fast path and one not, leave identical graphs and memberships feeds.
+     */
+    @Test
+    void mergingStoredPersonsGivesExactlyWhatTheFullRecomputeGives() {
+        String fast = "merge-fast";
+        String full = "merge-full";
+        for (String ws : List.of(fast, full)) {
+            pool.preparedQuery("insert into identity_settings (workspace_id, explosion_guard_limit) values ($1, 6)")
+                    .execute(Tuple.of(ws)).await().indefinitely();
+        }
+        java.util.Random random = new java.util.Random(7);
+        String[] domains = {"acme.com", "initech.io", "globex.co.uk", "gmail.com"};
+        List<String> factIds = new ArrayList<>();
+        long seq = 1_000_000;
+        long mergedBefore = service.mergedPages();
+        for (int page = 0; page < 120; page++) {
+            int kind = random.nextInt(20);
+            if (kind == 0) {
+                String account = "c" + random.nextInt(4);
+                List<FeedItem> items = List.of(
+                        new FeedItem(++seq, "", "account", new JsonObject().put("id", account).put("name", account)
+                                .put("domains", new JsonArray().add(domains[random.nextInt(domains.length)]))),
+                        new FeedItem(++seq, "", "contact", new JsonObject().put("id", "k" + random.nextInt(40))
+                                .put("accountId", "c" + random.nextInt(4))));
+                for (String ws : List.of(fast, full)) {
+                    List<FeedItem> mine = items.stream().map(i -> new FeedItem(i.seq(), ws, i.kind(), i.payload())).toList();
+                    pool.withTransaction(tx -> service.applyCrm(tx, mine)).await().indefinitely();
+                }
+                continue;
+            }
+            if (kind == 1) {
+                JsonObject erased = random.nextBoolean() ? id("email", "e" + random.nextInt(300) + "@" + domains[random.nextInt(4)])
+                        : id("user_id", "u" + random.nextInt(300));
+                for (String ws : List.of(fast, full)) {
+                    FeedItem item = new FeedItem(++seq, ws, "erasure", new JsonObject().put("identifiers", new JsonArray().add(erased)));
+                    pool.withTransaction(tx -> service.applyErasures(tx, List.of(item))).await().indefinitely();
+                }
+                continue;
+            }
+            List<FeedItem> items = new ArrayList<>();
+            for (int n = 1 + random.nextInt(12); n > 0; n--) {
+                JsonArray ids = new JsonArray();
+                JsonObject account = null;
+                String type = "identify";
+                switch (random.nextInt(6)) {
+                    case 0 -> {
+                        type = "group";
+                        ids.add(id("user_id", "u" + random.nextInt(300)));
+                        account = new JsonObject().put("id", "g" + random.nextInt(3));
+                    }
+                    case 1 -> {
+                        type = "link";
+                        ids.add(id("contact_id", "k" + random.nextInt(40))).add(id("email", "e" + random.nextInt(300) + "@" + domains[random.nextInt(4)]));
+                        account = new JsonObject().put("id", "c" + random.nextInt(4));
+                    }
+                    case 2 -> ids.add(id("anonymous_id", "shared")).add(id("user_id", "u" + random.nextInt(300)));
+                    case 3 -> {
+                        type = "alias";
+                        ids.add(id("anonymous_id", "a" + random.nextInt(1000))).add(id("user_id", "u" + random.nextInt(300)));
+                    }
+                    default -> ids.add(id("anonymous_id", "a" + random.nextInt(1000)))
+                            .add(id("email", "e" + random.nextInt(300) + "@" + domains[random.nextInt(4)]));
+                }
+                // now and then a fact sent again with other identifiers, or one committed late with an earlier sequence
+                String factId = !factIds.isEmpty() && random.nextInt(15) == 0 ? factIds.get(random.nextInt(factIds.size())) : "f" + factIds.size();
+                factIds.add(factId);
+                long itemSeq = random.nextInt(25) == 0 ? seq - 500 - random.nextInt(100) : ++seq;
+                JsonObject payload = new JsonObject().put("id", factId).put("identifiers", ids);
+                if (account != null) {
+                    payload.put("account", account);
+                }
+                items.add(new FeedItem(itemSeq, "", type, payload));
+            }
+            pool.withTransaction(tx -> service.applyFacts(tx, items.stream().map(i -> new FeedItem(i.seq(), fast, i.kind(), i.payload())).toList(), true))
+                    .await().indefinitely();
+            pool.withTransaction(tx -> service.applyFacts(tx, items.stream().map(i -> new FeedItem(i.seq(), full, i.kind(), i.payload())).toList(), false))
+                    .await().indefinitely();
+        }
+        for (String query : List.of(
+                "select key, person_id, account_id, first_seq, quarantined, persons_joined, domain from identifiers where workspace_id = $1 order by key",
+                "select person_id, account_id, ambiguous, quarantined, identifiers, earliest_key, earliest_seq, personal, evidence::text"
+                        + " from persons where workspace_id = $1 order by person_id",
+                "select fact_id, kind, seq, account_id, members from links where workspace_id = $1 order by fact_id",
+                "select key, fact_id from link_members where workspace_id = $1 order by key, fact_id",
+                "select kind, payload::text from memberships where workspace_id = $1 order by 1, 2")) {
+            assertEquals(dump(full, query), dump(fast, query), query);
+        }
+        long merged = service.mergedPages() - mergedBefore;
+        assertTrue(merged > 40, "pages merged: " + merged);
+        String persons = dump(full, "select count(*), count(*) filter (where quarantined), count(distinct account_id) from persons where workspace_id = $1");
+        assertNotEquals("[[0, 0, 0]]", persons);
+        assertTrue(dump(full, "select key from identifiers where workspace_id = $1 and quarantined").contains("anonymous_id:shared"), persons);
+    }
+
+    private String dump(String ws, String query) {
+        List<String> out = new ArrayList<>();
+        pool.preparedQuery(query).execute(Tuple.of(ws)).await().indefinitely().forEach(r -> {
+            List<String> row = new ArrayList<>();
+            for (int i = 0; i < r.size(); i++) {
+                Object v = r.getValue(i);
+                row.add(v instanceof Object[] a ? java.util.Arrays.toString(a) : String.valueOf(v));
+            }
+            out.add(row.toString());
+        });
+        return out.toString();
     }
 }

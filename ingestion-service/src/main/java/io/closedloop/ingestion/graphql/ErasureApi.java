@@ -26,7 +26,8 @@ public class ErasureApi {
     }
 
     @Name("IdentifierInput")
-    @Description("An identifier: type anonymous_id, user_id, email, phone or contact_id, and its value.")
+    // Same description as identity-service's IdentifierInput: Federation composition flags differing ones (INCONSISTENT_DESCRIPTION).
+    @Description("An identifier: type is anonymous_id, user_id, email, phone or contact_id; the value is normalized.")
     public record IdentifierInput(@NonNull String type, @NonNull String value) {
     }
 

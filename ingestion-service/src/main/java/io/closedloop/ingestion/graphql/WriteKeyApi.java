@@ -6,6 +6,8 @@ import io.closedloop.ingestion.service.WriteKeyService;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.Roles;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.graphql.api.federation.link.Import;
+import io.smallrye.graphql.api.federation.link.Link;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.Id;
@@ -16,6 +18,8 @@ import org.eclipse.microprofile.graphql.Query;
 import java.util.List;
 
 @GraphQLApi
+// Federation v2 (DESIGN §9): without a @link to the spec the subgraph SDL reads as Federation v1 and does not compose.
+@Link(url = Link.FEDERATION_SPEC_LATEST_URL, _import = {@Import(name = "@key"), @Import(name = "@shareable")})
 public class WriteKeyApi {
 
     private final WriteKeyService writeKeys;

@@ -35,6 +35,7 @@ public final class MessageReader {
     public static final Set<String> TYPES = Set.of("track", "page", "screen", "identify", "group", "alias");
     public static final int MAX_ID_LENGTH = 256;
     public static final int MAX_EVENT_LENGTH = 512;
+    public static final int MAX_UTM_LENGTH = 512;
     public static final int MAX_URL_LENGTH = 8192;
     public static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
 
@@ -160,11 +161,14 @@ public final class MessageReader {
         String[] utm = new String[5];
         ObjectNode campaign = context == null ? null : object(context, "campaign", "context.campaign");
         if (campaign != null) {
-            utm[0] = loose(campaign.get("source"));
-            utm[1] = loose(campaign.get("medium"));
-            utm[2] = loose(campaign.get("name"));
-            utm[3] = loose(campaign.get("content"));
-            utm[4] = loose(campaign.get("term"));
+            String[] keys = {"source", "medium", "name", "content", "term"};
+            for (int k = 0; k < keys.length; k++) {
+                utm[k] = loose(campaign.get(keys[k]));
+                // UTMs from the page URL are bounded by its length; these would otherwise reach the touch unbounded.
+                if (utm[k] != null && utm[k].length() > MAX_UTM_LENGTH) {
+                    throw new MessageRejected("context.campaign." + keys[k], "is longer than " + MAX_UTM_LENGTH + " characters");
+                }
+            }
         }
         boolean fromCampaign = false;
         for (String u : utm) {

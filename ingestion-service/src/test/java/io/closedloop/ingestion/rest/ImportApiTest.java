@@ -155,6 +155,36 @@ class ImportApiTest {
     }
 
     @Test
+    void progressIsVisibleWhileTheJobRuns() throws InterruptedException {
+        String ws = workspace();
+        int rows = 100_000;
+        StringBuilder csv = new StringBuilder("id,name\n");
+        for (int i = 0; i < rows; i++) {
+            csv.append("acc-").append(i).append(",Account ").append(i).append('\n');
+        }
+        String id = startImport(ws, "accounts", null, csv.toString());
+        // Chunks of at most 5,000 rows are committed with their counts, so polling sees a job part way through.
+        int seenPartWay = -1;
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            JsonPath job = graphql(TestKeys.token(ws, "ingest"), "{ importJob(id: \"" + id + "\") { state rowsRead rowsAccepted } }")
+                    .statusCode(200).extract().jsonPath();
+            int read = job.getInt("data.importJob.rowsRead");
+            if (!"RUNNING".equals(job.getString("data.importJob.state"))) {
+                assertEquals(rows, read);
+                break;
+            }
+            if (read > 0 && read < rows) {
+                seenPartWay = read;
+                assertEquals(read, job.getInt("data.importJob.rowsAccepted"));
+            }
+            Thread.sleep(10);
+        }
+        assertTrue(seenPartWay > 0, "no poll saw the running job with rows read part way through");
+        assertEquals("SUCCEEDED", awaitJob(ws, id).getString("data.importJob.state"));
+    }
+
+    @Test
     void badRequestsAreRefusedNamingWhatIsWrong() {
         String ws = workspace();
         String ingest = TestKeys.token(ws, "ingest");

@@ -260,6 +260,44 @@ class SegmentApiTest {
     }
 
     @Test
+    void malformedBodiesAre4xxNeverA5xxAndStoreNothing() throws IOException {
+        String ws = workspace();
+        String key = writeKey(ws);
+        for (String bad : List.of(
+                "",
+                "   ",
+                "{",
+                "null",
+                "\"batch\"",
+                "{\"batch\":{}}",
+                "{\"batch\":\"x\"}",
+                "{\"batch\":[1e999999]}",
+                "{\"batch\":[" + "9".repeat(5_000) + "]}")) {
+            post(key, "/v1/batch", bad).statusCode(400).body("success", equalTo(false));
+        }
+        for (String bad : List.of("", "[]", "{\"userId\":{\"a\":1},\"event\":\"e\"}", "{\"userId\":\"u\",\"event\":7}",
+                "{\"userId\":\"u\",\"event\":\"e\",\"timestamp\":1e308}", "{\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"not a time\"}",
+                "{\"userId\":\"u\",\"event\":\"e\",\"context\":{\"campaign\":{\"source\":\"" + "s".repeat(513) + "\"}}}",
+                "{\"userId\":\"" + "u".repeat(2_000) + "\",\"event\":\"e\"}")) {
+            post(key, "/v1/track", bad).statusCode(400).body("success", equalTo(false));
+        }
+        // Batch items that are not objects or have wrong types are rejected alone, by index.
+        post(key, "/v1/batch", "{\"batch\":[7,\"x\",null,{\"type\":\"track\",\"messageId\":\"w\",\"userId\":\"u\",\"event\":[]},"
+                + "{\"type\":\"nope\",\"messageId\":\"n\",\"userId\":\"u\"}]}")
+                .statusCode(400).body("rejected.index", equalTo(List.of(0, 1, 2, 3, 4)));
+        // gzip that is not gzip, truncated gzip, and an empty gzip body.
+        byte[] gzipped = gzip("{\"batch\":[]}".getBytes(StandardCharsets.UTF_8));
+        for (byte[] bad : List.of("not gzip at all".getBytes(StandardCharsets.UTF_8),
+                java.util.Arrays.copyOf(gzipped, gzipped.length / 2), new byte[0])) {
+            int status = given().auth().preemptive().basic(key, "").contentType("application/json").header("Content-Encoding", "gzip")
+                    .body(bad).post("/v1/batch").then().extract().statusCode();
+            assertTrue(status >= 400 && status < 500, "gzip garbage answered " + status);
+        }
+        assertEquals(0, feed("touches", ws).size());
+        assertEquals(0, feed("identity-facts", ws).size());
+    }
+
+    @Test
     void timestampsOutOfBoundsAreRejected() {
         String key = writeKey(workspace());
         post(key, "/v1/track", "{\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"1999-12-31T23:59:59Z\"}").statusCode(400)

@@ -148,6 +148,10 @@ class MessageReaderTest {
         assertEquals("context", rejected("{\"userId\":\"u\",\"event\":\"e\",\"context\":[]}", "track").field());
         assertEquals("context.page.url", rejected("{\"userId\":\"u\",\"event\":\"e\",\"context\":{\"page\":{\"url\":5}}}", "track").field());
         assertEquals("event", rejected("{\"userId\":\"u\",\"event\":\"\"}", "track").field());
+        assertEquals("context.campaign.name", rejected("{\"userId\":\"u\",\"event\":\"e\",\"context\":{\"campaign\":{\"name\":\""
+                + "c".repeat(MessageReader.MAX_UTM_LENGTH + 1) + "\"}}}", "track").field());
+        assertFalse(read("{\"userId\":\"u\",\"event\":\"e\",\"context\":{\"campaign\":{\"source\":" + "1".repeat(400) + "}}}", "track", null)
+                instanceof Rejection, "a number where a UTM is expected is read as its text, as Segment does");
         assertFalse(read("{\"userId\":\"u\",\"event\":\"e\",\"unknown\":{\"kept\":true}}", "track", null) instanceof Rejection,
                 "unknown fields are accepted and kept");
     }

@@ -1,10 +1,12 @@
 package io.closedloop.launcher.dataset;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,16 +14,23 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Loads a dataset into a running system through ingestion's public APIs, the way a customer's
- * systems would: visits as Segment batches with the workspace's write key.
+ * systems would: visits as Segment batches with the workspace's write key; accounts, contacts,
+ * opportunities (with stage history and contact roles), revenue and spend through ingestion's
+ * GraphQL upserts with an {@code ingest} token. Safe to repeat: Segment messages are deduplicated by
+ * message id and upserts of unchanged objects change nothing.
  */
 public final class DemoLoader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BATCH = 100;
+    /** Items per GraphQL upsert (ingestion takes at most 10,000). */
+    private static final int UPSERT_BATCH = 1_000;
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final String ingestionUrl;
@@ -30,6 +39,164 @@ public final class DemoLoader {
     public DemoLoader(String ingestionUrl, String writeKey) {
         this.ingestionUrl = ingestionUrl;
         this.writeKey = writeKey;
+    }
+
+    /** What {@link #load} sent. */
+    public record Loaded(long messages, long accounts, long contacts, long opportunities, long invoices, long spendRows) {
+    }
+
+    /**
+     * Loads the whole dataset: CRM accounts and contacts first (so identity can tie emails to CRM
+     * accounts as visitors identify), then the visits, then opportunities, revenue and spend.
+     */
+    public Loaded load(Dataset dataset, String ingestToken) throws IOException, InterruptedException {
+        Upserts upserts = new Upserts(ingestToken);
+        long[] counts = new long[4];
+        forEachAccount(dataset, data -> {
+            upserts.add("upsertAccounts", "accounts", "AccountInput", account(data.account()));
+            counts[0]++;
+        });
+        upserts.flush();
+        forEachAccount(dataset, data -> {
+            for (Dataset.Contact contact : data.contacts()) {
+                upserts.add("upsertContacts", "contacts", "ContactInput", contact(contact));
+                counts[1]++;
+            }
+        });
+        upserts.flush();
+        long messages = sendVisits(dataset);
+        forEachAccount(dataset, data -> {
+            for (Dataset.Opportunity opportunity : data.opportunities()) {
+                upserts.add("upsertOpportunities", "opportunities", "OpportunityInput", opportunity(opportunity));
+                counts[2]++;
+            }
+        });
+        upserts.flush();
+        forEachAccount(dataset, data -> {
+            for (Dataset.Invoice invoice : data.invoices()) {
+                upserts.add("upsertRevenue", "revenue", "RevenueInput", Map.of("id", invoice.id(), "accountId", invoice.accountId(),
+                        "opportunityId", invoice.opportunityId(), "amount", decimal(invoice.amountCents()),
+                        "occurredAt", invoice.occurredAt().toString()));
+                counts[3]++;
+            }
+        });
+        upserts.flush();
+        List<Dataset.Spend> spend = dataset.spend();
+        for (Dataset.Spend s : spend) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("date", s.date().toString());
+            item.put("channel", s.source().channel());
+            item.put("source", s.source().source());
+            item.put("medium", s.source().medium());
+            item.put("campaign", s.source().campaign());
+            item.put("amount", decimal(s.amountCents()));
+            upserts.add("upsertSpend", "spend", "SpendInput", item);
+        }
+        upserts.flush();
+        return new Loaded(messages, counts[0], counts[1], counts[2], counts[3], spend.size());
+    }
+
+    private static Map<String, Object> account(Dataset.Account a) {
+        return Map.of("id", a.id(), "name", a.name(), "domains", List.of(a.domain()), "industry", a.industry(),
+                "createdAt", a.createdAt().toString());
+    }
+
+    private static Map<String, Object> contact(Dataset.Contact c) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("id", c.id());
+        item.put("email", c.email());
+        item.put("accountId", c.accountId());
+        item.put("createdAt", c.createdAt().toString());
+        if (c.leadCreatedAt() != null) {
+            item.put("leadCreatedAt", c.leadCreatedAt().toString());
+        }
+        return item;
+    }
+
+    private static Map<String, Object> opportunity(Dataset.Opportunity o) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("id", o.id());
+        item.put("accountId", o.accountId());
+        item.put("name", o.name());
+        item.put("amount", decimal(o.amountCents()));
+        item.put("createdAt", o.createdAt().toString());
+        item.put("stage", o.stage());
+        item.put("status", o.status());
+        if (o.closedAt() != null) {
+            item.put("closedAt", o.closedAt().toString());
+        }
+        item.put("contactRoles", o.contactIds().stream().map(id -> Map.of("contactId", id, "role", "Influencer")).toList());
+        item.put("stageHistory", o.stageHistory().stream()
+                .map(h -> Map.of("stage", h.stage(), "enteredAt", h.enteredAt().toString())).toList());
+        return item;
+    }
+
+    private static String decimal(long cents) {
+        return BigDecimal.valueOf(cents, 2).toPlainString();
+    }
+
+    private interface AccountSink {
+        void accept(Dataset.AccountData data) throws IOException, InterruptedException;
+    }
+
+    /** Streams the accounts again (the dataset is deterministic), letting I/O errors through. */
+    private static void forEachAccount(Dataset dataset, AccountSink sink) throws IOException, InterruptedException {
+        for (int a = 0; a < dataset.size().accounts(); a++) {
+            sink.accept(dataset.account(a));
+        }
+    }
+
+    /** Collects items of one upsert mutation and sends them in batches; any rejected item fails the load. */
+    private final class Upserts {
+        private final String token;
+        private final List<Object> pending = new ArrayList<>();
+        private String mutation;
+        private String argument;
+        private String type;
+
+        Upserts(String token) {
+            this.token = token;
+        }
+
+        void add(String mutation, String argument, String type, Object item) throws IOException, InterruptedException {
+            if (!mutation.equals(this.mutation)) {
+                flush();
+                this.mutation = mutation;
+                this.argument = argument;
+                this.type = type;
+            }
+            pending.add(item);
+            if (pending.size() >= UPSERT_BATCH) {
+                flush();
+            }
+        }
+
+        void flush() throws IOException, InterruptedException {
+            if (pending.isEmpty()) {
+                return;
+            }
+            String query = "mutation($items: [" + type + "!]!) { " + mutation + "(" + argument + ": $items) { index id status field error } }";
+            ObjectNode body = JSON.createObjectNode();
+            body.put("query", query);
+            body.putObject("variables").set("items", JSON.valueToTree(pending));
+            HttpRequest request = HttpRequest.newBuilder(URI.create(ingestionUrl + "/graphql"))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                    .build();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode answer = response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+            if (answer == null || answer.hasNonNull("errors")) {
+                throw new IOException(mutation + " failed: HTTP " + response.statusCode() + " " + response.body());
+            }
+            for (JsonNode result : answer.path("data").path(mutation)) {
+                if ("REJECTED".equals(result.path("status").asText())) {
+                    throw new IOException(mutation + " rejected item " + result.path("id").asText() + ": "
+                            + result.path("field").asText() + ": " + result.path("error").asText());
+                }
+            }
+            pending.clear();
+        }
     }
 
     /** Sends every visit of {@code dataset} in batches of 100 messages; returns the number of messages sent. */
@@ -77,6 +244,11 @@ public final class DemoLoader {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
                 .build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        // Over the write key's rate ingestion answers 429 with Retry-After; tracking libraries wait and resend, so do we.
+        for (int attempt = 0; response.statusCode() == 429 && attempt < 20; attempt++) {
+            Thread.sleep(1000L * Math.max(1, Long.parseLong(response.headers().firstValue("Retry-After").orElse("1").trim())));
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
         if (response.statusCode() != 200) {
             throw new IOException("ingestion refused a batch: HTTP " + response.statusCode() + " " + response.body());
         }

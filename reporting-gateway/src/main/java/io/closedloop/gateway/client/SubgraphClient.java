@@ -4,6 +4,7 @@ import io.closedloop.gateway.config.SubgraphsConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.annotation.PreDestroy;
@@ -25,7 +26,7 @@ public class SubgraphClient {
     private final SubgraphsConfig config;
 
     public SubgraphClient(Vertx vertx, SubgraphsConfig config) {
-        this.web = WebClient.create(vertx);
+        this.web = WebClient.create(vertx, new WebClientOptions().setMaxPoolSize(config.subgraphPoolSize()).setKeepAlive(true));
         this.config = config;
     }
 

@@ -1,6 +1,7 @@
 package io.closedloop.gateway.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 
@@ -19,6 +20,13 @@ public interface SubgraphsConfig {
 
     /** How long a subgraph call may take before the gateway answers with an error. */
     Duration subgraphTimeout();
+
+    /**
+     * Connections the gateway keeps open to each subgraph; requests beyond it wait for a free one
+     * (within the timeout). Vert.x's default of 5 queued 20 concurrent report requests.
+     */
+    @WithDefault("50")
+    int subgraphPoolSize();
 
     interface Service {
         /** Base URL, e.g. http://localhost:8180 (its GraphQL endpoint is {url}/graphql). */

@@ -27,12 +27,15 @@ public final class AttributionQuery {
                 + " opportunityCreation closedWon credit amount } } }";
     }
 
-    /** The subgraph's model arguments: a lower-case name and flat parameters (custom weights are not taken there). */
+    /** The subgraph's model arguments: a lower-case name, flat parameters and the custom weights input. */
     static String model(Model model, boolean withMarkovOrder) {
-        if (model.weights() != null) {
-            throw new IllegalArgumentException("model.weights: CUSTOM is not served by attribution-service yet");
-        }
         StringBuilder out = new StringBuilder("model: ").append(string(model.name().toLowerCase(java.util.Locale.ROOT)));
+        if (model.weights() != null) {
+            var w = model.weights();
+            out.append(", customWeights: {firstTouch: ").append(w.ft()).append(", leadCreation: ").append(w.lc())
+                    .append(", opportunityCreation: ").append(w.oc()).append(", closedWon: ").append(w.cw())
+                    .append(", middle: ").append(w.middle()).append('}');
+        }
         if (model.halfLifeDays() != null) {
             out.append(", halfLifeDays: ").append(model.halfLifeDays());
         }

@@ -52,6 +52,17 @@ class GatewaySecurityTest {
     }
 
     @Test
+    void dashboardChartJsAndGraphiqlAreServedWithoutAToken() {
+        // The page and its scripts are public; only the GraphQL calls it makes need the user's token.
+        given().get("/dashboard/").then().statusCode(200).body(containsString("dashboard.js"))
+                .body(containsString("/webjars/chart.js/4.5.1/dist/chart.umd.min.js"));
+        given().get("/dashboard/dashboard.js").then().statusCode(200).body(containsString("Authorization: 'Bearer '"));
+        given().get("/webjars/chart.js/4.5.1/dist/chart.umd.min.js").then().statusCode(200).body(containsString("Chart"));
+        given().get("/").then().statusCode(200).body(containsString("/dashboard/"));
+        given().get("/q/graphql-ui/").then().statusCode(200);
+    }
+
+    @Test
     void overDeepQueryIsRefusedBeforeAnySubgraphCall() {
         String deep = "{ __schema { types { fields { type " + "{ ofType ".repeat(14) + "{ name }" + " }".repeat(14) + " } } } }";
         graphql(deep).body("errors[0].message", containsString("maximum query depth exceeded"))

@@ -17,11 +17,13 @@ class AttributionQueryTest {
     }
 
     @Test
-    void customWeightsAreRefusedUntilTheSubgraphTakesThem() {
+    void customWeightsTravelAsTheSubgraphsInput() {
         var period = ReportArguments.period("op", "2026-01-01", "2026-03-31");
-        var model = ReportArguments.model("op", "model", "custom", null, null, new Weights(0.3, 0.3, 0.2, 0.1, 0.1), null);
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> AttributionQuery.report(period, model, "PIPELINE", "CHANNEL"));
+        var model = ReportArguments.model("op", "model", "custom", null, null, new Weights(0.3, 0.25, 0.2, 0.15, 0.1), null);
+        assertEquals("{ attribution(from: \"2026-01-01\", to: \"2026-04-01\", model: \"custom\", customWeights: {firstTouch: 0.3, "
+                        + "leadCreation: 0.25, opportunityCreation: 0.2, closedWon: 0.15, middle: 0.1}, basis: PIPELINE, groupBy: CHANNEL) "
+                        + "{ rows { key credit amount opportunities } dataAsOf } }",
+                AttributionQuery.report(period, model, "PIPELINE", "CHANNEL"));
     }
 
     @Test

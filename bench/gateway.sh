@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Gateway figures (DESIGN §10): the channel performance report for a quarter through the gateway with 20 concurrent
+# clients (p50/p95/p99 after warm-up) under a standard model and under CUSTOM weights, and the same query sent straight
+# to attribution-service for the overhead ratio; on the 1,000,000-touch Dataset.Size.BENCHMARK data loaded through
+# ingestion's public APIs and carried to attribution by the real feed consumers.
+# Options: --accounts N (default 25000 = 1,000,000 touches) --clients N --requests N --warmup N --custom-requests N
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -B -q -DskipTests package -pl launcher,plumbing,ingestion-service,identity-service,attribution-service,reporting-gateway -am
+./mvnw -B -q -pl reporting-gateway -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+java -Xmx1g -cp "reporting-gateway/target/test-classes:reporting-gateway/target/classes:$(cat reporting-gateway/target/bench.classpath)" \
+  io.closedloop.gateway.bench.GatewayBenchmark --root . "$@"

@@ -1,0 +1,120 @@
+package io.closedloop.endtoend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.closedloop.launcher.ServiceName;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The three subgraphs compose under Apollo Federation v2 (@apollo/composition from npm, the library
+ * rover and Apollo Router's supergraph build use), without errors or conflict hints; and every query
+ * field the gateway offers beyond that composition is documented in reporting-gateway/README.md as a
+ * gateway addition (DESIGN §9 "Where the reports live").
+ */
+class FederationCompositionIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Hint codes that mean the subgraphs disagree about a shared type or field. */
+    private static final Pattern CONFLICT = Pattern.compile("INCONSISTENT|CONFLICT|MISMATCH|OVERRIDE");
+
+    static RunningSystem running;
+    static JsonNode composition;
+
+    @BeforeAll
+    static void startAndCompose() throws Exception {
+        running = RunningSystem.start();
+        composition = compose(running.token("federation", "analyst", "admin", "ingest"),
+                "ingestion=" + running.url(ServiceName.INGESTION) + "/graphql",
+                "identity=" + running.url(ServiceName.IDENTITY) + "/graphql",
+                "attribution=" + running.url(ServiceName.ATTRIBUTION) + "/graphql");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    @Test
+    void theThreeSubgraphsComposeWithoutErrorsOrConflicts() {
+        assertEquals(0, composition.path("errors").size(), "composition errors: " + composition.path("errors"));
+        List<String> conflicts = new ArrayList<>();
+        for (JsonNode hint : composition.path("hints")) {
+            if (CONFLICT.matcher(hint.path("code").asText()).find()) {
+                conflicts.add(hint.path("code").asText() + ": " + hint.path("message").asText());
+            }
+        }
+        assertEquals(List.of(), conflicts, "composition hints of conflict");
+        assertTrue(composition.path("supergraphSdl").asText().contains("@join__type(graph: IDENTITY, key: \"id\")"),
+                "identity's entities keep their @key in the supergraph");
+    }
+
+    @Test
+    void everyGatewayOnlyQueryFieldIsDocumentedAsAGatewayAddition() throws IOException {
+        TreeSet<String> supergraph = new TreeSet<>();
+        composition.path("queryFields").forEach(f -> supergraph.add(f.asText()));
+        assertTrue(supergraph.size() > 5, "the supergraph's API schema has the subgraphs' queries: " + supergraph);
+        TreeSet<String> gateway = new TreeSet<>();
+        running.graphql(ServiceName.GATEWAY, running.token("federation", "analyst"), "{ __schema { queryType { fields { name } } } }")
+                .statusCode(200).extract().<List<String>>path("data.__schema.queryType.fields.name").forEach(gateway::add);
+
+        TreeSet<String> gatewayOnly = new TreeSet<>(gateway);
+        gatewayOnly.removeAll(supergraph);
+        TreeSet<String> supergraphOnly = new TreeSet<>(supergraph);
+        supergraphOnly.removeAll(gateway);
+        System.out.println("Query fields only in the gateway: " + gatewayOnly);
+        System.out.println("Query fields only in the Federation supergraph: " + supergraphOnly);
+
+        Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();
+        String readme = Files.readString(root.resolve("reporting-gateway/README.md"));
+        int section = readme.indexOf("## Gateway additions");
+        assertTrue(section >= 0, "reporting-gateway/README.md has a '## Gateway additions' section");
+        String additions = readme.substring(section, nextSection(readme, section));
+        List<String> undocumented = gatewayOnly.stream().filter(f -> !additions.contains("`" + f + "`")).toList();
+        assertEquals(List.of(), undocumented, "gateway-only query fields missing from README's 'Gateway additions'");
+    }
+
+    private static int nextSection(String text, int from) {
+        int next = text.indexOf("\n## ", from + 3);
+        return next < 0 ? text.length() : next;
+    }
+
+    /** Runs end-to-end/node/compose.mjs and returns what it printed. */
+    private static JsonNode compose(String token, String... subgraphs) throws IOException, InterruptedException {
+        Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();
+        Path node = root.resolve("end-to-end/node");
+        if (!Files.isDirectory(node.resolve("node_modules/@apollo/composition"))) {
+            throw new IllegalStateException("@apollo/composition is not installed: run ./closedloop test (or npm ci in " + node + ")");
+        }
+        List<String> command = new ArrayList<>(List.of("node", "compose.mjs", token));
+        command.addAll(List.of(subgraphs));
+        Path out = Files.createTempFile("compose", ".json");
+        Process p = new ProcessBuilder(command).directory(node.toFile())
+                .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("node compose.mjs did not finish in 120 s");
+        }
+        String printed = Files.readString(out, StandardCharsets.UTF_8);
+        Files.deleteIfExists(out);
+        assertEquals(0, p.exitValue(), "node compose.mjs exited with " + p.exitValue() + ": " + printed);
+        String[] lines = printed.strip().split("\n");
+        return JSON.readTree(lines[lines.length - 1]);
+    }
+}

@@ -1,0 +1,400 @@
+// The closedloop dashboard: every panel is one query to the public GraphQL API (/graphql) with the
+// user's bearer token. The numbers a chart or table shows are also on its element as data-*
+// attributes (data-labels, data-series, data-value), so a browser test can compare them with the API.
+// The token comes from the URL fragment (#token=...) or the paste box, is kept in sessionStorage
+// only, removed from the address bar at once, and never logged.
+
+const TOKEN_KEY = 'closedloop.token'
+const COLORS = ['#2f6fdf', '#e8743b', '#19a979', '#ed4a7b', '#945ecf', '#13a4b4', '#525df4', '#bf399e', '#6c8893', '#ee6868']
+const $ = (selector, root = document) => root.querySelector(selector)
+
+// ---- token and URL fragment ------------------------------------------------------------------
+
+const fragment = new URLSearchParams(location.hash.slice(1))
+if (fragment.has('token')) {
+  sessionStorage.setItem(TOKEN_KEY, fragment.get('token'))
+  fragment.delete('token')
+  history.replaceState(null, '', location.pathname + location.search + (fragment.toString() ? '#' + fragment : ''))
+}
+const token = () => sessionStorage.getItem(TOKEN_KEY)
+
+$('#token-form').addEventListener('submit', (e) => {
+  e.preventDefault()
+  sessionStorage.setItem(TOKEN_KEY, $('#token-input').value.trim())
+  $('#token-input').value = ''
+  $('#token-box').hidden = true
+  refresh()
+})
+
+// ---- the GraphQL call ------------------------------------------------------------------------
+
+async function graphql (query, variables) {
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: 'Bearer ' + token() },
+    body: JSON.stringify({ query, variables })
+  })
+  if (response.status === 401 || response.status === 403) {
+    $('#token-box').hidden = false
+    throw new Error(`the gateway refused the token (HTTP ${response.status}); paste a valid analyst token above`)
+  }
+  const text = await response.text()
+  let body
+  try {
+    body = JSON.parse(text)
+  } catch {
+    throw new Error(`HTTP ${response.status}: ${text.slice(0, 300)}`)
+  }
+  if (body.errors?.length) {
+    throw new Error(body.errors.map((e) => e.message).join('\n'))
+  }
+  if (!response.ok) {
+    throw new Error(`HTTP ${response.status}`)
+  }
+  return body.data
+}
+
+// ---- pickers ---------------------------------------------------------------------------------
+
+const iso = (d) => d.toISOString().slice(0, 10)
+function presetPeriod (preset, today = new Date()) {
+  const day = (y, m, d) => new Date(Date.UTC(y, m, d))
+  const y = today.getUTCFullYear()
+  const q = Math.floor(today.getUTCMonth() / 3)
+  const minusDays = (n) => new Date(today.getTime() - n * 86400000)
+  switch (preset) {
+    case 'last90': return { from: iso(minusDays(89)), to: iso(today) }
+    case 'thisQuarter': return { from: iso(day(y, q * 3, 1)), to: iso(today) }
+    case 'lastQuarter': return { from: iso(day(y, q * 3 - 3, 1)), to: iso(day(y, q * 3, 0)) }
+    case 'ytd': return { from: iso(day(y, 0, 1)), to: iso(today) }
+    default: return { from: iso(minusDays(364)), to: iso(today) }
+  }
+}
+
+function applyPreset () {
+  if ($('#preset').value === 'custom') return
+  const p = presetPeriod($('#preset').value)
+  $('#from').value = p.from
+  $('#to').value = p.to
+}
+
+function showModelParameters () {
+  const model = $('#model').value
+  document.querySelectorAll('[data-for-model]').forEach((el) => { el.hidden = el.dataset.forModel !== model })
+}
+
+const number = (id) => ($(id).value === '' ? undefined : Number($(id).value))
+
+/** The ModelInput of the model picker: only the parameters that belong to the chosen model. */
+function modelInput () {
+  const name = $('#model').value
+  const model = { name }
+  if (number('#lookbackDays') !== undefined) model.lookbackDays = number('#lookbackDays')
+  if (name === 'TIME_DECAY' && number('#halfLifeDays') !== undefined) model.halfLifeDays = number('#halfLifeDays')
+  if (name === 'MARKOV') model.markovOrder = number('#markovOrder') ?? 1
+  if (name === 'CUSTOM') {
+    model.weights = Object.fromEntries(['ft', 'lc', 'oc', 'cw', 'middle'].map((w) => [w, number('#w-' + w) ?? 0]))
+  }
+  return model
+}
+
+// Pickers may be preset from the fragment, e.g. #from=2026-01-01&to=2026-03-31&model=W_SHAPED&basis=REVENUE.
+for (const [key, value] of fragment) {
+  const input = document.getElementById(key)
+  if (input) input.value = value
+}
+if (fragment.has('from') || fragment.has('to')) $('#preset').value = 'custom'
+applyPreset()
+showModelParameters()
+$('#preset').addEventListener('change', () => { applyPreset(); refresh() })
+$('#from').addEventListener('change', () => { $('#preset').value = 'custom' })
+$('#to').addEventListener('change', () => { $('#preset').value = 'custom' })
+$('#model').addEventListener('change', showModelParameters)
+$('#controls').addEventListener('submit', (e) => { e.preventDefault(); refresh() })
+$('#comparison-models').addEventListener('change', () => loadComparison())
+$('#windowDays').addEventListener('change', () => loadPipeline())
+$('#cohort').addEventListener('change', () => loadCohorts())
+$('#periods').addEventListener('change', () => loadCohorts())
+
+const period = () => ({ from: $('#from').value, to: $('#to').value })
+
+// ---- panels ----------------------------------------------------------------------------------
+
+/** Runs one panel's load: marks it loading, then ok (rendered) or error (the message shown in the panel). */
+async function panel (id, load) {
+  const el = document.getElementById(id)
+  const error = $('.error', el)
+  el.dataset.state = 'loading'
+  try {
+    await load(el)
+    error.hidden = true
+    error.textContent = ''
+    el.dataset.state = 'ok'
+  } catch (e) {
+    // Nothing stale stays beside the error: a figure from the previous pickers would mislead.
+    el.querySelectorAll('canvas').forEach((c) => {
+      window.Chart?.getChart(c)?.destroy()
+      delete c.dataset.labels
+      delete c.dataset.series
+    })
+    el.querySelectorAll('table, dl.stats').forEach((t) => t.replaceChildren())
+    error.textContent = e.message
+    error.hidden = false
+    el.dataset.state = 'error'
+  }
+}
+
+const money = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 })
+const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 })
+const fmt = {
+  money: (v) => (v == null ? '—' : money.format(v)),
+  number: (v) => (v == null ? '—' : decimal.format(v)),
+  percent: (v) => (v == null ? '—' : decimal.format(v * 100) + ' %'),
+  ratio: (v) => (v == null ? '—' : decimal.format(v) + '×')
+}
+
+function asOf (el, dataAsOf) {
+  $('.as-of', el).textContent = dataAsOf ? `data as of ${dataAsOf}` : ''
+}
+
+/** Draws (or redraws) a bar chart and puts what it shows on the canvas as data-labels / data-series. */
+function barChart (canvasId, labels, series, options = {}) {
+  const canvas = document.getElementById(canvasId)
+  canvas.dataset.labels = JSON.stringify(labels)
+  canvas.dataset.series = JSON.stringify(series)
+  Chart.getChart(canvas)?.destroy()
+  const datasets = Object.entries(series).map(([label, data], i) => ({
+    label, data, backgroundColor: options.colors?.[i] ?? COLORS[i % COLORS.length]
+  }))
+  return new Chart(canvas, {
+    type: options.type ?? 'bar',
+    data: { labels, datasets },
+    options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { position: 'bottom' } } }
+  })
+}
+
+/** A definition list of figures, each dd carrying its raw value in data-value. */
+function stats (dl, figures) {
+  dl.replaceChildren()
+  for (const [field, label, value, format] of figures) {
+    const dt = document.createElement('dt')
+    dt.textContent = label
+    const dd = document.createElement('dd')
+    dd.dataset.field = field
+    dd.dataset.value = JSON.stringify(value ?? null)
+    dd.textContent = format(value)
+    dl.append(dt, dd)
+  }
+}
+
+function table (tableEl, columns, rows) {
+  const head = document.createElement('tr')
+  for (const [, label] of columns) {
+    const th = document.createElement('th')
+    th.textContent = label
+    head.append(th)
+  }
+  const body = rows.map((row) => {
+    const tr = document.createElement('tr')
+    tr.dataset.key = row.key ?? ''
+    for (const [field, , format] of columns) {
+      const td = document.createElement('td')
+      td.dataset.field = field
+      td.dataset.value = JSON.stringify(row[field] ?? null)
+      td.textContent = format(row[field])
+      tr.append(td)
+    }
+    return tr
+  })
+  tableEl.replaceChildren(head, ...body)
+}
+
+const ROW_FIELDS = 'key credit amount opportunities spend pipeline wonDeals revenue roi roas cac costPerOpportunity averageDealSize conversionRate medianDaysToConversion'
+
+const PERFORMANCE = `query Performance($period: PeriodInput!, $model: ModelInput!, $basis: String) {
+  performance(period: $period, model: $model, basis: $basis, groupBy: "CHANNEL", first: 100) {
+    dataAsOf model basis totalRows
+    rows { ${ROW_FIELDS} }
+    totals { ${ROW_FIELDS} }
+  }
+}`
+
+function loadPerformance () {
+  return panel('performance', async (el) => {
+    const { performance } = await graphql(PERFORMANCE, { period: period(), model: modelInput(), basis: $('#basis').value })
+    asOf(el, performance.dataAsOf)
+    const rows = performance.rows
+    const labels = rows.map((r) => r.key ?? '(none)')
+    barChart('chart-spend-revenue', labels, { spend: rows.map((r) => r.spend), revenue: rows.map((r) => r.revenue) })
+    barChart('chart-roi', labels, { roi: rows.map((r) => r.roi) }, { colors: ['#19a979'] })
+    table($('table.rows', el), [
+      ['key', 'Channel', (v) => v ?? '(none)'],
+      ['spend', 'Spend', fmt.money], ['opportunities', 'Opportunities', fmt.number],
+      ['credit', 'Credit', fmt.number], ['amount', performance.basis === 'REVENUE' ? 'Attributed won amount' : 'Attributed pipeline', fmt.money],
+      ['pipeline', 'Pipeline', fmt.money], ['wonDeals', 'Won deals', fmt.number], ['revenue', 'Revenue', fmt.money],
+      ['roi', 'ROI', fmt.percent], ['roas', 'ROAS', fmt.ratio], ['cac', 'CAC', fmt.money],
+      ['costPerOpportunity', 'Cost / opp.', fmt.money], ['averageDealSize', 'Avg deal', fmt.money],
+      ['conversionRate', 'Conversion', fmt.percent], ['medianDaysToConversion', 'Median days to close', fmt.number]
+    ], [...rows, { ...performance.totals, key: 'Total' }])
+  })
+}
+
+const COMPARISON = `query Comparison($period: PeriodInput!, $models: [ModelInput!]!, $basis: String) {
+  modelComparison(period: $period, models: $models, basis: $basis, groupBy: "CHANNEL", first: 100) {
+    models
+    rows { key amounts credits }
+  }
+}`
+
+function loadComparison () {
+  return panel('comparison', async () => {
+    const names = [...document.querySelectorAll('#comparison-models input:checked')].map((i) => i.value)
+    if (names.length === 0 || names.length > 6) throw new Error('pick one to six models to compare')
+    const lookbackDays = number('#lookbackDays')
+    const models = names.map((name) => (lookbackDays === undefined ? { name } : { name, lookbackDays }))
+    const { modelComparison } = await graphql(COMPARISON, { period: period(), models, basis: $('#basis').value })
+    const rows = modelComparison.rows
+    const series = Object.fromEntries(modelComparison.models.map((m, i) => [m, rows.map((r) => r.amounts[i])]))
+    barChart('chart-comparison', rows.map((r) => r.key ?? '(none)'), series)
+  })
+}
+
+const SOURCED = `query Sourced($period: PeriodInput!) {
+  sourcedInfluenced(period: $period, groupBy: "CHANNEL") {
+    dataAsOf
+    rows { key sourcedCount sourcedAmount influencedCount influencedAmount }
+    totals { sourcedCount sourcedAmount influencedCount influencedAmount }
+  }
+}`
+
+function loadSourced () {
+  return panel('sourced', async (el) => {
+    const { sourcedInfluenced } = await graphql(SOURCED, { period: period() })
+    asOf(el, sourcedInfluenced.dataAsOf)
+    const rows = sourcedInfluenced.rows
+    barChart('chart-sourced', rows.map((r) => r.key ?? '(none)'), {
+      sourcedAmount: rows.map((r) => r.sourcedAmount), influencedAmount: rows.map((r) => r.influencedAmount)
+    })
+    const t = sourcedInfluenced.totals
+    stats($('.stats', el), [
+      ['sourcedCount', 'Sourced opportunities', t.sourcedCount, fmt.number],
+      ['sourcedAmount', 'Sourced amount', t.sourcedAmount, fmt.money],
+      ['influencedCount', 'Influenced opportunities', t.influencedCount, fmt.number],
+      ['influencedAmount', 'Influenced amount', t.influencedAmount, fmt.money]
+    ])
+  })
+}
+
+const PIPELINE = `query Pipeline($period: PeriodInput!, $windowDays: Int) {
+  pipelineInfluence(period: $period, windowDays: $windowDays) {
+    dataAsOf windowDays totalCount totalAmount influencedCount influencedAmount countShare amountShare
+  }
+}`
+
+function loadPipeline () {
+  return panel('pipeline', async (el) => {
+    const { pipelineInfluence: p } = await graphql(PIPELINE, { period: period(), windowDays: number('#windowDays') ?? 90 })
+    asOf(el, p.dataAsOf)
+    barChart('chart-pipeline', ['influenced', 'not influenced'],
+      { amount: [p.influencedAmount, p.totalAmount - p.influencedAmount] },
+      { type: 'doughnut', colors: [['#2f6fdf', '#c9d3e3']] })
+    stats($('.stats', el), [
+      ['totalCount', 'Opportunities open or won', p.totalCount, fmt.number],
+      ['totalAmount', 'Their amount', p.totalAmount, fmt.money],
+      ['influencedCount', `Touched in the ${p.windowDays} days before creation`, p.influencedCount, fmt.number],
+      ['influencedAmount', 'Influenced amount', p.influencedAmount, fmt.money],
+      ['countShare', 'Share (count)', p.countShare, fmt.percent],
+      ['amountShare', 'Share (amount)', p.amountShare, fmt.percent]
+    ])
+  })
+}
+
+const COHORTS = `query Cohorts($period: PeriodInput!, $cohort: String, $periods: Int) {
+  cohortLtv(period: $period, cohort: $cohort, periods: $periods) {
+    dataAsOf cohort
+    rows { cohort channel customers revenuePerCustomer ltv cac ltvToCac }
+  }
+}`
+
+/** The heat map: one row per cohort and channel, one cell per period after acquisition, shaded by value. */
+function loadCohorts () {
+  return panel('cohorts', async (el) => {
+    const periods = number('#periods') ?? 4
+    const { cohortLtv } = await graphql(COHORTS, { period: period(), cohort: $('#cohort').value, periods })
+    asOf(el, cohortLtv.dataAsOf)
+    const rows = cohortLtv.rows
+    const max = Math.max(1, ...rows.flatMap((r) => r.revenuePerCustomer))
+    const heat = $('table.heatmap', el)
+    const head = document.createElement('tr')
+    for (const label of ['Cohort', 'Channel', 'Customers', ...Array.from({ length: periods + 1 }, (_, i) => `+${i}`), 'LTV', 'CAC', 'LTV:CAC']) {
+      const th = document.createElement('th')
+      th.textContent = label
+      head.append(th)
+    }
+    const cell = (tr, field, value, text) => {
+      const td = document.createElement('td')
+      if (field) {
+        td.dataset.field = field
+        td.dataset.value = JSON.stringify(value ?? null)
+      }
+      td.textContent = text
+      tr.append(td)
+      return td
+    }
+    const body = rows.map((r) => {
+      const tr = document.createElement('tr')
+      tr.dataset.cohort = r.cohort
+      tr.dataset.channel = r.channel ?? ''
+      cell(tr, 'cohort', r.cohort, r.cohort).className = 'label'
+      cell(tr, 'channel', r.channel, r.channel ?? '(none)').className = 'label'
+      cell(tr, 'customers', r.customers, fmt.number(r.customers))
+      r.revenuePerCustomer.forEach((v, i) => {
+        const td = cell(tr, 'revenuePerCustomer.' + i, v, fmt.money(v))
+        td.style.background = `rgba(47, 111, 223, ${(0.08 + 0.8 * v / max).toFixed(3)})`
+      })
+      cell(tr, 'ltv', r.ltv, fmt.money(r.ltv))
+      cell(tr, 'cac', r.cac, fmt.money(r.cac))
+      cell(tr, 'ltvToCac', r.ltvToCac, fmt.ratio(r.ltvToCac))
+      return tr
+    })
+    heat.replaceChildren(head, ...body)
+  })
+}
+
+const QUALITY = `query Quality($period: PeriodInput!) {
+  dataQuality(period: $period) {
+    dataAsOf touches validUtmShare personShare accountShare revenueWithTouchShare touchesPerConversion
+    opportunitiesWithoutContactRoles unmappedCampaigns
+  }
+}`
+
+function loadQuality () {
+  return panel('quality', async (el) => {
+    const { dataQuality: q } = await graphql(QUALITY, { period: period() })
+    asOf(el, q.dataAsOf)
+    stats($('.stats', el), [
+      ['touches', 'Touches', q.touches, fmt.number],
+      ['validUtmShare', 'With valid UTMs', q.validUtmShare, fmt.percent],
+      ['personShare', 'Identified to a person', q.personShare, fmt.percent],
+      ['accountShare', 'Identified to an account', q.accountShare, fmt.percent],
+      ['revenueWithTouchShare', 'Revenue with at least one touch', q.revenueWithTouchShare, fmt.percent],
+      ['touchesPerConversion', 'Touches per conversion', q.touchesPerConversion, fmt.number],
+      ['opportunitiesWithoutContactRoles', 'Opportunities without contact roles', q.opportunitiesWithoutContactRoles, fmt.number]
+    ])
+    const unmapped = $('.unmapped', el)
+    unmapped.dataset.value = JSON.stringify(q.unmappedCampaigns)
+    unmapped.textContent = q.unmappedCampaigns.length ? 'Unmapped campaigns: ' + q.unmappedCampaigns.join(', ') : 'No unmapped campaigns.'
+  })
+}
+
+async function refresh () {
+  if (!token()) {
+    $('#token-box').hidden = false
+    return
+  }
+  document.body.dataset.state = 'loading'
+  await Promise.all([loadPerformance(), loadComparison(), loadSourced(), loadPipeline(), loadCohorts(), loadQuality()])
+  document.body.dataset.state = 'done'
+}
+
+refresh()

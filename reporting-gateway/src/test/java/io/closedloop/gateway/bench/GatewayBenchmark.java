@@ -1,0 +1,248 @@
+package io.closedloop.gateway.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.closedloop.gateway.reportargs.AttributionQuery;
+import io.closedloop.gateway.reportargs.ReportArguments;
+import io.closedloop.launcher.ClosedLoopSystem;
+import io.closedloop.launcher.DevKeys;
+import io.closedloop.launcher.PostgresServer;
+import io.closedloop.launcher.ServiceName;
+import io.closedloop.launcher.dataset.Dataset;
+import io.closedloop.launcher.dataset.DemoLoader;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway benchmark (bench/gateway.sh, DESIGN §10): the whole system on an embedded PostgreSQL,
+ * the dataset loaded through ingestion's public APIs (Segment batches, GraphQL upserts) and carried
+ * to attribution by the real feed consumers; then the channel performance report for one quarter
+ * through the gateway with 20 concurrent clients (p50/p95/p99 after warm-up) under a standard model
+ * and under CUSTOM weights, and the same standard-model query sent straight to attribution-service
+ * (the query the gateway itself sends) for the overhead ratio.
+ * Options: --accounts N (default 25000: Dataset.Size.BENCHMARK, 1,000,000 touches), --clients 20,
+ * --requests 2000, --warmup 400, --custom-requests 200.
+ */
+public final class GatewayBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    private static final LocalDate START = LocalDate.of(2025, 1, 1);
+    private static final int DAYS = 365;
+    /** The quarter reported on: opportunities are created mostly in the dataset's first two quarters. */
+    private static final LocalDate QUARTER_FROM = LocalDate.of(2025, 4, 1);
+    private static final LocalDate QUARTER_TO = LocalDate.of(2025, 6, 30);
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = options(args);
+        int accounts = Integer.parseInt(options.getOrDefault("accounts", String.valueOf(Dataset.Size.BENCHMARK.accounts())));
+        int clients = Integer.parseInt(options.getOrDefault("clients", "20"));
+        int requests = Integer.parseInt(options.getOrDefault("requests", "2000"));
+        int warmup = Integer.parseInt(options.getOrDefault("warmup", "400"));
+        int customRequests = Integer.parseInt(options.getOrDefault("custom-requests", "200"));
+        Path root = Path.of(options.getOrDefault("root", ".")).toAbsolutePath().normalize();
+        Path work = Files.createTempDirectory("closedloop-gateway-bench");
+        Dataset.Size benchmark = Dataset.Size.BENCHMARK;
+        Dataset dataset = new Dataset(42, new Dataset.Size(accounts, benchmark.contactsPerAccount(), benchmark.touchesPerContact(),
+                benchmark.opportunityShare()), START.atStartOfDay(ZoneOffset.UTC).toInstant(), DAYS);
+        System.out.printf("closedloop gateway benchmark: %d cores, %d accounts (%,d touches), load generator on the same machine%n",
+                Runtime.getRuntime().availableProcessors(), accounts,
+                (long) accounts * benchmark.contactsPerAccount() * benchmark.touchesPerContact());
+
+        try (PostgresServer postgres = PostgresServer.embedded(work.resolve("pgdata"), 0)) {
+            DevKeys keys = DevKeys.in(work.resolve("keys"));
+            try (ClosedLoopSystem system = ClosedLoopSystem.on(root, postgres, false, keys, "benchgw_")) {
+                // Ingestion gets its write-key rate limit lifted (the other services would refuse the unknown properties).
+                Map<ServiceName, Integer> ports = new HashMap<>();
+                for (ServiceName s : ServiceName.values()) {
+                    try (ServerSocket socket = new ServerSocket(0)) {
+                        ports.put(s, socket.getLocalPort());
+                    }
+                }
+                system.start(EnumSet.of(ServiceName.INGESTION), ports, List.of("-Xmx1g",
+                        "-Dclosedloop.ingestion.segment.rate-limit-per-second=1000000000",
+                        "-Dclosedloop.ingestion.segment.rate-limit-burst=1000000000"), work.resolve("logs"));
+                system.start(EnumSet.of(ServiceName.IDENTITY, ServiceName.ATTRIBUTION, ServiceName.GATEWAY), ports, List.of("-Xmx1g"),
+                        work.resolve("logs"));
+                String ingestion = system.service(ServiceName.INGESTION).url();
+                String gateway = system.service(ServiceName.GATEWAY).url() + "/graphql";
+                String attribution = system.service(ServiceName.ATTRIBUTION).url() + "/graphql";
+                String workspace = "bench";
+                String admin = system.tokens().mint("bench", workspace, List.of("admin"), Duration.ofHours(6));
+                String analyst = system.tokens().mint("bench", workspace, List.of("analyst"), Duration.ofHours(6));
+                String writeKey = call(ingestion + "/graphql", admin, "mutation { createWriteKey(name: \"bench\") { key } }")
+                        .path("data").path("createWriteKey").path("key").asText();
+
+                Instant loadStart = Instant.now();
+                DemoLoader.Loaded loaded = new DemoLoader(ingestion, writeKey)
+                        .load(dataset, system.tokens().mint("bench", workspace, List.of("ingest"), Duration.ofHours(6)));
+                System.out.printf("loaded through ingestion in %d s: %,d Segment messages, %,d accounts, %,d contacts, %,d opportunities, "
+                                + "%,d invoices, %,d spend rows%n", Duration.between(loadStart, Instant.now()).toSeconds(), loaded.messages(),
+                        loaded.accounts(), loaded.contacts(), loaded.opportunities(), loaded.invoices(), loaded.spendRows());
+                awaitAttribution(gateway, analyst, loaded.opportunities(), loadStart);
+
+                String period = "{from: \"" + QUARTER_FROM + "\", to: \"" + QUARTER_TO + "\"}";
+                String standard = "{ performance(period: " + period + ", model: {name: \"LINEAR\"}, groupBy: \"CHANNEL\") "
+                        + "{ totalRows rows { key credit amount opportunities } } }";
+                String custom = "{ performance(period: " + period + ", model: {name: \"CUSTOM\", weights: {ft: 0.3, lc: 0.2, oc: 0.2, cw: 0.2, middle: 0.1}}, "
+                        + "groupBy: \"CHANNEL\") { totalRows rows { key credit amount opportunities } } }";
+                String direct = AttributionQuery.report(ReportArguments.period("bench", QUARTER_FROM.toString(), QUARTER_TO.toString()),
+                        ReportArguments.model("bench", "model", "LINEAR", null, null, null, null), "PIPELINE", "CHANNEL");
+
+                System.out.println("\nquery: channel performance, " + QUARTER_FROM + ".." + QUARTER_TO + ", " + clients + " concurrent clients");
+                System.out.println("sample answer (gateway, LINEAR): " + call(gateway, analyst, standard));
+                double[] gatewayStandard = measure("gateway, LINEAR (standard model)", gateway, analyst, standard, clients, warmup, requests);
+                double[] subgraphStandard = measure("attribution-service directly, LINEAR", attribution, analyst, direct, clients, warmup, requests);
+                // Where the gateway's own time goes: the same concurrency with no subgraph call at all.
+                measure("gateway, { __typename } (no subgraph)", gateway, analyst, "{ __typename }", clients, warmup, requests);
+                JsonNode customAnswer = call(gateway, analyst, custom);
+                double[] gatewayCustom = null;
+                if (customAnswer.hasNonNull("errors")) {
+                    System.out.println("gateway, CUSTOM weights: refused: " + customAnswer.path("errors").path(0).path("message").asText());
+                } else {
+                    gatewayCustom = measure("gateway, CUSTOM weights", gateway, analyst, custom, clients, Math.min(warmup, 40), customRequests);
+                }
+
+                System.out.println("\n== figures (shared machine: load generator, PostgreSQL and four services on the same cores) ==");
+                System.out.printf("standard model through the gateway: p95 %.1f ms (target <= 50 ms): %s%n", gatewayStandard[1],
+                        gatewayStandard[1] <= 50 ? "met" : "NOT met");
+                if (gatewayCustom != null) {
+                    System.out.printf("CUSTOM weights through the gateway: p95 %.1f ms (target <= 500 ms): %s%n", gatewayCustom[1],
+                            gatewayCustom[1] <= 500 ? "met" : "NOT met");
+                } else {
+                    System.out.println("CUSTOM weights through the gateway: not measured (refused, see above)");
+                }
+                double ratio = gatewayStandard[0] / subgraphStandard[0];
+                System.out.printf("gateway overhead: p50 %.1f ms via gateway vs %.1f ms direct (baseline) = %.2fx; p95 %.2fx (target <= 1.5x): %s%n",
+                        gatewayStandard[0], subgraphStandard[0], ratio, gatewayStandard[1] / subgraphStandard[1], ratio <= 1.5 ? "met" : "NOT met");
+            }
+        }
+        System.out.println("(service logs: " + work.resolve("logs") + ")");
+    }
+
+    /** Waits until the LINEAR pipeline credit over the whole dataset stops growing (the feeds are consumed). */
+    private static void awaitAttribution(String gateway, String token, long opportunities, Instant loadStart) throws Exception {
+        String query = "{ performance(period: {from: \"" + START + "\", to: \"" + START.plusDays(DAYS + 120) + "\"}, model: {name: \"LINEAR\"}) "
+                + "{ rows { credit } } }";
+        double last = -1;
+        int stable = 0;
+        while (stable < 3) {
+            Thread.sleep(5000);
+            JsonNode answer = call(gateway, token, query);
+            double credit = 0;
+            for (JsonNode row : answer.path("data").path("performance").path("rows")) {
+                credit += row.path("credit").asDouble();
+            }
+            stable = credit > 0 && Math.abs(credit - last) < 1e-6 ? stable + 1 : 0;
+            last = credit;
+            System.out.printf("  attribution: %.0f of %d opportunities credited (%d s after the load began)%s%n", credit, opportunities,
+                    Duration.between(loadStart, Instant.now()).toSeconds(), answer.hasNonNull("errors") ? " " + answer.path("errors") : "");
+        }
+        System.out.printf("attribution caught up %d s after the load began%n", Duration.between(loadStart, Instant.now()).toSeconds());
+    }
+
+    /** Warm-up, then {@code requests} calls from {@code clients} threads; prints and returns p50, p95, p99 (ms). */
+    private static double[] measure(String label, String url, String token, String query, int clients, int warmup, int requests) throws Exception {
+        run(url, token, query, clients, warmup);
+        Instant start = Instant.now();
+        double[] latencies = run(url, token, query, clients, requests);
+        if (latencies.length == 0) {
+            System.out.printf("%-40s every request failed%n", label);
+            return new double[] {Double.NaN, Double.NaN, Double.NaN};
+        }
+        double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        Arrays.sort(latencies);
+        double[] p = {percentile(latencies, 50), percentile(latencies, 95), percentile(latencies, 99)};
+        System.out.printf("%-40s p50 %7.1f ms  p95 %7.1f ms  p99 %7.1f ms  (%d answered of %d, %.1f req/s)%n", label, p[0], p[1], p[2],
+                latencies.length, requests, latencies.length / seconds);
+        return p;
+    }
+
+    /** Latencies of {@code requests} calls; a call answered with errors (or not 200) is counted and reported, not timed. */
+    private static double[] run(String url, String token, String query, int clients, int requests) throws Exception {
+        double[] latencies = new double[requests];
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        String[] firstFailure = {null};
+        byte[] body = JSON.writeValueAsBytes(Map.of("query", query));
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                workers.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                        long t0 = System.nanoTime();
+                        HttpResponse<byte[]> response = HTTP.send(request(url, token, body), HttpResponse.BodyHandlers.ofByteArray());
+                        latencies[i] = (System.nanoTime() - t0) / 1e6;
+                        String start = new String(response.body(), 0, Math.min(12, response.body().length));
+                        if (response.statusCode() != 200 || start.contains("errors")) {
+                            latencies[i] = Double.NaN;
+                            if (failed.getAndIncrement() == 0) {
+                                firstFailure[0] = "HTTP " + response.statusCode() + ": " + new String(response.body());
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> w : workers) {
+                w.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        if (failed.get() > 0) {
+            System.out.printf("  %d of %d requests failed; the first: %s%n", failed.get(), requests, firstFailure[0]);
+        }
+        return Arrays.stream(latencies).filter(v -> !Double.isNaN(v)).toArray();
+    }
+
+    private static double percentile(double[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    private static HttpRequest request(String url, String token, byte[] body) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    private static JsonNode call(String url, String token, String query) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(request(url, token, JSON.writeValueAsBytes(Map.of("query", query))),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("HTTP " + response.statusCode() + " from " + url + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        return options;
+    }
+}
