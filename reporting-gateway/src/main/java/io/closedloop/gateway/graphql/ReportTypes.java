@@ -1,5 +1,6 @@
 package io.closedloop.gateway.graphql;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.Input;
 import org.eclipse.microprofile.graphql.NonNull;
@@ -47,15 +48,32 @@ public final class ReportTypes {
             @NonNull @Description("The dimension the rows are grouped by.") String groupBy,
             @Description("Time of the newest data the figures were computed from (DESIGN §5 'Explaining a number').") String dataAsOf,
             @NonNull @Description("Rows, largest amount first, at most 'first'.") List<@NonNull ReportRow> rows,
-            @Description("How many rows the report has before the page cap.") int totalRows) {
+            @Description("How many rows the report has before the page cap.") int totalRows,
+            @NonNull @Description("Totals over the whole scope (key null): every attributed deal counts once, spend is the "
+                    + "period's total spend.") ReportRow totals) {
     }
 
-    @Description("One group of a report.")
+    @Description("One group of a report (docs/reports.md defines each figure). Ratios are fractions, null when the "
+            + "denominator is 0.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record ReportRow(
-            @Description("The group: a channel, source, medium, campaign or content.") String key,
-            @Description("Credit: the sum of the group's touch credits (fractions of opportunities).") double credit,
-            @Description("Attributed amount: credit times each opportunity's pipeline or won amount.") double amount,
-            @Description("Distinct opportunities the group's touches have credit in.") double opportunities) {
+            @Description("The group: a channel, source, medium, campaign, content or touch type; null on totals.") String key,
+            @Description("Credit: the sum of the group's touch credits (fractions of opportunities) under the basis.") double credit,
+            @Description("Attributed amount: credit times each opportunity's pipeline or won amount, under the basis.") double amount,
+            @Description("Distinct opportunities the group's touches have credit in (on totals: attributed opportunities).") double opportunities,
+            @Description("Spend of the group in the period (0 for CONTENT and TOUCH_TYPE, which spend does not carry).") double spend,
+            @Description("Attributed opportunities created in the period: credit sum of the pipeline journeys.") double pipelineOpportunities,
+            @Description("Attributed pipeline: credit times amount of the opportunities created in the period.") double pipeline,
+            @Description("Attributed won deals: credit sum of the opportunities won in the period.") double wonDeals,
+            @Description("Attributed revenue: credit times amount of the opportunities won in the period.") double revenue,
+            @Description("Attributed new customers: credit sum of won deals that are their account's first won deal.") double newCustomers,
+            @Description("Return on investment: (revenue - spend) / spend.") Double roi,
+            @Description("Return on ad spend: revenue / spend.") Double roas,
+            @Description("Customer acquisition cost: spend / newCustomers.") Double cac,
+            @Description("spend / pipelineOpportunities.") Double costPerOpportunity,
+            @Description("revenue / wonDeals.") Double averageDealSize,
+            @Description("wonDeals / pipelineOpportunities.") Double conversionRate,
+            @Description("Median days from the journey's first touch to the close, over the won deals with credit in the group.") Double medianDaysToConversion) {
     }
 
     @Description("The same report under several models. Gateway-only type: merged from one subgraph call per model.")
@@ -91,5 +109,114 @@ public final class ReportTypes {
             @NonNull @Description("Milestones it is: FT, LC, OC, CW.") List<@NonNull String> milestones,
             @Description("Its credit (fraction of the opportunity).") double credit,
             @Description("Its attributed amount.") double amount) {
+    }
+
+    @Description("One opportunity behind a report figure (DESIGN §5 'Explaining a number').")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record CreditedOpportunity(
+            @NonNull @Description("The opportunity.") String opportunityId,
+            @Description("Its account.") String accountId,
+            @Description("Its pipeline or won amount, under the basis.") double amount,
+            @Description("Credit the group received from it (1 when no key is given).") double credit,
+            @Description("credit x amount.") double attributedAmount,
+            @Description("Its journey touches in the group (all journey touches when no key is given).") int touches,
+            @Description("Its conversion point: creation (PIPELINE) or close (REVENUE), ISO-8601.") String convertedAt) {
+    }
+
+    @Description("Sourced vs influenced (DESIGN §5) for the opportunities created in the period.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record SourcedInfluencedReport(
+            @Description("Time of the newest data used.") String dataAsOf,
+            @NonNull @Description("The dimension the rows are grouped by.") String groupBy,
+            @NonNull @Description("The touch types counted as marketing (attribution settings).") List<@NonNull String> marketingTouchTypes,
+            @NonNull @Description("One row per group.") List<@NonNull SourcedInfluencedRow> rows,
+            @NonNull @Description("Distinct opportunities over all groups (key null).") SourcedInfluencedRow totals) {
+    }
+
+    @Description("Sourced: the opportunity's first touch before creation is a marketing touch of this group. Influenced: a "
+            + "marketing touch of this group before the close (or now, while open).")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record SourcedInfluencedRow(
+            @Description("The group; null on totals.") String key,
+            @Description("Opportunities sourced.") int sourcedCount,
+            @Description("Their amount.") double sourcedAmount,
+            @Description("Opportunities influenced.") int influencedCount,
+            @Description("Their amount.") double influencedAmount) {
+    }
+
+    @Description("Pipeline influence (DESIGN §5): of the opportunities created in the period and open or won, those whose "
+            + "account had a marketing touch in the windowDays before creation.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record PipelineInfluence(
+            @Description("Time of the newest data used.") String dataAsOf,
+            @Description("The window, in days before each opportunity's creation.") int windowDays,
+            @Description("Opportunities created in the period, open or won.") int totalCount,
+            @Description("Their amount.") double totalAmount,
+            @Description("Of those, influenced.") int influencedCount,
+            @Description("Their amount.") double influencedAmount,
+            @Description("influencedCount / totalCount.") Double countShare,
+            @Description("influencedAmount / totalAmount.") Double amountShare) {
+    }
+
+    @Description("Cohort LTV (DESIGN §5): customers by acquisition period and channel.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record CohortLtvReport(
+            @Description("Time of the newest data used.") String dataAsOf,
+            @NonNull @Description("MONTH or QUARTER.") String cohort,
+            @Description("Periods after acquisition in each row's revenuePerCustomer (0..periods).") int periods,
+            @NonNull @Description("One row per cohort and acquisition channel.") List<@NonNull CohortRow> rows) {
+    }
+
+    @Description("Customers acquired in one period through one channel.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record CohortRow(
+            @NonNull @Description("The acquisition period, e.g. 2026-Q1 or 2026-03.") String cohort,
+            @Description("First-touch channel of the customer's first won deal ('(none)' without touches).") String channel,
+            @Description("Customers in the cohort.") int customers,
+            @NonNull @Description("Cumulative revenue per customer from the cohort's start to the end of period k, k = 0..periods.") List<@NonNull Double> revenuePerCustomer,
+            @Description("The last value of revenuePerCustomer.") double ltv,
+            @Description("The channel's spend in the acquisition period / customers.") Double cac,
+            @Description("ltv / cac.") Double ltvToCac) {
+    }
+
+    @Description("One account (DESIGN §5 'Account view').")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record AccountView(
+            @NonNull @Description("The account.") String accountId,
+            @Description("Time of the newest data used.") String dataAsOf,
+            @NonNull @Description("Touches and stage changes in time order.") List<@NonNull TimelineEntry> timeline,
+            @Description("CRM contacts of the account.") int contacts,
+            @Description("Contacts whose person has at least one touch.") int contactsReached,
+            @Description("Buying-committee coverage: share of the opportunities' contact roles whose person was touched "
+                    + "before the opportunity's creation.") Double buyingCommitteeCoverage,
+            @Description("Engagement velocity: days from the first touch to the first opportunity's creation.") Double engagementVelocityDays) {
+    }
+
+    @Description("One entry of an account's timeline.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record TimelineEntry(
+            @NonNull @Description("When, ISO-8601.") String at,
+            @NonNull @Description("TOUCH or STAGE.") String kind,
+            @Description("TOUCH: the touch.") String touchId,
+            @Description("TOUCH: its touch type.") String touchType,
+            @Description("TOUCH: its channel.") String channel,
+            @Description("TOUCH: its campaign.") String campaign,
+            @Description("TOUCH: the person touched.") String personId,
+            @Description("STAGE: the opportunity.") String opportunityId,
+            @Description("STAGE: the stage entered.") String stage) {
+    }
+
+    @Description("Data quality over the touches and opportunities of the period (DESIGN §5).")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record DataQuality(
+            @Description("Time of the newest data used.") String dataAsOf,
+            @Description("Touches in the period.") int touches,
+            @Description("Share of the period's touches whose UTMs were valid (of those the producer flagged).") Double validUtmShare,
+            @Description("Share of touches resolved to a person.") Double personShare,
+            @Description("Share of touches resolved to an account.") Double accountShare,
+            @Description("Share of the period's revenue whose account had a touch at or before it.") Double revenueWithTouchShare,
+            @Description("Journey touches per deal won in the period.") Double touchesPerConversion,
+            @Description("Opportunities created in the period with no contact role.") int opportunitiesWithoutContactRoles,
+            @NonNull @Description("Campaigns whose channel the taxonomy could not map, at most 100.") List<@NonNull String> unmappedCampaigns) {
     }
 }

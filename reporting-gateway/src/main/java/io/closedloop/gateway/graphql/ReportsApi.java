@@ -41,13 +41,15 @@ public class ReportsApi {
     }
 
     @Query
-    @Description("Attributed credit and amount per channel, source, medium, campaign, content or touch type "
-            + "for a period under one model (DESIGN §5 'Performance by channel / campaign'). From attribution-service.")
+    @Description("Performance and ROI per channel, source, medium, campaign, content or touch type for a period under one "
+            + "model (DESIGN §5 'Performance by channel / campaign'): credit and attributed amount under the basis, spend, "
+            + "pipeline, won deals, revenue, ROI, ROAS, CAC, cost per opportunity, average deal size, conversion rate, median "
+            + "days to conversion. From attribution-service; creditedOpportunities explains each row.")
     public Uni<@NonNull PerformanceReport> performance(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
             @NonNull @Description("The attribution model and its parameters.") ModelInput model,
             @DefaultValue("PIPELINE") @Description("PIPELINE (opportunities created, pipeline amount) or REVENUE (won, won amount).") String basis,
-            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN or CONTENT.") String groupBy,
+            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT or TOUCH_TYPE.") String groupBy,
             @Description("Most rows returned, largest amount first (default 100, at most 1000).") Integer first) {
         String op = "performance";
         Period checkedPeriod = period(op, period);
@@ -65,7 +67,7 @@ public class ReportsApi {
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
             @NonNull @Description("One to six models, compared in this order.") List<@NonNull ModelInput> models,
             @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") String basis,
-            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN or CONTENT.") String groupBy,
+            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT or TOUCH_TYPE.") String groupBy,
             @Description("Most side-by-side rows returned (default 100, at most 1000).") Integer first) {
         String op = "modelComparison";
         Period checkedPeriod = period(op, period);
@@ -98,9 +100,107 @@ public class ReportsApi {
                 .map(data -> journey(data.getJsonObject("journey"), id, checkedModel.name(), checkedBasis));
     }
 
+    @Query
+    @Description("The opportunities behind one performance row, largest attributed amount first (DESIGN §5 'Explaining a "
+            + "number'); every attributed opportunity when key is omitted. From attribution-service.")
+    public Uni<@NonNull List<@NonNull CreditedOpportunity>> creditedOpportunities(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
+            @NonNull @Description("The attribution model and its parameters.") ModelInput model,
+            @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") String basis,
+            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT or TOUCH_TYPE.") String groupBy,
+            @Description("The row's key, e.g. paid_search; omitted: every attributed opportunity.") String key,
+            @Description("Most opportunities returned (default 100, at most 1000).") Integer first) {
+        String op = "creditedOpportunities";
+        Period checkedPeriod = period(op, period);
+        Model checkedModel = model(op, "model", model);
+        String checkedBasis = ReportArguments.basis(op, basis);
+        String checkedGroupBy = ReportArguments.groupBy(op, groupBy);
+        int pageSize = ReportArguments.pageSize(op, first);
+        String query = AttributionQuery.creditedOpportunities(checkedPeriod, checkedModel, checkedBasis, checkedGroupBy, key, pageSize,
+                CreditedOpportunity.class);
+        return attribution(query).map(data -> list(data, op, CreditedOpportunity.class));
+    }
+
+    @Query
+    @Description("Sourced vs influenced opportunities created in the period, by a touch dimension (DESIGN §5). The touch "
+            + "types counted as marketing are an attribution setting. From attribution-service.")
+    public Uni<@NonNull SourcedInfluencedReport> sourcedInfluenced(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the opportunities' creation.") PeriodInput period,
+            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT or TOUCH_TYPE.") String groupBy) {
+        String op = "sourcedInfluenced";
+        String arguments = "groupBy: " + ReportArguments.groupBy(op, groupBy);
+        return attribution(AttributionQuery.periodReport(op, period(op, period), arguments, SourcedInfluencedReport.class))
+                .map(data -> object(data, op, SourcedInfluencedReport.class));
+    }
+
+    @Query
+    @Description("Pipeline influence (DESIGN §5): the share of the pipeline created in the period, open or won, whose "
+            + "account had a marketing touch in the windowDays before the opportunity's creation. From attribution-service.")
+    public Uni<@NonNull PipelineInfluence> pipelineInfluence(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the opportunities' creation.") PeriodInput period,
+            @DefaultValue("90") @Description("Days before creation, 1 to 3650.") Integer windowDays) {
+        String op = "pipelineInfluence";
+        String arguments = windowDays == null ? "" : "windowDays: " + windowDays;
+        return attribution(AttributionQuery.periodReport(op, period(op, period), arguments, PipelineInfluence.class))
+                .map(data -> object(data, op, PipelineInfluence.class));
+    }
+
+    @Query
+    @Description("Cohort LTV (DESIGN §5): customers whose first won deal closed in the period, by acquisition MONTH or "
+            + "QUARTER and first-touch channel, cumulative revenue per customer, LTV, CAC and LTV:CAC. From attribution-service.")
+    public Uni<@NonNull CohortLtvReport> cohortLtv(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the first won deals' close.") PeriodInput period,
+            @DefaultValue("QUARTER") @Description("MONTH or QUARTER.") String cohort,
+            @DefaultValue("4") @Description("Periods after acquisition to show, 0 to 36.") Integer periods) {
+        String op = "cohortLtv";
+        String arguments = "cohort: " + AttributionQuery.string(cohort == null ? "QUARTER" : cohort)
+                + (periods == null ? "" : ", periods: " + periods);
+        return attribution(AttributionQuery.periodReport(op, period(op, period), arguments, CohortLtvReport.class))
+                .map(data -> object(data, op, CohortLtvReport.class));
+    }
+
+    @Query
+    @Description("One account (DESIGN §5 'Account view'): timeline of touches and stage changes, contacts reached, "
+            + "buying-committee coverage, engagement velocity. From attribution-service.")
+    public Uni<@NonNull AccountView> accountView(@NonNull @Description("The account's id.") String accountId) {
+        String op = "accountView";
+        String id = ReportArguments.requiredId(op, "accountId", accountId);
+        return attribution(AttributionQuery.accountView(id, AccountView.class)).map(data -> object(data, op, AccountView.class));
+    }
+
+    @Query
+    @Description("Data quality (DESIGN §5) over the touches and opportunities of the period. From attribution-service.")
+    public Uni<@NonNull DataQuality> dataQuality(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the touches and opportunities checked.") PeriodInput period) {
+        String op = "dataQuality";
+        return attribution(AttributionQuery.periodReport(op, period(op, period), "", DataQuality.class))
+                .map(data -> object(data, op, DataQuality.class));
+    }
+
     private Uni<PerformanceReport> report(Period period, Model model, String basis, String groupBy, int pageSize) {
-        return subgraphs.query(Subgraph.ATTRIBUTION, AttributionQuery.report(period, model, basis, groupBy), Map.of(), caller.rawToken())
-                .map(data -> performanceReport(data.getJsonObject("attribution"), model.name(), basis, groupBy, pageSize));
+        return attribution(AttributionQuery.performance(period, model, basis, groupBy, ReportRow.class))
+                .map(data -> performanceReport(object(data, "performance", JsonObject.class), model.name(), basis, groupBy, pageSize));
+    }
+
+    private Uni<JsonObject> attribution(String query) {
+        return subgraphs.query(Subgraph.ATTRIBUTION, query, Map.of(), caller.rawToken());
+    }
+
+    /** The subgraph's answer to {@code operation}, as the gateway type of the same shape. */
+    private static <T> T object(JsonObject data, String operation, Class<T> type) {
+        JsonObject json = data == null ? null : data.getJsonObject(operation);
+        if (json == null) {
+            throw new io.closedloop.gateway.client.SubgraphException("attribution-service returned no " + operation);
+        }
+        return type == JsonObject.class ? type.cast(json) : json.mapTo(type);
+    }
+
+    private static <T> List<T> list(JsonObject data, String operation, Class<T> type) {
+        JsonArray json = data == null ? null : data.getJsonArray(operation);
+        if (json == null) {
+            throw new io.closedloop.gateway.client.SubgraphException("attribution-service returned no " + operation);
+        }
+        return json.stream().map(o -> ((JsonObject) o).mapTo(type)).toList();
     }
 
     private static Period period(String op, PeriodInput period) {
@@ -114,19 +214,15 @@ public class ReportsApi {
     }
 
     static PerformanceReport performanceReport(JsonObject json, String model, String basis, String groupBy, int pageSize) {
-        if (json == null) {
-            throw new io.closedloop.gateway.client.SubgraphException("attribution-service returned no report");
-        }
         List<ReportRow> rows = new ArrayList<>();
         for (Object o : array(json, "rows")) {
-            JsonObject row = (JsonObject) o;
-            rows.add(new ReportRow(row.getString("key"), number(row, "credit"), number(row, "amount"), number(row, "opportunities")));
+            rows.add(((JsonObject) o).mapTo(ReportRow.class));
         }
         // Largest first, so a capped page keeps what matters most; ties by key for a stable order.
         rows.sort((a, b) -> a.amount() != b.amount() ? Double.compare(b.amount(), a.amount()) : String.valueOf(a.key()).compareTo(String.valueOf(b.key())));
         int total = rows.size();
         return new PerformanceReport(model, basis, groupBy, json.getString("dataAsOf"),
-                List.copyOf(rows.subList(0, Math.min(pageSize, total))), total);
+                List.copyOf(rows.subList(0, Math.min(pageSize, total))), total, json.getJsonObject("totals").mapTo(ReportRow.class));
     }
 
     static ModelComparison compare(List<PerformanceReport> reports, int pageSize) {

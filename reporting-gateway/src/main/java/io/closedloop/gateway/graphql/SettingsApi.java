@@ -2,16 +2,19 @@ package io.closedloop.gateway.graphql;
 
 import io.closedloop.gateway.client.SubgraphClient;
 import io.closedloop.gateway.client.SubgraphClient.Subgraph;
+import io.closedloop.gateway.reportargs.AttributionQuery;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Mutation;
 import org.eclipse.microprofile.graphql.Query;
 
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 
 /** The workspace's configuration as the subgraphs hold it, under the public schema. */
 @GraphQLApi
@@ -47,6 +50,25 @@ public class SettingsApi {
         return subgraphs.query(Subgraph.ATTRIBUTION, "{ attributionSettings { lookbackDays halfLifeDays journeyScope updatedAt } }",
                         Map.of(), caller.rawToken())
                 .map(data -> data.getJsonObject("attributionSettings").mapTo(AttributionSettings.class));
+    }
+
+    @Query
+    @Description("The touch types sourcedInfluenced and pipelineInfluence count as marketing (the workspace's, or the "
+            + "default). From attribution-service.")
+    public Uni<@NonNull List<@NonNull String>> marketingTouchTypes() {
+        return subgraphs.query(Subgraph.ATTRIBUTION, "{ marketingTouchTypes }", Map.of(), caller.rawToken())
+                .map(data -> data.getJsonArray("marketingTouchTypes").stream().map(String::valueOf).toList());
+    }
+
+    @Mutation
+    @Description("Sets the touch types counted as marketing (role admin): values of docs/feeds.md's touch types, e.g. "
+            + "AD_CLICK, EMAIL_CLICK, FORM_FILL, WEBINAR. Returns the stored list. From attribution-service.")
+    public Uni<@NonNull List<@NonNull String>> updateMarketingTouchTypes(@NonNull List<@NonNull String> types) {
+        StringJoiner literals = new StringJoiner(", ", "[", "]");
+        types.forEach(t -> literals.add(AttributionQuery.string(t)));
+        return subgraphs.query(Subgraph.ATTRIBUTION, "mutation { updateMarketingTouchTypes(types: " + literals + ") }", Map.of(),
+                        caller.rawToken())
+                .map(data -> data.getJsonArray("updateMarketingTouchTypes").stream().map(String::valueOf).toList());
     }
 
     @Description("A Segment write key. Tracking libraries send it as the HTTP Basic user name.")

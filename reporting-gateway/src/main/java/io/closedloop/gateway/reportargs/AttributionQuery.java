@@ -3,6 +3,11 @@ package io.closedloop.gateway.reportargs;
 import io.closedloop.gateway.reportargs.ReportArguments.Model;
 import io.closedloop.gateway.reportargs.ReportArguments.Period;
 
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.util.List;
+import java.util.StringJoiner;
+
 /**
  * Builds the attribution-service operations the gateway forwards. Arguments are written as GraphQL
  * literals from already-checked values (dates, names from a fixed list, numbers), so the gateway
@@ -13,12 +18,47 @@ public final class AttributionQuery {
     private AttributionQuery() {
     }
 
-    /** One whole report in one subgraph call: every row, not a call per row. */
-    public static String report(Period period, Model model, String basis, String groupBy) {
+    /** One whole report in one subgraph call: every row, not a call per row. {@code row} is the gateway's row type. */
+    public static String performance(Period period, Model model, String basis, String groupBy, Class<? extends Record> row) {
+        String fields = selection(row);
+        return "{ performance(" + period(period) + ", " + model(model, true) + ", basis: " + basis + ", groupBy: " + groupBy
+                + ") { dataAsOf rows " + fields + " totals " + fields + " } }";
+    }
+
+    public static String creditedOpportunities(Period period, Model model, String basis, String groupBy, String key, int first,
+                                               Class<? extends Record> type) {
+        return "{ creditedOpportunities(" + period(period) + ", " + model(model, true) + ", basis: " + basis + ", groupBy: "
+                + groupBy + (key == null ? "" : ", key: " + string(key)) + ", first: " + first + ") " + selection(type) + " }";
+    }
+
+    /** A report whose arguments are the period and {@code arguments} (already GraphQL literals, may be empty). */
+    public static String periodReport(String operation, Period period, String arguments, Class<? extends Record> type) {
+        return "{ " + operation + "(" + period(period) + (arguments.isEmpty() ? "" : ", " + arguments) + ") " + selection(type) + " }";
+    }
+
+    public static String accountView(String accountId, Class<? extends Record> type) {
+        return "{ accountView(accountId: " + string(accountId) + ") " + selection(type) + " }";
+    }
+
+    /**
+     * The selection set asking for every component of a gateway record, nested records and lists of
+     * records included: the gateway's types carry the subgraph's field names, so the type is the query.
+     */
+    static String selection(Class<?> type) {
+        StringJoiner fields = new StringJoiner(" ", "{ ", " }");
+        for (RecordComponent component : type.getRecordComponents()) {
+            Class<?> nested = component.getType();
+            if (component.getGenericType() instanceof ParameterizedType list && List.class.isAssignableFrom(nested)) {
+                nested = (Class<?>) list.getActualTypeArguments()[0];
+            }
+            fields.add(nested.isRecord() ? component.getName() + " " + selection(nested) : component.getName());
+        }
+        return fields.toString();
+    }
+
+    private static String period(Period period) {
         // attribution-service takes 'to' exclusive; the public period is inclusive of its last day.
-        return "{ attribution(from: " + string(period.from().toString()) + ", to: " + string(period.to().plusDays(1).toString())
-                + ", " + model(model, true) + ", basis: " + basis + ", groupBy: " + groupBy
-                + ") { rows { key credit amount opportunities } dataAsOf } }";
+        return "from: " + string(period.from().toString()) + ", to: " + string(period.to().plusDays(1).toString());
     }
 
     public static String journey(String opportunityId, Model model, String basis) {
@@ -49,7 +89,7 @@ public final class AttributionQuery {
     }
 
     /** A GraphQL string literal; escapes quotes, backslashes and control characters. */
-    static String string(String value) {
+    public static String string(String value) {
         StringBuilder out = new StringBuilder("\"");
         for (char c : value.toCharArray()) {
             switch (c) {

@@ -18,7 +18,7 @@ public final class ReportArguments {
     public static final List<String> MODELS = List.of("FIRST_TOUCH", "LAST_TOUCH", "LAST_NON_DIRECT", "LINEAR",
             "TIME_DECAY", "U_SHAPED", "W_SHAPED", "FULL_PATH", "J_SHAPED", "INVERSE_J", "CUSTOM", "MARKOV", "SHAPLEY");
     public static final Set<String> BASES = Set.of("PIPELINE", "REVENUE");
-    public static final Set<String> GROUP_BYS = Set.of("CHANNEL", "SOURCE", "MEDIUM", "CAMPAIGN", "CONTENT");
+    public static final Set<String> GROUP_BYS = Set.of("CHANNEL", "SOURCE", "MEDIUM", "CAMPAIGN", "CONTENT", "TOUCH_TYPE");
 
     /** Most rows one report page may return; larger pages are refused, not truncated silently. */
     public static final int MAX_PAGE_SIZE = 1000;

@@ -104,12 +104,16 @@ public final class GatewayBenchmark {
                 awaitAttribution(gateway, analyst, loaded.opportunities(), loadStart);
 
                 String period = "{from: \"" + QUARTER_FROM + "\", to: \"" + QUARTER_TO + "\"}";
+                // Every figure of the report's rows and totals, as the dashboard asks for them.
+                String rowFields = "{ key credit amount opportunities spend pipelineOpportunities pipeline wonDeals revenue newCustomers"
+                        + " roi roas cac costPerOpportunity averageDealSize conversionRate medianDaysToConversion }";
                 String standard = "{ performance(period: " + period + ", model: {name: \"LINEAR\"}, groupBy: \"CHANNEL\") "
-                        + "{ totalRows rows { key credit amount opportunities } } }";
+                        + "{ totalRows rows " + rowFields + " totals " + rowFields + " } }";
                 String custom = "{ performance(period: " + period + ", model: {name: \"CUSTOM\", weights: {ft: 0.3, lc: 0.2, oc: 0.2, cw: 0.2, middle: 0.1}}, "
-                        + "groupBy: \"CHANNEL\") { totalRows rows { key credit amount opportunities } } }";
-                String direct = AttributionQuery.report(ReportArguments.period("bench", QUARTER_FROM.toString(), QUARTER_TO.toString()),
-                        ReportArguments.model("bench", "model", "LINEAR", null, null, null, null), "PIPELINE", "CHANNEL");
+                        + "groupBy: \"CHANNEL\") { totalRows rows " + rowFields + " totals " + rowFields + " } }";
+                String direct = AttributionQuery.performance(ReportArguments.period("bench", QUARTER_FROM.toString(), QUARTER_TO.toString()),
+                        ReportArguments.model("bench", "model", "LINEAR", null, null, null, null), "PIPELINE", "CHANNEL",
+                        io.closedloop.gateway.graphql.ReportTypes.ReportRow.class);
 
                 System.out.println("\nquery: channel performance, " + QUARTER_FROM + ".." + QUARTER_TO + ", " + clients + " concurrent clients");
                 System.out.println("sample answer (gateway, LINEAR): " + call(gateway, analyst, standard));

@@ -11,19 +11,33 @@ class AttributionQueryTest {
     void reportCarriesEveryCheckedArgumentAsALiteral() {
         var period = ReportArguments.period("op", "2026-01-01", "2026-03-31");
         var model = ReportArguments.model("op", "model", "time-decay", 3.5, 60, null, null);
-        assertEquals("{ attribution(from: \"2026-01-01\", to: \"2026-04-01\", model: \"time_decay\", halfLifeDays: 3.5, "
-                        + "lookbackDays: 60, basis: REVENUE, groupBy: CAMPAIGN) { rows { key credit amount opportunities } dataAsOf } }",
-                AttributionQuery.report(period, model, "REVENUE", "CAMPAIGN"));
+        assertEquals("{ performance(from: \"2026-01-01\", to: \"2026-04-01\", model: \"time_decay\", halfLifeDays: 3.5, "
+                        + "lookbackDays: 60, basis: REVENUE, groupBy: CAMPAIGN) { dataAsOf rows { key credit } totals { key credit } } }",
+                AttributionQuery.performance(period, model, "REVENUE", "CAMPAIGN", Row.class));
     }
 
     @Test
     void customWeightsTravelAsTheSubgraphsInput() {
         var period = ReportArguments.period("op", "2026-01-01", "2026-03-31");
         var model = ReportArguments.model("op", "model", "custom", null, null, new Weights(0.3, 0.25, 0.2, 0.15, 0.1), null);
-        assertEquals("{ attribution(from: \"2026-01-01\", to: \"2026-04-01\", model: \"custom\", customWeights: {firstTouch: 0.3, "
-                        + "leadCreation: 0.25, opportunityCreation: 0.2, closedWon: 0.15, middle: 0.1}, basis: PIPELINE, groupBy: CHANNEL) "
-                        + "{ rows { key credit amount opportunities } dataAsOf } }",
-                AttributionQuery.report(period, model, "PIPELINE", "CHANNEL"));
+        assertEquals("{ creditedOpportunities(from: \"2026-01-01\", to: \"2026-04-01\", model: \"custom\", customWeights: "
+                        + "{firstTouch: 0.3, leadCreation: 0.25, opportunityCreation: 0.2, closedWon: 0.15, middle: 0.1}, basis: PIPELINE, "
+                        + "groupBy: CHANNEL, key: \"paid_search\", first: 5) { key credit } }",
+                AttributionQuery.creditedOpportunities(period, model, "PIPELINE", "CHANNEL", "paid_search", 5, Row.class));
+    }
+
+    @Test
+    void theSelectionAsksForEveryComponentOfTheGatewaysTypeNestedListsIncluded() {
+        var period = ReportArguments.period("op", "2026-03-01", "2026-03-31");
+        assertEquals("{ sourcedInfluenced(from: \"2026-03-01\", to: \"2026-04-01\", groupBy: SOURCE) "
+                        + "{ groupBy rows { key credit } totals { key credit } names } }",
+                AttributionQuery.periodReport("sourcedInfluenced", period, "groupBy: SOURCE", Report.class));
+    }
+
+    record Row(String key, double credit) {
+    }
+
+    record Report(String groupBy, java.util.List<Row> rows, Row totals, java.util.List<String> names) {
     }
 
     @Test
