@@ -44,6 +44,8 @@ public final class RollupRecompute {
     /** A RUNNING partition whose progress has not moved for this long is taken as dead. */
     static final long STALE_SECONDS = 60;
 
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
     private final DataSource dataSource;
 
     public RollupRecompute(DataSource dataSource) {
@@ -206,6 +208,9 @@ public final class RollupRecompute {
         String snapshot;
         /** Seconds spent reading and computing, writing, and swapping; and the rows written (for the benchmark). */
         public double[] timings;
+        /** Seconds until the first account arrived (PostgreSQL joining and sorting), and this thread's CPU seconds after it. */
+        public double firstAccountSeconds;
+        public double computeCpuSeconds;
 
         Job(String workspace, int generation, int partition, int partitions, int lookbackDays, double halfLifeDays) {
             this.workspace = workspace;
@@ -256,12 +261,17 @@ public final class RollupRecompute {
                 second.setReadOnly(true);
                 try {
                     execute(second, "set transaction snapshot '" + snapshot.replace("'", "''") + "'");
+                    long start = System.nanoTime();
                     try (AccountStream accounts = new AccountStream(
                             new PGCopyInputStream(second.unwrap(PGConnection.class),
                                     AccountStream.opportunitiesSql(workspace, partition, partitions)),
                             new PGCopyInputStream(connection.unwrap(PGConnection.class),
-                                    AccountStream.touchesSql(workspace, partition, partitions)))) {
-                        for (AccountState account = accounts.next(); account != null; account = accounts.next()) {
+                                    AccountStream.touchesSql(workspace, partition, partitions)));
+                         ReadAhead ahead = new ReadAhead(accounts, "rollup-recompute-read-" + partition)) {
+                        AccountState account = ahead.next();
+                        firstAccountSeconds = (System.nanoTime() - start) / 1e9;
+                        long cpu = THREADS.getCurrentThreadCpuTime();
+                        for (; account != null; account = ahead.next()) {
                             rollup.add(account, 1);
                             done++;
                             if (System.currentTimeMillis() - lastProgress >= PROGRESS_EVERY_MILLIS) {
@@ -269,6 +279,7 @@ public final class RollupRecompute {
                                 lastProgress = System.currentTimeMillis();
                             }
                         }
+                        computeCpuSeconds = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9;
                     }
                 } catch (java.io.IOException e) {
                     throw new SQLException("reading the journeys of workspace " + workspace + " failed", e);
