@@ -26,6 +26,8 @@ final class ReadAhead implements AutoCloseable {
     private final Thread reader;
     private volatile boolean stopped;
     private volatile Exception failure;
+    /** CPU seconds the reading thread used (set when it ends; for the benchmark). */
+    volatile double readerCpuSeconds;
     private Iterator<AccountState> batch = END.iterator();
     private boolean ended;
 
@@ -46,6 +48,7 @@ final class ReadAhead implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
+                readerCpuSeconds = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9;
                 try {
                     put(END);
                 } catch (InterruptedException e) {

@@ -211,6 +211,8 @@ public final class RollupRecompute {
         /** Seconds until the first account arrived (PostgreSQL joining and sorting), and this thread's CPU seconds after it. */
         public double firstAccountSeconds;
         public double computeCpuSeconds;
+        /** CPU seconds of the thread decoding the COPY streams. */
+        public double readCpuSeconds;
 
         Job(String workspace, int generation, int partition, int partitions, int lookbackDays, double halfLifeDays) {
             this.workspace = workspace;
@@ -280,6 +282,8 @@ public final class RollupRecompute {
                             }
                         }
                         computeCpuSeconds = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9;
+                        ahead.close();
+                        readCpuSeconds = ahead.readerCpuSeconds;
                     }
                 } catch (java.io.IOException e) {
                     throw new SQLException("reading the journeys of workspace " + workspace + " failed", e);

@@ -117,10 +117,10 @@ public final class RecomputeBenchmark {
             System.out.printf("figure:   full recompute of the 10 standard models x 2 bases x 6 dimensions, %d partition(s)"
                     + " in parallel, to committed rollups: %.2f s (%,d rollup rows)%n", partitions, figure, rows);
             for (RollupRecompute.Job job : jobs) {
-                System.out.printf("          partition %d: reading + computing %.2f s (first account after %.2f s; then"
-                                + " %.2f s CPU in this thread), writing %.2f s (%,.0f rows), swap %.2f s%n",
-                        job.partition, job.timings[0], job.firstAccountSeconds, job.computeCpuSeconds, job.timings[1],
-                        job.timings[3], job.timings[2]);
+                System.out.printf("          partition %d: reading + computing %.2f s (first account after %.2f s; CPU:"
+                                + " %.2f s computing, %.2f s decoding), writing %.2f s (%,.0f rows), swap %.2f s%n",
+                        job.partition, job.timings[0], job.firstAccountSeconds, job.computeCpuSeconds, job.readCpuSeconds,
+                        job.timings[1], job.timings[3], job.timings[2]);
             }
             System.out.printf("ratio:    figure / baseline = %.2f (target <= 1)%n", figure / baseline);
             System.out.printf("heap:     max %,d MB, peak used during the recompute (sum of heap pools) %,d MB%n",
