@@ -49,7 +49,7 @@ public class FeedConsumers {
                          @ConfigProperty(name = "closedloop.identity.url") String identityUrl,
                          @ConfigProperty(name = "closedloop.service-token") Optional<String> serviceToken,
                          @ConfigProperty(name = "closedloop.feeds.page-size", defaultValue = "1000") int pageSize,
-                         @ConfigProperty(name = "closedloop.feeds.poll-interval-ms", defaultValue = "200") long idleMillis) {
+                         @ConfigProperty(name = "closedloop.feeds.poll-interval-ms", defaultValue = "100") long idleMillis) {
         this.vertx = vertx;
         this.pool = pool;
         this.apply = apply;

@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import io.closedloop.attribution.recompute.RecomputeProgress.PartitionProgress;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -30,15 +32,43 @@ public class RecomputeService {
         return t;
     });
 
-    public RecomputeService(AgroalDataSource dataSource) {
+    private final int defaultPartitions;
+
+    /**
+     * @param partitions how many partitions a recompute started without a partition count is split
+     *                   into, all run here in parallel (each holds three JDBC connections while it runs)
+     */
+    public RecomputeService(AgroalDataSource dataSource,
+                            @ConfigProperty(name = "closedloop.recompute.partitions") Optional<Integer> partitions) {
         this.dataSource = dataSource;
         this.recompute = new RollupRecompute(dataSource);
+        // PostgreSQL's join and sort and the models' Java run in every partition's own processes and threads.
+        this.defaultPartitions = Math.max(1, partitions.orElse(Math.min(Runtime.getRuntime().availableProcessors(), 4)));
+    }
+
+    /** The partition count of a recompute started without one. */
+    public int defaultPartitions() {
+        return defaultPartitions;
+    }
+
+    /** Claims every partition of {@link #defaultPartitions()} not yet claimed and runs them here in parallel. */
+    public RecomputeProgress startAll(String workspace) throws SQLException {
+        for (int partition = 0; partition < defaultPartitions; partition++) {
+            run(workspace, recompute.claim(workspace, partition, defaultPartitions));
+        }
+        return progress(workspace);
     }
 
     /** Claims the partition (blocking, short), runs it in the background, returns the progress. */
     public RecomputeProgress start(String workspace, int partition, int partitions) throws SQLException {
-        RollupRecompute.Job job = recompute.claim(workspace, partition, partitions);
+        run(workspace, recompute.claim(workspace, partition, partitions));
+        return progress(workspace);
+    }
+
+    private void run(String workspace, RollupRecompute.Job job) {
         if (job != null) {
+            int partition = job.partition;
+            int partitions = job.partitions;
             executor.execute(() -> {
                 try {
                     boolean swapped = job.run();
@@ -50,7 +80,6 @@ public class RecomputeService {
                 }
             });
         }
-        return progress(workspace);
     }
 
     public RecomputeProgress progress(String workspace) throws SQLException {

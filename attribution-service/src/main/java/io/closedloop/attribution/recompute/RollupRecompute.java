@@ -1,13 +1,11 @@
 package io.closedloop.attribution.recompute;
 
-import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.rollup.AccountState;
-import io.closedloop.attribution.rollup.AccountState.OpportunityState;
-import io.closedloop.attribution.rollup.AccountState.TouchState;
 import io.closedloop.attribution.rollup.CreditRollup;
 import io.closedloop.attribution.rollup.RollupRepository;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.PGCopyInputStream;
 
 import javax.sql.DataSource;
 import java.io.StringReader;
@@ -15,10 +13,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 
 /**
  * Full recompute of a workspace's rollups (one partition of it, by account hash), from the
@@ -50,6 +44,8 @@ public final class RollupRecompute {
     /** A RUNNING partition whose progress has not moved for this long is taken as dead. */
     static final long STALE_SECONDS = 60;
 
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
     private final DataSource dataSource;
 
     public RollupRecompute(DataSource dataSource) {
@@ -77,6 +73,7 @@ public final class RollupRecompute {
                 }
                 c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 job.total = count(c, workspace, partition, partitions); // the snapshot is taken here
+                job.snapshot = exportSnapshot(c);
                 job.connection = c;
                 handedOver = true;
                 return job;
@@ -177,6 +174,14 @@ public final class RollupRecompute {
         return new Job(workspace, building, partition, partitions, lookback, halfLife);
     }
 
+    /** So that a second connection reads in the same snapshot (the exporting transaction stays open meanwhile). */
+    private static String exportSnapshot(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("select pg_export_snapshot()"); ResultSet r = s.executeQuery()) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
     private static int count(Connection c, String workspace, int partition, int partitions) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("select count(distinct coalesce(account_id, '')) from opportunity"
                 + " where workspace_id = ? and " + RollupRepository.PARTITION_OF.formatted("account_id", "?") + " = ?")) {
@@ -200,8 +205,14 @@ public final class RollupRecompute {
         final double halfLifeDays;
         int total;
         Connection connection;
+        String snapshot;
         /** Seconds spent reading and computing, writing, and swapping; and the rows written (for the benchmark). */
         public double[] timings;
+        /** Seconds until the first account arrived (PostgreSQL joining and sorting), and this thread's CPU seconds after it. */
+        public double firstAccountSeconds;
+        public double computeCpuSeconds;
+        /** CPU seconds of the thread decoding the COPY streams. */
+        public double readCpuSeconds;
 
         Job(String workspace, int generation, int partition, int partitions, int lookbackDays, double halfLifeDays) {
             this.workspace = workspace;
@@ -242,53 +253,44 @@ public final class RollupRecompute {
 
         private CreditRollup compute(Connection progress) throws SQLException {
             CreditRollup rollup = new CreditRollup(lookbackDays, halfLifeDays);
-            String partitionFilter = RollupRepository.PARTITION_OF.formatted("%s", "?") + " = ?";
             int done = 0;
             long lastProgress = System.currentTimeMillis();
-            try (PreparedStatement os = connection.prepareStatement(
-                    opportunitiesSql(partitionFilter.formatted("o.account_id")));
-                 PreparedStatement ts = connection.prepareStatement(touchesSql(partitionFilter.formatted("m.account_id")))) {
-                os.setFetchSize(2_000);
-                os.setString(1, workspace);
-                os.setInt(2, partitions);
-                os.setInt(3, partition);
-                ts.setFetchSize(10_000);
-                ts.setString(1, workspace);
-                ts.setInt(2, partitions);
-                ts.setInt(3, partition);
-                ts.setString(4, workspace);
-                // The touches are sorted by account in PostgreSQL's memory (not this heap), not on disk.
-                execute(connection, "set local work_mem = '256MB'");
-                try (ResultSet o = os.executeQuery(); ResultSet t = ts.executeQuery()) {
-                    boolean oMore = o.next();
-                    boolean tMore = t.next();
-                    while (oMore) {
-                        String account = o.getString("account_key");
-                        List<OpportunityState> opportunities = new ArrayList<>();
-                        while (oMore && o.getString("account_key").equals(account)) {
-                            opportunities.add(opportunity(o));
-                            oMore = o.next();
-                        }
-                        // Accounts are in code-point order in both streams (collate "C").
-                        while (tMore && Journey.compareByCodePoint(t.getString("account_id"), account) < 0) {
-                            tMore = t.next();
-                        }
-                        List<TouchState> touches = new ArrayList<>();
-                        Set<String> seen = new HashSet<>();
-                        while (tMore && t.getString("account_id").equals(account)) {
-                            String id = t.getString("id");
-                            if (seen.add(id)) { // a touch reached through several identifiers counts once
-                                touches.add(touch(t, id));
+            // The touches are sorted by account in PostgreSQL's memory (not this heap), not on disk.
+            execute(connection, "set local work_mem = '256MB'");
+            try (Connection second = dataSource.getConnection()) {
+                second.setAutoCommit(false);
+                second.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                second.setReadOnly(true);
+                try {
+                    execute(second, "set transaction snapshot '" + snapshot.replace("'", "''") + "'");
+                    long start = System.nanoTime();
+                    try (AccountStream accounts = new AccountStream(
+                            new PGCopyInputStream(second.unwrap(PGConnection.class),
+                                    AccountStream.opportunitiesSql(workspace, partition, partitions)),
+                            new PGCopyInputStream(connection.unwrap(PGConnection.class),
+                                    AccountStream.touchesSql(workspace, partition, partitions)));
+                         ReadAhead ahead = new ReadAhead(accounts, "rollup-recompute-read-" + partition)) {
+                        AccountState account = ahead.next();
+                        firstAccountSeconds = (System.nanoTime() - start) / 1e9;
+                        long cpu = THREADS.getCurrentThreadCpuTime();
+                        for (; account != null; account = ahead.next()) {
+                            rollup.add(account, 1);
+                            done++;
+                            if (System.currentTimeMillis() - lastProgress >= PROGRESS_EVERY_MILLIS) {
+                                updateProgress(progress, "RUNNING", done);
+                                lastProgress = System.currentTimeMillis();
                             }
-                            tMore = t.next();
                         }
-                        rollup.add(new AccountState(account.isEmpty() ? null : account, opportunities, touches), 1);
-                        done++;
-                        if (System.currentTimeMillis() - lastProgress >= PROGRESS_EVERY_MILLIS) {
-                            updateProgress(progress, "RUNNING", done);
-                            lastProgress = System.currentTimeMillis();
-                        }
+                        computeCpuSeconds = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9;
+                        ahead.close();
+                        readCpuSeconds = ahead.readerCpuSeconds;
                     }
+                } catch (java.io.IOException e) {
+                    throw new SQLException("reading the journeys of workspace " + workspace + " failed", e);
+                } finally {
+                    second.rollback();
+                    second.setReadOnly(false);
+                    second.setAutoCommit(true);
                 }
             }
             connection.commit();
@@ -414,50 +416,6 @@ public final class RollupRecompute {
                 // the partition stays RUNNING and is taken as dead after STALE_SECONDS
             }
         }
-    }
-
-    private static String opportunitiesSql(String partitionFilter) {
-        return """
-                select coalesce(o.account_id, '') collate "C" as account_key, o.id, o.amount::float8 as amount, o.status,
-                       floor(extract(epoch from o.created_at) * 1000)::int8 as created_ms,
-                       floor(extract(epoch from o.closed_at) * 1000)::int8 as closed_ms,
-                       floor(extract(epoch from case when cardinality(o.contact_ids) > 0
-                            then (select min(c.lead_created_at) from contact c
-                                  where c.workspace_id = o.workspace_id and c.id = any(o.contact_ids))
-                            else (select min(c.lead_created_at) from contact c
-                                  where c.workspace_id = o.workspace_id and c.account_id = o.account_id) end) * 1000)::int8
-                           as lead_ms
-                from opportunity o
-                where o.workspace_id = ? and %s
-                order by 1, o.id""".formatted(partitionFilter);
-    }
-
-    private static String touchesSql(String partitionFilter) {
-        return """
-                select m.account_id collate "C" as account_id, t.id, floor(extract(epoch from t.occurred_at) * 1000)::int8 as occurred_ms,
-                       t.type, t.channel,
-                       t.source, t.medium, t.campaign, t.content
-                from touch t
-                cross join lateral unnest(t.identifiers) as i(identifier)
-                join membership m on m.workspace_id = t.workspace_id and m.identifier = i.identifier
-                where t.workspace_id = ? and m.account_id is not null and %s
-                  and m.account_id in (select account_id from opportunity where workspace_id = ?)
-                order by 1""".formatted(partitionFilter);
-    }
-
-    // Times travel as epoch milliseconds: parsing 1M timestamps in the driver costs more than the models.
-    private static OpportunityState opportunity(ResultSet r) throws SQLException {
-        long closed = r.getLong("closed_ms");
-        Long closedAt = r.wasNull() ? null : closed;
-        long lead = r.getLong("lead_ms");
-        Long leadAt = r.wasNull() ? null : lead;
-        return new OpportunityState(r.getString("id"), r.getLong("created_ms"), r.getString("status"), closedAt, leadAt,
-                r.getDouble("amount"));
-    }
-
-    private static TouchState touch(ResultSet r, String id) throws SQLException {
-        return new TouchState(id, r.getLong("occurred_ms"), r.getString("type"), r.getString("channel"),
-                r.getString("source"), r.getString("medium"), r.getString("campaign"), r.getString("content"));
     }
 
     /** A float8[] literal; integral values (the counts) without a fraction. */

@@ -33,23 +33,40 @@ public final class RecomputeBenchmark {
     static final String WS = "bench";
 
     public static void main(String[] args) throws Exception {
-        int accounts = args.length > 0 ? Integer.parseInt(args[0]) : Dataset.Size.BENCHMARK.accounts();
+        int accounts = Dataset.Size.BENCHMARK.accounts();
+        // --reuse: keep the database of an earlier run (same --accounts) on an external server
+        // (CLOSEDLOOP_TEST_POSTGRES_URL) instead of loading it again; for iterating on the recompute.
+        boolean reuse = false;
+        int[] partitionCounts = {1, 2};
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--reuse" -> reuse = true;
+                case "--partitions" -> partitionCounts = java.util.Arrays.stream(args[++i].split(","))
+                        .mapToInt(Integer::parseInt).toArray();
+                default -> accounts = Integer.parseInt(args[i]);
+            }
+        }
         Dataset dataset = new Dataset(42, new Dataset.Size(accounts, 4, 10, 2.0), Instant.parse("2025-01-01T00:00:00Z"), 365);
         PostgresServer postgres = TestPostgres.server();
         String db = "attribution_bench";
-        postgres.dropDatabase(db);
-        postgres.ensureDatabase(db, db);
-        Flyway.configure().dataSource(postgres.jdbcUrl(db), db, db).locations("classpath:db/migration").load().migrate();
         String url = postgres.jdbcUrl(db);
-
-        long t0 = System.nanoTime();
-        long[] loaded = load(url, db, db, dataset);
-        System.out.printf("loaded %,d touches, %,d memberships, %,d contacts, %,d opportunities with COPY in %.1f s%n",
-                loaded[0], loaded[1], loaded[2], loaded[3], secs(t0));
+        if (!reuse || !loaded(url, db)) {
+            postgres.dropDatabase(db);
+            postgres.ensureDatabase(db, db);
+            Flyway.configure().dataSource(url, db, db).locations("classpath:db/migration").load().migrate();
+            long t0 = System.nanoTime();
+            long[] loaded = load(url, db, db, dataset);
+            System.out.printf("loaded %,d touches, %,d memberships, %,d contacts, %,d opportunities with COPY in %.1f s%n",
+                    loaded[0], loaded[1], loaded[2], loaded[3], secs(t0));
+        } else {
+            Flyway.configure().dataSource(url, db, db).locations("classpath:db/migration").load().migrate();
+            System.out.println("reusing the loaded database " + db);
+        }
 
         double baseline;
         long baselineRows;
         try (Connection c = DriverManager.getConnection(url, db, db); Statement s = c.createStatement()) {
+            s.execute("drop table if exists baseline_credit");
             long b0 = System.nanoTime();
             s.execute(BASELINE);
             baseline = secs(b0);
@@ -65,7 +82,7 @@ public final class RecomputeBenchmark {
         dataSource.setPassword(db);
         System.out.printf("baseline: one SQL statement, linear + position-based credit per touch (pipeline basis),"
                 + " CREATE TABLE AS: %.2f s (%,d touch credits)%n", baseline, baselineRows);
-        for (int partitions : new int[] {1, 2}) {
+        for (int partitions : partitionCounts) {
             resetPeaks();
             long f0 = System.nanoTime();
             RollupRecompute recompute = new RollupRecompute(dataSource);
@@ -100,8 +117,10 @@ public final class RecomputeBenchmark {
             System.out.printf("figure:   full recompute of the 10 standard models x 2 bases x 6 dimensions, %d partition(s)"
                     + " in parallel, to committed rollups: %.2f s (%,d rollup rows)%n", partitions, figure, rows);
             for (RollupRecompute.Job job : jobs) {
-                System.out.printf("          partition %d: reading + computing %.2f s, writing %.2f s (%,.0f rows), swap %.2f s%n",
-                        job.partition, job.timings[0], job.timings[1], job.timings[3], job.timings[2]);
+                System.out.printf("          partition %d: reading + computing %.2f s (first account after %.2f s; CPU:"
+                                + " %.2f s computing, %.2f s decoding), writing %.2f s (%,.0f rows), swap %.2f s%n",
+                        job.partition, job.timings[0], job.firstAccountSeconds, job.computeCpuSeconds, job.readCpuSeconds,
+                        job.timings[1], job.timings[3], job.timings[2]);
             }
             System.out.printf("ratio:    figure / baseline = %.2f (target <= 1)%n", figure / baseline);
             System.out.printf("heap:     max %,d MB, peak used during the recompute (sum of heap pools) %,d MB%n",
@@ -127,6 +146,15 @@ public final class RecomputeBenchmark {
                           on t.workspace_id = m.workspace_id and t.identifier = m.identifier
                         where o.workspace_id = 'bench'
                           and t.occurred_at between o.created_at - interval '365 days' and o.created_at) j) x""";
+
+    private static boolean loaded(String url, String db) {
+        try (Connection c = DriverManager.getConnection(url, db, db); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("select exists (select 1 from touch where workspace_id = '" + WS + "')")) {
+            return r.next() && r.getBoolean(1);
+        } catch (java.sql.SQLException e) {
+            return false; // no such database yet
+        }
+    }
 
     /** COPYs the dataset into the journey tables; returns counts of touches, memberships, contacts, opportunities. */
     static long[] load(String url, String user, String password, Dataset dataset) throws Exception {

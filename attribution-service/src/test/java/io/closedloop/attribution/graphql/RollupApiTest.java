@@ -68,6 +68,9 @@ class RollupApiTest {
     @Inject
     Pool pool;
 
+    @Inject
+    io.closedloop.attribution.recompute.RecomputeService recomputes;
+
     @Test
     @Order(1)
     void pagesInAnyOrderGiveRollupsEqualToTheOnDemandReports() {
@@ -181,6 +184,27 @@ class RollupApiTest {
         assertEquals(0L, pool.query("select count(*) from credit_rollup where workspace_id = 'rollups' and generation < "
                 + generation()).execute().await().indefinitely().iterator().next().getLong(0));
         assertStandardReportsMatchOnDemand(Dimension.CHANNEL, Dimension.SOURCE);
+
+        // Without a partition count this replica runs every partition of its default count itself.
+        int partitions = graphql(admin, "mutation { recomputeRollups { partitions } }").statusCode(200)
+                .body("errors", org.hamcrest.Matchers.nullValue()).extract().path("data.recomputeRollups.partitions");
+        assertEquals(recomputes.defaultPartitions(), partitions);
+        for (int i = 0; i < 100; i++) {
+            progress = ok("{ rollupRecompute { generation state currentGeneration accountsDone accountsTotal"
+                    + " partitionProgress { partition state } } }", "rollupRecompute");
+            if ("DONE".equals(progress.getString("state"))) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals("DONE", progress.getString("state"), progress.prettify());
+        assertEquals(before + 2, progress.getInt("currentGeneration"));
+        assertEquals(partitions, progress.getList("partitionProgress").size());
+        assertEquals(3, progress.getInt("accountsDone"));
+        assertStandardReportsMatchOnDemand(Dimension.CHANNEL, Dimension.CAMPAIGN);
+        graphql(admin, "mutation { recomputeRollups(partition: 1) { generation } }")
+                .body("errors[0].message", containsString("recomputeRollups.partition: only with partitions, was 1"));
+
         graphql(TestKeys.token(WS, "analyst"), "mutation { recomputeRollups { generation } }")
                 .body("errors[0].message", containsString("needs the role admin"));
         graphql(admin, "mutation { recomputeRollups(partition: 2, partitions: 2) { generation } }")
