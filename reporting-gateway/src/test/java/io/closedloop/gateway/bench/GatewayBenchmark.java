@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (the query the gateway itself sends) for the overhead ratio.
  * Options: --accounts N (default 25000: Dataset.Size.BENCHMARK, 1,000,000 touches), --clients 20,
  * --requests 2000, --warmup 400, --custom-requests 200, --work DIR (keep the loaded system there; a second run skips the
- * load), --load-only true (stop once attribution has caught up).
+ * load), --load-only true (stop once attribution has caught up), --max-catch-up SECONDS (measure anyway after that long).
  */
 public final class GatewayBenchmark {
 
@@ -71,6 +71,7 @@ public final class GatewayBenchmark {
                 : Files.createTempDirectory("closedloop-gateway-bench");
         Path loadedMarker = work.resolve("loaded.txt");
         boolean loadOnly = Boolean.parseBoolean(options.getOrDefault("load-only", "false"));
+        long maxCatchUp = Long.parseLong(options.getOrDefault("max-catch-up", String.valueOf(Long.MAX_VALUE / 1000)));
         Dataset.Size benchmark = Dataset.Size.BENCHMARK;
         Dataset dataset = new Dataset(42, new Dataset.Size(accounts, benchmark.contactsPerAccount(), benchmark.touchesPerContact(),
                 benchmark.opportunityShare()), START.atStartOfDay(ZoneOffset.UTC).toInstant(), DAYS);
@@ -119,7 +120,7 @@ public final class GatewayBenchmark {
                     opportunities = loaded.opportunities();
                     Files.write(loadedMarker, List.of(Long.toString(opportunities), line + " (" + Instant.now() + ")"));
                 }
-                awaitAttribution(gateway, analyst, opportunities, loadStart);
+                awaitAttribution(gateway, analyst, opportunities, loadStart, maxCatchUp);
                 if (loadOnly) {
                     System.out.println("--load-only: stopping; run again with --work " + work + " to measure");
                     return;
@@ -176,7 +177,17 @@ public final class GatewayBenchmark {
         }
         Instant start = Instant.now();
         System.out.println("attribution's rollups are not ready (a migration invalidated them): recomputeRollups");
-        call(attribution, admin, "mutation { recomputeRollups { state } }");
+        // The claim waits for the rollup lock, which busy feed pages may hold past the lock timeout: retry.
+        for (int attempt = 0; ; attempt++) {
+            JsonNode answer = call(attribution, admin, "mutation { recomputeRollups { state } }");
+            if (!answer.hasNonNull("errors")) {
+                break;
+            }
+            System.out.println("  recomputeRollups refused, retrying: " + answer.path("errors").path(0).path("message").asText());
+            if (attempt == 20) {
+                throw new IllegalStateException("recomputeRollups failed: " + answer);
+            }
+        }
         while (true) {
             Thread.sleep(2000);
             progress = call(attribution, admin, "{ rollupRecompute { state ready accountsDone accountsTotal } }")
@@ -192,12 +203,19 @@ public final class GatewayBenchmark {
     }
 
     /** Waits until the LINEAR pipeline credit over the whole dataset stops growing (the feeds are consumed). */
-    private static void awaitAttribution(String gateway, String token, long opportunities, Instant loadStart) throws Exception {
+    private static void awaitAttribution(String gateway, String token, long opportunities, Instant loadStart, long maxSeconds)
+            throws Exception {
+        Instant deadline = Instant.now().plusSeconds(maxSeconds);
         String query = "{ performance(period: {from: \"" + START + "\", to: \"" + START.plusDays(DAYS + 120) + "\"}, model: {name: \"LINEAR\"}) "
                 + "{ rows { credit } } }";
         double last = -1;
         int stable = 0;
         while (stable < 3) {
+            if (Instant.now().isAfter(deadline)) {
+                System.out.printf("attribution NOT caught up after --max-catch-up %d s: measuring while its feed consumers still"
+                        + " work through the backlog (figures on partly consumed data, and with that load on the machine)%n", maxSeconds);
+                return;
+            }
             Thread.sleep(5000);
             JsonNode answer = call(gateway, token, query);
             double credit = 0;
