@@ -1,5 +1,6 @@
 package io.closedloop.attribution.graphql;
 
+import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.CustomModel;
 import io.closedloop.attribution.model.MarkovChainModel;
@@ -52,7 +53,10 @@ public class AttributionApi {
             @DefaultValue("PIPELINE") Basis basis,
             @Description("Time decay half-life in days, > 0; default: the workspace's.") Double halfLifeDays,
             @Description("1 to 3650; default: the workspace's.") Integer lookbackDays,
-            @Description("Required for model custom, refused otherwise.") CustomWeights customWeights) {
+            @Description("Required for model custom, refused otherwise.") CustomWeights customWeights,
+            @Description("ACCOUNT (every person of the account) or CONTACT_ROLES (only the opportunity's contact roles);"
+                    + " default: the workspace's. CONTACT_ROLES is computed on demand (the rollups hold ACCOUNT journeys).")
+            JourneyScope journeyScope) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         ModelName name = model("journey", model);
         if (!name.isRuleBased()) {
@@ -60,7 +64,7 @@ public class AttributionApi {
                     + " ask attribution(...) for a period instead");
         }
         return attribution.journey(workspace, opportunityId,
-                options("journey", name, basis, halfLifeDays, lookbackDays, null, customWeights));
+                options("journey", name, basis, halfLifeDays, lookbackDays, null, customWeights).withScope(journeyScope));
     }
 
     @Query
@@ -77,7 +81,10 @@ public class AttributionApi {
             @Description("Time decay half-life in days, > 0; default: the workspace's.") Double halfLifeDays,
             @Description("1 to 3650; default: the workspace's.") Integer lookbackDays,
             @Description("Markov chain order 1 to 4; default 1.") Integer markovOrder,
-            @Description("Required for model custom, refused otherwise.") CustomWeights customWeights) {
+            @Description("Required for model custom, refused otherwise.") CustomWeights customWeights,
+            @Description("ACCOUNT (every person of the account) or CONTACT_ROLES (only the opportunity's contact roles);"
+                    + " default: the workspace's. CONTACT_ROLES is computed on demand (the rollups hold ACCOUNT journeys).")
+            JourneyScope journeyScope) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant start = instant("attribution.from", from);
         Instant end = instant("attribution.to", to);
@@ -86,7 +93,7 @@ public class AttributionApi {
         }
         ModelName name = model("attribution", model);
         return attribution.attribution(workspace, start, end, groupBy == null ? Dimension.CHANNEL : groupBy,
-                options("attribution", name, basis, halfLifeDays, lookbackDays, markovOrder, customWeights));
+                options("attribution", name, basis, halfLifeDays, lookbackDays, markovOrder, customWeights).withScope(journeyScope));
     }
 
     static ModelOptions options(String operation, ModelName model, Basis basis, Double halfLifeDays,

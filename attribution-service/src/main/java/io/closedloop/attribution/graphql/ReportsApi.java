@@ -1,5 +1,6 @@
 package io.closedloop.attribution.graphql;
 
+import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.Dimension;
@@ -62,13 +63,16 @@ public class ReportsApi {
             @NonNull @Description("ISO-8601 date or instant, exclusive.") String to,
             @DefaultValue("linear") String model, @DefaultValue("PIPELINE") Basis basis,
             @DefaultValue("CHANNEL") Dimension groupBy, Double halfLifeDays, Integer lookbackDays, Integer markovOrder,
-            CustomWeights customWeights) {
+            CustomWeights customWeights,
+            @Description("ACCOUNT (every person of the account) or CONTACT_ROLES (only the opportunity's contact roles);"
+                    + " default: the workspace's. CONTACT_ROLES is computed on demand (the rollups hold ACCOUNT journeys).")
+            JourneyScope journeyScope) {
         String op = "performance";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant[] period = period(op, from, to);
         return performance.performance(workspace, period[0], period[1], groupBy == null ? Dimension.CHANNEL : groupBy,
                 AttributionApi.options(op, AttributionApi.model(op, model), basis, halfLifeDays, lookbackDays, markovOrder,
-                        customWeights));
+                        customWeights).withScope(journeyScope));
     }
 
     @Query
@@ -79,7 +83,10 @@ public class ReportsApi {
             @DefaultValue("PIPELINE") Basis basis, @DefaultValue("CHANNEL") Dimension groupBy,
             @Description("The group's key, e.g. paid_search; omitted: every attributed opportunity.") String key,
             @Description("1 to 1000, default 100.") Integer first,
-            Double halfLifeDays, Integer lookbackDays, Integer markovOrder, CustomWeights customWeights) {
+            Double halfLifeDays, Integer lookbackDays, Integer markovOrder, CustomWeights customWeights,
+            @Description("ACCOUNT (every person of the account) or CONTACT_ROLES (only the opportunity's contact roles);"
+                    + " default: the workspace's. CONTACT_ROLES is computed on demand (the rollups hold ACCOUNT journeys).")
+            JourneyScope journeyScope) {
         String op = "creditedOpportunities";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant[] period = period(op, from, to);
@@ -88,7 +95,8 @@ public class ReportsApi {
         }
         ModelName name = AttributionApi.model(op, model);
         return performance.creditedOpportunities(workspace, period[0], period[1], groupBy == null ? Dimension.CHANNEL : groupBy,
-                key, AttributionApi.options(op, name, basis, halfLifeDays, lookbackDays, markovOrder, customWeights),
+                key, AttributionApi.options(op, name, basis, halfLifeDays, lookbackDays, markovOrder, customWeights)
+                        .withScope(journeyScope),
                 first == null ? 100 : first);
     }
 

@@ -334,7 +334,7 @@ public class PerformanceReports {
     }
 
     static ModelOptions with(ModelOptions o, Basis basis) {
-        return new ModelOptions(o.model(), basis, o.halfLifeDays(), o.lookbackDays(), o.markovOrder(), o.custom());
+        return o.withBasis(basis);
     }
 
     private static Map<String, AttributionRow> byKey(List<AttributionRow> rows, Set<String> keys) {

@@ -120,7 +120,8 @@ public class ReportRepository {
                                count(*) filter (where exists (select 1 from membership m where m.workspace_id = t.workspace_id
                                    and m.identifier = any(t.identifiers) and m.person_id is not null)),
                                count(*) filter (where exists (select 1 from membership m where m.workspace_id = t.workspace_id
-                                   and m.identifier = any(t.identifiers) and m.account_id is not null))
+                                   and m.identifier = any(t.identifiers) and m.account_id is not null
+                                   and m.account_id not like 'person:%')) -- a person's own account is no company (V11)
                         from touch t where t.workspace_id = $1 and t.occurred_at >= $2 and t.occurred_at < $3""")
                 .execute(Tuple.of(workspace, utc(from), utc(to))).map(rows -> {
                     Row r = rows.iterator().next();

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads what journeys are built from. Every read is bounded by workspace and a time range
@@ -22,13 +23,17 @@ import java.util.Map;
 @ApplicationScoped
 public class JourneyRepository {
 
-    /** An opportunity with the earliest lead-creation time of its people. */
+    /**
+     * An opportunity with the earliest lead-creation time of its people and the persons of its
+     * contact roles (the CONTACT_ROLES journey scope).
+     */
     public record Opportunity(String id, String accountId, BigDecimal amount, String currency, Instant createdAt,
-                              String status, Instant closedAt, Instant leadCreatedAt) {
+                              String status, Instant closedAt, Instant leadCreatedAt, Set<String> rolePersons) {
     }
 
+    /** A touch of an account's journey and the person it was resolved to. */
     public record TouchRow(String id, Instant occurredAt, String type, String channel, String source, String medium,
-                           String campaign, String content) {
+                           String campaign, String content, String personId) {
     }
 
     // The opportunity's people are its contact roles, or the account's contacts when it names none.
@@ -38,7 +43,10 @@ public class JourneyRepository {
                         then (select min(c.lead_created_at) from contact c
                               where c.workspace_id = o.workspace_id and c.id = any(o.contact_ids))
                         else (select min(c.lead_created_at) from contact c
-                              where c.workspace_id = o.workspace_id and c.account_id = o.account_id) end as lead_created_at
+                              where c.workspace_id = o.workspace_id and c.account_id = o.account_id) end as lead_created_at,
+                   array(select distinct m.person_id from membership m
+                         where m.workspace_id = o.workspace_id and m.person_id is not null
+                           and m.identifier in (select 'contact_id:' || c from unnest(o.contact_ids) as c)) as role_persons
             from opportunity o
             """;
 
@@ -75,12 +83,14 @@ public class JourneyRepository {
     public Uni<Map<String, List<TouchRow>>> touchesByAccount(String workspace, Instant from, Instant to, String accountId) {
         // One account: from its memberships through the touches' identifier index; every account: by time.
         String sql = accountId != null ? """
-                select distinct m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content
+                select distinct m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content,
+                       m.person_id
                 from membership m
                 join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
                 where m.workspace_id = $1 and m.account_id = $4 and t.occurred_at >= $2 and t.occurred_at <= $3"""
                 : """
-                select distinct m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content
+                select distinct m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content,
+                       m.person_id
                 from touch t
                 cross join lateral unnest(t.identifiers) as i(identifier)
                 join membership m on m.workspace_id = t.workspace_id and m.identifier = i.identifier
@@ -89,14 +99,20 @@ public class JourneyRepository {
         return pool.preparedQuery(sql)
                 .execute(Tuple.of(workspace, utc(from), utc(to), accountId))
                 .map(rows -> {
-                    Map<String, List<TouchRow>> byAccount = new HashMap<>();
+                    // A touch carrying identifiers of two persons of one account is one touch, kept with the
+                    // smaller person id so the result does not depend on row order.
+                    Map<String, Map<String, TouchRow>> byAccount = new HashMap<>();
                     for (Row r : rows) {
-                        byAccount.computeIfAbsent(r.getString("account_id"), a -> new ArrayList<>()).add(new TouchRow(
-                                r.getString("id"), r.getOffsetDateTime("occurred_at").toInstant(), r.getString("type"),
-                                r.getString("channel"), r.getString("source"), r.getString("medium"),
-                                r.getString("campaign"), r.getString("content")));
+                        TouchRow t = new TouchRow(r.getString("id"), r.getOffsetDateTime("occurred_at").toInstant(),
+                                r.getString("type"), r.getString("channel"), r.getString("source"), r.getString("medium"),
+                                r.getString("campaign"), r.getString("content"), r.getString("person_id"));
+                        byAccount.computeIfAbsent(r.getString("account_id"), a -> new HashMap<>())
+                                .merge(t.id(), t, (a, b) -> a.personId() == null
+                                        || (b.personId() != null && b.personId().compareTo(a.personId()) < 0) ? b : a);
                     }
-                    return byAccount;
+                    Map<String, List<TouchRow>> lists = new HashMap<>();
+                    byAccount.forEach((account, touches) -> lists.put(account, new ArrayList<>(touches.values())));
+                    return lists;
                 });
     }
 
@@ -113,7 +129,7 @@ public class JourneyRepository {
     private static Opportunity opportunity(Row r) {
         return new Opportunity(r.getString("id"), r.getString("account_id"), r.getBigDecimal("amount"),
                 r.getString("currency"), instant(r, "created_at"), r.getString("status"), instant(r, "closed_at"),
-                instant(r, "lead_created_at"));
+                instant(r, "lead_created_at"), Set.of(r.getArrayOfStrings("role_persons")));
     }
 
     private static Instant instant(Row r, String column) {

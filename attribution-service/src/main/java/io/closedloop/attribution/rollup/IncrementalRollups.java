@@ -1,6 +1,7 @@
 package io.closedloop.attribution.rollup;
 
 import io.closedloop.attribution.service.ErasureApplyService;
+import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.plumbing.feed.FeedConsumer.PageHandler;
 import io.closedloop.plumbing.feed.FeedItem;
 import io.smallrye.mutiny.Uni;
@@ -72,21 +73,39 @@ public class IncrementalRollups {
     public PageHandler memberships(PageHandler apply) {
         return around(apply, (tx, ws, items) -> {
             Set<String> identifiers = new HashSet<>();
+            Set<String> contacts = new HashSet<>();
             Set<String> accounts = new HashSet<>();
             for (FeedItem item : items) {
                 JsonObject identifier = item.payload().getJsonObject("identifier");
                 if (identifier != null) {
                     identifiers.add(identifier.getString("type") + ":" + identifier.getString("value"));
+                    if ("contact_id".equals(identifier.getString("type"))) {
+                        contacts.add(identifier.getString("value"));
+                    }
                 }
-                String account = item.payload().getString("accountId");
+                String account = FeedApplyService.journeyAccount(item.payload().getString("accountId"),
+                        item.payload().getString("personId"));
                 if (account != null && !"removed".equals(item.kind())) {
                     accounts.add(account);
                 }
             }
-            return rollups.accountsOfIdentifiers(tx, ws, identifiers).map(old -> {
-                accounts.addAll(old);
-                return new Affected(accounts, Set.of());
-            });
+            // Opportunities without a CRM account move with their first contact role's membership.
+            return rollups.accountsOfIdentifiers(tx, ws, identifiers)
+                    .chain(old -> {
+                        accounts.addAll(old);
+                        return rollups.derivedOpportunities(tx, ws, contacts);
+                    })
+                    .map(derived -> {
+                        Set<String> accountless = new HashSet<>();
+                        derived.forEach((id, account) -> {
+                            if (account.isEmpty()) {
+                                accountless.add(id);
+                            } else {
+                                accounts.add(account);
+                            }
+                        });
+                        return new Affected(accounts, accountless);
+                    });
         });
     }
 
@@ -100,6 +119,7 @@ public class IncrementalRollups {
             Set<String> opportunityIds = new HashSet<>();
             Set<String> contactIds = new HashSet<>();
             Set<String> accounts = new HashSet<>();
+            Set<String> derivedFrom = new HashSet<>();
             for (FeedItem item : items) {
                 JsonObject p = item.payload();
                 if (p.getString("id") == null) {
@@ -114,12 +134,22 @@ public class IncrementalRollups {
                 }
                 if (p.getString("accountId") != null) {
                     accounts.add(p.getString("accountId"));
+                } else if ("opportunity".equals(item.kind()) && !p.getJsonArray("contactRoles", new JsonArray()).isEmpty()) {
+                    // No CRM account: it takes its first contact role's account (FeedApplyService, V11).
+                    String first = p.getJsonArray("contactRoles").getJsonObject(0).getString("contactId");
+                    if (first != null) {
+                        derivedFrom.add("contact_id:" + first);
+                    }
                 }
             }
             if (opportunityIds.isEmpty() && contactIds.isEmpty()) {
                 return Uni.createFrom().item(new Affected(Set.of(), Set.of()));
             }
             return rollups.accountsOfOpportunities(tx, ws, opportunityIds)
+                    .chain(a -> {
+                        accounts.addAll(a);
+                        return rollups.accountsOfIdentifiers(tx, ws, derivedFrom);
+                    })
                     .chain(a -> {
                         accounts.addAll(a);
                         return rollups.accountsOfContacts(tx, ws, contactIds);

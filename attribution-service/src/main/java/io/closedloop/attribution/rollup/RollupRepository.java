@@ -12,6 +12,7 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,6 +93,24 @@ public class RollupRepository {
     public Uni<Set<String>> accountsOfOpportunities(SqlClient tx, String workspace, Set<String> ids) {
         return strings(tx, "select distinct account_id from opportunity where workspace_id = $1 and id = any($2)"
                 + " and account_id is not null", Tuple.of(workspace, ids.toArray(new String[0])));
+    }
+
+    /** Opportunities whose account derives from one of these contacts (V11): id to account, "" while they have none. */
+    public Uni<Map<String, String>> derivedOpportunities(SqlClient tx, String workspace, Set<String> contactIds) {
+        if (contactIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return tx.preparedQuery("select id, account_id from opportunity where workspace_id = $1 and account_derived"
+                        + " and contact_ids[1] = any($2)")
+                .execute(Tuple.of(workspace, contactIds.toArray(new String[0])))
+                .map(rows -> {
+                    Map<String, String> out = new HashMap<>();
+                    for (Row r : rows) {
+                        String account = r.getString("account_id");
+                        out.put(r.getString("id"), account == null ? "" : account);
+                    }
+                    return out;
+                });
     }
 
     /** The contacts' accounts and the accounts of opportunities naming them as contact roles. */

@@ -1,5 +1,6 @@
 package io.closedloop.attribution.service;
 
+import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.AttributionSettings;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.CustomModel;
@@ -49,9 +50,25 @@ public class AttributionService {
     private static final Comparator<TouchRow> TOUCH_ORDER = Comparator.comparing(TouchRow::occurredAt)
             .thenComparing(TouchRow::id, Journey::compareByCodePoint);
 
-    /** The model and its parameters, already validated by the API. */
+    /**
+     * The model and its parameters, already validated by the API. Null parameters (half-life,
+     * lookback, scope) take the workspace's settings.
+     */
     public record ModelOptions(ModelName model, Basis basis, Double halfLifeDays, Integer lookbackDays, int markovOrder,
-                               CustomModel custom) {
+                               CustomModel custom, JourneyScope scope) {
+
+        public ModelOptions(ModelName model, Basis basis, Double halfLifeDays, Integer lookbackDays, int markovOrder,
+                            CustomModel custom) {
+            this(model, basis, halfLifeDays, lookbackDays, markovOrder, custom, null);
+        }
+
+        public ModelOptions withBasis(Basis other) {
+            return new ModelOptions(model, other, halfLifeDays, lookbackDays, markovOrder, custom, scope);
+        }
+
+        public ModelOptions withScope(JourneyScope other) {
+            return new ModelOptions(model, basis, halfLifeDays, lookbackDays, markovOrder, custom, other);
+        }
     }
 
     private final JourneyRepository journeys;
@@ -80,7 +97,7 @@ public class AttributionService {
             Uni<Map<String, List<TouchRow>>> touches = opp.accountId() == null ? Uni.createFrom().item(Map.of())
                     : journeys.touchesByAccount(workspace, opp.createdAt().minus(lookback), conversion, opp.accountId());
             return touches.map(byAccount -> {
-                List<TouchRow> rows = byAccount.getOrDefault(opp.accountId(), List.of());
+                List<TouchRow> rows = touchesOf(byAccount, opp, scope(options, s));
                 Journey journey = journey(opp, rows, options.basis(), lookback);
                 double[] credit = options.model().ruleBased(halfLife(options, s), options.custom()).credit(journey);
                 Map<String, TouchRow> byId = byId(rows);
@@ -109,7 +126,8 @@ public class AttributionService {
     public Uni<AttributionReport> attribution(String workspace, Instant from, Instant to, Dimension groupBy,
                                               ModelOptions options) {
         return settings.get(workspace).chain(s -> rollups.state(workspace).chain(state ->
-                RollupReports.answers(state, options.model(), from, to, lookbackDays(options, s), halfLife(options, s))
+                scope(options, s) == JourneyScope.ACCOUNT
+                        && RollupReports.answers(state, options.model(), from, to, lookbackDays(options, s), halfLife(options, s))
                         ? rollups.report(workspace, state, from, to, groupBy, options.model(), options.basis())
                         : attributionOnDemand(workspace, from, to, groupBy, options)));
     }
@@ -140,14 +158,15 @@ public class AttributionService {
                 }
                 // Conversion points lie before `to`, so [lower, to] holds every touch any journey needs.
                 return journeys.touchesByAccount(workspace, lower, to, null).map(byAccount -> report(
-                        opportunities, byAccount, from, to, groupBy, options, lookback, halfLife(options, s), dataAsOf));
+                        opportunities, byAccount, from, to, groupBy, options, lookback, halfLife(options, s), scope(options, s),
+                        dataAsOf));
             });
         });
     }
 
     private AttributionReport report(List<Opportunity> opportunities, Map<String, List<TouchRow>> byAccount,
                                      Instant from, Instant to, Dimension groupBy, ModelOptions options,
-                                     Duration lookback, double halfLife, String dataAsOf) {
+                                     Duration lookback, double halfLife, JourneyScope scope, String dataAsOf) {
         List<Opportunity> converting = new ArrayList<>();
         List<Journey> convertingJourneys = new ArrayList<>();
         int unattributed = 0;
@@ -156,7 +175,7 @@ public class AttributionService {
             if (!converts) {
                 continue;
             }
-            Journey j = journey(o, touchesOf(byAccount, o), options.basis(), lookback);
+            Journey j = journey(o, touchesOf(byAccount, o, scope), options.basis(), lookback);
             if (j.isUnattributed()) {
                 unattributed++;
             } else {
@@ -167,14 +186,14 @@ public class AttributionService {
 
         List<double[]> credits = options.model().isRuleBased()
                 ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife, options.custom()))
-                : dataDriven(convertingJourneys, opportunities, byAccount, from, to, options, lookback);
+                : dataDriven(convertingJourneys, opportunities, byAccount, from, to, options, lookback, scope);
 
         Map<String, double[]> sums = new TreeMap<>(Journey::compareByCodePoint);
         Map<String, Set<String>> opportunitiesOf = new HashMap<>();
         for (int k = 0; k < converting.size(); k++) {
             Opportunity o = converting.get(k);
             Journey j = convertingJourneys.get(k);
-            Map<String, TouchRow> byId = byId(touchesOf(byAccount, o));
+            Map<String, TouchRow> byId = byId(touchesOf(byAccount, o, scope));
             double[] credit = credits.get(k);
             for (int i = 0; i < j.size(); i++) {
                 String key = key(byId.get(j.touch(i).id()), groupBy);
@@ -210,7 +229,7 @@ public class AttributionService {
      */
     private static List<double[]> dataDriven(List<Journey> converting, List<Opportunity> opportunities,
                                              Map<String, List<TouchRow>> byAccount, Instant from, Instant to,
-                                             ModelOptions options, Duration lookback) {
+                                             ModelOptions options, Duration lookback, JourneyScope scope) {
         PathPopulation.Builder population = PathPopulation.builder();
         for (Journey j : converting) {
             population.add(true, channels(j));
@@ -221,7 +240,7 @@ public class AttributionService {
                 accountsInScope.add(o.accountId());
             }
             if (options.basis() == Basis.REVENUE && "LOST".equals(o.status())) {
-                Journey lost = journey(o, touchesOf(byAccount, o), Basis.REVENUE, lookback);
+                Journey lost = journey(o, touchesOf(byAccount, o, scope), Basis.REVENUE, lookback);
                 if (!lost.isUnattributed()) {
                     population.add(false, channels(lost));
                 }
@@ -270,8 +289,20 @@ public class AttributionService {
         return channels;
     }
 
-    private static List<TouchRow> touchesOf(Map<String, List<TouchRow>> byAccount, Opportunity o) {
-        return o.accountId() == null ? List.of() : byAccount.getOrDefault(o.accountId(), List.of());
+    /**
+     * The touches that may enter the opportunity's journey: its account's, or under CONTACT_ROLES
+     * only those of its contact roles' persons (none when it has no contact role).
+     */
+    private static List<TouchRow> touchesOf(Map<String, List<TouchRow>> byAccount, Opportunity o, JourneyScope scope) {
+        List<TouchRow> account = o.accountId() == null ? List.of() : byAccount.getOrDefault(o.accountId(), List.of());
+        if (scope == JourneyScope.ACCOUNT) {
+            return account;
+        }
+        return account.stream().filter(t -> t.personId() != null && o.rolePersons().contains(t.personId())).toList();
+    }
+
+    private static JourneyScope scope(ModelOptions options, AttributionSettings s) {
+        return options.scope() != null ? options.scope() : s.journeyScope;
     }
 
     private static Map<String, TouchRow> byId(List<TouchRow> rows) {
@@ -319,6 +350,7 @@ public class AttributionService {
                                                            ModelOptions options) {
         return settings.get(workspace).chain(s -> {
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
+            JourneyScope scope = scope(options, s);
             Uni<List<Opportunity>> inScope = options.basis() == Basis.PIPELINE
                     ? journeys.createdIn(workspace, from, to) : journeys.closedIn(workspace, from, to);
             return inScope.chain(opportunities -> {
@@ -332,7 +364,7 @@ public class AttributionService {
                     List<Journey> convertingJourneys = new ArrayList<>();
                     for (Opportunity o : opportunities) {
                         if (options.basis() == Basis.PIPELINE || "WON".equals(o.status())) {
-                            Journey j = journey(o, touchesOf(byAccount, o), options.basis(), lookback);
+                            Journey j = journey(o, touchesOf(byAccount, o, scope), options.basis(), lookback);
                             if (!j.isUnattributed()) {
                                 converting.add(o);
                                 convertingJourneys.add(j);
@@ -341,12 +373,12 @@ public class AttributionService {
                     }
                     List<double[]> credits = options.model().isRuleBased()
                             ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife(options, s), options.custom()))
-                            : dataDriven(convertingJourneys, opportunities, byAccount, from, to, options, lookback);
+                            : dataDriven(convertingJourneys, opportunities, byAccount, from, to, options, lookback, scope);
                     List<OpportunityCredit> out = new ArrayList<>();
                     for (int k = 0; k < converting.size(); k++) {
                         Opportunity o = converting.get(k);
                         Journey j = convertingJourneys.get(k);
-                        Map<String, TouchRow> byId = byId(touchesOf(byAccount, o));
+                        Map<String, TouchRow> byId = byId(touchesOf(byAccount, o, scope));
                         Map<String, Double> credit = new TreeMap<>(Journey::compareByCodePoint);
                         Map<String, Integer> touches = new TreeMap<>(Journey::compareByCodePoint);
                         for (int i = 0; i < j.size(); i++) {

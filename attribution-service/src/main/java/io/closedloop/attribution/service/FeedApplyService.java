@@ -84,20 +84,43 @@ public class FeedApplyService {
             if ("removed".equals(item.kind())) {
                 removals.put(rowKey, new Row(item.workspace(), key));
             } else {
-                upserts.put(rowKey, new Row(item.workspace(), key, p.getString("personId"), p.getString("accountId")));
+                upserts.put(rowKey, new Row(item.workspace(), key, p.getString("personId"),
+                        journeyAccount(p.getString("accountId"), p.getString("personId"))));
             }
         }
         Uni<Void> delete = removals.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
                         delete from membership m using unnest($1::text[], $2::text[]) as x(w, k)
                         where m.workspace_id = x.w and m.identifier = x.k""")
                 .execute(columns(removals.values(), 2)).replaceWithVoid();
+        List<Row> contactMemberships = new ArrayList<>();
+        removals.values().stream().filter(r -> r.values()[1].startsWith("contact_id:")).forEach(contactMemberships::add);
+        upserts.values().stream().filter(r -> r.values()[1].startsWith("contact_id:")).forEach(contactMemberships::add);
         return delete.chain(() -> upserts.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
                         insert into membership (workspace_id, identifier, person_id, account_id)
                         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])
                         on conflict (workspace_id, identifier) do update
                             set person_id = excluded.person_id, account_id = excluded.account_id""")
-                .execute(columns(upserts.values(), 4)).replaceWithVoid());
+                .execute(columns(upserts.values(), 4)).replaceWithVoid())
+                // Opportunities without a CRM account follow their first contact role's account (V11).
+                .chain(() -> contactMemberships.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
+                        update opportunity o set account_id = (select m.account_id from membership m
+                                where m.workspace_id = o.workspace_id and m.identifier = 'contact_id:' || o.contact_ids[1])
+                        from unnest($1::text[], $2::text[]) as x(w, k)
+                        where o.workspace_id = x.w and o.account_derived and x.k like 'contact_id:%'
+                          and o.contact_ids[1] = substr(x.k, 12)""")
+                        .execute(columns(contactMemberships, 2)).replaceWithVoid());
     }
+
+    /**
+     * The account a membership puts its touches under: the identity's account, else the person's
+     * own ('person:' + id), so that a person with no company (B2C) has journeys too (V11).
+     */
+    public static String journeyAccount(String accountId, String personId) {
+        return accountId != null ? accountId : personId == null ? null : PERSON_ACCOUNT_PREFIX + personId;
+    }
+
+    /** Prefix of a person's own account key (B2C). */
+    public static final String PERSON_ACCOUNT_PREFIX = "person:";
 
     /** ingestion `crm`: contacts and opportunities; accounts are not needed for journeys. */
     public Uni<Void> applyCrm(SqlConnection tx, List<FeedItem> items) {
@@ -145,14 +168,18 @@ public class FeedApplyService {
                             set account_id = excluded.account_id, lead_created_at = excluded.lead_created_at""")
                 .execute(columns(contacts.values(), 4)).replaceWithVoid();
         return contactWrite.chain(() -> opportunities.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
-                        insert into opportunity (workspace_id, id, account_id, amount, currency, created_at, status, closed_at, contact_ids)
-                        select w, i, a, am::numeric, cu, cr::timestamptz, st, cl::timestamptz,
-                               array(select jsonb_array_elements_text(cs::jsonb))
+                        insert into opportunity (workspace_id, id, account_id, amount, currency, created_at, status, closed_at,
+                                                 contact_ids, account_derived)
+                        select w, i, coalesce(a, (select m.account_id from membership m where m.workspace_id = w
+                                                    and m.identifier = 'contact_id:' || (cs::jsonb ->> 0))),
+                               am::numeric, cu, cr::timestamptz, st, cl::timestamptz,
+                               array(select jsonb_array_elements_text(cs::jsonb)), a is null
                         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                                     $8::text[], $9::text[]) as x(w, i, a, am, cu, cr, st, cl, cs)
                         on conflict (workspace_id, id) do update set account_id = excluded.account_id, amount = excluded.amount,
                             currency = excluded.currency, created_at = excluded.created_at, status = excluded.status,
-                            closed_at = excluded.closed_at, contact_ids = excluded.contact_ids""")
+                            closed_at = excluded.closed_at, contact_ids = excluded.contact_ids,
+                            account_derived = excluded.account_derived""")
                 .execute(columns(opportunities.values(), 9)).replaceWithVoid());
     }
 

@@ -225,20 +225,74 @@ class RollupApiTest {
         assertStandardReportsMatchOnDemand(Dimension.CHANNEL);
     }
 
+    @Test
+    @Order(20)
+    void aPersonWithoutCompanyIsTheirOwnAccountAndContactRolesNarrowTheJourney() {
+        // June, apart from the March data above. B2C: opp-b2c names no account, only contact c-z, and
+        // arrives before identity has resolved c-z; it takes c-z's person's own account when it is.
+        page(incremental.crm(apply::applyCrm), List.of(
+                opportunity(30, "opp-b2c", null, "100.00", "2026-06-10T00:00:00Z", "WON", "2026-06-20T00:00:00Z", "c-z"),
+                opportunity(31, "opp-roles", "acct-y", "200.00", "2026-06-12T00:00:00Z", "OPEN", null, "c-y1")));
+        page(incremental.touches(apply::applyTouches), List.of(
+                touch(30, "z-t1", "2026-06-01T10:00:00Z", "AD_CLICK", "display", "dv360", "z1"),
+                touch(31, "z-t2", "2026-06-05T10:00:00Z", "EMAIL_CLICK", "email", "newsletter", "z1"),
+                touch(32, "y1-t", "2026-06-02T10:00:00Z", "AD_CLICK", "paid_search", "google", "y1"),
+                touch(33, "y2-t", "2026-06-03T10:00:00Z", "PAGE_VIEW", "organic_social", "linkedin", "y2")));
+        page(incremental.memberships(apply::applyMemberships), List.of(
+                membership(30, "anonymous_id", "z1", "p_z", null),
+                membership(31, "contact_id", "c-z", "p_z", null),
+                membership(32, "anonymous_id", "y1", "p_y1", "acct-y"),
+                membership(33, "contact_id", "c-y1", "p_y1", "acct-y"),
+                membership(34, "anonymous_id", "y2", "p_y2", "acct-y")));
+        assertEquals("person:p_z", pool.query("select account_id from opportunity where workspace_id = 'rollups'"
+                + " and id = 'opp-b2c'").execute().await().indefinitely().iterator().next().getString(0));
+        String june = "from: \"2026-06-01\", to: \"2026-07-01\"";
+        Map<String, double[]> account = rows(ok("{ attribution(" + june + ") { rows { key credit amount opportunities } } }",
+                "attribution"));
+        assertRow(account, "display", 0.5, 50, 1);
+        assertRow(account, "email", 0.5, 50, 1);
+        assertRow(account, "paid_search", 0.5, 100, 1);
+        assertRow(account, "organic_social", 0.5, 100, 1);
+        assertEquals(4, account.size());
+        // Only the contact roles' persons: opp-roles keeps y1's touch, opp-b2c its one person's touches.
+        Map<String, double[]> roles = rows(ok("{ attribution(" + june + ", journeyScope: CONTACT_ROLES) { rows { key credit"
+                + " amount opportunities } } }", "attribution"));
+        assertRow(roles, "display", 0.5, 50, 1);
+        assertRow(roles, "email", 0.5, 50, 1);
+        assertRow(roles, "paid_search", 1.0, 200, 1);
+        assertEquals(3, roles.size());
+        JsonPath journey = ok("{ journey(opportunityId: \"opp-roles\", journeyScope: CONTACT_ROLES) { touches { id credit } } }",
+                "journey");
+        assertEquals(List.of("y1-t"), journey.getList("touches.id"));
+        assertStandardReportsMatchOnDemand("2026-06-01", "2026-07-01", Dimension.CHANNEL);
+
+        // The person is later resolved to a company: the B2C opportunity follows its contact to that account.
+        page(incremental.memberships(apply::applyMemberships), List.of(
+                membership(35, "anonymous_id", "z1", "p_z", "acct-co"),
+                membership(36, "contact_id", "c-z", "p_z", "acct-co")));
+        assertEquals("acct-co", pool.query("select account_id from opportunity where workspace_id = 'rollups'"
+                + " and id = 'opp-b2c'").execute().await().indefinitely().iterator().next().getString(0));
+        assertStandardReportsMatchOnDemand("2026-06-01", "2026-07-01", Dimension.CHANNEL, Dimension.TOUCH_TYPE);
+    }
+
     private void assertEveryStandardReportMatchesOnDemand() {
         assertStandardReportsMatchOnDemand(Dimension.values());
     }
 
     private void assertStandardReportsMatchOnDemand(Dimension... dimensions) {
+        assertStandardReportsMatchOnDemand("2026-03-01", "2026-04-01", dimensions);
+    }
+
+    private void assertStandardReportsMatchOnDemand(String from, String to, Dimension... dimensions) {
         for (ModelName model : CreditRollup.MODELS) {
             for (Basis basis : Basis.values()) {
                 for (Dimension dimension : dimensions) {
                     String name = model.name().toLowerCase();
-                    JsonPath fromRollups = ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"" + name
+                    JsonPath fromRollups = ok("{ attribution(from: \"" + from + "\", to: \"" + to + "\", model: \"" + name
                             + "\", basis: " + basis + ", groupBy: " + dimension + ") { attributedOpportunities"
                             + " unattributedOpportunities rows { key credit amount opportunities } } }", "attribution");
                     // The same period shifted by 1 ms (no data at its edges) is not whole days: computed on demand.
-                    JsonPath onDemand = ok("{ attribution(from: \"2026-03-01T00:00:00.001Z\", to: \"2026-04-01T00:00:00.001Z\","
+                    JsonPath onDemand = ok("{ attribution(from: \"" + from + "T00:00:00.001Z\", to: \"" + to + "T00:00:00.001Z\","
                             + " model: \"" + name + "\", basis: " + basis + ", groupBy: " + dimension + ") { attributedOpportunities"
                             + " unattributedOpportunities rows { key credit amount opportunities } } }", "attribution");
                     String what = name + " " + basis + " " + dimension;
@@ -306,6 +360,12 @@ class RollupApiTest {
         return new FeedItem(seq, WS, "membership", new JsonObject()
                 .put("identifier", new JsonObject().put("type", type).put("value", value))
                 .put("personId", "p_" + value).put("accountId", account));
+    }
+
+    private static FeedItem membership(long seq, String type, String value, String person, String account) {
+        return new FeedItem(seq, WS, "membership", new JsonObject()
+                .put("identifier", new JsonObject().put("type", type).put("value", value))
+                .put("personId", person).put("accountId", account));
     }
 
     private static FeedItem contact(long seq, String id, String account, String leadCreatedAt) {

@@ -28,7 +28,9 @@ public final class ReportTypes {
             @Description("TIME_DECAY only: half-life in days, greater than 0.") Double halfLifeDays,
             @Description("Touches up to this many days before the conversion count (1..3650).") Integer lookbackDays,
             @Description("CUSTOM only (and required there): fractions summing to 1.") WeightsInput weights,
-            @Description("MARKOV only: chain order 1..4.") Integer markovOrder) {
+            @Description("MARKOV only: chain order 1..4.") Integer markovOrder,
+            @Description("Whose touches make up an opportunity's journey: ACCOUNT (every person of its account) or "
+                    + "CONTACT_ROLES (only its contact roles); absent: the workspace's setting.") String journeyScope) {
     }
 
     @Input("WeightsInput")

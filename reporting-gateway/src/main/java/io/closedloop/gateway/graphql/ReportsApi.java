@@ -210,7 +210,8 @@ public class ReportsApi {
     private static Model model(String op, String field, ModelInput model) {
         WeightsInput w = model.weights();
         Weights weights = w == null ? null : new Weights(w.ft(), w.lc(), w.oc(), w.cw(), w.middle());
-        return ReportArguments.model(op, field, model.name(), model.halfLifeDays(), model.lookbackDays(), weights, model.markovOrder());
+        return ReportArguments.model(op, field, model.name(), model.halfLifeDays(), model.lookbackDays(), weights, model.markovOrder())
+                .withJourneyScope(ReportArguments.journeyScope(op, field + ".journeyScope", model.journeyScope()));
     }
 
     static PerformanceReport performanceReport(JsonObject json, String model, String basis, String groupBy, int pageSize) {

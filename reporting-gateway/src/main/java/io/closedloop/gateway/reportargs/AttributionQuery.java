@@ -85,6 +85,9 @@ public final class AttributionQuery {
         if (withMarkovOrder && model.markovOrder() != null) {
             out.append(", markovOrder: ").append(model.markovOrder());
         }
+        if (model.journeyScope() != null) {
+            out.append(", journeyScope: ").append(model.journeyScope());
+        }
         return out.toString();
     }
 

@@ -41,7 +41,24 @@ public final class ReportArguments {
     }
 
     /** A checked model with its parameters; absent parameters are null (the subgraph's defaults apply). */
-    public record Model(String name, Double halfLifeDays, Integer lookbackDays, Weights weights, Integer markovOrder) {
+    public record Model(String name, Double halfLifeDays, Integer lookbackDays, Weights weights, Integer markovOrder,
+                        String journeyScope) {
+
+        public Model(String name, Double halfLifeDays, Integer lookbackDays, Weights weights, Integer markovOrder) {
+            this(name, halfLifeDays, lookbackDays, weights, markovOrder, null);
+        }
+
+        /** This model with a journey scope checked by {@link ReportArguments#journeyScope}. */
+        public Model withJourneyScope(String scope) {
+            return new Model(name, halfLifeDays, lookbackDays, weights, markovOrder, scope);
+        }
+    }
+
+    public static final Set<String> JOURNEY_SCOPES = Set.of("ACCOUNT", "CONTACT_ROLES");
+
+    /** ACCOUNT or CONTACT_ROLES, or null (the workspace's setting) when absent. */
+    public static String journeyScope(String operation, String field, String scope) {
+        return scope == null ? null : oneOf(operation, field, scope, JOURNEY_SCOPES, null);
     }
 
     public static Period period(String operation, String from, String to) {

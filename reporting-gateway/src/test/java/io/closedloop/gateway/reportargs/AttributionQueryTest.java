@@ -34,6 +34,19 @@ class AttributionQueryTest {
                 AttributionQuery.periodReport("sourcedInfluenced", period, "groupBy: SOURCE", Report.class));
     }
 
+    @Test
+    void theJourneyScopeIsCheckedAndForwarded() {
+        var period = ReportArguments.period("op", "2026-01-01", "2026-01-31");
+        var model = ReportArguments.model("op", "model", "linear", null, null, null, null)
+                .withJourneyScope(ReportArguments.journeyScope("op", "model.journeyScope", "contact_roles"));
+        assertEquals("{ creditedOpportunities(from: \"2026-01-01\", to: \"2026-02-01\", model: \"linear\", journeyScope: "
+                        + "CONTACT_ROLES, basis: PIPELINE, groupBy: CHANNEL, first: 1) { key credit } }",
+                AttributionQuery.creditedOpportunities(period, model, "PIPELINE", "CHANNEL", null, 1, Row.class));
+        var error = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ReportArguments.journeyScope("op", "model.journeyScope", "TEAM"));
+        assertEquals("op.model.journeyScope: unknown value 'TEAM'; one of [ACCOUNT, CONTACT_ROLES]", error.getMessage());
+    }
+
     record Row(String key, double credit) {
     }
 
