@@ -335,6 +335,34 @@ public final class RollupRecompute {
                 copyChunk(c, copy, text);
                 written[0] += pending[0];
             }
+            return written[0] + writeDeals(c, copy, rollup);
+        }
+
+        /** COPYs the partition's won-deal rows (won_deal_rollup, part = partition) in one transaction. */
+        private int writeDeals(Connection c, CopyManager copy, CreditRollup rollup) throws SQLException {
+            StringBuilder text = new StringBuilder();
+            int[] written = {0};
+            String prefix = escape(workspace) + '\t' + generation + '\t' + partition + '\t';
+            rollup.forEachDeal(d -> {
+                text.append(prefix).append(d.dimension()).append('\t').append(d.day()).append('\t')
+                        .append(escape(d.opportunityId())).append('\t').append(d.daysToConversion()).append('\t')
+                        .append(escape(d.profile())).append('\t').append(d.count()).append('\n');
+                written[0]++;
+            });
+            c.setAutoCommit(false);
+            try {
+                copy.copyIn("copy won_deal_rollup (workspace_id, generation, part, dimension, day, opportunity_id,"
+                        + " days_to_conversion, profile, count) from stdin", new StringReader(text.toString()));
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } catch (java.io.IOException e) {
+                c.rollback();
+                throw new SQLException("copy into won_deal_rollup failed", e);
+            } finally {
+                c.setAutoCommit(true);
+            }
             return written[0];
         }
 
@@ -395,6 +423,12 @@ public final class RollupRecompute {
                         deleted = s.executeUpdate();
                     }
                 } while (deleted > 0);
+                try (PreparedStatement s = c.prepareStatement(
+                        "delete from won_deal_rollup where workspace_id = ? and generation < ?")) {
+                    s.setString(1, workspace);
+                    s.setInt(2, generation);
+                    s.executeUpdate();
+                }
             }
             return swapped;
         }

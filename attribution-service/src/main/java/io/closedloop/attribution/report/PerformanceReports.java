@@ -10,7 +10,15 @@ import io.closedloop.attribution.report.ReportViews.PerformanceRow;
 import io.closedloop.attribution.service.AttributionService;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.service.AttributionService.OpportunityCredit;
+import io.closedloop.attribution.rollup.CreditRollup;
+import io.closedloop.attribution.rollup.DealRow;
+import io.closedloop.attribution.rollup.RollupReports;
+import io.closedloop.attribution.rollup.RollupRepository;
+import io.closedloop.attribution.rollup.RollupRow;
+import io.closedloop.attribution.rollup.RollupState;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
@@ -27,8 +35,11 @@ import java.util.TreeSet;
 
 /**
  * Performance by a touch dimension with the DESIGN §5 metrics, its drill-down to opportunities,
- * and cohort LTV. Credit sums come from AttributionService (rollups when they answer), per-deal
- * figures (new customers, median time to conversion) from its per-opportunity credits.
+ * and cohort LTV. When the rollups answer the query (standard model, whole days) every figure
+ * comes from materialized data: credit sums of both bases, won deals and revenue from
+ * credit_rollup (new-customer credit from its NEW_CUSTOMER rows), days to conversion from
+ * won_deal_rollup. Otherwise (custom and data-driven models, other parameters) the won deals'
+ * journeys are computed on demand, with the same figures.
  */
 @ApplicationScoped
 public class PerformanceReports {
@@ -37,60 +48,139 @@ public class PerformanceReports {
 
     private final AttributionService attribution;
     private final ReportRepository reports;
+    private final RollupReports rollupReports;
+    private final RollupRepository rollups;
+    private final Pool pool;
 
-    public PerformanceReports(AttributionService attribution, ReportRepository reports) {
+    public PerformanceReports(AttributionService attribution, ReportRepository reports, RollupReports rollupReports,
+                              RollupRepository rollups, Pool pool) {
         this.attribution = attribution;
         this.reports = reports;
+        this.rollupReports = rollupReports;
+        this.rollups = rollups;
+        this.pool = pool;
     }
 
     public Uni<PerformanceMetrics> performance(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
         String dataAsOf = Instant.now().toString();
         LocalDate firstDay = day(from);
         LocalDate endDay = endDay(to);
-        Uni<AttributionReport> basisReport = attribution.attribution(workspace, from, to, groupBy, options);
         // Sequential: the settings lookups inside share one reactive session per request.
-        return basisReport.chain(basis -> (options.basis() == Basis.PIPELINE ? Uni.createFrom().item(basis)
-                        : attribution.attribution(workspace, from, to, groupBy, with(options, Basis.PIPELINE)))
-                .chain(pipeline -> attribution.opportunityCredits(workspace, from, to, groupBy, with(options, Basis.REVENUE))
-                        .chain(won -> spend(workspace, firstDay, endDay, groupBy)
-                                .chain(spend -> reports.spendTotal(workspace, firstDay, endDay)
-                                        .chain(totalSpend -> reports.firstWonDeals(workspace)
-                                                .map(firstWon -> performance(from, to, groupBy, options, basis, pipeline, won,
-                                                        spend, totalSpend, firstWon, dataAsOf)))))));
+        return attribution.answeringRollups(workspace, from, to, options).chain(state -> {
+            Uni<AttributionReport> basisReport = state != null
+                    ? rollupReports.report(workspace, state, from, to, groupBy, options.model(), options.basis())
+                    : attribution.attribution(workspace, from, to, groupBy, options);
+            return basisReport.chain(basis -> (options.basis() == Basis.PIPELINE ? Uni.createFrom().item(basis)
+                            : state != null ? rollupReports.report(workspace, state, from, to, groupBy, options.model(), Basis.PIPELINE)
+                            : attribution.attribution(workspace, from, to, groupBy, with(options, Basis.PIPELINE)))
+                    .chain(pipeline -> (state != null ? wonFromRollups(workspace, state, firstDay, endDay, groupBy, options.model())
+                            : wonOnDemand(workspace, from, to, groupBy, options))
+                            .chain(won -> spend(workspace, firstDay, endDay, groupBy)
+                                    .chain(spend -> reports.spendTotal(workspace, firstDay, endDay)
+                                            .map(totalSpend -> performance(from, to, groupBy, options, basis, pipeline, won,
+                                                    spend, totalSpend, dataAsOf))))));
+        });
+    }
+
+    /**
+     * The won deals of the period by key: per key credit, revenue and new-customer credit, the
+     * days to conversion of the deals giving it credit &gt; 0, the keys of the deals' journeys, and
+     * totals over the deals (count, revenue, new customers, days of each).
+     */
+    record WonDeals(Set<String> keys, Map<String, double[]> sums, Map<String, List<Double>> days, double[] total,
+                    List<Double> allDays) {
+    }
+
+    /** From the won deals' journeys computed on demand (custom and data-driven models, partial days, other parameters). */
+    private Uni<WonDeals> wonOnDemand(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
+        return attribution.opportunityCredits(workspace, from, to, groupBy, with(options, Basis.REVENUE))
+                .chain(won -> reports.firstWonDeals(workspace).map(firstWon -> {
+                    WonDeals out = new WonDeals(new TreeSet<>(), new HashMap<>(), new HashMap<>(), new double[3], new ArrayList<>());
+                    for (OpportunityCredit oc : won) {
+                        double amount = amount(oc);
+                        boolean newCustomer = firstWon.containsKey(oc.opportunity().id());
+                        double toClose = (oc.opportunity().closedAt().toEpochMilli() - oc.journey().touch(0).epochMillis()) / DAY_MILLIS;
+                        out.allDays().add(toClose);
+                        out.total()[0] += 1;
+                        out.total()[1] += amount;
+                        out.total()[2] += newCustomer ? 1 : 0;
+                        oc.creditByKey().forEach((key, credit) -> {
+                            out.keys().add(key);
+                            double[] s = out.sums().computeIfAbsent(key, k -> new double[3]);
+                            s[0] += credit;
+                            s[1] += credit * amount;
+                            s[2] += newCustomer ? credit : 0;
+                            if (credit > 0) {
+                                out.days().computeIfAbsent(key, k -> new ArrayList<>()).add(toClose);
+                            }
+                        });
+                    }
+                    return out;
+                }));
+    }
+
+    /**
+     * The same figures from the materialized rollups of the standard models: the REVENUE and
+     * NEW_CUSTOMER sums of credit_rollup and the won deals' rows of won_deal_rollup (days to
+     * conversion, keys each model credits).
+     */
+    private Uni<WonDeals> wonFromRollups(String workspace, RollupState state, LocalDate from, LocalDate to, Dimension groupBy,
+                                         ModelName model) {
+        int m = CreditRollup.MODELS.indexOf(model);
+        int linear = CreditRollup.MODELS.indexOf(ModelName.LINEAR);
+        return rollups.wonSums(pool, workspace, state.generation(), m, linear, groupBy.name(), from, to)
+                .chain(sums -> rollups.deals(pool, workspace, state.generation(), groupBy.name(), from, to).map(deals -> {
+                    WonDeals out = new WonDeals(new TreeSet<>(), new HashMap<>(), new HashMap<>(), new double[3], new ArrayList<>());
+                    for (Row r : sums) {
+                        boolean revenue = Basis.REVENUE.name().equals(r.getString("basis"));
+                        String key = r.getString("key");
+                        if (RollupRow.OPPORTUNITIES.equals(r.getString("dimension"))) {
+                            if (RollupRow.ATTRIBUTED.equals(key)) {
+                                if (revenue) {
+                                    out.total()[0] = Math.round(r.getDouble("credit"));
+                                    out.total()[1] = r.getDouble("amount");
+                                } else {
+                                    out.total()[2] = Math.round(r.getDouble("credit"));
+                                }
+                            }
+                            continue;
+                        }
+                        // A key of some won journey (LINEAR credits every touch), even with no credit under this model.
+                        if (revenue && Math.round(r.getDouble("present")) > 0) {
+                            out.keys().add(key);
+                        }
+                        double[] s = out.sums().computeIfAbsent(key, k -> new double[3]);
+                        if (revenue) {
+                            s[0] = r.getDouble("credit");
+                            s[1] = r.getDouble("amount");
+                        } else {
+                            s[2] = r.getDouble("credit");
+                        }
+                    }
+                    // Sums of keys in no won journey of the period are deltas' rounding residue.
+                    out.sums().keySet().retainAll(out.keys());
+                    for (Row r : deals) {
+                        double days = r.getDouble("days_to_conversion");
+                        out.allDays().add(days);
+                        DealRow.forEachCreditedKey(r.getString("profile"), m,
+                                key -> out.days().computeIfAbsent(key, k -> new ArrayList<>()).add(days));
+                    }
+                    return out;
+                }));
     }
 
     private static PerformanceMetrics performance(Instant from, Instant to, Dimension groupBy, ModelOptions options,
-                                                  AttributionReport basis, AttributionReport pipeline,
-                                                  List<OpportunityCredit> won, Map<String, Double> spend, double totalSpend,
-                                                  Map<String, ReportRepository.FirstWon> firstWon, String dataAsOf) {
+                                                  AttributionReport basis, AttributionReport pipeline, WonDeals won,
+                                                  Map<String, Double> spend, double totalSpend, String dataAsOf) {
         Set<String> keys = new TreeSet<>();
         Map<String, AttributionRow> basisRows = byKey(basis.rows(), keys);
         Map<String, AttributionRow> pipelineRows = byKey(pipeline.rows(), keys);
         keys.addAll(spend.keySet());
-        // per key: won credit, revenue, new-customer credit, days to conversion of the deals with credit
-        Map<String, double[]> wonSums = new HashMap<>();
-        Map<String, List<Double>> days = new HashMap<>();
-        double[] wonTotal = new double[3];
-        List<Double> allDays = new ArrayList<>();
-        for (OpportunityCredit oc : won) {
-            double amount = amount(oc);
-            boolean newCustomer = firstWon.containsKey(oc.opportunity().id());
-            double toClose = (oc.opportunity().closedAt().toEpochMilli() - oc.journey().touch(0).epochMillis()) / DAY_MILLIS;
-            allDays.add(toClose);
-            wonTotal[0] += 1;
-            wonTotal[1] += amount;
-            wonTotal[2] += newCustomer ? 1 : 0;
-            oc.creditByKey().forEach((key, credit) -> {
-                keys.add(key);
-                double[] s = wonSums.computeIfAbsent(key, k -> new double[3]);
-                s[0] += credit;
-                s[1] += credit * amount;
-                s[2] += newCustomer ? credit : 0;
-                if (credit > 0) {
-                    days.computeIfAbsent(key, k -> new ArrayList<>()).add(toClose);
-                }
-            });
-        }
+        keys.addAll(won.keys());
+        Map<String, double[]> wonSums = won.sums();
+        Map<String, List<Double>> days = won.days();
+        double[] wonTotal = won.total();
+        List<Double> allDays = won.allDays();
         List<PerformanceRow> rows = new ArrayList<>();
         double pipelineCredit = 0;
         double pipelineAmount = 0;

@@ -25,6 +25,11 @@ import io.closedloop.attribution.rollup.AccountState.TouchState;
  * Per (basis, day) it also counts the attributed opportunities (with their amount) and the
  * unattributed ones. An account added with sign −1 is subtracted, so the incremental path adds
  * the accounts' state before a change with −1 and after it with +1 and writes the difference.
+ *
+ * <p>For the performance report's per-deal figures it also keeps: the revenue journeys of each
+ * account's first won deal once more under the pseudo-basis {@link RollupRow#NEW_CUSTOMER}
+ * (credit to new customers, for CAC), and one {@link DealRow} per won deal and dimension (days to
+ * conversion and which keys each model credits, for the median), counted by sign like the sums.
  */
 public final class CreditRollup {
 
@@ -43,6 +48,7 @@ public final class CreditRollup {
     private final RuleBasedModel[] models;
     private final RollupSums sums = new RollupSums(MODELS.size());
     private final Map<String, Integer> keyIds = new HashMap<>();
+    private final Map<DealRow, int[]> deals = new HashMap<>();
     private final List<String> keyNames = new ArrayList<>();
     private final int attributedKey;
     private final int unattributedKey;
@@ -79,15 +85,28 @@ public final class CreditRollup {
                 values[i * DIMENSIONS.length + d] = intern(value(t, DIMENSIONS[d]));
             }
         }
+        AccountState.OpportunityState firstWon = account.accountId() == null ? null : firstWon(account);
         for (AccountState.OpportunityState o : account.opportunities()) {
-            addJourney(o, Basis.PIPELINE, modelTouches, indexOf, values, sign);
+            addJourney(o, Basis.PIPELINE, false, modelTouches, indexOf, values, sign);
             if ("WON".equals(o.status()) && o.closedAt() != null) {
-                addJourney(o, Basis.REVENUE, modelTouches, indexOf, values, sign);
+                addJourney(o, Basis.REVENUE, o == firstWon, modelTouches, indexOf, values, sign);
             }
         }
     }
 
-    private void addJourney(AccountState.OpportunityState o, Basis basis, List<Touch> touches,
+    /** The account's first won deal (earliest close, then id), as ReportRepository.firstWonDeals picks it. */
+    private static AccountState.OpportunityState firstWon(AccountState account) {
+        AccountState.OpportunityState first = null;
+        for (AccountState.OpportunityState o : account.opportunities()) {
+            if ("WON".equals(o.status()) && o.closedAt() != null && (first == null || o.closedAt() < first.closedAt()
+                    || o.closedAt().equals(first.closedAt()) && Journey.compareByCodePoint(o.id(), first.id()) < 0)) {
+                first = o;
+            }
+        }
+        return first;
+    }
+
+    private void addJourney(AccountState.OpportunityState o, Basis basis, boolean newCustomer, List<Touch> touches,
                             Map<Touch, Integer> indexOf, int[] values, double sign) {
         Journey journey = Journey.builder().basis(basis).opportunityCreatedAt(o.createdAt())
                 .leadCreatedAt(o.leadCreatedAt()).closedAt(o.closedAt()).lookback(lookback)
@@ -95,8 +114,13 @@ public final class CreditRollup {
         long day = Math.floorDiv(basis == Basis.PIPELINE ? o.createdAt() : o.closedAt(), DAY_MILLIS);
         int b = basis.ordinal();
         int counts = sums.entry(key(day, b, COUNTS_DIMENSION, journey.isUnattributed() ? unattributedKey : attributedKey));
+        int newCounts = newCustomer ? sums.entry(key(day, NEW_CUSTOMER_BASIS, COUNTS_DIMENSION,
+                journey.isUnattributed() ? unattributedKey : attributedKey)) : -1;
         for (int m = 0; m < models.length; m++) {
             sums.add(counts, m, sign, journey.isUnattributed() ? 0 : sign * o.amount(), sign);
+            if (newCustomer) {
+                sums.add(newCounts, m, sign, journey.isUnattributed() ? 0 : sign * o.amount(), sign);
+            }
         }
         if (journey.isUnattributed()) {
             return;
@@ -109,6 +133,9 @@ public final class CreditRollup {
         // Per dimension: each journey touch's slot among the journey's distinct values (few), reused by every model.
         int[][] slotOf = new int[DIMENSIONS.length][size];
         int[][] distinct = new int[DIMENSIONS.length][];
+        int[][] distinctNew = newCustomer ? new int[DIMENSIONS.length][] : null;
+        int[][] keyIdsOf = basis == Basis.REVENUE ? new int[DIMENSIONS.length][] : null;
+        int[][] masks = basis == Basis.REVENUE ? new int[DIMENSIONS.length][] : null;
         int[] distinctCount = new int[DIMENSIONS.length];
         for (int d = 0; d < DIMENSIONS.length; d++) {
             int[] keys = new int[size];
@@ -126,6 +153,16 @@ public final class CreditRollup {
             }
             distinct[d] = keys;
             distinctCount[d] = count;
+            if (keyIdsOf != null) {
+                keyIdsOf[d] = java.util.Arrays.copyOf(keys, count);
+                masks[d] = new int[count];
+            }
+            if (newCustomer) {
+                distinctNew[d] = new int[count];
+                for (int slot = 0; slot < count; slot++) {
+                    distinctNew[d][slot] = sums.entry(key(day, NEW_CUSTOMER_BASIS, d, keys[slot]));
+                }
+            }
             for (int slot = 0; slot < count; slot++) {
                 keys[slot] = sums.entry(key(day, b, d, keys[slot]));
             }
@@ -143,9 +180,47 @@ public final class CreditRollup {
                 for (int s = 0; s < count; s++) {
                     double c = scratch[s];
                     sums.add(distinct[d][s], m, sign * c, sign * c * o.amount(), c > 0 ? sign : 0);
+                    if (newCustomer) {
+                        sums.add(distinctNew[d][s], m, sign * c, sign * c * o.amount(), c > 0 ? sign : 0);
+                    }
+                    if (masks != null && c > 0) {
+                        masks[d][s] |= 1 << m;
+                    }
                 }
             }
         }
+        if (masks != null) {
+            // The same days as PerformanceReports computes on demand: close minus the journey's first touch.
+            double days = (o.closedAt() - journey.touch(0).epochMillis()) / (double) DAY_MILLIS;
+            for (int d = 0; d < DIMENSIONS.length; d++) {
+                StringBuilder profile = new StringBuilder();
+                for (int s = 0; s < distinctCount[d]; s++) {
+                    if (s > 0) {
+                        profile.append(DealRow.ENTRY_SEPARATOR);
+                    }
+                    profile.append(keyNames.get(keyIdsOf[d][s])).append(DealRow.MASK_SEPARATOR).append(masks[d][s]);
+                }
+                DealRow deal = new DealRow(DIMENSION_NAMES[d], LocalDate.ofEpochDay(day), o.id(), days, profile.toString(), 0);
+                deals.computeIfAbsent(deal, k -> new int[1])[0] += (int) sign;
+            }
+        }
+    }
+
+    /** The won deals' rows (count ≠ 0), for {@code won_deal_rollup}. */
+    public void forEachDeal(java.util.function.Consumer<DealRow> visitor) {
+        deals.forEach((deal, count) -> {
+            if (count[0] != 0) {
+                visitor.accept(deal.withCount(count[0]));
+            }
+        });
+    }
+
+    /** The won deals' rows in a fixed order (every writer upserts in it), count ≠ 0. */
+    public List<DealRow> dealRows() {
+        List<DealRow> rows = new ArrayList<>();
+        forEachDeal(rows::add);
+        rows.sort(DealRow.ORDER);
+        return rows;
     }
 
     /** The rows, in {@link #ORDER} (basis, dimension, day, key), without entries that are all zero. */
@@ -170,14 +245,15 @@ public final class CreditRollup {
             int keyId = (int) (key & 0xffffffffL);
             long high = key >>> 32;
             int d = (int) (high & 7);
-            int b = (int) ((high >>> 3) & 1);
-            long day = (high >>> 4) - DAY_OFFSET;
+            int b = (int) ((high >>> 3) & 3);
+            long day = (high >>> 5) - DAY_OFFSET;
             visitor.accept(new RollupRow(BASES[b], d == COUNTS_DIMENSION ? RollupRow.OPPORTUNITIES : DIMENSION_NAMES[d],
                     LocalDate.ofEpochDay(day), keyNames.get(keyId), credit, amount, opportunities));
         });
     }
 
-    private static final String[] BASES = {Basis.values()[0].name(), Basis.values()[1].name()};
+    private static final String[] BASES = {Basis.values()[0].name(), Basis.values()[1].name(), RollupRow.NEW_CUSTOMER};
+    private static final int NEW_CUSTOMER_BASIS = 2;
     private static final String[] DIMENSION_NAMES = java.util.Arrays.stream(Dimension.values()).map(Enum::name)
             .toArray(String[]::new);
 
@@ -186,7 +262,7 @@ public final class CreditRollup {
             .thenComparing(RollupRow::dimension).thenComparing(RollupRow::day).thenComparing(RollupRow::key);
 
     private static long key(long day, int basis, int dimension, int keyId) {
-        long high = (((day + DAY_OFFSET) << 1 | basis) << 3) | dimension;
+        long high = (((day + DAY_OFFSET) << 2 | basis) << 3) | dimension;
         return high << 32 | (keyId & 0xffffffffL);
     }
 

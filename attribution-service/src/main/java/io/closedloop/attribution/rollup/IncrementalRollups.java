@@ -212,8 +212,11 @@ public class IncrementalRollups {
         before.accounts().forEach(a -> current.add(a, -1));
         after.forEach(a -> current.add(a, 1));
         List<RollupRow> rows = current.rows();
-        Uni<Void> written = rows.isEmpty() ? Uni.createFrom().voidItem()
-                : rollups.addRows(tx, ws, state.generation(), rows).chain(() -> rollups.touchState(tx, ws));
+        List<DealRow> deals = current.dealRows();
+        Uni<Void> written = rows.isEmpty() && deals.isEmpty() ? Uni.createFrom().voidItem()
+                : rollups.addRows(tx, ws, state.generation(), rows)
+                        .chain(() -> rollups.addDeals(tx, ws, state.generation(), deals))
+                        .chain(() -> rollups.touchState(tx, ws));
         if (state.building() == null) {
             return written;
         }
@@ -226,7 +229,8 @@ public class IncrementalRollups {
                     .forEach(a -> building.add(a, -1));
             after.stream().filter(a -> started.contains(a.accountId() == null ? "" : a.accountId()))
                     .forEach(a -> building.add(a, 1));
-            return rollups.addRows(tx, ws, state.building(), building.rows());
+            return rollups.addRows(tx, ws, state.building(), building.rows())
+                    .chain(() -> rollups.addDeals(tx, ws, state.building(), building.dealRows()));
         });
     }
 }

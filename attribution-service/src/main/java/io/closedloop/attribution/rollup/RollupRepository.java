@@ -214,6 +214,86 @@ public class RollupRepository {
                 .replaceWithVoid();
     }
 
+    /** Adds won-deal rows (counts) to a generation's delta rows (part −1), in {@link DealRow#ORDER}. */
+    public Uni<Void> addDeals(SqlClient tx, String workspace, int generation, List<DealRow> rows) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = rows.size();
+        String[] dimension = new String[n];
+        LocalDate[] day = new LocalDate[n];
+        String[] opportunity = new String[n];
+        Double[] days = new Double[n];
+        String[] profile = new String[n];
+        Integer[] count = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            DealRow r = rows.get(i);
+            dimension[i] = r.dimension();
+            day[i] = r.day();
+            opportunity[i] = r.opportunityId();
+            days[i] = r.daysToConversion();
+            profile[i] = r.profile();
+            count[i] = r.count();
+        }
+        return tx.preparedQuery("""
+                        insert into won_deal_rollup (workspace_id, generation, part, dimension, day, opportunity_id,
+                                                     days_to_conversion, profile, count)
+                        select $1, $2, -1, d, dy, o, dd, p, c
+                        from unnest($3::text[], $4::date[], $5::text[], $6::float8[], $7::text[], $8::int[])
+                            with ordinality as x(d, dy, o, dd, p, c, i)
+                        order by i
+                        on conflict (workspace_id, generation, dimension, day, opportunity_id, days_to_conversion, md5(profile))
+                            where part = -1 do update set count = won_deal_rollup.count + excluded.count""")
+                .execute(Tuple.of(workspace, generation).addArrayOfString(dimension).addArrayOfLocalDate(day)
+                        .addArrayOfString(opportunity).addArrayOfDouble(days).addArrayOfString(profile)
+                        .addArrayOfInteger(count))
+                .replaceWithVoid();
+    }
+
+    /**
+     * The won deals present in a generation for one dimension, closed in [from, to):
+     * opportunity id, days to conversion, profile.
+     */
+    public Uni<List<Row>> deals(SqlClient client, String workspace, int generation, String dimension, LocalDate from,
+                                LocalDate to) {
+        return client.preparedQuery("""
+                        select opportunity_id, days_to_conversion, profile
+                        from won_deal_rollup
+                        where workspace_id = $1 and generation = $2 and dimension = $3 and day >= $4 and day < $5
+                        group by opportunity_id, days_to_conversion, profile
+                        having sum(count) > 0""")
+                .execute(Tuple.of(workspace, generation, dimension).addLocalDate(from).addLocalDate(to))
+                .map(rows -> {
+                    List<Row> list = new ArrayList<>();
+                    rows.forEach(list::add);
+                    return list;
+                });
+    }
+
+    /**
+     * Won-deal sums of one dimension from a generation's rows, days in [from, to): per basis
+     * (REVENUE, NEW_CUSTOMER) and key, credit and amount of the model at {@code modelIndex}, and
+     * the count of deals whose journey has the key (LINEAR credits every touch, so its count
+     * tells); the OPPORTUNITIES counts of both bases come along.
+     */
+    public Uni<List<Row>> wonSums(SqlClient client, String workspace, int generation, int modelIndex, int linearIndex,
+                                  String dimension, LocalDate from, LocalDate to) {
+        return client.preparedQuery("""
+                        select basis, dimension, key, sum(credit[$3]) as credit, sum(amount[$3]) as amount,
+                               sum(opportunities[$4]) as present
+                        from credit_rollup
+                        where workspace_id = $1 and generation = $2 and basis in ('REVENUE', 'NEW_CUSTOMER')
+                          and dimension in ($5, 'OPPORTUNITIES') and day >= $6 and day < $7
+                        group by basis, dimension, key""")
+                .execute(Tuple.of(workspace, generation, modelIndex + 1, linearIndex + 1, dimension)
+                        .addLocalDate(from).addLocalDate(to))
+                .map(rows -> {
+                    List<Row> list = new ArrayList<>();
+                    rows.forEach(list::add);
+                    return list;
+                });
+    }
+
     public Uni<Void> touchState(SqlClient tx, String workspace) {
         return tx.preparedQuery("update rollup_state set updated_at = now() where workspace_id = $1")
                 .execute(Tuple.of(workspace)).replaceWithVoid();

@@ -17,4 +17,9 @@ public record RollupRow(String basis, String dimension, LocalDate day, String ke
     public static final String OPPORTUNITIES = "OPPORTUNITIES";
     public static final String ATTRIBUTED = "attributed";
     public static final String UNATTRIBUTED = "unattributed";
+    /**
+     * The pseudo-basis of the revenue journeys of each account's first won deal (new customers):
+     * the same sums as REVENUE restricted to those deals.
+     */
+    public static final String NEW_CUSTOMER = "NEW_CUSTOMER";
 }

@@ -21,6 +21,7 @@ import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
 import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
 import io.closedloop.attribution.rollup.RollupReports;
+import io.closedloop.attribution.rollup.RollupState;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -129,6 +130,16 @@ public class AttributionService {
                         && RollupReports.answers(state, options.model(), from, to, lookbackDays(options, s), halfLife(options, s))
                         ? rollups.report(workspace, state, from, to, groupBy, options.model(), options.basis())
                         : attributionOnDemand(workspace, from, to, groupBy, options)));
+    }
+
+    /**
+     * The rollup state when the rollups answer this query exactly (RollupReports.answers: standard
+     * model, whole days, the generation's parameters, ready), else null.
+     */
+    public Uni<RollupState> answeringRollups(String workspace, Instant from, Instant to, ModelOptions options) {
+        return settings.get(workspace).chain(s -> rollups.state(workspace).map(state ->
+                RollupReports.answers(state, options.model(), from, to, lookbackDays(options, s), halfLife(options, s))
+                        ? state : null));
     }
 
     /** {@link #attribution} computed from the journey tables, whatever the rollups hold. */

@@ -22,6 +22,7 @@ import java.util.List;
 import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
@@ -158,6 +159,49 @@ class ReportsApiTest {
             assertEquals(1500, amount, 1e-6, model);
             assertEquals(2, won, 1e-9, model);
             assertEquals(1500, r.getDouble("totals.revenue"), 1e-6, model);
+        }
+    }
+
+    @Test
+    void performanceFromTheRollupsEqualsThePerformanceComputedOnDemand() {
+        // A period ending 1 ms before April is not whole days, so it is computed on demand; no data falls in that
+        // millisecond and spend counts whole days either way, so every figure must be the same.
+        String onDemand = "from: \"2026-03-01\", to: \"2026-03-31T23:59:59.999Z\"";
+        for (String model : List.of("first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "u_shaped",
+                "w_shaped", "full_path", "j_shaped", "inverse_j")) {
+            for (String basis : List.of("PIPELINE", "REVENUE")) {
+                for (String groupBy : List.of("CHANNEL", "CAMPAIGN")) {
+                    String args = ", model: \"" + model + "\", basis: " + basis + ", groupBy: " + groupBy;
+                    String fields = ") { rows { " + ROW + " } totals { " + ROW + " } } }";
+                    JsonPath rollups = ok("{ performance(" + MARCH + args + fields, "performance");
+                    JsonPath computed = ok("{ performance(" + onDemand + args + fields, "performance");
+                    String what = model + " " + basis + " " + groupBy;
+                    assertEquals(computed.getList("rows.key"), rollups.getList("rows.key"), what);
+                    for (String field : ROW.split(" ")) {
+                        if (field.equals("key")) {
+                            continue;
+                        }
+                        for (int i = 0; i < computed.getList("rows").size(); i++) {
+                            assertSame(computed.get("rows[" + i + "]." + field), rollups.get("rows[" + i + "]." + field),
+                                    what + " rows[" + i + "]." + field);
+                        }
+                        assertSame(computed.get("totals." + field), rollups.get("totals." + field), what + " totals." + field);
+                    }
+                }
+            }
+        }
+        // The figures this compares are not all empty.
+        JsonPath r = ok("{ performance(" + MARCH + ", basis: REVENUE) { totals { newCustomers medianDaysToConversion } } }",
+                "performance");
+        assertEquals(2.0, r.getDouble("totals.newCustomers"), 1e-9);
+        assertNotNull(r.get("totals.medianDaysToConversion"));
+    }
+
+    private static void assertSame(Object expected, Object actual, String what) {
+        if (expected == null || actual == null) {
+            assertEquals(expected, actual, what);
+        } else {
+            assertEquals(((Number) expected).doubleValue(), ((Number) actual).doubleValue(), 1e-9, what);
         }
     }
 

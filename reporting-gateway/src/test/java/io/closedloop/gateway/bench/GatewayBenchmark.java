@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and under CUSTOM weights, and the same standard-model query sent straight to attribution-service
  * (the query the gateway itself sends) for the overhead ratio.
  * Options: --accounts N (default 25000: Dataset.Size.BENCHMARK, 1,000,000 touches), --clients 20,
- * --requests 2000, --warmup 400, --custom-requests 200.
+ * --requests 2000, --warmup 400, --custom-requests 200, --work DIR (keep the loaded system there; a second run skips the
+ * load), --load-only true (stop once attribution has caught up), --max-catch-up SECONDS (measure anyway after that long).
  */
 public final class GatewayBenchmark {
 
@@ -63,7 +64,14 @@ public final class GatewayBenchmark {
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "400"));
         int customRequests = Integer.parseInt(options.getOrDefault("custom-requests", "200"));
         Path root = Path.of(options.getOrDefault("root", ".")).toAbsolutePath().normalize();
-        Path work = Files.createTempDirectory("closedloop-gateway-bench");
+        // --work DIR keeps PostgreSQL's files, the keys and the logs: a second run on the same DIR skips the load
+        // (the data loaded through ingestion by the first run stays) and, when attribution's rollups were
+        // invalidated by a migration since, lets attribution recompute them (recomputeRollups) before measuring.
+        Path work = options.containsKey("work") ? Files.createDirectories(Path.of(options.get("work")).toAbsolutePath())
+                : Files.createTempDirectory("closedloop-gateway-bench");
+        Path loadedMarker = work.resolve("loaded.txt");
+        boolean loadOnly = Boolean.parseBoolean(options.getOrDefault("load-only", "false"));
+        long maxCatchUp = Long.parseLong(options.getOrDefault("max-catch-up", String.valueOf(Long.MAX_VALUE / 1000)));
         Dataset.Size benchmark = Dataset.Size.BENCHMARK;
         Dataset dataset = new Dataset(42, new Dataset.Size(accounts, benchmark.contactsPerAccount(), benchmark.touchesPerContact(),
                 benchmark.opportunityShare()), START.atStartOfDay(ZoneOffset.UTC).toInstant(), DAYS);
@@ -92,16 +100,31 @@ public final class GatewayBenchmark {
                 String workspace = "bench";
                 String admin = system.tokens().mint("bench", workspace, List.of("admin"), Duration.ofHours(6));
                 String analyst = system.tokens().mint("bench", workspace, List.of("analyst"), Duration.ofHours(6));
-                String writeKey = call(ingestion + "/graphql", admin, "mutation { createWriteKey(name: \"bench\") { key } }")
-                        .path("data").path("createWriteKey").path("key").asText();
-
                 Instant loadStart = Instant.now();
-                DemoLoader.Loaded loaded = new DemoLoader(ingestion, writeKey)
-                        .load(dataset, system.tokens().mint("bench", workspace, List.of("ingest"), Duration.ofHours(6)));
-                System.out.printf("loaded through ingestion in %d s: %,d Segment messages, %,d accounts, %,d contacts, %,d opportunities, "
-                                + "%,d invoices, %,d spend rows%n", Duration.between(loadStart, Instant.now()).toSeconds(), loaded.messages(),
-                        loaded.accounts(), loaded.contacts(), loaded.opportunities(), loaded.invoices(), loaded.spendRows());
-                awaitAttribution(gateway, analyst, loaded.opportunities(), loadStart);
+                long opportunities;
+                if (Files.exists(loadedMarker)) {
+                    List<String> marker = Files.readAllLines(loadedMarker);
+                    opportunities = Long.parseLong(marker.get(0));
+                    System.out.println("data loaded earlier in " + work + " (not loaded again): " + marker.get(1));
+                    recomputeIfNotReady(attribution, admin);
+                } else {
+                    String writeKey = call(ingestion + "/graphql", admin, "mutation { createWriteKey(name: \"bench\") { key } }")
+                            .path("data").path("createWriteKey").path("key").asText();
+                    DemoLoader.Loaded loaded = new DemoLoader(ingestion, writeKey)
+                            .load(dataset, system.tokens().mint("bench", workspace, List.of("ingest"), Duration.ofHours(6)));
+                    String line = String.format("loaded through ingestion in %d s: %,d Segment messages, %,d accounts, %,d contacts, "
+                                    + "%,d opportunities, %,d invoices, %,d spend rows", Duration.between(loadStart, Instant.now()).toSeconds(),
+                            loaded.messages(), loaded.accounts(), loaded.contacts(), loaded.opportunities(), loaded.invoices(),
+                            loaded.spendRows());
+                    System.out.println(line);
+                    opportunities = loaded.opportunities();
+                    Files.write(loadedMarker, List.of(Long.toString(opportunities), line + " (" + Instant.now() + ")"));
+                }
+                awaitAttribution(gateway, analyst, opportunities, loadStart, maxCatchUp);
+                if (loadOnly) {
+                    System.out.println("--load-only: stopping; run again with --work " + work + " to measure");
+                    return;
+                }
 
                 String period = "{from: \"" + QUARTER_FROM + "\", to: \"" + QUARTER_TO + "\"}";
                 // Every figure of the report's rows and totals, as the dashboard asks for them.
@@ -146,13 +169,53 @@ public final class GatewayBenchmark {
         System.out.println("(service logs: " + work.resolve("logs") + ")");
     }
 
+    /** Starts a full recompute of the rollups when attribution says they are not ready, and waits until it is done. */
+    private static void recomputeIfNotReady(String attribution, String admin) throws Exception {
+        JsonNode progress = call(attribution, admin, "{ rollupRecompute { state ready } }").path("data").path("rollupRecompute");
+        if (progress.path("ready").asBoolean()) {
+            return;
+        }
+        Instant start = Instant.now();
+        System.out.println("attribution's rollups are not ready (a migration invalidated them): recomputeRollups");
+        // The claim waits for the rollup lock, which busy feed pages may hold past the lock timeout: retry.
+        for (int attempt = 0; ; attempt++) {
+            JsonNode answer = call(attribution, admin, "mutation { recomputeRollups { state } }");
+            if (!answer.hasNonNull("errors")) {
+                break;
+            }
+            System.out.println("  recomputeRollups refused, retrying: " + answer.path("errors").path(0).path("message").asText());
+            if (attempt == 20) {
+                throw new IllegalStateException("recomputeRollups failed: " + answer);
+            }
+        }
+        while (true) {
+            Thread.sleep(2000);
+            progress = call(attribution, admin, "{ rollupRecompute { state ready accountsDone accountsTotal } }")
+                    .path("data").path("rollupRecompute");
+            if (progress.path("ready").asBoolean() && progress.path("state").asText().equals("DONE")) {
+                break;
+            }
+            if (progress.path("state").asText().equals("FAILED")) {
+                throw new IllegalStateException("recomputeRollups failed: " + progress);
+            }
+        }
+        System.out.printf("rollups recomputed in %d s%n", Duration.between(start, Instant.now()).toSeconds());
+    }
+
     /** Waits until the LINEAR pipeline credit over the whole dataset stops growing (the feeds are consumed). */
-    private static void awaitAttribution(String gateway, String token, long opportunities, Instant loadStart) throws Exception {
+    private static void awaitAttribution(String gateway, String token, long opportunities, Instant loadStart, long maxSeconds)
+            throws Exception {
+        Instant deadline = Instant.now().plusSeconds(maxSeconds);
         String query = "{ performance(period: {from: \"" + START + "\", to: \"" + START.plusDays(DAYS + 120) + "\"}, model: {name: \"LINEAR\"}) "
                 + "{ rows { credit } } }";
         double last = -1;
         int stable = 0;
         while (stable < 3) {
+            if (Instant.now().isAfter(deadline)) {
+                System.out.printf("attribution NOT caught up after --max-catch-up %d s: measuring while its feed consumers still"
+                        + " work through the backlog (figures on partly consumed data, and with that load on the machine)%n", maxSeconds);
+                return;
+            }
             Thread.sleep(5000);
             JsonNode answer = call(gateway, token, query);
             double credit = 0;
