@@ -77,7 +77,7 @@ public class EngagementReports {
                             TouchRow first = rows.stream().filter(t -> !t.occurredAt().isBefore(start)
                                     && !t.occurredAt().isAfter(o.createdAt())).findFirst().orElse(null);
                             if (first != null && types.contains(first.type())) {
-                                double[] sum = sums.computeIfAbsent(key(first, groupBy), k -> new double[4]);
+                                double[] sum = sums.computeIfAbsent(first.key(groupBy), k -> new double[4]);
                                 sum[0]++;
                                 sum[1] += amount;
                                 totals[0]++;
@@ -86,7 +86,7 @@ public class EngagementReports {
                             Set<String> influencing = new HashSet<>();
                             for (TouchRow t : rows) {
                                 if (!t.occurredAt().isBefore(start) && !t.occurredAt().isAfter(end) && types.contains(t.type())) {
-                                    influencing.add(key(t, groupBy));
+                                    influencing.add(t.key(groupBy));
                                 }
                             }
                             for (String key : influencing) {
@@ -235,15 +235,4 @@ public class EngagementReports {
         return journeys.touchesByAccount(workspace, lower, until, null);
     }
 
-    static String key(TouchRow t, Dimension groupBy) {
-        String value = switch (groupBy) {
-            case CHANNEL -> t.channel();
-            case SOURCE -> t.source();
-            case MEDIUM -> t.medium();
-            case CAMPAIGN -> t.campaign();
-            case CONTENT -> t.content();
-            case TOUCH_TYPE -> t.type();
-        };
-        return value == null ? AttributionService.NO_VALUE : value;
-    }
 }

@@ -1,5 +1,7 @@
 package io.closedloop.attribution.repository;
 
+import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.service.AttributionService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -34,6 +36,19 @@ public class JourneyRepository {
     /** A touch of an account's journey and the person it was resolved to. */
     public record TouchRow(String id, Instant occurredAt, String type, String channel, String source, String medium,
                            String campaign, String content, String personId) {
+
+        /** This touch's group in a report grouped by {@code groupBy}; {@link AttributionService#NO_VALUE} without a value. */
+        public String key(Dimension groupBy) {
+            String value = switch (groupBy) {
+                case CHANNEL -> channel;
+                case SOURCE -> source;
+                case MEDIUM -> medium;
+                case CAMPAIGN -> campaign;
+                case CONTENT -> content;
+                case TOUCH_TYPE -> type;
+            };
+            return value == null ? AttributionService.NO_VALUE : value;
+        }
     }
 
     // The opportunity's people are its contact roles, or the account's contacts when it names none.

@@ -196,7 +196,7 @@ public class AttributionService {
             Map<String, TouchRow> byId = byId(touchesOf(byAccount, o, scope));
             double[] credit = credits.get(k);
             for (int i = 0; i < j.size(); i++) {
-                String key = key(byId.get(j.touch(i).id()), groupBy);
+                String key = byId.get(j.touch(i).id()).key(groupBy);
                 double[] sum = sums.computeIfAbsent(key, x -> new double[2]);
                 sum[0] += credit[i];
                 sum[1] += credit[i] * amount(o);
@@ -313,17 +313,6 @@ public class AttributionService {
         return byId;
     }
 
-    private static String key(TouchRow t, Dimension groupBy) {
-        String value = switch (groupBy) {
-            case CHANNEL -> t.channel();
-            case SOURCE -> t.source();
-            case MEDIUM -> t.medium();
-            case CAMPAIGN -> t.campaign();
-            case CONTENT -> t.content();
-            case TOUCH_TYPE -> t.type();
-        };
-        return value == null ? NO_VALUE : value;
-    }
 
     private static double amount(Opportunity o) {
         return o.amount() == null ? 0 : o.amount().doubleValue();
@@ -382,7 +371,7 @@ public class AttributionService {
                         Map<String, Double> credit = new TreeMap<>(Journey::compareByCodePoint);
                         Map<String, Integer> touches = new TreeMap<>(Journey::compareByCodePoint);
                         for (int i = 0; i < j.size(); i++) {
-                            String key = key(byId.get(j.touch(i).id()), groupBy);
+                            String key = byId.get(j.touch(i).id()).key(groupBy);
                             credit.merge(key, credits.get(k)[i], Double::sum);
                             touches.merge(key, 1, Integer::sum);
                         }
