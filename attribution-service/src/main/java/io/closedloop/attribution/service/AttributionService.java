@@ -134,11 +134,12 @@ public class AttributionService {
 
     /**
      * The rollup state when the rollups answer this query exactly (RollupReports.answers: standard
-     * model, whole days, the generation's parameters, ready), else null.
+     * model, account journeys, whole days, the generation's parameters, ready), else null.
      */
     public Uni<RollupState> answeringRollups(String workspace, Instant from, Instant to, ModelOptions options) {
         return settings.get(workspace).chain(s -> rollups.state(workspace).map(state ->
-                RollupReports.answers(state, options.model(), from, to, lookbackDays(options, s), halfLife(options, s))
+                scope(options, s) == JourneyScope.ACCOUNT
+                        && RollupReports.answers(state, options.model(), from, to, lookbackDays(options, s), halfLife(options, s))
                         ? state : null));
     }
 
