@@ -349,37 +349,37 @@ public final class RollupRecompute {
                         .append(escape(d.profile())).append('\t').append(d.count()).append('\n');
                 written[0]++;
             });
-            c.setAutoCommit(false);
-            try {
-                copy.copyIn("copy won_deal_rollup (workspace_id, generation, part, dimension, day, opportunity_id,"
-                        + " days_to_conversion, profile, count) from stdin", new StringReader(text.toString()));
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } catch (java.io.IOException e) {
-                c.rollback();
-                throw new SQLException("copy into won_deal_rollup failed", e);
-            } finally {
-                c.setAutoCommit(true);
-            }
+            inTransaction(c, () -> copy.copyIn("copy won_deal_rollup (workspace_id, generation, part, dimension, day,"
+                    + " opportunity_id, days_to_conversion, profile, count) from stdin", new StringReader(text.toString())));
             return written[0];
         }
 
         private void copyChunk(Connection c, CopyManager copy, StringBuilder text) throws SQLException {
-            c.setAutoCommit(false);
-            try {
+            inTransaction(c, () -> {
                 copy.copyIn("copy credit_rollup (workspace_id, generation, part, basis, dimension, day, key, credit,"
                         + " amount, opportunities) from stdin", new StringReader(text.toString()));
                 execute(c, "update recompute_partition set updated_at = now()"
                         + " where workspace_id = ? and generation = ? and partition = ?", workspace, generation, partition);
+            });
+        }
+
+        /** Work on {@code c} that COPYs; an I/O failure of the COPY stream becomes an SQLException. */
+        private interface CopyWork {
+            void run() throws SQLException, java.io.IOException;
+        }
+
+        /** Runs {@code work} as one transaction on {@code c}: committed, or rolled back on any failure. */
+        private static void inTransaction(Connection c, CopyWork work) throws SQLException {
+            c.setAutoCommit(false);
+            try {
+                work.run();
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             } catch (java.io.IOException e) {
                 c.rollback();
-                throw new SQLException("copy into credit_rollup failed", e);
+                throw new SQLException("COPY failed: " + e.getMessage(), e);
             } finally {
                 c.setAutoCommit(true);
             }

@@ -221,7 +221,8 @@ public final class IdentityGraph {
         }
     }
 
-    private static String find(Map<String, String> parent, String key) {
+    /** Union-find root of {@code key}, compressing the path (also used by PersonMerge). */
+    static String find(Map<String, String> parent, String key) {
         String root = key;
         while (!parent.get(root).equals(root)) {
             root = parent.get(root);
@@ -234,7 +235,7 @@ public final class IdentityGraph {
         return root;
     }
 
-    private static void union(Map<String, String> parent, String a, String b) {
+    static void union(Map<String, String> parent, String a, String b) {
         String ra = find(parent, a);
         String rb = find(parent, b);
         if (!ra.equals(rb)) {

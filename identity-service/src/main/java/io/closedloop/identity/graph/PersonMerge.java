@@ -87,13 +87,13 @@ public final class PersonMerge {
                 if (first == null) {
                     first = node;
                 } else {
-                    union(parent, first, node);
+                    IdentityGraph.union(parent, first, node);
                 }
             }
         }
         Map<String, Builder> byRoot = new LinkedHashMap<>();
         for (String node : parent.keySet()) {
-            Builder b = byRoot.computeIfAbsent(find(parent, node), r -> new Builder());
+            Builder b = byRoot.computeIfAbsent(IdentityGraph.find(parent, node), r -> new Builder());
             if (node.charAt(0) == 'p') {
                 b.absorb(persons.get(node.substring(1)));
             } else {
@@ -110,7 +110,7 @@ public final class PersonMerge {
                 if (s != null && s.quarantined()) {
                     continue;
                 }
-                Builder b = byRoot.get(find(parent, s == null ? "k" + key : "p" + s.personId()));
+                Builder b = byRoot.get(IdentityGraph.find(parent, s == null ? "k" + key : "p" + s.personId()));
                 (link.kind().equals(Link.LINK) ? b.crm : b.group).add(link.accountId());
             }
         }
@@ -173,24 +173,4 @@ public final class PersonMerge {
         }
     }
 
-    private static String find(Map<String, String> parent, String node) {
-        String root = node;
-        while (!parent.get(root).equals(root)) {
-            root = parent.get(root);
-        }
-        while (!parent.get(node).equals(root)) {
-            String next = parent.get(node);
-            parent.put(node, root);
-            node = next;
-        }
-        return root;
-    }
-
-    private static void union(Map<String, String> parent, String a, String b) {
-        String ra = find(parent, a);
-        String rb = find(parent, b);
-        if (!ra.equals(rb)) {
-            parent.put(ra, rb);
-        }
-    }
 }
