@@ -1,5 +1,6 @@
 package io.closedloop.attribution.feed;
 
+import io.closedloop.attribution.recompute.RecomputeService;
 import io.closedloop.attribution.rollup.IncrementalRollups;
 import io.closedloop.attribution.service.ErasureApplyService;
 import io.closedloop.attribution.service.FeedApplyService;
@@ -9,6 +10,8 @@ import io.closedloop.plumbing.feed.FeedConsumer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.unchecked.Unchecked;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +21,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Follows ingestion `touches`, `crm`, `revenue`, `spend` and `erasures` and identity `memberships` (docs/feeds.md). A producer
@@ -41,9 +45,12 @@ public class FeedConsumers {
     private final long idleMillis;
     private final List<FeedConsumer> consumers = new ArrayList<>();
     private final List<FeedClient> clients = new ArrayList<>();
+    private final RecomputeService recomputes;
+    private final AtomicBoolean finishingCatchUps = new AtomicBoolean();
+    private long catchUpTimer = -1;
 
     public FeedConsumers(Vertx vertx, Pool pool, FeedApplyService apply, IncrementalRollups rollups,
-                         ErasureApplyService erasures, ReportFeedApply reportFeeds,
+                         ErasureApplyService erasures, ReportFeedApply reportFeeds, RecomputeService recomputes,
                          @ConfigProperty(name = "closedloop.feeds.enabled", defaultValue = "true") boolean enabled,
                          @ConfigProperty(name = "closedloop.ingestion.url") String ingestionUrl,
                          @ConfigProperty(name = "closedloop.identity.url") String identityUrl,
@@ -56,6 +63,7 @@ public class FeedConsumers {
         this.rollups = rollups;
         this.erasures = erasures;
         this.reportFeeds = reportFeeds;
+        this.recomputes = recomputes;
         this.enabled = enabled;
         this.ingestionUrl = ingestionUrl;
         this.identityUrl = identityUrl;
@@ -90,10 +98,25 @@ public class FeedConsumers {
         consumers.add(new FeedConsumer(vertx, pool, identity, "memberships", "identity/memberships", pageSize, idleMillis,
                 rollups.memberships(apply::applyMemberships)));
         consumers.forEach(FeedConsumer::start);
+        catchUpTimer = vertx.setPeriodic(1000, id -> finishCatchUps());
         Log.infof("following ingestion feeds at %s and identity feeds at %s", ingestionUrl, identityUrl);
     }
 
+    /** Catch-up mode ends (IncrementalRollups) once every feed is caught up: one full recompute per marked workspace. */
+    private void finishCatchUps() {
+        if (consumers.stream().allMatch(FeedConsumer::caughtUp) && finishingCatchUps.compareAndSet(false, true)) {
+            vertx.executeBlocking(Uni.createFrom().item(Unchecked.supplier(recomputes::finishCatchUps)))
+                    .subscribe().with(started -> finishingCatchUps.set(false), failure -> {
+                        finishingCatchUps.set(false);
+                        Log.warnf("catch-up recompute not started: %s; retrying", failure.getMessage());
+                    });
+        }
+    }
+
     void stop(@Observes ShutdownEvent event) {
+        if (catchUpTimer >= 0) {
+            vertx.cancelTimer(catchUpTimer);
+        }
         consumers.forEach(FeedConsumer::stop);
         clients.forEach(FeedClient::close);
     }

@@ -65,6 +65,34 @@ public class RecomputeService {
         return progress(workspace);
     }
 
+    /**
+     * Ends catch-up mode (IncrementalRollups): starts a full recompute of every workspace whose
+     * rollups a far-behind feed left not ready, and clears the mark. The caller calls it once every
+     * feed consumer is caught up. Emits the workspaces it started.
+     */
+    public List<String> finishCatchUps() throws SQLException {
+        List<String> workspaces = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement(
+                     "select workspace_id from rollup_state where catching_up and not ready and building is null")) {
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    workspaces.add(r.getString(1));
+                }
+            }
+        }
+        for (String workspace : workspaces) {
+            startAll(workspace);
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement s = c.prepareStatement("update rollup_state set catching_up = false where workspace_id = ?")) {
+                s.setString(1, workspace);
+                s.executeUpdate();
+            }
+            Log.infof("feeds caught up: full recompute of workspace %s started", workspace);
+        }
+        return workspaces;
+    }
+
     private void run(String workspace, RollupRecompute.Job job) {
         if (job != null) {
             int partition = job.partition;

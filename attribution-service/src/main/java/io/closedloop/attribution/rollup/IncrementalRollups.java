@@ -8,7 +8,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keeps the rollups current as feed pages arrive: in the page's transaction, per workspace (in
@@ -27,6 +30,13 @@ import java.util.TreeMap;
  * account's stored state, so this is exact up to floating-point rounding; a full recompute
  * resets any drift. While a full recompute builds a new generation, the difference is also
  * added to it for the accounts whose partition has already taken its snapshot.
+ * <p>
+ * Catch-up mode: a consumer that fetched {@code closedloop.rollups.catch-up-pages} full pages in a
+ * row is far behind its producer (an initial load, a backfill, a replay), where one full recompute
+ * at the end costs far less than a before/after load per page. It marks the page's workspaces not
+ * ready and catching up (reports compute on demand meanwhile); pages of a workspace whose rollups
+ * are not ready and not being rebuilt apply without deltas, since nothing reads that generation;
+ * and {@code RecomputeService.finishCatchUps} starts the recompute once every consumer is caught up.
  */
 @ApplicationScoped
 public class IncrementalRollups {
@@ -41,9 +51,19 @@ public class IncrementalRollups {
     }
 
     private final RollupRepository rollups;
+    private final int pageSize;
+    private final int catchUpPages;
 
-    public IncrementalRollups(RollupRepository rollups) {
+    /**
+     * @param pageSize     the consumers' page size: a page this full means more items are waiting
+     * @param catchUpPages full pages in a row after which a consumer is far enough behind for catch-up mode
+     */
+    public IncrementalRollups(RollupRepository rollups,
+                              @ConfigProperty(name = "closedloop.feeds.page-size", defaultValue = "1000") int pageSize,
+                              @ConfigProperty(name = "closedloop.rollups.catch-up-pages", defaultValue = "20") int catchUpPages) {
         this.rollups = rollups;
+        this.pageSize = pageSize;
+        this.catchUpPages = catchUpPages;
     }
 
     /** ingestion `touches`: the accounts of the touches' identifiers, before and after (offline touches may change them). */
@@ -173,7 +193,15 @@ public class IncrementalRollups {
     }
 
     private PageHandler around(PageHandler apply, AffectedFinder finder) {
+        // One handler per consumer, whose pages come one at a time: full pages of this feed in a row.
+        AtomicInteger fullPages = new AtomicInteger();
         return (tx, items) -> {
+            if (items.size() >= pageSize) {
+                fullPages.incrementAndGet();
+            } else {
+                fullPages.set(0);
+            }
+            boolean farBehind = fullPages.get() >= catchUpPages;
             Map<String, List<FeedItem>> byWorkspace = new TreeMap<>();
             for (FeedItem item : items) {
                 byWorkspace.computeIfAbsent(item.workspace(), w -> new ArrayList<>()).add(item);
@@ -184,17 +212,30 @@ public class IncrementalRollups {
                 String ws = e.getKey();
                 chain = chain.chain(() -> rollups.lock(tx, ws))
                         .chain(() -> rollups.ensureState(tx, ws))
-                        .chain(state -> finder.find(tx, ws, e.getValue()).chain(affected ->
-                                rollups.load(tx, ws, affected.accounts(), affected.accountlessOpportunities())
-                                        .map(states -> {
-                                            before.put(ws, new Before(state, affected, states));
-                                            return null;
-                                        })));
+                        .chain(state -> {
+                            if (state.building() == null && farBehind && state.ready()) {
+                                Log.infof("feed pages far behind (%d full pages in a row): rollups of workspace %s catch up"
+                                        + " with one full recompute once the feeds are consumed", fullPages.get(), ws);
+                                return rollups.startCatchUp(tx, ws);
+                            }
+                            if (state.building() == null && !state.ready()) {
+                                return Uni.createFrom().voidItem(); // nothing reads this generation: no delta
+                            }
+                            return finder.find(tx, ws, e.getValue()).chain(affected ->
+                                    rollups.load(tx, ws, affected.accounts(), affected.accountlessOpportunities())
+                                            .map(states -> {
+                                                before.put(ws, new Before(state, affected, states));
+                                                return null;
+                                            }));
+                        });
             }
             chain = chain.chain(() -> apply.apply(tx, items));
             for (String ws : byWorkspace.keySet()) {
                 chain = chain.chain(() -> {
                     Before b = before.get(ws);
+                    if (b == null) {
+                        return Uni.createFrom().voidItem();
+                    }
                     return rollups.load(tx, ws, b.affected().accounts(), b.affected().accountlessOpportunities())
                             .chain(after -> write(tx, ws, b, after));
                 });

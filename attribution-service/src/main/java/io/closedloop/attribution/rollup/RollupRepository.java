@@ -294,6 +294,12 @@ public class RollupRepository {
                 });
     }
 
+    /** Catch-up mode (IncrementalRollups): reports compute on demand until the recompute that ends it. */
+    public Uni<Void> startCatchUp(SqlClient tx, String workspace) {
+        return tx.preparedQuery("update rollup_state set ready = false, catching_up = true, updated_at = now() where workspace_id = $1")
+                .execute(Tuple.of(workspace)).replaceWithVoid();
+    }
+
     public Uni<Void> touchState(SqlClient tx, String workspace) {
         return tx.preparedQuery("update rollup_state set updated_at = now() where workspace_id = $1")
                 .execute(Tuple.of(workspace)).replaceWithVoid();

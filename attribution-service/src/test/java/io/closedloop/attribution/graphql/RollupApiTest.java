@@ -34,6 +34,7 @@ import java.util.TreeMap;
 import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -297,6 +298,51 @@ class RollupApiTest {
         assertEquals("acct-co", pool.query("select account_id from opportunity where workspace_id = 'rollups'"
                 + " and id = 'opp-b2c'").execute().await().indefinitely().iterator().next().getString(0));
         assertStandardReportsMatchOnDemand("2026-06-01", "2026-07-01", Dimension.CHANNEL, Dimension.TOUCH_TYPE);
+    }
+
+    @Test
+    @Order(30)
+    void aFeedFarBehindSkipsTheDeltasAndCatchesUpWithOneFullRecompute() throws Exception {
+        // Test profile: a page of 2 items is full, 3 full pages in a row are far behind.
+        PageHandler touches = incremental.touches(apply::applyTouches);
+        page(touches, List.of(touch(40, "cu-1", "2026-03-16T10:00:00Z", "AD_CLICK", "paid_social", "linkedin", "a1"),
+                touch(41, "cu-2", "2026-03-16T11:00:00Z", "PAGE_VIEW", "organic_search", "google", "b1")));
+        page(touches, List.of(touch(42, "cu-3", "2026-03-17T10:00:00Z", "EMAIL_CLICK", "email", "newsletter", "a1"),
+                touch(43, "cu-4", "2026-03-04T10:00:00Z", "AD_CLICK", "display", "dv360", "a2")));
+        assertTrue(ok("{ rollupRecompute { ready } }", "rollupRecompute").getBoolean("ready"));
+        long deltaRows = deltaRows();
+        page(touches, List.of(touch(44, "cu-5", "2026-03-09T10:00:00Z", "WEBINAR", "events", "zoom", "a1"),
+                touch(45, "cu-6", "2026-03-05T10:00:00Z", "PAGE_VIEW", "video", "youtube", "b1")));
+        // The third full page: rollups not ready (reports compute on demand), no delta written for it.
+        assertFalse(ok("{ rollupRecompute { ready } }", "rollupRecompute").getBoolean("ready"));
+        assertEquals(deltaRows, deltaRows());
+        // Not ready and not being rebuilt: even a page that is not full (the feed caught up) writes no delta.
+        page(incremental.touches(apply::applyTouches), List.of(
+                touch(46, "cu-7", "2026-03-18T10:00:00Z", "AD_CLICK", "paid_search", "google", "a1")));
+        assertEquals(deltaRows, deltaRows());
+        JsonPath onDemand = ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\") { rows { key credit amount opportunities } } }",
+                "attribution");
+        assertTrue(rows(onDemand).containsKey("events"), onDemand.prettify());
+
+        int before = generation();
+        assertEquals(List.of(WS), recomputes.finishCatchUps());
+        JsonPath progress = null;
+        for (int i = 0; i < 100; i++) {
+            progress = ok("{ rollupRecompute { state ready currentGeneration } }", "rollupRecompute");
+            if ("DONE".equals(progress.getString("state")) && progress.getBoolean("ready")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(progress.getBoolean("ready"), progress.prettify());
+        assertEquals(before + 1, progress.getInt("currentGeneration"));
+        assertEquals(List.of(), recomputes.finishCatchUps(), "caught up: nothing left to recompute");
+        assertEveryStandardReportMatchesOnDemand();
+    }
+
+    private long deltaRows() {
+        return pool.query("select count(*) from credit_rollup where workspace_id = 'rollups' and part = -1").execute().await()
+                .indefinitely().iterator().next().getLong(0);
     }
 
     private void assertEveryStandardReportMatchesOnDemand() {

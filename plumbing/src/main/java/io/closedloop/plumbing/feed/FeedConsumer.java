@@ -34,6 +34,7 @@ public final class FeedConsumer {
     private volatile boolean running;
     private volatile String lastError;
     private volatile long itemsApplied;
+    private volatile boolean caughtUp;
 
     /**
      * @param positionKey where the position is stored (usually the producer and stream, e.g. "ingestion/touches")
@@ -67,6 +68,11 @@ public final class FeedConsumer {
 
     public long itemsApplied() {
         return itemsApplied;
+    }
+
+    /** True once the last page applied was not full: the producer had nothing more at that moment. */
+    public boolean caughtUp() {
+        return caughtUp;
     }
 
     /** Applies at most one page; emits the number of items applied (0 when caught up). */
@@ -103,6 +109,7 @@ public final class FeedConsumer {
         pollOnce().subscribe().with(applied -> {
             lastError = null;
             itemsApplied += applied;
+            caughtUp = applied < pageSize;
             next(applied == 0 ? idleMillis : 0);
         }, failure -> {
             lastError = failure.getMessage();
