@@ -51,9 +51,11 @@ public class PerformanceReports {
     private final RollupReports rollupReports;
     private final RollupRepository rollups;
     private final Pool pool;
+    private final ReportCache cache;
 
     public PerformanceReports(AttributionService attribution, ReportRepository reports, RollupReports rollupReports,
-                              RollupRepository rollups, Pool pool) {
+                              RollupRepository rollups, Pool pool, ReportCache cache) {
+        this.cache = cache;
         this.attribution = attribution;
         this.reports = reports;
         this.rollupReports = rollupReports;
@@ -62,24 +64,34 @@ public class PerformanceReports {
     }
 
     public Uni<PerformanceMetrics> performance(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
+        // Sequential: the settings lookups inside share one reactive session per request.
+        return attribution.answeringRollups(workspace, from, to, options).chain(state -> state == null
+                ? compute(workspace, from, to, groupBy, options, null)
+                // From the rollups: the same arguments at the same data version give the same answer.
+                : cache.get(String.join("|", "performance", workspace, from.toString(), to.toString(), groupBy.name(),
+                                options.model().name(), options.basis().name(), String.valueOf(options.halfLifeDays()),
+                                String.valueOf(options.lookbackDays()), String.valueOf(options.scope())),
+                        state.generation() + "@" + state.updatedAt(),
+                        () -> compute(workspace, from, to, groupBy, options, state)));
+    }
+
+    private Uni<PerformanceMetrics> compute(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options,
+                                            RollupState state) {
         String dataAsOf = Instant.now().toString();
         LocalDate firstDay = day(from);
         LocalDate endDay = endDay(to);
-        // Sequential: the settings lookups inside share one reactive session per request.
-        return attribution.answeringRollups(workspace, from, to, options).chain(state -> {
-            Uni<AttributionReport> basisReport = state != null
-                    ? rollupReports.report(workspace, state, from, to, groupBy, options.model(), options.basis())
-                    : attribution.attribution(workspace, from, to, groupBy, options);
-            return basisReport.chain(basis -> (options.basis() == Basis.PIPELINE ? Uni.createFrom().item(basis)
-                            : state != null ? rollupReports.report(workspace, state, from, to, groupBy, options.model(), Basis.PIPELINE)
-                            : attribution.attribution(workspace, from, to, groupBy, with(options, Basis.PIPELINE)))
-                    .chain(pipeline -> (state != null ? wonFromRollups(workspace, state, firstDay, endDay, groupBy, options.model())
-                            : wonOnDemand(workspace, from, to, groupBy, options))
-                            .chain(won -> spend(workspace, firstDay, endDay, groupBy)
-                                    .chain(spend -> reports.spendTotal(workspace, firstDay, endDay)
-                                            .map(totalSpend -> performance(from, to, groupBy, options, basis, pipeline, won,
-                                                    spend, totalSpend, dataAsOf))))));
-        });
+        Uni<AttributionReport> basisReport = state != null
+                ? rollupReports.report(workspace, state, from, to, groupBy, options.model(), options.basis())
+                : attribution.attribution(workspace, from, to, groupBy, options);
+        return basisReport.chain(basis -> (options.basis() == Basis.PIPELINE ? Uni.createFrom().item(basis)
+                        : state != null ? rollupReports.report(workspace, state, from, to, groupBy, options.model(), Basis.PIPELINE)
+                        : attribution.attribution(workspace, from, to, groupBy, with(options, Basis.PIPELINE)))
+                .chain(pipeline -> (state != null ? wonFromRollups(workspace, state, firstDay, endDay, groupBy, options.model())
+                        : wonOnDemand(workspace, from, to, groupBy, options))
+                        .chain(won -> spend(workspace, firstDay, endDay, groupBy)
+                                .chain(spend -> reports.spendTotal(workspace, firstDay, endDay)
+                                        .map(totalSpend -> performance(from, to, groupBy, options, basis, pipeline, won,
+                                                spend, totalSpend, dataAsOf))))));
     }
 
     /**

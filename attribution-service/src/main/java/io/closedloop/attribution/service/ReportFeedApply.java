@@ -79,7 +79,11 @@ public class ReportFeedApply {
                         on conflict (workspace_id, id) do update set day = excluded.day, channel = excluded.channel,
                             source = excluded.source, medium = excluded.medium, campaign = excluded.campaign,
                             amount = excluded.amount, currency = excluded.currency""")
-                .execute(columns(rows.values(), 9)).replaceWithVoid();
+                .execute(columns(rows.values(), 9))
+                // Spend is part of the performance report: its cached answers (ReportCache) go with the rollups' version.
+                .chain(() -> tx.preparedQuery("update rollup_state set updated_at = now() where workspace_id = any($1)")
+                        .execute(Tuple.of(rows.values().stream().map(r -> r[0]).distinct().toArray(String[]::new))))
+                .replaceWithVoid();
     }
 
     /** The stage history and contact roles of `crm` opportunities; runs after FeedApplyService.applyCrm wrote the rows. */

@@ -120,7 +120,7 @@ public final class GatewayBenchmark {
                     opportunities = loaded.opportunities();
                     Files.write(loadedMarker, List.of(Long.toString(opportunities), line + " (" + Instant.now() + ")"));
                 }
-                awaitAttribution(gateway, analyst, opportunities, loadStart, maxCatchUp);
+                awaitAttribution(gateway, analyst, attribution, admin, opportunities, loadStart, maxCatchUp);
                 if (loadOnly) {
                     System.out.println("--load-only: stopping; run again with --work " + work + " to measure");
                     return;
@@ -244,9 +244,12 @@ public final class GatewayBenchmark {
         System.out.printf("rollups recomputed in %d s%n", Duration.between(start, Instant.now()).toSeconds());
     }
 
-    /** Waits until the LINEAR pipeline credit over the whole dataset stops growing (the feeds are consumed). */
-    private static void awaitAttribution(String gateway, String token, long opportunities, Instant loadStart, long maxSeconds)
-            throws Exception {
+    /**
+     * Waits until the rollups are ready (a far-behind feed puts attribution in catch-up mode, which ends with a full
+     * recompute) and the LINEAR pipeline credit over the whole dataset stops growing (the feeds are consumed).
+     */
+    private static void awaitAttribution(String gateway, String token, String attribution, String admin, long opportunities,
+                                         Instant loadStart, long maxSeconds) throws Exception {
         Instant deadline = Instant.now().plusSeconds(maxSeconds);
         String query = "{ performance(period: {from: \"" + START + "\", to: \"" + START.plusDays(DAYS + 120) + "\"}, model: {name: \"LINEAR\"}) "
                 + "{ rows { credit } } }";
@@ -259,6 +262,15 @@ public final class GatewayBenchmark {
                 return;
             }
             Thread.sleep(5000);
+            JsonNode rollups = call(attribution, admin, "{ rollupRecompute { state ready accountsDone accountsTotal } }")
+                    .path("data").path("rollupRecompute");
+            if (!rollups.path("ready").asBoolean()) {
+                stable = 0;
+                System.out.printf("  attribution: rollups not ready (catch-up mode, or recompute %s %d/%d accounts; %d s after the"
+                                + " load began)%n", rollups.path("state").asText(), rollups.path("accountsDone").asInt(),
+                        rollups.path("accountsTotal").asInt(), Duration.between(loadStart, Instant.now()).toSeconds());
+                continue;
+            }
             JsonNode answer = call(gateway, token, query);
             double credit = 0;
             for (JsonNode row : answer.path("data").path("performance").path("rows")) {
