@@ -42,6 +42,11 @@ public final class CustomModel implements RuleBasedModel {
         }
     }
 
+    /** The fractions in the order firstTouch, leadCreation, opportunityCreation, closedWon, middle. */
+    public double[] weights() {
+        return new double[] {milestoneWeights[0], milestoneWeights[1], milestoneWeights[2], milestoneWeights[3], middle};
+    }
+
     @Override
     public double[] credit(Journey journey) {
         if (journey.isUnattributed()) {

@@ -12,6 +12,7 @@ import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.service.AttributionService.OpportunityCredit;
 import io.closedloop.attribution.rollup.CreditRollup;
 import io.closedloop.attribution.rollup.DealRow;
+import io.closedloop.attribution.rollup.RollupColumns;
 import io.closedloop.attribution.rollup.RollupReports;
 import io.closedloop.attribution.rollup.RollupRepository;
 import io.closedloop.attribution.rollup.RollupRow;
@@ -35,11 +36,11 @@ import java.util.TreeSet;
 
 /**
  * Performance by a touch dimension with the DESIGN §5 metrics, its drill-down to opportunities,
- * and cohort LTV. When the rollups answer the query (standard model, whole days) every figure
- * comes from materialized data: credit sums of both bases, won deals and revenue from
- * credit_rollup (new-customer credit from its NEW_CUSTOMER rows), days to conversion from
- * won_deal_rollup. Otherwise (custom and data-driven models, other parameters) the won deals'
- * journeys are computed on demand, with the same figures.
+ * and cohort LTV. When the rollups answer the query (standard model or custom weights all &gt; 0,
+ * whole days) every figure comes from materialized data: credit sums of both bases, won deals and
+ * revenue from credit_rollup (new-customer credit from its NEW_CUSTOMER rows), days to conversion
+ * from won_deal_rollup. Otherwise (custom weights with a 0, data-driven models, other parameters)
+ * the won deals' journeys are computed on demand, with the same figures.
  */
 @ApplicationScoped
 public class PerformanceReports {
@@ -69,7 +70,8 @@ public class PerformanceReports {
                 ? compute(workspace, from, to, groupBy, options, null)
                 // From the rollups: the same arguments at the same data version give the same answer.
                 : cache.get(String.join("|", "performance", workspace, from.toString(), to.toString(), groupBy.name(),
-                                options.model().name(), options.basis().name(), String.valueOf(options.halfLifeDays()),
+                                String.valueOf(RollupColumns.of(options.model(), options.custom())), options.basis().name(),
+                                String.valueOf(options.halfLifeDays()),
                                 String.valueOf(options.lookbackDays()), String.valueOf(options.scope())),
                         state.generation() + "@" + state.updatedAt(),
                         () -> compute(workspace, from, to, groupBy, options, state)));
@@ -81,12 +83,14 @@ public class PerformanceReports {
         LocalDate firstDay = day(from);
         LocalDate endDay = endDay(to);
         Uni<AttributionReport> basisReport = state != null
-                ? rollupReports.report(workspace, state, from, to, groupBy, options.model(), options.basis())
+                ? rollupReports.report(workspace, state, from, to, groupBy, options.model(), options.custom(), options.basis())
                 : attribution.attribution(workspace, from, to, groupBy, options);
         return basisReport.chain(basis -> (options.basis() == Basis.PIPELINE ? Uni.createFrom().item(basis)
-                        : state != null ? rollupReports.report(workspace, state, from, to, groupBy, options.model(), Basis.PIPELINE)
+                        : state != null ? rollupReports.report(workspace, state, from, to, groupBy, options.model(), options.custom(),
+                                Basis.PIPELINE)
                         : attribution.attribution(workspace, from, to, groupBy, with(options, Basis.PIPELINE)))
-                .chain(pipeline -> (state != null ? wonFromRollups(workspace, state, firstDay, endDay, groupBy, options.model())
+                .chain(pipeline -> (state != null ? wonFromRollups(workspace, state, firstDay, endDay, groupBy,
+                                RollupColumns.of(options.model(), options.custom()))
                         : wonOnDemand(workspace, from, to, groupBy, options))
                         .chain(won -> spend(workspace, firstDay, endDay, groupBy)
                                 .chain(spend -> reports.spendTotal(workspace, firstDay, endDay)
@@ -137,10 +141,10 @@ public class PerformanceReports {
      * conversion, keys each model credits).
      */
     private Uni<WonDeals> wonFromRollups(String workspace, RollupState state, LocalDate from, LocalDate to, Dimension groupBy,
-                                         ModelName model) {
-        int m = CreditRollup.MODELS.indexOf(model);
+                                         RollupColumns columns) {
+        int m = columns.model();
         int linear = CreditRollup.MODELS.indexOf(ModelName.LINEAR);
-        return rollups.wonSums(pool, workspace, state.generation(), m, linear, groupBy.name(), from, to)
+        return rollups.wonSums(pool, workspace, state.generation(), columns, linear, groupBy.name(), from, to)
                 .chain(sums -> rollups.deals(pool, workspace, state.generation(), groupBy.name(), from, to).map(deals -> {
                     WonDeals out = new WonDeals(new TreeSet<>(), new HashMap<>(), new HashMap<>(), new double[3], new ArrayList<>());
                     for (Row r : sums) {

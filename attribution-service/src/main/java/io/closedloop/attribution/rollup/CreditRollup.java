@@ -39,6 +39,15 @@ public final class CreditRollup {
      */
     public static final List<ModelName> MODELS = java.util.Arrays.stream(ModelName.values())
             .filter(ModelName::isStandard).toList();
+    /**
+     * After the models, the custom model's components (RollupColumns weighs them): elements
+     * MODELS.size() + c, c = 0..3 the FT, LC, OC and CW milestones of journeys with middle touches
+     * (1 on each milestone's touch, coinciding milestones each count), 4 the middle (1/m on each of
+     * the m middle touches), 5..8 the milestones of journeys without a middle touch.
+     */
+    public static final int COMPONENTS = 9;
+    /** Elements of a rollup row's arrays: the models, then the custom components. */
+    public static final int WIDTH = MODELS.size() + COMPONENTS;
     private static final Dimension[] DIMENSIONS = Dimension.values();
     private static final int COUNTS_DIMENSION = 7;
     private static final long DAY_OFFSET = 1L << 23;
@@ -46,7 +55,7 @@ public final class CreditRollup {
 
     private final Duration lookback;
     private final RuleBasedModel[] models;
-    private final RollupSums sums = new RollupSums(MODELS.size());
+    private final RollupSums sums = new RollupSums(WIDTH);
     private final Map<String, Integer> keyIds = new HashMap<>();
     private final Map<DealRow, int[]> deals = new HashMap<>();
     private final List<String> keyNames = new ArrayList<>();
@@ -189,6 +198,7 @@ public final class CreditRollup {
                 }
             }
         }
+        addComponents(journey, slotOf, distinct, distinctNew, distinctCount, sign, o.amount());
         if (masks != null) {
             // The same days as PerformanceReports computes on demand: close minus the journey's first touch.
             double days = (o.closedAt() - journey.touch(0).epochMillis()) / (double) DAY_MILLIS;
@@ -203,6 +213,53 @@ public final class CreditRollup {
                 DealRow deal = new DealRow(DIMENSION_NAMES[d], LocalDate.ofEpochDay(day), o.id(), days, profile.toString(), 0);
                 deals.computeIfAbsent(deal, k -> new int[1])[0] += (int) sign;
             }
+        }
+    }
+
+    /** The custom model's components of one attributed journey, by dimension value (see {@link #COMPONENTS}). */
+    private void addComponents(Journey journey, int[][] slotOf, int[][] distinct, int[][] distinctNew, int[] distinctCount,
+                               double sign, double amount) {
+        int size = journey.size();
+        int ft = journey.firstTouchIndex();
+        int cw = journey.closedWonIndex();
+        int[] milestones = {ft, journey.leadCreationIndex(), journey.opportunityCreationIndex(), cw};
+        boolean[] named = new boolean[size];
+        for (int position : milestones) {
+            named[position] = true;
+        }
+        int middle = 0;
+        for (int i = ft + 1; i < cw; i++) {
+            middle += named[i] ? 0 : 1;
+        }
+        int first = MODELS.size() + (middle > 0 ? 0 : 5);
+        double[] scratch = new double[size];
+        for (int d = 0; d < DIMENSIONS.length; d++) {
+            int[] slots = slotOf[d];
+            for (int r = 0; r < milestones.length; r++) {
+                int slot = slots[milestones[r]];
+                addComponent(distinct[d][slot], distinctNew == null ? -1 : distinctNew[d][slot], first + r, 1, sign, amount);
+            }
+            if (middle > 0) {
+                java.util.Arrays.fill(scratch, 0, distinctCount[d], 0);
+                for (int i = ft + 1; i < cw; i++) {
+                    if (!named[i]) {
+                        scratch[slots[i]] += 1.0 / middle;
+                    }
+                }
+                for (int slot = 0; slot < distinctCount[d]; slot++) {
+                    if (scratch[slot] > 0) {
+                        addComponent(distinct[d][slot], distinctNew == null ? -1 : distinctNew[d][slot], MODELS.size() + 4,
+                                scratch[slot], sign, amount);
+                    }
+                }
+            }
+        }
+    }
+
+    private void addComponent(int entry, int newCustomerEntry, int element, double value, double sign, double amount) {
+        sums.add(entry, element, sign * value, sign * value * amount, sign);
+        if (newCustomerEntry >= 0) {
+            sums.add(newCustomerEntry, element, sign * value, sign * value * amount, sign);
         }
     }
 

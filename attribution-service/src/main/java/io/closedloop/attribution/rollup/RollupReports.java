@@ -1,6 +1,7 @@
 package io.closedloop.attribution.rollup;
 
 import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.CustomModel;
 import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.AttributionReport;
@@ -20,7 +21,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Answers {@code attribution(...)} from the rollups when they can: a standard model, whole UTC
+ * Answers {@code attribution(...)} from the rollups when they can: a standard model or custom
+ * weights that are all &gt; 0 (RollupColumns), whole UTC
  * days, the parameters the current generation was computed with, and a complete (ready)
  * generation. Otherwise it emits null and the caller computes on demand.
  */
@@ -36,9 +38,9 @@ public class RollupReports {
     }
 
     /** True when the rollups of {@code state} answer this query exactly. */
-    public static boolean answers(RollupState state, ModelName model, Instant from, Instant to,
+    public static boolean answers(RollupState state, ModelName model, CustomModel custom, Instant from, Instant to,
                                   int lookbackDays, double halfLifeDays) {
-        return state != null && state.ready() && model.isStandard()
+        return state != null && state.ready() && RollupColumns.of(model, custom) != null
                 && state.lookbackDays() == lookbackDays
                 && (model != ModelName.TIME_DECAY || state.halfLifeDays() == halfLifeDays)
                 && isMidnight(from) && isMidnight(to);
@@ -49,14 +51,14 @@ public class RollupReports {
     }
 
     public Uni<AttributionReport> report(String workspace, RollupState state, Instant from, Instant to, Dimension groupBy,
-                                         ModelName model, Basis basis) {
+                                         ModelName model, CustomModel custom, Basis basis) {
         LocalDate fromDay = LocalDate.ofInstant(from, ZoneOffset.UTC);
         LocalDate toDay = LocalDate.ofInstant(to, ZoneOffset.UTC);
         String modelName = model.name().toLowerCase(Locale.ROOT);
-        int modelIndex = CreditRollup.MODELS.indexOf(model);
-        return rollups.sums(pool, workspace, state.generation(), basis.name(), modelIndex, RollupRow.OPPORTUNITIES,
+        RollupColumns columns = RollupColumns.of(model, custom);
+        return rollups.sums(pool, workspace, state.generation(), basis.name(), columns, RollupRow.OPPORTUNITIES,
                         fromDay, toDay)
-                .chain(counts -> rollups.sums(pool, workspace, state.generation(), basis.name(), modelIndex,
+                .chain(counts -> rollups.sums(pool, workspace, state.generation(), basis.name(), columns,
                                 groupBy.name(), fromDay, toDay)
                         .map(sums -> {
                             long attributed = 0;

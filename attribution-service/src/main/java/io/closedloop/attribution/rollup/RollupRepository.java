@@ -173,7 +173,7 @@ public class RollupRepository {
             return Uni.createFrom().voidItem();
         }
         int n = rows.size();
-        int width = CreditRollup.MODELS.size();
+        int width = CreditRollup.WIDTH;
         String[] basis = new String[n];
         String[] dimension = new String[n];
         LocalDate[] day = new LocalDate[n];
@@ -272,21 +272,20 @@ public class RollupRepository {
 
     /**
      * Won-deal sums of one dimension from a generation's rows, days in [from, to): per basis
-     * (REVENUE, NEW_CUSTOMER) and key, credit and amount of the model at {@code modelIndex}, and
+     * (REVENUE, NEW_CUSTOMER) and key, credit and amount of {@code columns}, and
      * the count of deals whose journey has the key (LINEAR credits every touch, so its count
      * tells); the OPPORTUNITIES counts of both bases come along.
      */
-    public Uni<List<Row>> wonSums(SqlClient client, String workspace, int generation, int modelIndex, int linearIndex,
+    public Uni<List<Row>> wonSums(SqlClient client, String workspace, int generation, RollupColumns columns, int linearIndex,
                                   String dimension, LocalDate from, LocalDate to) {
-        return client.preparedQuery("""
-                        select basis, dimension, key, sum(credit[$3]) as credit, sum(amount[$3]) as amount,
-                               sum(opportunities[$4]) as present
-                        from credit_rollup
+        return client.preparedQuery("select basis, dimension, key, " + columns.sum("credit") + " as credit, "
+                        + columns.sum("amount") + " as amount, sum(opportunities[$3]) as present"
+                        + """
+                         from credit_rollup
                         where workspace_id = $1 and generation = $2 and basis in ('REVENUE', 'NEW_CUSTOMER')
-                          and dimension in ($5, 'OPPORTUNITIES') and day >= $6 and day < $7
+                          and dimension in ($4, 'OPPORTUNITIES') and day >= $5 and day < $6
                         group by basis, dimension, key""")
-                .execute(Tuple.of(workspace, generation, modelIndex + 1, linearIndex + 1, dimension)
-                        .addLocalDate(from).addLocalDate(to))
+                .execute(Tuple.of(workspace, generation, linearIndex + 1, dimension).addLocalDate(from).addLocalDate(to))
                 .map(rows -> {
                     List<Row> list = new ArrayList<>();
                     rows.forEach(list::add);
@@ -306,18 +305,19 @@ public class RollupRepository {
     }
 
     /**
-     * Sums of one report from a generation's rows: key → (credit, amount, opportunities) of the
-     * model at {@code modelIndex} (0-based in {@link CreditRollup#MODELS}), days in [from, to).
+     * Sums of one report from a generation's rows: key → (credit, amount, opportunities) of
+     * {@code columns}, days in [from, to).
      */
-    public Uni<List<Row>> sums(SqlClient client, String workspace, int generation, String basis, int modelIndex,
+    public Uni<List<Row>> sums(SqlClient client, String workspace, int generation, String basis, RollupColumns columns,
                                String dimension, LocalDate from, LocalDate to) {
-        return client.preparedQuery("""
-                        select key, sum(credit[$4]) as credit, sum(amount[$4]) as amount, sum(opportunities[$4]) as opportunities
-                        from credit_rollup
+        return client.preparedQuery("select key, " + columns.sum("credit") + " as credit, " + columns.sum("amount")
+                        + " as amount, sum(opportunities[$4]) as opportunities"
+                        + """
+                         from credit_rollup
                         where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $5
                           and day >= $6 and day < $7
                         group by key""")
-                .execute(Tuple.of(workspace, generation, basis, modelIndex + 1, dimension).addLocalDate(from).addLocalDate(to))
+                .execute(Tuple.of(workspace, generation, basis, columns.model() + 1, dimension).addLocalDate(from).addLocalDate(to))
                 .map(rows -> {
                     List<Row> list = new ArrayList<>();
                     rows.forEach(list::add);

@@ -127,8 +127,9 @@ public class AttributionService {
                                               ModelOptions options) {
         return settings.get(workspace).chain(s -> rollups.state(workspace).chain(state ->
                 scope(options, s) == JourneyScope.ACCOUNT
-                        && RollupReports.answers(state, options.model(), from, to, lookbackDays(options, s), halfLife(options, s))
-                        ? rollups.report(workspace, state, from, to, groupBy, options.model(), options.basis())
+                        && RollupReports.answers(state, options.model(), options.custom(), from, to, lookbackDays(options, s),
+                                halfLife(options, s))
+                        ? rollups.report(workspace, state, from, to, groupBy, options.model(), options.custom(), options.basis())
                         : attributionOnDemand(workspace, from, to, groupBy, options)));
     }
 
@@ -139,7 +140,8 @@ public class AttributionService {
     public Uni<RollupState> answeringRollups(String workspace, Instant from, Instant to, ModelOptions options) {
         return settings.get(workspace).chain(s -> rollups.state(workspace).map(state ->
                 scope(options, s) == JourneyScope.ACCOUNT
-                        && RollupReports.answers(state, options.model(), from, to, lookbackDays(options, s), halfLife(options, s))
+                        && RollupReports.answers(state, options.model(), options.custom(), from, to, lookbackDays(options, s),
+                                halfLife(options, s))
                         ? state : null));
     }
 

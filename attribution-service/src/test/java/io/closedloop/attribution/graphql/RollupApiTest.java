@@ -214,13 +214,41 @@ class RollupApiTest {
 
     @Test
     @Order(5)
-    void customWeightsAreComputedOnDemandAndChecked() {
-        // Full path rules with FT 0.5, OC 0.5 on opp-a's pipeline journey t1..t4 (+ t2 via u1 in acct-b's too).
+    void customWeightsComeFromTheRollupsWhenAllArePositiveAndAreChecked() {
+        // Full path rules with FT 0.5, OC 0.5 on opp-a's pipeline journey t1..t4 (+ t2 via u1 in acct-b's too);
+        // weights with a 0 are computed on demand.
         Map<String, double[]> rows = rows(ok("{ attribution(from: \"2026-03-10\", to: \"2026-03-11\", model: \"custom\","
                 + " customWeights: {firstTouch: 0.5, leadCreation: 0, opportunityCreation: 0.5, closedWon: 0, middle: 0})"
                 + " { rows { key credit amount opportunities } } }", "attribution"));
         assertRow(rows, "paid_search", 0.5, 500, 1);
         assertRow(rows, "organic_search", 0.5, 500, 1);
+        // All weights > 0: the rollups' custom components weighted, equal to the journeys computed on demand.
+        String weights = "customWeights: {firstTouch: 0.3, leadCreation: 0.15, opportunityCreation: 0.25, closedWon: 0.2,"
+                + " middle: 0.1}";
+        for (Basis basis : Basis.values()) {
+            for (Dimension dimension : Dimension.values()) {
+                String what = "custom " + basis + " " + dimension;
+                String args = "model: \"custom\", " + weights + ", basis: " + basis + ", groupBy: " + dimension
+                        + ") { attributedOpportunities unattributedOpportunities rows { key credit amount opportunities } } }";
+                JsonPath fromRollups = ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", " + args, "attribution");
+                JsonPath onDemand = ok("{ attribution(from: \"2026-03-01T00:00:00.001Z\", to: \"2026-04-01T00:00:00.001Z\", "
+                        + args, "attribution");
+                assertEquals(onDemand.getInt("attributedOpportunities"), fromRollups.getInt("attributedOpportunities"), what);
+                Map<String, double[]> expected = rows(onDemand);
+                Map<String, double[]> actual = rows(fromRollups);
+                assertEquals(new TreeMap<>(expected).keySet(), new TreeMap<>(actual).keySet(), what);
+                assertFalse(expected.isEmpty(), what);
+                expected.forEach((key, e) -> assertRow(actual, key, e[0], e[1], (int) e[2]));
+            }
+        }
+        // Hand-checked: opp-a's pipeline journey t1 (FT, paid_search), t2 (email), t3 (LC: the form fill, direct),
+        // t4 (OC = CW, organic_search): FT 0.3, LC 0.15, OC + CW 0.45, the middle t2 0.1.
+        Map<String, double[]> oppA = rows(ok("{ attribution(from: \"2026-03-10\", to: \"2026-03-11\", model: \"custom\", "
+                + weights + ") { rows { key credit amount opportunities } } }", "attribution"));
+        assertRow(oppA, "paid_search", 0.3, 300, 1);
+        assertRow(oppA, "email", 0.1, 100, 1);
+        assertRow(oppA, "direct", 0.15, 150, 1);
+        assertRow(oppA, "organic_search", 0.45, 450, 1);
         String analyst = TestKeys.token(WS, "analyst");
         graphql(analyst, "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"custom\") { attributedOpportunities } }")
                 .body("errors[0].message", containsString("attribution.customWeights: required for the custom model"));

@@ -92,8 +92,14 @@ public final class GatewayBenchmark {
                 system.start(EnumSet.of(ServiceName.INGESTION), ports, List.of("-Xmx1g",
                         "-Dclosedloop.ingestion.segment.rate-limit-per-second=1000000000",
                         "-Dclosedloop.ingestion.segment.rate-limit-burst=1000000000"), work.resolve("logs"));
-                system.start(EnumSet.of(ServiceName.IDENTITY, ServiceName.ATTRIBUTION, ServiceName.GATEWAY), ports, List.of("-Xmx1g"),
-                        work.resolve("logs"));
+                system.start(EnumSet.of(ServiceName.IDENTITY, ServiceName.ATTRIBUTION), ports, List.of("-Xmx1g"), work.resolve("logs"));
+                // The reconciliation asks Markov and Shapley over a quarter of 1M touches (every journey of the period, computed
+                // on demand): longer than the gateway's default 10 s for interactive calls.
+                List<String> gatewayOptions = new ArrayList<>(List.of("-Xmx1g", "-Dclosedloop.subgraph-timeout=180s"));
+                if (options.containsKey("profile-gateway")) {
+                    gatewayOptions.add("-XX:StartFlightRecording=filename=" + options.get("profile-gateway") + ",settings=profile");
+                }
+                system.start(EnumSet.of(ServiceName.GATEWAY), ports, gatewayOptions, work.resolve("logs"));
                 String ingestion = system.service(ServiceName.INGESTION).url();
                 String gateway = system.service(ServiceName.GATEWAY).url() + "/graphql";
                 String attribution = system.service(ServiceName.ATTRIBUTION).url() + "/graphql";
@@ -346,7 +352,7 @@ public final class GatewayBenchmark {
 
     private static HttpRequest request(String url, String token, byte[] body) {
         return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(200))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 

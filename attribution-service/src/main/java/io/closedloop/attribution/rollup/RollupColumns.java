@@ -1,0 +1,83 @@
+package io.closedloop.attribution.rollup;
+
+import io.closedloop.attribution.model.CustomModel;
+import io.closedloop.attribution.model.ModelName;
+
+import java.util.Arrays;
+
+/**
+ * What a report sums from the arrays of credit_rollup: one standard model's element, or the
+ * custom model's components (CreditRollup) weighted by the custom weights. Built only from a
+ * model and validated finite weights, so the SQL it writes carries numbers, never caller text.
+ *
+ * <p>Custom weights w (FT, LC, OC, CW, middle; W their sum, N the milestones' sum) give a key
+ * (P + M) / W + Z / N, where P = Σ w_r × the key's milestone r in journeys with middle touches,
+ * M = w_middle × the key's middle share, Z = Σ w_r × the key's milestone r in journeys without
+ * one (their middle fraction goes to the milestones pro rata, the full-path rules). The key's
+ * credit is &gt; 0 exactly where it has a touch when every weight is &gt; 0, so opportunity counts
+ * and credited keys are LINEAR's; custom weights with a 0 are computed on demand.
+ */
+public final class RollupColumns {
+
+    private final int model;
+    private final double[] coefficients;
+
+    private RollupColumns(int model, double[] coefficients) {
+        this.model = model;
+        this.coefficients = coefficients;
+    }
+
+    /** The columns answering this model from the rollups, or null when they cannot. */
+    public static RollupColumns of(ModelName name, CustomModel custom) {
+        if (name.isStandard()) {
+            return new RollupColumns(CreditRollup.MODELS.indexOf(name), null);
+        }
+        if (name != ModelName.CUSTOM || custom == null) {
+            return null;
+        }
+        double[] w = custom.weights();
+        double total = 0;
+        double milestones = 0;
+        for (int i = 0; i < w.length; i++) {
+            if (!(w[i] > 0)) {
+                return null;
+            }
+            total += w[i];
+            milestones += i < 4 ? w[i] : 0;
+        }
+        double[] c = new double[CreditRollup.COMPONENTS];
+        for (int r = 0; r < 4; r++) {
+            c[r] = w[r] / total;
+            c[5 + r] = w[r] / milestones;
+        }
+        c[4] = w[4] / total;
+        return new RollupColumns(CreditRollup.MODELS.indexOf(ModelName.LINEAR), c);
+    }
+
+    /** The element (0-based in CreditRollup.MODELS) whose opportunity counts, conversion counts and deal masks apply. */
+    public int model() {
+        return model;
+    }
+
+    /**
+     * SQL summing {@code array} (credit or amount) of the rows in scope; OPPORTUNITIES rows (the
+     * conversion counts, the same in every model's element) read the model's element.
+     */
+    String sum(String array) {
+        if (coefficients == null) {
+            return "sum(" + array + "[" + (model + 1) + "])";
+        }
+        StringBuilder weighted = new StringBuilder();
+        for (int c = 0; c < coefficients.length; c++) {
+            weighted.append(c == 0 ? "" : " + ").append(array).append('[').append(CreditRollup.MODELS.size() + c + 1)
+                    .append("] * ").append(coefficients[c]).append("::float8");
+        }
+        return "sum(case when dimension = 'OPPORTUNITIES' then " + array + "[" + (model + 1) + "] else " + weighted + " end)";
+    }
+
+    /** Identifies the answer in a cache key. */
+    @Override
+    public String toString() {
+        return coefficients == null ? CreditRollup.MODELS.get(model).name() : "CUSTOM" + Arrays.toString(coefficients);
+    }
+}
