@@ -115,4 +115,12 @@ public final class ServiceProcess {
     public boolean isAlive() {
         return process != null && process.isAlive();
     }
+
+    /** The running process (benchmarks read its CPU time). */
+    public synchronized ProcessHandle handle() {
+        if (process == null) {
+            throw new IllegalStateException(service.module() + " is not running");
+        }
+        return process.toHandle();
+    }
 }

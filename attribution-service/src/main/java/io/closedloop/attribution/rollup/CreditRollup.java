@@ -46,7 +46,7 @@ public final class CreditRollup {
      * the m middle touches), 5..8 the milestones of journeys without a middle touch.
      */
     public static final int COMPONENTS = 9;
-    /** Elements of a rollup row's arrays: the models, then the custom components. */
+    /** Elements of a rollup row's credit and amount arrays: the models, then the custom components (opportunities: the models only). */
     public static final int WIDTH = MODELS.size() + COMPONENTS;
     private static final Dimension[] DIMENSIONS = Dimension.values();
     private static final int COUNTS_DIMENSION = 7;
@@ -55,7 +55,7 @@ public final class CreditRollup {
 
     private final Duration lookback;
     private final RuleBasedModel[] models;
-    private final RollupSums sums = new RollupSums(WIDTH);
+    private final RollupSums sums = new RollupSums(WIDTH, MODELS.size());
     private final Map<String, Integer> keyIds = new HashMap<>();
     private final Map<DealRow, int[]> deals = new HashMap<>();
     private final List<String> keyNames = new ArrayList<>();
@@ -293,8 +293,11 @@ public final class CreditRollup {
         sums.forEach((key, credit, amount, opportunities) -> {
             boolean zero = true;
             for (int m = 0; m < credit.length; m++) {
+                zero &= Math.abs(credit[m]) < 1e-12 && Math.abs(amount[m]) < 1e-9;
+            }
+            for (int m = 0; m < opportunities.length; m++) {
                 opportunities[m] = Math.rint(opportunities[m]);
-                zero &= Math.abs(credit[m]) < 1e-12 && Math.abs(amount[m]) < 1e-9 && opportunities[m] == 0;
+                zero &= opportunities[m] == 0;
             }
             if (zero) {
                 return;

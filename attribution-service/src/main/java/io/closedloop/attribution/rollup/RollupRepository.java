@@ -174,13 +174,14 @@ public class RollupRepository {
         }
         int n = rows.size();
         int width = CreditRollup.WIDTH;
+        int counted = CreditRollup.MODELS.size();
         String[] basis = new String[n];
         String[] dimension = new String[n];
         LocalDate[] day = new LocalDate[n];
         String[] key = new String[n];
         Double[] credit = new Double[n * width];
         Double[] amount = new Double[n * width];
-        Double[] opportunities = new Double[n * width];
+        Double[] opportunities = new Double[n * counted];
         for (int i = 0; i < n; i++) {
             RollupRow r = rows.get(i);
             basis[i] = r.basis();
@@ -190,14 +191,16 @@ public class RollupRepository {
             for (int m = 0; m < width; m++) {
                 credit[i * width + m] = r.credit()[m];
                 amount[i * width + m] = r.amount()[m];
-                opportunities[i * width + m] = r.opportunities()[m];
+            }
+            for (int m = 0; m < counted; m++) {
+                opportunities[i * counted + m] = r.opportunities()[m];
             }
         }
         // The model arrays travel flattened (row i's elements at i*width+1 .. (i+1)*width) and are added element-wise.
         return tx.preparedQuery("""
                         insert into credit_rollup (workspace_id, generation, basis, dimension, day, key, part, credit, amount, opportunities)
                         select $1, $2, b, d, dy, k, -1, ($7::float8[])[(i - 1) * $10 + 1 : i * $10],
-                               ($8::float8[])[(i - 1) * $10 + 1 : i * $10], ($9::float8[])[(i - 1) * $10 + 1 : i * $10]
+                               ($8::float8[])[(i - 1) * $10 + 1 : i * $10], ($9::float8[])[(i - 1) * $11 + 1 : i * $11]
                         from unnest($3::text[], $4::text[], $5::date[], $6::text[]) with ordinality as x(b, d, dy, k, i)
                         order by i
                         on conflict (workspace_id, generation, basis, dimension, day, key) where part = -1 do update
@@ -210,7 +213,7 @@ public class RollupRepository {
                                                      with ordinality as u(a, e, j))""")
                 .execute(Tuple.of(workspace, generation).addArrayOfString(basis).addArrayOfString(dimension)
                         .addArrayOfLocalDate(day).addArrayOfString(key).addArrayOfDouble(credit).addArrayOfDouble(amount)
-                        .addArrayOfDouble(opportunities).addInteger(width))
+                        .addArrayOfDouble(opportunities).addInteger(width).addInteger(counted))
                 .replaceWithVoid();
     }
 

@@ -5,7 +5,8 @@ import java.time.LocalDate;
 /**
  * One row of {@code credit_rollup} (without workspace, generation and part): the sums of one
  * basis, dimension, conversion day and key, one element per standard model in the order of
- * {@link CreditRollup#MODELS}. In a delta the values may be negative.
+ * {@link CreditRollup#MODELS}, then (credit and amount only) the custom components
+ * ({@link CreditRollup#COMPONENTS}). In a delta the values may be negative.
  */
 public record RollupRow(String basis, String dimension, LocalDate day, String key,
                         double[] credit, double[] amount, double[] opportunities) {

@@ -3,7 +3,8 @@ package io.closedloop.attribution.rollup;
 import java.util.Arrays;
 
 /**
- * Sums of (credit, amount, opportunities) for each of {@code width} models by a packed long key,
+ * Sums of (credit, amount) for each of {@code width} elements and of opportunities for the first
+ * {@code countedWidth} of them (the models; the custom components have no count) by a packed long key,
  * in open addressing (linear probing, load ≤ 1/2) so a full recompute adds millions of credits
  * without boxing. Key 0 is reserved for empty slots (packed keys are never 0: the day carries an
  * offset).
@@ -11,6 +12,7 @@ import java.util.Arrays;
 final class RollupSums {
 
     private final int width;
+    private final int countedWidth;
     private long[] keys;
     private int[] slots;
     private int mask;
@@ -19,14 +21,15 @@ final class RollupSums {
     private double[] amount;
     private double[] opportunities;
 
-    RollupSums(int width) {
+    RollupSums(int width, int countedWidth) {
         this.width = width;
+        this.countedWidth = countedWidth;
         keys = new long[1024];
         slots = new int[1024];
         mask = keys.length - 1;
         credit = new double[512 * width];
         amount = new double[512 * width];
-        opportunities = new double[512 * width];
+        opportunities = new double[512 * countedWidth];
     }
 
     /** The entry of {@code key} (created empty if absent), for {@link #add}. */
@@ -43,7 +46,7 @@ final class RollupSums {
         if ((size + 1) * width > credit.length) {
             credit = Arrays.copyOf(credit, credit.length * 2);
             amount = Arrays.copyOf(amount, amount.length * 2);
-            opportunities = Arrays.copyOf(opportunities, opportunities.length * 2);
+            opportunities = Arrays.copyOf(opportunities, (credit.length / width) * countedWidth);
         }
         int index = size++;
         if (size * 2 > keys.length) {
@@ -56,7 +59,9 @@ final class RollupSums {
         int i = entry * width + model;
         credit[i] += c;
         amount[i] += a;
-        opportunities[i] += o;
+        if (model < countedWidth) {
+            opportunities[entry * countedWidth + model] += o;
+        }
     }
 
     int size() {
@@ -73,8 +78,10 @@ final class RollupSums {
         }
         for (int i = 0; i < size; i++) {
             int from = i * width;
+            int counted = i * countedWidth;
             visitor.accept(byIndex[i], Arrays.copyOfRange(credit, from, from + width),
-                    Arrays.copyOfRange(amount, from, from + width), Arrays.copyOfRange(opportunities, from, from + width));
+                    Arrays.copyOfRange(amount, from, from + width),
+                    Arrays.copyOfRange(opportunities, counted, counted + countedWidth));
         }
     }
 

@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (the query the gateway itself sends) for the overhead ratio.
  * Options: --accounts N (default 25000: Dataset.Size.BENCHMARK, 1,000,000 touches), --clients 20,
  * --requests 2000, --warmup 400, --custom-requests 200, --work DIR (keep the loaded system there; a second run skips the
- * load), --load-only true (stop once attribution has caught up), --max-catch-up SECONDS (measure anyway after that long).
+ * load), --load-only true (stop once attribution has caught up), --max-catch-up SECONDS (measure anyway after that long),
+ * --cache-entries N (attribution's ReportCache; 0 computes every answer), --profile-gateway FILE (a JFR recording).
+ * Each measurement also prints the CPU each process spent per request.
  */
 public final class GatewayBenchmark {
 
@@ -92,7 +94,9 @@ public final class GatewayBenchmark {
                 system.start(EnumSet.of(ServiceName.INGESTION), ports, List.of("-Xmx1g",
                         "-Dclosedloop.ingestion.segment.rate-limit-per-second=1000000000",
                         "-Dclosedloop.ingestion.segment.rate-limit-burst=1000000000"), work.resolve("logs"));
-                system.start(EnumSet.of(ServiceName.IDENTITY, ServiceName.ATTRIBUTION), ports, List.of("-Xmx1g"), work.resolve("logs"));
+                // --cache-entries 0 measures attribution with every answer computed (ReportCache off).
+                system.start(EnumSet.of(ServiceName.IDENTITY, ServiceName.ATTRIBUTION), ports, List.of("-Xmx1g",
+                        "-Dclosedloop.reports.cache-entries=" + options.getOrDefault("cache-entries", "1000")), work.resolve("logs"));
                 // The reconciliation asks Markov and Shapley over a quarter of 1M touches (every journey of the period, computed
                 // on demand): longer than the gateway's default 10 s for interactive calls.
                 List<String> gatewayOptions = new ArrayList<>(List.of("-Xmx1g", "-Dclosedloop.subgraph-timeout=180s"));
@@ -100,6 +104,9 @@ public final class GatewayBenchmark {
                     gatewayOptions.add("-XX:StartFlightRecording=filename=" + options.get("profile-gateway") + ",settings=profile");
                 }
                 system.start(EnumSet.of(ServiceName.GATEWAY), ports, gatewayOptions, work.resolve("logs"));
+                CPU.put("gateway", system.service(ServiceName.GATEWAY).handle());
+                CPU.put("attribution", system.service(ServiceName.ATTRIBUTION).handle());
+                CPU.put("load generator", ProcessHandle.current());
                 String ingestion = system.service(ServiceName.INGESTION).url();
                 String gateway = system.service(ServiceName.GATEWAY).url() + "/graphql";
                 String attribution = system.service(ServiceName.ATTRIBUTION).url() + "/graphql";
@@ -155,7 +162,8 @@ public final class GatewayBenchmark {
                 if (customAnswer.hasNonNull("errors")) {
                     System.out.println("gateway, CUSTOM weights: refused: " + customAnswer.path("errors").path(0).path("message").asText());
                 } else {
-                    gatewayCustom = measure("gateway, CUSTOM weights", gateway, analyst, custom, clients, Math.min(warmup, 40), customRequests);
+                    gatewayCustom = measure("gateway, CUSTOM (new weights each)", gateway, analyst, customQueries(period, rowFields, customRequests + 40),
+                            clients, Math.min(warmup, 40), customRequests);
                 }
 
                 boolean reconciled = reconcile(gateway, analyst, period);
@@ -290,11 +298,44 @@ public final class GatewayBenchmark {
         System.out.printf("attribution caught up %d s after the load began%n", Duration.between(loadStart, Instant.now()).toSeconds());
     }
 
-    /** Warm-up, then {@code requests} calls from {@code clients} threads; prints and returns p50, p95, p99 (ms). */
-    private static double[] measure(String label, String url, String token, String query, int clients, int warmup, int requests) throws Exception {
-        run(url, token, query, clients, warmup);
+    /** The CPU of these processes is read around each measurement (PostgreSQL: every process named postgres). */
+    private static final Map<String, ProcessHandle> CPU = new java.util.LinkedHashMap<>();
+
+    /**
+     * The CUSTOM performance report with {@code count} different weight vectors (all &gt; 0, summing to 1), so no
+     * answer is served from attribution's cache: each request is computed from the rollups' custom components.
+     */
+    private static List<String> customQueries(String period, String rowFields, int count) {
+        List<String> queries = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int ft = 200 + i % 97;
+            int lc = 100 + (i / 97) % 89;
+            int oc = 150 + i % 53;
+            int cw = 150 + i % 61;
+            int middle = 1000 - ft - lc - oc - cw;
+            queries.add("{ performance(period: " + period + ", model: {name: \"CUSTOM\", weights: {ft: " + ft / 1000.0 + ", lc: "
+                    + lc / 1000.0 + ", oc: " + oc / 1000.0 + ", cw: " + cw / 1000.0 + ", middle: " + middle / 1000.0 + "}}, "
+                    + "groupBy: \"CHANNEL\") { totalRows rows " + rowFields + " totals " + rowFields + " } }");
+        }
+        return queries;
+    }
+
+    private static double[] measure(String label, String url, String token, String query, int clients, int warmup, int requests)
+            throws Exception {
+        return measure(label, url, token, List.of(query), clients, warmup, requests);
+    }
+
+    /**
+     * Warm-up, then {@code requests} calls from {@code clients} threads (request i sends query i mod n); prints p50,
+     * p95, p99 (ms) and the CPU each process spent per request, and returns the percentiles.
+     */
+    private static double[] measure(String label, String url, String token, List<String> queries, int clients, int warmup,
+                                    int requests) throws Exception {
+        run(url, token, queries.subList(queries.size() - Math.min(queries.size(), 40), queries.size()), clients, warmup);
+        Map<String, Long> cpuBefore = cpuMillis();
         Instant start = Instant.now();
-        double[] latencies = run(url, token, query, clients, requests);
+        double[] latencies = run(url, token, queries, clients, requests);
+        Map<String, Long> cpuAfter = cpuMillis();
         if (latencies.length == 0) {
             System.out.printf("%-40s every request failed%n", label);
             return new double[] {Double.NaN, Double.NaN, Double.NaN};
@@ -304,16 +345,32 @@ public final class GatewayBenchmark {
         double[] p = {percentile(latencies, 50), percentile(latencies, 95), percentile(latencies, 99)};
         System.out.printf("%-40s p50 %7.1f ms  p95 %7.1f ms  p99 %7.1f ms  (%d answered of %d, %.1f req/s)%n", label, p[0], p[1], p[2],
                 latencies.length, requests, latencies.length / seconds);
+        StringBuilder cpu = new StringBuilder("  CPU per request:");
+        cpuAfter.forEach((process, millis) -> cpu.append(String.format(" %s %.2f ms;", process,
+                (double) (millis - cpuBefore.getOrDefault(process, 0L)) / requests)));
+        System.out.println(cpu + String.format(" (wall %.1f s on %d cores)", seconds, Runtime.getRuntime().availableProcessors()));
         return p;
     }
 
+    private static Map<String, Long> cpuMillis() {
+        Map<String, Long> millis = new java.util.LinkedHashMap<>();
+        CPU.forEach((name, process) -> millis.put(name, process.info().totalCpuDuration().map(Duration::toMillis).orElse(0L)));
+        millis.put("PostgreSQL", ProcessHandle.allProcesses()
+                .filter(h -> h.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                .mapToLong(h -> h.info().totalCpuDuration().map(Duration::toMillis).orElse(0L)).sum());
+        return millis;
+    }
+
     /** Latencies of {@code requests} calls; a call answered with errors (or not 200) is counted and reported, not timed. */
-    private static double[] run(String url, String token, String query, int clients, int requests) throws Exception {
+    private static double[] run(String url, String token, List<String> queries, int clients, int requests) throws Exception {
         double[] latencies = new double[requests];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         String[] firstFailure = {null};
-        byte[] body = JSON.writeValueAsBytes(Map.of("query", query));
+        List<byte[]> bodies = new ArrayList<>();
+        for (String query : queries) {
+            bodies.add(JSON.writeValueAsBytes(Map.of("query", query)));
+        }
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         try {
             List<Future<?>> workers = new ArrayList<>();
@@ -321,7 +378,8 @@ public final class GatewayBenchmark {
                 workers.add(pool.submit(() -> {
                     for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
                         long t0 = System.nanoTime();
-                        HttpResponse<byte[]> response = HTTP.send(request(url, token, body), HttpResponse.BodyHandlers.ofByteArray());
+                        HttpResponse<byte[]> response = HTTP.send(request(url, token, bodies.get(i % bodies.size())),
+                                HttpResponse.BodyHandlers.ofByteArray());
                         latencies[i] = (System.nanoTime() - t0) / 1e6;
                         String start = new String(response.body(), 0, Math.min(12, response.body().length));
                         if (response.statusCode() != 200 || start.contains("errors")) {
