@@ -5,7 +5,7 @@
 # ingestion's public APIs and carried to attribution by the real feed consumers.
 # Options: --accounts N (default 25000 = 1,000,000 touches) --clients N --requests N --warmup N --custom-requests N
 #          --work DIR (keep the loaded system; a second run skips the load) --load-only true --max-catch-up SECONDS
-#          --cache-entries N (attribution's report cache; 0 = every answer computed) --profile-gateway FILE (JFR)
+#          --cache-entries N (attribution's report cache; 0 = every answer computed) --profile DIR (JFR of gateway and attribution) --reconcile false
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -DskipTests package -pl launcher,plumbing,ingestion-service,identity-service,attribution-service,reporting-gateway -am

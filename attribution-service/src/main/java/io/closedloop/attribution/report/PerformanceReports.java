@@ -394,10 +394,14 @@ public class PerformanceReports {
         if (values.isEmpty()) {
             return null;
         }
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        // Primitive sort: a report sorts thousands of deals' days per row.
+        double[] sorted = new double[values.size()];
+        for (int i = 0; i < sorted.length; i++) {
+            sorted[i] = values.get(i);
+        }
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static double amount(OpportunityCredit oc) {

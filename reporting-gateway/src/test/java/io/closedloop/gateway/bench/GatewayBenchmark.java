@@ -42,9 +42,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and under CUSTOM weights, and the same standard-model query sent straight to attribution-service
  * (the query the gateway itself sends) for the overhead ratio.
  * Options: --accounts N (default 25000: Dataset.Size.BENCHMARK, 1,000,000 touches), --clients 20,
- * --requests 2000, --warmup 400, --custom-requests 200, --work DIR (keep the loaded system there; a second run skips the
+ * --requests 2000, --warmup 2000 (C2 still compiles after 400), --custom-requests 200, --work DIR (keep the loaded system there; a second run skips the
  * load), --load-only true (stop once attribution has caught up), --max-catch-up SECONDS (measure anyway after that long),
- * --cache-entries N (attribution's ReportCache; 0 computes every answer), --profile-gateway FILE (a JFR recording).
+ * --cache-entries N (attribution's ReportCache; 0 computes every answer), --profile DIR (JFR recordings of the gateway
+ * and attribution there), --reconcile false (skip the reconciliation).
  * Each measurement also prints the CPU each process spent per request.
  */
 public final class GatewayBenchmark {
@@ -63,7 +64,7 @@ public final class GatewayBenchmark {
         int accounts = Integer.parseInt(options.getOrDefault("accounts", String.valueOf(Dataset.Size.BENCHMARK.accounts())));
         int clients = Integer.parseInt(options.getOrDefault("clients", "20"));
         int requests = Integer.parseInt(options.getOrDefault("requests", "2000"));
-        int warmup = Integer.parseInt(options.getOrDefault("warmup", "400"));
+        int warmup = Integer.parseInt(options.getOrDefault("warmup", "2000"));
         int customRequests = Integer.parseInt(options.getOrDefault("custom-requests", "200"));
         Path root = Path.of(options.getOrDefault("root", ".")).toAbsolutePath().normalize();
         // --work DIR keeps PostgreSQL's files, the keys and the logs: a second run on the same DIR skips the load
@@ -95,13 +96,17 @@ public final class GatewayBenchmark {
                         "-Dclosedloop.ingestion.segment.rate-limit-per-second=1000000000",
                         "-Dclosedloop.ingestion.segment.rate-limit-burst=1000000000"), work.resolve("logs"));
                 // --cache-entries 0 measures attribution with every answer computed (ReportCache off).
-                system.start(EnumSet.of(ServiceName.IDENTITY, ServiceName.ATTRIBUTION), ports, List.of("-Xmx1g",
-                        "-Dclosedloop.reports.cache-entries=" + options.getOrDefault("cache-entries", "1000")), work.resolve("logs"));
+                List<String> attributionOptions = new ArrayList<>(List.of("-Xmx1g",
+                        "-Dclosedloop.reports.cache-entries=" + options.getOrDefault("cache-entries", "1000")));
+                if (options.containsKey("profile")) {
+                    attributionOptions.add("-XX:StartFlightRecording=filename=" + options.get("profile") + "/attribution.jfr,settings=profile");
+                }
+                system.start(EnumSet.of(ServiceName.IDENTITY, ServiceName.ATTRIBUTION), ports, attributionOptions, work.resolve("logs"));
                 // The reconciliation asks Markov and Shapley over a quarter of 1M touches (every journey of the period, computed
                 // on demand): longer than the gateway's default 10 s for interactive calls.
                 List<String> gatewayOptions = new ArrayList<>(List.of("-Xmx1g", "-Dclosedloop.subgraph-timeout=180s"));
-                if (options.containsKey("profile-gateway")) {
-                    gatewayOptions.add("-XX:StartFlightRecording=filename=" + options.get("profile-gateway") + ",settings=profile");
+                if (options.containsKey("profile")) {
+                    gatewayOptions.add("-XX:StartFlightRecording=filename=" + options.get("profile") + "/gateway.jfr,settings=profile");
                 }
                 system.start(EnumSet.of(ServiceName.GATEWAY), ports, gatewayOptions, work.resolve("logs"));
                 CPU.put("gateway", system.service(ServiceName.GATEWAY).handle());
@@ -153,6 +158,10 @@ public final class GatewayBenchmark {
 
                 System.out.println("\nquery: channel performance, " + QUARTER_FROM + ".." + QUARTER_TO + ", " + clients + " concurrent clients");
                 System.out.println("sample answer (gateway, LINEAR): " + call(gateway, analyst, standard));
+                // Both JVMs warm (JIT) before either is measured: the gateway's warm-up alone would leave attribution compiling
+                // during the first measurement.
+                run(gateway, analyst, List.of(standard), clients, warmup);
+                run(attribution, analyst, List.of(direct), clients, warmup);
                 double[] gatewayStandard = measure("gateway, LINEAR (standard model)", gateway, analyst, standard, clients, warmup, requests);
                 double[] subgraphStandard = measure("attribution-service directly, LINEAR", attribution, analyst, direct, clients, warmup, requests);
                 // Where the gateway's own time goes: the same concurrency with no subgraph call at all.
@@ -166,7 +175,7 @@ public final class GatewayBenchmark {
                             clients, Math.min(warmup, 40), customRequests);
                 }
 
-                boolean reconciled = reconcile(gateway, analyst, period);
+                boolean reconciled = !Boolean.parseBoolean(options.getOrDefault("reconcile", "true")) || reconcile(gateway, analyst, period);
 
                 System.out.println("\n== figures (shared machine: load generator, PostgreSQL and four services on the same cores) ==");
                 System.out.println("reconciliation (every model: credited revenue across channels = won revenue in scope): "

@@ -1,6 +1,9 @@
 package io.closedloop.gateway.graphql;
 
+import graphql.schema.GraphQLSchema;
+import graphql.schema.visibility.DefaultGraphqlFieldVisibility;
 import io.closedloop.launcher.testing.TestKeys;
+import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
@@ -10,6 +13,7 @@ import java.nio.file.Path;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
  * The public schema is a contract: the SDL the gateway serves must equal the committed
@@ -22,6 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class SchemaContractTest {
 
     private static final Path COMMITTED = Path.of("..", "docs", "api", "gateway.graphql");
+
+    @Inject
+    GraphQLSchema schema;
+
+    @Test
+    void everyFieldIsVisibleWithoutPatternMatching() {
+        // plumbing's FieldVisibility replaces SmallRye's BlockedFields("default").
+        assertSame(DefaultGraphqlFieldVisibility.DEFAULT_FIELD_VISIBILITY, schema.getCodeRegistry().getFieldVisibility());
+    }
 
     @Test
     void servedSchemaMatchesTheCommittedContract() throws Exception {
