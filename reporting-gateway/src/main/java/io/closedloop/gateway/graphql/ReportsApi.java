@@ -178,7 +178,8 @@ public class ReportsApi {
     }
 
     private Uni<PerformanceReport> report(Period period, Model model, String basis, String groupBy, int pageSize) {
-        return attribution(AttributionQuery.performance(period, model, basis, groupBy, ReportRow.class))
+        AttributionQuery.Operation performance = AttributionQuery.performance(period, model, basis, groupBy, ReportRow.class);
+        return subgraphs.query(Subgraph.ATTRIBUTION, performance.query(), performance.variables(), caller.rawToken())
                 .map(data -> performanceReport(object(data, "performance", JsonObject.class), model.name(), basis, groupBy, pageSize));
     }
 

@@ -5,24 +5,63 @@ import io.closedloop.gateway.reportargs.ReportArguments.Period;
 
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 
 /**
  * Builds the attribution-service operations the gateway forwards. Arguments are written as GraphQL
  * literals from already-checked values (dates, names from a fixed list, numbers), so the gateway
- * needs no knowledge of the subgraph's input type names. Pure: no Quarkus.
+ * needs no knowledge of the subgraph's input type names; except {@link #performance}, which sends
+ * variables (and so names the subgraph's types: Basis, Dimension, CustomWeights, JourneyScope).
+ * Pure: no Quarkus.
  */
 public final class AttributionQuery {
 
     private AttributionQuery() {
     }
 
-    /** One whole report in one subgraph call: every row, not a call per row. {@code row} is the gateway's row type. */
-    public static String performance(Period period, Model model, String basis, String groupBy, Class<? extends Record> row) {
+    /** An operation with its variables (absent arguments are left out, so the subgraph's defaults apply). */
+    public record Operation(String query, Map<String, Object> variables) {
+    }
+
+    /**
+     * One whole report in one subgraph call: every row, not a call per row. {@code row} is the gateway's row type.
+     * The arguments travel as variables, so the document is the same for every period, model and weights and the
+     * subgraph parses and validates it once (the most asked report, and custom weights change with every slider move).
+     */
+    public static Operation performance(Period period, Model model, String basis, String groupBy, Class<? extends Record> row) {
         String fields = selection(row);
-        return "{ performance(" + period(period) + ", " + model(model, true) + ", basis: " + basis + ", groupBy: " + groupBy
-                + ") { dataAsOf rows " + fields + " totals " + fields + " } }";
+        String query = "query Performance($from: String!, $to: String!, $model: String, $basis: Basis, $groupBy: Dimension,"
+                + " $halfLifeDays: Float, $lookbackDays: Int, $markovOrder: Int, $customWeights: CustomWeights,"
+                + " $journeyScope: JourneyScope) { performance(from: $from, to: $to, model: $model, basis: $basis,"
+                + " groupBy: $groupBy, halfLifeDays: $halfLifeDays, lookbackDays: $lookbackDays, markovOrder: $markovOrder,"
+                + " customWeights: $customWeights, journeyScope: $journeyScope) { dataAsOf rows " + fields + " totals " + fields
+                + " } }";
+        Map<String, Object> variables = new LinkedHashMap<>();
+        variables.put("from", period.from().toString());
+        // attribution-service takes 'to' exclusive; the public period is inclusive of its last day.
+        variables.put("to", period.to().plusDays(1).toString());
+        variables.put("model", model.name().toLowerCase(java.util.Locale.ROOT));
+        variables.put("basis", basis);
+        variables.put("groupBy", groupBy);
+        putIfPresent(variables, "halfLifeDays", model.halfLifeDays());
+        putIfPresent(variables, "lookbackDays", model.lookbackDays());
+        putIfPresent(variables, "markovOrder", model.markovOrder());
+        putIfPresent(variables, "journeyScope", model.journeyScope());
+        if (model.weights() != null) {
+            var w = model.weights();
+            variables.put("customWeights", Map.of("firstTouch", w.ft(), "leadCreation", w.lc(), "opportunityCreation", w.oc(),
+                    "closedWon", w.cw(), "middle", w.middle()));
+        }
+        return new Operation(query, variables);
+    }
+
+    private static void putIfPresent(Map<String, Object> variables, String name, Object value) {
+        if (value != null) {
+            variables.put(name, value);
+        }
     }
 
     public static String creditedOpportunities(Period period, Model model, String basis, String groupBy, String key, int first,

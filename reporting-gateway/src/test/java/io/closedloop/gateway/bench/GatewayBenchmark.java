@@ -148,13 +148,19 @@ public final class GatewayBenchmark {
                 // Every figure of the report's rows and totals, as the dashboard asks for them.
                 String rowFields = "{ key credit amount opportunities spend pipelineOpportunities pipeline wonDeals revenue newCustomers"
                         + " roi roas cac costPerOpportunity averageDealSize conversionRate medianDaysToConversion }";
-                String standard = "{ performance(period: " + period + ", model: {name: \"LINEAR\"}, groupBy: \"CHANNEL\") "
-                        + "{ totalRows rows " + rowFields + " totals " + rowFields + " } }";
+                // As the dashboard asks: one document, the period and model as variables.
+                String performance = "query Performance($period: PeriodInput!, $model: ModelInput!) { performance(period: $period,"
+                        + " model: $model, groupBy: \"CHANNEL\") { totalRows rows " + rowFields + " totals " + rowFields + " } }";
+                Map<String, Object> quarter = Map.of("from", QUARTER_FROM.toString(), "to", QUARTER_TO.toString());
+                Map<String, Object> standard = Map.of("query", performance, "variables", Map.of("period", quarter,
+                        "model", Map.of("name", "LINEAR")));
                 String custom = "{ performance(period: " + period + ", model: {name: \"CUSTOM\", weights: {ft: 0.3, lc: 0.2, oc: 0.2, cw: 0.2, middle: 0.1}}, "
                         + "groupBy: \"CHANNEL\") { totalRows rows " + rowFields + " totals " + rowFields + " } }";
-                String direct = AttributionQuery.performance(ReportArguments.period("bench", QUARTER_FROM.toString(), QUARTER_TO.toString()),
+                AttributionQuery.Operation forwarded = AttributionQuery.performance(
+                        ReportArguments.period("bench", QUARTER_FROM.toString(), QUARTER_TO.toString()),
                         ReportArguments.model("bench", "model", "LINEAR", null, null, null, null), "PIPELINE", "CHANNEL",
                         io.closedloop.gateway.graphql.ReportTypes.ReportRow.class);
+                Map<String, Object> direct = Map.of("query", forwarded.query(), "variables", forwarded.variables());
 
                 System.out.println("\nquery: channel performance, " + QUARTER_FROM + ".." + QUARTER_TO + ", " + clients + " concurrent clients");
                 System.out.println("sample answer (gateway, LINEAR): " + call(gateway, analyst, standard));
@@ -165,13 +171,14 @@ public final class GatewayBenchmark {
                 double[] gatewayStandard = measure("gateway, LINEAR (standard model)", gateway, analyst, standard, clients, warmup, requests);
                 double[] subgraphStandard = measure("attribution-service directly, LINEAR", attribution, analyst, direct, clients, warmup, requests);
                 // Where the gateway's own time goes: the same concurrency with no subgraph call at all.
-                measure("gateway, { __typename } (no subgraph)", gateway, analyst, "{ __typename }", clients, warmup, requests);
+                measure("gateway, { __typename } (no subgraph)", gateway, analyst, Map.of("query", "{ __typename }"), clients, warmup,
+                        requests);
                 JsonNode customAnswer = call(gateway, analyst, custom);
                 double[] gatewayCustom = null;
                 if (customAnswer.hasNonNull("errors")) {
                     System.out.println("gateway, CUSTOM weights: refused: " + customAnswer.path("errors").path(0).path("message").asText());
                 } else {
-                    gatewayCustom = measure("gateway, CUSTOM (new weights each)", gateway, analyst, customQueries(period, rowFields, customRequests + 40),
+                    gatewayCustom = measure("gateway, CUSTOM (new weights each)", gateway, analyst, customQueries(performance, quarter, customRequests + 40),
                             clients, Math.min(warmup, 40), customRequests);
                 }
 
@@ -314,36 +321,37 @@ public final class GatewayBenchmark {
      * The CUSTOM performance report with {@code count} different weight vectors (all &gt; 0, summing to 1), so no
      * answer is served from attribution's cache: each request is computed from the rollups' custom components.
      */
-    private static List<String> customQueries(String period, String rowFields, int count) {
-        List<String> queries = new ArrayList<>();
+    private static List<Map<String, Object>> customQueries(String performance, Map<String, Object> period, int count) {
+        List<Map<String, Object>> bodies = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int ft = 200 + i % 97;
             int lc = 100 + (i / 97) % 89;
             int oc = 150 + i % 53;
             int cw = 150 + i % 61;
             int middle = 1000 - ft - lc - oc - cw;
-            queries.add("{ performance(period: " + period + ", model: {name: \"CUSTOM\", weights: {ft: " + ft / 1000.0 + ", lc: "
-                    + lc / 1000.0 + ", oc: " + oc / 1000.0 + ", cw: " + cw / 1000.0 + ", middle: " + middle / 1000.0 + "}}, "
-                    + "groupBy: \"CHANNEL\") { totalRows rows " + rowFields + " totals " + rowFields + " } }");
+            Map<String, Object> weights = Map.of("ft", ft / 1000.0, "lc", lc / 1000.0, "oc", oc / 1000.0, "cw", cw / 1000.0,
+                    "middle", middle / 1000.0);
+            bodies.add(Map.of("query", performance, "variables", Map.of("period", period,
+                    "model", Map.of("name", "CUSTOM", "weights", weights))));
         }
-        return queries;
+        return bodies;
     }
 
-    private static double[] measure(String label, String url, String token, String query, int clients, int warmup, int requests)
-            throws Exception {
-        return measure(label, url, token, List.of(query), clients, warmup, requests);
+    private static double[] measure(String label, String url, String token, Map<String, Object> body, int clients, int warmup,
+                                    int requests) throws Exception {
+        return measure(label, url, token, List.of(body), clients, warmup, requests);
     }
 
     /**
-     * Warm-up, then {@code requests} calls from {@code clients} threads (request i sends query i mod n); prints p50,
+     * Warm-up, then {@code requests} calls from {@code clients} threads (request i sends body i mod n); prints p50,
      * p95, p99 (ms) and the CPU each process spent per request, and returns the percentiles.
      */
-    private static double[] measure(String label, String url, String token, List<String> queries, int clients, int warmup,
-                                    int requests) throws Exception {
-        run(url, token, queries.subList(queries.size() - Math.min(queries.size(), 40), queries.size()), clients, warmup);
+    private static double[] measure(String label, String url, String token, List<Map<String, Object>> bodies, int clients,
+                                    int warmup, int requests) throws Exception {
+        run(url, token, bodies.subList(bodies.size() - Math.min(bodies.size(), 40), bodies.size()), clients, warmup);
         Map<String, Long> cpuBefore = cpuMillis();
         Instant start = Instant.now();
-        double[] latencies = run(url, token, queries, clients, requests);
+        double[] latencies = run(url, token, bodies, clients, requests);
         Map<String, Long> cpuAfter = cpuMillis();
         if (latencies.length == 0) {
             System.out.printf("%-40s every request failed%n", label);
@@ -371,14 +379,15 @@ public final class GatewayBenchmark {
     }
 
     /** Latencies of {@code requests} calls; a call answered with errors (or not 200) is counted and reported, not timed. */
-    private static double[] run(String url, String token, List<String> queries, int clients, int requests) throws Exception {
+    private static double[] run(String url, String token, List<Map<String, Object>> requestBodies, int clients, int requests)
+            throws Exception {
         double[] latencies = new double[requests];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         String[] firstFailure = {null};
         List<byte[]> bodies = new ArrayList<>();
-        for (String query : queries) {
-            bodies.add(JSON.writeValueAsBytes(Map.of("query", query)));
+        for (Map<String, Object> body : requestBodies) {
+            bodies.add(JSON.writeValueAsBytes(body));
         }
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         try {
@@ -424,8 +433,11 @@ public final class GatewayBenchmark {
     }
 
     private static JsonNode call(String url, String token, String query) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(request(url, token, JSON.writeValueAsBytes(Map.of("query", query))),
-                HttpResponse.BodyHandlers.ofString());
+        return call(url, token, Map.of("query", query));
+    }
+
+    private static JsonNode call(String url, String token, Map<String, Object> body) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(request(url, token, JSON.writeValueAsBytes(body)), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("HTTP " + response.statusCode() + " from " + url + ": " + response.body());
         }
