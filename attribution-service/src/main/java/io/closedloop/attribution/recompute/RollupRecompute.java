@@ -8,6 +8,7 @@ import org.postgresql.copy.CopyManager;
 import org.postgresql.copy.PGCopyInputStream;
 
 import javax.sql.DataSource;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -300,40 +301,33 @@ public final class RollupRecompute {
             return rollup;
         }
 
-        /** COPYs the partition's rows (part = partition) in chunks, each its own short transaction. */
+        /** COPYs the partition's rows (part = partition) in chunks, each its own short transaction; binary (BinaryCopyWriter). */
         private int write(Connection c, CreditRollup rollup) throws SQLException {
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-            StringBuilder text = new StringBuilder(WRITE_CHUNK * 100);
-            int[] pending = {0};
+            BinaryCopyWriter chunk = new BinaryCopyWriter();
             int[] written = {0};
-            String prefix = escape(workspace) + '\t' + generation + '\t' + partition + '\t';
             SQLException[] failure = {null};
             rollup.forEachRow(r -> {
                 if (failure[0] != null) {
                     return;
                 }
-                text.append(prefix).append(r.basis()).append('\t').append(r.dimension()).append('\t')
-                        .append(r.day()).append('\t').append(escape(r.key())).append('\t');
-                array(text, r.credit()).append('\t');
-                array(text, r.amount()).append('\t');
-                array(text, r.opportunities()).append('\n');
-                if (++pending[0] == WRITE_CHUNK) {
+                chunk.row(10).text(workspace).int4(generation).int4(partition).text(r.basis()).text(r.dimension())
+                        .date(r.day()).text(r.key()).float8Array(r.credit()).float8Array(r.amount())
+                        .float8Array(r.opportunities());
+                written[0]++;
+                if (chunk.rows() == WRITE_CHUNK) {
                     try {
-                        copyChunk(c, copy, text);
+                        copyChunk(c, copy, chunk);
                     } catch (SQLException e) {
                         failure[0] = e;
                     }
-                    written[0] += pending[0];
-                    pending[0] = 0;
-                    text.setLength(0);
                 }
             });
             if (failure[0] != null) {
                 throw failure[0];
             }
-            if (pending[0] > 0) {
-                copyChunk(c, copy, text);
-                written[0] += pending[0];
+            if (chunk.rows() > 0) {
+                copyChunk(c, copy, chunk);
             }
             return written[0] + writeDeals(c, copy, rollup);
         }
@@ -354,10 +348,12 @@ public final class RollupRecompute {
             return written[0];
         }
 
-        private void copyChunk(Connection c, CopyManager copy, StringBuilder text) throws SQLException {
+        private void copyChunk(Connection c, CopyManager copy, BinaryCopyWriter chunk) throws SQLException {
+            InputStream rows = chunk.stream();
+            chunk.reset();
             inTransaction(c, () -> {
                 copy.copyIn("copy credit_rollup (workspace_id, generation, part, basis, dimension, day, key, credit,"
-                        + " amount, opportunities) from stdin", new StringReader(text.toString()));
+                        + " amount, opportunities) from stdin (format binary)", rows);
                 execute(c, "update recompute_partition set updated_at = now()"
                         + " where workspace_id = ? and generation = ? and partition = ?", workspace, generation, partition);
             });
@@ -450,23 +446,6 @@ public final class RollupRecompute {
                 // the partition stays RUNNING and is taken as dead after STALE_SECONDS
             }
         }
-    }
-
-    /** A float8[] literal; integral values (the counts) without a fraction. */
-    private static StringBuilder array(StringBuilder text, double[] values) {
-        text.append('{');
-        for (int i = 0; i < values.length; i++) {
-            if (i > 0) {
-                text.append(',');
-            }
-            double v = values[i];
-            if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-                text.append((long) v);
-            } else {
-                text.append(v);
-            }
-        }
-        return text.append('}');
     }
 
     /** COPY text format: backslash, tab, newline and carriage return escaped. */

@@ -101,7 +101,8 @@ public final class GatewayBenchmark {
                 if (options.containsKey("profile")) {
                     attributionOptions.add("-XX:StartFlightRecording=filename=" + options.get("profile") + "/attribution.jfr,settings=profile");
                 }
-                system.start(EnumSet.of(ServiceName.IDENTITY, ServiceName.ATTRIBUTION), ports, attributionOptions, work.resolve("logs"));
+                system.start(EnumSet.of(ServiceName.IDENTITY), ports, List.of("-Xmx1g"), work.resolve("logs"));
+                system.start(EnumSet.of(ServiceName.ATTRIBUTION), ports, attributionOptions, work.resolve("logs"));
                 // The reconciliation asks Markov and Shapley over a quarter of 1M touches (every journey of the period, computed
                 // on demand): longer than the gateway's default 10 s for interactive calls.
                 List<String> gatewayOptions = new ArrayList<>(List.of("-Xmx1g", "-Dclosedloop.subgraph-timeout=180s"));
