@@ -55,7 +55,7 @@ public final class CreditRollup {
 
     private final Duration lookback;
     private final RuleBasedModel[] models;
-    private final RollupSums sums = new RollupSums(WIDTH, MODELS.size());
+    private final RollupSums sums = new RollupSums(MODELS.size(), COMPONENTS);
     private final Map<String, Integer> keyIds = new HashMap<>();
     private final Map<DealRow, int[]> deals = new HashMap<>();
     private final List<String> keyNames = new ArrayList<>();

@@ -3,33 +3,38 @@ package io.closedloop.attribution.rollup;
 import java.util.Arrays;
 
 /**
- * Sums of (credit, amount) for each of {@code width} elements and of opportunities for the first
- * {@code countedWidth} of them (the models; the custom components have no count) by a packed long key,
- * in open addressing (linear probing, load ≤ 1/2) so a full recompute adds millions of credits
- * without boxing. Key 0 is reserved for empty slots (packed keys are never 0: the day carries an
- * offset).
+ * Sums of (credit, amount, opportunities) for each of {@code models} models and of (credit, amount)
+ * for each of {@code components} custom components (no count) by a packed long key, in open
+ * addressing (linear probing, load ≤ 1/2) so a full recompute adds millions of credits without
+ * boxing. The components live in arrays of their own so the models' hot loop keeps its compact
+ * stride. Key 0 is reserved for empty slots (packed keys are never 0: the day carries an offset).
  */
 final class RollupSums {
 
-    private final int width;
-    private final int countedWidth;
+    private final int models;
+    private final int components;
     private long[] keys;
     private int[] slots;
     private int mask;
     private int size;
+    private int capacity = 512;
     private double[] credit;
     private double[] amount;
     private double[] opportunities;
+    private double[] componentCredit;
+    private double[] componentAmount;
 
-    RollupSums(int width, int countedWidth) {
-        this.width = width;
-        this.countedWidth = countedWidth;
+    RollupSums(int models, int components) {
+        this.models = models;
+        this.components = components;
         keys = new long[1024];
         slots = new int[1024];
         mask = keys.length - 1;
-        credit = new double[512 * width];
-        amount = new double[512 * width];
-        opportunities = new double[512 * countedWidth];
+        credit = new double[capacity * models];
+        amount = new double[capacity * models];
+        opportunities = new double[capacity * models];
+        componentCredit = new double[capacity * components];
+        componentAmount = new double[capacity * components];
     }
 
     /** The entry of {@code key} (created empty if absent), for {@link #add}. */
@@ -43,10 +48,13 @@ final class RollupSums {
         }
         keys[s] = key;
         slots[s] = size;
-        if ((size + 1) * width > credit.length) {
-            credit = Arrays.copyOf(credit, credit.length * 2);
-            amount = Arrays.copyOf(amount, amount.length * 2);
-            opportunities = Arrays.copyOf(opportunities, (credit.length / width) * countedWidth);
+        if (size + 1 > capacity) {
+            capacity *= 2;
+            credit = Arrays.copyOf(credit, capacity * models);
+            amount = Arrays.copyOf(amount, capacity * models);
+            opportunities = Arrays.copyOf(opportunities, capacity * models);
+            componentCredit = Arrays.copyOf(componentCredit, capacity * components);
+            componentAmount = Arrays.copyOf(componentAmount, capacity * components);
         }
         int index = size++;
         if (size * 2 > keys.length) {
@@ -55,12 +63,17 @@ final class RollupSums {
         return index;
     }
 
-    void add(int entry, int model, double c, double a, double o) {
-        int i = entry * width + model;
-        credit[i] += c;
-        amount[i] += a;
-        if (model < countedWidth) {
-            opportunities[entry * countedWidth + model] += o;
+    /** Adds to element {@code element}: a model (counted) below {@code models}, else a component (o ignored). */
+    void add(int entry, int element, double c, double a, double o) {
+        if (element < models) {
+            int i = entry * models + element;
+            credit[i] += c;
+            amount[i] += a;
+            opportunities[i] += o;
+        } else {
+            int i = entry * components + element - models;
+            componentCredit[i] += c;
+            componentAmount[i] += a;
         }
     }
 
@@ -77,11 +90,13 @@ final class RollupSums {
             }
         }
         for (int i = 0; i < size; i++) {
-            int from = i * width;
-            int counted = i * countedWidth;
-            visitor.accept(byIndex[i], Arrays.copyOfRange(credit, from, from + width),
-                    Arrays.copyOfRange(amount, from, from + width),
-                    Arrays.copyOfRange(opportunities, counted, counted + countedWidth));
+            double[] c = new double[models + components];
+            double[] a = new double[models + components];
+            System.arraycopy(credit, i * models, c, 0, models);
+            System.arraycopy(componentCredit, i * components, c, models, components);
+            System.arraycopy(amount, i * models, a, 0, models);
+            System.arraycopy(componentAmount, i * components, a, models, components);
+            visitor.accept(byIndex[i], c, a, Arrays.copyOfRange(opportunities, i * models, (i + 1) * models));
         }
     }
 
