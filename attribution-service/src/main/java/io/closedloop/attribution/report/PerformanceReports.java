@@ -145,8 +145,8 @@ public class PerformanceReports {
         int m = columns.model();
         int linear = CreditRollup.MODELS.indexOf(ModelName.LINEAR);
         return rollups.wonSums(pool, workspace, state.generation(), columns, linear, groupBy.name(), from, to)
-                .chain(sums -> rollups.deals(pool, workspace, state.generation(), groupBy.name(), from, to).map(deals -> {
-                    WonDeals out = new WonDeals(new TreeSet<>(), new HashMap<>(), new HashMap<>(), new double[3], new ArrayList<>());
+                .chain(sums -> dealDays(workspace, state, from, to, groupBy, m).map(dealDays -> {
+                    WonDeals out = new WonDeals(new TreeSet<>(), new HashMap<>(), dealDays.byKey(), new double[3], dealDays.all());
                     for (Row r : sums) {
                         boolean revenue = Basis.REVENUE.name().equals(r.getString("basis"));
                         String key = r.getString("key");
@@ -175,13 +175,33 @@ public class PerformanceReports {
                     }
                     // Sums of keys in no won journey of the period are deltas' rounding residue.
                     out.sums().keySet().retainAll(out.keys());
+                    return out;
+                }));
+    }
+
+    /** Days to conversion of the period's won deals: all of them, and by each key the model at {@code model} credits. */
+    record DealDays(Map<String, List<Double>> byKey, List<Double> all) {
+    }
+
+    /**
+     * From won_deal_rollup, the heaviest read of the report (a row per won deal). Kept in the cache
+     * with the rollups' version: it depends on the model's credited keys only, so every custom
+     * weight vector (credited keys: LINEAR's) shares one read.
+     */
+    private Uni<DealDays> dealDays(String workspace, RollupState state, LocalDate from, LocalDate to, Dimension groupBy,
+                                   int model) {
+        return cache.get(String.join("|", "dealDays", workspace, from.toString(), to.toString(), groupBy.name(),
+                        String.valueOf(model)), state.generation() + "@" + state.updatedAt(),
+                () -> rollups.deals(pool, workspace, state.generation(), groupBy.name(), from, to).map(deals -> {
+                    Map<String, List<Double>> byKey = new HashMap<>();
+                    List<Double> all = new ArrayList<>();
                     for (Row r : deals) {
                         double days = r.getDouble("days_to_conversion");
-                        out.allDays().add(days);
-                        DealRow.forEachCreditedKey(r.getString("profile"), m,
-                                key -> out.days().computeIfAbsent(key, k -> new ArrayList<>()).add(days));
+                        all.add(days);
+                        DealRow.forEachCreditedKey(r.getString("profile"), model,
+                                key -> byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(days));
                     }
-                    return out;
+                    return new DealDays(byKey, all);
                 }));
     }
 
