@@ -100,23 +100,24 @@ public class PerformanceReports {
 
     /**
      * The won deals of the period by key: per key credit, revenue and new-customer credit, the
-     * days to conversion of the deals giving it credit &gt; 0, the keys of the deals' journeys, and
-     * totals over the deals (count, revenue, new customers, days of each).
+     * median days to conversion of the deals giving it credit &gt; 0, the keys of the deals' journeys,
+     * and totals over the deals (count, revenue, new customers, median days).
      */
-    record WonDeals(Set<String> keys, Map<String, double[]> sums, Map<String, List<Double>> days, double[] total,
-                    List<Double> allDays) {
+    record WonDeals(Set<String> keys, Map<String, double[]> sums, DealDays days, double[] total) {
     }
 
     /** From the won deals' journeys computed on demand (custom and data-driven models, partial days, other parameters). */
     private Uni<WonDeals> wonOnDemand(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
         return attribution.opportunityCredits(workspace, from, to, groupBy, with(options, Basis.REVENUE))
                 .chain(won -> reports.firstWonDeals(workspace).map(firstWon -> {
-                    WonDeals out = new WonDeals(new TreeSet<>(), new HashMap<>(), new HashMap<>(), new double[3], new ArrayList<>());
+                    Map<String, List<Double>> days = new HashMap<>();
+                    List<Double> allDays = new ArrayList<>();
+                    WonDeals out = new WonDeals(new TreeSet<>(), new HashMap<>(), null, new double[3]);
                     for (OpportunityCredit oc : won) {
                         double amount = amount(oc);
                         boolean newCustomer = firstWon.containsKey(oc.opportunity().id());
                         double toClose = (oc.opportunity().closedAt().toEpochMilli() - oc.journey().touch(0).epochMillis()) / DAY_MILLIS;
-                        out.allDays().add(toClose);
+                        allDays.add(toClose);
                         out.total()[0] += 1;
                         out.total()[1] += amount;
                         out.total()[2] += newCustomer ? 1 : 0;
@@ -127,11 +128,11 @@ public class PerformanceReports {
                             s[1] += credit * amount;
                             s[2] += newCustomer ? credit : 0;
                             if (credit > 0) {
-                                out.days().computeIfAbsent(key, k -> new ArrayList<>()).add(toClose);
+                                days.computeIfAbsent(key, k -> new ArrayList<>()).add(toClose);
                             }
                         });
                     }
-                    return out;
+                    return new WonDeals(out.keys(), out.sums(), DealDays.of(days, allDays), out.total());
                 }));
     }
 
@@ -146,7 +147,7 @@ public class PerformanceReports {
         int linear = CreditRollup.MODELS.indexOf(ModelName.LINEAR);
         return rollups.wonSums(pool, workspace, state.generation(), columns, linear, groupBy.name(), from, to)
                 .chain(sums -> dealDays(workspace, state, from, to, groupBy, m).map(dealDays -> {
-                    WonDeals out = new WonDeals(new TreeSet<>(), new HashMap<>(), dealDays.byKey(), new double[3], dealDays.all());
+                    WonDeals out = new WonDeals(new TreeSet<>(), new HashMap<>(), dealDays, new double[3]);
                     for (Row r : sums) {
                         boolean revenue = Basis.REVENUE.name().equals(r.getString("basis"));
                         String key = r.getString("key");
@@ -179,8 +180,14 @@ public class PerformanceReports {
                 }));
     }
 
-    /** Days to conversion of the period's won deals: all of them, and by each key the model at {@code model} credits. */
-    record DealDays(Map<String, List<Double>> byKey, List<Double> all) {
+    /** Median days to conversion of the period's won deals: by each key a model credits (absent: none), and of all. */
+    record DealDays(Map<String, Double> medianByKey, Double medianAll) {
+
+        static DealDays of(Map<String, List<Double>> byKey, List<Double> all) {
+            Map<String, Double> medians = new HashMap<>();
+            byKey.forEach((key, days) -> medians.put(key, median(days)));
+            return new DealDays(medians, median(all));
+        }
     }
 
     /**
@@ -201,7 +208,7 @@ public class PerformanceReports {
                         DealRow.forEachCreditedKey(r.getString("profile"), model,
                                 key -> byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(days));
                     }
-                    return new DealDays(byKey, all);
+                    return DealDays.of(byKey, all);
                 }));
     }
 
@@ -214,9 +221,8 @@ public class PerformanceReports {
         keys.addAll(spend.keySet());
         keys.addAll(won.keys());
         Map<String, double[]> wonSums = won.sums();
-        Map<String, List<Double>> days = won.days();
+        Map<String, Double> medianDays = won.days().medianByKey();
         double[] wonTotal = won.total();
-        List<Double> allDays = won.allDays();
         List<PerformanceRow> rows = new ArrayList<>();
         double pipelineCredit = 0;
         double pipelineAmount = 0;
@@ -228,7 +234,7 @@ public class PerformanceReports {
             double[] w = wonSums.getOrDefault(key, new double[3]);
             rows.add(row(key, b == null ? 0 : b.credit(), b == null ? 0 : b.amount(), b == null ? 0 : b.opportunities(),
                     spend.getOrDefault(key, 0.0), p == null ? 0 : p.credit(), p == null ? 0 : p.amount(), w[0], w[1], w[2],
-                    days.getOrDefault(key, List.of())));
+                    medianDays.get(key)));
             pipelineCredit += p == null ? 0 : p.credit();
             pipelineAmount += p == null ? 0 : p.amount();
             credit += b == null ? 0 : b.credit();
@@ -237,17 +243,17 @@ public class PerformanceReports {
         rows.sort(Comparator.comparingDouble(PerformanceRow::amount).reversed().thenComparing(PerformanceRow::key));
         // Totals over the scope: every attributed deal counts once, whichever groups share its credit.
         PerformanceRow totals = row(null, credit, amount, basis.attributedOpportunities(), totalSpend, pipelineCredit,
-                pipelineAmount, wonTotal[0], wonTotal[1], wonTotal[2], allDays);
+                pipelineAmount, wonTotal[0], wonTotal[1], wonTotal[2], won.days().medianAll());
         return new PerformanceMetrics(from.toString(), to.toString(), options.model().name().toLowerCase(),
                 options.basis().name(), groupBy.name(), dataAsOf, rows, totals);
     }
 
     private static PerformanceRow row(String key, double credit, double amount, double opportunities, double spend,
                                       double pipelineCredit, double pipeline, double wonDeals, double revenue,
-                                      double newCustomers, List<Double> days) {
+                                      double newCustomers, Double medianDays) {
         return new PerformanceRow(key, credit, amount, opportunities, spend, pipelineCredit, pipeline, wonDeals, revenue,
                 newCustomers, ratio(revenue - spend, spend), ratio(revenue, spend), ratio(spend, newCustomers),
-                ratio(spend, pipelineCredit), ratio(revenue, wonDeals), ratio(wonDeals, pipelineCredit), median(days));
+                ratio(spend, pipelineCredit), ratio(revenue, wonDeals), ratio(wonDeals, pipelineCredit), medianDays);
     }
 
     /** The opportunities behind one row of the performance report, largest attributed amount first. */
