@@ -10,7 +10,6 @@ import io.closedloop.attribution.report.ReportViews.PerformanceRow;
 import io.closedloop.attribution.service.AttributionService;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.service.AttributionService.OpportunityCredit;
-import io.closedloop.attribution.rollup.CreditRollup;
 import io.closedloop.attribution.rollup.DealRow;
 import io.closedloop.attribution.rollup.RollupColumns;
 import io.closedloop.attribution.rollup.RollupReports;
@@ -73,8 +72,7 @@ public class PerformanceReports {
                                 String.valueOf(RollupColumns.of(options.model(), options.custom())), options.basis().name(),
                                 String.valueOf(options.halfLifeDays()),
                                 String.valueOf(options.lookbackDays()), String.valueOf(options.scope())),
-                        state.generation() + "@" + state.updatedAt(),
-                        () -> compute(workspace, from, to, groupBy, options, state)));
+                        state.version(), () -> compute(workspace, from, to, groupBy, options, state)));
     }
 
     private Uni<PerformanceMetrics> compute(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options,
@@ -110,20 +108,22 @@ public class PerformanceReports {
     private Uni<WonDeals> wonOnDemand(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
         return attribution.opportunityCredits(workspace, from, to, groupBy, with(options, Basis.REVENUE))
                 .chain(won -> reports.firstWonDeals(workspace).map(firstWon -> {
+                    Set<String> keys = new TreeSet<>();
+                    Map<String, double[]> sums = new HashMap<>();
+                    double[] total = new double[3];
                     Map<String, List<Double>> days = new HashMap<>();
                     List<Double> allDays = new ArrayList<>();
-                    WonDeals out = new WonDeals(new TreeSet<>(), new HashMap<>(), null, new double[3]);
                     for (OpportunityCredit oc : won) {
                         double amount = amount(oc);
                         boolean newCustomer = firstWon.containsKey(oc.opportunity().id());
                         double toClose = (oc.opportunity().closedAt().toEpochMilli() - oc.journey().touch(0).epochMillis()) / DAY_MILLIS;
                         allDays.add(toClose);
-                        out.total()[0] += 1;
-                        out.total()[1] += amount;
-                        out.total()[2] += newCustomer ? 1 : 0;
+                        total[0] += 1;
+                        total[1] += amount;
+                        total[2] += newCustomer ? 1 : 0;
                         oc.creditByKey().forEach((key, credit) -> {
-                            out.keys().add(key);
-                            double[] s = out.sums().computeIfAbsent(key, k -> new double[3]);
+                            keys.add(key);
+                            double[] s = sums.computeIfAbsent(key, k -> new double[3]);
                             s[0] += credit;
                             s[1] += credit * amount;
                             s[2] += newCustomer ? credit : 0;
@@ -132,21 +132,19 @@ public class PerformanceReports {
                             }
                         });
                     }
-                    return new WonDeals(out.keys(), out.sums(), DealDays.of(days, allDays), out.total());
+                    return new WonDeals(keys, sums, DealDays.of(days, allDays), total);
                 }));
     }
 
     /**
-     * The same figures from the materialized rollups of the standard models: the REVENUE and
+     * The same figures from the materialized rollups (standard models, custom weights all &gt; 0): the REVENUE and
      * NEW_CUSTOMER sums of credit_rollup and the won deals' rows of won_deal_rollup (days to
      * conversion, keys each model credits).
      */
     private Uni<WonDeals> wonFromRollups(String workspace, RollupState state, LocalDate from, LocalDate to, Dimension groupBy,
                                          RollupColumns columns) {
-        int m = columns.model();
-        int linear = CreditRollup.MODELS.indexOf(ModelName.LINEAR);
-        return rollups.wonSums(pool, workspace, state.generation(), columns, linear, groupBy.name(), from, to)
-                .chain(sums -> dealDays(workspace, state, from, to, groupBy, m).map(dealDays -> {
+        return rollups.wonSums(pool, workspace, state.generation(), columns, groupBy.name(), from, to)
+                .chain(sums -> dealDays(workspace, state, from, to, groupBy, columns.model()).map(dealDays -> {
                     WonDeals out = new WonDeals(new TreeSet<>(), new HashMap<>(), dealDays, new double[3]);
                     for (Row r : sums) {
                         boolean revenue = Basis.REVENUE.name().equals(r.getString("basis"));
@@ -198,7 +196,7 @@ public class PerformanceReports {
     private Uni<DealDays> dealDays(String workspace, RollupState state, LocalDate from, LocalDate to, Dimension groupBy,
                                    int model) {
         return cache.get(String.join("|", "dealDays", workspace, from.toString(), to.toString(), groupBy.name(),
-                        String.valueOf(model)), state.generation() + "@" + state.updatedAt(),
+                        String.valueOf(model)), state.version(),
                 () -> rollups.deals(pool, workspace, state.generation(), groupBy.name(), from, to).map(deals -> {
                     Map<String, List<Double>> byKey = new HashMap<>();
                     List<Double> all = new ArrayList<>();

@@ -46,6 +46,8 @@ public final class CreditRollup {
      * the m middle touches), 5..8 the milestones of journeys without a middle touch.
      */
     public static final int COMPONENTS = 9;
+    /** LINEAR's element: it credits every touch, so its counts tell which keys a journey has. */
+    public static final int LINEAR = MODELS.indexOf(ModelName.LINEAR);
     /** Elements of a rollup row's credit and amount arrays: the models, then the custom components (opportunities: the models only). */
     public static final int WIDTH = MODELS.size() + COMPONENTS;
     private static final Dimension[] DIMENSIONS = Dimension.values();

@@ -51,7 +51,7 @@ public final class RollupColumns {
             c[5 + r] = w[r] / milestones;
         }
         c[4] = w[4] / total;
-        return new RollupColumns(CreditRollup.MODELS.indexOf(ModelName.LINEAR), c);
+        return new RollupColumns(CreditRollup.LINEAR, c);
     }
 
     /** The element (0-based in CreditRollup.MODELS) whose opportunity counts, conversion counts and deal masks apply. */

@@ -4,6 +4,7 @@ import io.closedloop.attribution.rollup.AccountState.OpportunityState;
 import io.closedloop.attribution.rollup.AccountState.TouchState;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -266,11 +267,7 @@ public class RollupRepository {
                         group by opportunity_id, days_to_conversion, profile
                         having sum(count) > 0""")
                 .execute(Tuple.of(workspace, generation, dimension).addLocalDate(from).addLocalDate(to))
-                .map(rows -> {
-                    List<Row> list = new ArrayList<>();
-                    rows.forEach(list::add);
-                    return list;
-                });
+                .map(RollupRepository::list);
     }
 
     /**
@@ -279,7 +276,7 @@ public class RollupRepository {
      * the count of deals whose journey has the key (LINEAR credits every touch, so its count
      * tells); the OPPORTUNITIES counts of both bases come along.
      */
-    public Uni<List<Row>> wonSums(SqlClient client, String workspace, int generation, RollupColumns columns, int linearIndex,
+    public Uni<List<Row>> wonSums(SqlClient client, String workspace, int generation, RollupColumns columns,
                                   String dimension, LocalDate from, LocalDate to) {
         return client.preparedQuery("select basis, dimension, key, " + columns.sum("credit") + " as credit, "
                         + columns.sum("amount") + " as amount, sum(opportunities[$3]) as present"
@@ -288,12 +285,8 @@ public class RollupRepository {
                         where workspace_id = $1 and generation = $2 and basis in ('REVENUE', 'NEW_CUSTOMER')
                           and dimension in ($4, 'OPPORTUNITIES') and day >= $5 and day < $6
                         group by basis, dimension, key""")
-                .execute(Tuple.of(workspace, generation, linearIndex + 1, dimension).addLocalDate(from).addLocalDate(to))
-                .map(rows -> {
-                    List<Row> list = new ArrayList<>();
-                    rows.forEach(list::add);
-                    return list;
-                });
+                .execute(Tuple.of(workspace, generation, CreditRollup.LINEAR + 1, dimension).addLocalDate(from).addLocalDate(to))
+                .map(RollupRepository::list);
     }
 
     /** Catch-up mode (IncrementalRollups): reports compute on demand until the recompute that ends it. */
@@ -321,11 +314,7 @@ public class RollupRepository {
                           and day >= $6 and day < $7
                         group by key""")
                 .execute(Tuple.of(workspace, generation, basis, columns.model() + 1, dimension).addLocalDate(from).addLocalDate(to))
-                .map(rows -> {
-                    List<Row> list = new ArrayList<>();
-                    rows.forEach(list::add);
-                    return list;
-                });
+                .map(RollupRepository::list);
     }
 
     // An opportunity's people are its contact roles, or the account's contacts when it names none
@@ -377,5 +366,11 @@ public class RollupRepository {
             }
             return set;
         });
+    }
+
+    private static List<Row> list(RowSet<Row> rows) {
+        List<Row> list = new ArrayList<>(rows.size());
+        rows.forEach(list::add);
+        return list;
     }
 }

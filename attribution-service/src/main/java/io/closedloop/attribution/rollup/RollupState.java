@@ -9,4 +9,9 @@ import java.time.Instant;
 public record RollupState(String workspace, int generation, int lookbackDays, double halfLifeDays, boolean ready,
                           Integer building, Integer buildingLookbackDays, Double buildingHalfLifeDays,
                           Integer buildingPartitions, Instant updatedAt) {
+
+    /** The version of the data reports read: every delta and spend page moves updatedAt, a recompute the generation. */
+    public String version() {
+        return generation + "@" + updatedAt;
+    }
 }

@@ -125,17 +125,15 @@ public class AttributionService {
      */
     public Uni<AttributionReport> attribution(String workspace, Instant from, Instant to, Dimension groupBy,
                                               ModelOptions options) {
-        return settings.get(workspace).chain(s -> rollups.state(workspace).chain(state ->
-                scope(options, s) == JourneyScope.ACCOUNT
-                        && RollupReports.answers(state, options.model(), options.custom(), from, to, lookbackDays(options, s),
-                                halfLife(options, s))
-                        ? rollups.report(workspace, state, from, to, groupBy, options.model(), options.custom(), options.basis())
-                        : attributionOnDemand(workspace, from, to, groupBy, options)));
+        return answeringRollups(workspace, from, to, options).chain(state -> state != null
+                ? rollups.report(workspace, state, from, to, groupBy, options.model(), options.custom(), options.basis())
+                : attributionOnDemand(workspace, from, to, groupBy, options));
     }
 
     /**
      * The rollup state when the rollups answer this query exactly (RollupReports.answers: standard
-     * model, account journeys, whole days, the generation's parameters, ready), else null.
+     * model or custom weights all &gt; 0, account journeys, whole days, the generation's parameters,
+     * ready), else null.
      */
     public Uni<RollupState> answeringRollups(String workspace, Instant from, Instant to, ModelOptions options) {
         return settings.get(workspace).chain(s -> rollups.state(workspace).map(state ->
@@ -315,7 +313,6 @@ public class AttributionService {
         }
         return byId;
     }
-
 
     private static double amount(Opportunity o) {
         return o.amount() == null ? 0 : o.amount().doubleValue();

@@ -168,15 +168,7 @@ class RollupApiTest {
                     .statusCode(200).body("errors", org.hamcrest.Matchers.nullValue())
                     .body("data.recomputeRollups.partitions", org.hamcrest.Matchers.equalTo(2));
         }
-        JsonPath progress = null;
-        for (int i = 0; i < 100; i++) {
-            progress = ok("{ rollupRecompute { generation state currentGeneration ready accountsDone accountsTotal"
-                    + " partitionProgress { partition state accountsDone accountsTotal } } }", "rollupRecompute");
-            if ("DONE".equals(progress.getString("state"))) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        JsonPath progress = awaitRecompute();
         assertEquals("DONE", progress.getString("state"), progress.prettify());
         assertEquals(before + 1, progress.getInt("currentGeneration"));
         assertEquals(3, progress.getInt("accountsTotal")); // acct-a, acct-b, acct-c
@@ -190,14 +182,7 @@ class RollupApiTest {
         int partitions = graphql(admin, "mutation { recomputeRollups { partitions } }").statusCode(200)
                 .body("errors", org.hamcrest.Matchers.nullValue()).extract().path("data.recomputeRollups.partitions");
         assertEquals(recomputes.defaultPartitions(), partitions);
-        for (int i = 0; i < 100; i++) {
-            progress = ok("{ rollupRecompute { generation state currentGeneration accountsDone accountsTotal"
-                    + " partitionProgress { partition state } } }", "rollupRecompute");
-            if ("DONE".equals(progress.getString("state"))) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        progress = awaitRecompute();
         assertEquals("DONE", progress.getString("state"), progress.prettify());
         assertEquals(before + 2, progress.getInt("currentGeneration"));
         assertEquals(partitions, progress.getList("partitionProgress").size());
@@ -354,18 +339,25 @@ class RollupApiTest {
 
         int before = generation();
         assertEquals(List.of(WS), recomputes.finishCatchUps());
+        JsonPath progress = awaitRecompute();
+        assertTrue(progress.getBoolean("ready"), progress.prettify());
+        assertEquals(before + 1, progress.getInt("currentGeneration"));
+        assertEquals(List.of(), recomputes.finishCatchUps(), "caught up: nothing left to recompute");
+        assertEveryStandardReportMatchesOnDemand();
+    }
+
+    /** Polls the recompute's progress until it is DONE and the rollups ready (at most 10 s); the last answer. */
+    private static JsonPath awaitRecompute() throws InterruptedException {
         JsonPath progress = null;
         for (int i = 0; i < 100; i++) {
-            progress = ok("{ rollupRecompute { state ready currentGeneration } }", "rollupRecompute");
+            progress = ok("{ rollupRecompute { generation state currentGeneration ready accountsDone accountsTotal"
+                    + " partitionProgress { partition state accountsDone accountsTotal } } }", "rollupRecompute");
             if ("DONE".equals(progress.getString("state")) && progress.getBoolean("ready")) {
                 break;
             }
             Thread.sleep(100);
         }
-        assertTrue(progress.getBoolean("ready"), progress.prettify());
-        assertEquals(before + 1, progress.getInt("currentGeneration"));
-        assertEquals(List.of(), recomputes.finishCatchUps(), "caught up: nothing left to recompute");
-        assertEveryStandardReportMatchesOnDemand();
+        return progress;
     }
 
     private long deltaRows() {
