@@ -53,6 +53,16 @@ public class Caller {
         return token.getRawToken();
     }
 
+    /**
+     * The workspace claim and the roles, sorted: all of a caller that decides what a service may answer
+     * it (the gateway keys its answer cache on it). Does not require a workspace.
+     */
+    public String access() {
+        Object workspace = token.getClaim(WORKSPACE_CLAIM);
+        java.util.Set<String> roles = token.getGroups() == null ? java.util.Set.of() : new java.util.TreeSet<>(token.getGroups());
+        return workspace + " " + roles;
+    }
+
     public boolean hasRole(String role) {
         return token.getGroups() != null && token.getGroups().contains(role);
     }

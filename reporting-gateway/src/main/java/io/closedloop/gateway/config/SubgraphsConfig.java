@@ -5,7 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 
-/** Where the gateway finds the three subgraphs (DESIGN §9). */
+/** Where the gateway finds the three subgraphs (DESIGN §9), and how it calls them. */
 @ConfigMapping(prefix = "closedloop")
 public interface SubgraphsConfig {
 
@@ -27,6 +27,19 @@ public interface SubgraphsConfig {
      */
     @WithDefault("50")
     int subgraphPoolSize();
+
+    /** The gateway's short-lived memory of subgraph answers (client/AnswerCache). */
+    AnswerCacheConfig answerCache();
+
+    interface AnswerCacheConfig {
+        /** How long an answer is served from memory; 0 asks the subgraph every time. */
+        @WithDefault("1s")
+        Duration maxAge();
+
+        /** Most answers kept, least recently used out first. */
+        @WithDefault("1000")
+        int entries();
+    }
 
     interface Service {
         /** Base URL, e.g. http://localhost:8180 (its GraphQL endpoint is {url}/graphql). */

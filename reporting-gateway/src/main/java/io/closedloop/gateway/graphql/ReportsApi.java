@@ -1,5 +1,6 @@
 package io.closedloop.gateway.graphql;
 
+import io.closedloop.gateway.client.AnswerCache;
 import io.closedloop.gateway.client.SubgraphClient;
 import io.closedloop.gateway.client.SubgraphClient.Subgraph;
 import io.closedloop.gateway.reportargs.AttributionQuery;
@@ -22,21 +23,25 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import static io.closedloop.gateway.graphql.ReportTypes.*;
 
 /**
  * Reports of DESIGN §5, answered by attribution-service. Arguments are checked here first
- * ({@link ReportArguments}); each report is one subgraph call for all its rows.
+ * ({@link ReportArguments}); each report is one subgraph call for all its rows, whose answer is
+ * kept for a moment for callers asking the same ({@link AnswerCache}).
  */
 @GraphQLApi
 public class ReportsApi {
 
     private final SubgraphClient subgraphs;
+    private final AnswerCache answers;
     private final Caller caller;
 
-    public ReportsApi(SubgraphClient subgraphs, Caller caller) {
+    public ReportsApi(SubgraphClient subgraphs, AnswerCache answers, Caller caller) {
         this.subgraphs = subgraphs;
+        this.answers = answers;
         this.caller = caller;
     }
 
@@ -96,8 +101,8 @@ public class ReportsApi {
         String id = ReportArguments.requiredId(op, "opportunityId", opportunityId);
         Model checkedModel = model(op, "model", model);
         String checkedBasis = ReportArguments.basis(op, basis);
-        return subgraphs.query(Subgraph.ATTRIBUTION, AttributionQuery.journey(id, checkedModel, checkedBasis), Map.of(), caller.rawToken())
-                .map(data -> journey(data.getJsonObject("journey"), id, checkedModel.name(), checkedBasis));
+        return attribution(AttributionQuery.journey(id, checkedModel, checkedBasis),
+                data -> journey(data.getJsonObject("journey"), id, checkedModel.name(), checkedBasis));
     }
 
     @Query
@@ -118,7 +123,7 @@ public class ReportsApi {
         int pageSize = ReportArguments.pageSize(op, first);
         String query = AttributionQuery.creditedOpportunities(checkedPeriod, checkedModel, checkedBasis, checkedGroupBy, key, pageSize,
                 CreditedOpportunity.class);
-        return attribution(query).map(data -> list(data, op, CreditedOpportunity.class));
+        return attribution(query, data -> list(data, op, CreditedOpportunity.class));
     }
 
     @Query
@@ -129,8 +134,8 @@ public class ReportsApi {
             @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT or TOUCH_TYPE.") String groupBy) {
         String op = "sourcedInfluenced";
         String arguments = "groupBy: " + ReportArguments.groupBy(op, groupBy);
-        return attribution(AttributionQuery.periodReport(op, period(op, period), arguments, SourcedInfluencedReport.class))
-                .map(data -> object(data, op, SourcedInfluencedReport.class));
+        return attribution(AttributionQuery.periodReport(op, period(op, period), arguments, SourcedInfluencedReport.class),
+                data -> object(data, op, SourcedInfluencedReport.class));
     }
 
     @Query
@@ -141,8 +146,8 @@ public class ReportsApi {
             @DefaultValue("90") @Description("Days before creation, 1 to 3650.") Integer windowDays) {
         String op = "pipelineInfluence";
         String arguments = windowDays == null ? "" : "windowDays: " + windowDays;
-        return attribution(AttributionQuery.periodReport(op, period(op, period), arguments, PipelineInfluence.class))
-                .map(data -> object(data, op, PipelineInfluence.class));
+        return attribution(AttributionQuery.periodReport(op, period(op, period), arguments, PipelineInfluence.class),
+                data -> object(data, op, PipelineInfluence.class));
     }
 
     @Query
@@ -155,8 +160,8 @@ public class ReportsApi {
         String op = "cohortLtv";
         String arguments = "cohort: " + AttributionQuery.string(cohort == null ? "QUARTER" : cohort)
                 + (periods == null ? "" : ", periods: " + periods);
-        return attribution(AttributionQuery.periodReport(op, period(op, period), arguments, CohortLtvReport.class))
-                .map(data -> object(data, op, CohortLtvReport.class));
+        return attribution(AttributionQuery.periodReport(op, period(op, period), arguments, CohortLtvReport.class),
+                data -> object(data, op, CohortLtvReport.class));
     }
 
     @Query
@@ -165,7 +170,7 @@ public class ReportsApi {
     public Uni<@NonNull AccountView> accountView(@NonNull @Description("The account's id.") String accountId) {
         String op = "accountView";
         String id = ReportArguments.requiredId(op, "accountId", accountId);
-        return attribution(AttributionQuery.accountView(id, AccountView.class)).map(data -> object(data, op, AccountView.class));
+        return attribution(AttributionQuery.accountView(id, AccountView.class), data -> object(data, op, AccountView.class));
     }
 
     @Query
@@ -173,18 +178,22 @@ public class ReportsApi {
     public Uni<@NonNull DataQuality> dataQuality(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the touches and opportunities checked.") PeriodInput period) {
         String op = "dataQuality";
-        return attribution(AttributionQuery.periodReport(op, period(op, period), "", DataQuality.class))
-                .map(data -> object(data, op, DataQuality.class));
+        return attribution(AttributionQuery.periodReport(op, period(op, period), "", DataQuality.class),
+                data -> object(data, op, DataQuality.class));
     }
 
     private Uni<PerformanceReport> report(Period period, Model model, String basis, String groupBy, int pageSize) {
         AttributionQuery.Operation performance = AttributionQuery.performance(period, model, basis, groupBy, ReportRow.class);
-        return subgraphs.query(Subgraph.ATTRIBUTION, performance.query(), performance.variables(), caller.rawToken())
-                .map(data -> performanceReport(object(data, "performance", JsonObject.class), model.name(), basis, groupBy, pageSize));
+        String question = performance.query() + '\n' + new JsonObject(performance.variables()).encode() + '\n' + model.name() + ' ' + pageSize;
+        return answers.get(caller.access(), question, () -> subgraphs.query(Subgraph.ATTRIBUTION, performance.query(),
+                        performance.variables(), caller.rawToken())
+                .map(data -> performanceReport(object(data, "performance", JsonObject.class), model.name(), basis, groupBy, pageSize)));
     }
 
-    private Uni<JsonObject> attribution(String query) {
-        return subgraphs.query(Subgraph.ATTRIBUTION, query, Map.of(), caller.rawToken());
+    /** {@code query} (arguments written into it) asked of attribution-service, its data turned into the gateway's answer. */
+    private <T> Uni<T> attribution(String query, Function<JsonObject, T> answer) {
+        return answers.get(caller.access(), query, () -> subgraphs.query(Subgraph.ATTRIBUTION, query, Map.of(), caller.rawToken())
+                .map(answer));
     }
 
     /** The subgraph's answer to {@code operation}, as the gateway type of the same shape. */

@@ -1,5 +1,6 @@
 package io.closedloop.gateway.graphql;
 
+import io.closedloop.gateway.client.AnswerCache;
 import io.closedloop.gateway.client.SubgraphClient;
 import io.closedloop.gateway.client.SubgraphClient.Subgraph;
 import io.closedloop.gateway.reportargs.AttributionQuery;
@@ -21,10 +22,12 @@ import java.util.StringJoiner;
 public class SettingsApi {
 
     private final SubgraphClient subgraphs;
+    private final AnswerCache answers;
     private final Caller caller;
 
-    public SettingsApi(SubgraphClient subgraphs, Caller caller) {
+    public SettingsApi(SubgraphClient subgraphs, AnswerCache answers, Caller caller) {
         this.subgraphs = subgraphs;
+        this.answers = answers;
         this.caller = caller;
     }
 
@@ -68,7 +71,9 @@ public class SettingsApi {
         types.forEach(t -> literals.add(AttributionQuery.string(t)));
         return subgraphs.query(Subgraph.ATTRIBUTION, "mutation { updateMarketingTouchTypes(types: " + literals + ") }", Map.of(),
                         caller.rawToken())
-                .map(data -> data.getJsonArray("updateMarketingTouchTypes").stream().map(String::valueOf).toList());
+                .map(data -> data.getJsonArray("updateMarketingTouchTypes").stream().map(String::valueOf).toList())
+                // sourcedInfluenced and pipelineInfluence count by these types: no report answer from before stays.
+                .invoke(answers::clear);
     }
 
     @Description("A Segment write key. Tracking libraries send it as the HTTP Basic user name.")

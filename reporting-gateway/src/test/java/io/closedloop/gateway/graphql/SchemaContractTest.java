@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The public schema is a contract: the SDL the gateway serves must equal the committed
@@ -34,6 +35,14 @@ class SchemaContractTest {
     void everyFieldIsVisibleWithoutPatternMatching() {
         // plumbing's FieldVisibility replaces SmallRye's BlockedFields("default").
         assertSame(DefaultGraphqlFieldVisibility.DEFAULT_FIELD_VISIBILITY, schema.getCodeRegistry().getFieldVisibility());
+    }
+
+    @Test
+    void plainFieldsAreReadWithoutSmallRyesPerFieldContext() {
+        // plumbing's PlainFieldFetchers: a report row's figures are read straight from the record.
+        var row = (graphql.schema.GraphQLObjectType) schema.getType("ReportRow");
+        var amount = schema.getCodeRegistry().getDataFetcher(row, row.getFieldDefinition("amount"));
+        assertTrue(amount instanceof graphql.schema.LightDataFetcher, amount.getClass().getName());
     }
 
     @Test

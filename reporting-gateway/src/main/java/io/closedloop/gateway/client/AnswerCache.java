@@ -1,0 +1,107 @@
+package io.closedloop.gateway.client;
+
+import io.closedloop.gateway.config.SubgraphsConfig;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Keeps each report answer a subgraph gave for up to {@code closedloop.answer-cache.max-age} (1 s):
+ * a dashboard opened by many people at once, or one asking the same report for several panels,
+ * costs one subgraph call per report per second instead of one per request. Callers asking the same
+ * question while it is being answered wait for that one call instead of sending their own.
+ *
+ * <p>The key holds the caller's workspace and roles, the only parts of a caller a subgraph's answer
+ * depends on, so an answer is never served to a caller who could not have been given it. Answers
+ * are at most max-age older than attribution-service's data, which itself trails the feeds; a
+ * change made through the gateway (a setting) empties the cache at once. 0 turns the cache off.
+ * At most {@code closedloop.answer-cache.entries} answers, least recently used out first; failures
+ * are never kept.
+ */
+@ApplicationScoped
+public class AnswerCache {
+
+    /** An answer, or the call still answering it (value null). */
+    private static final class Entry {
+        final Uni<Object> call;
+        volatile Object value;
+        volatile long expiresAtNanos = Long.MAX_VALUE;
+
+        Entry(Uni<Object> call) {
+            this.call = call;
+        }
+    }
+
+    private final long maxAgeNanos;
+    private final int capacity;
+    private final Map<String, Entry> entries;
+
+    @Inject
+    public AnswerCache(SubgraphsConfig config) {
+        this(config.answerCache().maxAge(), config.answerCache().entries());
+    }
+
+    AnswerCache(Duration maxAge, int capacity) {
+        this.maxAgeNanos = maxAge.toNanos();
+        this.capacity = capacity;
+        this.entries = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    /**
+     * The answer to {@code question} for a caller of {@code access} (workspace and roles), from memory
+     * when it is fresh, else from {@code ask}. The answer must not be changed by its users.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> Uni<T> get(String access, String question, Supplier<Uni<T>> ask) {
+        if (maxAgeNanos == 0 || capacity == 0) {
+            return ask.get();
+        }
+        String key = access + '\n' + question;
+        long now = System.nanoTime();
+        Entry entry;
+        boolean asking = false;
+        synchronized (entries) {
+            entry = entries.get(key);
+            if (entry == null || entry.expiresAtNanos - now < 0) {
+                entry = new Entry(((Uni<Object>) ask.get()).memoize().indefinitely());
+                entries.put(key, entry);
+                asking = true;
+            }
+        }
+        Object value = entry.value;
+        if (value != null) {
+            return Uni.createFrom().item((T) value);
+        }
+        if (asking) {
+            Entry asked = entry;
+            asked.call.subscribe().with(answer -> {
+                asked.value = answer;
+                asked.expiresAtNanos = System.nanoTime() + maxAgeNanos;
+            }, failure -> forget(key, asked));
+        }
+        return (Uni<T>) entry.call;
+    }
+
+    /** Forgets every answer: something they depend on was just changed through the gateway. */
+    public void clear() {
+        synchronized (entries) {
+            entries.clear();
+        }
+    }
+
+    private void forget(String key, Entry entry) {
+        synchronized (entries) {
+            entries.remove(key, entry);
+        }
+    }
+}
