@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -21,7 +22,9 @@ import java.util.function.Supplier;
  * are at most max-age older than attribution-service's data, which itself trails the feeds; a
  * change made through the gateway (a setting) empties the cache at once. 0 turns the cache off.
  * At most {@code closedloop.answer-cache.entries} answers, least recently used out first; failures
- * are never kept.
+ * are never kept. Two kinds of answer share it: whole query results ({@code graphql/CachedQueries},
+ * which spares the gateway executing a document it just answered) and subgraph answers (ReportsApi,
+ * which different documents asking the same report share).
  */
 @ApplicationScoped
 public class AnswerCache {
@@ -61,8 +64,13 @@ public class AnswerCache {
      * The answer to {@code question} for a caller of {@code access} (workspace and roles), from memory
      * when it is fresh, else from {@code ask}. The answer must not be changed by its users.
      */
-    @SuppressWarnings("unchecked")
     public <T> Uni<T> get(String access, String question, Supplier<Uni<T>> ask) {
+        return get(access, question, ask, answer -> true);
+    }
+
+    /** As {@link #get(String, String, Supplier)}, keeping only answers that pass {@code keep} (e.g. no errors). */
+    @SuppressWarnings("unchecked")
+    public <T> Uni<T> get(String access, String question, Supplier<Uni<T>> ask, Predicate<T> keep) {
         if (maxAgeNanos == 0 || capacity == 0) {
             return ask.get();
         }
@@ -85,8 +93,12 @@ public class AnswerCache {
         if (asking) {
             Entry asked = entry;
             asked.call.subscribe().with(answer -> {
-                asked.value = answer;
-                asked.expiresAtNanos = System.nanoTime() + maxAgeNanos;
+                if (keep.test((T) answer)) {
+                    asked.value = answer;
+                    asked.expiresAtNanos = System.nanoTime() + maxAgeNanos;
+                } else {
+                    forget(key, asked);
+                }
             }, failure -> forget(key, asked));
         }
         return (Uni<T>) entry.call;

@@ -21,7 +21,11 @@ class GatewaySecurityTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("mp.jwt.verify.publickey.location", TestKeys.keys().publicKeyFile().toString(),
                     // Nothing listens here: a subgraph that is down must give a named error, not a 5xx.
-                    "closedloop.identity.url", "http://localhost:1");
+                    "closedloop.identity.url", "http://localhost:1",
+                    // GatewayCacheTest (same profile, same application) counts the calls reaching this one.
+                    "closedloop.attribution.url", StubAttribution.INSTANCE.url(),
+                    // Long enough that no answer ages out while a test runs on a slow machine.
+                    "closedloop.answer-cache.max-age", "60s");
         }
     }
 

@@ -1,0 +1,57 @@
+package io.closedloop.gateway.graphql;
+
+import graphql.ExecutionInput;
+import graphql.ExecutionResult;
+import graphql.GraphQL;
+import graphql.execution.AsyncExecutionStrategy;
+import graphql.execution.ExecutionContext;
+import graphql.execution.ExecutionStrategyParameters;
+import io.closedloop.gateway.client.AnswerCache;
+import io.closedloop.plumbing.tenancy.Caller;
+import io.quarkus.arc.Arc;
+import io.smallrye.graphql.execution.error.ExceptionHandler;
+import io.smallrye.graphql.spi.EventingService;
+import io.smallrye.mutiny.Uni;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Answers a query document the gateway has just answered for a caller of the same workspace and
+ * roles from {@link AnswerCache}, without executing it again: executing a report's 200 fields and
+ * checking the token are most of what the gateway spends on a request, and dashboards send the same
+ * few documents over and over. Only results without errors are kept; mutations always run. The
+ * document, its operation name and variables are the question, so every argument counts. Installed
+ * as the query execution strategy, with SmallRye's exception handler (as SmallRye's own would be);
+ * registered through {@code META-INF/services} (SmallRye loads eventing services with the
+ * ServiceLoader, so the cache and the caller are looked up in the container).
+ */
+public class CachedQueries implements EventingService {
+
+    @Override
+    public String getConfigKey() {
+        return null;
+    }
+
+    @Override
+    public GraphQL.Builder beforeGraphQLBuild(GraphQL.Builder builder) {
+        return builder.queryExecutionStrategy(new Strategy());
+    }
+
+    private static final class Strategy extends AsyncExecutionStrategy {
+
+        Strategy() {
+            super(new ExceptionHandler());
+        }
+
+        @Override
+        public CompletableFuture<ExecutionResult> execute(ExecutionContext context, ExecutionStrategyParameters parameters) {
+            AnswerCache answers = Arc.container().instance(AnswerCache.class).get();
+            Caller caller = Arc.container().instance(Caller.class).get();
+            ExecutionInput input = context.getExecutionInput();
+            String question = "query document\n" + input.getQuery() + '\n' + input.getOperationName() + '\n' + input.getVariables();
+            return answers.get(caller.access(), question, () -> Uni.createFrom().completionStage(() -> super.execute(context, parameters)),
+                            (ExecutionResult result) -> result.getErrors().isEmpty())
+                    .subscribeAsCompletionStage();
+        }
+    }
+}
