@@ -3,7 +3,7 @@
 # clients (p50/p95/p99 after warm-up) under a standard model and under CUSTOM weights, and the same query sent straight
 # to attribution-service for the overhead ratio; on the 1,000,000-touch Dataset.Size.BENCHMARK data loaded through
 # ingestion's public APIs and carried to attribution by the real feed consumers.
-# Options: --accounts N (default 25000 = 1,000,000 touches) --clients N --requests N --warmup N --custom-requests N
+# Options: --accounts N (default 25000 = 1,000,000 touches) --clients N --requests N --warmup N --custom-requests N --custom-warmup N
 #          --work DIR (keep the loaded system; a second run skips the load) --load-only true --max-catch-up SECONDS
 #          --cache-entries N (attribution's report cache; 0 = every answer computed) --profile DIR (JFR of gateway and attribution) --reconcile false
 set -euo pipefail

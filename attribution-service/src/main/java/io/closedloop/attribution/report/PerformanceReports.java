@@ -14,6 +14,7 @@ import io.closedloop.attribution.rollup.DealRow;
 import io.closedloop.attribution.rollup.RollupColumns;
 import io.closedloop.attribution.rollup.RollupReports;
 import io.closedloop.attribution.rollup.RollupRepository;
+import io.closedloop.attribution.rollup.RollupRepository.RollupSum;
 import io.closedloop.attribution.rollup.RollupRow;
 import io.closedloop.attribution.rollup.RollupState;
 import io.smallrye.mutiny.Uni;
@@ -143,33 +144,33 @@ public class PerformanceReports {
      */
     private Uni<WonDeals> wonFromRollups(String workspace, RollupState state, LocalDate from, LocalDate to, Dimension groupBy,
                                          RollupColumns columns) {
-        return rollups.wonSums(pool, workspace, state.generation(), columns, groupBy.name(), from, to)
+        return rollupReports.wonSums(workspace, state, columns, groupBy, from, to)
                 .chain(sums -> dealDays(workspace, state, from, to, groupBy, columns.model()).map(dealDays -> {
                     WonDeals out = new WonDeals(new TreeSet<>(), new HashMap<>(), dealDays, new double[3]);
-                    for (Row r : sums) {
-                        boolean revenue = Basis.REVENUE.name().equals(r.getString("basis"));
-                        String key = r.getString("key");
-                        if (RollupRow.OPPORTUNITIES.equals(r.getString("dimension"))) {
+                    for (RollupSum r : sums) {
+                        boolean revenue = Basis.REVENUE.name().equals(r.basis());
+                        String key = r.key();
+                        if (RollupRow.OPPORTUNITIES.equals(r.dimension())) {
                             if (RollupRow.ATTRIBUTED.equals(key)) {
                                 if (revenue) {
-                                    out.total()[0] = Math.round(r.getDouble("credit"));
-                                    out.total()[1] = r.getDouble("amount");
+                                    out.total()[0] = Math.round(r.credit());
+                                    out.total()[1] = r.amount();
                                 } else {
-                                    out.total()[2] = Math.round(r.getDouble("credit"));
+                                    out.total()[2] = Math.round(r.credit());
                                 }
                             }
                             continue;
                         }
                         // A key of some won journey (LINEAR credits every touch), even with no credit under this model.
-                        if (revenue && Math.round(r.getDouble("present")) > 0) {
+                        if (revenue && Math.round(r.opportunities()) > 0) {
                             out.keys().add(key);
                         }
                         double[] s = out.sums().computeIfAbsent(key, k -> new double[3]);
                         if (revenue) {
-                            s[0] = r.getDouble("credit");
-                            s[1] = r.getDouble("amount");
+                            s[0] = r.credit();
+                            s[1] = r.amount();
                         } else {
-                            s[2] = r.getDouble("credit");
+                            s[2] = r.credit();
                         }
                     }
                     // Sums of keys in no won journey of the period are deltas' rounding residue.

@@ -75,6 +75,27 @@ public final class RollupColumns {
         return "sum(case when dimension = 'OPPORTUNITIES' then " + array + "[" + (model + 1) + "] else " + weighted + " end)";
     }
 
+    /** True for custom weights: their sums are weighed in Java from the components' sums (one read for every weight vector). */
+    public boolean weighsComponents() {
+        return coefficients != null;
+    }
+
+    /** The sums these custom weights give a group, from its components' sums (what {@link #sum} computes in SQL). */
+    RollupRepository.RollupSum weigh(RollupRepository.ComponentSums group) {
+        boolean counts = RollupRow.OPPORTUNITIES.equals(group.dimension());
+        return new RollupRepository.RollupSum(group.basis(), group.dimension(), group.key(),
+                counts ? group.linearCredit() : weigh(group.credit()), counts ? group.linearAmount() : weigh(group.amount()),
+                group.opportunities());
+    }
+
+    private double weigh(double[] components) {
+        double total = 0;
+        for (int c = 0; c < coefficients.length; c++) {
+            total += components[c] * coefficients[c];
+        }
+        return total;
+    }
+
     /** Identifies the answer in a cache key. */
     @Override
     public String toString() {

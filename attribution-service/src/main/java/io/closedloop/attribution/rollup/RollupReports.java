@@ -7,9 +7,11 @@ import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.AttributionReport;
 import io.closedloop.attribution.report.AttributionRow;
 import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.report.ReportCache;
+import io.closedloop.attribution.rollup.RollupRepository.ComponentSums;
+import io.closedloop.attribution.rollup.RollupRepository.RollupSum;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
@@ -31,10 +33,12 @@ public class RollupReports {
 
     private final Pool pool;
     private final RollupRepository rollups;
+    private final ReportCache cache;
 
-    public RollupReports(Pool pool, RollupRepository rollups) {
+    public RollupReports(Pool pool, RollupRepository rollups, ReportCache cache) {
         this.pool = pool;
         this.rollups = rollups;
+        this.cache = cache;
     }
 
     /** True when the rollups of {@code state} answer this query exactly. */
@@ -56,37 +60,67 @@ public class RollupReports {
         LocalDate toDay = LocalDate.ofInstant(to, ZoneOffset.UTC);
         String modelName = model.name().toLowerCase(Locale.ROOT);
         RollupColumns columns = RollupColumns.of(model, custom);
-        return rollups.sums(pool, workspace, state.generation(), basis.name(), columns, RollupRow.OPPORTUNITIES,
-                        fromDay, toDay)
-                .chain(counts -> rollups.sums(pool, workspace, state.generation(), basis.name(), columns,
-                                groupBy.name(), fromDay, toDay)
-                        .map(sums -> {
-                            long attributed = 0;
-                            long unattributed = 0;
-                            for (Row r : counts) {
-                                long n = Math.round(r.getDouble("credit"));
-                                if (RollupRow.ATTRIBUTED.equals(r.getString("key"))) {
-                                    attributed = n;
-                                } else {
-                                    unattributed = n;
-                                }
-                            }
-                            List<AttributionRow> rows = new ArrayList<>();
-                            for (Row r : sums) {
-                                long opportunities = Math.round(r.getDouble("opportunities"));
-                                double credit = r.getDouble("credit");
-                                // Rows a delta brought back to zero are left out.
-                                if (opportunities == 0 && Math.abs(credit) < 1e-9) {
-                                    continue;
-                                }
-                                rows.add(new AttributionRow(r.getString("key"), credit, r.getDouble("amount"),
-                                        (int) opportunities));
-                            }
-                            rows.sort(Comparator.comparing(AttributionRow::key, Journey::compareByCodePoint));
-                            rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed());
-                            return new AttributionReport(from.toString(), to.toString(), basis, modelName, groupBy, rows,
-                                    (int) attributed, (int) unattributed, state.updatedAt().toString());
-                        }));
+        Uni<List<RollupSum>> read = columns.weighsComponents()
+                ? components(workspace, state, groupBy, fromDay, toDay).map(groups -> groups.stream()
+                        .filter(g -> g.basis().equals(basis.name())).map(columns::weigh).toList())
+                : rollups.sums(pool, workspace, state.generation(), basis.name(), columns, RollupRow.OPPORTUNITIES, fromDay, toDay)
+                        .chain(counts -> rollups.sums(pool, workspace, state.generation(), basis.name(), columns, groupBy.name(),
+                                fromDay, toDay).map(sums -> concat(counts, sums)));
+        return read.map(sums -> {
+            long attributed = 0;
+            long unattributed = 0;
+            List<AttributionRow> rows = new ArrayList<>();
+            for (RollupSum r : sums) {
+                if (RollupRow.OPPORTUNITIES.equals(r.dimension())) {
+                    long n = Math.round(r.credit());
+                    if (RollupRow.ATTRIBUTED.equals(r.key())) {
+                        attributed = n;
+                    } else {
+                        unattributed = n;
+                    }
+                    continue;
+                }
+                long opportunities = Math.round(r.opportunities());
+                // Rows a delta brought back to zero are left out.
+                if (opportunities == 0 && Math.abs(r.credit()) < 1e-9) {
+                    continue;
+                }
+                rows.add(new AttributionRow(r.key(), r.credit(), r.amount(), (int) opportunities));
+            }
+            rows.sort(Comparator.comparing(AttributionRow::key, Journey::compareByCodePoint));
+            rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed());
+            return new AttributionReport(from.toString(), to.toString(), basis, modelName, groupBy, rows,
+                    (int) attributed, (int) unattributed, state.updatedAt().toString());
+        });
+    }
+
+    /**
+     * The won deals' sums of {@code groupBy} (REVENUE and NEW_CUSTOMER, with their OPPORTUNITIES counts; opportunities:
+     * the deals whose journey has the key), days in [from, to).
+     */
+    public Uni<List<RollupSum>> wonSums(String workspace, RollupState state, RollupColumns columns, Dimension groupBy,
+                                        LocalDate from, LocalDate to) {
+        if (columns.weighsComponents()) {
+            return components(workspace, state, groupBy, from, to).map(groups -> groups.stream()
+                    .filter(g -> !g.basis().equals(Basis.PIPELINE.name())).map(columns::weigh).toList());
+        }
+        return rollups.wonSums(pool, workspace, state.generation(), columns, groupBy.name(), from, to);
+    }
+
+    /**
+     * The custom components' sums of a period and dimension, kept with the rollups' version: a custom-weights slider sends
+     * a new weight vector with every move, and each is weighed from this one read.
+     */
+    private Uni<List<ComponentSums>> components(String workspace, RollupState state, Dimension groupBy, LocalDate from,
+                                                LocalDate to) {
+        return cache.get(String.join("|", "components", workspace, from.toString(), to.toString(), groupBy.name()),
+                state.version(), () -> rollups.componentSums(pool, workspace, state.generation(), groupBy.name(), from, to));
+    }
+
+    private static List<RollupSum> concat(List<RollupSum> a, List<RollupSum> b) {
+        List<RollupSum> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static boolean isMidnight(Instant t) {

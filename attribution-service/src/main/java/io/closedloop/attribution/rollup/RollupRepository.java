@@ -272,12 +272,12 @@ public class RollupRepository {
 
     /**
      * Won-deal sums of one dimension from a generation's rows, days in [from, to): per basis
-     * (REVENUE, NEW_CUSTOMER) and key, credit and amount of {@code columns}, and
+     * (REVENUE, NEW_CUSTOMER) and key, credit and amount of {@code columns}, and as opportunities
      * the count of deals whose journey has the key (LINEAR credits every touch, so its count
      * tells); the OPPORTUNITIES counts of both bases come along.
      */
-    public Uni<List<Row>> wonSums(SqlClient client, String workspace, int generation, RollupColumns columns,
-                                  String dimension, LocalDate from, LocalDate to) {
+    public Uni<List<RollupSum>> wonSums(SqlClient client, String workspace, int generation, RollupColumns columns,
+                                        String dimension, LocalDate from, LocalDate to) {
         return client.preparedQuery("select basis, dimension, key, " + columns.sum("credit") + " as credit, "
                         + columns.sum("amount") + " as amount, sum(opportunities[$3]) as present"
                         + """
@@ -286,7 +286,43 @@ public class RollupRepository {
                           and dimension in ($4, 'OPPORTUNITIES') and day >= $5 and day < $6
                         group by basis, dimension, key""")
                 .execute(Tuple.of(workspace, generation, CreditRollup.LINEAR + 1, dimension).addLocalDate(from).addLocalDate(to))
-                .map(RollupRepository::list);
+                .map(rows -> sums(rows, null, null));
+    }
+
+    /**
+     * Every custom component (CreditRollup.COMPONENTS) of one dimension and its OPPORTUNITIES counts,
+     * summed per basis and key, days in [from, to): what any custom weights weigh
+     * (RollupColumns.weigh), so one read serves every weight vector.
+     */
+    public Uni<List<ComponentSums>> componentSums(SqlClient client, String workspace, int generation, String dimension,
+                                                  LocalDate from, LocalDate to) {
+        StringBuilder components = new StringBuilder();
+        for (String array : List.of("credit", "amount")) {
+            for (int c = 0; c < CreditRollup.COMPONENTS; c++) {
+                components.append(", sum(").append(array).append('[').append(CreditRollup.MODELS.size() + c + 1).append("])");
+            }
+        }
+        return client.preparedQuery("select basis, dimension, key, sum(credit[$3]), sum(amount[$3]), sum(opportunities[$3])"
+                        + components + """
+                         from credit_rollup
+                        where workspace_id = $1 and generation = $2 and dimension in ($4, 'OPPORTUNITIES')
+                          and day >= $5 and day < $6
+                        group by basis, dimension, key""")
+                .execute(Tuple.of(workspace, generation, CreditRollup.LINEAR + 1, dimension).addLocalDate(from).addLocalDate(to))
+                .map(rows -> {
+                    List<ComponentSums> out = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        double[] credit = new double[CreditRollup.COMPONENTS];
+                        double[] amount = new double[CreditRollup.COMPONENTS];
+                        for (int c = 0; c < CreditRollup.COMPONENTS; c++) {
+                            credit[c] = number(r, 6 + c);
+                            amount[c] = number(r, 6 + CreditRollup.COMPONENTS + c);
+                        }
+                        out.add(new ComponentSums(r.getString(0), r.getString(1), r.getString(2), credit, amount, number(r, 3),
+                                number(r, 4), number(r, 5)));
+                    }
+                    return out;
+                });
     }
 
     /** Catch-up mode (IncrementalRollups): reports compute on demand until the recompute that ends it. */
@@ -304,8 +340,8 @@ public class RollupRepository {
      * Sums of one report from a generation's rows: key → (credit, amount, opportunities) of
      * {@code columns}, days in [from, to).
      */
-    public Uni<List<Row>> sums(SqlClient client, String workspace, int generation, String basis, RollupColumns columns,
-                               String dimension, LocalDate from, LocalDate to) {
+    public Uni<List<RollupSum>> sums(SqlClient client, String workspace, int generation, String basis, RollupColumns columns,
+                                     String dimension, LocalDate from, LocalDate to) {
         return client.preparedQuery("select key, " + columns.sum("credit") + " as credit, " + columns.sum("amount")
                         + " as amount, sum(opportunities[$4]) as opportunities"
                         + """
@@ -314,7 +350,35 @@ public class RollupRepository {
                           and day >= $6 and day < $7
                         group by key""")
                 .execute(Tuple.of(workspace, generation, basis, columns.model() + 1, dimension).addLocalDate(from).addLocalDate(to))
-                .map(RollupRepository::list);
+                .map(rows -> sums(rows, basis, dimension));
+    }
+
+    /** One group of a report summed from the rollups; opportunities: the deals with credit (or a touch) in it. */
+    public record RollupSum(String basis, String dimension, String key, double credit, double amount, double opportunities) {
+    }
+
+    /**
+     * Every custom component of one group, summed ({@code credit}, {@code amount}), and LINEAR's element: the conversion
+     * counts of an OPPORTUNITIES row, and the deals whose journey has the key.
+     */
+    public record ComponentSums(String basis, String dimension, String key, double[] credit, double[] amount,
+                                double linearCredit, double linearAmount, double opportunities) {
+    }
+
+    /** Rows of (basis, dimension,) key, credit, amount, opportunities; basis and dimension given when the query fixed them. */
+    private static List<RollupSum> sums(RowSet<Row> rows, String basis, String dimension) {
+        List<RollupSum> out = new ArrayList<>(rows.size());
+        int first = basis == null ? 3 : 1;
+        for (Row r : rows) {
+            out.add(new RollupSum(basis == null ? r.getString(0) : basis, dimension == null ? r.getString(1) : dimension,
+                    r.getString(first - 1), number(r, first), number(r, first + 1), number(r, first + 2)));
+        }
+        return out;
+    }
+
+    private static double number(Row r, int column) {
+        Double value = r.getDouble(column);
+        return value == null ? 0 : value;
     }
 
     // An opportunity's people are its contact roles, or the account's contacts when it names none

@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and under CUSTOM weights, and the same standard-model query sent straight to attribution-service
  * (the query the gateway itself sends) for the overhead ratio.
  * Options: --accounts N (default 25000: Dataset.Size.BENCHMARK, 1,000,000 touches), --clients 20,
- * --requests 2000, --warmup 2000 (C2 still compiles after 400), --custom-requests 200, --work DIR (keep the loaded system there; a second run skips the
+ * --requests 2000, --warmup 2000 (C2 still compiles after 400), --custom-requests 200, --custom-warmup 200, --work DIR (keep the loaded system there; a second run skips the
  * load), --load-only true (stop once attribution has caught up), --max-catch-up SECONDS (measure anyway after that long),
  * --cache-entries N (attribution's ReportCache; 0 computes every answer), --profile DIR (JFR recordings of the gateway
  * and attribution there), --reconcile false (skip the reconciliation).
@@ -66,6 +66,7 @@ public final class GatewayBenchmark {
         int requests = Integer.parseInt(options.getOrDefault("requests", "2000"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "2000"));
         int customRequests = Integer.parseInt(options.getOrDefault("custom-requests", "200"));
+        int customWarmup = Integer.parseInt(options.getOrDefault("custom-warmup", "200"));
         Path root = Path.of(options.getOrDefault("root", ".")).toAbsolutePath().normalize();
         // --work DIR keeps PostgreSQL's files, the keys and the logs: a second run on the same DIR skips the load
         // (the data loaded through ingestion by the first run stays) and, when attribution's rollups were
@@ -183,8 +184,10 @@ public final class GatewayBenchmark {
                     System.out.println("gateway, CUSTOM weights: refused: " + customAnswer.path("errors").path(0).path("message").asText());
                 } else {
                     // A new weight vector every request: never an answer the gateway or attribution keeps.
-                    gatewayCustom = measure("gateway, CUSTOM (new weights each)", gateway, analyst, customQueries(performance, quarter, customRequests + 40),
-                            clients, Math.min(warmup, 40), customRequests);
+                    // Warmed with weight vectors of its own too, so the JIT has compiled the path of an answer nobody kept.
+                    List<Map<String, Object>> weights = customQueries(performance, quarter, customWarmup + customRequests);
+                    gatewayCustom = measure("gateway, CUSTOM (new weights each)", gateway, analyst, weights.subList(0, customWarmup),
+                            weights.subList(customWarmup, weights.size()), clients, customWarmup, customRequests);
                 }
 
                 // The federation hop itself: the same gateway with its answer cache off, so every request is a subgraph call.
@@ -354,16 +357,17 @@ public final class GatewayBenchmark {
 
     private static double[] measure(String label, String url, String token, Map<String, Object> body, int clients, int warmup,
                                     int requests) throws Exception {
-        return measure(label, url, token, List.of(body), clients, warmup, requests);
+        return measure(label, url, token, List.of(body), List.of(body), clients, warmup, requests);
     }
 
     /**
-     * Warm-up, then {@code requests} calls from {@code clients} threads (request i sends body i mod n); prints p50,
+     * Warm-up ({@code warmup} calls sending {@code warmupBodies}), then {@code requests} calls from {@code clients} threads
+     * (request i sends body i mod n); prints p50,
      * p95, p99 (ms) and the CPU each process spent per request, and returns the percentiles.
      */
-    private static double[] measure(String label, String url, String token, List<Map<String, Object>> bodies, int clients,
-                                    int warmup, int requests) throws Exception {
-        run(url, token, bodies.subList(bodies.size() - Math.min(bodies.size(), 40), bodies.size()), clients, warmup);
+    private static double[] measure(String label, String url, String token, List<Map<String, Object>> warmupBodies,
+                                    List<Map<String, Object>> bodies, int clients, int warmup, int requests) throws Exception {
+        run(url, token, warmupBodies, clients, warmup);
         Map<String, Long> cpuBefore = cpuMillis();
         Instant start = Instant.now();
         double[] latencies = run(url, token, bodies, clients, requests);
