@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * depends on, so an answer is never served to a caller who could not have been given it. Answers
  * are at most max-age older than attribution-service's data, which itself trails the feeds; a
  * change made through the gateway (a setting) empties the cache at once. 0 turns the cache off.
- * At most {@code closedloop.answer-cache.entries} answers, least recently used out first; failures
+ * At most {@code closedloop.answer-cache.entries} answers, oldest out first; failures
  * are never kept. Two kinds of answer share it: whole query results ({@code graphql/CachedQueries},
  * which spares the gateway executing a document it just answered) and subgraph answers (ReportsApi,
  * which different documents asking the same report share).
@@ -52,7 +52,8 @@ public class AnswerCache {
     AnswerCache(Duration maxAge, int capacity) {
         this.maxAgeNanos = maxAge.toNanos();
         this.capacity = capacity;
-        this.entries = new LinkedHashMap<>(16, 0.75f, true) {
+        // Insertion order: the oldest answers are first, where expired ones are dropped (see get).
+        this.entries = new LinkedHashMap<>() {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
                 return size() > capacity;
@@ -81,7 +82,9 @@ public class AnswerCache {
         synchronized (entries) {
             entry = entries.get(key);
             if (entry == null || entry.expiresAtNanos - now < 0) {
+                dropExpired(now);
                 entry = new Entry(((Uni<Object>) ask.get()).memoize().indefinitely());
+                entries.remove(key);
                 entries.put(key, entry);
                 asking = true;
             }
@@ -108,6 +111,19 @@ public class AnswerCache {
     public void clear() {
         synchronized (entries) {
             entries.clear();
+        }
+    }
+
+    /**
+     * Answers are kept a second, not until 1,000 others push them out: a custom-weights slider makes a new answer per
+     * move, and holding those needlessly costs the garbage collector.
+     */
+    private void dropExpired(long now) {
+        for (var oldest = entries.values().iterator(); oldest.hasNext(); ) {
+            if (oldest.next().expiresAtNanos - now >= 0) {
+                return;
+            }
+            oldest.remove();
         }
     }
 

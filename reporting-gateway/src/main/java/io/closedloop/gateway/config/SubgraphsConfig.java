@@ -36,7 +36,7 @@ public interface SubgraphsConfig {
         @WithDefault("1s")
         Duration maxAge();
 
-        /** Most answers kept, least recently used out first. */
+        /** Most answers kept, oldest out first (answers older than max-age are dropped anyway). */
         @WithDefault("1000")
         int entries();
     }

@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and under CUSTOM weights, and the same standard-model query sent straight to attribution-service
  * (the query the gateway itself sends) for the overhead ratio.
  * Options: --accounts N (default 25000: Dataset.Size.BENCHMARK, 1,000,000 touches), --clients 20,
- * --requests 2000, --warmup 2000 (C2 still compiles after 400), --custom-requests 200, --custom-warmup 200, --work DIR (keep the loaded system there; a second run skips the
+ * --requests 2000, --warmup 2000 (C2 still compiles after 400), --custom-requests 200, --custom-warmup 1000, --work DIR (keep the loaded system there; a second run skips the
  * load), --load-only true (stop once attribution has caught up), --max-catch-up SECONDS (measure anyway after that long),
  * --cache-entries N (attribution's ReportCache; 0 computes every answer), --profile DIR (JFR recordings of the gateway
  * and attribution there), --reconcile false (skip the reconciliation).
@@ -66,7 +66,7 @@ public final class GatewayBenchmark {
         int requests = Integer.parseInt(options.getOrDefault("requests", "2000"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "2000"));
         int customRequests = Integer.parseInt(options.getOrDefault("custom-requests", "200"));
-        int customWarmup = Integer.parseInt(options.getOrDefault("custom-warmup", "200"));
+        int customWarmup = Integer.parseInt(options.getOrDefault("custom-warmup", "1000"));
         Path root = Path.of(options.getOrDefault("root", ".")).toAbsolutePath().normalize();
         // --work DIR keeps PostgreSQL's files, the keys and the logs: a second run on the same DIR skips the load
         // (the data loaded through ingestion by the first run stays) and, when attribution's rollups were

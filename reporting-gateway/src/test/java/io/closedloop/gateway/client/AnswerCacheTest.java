@@ -82,13 +82,12 @@ class AnswerCacheTest {
     }
 
     @Test
-    void theLeastRecentlyUsedAnswerGoesFirstWhenFull() {
+    void theOldestAnswerGoesFirstWhenFull() {
         AnswerCache cache = new AnswerCache(Duration.ofMinutes(1), 2);
         await(cache.get("ws", "q1", () -> ask("a")));
         await(cache.get("ws", "q2", () -> ask("b")));
-        await(cache.get("ws", "q1", () -> ask("a"))); // q1 used: q2 is now the least recent
         await(cache.get("ws", "q3", () -> ask("c")));
-        assertEquals("a #1", await(cache.get("ws", "q1", () -> ask("a"))));
-        assertEquals("b #4", await(cache.get("ws", "q2", () -> ask("b"))));
+        assertEquals("b #2", await(cache.get("ws", "q2", () -> ask("b"))));
+        assertEquals("a #4", await(cache.get("ws", "q1", () -> ask("a"))));
     }
 }
