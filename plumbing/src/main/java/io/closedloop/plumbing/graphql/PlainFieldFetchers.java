@@ -18,8 +18,9 @@ import java.util.function.Supplier;
 /**
  * Reads a plain field of an output type (a record component, a getter or a public field, with no
  * format, adapter or mapping) straight from its Java object. SmallRye's own field fetcher rebuilds
- * its request context (the selected fields, the operation types) for every field it reads, which
- * made up most of the CPU of answering a report of 200 fields. Fields that SmallRye transforms keep
+ * its request context (the selected fields, the operation types) for every field it reads: a report
+ * has about 200, and without it the gateway spent about a fifth less CPU executing one
+ * (bench/gateway.sh, answer cache off: 4.9 → 3.3–4.0 ms). Fields that SmallRye transforms keep
  * SmallRye's fetcher. Registered through {@code META-INF/services} (SmallRye asks every
  * DataFetcherService for each field's fetcher; Quarkus' own one answers operations only).
  */
