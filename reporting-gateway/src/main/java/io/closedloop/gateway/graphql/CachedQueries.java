@@ -39,14 +39,21 @@ public class CachedQueries implements EventingService {
 
     private static final class Strategy extends AsyncExecutionStrategy {
 
+        // Client proxies, looked up once (a lookup builds an injection point each time); the caller's proxy reaches the
+        // current request's Caller.
+        private volatile AnswerCache answers;
+        private volatile Caller caller;
+
         Strategy() {
             super(new ExceptionHandler());
         }
 
         @Override
         public CompletableFuture<ExecutionResult> execute(ExecutionContext context, ExecutionStrategyParameters parameters) {
-            AnswerCache answers = Arc.container().instance(AnswerCache.class).get();
-            Caller caller = Arc.container().instance(Caller.class).get();
+            if (answers == null) {
+                caller = Arc.container().instance(Caller.class).get();
+                answers = Arc.container().instance(AnswerCache.class).get(); // written last: seen set, both are
+            }
             ExecutionInput input = context.getExecutionInput();
             String question = "query document\n" + input.getQuery() + '\n' + input.getOperationName() + '\n' + input.getVariables();
             return answers.get(caller.access(), question, () -> Uni.createFrom().completionStage(() -> super.execute(context, parameters)),
