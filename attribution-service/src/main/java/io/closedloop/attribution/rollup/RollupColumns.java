@@ -60,19 +60,14 @@ public final class RollupColumns {
     }
 
     /**
-     * SQL summing {@code array} (credit or amount) of the rows in scope; OPPORTUNITIES rows (the
-     * conversion counts, the same in every model's element) read the model's element.
+     * SQL summing {@code array} (credit or amount) of the rows in scope for a standard model (custom weights are
+     * weighed in Java from the components' sums: {@link #weigh}).
      */
     String sum(String array) {
-        if (coefficients == null) {
-            return "sum(" + array + "[" + (model + 1) + "])";
+        if (coefficients != null) {
+            throw new IllegalStateException("custom weights are weighed from the components' sums, not summed in SQL");
         }
-        StringBuilder weighted = new StringBuilder();
-        for (int c = 0; c < coefficients.length; c++) {
-            weighted.append(c == 0 ? "" : " + ").append(array).append('[').append(CreditRollup.MODELS.size() + c + 1)
-                    .append("] * ").append(coefficients[c]).append("::float8");
-        }
-        return "sum(case when dimension = 'OPPORTUNITIES' then " + array + "[" + (model + 1) + "] else " + weighted + " end)";
+        return "sum(" + array + "[" + (model + 1) + "])";
     }
 
     /** True for custom weights: their sums are weighed in Java from the components' sums (one read for every weight vector). */
@@ -80,7 +75,10 @@ public final class RollupColumns {
         return coefficients != null;
     }
 
-    /** The sums these custom weights give a group, from its components' sums (what {@link #sum} computes in SQL). */
+    /**
+     * The sums these custom weights give a group, from its components' sums: Σ coefficient × component over the custom
+     * components; an OPPORTUNITIES row (the conversion counts, the same in every model's element) keeps LINEAR's element.
+     */
     RollupRepository.RollupSum weigh(RollupRepository.ComponentSums group) {
         boolean counts = RollupRow.OPPORTUNITIES.equals(group.dimension());
         return new RollupRepository.RollupSum(group.basis(), group.dimension(), group.key(),

@@ -18,9 +18,12 @@ import java.util.function.Supplier;
  * question while it is being answered wait for that one call instead of sending their own.
  *
  * <p>The key holds the caller's workspace and roles, the only parts of a caller a subgraph's answer
- * depends on, so an answer is never served to a caller who could not have been given it. Answers
- * are at most max-age older than attribution-service's data, which itself trails the feeds; a
- * change made through the gateway (a setting) empties the cache at once. 0 turns the cache off.
+ * depends on, so an answer is never served to a caller who could not have been given it. A
+ * subgraph answer is served for at most max-age, and a whole query result built from one for at
+ * most max-age more, so an answer is at most twice max-age older than attribution-service's data
+ * (which itself trails the feeds); a change made through the gateway (a setting) empties the cache
+ * at once. 0 turns the cache off. Callers that join a call on its way resume on the thread of the
+ * caller who started it: read the request's {@code Caller} before asking, never after.
  * At most {@code closedloop.answer-cache.entries} answers, oldest out first; failures
  * are never kept. Two kinds of answer share it: whole query results ({@code graphql/CachedQueries},
  * which spares the gateway executing a document it just answered) and subgraph answers (ReportsApi,
@@ -29,11 +32,12 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class AnswerCache {
 
-    /** An answer, or the call still answering it (value null). */
+    /** An answer, or the call still answering it (not answered yet). */
     private static final class Entry {
         final Uni<Object> call;
         volatile Object value;
-        volatile long expiresAtNanos = Long.MAX_VALUE;
+        volatile boolean answered;
+        volatile long expiresAtNanos;
 
         Entry(Uni<Object> call) {
             this.call = call;
@@ -81,7 +85,7 @@ public class AnswerCache {
         boolean asking = false;
         synchronized (entries) {
             entry = entries.get(key);
-            if (entry == null || entry.expiresAtNanos - now < 0) {
+            if (entry == null || expired(entry, now)) {
                 dropExpired(now);
                 entry = new Entry(((Uni<Object>) ask.get()).memoize().indefinitely());
                 entries.remove(key);
@@ -99,6 +103,7 @@ public class AnswerCache {
                 if (keep.test((T) answer)) {
                     asked.value = answer;
                     asked.expiresAtNanos = System.nanoTime() + maxAgeNanos;
+                    asked.answered = true;
                 } else {
                     forget(key, asked);
                 }
@@ -114,13 +119,18 @@ public class AnswerCache {
         }
     }
 
+    private static boolean expired(Entry entry, long now) {
+        return entry.answered && entry.expiresAtNanos - now < 0;
+    }
+
     /**
-     * Answers are kept a second, not until 1,000 others push them out: a custom-weights slider makes a new answer per
-     * move, and holding those needlessly costs the garbage collector.
+     * Answers are kept about max-age, not until 1,000 others push them out: a custom-weights slider makes a new answer
+     * per move, and holding those needlessly costs the garbage collector. Drops from the oldest until an entry that has
+     * not expired (or is still being answered): entries expire roughly in the order they were added.
      */
     private void dropExpired(long now) {
         for (var oldest = entries.values().iterator(); oldest.hasNext(); ) {
-            if (oldest.next().expiresAtNanos - now >= 0) {
+            if (!expired(oldest.next(), now)) {
                 return;
             }
             oldest.remove();

@@ -13,6 +13,8 @@ import io.smallrye.graphql.execution.ExecutionResponse;
 import io.smallrye.graphql.execution.error.ExceptionHandler;
 import io.smallrye.graphql.spi.EventingService;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import jakarta.json.JsonValue;
 
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +22,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Answers a query document the gateway has just answered for a caller of the same workspace and
  * roles from {@link AnswerCache}, without executing it again: executing a report's 200 fields and
- * checking the token are most of what the gateway spends on a request, and dashboards send the same
+ * writing their numbers are most of what the gateway spends on a request (the token is still checked
+ * on every request), and dashboards send the same
  * few documents over and over. Only results without errors are kept; mutations always run. The
  * document, its operation name and variables are the question, so every argument counts. Installed
  * as the query execution strategy, with SmallRye's exception handler (as SmallRye's own would be);
@@ -57,7 +60,9 @@ public class CachedQueries implements EventingService {
                 answers = Arc.container().instance(AnswerCache.class).get(); // written last: seen set, both are
             }
             ExecutionInput input = context.getExecutionInput();
-            String question = "query document\n" + input.getQuery() + '\n' + input.getOperationName() + '\n' + input.getVariables();
+            // JSON: no two different requests write the same text (Map.toString would not escape a comma in a value).
+            String question = "query document " + new JsonArray().add(input.getQuery()).add(input.getOperationName())
+                    .add(new JsonObject(input.getVariables())).encode();
             return answers.get(caller.access(), question, () -> Uni.createFrom().completionStage(() -> super.execute(context, parameters))
                                     .map(CachedQueries::asJson),
                             (ExecutionResult result) -> result.getErrors().isEmpty())

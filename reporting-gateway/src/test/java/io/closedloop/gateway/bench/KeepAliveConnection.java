@@ -16,8 +16,8 @@ import java.util.Locale;
  * One client's HTTP/1.1 connection, kept open between requests: the benchmark's load generator.
  * It shares the two cores with the system measured, so it should cost as little as it can; the
  * JDK's HttpClient spent 0.7 to 1.9 ms of CPU per request (a selector thread and hand-offs per
- * exchange), this a tenth of that. Handles Content-Length and chunked answers; reconnects when
- * the server closes.
+ * exchange), this a tenth of that. Handles Content-Length and chunked answers; reconnects after
+ * an answer saying {@code Connection: close} (a connection closed silently fails the request).
  */
 final class KeepAliveConnection implements Closeable {
 
