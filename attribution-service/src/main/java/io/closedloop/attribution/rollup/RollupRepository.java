@@ -286,7 +286,7 @@ public class RollupRepository {
                           and dimension in ($4, 'OPPORTUNITIES') and day >= $5 and day < $6
                         group by basis, dimension, key""")
                 .execute(Tuple.of(workspace, generation, CreditRollup.LINEAR + 1, dimension).addLocalDate(from).addLocalDate(to))
-                .map(rows -> sums(rows, null, null));
+                .map(RollupRepository::sums);
     }
 
     /**
@@ -342,15 +342,15 @@ public class RollupRepository {
      */
     public Uni<List<RollupSum>> sums(SqlClient client, String workspace, int generation, String basis, RollupColumns columns,
                                      String dimension, LocalDate from, LocalDate to) {
-        return client.preparedQuery("select key, " + columns.sum("credit") + " as credit, " + columns.sum("amount")
-                        + " as amount, sum(opportunities[$4]) as opportunities"
+        return client.preparedQuery("select basis, dimension, key, " + columns.sum("credit") + " as credit, "
+                        + columns.sum("amount") + " as amount, sum(opportunities[$4]) as opportunities"
                         + """
                          from credit_rollup
                         where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $5
                           and day >= $6 and day < $7
-                        group by key""")
+                        group by basis, dimension, key""")
                 .execute(Tuple.of(workspace, generation, basis, columns.model() + 1, dimension).addLocalDate(from).addLocalDate(to))
-                .map(rows -> sums(rows, basis, dimension));
+                .map(RollupRepository::sums);
     }
 
     /** One group of a report summed from the rollups; opportunities: the deals with credit (or a touch) in it. */
@@ -365,13 +365,11 @@ public class RollupRepository {
                                 double linearCredit, double linearAmount, double opportunities) {
     }
 
-    /** Rows of (basis, dimension,) key, credit, amount, opportunities; basis and dimension given when the query fixed them. */
-    private static List<RollupSum> sums(RowSet<Row> rows, String basis, String dimension) {
+    /** Rows of basis, dimension, key, credit, amount, opportunities. */
+    private static List<RollupSum> sums(RowSet<Row> rows) {
         List<RollupSum> out = new ArrayList<>(rows.size());
-        int first = basis == null ? 3 : 1;
         for (Row r : rows) {
-            out.add(new RollupSum(basis == null ? r.getString(0) : basis, dimension == null ? r.getString(1) : dimension,
-                    r.getString(first - 1), number(r, first), number(r, first + 1), number(r, first + 2)));
+            out.add(new RollupSum(r.getString(0), r.getString(1), r.getString(2), number(r, 3), number(r, 4), number(r, 5)));
         }
         return out;
     }
