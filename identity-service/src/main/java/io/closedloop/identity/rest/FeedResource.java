@@ -24,7 +24,7 @@ import jakarta.ws.rs.core.Response;
 @Path("/feeds")
 public class FeedResource {
 
-    private static final FeedReader MEMBERSHIPS = new FeedReader("select xid, seq, workspace_id, kind, payload from memberships");
+    static final FeedReader MEMBERSHIPS = new FeedReader("select xid, seq, workspace_id, kind, payload from memberships");
 
     private final Pool pool;
     private final Caller caller;

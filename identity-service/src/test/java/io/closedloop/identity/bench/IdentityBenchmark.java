@@ -164,6 +164,10 @@ public final class IdentityBenchmark {
                 }
                 pg.getCopyAPI().copyIn("copy bench_facts (workspace_id, kind, payload) from stdin", new StringReader(out.toString()));
             }
+            // The same index as every real stream table (memberships_order, touch_feed...): a page is a range scan.
+            for (String table : List.of("bench_facts", "bench_crm")) {
+                s.execute("create index " + table + "_feed on " + table + " (xid, seq)");
+            }
             s.execute("analyze");
             return n;
         }

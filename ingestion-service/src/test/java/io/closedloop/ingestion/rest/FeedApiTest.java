@@ -1,5 +1,7 @@
 package io.closedloop.ingestion.rest;
 
+import io.closedloop.ingestion.feed.FeedStreams;
+import io.closedloop.launcher.testing.FeedPlans;
 import io.closedloop.launcher.testing.PostgresTestResource;
 import io.closedloop.launcher.testing.TestKeys;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -137,6 +139,41 @@ class FeedApiTest {
                 .body("error", containsString("service"));
         for (String stream : List.of("touches", "identity-facts", "crm", "revenue", "spend", "erasures")) {
             given().auth().oauth2(serviceToken()).get("/feeds/" + stream).then().statusCode(200);
+        }
+    }
+
+    private static final Map<String, List<String>> STREAM_TABLES = Map.of(
+            "touches", List.of("touch"),
+            "identity-facts", List.of("identity_fact"),
+            "crm", List.of("crm_account", "crm_contact", "crm_opportunity"),
+            "revenue", List.of("revenue"),
+            "spend", List.of("spend"),
+            "erasures", List.of("erasure"));
+
+    @Test
+    void everyStreamsPageIsAnIndexRangeScanOfItsTables() throws SQLException {
+        assertEquals(FeedStreams.names(), STREAM_TABLES.keySet(), "every stream is checked");
+        try (Connection c = connect()) {
+            c.setAutoCommit(false); // the rows and statistics are rolled back: other tests see neither
+            try (Statement s = c.createStatement()) {
+                FeedPlans.fill(s, "touch", "workspace_id, id, origin, occurred_at, type, identifiers, channel, utm_valid",
+                        "'plans', 't' || i, 'offline', now(), 'CALL', '[]', 'events', true");
+                FeedPlans.fill(s, "identity_fact", "workspace_id, id, origin, kind, occurred_at, identifiers",
+                        "'plans', 'f' || i, 'segment', 'identify', now(), '[]'");
+                FeedPlans.fill(s, "crm_account", "workspace_id, id", "'plans', 'a' || i");
+                FeedPlans.fill(s, "crm_contact", "workspace_id, id", "'plans', 'c' || i");
+                FeedPlans.fill(s, "crm_opportunity", "workspace_id, id, created_at, status", "'plans', 'o' || i, now(), 'OPEN'");
+                FeedPlans.fill(s, "revenue", "workspace_id, id, account_id, amount, currency, original_amount, original_currency, occurred_at",
+                        "'plans', 'r' || i, 'a', 1, 'USD', 1, 'USD', now()");
+                FeedPlans.fill(s, "spend", "workspace_id, id, day, channel, amount, currency, original_amount, original_currency",
+                        "'plans', 's' || i, current_date, 'display', 1, 'USD', 1, 'USD'");
+                FeedPlans.fill(s, "erasure", "workspace_id, identifiers", "'plans', '[]'");
+                for (Map.Entry<String, List<String>> stream : STREAM_TABLES.entrySet()) {
+                    FeedPlans.assertIndexRangeScan(c, stream.getKey(), FeedStreams.reader(stream.getKey()).pageQuery(), stream.getValue());
+                }
+            } finally {
+                c.rollback();
+            }
         }
     }
 

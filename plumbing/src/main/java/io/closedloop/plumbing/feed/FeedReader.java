@@ -25,25 +25,35 @@ public final class FeedReader {
     /** Largest page a consumer may ask for. */
     public static final int MAX_LIMIT = 10_000;
 
-    private final String source;
+    private final String pageQuery;
 
     /**
      * @param source a SELECT yielding the columns {@code xid} (xid8), {@code seq} (bigint),
      *               {@code workspace_id} (text), {@code kind} (text) and {@code payload} (json or jsonb)
      */
     public FeedReader(String source) {
-        this.source = source;
+        // Every column is named through the stream alias: a bare "order by xid" would sort by the bigint output
+        // column of the same name and cost a scan and sort of the whole table per page instead of an index range.
+        this.pageQuery = "select s.xid::text::bigint as xid, s.seq, s.workspace_id, s.kind, s.payload::text as payload"
+                + " from (" + source + ") s"
+                + " where (s.xid, s.seq) > ($1::text::xid8, $2)"
+                + " and s.xid < pg_snapshot_xmin(pg_current_snapshot())"
+                + " order by s.xid, s.seq limit $3";
+    }
+
+    /**
+     * The page query: parameters are the cursor's xid (text), its sequence and the limit. Exposed so that each
+     * producer's tests can check its plan is an index range scan of the stream table(s).
+     */
+    public String pageQuery() {
+        return pageQuery;
     }
 
     public Uni<FeedPage> read(Pool pool, FeedCursor after, int limit) {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit: must be 1 to " + MAX_LIMIT + ", was " + limit);
         }
-        String sql = "select xid::text::bigint as xid, seq, workspace_id, kind, payload::text as payload from (" + source + ") s"
-                + " where (xid, seq) > ($1::text::xid8, $2)"
-                + " and xid < pg_snapshot_xmin(pg_current_snapshot())"
-                + " order by xid, seq limit $3";
-        return pool.preparedQuery(sql)
+        return pool.preparedQuery(pageQuery)
                 .execute(Tuple.of(Long.toString(after.xid()), after.seq(), limit))
                 .map(rows -> {
                     List<FeedItem> items = new ArrayList<>(rows.size());
