@@ -7,6 +7,6 @@ import org.eclipse.microprofile.graphql.Description;
 public enum JourneyScope {
     @Description("The touches of every person resolved to the opportunity's account.")
     ACCOUNT,
-    @Description("Only the touches of the opportunity's contact roles.")
+    @Description("The touches of the persons of the opportunity's contact roles, wherever those persons are resolved.")
     CONTACT_ROLES
 }

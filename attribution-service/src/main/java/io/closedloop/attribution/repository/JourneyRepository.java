@@ -5,6 +5,7 @@ import io.closedloop.attribution.service.AttributionService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads what journeys are built from. Every read is bounded by workspace and a time range
@@ -33,9 +35,12 @@ public class JourneyRepository {
                               String status, Instant closedAt, Instant leadCreatedAt, Set<String> rolePersons) {
     }
 
-    /** A touch of an account's journey and the person it was resolved to. */
+    /**
+     * A touch of an account's journey and every person of that account it was resolved to (a named person and a
+     * shared mailbox quarantined into a person of its own can both carry one touch).
+     */
     public record TouchRow(String id, Instant occurredAt, String type, String channel, String source, String medium,
-                           String campaign, String content, String personId) {
+                           String campaign, String content, Set<String> personIds) {
 
         /** This touch's group in a report grouped by {@code groupBy}; {@link AttributionService#NO_VALUE} without a value. */
         public String key(Dimension groupBy) {
@@ -98,37 +103,64 @@ public class JourneyRepository {
     public Uni<Map<String, List<TouchRow>>> touchesByAccount(String workspace, Instant from, Instant to, String accountId) {
         // One account: from its memberships through the touches' identifier index; every account: by time.
         String sql = accountId != null ? """
-                select distinct m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content,
+                select m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content,
                        m.person_id
                 from membership m
                 join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
                 where m.workspace_id = $1 and m.account_id = $4 and t.occurred_at >= $2 and t.occurred_at <= $3"""
                 : """
-                select distinct m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content,
+                select m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content,
                        m.person_id
                 from touch t
                 cross join lateral unnest(t.identifiers) as i(identifier)
                 join membership m on m.workspace_id = t.workspace_id and m.identifier = i.identifier
                 where t.workspace_id = $1 and t.occurred_at >= $2 and t.occurred_at <= $3
                   and m.account_id is not null and $4::text is null""";
-        return pool.preparedQuery(sql)
-                .execute(Tuple.of(workspace, utc(from), utc(to), accountId))
-                .map(rows -> {
-                    // A touch carrying identifiers of two persons of one account is one touch, kept with the
-                    // smaller person id so the result does not depend on row order.
-                    Map<String, Map<String, TouchRow>> byAccount = new HashMap<>();
-                    for (Row r : rows) {
-                        TouchRow t = new TouchRow(r.getString("id"), r.getOffsetDateTime("occurred_at").toInstant(),
-                                r.getString("type"), r.getString("channel"), r.getString("source"), r.getString("medium"),
-                                r.getString("campaign"), r.getString("content"), r.getString("person_id"));
-                        byAccount.computeIfAbsent(r.getString("account_id"), a -> new HashMap<>())
-                                .merge(t.id(), t, (a, b) -> a.personId() == null
-                                        || (b.personId() != null && b.personId().compareTo(a.personId()) < 0) ? b : a);
+        return pool.preparedQuery(sql).execute(Tuple.of(workspace, utc(from), utc(to), accountId)).map(JourneyRepository::byAccount);
+    }
+
+    /**
+     * Touches in [from, to] of the given persons wherever they are resolved, per account (the CONTACT_ROLES journey of
+     * one opportunity); each row names only those of its persons that are in {@code persons}.
+     */
+    public Uni<Map<String, List<TouchRow>>> touchesOfPersons(String workspace, Instant from, Instant to, Set<String> persons) {
+        if (persons.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return pool.preparedQuery("""
+                        select m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content,
+                               m.person_id
+                        from membership m
+                        join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
+                        where m.workspace_id = $1 and m.person_id = any($4) and m.account_id is not null
+                          and t.occurred_at >= $2 and t.occurred_at <= $3""")
+                .execute(Tuple.of(workspace, utc(from), utc(to), persons.toArray(String[]::new)))
+                .map(JourneyRepository::byAccount);
+    }
+
+    /** Rows of (account, touch, person) to each account's touches, a touch once per account with all its persons. */
+    private static Map<String, List<TouchRow>> byAccount(RowSet<Row> rows) {
+        Map<String, Map<String, TouchRow>> byAccount = new HashMap<>();
+        for (Row r : rows) {
+            String person = r.getString("person_id");
+            byAccount.computeIfAbsent(r.getString("account_id"), a -> new HashMap<>()).compute(r.getString("id"), (id, seen) -> {
+                if (seen != null) {
+                    if (person != null) {
+                        seen.personIds().add(person);
                     }
-                    Map<String, List<TouchRow>> lists = new HashMap<>();
-                    byAccount.forEach((account, touches) -> lists.put(account, new ArrayList<>(touches.values())));
-                    return lists;
-                });
+                    return seen;
+                }
+                Set<String> persons = new TreeSet<>();
+                if (person != null) {
+                    persons.add(person);
+                }
+                return new TouchRow(id, r.getOffsetDateTime("occurred_at").toInstant(), r.getString("type"), r.getString("channel"),
+                        r.getString("source"), r.getString("medium"), r.getString("campaign"), r.getString("content"), persons);
+            });
+        }
+        Map<String, List<TouchRow>> lists = new HashMap<>();
+        byAccount.forEach((account, touches) -> lists.put(account, new ArrayList<>(touches.values())));
+        return lists;
     }
 
     private Uni<List<Opportunity>> list(String sql, Tuple args) {

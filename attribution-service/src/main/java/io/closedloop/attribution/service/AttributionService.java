@@ -94,10 +94,14 @@ public class AttributionService {
             }
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
             Instant conversion = options.basis() == Basis.PIPELINE ? opp.createdAt() : opp.closedAt();
-            Uni<Map<String, List<TouchRow>>> touches = opp.accountId() == null ? Uni.createFrom().item(Map.of())
-                    : journeys.touchesByAccount(workspace, opp.createdAt().minus(lookback), conversion, opp.accountId());
+            Instant start = opp.createdAt().minus(lookback);
+            JourneyScope scope = scope(options, s);
+            Uni<Map<String, List<TouchRow>>> touches = scope == JourneyScope.CONTACT_ROLES
+                    ? journeys.touchesOfPersons(workspace, start, conversion, opp.rolePersons())
+                    : opp.accountId() == null ? Uni.createFrom().item(Map.of())
+                    : journeys.touchesByAccount(workspace, start, conversion, opp.accountId());
             return touches.map(byAccount -> {
-                List<TouchRow> rows = touchesOf(byAccount, opp, scope(options, s));
+                List<TouchRow> rows = new JourneyTouches(byAccount, scope).of(opp);
                 Journey journey = journey(opp, rows, options.basis(), lookback);
                 double[] credit = options.model().ruleBased(halfLife(options, s), options.custom()).credit(journey);
                 Map<String, TouchRow> byId = byId(rows);
@@ -159,15 +163,15 @@ public class AttributionService {
                 }
                 // Conversion points lie before `to`, so [lower, to] holds every touch any journey needs.
                 return journeys.touchesByAccount(workspace, lower, to, null).map(byAccount -> report(
-                        opportunities, byAccount, from, to, groupBy, options, lookback, halfLife(options, s), scope(options, s),
-                        dataAsOf));
+                        opportunities, new JourneyTouches(byAccount, scope(options, s)), from, to, groupBy, options, lookback,
+                        halfLife(options, s), dataAsOf));
             });
         });
     }
 
-    private AttributionReport report(List<Opportunity> opportunities, Map<String, List<TouchRow>> byAccount,
+    private AttributionReport report(List<Opportunity> opportunities, JourneyTouches touches,
                                      Instant from, Instant to, Dimension groupBy, ModelOptions options,
-                                     Duration lookback, double halfLife, JourneyScope scope, String dataAsOf) {
+                                     Duration lookback, double halfLife, String dataAsOf) {
         List<Opportunity> converting = new ArrayList<>();
         List<Journey> convertingJourneys = new ArrayList<>();
         int unattributed = 0;
@@ -176,7 +180,7 @@ public class AttributionService {
             if (!converts) {
                 continue;
             }
-            Journey j = journey(o, touchesOf(byAccount, o, scope), options.basis(), lookback);
+            Journey j = journey(o, touches.of(o), options.basis(), lookback);
             if (j.isUnattributed()) {
                 unattributed++;
             } else {
@@ -187,14 +191,14 @@ public class AttributionService {
 
         List<double[]> credits = options.model().isRuleBased()
                 ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife, options.custom()))
-                : dataDriven(convertingJourneys, opportunities, byAccount, from, to, options, lookback, scope);
+                : dataDriven(convertingJourneys, opportunities, touches, from, to, options, lookback);
 
         Map<String, double[]> sums = new TreeMap<>(Journey::compareByCodePoint);
         Map<String, Set<String>> opportunitiesOf = new HashMap<>();
         for (int k = 0; k < converting.size(); k++) {
             Opportunity o = converting.get(k);
             Journey j = convertingJourneys.get(k);
-            Map<String, TouchRow> byId = byId(touchesOf(byAccount, o, scope));
+            Map<String, TouchRow> byId = byId(touches.of(o));
             double[] credit = credits.get(k);
             for (int i = 0; i < j.size(); i++) {
                 String key = byId.get(j.touch(i).id()).key(groupBy);
@@ -224,41 +228,27 @@ public class AttributionService {
 
     /**
      * DESIGN §4 "Population": the converting journeys, plus one non-converting journey per
-     * opportunity lost in the period (revenue basis) and per account with touches in the period
-     * and no opportunity in scope (its touches in the period). Decision: an account with a lost
-     * opportunity in scope is represented by that opportunity's journey only, not a second time.
+     * opportunity lost in the period (revenue basis) and the paths outside every journey in scope
+     * (JourneyTouches.outside: per account, its touches in the period). Decision: an account with a
+     * lost opportunity in scope is represented by that opportunity's journey only, not a second time.
      */
     private static List<double[]> dataDriven(List<Journey> converting, List<Opportunity> opportunities,
-                                             Map<String, List<TouchRow>> byAccount, Instant from, Instant to,
-                                             ModelOptions options, Duration lookback, JourneyScope scope) {
+                                             JourneyTouches touches, Instant from, Instant to,
+                                             ModelOptions options, Duration lookback) {
         PathPopulation.Builder population = PathPopulation.builder();
         for (Journey j : converting) {
             population.add(true, channels(j));
         }
-        Set<String> accountsInScope = new HashSet<>();
         for (Opportunity o : opportunities) {
-            if (o.accountId() != null) {
-                accountsInScope.add(o.accountId());
-            }
             if (options.basis() == Basis.REVENUE && "LOST".equals(o.status())) {
-                Journey lost = journey(o, touchesOf(byAccount, o, scope), Basis.REVENUE, lookback);
+                Journey lost = journey(o, touches.of(o), Basis.REVENUE, lookback);
                 if (!lost.isUnattributed()) {
                     population.add(false, channels(lost));
                 }
             }
         }
-        List<String> accounts = new ArrayList<>(byAccount.keySet());
-        accounts.sort(Journey::compareByCodePoint);
-        for (String account : accounts) {
-            if (accountsInScope.contains(account)) {
-                continue;
-            }
-            List<String> path = byAccount.get(account).stream()
-                    .filter(t -> !t.occurredAt().isBefore(from) && t.occurredAt().isBefore(to))
-                    .sorted(TOUCH_ORDER).map(TouchRow::channel).toList();
-            if (!path.isEmpty()) {
-                population.add(false, path);
-            }
+        for (List<TouchRow> outside : touches.outside(opportunities, from, to)) {
+            population.add(false, outside.stream().sorted(TOUCH_ORDER).map(TouchRow::channel).toList());
         }
         PathPopulation built = population.build();
         DataDrivenCredits fitted = options.model() == ModelName.MARKOV
@@ -288,18 +278,6 @@ public class AttributionService {
             channels.add(j.touch(i).channel());
         }
         return channels;
-    }
-
-    /**
-     * The touches that may enter the opportunity's journey: its account's, or under CONTACT_ROLES
-     * only those of its contact roles' persons (none when it has no contact role).
-     */
-    private static List<TouchRow> touchesOf(Map<String, List<TouchRow>> byAccount, Opportunity o, JourneyScope scope) {
-        List<TouchRow> account = o.accountId() == null ? List.of() : byAccount.getOrDefault(o.accountId(), List.of());
-        if (scope == JourneyScope.ACCOUNT) {
-            return account;
-        }
-        return account.stream().filter(t -> t.personId() != null && o.rolePersons().contains(t.personId())).toList();
     }
 
     private static JourneyScope scope(ModelOptions options, AttributionSettings s) {
@@ -349,11 +327,12 @@ public class AttributionService {
                     lower = start.isBefore(lower) ? start : lower;
                 }
                 return journeys.touchesByAccount(workspace, lower, to, null).map(byAccount -> {
+                    JourneyTouches touches = new JourneyTouches(byAccount, scope);
                     List<Opportunity> converting = new ArrayList<>();
                     List<Journey> convertingJourneys = new ArrayList<>();
                     for (Opportunity o : opportunities) {
                         if (options.basis() == Basis.PIPELINE || "WON".equals(o.status())) {
-                            Journey j = journey(o, touchesOf(byAccount, o, scope), options.basis(), lookback);
+                            Journey j = journey(o, touches.of(o), options.basis(), lookback);
                             if (!j.isUnattributed()) {
                                 converting.add(o);
                                 convertingJourneys.add(j);
@@ -362,20 +341,20 @@ public class AttributionService {
                     }
                     List<double[]> credits = options.model().isRuleBased()
                             ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife(options, s), options.custom()))
-                            : dataDriven(convertingJourneys, opportunities, byAccount, from, to, options, lookback, scope);
+                            : dataDriven(convertingJourneys, opportunities, touches, from, to, options, lookback);
                     List<OpportunityCredit> out = new ArrayList<>();
                     for (int k = 0; k < converting.size(); k++) {
                         Opportunity o = converting.get(k);
                         Journey j = convertingJourneys.get(k);
-                        Map<String, TouchRow> byId = byId(touchesOf(byAccount, o, scope));
+                        Map<String, TouchRow> byId = byId(touches.of(o));
                         Map<String, Double> credit = new TreeMap<>(Journey::compareByCodePoint);
-                        Map<String, Integer> touches = new TreeMap<>(Journey::compareByCodePoint);
+                        Map<String, Integer> touchCount = new TreeMap<>(Journey::compareByCodePoint);
                         for (int i = 0; i < j.size(); i++) {
                             String key = byId.get(j.touch(i).id()).key(groupBy);
                             credit.merge(key, credits.get(k)[i], Double::sum);
-                            touches.merge(key, 1, Integer::sum);
+                            touchCount.merge(key, 1, Integer::sum);
                         }
-                        out.add(new OpportunityCredit(o, j, credit, touches));
+                        out.add(new OpportunityCredit(o, j, credit, touchCount));
                     }
                     return out;
                 });

@@ -1,0 +1,278 @@
+package io.closedloop.attribution.graphql;
+
+import io.closedloop.attribution.service.FeedApplyService;
+import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.TestKeys;
+import io.closedloop.plumbing.feed.FeedItem;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.path.json.config.JsonPathConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * CONTACT_ROLES journeys (DESIGN §4): the touches of the contact roles' persons wherever those persons are
+ * resolved, a touch once if any of its persons is a role.
+ *
+ * <p>Every case has one won opportunity (1,000.00, created 03-10, won 03-20, its role's lead created 03-06) whose
+ * role persons carry five touches: 1 03-01 paid_search, 2 03-03 email, 3 03-05 direct form fill, 4 03-08 direct,
+ * 5 03-15 paid_search (after creation: revenue journeys only). So every case's journey has the same hand-computed
+ * credits; what differs is where its touches come from.
+ * <ul>
+ *   <li>A: the role's person is resolved to another company (acme) than the opportunity's (beta); a colleague at beta
+ *   who is no role touched beta once (display, 03-04).</li>
+ *   <li>B: the role's person is resolved to no company (their own {@code person:} account).</li>
+ *   <li>C: a B2C opportunity (no account) with two role persons: touches 1, 3, 5 of the first, 2, 4 of the second.</li>
+ *   <li>D, E: touches 3 and 4 carry the named role person and a shared mailbox quarantined into a person of its own;
+ *   in D the named person's id sorts first, in E the mailbox's; the mailbox alone touched once (display, 03-04).</li>
+ * </ul>
+ */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "attribution"))
+class ContactRoleJourneysTest {
+
+    private static final String WS = "contact-roles";
+    private static final String[] TIMES = {"2026-03-01T10:00:00Z", "2026-03-03T10:00:00Z", "2026-03-05T10:00:00Z",
+            "2026-03-08T10:00:00Z", "2026-03-15T10:00:00Z"};
+    private static final String[] TYPES = {"PAGE_VIEW", "EMAIL_CLICK", "FORM_FILL", "PAGE_VIEW", "AD_CLICK"};
+    private static final String[] CHANNELS = {"paid_search", "email", "direct", "direct", "paid_search"};
+    private static final List<String> CASES = List.of("a", "b", "c", "d", "e");
+
+    /** Hand-computed credits of the five-touch shape: pipeline journeys hold touches 1-4 (LC = 3, OC = 4). */
+    private static final Map<String, double[]> PIPELINE = new LinkedHashMap<>();
+    /** Revenue journeys hold touches 1-5 (CW = 5). */
+    private static final Map<String, double[]> REVENUE = new LinkedHashMap<>();
+
+    static {
+        double third = 0.2 / 3;
+        PIPELINE.put("first_touch", new double[] {1, 0, 0, 0});
+        PIPELINE.put("last_touch", new double[] {0, 0, 0, 1});
+        PIPELINE.put("last_non_direct", new double[] {0, 1, 0, 0});
+        PIPELINE.put("linear", new double[] {0.25, 0.25, 0.25, 0.25});
+        // 2^(-days to the creation / 7): 8 14/24, 6 14/24, 4 14/24 and 1 14/24 days.
+        PIPELINE.put("time_decay", decay(8 + 14 / 24.0, 6 + 14 / 24.0, 4 + 14 / 24.0, 1 + 14 / 24.0));
+        PIPELINE.put("u_shaped", new double[] {0.4, 0.1, 0.1, 0.4});
+        PIPELINE.put("w_shaped", new double[] {0.3, 0.1, 0.3, 0.3});
+        PIPELINE.put("full_path", new double[] {0.225, 0.1, 0.225, 0.45});
+        PIPELINE.put("j_shaped", new double[] {0.2, 0.1, 0.1, 0.6});
+        PIPELINE.put("inverse_j", new double[] {0.6, 0.1, 0.1, 0.2});
+        REVENUE.put("first_touch", new double[] {1, 0, 0, 0, 0});
+        REVENUE.put("last_touch", new double[] {0, 0, 0, 0, 1});
+        REVENUE.put("last_non_direct", new double[] {0, 0, 0, 0, 1});
+        REVENUE.put("linear", new double[] {0.2, 0.2, 0.2, 0.2, 0.2});
+        // 2^(-days to the close / 7).
+        REVENUE.put("time_decay", decay(18 + 14 / 24.0, 16 + 14 / 24.0, 14 + 14 / 24.0, 11 + 14 / 24.0, 4 + 14 / 24.0));
+        REVENUE.put("u_shaped", new double[] {0.4, third, third, third, 0.4});
+        REVENUE.put("w_shaped", new double[] {0.3, 0.1, 0.3, 0.3, 0});
+        REVENUE.put("full_path", new double[] {0.225, 0.1, 0.225, 0.225, 0.225});
+        REVENUE.put("j_shaped", new double[] {0.2, third, third, third, 0.6});
+        REVENUE.put("inverse_j", new double[] {0.6, third, third, third, 0.2});
+    }
+
+    private static boolean loaded;
+
+    @Inject
+    FeedApplyService apply;
+
+    @Inject
+    Pool pool;
+
+    @BeforeEach
+    void loadFeedsOnce() {
+        if (loaded) {
+            return;
+        }
+        List<FeedItem> touches = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            touches.add(touch("a" + (i + 1), i, "anonymous_id:ra"));
+            touches.add(touch("b" + (i + 1), i, "anonymous_id:rb"));
+            touches.add(touch("c" + (i + 1), i, i % 2 == 0 ? "anonymous_id:rc1" : "anonymous_id:rc2"));
+            touches.add(i == 2 || i == 3 ? touch("d" + (i + 1), i, "anonymous_id:rd", "email:info@delta.example")
+                    : touch("d" + (i + 1), i, "anonymous_id:rd"));
+            touches.add(i == 2 || i == 3 ? touch("e" + (i + 1), i, "email:info@epsilon.example", "anonymous_id:re")
+                    : touch("e" + (i + 1), i, "anonymous_id:re"));
+        }
+        touches.add(displayTouch("a-colleague", "anonymous_id:colleague"));
+        touches.add(displayTouch("d-mailbox", "email:info@delta.example"));
+        touches.add(displayTouch("e-mailbox", "email:info@epsilon.example"));
+        List<FeedItem> memberships = List.of(
+                membership("anonymous_id:ra", "p_a", "acme"), membership("contact_id:c-a", "p_a", "acme"),
+                membership("anonymous_id:colleague", "p_colleague", "beta"),
+                membership("anonymous_id:rb", "p_b", null), membership("contact_id:c-b", "p_b", null),
+                membership("anonymous_id:rc1", "p_c1", null), membership("contact_id:c-c1", "p_c1", null),
+                membership("anonymous_id:rc2", "p_c2", null), membership("contact_id:c-c2", "p_c2", null),
+                membership("anonymous_id:rd", "p_d1_named", "delta"), membership("contact_id:c-d", "p_d1_named", "delta"),
+                membership("email:info@delta.example", "p_d2_mailbox", "delta"),
+                membership("anonymous_id:re", "p_e2_named", "epsilon"), membership("contact_id:c-e", "p_e2_named", "epsilon"),
+                membership("email:info@epsilon.example", "p_e1_mailbox", "epsilon"));
+        List<FeedItem> crm = new ArrayList<>();
+        for (String contact : List.of("c-a", "c-b", "c-c1", "c-c2", "c-d", "c-e")) {
+            crm.add(new FeedItem(crm.size() + 1, WS, "contact", new JsonObject().put("id", contact)
+                    .put("createdAt", "2026-03-06T00:00:00Z").put("leadCreatedAt", "2026-03-06T00:00:00Z")));
+        }
+        crm.add(opportunity("opp-a", "beta", "c-a"));
+        crm.add(opportunity("opp-b", "gamma", "c-b"));
+        crm.add(opportunity("opp-c", null, "c-c1", "c-c2"));
+        crm.add(opportunity("opp-d", "delta", "c-d"));
+        crm.add(opportunity("opp-e", "epsilon", "c-e"));
+        // Memberships on both sides of the CRM page: a B2C opportunity takes its first role's account either way.
+        for (int round = 0; round < 2; round++) {
+            pool.withTransaction(tx -> apply.applyTouches(tx, touches)
+                    .chain(() -> apply.applyMemberships(tx, memberships))
+                    .chain(() -> apply.applyCrm(tx, crm))
+                    .chain(() -> apply.applyMemberships(tx, memberships))).await().indefinitely();
+        }
+        loaded = true;
+    }
+
+    @Test
+    void everyRuleBasedModelCreditsTheRolesTouchesWhereverTheirPersonsAreResolved() {
+        for (String basis : List.of("PIPELINE", "REVENUE")) {
+            Map<String, double[]> expected = basis.equals("PIPELINE") ? PIPELINE : REVENUE;
+            for (String c : CASES) {
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < expected.get("linear").length; i++) {
+                    ids.add(c + (i + 1));
+                }
+                for (Map.Entry<String, double[]> model : expected.entrySet()) {
+                    String what = "opp-" + c + " " + model.getKey() + " " + basis;
+                    JsonPath j = ok("{ journey(opportunityId: \"opp-" + c + "\", model: \"" + model.getKey() + "\", basis: " + basis
+                            + ", journeyScope: CONTACT_ROLES) { unattributed touches { id credit } } }", "journey");
+                    assertEquals(ids, j.getList("touches.id"), what);
+                    for (int i = 0; i < ids.size(); i++) {
+                        assertEquals(model.getValue()[i], j.getDouble("touches[" + i + "].credit"), 1e-12, what + " touch " + (i + 1));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theReportOfEveryRuleBasedModelIsTheSumOfTheJourneys() {
+        for (String basis : List.of("PIPELINE", "REVENUE")) {
+            for (Map.Entry<String, double[]> model : (basis.equals("PIPELINE") ? PIPELINE : REVENUE).entrySet()) {
+                Map<String, Double> byChannel = new HashMap<>();
+                for (int i = 0; i < model.getValue().length; i++) {
+                    byChannel.merge(CHANNELS[i], CASES.size() * model.getValue()[i], Double::sum);
+                }
+                JsonPath r = ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"" + model.getKey() + "\", basis: "
+                        + basis + ", journeyScope: CONTACT_ROLES) { attributedOpportunities unattributedOpportunities"
+                        + " rows { key credit amount } } }", "attribution");
+                String what = model.getKey() + " " + basis;
+                assertEquals(5, r.getInt("attributedOpportunities"), what);
+                assertEquals(0, r.getInt("unattributedOpportunities"), what);
+                Map<String, Double> rows = new HashMap<>();
+                for (int i = 0; i < r.getList("rows").size(); i++) {
+                    rows.put(r.getString("rows[" + i + "].key"), r.getDouble("rows[" + i + "].credit"));
+                    assertEquals(1000 * r.getDouble("rows[" + i + "].credit"), r.getDouble("rows[" + i + "].amount"), 1e-9, what);
+                }
+                for (String channel : List.of("paid_search", "email", "direct")) {
+                    assertEquals(byChannel.getOrDefault(channel, 0.0), rows.getOrDefault(channel, 0.0), 1e-12, what + " " + channel);
+                }
+                assertNull(rows.get("display"), what + ": neither the colleague nor the mailbox alone is a role");
+            }
+        }
+    }
+
+    @Test
+    void theAccountScopeStillTakesTheAccountsPersons() {
+        // opp-a's account beta holds only the colleague; opp-c's account is its first role's own.
+        assertEquals(List.of("a-colleague"), ok("{ journey(opportunityId: \"opp-a\", journeyScope: ACCOUNT) { touches { id } } }",
+                "journey").getList("touches.id"));
+        assertEquals(List.of("c1", "c3"), ok("{ journey(opportunityId: \"opp-c\", journeyScope: ACCOUNT) { touches { id } } }",
+                "journey").getList("touches.id"));
+        assertEquals(List.of("e1", "e2", "e-mailbox", "e3", "e4"), ok("{ journey(opportunityId: \"opp-e\", journeyScope: ACCOUNT)"
+                + " { touches { id } } }", "journey").getList("touches.id"));
+    }
+
+    @Test
+    void dataDrivenModelsCreditExactlyTheContactRoleJourneys() {
+        for (String model : List.of("markov", "shapley")) {
+            JsonPath r = ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"" + model + "\","
+                    + " journeyScope: CONTACT_ROLES) { attributedOpportunities rows { key credit amount } } }", "attribution");
+            assertEquals(5, r.getInt("attributedOpportunities"), model);
+            double credit = 0;
+            double amount = 0;
+            for (int i = 0; i < r.getList("rows").size(); i++) {
+                credit += r.getDouble("rows[" + i + "].credit");
+                amount += r.getDouble("rows[" + i + "].amount");
+            }
+            assertEquals(5.0, credit, 1e-9, model);
+            assertEquals(5000.0, amount, 1e-6, model);
+        }
+    }
+
+    private static double[] decay(double... days) {
+        double[] w = new double[days.length];
+        double sum = 0;
+        for (int i = 0; i < days.length; i++) {
+            w[i] = Math.pow(2, -days[i] / 7);
+            sum += w[i];
+        }
+        for (int i = 0; i < days.length; i++) {
+            w[i] /= sum;
+        }
+        return w;
+    }
+
+    private static JsonPath ok(String query, String field) {
+        String body = graphql(TestKeys.token(WS, "analyst"), query).statusCode(200).extract().asString();
+        JsonPath json = new JsonPath(body).using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+        assertNull(json.get("errors"), body);
+        return json.setRootPath("data." + field);
+    }
+
+    private static FeedItem touch(String id, int position, String... identifiers) {
+        return touch(id, TIMES[position], TYPES[position], CHANNELS[position], identifiers);
+    }
+
+    /** A touch of no role's person alone, 03-04: in no CONTACT_ROLES journey. */
+    private static FeedItem displayTouch(String id, String... identifiers) {
+        return touch(id, "2026-03-04T10:00:00Z", "PAGE_VIEW", "display", identifiers);
+    }
+
+    private static FeedItem touch(String id, String at, String type, String channel, String... identifiers) {
+        JsonArray ids = new JsonArray();
+        for (String identifier : identifiers) {
+            String[] parts = identifier.split(":", 2);
+            ids.add(new JsonObject().put("type", parts[0]).put("value", parts[1]));
+        }
+        return new FeedItem(1, WS, "touch", new JsonObject().put("id", id).put("occurredAt", at).put("type", type)
+                .put("identifiers", ids).put("channel", channel).put("source", null).put("medium", null)
+                .put("campaign", null).put("content", null));
+    }
+
+    private static FeedItem membership(String identifier, String person, String account) {
+        String[] parts = identifier.split(":", 2);
+        return new FeedItem(1, WS, "membership", new JsonObject()
+                .put("identifier", new JsonObject().put("type", parts[0]).put("value", parts[1]))
+                .put("personId", person).put("accountId", account));
+    }
+
+    private static FeedItem opportunity(String id, String account, String... contacts) {
+        JsonArray roles = new JsonArray();
+        for (String contact : contacts) {
+            roles.add(new JsonObject().put("contactId", contact).put("role", "Decision Maker"));
+        }
+        return new FeedItem(1, WS, "opportunity", new JsonObject().put("id", id).put("accountId", account)
+                .put("amount", "1000.00").put("currency", "USD").put("createdAt", "2026-03-10T00:00:00Z").put("stage", "Closed Won")
+                .put("status", "WON").put("closedAt", "2026-03-20T00:00:00Z").put("contactRoles", roles)
+                .put("stageHistory", new JsonArray()));
+    }
+}
