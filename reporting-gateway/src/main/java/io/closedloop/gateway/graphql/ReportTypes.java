@@ -30,7 +30,7 @@ public final class ReportTypes {
             @Description("CUSTOM only (and required there): fractions summing to 1.") WeightsInput weights,
             @Description("MARKOV only: chain order 1..4.") Integer markovOrder,
             @Description("Whose touches make up an opportunity's journey: ACCOUNT (every person of its account) or "
-                    + "CONTACT_ROLES (only its contact roles); absent: the workspace's setting.") String journeyScope) {
+                    + "CONTACT_ROLES (its contact roles' persons, wherever resolved); absent: the workspace's setting.") String journeyScope) {
     }
 
     @Input("WeightsInput")
