@@ -108,6 +108,14 @@ class AttributionApiTest {
     }
 
     @Test
+    void twoAliasedJourneysInOneDocumentAreBothAnswered() {
+        JsonPath both = ok("{ a: journey(opportunityId: \"opp-a\") { touches { credit } }"
+                + " b: journey(opportunityId: \"opp-a\", model: \"first_touch\") { touches { credit } } }", "");
+        assertCredits(both.setRootPath("data.a"), 0.25, 0.25, 0.25, 0.25);
+        assertCredits(both.setRootPath("data.b"), 1, 0, 0, 0);
+    }
+
+    @Test
     void firstTouchGivesEverythingToTheFirstTouch() {
         assertCredits(ok("{ journey(opportunityId: \"opp-a\", model: \"first_touch\") { touches { credit } } }", "journey"),
                 1, 0, 0, 0);

@@ -22,6 +22,15 @@ class AttributionSettingsApiTest {
     }
 
     @Test
+    void twoAliasedRootFieldsOfOneKindAreBothAnswered() {
+        // Apollo Router and Apollo Gateway batch root fields for one subgraph into one document this way.
+        graphql(TestKeys.token("fresh", "analyst"), "{ a: attributionSettings { lookbackDays } b: attributionSettings { halfLifeDays } }")
+                .body("errors", nullValue())
+                .body("data.a.lookbackDays", equalTo(365))
+                .body("data.b.halfLifeDays", equalTo(7.0f));
+    }
+
+    @Test
     void aWorkspaceStartsWithTheDesignDefaults() {
         graphql(TestKeys.token("fresh", "analyst"), "{ attributionSettings { lookbackDays halfLifeDays journeyScope } }")
                 .body("data.attributionSettings.lookbackDays", equalTo(365))

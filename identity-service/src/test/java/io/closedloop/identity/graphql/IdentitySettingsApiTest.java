@@ -22,6 +22,15 @@ class IdentitySettingsApiTest {
     }
 
     @Test
+    void twoAliasedRootFieldsOfOneKindAreBothAnswered() {
+        graphql(TestKeys.token("fresh", "analyst"), "{ a: identitySettings { explosionGuardLimit } b: identitySettings { updatedAt } }")
+                .statusCode(200)
+                .body("errors", nullValue())
+                .body("data.a.explosionGuardLimit", equalTo(50))
+                .body("data.b.updatedAt", nullValue());
+    }
+
+    @Test
     void aWorkspaceStartsWithTheDefaultExplosionGuard() {
         graphql(TestKeys.token("fresh", "analyst"), "{ identitySettings { explosionGuardLimit updatedAt } }")
                 .statusCode(200)

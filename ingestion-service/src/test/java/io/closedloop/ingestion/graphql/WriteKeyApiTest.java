@@ -41,6 +41,12 @@ class WriteKeyApiTest {
         graphql(admin, "{ writeKeys { key name } }")
                 .statusCode(200)
                 .body("data.writeKeys.key", hasItem(key));
+        // Two aliased root fields of one kind, as Apollo Router and Gateway batch them: both answered.
+        graphql(admin, "{ a: writeKeys { key } b: writeKeys { name } }")
+                .statusCode(200)
+                .body("errors", nullValue())
+                .body("data.a.key", hasItem(key))
+                .body("data.b.name", hasItem("website"));
     }
 
     @Test
