@@ -191,7 +191,7 @@ public final class Fields {
         }
         String n = s;
         if (lenient) {
-            n = n.replaceAll("^[A-Z]{3}\\s*|\\s*[A-Z]{3}$|[$€£¥\\s]", "");
+            n = withoutCurrencyMarks(n);
             if (n.matches("-?\\d{1,3}(,\\d{3})+(\\.\\d+)?")) {
                 n = n.replace(",", "");
             }
@@ -212,6 +212,38 @@ public final class Fields {
             throw new InvalidField(field, "negative");
         }
         return amount;
+    }
+
+    /**
+     * The number of a lenient amount ("USD 1,250.00", "1 250 €"): without a leading or trailing three-letter currency
+     * code, currency signs and white space. Written out rather than as one regex, whose "\\s*[A-Z]{3}$" branch retried
+     * from every position of a long run of spaces (quadratic in the cell's length).
+     */
+    static String withoutCurrencyMarks(String s) {
+        String n = s.strip();
+        if (n.length() >= 3 && isCode(n, 0)) {
+            n = n.substring(3).stripLeading();
+        }
+        if (n.length() >= 3 && isCode(n, n.length() - 3)) {
+            n = n.substring(0, n.length() - 3).stripTrailing();
+        }
+        StringBuilder kept = new StringBuilder(n.length());
+        for (int i = 0; i < n.length(); i++) {
+            char c = n.charAt(i);
+            if ("$€£¥".indexOf(c) < 0 && !Character.isWhitespace(c)) {
+                kept.append(c);
+            }
+        }
+        return kept.toString();
+    }
+
+    private static boolean isCode(String s, int from) {
+        for (int i = from; i < from + 3; i++) {
+            if (s.charAt(i) < 'A' || s.charAt(i) > 'Z') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** An ISO 4217 code (upper-cased); null when absent. */

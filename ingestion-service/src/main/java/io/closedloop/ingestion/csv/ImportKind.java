@@ -134,11 +134,19 @@ public enum ImportKind {
         return all == null || all.isEmpty() ? raw : all.get(0);
     }
 
+    /** Digits before (or zeros after) the decimal point beyond which a rate is not inverted but left for validation. */
+    private static final int MAX_RATE_DIGITS = 20;
+
     /** 1 / rate, for exports that state rates the other way round (Salesforce: units of the currency per unit of the corporate one). */
     static String invert(String rate) {
         try {
             BigDecimal r = new BigDecimal(rate.strip());
-            return r.signum() == 0 ? rate : BigDecimal.ONE.divide(r, MathContext.DECIMAL64).stripTrailingZeros().toPlainString();
+            // An exponent far out of range (1E-999999999) would invert to a billion-digit plain string.
+            int magnitude = r.precision() - r.scale();
+            if (r.signum() == 0 || magnitude > MAX_RATE_DIGITS || magnitude < -MAX_RATE_DIGITS) {
+                return rate;
+            }
+            return BigDecimal.ONE.divide(r, MathContext.DECIMAL64).stripTrailingZeros().toPlainString();
         } catch (NumberFormatException | NullPointerException e) {
             return rate; // left for validation to reject, naming the field
         }

@@ -4,12 +4,14 @@ import io.closedloop.ingestion.taxonomy.ChannelTaxonomy;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class ValidationTest {
 
@@ -27,6 +29,18 @@ class ValidationTest {
         assertEquals("t", invalid(() -> Fields.time("next tuesday", "t", true, true)).field());
         assertEquals("more than a day in the future", invalid(() -> Fields.time("2099-01-01", "t", true, true)).getMessage());
         assertNull(Fields.time(" ", "t", false, true));
+    }
+
+    @Test
+    void hostileAmountsAreRejectedNamingTheFieldWithoutQuadraticWork() {
+        assertEquals("rate", invalid(() -> Fields.amount("1E-999999999", "rate", true, false, true)).field());
+        assertEquals("amount", invalid(() -> Fields.amount("1E999999999", "amount", true, false, true)).field());
+        // 100,000 spaces before a letter: the old currency-code regex retried from every space (minutes of CPU).
+        String spaces = " ".repeat(100_000) + "x";
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertEquals("amount",
+                invalid(() -> Fields.amount("1" + spaces, "amount", true, false, true)).field()));
+        assertEquals("1250", Fields.withoutCurrencyMarks(" USD 1 250 "));
+        assertEquals("1250", Fields.withoutCurrencyMarks("1,250 EUR").replace(",", ""));
     }
 
     @Test

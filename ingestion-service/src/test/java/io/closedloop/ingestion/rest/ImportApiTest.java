@@ -96,6 +96,16 @@ class ImportApiTest {
     }
 
     @Test
+    void aRateWithAnAbsurdExponentIsARowErrorNotAStuckJob() throws InterruptedException {
+        String ws = workspace();
+        JsonPath job = awaitJob(ws, startImport(ws, "exchange-rates", "salesforce",
+                "ISO Code,Conversion Rate,Start Date\nEUR,1E-999999999,2026-01-01\nGBP,1E999999999,2026-01-01\n"));
+        assertEquals("SUCCEEDED", job.getString("data.importJob.state"), job.prettify());
+        assertEquals(0, job.getInt("data.importJob.rowsAccepted"));
+        assertEquals(List.of("rate", "rate"), job.getList("data.importJob.errors.field"));
+    }
+
+    @Test
     void hubspotExportsImportWithTheirTitlesAndAssociations() throws InterruptedException {
         String ws = workspace();
         String contacts = "Record ID,First Name,Last Name,Email,Phone Number,Associated Company IDs,Create Date\n"
