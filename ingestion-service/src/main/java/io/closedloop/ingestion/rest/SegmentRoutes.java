@@ -7,6 +7,7 @@ import io.closedloop.ingestion.segment.SegmentException;
 import io.closedloop.ingestion.service.SegmentService;
 import io.closedloop.ingestion.service.WriteKeyAuthenticator;
 import io.quarkus.logging.Log;
+import io.quarkus.security.AuthenticationFailedException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -55,6 +56,15 @@ public class SegmentRoutes {
     void routes(@Observes Router router) {
         router.post("/v1/:call").handler(this::receive);
         router.get("/v1/projects/:writeKey/settings").handler(this::settings);
+        // Proactive authentication rejects a Bearer header (a JWT mechanism is installed for the GraphQL API) before
+        // these routes run; answer it as the Segment API answers any wrong scheme, with a body saying what to send.
+        router.route("/v1/*").failureHandler(ctx -> {
+            if (ctx.failure() instanceof AuthenticationFailedException) {
+                refuse(ctx, new SegmentException(401, "Authorization: use HTTP Basic with the write key as user name"));
+            } else {
+                ctx.next();
+            }
+        });
     }
 
     private void receive(RoutingContext ctx) {
@@ -175,7 +185,12 @@ public class SegmentRoutes {
         try {
             String decoded = new String(Base64.getDecoder().decode(a.substring(6).strip()), StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
-            return colon >= 0 ? decoded.substring(0, colon) : decoded;
+            String user = colon >= 0 ? decoded.substring(0, colon) : decoded;
+            // Write keys are printable; a control character (a NUL) would only fail later, in the database.
+            if (user.chars().anyMatch(Character::isISOControl)) {
+                throw new SegmentException(401, "Authorization: the write key holds a control character");
+            }
+            return user;
         } catch (IllegalArgumentException e) {
             throw new SegmentException(401, "Authorization: not valid Basic credentials");
         }

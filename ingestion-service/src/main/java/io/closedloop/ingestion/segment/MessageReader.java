@@ -94,6 +94,10 @@ public final class MessageReader {
             }
             ObjectNode m = (ObjectNode) node;
             String type = callType;
+            JsonNode given = m.get("type");
+            if (callType != null && given != null && !given.isNull() && !(given.isTextual() && given.textValue().equals(callType))) {
+                throw new MessageRejected("type", "'" + clip(given.asText()) + "' contradicts the call (" + callType + ")");
+            }
             if (type == null) {
                 JsonNode t = m.get("type");
                 if (t == null || !t.isTextual()) {
@@ -142,6 +146,9 @@ public final class MessageReader {
             touchType = touchTypes.ofTrack(event);
         } else {
             touchType = type.equals("page") ? "PAGE_VIEW" : "SCREEN_VIEW";
+            // The spec's page and screen name and category: not stored apart, but a wrong type is the sender's mistake.
+            text(m, "name", MAX_EVENT_LENGTH);
+            text(m, "category", MAX_EVENT_LENGTH);
         }
         ObjectNode page = context == null ? null : object(context, "page", "context.page");
         String url = page == null ? null : text(page, "url", MAX_URL_LENGTH, "context.page.url");
@@ -163,10 +170,10 @@ public final class MessageReader {
         if (campaign != null) {
             String[] keys = {"source", "medium", "name", "content", "term"};
             for (int k = 0; k < keys.length; k++) {
-                utm[k] = loose(campaign.get(keys[k]));
-                // UTMs from the page URL are bounded by its length; these would otherwise reach the touch unbounded.
-                if (utm[k] != null && utm[k].length() > MAX_UTM_LENGTH) {
-                    throw new MessageRejected("context.campaign." + keys[k], "is longer than " + MAX_UTM_LENGTH + " characters");
+                // Strings only (the spec's type); UTMs from the page URL are bounded by its length, these by MAX_UTM_LENGTH.
+                utm[k] = text(campaign, keys[k], MAX_UTM_LENGTH, "context.campaign." + keys[k]);
+                if (utm[k] != null && utm[k].isBlank()) {
+                    utm[k] = null;
                 }
             }
         }

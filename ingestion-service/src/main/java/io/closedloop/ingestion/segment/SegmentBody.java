@@ -63,6 +63,12 @@ public record SegmentBody(ObjectNode top, List<Message> messages) {
         if (invalid >= 0) {
             throw SegmentException.badRequest("body: invalid UTF-8 at byte " + invalid);
         }
+        // JSON text holds no raw NUL; UTF-16 and UTF-32 bodies do (and the JSON parser would otherwise detect and accept them).
+        for (int i = 0; i < length; i++) {
+            if (body[i] == 0) {
+                throw SegmentException.badRequest("body: a NUL byte at byte " + i + "; bodies are UTF-8 JSON (not UTF-16 or UTF-32)");
+            }
+        }
         if (!batch && length > maxMessageBytes) {
             throw SegmentException.tooLarge("message: " + length + " bytes, the limit is " + maxMessageBytes);
         }

@@ -298,6 +298,41 @@ class SegmentApiTest {
     }
 
     @Test
+    void otherEncodingsNulKeysAndMistypedKnownFieldsAre4xxNamingTheField() {
+        String ws = workspace();
+        String key = writeKey(ws);
+        String track = "{\"userId\":\"u\",\"event\":\"Viewed\"}";
+        // UTF-16 and UTF-32 bodies: NUL bytes that strict UTF-8 JSON never holds (they reached PostgreSQL as a 503).
+        for (java.nio.charset.Charset charset : List.of(StandardCharsets.UTF_16BE, StandardCharsets.UTF_16LE,
+                java.nio.charset.Charset.forName("UTF-32LE"))) {
+            HttpResponse<String> r = rawPost("/v1/track", track.getBytes(charset), "Content-Type", "application/json",
+                    "Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8)));
+            assertEquals(400, r.statusCode(), charset + ": " + r.body());
+            assertTrue(r.body().contains("body"), r.body());
+        }
+        // A Basic user name with a NUL byte ("ab\0cd"), and a Bearer scheme: 401 with a JSON body saying why.
+        HttpResponse<String> nul = rawPost("/v1/track", track.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json",
+                "Authorization", "Basic YWIAY2Q6");
+        assertEquals(401, nul.statusCode(), nul.body());
+        assertTrue(nul.body().contains("Authorization"), nul.body());
+        HttpResponse<String> bearer = rawPost("/v1/track", track.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json",
+                "Authorization", "Bearer " + key);
+        assertEquals(401, bearer.statusCode(), bearer.body());
+        assertTrue(bearer.body().contains("Basic"), bearer.body());
+        // Known fields of the spec with the wrong type, and a type that contradicts the call: rejected, field named.
+        Map<String, String> bad = Map.of(
+                "context.campaign.source", "{\"userId\":\"u\",\"event\":\"e\",\"context\":{\"campaign\":{\"source\":1}}}",
+                "context.campaign.medium", "{\"userId\":\"u\",\"event\":\"e\",\"context\":{\"campaign\":{\"medium\":{}}}}",
+                "type", "{\"type\":\"purchase\",\"userId\":\"u\",\"event\":\"Signed Up\"}");
+        bad.forEach((field, body) -> post(key, "/v1/track", body).statusCode(400).body("rejected[0].field", equalTo(field)));
+        post(key, "/v1/page", "{\"userId\":\"u\",\"name\":42}").statusCode(400).body("rejected[0].field", equalTo("name"));
+        post(key, "/v1/batch", "{\"batch\":[{\"type\":\"page\",\"messageId\":\"ok\",\"userId\":\"u\",\"name\":\"Home\"},"
+                + "{\"type\":\"page\",\"messageId\":\"n42\",\"userId\":\"u\",\"name\":42}]}")
+                .statusCode(200).body("rejected.index", equalTo(List.of(1))).body("rejected[0].field", equalTo("name"));
+        assertEquals(List.of("ok"), feed("touches", ws).stream().map(i -> (String) payload(i).get("id")).toList());
+    }
+
+    @Test
     void timestampsOutOfBoundsAreRejected() {
         String key = writeKey(workspace());
         post(key, "/v1/track", "{\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"1999-12-31T23:59:59Z\"}").statusCode(400)
