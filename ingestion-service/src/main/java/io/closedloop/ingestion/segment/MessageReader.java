@@ -35,6 +35,12 @@ public final class MessageReader {
     public static final Set<String> TYPES = Set.of("track", "page", "screen", "identify", "group", "alias");
     public static final int MAX_ID_LENGTH = 256;
     public static final int MAX_EVENT_LENGTH = 512;
+    /**
+     * Identity facts share one id space per workspace: Segment messages use their messageId, CRM contacts
+     * {@code contact:<id>} and offline touches {@code touch:<id>} (CrmRepository). A message may not take those.
+     */
+    static final String CRM_FACT_PREFIX = "contact:";
+    static final String OFFLINE_FACT_PREFIX = "touch:";
     public static final int MAX_UTM_LENGTH = 512;
     public static final int MAX_URL_LENGTH = 8192;
     public static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
@@ -109,6 +115,12 @@ public final class MessageReader {
                 }
             }
             messageId = id(m, "messageId", false);
+            if (messageId != null && (messageId.startsWith(CRM_FACT_PREFIX) || messageId.startsWith(OFFLINE_FACT_PREFIX))) {
+                String taken = messageId;
+                messageId = null; // not echoed as this message's id: it names a CRM contact's or an offline touch's fact
+                throw new MessageRejected("messageId", "'" + clip(taken) + "': ids starting with '" + CRM_FACT_PREFIX + "' or '"
+                        + OFFLINE_FACT_PREFIX + "' are reserved for CRM contacts' and offline touches' identity facts");
+            }
             if (messageId == null) {
                 messageId = derivedId(type, m);
             }

@@ -148,6 +148,9 @@ class MessageReaderTest {
         assertEquals("context", rejected("{\"userId\":\"u\",\"event\":\"e\",\"context\":[]}", "track").field());
         assertEquals("context.page.url", rejected("{\"userId\":\"u\",\"event\":\"e\",\"context\":{\"page\":{\"url\":5}}}", "track").field());
         assertEquals("event", rejected("{\"userId\":\"u\",\"event\":\"\"}", "track").field());
+        // A public write key may not squat the fact id of a CRM contact's link or an offline touch's.
+        assertEquals("messageId", rejected("{\"userId\":\"u\",\"traits\":{},\"messageId\":\"contact:1001\"}", "identify").field());
+        assertEquals("messageId", rejected("{\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"touch:call-7\"}", "track").field());
         assertEquals("context.campaign.name", rejected("{\"userId\":\"u\",\"event\":\"e\",\"context\":{\"campaign\":{\"name\":\""
                 + "c".repeat(MessageReader.MAX_UTM_LENGTH + 1) + "\"}}}", "track").field());
         assertEquals("context.campaign.source", rejected("{\"userId\":\"u\",\"event\":\"e\",\"context\":{\"campaign\":{\"source\":"
