@@ -207,10 +207,7 @@ public final class CreditRollup {
             for (int d = 0; d < DIMENSIONS.length; d++) {
                 StringBuilder profile = new StringBuilder();
                 for (int s = 0; s < distinctCount[d]; s++) {
-                    if (s > 0) {
-                        profile.append(DealRow.ENTRY_SEPARATOR);
-                    }
-                    profile.append(keyNames.get(keyIdsOf[d][s])).append(DealRow.MASK_SEPARATOR).append(masks[d][s]);
+                    DealRow.appendEntry(profile, keyNames.get(keyIdsOf[d][s]), masks[d][s]);
                 }
                 DealRow deal = new DealRow(DIMENSION_NAMES[d], LocalDate.ofEpochDay(day), o.id(), days, profile.toString(), 0);
                 deals.computeIfAbsent(deal, k -> new int[1])[0] += (int) sign;
