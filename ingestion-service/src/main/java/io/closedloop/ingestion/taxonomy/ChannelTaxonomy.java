@@ -1,5 +1,7 @@
 package io.closedloop.ingestion.taxonomy;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.closedloop.ingestion.taxonomy.ChannelRule.Attribute;
 
 import java.util.ArrayList;
@@ -87,25 +89,41 @@ public final class ChannelTaxonomy {
         Map<String, String> clickIds = touch.clickIds() == null ? Map.of() : touch.clickIds();
         Key key = new Key(touch.utmSource(), touch.utmMedium(), touch.utmCampaign(), touch.utmContent(), touch.utmTerm(),
                 referrerHost, pageHost, clickIds.isEmpty() ? Set.of() : Set.copyOf(clickIds.keySet()));
-        Classification cached = memo.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        Classification c = compute(touch.utmSource(), touch.utmMedium(), touch.utmCampaign(), touch.utmContent(), touch.utmTerm(),
-                referrerHost, pageHost, key.clickIds());
-        if (memo.size() >= MEMO_SIZE) {
-            memo.clear();
-        }
-        memo.put(key, c);
-        return c;
+        return memo.get(key, k -> compute(touch.utmSource(), touch.utmMedium(), touch.utmCampaign(), touch.utmContent(),
+                touch.utmTerm(), referrerHost, pageHost, k.clickIds()));
     }
 
     private record Key(String source, String medium, String campaign, String content, String term, String referrerHost,
                        String pageHost, Set<String> clickIds) {
+
+        /** Bytes this entry holds, roughly: its strings' characters twice over (the key's and the result's), plus overhead. */
+        int weight() {
+            long chars = length(source) + length(medium) + length(campaign) + length(content) + length(term)
+                    + length(referrerHost) + length(pageHost);
+            for (String name : clickIds) {
+                chars += name.length();
+            }
+            return (int) Math.min(Integer.MAX_VALUE, 4 * chars + 400);
+        }
+
+        private static int length(String s) {
+            return s == null ? 0 : s.length();
+        }
     }
 
-    private static final int MEMO_SIZE = 50_000;
-    private final java.util.concurrent.ConcurrentHashMap<Key, Classification> memo = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Bytes of memo per taxonomy: unique long UTMs from a public write key (8 KB each) evict older entries instead of
+     * growing the heap of a process every workspace shares.
+     */
+    static final long MEMO_BYTES = 16L << 20;
+    private final Cache<Key, Classification> memo = Caffeine.newBuilder().maximumWeight(MEMO_BYTES)
+            .weigher((Key k, Classification c) -> k.weight()).executor(Runnable::run).build();
+
+    /** The memo's current weight in bytes (for tests of its bound). */
+    long memoBytes() {
+        memo.cleanUp();
+        return memo.policy().eviction().orElseThrow().weightedSize().orElseThrow();
+    }
 
     private Classification compute(String rawSource, String rawMedium, String rawCampaign, String rawContent, String rawTerm,
                                    String referrerHost, String pageHost, Set<String> clickIds) {

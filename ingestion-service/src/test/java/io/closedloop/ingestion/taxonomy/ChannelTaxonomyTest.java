@@ -83,6 +83,18 @@ class ChannelTaxonomyTest {
     }
 
     @Test
+    void theMemoStaysWithinItsBytesWhateverUniqueLongCampaignsArrive() {
+        ChannelTaxonomy taxonomy = ChannelTaxonomy.DEFAULT;
+        String filler = "c".repeat(8_000);
+        // 4,000 unique 8 KB campaigns: about 128 MB at the memo's weight, 8 times its bound.
+        for (int i = 0; i < 4_000; i++) {
+            assertEquals("paid_search", taxonomy.classify(TouchSignals.ofUtm("google", "cpc", filler + i)).channel());
+        }
+        long bytes = taxonomy.memoBytes();
+        assertTrue(bytes > 0 && bytes <= ChannelTaxonomy.MEMO_BYTES, "memo holds " + bytes + " bytes");
+    }
+
+    @Test
     void noCampaignNoReferrerNoClickIdIsDirect() {
         Classification direct = visit(null, "https://acme.com/pricing", Map.of());
         assertEquals("direct", direct.channel());
