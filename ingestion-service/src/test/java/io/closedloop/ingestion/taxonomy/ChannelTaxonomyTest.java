@@ -10,6 +10,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ChannelTaxonomyTest {
@@ -83,6 +84,17 @@ class ChannelTaxonomyTest {
     }
 
     @Test
+    void aRuleThatBacktracksExponentiallyElsewhereMatchesInLinearTime() {
+        ChannelTaxonomy taxonomy = ChannelTaxonomy.fromMaps(List.of(Map.of("channel", "trap", "campaign", "(a|aa)+b"),
+                Map.of("channel", "rest")));
+        // java.util.regex needs about 2^50 steps for this; the visitor controls the campaign.
+        String campaign = "a".repeat(50);
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> assertEquals("rest",
+                taxonomy.classify(TouchSignals.ofUtm("x", "y", campaign)).channel()));
+        assertEquals("trap", taxonomy.classify(TouchSignals.ofUtm("x", "y", campaign + "b")).channel());
+    }
+
+    @Test
     void theMemoStaysWithinItsBytesWhateverUniqueLongCampaignsArrive() {
         ChannelTaxonomy taxonomy = ChannelTaxonomy.DEFAULT;
         String filler = "c".repeat(8_000);
@@ -132,9 +144,12 @@ class ChannelTaxonomyTest {
         assertFalse(custom.classify(TouchSignals.ofUtm("x", "y", null)).utmValid(), "only a catch-all maps it");
         assertEquals(List.of("channel", "source"), List.copyOf(custom.toMaps().get(0).keySet()));
 
-        assertEquals("rules[1].medium: not a valid regular expression: Unclosed group near index 4",
-                assertThrows(TaxonomyException.class, () -> ChannelTaxonomy.fromMaps(List.of(
-                        Map.of("channel", "a", "source", "x"), Map.of("channel", "b", "medium", "(cpc")))).getMessage());
+        assertTrue(assertThrows(TaxonomyException.class, () -> ChannelTaxonomy.fromMaps(List.of(
+                Map.of("channel", "a", "source", "x"), Map.of("channel", "b", "medium", "(cpc")))).getMessage()
+                .startsWith("rules[1].medium: not a valid regular expression"));
+        // Backreferences (and lookaround) have no linear-time match: refused, naming the field.
+        assertTrue(assertThrows(TaxonomyException.class, () -> ChannelTaxonomy.fromMaps(List.of(
+                Map.of("channel", "a", "campaign", "(a)\\1")))).getMessage().startsWith("rules[0].campaign: not a valid regular expression"));
         assertTrue(assertThrows(TaxonomyException.class, () -> ChannelTaxonomy.fromMaps(List.of(
                 Map.of("channel", "Paid Search")))).getMessage().startsWith("rules[0].channel:"));
         assertTrue(assertThrows(TaxonomyException.class, () -> ChannelTaxonomy.fromMaps(List.of(
