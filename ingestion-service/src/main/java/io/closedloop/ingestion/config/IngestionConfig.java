@@ -42,8 +42,12 @@ public interface IngestionConfig {
         @WithDefault("form submitted,form submit,.*form submitted,signed up,sign up,demo requested,.*demo request.*,contact request.*,lead created,trial started,.*form fill.*")
         List<String> formFillEvents();
 
-        /** The project settings served at {@code GET /v1/projects/{writeKey}/settings} point analytics.js here; empty means the request's own host. */
-        Optional<String> publicUrl();
+        /**
+         * Where the project settings served at {@code GET /v1/projects/{writeKey}/settings} point analytics.js: this
+         * service's public address (never taken from a request's Host header, which the caller controls).
+         */
+        @WithDefault("http://localhost:8180")
+        String publicUrl();
     }
 
     interface Imports {

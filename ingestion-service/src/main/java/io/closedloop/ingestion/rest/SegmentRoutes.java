@@ -10,11 +10,13 @@ import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.CorsHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -22,13 +24,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Segment HTTP Tracking API (DESIGN §3): {@code POST /v1/track|page|screen|identify|group|alias|batch},
  * the browser short paths {@code /v1/t|p|s|i|g|a|b}, and {@code GET /v1/projects/{writeKey}/settings}
  * for analytics.js. Plain Vert.x routes reading the raw body, so that the limits (after
  * decompression), the strict JSON rules and the answers are exactly ours. CORS (preflight
- * included) comes from {@code quarkus.http.cors.*}.
+ * included) is answered here, for these paths only.
  */
 @ApplicationScoped
 public class SegmentRoutes {
@@ -54,6 +57,10 @@ public class SegmentRoutes {
     }
 
     void routes(@Observes Router router) {
+        // CORS for these paths only (analytics.js posts from any site); the GraphQL API answers no cross-origin call.
+        router.route("/v1/*").order(-10).handler(CorsHandler.create().addRelativeOrigin("https?://.+")
+                .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+                .allowedHeaders(Set.of("Authorization", "Content-Type", "Content-Encoding")).maxAgeSeconds(86_400));
         router.post("/v1/:call").handler(this::receive);
         router.get("/v1/projects/:writeKey/settings").handler(this::settings);
         // Proactive authentication rejects a Bearer header (a JWT mechanism is installed for the GraphQL API) before
@@ -150,11 +157,7 @@ public class SegmentRoutes {
                 respond(ctx, 404, error("unknown or revoked write key"), 0);
                 return;
             }
-            HttpServerRequest request = ctx.request();
-            String base = config.segment().publicUrl().orElseGet(() -> {
-                String proto = request.getHeader("X-Forwarded-Proto");
-                return (proto != null ? proto : request.scheme()) + "://" + request.authority();
-            });
+            String base = config.segment().publicUrl();
             String host = base.replaceFirst("^[a-z]+://", "").replaceAll("/+$", "");
             String protocol = base.startsWith("http://") ? "http" : "https";
             JsonObject segmentIo = new JsonObject().put("apiKey", key).put("apiHost", host + "/v1").put("protocol", protocol)

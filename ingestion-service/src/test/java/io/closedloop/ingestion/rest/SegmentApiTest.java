@@ -347,9 +347,13 @@ class SegmentApiTest {
     void corsPreflightAllowsAuthorization() {
         given().header("Origin", "https://www.acme.com").header("Access-Control-Request-Method", "POST")
                 .header("Access-Control-Request-Headers", "authorization,content-type")
-                .options("/v1/t").then().statusCode(200)
+                .options("/v1/t").then().statusCode(org.hamcrest.Matchers.oneOf(200, 204))
                 .header("Access-Control-Allow-Origin", "https://www.acme.com")
                 .header("Access-Control-Allow-Headers", containsString("Authorization"));
+        // Only the Segment paths: a page on another site may not call the GraphQL API from a browser.
+        given().header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization,content-type")
+                .options("/graphql").then().header("Access-Control-Allow-Origin", nullValue());
     }
 
     @Test
@@ -357,7 +361,10 @@ class SegmentApiTest {
         String key = writeKey(workspace());
         given().get("/v1/projects/" + key + "/settings").then().statusCode(200)
                 .body("integrations.'Segment.io'.apiKey", equalTo(key))
-                .body("integrations.'Segment.io'.apiHost", containsString("/v1"));
+                .body("integrations.'Segment.io'.apiHost", equalTo("localhost:8180/v1"));
+        // The Host header is the caller's: it never decides where analytics.js sends events.
+        given().header("Host", "evil.example").get("/v1/projects/" + key + "/settings").then().statusCode(200)
+                .body("integrations.'Segment.io'.apiHost", equalTo("localhost:8180/v1"));
         given().get("/v1/projects/nope/settings").then().statusCode(404);
     }
 
