@@ -123,31 +123,53 @@ public class SegmentRoutes {
     }
 
     private void process(RoutingContext ctx, String type, boolean gzip, String headerKey, Buffer received, Instant receivedAt) {
-        SegmentBody body;
+        if (headerKey != null) {
+            // The key is in the header: an unknown one is refused before anything is decompressed or parsed.
+            segment.authenticate(headerKey).subscribe().with(workspace -> {
+                SegmentBody body = parse(ctx, type, gzip, received);
+                if (body != null) {
+                    ingest(ctx, workspace, headerKey, body, type, receivedAt);
+                }
+            }, failure -> fail(ctx, failure));
+            return;
+        }
+        SegmentBody body = parse(ctx, type, gzip, received);
+        if (body == null) {
+            return;
+        }
+        String key = SegmentService.bodyWriteKey(body);
+        segment.authenticate(key).subscribe().with(workspace -> ingest(ctx, workspace, key, body, type, receivedAt),
+                failure -> fail(ctx, failure));
+    }
+
+    /** The body decompressed and parsed; null when it was refused (the answer is sent). */
+    private SegmentBody parse(RoutingContext ctx, String type, boolean gzip, Buffer received) {
         try {
             byte[] bytes = received.getBytes();
             int[] length = {bytes.length};
             if (gzip) {
                 bytes = Bodies.gunzip(bytes, bytes.length, config.segment().maxRequestBytes(), length);
             }
-            body = SegmentBody.parse(bytes, length[0], type.equals(BATCH), config.segment().maxMessageBytes());
+            return SegmentBody.parse(bytes, length[0], type.equals(BATCH), config.segment().maxMessageBytes());
         } catch (SegmentException e) {
             refuse(ctx, e);
-            return;
+            return null;
         }
-        String key = headerKey != null ? headerKey : SegmentService.bodyWriteKey(body);
-        segment.authenticate(key)
-                .chain(workspace -> segment.ingest(workspace, key, body, type.equals(BATCH) ? null : type, receivedAt))
-                .subscribe().with(
-                        answer -> respond(ctx, answer.status(), answer.body(), answer.retryAfterSeconds()),
-                        failure -> {
-                            if (failure instanceof SegmentException e) {
-                                refuse(ctx, e);
-                            } else {
-                                Log.warnf("segment request not stored: %s", failure.toString());
-                                respond(ctx, 503, error("temporarily unable to store events; retry"), 1);
-                            }
-                        });
+    }
+
+    private void ingest(RoutingContext ctx, String workspace, String key, SegmentBody body, String type, Instant receivedAt) {
+        segment.ingest(workspace, key, body, type.equals(BATCH) ? null : type, receivedAt).subscribe().with(
+                answer -> respond(ctx, answer.status(), answer.body(), answer.retryAfterSeconds()),
+                failure -> fail(ctx, failure));
+    }
+
+    private static void fail(RoutingContext ctx, Throwable failure) {
+        if (failure instanceof SegmentException e) {
+            refuse(ctx, e);
+        } else {
+            Log.warnf("segment request not stored: %s", failure.toString());
+            respond(ctx, 503, error("temporarily unable to store events; retry"), 1);
+        }
     }
 
     private void settings(RoutingContext ctx) {

@@ -1,5 +1,7 @@
 package io.closedloop.ingestion.service;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.closedloop.ingestion.config.IngestionConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -8,40 +10,40 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Resolves a Segment write key to its workspace. Lookups are cached briefly
  * ({@code closedloop.ingestion.segment.write-key-cache-ttl}), unknown keys too, so a flood of
  * requests costs one query per key and period; keys created or revoked through this replica take
- * effect at once, on other replicas within the TTL.
+ * effect at once, on other replicas within the TTL. A key that cannot have been issued (not the
+ * form WriteKeyService gives them) is unknown without a query.
  */
 @ApplicationScoped
 public class WriteKeyAuthenticator {
 
+    /** What WriteKeyService issues: 24 random bytes, base64url without padding. */
+    private static final Pattern ISSUED_FORM = Pattern.compile("[A-Za-z0-9_-]{32}");
+    /** Entries are a key (32 characters) and a workspace id: bounded by count, least recently used out first. */
     private static final int MAX_CACHED = 100_000;
 
-    private record Entry(Optional<String> workspace, long expiresAt) {
-    }
-
     private final Pool pool;
-    private final long ttlNanos;
-    private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
+    private final Cache<String, Optional<String>> cache;
 
     public WriteKeyAuthenticator(Pool pool, IngestionConfig config) {
         this.pool = pool;
-        this.ttlNanos = config.segment().writeKeyCacheTtl().toNanos();
+        this.cache = Caffeine.newBuilder().maximumSize(MAX_CACHED).expireAfterWrite(config.segment().writeKeyCacheTtl())
+                .executor(Runnable::run).build();
     }
 
     /** The workspace of an active key; empty when the key is unknown or revoked. */
     public Uni<Optional<String>> workspaceOf(String key) {
-        if (key == null || key.isEmpty() || key.length() > 200) {
+        if (key == null || !ISSUED_FORM.matcher(key).matches()) {
             return Uni.createFrom().item(Optional.empty());
         }
-        long now = System.nanoTime();
-        Entry cached = cache.get(key);
-        if (cached != null && cached.expiresAt - now > 0) {
-            return Uni.createFrom().item(cached.workspace);
+        Optional<String> cached = cache.getIfPresent(key);
+        if (cached != null) {
+            return Uni.createFrom().item(cached);
         }
         return pool.preparedQuery("select workspace_id from write_key where key = $1 and revoked_at is null")
                 .execute(Tuple.of(key))
@@ -50,16 +52,13 @@ public class WriteKeyAuthenticator {
                     for (Row row : rows) {
                         workspace = Optional.of(row.getString(0));
                     }
-                    if (cache.size() >= MAX_CACHED) {
-                        cache.clear();
-                    }
-                    cache.put(key, new Entry(workspace, System.nanoTime() + ttlNanos));
+                    cache.put(key, workspace);
                     return workspace;
                 });
     }
 
     /** Forgets a key (created or revoked here), so the change takes effect at once on this replica. */
     public void forget(String key) {
-        cache.remove(key);
+        cache.invalidate(key);
     }
 }

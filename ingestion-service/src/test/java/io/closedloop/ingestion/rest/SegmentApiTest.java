@@ -159,6 +159,10 @@ class SegmentApiTest {
         post("no-such-key", "/v1/batch", body).statusCode(401).body("success", equalTo(false));
         given().contentType("application/json").body(body).post("/v1/batch").then().statusCode(401);
         given().header("Authorization", "Bearer abc").contentType("application/json").body(body).post("/v1/batch").then().statusCode(401);
+        // A wrong key in the header is refused before the body is decompressed or parsed: garbage gzip gets the 401.
+        given().auth().preemptive().basic("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "").contentType("application/json")
+                .header("Content-Encoding", "gzip").body("not gzip".getBytes(StandardCharsets.UTF_8)).post("/v1/batch")
+                .then().statusCode(401).body("error", equalTo("unknown or revoked write key"));
 
         String admin = TestKeys.token(ws, "admin");
         Object id = graphql(admin, "mutation { createWriteKey(name: \"old\") { id } }").extract().path("data.createWriteKey.id");
