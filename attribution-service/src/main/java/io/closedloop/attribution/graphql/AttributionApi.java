@@ -36,10 +36,12 @@ public class AttributionApi {
             .map(m -> m.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
 
     private final AttributionService attribution;
+    private final ReportPeriods periods;
     private final Caller caller;
 
-    public AttributionApi(AttributionService attribution, Caller caller) {
+    public AttributionApi(AttributionService attribution, ReportPeriods periods, Caller caller) {
         this.attribution = attribution;
+        this.periods = periods;
         this.caller = caller;
     }
 
@@ -86,13 +88,9 @@ public class AttributionApi {
                     + " default: the workspace's. CONTACT_ROLES is computed on demand (the rollups hold ACCOUNT journeys).")
             JourneyScope journeyScope) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant start = instant("attribution.from", from);
-        Instant end = instant("attribution.to", to);
-        if (!end.isAfter(start)) {
-            throw new IllegalArgumentException("attribution.to: must be after from (" + from + "), was " + to);
-        }
+        Instant[] period = periods.of("attribution", from, to);
         ModelName name = model("attribution", model);
-        return attribution.attribution(workspace, start, end, groupBy == null ? Dimension.CHANNEL : groupBy,
+        return attribution.attribution(workspace, period[0], period[1], groupBy == null ? Dimension.CHANNEL : groupBy,
                 options("attribution", name, basis, halfLifeDays, lookbackDays, markovOrder, customWeights).withScope(journeyScope));
     }
 
@@ -137,14 +135,5 @@ public class AttributionApi {
             // reported below with the valid names
         }
         throw new IllegalArgumentException(operation + ".model: unknown model '" + text + "'; valid: " + VALID_MODELS);
-    }
-
-    static Instant instant(String field, String text) {
-        try {
-            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(field + ": must be an ISO-8601 date (2026-03-01) or instant"
-                    + " (2026-03-01T00:00:00Z), was " + text);
-        }
     }
 }

@@ -46,12 +46,15 @@ public class ReportsApi {
     private final PerformanceReports performance;
     private final EngagementReports engagement;
     private final ReportRepository reports;
+    private final ReportPeriods reportPeriods;
     private final Caller caller;
 
-    public ReportsApi(PerformanceReports performance, EngagementReports engagement, ReportRepository reports, Caller caller) {
+    public ReportsApi(PerformanceReports performance, EngagementReports engagement, ReportRepository reports, ReportPeriods periods,
+                      Caller caller) {
         this.performance = performance;
         this.engagement = engagement;
         this.reports = reports;
+        this.reportPeriods = periods;
         this.caller = caller;
     }
 
@@ -69,7 +72,7 @@ public class ReportsApi {
             JourneyScope journeyScope) {
         String op = "performance";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] period = period(op, from, to);
+        Instant[] period = reportPeriods.of(op, from, to);
         return performance.performance(workspace, period[0], period[1], groupBy == null ? Dimension.CHANNEL : groupBy,
                 AttributionApi.options(op, AttributionApi.model(op, model), basis, halfLifeDays, lookbackDays, markovOrder,
                         customWeights).withScope(journeyScope));
@@ -89,7 +92,7 @@ public class ReportsApi {
             JourneyScope journeyScope) {
         String op = "creditedOpportunities";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] period = period(op, from, to);
+        Instant[] period = reportPeriods.of(op, from, to);
         if (first != null && (first < 1 || first > MAX_PAGE)) {
             throw new IllegalArgumentException(op + ".first: must be 1 to " + MAX_PAGE + ", was " + first);
         }
@@ -106,7 +109,7 @@ public class ReportsApi {
                                                                    @DefaultValue("CHANNEL") Dimension groupBy) {
         String op = "sourcedInfluenced";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] period = period(op, from, to);
+        Instant[] period = reportPeriods.of(op, from, to);
         return engagement.sourcedInfluenced(workspace, period[0], period[1], groupBy == null ? Dimension.CHANNEL : groupBy);
     }
 
@@ -117,7 +120,7 @@ public class ReportsApi {
                                                              @DefaultValue("90") @Description("1 to 3650.") Integer windowDays) {
         String op = "pipelineInfluence";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] period = period(op, from, to);
+        Instant[] period = reportPeriods.of(op, from, to);
         int days = windowDays == null ? 90 : windowDays;
         if (days < 1 || days > 3650) {
             throw new IllegalArgumentException(op + ".windowDays: must be 1 to 3650, was " + days);
@@ -132,7 +135,7 @@ public class ReportsApi {
                                                    @DefaultValue("4") @Description("0 to 36.") Integer periods) {
         String op = "cohortLtv";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] period = period(op, from, to);
+        Instant[] period = reportPeriods.of(op, from, to);
         String c = cohort == null ? "QUARTER" : cohort.trim().toUpperCase(Locale.ROOT);
         if (!c.equals("QUARTER") && !c.equals("MONTH")) {
             throw new IllegalArgumentException(op + ".cohort: must be MONTH or QUARTER, was " + cohort);
@@ -159,7 +162,7 @@ public class ReportsApi {
     @Description("Data quality over the touches and opportunities of the period.")
     public Uni<@NonNull DataQuality> dataQuality(@NonNull String from, @NonNull String to) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] period = period("dataQuality", from, to);
+        Instant[] period = reportPeriods.of("dataQuality", from, to);
         return engagement.dataQuality(workspace, period[0], period[1]);
     }
 
@@ -183,14 +186,5 @@ public class ReportsApi {
             checked.add(normalized);
         }
         return reports.setMarketingTouchTypes(workspace, new ArrayList<>(checked));
-    }
-
-    private static Instant[] period(String op, String from, String to) {
-        Instant start = AttributionApi.instant(op + ".from", from);
-        Instant end = AttributionApi.instant(op + ".to", to);
-        if (!end.isAfter(start)) {
-            throw new IllegalArgumentException(op + ".to: must be after from (" + from + "), was " + to);
-        }
-        return new Instant[] {start, end};
     }
 }

@@ -21,6 +21,7 @@ import java.util.Map;
 
 import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -205,6 +206,13 @@ class AttributionApiTest {
                 .body("errors[0].message", containsString("attribution.halfLifeDays: must be > 0"));
         graphql(analyst, "{ attribution(from: \"2026-04-01\", to: \"2026-03-01\") { attributedOpportunities } }")
                 .body("errors[0].message", containsString("attribution.to: must be after from"));
+        // At most closedloop.reports.max-period-days (3,660): the edge passes, a day more is refused, naming the field.
+        graphql(analyst, "{ attribution(from: \"2016-01-01\", to: \"2026-01-08\") { attributedOpportunities } }")
+                .body("errors", nullValue());
+        graphql(analyst, "{ attribution(from: \"2016-01-01\", to: \"2026-01-09\") { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.to: the period may span at most 3660 days"));
+        graphql(analyst, "{ performance(from: \"1970-01-01\", to: \"2999-01-01\") { rows { key } } }")
+                .body("errors[0].message", containsString("performance.to: the period may span at most 3660 days"));
         graphql(analyst, "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"markov\", markovOrder: 5) { attributedOpportunities } }")
                 .body("errors[0].message", containsString("attribution.markovOrder: must be 1 to 4"));
         graphql(analyst, "{ attribution(from: \"March\", to: \"2026-04-01\") { attributedOpportunities } }")
