@@ -2,12 +2,14 @@ package io.closedloop.attribution.repository;
 
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.service.AttributionService;
+import io.closedloop.attribution.OnDemandLimitException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -71,9 +73,12 @@ public class JourneyRepository {
             """;
 
     private final Pool pool;
+    private final int maxRows;
 
-    public JourneyRepository(Pool pool) {
+    public JourneyRepository(Pool pool,
+                             @ConfigProperty(name = "closedloop.reports.on-demand-max-rows", defaultValue = "3000000") int maxRows) {
         this.pool = pool;
+        this.maxRows = maxRows;
     }
 
     public Uni<Opportunity> opportunity(String workspace, String id) {
@@ -116,7 +121,16 @@ public class JourneyRepository {
                 join membership m on m.workspace_id = t.workspace_id and m.identifier = i.identifier
                 where t.workspace_id = $1 and t.occurred_at >= $2 and t.occurred_at <= $3
                   and m.account_id is not null and $4::text is null""";
-        return pool.preparedQuery(sql).execute(Tuple.of(workspace, utc(from), utc(to), accountId)).map(JourneyRepository::byAccount);
+        // Every report computed on demand holds these rows in memory: at most maxRows (one more tells it was cut).
+        return pool.preparedQuery(sql + " limit $5").execute(Tuple.of(workspace, utc(from), utc(to), accountId, maxRows + 1))
+                .map(rows -> {
+                    if (rows.size() > maxRows) {
+                        throw new OnDemandLimitException("the period's journeys hold more than " + maxRows + " touches of"
+                                + " resolved identifiers, more than a report computed on demand may load; choose a shorter"
+                                + " period or a model read from the rollups");
+                    }
+                    return byAccount(rows);
+                });
     }
 
     /**

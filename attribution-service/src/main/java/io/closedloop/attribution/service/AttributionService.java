@@ -74,11 +74,14 @@ public class AttributionService {
     private final JourneyRepository journeys;
     private final AttributionSettingsService settings;
     private final RollupReports rollups;
+    private final OnDemandWork onDemand;
 
-    public AttributionService(JourneyRepository journeys, AttributionSettingsService settings, RollupReports rollups) {
+    public AttributionService(JourneyRepository journeys, AttributionSettingsService settings, RollupReports rollups,
+                              OnDemandWork onDemand) {
         this.journeys = journeys;
         this.settings = settings;
         this.rollups = rollups;
+        this.onDemand = onDemand;
     }
 
     /** The journey of one opportunity with milestones and each touch's credit (rule-based models). */
@@ -162,9 +165,9 @@ public class AttributionService {
                     lower = start.isBefore(lower) ? start : lower;
                 }
                 // Conversion points lie before `to`, so [lower, to] holds every touch any journey needs.
-                return journeys.touchesByAccount(workspace, lower, to, null).map(byAccount -> report(
+                return journeys.touchesByAccount(workspace, lower, to, null).chain(byAccount -> onDemand.run(workspace, () -> report(
                         opportunities, new JourneyTouches(byAccount, scope(options, s)), from, to, groupBy, options, lookback,
-                        halfLife(options, s), dataAsOf));
+                        halfLife(options, s), dataAsOf)));
             });
         });
     }
@@ -326,7 +329,7 @@ public class AttributionService {
                     Instant start = o.createdAt().minus(lookback);
                     lower = start.isBefore(lower) ? start : lower;
                 }
-                return journeys.touchesByAccount(workspace, lower, to, null).map(byAccount -> {
+                return journeys.touchesByAccount(workspace, lower, to, null).chain(byAccount -> onDemand.run(workspace, () -> {
                     JourneyTouches touches = new JourneyTouches(byAccount, scope);
                     List<Opportunity> converting = new ArrayList<>();
                     List<Journey> convertingJourneys = new ArrayList<>();
@@ -357,7 +360,7 @@ public class AttributionService {
                         out.add(new OpportunityCredit(o, j, credit, touchCount));
                     }
                     return out;
-                });
+                }));
             });
         });
     }

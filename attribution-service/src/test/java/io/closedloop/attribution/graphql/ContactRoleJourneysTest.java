@@ -1,5 +1,7 @@
 package io.closedloop.attribution.graphql;
 
+import io.closedloop.attribution.OnDemandLimitException;
+import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.launcher.testing.PostgresTestResource;
 import io.closedloop.launcher.testing.TestKeys;
@@ -16,6 +18,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,6 +28,8 @@ import java.util.Map;
 import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * CONTACT_ROLES journeys (DESIGN §4): the touches of the contact roles' persons wherever those persons are
@@ -216,6 +221,17 @@ class ContactRoleJourneysTest {
             assertEquals(5.0, credit, 1e-9, model);
             assertEquals(5000.0, amount, 1e-6, model);
         }
+    }
+
+    @Test
+    void aReportComputedOnDemandLoadsAtMostItsRows() {
+        Instant from = Instant.parse("2026-03-01T00:00:00Z");
+        Instant to = Instant.parse("2026-04-01T00:00:00Z");
+        // This workspace's March: 32 rows (28 touches, 4 of them reached through two persons' identifiers) in 7 accounts.
+        assertEquals(7, new JourneyRepository(pool, 32).touchesByAccount(WS, from, to, null).await().indefinitely().size());
+        OnDemandLimitException refused = assertThrows(OnDemandLimitException.class,
+                () -> new JourneyRepository(pool, 31).touchesByAccount(WS, from, to, null).await().indefinitely());
+        assertTrue(refused.getMessage().contains("more than 31 touches"), refused.getMessage());
     }
 
     private static double[] decay(double... days) {
