@@ -31,6 +31,19 @@ class AttributionSettingsApiTest {
     }
 
     @Test
+    void atMostTwentyRootFieldsPerOperationAliasesCounted() {
+        String twenty = "{" + java.util.stream.IntStream.rangeClosed(1, 20)
+                .mapToObj(i -> " s" + i + ": attributionSettings { lookbackDays }").collect(java.util.stream.Collectors.joining());
+        graphql(TestKeys.token("fresh", "analyst"), twenty + " }").body("errors", nullValue()).body("data.s20.lookbackDays", equalTo(365));
+        graphql(TestKeys.token("fresh", "analyst"), twenty + " s21: attributionSettings { lookbackDays } }")
+                .body("errors[0].message", containsString("selects 21 root fields (aliases counted); at most 20"));
+        graphql(TestKeys.token("acme", "admin"), "mutation {" + java.util.stream.IntStream.rangeClosed(1, 21)
+                .mapToObj(i -> " m" + i + ": updateAttributionSettings(lookbackDays: 90) { lookbackDays }")
+                .collect(java.util.stream.Collectors.joining()) + " }")
+                .body("errors[0].message", containsString("selects 21 root fields"));
+    }
+
+    @Test
     void aWorkspaceStartsWithTheDesignDefaults() {
         graphql(TestKeys.token("fresh", "analyst"), "{ attributionSettings { lookbackDays halfLifeDays journeyScope } }")
                 .body("data.attributionSettings.lookbackDays", equalTo(365))

@@ -7,6 +7,7 @@ import graphql.execution.AsyncExecutionStrategy;
 import graphql.execution.ExecutionContext;
 import graphql.execution.ExecutionStrategyParameters;
 import io.closedloop.gateway.client.AnswerCache;
+import io.closedloop.plumbing.graphql.RootFieldLimit;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.quarkus.arc.Arc;
 import io.smallrye.graphql.execution.ExecutionResponse;
@@ -55,6 +56,10 @@ public class CachedQueries implements EventingService {
 
         @Override
         public CompletableFuture<ExecutionResult> execute(ExecutionContext context, ExecutionStrategyParameters parameters) {
+            ExecutionResult refused = RootFieldLimit.refusal(parameters);
+            if (refused != null) {
+                return CompletableFuture.completedFuture(refused);
+            }
             if (answers == null) {
                 caller = Arc.container().instance(Caller.class).get();
                 answers = Arc.container().instance(AnswerCache.class).get(); // written last: seen set, both are

@@ -34,6 +34,19 @@ class GatewayCacheTest {
     }
 
     @Test
+    void aDocumentOfMoreThanTwentyAliasedReportsIsRefusedWithoutCallingTheSubgraph() {
+        StringBuilder query = new StringBuilder("{");
+        for (int i = 1; i <= 21; i++) {
+            query.append(" r").append(i).append(": performance(period: {from: \"2025-01-").append(String.format("%02d", i))
+                    .append("\", to: \"2025-03-31\"}, model: {name: \"LINEAR\"}) { totals { revenue } }");
+        }
+        int before = ATTRIBUTION.calls();
+        ask(TestKeys.token("acme", "analyst"), query.append(" }").toString())
+                .body("errors[0].message", containsString("selects 21 root fields (aliases counted); at most 20"));
+        assertEquals(before, ATTRIBUTION.calls(), "nothing was computed");
+    }
+
+    @Test
     void theSameDocumentFromTheSameWorkspaceAndRolesIsAnsweredOnce() {
         String query = performance("2026-01-01", "rows { key amount roi } totals { revenue }");
         int before = ATTRIBUTION.calls();
