@@ -55,8 +55,8 @@ public interface IngestionConfig {
         @WithDefault("${java.io.tmpdir}")
         String spoolDirectory();
 
-        /** Largest upload in bytes. */
-        @WithDefault("10737418240")
+        /** Largest upload in bytes (spooled to disk: at most this times the imports running and queued). */
+        @WithDefault("1073741824")
         long maxUploadBytes();
 
         /** An import commits a chunk at least this often, so it never holds back the feeds for long (DESIGN §8). */
@@ -74,5 +74,13 @@ public interface IngestionConfig {
         /** Imports that run at the same time; more wait their turn. */
         @WithDefault("2")
         int concurrency();
+
+        /** Imports that may wait for a free slot (on this replica); one more is refused with 429. */
+        @WithDefault("8")
+        int maxQueued();
+
+        /** Imports of one workspace running or waiting at once (on this replica); one more is refused with 429. */
+        @WithDefault("2")
+        int maxPerWorkspace();
     }
 }

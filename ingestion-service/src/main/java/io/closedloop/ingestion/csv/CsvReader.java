@@ -16,6 +16,8 @@ public final class CsvReader implements AutoCloseable {
 
     public static final int MAX_FIELD = 100_000;
     public static final int MAX_FIELDS = 1_000;
+    /** Characters of one record, all fields together (1,000 fields of 100,000 would be 100 M). */
+    public static final int MAX_RECORD = 1_000_000;
 
     private final Reader in;
     private final char[] buffer = new char[65536];
@@ -25,6 +27,7 @@ public final class CsvReader implements AutoCloseable {
     private long recordLine;
     private boolean first = true;
     private boolean ended;
+    private int recordChars;
 
     public CsvReader(Reader in) {
         this.in = in;
@@ -54,6 +57,7 @@ public final class CsvReader implements AutoCloseable {
             return null;
         }
         recordLine = line;
+        recordChars = 0;
         List<String> fields = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         while (true) {
@@ -113,6 +117,9 @@ public final class CsvReader implements AutoCloseable {
     }
 
     private void append(StringBuilder field, char c) {
+        if (++recordChars > MAX_RECORD) {
+            throw new CsvException(recordLine, "a record is longer than " + MAX_RECORD + " characters");
+        }
         if (field.length() >= MAX_FIELD) {
             throw new CsvException(recordLine, "a field is longer than " + MAX_FIELD + " characters (an unclosed quote?)");
         }

@@ -33,6 +33,12 @@ public class ImportJobRepository {
                 .execute(Tuple.of(id, workspace, kind, mapping)).replaceWithVoid();
     }
 
+    /** Jobs accepted and still waiting for a slot are alive: their heartbeat says so (not interrupted, not stale). */
+    public Uni<Void> heartbeat(List<String> ids) {
+        return pool.preparedQuery("update import_job set heartbeat_at = now() where id = any($1) and state = 'RUNNING'")
+                .execute(Tuple.of(ids.toArray(String[]::new))).replaceWithVoid();
+    }
+
     public Uni<Void> progress(String id, long read, long accepted, long rejected, List<ImportJob.RowError> errors) {
         return pool.preparedQuery("update import_job set rows_read = $2, rows_accepted = $3, rows_rejected = $4, errors = $5::text::jsonb,"
                         + " heartbeat_at = now() where id = $1")

@@ -98,6 +98,13 @@ public class ImportRoutes {
             respond(ctx, 400, "Content-Length: not a number");
             return;
         }
+        // Admitted before anything is spooled: a workspace at its limit, or a full queue, costs no disk.
+        ImportService.Admission admission = imports.admit(workspace);
+        if (admission == null) {
+            ctx.response().putHeader("Retry-After", "30");
+            respond(ctx, 429, "too many imports: " + imports.admissionLimits() + "; retry when one has finished");
+            return;
+        }
         request.pause();
         Path file;
         try {
@@ -105,18 +112,21 @@ public class ImportRoutes {
             Files.createDirectories(dir);
             file = Files.createTempFile(dir, "closedloop-import-", ".csv");
         } catch (Exception e) {
+            admission.release();
             Log.warnf("cannot create an import spool file: %s", e.getMessage());
             respond(ctx, 503, "cannot store the upload right now; retry");
             return;
         }
         vertx.fileSystem().open(file.toString(), new OpenOptions().setWrite(true).setTruncateExisting(true)).onComplete(opened -> {
             if (opened.failed()) {
+                admission.release();
                 respond(ctx, 503, "cannot store the upload right now; retry");
                 return;
             }
-            spool(ctx, opened.result(), file, max, () -> imports.start(workspace, kind, mapping, file).subscribe().with(
+            spool(ctx, opened.result(), file, max, admission, () -> imports.start(workspace, kind, mapping, file, admission).subscribe().with(
                     job -> respondJob(ctx, job),
                     failure -> {
+                        admission.release();
                         if (failure instanceof MappingException e) {
                             respond(ctx, 400, e.getMessage());
                         } else {
@@ -128,7 +138,7 @@ public class ImportRoutes {
     }
 
     /** Copies the request body into the file with back-pressure and a size limit, then runs {@code done}. */
-    private void spool(RoutingContext ctx, AsyncFile out, Path file, long max, Runnable done) {
+    private void spool(RoutingContext ctx, AsyncFile out, Path file, long max, ImportService.Admission admission, Runnable done) {
         HttpServerRequest request = ctx.request();
         long[] written = {0};
         boolean[] failed = {false};
@@ -141,6 +151,7 @@ public class ImportRoutes {
                 failed[0] = true;
                 out.close();
                 deleteQuietly(file);
+                admission.release();
                 ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
                 respond(ctx, 413, "the file is larger than " + max + " bytes");
                 return;
@@ -155,6 +166,7 @@ public class ImportRoutes {
             failed[0] = true;
             out.close();
             deleteQuietly(file);
+            admission.release();
         });
         request.endHandler(v -> {
             if (failed[0]) {
@@ -163,6 +175,7 @@ public class ImportRoutes {
             out.close().onComplete(closed -> {
                 if (closed.failed()) {
                     deleteQuietly(file);
+                    admission.release();
                     respond(ctx, 503, "cannot store the upload right now; retry");
                 } else {
                     done.run();

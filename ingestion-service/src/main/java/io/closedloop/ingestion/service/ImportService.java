@@ -13,6 +13,7 @@ import io.closedloop.ingestion.repository.ImportJobRepository;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -24,8 +25,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,21 +50,75 @@ public class ImportService {
     private final ImportJobRepository jobs;
     private final IngestionConfig.Imports config;
     private final ExecutorService executor;
+    /** Imports admitted and not ended, per workspace (spooling, queued or running). */
+    private final Map<String, Integer> admitted = new HashMap<>();
+    private int admittedTotal;
+    /** Jobs accepted that wait for a free slot: their heartbeat is kept fresh so they do not look interrupted. */
+    private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    private final long heartbeatTimer;
+    private final Vertx vertx;
 
-    public ImportService(CrmService crm, ImportJobRepository jobs, IngestionConfig config) {
+    public ImportService(CrmService crm, ImportJobRepository jobs, IngestionConfig config, Vertx vertx) {
         this.crm = crm;
         this.jobs = jobs;
         this.config = config.imports();
+        this.vertx = vertx;
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(this.config.concurrency(), r -> {
             Thread t = new Thread(r, "csv-import-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        this.heartbeatTimer = vertx.setPeriodic(30_000, id -> {
+            if (!queued.isEmpty()) {
+                jobs.heartbeat(List.copyOf(queued)).subscribe().with(ok -> { }, e -> Log.warnf("import heartbeat: %s", e.getMessage()));
+            }
+        });
     }
 
     void stop(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(heartbeatTimer);
         executor.shutdownNow();
+    }
+
+    /** Room for one more import; release it when the import ends or is refused. */
+    public final class Admission {
+        private final String workspace;
+        private boolean released;
+
+        private Admission(String workspace) {
+            this.workspace = workspace;
+        }
+
+        public void release() {
+            synchronized (ImportService.this) {
+                if (!released) {
+                    released = true;
+                    admittedTotal--;
+                    admitted.computeIfPresent(workspace, (w, n) -> n == 1 ? null : n - 1);
+                }
+            }
+        }
+    }
+
+    /**
+     * Admits one more import of {@code workspace}, or null when it already has {@code max-per-workspace} imports or this
+     * replica has {@code concurrency + max-queued}: asked before anything is spooled, so a refused upload costs no disk.
+     */
+    public synchronized Admission admit(String workspace) {
+        if (admitted.getOrDefault(workspace, 0) >= config.maxPerWorkspace()
+                || admittedTotal >= config.concurrency() + config.maxQueued()) {
+            return null;
+        }
+        admitted.merge(workspace, 1, Integer::sum);
+        admittedTotal++;
+        return new Admission(workspace);
+    }
+
+    /** The limits admit enforces, for the 429's message. */
+    public String admissionLimits() {
+        return "at most " + config.maxPerWorkspace() + " imports of a workspace and " + (config.concurrency() + config.maxQueued())
+                + " in all may run or wait at once";
     }
 
     public Path spoolDirectory() {
@@ -73,9 +132,10 @@ public class ImportService {
     /**
      * Checks the spooled file's header against the mapping and starts the job.
      *
-     * @throws MappingException (as a failed Uni) when the header does not fit; the file is deleted
+     * @throws MappingException (as a failed Uni) when the header does not fit; the file is deleted (the caller releases
+     *                          the admission when the Uni fails; the job releases it when it ends)
      */
-    public Uni<ImportJob> start(String workspace, ImportKind kind, String mapping, Path file) {
+    public Uni<ImportJob> start(String workspace, ImportKind kind, String mapping, Path file, Admission admission) {
         return Uni.createFrom().item(() -> {
             try (CsvReader reader = reader(file)) {
                 List<String> header = reader.next();
@@ -91,7 +151,15 @@ public class ImportService {
         }).runSubscriptionOn(executor).onFailure().invoke(() -> delete(file)).chain(columns -> {
             String id = UUID.randomUUID().toString();
             return jobs.create(id, workspace, kind.path(), columns.name()).map(ignored -> {
-                executor.submit(() -> run(id, workspace, kind, columns, file));
+                queued.add(id);
+                executor.submit(() -> {
+                    queued.remove(id);
+                    try {
+                        run(id, workspace, kind, columns, file);
+                    } finally {
+                        admission.release();
+                    }
+                });
                 return new ImportJob(id, kind.path(), columns.name(), "RUNNING", 0, 0, 0, List.of(), null,
                         java.time.OffsetDateTime.now(), null);
             });

@@ -59,6 +59,24 @@ class CsvImportPartsTest {
     }
 
     @Test
+    void aRecordOfMoreThanAMillionCharactersStopsTheReaderNamingItsLine() throws IOException {
+        String field = "x".repeat(60_000);
+        String record = String.join(",", java.util.Collections.nCopies(20, field)); // 1.2 M characters, each field within limits
+        CsvReader reader = new CsvReader(new StringReader("a,b\n1,2\n" + record + "\n"));
+        reader.next();
+        reader.next();
+        CsvException e = assertThrows(CsvException.class, reader::next);
+        assertTrue(e.getMessage().contains("line 3") && e.getMessage().contains("record is longer than 1000000"), e.getMessage());
+    }
+
+    @Test
+    void anExponentFarOutOfRangeIsNotInvertedButLeftForValidation() {
+        assertEquals("1E-999999999", ImportKind.invert("1E-999999999"));
+        assertEquals("1E+999999999", ImportKind.invert("1E+999999999"));
+        assertEquals("0.5", ImportKind.invert("2"));
+    }
+
+    @Test
     void salesforceConversionRatesAreInverted() {
         ColumnMapping m = ColumnMapping.resolve(ImportKind.EXCHANGE_RATES, "salesforce", List.of("ISO Code", "Conversion Rate", "Start Date"));
         Inputs.ExchangeRate r = (Inputs.ExchangeRate) m.toInput(List.of("EUR", "0.8", "2026-01-01"));

@@ -1,11 +1,13 @@
 package io.closedloop.ingestion.rest;
 
+import io.closedloop.ingestion.service.ImportService;
 import io.closedloop.launcher.testing.PostgresTestResource;
 import io.closedloop.launcher.testing.TestKeys;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -103,6 +105,31 @@ class ImportApiTest {
         assertEquals("SUCCEEDED", job.getString("data.importJob.state"), job.prettify());
         assertEquals(0, job.getInt("data.importJob.rowsAccepted"));
         assertEquals(List.of("rate", "rate"), job.getList("data.importJob.errors.field"));
+    }
+
+    @Inject
+    ImportService imports;
+
+    @Test
+    void aWorkspaceAtItsImportLimitGets429BeforeUploadingWhileAnotherImports() throws InterruptedException {
+        String busy = workspace();
+        // Two imports of this workspace in flight (the default max-per-workspace), held here.
+        ImportService.Admission first = imports.admit(busy);
+        ImportService.Admission second = imports.admit(busy);
+        assertTrue(first != null && second != null);
+        try {
+            given().auth().oauth2(TestKeys.token(busy, "ingest")).contentType("text/csv").body("Id,Name\na1,Acme\n")
+                    .post("/imports/accounts").then().statusCode(429).header("Retry-After", "30")
+                    .body("error", containsString("at most 2 imports of a workspace"));
+            String other = workspace();
+            assertEquals("SUCCEEDED", awaitJob(other, startImport(other, "accounts", null, "Id,Name\na1,Acme\n"))
+                    .getString("data.importJob.state"));
+        } finally {
+            first.release();
+            second.release();
+        }
+        assertEquals("SUCCEEDED", awaitJob(busy, startImport(busy, "accounts", null, "Id,Name\na1,Acme\n"))
+                .getString("data.importJob.state"), "released: the workspace imports again");
     }
 
     @Test
