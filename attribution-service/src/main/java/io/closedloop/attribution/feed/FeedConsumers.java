@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Follows ingestion `touches`, `crm`, `revenue`, `spend` and `erasures` and identity `memberships` (docs/feeds.md). A producer
- * that is down only delays the copy: FeedConsumer logs and retries, and no health check depends
- * on it, so readiness never fails because of a producer.
+ * that is down only delays the copy: FeedConsumer logs and retries, and readiness stays UP; a producer that refuses
+ * this service's token makes it not ready (health/FeedsReadiness).
  */
 @ApplicationScoped
 public class FeedConsumers {

@@ -32,6 +32,10 @@ public final class FeedClient {
                 .timeout(timeoutMillis)
                 .send()
                 .map(response -> {
+                    if (response.statusCode() == 401 || response.statusCode() == 403) {
+                        throw new FeedRefusedException("feed " + stream + " at " + baseUrl + " refused this consumer's token: HTTP "
+                                + response.statusCode() + ": " + response.bodyAsString());
+                    }
                     if (response.statusCode() != 200) {
                         throw new IllegalStateException("feed " + stream + " at " + baseUrl + " answered HTTP "
                                 + response.statusCode() + ": " + response.bodyAsString());
@@ -50,5 +54,12 @@ public final class FeedClient {
 
     public void close() {
         web.close();
+    }
+
+    /** The producer refused the consumer's credentials (401, 403): this consumer's problem, not the producer's. */
+    public static final class FeedRefusedException extends IllegalStateException {
+        FeedRefusedException(String message) {
+            super(message);
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -35,6 +36,8 @@ public final class FeedConsumer {
     private volatile String lastError;
     private volatile long itemsApplied;
     private volatile boolean caughtUp;
+    /** System.nanoTime() of the first refusal of the current run of refused attempts; 0 otherwise. */
+    private volatile long refusedSince;
 
     /**
      * @param positionKey where the position is stored (usually the producer and stream, e.g. "ingestion/touches")
@@ -64,6 +67,20 @@ public final class FeedConsumer {
     /** The last failure (null when the last page applied), for health and data-quality reporting. */
     public String lastError() {
         return lastError;
+    }
+
+    /**
+     * How long the producer has refused every attempt of this consumer (401, 403: an expired or wrong service token);
+     * zero otherwise. A producer that is down or failing only delays the copy and is not counted here.
+     */
+    public Duration refusedFor() {
+        long since = refusedSince;
+        return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+    }
+
+    /** Where the position is stored, e.g. "ingestion/touches": names this consumer in health and metrics. */
+    public String positionKey() {
+        return positionKey;
     }
 
     public long itemsApplied() {
@@ -108,11 +125,17 @@ public final class FeedConsumer {
     private void poll() {
         pollOnce().subscribe().with(applied -> {
             lastError = null;
+            refusedSince = 0;
             itemsApplied += applied;
             caughtUp = applied < pageSize;
             next(applied == 0 ? idleMillis : 0);
         }, failure -> {
             lastError = failure.getMessage();
+            if (!(failure instanceof FeedClient.FeedRefusedException)) {
+                refusedSince = 0;
+            } else if (refusedSince == 0) {
+                refusedSince = System.nanoTime();
+            }
             Log.warnf("feed %s: %s; retrying in 1 s", positionKey, failure.getMessage());
             next(1000);
         });
