@@ -8,7 +8,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -41,6 +43,42 @@ class AttributionSettingsApiTest {
                 .mapToObj(i -> " m" + i + ": updateAttributionSettings(lookbackDays: 90) { lookbackDays }")
                 .collect(java.util.stream.Collectors.joining()) + " }")
                 .body("errors[0].message", containsString("selects 21 root fields"));
+    }
+
+    @Test
+    void badRequestsAre4xxAsTheGraphQlOverHttpSpecSays() throws Exception {
+        String token = TestKeys.token("fresh", "analyst");
+        // A document that does not parse, one that does not validate, variables that do not coerce: 400 with the errors
+        // for a client of application/graphql-response+json, 200 with them for one of application/json.
+        post(token, "application/json", "{\"query\": \"{ attributionSettings { \"}").statusCode(400)
+                .contentType(containsString("application/graphql-response+json")).body("errors[0].message", containsString("Invalid syntax"));
+        given().auth().oauth2(token).contentType("application/json").accept("application/json")
+                .body("{\"query\": \"{ attributionSettings { \"}").post("/graphql").then().statusCode(200)
+                .contentType(containsString("application/json")).body("errors[0].message", containsString("Invalid syntax"));
+        post(token, "application/json", "{\"query\": \"{ attributionSettings { nope } }\"}").statusCode(400)
+                .body("errors[0].message", containsString("nope"));
+        post(token, "application/json", "{\"query\": \"query($m: Int!) { attribution(from: \\\"2026-01-01\\\", to: \\\"2026-02-01\\\","
+                + " markovOrder: $m) { attributedOpportunities } }\", \"variables\": {\"m\": null}}")
+                .statusCode(400).body("errors[0].message", containsString("'m'"));
+        post(token, "application/json", "{not json").statusCode(400).body("errors[0].message", containsString("body"));
+        // A POST without Content-Type (rest-assured always sends one, the JDK client does not).
+        java.net.http.HttpResponse<String> untyped = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port + "/graphql"))
+                .header("Authorization", "Bearer " + token)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"query\": \"{ attributionSettings { lookbackDays } }\"}"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(415, untyped.statusCode(), untyped.body());
+        // A well-formed request is 200, its execution errors in the body; */* is answered as application/json.
+        given().auth().oauth2(token).contentType("application/json").accept("*/*")
+                .body("{\"query\": \"{ attributionSettings { lookbackDays } }\"}").post("/graphql")
+                .then().statusCode(200).contentType(containsString("application/json")).body("data.attributionSettings.lookbackDays", equalTo(365));
+        graphql(TestKeys.token("fresh", "ingest"), "{ attributionSettings { lookbackDays } }").statusCode(200)
+                .body("errors[0].message", containsString("needs the role"));
+    }
+
+    private static io.restassured.response.ValidatableResponse post(String token, String contentType, String body) {
+        return given().auth().oauth2(token).contentType(contentType).accept("application/graphql-response+json").body(body)
+                .post("/graphql").then();
     }
 
     @Test
