@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +112,7 @@ public record SegmentBody(ObjectNode top, List<Message> messages) {
         } catch (StreamConstraintsException e) {
             throw SegmentException.badRequest("body: nesting deeper than " + MAX_DEPTH + " levels");
         } catch (StreamReadException e) {
-            throw SegmentException.badRequest("body: invalid JSON: " + e.getOriginalMessage() + where(e.getLocation()));
+            throw SegmentException.badRequest(field(e) + ": invalid JSON: " + e.getOriginalMessage() + where(e.getLocation()));
         } catch (IOException e) {
             throw SegmentException.badRequest("body: invalid JSON: " + e.getMessage());
         }
@@ -240,6 +242,27 @@ public record SegmentBody(ObjectNode top, List<Message> messages) {
             b.append(c == 0 || Character.isSurrogate(c) ? "\\u" + String.format("%04X", (int) c) : String.valueOf(c));
         }
         return b.toString();
+    }
+
+    /**
+     * Where the parser stopped, as a field path ("batch[0].traits.name"), so that the error names the field and not only
+     * a byte offset; "body" at the top.
+     */
+    private static String field(StreamReadException e) {
+        if (!(e.getProcessor() instanceof JsonParser parser)) {
+            return "body";
+        }
+        StringBuilder path = new StringBuilder();
+        Deque<String> steps = new ArrayDeque<>();
+        for (var context = parser.getParsingContext(); context != null && !context.inRoot(); context = context.getParent()) {
+            if (context.inArray()) {
+                steps.push("[" + Math.max(0, context.getCurrentIndex()) + "]");
+            } else if (context.getCurrentName() != null) {
+                steps.push("." + printable(context.getCurrentName()));
+            }
+        }
+        steps.forEach(path::append);
+        return path.isEmpty() ? "body" : path.charAt(0) == '.' ? path.substring(1) : path.toString();
     }
 
     private static String where(JsonLocation location) {

@@ -87,6 +87,9 @@ class SegmentBodyTest {
         assertNull(body.messages().get(4).problem());
         // A lone surrogate in a field name is already a syntax error to the parser: the request is refused.
         refused("{\"batch\":[{\"k\\ud800\":1}]}", "surrogate");
+        // The error names where it is, not only a byte offset.
+        refused("{\"batch\":[{\"traits\":{\"k\\ud800\":1}}]}", "batch[0].traits");
+        refused("{\"batch\":[{\"type\":\"track\",\"event\":\"e\",\"properties\":{\"a\": tru}}]}", "batch[0].properties.a");
     }
 
     @Test
