@@ -14,8 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
@@ -249,7 +249,8 @@ public record SegmentBody(ObjectNode top, List<Message> messages) {
      * a byte offset; "body" at the top.
      */
     private static String field(StreamReadException e) {
-        if (!(e.getProcessor() instanceof JsonParser parser)) {
+        JsonParser parser = e.getProcessor();
+        if (parser == null) {
             return "body";
         }
         StringBuilder path = new StringBuilder();
