@@ -59,9 +59,9 @@ final class RunningSystem implements AutoCloseable {
         return new RunningSystem(system);
     }
 
-    /** A {@code service} token: reads every workspace's feeds. */
+    /** An operator's {@code service} token: reads every feed of every workspace. */
     String serviceToken() {
-        return DevTokens.of(TestKeys.keys()).mintService("e2e", Duration.ofHours(1));
+        return DevTokens.of(TestKeys.keys()).mintService("e2e", ServiceName.allFeeds(), Duration.ofHours(1));
     }
 
     String url(ServiceName service) {

@@ -65,7 +65,6 @@ public final class ClosedLoopSystem implements AutoCloseable {
             int port = ports.getOrDefault(s, s.defaultPort());
             chosen.put(s, port == 0 ? freePort() : port);
         }
-        String serviceToken = tokens().mintService("closedloop-services", Duration.ofDays(365));
         for (ServiceName s : ServiceName.values()) {
             if (!which.contains(s)) {
                 continue;
@@ -73,7 +72,10 @@ public final class ClosedLoopSystem implements AutoCloseable {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.publicKeyFile().toAbsolutePath().toString());
             env.put("MP_JWT_VERIFY_ISSUER", DevTokens.DEFAULT_ISSUER);
-            env.put("CLOSEDLOOP_SERVICE_TOKEN", serviceToken);
+            if (!s.feedsRead().isEmpty()) {
+                // Each consumer's own token: only the feeds it reads (the gateway and ingestion hold none).
+                env.put("CLOSEDLOOP_SERVICE_TOKEN", tokens().mintService(s.database() + "-service", s.feedsRead(), Duration.ofDays(365)));
+            }
             for (ServiceName other : ServiceName.values()) {
                 env.put(other.urlVariable(), "http://localhost:" + chosen.get(other));
             }

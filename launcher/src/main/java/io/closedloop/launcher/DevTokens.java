@@ -40,6 +40,10 @@ public final class DevTokens {
 
     /** A token for {@code workspace} with {@code roles}, valid for {@code ttl}. */
     public String mint(String subject, String workspace, List<String> roles, Duration ttl) {
+        return sign(claims(subject, workspace, roles, ttl));
+    }
+
+    private Map<String, Object> claims(String subject, String workspace, List<String> roles, Duration ttl) {
         Instant now = Instant.now();
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("iss", issuer);
@@ -52,12 +56,18 @@ public final class DevTokens {
         claims.put("iat", now.getEpochSecond());
         claims.put("exp", now.plus(ttl).getEpochSecond());
         claims.put("jti", UUID.randomUUID().toString());
-        return sign(claims);
+        return claims;
     }
 
-    /** A `service` token for service-to-service calls: reads every workspace's feeds, nothing else. */
-    public String mintService(String subject, Duration ttl) {
-        return mint(subject, null, List.of("service"), ttl);
+    /**
+     * A `service` token for service-to-service calls: reads the given feeds ({@code producer/stream}) of every workspace,
+     * nothing else; its audience is their producers.
+     */
+    public String mintService(String subject, List<String> feeds, Duration ttl) {
+        Map<String, Object> claims = claims(subject, null, List.of("service"), ttl);
+        claims.put("aud", feeds.stream().map(f -> f.substring(0, f.indexOf('/'))).distinct().sorted().toList());
+        claims.put("streams", feeds);
+        return sign(claims);
     }
 
     private String sign(Map<String, Object> claims) {

@@ -36,11 +36,16 @@ public final class Main {
         Path home = Path.of(options.getOrDefault("home", ".closedloop")).toAbsolutePath();
         switch (args[0]) {
             case "run" -> run(home, options);
-            case "token" -> System.out.println(DevTokens.of(DevKeys.in(home.resolve("keys"))).mint(
-                    options.getOrDefault("subject", "developer"),
-                    required(options, "workspace"),
-                    List.of(options.getOrDefault("roles", "analyst").split(",")),
-                    Duration.ofDays(Long.parseLong(options.getOrDefault("ttl-days", "30")))));
+            case "token" -> System.out.println(options.containsKey("feeds-of")
+                    // A consumer's service token: only the feeds that service reads (ServiceName.feedsRead).
+                    ? DevTokens.of(DevKeys.in(home.resolve("keys"))).mintService(options.get("feeds-of") + "-service",
+                            ServiceName.valueOf(options.get("feeds-of").toUpperCase(java.util.Locale.ROOT)).feedsRead(),
+                            Duration.ofDays(Long.parseLong(options.getOrDefault("ttl-days", "30"))))
+                    : DevTokens.of(DevKeys.in(home.resolve("keys"))).mint(
+                            options.getOrDefault("subject", "developer"),
+                            required(options, "workspace"),
+                            List.of(options.getOrDefault("roles", "analyst").split(",")),
+                            Duration.ofDays(Long.parseLong(options.getOrDefault("ttl-days", "30")))));
             case "workspace" -> createWorkspace(home, args, options);
             default -> {
                 usage();
@@ -146,6 +151,7 @@ public final class Main {
         System.err.println("""
                 usage: ./closedloop run [--demo] [--database postgresql://user:pass@host:port]
                        ./closedloop token --workspace W [--roles analyst,admin,ingest] [--ttl-days 30]
+                       ./closedloop token --feeds-of identity|attribution [--ttl-days 30]   (a consumer's service token)
                        ./closedloop workspace create W [--ingestion-url http://localhost:8180]
                        ./closedloop test""");
     }

@@ -47,6 +47,11 @@ public class FeedResource {
         if (!stream.equals("memberships")) {
             throw new NotFoundException("no feed " + stream);
         }
+        try {
+            caller.requireFeed("identity", stream);
+        } catch (RoleRequiredException e) {
+            return Uni.createFrom().item(error(Response.Status.FORBIDDEN, e.getMessage()));
+        }
         FeedCursor cursor;
         int n;
         try {

@@ -97,7 +97,7 @@ class IdentityGraphServiceTest {
     }
 
     private List<JsonObject> memberships(String ws) {
-        String body = RestAssured.given().auth().oauth2(TestKeys.token("system", "service"))
+        String body = RestAssured.given().auth().oauth2(TestKeys.serviceToken("identity/memberships"))
                 .get("/feeds/memberships?limit=10000").then().statusCode(200).extract().asString();
         List<JsonObject> out = new ArrayList<>();
         new JsonObject(body).getJsonArray("items").forEach(o -> {
@@ -240,9 +240,9 @@ class IdentityGraphServiceTest {
     @Test
     void theMembershipsFeedNeedsTheServiceRoleAndNamesABadLimit() {
         RestAssured.given().auth().oauth2(TestKeys.token("acme", "analyst")).get("/feeds/memberships").then().statusCode(403);
-        RestAssured.given().auth().oauth2(TestKeys.token("system", "service")).get("/feeds/memberships?limit=0")
+        RestAssured.given().auth().oauth2(TestKeys.serviceToken("identity/memberships")).get("/feeds/memberships?limit=0")
                 .then().statusCode(400).body(containsString("limit"));
-        RestAssured.given().auth().oauth2(TestKeys.token("system", "service")).get("/feeds/memberships?after=nope")
+        RestAssured.given().auth().oauth2(TestKeys.serviceToken("identity/memberships")).get("/feeds/memberships?after=nope")
                 .then().statusCode(400).body(containsString("after"));
         RestAssured.given().get("/feeds/memberships").then().statusCode(401);
     }

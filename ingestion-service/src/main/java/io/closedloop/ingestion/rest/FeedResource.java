@@ -44,6 +44,7 @@ public class FeedResource {
         if (reader == null) {
             throw new NotFoundException("no stream '" + stream + "'; ingestion's streams are " + new TreeSet<>(FeedStreams.names()));
         }
+        caller.requireFeed("ingestion", stream);
         FeedCursor cursor = FeedCursor.parse(after);
         int n = parseLimit(limit);
         return reader.read(pool, cursor, n).map(page -> {

@@ -140,6 +140,14 @@ class FeedApiTest {
         for (String stream : List.of("touches", "identity-facts", "crm", "revenue", "spend", "erasures")) {
             given().auth().oauth2(serviceToken()).get("/feeds/" + stream).then().statusCode(200);
         }
+        // A consumer's token reads only its feeds, and only from the producers it names as audience.
+        String identityToken = TestKeys.serviceToken("ingestion/identity-facts", "ingestion/crm", "ingestion/erasures");
+        given().auth().oauth2(identityToken).get("/feeds/crm").then().statusCode(200);
+        given().auth().oauth2(identityToken).get("/feeds/touches").then().statusCode(403)
+                .body("error", containsString("may not read ingestion/touches"));
+        given().auth().oauth2(TestKeys.serviceToken("identity/memberships")).get("/feeds/crm").then().statusCode(403)
+                .body("error", containsString("needs 'ingestion'"));
+        given().auth().oauth2(TestKeys.token(null, "service")).get("/feeds/crm").then().statusCode(403);
     }
 
     private static final Map<String, List<String>> STREAM_TABLES = Map.of(

@@ -24,7 +24,8 @@ public final class IngestionTesting {
     }
 
     public static String serviceToken() {
-        return TestKeys.token(null, "service");
+        return TestKeys.serviceToken("ingestion/touches", "ingestion/identity-facts", "ingestion/crm", "ingestion/revenue",
+                "ingestion/spend", "ingestion/erasures");
     }
 
     /** One page of a feed. */

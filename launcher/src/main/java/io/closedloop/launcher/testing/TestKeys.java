@@ -22,6 +22,11 @@ public final class TestKeys {
         return DevTokens.of(keys()).mint("test-user", workspace, List.of(roles), Duration.ofHours(1));
     }
 
+    /** A {@code service} token that may read the given feeds ({@code producer/stream}), valid for an hour. */
+    public static String serviceToken(String... feeds) {
+        return DevTokens.of(keys()).mintService("test-service", List.of(feeds), Duration.ofHours(1));
+    }
+
     /** A token signed with a key the services do not trust. */
     public static String foreignToken(String workspace, String... roles) {
         DevKeys other = DevKeys.in(Path.of("target", "foreign-test-keys").toAbsolutePath());

@@ -48,6 +48,31 @@ public class Caller {
         throw new RoleRequiredException(roles, token.getGroups());
     }
 
+    /** The claim listing the feeds a service token may read, each {@code producer/stream} ("ingestion/touches"). */
+    public static final String STREAMS_CLAIM = "streams";
+
+    /**
+     * Fails unless the token may read {@code producer}'s feed {@code stream}: role {@code service}, {@code producer} in
+     * its audience and {@code producer/stream} in its {@value #STREAMS_CLAIM} claim (DESIGN §6: a consumer's token
+     * reads only the streams it consumes, and names its audience).
+     */
+    public void requireFeed(String producer, String stream) {
+        requireAnyRole(Roles.SERVICE);
+        java.util.Set<String> audience = token.getAudience() == null ? java.util.Set.of() : token.getAudience();
+        if (!audience.contains(producer)) {
+            throw new RoleRequiredException("forbidden: this token's audience is " + new java.util.TreeSet<>(audience)
+                    + "; reading " + producer + "'s feeds needs '" + producer + "'");
+        }
+        Object claim = token.getClaim(STREAMS_CLAIM);
+        String wanted = producer + "/" + stream;
+        boolean granted = claim instanceof jakarta.json.JsonArray streams && streams.stream()
+                .anyMatch(v -> v instanceof jakarta.json.JsonString s && s.getString().equals(wanted));
+        if (!granted) {
+            throw new RoleRequiredException("forbidden: this token may not read " + wanted + " (its " + STREAMS_CLAIM
+                    + " claim: " + claim + ")");
+        }
+    }
+
     /** The raw bearer token, to forward to another service on the caller's behalf. */
     public String rawToken() {
         return token.getRawToken();
