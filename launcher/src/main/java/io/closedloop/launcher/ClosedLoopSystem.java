@@ -3,6 +3,7 @@ package io.closedloop.launcher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.SQLException;
@@ -29,6 +30,7 @@ public final class ClosedLoopSystem implements AutoCloseable {
     private final String databasePrefix;
     private final Map<ServiceName, ServiceProcess> services = new EnumMap<>(ServiceName.class);
     private final boolean ownsPostgres;
+    private java.util.concurrent.ScheduledExecutorService reMinter;
 
     private ClosedLoopSystem(Path root, PostgresServer postgres, boolean ownsPostgres, DevKeys keys, String databasePrefix) {
         this.root = root;
@@ -73,8 +75,9 @@ public final class ClosedLoopSystem implements AutoCloseable {
             env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.publicKeyFile().toAbsolutePath().toString());
             env.put("MP_JWT_VERIFY_ISSUER", DevTokens.DEFAULT_ISSUER);
             if (!s.feedsRead().isEmpty()) {
-                // Each consumer's own token: only the feeds it reads (the gateway and ingestion hold none).
-                env.put("CLOSEDLOOP_SERVICE_TOKEN", tokens().mintService(s.database() + "-service", s.feedsRead(), Duration.ofDays(365)));
+                // Each consumer's own token, only for the feeds it reads (the gateway and ingestion hold none), in a file
+                // that is re-minted before the token's age limit: the service re-reads it when it changes.
+                env.put("CLOSEDLOOP_SERVICE_TOKEN_FILE", writeServiceToken(s).toString());
             }
             for (ServiceName other : ServiceName.values()) {
                 env.put(other.urlVariable(), "http://localhost:" + chosen.get(other));
@@ -122,8 +125,40 @@ public final class ClosedLoopSystem implements AutoCloseable {
         p.awaitReady(Duration.ofSeconds(120));
     }
 
+    /** How long a service token minted here is valid; the services accept tokens issued up to 31 days ago. */
+    static final Duration SERVICE_TOKEN_TTL = Duration.ofDays(30);
+
+    /** Writes {@code consumer}'s service token (atomically) and returns its file; re-minted every 12 hours while running. */
+    private Path writeServiceToken(ServiceName consumer) throws IOException {
+        Path file = keys.publicKeyFile().toAbsolutePath().getParent().resolveSibling("tokens").resolve(consumer.database() + "-service.jwt");
+        Files.createDirectories(file.getParent());
+        Path tmp = Files.createTempFile(file.getParent(), consumer.database(), ".tmp");
+        Files.writeString(tmp, tokens().mintService(consumer.database() + "-service", consumer.feedsRead(), SERVICE_TOKEN_TTL));
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        synchronized (this) {
+            if (reMinter == null) {
+                reMinter = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "service-token-reminter");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+        }
+        reMinter.schedule(() -> {
+            try {
+                writeServiceToken(consumer);
+            } catch (IOException e) {
+                System.err.println("cannot re-mint the service token of " + consumer.module() + ": " + e.getMessage());
+            }
+        }, 12, java.util.concurrent.TimeUnit.HOURS);
+        return file;
+    }
+
     @Override
     public void close() throws IOException {
+        if (reMinter != null) {
+            reMinter.shutdownNow();
+        }
         List<ServiceProcess> reverse = new ArrayList<>(services.values());
         java.util.Collections.reverse(reverse);
         for (ServiceProcess p : reverse) {

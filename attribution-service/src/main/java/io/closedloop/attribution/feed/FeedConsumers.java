@@ -7,6 +7,7 @@ import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.attribution.service.ReportFeedApply;
 import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
+import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -40,7 +41,7 @@ public class FeedConsumers {
     private final boolean enabled;
     private final String ingestionUrl;
     private final String identityUrl;
-    private final String serviceToken;
+    private final ServiceToken serviceToken;
     private final int pageSize;
     private final long idleMillis;
     private final List<FeedConsumer> consumers = new ArrayList<>();
@@ -55,6 +56,7 @@ public class FeedConsumers {
                          @ConfigProperty(name = "closedloop.ingestion.url") String ingestionUrl,
                          @ConfigProperty(name = "closedloop.identity.url") String identityUrl,
                          @ConfigProperty(name = "closedloop.service-token") Optional<String> serviceToken,
+                         @ConfigProperty(name = "closedloop.service-token-file") Optional<String> serviceTokenFile,
                          @ConfigProperty(name = "closedloop.feeds.page-size", defaultValue = "1000") int pageSize,
                          @ConfigProperty(name = "closedloop.feeds.poll-interval-ms", defaultValue = "100") long idleMillis) {
         this.vertx = vertx;
@@ -67,7 +69,7 @@ public class FeedConsumers {
         this.enabled = enabled;
         this.ingestionUrl = ingestionUrl;
         this.identityUrl = identityUrl;
-        this.serviceToken = serviceToken.orElse("");
+        this.serviceToken = ServiceToken.of(serviceToken, serviceTokenFile);
         this.pageSize = pageSize;
         this.idleMillis = idleMillis;
     }

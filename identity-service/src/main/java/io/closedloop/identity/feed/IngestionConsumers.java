@@ -3,6 +3,7 @@ package io.closedloop.identity.feed;
 import io.closedloop.identity.service.IdentityGraphService;
 import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
+import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -31,7 +32,7 @@ public class IngestionConsumers {
     private final IdentityGraphService graph;
     private final boolean enabled;
     private final String ingestionUrl;
-    private final String serviceToken;
+    private final ServiceToken serviceToken;
     private final int pageSize;
     private final List<FeedConsumer> consumers = new ArrayList<>();
     private FeedClient client;
@@ -40,13 +41,14 @@ public class IngestionConsumers {
                               @ConfigProperty(name = "closedloop.feeds.enabled", defaultValue = "true") boolean enabled,
                               @ConfigProperty(name = "closedloop.ingestion.url") String ingestionUrl,
                               @ConfigProperty(name = "closedloop.service-token") Optional<String> serviceToken,
+                              @ConfigProperty(name = "closedloop.service-token-file") Optional<String> serviceTokenFile,
                               @ConfigProperty(name = "closedloop.feeds.page-size", defaultValue = "1000") int pageSize) {
         this.vertx = vertx;
         this.pool = pool;
         this.graph = graph;
         this.enabled = enabled;
         this.ingestionUrl = ingestionUrl;
-        this.serviceToken = serviceToken.orElse("");
+        this.serviceToken = ServiceToken.of(serviceToken, serviceTokenFile);
         this.pageSize = pageSize;
     }
 

@@ -1,9 +1,11 @@
 package io.closedloop.identity.health;
 
 import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.TestKeys;
 import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
 import io.closedloop.plumbing.feed.FeedReadiness;
+import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -61,6 +63,36 @@ class FeedsReadinessTest {
             late.stop();
             refusing.close();
             down.close();
+        }
+    }
+    @Test
+    void aTokenFileReplacedBeforeItsTokenExpiresIsUsedWithoutARestart() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("service-token", ".jwt");
+        java.nio.file.Files.writeString(file, "an-expired-token");
+        FeedClient client = new FeedClient(vertx, "http://localhost:" + RestAssured.port,
+                ServiceToken.of(java.util.Optional.empty(), java.util.Optional.of(file.toString())), 5_000);
+        FeedConsumer consumer = new FeedConsumer(vertx, pool, client, "memberships", "test/rotated", 10, 100,
+                (tx, items) -> Uni.createFrom().voidItem());
+        consumer.start();
+        try {
+            for (int i = 0; i < 100 && consumer.refusedFor().isZero(); i++) {
+                Thread.sleep(100);
+            }
+            assertTrue(!consumer.refusedFor().isZero(), "the bad token is refused");
+            // The secret is rotated: a valid token for this feed replaces the file's content.
+            java.nio.file.Path next = java.nio.file.Files.createTempFile(file.getParent(), "service-token", ".tmp");
+            java.nio.file.Files.writeString(next, TestKeys.serviceToken("identity/memberships"));
+            java.nio.file.Files.setLastModifiedTime(next, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+            java.nio.file.Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            for (int i = 0; i < 100 && consumer.lastError() != null; i++) {
+                Thread.sleep(100);
+            }
+            assertEquals(null, consumer.lastError(), "the new token is read and accepted");
+            assertTrue(consumer.refusedFor().isZero());
+        } finally {
+            consumer.stop();
+            client.close();
+            java.nio.file.Files.deleteIfExists(file);
         }
     }
 }

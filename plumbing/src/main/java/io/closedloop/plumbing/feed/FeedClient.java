@@ -8,16 +8,22 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Fetches pages of another service's feed over HTTP ({@code GET /feeds/{stream}?after=&limit=}, role {@code service}). */
 public final class FeedClient {
 
     private final WebClient web;
     private final String baseUrl;
-    private final String serviceToken;
+    private final Supplier<String> serviceToken;
     private final long timeoutMillis;
 
     public FeedClient(Vertx vertx, String baseUrl, String serviceToken, long timeoutMillis) {
+        this(vertx, baseUrl, () -> serviceToken, timeoutMillis);
+    }
+
+    /** With a token read anew for every page ({@link ServiceToken}: a file replaced before the token expires). */
+    public FeedClient(Vertx vertx, String baseUrl, Supplier<String> serviceToken, long timeoutMillis) {
         this.web = WebClient.create(vertx);
         this.baseUrl = baseUrl;
         this.serviceToken = serviceToken;
@@ -28,7 +34,7 @@ public final class FeedClient {
         return web.getAbs(baseUrl + "/feeds/" + stream)
                 .addQueryParam("after", after == null ? "" : after)
                 .addQueryParam("limit", Integer.toString(limit))
-                .putHeader("Authorization", "Bearer " + serviceToken)
+                .putHeader("Authorization", "Bearer " + serviceToken.get())
                 .timeout(timeoutMillis)
                 .send()
                 .map(response -> {
