@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Abuse resistance (issue 15): a victim workspace's Segment batches and reports, p95 idle and during each load-shaped
+# attack from another workspace (unique long UTMs, a backtracking-prone channel rule, unknown write keys, aliased
+# on-demand reports, CSV uploads), with the ratio against the target (within 2x) and what the attacker got.
+# Options: --seconds N (per phase, default 15) --attackers N (threads, default 4)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -B -q -DskipTests package -pl launcher,plumbing,ingestion-service,identity-service,attribution-service,reporting-gateway -am
+./mvnw -B -q -pl reporting-gateway -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+java -Xmx512m -cp "reporting-gateway/target/test-classes:reporting-gateway/target/classes:$(cat reporting-gateway/target/bench.classpath)" \
+  io.closedloop.gateway.bench.AbuseBenchmark --root . "$@"
