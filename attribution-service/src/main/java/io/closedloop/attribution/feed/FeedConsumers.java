@@ -7,6 +7,7 @@ import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.attribution.service.ReportFeedApply;
 import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
+import io.closedloop.plumbing.feed.FeedConsumerSet;
 import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -27,10 +28,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Follows ingestion `touches`, `crm`, `revenue`, `spend` and `erasures` and identity `memberships` (docs/feeds.md). A producer
  * that is down only delays the copy: FeedConsumer logs and retries, and readiness stays UP; a producer that refuses
- * this service's token makes it not ready (health/FeedsReadiness).
+ * this service's token makes it not ready (plumbing FeedsReadiness).
  */
 @ApplicationScoped
-public class FeedConsumers {
+public class FeedConsumers implements FeedConsumerSet {
 
     private final Vertx vertx;
     private final Pool pool;
@@ -123,6 +124,7 @@ public class FeedConsumers {
         clients.forEach(FeedClient::close);
     }
 
+    @Override
     public List<FeedConsumer> consumers() {
         return consumers;
     }

@@ -2,6 +2,7 @@ package io.closedloop.attribution.graphql;
 
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.SessionSettings;
 import io.closedloop.launcher.testing.TestKeys;
 import io.closedloop.plumbing.feed.FeedItem;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -92,6 +93,12 @@ class AttributionApiTest {
                     .chain(() -> apply.applyCrm(tx, crm))).await().indefinitely();
         }
         loaded = true;
+    }
+
+    @Test
+    void theServicesSessionsBoundStatementsAndIdleTransactionsAndCommitDurably() {
+        var row = pool.query(SessionSettings.QUERY).execute().await().indefinitely().iterator().next();
+        assertEquals(SessionSettings.EXPECTED, List.of(row.getString(0), row.getString(1), row.getString(2)));
     }
 
     @Test
@@ -252,7 +259,8 @@ class AttributionApiTest {
         return ok(WS, query, field);
     }
 
-    private static JsonPath ok(String workspace, String query, String field) {
+    /** The data at {@code field} of an analyst's query in {@code workspace}, failing on errors; numbers as doubles. */
+    static JsonPath ok(String workspace, String query, String field) {
         String body = graphql(TestKeys.token(workspace, "analyst"), query).statusCode(200).extract().asString();
         // Doubles, not RestAssured's default floats: credits are compared to 1e-9.
         JsonPath json = new JsonPath(body).using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));

@@ -4,13 +4,11 @@ import io.closedloop.attribution.OnDemandLimitException;
 import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.launcher.testing.PostgresTestResource;
-import io.closedloop.launcher.testing.TestKeys;
 import io.closedloop.plumbing.feed.FeedItem;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.restassured.path.json.config.JsonPathConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -25,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -248,10 +245,7 @@ class ContactRoleJourneysTest {
     }
 
     private static JsonPath ok(String query, String field) {
-        String body = graphql(TestKeys.token(WS, "analyst"), query).statusCode(200).extract().asString();
-        JsonPath json = new JsonPath(body).using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
-        assertNull(json.get("errors"), body);
-        return json.setRootPath("data." + field);
+        return AttributionApiTest.ok(WS, query, field);
     }
 
     private static FeedItem touch(String id, int position, String... identifiers) {

@@ -3,6 +3,7 @@ package io.closedloop.identity.feed;
 import io.closedloop.identity.service.IdentityGraphService;
 import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
+import io.closedloop.plumbing.feed.FeedConsumerSet;
 import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -25,7 +26,7 @@ import java.util.Optional;
  * fact that names the identifier is kept as a (hashed) tombstone that drops it from the fact.
  */
 @ApplicationScoped
-public class IngestionConsumers {
+public class IngestionConsumers implements FeedConsumerSet {
 
     private final Vertx vertx;
     private final Pool pool;
@@ -72,6 +73,7 @@ public class IngestionConsumers {
         }
     }
 
+    @Override
     public List<FeedConsumer> consumers() {
         return consumers;
     }

@@ -4,7 +4,7 @@ import io.closedloop.launcher.testing.PostgresTestResource;
 import io.closedloop.launcher.testing.TestKeys;
 import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
-import io.closedloop.plumbing.feed.FeedReadiness;
+import io.closedloop.plumbing.feed.FeedsReadiness;
 import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -52,11 +52,11 @@ class FeedsReadinessTest {
             assertTrue(refused.lastError().contains("HTTP 401"), refused.lastError());
             assertTrue(late.lastError() != null && late.refusedFor().isZero(), "a producer down is not a refusal: " + late.lastError());
 
-            HealthCheckResponse response = FeedReadiness.of("feeds", List.of(refused, late), Duration.ZERO);
+            HealthCheckResponse response = FeedsReadiness.of("feeds", List.of(refused, late), Duration.ZERO);
             assertEquals(HealthCheckResponse.Status.DOWN, response.getStatus());
             assertEquals(List.of("test/refused"), List.copyOf(response.getData().orElseThrow().keySet()));
-            assertEquals(HealthCheckResponse.Status.UP, FeedReadiness.of("feeds", List.of(late), Duration.ZERO).getStatus());
-            assertEquals(HealthCheckResponse.Status.UP, FeedReadiness.of("feeds", List.of(refused), Duration.ofHours(1)).getStatus(),
+            assertEquals(HealthCheckResponse.Status.UP, FeedsReadiness.of("feeds", List.of(late), Duration.ZERO).getStatus());
+            assertEquals(HealthCheckResponse.Status.UP, FeedsReadiness.of("feeds", List.of(refused), Duration.ofHours(1)).getStatus(),
                     "within the grace period a refusal is not yet a reason to leave the load balancer");
         } finally {
             refused.stop();

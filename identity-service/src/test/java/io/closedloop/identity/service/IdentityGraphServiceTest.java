@@ -1,6 +1,7 @@
 package io.closedloop.identity.service;
 
 import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.SessionSettings;
 import io.closedloop.launcher.testing.TestKeys;
 import io.closedloop.plumbing.feed.FeedItem;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -110,6 +111,12 @@ class IdentityGraphServiceTest {
     }
 
     // ---- behaviour
+
+    @Test
+    void theServicesSessionsBoundStatementsAndIdleTransactionsAndCommitDurably() {
+        var row = pool.query(SessionSettings.QUERY).execute().await().indefinitely().iterator().next();
+        assertEquals(SessionSettings.EXPECTED, List.of(row.getString(0), row.getString(1), row.getString(2)));
+    }
 
     @Test
     void anAnonymousVisitorWhoFillsAFormJoinsThePersonAndItsCrmAccountRetroactively() {

@@ -3,6 +3,7 @@ package io.closedloop.ingestion.rest;
 import io.closedloop.ingestion.feed.FeedStreams;
 import io.closedloop.launcher.testing.FeedPlans;
 import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.SessionSettings;
 import io.closedloop.launcher.testing.TestKeys;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -195,8 +196,9 @@ class FeedApiTest {
             rs.next();
             assertEquals("off", rs.getString(1), "the test server's default (so the next assertion means something)");
         }
-        String value = pool.query("show synchronous_commit").execute().await().indefinitely().iterator().next().getString(0);
-        assertEquals("on", value);
+        var row = pool.query(SessionSettings.QUERY).execute().await().indefinitely().iterator().next();
+        assertEquals(SessionSettings.EXPECTED, List.of(row.getString(0), row.getString(1), row.getString(2)),
+                "statements and idle transactions bounded, commits durable");
     }
 
     static Connection connect() throws SQLException {
