@@ -7,5 +7,8 @@ public enum Dimension {
     MEDIUM,
     CAMPAIGN,
     CONTENT,
-    TOUCH_TYPE
+    TOUCH_TYPE;
+
+    /** The group key of a touch without a value in the grouping dimension. */
+    public static final String NO_VALUE = "(none)";
 }

@@ -306,7 +306,7 @@ public class PerformanceReports {
                         accountOfDeal.put(oppId, deal.accountId());
                         LocalDate start = periodStart(day(deal.closedAt()), quarters);
                         cohorts.computeIfAbsent(start, k -> new TreeMap<>())
-                                .computeIfAbsent(channelOf.getOrDefault(oppId, AttributionService.NO_VALUE), k -> new ArrayList<>())
+                                .computeIfAbsent(channelOf.getOrDefault(oppId, Dimension.NO_VALUE), k -> new ArrayList<>())
                                 .add(oppId);
                     });
                     cohorts.forEach((start, byChannel) -> byChannel.values().forEach(deals -> deals.forEach(
@@ -338,7 +338,7 @@ public class PerformanceReports {
         for (Map.Entry<LocalDate, Map<String, List<String>>> cohort : cohorts.entrySet()) {
             LocalDate start = cohort.getKey();
             LocalDate end = quarters ? start.plusMonths(3) : start.plusMonths(1);
-            rows = rows.chain(list -> reports.spendBy(workspace, start, end, "channel", AttributionService.NO_VALUE).map(spend -> {
+            rows = rows.chain(list -> reports.spendBy(workspace, start, end, "channel", Dimension.NO_VALUE).map(spend -> {
                 cohort.getValue().forEach((channel, deals) -> {
                     int customers = deals.size();
                     double[] cumulative = new double[periods + 1];
@@ -369,7 +369,7 @@ public class PerformanceReports {
     private Uni<Map<String, Double>> spend(String workspace, LocalDate from, LocalDate to, Dimension groupBy) {
         return switch (groupBy) {
             case CHANNEL, SOURCE, MEDIUM, CAMPAIGN -> reports.spendBy(workspace, from, to,
-                    groupBy.name().toLowerCase(), AttributionService.NO_VALUE);
+                    groupBy.name().toLowerCase(), Dimension.NO_VALUE);
             case CONTENT, TOUCH_TYPE -> Uni.createFrom().item(Map.of());
         };
     }

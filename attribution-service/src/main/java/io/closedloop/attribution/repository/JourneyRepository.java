@@ -1,7 +1,6 @@
 package io.closedloop.attribution.repository;
 
 import io.closedloop.attribution.report.Dimension;
-import io.closedloop.attribution.service.AttributionService;
 import io.closedloop.attribution.OnDemandLimitException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -44,7 +43,7 @@ public class JourneyRepository {
     public record TouchRow(String id, Instant occurredAt, String type, String channel, String source, String medium,
                            String campaign, String content, Set<String> personIds) {
 
-        /** This touch's group in a report grouped by {@code groupBy}; {@link AttributionService#NO_VALUE} without a value. */
+        /** This touch's group in a report grouped by {@code groupBy}; {@link Dimension#NO_VALUE} without a value. */
         public String key(Dimension groupBy) {
             String value = switch (groupBy) {
                 case CHANNEL -> channel;
@@ -54,7 +53,7 @@ public class JourneyRepository {
                 case CONTENT -> content;
                 case TOUCH_TYPE -> type;
             };
-            return value == null ? AttributionService.NO_VALUE : value;
+            return value == null ? Dimension.NO_VALUE : value;
         }
     }
 

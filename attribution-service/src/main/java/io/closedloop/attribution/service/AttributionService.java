@@ -44,9 +44,6 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class AttributionService {
 
-    /** The group key of a touch without a value in the grouping dimension. */
-    public static final String NO_VALUE = "(none)";
-
     private static final Comparator<TouchRow> TOUCH_ORDER = Comparator.comparing(TouchRow::occurredAt)
             .thenComparing(TouchRow::id, Journey::compareByCodePoint);
 
