@@ -82,6 +82,8 @@ public final class ClosedLoopSystem implements AutoCloseable {
             for (ServiceName other : ServiceName.values()) {
                 env.put(other.urlVariable(), "http://localhost:" + chosen.get(other));
             }
+            // analytics.js is pointed at ingestion's own address, whatever port it was given.
+            env.put("CLOSEDLOOP_INGESTION_SEGMENT_PUBLIC_URL", "http://localhost:" + chosen.get(ServiceName.INGESTION));
             if (s.database() != null) {
                 String database = databasePrefix + s.database();
                 String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));

@@ -162,9 +162,10 @@ public class AttributionService {
                     lower = start.isBefore(lower) ? start : lower;
                 }
                 // Conversion points lie before `to`, so [lower, to] holds every touch any journey needs.
-                return journeys.touchesByAccount(workspace, lower, to, null).chain(byAccount -> onDemand.run(workspace, () -> report(
+                Instant earliest = lower;
+                return onDemand.run(workspace, () -> journeys.touchesByAccount(workspace, earliest, to, null), byAccount -> report(
                         opportunities, new JourneyTouches(byAccount, scope(options, s)), from, to, groupBy, options, lookback,
-                        halfLife(options, s), dataAsOf)));
+                        halfLife(options, s), dataAsOf));
             });
         });
     }
@@ -326,7 +327,8 @@ public class AttributionService {
                     Instant start = o.createdAt().minus(lookback);
                     lower = start.isBefore(lower) ? start : lower;
                 }
-                return journeys.touchesByAccount(workspace, lower, to, null).chain(byAccount -> onDemand.run(workspace, () -> {
+                Instant earliest = lower;
+                return onDemand.run(workspace, () -> journeys.touchesByAccount(workspace, earliest, to, null), byAccount -> {
                     JourneyTouches touches = new JourneyTouches(byAccount, scope);
                     List<Opportunity> converting = new ArrayList<>();
                     List<Journey> convertingJourneys = new ArrayList<>();
@@ -357,7 +359,7 @@ public class AttributionService {
                         out.add(new OpportunityCredit(o, j, credit, touchCount));
                     }
                     return out;
-                }));
+                });
             });
         });
     }

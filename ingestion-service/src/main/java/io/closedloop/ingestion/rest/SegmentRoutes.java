@@ -8,6 +8,7 @@ import io.closedloop.ingestion.service.SegmentService;
 import io.closedloop.ingestion.service.WriteKeyAuthenticator;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -126,9 +127,13 @@ public class SegmentRoutes {
         if (headerKey != null) {
             // The key is in the header: an unknown one is refused before anything is decompressed or parsed.
             segment.authenticate(headerKey).subscribe().with(workspace -> {
-                SegmentBody body = parse(ctx, type, gzip, received);
-                if (body != null) {
-                    ingest(ctx, workspace, headerKey, body, type, receivedAt);
+                try {
+                    SegmentBody body = parse(ctx, type, gzip, received);
+                    if (body != null) {
+                        ingest(ctx, workspace, headerKey, body, type, receivedAt);
+                    }
+                } catch (RuntimeException e) {
+                    fail(ctx, e); // an exception in this callback would otherwise be dropped and the request left hanging
                 }
             }, failure -> fail(ctx, failure));
             return;
@@ -158,7 +163,7 @@ public class SegmentRoutes {
     }
 
     private void ingest(RoutingContext ctx, String workspace, String key, SegmentBody body, String type, Instant receivedAt) {
-        segment.ingest(workspace, key, body, type.equals(BATCH) ? null : type, receivedAt).subscribe().with(
+        Uni.createFrom().deferred(() -> segment.ingest(workspace, key, body, type.equals(BATCH) ? null : type, receivedAt)).subscribe().with(
                 answer -> respond(ctx, answer.status(), answer.body(), answer.retryAfterSeconds()),
                 failure -> fail(ctx, failure));
     }

@@ -1,6 +1,8 @@
 package io.closedloop.ingestion.service;
 
 import io.closedloop.ingestion.taxonomy.ChannelTaxonomy;
+import io.closedloop.ingestion.taxonomy.TaxonomyException;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -55,7 +57,14 @@ public class TaxonomyService {
                 .map(rows -> {
                     Stored stored = new Stored(ChannelTaxonomy.DEFAULT, null);
                     for (Row row : rows) {
-                        stored = new Stored(ChannelTaxonomy.fromMaps(maps(new JsonArray(row.getString(0)))), row.getOffsetDateTime(1));
+                        try {
+                            stored = new Stored(ChannelTaxonomy.fromMaps(maps(new JsonArray(row.getString(0)))), row.getOffsetDateTime(1));
+                        } catch (TaxonomyException invalid) {
+                            // Rules saved before channel rules were RE2 (a lookaround, a backreference) no longer compile:
+                            // classify with the default until an admin saves rules again, rather than refuse every event.
+                            Log.warnf("workspace %s: its channel rules no longer compile (%s); the default taxonomy applies"
+                                    + " until they are saved again", workspace, invalid.getMessage());
+                        }
                     }
                     if (cache.size() > 10_000) {
                         cache.clear();
