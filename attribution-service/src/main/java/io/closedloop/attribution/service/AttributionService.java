@@ -173,33 +173,18 @@ public class AttributionService {
     private AttributionReport report(List<Opportunity> opportunities, JourneyTouches touches,
                                      Instant from, Instant to, Dimension groupBy, ModelOptions options,
                                      Duration lookback, double halfLife, String dataAsOf) {
-        List<Opportunity> converting = new ArrayList<>();
-        List<Journey> convertingJourneys = new ArrayList<>();
-        int unattributed = 0;
-        for (Opportunity o : opportunities) {
-            boolean converts = options.basis() == Basis.PIPELINE || "WON".equals(o.status());
-            if (!converts) {
-                continue;
-            }
-            Journey j = journey(o, touches.of(o), options.basis(), lookback);
-            if (j.isUnattributed()) {
-                unattributed++;
-            } else {
-                converting.add(o);
-                convertingJourneys.add(j);
-            }
-        }
-
+        Converting converting = converting(opportunities, touches, options.basis(), lookback);
+        List<Journey> convertingJourneys = converting.journeys();
         List<double[]> credits = options.model().isRuleBased()
                 ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife, options.custom()))
                 : dataDriven(convertingJourneys, opportunities, touches, from, to, options, lookback);
 
         Map<String, double[]> sums = new TreeMap<>(Journey::compareByCodePoint);
         Map<String, Set<String>> opportunitiesOf = new HashMap<>();
-        for (int k = 0; k < converting.size(); k++) {
-            Opportunity o = converting.get(k);
+        for (int k = 0; k < convertingJourneys.size(); k++) {
+            Opportunity o = converting.opportunities().get(k);
             Journey j = convertingJourneys.get(k);
-            Map<String, TouchRow> byId = byId(touches.of(o));
+            Map<String, TouchRow> byId = converting.touchesById().get(k);
             double[] credit = credits.get(k);
             for (int i = 0; i < j.size(); i++) {
                 String key = byId.get(j.touch(i).id()).key(groupBy);
@@ -216,7 +201,35 @@ public class AttributionService {
                 opportunitiesOf.getOrDefault(key, Set.of()).size())));
         rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed());
         return new AttributionReport(from.toString(), to.toString(), options.basis(), options.model().name().toLowerCase(),
-                groupBy, rows, converting.size(), unattributed, dataAsOf);
+                groupBy, rows, convertingJourneys.size(), converting.unattributed(), dataAsOf);
+    }
+
+    /** The opportunities converting on {@code basis} that have a journey, with it and its touches by id, in order. */
+    private record Converting(List<Opportunity> opportunities, List<Journey> journeys, List<Map<String, TouchRow>> touchesById,
+                              int unattributed) {
+    }
+
+    /** One pass over the opportunities: each one's touches are gathered once (a CONTACT_ROLES union is not free). */
+    private static Converting converting(List<Opportunity> opportunities, JourneyTouches touches, Basis basis, Duration lookback) {
+        List<Opportunity> converting = new ArrayList<>();
+        List<Journey> journeys = new ArrayList<>();
+        List<Map<String, TouchRow>> touchesById = new ArrayList<>();
+        int unattributed = 0;
+        for (Opportunity o : opportunities) {
+            if (basis == Basis.REVENUE && !"WON".equals(o.status())) {
+                continue;
+            }
+            List<TouchRow> rows = touches.of(o);
+            Journey j = journey(o, rows, basis, lookback);
+            if (j.isUnattributed()) {
+                unattributed++;
+            } else {
+                converting.add(o);
+                journeys.add(j);
+                touchesById.add(byId(rows));
+            }
+        }
+        return new Converting(converting, journeys, touchesById, unattributed);
     }
 
     private static List<double[]> ruleBased(List<Journey> journeys, RuleBasedModel rule) {
@@ -330,25 +343,16 @@ public class AttributionService {
                 Instant earliest = lower;
                 return onDemand.run(workspace, () -> journeys.touchesByAccount(workspace, earliest, to, null), byAccount -> {
                     JourneyTouches touches = new JourneyTouches(byAccount, scope);
-                    List<Opportunity> converting = new ArrayList<>();
-                    List<Journey> convertingJourneys = new ArrayList<>();
-                    for (Opportunity o : opportunities) {
-                        if (options.basis() == Basis.PIPELINE || "WON".equals(o.status())) {
-                            Journey j = journey(o, touches.of(o), options.basis(), lookback);
-                            if (!j.isUnattributed()) {
-                                converting.add(o);
-                                convertingJourneys.add(j);
-                            }
-                        }
-                    }
+                    Converting converting = converting(opportunities, touches, options.basis(), lookback);
+                    List<Journey> convertingJourneys = converting.journeys();
                     List<double[]> credits = options.model().isRuleBased()
                             ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife(options, s), options.custom()))
                             : dataDriven(convertingJourneys, opportunities, touches, from, to, options, lookback);
                     List<OpportunityCredit> out = new ArrayList<>();
-                    for (int k = 0; k < converting.size(); k++) {
-                        Opportunity o = converting.get(k);
+                    for (int k = 0; k < convertingJourneys.size(); k++) {
+                        Opportunity o = converting.opportunities().get(k);
                         Journey j = convertingJourneys.get(k);
-                        Map<String, TouchRow> byId = byId(touches.of(o));
+                        Map<String, TouchRow> byId = converting.touchesById().get(k);
                         Map<String, Double> credit = new TreeMap<>(Journey::compareByCodePoint);
                         Map<String, Integer> touchCount = new TreeMap<>(Journey::compareByCodePoint);
                         for (int i = 0; i < j.size(); i++) {

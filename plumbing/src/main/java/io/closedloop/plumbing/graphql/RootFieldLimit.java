@@ -35,7 +35,7 @@ public class RootFieldLimit implements EventingService {
 
     /** An error result when the operation selects more root fields than the limit; null when it may run. */
     public static ExecutionResult refusal(ExecutionStrategyParameters parameters) {
-        int max = ConfigProvider.getConfig().getOptionalValue("closedloop.graphql.max-root-fields", Integer.class).orElse(20);
+        int max = Max.VALUE;
         int fields = parameters.getFields().size();
         if (fields <= max) {
             return null;
@@ -43,6 +43,12 @@ public class RootFieldLimit implements EventingService {
         return new ExecutionResultImpl(GraphqlErrorBuilder.newError()
                 .message("the operation selects " + fields + " root fields (aliases counted); at most " + max + " are allowed")
                 .build());
+    }
+
+    /** The limit, read from configuration once (on first use, when the configuration is there), not per request. */
+    private static final class Max {
+        static final int VALUE = ConfigProvider.getConfig().getOptionalValue("closedloop.graphql.max-root-fields", Integer.class)
+                .orElse(20);
     }
 
     private static final class Parallel extends AsyncExecutionStrategy {

@@ -1,7 +1,12 @@
 package io.closedloop.plumbing.tenancy;
 
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonString;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Who is calling and in which workspace. The workspace comes from the verified token's
@@ -58,15 +63,15 @@ public class Caller {
      */
     public void requireFeed(String producer, String stream) {
         requireAnyRole(Roles.SERVICE);
-        java.util.Set<String> audience = token.getAudience() == null ? java.util.Set.of() : token.getAudience();
+        Set<String> audience = token.getAudience() == null ? Set.of() : token.getAudience();
         if (!audience.contains(producer)) {
-            throw new RoleRequiredException("forbidden: this token's audience is " + new java.util.TreeSet<>(audience)
+            throw new RoleRequiredException("forbidden: this token's audience is " + new TreeSet<>(audience)
                     + "; reading " + producer + "'s feeds needs '" + producer + "'");
         }
         Object claim = token.getClaim(STREAMS_CLAIM);
         String wanted = producer + "/" + stream;
-        boolean granted = claim instanceof jakarta.json.JsonArray streams && streams.stream()
-                .anyMatch(v -> v instanceof jakarta.json.JsonString s && s.getString().equals(wanted));
+        boolean granted = claim instanceof JsonArray streams && streams.stream()
+                .anyMatch(v -> v instanceof JsonString s && s.getString().equals(wanted));
         if (!granted) {
             throw new RoleRequiredException("forbidden: this token may not read " + wanted + " (its " + STREAMS_CLAIM
                     + " claim: " + claim + ")");
@@ -84,7 +89,7 @@ public class Caller {
      */
     public String access() {
         Object workspace = token.getClaim(WORKSPACE_CLAIM);
-        java.util.Set<String> roles = token.getGroups() == null ? java.util.Set.of() : new java.util.TreeSet<>(token.getGroups());
+        Set<String> roles = token.getGroups() == null ? Set.of() : new TreeSet<>(token.getGroups());
         return workspace + " " + roles;
     }
 
