@@ -17,6 +17,15 @@ public interface IngestionConfig {
     /** CSV imports. */
     Imports imports();
 
+    /** Erasure jobs. */
+    Erasure erasure();
+
+    interface Erasure {
+        /** Rows deleted per transaction: each commits in well under a second, so no feed is held back (DESIGN §8). */
+        @WithDefault("2000")
+        int chunkSize();
+    }
+
     interface Segment {
         /** Largest message, in bytes after decompression (Segment's limit: 32 KB). */
         @WithDefault("32768")

@@ -56,8 +56,8 @@ public final class FeedStreams {
 
     static final String ERASURES = """
             select xid, seq, workspace_id, 'erasure' as kind, jsonb_build_object(
-                'identifiers', identifiers, 'requestedAt', iso_utc(requested_at)) as payload
-            from erasure""";
+                'erasureId', erasure_id, 'identifiers', identifiers) as payload
+            from erasure_item""";
 
     private static final Map<String, FeedReader> READERS = Map.of(
             "touches", new FeedReader(TOUCHES),

@@ -1,8 +1,10 @@
 package io.closedloop.ingestion.repository;
 
+import io.closedloop.ingestion.privacy.Tombstones;
 import io.closedloop.ingestion.segment.FactRow;
 import io.closedloop.ingestion.segment.TouchRow;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -14,7 +16,9 @@ import java.util.List;
 /**
  * Stores a Segment request's touches and identity facts in one statement (so one transaction,
  * committed synchronously before the request is acknowledged): {@code insert ... select from
- * unnest(arrays) on conflict do nothing}. A messageId already stored is ignored (first write wins).
+ * unnest(arrays) on conflict do nothing}. A messageId already stored is ignored (first write wins). A message naming an
+ * erased identifier is not stored (DESIGN §6): the statement checks the tombstones with the workspace's key pads, and
+ * only when the workspace has any.
  */
 @ApplicationScoped
 public class SegmentRepository {
@@ -29,6 +33,8 @@ public class SegmentRepository {
                             $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::boolean[], $17::text[])
                      as u(id, occurred_at, type, identifiers, channel, source, medium, campaign, content, term, referrer, url,
                           click_ids, event, utm_valid, raw)
+                where (select not exists (select 1 from erased_identifier where workspace_id = $1))
+                   or not names_erased($1, $24, $25, u.identifiers::jsonb)
                 on conflict do nothing
                 returning 1
             ), f as (
@@ -36,15 +42,19 @@ public class SegmentRepository {
                 select $1, v.id, 'segment', v.kind, v.occurred_at, v.identifiers::jsonb, v.account::jsonb, v.raw::jsonb
                 from unnest($18::text[], $19::text[], $20::timestamptz[], $21::text[], $22::text[], $23::text[])
                      as v(id, kind, occurred_at, identifiers, account, raw)
+                where (select not exists (select 1 from erased_identifier where workspace_id = $1))
+                   or not names_erased($1, $24, $25, v.identifiers::jsonb)
                 on conflict do nothing
                 returning 1
             )
             select (select count(*) from t) as touches, (select count(*) from f) as facts""";
 
     private final Pool pool;
+    private final Tombstones tombstones;
 
-    public SegmentRepository(Pool pool) {
+    public SegmentRepository(Pool pool, Tombstones tombstones) {
         this.pool = pool;
+        this.tombstones = tombstones;
     }
 
     /** Emits how many touches and facts were new (the rest were already stored). */
@@ -101,8 +111,10 @@ public class SegmentRepository {
             account[i] = f.account();
             fraw[i] = f.raw();
         }
+        List<byte[]> pads = tombstones.pads(workspace);
         Tuple args = Tuple.tuple(List.of(workspace, id, at, type, identifiers, channel, source, medium, campaign, content, term,
-                referrer, url, clickIds, event, utmValid, raw, fid, kind, fat, fidentifiers, account, fraw));
+                referrer, url, clickIds, event, utmValid, raw, fid, kind, fat, fidentifiers, account, fraw,
+                Buffer.buffer(pads.get(0)), Buffer.buffer(pads.get(1))));
         return pool.preparedQuery(STORE).execute(args).map(rows -> {
             Row row = rows.iterator().next();
             return new long[]{row.getLong("touches"), row.getLong("facts")};

@@ -7,7 +7,10 @@ import io.closedloop.ingestion.crm.ItemResult;
 import io.closedloop.ingestion.crm.ItemResult.Status;
 import io.closedloop.ingestion.crm.Records;
 import io.closedloop.ingestion.crm.Validation;
+import io.closedloop.ingestion.privacy.Tombstones;
 import io.closedloop.ingestion.repository.CrmRepository;
+import io.closedloop.ingestion.repository.ErasureRepository;
+import io.closedloop.ingestion.segment.Identifier;
 import io.closedloop.ingestion.taxonomy.ChannelTaxonomy;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
@@ -44,11 +47,15 @@ public class CrmService {
     private final Pool pool;
     private final CrmRepository repository;
     private final TaxonomyService taxonomies;
+    private final ErasureRepository erasures;
+    private final Tombstones tombstones;
 
-    public CrmService(Pool pool, CrmRepository repository, TaxonomyService taxonomies) {
+    public CrmService(Pool pool, CrmRepository repository, TaxonomyService taxonomies, ErasureRepository erasures, Tombstones tombstones) {
         this.pool = pool;
         this.repository = repository;
         this.taxonomies = taxonomies;
+        this.erasures = erasures;
+        this.tombstones = tombstones;
     }
 
     /** Items that passed their checks: index in the request and the record. */
@@ -68,7 +75,10 @@ public class CrmService {
 
     public Uni<List<ItemResult>> upsertContacts(String workspace, List<Inputs.Contact> inputs) {
         return run(workspace, inputs, Validation::contact, Inputs.Contact::id, Records.Contact::id, null,
-                (c, cur, rates, valid, results) -> repository.upsertContacts(c, workspace, records(valid)));
+                (c, cur, rates, valid, results) -> refuseErased(c, workspace, valid, results, Records.Contact::id, r -> identifiers(
+                        "id", Identifier.CONTACT_ID, r.id(), "email", Identifier.EMAIL, r.email(), "phone", Identifier.PHONE, r.phone()))
+                        .chain(kept -> kept.isEmpty() ? Uni.createFrom().item(Map.<String, Status>of())
+                                : repository.upsertContacts(c, workspace, records(kept))));
     }
 
     public Uni<List<ItemResult>> upsertOpportunities(String workspace, List<Inputs.Opportunity> inputs, boolean lenient) {
@@ -131,7 +141,9 @@ public class CrmService {
     public Uni<List<ItemResult>> upsertOfflineTouches(String workspace, List<Inputs.OfflineTouch> inputs) {
         return taxonomies.forWorkspace(workspace).chain(taxonomy -> run(workspace, inputs,
                 in -> Validation.offlineTouch(in, taxonomy), Inputs.OfflineTouch::id, Records.OfflineTouch::id, null,
-                (c, cur, rates, valid, results) -> repository.segmentTouchIds(c, workspace, valid.stream().map(v -> v.record().id()).toList())
+                (c, cur, rates, all, results) -> refuseErased(c, workspace, all, results, Records.OfflineTouch::id, r -> identifiers(
+                        "contactId", Identifier.CONTACT_ID, r.contactId(), "email", Identifier.EMAIL, r.email(), "phone", Identifier.PHONE,
+                        r.phone())).chain(valid -> repository.segmentTouchIds(c, workspace, valid.stream().map(v -> v.record().id()).toList())
                         .chain(taken -> {
                             List<Valid<Records.OfflineTouch>> kept = new ArrayList<>();
                             for (Valid<Records.OfflineTouch> v : valid) {
@@ -144,7 +156,7 @@ public class CrmService {
                             }
                             return kept.isEmpty() ? Uni.createFrom().item(Map.<String, Status>of())
                                     : repository.upsertOfflineTouches(c, workspace, records(kept));
-                        })));
+                        }))));
     }
 
     public Uni<List<ItemResult>> importExchangeRates(String workspace, List<Inputs.ExchangeRate> inputs, boolean lenient) {
@@ -271,6 +283,55 @@ public class CrmService {
                     }
                     return Arrays.asList(results);
                 });
+    }
+
+    /**
+     * Items naming an erased identifier are refused, naming the field (DESIGN §6): the CRM may send an erased contact
+     * again, and it must not bring the person back. Returns the others.
+     */
+    private <R> Uni<List<Valid<R>>> refuseErased(SqlConnection c, String workspace, List<Valid<R>> valid, ItemResult[] results,
+                                                 Function<R, String> idOf, Function<R, Map<String, Identifier>> identifiersOf) {
+        Map<String, String> fieldOfHash = new HashMap<>();
+        for (Valid<R> v : valid) {
+            identifiersOf.apply(v.record()).forEach((field, id) ->
+                    fieldOfHash.put(tombstones.hash(workspace, id.type(), id.value()), field));
+        }
+        if (fieldOfHash.isEmpty()) {
+            return Uni.createFrom().item(valid);
+        }
+        return erasures.erased(c, workspace, List.copyOf(fieldOfHash.keySet())).map(erased -> {
+            if (erased.isEmpty()) {
+                return valid;
+            }
+            List<Valid<R>> kept = new ArrayList<>();
+            for (Valid<R> v : valid) {
+                String field = null;
+                for (Map.Entry<String, Identifier> e : identifiersOf.apply(v.record()).entrySet()) {
+                    if (erased.contains(tombstones.hash(workspace, e.getValue().type(), e.getValue().value()))) {
+                        field = e.getKey();
+                        break;
+                    }
+                }
+                if (field == null) {
+                    kept.add(v);
+                } else {
+                    results[v.index()] = ItemResult.rejected(v.index(), idOf.apply(v.record()), field,
+                            "names an erased person (erasePerson): not stored, so the person is not brought back");
+                }
+            }
+            return kept;
+        });
+    }
+
+    /** field → identifier, for the given (field, type, value) triples whose value is present. */
+    private static Map<String, Identifier> identifiers(String... triples) {
+        Map<String, Identifier> out = new LinkedHashMap<>();
+        for (int i = 0; i < triples.length; i += 3) {
+            if (triples[i + 2] != null && !triples[i + 2].isBlank()) {
+                out.put(triples[i], new Identifier(triples[i + 1], triples[i + 2]));
+            }
+        }
+        return out;
     }
 
     private static void checkSize(int n) {

@@ -1,62 +1,84 @@
 package io.closedloop.ingestion.service;
 
+import io.closedloop.ingestion.config.IngestionConfig;
+import io.closedloop.ingestion.privacy.Tombstones;
+import io.closedloop.ingestion.repository.ErasureRepository;
+import io.closedloop.ingestion.repository.ErasureRepository.Job;
 import io.closedloop.ingestion.segment.Identifier;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Erasure of a person: in one transaction, deletes what ingestion holds that names any of the
- * identifiers (touches with their raw messages, identity facts, CRM contacts) and writes the
- * tombstone the {@code erasures} feed carries to every consumer. Rare, so the deletes scan the
- * workspace's rows by JSON containment rather than keeping an index on every identifier.
+ * Erasure of a person (DESIGN §6) as a job that survives restarts, driven in stages:
+ * <ol>
+ * <li>REQUESTED: the job and tombstones of the request's identifiers are stored (new data naming them is refused
+ * from now on); then, in a later transaction, a marker on the identity-facts feed carries the request to identity
+ * after every fact stored before it.</li>
+ * <li>RESOLVING: identity applies the marker, finds the person, erases its graph and posts every identifier of the
+ * person back ({@link #acceptIdentity}).</li>
+ * <li>DELETING: ingestion tombstones them all and deletes what names them, in chunks that each commit quickly.</li>
+ * <li>APPLYING: the erasures feed names them to attribution, which deletes its derived rows and reports
+ * ({@link #acceptAttribution}).</li>
+ * <li>DONE: the values are dropped from the job and the feed items that carried them are deleted.</li>
+ * </ol>
+ * Each step is idempotent and every transaction locks the job row, so a restart or a second replica resumes it.
  */
 @ApplicationScoped
 public class ErasureService {
 
+    public static final List<String> SERVICES = List.of("ingestion", "identity", "attribution");
+
     static final Set<String> TYPES = Set.of(Identifier.ANONYMOUS_ID, Identifier.USER_ID, Identifier.EMAIL, Identifier.PHONE,
             Identifier.CONTACT_ID);
 
-    static final String ERASE = """
-            with ids as (
-                select jsonb_build_array(jsonb_build_object('type', t, 'value', v)) as one, t, v
-                from unnest($2::text[], $3::text[]) as u(t, v)
-            ), touches as (
-                delete from touch where workspace_id = $1 and exists (select 1 from ids where touch.identifiers @> ids.one) returning 1
-            ), facts as (
-                delete from identity_fact where workspace_id = $1 and exists (select 1 from ids where identity_fact.identifiers @> ids.one)
-                returning 1
-            ), contacts as (
-                delete from crm_contact c where c.workspace_id = $1 and exists (select 1 from ids where
-                    (ids.t = 'contact_id' and c.id = ids.v) or (ids.t = 'email' and c.email = ids.v) or (ids.t = 'phone' and c.phone = ids.v))
-                returning 1
-            ), tombstone as (
-                insert into erasure (workspace_id, identifiers)
-                select $1, jsonb_agg(jsonb_build_object('type', t, 'value', v)) from ids
-                returning requested_at
-            )
-            select (select count(*) from touches) as touches, (select count(*) from facts) as facts,
-                   (select count(*) from contacts) as contacts, (select requested_at from tombstone) as requested_at""";
-
-    public record Result(long touches, long facts, long contacts, OffsetDateTime requestedAt) {
-    }
+    /** What each chunk works on, in order; the count of each kind is reported under its name. */
+    private static final List<String> KINDS = List.of("touches", "identityFacts", "contacts", "importJobs");
 
     private final Pool pool;
+    private final ErasureRepository repository;
+    private final Tombstones tombstones;
+    private final Vertx vertx;
+    private final int chunkSize;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private long timer = -1;
 
-    public ErasureService(Pool pool) {
+    public ErasureService(Pool pool, ErasureRepository repository, Tombstones tombstones, Vertx vertx, IngestionConfig config) {
         this.pool = pool;
+        this.repository = repository;
+        this.tombstones = tombstones;
+        this.vertx = vertx;
+        this.chunkSize = config.erasure().chunkSize();
+    }
+
+    void start(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(1000, id -> runPending());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
     }
 
     /** {type, value} normalized as stored (emails lower-cased, phones as digits); errors name {@code field}. */
-    public static String[] normalize(String type, String value, String field) {
-        String t = type == null ? "" : type.strip().toLowerCase(java.util.Locale.ROOT);
+    public static Identifier normalize(String type, String value, String field) {
+        String t = type == null ? "" : type.strip().toLowerCase(Locale.ROOT);
         if (!TYPES.contains(t)) {
             throw new IllegalArgumentException(field + ".type: '" + type + "' is not one of " + new java.util.TreeSet<>(TYPES));
         }
@@ -69,21 +91,166 @@ public class ErasureService {
         if (v == null || v.isEmpty() || v.length() > 320) {
             throw new IllegalArgumentException(field + ".value: not a valid " + t);
         }
-        return new String[]{t, v};
+        return new Identifier(t, v);
     }
 
-    public Uni<Result> erase(String workspace, List<String[]> identifiers) {
-        List<String> types = new ArrayList<>();
-        List<String> values = new ArrayList<>();
-        identifiers.forEach(p -> {
-            types.add(p[0]);
-            values.add(p[1]);
+    /** Starts an erasure, or returns the one already started for the same identifiers. */
+    public Uni<Job> request(String workspace, List<Identifier> identifiers) {
+        List<Identifier> distinct = List.copyOf(new LinkedHashSet<>(identifiers));
+        String hash = tombstones.requestHash(workspace, distinct.stream().map(i -> i.type() + ":" + i.value()).toList());
+        JsonObject reports = new JsonObject();
+        SERVICES.forEach(s -> reports.put(s, new JsonObject().put("state", "PENDING").put("removed", new JsonObject()).put("chunks", 0)));
+        String id = "er_" + UUID.randomUUID().toString().replace("-", "");
+        return pool.withTransaction(c -> repository.insert(c, id, workspace, hash, distinct, reports)
+                        .call(job -> repository.tombstone(c, workspace, job.id(), hashes(workspace, distinct))))
+                .call(job -> job.stage().equals("REQUESTED") ? markRequested(job.id()) : Uni.createFrom().voidItem())
+                .chain(job -> find(workspace, job.id()));
+    }
+
+    public Uni<Job> find(String workspace, String id) {
+        return pool.withConnection(c -> repository.find(c, id, false))
+                .map(job -> job == null || !job.workspace().equals(workspace) ? null : job);
+    }
+
+    /**
+     * Identity has erased the person and names every identifier it had (the request's included). Returns false when
+     * there is no such job in the workspace.
+     */
+    public Uni<Boolean> acceptIdentity(String workspace, String id, List<Identifier> identifiers, JsonObject removed) {
+        return pool.withTransaction(c -> repository.find(c, id, true).chain(job -> {
+            if (job == null || !job.workspace().equals(workspace)) {
+                return Uni.createFrom().item(false);
+            }
+            if (!job.stage().equals("RESOLVING")) {
+                return Uni.createFrom().item(true); // a retry of a report already taken
+            }
+            Set<Identifier> all = new LinkedHashSet<>(job.requested());
+            all.addAll(identifiers);
+            List<Identifier> list = List.copyOf(all);
+            JsonObject reports = job.reports().copy();
+            reports.put("identity", new JsonObject().put("state", "DONE").put("removed", removed).put("chunks", 1));
+            return repository.tombstone(c, workspace, id, hashes(workspace, list))
+                    .chain(() -> repository.update(c, id, "DELETING", list, reports)).replaceWith(true);
+        })).invoke(found -> vertx.runOnContext(this::runPending));
+    }
+
+    /** Attribution has deleted its derived rows: the job is done. Returns false when there is no such job in the workspace. */
+    public Uni<Boolean> acceptAttribution(String workspace, String id, JsonObject removed) {
+        return pool.withTransaction(c -> repository.find(c, id, true).chain(job -> {
+            if (job == null || !job.workspace().equals(workspace)) {
+                return Uni.createFrom().item(false);
+            }
+            if (!job.stage().equals("APPLYING")) {
+                return Uni.createFrom().item(true);
+            }
+            JsonObject reports = job.reports().copy();
+            reports.put("attribution", new JsonObject().put("state", "DONE").put("removed", removed).put("chunks", 1));
+            return repository.finish(c, id, reports).replaceWith(true);
+        }));
+    }
+
+    /** Drives every job at a stage ingestion owns; one run at a time per replica, each step under the job's row lock. */
+    void runPending() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        pool.withConnection(repository::runnable)
+                .chain(ids -> {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (String id : ids) {
+                        chain = chain.chain(() -> drive(id).onFailure().recoverWithUni(e -> failed(id, e)));
+                    }
+                    return chain;
+                })
+                .subscribe().with(done -> running.set(false), e -> {
+                    running.set(false);
+                    Log.warnf("erasure jobs not driven: %s; retrying", e.getMessage());
+                });
+    }
+
+    private Uni<Void> drive(String id) {
+        return pool.withConnection(c -> repository.find(c, id, false)).chain(job -> switch (job.stage()) {
+            case "REQUESTED" -> markRequested(id);
+            case "DELETING" -> deleteChunks(id);
+            default -> Uni.createFrom().voidItem();
         });
-        return pool.withTransaction(c -> c.preparedQuery(ERASE)
-                .execute(Tuple.of(workspace, types.toArray(new String[0]), values.toArray(new String[0])))
-                .map(rows -> {
-                    Row r = rows.iterator().next();
-                    return new Result(r.getLong("touches"), r.getLong("facts"), r.getLong("contacts"), r.getOffsetDateTime("requested_at"));
-                }));
+    }
+
+    private Uni<Void> markRequested(String id) {
+        return pool.withTransaction(c -> repository.find(c, id, true).chain(job -> !job.stage().equals("REQUESTED")
+                ? Uni.createFrom().voidItem()
+                : repository.insertMarker(c, job.workspace(), id, job.requested())
+                        .chain(() -> repository.update(c, id, "RESOLVING", null, job.reports()))));
+    }
+
+    private Uni<Void> deleteChunks(String id) {
+        return pool.withTransaction(c -> repository.find(c, id, true).chain(job -> job.stage().equals("DELETING")
+                        ? chunk(c, job) : Uni.createFrom().item(false)))
+                .chain(more -> more ? deleteChunks(id) : Uni.createFrom().voidItem());
+    }
+
+    /** One transaction's worth of deleting: the first kind with anything left; when nothing is, the feed item for attribution. */
+    private Uni<Boolean> chunk(SqlConnection c, Job job) {
+        return chunkOf(c, job, 0).chain(done -> {
+            if (done != null) {
+                JsonObject reports = job.reports().copy();
+                JsonObject mine = reports.getJsonObject("ingestion");
+                JsonObject removed = mine.getJsonObject("removed");
+                removed.put(done.kind, removed.getLong(done.kind, 0L) + done.count);
+                mine.put("chunks", mine.getInteger("chunks", 0) + 1).put("state", "PENDING").remove("reason");
+                return repository.update(c, job.id(), "DELETING", job.identifiers(), reports).replaceWith(true);
+            }
+            JsonObject reports = job.reports().copy();
+            JsonObject mine = reports.getJsonObject("ingestion");
+            mine.put("state", "DONE").remove("reason");
+            KINDS.forEach(k -> mine.getJsonObject("removed").put(k, mine.getJsonObject("removed").getLong(k, 0L)));
+            return repository.insertFeedItem(c, job.workspace(), job.id(), job.identifiers())
+                    .chain(() -> repository.update(c, job.id(), "APPLYING", job.identifiers(), reports)).replaceWith(false);
+        });
+    }
+
+    private record Deleted(String kind, int count) {
+    }
+
+    private Uni<Deleted> chunkOf(SqlConnection c, Job job, int kind) {
+        if (kind == KINDS.size()) {
+            return Uni.createFrom().nullItem();
+        }
+        String ws = job.workspace();
+        List<Identifier> ids = job.identifiers();
+        Uni<Integer> n = switch (KINDS.get(kind)) {
+            case "touches" -> repository.deleteTouches(c, ws, ids, chunkSize);
+            case "identityFacts" -> repository.deleteFacts(c, ws, ids, chunkSize);
+            case "contacts" -> repository.clearContacts(c, ws, ids, chunkSize);
+            default -> repository.scrubImportErrors(c, ws, patterns(ids), chunkSize);
+        };
+        return n.chain(count -> count > 0 ? Uni.createFrom().item(new Deleted(KINDS.get(kind), count)) : chunkOf(c, job, kind + 1));
+    }
+
+    private Uni<Void> failed(String id, Throwable e) {
+        Log.warnf("erasure %s: a step failed (%s); it is retried", id, e.getClass().getSimpleName());
+        return pool.withTransaction(c -> repository.find(c, id, true).chain(job -> {
+            JsonObject reports = job.reports().copy();
+            reports.getJsonObject("ingestion").put("state", "FAILED").put("reason", e.getClass().getSimpleName() + ": retried every second");
+            return repository.update(c, id, job.stage(), job.identifiers(), reports);
+        })).onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    private List<String> hashes(String workspace, List<Identifier> identifiers) {
+        List<String> out = new ArrayList<>();
+        identifiers.forEach(i -> out.add(tombstones.hash(workspace, i.type(), i.value())));
+        return out;
+    }
+
+    /** ILIKE patterns finding the values in free text: each value, and an email's local part (what a message may quote). */
+    static List<String> patterns(List<Identifier> identifiers) {
+        Set<String> texts = new LinkedHashSet<>();
+        for (Identifier i : identifiers) {
+            texts.add(i.value());
+            if (i.type().equals(Identifier.EMAIL) && i.value().indexOf('@') >= 3) {
+                texts.add(i.value().substring(0, i.value().indexOf('@')));
+            }
+        }
+        return texts.stream().map(t -> "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%").toList();
     }
 }

@@ -19,6 +19,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** CRM, revenue, spend, offline touches and money through GraphQL: upserts by source id, per-item results, feeds. */
 @QuarkusTest
@@ -230,29 +232,121 @@ class CrmApiTest {
         assertEquals("touch:call-1", payload(facts.get(0)).get("id"));
     }
 
+    static final String ERASURE = "{ id state services { service state reason chunks removed { kind count } } }";
+
+    /**
+     * The erasure job as ingestion drives it, with identity and attribution played by their reports: the request is
+     * carried to identity on the identity-facts feed; identity names the person's other identifiers; ingestion deletes
+     * what names any of them and names them on the erasures feed; attribution reports; the job is done and keeps no value.
+     */
     @Test
-    void erasingAPersonDeletesWhatNamesThemAndPublishesATombstone() {
+    void anErasureJobDeletesEveryIdentifierOfThePersonThatIdentityNames() {
         String ws = workspace();
-        upsert(ws, "upsertContacts", "ContactInput", List.of(Map.of("id", "c-ada", "email", "ada@acme.com"),
+        upsert(ws, "upsertContacts", "ContactInput", List.of(Map.of("id", "c-ada", "email", "ada@acme.com", "accountId", "001A"),
                 Map.of("id", "c-bob", "email", "bob@acme.com")));
         upsert(ws, "upsertOfflineTouches", "OfflineTouchInput", List.of(
                 Map.of("id", "t-ada", "occurredAt", "2026-03-03T15:00:00Z", "email", "ada@acme.com", "type", "CALL"),
                 Map.of("id", "t-bob", "occurredAt", "2026-03-03T15:00:00Z", "email", "bob@acme.com", "type", "CALL")));
-        call(TestKeys.token(ws, "admin"), "mutation { erasePerson(identifiers: [{type: \"email\", value: \" ADA@acme.com\"}]) "
-                + "{ identifiers touchesDeleted identityFactsDeleted contactsDeleted } }", Map.of())
+        String key = io.closedloop.ingestion.rest.IngestionTesting.writeKey(ws);
+        given().auth().preemptive().basic(key, "").contentType("application/json")
+                .body("{\"messageId\":\"p-ada\",\"anonymousId\":\"anon-ada\",\"timestamp\":\"2026-03-01T10:00:00Z\","
+                        + "\"properties\":{\"url\":\"https://acme.com/?email=ada@acme.com\"}}")
+                .post("/v1/page").then().statusCode(200);
+
+        String admin = TestKeys.token(ws, "admin");
+        String id = call(admin, "mutation { erasePerson(identifiers: [{type: \"email\", value: \" ADA@acme.com\"}]) " + ERASURE + " }", Map.of())
                 .body("errors", nullValue())
-                .body("data.erasePerson.identifiers", equalTo(List.of("email:ada@acme.com")))
-                .body("data.erasePerson.touchesDeleted", equalTo(1))
-                .body("data.erasePerson.identityFactsDeleted", equalTo(2))
-                .body("data.erasePerson.contactsDeleted", equalTo(1));
+                .body("data.erasePerson.state", equalTo("PENDING"))
+                .body("data.erasePerson.services.service", equalTo(List.of("ingestion", "identity", "attribution")))
+                .extract().path("data.erasePerson.id");
+        call(admin, "mutation { erasePerson(identifiers: [{type: \"email\", value: \"ada@acme.com\"}]) { id } }", Map.of())
+                .body("data.erasePerson.id", equalTo(id));
+        // The request reaches identity on the identity-facts feed, after the facts stored before it.
+        List<Map<String, Object>> facts = feed("identity-facts", ws);
+        Map<String, Object> marker = facts.get(facts.size() - 1);
+        assertEquals("erasure", marker.get("kind"));
+        assertEquals("erasure:" + id, payload(marker).get("id"));
+        assertEquals(List.of(Map.of("type", "email", "value", "ada@acme.com")), payload(marker).get("identifiers"));
+        // Already refused: the email is tombstoned.
+        upsert(ws, "upsertContacts", "ContactInput", List.of(Map.of("id", "c-new", "email", "ada@acme.com")))
+                .body("data.upsertContacts[0].status", equalTo("REJECTED"))
+                .body("data.upsertContacts[0].field", equalTo("email"));
+
+        // identity names the person's identifiers: the anonymous visitor too.
+        String identity = TestKeys.serviceToken("ingestion/identity-facts", "ingestion/crm");
+        String report = "{\"workspace\":\"" + ws + "\",\"identifiers\":[{\"type\":\"email\",\"value\":\"ada@acme.com\"},"
+                + "{\"type\":\"anonymous_id\",\"value\":\"anon-ada\"},{\"type\":\"contact_id\",\"value\":\"c-ada\"}],"
+                + "\"removed\":{\"identifiers\":3,\"persons\":1}}";
+        given().auth().oauth2(TestKeys.serviceToken("ingestion/erasures")).contentType("application/json").body(report)
+                .post("/erasures/" + id + "/identity").then().statusCode(403);
+        given().auth().oauth2(identity).contentType("application/json").body(report.replace(ws, "other"))
+                .post("/erasures/" + id + "/identity").then().statusCode(404);
+        given().auth().oauth2(identity).contentType("application/json").body("{\"workspace\":\"" + ws + "\",\"identifiers\":[],"
+                + "\"removed\":{\"touches\":\"ada@acme.com\"}}").post("/erasures/" + id + "/identity").then().statusCode(400)
+                .body("error", containsString("removed.touches"));
+        given().auth().oauth2(identity).contentType("application/json").body(report).post("/erasures/" + id + "/identity")
+                .then().statusCode(204);
+
+        List<Map<String, Object>> items = awaitErasureItem(ws);
+        assertEquals(id, payload(items.get(0)).get("erasureId"));
+        assertEquals(3, ((List<?>) payload(items.get(0)).get("identifiers")).size());
+        assertEquals(List.of("t-bob"), feed("touches", ws).stream().map(i -> payload(i).get("id")).toList(),
+                "the person's offline touch and their anonymous page view are gone");
+        Map<String, Object> contact = feed("crm", ws).stream().filter(i -> "c-ada".equals(payload(i).get("id"))).findFirst().orElseThrow();
+        assertNull(payload(contact).get("email"), "the CRM contact keeps its id and account, not the email");
+        assertEquals("001A", payload(contact).get("accountId"));
+        call(admin, "{ erasure(id: \"" + id + "\") " + ERASURE + " }", Map.of())
+                .body("data.erasure.state", equalTo("PENDING"))
+                .body("data.erasure.services[0].state", equalTo("DONE"))
+                .body("data.erasure.services[0].removed.find { it.kind == 'touches' }.count", equalTo(2))
+                .body("data.erasure.services[0].removed.find { it.kind == 'contacts' }.count", equalTo(1))
+                .body("data.erasure.services[1].state", equalTo("DONE"))
+                .body("data.erasure.services[2].state", equalTo("PENDING"));
+
+        given().auth().oauth2(TestKeys.serviceToken("ingestion/erasures")).contentType("application/json")
+                .body("{\"workspace\":\"" + ws + "\",\"removed\":{\"touches\":2,\"memberships\":3}}")
+                .post("/erasures/" + id + "/attribution").then().statusCode(204);
+        call(admin, "{ erasure(id: \"" + id + "\") " + ERASURE + " }", Map.of())
+                .body("data.erasure.state", equalTo("DONE"))
+                .body("data.erasure.services[2].removed.find { it.kind == 'memberships' }.count", equalTo(3));
+        assertEquals(List.of(), feed("erasures", ws), "the item that named the identifiers is gone once every service is done");
+        assertTrue(feed("identity-facts", ws).stream().noneMatch(i -> "erasure".equals(i.get("kind"))));
+        call(TestKeys.token(ws, "admin"), "{ erasure(id: \"" + id + "\") { id } }", Map.of()).body("data.erasure.id", equalTo(id));
+        call(TestKeys.token("other", "admin"), "{ erasure(id: \"" + id + "\") { id } }", Map.of()).body("data.erasure", nullValue());
+
+        // The person does not come back: their contact, anonymous id and phone-less offline touch are refused.
+        upsert(ws, "upsertContacts", "ContactInput", List.of(Map.of("id", "c-ada", "accountId", "001B")))
+                .body("data.upsertContacts[0].status", equalTo("REJECTED"))
+                .body("data.upsertContacts[0].field", equalTo("id"))
+                .body("data.upsertContacts[0].error", containsString("erased"));
+        upsert(ws, "upsertOfflineTouches", "OfflineTouchInput", List.of(
+                Map.of("id", "t-ada2", "occurredAt", "2026-03-04T15:00:00Z", "contactId", "c-ada", "type", "CALL")))
+                .body("data.upsertOfflineTouches[0].field", equalTo("contactId"));
+        given().auth().preemptive().basic(key, "").contentType("application/json")
+                .body("{\"messageId\":\"p-ada2\",\"anonymousId\":\"anon-ada\",\"timestamp\":\"2026-03-02T10:00:00Z\"}")
+                .post("/v1/page").then().statusCode(200);
         assertEquals(List.of("t-bob"), feed("touches", ws).stream().map(i -> payload(i).get("id")).toList());
-        List<Map<String, Object>> tombstones = feed("erasures", ws);
-        assertEquals(1, tombstones.size());
-        assertEquals(List.of(Map.of("type", "email", "value", "ada@acme.com")), payload(tombstones.get(0)).get("identifiers"));
-        call(TestKeys.token(ws, "admin"), "mutation { erasePerson(identifiers: [{type: \"shoe_size\", value: \"9\"}]) { touchesDeleted } }", Map.of())
+
+        call(TestKeys.token(ws, "admin"), "mutation { erasePerson(identifiers: [{type: \"shoe_size\", value: \"9\"}]) { id } }", Map.of())
                 .body("errors[0].message", containsString("erasePerson.identifiers[0].type"));
-        call(TestKeys.token(ws, "ingest"), "mutation { erasePerson(identifiers: [{type: \"email\", value: \"bob@acme.com\"}]) { touchesDeleted } }", Map.of())
+        call(TestKeys.token(ws, "ingest"), "mutation { erasePerson(identifiers: [{type: \"email\", value: \"bob@acme.com\"}]) { id } }", Map.of())
                 .body("errors[0].message", containsString("needs the role admin"));
+    }
+
+    private static List<Map<String, Object>> awaitErasureItem(String ws) {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (true) {
+            List<Map<String, Object>> items = feed("erasures", ws);
+            if (!items.isEmpty()) {
+                return items;
+            }
+            assertTrue(System.currentTimeMillis() < deadline, "no erasures item within 20 s");
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     @Test

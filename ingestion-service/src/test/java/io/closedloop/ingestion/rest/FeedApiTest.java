@@ -157,7 +157,7 @@ class FeedApiTest {
             "crm", List.of("crm_account", "crm_contact", "crm_opportunity"),
             "revenue", List.of("revenue"),
             "spend", List.of("spend"),
-            "erasures", List.of("erasure"));
+            "erasures", List.of("erasure_item"));
 
     @Test
     void everyStreamsPageIsAnIndexRangeScanOfItsTables() throws SQLException {
@@ -176,7 +176,7 @@ class FeedApiTest {
                         "'plans', 'r' || i, 'a', 1, 'USD', 1, 'USD', now()");
                 FeedPlans.fill(s, "spend", "workspace_id, id, day, channel, amount, currency, original_amount, original_currency",
                         "'plans', 's' || i, current_date, 'display', 1, 'USD', 1, 'USD'");
-                FeedPlans.fill(s, "erasure", "workspace_id, identifiers", "'plans', '[]'");
+                FeedPlans.fill(s, "erasure_item", "workspace_id, erasure_id, identifiers", "'plans', 'e' || i, '[]'");
                 for (Map.Entry<String, List<String>> stream : STREAM_TABLES.entrySet()) {
                     FeedPlans.assertIndexRangeScan(c, stream.getKey(), FeedStreams.reader(stream.getKey()).pageQuery(), stream.getValue());
                 }

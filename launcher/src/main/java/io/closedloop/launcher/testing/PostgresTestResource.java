@@ -38,7 +38,8 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
                 "closedloop.db.username", database,
                 "closedloop.db.password", database,
                 "mp.jwt.verify.publickey.location", TestKeys.keys().publicKeyFile().toString(),
-                "mp.jwt.verify.issuer", DevTokens.DEFAULT_ISSUER);
+                "mp.jwt.verify.issuer", DevTokens.DEFAULT_ISSUER,
+                "closedloop.privacy.key", TestKeys.PRIVACY_KEY);
     }
 
     @Override

@@ -10,6 +10,9 @@ import java.util.List;
 /** The key pair of a test run (in the module's {@code target/test-keys}) and tokens signed with it. */
 public final class TestKeys {
 
+    /** The services' privacy secret in tests (closedloop.privacy.key): fixed, so person ids are stable between test runs. */
+    public static final String PRIVACY_KEY = "test-privacy-key-not-for-production-0123456789";
+
     private TestKeys() {
     }
 
