@@ -38,7 +38,7 @@ public enum ServiceName {
      */
     public List<String> feedsRead() {
         return switch (this) {
-            case IDENTITY -> List.of("ingestion/identity-facts", "ingestion/crm", "ingestion/erasures");
+            case IDENTITY -> List.of("ingestion/identity-facts", "ingestion/crm");
             case ATTRIBUTION -> List.of("ingestion/touches", "ingestion/crm", "ingestion/revenue", "ingestion/spend",
                     "ingestion/erasures", "identity/memberships");
             case INGESTION, GATEWAY -> List.of();

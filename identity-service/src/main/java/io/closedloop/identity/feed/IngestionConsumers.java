@@ -1,5 +1,6 @@
 package io.closedloop.identity.feed;
 
+import io.closedloop.identity.repository.GraphRepository;
 import io.closedloop.identity.service.IdentityGraphService;
 import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
@@ -8,6 +9,9 @@ import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,13 +21,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Follows ingestion's {@code identity-facts}, {@code crm} and {@code erasures} streams, each with its
- * own position in {@code feed_position}. The streams are independent, so their relative order
- * varies between runs; the graph converges anyway: a contact's account or an account's domains
- * arriving after the facts re-resolves the persons they touch, and an erasure arriving before a
- * fact that names the identifier is kept as a (hashed) tombstone that drops it from the fact.
+ * Follows ingestion's {@code identity-facts} and {@code crm} streams, each with its own position in
+ * {@code feed_position}. The streams are independent, so their relative order varies between runs; the
+ * graph converges anyway: a contact's account or an account's domains arriving after the facts
+ * re-resolves the persons they touch. Erasure requests come on identity-facts, in order with the facts;
+ * identity's report of each goes back to ingestion (POST /erasures/{id}/identity).
  */
 @ApplicationScoped
 public class IngestionConsumers implements FeedConsumerSet {
@@ -36,9 +41,12 @@ public class IngestionConsumers implements FeedConsumerSet {
     private final ServiceToken serviceToken;
     private final int pageSize;
     private final List<FeedConsumer> consumers = new ArrayList<>();
+    private final GraphRepository repository;
+    private final AtomicBoolean reporting = new AtomicBoolean();
     private FeedClient client;
+    private long reportTimer = -1;
 
-    public IngestionConsumers(Vertx vertx, Pool pool, IdentityGraphService graph,
+    public IngestionConsumers(Vertx vertx, Pool pool, IdentityGraphService graph, GraphRepository repository,
                               @ConfigProperty(name = "closedloop.feeds.enabled", defaultValue = "true") boolean enabled,
                               @ConfigProperty(name = "closedloop.ingestion.url") String ingestionUrl,
                               @ConfigProperty(name = "closedloop.service-token") Optional<String> serviceToken,
@@ -47,6 +55,7 @@ public class IngestionConsumers implements FeedConsumerSet {
         this.vertx = vertx;
         this.pool = pool;
         this.graph = graph;
+        this.repository = repository;
         this.enabled = enabled;
         this.ingestionUrl = ingestionUrl;
         this.serviceToken = ServiceToken.of(serviceToken, serviceTokenFile);
@@ -61,12 +70,43 @@ public class IngestionConsumers implements FeedConsumerSet {
         client = new FeedClient(vertx, ingestionUrl, serviceToken, 30_000);
         consumers.add(new FeedConsumer(vertx, pool, client, "identity-facts", "ingestion/identity-facts", pageSize, 1000, graph::applyFacts));
         consumers.add(new FeedConsumer(vertx, pool, client, "crm", "ingestion/crm", pageSize, 1000, graph::applyCrm));
-        consumers.add(new FeedConsumer(vertx, pool, client, "erasures", "ingestion/erasures", pageSize, 1000, graph::applyErasures));
         consumers.forEach(FeedConsumer::start);
+        reportTimer = vertx.setPeriodic(1000, id -> postErasureReports());
         Log.infof("following ingestion feeds at %s", ingestionUrl);
     }
 
+    /**
+     * Posts each erasure's report (the person's identifiers and what identity removed) to ingestion, which deletes what
+     * names them; a report ingestion took, or whose job it no longer has, is deleted: identity keeps no value after.
+     */
+    private void postErasureReports() {
+        if (!reporting.compareAndSet(false, true)) {
+            return;
+        }
+        repository.erasureReports(pool).chain(reports -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (GraphRepository.ErasureReport r : reports) {
+                JsonObject body = new JsonObject().put("workspace", r.workspace()).put("identifiers", new JsonArray(r.identifiers()))
+                        .put("removed", new JsonObject(r.removed()));
+                chain = chain.chain(() -> client.post("/erasures/" + r.erasureId() + "/identity", body).chain(status -> {
+                    if (status == 204 || status == 404) {
+                        return repository.deleteErasureReport(pool, r.erasureId());
+                    }
+                    Log.warnf("erasure %s: ingestion answered HTTP %d to identity's report; retrying", r.erasureId(), status);
+                    return Uni.createFrom().voidItem();
+                }));
+            }
+            return chain;
+        }).subscribe().with(done -> reporting.set(false), e -> {
+            reporting.set(false);
+            Log.warnf("erasure reports not posted: %s; retrying", e.getClass().getSimpleName());
+        });
+    }
+
     void stop(@Observes ShutdownEvent event) {
+        if (reportTimer >= 0) {
+            vertx.cancelTimer(reportTimer);
+        }
         consumers.forEach(FeedConsumer::stop);
         if (client != null) {
             client.close();

@@ -1,14 +1,10 @@
 package io.closedloop.identity.graph;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,6 +29,7 @@ import java.util.Set;
 public final class IdentityGraph {
 
     private final int guardLimit;
+    private final PersonIds personIds;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final Map<String, Link> links = new LinkedHashMap<>();
     private final Map<String, Set<String>> linksByMember = new HashMap<>();
@@ -41,8 +38,9 @@ public final class IdentityGraph {
     private final Set<String> erased = new LinkedHashSet<>();
     private final List<String> newlyQuarantined = new ArrayList<>();
 
-    public IdentityGraph(int guardLimit) {
+    public IdentityGraph(int guardLimit, PersonIds personIds) {
         this.guardLimit = guardLimit;
+        this.personIds = personIds;
     }
 
     // ---- loading the working set from storage
@@ -161,19 +159,9 @@ public final class IdentityGraph {
         }
         Map<String, String> persons = new LinkedHashMap<>();
         for (String key : nodes.keySet()) {
-            persons.put(key, personId(earliest.get(find(parent, key))));
+            persons.put(key, personIds.of(earliest.get(find(parent, key))));
         }
         return persons;
-    }
-
-    /** A person's id: stable across rebuilds because it derives from the component's earliest identifier. */
-    public static String personId(String earliestKey) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(earliestKey.getBytes(StandardCharsets.UTF_8));
-            return "p_" + HexFormat.of().formatHex(hash, 0, 10);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     public Collection<Node> nodes() {

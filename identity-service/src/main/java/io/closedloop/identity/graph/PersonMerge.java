@@ -36,12 +36,8 @@ public final class PersonMerge {
     }
 
     /** A person after the page: the stored persons it absorbed and the identifiers it gained. */
-    public record Merged(String earliestKey, long earliestSeq, int identifiers, int personal, Set<String> crm, Set<String> group,
+    public record Merged(String personId, String earliestKey, long earliestSeq, int identifiers, int personal, Set<String> crm, Set<String> group,
                          Set<String> contacts, Set<String> domains, List<PersonState> absorbed, List<Node> added) {
-
-        public String personId() {
-            return IdentityGraph.personId(earliestKey);
-        }
     }
 
     private PersonMerge() {
@@ -55,7 +51,7 @@ public final class PersonMerge {
      * @return the persons the links touch, or null when the page needs the full recompute
      */
     public static List<Merged> merge(List<Link> links, Map<String, StoredKey> stored, Map<String, PersonState> persons,
-                                     int guardLimit, long quarantinedPersonal) {
+                                     int guardLimit, long quarantinedPersonal, PersonIds personIds) {
         // union-find over stored persons ("p" + id) and new identifiers ("k" + key)
         Map<String, String> parent = new HashMap<>();
         Map<String, Long> newKeys = new LinkedHashMap<>();
@@ -119,7 +115,7 @@ public final class PersonMerge {
             if (b.personal + quarantinedPersonal > guardLimit) {
                 return null;
             }
-            out.add(new Merged(b.earliestKey, b.earliestSeq, b.identifiers, b.personal, b.crm, b.group, b.contacts, b.domains,
+            out.add(new Merged(personIds.of(b.earliestKey), b.earliestKey, b.earliestSeq, b.identifiers, b.personal, b.crm, b.group, b.contacts, b.domains,
                     b.absorbed, b.added));
         }
         return out;

@@ -6,6 +6,9 @@ import io.closedloop.identity.graph.Node;
 import io.closedloop.identity.graph.PersonMerge.PersonState;
 import io.closedloop.identity.graph.PersonMerge.StoredKey;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -73,7 +76,7 @@ public class GraphRepository {
                         String person = r.getString(1);
                         identifiers.put(r.getString(0), new StoredKey(r.getString(0), person, r.getLong(2), r.getBoolean(3)));
                         if (r.getString(7) != null && !persons.containsKey(person)) {
-                            io.vertx.core.json.JsonObject evidence = new io.vertx.core.json.JsonObject(r.getString(10));
+                            JsonObject evidence = new JsonObject(r.getString(10));
                             persons.put(person, new PersonState(person, r.getString(4), r.getBoolean(5), r.getInteger(6),
                                     r.getString(7), r.getLong(8), r.getInteger(9), set(evidence, "crm"), set(evidence, "group"),
                                     set(evidence, "contacts"), set(evidence, "domains")));
@@ -113,7 +116,7 @@ public class GraphRepository {
         return out;
     }
 
-    private static Set<String> set(io.vertx.core.json.JsonObject evidence, String field) {
+    private static Set<String> set(JsonObject evidence, String field) {
         Set<String> out = new java.util.LinkedHashSet<>();
         evidence.getJsonArray(field).forEach(v -> out.add((String) v));
         return out;
@@ -304,11 +307,11 @@ public class GraphRepository {
             earliest[i] = p.earliestKey();
             earliestSeq[i] = p.earliestSeq();
             personal[i] = p.personal();
-            evidence[i] = new io.vertx.core.json.JsonObject()
-                    .put("crm", new io.vertx.core.json.JsonArray(List.copyOf(new java.util.TreeSet<>(p.crm()))))
-                    .put("group", new io.vertx.core.json.JsonArray(List.copyOf(new java.util.TreeSet<>(p.group()))))
-                    .put("contacts", new io.vertx.core.json.JsonArray(List.copyOf(new java.util.TreeSet<>(p.contacts()))))
-                    .put("domains", new io.vertx.core.json.JsonArray(List.copyOf(new java.util.TreeSet<>(p.domains())))).encode();
+            evidence[i] = new JsonObject()
+                    .put("crm", new JsonArray(List.copyOf(new java.util.TreeSet<>(p.crm()))))
+                    .put("group", new JsonArray(List.copyOf(new java.util.TreeSet<>(p.group()))))
+                    .put("contacts", new JsonArray(List.copyOf(new java.util.TreeSet<>(p.contacts()))))
+                    .put("domains", new JsonArray(List.copyOf(new java.util.TreeSet<>(p.domains())))).encode();
         }
         List<String> gone = previous.stream().filter(id -> !kept.contains(id)).toList();
         Uni<Void> delete = gone.isEmpty() ? Uni.createFrom().voidItem()
@@ -339,6 +342,40 @@ public class GraphRepository {
                         + " select $1, k, p::jsonb from unnest($2::text[], $3::text[]) with ordinality as t(k, p, o) order by o")
                 .execute(Tuple.of(workspace, kinds.toArray(new String[0]), payloads.toArray(new String[0])))
                 .replaceWithVoid();
+    }
+
+    /** Deletes the history of these identifiers from the memberships feed; how many items it deleted. */
+    public Uni<Integer> deleteMemberships(SqlConnection tx, String workspace, Collection<String> keys) {
+        return tx.preparedQuery("delete from memberships where workspace_id = $1"
+                        + " and ((payload -> 'identifier' ->> 'type') || ':' || (payload -> 'identifier' ->> 'value')) = any($2)")
+                .execute(Tuple.of(workspace, array(keys))).map(rows -> rows.rowCount());
+    }
+
+    // ---- erasure reports (V5): kept until ingestion took them
+
+    public record ErasureReport(String erasureId, String workspace, String identifiers, String removed) {
+    }
+
+    public Uni<Void> saveErasureReport(SqlConnection tx, String workspace, String erasureId, List<Identifier> identifiers,
+                                       JsonObject removed) {
+        JsonArray array = new JsonArray();
+        identifiers.forEach(i -> array.add(new JsonObject().put("type", i.type()).put("value", i.value())));
+        return tx.preparedQuery("insert into erasure_outbox (erasure_id, workspace_id, identifiers, removed)"
+                        + " values ($1, $2, $3::text::jsonb, $4::text::jsonb) on conflict (erasure_id) do nothing")
+                .execute(Tuple.of(erasureId, workspace, array.encode(), removed.encode())).replaceWithVoid();
+    }
+
+    public Uni<List<ErasureReport>> erasureReports(Pool pool) {
+        return pool.query("select erasure_id, workspace_id, identifiers::text, removed::text from erasure_outbox limit 100").execute()
+                .map(rows -> {
+                    List<ErasureReport> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new ErasureReport(r.getString(0), r.getString(1), r.getString(2), r.getString(3))));
+                    return out;
+                });
+    }
+
+    public Uni<Void> deleteErasureReport(Pool pool, String erasureId) {
+        return pool.preparedQuery("delete from erasure_outbox where erasure_id = $1").execute(Tuple.of(erasureId)).replaceWithVoid();
     }
 
     // ---- crm

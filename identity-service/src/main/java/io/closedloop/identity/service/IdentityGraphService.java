@@ -6,6 +6,7 @@ import io.closedloop.identity.graph.Identifier;
 import io.closedloop.identity.graph.IdentityGraph;
 import io.closedloop.identity.graph.Link;
 import io.closedloop.identity.graph.Node;
+import io.closedloop.identity.graph.PersonIds;
 import io.closedloop.identity.graph.PersonMerge;
 import io.closedloop.identity.repository.GraphRepository;
 import io.closedloop.identity.repository.GraphRepository.PersonRow;
@@ -17,14 +18,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,10 +45,18 @@ import java.util.function.Consumer;
 public class IdentityGraphService {
 
     private final GraphRepository repository;
+    private final String secret;
     private final AtomicLong mergedPages = new AtomicLong();
 
-    public IdentityGraphService(GraphRepository repository) {
+    /** @param secret identity's {@code closedloop.privacy.key}: person ids and tombstones are keyed with it (graph/PersonIds) */
+    public IdentityGraphService(GraphRepository repository, @ConfigProperty(name = "closedloop.privacy.key") String secret) {
         this.repository = repository;
+        this.secret = secret;
+        PersonIds.of(secret, ""); // refuses a missing or short secret at startup
+    }
+
+    PersonIds personIds(String workspace) {
+        return PersonIds.of(secret, workspace);
     }
 
     // ---- identity-facts: identify, alias, group, link
@@ -65,52 +71,70 @@ public class IdentityGraphService {
      */
     public Uni<Void> applyFacts(SqlConnection tx, List<FeedItem> items, boolean merge) {
         return perWorkspace(tx, items, (workspace, page) -> {
-            List<Link> links = new ArrayList<>();
+            // An erasure request comes on this feed after every fact stored before it: the facts before it, then it, then the rest.
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            List<FeedItem> run = new ArrayList<>();
             for (FeedItem item : page) {
-                Link link = toLink(item);
-                if (link != null) {
-                    links.add(link);
+                if (item.kind().equals("erasure")) {
+                    List<FeedItem> facts = List.copyOf(run);
+                    run.clear();
+                    chain = chain.chain(() -> applyLinks(tx, workspace, facts, merge)).chain(() -> erase(tx, workspace, item));
+                } else {
+                    run.add(item);
                 }
             }
-            if (links.isEmpty()) {
-                return Uni.createFrom().voidItem();
-            }
-            Set<String> keys = new LinkedHashSet<>();
-            links.forEach(l -> keys.addAll(l.members()));
-            Map<String, String> hashes = new HashMap<>();
-            keys.forEach(k -> hashes.put(hash(k), k));
-            // The page's reads are independent: sent together, the connection pipelines them.
-            Map<String, PersonMerge.StoredKey> stored = new HashMap<>();
-            Map<String, PersonMerge.PersonState> persons = new HashMap<>();
-            Uni<GraphRepository.Guard> guard = merge ? repository.guard(tx, workspace) : Uni.createFrom().item(new GraphRepository.Guard(0, 0));
-            Uni<Void> storedKeys = merge ? repository.storedKeys(tx, workspace, keys, stored, persons) : Uni.createFrom().voidItem();
-            return Uni.combine().all().unis(repository.erasedHashes(tx, workspace, hashes.keySet()),
-                    repository.linksById(tx, workspace, links.stream().map(Link::factId).distinct().toList()), guard, storedKeys)
-                    .asTuple().chain(read -> {
-                        Set<String> erased = new HashSet<>();
-                        read.getItem1().forEach(h -> erased.add(hashes.get(h)));
-                        List<Link> kept = new ArrayList<>();
-                        Set<String> keptIds = new HashSet<>();
-                        for (Link l : links) {
-                            List<String> members = l.members().stream().filter(m -> !erased.contains(m)).toList();
-                            if (!members.isEmpty()) {
-                                kept.add(new Link(l.factId(), l.kind(), l.seq(), l.accountId(), members));
-                                keptIds.add(l.factId());
-                            }
-                        }
-                        keys.removeAll(erased);
-                        List<Link> previous = read.getItem2().stream().filter(l -> keptIds.contains(l.factId())).toList();
-                        previous.forEach(l -> keys.addAll(l.members()));
-                        List<PersonMerge.Merged> merged = merge && previous.isEmpty()
-                                ? PersonMerge.merge(kept, stored, persons, read.getItem3().limit(), read.getItem3().quarantinedPersonal())
-                                : null;
-                        if (merged != null) {
-                            mergedPages.incrementAndGet();
-                            return writeMerged(tx, workspace, kept, merged);
-                        }
-                        return recompute(tx, workspace, keys, graph -> kept.forEach(graph::assertLink));
-                    });
+            List<FeedItem> facts = List.copyOf(run);
+            return chain.chain(() -> applyLinks(tx, workspace, facts, merge));
         });
+    }
+
+    private Uni<Void> applyLinks(SqlConnection tx, String workspace, List<FeedItem> page, boolean merge) {
+        List<Link> links = new ArrayList<>();
+        for (FeedItem item : page) {
+            Link link = toLink(item);
+            if (link != null) {
+                links.add(link);
+            }
+        }
+        if (links.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        PersonIds ids = personIds(workspace);
+        Set<String> keys = new LinkedHashSet<>();
+        links.forEach(l -> keys.addAll(l.members()));
+        Map<String, String> hashes = new HashMap<>();
+        keys.forEach(k -> hashes.put(ids.tombstone(k), k));
+        // The page's reads are independent: sent together, the connection pipelines them.
+        Map<String, PersonMerge.StoredKey> stored = new HashMap<>();
+        Map<String, PersonMerge.PersonState> persons = new HashMap<>();
+        Uni<GraphRepository.Guard> guard = merge ? repository.guard(tx, workspace) : Uni.createFrom().item(new GraphRepository.Guard(0, 0));
+        Uni<Void> storedKeys = merge ? repository.storedKeys(tx, workspace, keys, stored, persons) : Uni.createFrom().voidItem();
+        return Uni.combine().all().unis(repository.erasedHashes(tx, workspace, hashes.keySet()),
+                repository.linksById(tx, workspace, links.stream().map(Link::factId).distinct().toList()), guard, storedKeys)
+                .asTuple().chain(read -> {
+                    Set<String> erased = new HashSet<>();
+                    read.getItem1().forEach(h -> erased.add(hashes.get(h)));
+                    List<Link> kept = new ArrayList<>();
+                    Set<String> keptIds = new HashSet<>();
+                    for (Link l : links) {
+                        List<String> members = l.members().stream().filter(m -> !erased.contains(m)).toList();
+                        if (!members.isEmpty()) {
+                            kept.add(new Link(l.factId(), l.kind(), l.seq(), l.accountId(), members));
+                            keptIds.add(l.factId());
+                        }
+                    }
+                    keys.removeAll(erased);
+                    List<Link> previous = read.getItem2().stream().filter(l -> keptIds.contains(l.factId())).toList();
+                    previous.forEach(l -> keys.addAll(l.members()));
+                    List<PersonMerge.Merged> merged = merge && previous.isEmpty()
+                            ? PersonMerge.merge(kept, stored, persons, read.getItem3().limit(), read.getItem3().quarantinedPersonal(), ids)
+                            : null;
+                    if (merged != null) {
+                        mergedPages.incrementAndGet();
+                        return writeMerged(tx, workspace, kept, merged);
+                    }
+                    return recompute(tx, workspace, keys, graph -> kept.forEach(graph::assertLink));
+                });
     }
 
     /**
@@ -229,25 +253,50 @@ public class IdentityGraphService {
 
     // ---- erasures
 
-    public Uni<Void> applyErasures(SqlConnection tx, List<FeedItem> items) {
-        return perWorkspace(tx, items, (workspace, page) -> {
-            Set<String> keys = new LinkedHashSet<>();
-            for (FeedItem item : page) {
-                JsonArray ids = item.payload().getJsonArray("identifiers", new JsonArray());
-                for (int i = 0; i < ids.size(); i++) {
-                    try {
-                        JsonObject id = ids.getJsonObject(i);
-                        keys.add(Identifier.of(id.getString("type"), id.getString("value")).key());
-                    } catch (RuntimeException e) {
-                        Log.warnf("erasure item %d: identifiers[%d] skipped: %s", item.seq(), i, e.getMessage());
-                    }
-                }
+    /** What an erasure removed here, reported to ingestion with every identifier of the person. */
+    public record Erased(String erasureId, List<Identifier> identifiers, JsonObject removed) {
+    }
+
+    /**
+     * Erases the whole person of an erasure request (DESIGN §6): every identifier of the persons the request's identifiers
+     * belong to now (every fact stored before the request has been applied: it came first on the feed), their links and
+     * person rows, and their history on the memberships feed; keyed tombstones keep later facts from bringing them back.
+     * The report, with the identifiers ingestion needs to delete their touches, waits in the outbox until ingestion took it.
+     */
+    Uni<Void> erase(SqlConnection tx, String workspace, FeedItem item) {
+        String id = item.payload().getString("id", "");
+        String erasureId = id.startsWith("erasure:") ? id.substring("erasure:".length()) : id;
+        Set<String> requested = new LinkedHashSet<>();
+        JsonArray given = item.payload().getJsonArray("identifiers", new JsonArray());
+        for (int i = 0; i < given.size(); i++) {
+            try {
+                JsonObject identifier = given.getJsonObject(i);
+                requested.add(Identifier.of(identifier.getString("type"), identifier.getString("value")).key());
+            } catch (RuntimeException e) {
+                Log.warnf("erasure %s: identifiers[%d] skipped (not an identifier)", erasureId, i);
             }
-            if (keys.isEmpty()) {
-                return Uni.createFrom().voidItem();
+        }
+        PersonIds ids = personIds(workspace);
+        return repository.identifiersOfPersonsOf(tx, workspace, requested).chain(rows -> {
+            Set<String> all = new LinkedHashSet<>(requested);
+            Set<String> persons = new HashSet<>();
+            for (StoredIdentifier row : rows) {
+                all.add(row.node().identifier().key());
+                persons.add(row.personId());
             }
-            return repository.markErased(tx, workspace, keys.stream().map(IdentityGraphService::hash).toList())
-                    .chain(() -> recompute(tx, workspace, keys, graph -> keys.forEach(graph::erase)));
+            int[] links = new int[1];
+            return repository.markErased(tx, workspace, all.stream().map(ids::tombstone).toList())
+                    .chain(() -> recompute(tx, workspace, all, graph -> {
+                        all.forEach(graph::erase);
+                        links[0] = graph.removedLinks().size();
+                    }))
+                    .chain(() -> repository.deleteMemberships(tx, workspace, all))
+                    .chain(memberships -> {
+                        JsonObject removed = new JsonObject().put("identifiers", rows.size()).put("persons", persons.size())
+                                .put("links", links[0]).put("memberships", memberships);
+                        List<Identifier> identifiers = all.stream().map(Identifier::fromKey).toList();
+                        return repository.saveErasureReport(tx, workspace, erasureId, identifiers, removed);
+                    });
         });
     }
 
@@ -259,7 +308,7 @@ public class IdentityGraphService {
      */
     Uni<Void> recompute(SqlConnection tx, String workspace, Set<String> seeds, Consumer<IdentityGraph> change) {
         return repository.guardLimit(tx, workspace).chain(limit -> {
-            IdentityGraph graph = new IdentityGraph(limit);
+            IdentityGraph graph = new IdentityGraph(limit, personIds(workspace));
             Map<String, StoredIdentifier> before = new HashMap<>();
             return load(tx, workspace, graph, before, seeds, 0).chain(() -> {
                 change.accept(graph);
@@ -432,12 +481,6 @@ public class IdentityGraphService {
                 payloads.add(membership(node.identifier(), person, account).encode());
             }
         }
-        for (String key : graph.erased()) {
-            if (before.containsKey(key)) {
-                kinds.add("removed");
-                payloads.add(membership(Identifier.fromKey(key), null, null).encode());
-            }
-        }
         Set<String> previousPersons = new HashSet<>();
         before.values().forEach(s -> previousPersons.add(s.personId()));
         List<PersonRow> persons = new ArrayList<>();
@@ -498,14 +541,6 @@ public class IdentityGraphService {
             accountId = null;
         }
         return new Link(item.kind() + ":" + factId, item.kind(), item.seq(), accountId, members);
-    }
-
-    static String hash(String key) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**

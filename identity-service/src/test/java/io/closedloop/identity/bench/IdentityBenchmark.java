@@ -5,6 +5,7 @@ import io.closedloop.identity.service.IdentityGraphService;
 import io.closedloop.launcher.PostgresServer;
 import io.closedloop.launcher.dataset.Dataset;
 import io.closedloop.launcher.testing.TestPostgres;
+import io.closedloop.launcher.testing.TestKeys;
 import io.closedloop.plumbing.feed.FeedCursor;
 import io.closedloop.plumbing.feed.FeedItem;
 import io.closedloop.plumbing.feed.FeedPage;
@@ -73,7 +74,8 @@ public final class IdentityBenchmark {
                 .connectingTo(new PgConnectOptions().setHost(postgres.host()).setPort(postgres.port())
                         .setDatabase(db).setUser(db).setPassword(db).setCachePreparedStatements(true))
                 .using(vertx).build();
-        IdentityGraphService service = new IdentityGraphService(System.getenv("BENCH_PROFILE") != null ? new TimedRepository() : new GraphRepository());
+        IdentityGraphService service = new IdentityGraphService(System.getenv("BENCH_PROFILE") != null ? new TimedRepository() : new GraphRepository(),
+                TestKeys.PRIVACY_KEY);
         FeedReader facts0 = new FeedReader("select xid, seq, workspace_id, kind, payload from bench_facts");
         FeedReader crm = new FeedReader("select xid, seq, workspace_id, kind, payload from bench_crm");
 

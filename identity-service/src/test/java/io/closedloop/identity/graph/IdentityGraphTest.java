@@ -14,30 +14,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class IdentityGraphTest {
 
+    private static final PersonIds IDS = PersonIds.of("test-privacy-key-not-for-production-0123456789", "ws");
+
     private static Link link(String id, long seq, String... members) {
         return new Link(id, "identify", seq, null, List.of(members));
     }
 
     @Test
     void linkedIdentifiersBecomeOnePersonNamedAfterTheEarliestIdentifier() {
-        IdentityGraph graph = new IdentityGraph(50);
+        IdentityGraph graph = new IdentityGraph(50, IDS);
         graph.assertLink(link("f1", 1, "anonymous_id:a1", "user_id:u1"));
         graph.assertLink(link("f2", 2, "user_id:u1", "email:ada@acme.com"));
         graph.assertLink(link("f3", 3, "anonymous_id:a2"));
         Map<String, String> persons = graph.persons();
-        String ada = IdentityGraph.personId("anonymous_id:a1");
+        String ada = IDS.of("anonymous_id:a1");
         assertEquals(ada, persons.get("anonymous_id:a1"));
         assertEquals(ada, persons.get("user_id:u1"));
         assertEquals(ada, persons.get("email:ada@acme.com"));
-        assertEquals(IdentityGraph.personId("anonymous_id:a2"), persons.get("anonymous_id:a2"));
+        assertEquals(IDS.of("anonymous_id:a2"), persons.get("anonymous_id:a2"));
     }
 
     @Test
     void personIdDoesNotDependOnTheOrderFactsAreApplied() {
-        IdentityGraph forward = new IdentityGraph(50);
+        IdentityGraph forward = new IdentityGraph(50, IDS);
         forward.assertLink(link("f1", 1, "anonymous_id:a1", "user_id:u1"));
         forward.assertLink(link("f2", 2, "user_id:u1", "email:ada@acme.com"));
-        IdentityGraph backward = new IdentityGraph(50);
+        IdentityGraph backward = new IdentityGraph(50, IDS);
         backward.assertLink(link("f2", 2, "user_id:u1", "email:ada@acme.com"));
         backward.assertLink(link("f1", 1, "anonymous_id:a1", "user_id:u1"));
         assertEquals(forward.persons(), Map.copyOf(backward.persons()));
@@ -45,7 +47,7 @@ class IdentityGraphTest {
 
     @Test
     void aRepeatedFactReplacesItsLinkInsteadOfAddingOne() {
-        IdentityGraph graph = new IdentityGraph(50);
+        IdentityGraph graph = new IdentityGraph(50, IDS);
         graph.assertLink(link("f1", 1, "user_id:u1", "email:old@acme.com"));
         graph.assertLink(link("f1", 1, "user_id:u1", "email:new@acme.com"));
         Map<String, String> persons = graph.persons();
@@ -56,7 +58,7 @@ class IdentityGraphTest {
 
     @Test
     void aCookieSharedByMorePersonsThanTheLimitIsQuarantinedAndJoinsNobody() {
-        IdentityGraph graph = new IdentityGraph(50);
+        IdentityGraph graph = new IdentityGraph(50, IDS);
         for (int i = 0; i < 60; i++) {
             graph.assertLink(link("f" + i, i, "anonymous_id:office", "email:p" + i + "@acme.com"));
         }
@@ -69,7 +71,7 @@ class IdentityGraphTest {
 
     @Test
     void aPersonWithManyDevicesIsNotQuarantined() {
-        IdentityGraph graph = new IdentityGraph(50);
+        IdentityGraph graph = new IdentityGraph(50, IDS);
         for (int i = 0; i < 200; i++) {
             graph.assertLink(link("f" + i, i, "anonymous_id:device" + i, "user_id:u1"));
         }
@@ -79,7 +81,7 @@ class IdentityGraphTest {
 
     @Test
     void erasingTheBridgingEmailSplitsThePerson() {
-        IdentityGraph graph = new IdentityGraph(50);
+        IdentityGraph graph = new IdentityGraph(50, IDS);
         graph.assertLink(link("f1", 1, "anonymous_id:a1", "email:ada@acme.com"));
         graph.assertLink(link("f2", 2, "anonymous_id:a2", "email:ada@acme.com"));
         assertEquals(1, Set.copyOf(graph.persons().values()).size());

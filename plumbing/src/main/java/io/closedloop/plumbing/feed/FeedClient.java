@@ -4,13 +4,17 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.WebClient;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** Fetches pages of another service's feed over HTTP ({@code GET /feeds/{stream}?after=&limit=}, role {@code service}). */
+/**
+ * Fetches pages of another service's feed over HTTP ({@code GET /feeds/{stream}?after=&limit=}, role {@code service}),
+ * and posts the consumer's reports back to it.
+ */
 public final class FeedClient {
 
     private final WebClient web;
@@ -55,6 +59,24 @@ public final class FeedClient {
                                 item.getJsonObject("payload")));
                     }
                     return new FeedPage(items, body.getString("next"));
+                });
+    }
+
+    /**
+     * Posts a consumer's report back to its producer ({@code POST path}, JSON, the same token), such as its part of an
+     * erasure job: emits the HTTP status; refused credentials fail as {@link FeedRefusedException}.
+     */
+    public Uni<Integer> post(String path, JsonObject body) {
+        return web.postAbs(baseUrl + path)
+                .putHeader("Authorization", "Bearer " + serviceToken.get())
+                .putHeader("Content-Type", "application/json")
+                .timeout(timeoutMillis)
+                .sendBuffer(Buffer.buffer(body.encode()))
+                .map(response -> {
+                    if (response.statusCode() == 401 || response.statusCode() == 403) {
+                        throw new FeedRefusedException(path + " at " + baseUrl + " refused this consumer's token: HTTP " + response.statusCode());
+                    }
+                    return response.statusCode();
                 });
     }
 
