@@ -82,6 +82,9 @@ public final class ClosedLoopSystem implements AutoCloseable {
             for (ServiceName other : ServiceName.values()) {
                 env.put(other.urlVariable(), "http://localhost:" + chosen.get(other));
             }
+            if (s == ServiceName.INGESTION || s == ServiceName.IDENTITY) {
+                env.put("CLOSEDLOOP_PRIVACY_KEY", keys.privacyKey(s.database()));
+            }
             // analytics.js is pointed at ingestion's own address, whatever port it was given.
             env.put("CLOSEDLOOP_INGESTION_SEGMENT_PUBLIC_URL", "http://localhost:" + chosen.get(ServiceName.INGESTION));
             if (s.database() != null) {

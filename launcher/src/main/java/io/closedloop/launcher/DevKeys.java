@@ -50,6 +50,29 @@ public final class DevKeys {
         }
     }
 
+    /**
+     * A service's privacy secret (closedloop.privacy.key: keyed hashes of erased identifiers, person ids), generated on
+     * first use next to the key pair and reused, so tombstones and person ids hold across restarts.
+     */
+    public String privacyKey(String service) {
+        Path file = directory.resolve(service + "-privacy.key");
+        try {
+            synchronized (DevKeys.class) {
+                if (!Files.exists(file)) {
+                    byte[] secret = new byte[33];
+                    new java.security.SecureRandom().nextBytes(secret);
+                    Path tmp = Files.createTempFile(directory, "privacy", ".tmp");
+                    Files.writeString(tmp, Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+                    trySetOwnerOnly(tmp);
+                    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public Path publicKeyFile() {
         return directory.resolve("public.pem");
     }

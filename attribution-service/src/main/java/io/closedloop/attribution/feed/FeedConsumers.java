@@ -14,6 +14,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.unchecked.Unchecked;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,6 +50,7 @@ public class FeedConsumers implements FeedConsumerSet {
     private final List<FeedClient> clients = new ArrayList<>();
     private final RecomputeService recomputes;
     private final AtomicBoolean finishingCatchUps = new AtomicBoolean();
+    private final AtomicBoolean reportingErasures = new AtomicBoolean();
     private long catchUpTimer = -1;
 
     public FeedConsumers(Vertx vertx, Pool pool, FeedApplyService apply, IncrementalRollups rollups,
@@ -101,7 +103,10 @@ public class FeedConsumers implements FeedConsumerSet {
         consumers.add(new FeedConsumer(vertx, pool, identity, "memberships", "identity/memberships", pageSize, idleMillis,
                 rollups.memberships(apply::applyMemberships)));
         consumers.forEach(FeedConsumer::start);
-        catchUpTimer = vertx.setPeriodic(1000, id -> finishCatchUps());
+        catchUpTimer = vertx.setPeriodic(1000, id -> {
+            finishCatchUps();
+            postErasureReports(ingestion);
+        });
         Log.infof("following ingestion feeds at %s and identity feeds at %s", ingestionUrl, identityUrl);
     }
 
@@ -114,6 +119,30 @@ public class FeedConsumers implements FeedConsumerSet {
                         Log.warnf("catch-up recompute not started: %s; retrying", failure.getMessage());
                     });
         }
+    }
+
+    /** Posts each erasure's counts to ingestion's job (POST /erasures/{id}/attribution); a report taken, or of a job gone, is deleted. */
+    private void postErasureReports(FeedClient ingestion) {
+        if (!reportingErasures.compareAndSet(false, true)) {
+            return;
+        }
+        erasures.reports(pool).chain(reports -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (ErasureApplyService.Report r : reports) {
+                JsonObject body = new JsonObject().put("workspace", r.workspace()).put("removed", r.removed());
+                chain = chain.chain(() -> ingestion.post("/erasures/" + r.erasureId() + "/attribution", body).chain(status -> {
+                    if (status == 204 || status == 404) {
+                        return erasures.reported(pool, r.erasureId());
+                    }
+                    Log.warnf("erasure %s: ingestion answered HTTP %d to attribution's report; retrying", r.erasureId(), status);
+                    return Uni.createFrom().voidItem();
+                }));
+            }
+            return chain;
+        }).subscribe().with(done -> reportingErasures.set(false), e -> {
+            reportingErasures.set(false);
+            Log.warnf("erasure reports not posted: %s; retrying", e.getClass().getSimpleName());
+        });
     }
 
     void stop(@Observes ShutdownEvent event) {

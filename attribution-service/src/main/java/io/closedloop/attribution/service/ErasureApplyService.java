@@ -4,40 +4,45 @@ import io.closedloop.plumbing.feed.FeedItem;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
- * Applies ingestion's `erasures` (docs/feeds.md): removes what this service holds of the person
- * the identifiers belong to: the touches carrying any of the person's identifiers, and the
- * person's memberships. The person's other identifiers are found through the memberships still
- * held (identity may already have sent `removed` for some; the erasure's own identifiers always
- * count). CRM contacts here hold no personal data (id, account, lead time) and stay.
+ * Applies ingestion's `erasures` (docs/feeds.md): each item names every identifier of an erased person (identity
+ * resolved them). Removes the touches carrying any of them and their memberships (the rollups are corrected around the
+ * page by IncrementalRollups), and records the counts for ingestion's job report. CRM contacts here hold no personal
+ * data (id, account, lead time) and stay.
  */
 @ApplicationScoped
 public class ErasureApplyService {
 
+    /** A report waiting to be posted to ingestion. */
+    public record Report(String erasureId, String workspace, JsonObject removed) {
+    }
+
     public Uni<Void> applyErasures(SqlConnection tx, List<FeedItem> items) {
-        Map<String, Set<String>> byWorkspace = new LinkedHashMap<>();
-        for (FeedItem item : items) {
-            byWorkspace.computeIfAbsent(item.workspace(), w -> new LinkedHashSet<>()).addAll(identifiers(item));
-        }
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Map.Entry<String, Set<String>> e : byWorkspace.entrySet()) {
-            chain = chain.chain(() -> personIdentifiers(tx, e.getKey(), e.getValue()).chain(all -> {
+        for (FeedItem item : items) {
+            String erasureId = item.payload().getString("erasureId");
+            chain = chain.chain(() -> personIdentifiers(tx, item.workspace(), identifiers(item)).chain(all -> {
                 String[] array = all.toArray(new String[0]);
                 return tx.preparedQuery("delete from touch where workspace_id = $1 and identifiers && $2")
-                        .execute(Tuple.of(e.getKey(), array))
-                        .chain(() -> tx.preparedQuery("delete from membership where workspace_id = $1 and identifier = any($2)")
-                                .execute(Tuple.of(e.getKey(), array)))
-                        .replaceWithVoid();
+                        .execute(Tuple.of(item.workspace(), array))
+                        .chain(touches -> tx.preparedQuery("delete from membership where workspace_id = $1 and identifier = any($2)")
+                                .execute(Tuple.of(item.workspace(), array))
+                                .chain(memberships -> erasureId == null ? Uni.createFrom().voidItem()
+                                        : tx.preparedQuery("insert into erasure_report (erasure_id, workspace_id, removed)"
+                                                        + " values ($1, $2, $3::text::jsonb) on conflict do nothing")
+                                        .execute(Tuple.of(erasureId, item.workspace(), new JsonObject()
+                                                .put("touches", touches.rowCount()).put("memberships", memberships.rowCount()).encode()))
+                                        .replaceWithVoid()));
             }));
         }
         return chain;
@@ -56,7 +61,10 @@ public class ErasureApplyService {
         return keys;
     }
 
-    /** These identifiers and every identifier of the persons they belong to. */
+    /**
+     * These identifiers and every identifier of the persons they belong to here (identity named them all; a membership
+     * that reached this service later than the erasure's resolution is caught this way).
+     */
     public Uni<Set<String>> personIdentifiers(SqlConnection tx, String workspace, Set<String> identifiers) {
         return tx.preparedQuery("""
                         select identifier from membership where workspace_id = $1 and person_id in
@@ -67,5 +75,17 @@ public class ErasureApplyService {
                     rows.forEach(r -> all.add(r.getString(0)));
                     return all;
                 });
+    }
+
+    public Uni<List<Report>> reports(Pool pool) {
+        return pool.query("select erasure_id, workspace_id, removed::text from erasure_report limit 100").execute().map(rows -> {
+            List<Report> out = new ArrayList<>();
+            rows.forEach(r -> out.add(new Report(r.getString(0), r.getString(1), new JsonObject(r.getString(2)))));
+            return out;
+        });
+    }
+
+    public Uni<Void> reported(Pool pool, String erasureId) {
+        return pool.preparedQuery("delete from erasure_report where erasure_id = $1").execute(Tuple.of(erasureId)).replaceWithVoid();
     }
 }
