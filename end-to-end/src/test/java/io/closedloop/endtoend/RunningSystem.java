@@ -23,12 +23,24 @@ import java.util.UUID;
 final class RunningSystem implements AutoCloseable {
 
     final ClosedLoopSystem system;
+    private final String databasePrefix;
 
-    private RunningSystem(ClosedLoopSystem system) {
+    private RunningSystem(ClosedLoopSystem system, String databasePrefix) {
         this.system = system;
+        this.databasePrefix = databasePrefix;
+    }
+
+    /** A JDBC connection (as the server's superuser) to a service's database. */
+    java.sql.Connection database(ServiceName service) throws java.sql.SQLException {
+        return TestPostgres.server().connectAsAdmin(databasePrefix + service.database());
     }
 
     static RunningSystem start() throws Exception {
+        return start(Map.of());
+    }
+
+    /** The four services, with environment variables for some of them (settings overridden for a test). */
+    static RunningSystem start(Map<ServiceName, Map<String, String>> environment) throws Exception {
         Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();
         for (ServiceName s : ServiceName.values()) {
             Path jar = root.resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
@@ -40,9 +52,10 @@ final class RunningSystem implements AutoCloseable {
         ClosedLoopSystem system = ClosedLoopSystem.on(root, TestPostgres.server(), false, TestKeys.keys(), prefix);
         Map<ServiceName, Integer> freePorts = Map.of(ServiceName.INGESTION, 0, ServiceName.IDENTITY, 0,
                 ServiceName.ATTRIBUTION, 0, ServiceName.GATEWAY, 0);
+        environment.forEach((service, variables) -> variables.forEach((name, value) -> system.environment(service, name, value)));
         system.start(EnumSet.allOf(ServiceName.class), freePorts, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
                 Path.of("target", "service-logs", prefix));
-        return new RunningSystem(system);
+        return new RunningSystem(system, prefix);
     }
 
     /** Only {@code which} of the services (each with a fresh database), for tests that need no more. */
@@ -56,7 +69,7 @@ final class RunningSystem implements AutoCloseable {
         }
         system.start(EnumSet.copyOf(List.of(which)), freePorts, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
                 Path.of("target", "service-logs", prefix));
-        return new RunningSystem(system);
+        return new RunningSystem(system, prefix);
     }
 
     /** An operator's {@code service} token: reads every feed of every workspace. */

@@ -47,6 +47,8 @@ public final class ClosedLoopSystem implements AutoCloseable {
      * @param keys           the JWT key pair the services trust
      * @param databasePrefix prefix of database names ("" for the run command; unique per test run)
      */
+    private final Map<ServiceName, Map<String, String>> extraEnvironment = new EnumMap<>(ServiceName.class);
+
     public static ClosedLoopSystem on(Path root, PostgresServer postgres, boolean ownsPostgres, DevKeys keys, String databasePrefix) {
         return new ClosedLoopSystem(root, postgres, ownsPostgres, keys, databasePrefix);
     }
@@ -57,6 +59,12 @@ public final class ClosedLoopSystem implements AutoCloseable {
 
     public PostgresServer postgres() {
         return postgres;
+    }
+
+    /** An environment variable for one service's next start (tests override a setting of one service this way). */
+    public ClosedLoopSystem environment(ServiceName service, String name, String value) {
+        extraEnvironment.computeIfAbsent(service, s -> new LinkedHashMap<>()).put(name, value);
+        return this;
     }
 
     /** Starts {@code which} (in dependency order) on the given ports (0 = a free port) and waits until all are ready. */
@@ -97,6 +105,7 @@ public final class ClosedLoopSystem implements AutoCloseable {
                 env.put("CLOSEDLOOP_DB_USERNAME", database);
                 env.put("CLOSEDLOOP_DB_PASSWORD", password);
             }
+            env.putAll(extraEnvironment.getOrDefault(s, Map.of()));
             Path jar = root.resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
             ServiceProcess process = new ServiceProcess(s, jar, chosen.get(s), env, jvmOptions,
                     logDirectory.resolve(s.module() + ".log"));

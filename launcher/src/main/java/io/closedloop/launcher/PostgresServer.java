@@ -79,6 +79,11 @@ public final class PostgresServer implements AutoCloseable {
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }
 
+    /** A connection to {@code database} as the server's administrator (tests that inspect a service's tables). */
+    public Connection connectAsAdmin(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(database), adminUser, adminPassword);
+    }
+
     /** Creates (or updates the password of) a role named {@code name} owning a database of the same name. */
     public void ensureDatabase(String name, String password) throws SQLException {
         if (!name.matches("[a-z][a-z0-9_]*")) {
