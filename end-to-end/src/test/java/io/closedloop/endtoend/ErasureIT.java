@@ -99,6 +99,9 @@ class ErasureIT {
                 erase(ws, "anonymous_id", persons.get(2).anonBefore()),
                 erase(ws, "contact_id", persons.get(3).contactId()));
         assertEquals(jobs.get(0), erase(ws, "email", persons.get(1).email()), "the same request twice is one erasure");
+        // The jobs survive a crash of the services that drive them, wherever they are: they resume.
+        running.system.killAndRestart(ServiceName.IDENTITY);
+        running.system.killAndRestart(ServiceName.INGESTION);
         for (String job : jobs) {
             JsonNode done = awaitErasure(ws, job);
             JsonNode ingestion = done.path("services").get(0);
