@@ -129,6 +129,26 @@ class ErasureIT {
         assertEquals(0, journeyTouches(ws, "opp-zq-3"));
         assertTrue(journeyTouches(ws, "opp-zq-0") > 0);
 
+        // Reports reconcile under every model: credited + unattributed = won revenue (4 deals of 1,000.00). With the account
+        // as journey the control person's touches credit every deal; with contact roles the erased persons' deals have none.
+        for (String model : List.of("first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "u_shaped", "w_shaped",
+                "full_path", "j_shaped", "inverse_j", "markov", "shapley")) {
+            for (String scope : List.of("ACCOUNT", "CONTACT_ROLES")) {
+                JsonNode report = graphql(ServiceName.ATTRIBUTION, running.token(ws, "analyst"), "{ attribution(from: \"2026-03-01\","
+                        + " to: \"2026-04-01\", model: \"" + model + "\", basis: REVENUE, journeyScope: " + scope + ")"
+                        + " { rows { amount } attributedOpportunities unattributedOpportunities } }");
+                assertTrue(report.path("errors").isMissingNode(), report.toString());
+                JsonNode a = report.path("data").path("attribution");
+                double credited = 0;
+                for (JsonNode row : a.path("rows")) {
+                    credited += row.path("amount").asDouble();
+                }
+                int unattributed = a.path("unattributedOpportunities").asInt();
+                assertEquals(4000.0, credited + 1000.0 * unattributed, 1e-6, model + " " + scope + ": " + a);
+                assertEquals(scope.equals("ACCOUNT") ? 0 : 3, unattributed, model + " " + scope + ": " + a);
+            }
+        }
+
         // The erased persons do not come back: their data is refused from now on.
         assertEquals("REJECTED", ingest(ws, "upsertContacts", "ContactInput", List.of(Map.of("id", persons.get(1).contactId(),
                 "accountId", "001ERASE"))).get(0).path("status").asText());
