@@ -98,18 +98,28 @@ public class ErasureRepository {
                 .execute(Tuple.of(workspace, erasureId, Identifier.toJson(identifiers))).replaceWithVoid();
     }
 
-    /** Deletes at most {@code limit} touches naming any of the identifiers; how many it deleted. */
-    public Uni<Integer> deleteTouches(SqlConnection c, String workspace, List<Identifier> identifiers, int limit) {
-        return c.preparedQuery("delete from touch where ctid = any(array(select ctid from touch where workspace_id = $1"
-                        + " and identifiers @> any($2::text[]::jsonb[]) limit $3))")
-                .execute(Tuple.of(workspace, containments(identifiers), limit)).map(rows -> rows.rowCount());
+    /**
+     * The ids of at most {@code limit} rows of {@code table} (touch or identity_fact) naming any of the identifiers, read
+     * outside any transaction: the scan takes a while on a large workspace and must not hold back the feeds (a read holds no
+     * transaction id), so the delete that follows is a short one by primary key.
+     */
+    public Uni<List<String>> find(io.vertx.mutiny.sqlclient.Pool pool, String table, String workspace, List<Identifier> identifiers,
+                                  int limit) {
+        String erasureMarker = table.equals("identity_fact") ? " and origin <> 'erasure'" : "";
+        return pool.preparedQuery("select id from " + table + " where workspace_id = $1" + erasureMarker
+                        + " and identifiers @> any($2::text[]::jsonb[]) limit $3")
+                .execute(Tuple.of(workspace, containments(identifiers), limit))
+                .map(rows -> {
+                    List<String> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getString(0)));
+                    return ids;
+                });
     }
 
-    /** Deletes at most {@code limit} identity facts naming any of the identifiers (not the erasure's own marker). */
-    public Uni<Integer> deleteFacts(SqlConnection c, String workspace, List<Identifier> identifiers, int limit) {
-        return c.preparedQuery("delete from identity_fact where ctid = any(array(select ctid from identity_fact where workspace_id = $1"
-                        + " and origin <> 'erasure' and identifiers @> any($2::text[]::jsonb[]) limit $3))")
-                .execute(Tuple.of(workspace, containments(identifiers), limit)).map(rows -> rows.rowCount());
+    /** Deletes these rows of {@code table} (checked again: they still name one of the identifiers); how many it deleted. */
+    public Uni<Integer> delete(SqlConnection c, String table, String workspace, List<String> ids, List<Identifier> identifiers) {
+        return c.preparedQuery("delete from " + table + " where workspace_id = $1 and id = any($2) and identifiers @> any($3::text[]::jsonb[])")
+                .execute(Tuple.of(workspace, ids.toArray(new String[0]), containments(identifiers))).map(rows -> rows.rowCount());
     }
 
     /**

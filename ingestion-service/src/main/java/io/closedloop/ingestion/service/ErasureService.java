@@ -184,14 +184,38 @@ public class ErasureService {
     }
 
     private Uni<Void> deleteChunks(String id) {
-        return pool.withTransaction(c -> repository.find(c, id, true).chain(job -> job.stage().equals("DELETING")
-                        ? chunk(c, job) : Uni.createFrom().item(false)))
-                .chain(more -> more ? deleteChunks(id) : Uni.createFrom().voidItem());
+        return pool.withConnection(c -> repository.find(c, id, false)).chain(job -> {
+            if (job == null || !job.stage().equals("DELETING")) {
+                return Uni.createFrom().voidItem();
+            }
+            return found(job, 0).chain(rows -> pool.withTransaction(c -> repository.find(c, id, true).chain(locked ->
+                            locked.stage().equals("DELETING") ? chunk(c, locked, rows) : Uni.createFrom().item(false))))
+                    .chain(more -> more ? deleteChunks(id) : Uni.createFrom().voidItem());
+        });
     }
 
-    /** One transaction's worth of deleting: the first kind with anything left; when nothing is, the feed item for attribution. */
-    private Uni<Boolean> chunk(SqlConnection c, Job job) {
-        return chunkOf(c, job, 0).chain(done -> {
+    /** What the next chunk works on: the first kind with rows left (touches and facts are found before the transaction). */
+    private record Found(String kind, List<String> ids) {
+    }
+
+    private Uni<Found> found(Job job, int kind) {
+        if (kind == KINDS.size()) {
+            return Uni.createFrom().nullItem();
+        }
+        String name = KINDS.get(kind);
+        if (!name.equals("touches") && !name.equals("identityFacts")) {
+            return Uni.createFrom().item(new Found(name, null)); // found and changed by one statement in the chunk's transaction
+        }
+        return repository.find(pool, name.equals("touches") ? "touch" : "identity_fact", job.workspace(), job.identifiers(), chunkSize)
+                .chain(ids -> ids.isEmpty() ? found(job, kind + 1) : Uni.createFrom().item(new Found(name, ids)));
+    }
+
+    /**
+     * One transaction's worth of deleting: the rows found, or the contacts and import jobs naming the person; when nothing
+     * is left, the feed item for attribution.
+     */
+    private Uni<Boolean> chunk(SqlConnection c, Job job, Found found) {
+        return chunkOf(c, job, found).chain(done -> {
             if (done != null) {
                 JsonObject reports = job.reports().copy();
                 JsonObject mine = reports.getJsonObject("ingestion");
@@ -212,19 +236,24 @@ public class ErasureService {
     private record Deleted(String kind, int count) {
     }
 
-    private Uni<Deleted> chunkOf(SqlConnection c, Job job, int kind) {
-        if (kind == KINDS.size()) {
+    /** Deletes or clears one chunk, starting at the kind found; null when no kind has anything left. */
+    private Uni<Deleted> chunkOf(SqlConnection c, Job job, Found found) {
+        if (found == null) {
             return Uni.createFrom().nullItem();
         }
         String ws = job.workspace();
         List<Identifier> ids = job.identifiers();
-        Uni<Integer> n = switch (KINDS.get(kind)) {
-            case "touches" -> repository.deleteTouches(c, ws, ids, chunkSize);
-            case "identityFacts" -> repository.deleteFacts(c, ws, ids, chunkSize);
+        Uni<Integer> n = switch (found.kind()) {
+            case "touches" -> repository.delete(c, "touch", ws, found.ids(), ids);
+            case "identityFacts" -> repository.delete(c, "identity_fact", ws, found.ids(), ids);
             case "contacts" -> repository.clearContacts(c, ws, ids, chunkSize);
             default -> repository.scrubImportErrors(c, ws, patterns(ids), chunkSize);
         };
-        return n.chain(count -> count > 0 ? Uni.createFrom().item(new Deleted(KINDS.get(kind), count)) : chunkOf(c, job, kind + 1));
+        int next = KINDS.indexOf(found.kind()) + 1;
+        // Rows found before the transaction are a chunk even if they went meanwhile: the next find moves on.
+        return n.chain(count -> count > 0 || found.ids() != null ? Uni.createFrom().item(new Deleted(found.kind(), count))
+                : next == KINDS.size() ? Uni.createFrom().nullItem()
+                : chunkOf(c, job, new Found(KINDS.get(next), null)));
     }
 
     private Uni<Void> failed(String id, Throwable e) {
