@@ -58,14 +58,14 @@ public final class Validation {
         if (Fields.clean(in.email()) != null) {
             email = Identifier.email(in.email());
             if (email == null) {
-                throw new InvalidField("email", "'" + Fields.clip(in.email().strip()) + "' is not an email address");
+                throw new InvalidField("email", "not an email address (the value is not repeated here: it may be personal data)");
             }
         }
         String phone = null;
         if (Fields.clean(in.phone()) != null) {
             phone = Identifier.phone(in.phone());
             if (phone == null) {
-                throw new InvalidField("phone", "'" + Fields.clip(in.phone().strip()) + "' is not a phone number (5 to 20 digits)");
+                throw new InvalidField("phone", "not a phone number (5 to 20 digits; the value is not repeated here: it may be personal data)");
             }
         }
         return new Records.Contact(id, email, phone, Fields.optionalId(in.accountId(), "accountId"),
@@ -197,14 +197,14 @@ public final class Validation {
         if (Fields.clean(in.email()) != null) {
             email = Identifier.email(in.email());
             if (email == null) {
-                throw new InvalidField("email", "'" + Fields.clip(in.email().strip()) + "' is not an email address");
+                throw new InvalidField("email", "not an email address (the value is not repeated here: it may be personal data)");
             }
         }
         String phone = null;
         if (Fields.clean(in.phone()) != null) {
             phone = Identifier.phone(in.phone());
             if (phone == null) {
-                throw new InvalidField("phone", "'" + Fields.clip(in.phone().strip()) + "' is not a phone number (5 to 20 digits)");
+                throw new InvalidField("phone", "not a phone number (5 to 20 digits; the value is not repeated here: it may be personal data)");
             }
         }
         String contactId = Fields.optionalId(in.contactId(), "contactId");

@@ -33,6 +33,11 @@ public final class Tombstones {
         return hmac(secret, "tombstone\u0000" + workspace);
     }
 
+    /** The workspace's hashing of emails and phones (its hashIdentifiers setting): keyed like the tombstones, for another purpose. */
+    public IdentifierHashing hashing(String workspace) {
+        return new IdentifierHashing(hmac(secret, "identifier-hash\u0000" + workspace));
+    }
+
     /** The tombstone of {@code type:value} in {@code workspace}, hex. */
     public String hash(String workspace, String type, String value) {
         return HexFormat.of().formatHex(hmac(key(workspace), type + ":" + value));

@@ -24,7 +24,9 @@ import java.util.List;
 public class SegmentRepository {
 
     static final String STORE = """
-            with t as (
+            with ok as (
+                select coalesce((select hash_identifiers from workspace where id = $1), false) = $26 as ok
+            ), t as (
                 insert into touch (workspace_id, id, origin, occurred_at, type, identifiers, channel, source, medium, campaign,
                                    content, term, referrer, url, click_ids, event, utm_valid, raw)
                 select $1, u.id, 'segment', u.occurred_at, u.type, u.identifiers::jsonb, u.channel, u.source, u.medium, u.campaign,
@@ -33,8 +35,8 @@ public class SegmentRepository {
                             $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::boolean[], $17::text[])
                      as u(id, occurred_at, type, identifiers, channel, source, medium, campaign, content, term, referrer, url,
                           click_ids, event, utm_valid, raw)
-                where (select not exists (select 1 from erased_identifier where workspace_id = $1))
-                   or not names_erased($1, $24, $25, u.identifiers::jsonb)
+                where (select ok from ok) and ((select not exists (select 1 from erased_identifier where workspace_id = $1))
+                   or not names_erased($1, $24, $25, u.identifiers::jsonb))
                 on conflict do nothing
                 returning 1
             ), f as (
@@ -42,12 +44,12 @@ public class SegmentRepository {
                 select $1, v.id, 'segment', v.kind, v.occurred_at, v.identifiers::jsonb, v.account::jsonb, v.raw::jsonb
                 from unnest($18::text[], $19::text[], $20::timestamptz[], $21::text[], $22::text[], $23::text[])
                      as v(id, kind, occurred_at, identifiers, account, raw)
-                where (select not exists (select 1 from erased_identifier where workspace_id = $1))
-                   or not names_erased($1, $24, $25, v.identifiers::jsonb)
+                where (select ok from ok) and ((select not exists (select 1 from erased_identifier where workspace_id = $1))
+                   or not names_erased($1, $24, $25, v.identifiers::jsonb))
                 on conflict do nothing
                 returning 1
             )
-            select (select count(*) from t) as touches, (select count(*) from f) as facts""";
+            select (select count(*) from t) as touches, (select count(*) from f) as facts, (select ok from ok) as ok""";
 
     private final Pool pool;
     private final Tombstones tombstones;
@@ -57,8 +59,15 @@ public class SegmentRepository {
         this.tombstones = tombstones;
     }
 
-    /** Emits how many touches and facts were new (the rest were already stored). */
-    public Uni<long[]> store(String workspace, List<TouchRow> touches, List<FactRow> facts) {
+    /** How many touches and facts were new (the rest were already stored); none when {@code hashed} is not the workspace's setting. */
+    public record Stored(long touches, long facts, boolean settingHeld) {
+    }
+
+    /**
+     * @param hashed whether the rows were read with the workspace's hashIdentifiers setting on: when the setting is not that
+     *               (a replica's cache had not seen a change), nothing is stored and {@code settingHeld} is false
+     */
+    public Uni<Stored> store(String workspace, List<TouchRow> touches, List<FactRow> facts, boolean hashed) {
         int n = touches.size();
         String[] id = new String[n];
         OffsetDateTime[] at = new OffsetDateTime[n];
@@ -114,10 +123,10 @@ public class SegmentRepository {
         List<byte[]> pads = tombstones.pads(workspace);
         Tuple args = Tuple.tuple(List.of(workspace, id, at, type, identifiers, channel, source, medium, campaign, content, term,
                 referrer, url, clickIds, event, utmValid, raw, fid, kind, fat, fidentifiers, account, fraw,
-                Buffer.buffer(pads.get(0)), Buffer.buffer(pads.get(1))));
+                Buffer.buffer(pads.get(0)), Buffer.buffer(pads.get(1)), hashed));
         return pool.preparedQuery(STORE).execute(args).map(rows -> {
             Row row = rows.iterator().next();
-            return new long[]{row.getLong("touches"), row.getLong("facts")};
+            return new Stored(row.getLong("touches"), row.getLong("facts"), row.getBoolean("ok"));
         });
     }
 }

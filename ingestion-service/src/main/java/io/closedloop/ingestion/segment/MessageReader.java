@@ -2,6 +2,7 @@ package io.closedloop.ingestion.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.closedloop.ingestion.privacy.IdentifierHashing;
 import io.closedloop.ingestion.taxonomy.ChannelTaxonomy;
 import io.closedloop.ingestion.taxonomy.Classification;
 import io.closedloop.ingestion.taxonomy.TouchSignals;
@@ -60,14 +61,17 @@ public final class MessageReader {
     private final Instant receivedAt;
     private final Instant bodySentAt;
     private final ObjectNode batchContext;
+    private final IdentifierHashing hashing;
 
     /**
      * @param receivedAt   when the request arrived
      * @param bodySentAt   the body's {@code sentAt} (a batch's), or null
      * @param batchContext a batch's {@code context}, merged into each message's (the message wins), or null
+     * @param hashing      the workspace's hashing of emails and phones and redaction of raw payloads (hashIdentifiers), or null
      */
     public MessageReader(ChannelTaxonomy taxonomy, TouchTypes touchTypes, Instant receivedAt, Instant bodySentAt,
-                         ObjectNode batchContext) {
+                         ObjectNode batchContext, IdentifierHashing hashing) {
+        this.hashing = hashing;
         this.taxonomy = taxonomy;
         this.touchTypes = touchTypes;
         this.receivedAt = receivedAt;
@@ -133,11 +137,13 @@ public final class MessageReader {
             if (!type.equals("alias") && anonymousId == null && userId == null) {
                 throw new MessageRejected("userId", "a message needs a userId or an anonymousId");
             }
+            // With hashIdentifiers the stored raw payload is a redacted copy, not the message as received.
+            String raw = hashing == null ? message.text() : hashing.redact(m);
             return switch (type) {
-                case "track", "page", "screen" -> touch(type, messageId, m, context, at, anonymousId, userId, message.text());
-                case "identify" -> identify(messageId, m, context, at, anonymousId, userId, message.text());
-                case "group" -> group(messageId, m, at, anonymousId, userId, message.text());
-                case "alias" -> alias(messageId, m, at, anonymousId, userId, message.text());
+                case "track", "page", "screen" -> touch(type, messageId, m, context, at, anonymousId, userId, raw);
+                case "identify" -> identify(messageId, m, context, at, anonymousId, userId, raw);
+                case "group" -> group(messageId, m, at, anonymousId, userId, raw);
+                case "alias" -> alias(messageId, m, at, anonymousId, userId, raw);
                 default -> throw new IllegalStateException(type);
             };
         } catch (MessageRejected e) {
@@ -219,7 +225,11 @@ public final class MessageReader {
             email = Identifier.email(loose(properties.get("email")));
         }
         if (email != null) {
-            identifiers.add(new Identifier(Identifier.EMAIL, email));
+            identifiers.add(new Identifier(Identifier.EMAIL, hashing == null ? email : hashing.email(email)));
+        }
+        if (hashing != null) {
+            url = hashing.url(url);
+            referrer = hashing.url(referrer);
         }
         String identifiersJson = Identifier.toJson(identifiers);
         TouchRow touch = new TouchRow(messageId, at, touchType, identifiersJson, c.channel(), c.source(), c.medium(),
@@ -245,14 +255,14 @@ public final class MessageReader {
             email = traitEmail(contextTraits);
         }
         if (email != null) {
-            identifiers.add(new Identifier(Identifier.EMAIL, email));
+            identifiers.add(new Identifier(Identifier.EMAIL, hashing == null ? email : hashing.email(email)));
         }
         String phone = traits == null ? null : Identifier.phone(loose(traits.get("phone")));
         if (phone == null && contextTraits != null) {
             phone = Identifier.phone(loose(contextTraits.get("phone")));
         }
         if (phone != null) {
-            identifiers.add(new Identifier(Identifier.PHONE, phone));
+            identifiers.add(new Identifier(Identifier.PHONE, hashing == null ? phone : hashing.phone(phone)));
         }
         return new Result(messageId, null, new FactRow(messageId, "identify", at, Identifier.toJson(identifiers), null, raw));
     }

@@ -7,6 +7,7 @@ import io.closedloop.ingestion.crm.ItemResult;
 import io.closedloop.ingestion.crm.ItemResult.Status;
 import io.closedloop.ingestion.crm.Records;
 import io.closedloop.ingestion.crm.Validation;
+import io.closedloop.ingestion.privacy.IdentifierHashing;
 import io.closedloop.ingestion.privacy.Tombstones;
 import io.closedloop.ingestion.repository.CrmRepository;
 import io.closedloop.ingestion.repository.ErasureRepository;
@@ -49,8 +50,11 @@ public class CrmService {
     private final TaxonomyService taxonomies;
     private final ErasureRepository erasures;
     private final Tombstones tombstones;
+    private final PrivacySettingsService privacy;
 
-    public CrmService(Pool pool, CrmRepository repository, TaxonomyService taxonomies, ErasureRepository erasures, Tombstones tombstones) {
+    public CrmService(Pool pool, CrmRepository repository, TaxonomyService taxonomies, ErasureRepository erasures, Tombstones tombstones,
+                      PrivacySettingsService privacy) {
+        this.privacy = privacy;
         this.pool = pool;
         this.repository = repository;
         this.taxonomies = taxonomies;
@@ -75,10 +79,13 @@ public class CrmService {
 
     public Uni<List<ItemResult>> upsertContacts(String workspace, List<Inputs.Contact> inputs) {
         return run(workspace, inputs, Validation::contact, Inputs.Contact::id, Records.Contact::id, null,
-                (c, cur, rates, valid, results) -> refuseErased(c, workspace, valid, results, Records.Contact::id, r -> identifiers(
+                (c, cur, rates, given, results) -> privacy.read(c, workspace).map(on -> hashed(given, on, workspace, (h, r) ->
+                        new Records.Contact(r.id(), r.email() == null ? null : h.email(r.email()), r.phone() == null ? null : h.phone(r.phone()),
+                                r.accountId(), r.createdAt(), r.leadCreatedAt())))
+                        .chain(valid -> refuseErased(c, workspace, valid, results, Records.Contact::id, r -> identifiers(
                         "id", Identifier.CONTACT_ID, r.id(), "email", Identifier.EMAIL, r.email(), "phone", Identifier.PHONE, r.phone()))
                         .chain(kept -> kept.isEmpty() ? Uni.createFrom().item(Map.<String, Status>of())
-                                : repository.upsertContacts(c, workspace, records(kept))));
+                                : repository.upsertContacts(c, workspace, records(kept)))));
     }
 
     public Uni<List<ItemResult>> upsertOpportunities(String workspace, List<Inputs.Opportunity> inputs, boolean lenient) {
@@ -141,7 +148,11 @@ public class CrmService {
     public Uni<List<ItemResult>> upsertOfflineTouches(String workspace, List<Inputs.OfflineTouch> inputs) {
         return taxonomies.forWorkspace(workspace).chain(taxonomy -> run(workspace, inputs,
                 in -> Validation.offlineTouch(in, taxonomy), Inputs.OfflineTouch::id, Records.OfflineTouch::id, null,
-                (c, cur, rates, all, results) -> refuseErased(c, workspace, all, results, Records.OfflineTouch::id, r -> identifiers(
+                (c, cur, rates, given, results) -> privacy.read(c, workspace).map(on -> hashed(given, on, workspace, (h, r) ->
+                        new Records.OfflineTouch(r.id(), r.occurredAt(), r.email() == null ? null : h.email(r.email()),
+                                r.phone() == null ? null : h.phone(r.phone()), r.contactId(), r.type(), r.channel(), r.source(), r.medium(),
+                                r.campaign(), r.utmValid())))
+                        .chain(all -> refuseErased(c, workspace, all, results, Records.OfflineTouch::id, r -> identifiers(
                         "contactId", Identifier.CONTACT_ID, r.contactId(), "email", Identifier.EMAIL, r.email(), "phone", Identifier.PHONE,
                         r.phone())).chain(valid -> repository.segmentTouchIds(c, workspace, valid.stream().map(v -> v.record().id()).toList())
                         .chain(taken -> {
@@ -156,7 +167,7 @@ public class CrmService {
                             }
                             return kept.isEmpty() ? Uni.createFrom().item(Map.<String, Status>of())
                                     : repository.upsertOfflineTouches(c, workspace, records(kept));
-                        }))));
+                        })))));
     }
 
     public Uni<List<ItemResult>> importExchangeRates(String workspace, List<Inputs.ExchangeRate> inputs, boolean lenient) {
@@ -321,6 +332,18 @@ public class CrmService {
             }
             return kept;
         });
+    }
+
+    /** The records with their emails and phones hashed when the workspace's hashIdentifiers setting is on. */
+    private <R> List<Valid<R>> hashed(List<Valid<R>> valid, boolean on, String workspace,
+                                      java.util.function.BiFunction<IdentifierHashing, R, R> hash) {
+        if (!on) {
+            return valid;
+        }
+        IdentifierHashing h = tombstones.hashing(workspace);
+        List<Valid<R>> out = new ArrayList<>(valid.size());
+        valid.forEach(v -> out.add(new Valid<>(v.index(), hash.apply(h, v.record()))));
+        return out;
     }
 
     /** field → identifier, for the given (field, type, value) triples whose value is present. */

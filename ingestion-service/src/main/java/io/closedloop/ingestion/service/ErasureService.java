@@ -1,6 +1,7 @@
 package io.closedloop.ingestion.service;
 
 import io.closedloop.ingestion.config.IngestionConfig;
+import io.closedloop.ingestion.privacy.IdentifierHashing;
 import io.closedloop.ingestion.privacy.Tombstones;
 import io.closedloop.ingestion.repository.ErasureRepository;
 import io.closedloop.ingestion.repository.ErasureRepository.Job;
@@ -53,12 +54,15 @@ public class ErasureService {
     private final Pool pool;
     private final ErasureRepository repository;
     private final Tombstones tombstones;
+    private final PrivacySettingsService privacy;
     private final Vertx vertx;
     private final int chunkSize;
     private final AtomicBoolean running = new AtomicBoolean();
     private long timer = -1;
 
-    public ErasureService(Pool pool, ErasureRepository repository, Tombstones tombstones, Vertx vertx, IngestionConfig config) {
+    public ErasureService(Pool pool, ErasureRepository repository, Tombstones tombstones, PrivacySettingsService privacy, Vertx vertx,
+                          IngestionConfig config) {
+        this.privacy = privacy;
         this.pool = pool;
         this.repository = repository;
         this.tombstones = tombstones;
@@ -96,6 +100,17 @@ public class ErasureService {
 
     /** Starts an erasure, or returns the one already started for the same identifiers. */
     public Uni<Job> request(String workspace, List<Identifier> identifiers) {
+        // A workspace with hashIdentifiers stores emails and phones hashed: the request names them as stored.
+        return privacy.current(workspace).chain(on -> {
+            IdentifierHashing hashing = on ? tombstones.hashing(workspace) : null;
+            List<Identifier> stored = identifiers.stream().map(i -> hashing == null ? i
+                    : i.type().equals(Identifier.EMAIL) ? new Identifier(i.type(), hashing.email(i.value()))
+                    : i.type().equals(Identifier.PHONE) ? new Identifier(i.type(), hashing.phone(i.value())) : i).toList();
+            return start(workspace, stored);
+        });
+    }
+
+    private Uni<Job> start(String workspace, List<Identifier> identifiers) {
         List<Identifier> distinct = List.copyOf(new LinkedHashSet<>(identifiers));
         String hash = tombstones.requestHash(workspace, distinct.stream().map(i -> i.type() + ":" + i.value()).toList());
         JsonObject reports = new JsonObject();

@@ -11,6 +11,7 @@ import io.closedloop.ingestion.segment.SegmentBody;
 import io.closedloop.ingestion.segment.SegmentException;
 import io.closedloop.ingestion.segment.TouchRow;
 import io.closedloop.ingestion.segment.TouchTypes;
+import io.closedloop.ingestion.taxonomy.ChannelTaxonomy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -40,6 +41,7 @@ public class SegmentService {
     }
 
     private final SegmentRepository repository;
+    private final PrivacySettingsService privacy;
     private final WriteKeyAuthenticator writeKeys;
     private final TaxonomyService taxonomies;
     private final RateLimiter rateLimiter;
@@ -52,8 +54,9 @@ public class SegmentService {
     private final Timer readTime;
 
     public SegmentService(SegmentRepository repository, WriteKeyAuthenticator writeKeys, TaxonomyService taxonomies,
-                          IngestionConfig config, MeterRegistry metrics) {
+                          PrivacySettingsService privacy, IngestionConfig config, MeterRegistry metrics) {
         this.repository = repository;
+        this.privacy = privacy;
         this.writeKeys = writeKeys;
         this.taxonomies = taxonomies;
         this.config = config;
@@ -98,53 +101,70 @@ public class SegmentService {
                     .put("error", "rate limit: this write key may send " + (long) config.segment().rateLimitPerSecond()
                             + " messages per second; retry after " + wait + " s"), wait));
         }
+        return Uni.combine().all().unis(taxonomies.forWorkspace(workspace), privacy.hashIdentifiers(workspace)).asTuple()
+                .chain(settings -> readAndStore(workspace, body, callType, receivedAt, settings.getItem1(), settings.getItem2(), true));
+    }
+
+    /**
+     * @param hashed the workspace's hashIdentifiers setting as this replica knows it; when the store finds it changed, the
+     *               messages are read again once with the setting as stored
+     */
+    private Uni<Answer> readAndStore(String workspace, SegmentBody body, String callType, Instant receivedAt, ChannelTaxonomy taxonomy,
+                                     boolean hashed, boolean retry) {
         Instant sentAt = callType == null ? MessageReader.bodySentAt(body.top(), receivedAt) : null;
         JsonNode batchContext = callType == null ? body.top().get("context") : null;
-        return taxonomies.forWorkspace(workspace).chain(taxonomy -> {
-            MessageReader reader = new MessageReader(taxonomy, touchTypes, receivedAt, sentAt,
-                    batchContext != null && batchContext.isObject() ? (ObjectNode) batchContext : null);
-            List<TouchRow> touches = new ArrayList<>(body.messages().size());
-            List<FactRow> facts = new ArrayList<>();
-            List<Rejection> rejections = new ArrayList<>();
-            long readStarted = System.nanoTime();
-            for (SegmentBody.Message message : body.messages()) {
-                Object result = reader.read(message, callType);
-                if (result instanceof MessageReader.Result r) {
-                    if (r.touch() != null) {
-                        touches.add(r.touch());
-                    }
-                    if (r.fact() != null) {
-                        facts.add(r.fact());
-                    }
-                } else {
-                    rejections.add((Rejection) result);
+        MessageReader reader = new MessageReader(taxonomy, touchTypes, receivedAt, sentAt,
+                batchContext != null && batchContext.isObject() ? (ObjectNode) batchContext : null,
+                privacy.hashing(workspace, hashed).orElse(null));
+        List<TouchRow> touches = new ArrayList<>(body.messages().size());
+        List<FactRow> facts = new ArrayList<>();
+        List<Rejection> rejections = new ArrayList<>();
+        long readStarted = System.nanoTime();
+        for (SegmentBody.Message message : body.messages()) {
+            Object result = reader.read(message, callType);
+            if (result instanceof MessageReader.Result r) {
+                if (r.touch() != null) {
+                    touches.add(r.touch());
                 }
-            }
-            readTime.record(System.nanoTime() - readStarted, TimeUnit.NANOSECONDS);
-            rejected.increment(rejections.size());
-            int valid = body.messages().size() - rejections.size();
-            if (valid == 0 && !rejections.isEmpty()) {
-                String what = callType != null ? rejections.get(0).field() + ": " + rejections.get(0).error()
-                        : "every message of the batch is invalid";
-                return Uni.createFrom().item(Answer.of(400, new JsonObject().put("success", false).put("error", what)
-                        .put("rejected", json(rejections))));
-            }
-            if (valid == 0) {
-                return Uni.createFrom().item(Answer.of(200, new JsonObject().put("success", true)));
-            }
-            long storeStarted = System.nanoTime();
-            return repository.store(workspace, touches, facts).map(counts -> {
-                storeTime.record(System.nanoTime() - storeStarted, TimeUnit.NANOSECONDS);
-                long rows = touches.size() + facts.size();
-                long fresh = counts[0] + counts[1];
-                stored.increment(fresh);
-                duplicates.increment(rows - fresh);
-                JsonObject answer = new JsonObject().put("success", true);
-                if (!rejections.isEmpty()) {
-                    answer.put("rejected", json(rejections));
+                if (r.fact() != null) {
+                    facts.add(r.fact());
                 }
-                return Answer.of(200, answer);
-            });
+            } else {
+                rejections.add((Rejection) result);
+            }
+        }
+        readTime.record(System.nanoTime() - readStarted, TimeUnit.NANOSECONDS);
+        rejected.increment(rejections.size());
+        int valid = body.messages().size() - rejections.size();
+        if (valid == 0 && !rejections.isEmpty()) {
+            String what = callType != null ? rejections.get(0).field() + ": " + rejections.get(0).error()
+                    : "every message of the batch is invalid";
+            return Uni.createFrom().item(Answer.of(400, new JsonObject().put("success", false).put("error", what)
+                    .put("rejected", json(rejections))));
+        }
+        if (valid == 0) {
+            return Uni.createFrom().item(Answer.of(200, new JsonObject().put("success", true)));
+        }
+        long storeStarted = System.nanoTime();
+        return repository.store(workspace, touches, facts, hashed).chain(counts -> {
+            if (!counts.settingHeld()) {
+                privacy.forget(workspace);
+                if (!retry) {
+                    return Uni.createFrom().item(Answer.of(503, new JsonObject().put("success", false)
+                            .put("error", "the workspace's privacy setting changed while this request was stored; retry")));
+                }
+                return privacy.current(workspace).chain(now -> readAndStore(workspace, body, callType, receivedAt, taxonomy, now, false));
+            }
+            storeTime.record(System.nanoTime() - storeStarted, TimeUnit.NANOSECONDS);
+            long rows = touches.size() + facts.size();
+            long fresh = counts.touches() + counts.facts();
+            stored.increment(fresh);
+            duplicates.increment(rows - fresh);
+            JsonObject answer = new JsonObject().put("success", true);
+            if (!rejections.isEmpty()) {
+                answer.put("rejected", json(rejections));
+            }
+            return Uni.createFrom().item(Answer.of(200, answer));
         });
     }
 

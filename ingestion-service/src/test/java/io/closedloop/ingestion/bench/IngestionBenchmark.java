@@ -272,7 +272,7 @@ public final class IngestionBenchmark {
             }
             for (byte[] b : bodies) {
                 SegmentBody body = SegmentBody.parse(b, b.length, true, 32768);
-                MessageReader reader = new MessageReader(ChannelTaxonomy.DEFAULT, types, Instant.now(), null, null);
+                MessageReader reader = new MessageReader(ChannelTaxonomy.DEFAULT, types, Instant.now(), null, null, null);
                 for (SegmentBody.Message m : body.messages()) {
                     reader.read(m, null);
                     n++;

@@ -6,6 +6,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -331,6 +332,71 @@ class CrmApiTest {
                 .body("errors[0].message", containsString("erasePerson.identifiers[0].type"));
         call(TestKeys.token(ws, "ingest"), "mutation { erasePerson(identifiers: [{type: \"email\", value: \"bob@acme.com\"}]) { id } }", Map.of())
                 .body("errors[0].message", containsString("needs the role admin"));
+    }
+
+    @Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
+
+    /**
+     * hashIdentifiers (DESIGN §6): emails and phones are stored and published as keyed hashes keeping the email's domain, the
+     * personal fields of raw payloads and URLs are redacted, and the setting cannot change once the workspace holds data.
+     */
+    @Test
+    void aWorkspaceWithHashedIdentifiersStoresNoEmailPhoneOrNameInTheClear() {
+        String ws = workspace();
+        String admin = TestKeys.token(ws, "admin");
+        call(admin, "mutation { updatePrivacySettings(hashIdentifiers: true) { hashIdentifiers } }", Map.of())
+                .body("errors", nullValue()).body("data.updatePrivacySettings.hashIdentifiers", equalTo(true));
+        String key = io.closedloop.ingestion.rest.IngestionTesting.writeKey(ws);
+        given().auth().preemptive().basic(key, "").contentType("application/json")
+                .body("{\"messageId\":\"h-id\",\"anonymousId\":\"anon-h\",\"traits\":{\"email\":\"Grace.Hopper@Navy.example\","
+                        + "\"phone\":\"+1 555 0100 42\",\"firstName\":\"Grace\",\"lastName\":\"Hopperish\"},\"timestamp\":\"2026-03-01T10:00:00Z\"}")
+                .post("/v1/identify").then().statusCode(200);
+        given().auth().preemptive().basic(key, "").contentType("application/json")
+                .body("{\"messageId\":\"h-pg\",\"anonymousId\":\"anon-h\",\"timestamp\":\"2026-03-01T10:00:00Z\",\"context\":{\"page\":"
+                        + "{\"url\":\"https://navy.example/?utm_source=google&email=grace.hopper@navy.example&Phone=555010042#top\","
+                        + "\"referrer\":\"https://mail.example/?mail=grace.hopper@navy.example\"},\"traits\":{\"email\":\"grace.hopper@navy.example\"}}}")
+                .post("/v1/page").then().statusCode(200);
+        upsert(ws, "upsertContacts", "ContactInput", List.of(Map.of("id", "c-g1", "email", "grace.hopper@navy.example",
+                "phone", "+1 555 0100 42"))).body("data.upsertContacts[0].status", equalTo("CREATED"));
+        upsert(ws, "upsertContacts", "ContactInput", List.of(Map.of("id", "c-bad", "email", "grace.hopper@navy.example (work)")))
+                .body("data.upsertContacts[0].error", org.hamcrest.Matchers.not(containsString("grace")));
+
+        String email = call(admin, "{ storedIdentifier(identifier: {type: \"email\", value: \"GRACE.HOPPER@navy.example\"}) }", Map.of())
+                .extract().path("data.storedIdentifier");
+        String phone = call(admin, "{ storedIdentifier(identifier: {type: \"phone\", value: \"+1 (555) 0100-42\"}) }", Map.of())
+                .extract().path("data.storedIdentifier");
+        assertTrue(email.matches("h_[0-9a-f]{32}@navy\\.example"), email);
+        assertTrue(phone.matches("\\+00[0-9]{18}"), phone);
+        List<Map<String, Object>> facts = feed("identity-facts", ws);
+        assertEquals(List.of(Map.of("type", "anonymous_id", "value", "anon-h"), Map.of("type", "email", "value", email),
+                Map.of("type", "phone", "value", phone)), payload(facts.get(0)).get("identifiers"));
+        Map<String, Object> touch = payload(feed("touches", ws).get(0));
+        assertEquals("https://navy.example/?utm_source=google&email=redacted&Phone=redacted#top", touch.get("url"));
+        assertEquals("https://mail.example/?mail=redacted", touch.get("referrer"));
+        assertEquals("google", touch.get("source"));
+        assertTrue(touch.get("identifiers").toString().contains(email), touch.toString());
+        Map<String, Object> contact = payload(feed("crm", ws).get(0));
+        assertEquals(email, contact.get("email"));
+        assertEquals(phone, contact.get("phone"));
+        // Nothing in any column of the workspace's rows names the person in the clear.
+        for (String table : List.of("touch", "identity_fact", "crm_contact", "import_job")) {
+            long rows = pool.preparedQuery("select count(*) from " + table + " t where workspace_id = $1 and"
+                            + " (t::text ilike '%grace%' or t::text ilike '%hopper%' or t::text like '%555010042%' or t::text like '%+1 555%')")
+                    .execute(io.vertx.mutiny.sqlclient.Tuple.of(ws)).await().indefinitely().iterator().next().getLong(0);
+            assertEquals(0, rows, table);
+        }
+        call(admin, "mutation { updatePrivacySettings(hashIdentifiers: false) { hashIdentifiers } }", Map.of())
+                .body("errors[0].message", containsString("updatePrivacySettings.hashIdentifiers"));
+        call(admin, "{ privacySettings { hashIdentifiers } }", Map.of()).body("data.privacySettings.hashIdentifiers", equalTo(true));
+
+        // An erasure by the plain email finds the hashed one.
+        String id = call(admin, "mutation { erasePerson(identifiers: [{type: \"email\", value: \"grace.hopper@navy.example\"}]) { id } }",
+                Map.of()).extract().path("data.erasePerson.id");
+        List<Map<String, Object>> after = feed("identity-facts", ws);
+        Map<String, Object> marker = after.get(after.size() - 1);
+        assertEquals("erasure:" + id, payload(marker).get("id"));
+        assertEquals(List.of(Map.of("type", "email", "value", email)), payload(marker).get("identifiers"));
     }
 
     private static List<Map<String, Object>> awaitErasureItem(String ws) {

@@ -23,7 +23,7 @@ class MessageReaderTest {
     private static Object read(String json, String callType, Instant bodySentAt) {
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
         SegmentBody body = SegmentBody.parse(b, b.length, false, 32768);
-        return new MessageReader(ChannelTaxonomy.DEFAULT, TYPES, RECEIVED, bodySentAt, null).read(body.messages().get(0), callType);
+        return new MessageReader(ChannelTaxonomy.DEFAULT, TYPES, RECEIVED, bodySentAt, null, null).read(body.messages().get(0), callType);
     }
 
     private static MessageReader.Result ok(String json, String callType) {
