@@ -91,7 +91,7 @@ class ErasureIT {
         for (Person p : persons) {
             personIds.put(p, awaitPerson(ws, p));
         }
-        awaitAttributionTouches(ws, persons);
+        awaitAttributionTouches(ws, 3 * persons.size()); // two page views and the call each
 
         // Erase person 1 by email, 2 by an anonymous id from before they identified, 3 by CRM contact id.
         List<String> jobs = List.of(
@@ -168,6 +168,52 @@ class ErasureIT {
         }
     }
 
+    /**
+     * hashIdentifiers (DESIGN §6): a workspace that turns it on before sending data never stores an email, phone or name in the
+     * clear in any service, and identity still resolves the person and matches their account by the email's corporate domain.
+     */
+    @Test
+    void aWorkspaceWithHashedIdentifiersResolvesPersonsAndAccountsWithoutTheirValuesInAnyDatabase() throws Exception {
+        String ws = "hashed" + UUID.randomUUID().toString().substring(0, 8);
+        JsonNode set = graphql(ServiceName.INGESTION, running.token(ws, "admin"),
+                "mutation { updatePrivacySettings(hashIdentifiers: true) { hashIdentifiers } }");
+        assertTrue(set.path("data").path("updatePrivacySettings").path("hashIdentifiers").asBoolean(), set.toString());
+        String key = writeKey(ws);
+        // The account is found by the email's domain alone: no CRM contact, no group call.
+        ingest(ws, "upsertAccounts", "AccountInput", List.of(Map.of("id", "001HASH", "name", "Hash Corp", "domains", List.of("hashcorp.example"))));
+        Person p = new Person(9, "ottoline.vex9@hashcorp.example", "+4915550909077", "anon-before-9-x7", "anon-after-9-x7",
+                "user-zq-9-x7", "Ottolinehash", "Vexhash", "c-zq-9");
+        String t = "\"timestamp\":\"2026-03-01T10:00:00Z\"";
+        segment(key, "/v1/page", "{\"messageId\":\"h-pg\",\"anonymousId\":\"" + p.anonBefore() + "\",\"properties\":{"
+                + "\"url\":\"https://hashcorp.example/pricing?email=" + p.email() + "&phone=" + p.phone() + "\"}," + t + "}");
+        segment(key, "/v1/identify", "{\"messageId\":\"h-id\",\"anonymousId\":\"" + p.anonBefore() + "\",\"traits\":{\"email\":\""
+                + p.email() + "\",\"firstName\":\"" + p.firstName() + "\",\"lastName\":\"" + p.lastName() + "\",\"phone\":\"" + p.phone()
+                + "\"}," + t + "}");
+        ingest(ws, "upsertOfflineTouches", "OfflineTouchInput", List.of(Map.of("id", "h-call", "occurredAt", "2026-03-02T15:00:00Z",
+                "phone", p.phone(), "type", "CALL")));
+        String stored = graphql(ServiceName.INGESTION, running.token(ws, "admin"), "{ storedIdentifier(identifier: {type: \"email\", value: \""
+                + p.email() + "\"}) }").path("data").path("storedIdentifier").asText();
+        assertTrue(stored.endsWith("@hashcorp.example") && !stored.contains("ottoline"), stored);
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        JsonNode person;
+        while (true) {
+            person = graphql(ServiceName.IDENTITY, running.token(ws, "analyst"), "{ person(identifier: {type: \"email\", value: \"" + stored
+                    + "\"}) { id accountId identifiers { type value } } }").path("data").path("person");
+            if (person.path("accountId").asText("").equals("001HASH") && person.path("identifiers").size() == 3) {
+                break;
+            }
+            assertTrue(System.nanoTime() < deadline, "identity did not resolve the hashed person to the account: " + person);
+            Thread.sleep(200);
+        }
+        assertTrue(graphql(ServiceName.IDENTITY, running.token(ws, "analyst"), "{ person(identifier: {type: \"email\", value: \""
+                + p.email() + "\"}) { id } }").path("data").path("person").isNull(), "the plain email is nowhere");
+        awaitAttributionTouches(ws, 2);
+        List<String> clear = List.of(p.email(), p.email().substring(0, p.email().indexOf('@')), p.phone(), p.phone().substring(1),
+                p.firstName(), p.lastName());
+        assertEquals(List.of(), scan(clear), "values in the clear in a workspace with hashIdentifiers");
+    }
+
     // ---- building a person from every kind of data
 
     private static void build(String ws, String key, Person p) throws Exception {
@@ -208,8 +254,8 @@ class ErasureIT {
         }
     }
 
-    /** Until attribution holds every person's touches (two page views and the call) with their memberships. */
-    private static void awaitAttributionTouches(String ws, List<Person> persons) throws Exception {
+    /** Until attribution holds {@code touches} touches of the workspace with their memberships. */
+    private static void awaitAttributionTouches(String ws, int touches) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         try (Connection c = running.database(ServiceName.ATTRIBUTION);
              PreparedStatement s = c.prepareStatement("select count(*) from touch t where t.workspace_id = ? and exists"
@@ -218,7 +264,7 @@ class ErasureIT {
                 s.setString(1, ws);
                 try (ResultSet r = s.executeQuery()) {
                     r.next();
-                    if (r.getLong(1) >= 3L * persons.size()) {
+                    if (r.getLong(1) >= touches) {
                         return;
                     }
                 }
