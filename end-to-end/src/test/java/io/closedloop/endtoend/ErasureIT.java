@@ -67,9 +67,14 @@ class ErasureIT {
     record Person(int n, String email, String phone, String anonBefore, String anonAfter, String userId, String firstName,
                   String lastName, String contactId) {
 
+        /** Person 4 is a consumer (B2C): a free-mail address, no company, an opportunity naming no account. */
         static Person of(int n) {
-            return new Person(n, "zelda.quixote" + n + "@erasetest-corp.example", "+4915550" + n + "0" + n + "77", "anon-before-" + n + "-x7",
+            return new Person(n, "zelda.quixote" + n + (n == 4 ? "@gmail.com" : "@erasetest-corp.example"), "+4915550" + n + "0" + n + "77", "anon-before-" + n + "-x7",
                     "anon-after-" + n + "-x7", "user-zq-" + n + "-x7", "Zeldaerase" + n, "Quixoterase" + n, "c-zq-" + n);
+        }
+
+        boolean b2c() {
+            return n == 4;
         }
 
         List<String> values(String personId) {
@@ -83,7 +88,7 @@ class ErasureIT {
         String key = writeKey(ws);
         ingest(ws, "upsertAccounts", "AccountInput", List.of(Map.of("id", "001ERASE", "name", "Erase Corp",
                 "domains", List.of("erasetest-corp.example"))));
-        List<Person> persons = List.of(Person.of(0), Person.of(1), Person.of(2), Person.of(3));
+        List<Person> persons = List.of(Person.of(0), Person.of(1), Person.of(2), Person.of(3), Person.of(4));
         for (Person p : persons) {
             build(ws, key, p);
         }
@@ -93,11 +98,16 @@ class ErasureIT {
         }
         awaitAttributionTouches(ws, 3 * persons.size()); // two page views and the call each
 
+        assertEquals("person:" + personIds.get(persons.get(4)), graphql(ServiceName.ATTRIBUTION, running.token(ws, "analyst"),
+                "{ journey(opportunityId: \"opp-zq-4\") { accountId } }").path("data").path("journey").path("accountId").asText(),
+                "a consumer is their own account (B2C)");
+
         // Erase person 1 by email, 2 by an anonymous id from before they identified, 3 by CRM contact id.
         List<String> jobs = List.of(
                 erase(ws, "email", persons.get(1).email().toUpperCase(Locale.ROOT)),
                 erase(ws, "anonymous_id", persons.get(2).anonBefore()),
-                erase(ws, "contact_id", persons.get(3).contactId()));
+                erase(ws, "contact_id", persons.get(3).contactId()),
+                erase(ws, "email", persons.get(4).email()));
         assertEquals(jobs.get(0), erase(ws, "email", persons.get(1).email()), "the same request twice is one erasure");
         // The jobs survive a crash of the services that drive them, wherever they are: they resume.
         running.system.killAndRestart(ServiceName.IDENTITY);
@@ -113,7 +123,7 @@ class ErasureIT {
         }
 
         List<String> erased = new ArrayList<>();
-        for (Person p : persons.subList(1, 4)) {
+        for (Person p : persons.subList(1, 5)) {
             erased.addAll(p.values(personIds.get(p)));
         }
         assertEquals(List.of(), scan(erased), "personal values of erased persons left in the databases");
@@ -127,10 +137,15 @@ class ErasureIT {
         // The opportunities stay, without the erased persons' touches; the control person's keeps its journey.
         assertEquals(0, journeyTouches(ws, "opp-zq-1"));
         assertEquals(0, journeyTouches(ws, "opp-zq-3"));
+        assertEquals(0, journeyTouches(ws, "opp-zq-4"));
+        assertEquals("erased:" + jobs.get(3), graphql(ServiceName.ATTRIBUTION, running.token(ws, "analyst"), "{ journey(opportunityId:"
+                + " \"opp-zq-4\") { accountId } }").path("data").path("journey").path("accountId").asText(),
+                "the consumer's deal keeps a pseudonymous account of its own");
         assertTrue(journeyTouches(ws, "opp-zq-0") > 0);
 
-        // Reports reconcile under every model: credited + unattributed = won revenue (4 deals of 1,000.00). With the account
-        // as journey the control person's touches credit every deal; with contact roles the erased persons' deals have none.
+        // Reports reconcile under every model: credited + unattributed = won revenue (5 deals of 1,000.00). With the account
+        // as journey the control person's touches credit every company deal; with contact roles the erased persons' deals have
+        // none; the consumer's deal has none either way.
         for (String model : List.of("first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "u_shaped", "w_shaped",
                 "full_path", "j_shaped", "inverse_j", "markov", "shapley")) {
             for (String scope : List.of("ACCOUNT", "CONTACT_ROLES")) {
@@ -144,8 +159,8 @@ class ErasureIT {
                     credited += row.path("amount").asDouble();
                 }
                 int unattributed = a.path("unattributedOpportunities").asInt();
-                assertEquals(4000.0, credited + 1000.0 * unattributed, 1e-6, model + " " + scope + ": " + a);
-                assertEquals(scope.equals("ACCOUNT") ? 0 : 3, unattributed, model + " " + scope + ": " + a);
+                assertEquals(5000.0, credited + 1000.0 * unattributed, 1e-6, model + " " + scope + ": " + a);
+                assertEquals(scope.equals("ACCOUNT") ? 1 : 4, unattributed, model + " " + scope + ": " + a);
             }
         }
 
@@ -228,15 +243,22 @@ class ErasureIT {
                 + "\"url\":\"https://erasetest-corp.example/docs?utm_source=newsletter&utm_medium=email\"}," + t + "}");
         segment(key, "/v1/alias", "{\"messageId\":\"al-" + p.n() + "\",\"previousId\":\"" + p.anonAfter() + "\",\"anonymousId\":\""
                 + p.anonAfter() + "\",\"userId\":\"" + p.userId() + "\"," + t + "}");
-        segment(key, "/v1/group", "{\"messageId\":\"gr-" + p.n() + "\",\"userId\":\"" + p.userId() + "\",\"groupId\":\"001ERASE\","
-                + "\"traits\":{\"name\":\"Erase Corp\"}," + t + "}");
-        ingest(ws, "upsertContacts", "ContactInput", List.of(Map.of("id", p.contactId(), "email", p.email(), "accountId", "001ERASE",
-                "createdAt", "2026-03-01T00:00:00Z")));
+        if (!p.b2c()) {
+            segment(key, "/v1/group", "{\"messageId\":\"gr-" + p.n() + "\",\"userId\":\"" + p.userId() + "\",\"groupId\":\"001ERASE\","
+                    + "\"traits\":{\"name\":\"Erase Corp\"}," + t + "}");
+        }
+        Map<String, Object> contact = new LinkedHashMap<>(Map.of("id", p.contactId(), "email", p.email(), "createdAt", "2026-03-01T00:00:00Z"));
+        Map<String, Object> opportunity = new LinkedHashMap<>(Map.of("id", "opp-zq-" + p.n(), "amount", "1000", "currency", "USD",
+                "createdAt", "2026-03-10T00:00:00Z", "status", "WON", "closedAt", "2026-03-20T00:00:00Z",
+                "contactRoles", List.of(Map.of("contactId", p.contactId(), "role", "Decision Maker"))));
+        if (!p.b2c()) {
+            contact.put("accountId", "001ERASE");
+            opportunity.put("accountId", "001ERASE");
+        }
+        ingest(ws, "upsertContacts", "ContactInput", List.of(contact));
         ingest(ws, "upsertOfflineTouches", "OfflineTouchInput", List.of(Map.of("id", "call-" + p.n(), "occurredAt",
                 "2026-03-0" + (p.n() + 2) + "T15:00:00Z", "phone", p.phone(), "type", "CALL")));
-        ingest(ws, "upsertOpportunities", "OpportunityInput", List.of(Map.of("id", "opp-zq-" + p.n(), "accountId", "001ERASE",
-                "amount", "1000", "currency", "USD", "createdAt", "2026-03-10T00:00:00Z", "status", "WON",
-                "closedAt", "2026-03-20T00:00:00Z", "contactRoles", List.of(Map.of("contactId", p.contactId(), "role", "Decision Maker")))));
+        ingest(ws, "upsertOpportunities", "OpportunityInput", List.of(opportunity));
         csvImport(ws, "\"Contact ID\",\"Email\"\n\"c-bad-" + p.n() + "\",\"" + p.email() + " (work)\"\n");
     }
 

@@ -181,14 +181,27 @@ public class IncrementalRollups {
         });
     }
 
-    /** ingestion `erasures`: the accounts of every identifier of the erased persons. */
+    /**
+     * ingestion `erasures`: the accounts of every identifier of the erased persons, and the pseudonymous account their B2C
+     * opportunities move to.
+     */
     public PageHandler erasures(PageHandler apply, ErasureApplyService erasures) {
         return around(apply, (tx, ws, items) -> {
             Set<String> identifiers = new HashSet<>();
-            items.forEach(item -> identifiers.addAll(ErasureApplyService.identifiers(item)));
+            Set<String> moved = new HashSet<>();
+            items.forEach(item -> {
+                identifiers.addAll(ErasureApplyService.identifiers(item));
+                if (item.payload().getString("erasureId") != null) {
+                    moved.add(ErasureApplyService.erasedAccount(item.payload().getString("erasureId")));
+                }
+            });
             return erasures.personIdentifiers(tx, ws, identifiers)
                     .chain(all -> rollups.accountsOfIdentifiers(tx, ws, all))
-                    .map(accounts -> new Affected(accounts, Set.of()));
+                    .map(accounts -> {
+                        Set<String> affected = new HashSet<>(accounts);
+                        affected.addAll(moved);
+                        return new Affected(affected, Set.of());
+                    });
         });
     }
 

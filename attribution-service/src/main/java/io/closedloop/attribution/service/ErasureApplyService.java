@@ -33,8 +33,14 @@ public class ErasureApplyService {
             String erasureId = item.payload().getString("erasureId");
             chain = chain.chain(() -> personIdentifiers(tx, item.workspace(), identifiers(item)).chain(all -> {
                 String[] array = all.toArray(new String[0]);
-                return tx.preparedQuery("delete from touch where workspace_id = $1 and identifiers && $2")
-                        .execute(Tuple.of(item.workspace(), array))
+                // A B2C opportunity ('person:<id>', DESIGN §3) keeps a pseudonymous account of its own, not the person's id.
+                Uni<Void> b2c = erasureId == null ? Uni.createFrom().voidItem() : tx.preparedQuery("""
+                                update opportunity set account_id = $3 where workspace_id = $1 and account_derived and account_id in
+                                    (select 'person:' || person_id from membership where workspace_id = $1 and identifier = any($2)
+                                     and person_id is not null)""")
+                        .execute(Tuple.of(item.workspace(), array, erasedAccount(erasureId))).replaceWithVoid();
+                return b2c.chain(() -> tx.preparedQuery("delete from touch where workspace_id = $1 and identifiers && $2")
+                                .execute(Tuple.of(item.workspace(), array)))
                         .chain(touches -> tx.preparedQuery("delete from membership where workspace_id = $1 and identifier = any($2)")
                                 .execute(Tuple.of(item.workspace(), array))
                                 .chain(memberships -> erasureId == null ? Uni.createFrom().voidItem()
@@ -46,6 +52,11 @@ public class ErasureApplyService {
             }));
         }
         return chain;
+    }
+
+    /** The account key an erased person's B2C opportunities keep: pseudonymous, one per erasure. */
+    public static String erasedAccount(String erasureId) {
+        return "erased:" + erasureId;
     }
 
     /** The erasure's identifiers as "type:value". */
