@@ -179,7 +179,7 @@ public class ErasureService {
                 })
                 .subscribe().with(done -> running.set(false), e -> {
                     running.set(false);
-                    Log.warnf("erasure jobs not driven: %s; retrying", e.getMessage());
+                    Log.warnf("erasure jobs not driven: %s; retrying", e.getClass().getSimpleName());
                 });
     }
 
