@@ -126,20 +126,10 @@ public class FeedConsumers implements FeedConsumerSet {
         if (!reportingErasures.compareAndSet(false, true)) {
             return;
         }
-        erasures.reports(pool).chain(reports -> {
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (ErasureApplyService.Report r : reports) {
-                JsonObject body = new JsonObject().put("workspace", r.workspace()).put("removed", r.removed());
-                chain = chain.chain(() -> ingestion.post("/erasures/" + r.erasureId() + "/attribution", body).chain(status -> {
-                    if (status == 204 || status == 404) {
-                        return erasures.reported(pool, r.erasureId());
-                    }
-                    Log.warnf("erasure %s: ingestion answered HTTP %d to attribution's report; retrying", r.erasureId(), status);
-                    return Uni.createFrom().voidItem();
-                }));
-            }
-            return chain;
-        }).subscribe().with(done -> reportingErasures.set(false), e -> {
+        erasures.reports(pool).chain(reports -> ingestion.postReports(reports, r -> "/erasures/" + r.erasureId() + "/attribution",
+                r -> new JsonObject().put("workspace", r.workspace()).put("removed", r.removed()),
+                r -> erasures.reported(pool, r.erasureId())))
+                .subscribe().with(done -> reportingErasures.set(false), e -> {
             reportingErasures.set(false);
             Log.warnf("erasure reports not posted: %s; retrying", e.getClass().getSimpleName());
         });

@@ -9,7 +9,6 @@ import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
@@ -83,21 +82,11 @@ public class IngestionConsumers implements FeedConsumerSet {
         if (!reporting.compareAndSet(false, true)) {
             return;
         }
-        repository.erasureReports(pool).chain(reports -> {
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (GraphRepository.ErasureReport r : reports) {
-                JsonObject body = new JsonObject().put("workspace", r.workspace()).put("identifiers", new JsonArray(r.identifiers()))
-                        .put("removed", new JsonObject(r.removed()));
-                chain = chain.chain(() -> client.post("/erasures/" + r.erasureId() + "/identity", body).chain(status -> {
-                    if (status == 204 || status == 404) {
-                        return repository.deleteErasureReport(pool, r.erasureId());
-                    }
-                    Log.warnf("erasure %s: ingestion answered HTTP %d to identity's report; retrying", r.erasureId(), status);
-                    return Uni.createFrom().voidItem();
-                }));
-            }
-            return chain;
-        }).subscribe().with(done -> reporting.set(false), e -> {
+        repository.erasureReports(pool).chain(reports -> client.postReports(reports, r -> "/erasures/" + r.erasureId() + "/identity",
+                r -> new JsonObject().put("workspace", r.workspace()).put("identifiers", new JsonArray(r.identifiers()))
+                        .put("removed", new JsonObject(r.removed())),
+                r -> repository.deleteErasureReport(pool, r.erasureId())))
+                .subscribe().with(done -> reporting.set(false), e -> {
             reporting.set(false);
             Log.warnf("erasure reports not posted: %s; retrying", e.getClass().getSimpleName());
         });

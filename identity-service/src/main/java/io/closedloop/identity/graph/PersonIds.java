@@ -1,9 +1,7 @@
 package io.closedloop.identity.graph;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import io.closedloop.plumbing.privacy.Hmac;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 
 /**
@@ -24,26 +22,17 @@ public final class PersonIds {
         if (secret == null || secret.length() < 32) {
             throw new IllegalArgumentException("closedloop.privacy.key: give a secret of at least 32 characters");
         }
-        return new PersonIds(hmac(secret.getBytes(StandardCharsets.UTF_8), "person-id\u0000" + workspace));
+        return new PersonIds(Hmac.sha256(secret.getBytes(StandardCharsets.UTF_8), "person-id\u0000" + workspace));
     }
 
     /** The id of the person whose earliest identifier is {@code earliestKey} ("type:value"). */
     public String of(String earliestKey) {
-        return "p_" + HexFormat.of().formatHex(hmac(key, earliestKey), 0, 10);
+        return "p_" + HexFormat.of().formatHex(Hmac.sha256(key, earliestKey), 0, 10);
     }
 
     /** The keyed hash of an identifier key, for tombstones. */
     public String tombstone(String key) {
-        return HexFormat.of().formatHex(hmac(this.key, "erased\u0000" + key));
+        return HexFormat.of().formatHex(Hmac.sha256(this.key, "erased\u0000" + key));
     }
 
-    private static byte[] hmac(byte[] key, String message) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -2,12 +2,9 @@ package io.closedloop.ingestion.privacy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.closedloop.plumbing.privacy.Hmac;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -45,7 +42,7 @@ public final class IdentifierHashing {
         if (email.startsWith("h_") && at == 34) {
             return email;
         }
-        return "h_" + HexFormat.of().formatHex(hmac("email:" + email), 0, 16) + "@" + email.substring(at + 1);
+        return "h_" + HexFormat.of().formatHex(Hmac.sha256(key, "email:" + email), 0, 16) + "@" + email.substring(at + 1);
     }
 
     /** The hashed form of a normalized phone (digits with a leading '+'); an already hashed one is returned as it is. */
@@ -53,7 +50,7 @@ public final class IdentifierHashing {
         if (phone.startsWith("+00") && phone.length() == 21) {
             return phone;
         }
-        String digits = new BigInteger(1, hmac("phone:" + phone)).toString();
+        String digits = new BigInteger(1, Hmac.sha256(key, "phone:" + phone)).toString();
         return "+00" + digits.substring(digits.length() - 18);
     }
 
@@ -122,13 +119,4 @@ public final class IdentifierHashing {
         }
     }
 
-    private byte[] hmac(String message) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

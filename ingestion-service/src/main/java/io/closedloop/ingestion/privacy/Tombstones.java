@@ -1,9 +1,7 @@
 package io.closedloop.ingestion.privacy;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import io.closedloop.plumbing.privacy.Hmac;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
@@ -30,22 +28,22 @@ public final class Tombstones {
 
     /** The workspace's HMAC key (32 bytes). */
     public byte[] key(String workspace) {
-        return hmac(secret, "tombstone\u0000" + workspace);
+        return Hmac.sha256(secret, "tombstone\u0000" + workspace);
     }
 
     /** The workspace's hashing of emails and phones (its hashIdentifiers setting): keyed like the tombstones, for another purpose. */
     public IdentifierHashing hashing(String workspace) {
-        return new IdentifierHashing(hmac(secret, "identifier-hash\u0000" + workspace));
+        return new IdentifierHashing(Hmac.sha256(secret, "identifier-hash\u0000" + workspace));
     }
 
     /** The tombstone of {@code type:value} in {@code workspace}, hex. */
     public String hash(String workspace, String type, String value) {
-        return HexFormat.of().formatHex(hmac(key(workspace), type + ":" + value));
+        return HexFormat.of().formatHex(Hmac.sha256(key(workspace), type + ":" + value));
     }
 
     /** One hash of a whole request (its identifiers as "type:value", in any order): the same request twice is one erasure. */
     public String requestHash(String workspace, Collection<String> keys) {
-        return HexFormat.of().formatHex(hmac(key(workspace), String.join("\n", new TreeSet<>(keys))));
+        return HexFormat.of().formatHex(Hmac.sha256(key(workspace), String.join("\n", new TreeSet<>(keys))));
     }
 
     /** The inner and outer pads of the workspace's key (RFC 2104): with them SQL computes the HMAC with sha256 alone. */
@@ -61,13 +59,4 @@ public final class Tombstones {
         return List.of(ipad, opad);
     }
 
-    private static byte[] hmac(byte[] key, String message) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.closedloop.plumbing.feed;
 
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,6 +10,7 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -78,6 +80,24 @@ public final class FeedClient {
                     }
                     return response.statusCode();
                 });
+    }
+
+    /**
+     * Posts reports waiting in a consumer's outbox one after the other; each one the producer took (204) or no longer knows
+     * (404) is handed to {@code taken} (which deletes it), any other answer leaves it for the next attempt.
+     */
+    public <R> Uni<Void> postReports(List<R> reports, Function<R, String> path, Function<R, JsonObject> body, Function<R, Uni<Void>> taken) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (R report : reports) {
+            chain = chain.chain(() -> post(path.apply(report), body.apply(report)).chain(status -> {
+                if (status == 204 || status == 404) {
+                    return taken.apply(report);
+                }
+                Log.warnf("%s at %s answered HTTP %d; retrying", path.apply(report), baseUrl, status);
+                return Uni.createFrom().voidItem();
+            }));
+        }
+        return chain;
     }
 
     public void close() {
