@@ -371,46 +371,7 @@ class ErasureIT {
             p.start();
             p.awaitReady(Duration.ofSeconds(120));
         }
-        Map<String, String> ends = new LinkedHashMap<>();
-        for (String feed : ServiceName.allFeeds()) {
-            ends.put(feed, end(feed));
-        }
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        for (ServiceName s : consumers) {
-            for (String feed : s.feedsRead()) {
-                while (!ends.get(feed).equals(position(s, feed))) {
-                    assertTrue(System.nanoTime() < deadline, s + " did not catch up with " + feed + ": at " + position(s, feed)
-                            + ", end " + ends.get(feed));
-                    Thread.sleep(200);
-                }
-            }
-        }
-    }
-
-    /** A consumer's stored position in a feed ("producer/stream"). */
-    private static String position(ServiceName consumer, String feed) throws SQLException {
-        try (Connection c = running.database(consumer); PreparedStatement s = c.prepareStatement("select cursor from feed_position where stream = ?")) {
-            s.setString(1, feed);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? String.valueOf(r.getString(1)) : "";
-            }
-        }
-    }
-
-    /** The cursor after the last item of a producer's feed, read as a consumer does. */
-    private static String end(String feed) throws Exception {
-        ServiceName producer = feed.startsWith("identity/") ? ServiceName.IDENTITY : ServiceName.INGESTION;
-        String stream = feed.substring(feed.indexOf('/') + 1);
-        String after = "";
-        while (true) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(running.url(producer) + "/feeds/" + stream + "?limit=10000&after=" + after))
-                    .header("Authorization", "Bearer " + running.serviceToken()).build();
-            JsonNode page = JSON.readTree(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
-            if (page.path("items").isEmpty()) {
-                return after;
-            }
-            after = page.path("next").asText();
-        }
+        running.awaitConsumersCaughtUp(WAIT);
     }
 
     // ---- API calls

@@ -89,6 +89,59 @@ final class RunningSystem implements AutoCloseable {
         return GraphQlCalls.graphql(url(service), token, query);
     }
 
+    /**
+     * Waits until identity and attribution have read every feed to its end: each consumer's stored position equals the
+     * producer's last cursor (read as a consumer does, with an operator's token).
+     */
+    void awaitConsumersCaughtUp(Duration timeout) throws Exception {
+        java.util.Map<String, String> ends = new java.util.HashMap<>();
+        for (String feed : ServiceName.allFeeds()) {
+            ends.put(feed, feedEnd(feed));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (ServiceName consumer : List.of(ServiceName.IDENTITY, ServiceName.ATTRIBUTION)) {
+            for (String feed : consumer.feedsRead()) {
+                while (!ends.get(feed).equals(position(consumer, feed))) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError(consumer + " did not catch up with " + feed + " in " + timeout + ": at "
+                                + position(consumer, feed) + ", end " + ends.get(feed));
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        }
+    }
+
+    /** A consumer's stored position in a feed ("producer/stream"); "" before its first page. */
+    String position(ServiceName consumer, String feed) throws java.sql.SQLException {
+        try (java.sql.Connection c = database(consumer);
+             java.sql.PreparedStatement s = c.prepareStatement("select cursor from feed_position where stream = ?")) {
+            s.setString(1, feed);
+            try (java.sql.ResultSet r = s.executeQuery()) {
+                return r.next() ? String.valueOf(r.getString(1)) : "";
+            }
+        }
+    }
+
+    /** The cursor after the last item of a producer's feed ("producer/stream"). */
+    String feedEnd(String feed) throws Exception {
+        ServiceName producer = feed.startsWith("identity/") ? ServiceName.IDENTITY : ServiceName.INGESTION;
+        String stream = feed.substring(feed.indexOf('/') + 1);
+        String after = "";
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        while (true) {
+            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(url(producer) + "/feeds/" + stream + "?limit=10000&after=" + after))
+                    .header("Authorization", "Bearer " + serviceToken()).build();
+            com.fasterxml.jackson.databind.JsonNode page = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            if (page.path("items").isEmpty()) {
+                return after;
+            }
+            after = page.path("next").asText();
+        }
+    }
+
     @Override
     public void close() throws Exception {
         system.close();

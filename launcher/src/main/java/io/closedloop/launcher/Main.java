@@ -25,7 +25,8 @@ public final class Main {
     static final int EMBEDDED_POSTGRES_PORT = 15432;
     static final String DEMO_WORKSPACE = "demo";
     static final long DEMO_SEED = 42;
-    static final int DEMO_DAYS = 365;
+    /** Two years of activity: cohorts have time to renew, and every report has seasons to compare. */
+    static final int DEMO_MONTHS = 24;
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
@@ -81,16 +82,27 @@ public final class Main {
         String gateway = system.service(ServiceName.GATEWAY).url();
         String dashboardPeriod = "";
         if (options.containsKey("demo")) {
-            // A year of activity ending 85 days ago, so that deals have closed and been invoiced by today.
-            LocalDate first = LocalDate.now(ZoneOffset.UTC).minusDays(DEMO_DAYS + 85);
-            Dataset dataset = new Dataset(DEMO_SEED, Dataset.Size.DEMO, first.atStartOfDay(ZoneOffset.UTC).toInstant(), DEMO_DAYS);
-            System.out.println("Loading the demo dataset into workspace '" + DEMO_WORKSPACE + "' through ingestion's APIs...");
+            // --scale ACCOUNTS[,MONTHS]: the same story at another size (the benchmark's shape is 25000 accounts).
+            String[] scale = options.getOrDefault("scale", Dataset.Size.DEMO.accounts() + "," + DEMO_MONTHS).split(",");
+            int accounts = Integer.parseInt(scale[0].strip());
+            int months = scale.length > 1 ? Integer.parseInt(scale[1].strip()) : DEMO_MONTHS;
+            if (accounts < 10 || months < 3 || months > 60) {
+                throw new IllegalArgumentException("--scale ACCOUNTS[,MONTHS]: at least 10 accounts, 3 to 60 months");
+            }
+            int days = months * 365 / 12;
+            // Activity ending 85 days ago, so that deals have closed and been invoiced by today.
+            LocalDate first = LocalDate.now(ZoneOffset.UTC).minusDays(days + 85);
+            Dataset.Size demo = Dataset.Size.DEMO;
+            Dataset dataset = new Dataset(DEMO_SEED, new Dataset.Size(accounts, demo.contactsPerAccount(), demo.touchesPerContact(),
+                    demo.opportunityShare()), first.atStartOfDay(ZoneOffset.UTC).toInstant(), days);
+            System.out.println("Loading the demo dataset (" + accounts + " accounts, " + months + " months) into workspace '"
+                    + DEMO_WORKSPACE + "' through ingestion's APIs...");
             DemoLoader.Loaded loaded = new DemoLoader(system.service(ServiceName.INGESTION).url(), writeKey)
                     .load(dataset, tokens.mint("demo-loader", DEMO_WORKSPACE, List.of("ingest"), Duration.ofHours(1)));
             System.out.printf("Demo data sent: %d accounts, %d contacts, %d Segment messages, %d opportunities, %d invoices, %d spend rows "
                             + "(identity and attribution catch up from the feeds within a minute).%n",
                     loaded.accounts(), loaded.contacts(), loaded.messages(), loaded.opportunities(), loaded.invoices(), loaded.spendRows());
-            dashboardPeriod = "&from=" + first + "&to=" + first.plusDays(DEMO_DAYS + 84);
+            dashboardPeriod = "&from=" + first + "&to=" + first.plusDays(days + 84);
         }
         System.out.println();
         System.out.println("closedloop is up.");
@@ -149,7 +161,7 @@ public final class Main {
 
     private static void usage() {
         System.err.println("""
-                usage: ./closedloop run [--demo] [--database postgresql://user:pass@host:port]
+                usage: ./closedloop run [--demo [--scale ACCOUNTS[,MONTHS]]] [--database postgresql://user:pass@host:port]
                        ./closedloop token --workspace W [--roles analyst,admin,ingest] [--ttl-days 30]
                        ./closedloop token --feeds-of identity|attribution [--ttl-days 30]   (a consumer's service token)
                        ./closedloop workspace create W [--ingestion-url http://localhost:8180]

@@ -52,6 +52,12 @@ public final class DemoLoader {
     public Loaded load(Dataset dataset, String ingestToken) throws IOException, InterruptedException {
         Upserts upserts = new Upserts(ingestToken);
         long[] counts = new long[4];
+        // Rates first: amounts in euros are converted when they are upserted.
+        for (Dataset.ExchangeRate rate : dataset.exchangeRates()) {
+            upserts.add("importExchangeRates", "rates", "ExchangeRateInput",
+                    Map.of("date", rate.date().toString(), "currency", rate.currency(), "rate", rate.rate()));
+        }
+        upserts.flush();
         forEachAccount(dataset, data -> {
             upserts.add("upsertAccounts", "accounts", "AccountInput", account(data.account()));
             counts[0]++;
@@ -75,9 +81,18 @@ public final class DemoLoader {
         forEachAccount(dataset, data -> {
             for (Dataset.Invoice invoice : data.invoices()) {
                 upserts.add("upsertRevenue", "revenue", "RevenueInput", Map.of("id", invoice.id(), "accountId", invoice.accountId(),
-                        "opportunityId", invoice.opportunityId(), "amount", decimal(invoice.amountCents()),
+                        "opportunityId", invoice.opportunityId(), "amount", decimal(invoice.amountCents()), "currency", invoice.currency(),
                         "occurredAt", invoice.occurredAt().toString()));
                 counts[3]++;
+            }
+        });
+        upserts.flush();
+        // A deal restated after it was won: the CRM sends it again with its new amount and close date.
+        forEachAccount(dataset, data -> {
+            for (Dataset.Opportunity opportunity : data.opportunities()) {
+                if (opportunity.restatement() != null) {
+                    upserts.add("upsertOpportunities", "opportunities", "OpportunityInput", restated(opportunity));
+                }
             }
         });
         upserts.flush();
@@ -119,15 +134,32 @@ public final class DemoLoader {
         item.put("accountId", o.accountId());
         item.put("name", o.name());
         item.put("amount", decimal(o.amountCents()));
+        item.put("currency", o.currency());
         item.put("createdAt", o.createdAt().toString());
         item.put("stage", o.stage());
         item.put("status", o.status());
         if (o.closedAt() != null) {
             item.put("closedAt", o.closedAt().toString());
         }
-        item.put("contactRoles", o.contactIds().stream().map(id -> Map.of("contactId", id, "role", "Influencer")).toList());
+        List<Map<String, Object>> roles = new ArrayList<>();
+        for (int i = 0; i < o.contactIds().size(); i++) {
+            roles.add(Map.of("contactId", o.contactIds().get(i), "role", o.roles().get(i)));
+        }
+        item.put("contactRoles", roles);
         item.put("stageHistory", o.stageHistory().stream()
                 .map(h -> Map.of("stage", h.stage(), "enteredAt", h.enteredAt().toString())).toList());
+        return item;
+    }
+
+    /** The opportunity as the CRM sends it after the restatement: new amount and close date, the change in its stage history. */
+    private static Map<String, Object> restated(Dataset.Opportunity o) {
+        Map<String, Object> item = opportunity(o);
+        item.put("amount", decimal(o.restatement().amountCents()));
+        item.put("closedAt", o.restatement().closedAt().toString());
+        List<Map<String, Object>> history = new ArrayList<>(o.stageHistory().stream()
+                .map(h -> Map.<String, Object>of("stage", h.stage(), "enteredAt", h.enteredAt().toString())).toList());
+        history.add(Map.of("stage", "Closed Won (restated)", "enteredAt", o.restatement().closedAt().toString()));
+        item.put("stageHistory", history);
         return item;
     }
 

@@ -42,10 +42,26 @@ public final class SegmentMessages {
     private static ObjectNode base(Dataset.Visit visit, String messageId, String site) {
         Dataset.Source source = visit.source();
         StringBuilder query = new StringBuilder();
-        if (source.source() != null) {
-            query.append("?utm_source=").append(source.source())
-                    .append("&utm_medium=").append(source.medium())
-                    .append("&utm_campaign=").append(source.campaign());
+        boolean utms = source.source() != null && visit.tracking() != Dataset.Tracking.CLICK_ID_ONLY;
+        String campaign = source.campaign() == null ? null : Dataset.spelling(source.campaign(), Math.floorMod(messageId.hashCode(), 3));
+        if (utms) {
+            query.append("?utm_source=").append(source.source());
+            if (visit.tracking() == Dataset.Tracking.MALFORMED) {
+                query.append("&utm_medium=(not%20set)");
+            } else if (visit.tracking() != Dataset.Tracking.NO_MEDIUM) {
+                query.append("&utm_medium=").append(source.medium());
+            }
+            query.append("&utm_campaign=").append(campaign.replace(" ", "%20"));
+            if (visit.content() != null) {
+                query.append("&utm_content=").append(visit.content());
+            }
+        } else if (visit.tracking() == Dataset.Tracking.CLICK_ID_ONLY) {
+            String name = switch (source.source()) {
+                case "google" -> "gclid";
+                case "facebook" -> "fbclid";
+                default -> "li_fat_id";
+            };
+            query.append('?').append(name).append("=c").append(Integer.toHexString(messageId.hashCode()));
         }
         ObjectNode message = JSON.createObjectNode();
         message.put("messageId", messageId);
@@ -58,9 +74,6 @@ public final class SegmentMessages {
         page.put("search", query.toString());
         if (source.referrer() != null) {
             page.put("referrer", source.referrer());
-        }
-        if (source.source() != null) {
-            context.putObject("campaign").put("source", source.source()).put("medium", source.medium()).put("name", source.campaign());
         }
         context.putObject("library").put("name", "analytics.js").put("version", "closedloop-dataset");
         return message;

@@ -1,0 +1,199 @@
+package io.closedloop.endtoend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.closedloop.launcher.ServiceName;
+import io.closedloop.launcher.dataset.Dataset;
+import io.closedloop.launcher.dataset.DemoLoader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 16: the demo dataset (`--demo`: 200 accounts, two years), loaded through the public APIs, tells the story planted
+ * in it, and the public API shows it: ROI ranks events first and video (spend, no pipeline) last; first touch and last
+ * touch rank paid social and paid search the other way round; data quality reports the planted mess; the explosion guard
+ * quarantines the shared office cookie; customers' cumulative revenue grows after acquisition; the restated deal reports its
+ * new amount and close date, its stage history showing the change.
+ */
+class StoryIT {
+
+    private static final LocalDate START = LocalDate.of(2024, 1, 1);
+    private static final int DAYS = 730;
+    private static final String WS = "story";
+    private static final String PERIOD = "{from: \"" + START + "\", to: \"" + START.plusDays(DAYS + 120) + "\"}";
+
+    static RunningSystem running;
+    static Dataset dataset;
+    static String analyst;
+
+    @BeforeAll
+    static void load() throws Exception {
+        running = RunningSystem.start();
+        dataset = new Dataset(42, Dataset.Size.DEMO, START.atStartOfDay(ZoneOffset.UTC).toInstant(), DAYS);
+        String key = running.graphql(ServiceName.INGESTION, running.token(WS, "admin"), "mutation { createWriteKey(name: \"demo\") { key } }")
+                .statusCode(200).extract().path("data.createWriteKey.key");
+        new DemoLoader(running.url(ServiceName.INGESTION), key).load(dataset, running.token(WS, "ingest"));
+        running.awaitConsumersCaughtUp(Duration.ofSeconds(180));
+        analyst = running.token(WS, "analyst");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    private static JsonNode api(String query) {
+        JsonNode answer = running.graphql(ServiceName.GATEWAY, analyst, query).statusCode(200).extract().as(JsonNode.class);
+        assertTrue(answer.path("errors").isMissingNode(), query + ": " + answer.path("errors"));
+        return answer.path("data");
+    }
+
+    /** Channels by a column of the performance report, highest first (null last). */
+    private static List<String> ranking(JsonNode rows, String column) {
+        List<JsonNode> list = new ArrayList<>();
+        rows.forEach(list::add);
+        list.sort(Comparator.comparingDouble((JsonNode r) -> r.path(column).isNull() ? Double.NEGATIVE_INFINITY : r.path(column).asDouble())
+                .reversed());
+        return list.stream().map(r -> r.path("key").asText()).toList();
+    }
+
+    @Test
+    void roiRanksEventsFirstAndTheChannelWithSpendAndNoPipelineLast() {
+        JsonNode rows = api("{ performance(period: " + PERIOD + ", model: {name: \"LINEAR\"}, basis: \"REVENUE\") { rows { key roi spend revenue"
+                + " pipeline } } }").path("performance").path("rows");
+        List<String> byRoi = ranking(rows, "roi");
+        assertEquals("events", byRoi.get(0), "ROI ranking " + rows);
+        JsonNode video = null;
+        for (JsonNode r : rows) {
+            if (r.path("key").asText().equals("video")) {
+                video = r;
+            }
+        }
+        assertTrue(video != null && video.path("spend").asDouble() > 0, "video has spend: " + rows);
+        assertEquals(0.0, video.path("pipeline").asDouble(), "video brings no pipeline: " + video);
+        assertEquals(-1.0, video.path("roi").asDouble(), 1e-9, "video returns nothing of its spend");
+        List<String> paid = byRoi.stream().filter(k -> rows.findValues("key").stream().anyMatch(v -> v.asText().equals(k))).toList();
+        assertEquals("video", lastWithSpend(rows, byRoi), "ROI ranking " + rows);
+        assertTrue(paid.indexOf("display") > paid.indexOf("paid_search"), "display's volume converts poorly: " + byRoi);
+    }
+
+    private static String lastWithSpend(JsonNode rows, List<String> ranking) {
+        String last = null;
+        for (String key : ranking) {
+            for (JsonNode r : rows) {
+                if (r.path("key").asText().equals(key) && r.path("spend").asDouble() > 0) {
+                    last = key;
+                }
+            }
+        }
+        return last;
+    }
+
+    @Test
+    void firstTouchAndLastTouchRankPaidSocialAndPaidSearchTheOtherWayRound() {
+        List<String> first = ranking(api("{ performance(period: " + PERIOD + ", model: {name: \"FIRST_TOUCH\"}) { rows { key credit } } }")
+                .path("performance").path("rows"), "credit");
+        List<String> last = ranking(api("{ performance(period: " + PERIOD + ", model: {name: \"LAST_TOUCH\"}) { rows { key credit } } }")
+                .path("performance").path("rows"), "credit");
+        assertTrue(first.indexOf("paid_social") < first.indexOf("paid_search"), "first touch: " + first);
+        assertTrue(last.indexOf("paid_search") < last.indexOf("paid_social"), "last touch: " + last);
+        assertEquals("paid_social", first.get(0), "first touch: " + first);
+        assertEquals("paid_search", last.get(0), "last touch: " + last);
+    }
+
+    @Test
+    void dataQualityReportsThePlantedMess() {
+        long paid = 0;
+        long invalid = 0;
+        long opportunitiesWithoutRoles = 0;
+        for (int a = 0; a < dataset.size().accounts(); a++) {
+            Dataset.AccountData data = dataset.account(a);
+            for (Dataset.Visit v : data.visits()) {
+                if (v.source().campaign() != null) {
+                    paid++;
+                    invalid += v.tracking() == Dataset.Tracking.NO_MEDIUM || v.tracking() == Dataset.Tracking.MALFORMED ? 1 : 0;
+                }
+            }
+            for (Dataset.Opportunity o : data.opportunities()) {
+                opportunitiesWithoutRoles += o.contactIds().isEmpty() ? 1 : 0;
+            }
+        }
+        JsonNode quality = api("{ dataQuality(period: " + PERIOD + ") { touches validUtmShare personShare accountShare"
+                + " opportunitiesWithoutContactRoles unmappedCampaigns } }").path("dataQuality");
+        assertEquals(opportunitiesWithoutRoles, quality.path("opportunitiesWithoutContactRoles").asLong(), quality.toString());
+        assertTrue(opportunitiesWithoutRoles > 0);
+        double plantedInvalid = (double) invalid / paid;
+        assertTrue(plantedInvalid > 0.05 && plantedInvalid < 0.2, "planted: " + plantedInvalid);
+        double validShare = quality.path("validUtmShare").asDouble();
+        assertTrue(validShare < 0.97 && validShare > 0.75, "valid UTMs: " + quality);
+        // Accounts whose visitors never identify, and the quarantined cookie, leave touches without a company.
+        assertTrue(quality.path("accountShare").asDouble() < 0.97, quality.toString());
+        assertTrue(quality.path("accountShare").asDouble() > 0.6, quality.toString());
+    }
+
+    @Test
+    void theExplosionGuardQuarantinesTheSharedOfficeCookie() {
+        JsonNode quarantined = running.graphql(ServiceName.IDENTITY, analyst, "{ quarantinedIdentifiers { type value personsJoined } }")
+                .statusCode(200).extract().as(JsonNode.class).path("data").path("quarantinedIdentifiers");
+        boolean found = false;
+        for (JsonNode q : quarantined) {
+            if (q.path("value").asText().equals(Dataset.SHARED_COOKIE)) {
+                found = true;
+                assertTrue(q.path("personsJoined").asInt() >= 51, q.toString());
+            }
+        }
+        assertTrue(found, "quarantined: " + quarantined);
+    }
+
+    @Test
+    void customersCumulativeRevenueGrowsAfterAcquisition() {
+        JsonNode rows = api("{ cohortLtv(period: " + PERIOD + ", cohort: \"QUARTER\", periods: 6) { rows { cohort channel customers"
+                + " revenuePerCustomer } } }").path("cohortLtv").path("rows");
+        int growing = 0;
+        for (JsonNode r : rows) {
+            JsonNode revenue = r.path("revenuePerCustomer");
+            if (r.path("customers").asInt() > 0 && revenue.size() > 4 && revenue.get(4).asDouble() > revenue.get(0).asDouble() * 1.05) {
+                growing++;
+            }
+        }
+        assertTrue(growing >= 3, "cohorts whose revenue per customer grows (expansions and renewals): " + rows);
+    }
+
+    @Test
+    void theRestatedDealReportsItsNewAmountAndCloseDate() {
+        Dataset.Opportunity restated = null;
+        for (Dataset.Opportunity o : dataset.account(2).opportunities()) {
+            if (o.restatement() != null) {
+                restated = o;
+            }
+        }
+        assertTrue(restated != null, "account 2 has a restated deal");
+        JsonNode credited = api("{ creditedOpportunities(period: " + PERIOD + ", model: {name: \"LINEAR\"}, basis: \"REVENUE\", first: 1000)"
+                + " { opportunityId amount convertedAt } }").path("creditedOpportunities");
+        JsonNode deal = null;
+        for (JsonNode c : credited) {
+            if (c.path("opportunityId").asText().equals(restated.id())) {
+                deal = c;
+            }
+        }
+        assertTrue(deal != null, "the restated deal is credited: " + credited.size() + " deals");
+        assertEquals(restated.restatement().amountCents() / 100.0, deal.path("amount").asDouble(), 0.005, deal.toString());
+        assertEquals(restated.restatement().closedAt(), Instant.parse(deal.path("convertedAt").asText()), deal.toString());
+        JsonNode timeline = api("{ accountView(accountId: \"" + Dataset.restatedAccount() + "\") { timeline { kind stage at } } }")
+                .path("accountView").path("timeline");
+        assertTrue(timeline.toString().contains("Closed Won (restated)"), timeline.toString());
+    }
+}
