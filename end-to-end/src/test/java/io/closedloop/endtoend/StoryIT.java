@@ -88,6 +88,18 @@ class StoryIT {
         List<String> paid = byRoi.stream().filter(k -> rows.findValues("key").stream().anyMatch(v -> v.asText().equals(k))).toList();
         assertEquals("video", lastWithSpend(rows, byRoi), "ROI ranking " + rows);
         assertTrue(paid.indexOf("display") > paid.indexOf("paid_search"), "display's volume converts poorly: " + byRoi);
+        for (JsonNode r : rows) {
+            String key = r.path("key").asText();
+            if (key.equals("display")) {
+                assertTrue(r.path("roi").asDouble() < 0, "display returns less than its spend: " + r);
+            }
+            if (key.equals("paid_search")) {
+                assertTrue(r.path("roi").asDouble() > 1, "paid search returns more than twice its spend: " + rows);
+            }
+            if (key.equals("paid_social")) {
+                assertTrue(r.path("roi").asDouble() > 0, "paid social returns more than its spend: " + rows);
+            }
+        }
     }
 
     private static String lastWithSpend(JsonNode rows, List<String> ranking) {

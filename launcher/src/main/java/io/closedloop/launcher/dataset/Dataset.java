@@ -57,7 +57,7 @@ public final class Dataset {
     private static final int GOOGLE = 0, LINKEDIN = 2, FACEBOOK = 3, DIRECT = 11, EVENTS = 12;
 
     /** Daily spend of each family at 100 accounts, in cents (index as {@link #SOURCES}; 0 = unpaid, or a newsletter). */
-    private static final long[] DAILY_BUDGET_CENTS = {12_000, 2_000, 10_000, 4_000, 0, 0, 0, 0, 22_000, 1_500, 8_000, 0, 400};
+    private static final long[] DAILY_BUDGET_CENTS = {6_000, 1_500, 5_000, 2_000, 0, 0, 0, 0, 22_000, 1_500, 8_000, 0, 400};
 
     /** Where a touch falls in a journey, and whether the account ever buys: the channel weights of each (index as SOURCES). */
     private static final double[] BUYER_FIRST = {6, 2, 40, 8, 14, 4, 4, 10, 6, 4, 0, 2, 0};
