@@ -63,7 +63,17 @@ try {
     }
     return { location: location.href, tokenStored: sessionStorage.getItem('closedloop.token') !== null, panels }
   })
-  console.log(JSON.stringify({ ...rendered, console: consoleMessages, failedRequests }))
+  // A data-quality problem opens the touches behind it: click the first one and read the list it shows.
+  let qualityTouches = null
+  const drill = await page.$('#quality button.drill[data-problem="INVALID_UTM"]')
+  if (drill) {
+    await drill.click()
+    await page.waitForFunction(() => document.querySelector('#quality table.quality-touches')?.dataset.problem === 'INVALID_UTM',
+      null, { timeout: 30000 })
+    qualityTouches = await page.evaluate(() => [...document.querySelectorAll('#quality table.quality-touches tr')].slice(1)
+      .map((tr) => tr.dataset.key))
+  }
+  console.log(JSON.stringify({ ...rendered, qualityTouches, console: consoleMessages, failedRequests }))
 } finally {
   await browser.close()
 }

@@ -164,6 +164,14 @@ class DashboardBrowserIT {
         JsonNode shownQuality = panels.path("quality");
         assertEquals(quality.path("unmappedCampaigns"), shownQuality.path("unmappedCampaigns"));
         assertStats(shownQuality.path("stats"), ((ObjectNode) quality.deepCopy()).without("unmappedCampaigns"));
+        // Clicking the invalid-UTM figure lists the touches behind it, as the API gives them.
+        JsonNode invalid = api("{ dataQualityTouches(period: " + PERIOD + ", problem: \"INVALID_UTM\") { touchId } }").path("dataQualityTouches");
+        List<String> expectedTouches = new ArrayList<>();
+        invalid.forEach(t -> expectedTouches.add(t.path("touchId").asText()));
+        assertTrue(!expectedTouches.isEmpty(), "the dataset plants touches with invalid UTMs");
+        List<String> shownTouches = new ArrayList<>();
+        page.path("qualityTouches").forEach(t -> shownTouches.add(t.asText()));
+        assertEquals(expectedTouches, shownTouches);
     }
 
     @Test

@@ -161,6 +161,22 @@ class StoryIT {
         double valid = quality.path("validUtmShare").asDouble();
         assertTrue(valid >= atLeast - 0.002 && valid <= atMost + 0.002, "valid UTMs " + valid + ", planted " + atLeast + ".." + atMost);
         assertTrue(quality.path("unmappedCampaigns").toString().contains("spring launch"), "the misspelt campaign shows: " + quality);
+        // The figure opens onto the touches behind it: each one planted with broken UTMs.
+        java.util.Set<String> planted = new java.util.HashSet<>();
+        for (int a = 0; a < dataset.size().accounts(); a++) {
+            for (Dataset.Visit v : dataset.account(a).visits()) {
+                if (v.tracking() == Dataset.Tracking.NO_MEDIUM || v.tracking() == Dataset.Tracking.MALFORMED) {
+                    planted.add(v.messageId());
+                    planted.add(v.messageId() + "-form");
+                }
+            }
+        }
+        JsonNode behind = api("{ dataQualityTouches(period: " + PERIOD + ", problem: \"INVALID_UTM\", first: 1000) { touchId } }")
+                .path("dataQualityTouches");
+        assertEquals(Math.round((1 - valid) * touches), behind.size(), "every touch the figure counts is listed");
+        for (JsonNode t : behind) {
+            assertTrue(planted.contains(t.path("touchId").asText()), "not planted as broken: " + t);
+        }
         double plantedAccountShare = 1 - (double) anonymous / touches;
         assertTrue(plantedAccountShare < 0.97, "planted: " + plantedAccountShare);
         assertEquals(plantedAccountShare, quality.path("accountShare").asDouble(), 0.02, "resolved to a company: " + quality);

@@ -368,6 +368,44 @@ const QUALITY = `query Quality($period: PeriodInput!) {
   }
 }`
 
+const QUALITY_TOUCHES = `query QualityTouches($period: PeriodInput!, $problem: String!) {
+  dataQualityTouches(period: $period, problem: $problem, first: 100) {
+    touchId occurredAt touchType channel source medium campaign content
+  }
+}`
+
+// Each data-quality problem opens the touches behind it (newest first, at most 100).
+const PROBLEMS = { validUtmShare: 'INVALID_UTM', personShare: 'NO_PERSON', accountShare: 'NO_ACCOUNT' }
+
+async function showQualityTouches (el, problem) {
+  const list = $('table.quality-touches', el)
+  const { dataQualityTouches: touches } = await graphql(QUALITY_TOUCHES, { period: period(), problem })
+  table(list, [
+    ['occurredAt', 'When', (v) => v ?? ''],
+    ['channel', 'Channel', (v) => v ?? ''],
+    ['source', 'Source', (v) => v ?? ''],
+    ['medium', 'Medium', (v) => v ?? ''],
+    ['campaign', 'Campaign', (v) => v ?? ''],
+    ['touchType', 'Type', (v) => v ?? ''],
+    ['touchId', 'Touch', (v) => v ?? '']
+  ], touches.map((t) => ({ ...t, key: t.touchId })))
+  list.dataset.problem = problem
+  list.hidden = false
+}
+
+function drill (el, target, problem, label) {
+  const button = document.createElement('button')
+  button.type = 'button'
+  button.className = 'drill'
+  button.dataset.problem = problem
+  button.textContent = label
+  button.addEventListener('click', () => showQualityTouches(el, problem).catch((e) => {
+    $('.error', el).textContent = e.message
+    $('.error', el).hidden = false
+  }))
+  target.append(' ', button)
+}
+
 function loadQuality () {
   return panel('quality', async (el) => {
     const { dataQuality: q } = await graphql(QUALITY, { period: period() })
@@ -381,9 +419,16 @@ function loadQuality () {
       ['touchesPerConversion', 'Touches per conversion', q.touchesPerConversion, fmt.number],
       ['opportunitiesWithoutContactRoles', 'Opportunities without contact roles', q.opportunitiesWithoutContactRoles, fmt.number]
     ])
+    for (const [field, problem] of Object.entries(PROBLEMS)) {
+      drill(el, $(`dd[data-field="${field}"]`, el), problem, 'touches without')
+    }
     const unmapped = $('.unmapped', el)
     unmapped.dataset.value = JSON.stringify(q.unmappedCampaigns)
     unmapped.textContent = q.unmappedCampaigns.length ? 'Unmapped campaigns: ' + q.unmappedCampaigns.join(', ') : 'No unmapped campaigns.'
+    if (q.unmappedCampaigns.length) {
+      drill(el, unmapped, 'UNMAPPED_CAMPAIGN', 'their touches')
+    }
+    $('table.quality-touches', el).hidden = true
   })
 }
 

@@ -13,6 +13,8 @@ import io.closedloop.attribution.report.ReportViews.CreditedOpportunity;
 import io.closedloop.attribution.report.ReportViews.DataQuality;
 import io.closedloop.attribution.report.ReportViews.PerformanceMetrics;
 import io.closedloop.attribution.report.ReportViews.PipelineInfluence;
+import io.closedloop.attribution.report.ReportViews.QualityProblem;
+import io.closedloop.attribution.report.ReportViews.QualityTouch;
 import io.closedloop.attribution.report.ReportViews.SourcedInfluencedReport;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.Roles;
@@ -164,6 +166,20 @@ public class ReportsApi {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant[] period = reportPeriods.of("dataQuality", from, to);
         return engagement.dataQuality(workspace, period[0], period[1]);
+    }
+
+    @Query
+    @Description("The touches behind a data-quality figure (INVALID_UTM, NO_PERSON, NO_ACCOUNT, UNMAPPED_CAMPAIGN), newest first;"
+            + " at most `first` (1 to 1000, default 100).")
+    public Uni<@NonNull List<@NonNull QualityTouch>> dataQualityTouches(@NonNull String from, @NonNull String to,
+                                                                        @NonNull QualityProblem problem, Integer first) {
+        String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
+        Instant[] period = reportPeriods.of("dataQualityTouches", from, to);
+        int limit = first == null ? 100 : first;
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("dataQualityTouches.first: 1 to 1000, was " + limit);
+        }
+        return reports.qualityTouches(workspace, period[0], period[1], problem, limit);
     }
 
     @Query

@@ -157,6 +157,30 @@ public class ReportRepository {
                 .execute(Tuple.of(workspace, utc(from), utc(to))).map(rows -> rows.iterator().next().getInteger(0));
     }
 
+    /** The period's touches with {@code problem}, newest first: what a data-quality figure counts. */
+    public Uni<List<ReportViews.QualityTouch>> qualityTouches(String workspace, Instant from, Instant to, ReportViews.QualityProblem problem,
+                                                              int limit) {
+        String condition = switch (problem) {
+            case INVALID_UTM -> "not t.utm_valid";
+            case NO_PERSON -> "not exists (select 1 from membership m where m.workspace_id = t.workspace_id"
+                    + " and m.identifier = any(t.identifiers) and m.person_id is not null)";
+            case NO_ACCOUNT -> "not exists (select 1 from membership m where m.workspace_id = t.workspace_id"
+                    + " and m.identifier = any(t.identifiers) and m.account_id is not null and m.account_id not like 'person:%')";
+            case UNMAPPED_CAMPAIGN -> "t.campaign is not null and t.channel in ('other', '(none)')";
+        };
+        return pool.preparedQuery("select t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content from touch t"
+                        + " where t.workspace_id = $1 and t.occurred_at >= $2 and t.occurred_at < $3 and " + condition
+                        + " order by t.occurred_at desc, t.id limit $4")
+                .execute(Tuple.of(workspace, utc(from), utc(to), limit)).map(rows -> {
+                    List<ReportViews.QualityTouch> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new ReportViews.QualityTouch(r.getString(0), r.getOffsetDateTime(1).toInstant().toString(), r.getString(2),
+                                r.getString(3), r.getString(4), r.getString(5), r.getString(6), r.getString(7)));
+                    }
+                    return out;
+                });
+    }
+
     /** Campaigns of the period's touches on the taxonomy's fallback channel ('other') or none. */
     public Uni<List<String>> unmappedCampaigns(String workspace, Instant from, Instant to, int limit) {
         return pool.preparedQuery("""

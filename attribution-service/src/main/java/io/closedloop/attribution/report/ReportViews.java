@@ -116,6 +116,14 @@ public final class ReportViews {
     }
 
     @Type("TimelineEntry")
+    /** A data-quality problem a touch can have (dataQualityTouches). */
+    public enum QualityProblem { INVALID_UTM, NO_PERSON, NO_ACCOUNT, UNMAPPED_CAMPAIGN }
+
+    @Description("A touch behind a data-quality figure.")
+    public record QualityTouch(@NonNull String touchId, @NonNull String occurredAt, String touchType, String channel, String source,
+                               String medium, String campaign, String content) {
+    }
+
     public record TimelineEntry(@NonNull String at, @NonNull @Description("TOUCH or STAGE.") String kind, String touchId,
                                 String touchType, String channel, String campaign, String personId, String opportunityId,
                                 String stage) {

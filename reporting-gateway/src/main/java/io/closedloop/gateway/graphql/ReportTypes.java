@@ -208,6 +208,12 @@ public final class ReportTypes {
             @Description("STAGE: the stage entered.") String stage) {
     }
 
+    @Description("A touch behind a data-quality figure.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record QualityTouch(@NonNull @Description("The touch's id.") String touchId, @NonNull @Description("When, ISO-8601.") String occurredAt,
+                               String touchType, String channel, String source, String medium, String campaign, String content) {
+    }
+
     @Description("Data quality over the touches and opportunities of the period (DESIGN §5).")
     @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record DataQuality(

@@ -182,6 +182,26 @@ public class ReportsApi {
                 data -> object(data, op, DataQuality.class));
     }
 
+    @Query
+    @Description("The touches behind a data-quality figure, newest first: INVALID_UTM (UTMs the taxonomy could not place),"
+            + " NO_PERSON, NO_ACCOUNT (resolved to no person / no company), UNMAPPED_CAMPAIGN. From attribution-service.")
+    public Uni<@NonNull List<@NonNull QualityTouch>> dataQualityTouches(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the touches.") PeriodInput period,
+            @NonNull @Description("INVALID_UTM, NO_PERSON, NO_ACCOUNT or UNMAPPED_CAMPAIGN.") String problem,
+            @DefaultValue("100") @Description("Most touches returned, 1 to 1000.") Integer first) {
+        String op = "dataQualityTouches";
+        String kind = problem.strip().toUpperCase(java.util.Locale.ROOT);
+        if (!List.of("INVALID_UTM", "NO_PERSON", "NO_ACCOUNT", "UNMAPPED_CAMPAIGN").contains(kind)) {
+            throw new IllegalArgumentException(op + ".problem: '" + problem + "' is not INVALID_UTM, NO_PERSON, NO_ACCOUNT or UNMAPPED_CAMPAIGN");
+        }
+        int n = first == null ? 100 : first;
+        if (n < 1 || n > 1000) {
+            throw new IllegalArgumentException(op + ".first: 1 to 1000, was " + n);
+        }
+        return attribution(AttributionQuery.periodReport(op, period(op, period), "problem: " + kind + ", first: " + n, QualityTouch.class),
+                data -> data.getJsonArray(op).stream().map(o -> ((JsonObject) o).mapTo(QualityTouch.class)).toList());
+    }
+
     private Uni<PerformanceReport> report(Period period, Model model, String basis, String groupBy, int pageSize) {
         AttributionQuery.Operation performance = AttributionQuery.performance(period, model, basis, groupBy, ReportRow.class);
         String question = performance.query() + '\n' + new JsonObject(performance.variables()).encode() + '\n' + model.name() + ' ' + pageSize;
