@@ -295,7 +295,8 @@ public final class Dataset {
         Tracking tracking = Tracking.CLEAN;
         if (source.paid()) {
             source = source.withCampaign(campaignAt(random, family, at));
-            content = "v" + (1 + random.nextInt(12)) + "-" + (random.nextBoolean() ? "image" : "text");
+            // Each campaign runs its own creatives: hundreds of contents at demo size, thousands at benchmark size.
+            content = source.campaign() + "-" + (random.nextBoolean() ? "image" : "text") + "-v" + (1 + random.nextInt(3));
             double mess = random.nextDouble();
             tracking = mess < 0.06 ? Tracking.NO_MEDIUM : mess < 0.10 ? Tracking.MALFORMED
                     : mess < 0.15 && (family == GOOGLE || family == FACEBOOK || family == LINKEDIN) ? Tracking.CLICK_ID_ONLY : Tracking.CLEAN;
