@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * One identifier of the graph, normalized as docs/feeds.md writes it: email trimmed and
- * lower-cased, phone as digits with a leading {@code +}, the others trimmed.
+ * lower-cased, phone as digits (with the leading {@code +} when given), contact ids trimmed, Segment ids as given.
  */
 public record Identifier(String type, String value) {
 
@@ -21,7 +21,9 @@ public record Identifier(String type, String value) {
         if (type == null || !TYPES.contains(type)) {
             throw new IllegalArgumentException("identifier.type: '" + type + "' is not one of " + TYPES);
         }
-        String value = raw == null ? "" : raw.trim();
+        // The same forms ingestion stores (docs/feeds.md), so what identity names in an erasure is what ingestion holds:
+        // ids as given (Segment ids are not trimmed), emails trimmed and lower-cased, phones digits with the '+' if given.
+        String value = raw == null ? "" : type.equals(ANONYMOUS_ID) || type.equals(USER_ID) ? raw : raw.trim();
         if (type.equals(EMAIL)) {
             value = value.toLowerCase(Locale.ROOT);
             int at = value.indexOf('@');
@@ -30,9 +32,9 @@ public record Identifier(String type, String value) {
             }
         } else if (type.equals(PHONE)) {
             String digits = value.replaceAll("[^0-9]", "");
-            value = digits.isEmpty() ? "" : "+" + digits;
+            value = digits.isEmpty() ? "" : (value.startsWith("+") ? "+" : "") + digits;
         }
-        if (value.isEmpty()) {
+        if (value.isBlank()) {
             throw new IllegalArgumentException("identifier.value: empty " + type);
         }
         return new Identifier(type, value);

@@ -18,6 +18,10 @@ class IdentifierAndDomainsTest {
     @Test
     void phoneKeepsDigitsWithALeadingPlus() {
         assertEquals("+4420712345", Identifier.of("phone", "+44 (20) 712-345").value());
+        // As ingestion stores them (an erasure names what ingestion holds): no '+' added, Segment ids not trimmed.
+        assertEquals("030123456", Identifier.of("phone", "030 123 456").value());
+        assertEquals(" a1", Identifier.of("anonymous_id", " a1").value());
+        assertEquals("c-1", Identifier.of("contact_id", " c-1 ").value());
     }
 
     @Test

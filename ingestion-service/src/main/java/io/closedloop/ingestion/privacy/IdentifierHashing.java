@@ -30,6 +30,10 @@ public final class IdentifierHashing {
     /** Query parameters of URLs redacted (case-insensitive). */
     private static final Set<String> PERSONAL_PARAMETERS = Set.of("email", "e-mail", "e_mail", "mail", "phone", "tel", "mobile");
 
+    private static final java.util.regex.Pattern HASHED_EMAIL = java.util.regex.Pattern.compile("h_[0-9a-f]{32}@[^@]+");
+    /** No real number starts with +00 (00 is a dialling prefix, not a country code). */
+    private static final java.util.regex.Pattern HASHED_PHONE = java.util.regex.Pattern.compile("\\+00[0-9]{18}");
+
     private final byte[] key;
 
     IdentifierHashing(byte[] key) {
@@ -39,7 +43,7 @@ public final class IdentifierHashing {
     /** The hashed form of a normalized email (trimmed, lower-cased); an already hashed one is returned as it is. */
     public String email(String email) {
         int at = email.lastIndexOf('@');
-        if (email.startsWith("h_") && at == 34) {
+        if (HASHED_EMAIL.matcher(email).matches()) {
             return email;
         }
         return "h_" + HexFormat.of().formatHex(Hmac.sha256(key, "email:" + email), 0, 16) + "@" + email.substring(at + 1);
@@ -47,7 +51,7 @@ public final class IdentifierHashing {
 
     /** The hashed form of a normalized phone (digits with a leading '+'); an already hashed one is returned as it is. */
     public String phone(String phone) {
-        if (phone.startsWith("+00") && phone.length() == 21) {
+        if (HASHED_PHONE.matcher(phone).matches()) {
             return phone;
         }
         String digits = new BigInteger(1, Hmac.sha256(key, "phone:" + phone)).toString();

@@ -32,10 +32,11 @@ public class ErasureRepository {
     public Uni<Job> insert(SqlConnection c, String id, String workspace, String requestHash, List<Identifier> requested, JsonObject reports) {
         return c.preparedQuery("insert into erasure_job (id, workspace_id, request_hash, requested, stage, reports)"
                         + " values ($1, $2, $3, $4::text::jsonb, 'REQUESTED', $5::text::jsonb)"
-                        + " on conflict (workspace_id, request_hash) do nothing returning " + COLUMNS)
+                        + " on conflict (workspace_id, request_hash) where stage <> 'DONE' do nothing returning " + COLUMNS)
                 .execute(Tuple.of(id, workspace, requestHash, Identifier.toJson(requested), reports.encode()))
                 .chain(rows -> rows.size() > 0 ? Uni.createFrom().item(job(rows.iterator().next()))
-                        : c.preparedQuery("select " + COLUMNS + " from erasure_job where workspace_id = $1 and request_hash = $2")
+                        : c.preparedQuery("select " + COLUMNS + " from erasure_job where workspace_id = $1 and request_hash = $2"
+                                + " and stage <> 'DONE'")
                         .execute(Tuple.of(workspace, requestHash)).map(r -> job(r.iterator().next())));
     }
 
@@ -141,17 +142,25 @@ public class ErasureRepository {
      * affected samples keep their row and field, and their text is replaced.
      */
     public Uni<Integer> scrubImportErrors(SqlConnection c, String workspace, List<String> patterns, int limit) {
+        // Only a sample's id and error text are matched, and a sample already scrubbed never again: the loop ends.
         return c.preparedQuery("""
                         update import_job j set
-                            errors = (select coalesce(jsonb_agg(case when e::text ilike any($2) then
-                                          jsonb_build_object('row', e -> 'row', 'id', null, 'field', e -> 'field', 'error', 'removed by an erasure')
+                            errors = (select coalesce(jsonb_agg(case when (e ->> 'error') is distinct from $4
+                                              and (coalesce(e ->> 'id', '') || ' ' || coalesce(e ->> 'error', '')) ilike any($2)
+                                          then jsonb_build_object('row', e -> 'row', 'id', null, 'field', e -> 'field', 'error', $4)
                                           else e end order by n), '[]'::jsonb)
                                       from jsonb_array_elements(j.errors) with ordinality as x(e, n)),
-                            message = case when j.message ilike any($2) then 'removed by an erasure' else j.message end
-                        where j.ctid = any(array(select ctid from import_job where workspace_id = $1
-                            and (errors::text ilike any($2) or message ilike any($2)) limit $3))""")
-                .execute(Tuple.of(workspace, patterns.toArray(new String[0]), limit)).map(rows -> rows.rowCount());
+                            message = case when j.message is distinct from $4 and j.message ilike any($2) then $4 else j.message end
+                        where j.ctid = any(array(select ctid from import_job i where i.workspace_id = $1
+                            and ((i.message is distinct from $4 and i.message ilike any($2))
+                                 or exists (select 1 from jsonb_array_elements(i.errors) e where (e ->> 'error') is distinct from $4
+                                     and (coalesce(e ->> 'id', '') || ' ' || coalesce(e ->> 'error', '')) ilike any($2)))
+                            limit $3))""")
+                .execute(Tuple.of(workspace, patterns.toArray(new String[0]), limit, SCRUBBED)).map(rows -> rows.rowCount());
     }
+
+    /** What replaces an error sample or message that quoted an erased person's value. */
+    static final String SCRUBBED = "removed by an erasure";
 
     private static String[] containments(List<Identifier> identifiers) {
         return identifiers.stream().map(i -> Identifier.toJson(List.of(i))).toArray(String[]::new);

@@ -25,7 +25,8 @@ public class SegmentRepository {
 
     static final String STORE = """
             with ok as (
-                select coalesce((select hash_identifiers from workspace where id = $1), false) = $26 as ok
+                -- key share: updatePrivacySettings (for update) waits for this write, then sees its rows
+                select coalesce((select hash_identifiers from workspace where id = $1 for key share), false) = $26 as ok
             ), t as (
                 insert into touch (workspace_id, id, origin, occurred_at, type, identifiers, channel, source, medium, campaign,
                                    content, term, referrer, url, click_ids, event, utm_valid, raw)

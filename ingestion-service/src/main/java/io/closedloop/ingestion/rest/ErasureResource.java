@@ -9,10 +9,10 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -20,9 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where the consumers report their part of an erasure job (role {@code service}; docs/feeds.md "Erasure"):
- * {@code POST /erasures/{id}/identity} by the consumer of identity-facts (identity: the person's identifiers and what it
- * removed), {@code POST /erasures/{id}/attribution} by the consumer of erasures (attribution: what it removed).
+ * Where the consumers report their part of an erasure job (role {@code service}; docs/feeds.md "Erasure reports"):
+ * {@code POST /erasures/{id}/identity} by identity's own token (the person's identifiers and what it removed),
+ * {@code POST /erasures/{id}/attribution} by attribution's (what it removed). An operator's token that reads the same feeds
+ * may not: a report tombstones and deletes whatever it names.
  */
 @Path("/erasures")
 public class ErasureResource {
@@ -41,6 +42,7 @@ public class ErasureResource {
     public Uni<Response> identity(@PathParam("id") String id, String body) {
         caller.requireAnyRole(Roles.SERVICE);
         caller.requireFeed("ingestion", "identity-facts");
+        caller.requireSubject("identity-service");
         JsonObject report = parse(body);
         JsonArray given = report.getJsonArray("identifiers");
         if (given == null) {
@@ -60,6 +62,7 @@ public class ErasureResource {
     public Uni<Response> attribution(@PathParam("id") String id, String body) {
         caller.requireAnyRole(Roles.SERVICE);
         caller.requireFeed("ingestion", "erasures");
+        caller.requireSubject("attribution-service");
         JsonObject report = parse(body);
         return erasures.acceptAttribution(workspace(report), id, removed(report)).map(found -> answer(found, id));
     }
@@ -94,9 +97,10 @@ public class ErasureResource {
         return out;
     }
 
+    /** 204: taken; 410: the workspace has no such job (the consumer may drop its report; a plain 404 is a routing problem). */
     private static Response answer(boolean found, String id) {
         if (!found) {
-            throw new NotFoundException("no erasure '" + id + "' in this workspace");
+            throw new WebApplicationException("no erasure '" + id + "' in this workspace", Response.Status.GONE);
         }
         return Response.noContent().build();
     }

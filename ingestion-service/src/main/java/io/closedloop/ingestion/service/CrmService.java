@@ -79,7 +79,7 @@ public class CrmService {
 
     public Uni<List<ItemResult>> upsertContacts(String workspace, List<Inputs.Contact> inputs) {
         return run(workspace, inputs, Validation::contact, Inputs.Contact::id, Records.Contact::id, null,
-                (c, cur, rates, given, results) -> privacy.read(c, workspace).map(on -> hashed(given, on, workspace, (h, r) ->
+                (c, cur, rates, given, results) -> privacy.forWrite(c, workspace).map(on -> hashed(given, on, workspace, (h, r) ->
                         new Records.Contact(r.id(), r.email() == null ? null : h.email(r.email()), r.phone() == null ? null : h.phone(r.phone()),
                                 r.accountId(), r.createdAt(), r.leadCreatedAt())))
                         .chain(valid -> refuseErased(c, workspace, valid, results, Records.Contact::id, r -> identifiers(
@@ -148,7 +148,7 @@ public class CrmService {
     public Uni<List<ItemResult>> upsertOfflineTouches(String workspace, List<Inputs.OfflineTouch> inputs) {
         return taxonomies.forWorkspace(workspace).chain(taxonomy -> run(workspace, inputs,
                 in -> Validation.offlineTouch(in, taxonomy), Inputs.OfflineTouch::id, Records.OfflineTouch::id, null,
-                (c, cur, rates, given, results) -> privacy.read(c, workspace).map(on -> hashed(given, on, workspace, (h, r) ->
+                (c, cur, rates, given, results) -> privacy.forWrite(c, workspace).map(on -> hashed(given, on, workspace, (h, r) ->
                         new Records.OfflineTouch(r.id(), r.occurredAt(), r.email() == null ? null : h.email(r.email()),
                                 r.phone() == null ? null : h.phone(r.phone()), r.contactId(), r.type(), r.channel(), r.source(), r.medium(),
                                 r.campaign(), r.utmValid())))

@@ -290,6 +290,9 @@ public class ErasureService {
     static List<String> patterns(List<Identifier> identifiers) {
         Set<String> texts = new LinkedHashSet<>();
         for (Identifier i : identifiers) {
+            if (i.value().length() < 3) {
+                continue; // a value this short matches any text: it would scrub other people's samples
+            }
             texts.add(i.value());
             if (i.type().equals(Identifier.EMAIL) && i.value().indexOf('@') >= 3) {
                 texts.add(i.value().substring(0, i.value().indexOf('@')));

@@ -7,6 +7,7 @@ import io.closedloop.ingestion.privacy.Tombstones;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,9 +16,9 @@ import java.util.Optional;
 
 /**
  * A workspace's {@code hashIdentifiers} setting (DESIGN §6). It changes only while the workspace holds no touch, identity fact
- * or contact: hashed and plain identifiers of the same person would never match. Writers read it through a short cache; a
- * Segment write checks it again in its own statement (SegmentRepository), so a replica that has not seen a change yet stores
- * nothing in the wrong form.
+ * or contact: hashed and plain identifiers of the same person would never match. Segment writes read it through a short cache
+ * and check it again in their own statement (SegmentRepository), CRM writes in their transaction ({@link #forWrite}); both
+ * lock the workspace row for key share, which {@link #update} waits for, so no write stores a form the setting no longer has.
  */
 @ApplicationScoped
 public class PrivacySettingsService {
@@ -50,6 +51,16 @@ public class PrivacySettingsService {
                     cache.put(workspace, on);
                     return on;
                 });
+    }
+
+    /**
+     * The setting for a write in transaction {@code c}: the workspace row is locked for key share until the write commits, so
+     * {@link #update} (which locks it for update, then looks for data) cannot change the setting under a write.
+     */
+    public Uni<Boolean> forWrite(SqlConnection c, String workspace) {
+        return c.preparedQuery("insert into workspace (id) values ($1) on conflict (id) do nothing").execute(Tuple.of(workspace))
+                .chain(() -> c.preparedQuery("select hash_identifiers from workspace where id = $1 for key share").execute(Tuple.of(workspace)))
+                .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
     /** The hashing of the workspace when its setting is on. */

@@ -274,14 +274,16 @@ class CrmApiTest {
                 .body("data.upsertContacts[0].field", equalTo("email"));
 
         // identity names the person's identifiers: the anonymous visitor too.
-        String identity = TestKeys.serviceToken("ingestion/identity-facts", "ingestion/crm");
+        String identity = TestKeys.consumerToken("identity-service", "ingestion/identity-facts", "ingestion/crm");
         String report = "{\"workspace\":\"" + ws + "\",\"identifiers\":[{\"type\":\"email\",\"value\":\"ada@acme.com\"},"
                 + "{\"type\":\"anonymous_id\",\"value\":\"anon-ada\"},{\"type\":\"contact_id\",\"value\":\"c-ada\"}],"
                 + "\"removed\":{\"identifiers\":3,\"persons\":1}}";
         given().auth().oauth2(TestKeys.serviceToken("ingestion/erasures")).contentType("application/json").body(report)
                 .post("/erasures/" + id + "/identity").then().statusCode(403);
         given().auth().oauth2(identity).contentType("application/json").body(report.replace(ws, "other"))
-                .post("/erasures/" + id + "/identity").then().statusCode(404);
+                .post("/erasures/" + id + "/identity").then().statusCode(410);
+        given().auth().oauth2(TestKeys.serviceToken("ingestion/identity-facts", "ingestion/crm")).contentType("application/json").body(report)
+                .post("/erasures/" + id + "/identity").then().statusCode(403).body("error", containsString("identity-service"));
         given().auth().oauth2(identity).contentType("application/json").body("{\"workspace\":\"" + ws + "\",\"identifiers\":[],"
                 + "\"removed\":{\"touches\":\"ada@acme.com\"}}").post("/erasures/" + id + "/identity").then().statusCode(400)
                 .body("error", containsString("removed.touches"));
@@ -304,7 +306,7 @@ class CrmApiTest {
                 .body("data.erasure.services[1].state", equalTo("DONE"))
                 .body("data.erasure.services[2].state", equalTo("PENDING"));
 
-        given().auth().oauth2(TestKeys.serviceToken("ingestion/erasures")).contentType("application/json")
+        given().auth().oauth2(TestKeys.consumerToken("attribution-service", "ingestion/erasures")).contentType("application/json")
                 .body("{\"workspace\":\"" + ws + "\",\"removed\":{\"touches\":2,\"memberships\":3}}")
                 .post("/erasures/" + id + "/attribution").then().statusCode(204);
         call(admin, "{ erasure(id: \"" + id + "\") " + ERASURE + " }", Map.of())

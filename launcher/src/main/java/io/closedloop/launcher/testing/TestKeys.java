@@ -30,6 +30,11 @@ public final class TestKeys {
         return DevTokens.of(keys()).mintService("test-service", List.of(feeds), Duration.ofHours(1));
     }
 
+    /** A consumer's own {@code service} token (subject {@code subject}, e.g. identity-service) for the given feeds. */
+    public static String consumerToken(String subject, String... feeds) {
+        return DevTokens.of(keys()).mintService(subject, List.of(feeds), Duration.ofHours(1));
+    }
+
     /** A token signed with a key the services do not trust. */
     public static String foreignToken(String workspace, String... roles) {
         DevKeys other = DevKeys.in(Path.of("target", "foreign-test-keys").toAbsolutePath());

@@ -83,14 +83,15 @@ public final class FeedClient {
     }
 
     /**
-     * Posts reports waiting in a consumer's outbox one after the other; each one the producer took (204) or no longer knows
-     * (404) is handed to {@code taken} (which deletes it), any other answer leaves it for the next attempt.
+     * Posts reports waiting in a consumer's outbox one after the other; each one the producer took (204) or says it has no
+     * use for (410 Gone) is handed to {@code taken} (which deletes it); any other answer, a 404 from a proxy or an older
+     * producer included, leaves it for the next attempt.
      */
     public <R> Uni<Void> postReports(List<R> reports, Function<R, String> path, Function<R, JsonObject> body, Function<R, Uni<Void>> taken) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (R report : reports) {
             chain = chain.chain(() -> post(path.apply(report), body.apply(report)).chain(status -> {
-                if (status == 204 || status == 404) {
+                if (status == 204 || status == 410) {
                     return taken.apply(report);
                 }
                 Log.warnf("%s at %s answered HTTP %d; retrying", path.apply(report), baseUrl, status);

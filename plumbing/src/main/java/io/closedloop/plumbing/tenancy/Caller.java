@@ -24,6 +24,16 @@ public class Caller {
         this.token = token;
     }
 
+    /**
+     * Requires the token's subject to be {@code subject} (a consumer's own service token: the run command and
+     * {@code ./closedloop token --feeds-of X} mint them as {@code X-service}); else a {@link RoleRequiredException}.
+     */
+    public void requireSubject(String subject) {
+        if (!subject.equals(token.getSubject())) {
+            throw new RoleRequiredException("only " + subject + "'s own service token may do this");
+        }
+    }
+
     /** The caller's workspace id; a token without one may not touch workspace data. */
     public String workspace() {
         Object claim = token.getClaim(WORKSPACE_CLAIM);

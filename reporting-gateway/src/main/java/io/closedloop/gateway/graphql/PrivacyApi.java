@@ -64,6 +64,15 @@ public class PrivacyApi {
                 .map(data -> data.getJsonObject("privacySettings").mapTo(PrivacySettings.class));
     }
 
+    @Query
+    @Description("An identifier as the workspace stores it (role admin): with hashIdentifiers on, an email or phone is its keyed"
+            + " hash. From ingestion-service.")
+    public Uni<@NonNull String> storedIdentifier(@NonNull IdentifierInput identifier) {
+        return subgraphs.query(Subgraph.INGESTION, "query($id: IdentifierInput!) { storedIdentifier(identifier: $id) }",
+                        Map.of("id", Map.of("type", identifier.type(), "value", identifier.value())), caller.rawToken())
+                .map(data -> data.getString("storedIdentifier"));
+    }
+
     @Mutation
     @Description("Sets hashIdentifiers (role admin): emails and phones stored and matched as keyed hashes (the email's domain kept),"
             + " personal fields of raw payloads redacted; only while the workspace holds no data. From ingestion-service.")
