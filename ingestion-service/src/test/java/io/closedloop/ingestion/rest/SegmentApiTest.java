@@ -411,6 +411,26 @@ class SegmentApiTest {
                 .body("data.channelTaxonomy.usesDefault", equalTo(true));
     }
 
+    @jakarta.inject.Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
+
+    /**
+     * Channel rules stored before rules were RE2 (a lookahead, a backreference) no longer compile: the workspace's touches
+     * are classified with the default taxonomy, with a warning, instead of every event being refused.
+     */
+    @Test
+    void storedRulesThatNoLongerCompileFallBackToTheDefaultTaxonomy() {
+        String ws = workspace();
+        String key = writeKey(ws);
+        pool.preparedQuery("insert into channel_taxonomy (workspace_id, rules) values ($1, $2::text::jsonb)")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(ws, "[{\"channel\": \"legacy\", \"source\": \"(?=google).*\"},"
+                        + " {\"channel\": \"rest\"}]")).await().indefinitely();
+        post(key, "/v1/page", page("re2-1", "https://acme.com/?utm_source=google&utm_medium=cpc", null)).statusCode(200);
+        Map<String, Object> touch = byId(feed("touches", ws)).get("re2-1");
+        assertEquals("paid_search", touch.get("channel"), "the default taxonomy classifies it: " + touch);
+        assertEquals(true, touch.get("utmValid"));
+    }
+
     private static Map<String, Map<String, Object>> byId(List<Map<String, Object>> items) {
         Map<String, Map<String, Object>> out = new java.util.HashMap<>();
         for (Map<String, Object> item : items) {
