@@ -43,6 +43,14 @@ public final class DevTokens {
         return sign(claims(subject, workspace, roles, ttl));
     }
 
+    /** A token issued at {@code issuedAt} (in the past: tests of the services' maximum token age), valid until {@code expires}. */
+    public String mintIssuedAt(String subject, String workspace, List<String> roles, Instant issuedAt, Instant expires) {
+        Map<String, Object> claims = claims(subject, workspace, roles, Duration.ZERO);
+        claims.put("iat", issuedAt.getEpochSecond());
+        claims.put("exp", expires.getEpochSecond());
+        return sign(claims);
+    }
+
     private Map<String, Object> claims(String subject, String workspace, List<String> roles, Duration ttl) {
         Instant now = Instant.now();
         Map<String, Object> claims = new LinkedHashMap<>();

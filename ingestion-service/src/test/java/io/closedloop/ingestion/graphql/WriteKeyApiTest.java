@@ -30,6 +30,19 @@ class WriteKeyApiTest {
         graphql(TestKeys.foreignToken("acme", "admin"), "{ writeKeys { key } }").statusCode(401);
     }
 
+    /** mp.jwt.verify.token.age: a token issued more than 31 days ago is refused whatever its exp; one issued 30 days ago is not. */
+    @Test
+    void aTokenIssuedLongerAgoThanTheMaximumAgeIsRefusedWith401() {
+        io.closedloop.launcher.DevTokens tokens = io.closedloop.launcher.DevTokens.of(TestKeys.keys());
+        java.time.Instant now = java.time.Instant.now();
+        String old = tokens.mintIssuedAt("test-user", "acme", java.util.List.of("admin"), now.minus(java.time.Duration.ofDays(32)),
+                now.plus(java.time.Duration.ofDays(30)));
+        String recent = tokens.mintIssuedAt("test-user", "acme", java.util.List.of("admin"), now.minus(java.time.Duration.ofDays(30)),
+                now.plus(java.time.Duration.ofDays(30)));
+        graphql(old, "{ writeKeys { key } }").statusCode(401);
+        graphql(recent, "{ writeKeys { key } }").statusCode(200).body("errors", nullValue());
+    }
+
     @Test
     void adminCreatesAWriteKeyAndSeesItListed() {
         String admin = TestKeys.token("acme", "admin");
