@@ -4,13 +4,18 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.List;
 
 /**
  * The PostgreSQL server the system runs on: an embedded one (a real PostgreSQL 15 started from
@@ -36,14 +41,39 @@ public final class PostgresServer implements AutoCloseable {
     /**
      * Starts an embedded PostgreSQL keeping its files in {@code dataDirectory} (so data survives a
      * restart); {@code port} 0 picks a free port.
+     *
+     * <p>initdb leaves every connection trusted: any local user could connect as the superuser. So once started, the
+     * superuser gets a random password (kept beside the data directory, {@code <dir>.admin-password}, readable by its
+     * owner only, so a restart can connect) and every connection, socket or TCP, must authenticate with scram-sha-256.
      */
     public static PostgresServer embedded(Path dataDirectory, int port) throws IOException {
+        Path passwordFile = dataDirectory == null ? null
+                : dataDirectory.toAbsolutePath().resolveSibling(dataDirectory.getFileName() + ".admin-password");
+        String password;
+        if (passwordFile != null && Files.exists(passwordFile)) {
+            password = Files.readString(passwordFile).strip();
+        } else {
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            password = HexFormat.of().formatHex(random);
+            if (passwordFile != null) {
+                Files.createDirectories(passwordFile.getParent());
+                Files.writeString(passwordFile, password);
+                try {
+                    Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system: the file keeps its default permissions
+                }
+            }
+        }
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setCleanDataDirectory(dataDirectory == null)
                 // A write transaction must not hold back the feeds for long (DESIGN §8); a short
                 // lock wait keeps a stuck test from hanging the run.
                 .setServerConfig("max_connections", "300")
-                .setServerConfig("lock_timeout", "30s");
+                .setServerConfig("lock_timeout", "30s")
+                // the startup check's own connection (trusted on a fresh data directory, authenticated after)
+                .setConnectConfig("password", password);
         if (dataDirectory != null) {
             builder.setDataDirectory(dataDirectory.toFile());
         }
@@ -51,7 +81,35 @@ public final class PostgresServer implements AutoCloseable {
             builder.setPort(port);
         }
         EmbeddedPostgres pg = builder.start();
-        return new PostgresServer(pg, "localhost", pg.getPort(), "postgres", "postgres");
+        requirePasswords(pg, password);
+        return new PostgresServer(pg, "localhost", pg.getPort(), "postgres", password);
+    }
+
+    /** The superuser's password set, then pg_hba.conf switched from trust to scram-sha-256 for every line, and reloaded. */
+    private static void requirePasswords(EmbeddedPostgres pg, String password) throws IOException {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("alter role postgres password '" + password + "'");
+            Path hba;
+            try (var r = s.executeQuery("show hba_file")) {
+                r.next();
+                hba = Path.of(r.getString(1));
+            }
+            List<String> lines = Files.readAllLines(hba);
+            List<String> secured = lines.stream()
+                    .map(l -> l.startsWith("#") ? l : l.replaceAll("\\btrust\\s*$", "scram-sha-256"))
+                    .toList();
+            if (!secured.equals(lines)) {
+                Files.write(hba, secured);
+                s.execute("select pg_reload_conf()");
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot require passwords of the embedded PostgreSQL", e);
+        }
+    }
+
+    /** The administrator's password (a random one for the embedded server). */
+    public String adminPassword() {
+        return adminPassword;
     }
 
     /** An external server, e.g. {@code postgresql://admin:secret@db.example:5432}; the user must be able to create roles and databases. */

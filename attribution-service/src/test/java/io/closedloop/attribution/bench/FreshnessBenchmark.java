@@ -52,7 +52,7 @@ public final class FreshnessBenchmark {
             String db = prefix + "attribution";
             String url = postgres.jdbcUrl(db);
             long t0 = System.nanoTime();
-            long[] loaded = RecomputeBenchmark.load(url, "postgres", "postgres", dataset);
+            long[] loaded = RecomputeBenchmark.load(url, "postgres", postgres.adminPassword(), dataset);
             System.out.printf("loaded %,d touches and %,d opportunities into the running service's tables in %.1f s%n",
                     loaded[0], loaded[3], RecomputeBenchmark.secs(t0));
             HttpClient http = HttpClient.newHttpClient();
@@ -69,7 +69,7 @@ public final class FreshnessBenchmark {
 
             String ingest = TestKeys.token(WS, "ingest");
             List<Double> latencies = new ArrayList<>();
-            try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
+            try (Connection c = DriverManager.getConnection(url, "postgres", postgres.adminPassword());
                  PreparedStatement count = c.prepareStatement("""
                          select coalesce(sum(r.credit[1]), 0) from credit_rollup r
                          join rollup_state s on s.workspace_id = r.workspace_id and s.generation = r.generation

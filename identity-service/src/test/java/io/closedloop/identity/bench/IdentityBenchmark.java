@@ -54,7 +54,7 @@ public final class IdentityBenchmark {
         String db = "identity_bench";
         postgres.dropDatabase(db);
         postgres.ensureDatabase(db, db);
-        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl("postgres"), "postgres", "postgres"); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl("postgres"), "postgres", postgres.adminPassword()); Statement s = c.createStatement()) {
             if (System.getenv("BENCH_SLOW_SQL") != null) {
                 s.execute("alter system set log_min_duration_statement = " + System.getenv("BENCH_SLOW_SQL"));
                 s.execute("select pg_reload_conf()");

@@ -129,7 +129,7 @@ public final class IngestionBenchmark {
 
         send(url, auth, warmup, senders);
         String database = "bench_ingestion";
-        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(database), "postgres", "postgres");
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(database), "postgres", postgres.adminPassword());
              Statement s = c.createStatement()) {
             s.execute("checkpoint");
         }
@@ -149,7 +149,7 @@ public final class IngestionBenchmark {
         double copySeconds;
         long touchRows;
         long factRows;
-        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(database), "postgres", "postgres")) {
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(database), "postgres", postgres.adminPassword())) {
             try (Statement s = c.createStatement()) {
                 s.execute("set synchronous_commit = on");
                 s.execute("create table touch_copy (like touch including all)");
