@@ -152,12 +152,18 @@ public class ReportsApi {
     @Query
     @Description("One account: timeline of touches and stage changes, contacts reached, buying-committee coverage,"
             + " engagement velocity.")
-    public Uni<@NonNull AccountView> accountView(@NonNull String accountId) {
+    public Uni<@NonNull AccountView> accountView(@NonNull String accountId,
+                                                @DefaultValue("1000") @Description("Most timeline entries returned (the most recent), 1 to 10000.")
+                                                Integer first) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         if (accountId.isBlank()) {
             throw new IllegalArgumentException("accountView.accountId: is required");
         }
-        return engagement.accountView(workspace, accountId);
+        int limit = first == null ? 1000 : first;
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("accountView.first: must be 1 to 10000, was " + limit);
+        }
+        return engagement.accountView(workspace, accountId, limit);
     }
 
     @Query

@@ -161,10 +161,13 @@ public class EngagementReports {
                                         }))))));
     }
 
-    public Uni<AccountView> accountView(String workspace, String accountId) {
+    /**
+     * @param limit the most timeline entries returned (the most recent ones); the figures are computed over every touch
+     */
+    public Uni<AccountView> accountView(String workspace, String accountId, int limit) {
         String dataAsOf = Instant.now().toString();
-        return reports.accountTouches(workspace, accountId).chain(touches -> reports.accountOpportunities(workspace, accountId)
-                .chain(opportunities -> {
+        return reports.accountTouchSummary(workspace, accountId).chain(summary -> reports.recentAccountTouches(workspace, accountId, limit)
+                .chain(touches -> reports.accountOpportunities(workspace, accountId).chain(opportunities -> {
                     Set<String> roleContacts = new HashSet<>();
                     for (OpportunityDetail o : opportunities) {
                         for (Object r : o.contactRoles()) {
@@ -173,23 +176,20 @@ public class EngagementReports {
                     }
                     return reports.accountContacts(workspace, accountId).chain(contacts -> reports
                             .contactPersons(workspace, accountId, roleContacts).map(personOf -> {
-                                // earliest touch per person
-                                Map<String, Instant> firstTouchOf = new HashMap<>();
-                                Instant firstTouch = null;
+                                Map<String, Instant> firstTouchOf = summary.firstTouchOf();
+                                Instant firstTouch = summary.firstTouch();
                                 List<TimelineEntry> timeline = new ArrayList<>();
                                 for (AccountTouch t : touches) {
-                                    if (t.personId() != null) {
-                                        firstTouchOf.merge(t.personId(), t.occurredAt(), (a, b) -> a.isBefore(b) ? a : b);
-                                    }
-                                    firstTouch = firstTouch == null || t.occurredAt().isBefore(firstTouch) ? t.occurredAt() : firstTouch;
                                     timeline.add(new TimelineEntry(t.occurredAt().toString(), "TOUCH", t.id(), t.type(),
                                             t.channel(), t.campaign(), t.personId(), null, null));
                                 }
                                 int roles = 0;
                                 int covered = 0;
+                                int stages = 0;
                                 for (OpportunityDetail o : opportunities) {
                                     for (Object h : o.stageHistory()) {
                                         JsonObject stage = (JsonObject) h;
+                                        stages++;
                                         timeline.add(new TimelineEntry(stage.getString("enteredAt"), "STAGE", null, null, null,
                                                 null, null, o.id(), stage.getString("stage")));
                                     }
@@ -204,6 +204,8 @@ public class EngagementReports {
                                 timeline.sort(Comparator.comparing((TimelineEntry e) -> Instant.parse(e.at()))
                                         .thenComparing(TimelineEntry::kind, Comparator.reverseOrder())
                                         .thenComparing(e -> String.valueOf(e.touchId() != null ? e.touchId() : e.opportunityId())));
+                                List<TimelineEntry> recent = timeline.size() > limit
+                                        ? List.copyOf(timeline.subList(timeline.size() - limit, timeline.size())) : timeline;
                                 int reachedContacts = 0;
                                 for (String contact : contacts) {
                                     if (firstTouchOf.containsKey(personOf.get(contact))) {
@@ -215,10 +217,10 @@ public class EngagementReports {
                                         && !firstTouch.isAfter(opportunities.get(0).createdAt())) {
                                     velocity = (opportunities.get(0).createdAt().toEpochMilli() - firstTouch.toEpochMilli()) / DAY_MILLIS;
                                 }
-                                return new AccountView(accountId, dataAsOf, timeline, contacts.size(), reachedContacts,
-                                        PerformanceReports.ratio(covered, roles), velocity);
+                                return new AccountView(accountId, dataAsOf, recent, (int) Math.min(Integer.MAX_VALUE, summary.touches() + stages),
+                                        contacts.size(), reachedContacts, PerformanceReports.ratio(covered, roles), velocity);
                             }));
-                }));
+                })));
     }
 
     /** The touches of the opportunities' accounts from the earliest (creation − window) to `until`. */

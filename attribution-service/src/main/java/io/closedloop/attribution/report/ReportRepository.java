@@ -194,13 +194,41 @@ public class ReportRepository {
     }
 
     /** Every touch of the account (through its memberships), once, with the smallest person id it resolves to. */
-    public Uni<List<AccountTouch>> accountTouches(String workspace, String accountId) {
-        return pool.preparedQuery("""
-                        select t.id, t.occurred_at, t.type, t.channel, t.campaign, min(m.person_id) as person_id
-                        from membership m join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
-                        where m.workspace_id = $1 and m.account_id = $2
-                        group by t.id, t.occurred_at, t.type, t.channel, t.campaign""")
+    /** The account's touches (once each, with the smallest person id it resolves to), as a CTE named {@code at}. */
+    private static final String ACCOUNT_TOUCHES = """
+            with at as (
+                select t.id, t.occurred_at, t.type, t.channel, t.campaign, min(m.person_id) as person_id
+                from membership m join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
+                where m.workspace_id = $1 and m.account_id = $2
+                group by t.id, t.occurred_at, t.type, t.channel, t.campaign)
+            """;
+
+    /** What the account view computes over all of an account's touches: each person's first touch, and how many touches. */
+    public record TouchSummary(Map<String, Instant> firstTouchOf, Instant firstTouch, long touches) {
+    }
+
+    public Uni<TouchSummary> accountTouchSummary(String workspace, String accountId) {
+        return pool.preparedQuery(ACCOUNT_TOUCHES + "select person_id, min(occurred_at), count(*) from at group by person_id")
                 .execute(Tuple.of(workspace, accountId)).map(rows -> {
+                    Map<String, Instant> firstOf = new HashMap<>();
+                    Instant first = null;
+                    long count = 0;
+                    for (Row r : rows) {
+                        Instant at = r.getOffsetDateTime(1).toInstant();
+                        if (r.getString(0) != null) {
+                            firstOf.put(r.getString(0), at);
+                        }
+                        first = first == null || at.isBefore(first) ? at : first;
+                        count += r.getLong(2);
+                    }
+                    return new TouchSummary(firstOf, first, count);
+                });
+    }
+
+    /** The account's {@code limit} most recent touches (a big account's timeline is bounded; its figures are not). */
+    public Uni<List<AccountTouch>> recentAccountTouches(String workspace, String accountId, int limit) {
+        return pool.preparedQuery(ACCOUNT_TOUCHES + "select * from at order by occurred_at desc, id desc limit $3")
+                .execute(Tuple.of(workspace, accountId, limit)).map(rows -> {
                     List<AccountTouch> out = new ArrayList<>();
                     for (Row r : rows) {
                         out.add(new AccountTouch(r.getString(0), r.getOffsetDateTime(1).toInstant(), r.getString(2),

@@ -108,7 +108,9 @@ public final class ReportViews {
     @Type("AccountView")
     @Description("One account (DESIGN §5 'Account view').")
     public record AccountView(@NonNull String accountId, String dataAsOf,
-                              @NonNull @Description("Touches and stage changes in time order.") List<@NonNull TimelineEntry> timeline,
+                              @NonNull @Description("Touches and stage changes in time order: the most recent `first` of them.")
+                              List<@NonNull TimelineEntry> timeline,
+                              @Description("Entries the whole timeline has (timeline holds the most recent `first`).") int timelineTotal,
                               @Description("CRM contacts of the account.") int contacts,
                               @Description("Contacts whose person has at least one touch.") int contactsReached,
                               @Description("Share of the opportunities' contact roles whose person was touched before the opportunity's creation.") Double buyingCommitteeCoverage,

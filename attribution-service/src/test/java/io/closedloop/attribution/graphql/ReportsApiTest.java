@@ -292,7 +292,7 @@ class ReportsApiTest {
     @Test
     void accountViewShowsTimelineContactsCoverageAndVelocity() {
         JsonPath r = ok("{ accountView(accountId: \"acct-x\") { timeline { at kind touchId touchType channel personId opportunityId"
-                + " stage } contacts contactsReached buyingCommitteeCoverage engagementVelocityDays } }", "accountView");
+                + " stage } timelineTotal contacts contactsReached buyingCommitteeCoverage engagementVelocityDays } }", "accountView");
         assertEquals(List.of("TOUCH", "TOUCH", "STAGE", "TOUCH", "STAGE"), r.getList("timeline.kind"));
         assertEquals("Discovery", r.getString("timeline[2].stage"));
         assertEquals("opp-x1", r.getString("timeline[2].opportunityId"));
@@ -302,6 +302,19 @@ class ReportsApiTest {
         assertEquals(1, r.getInt("contactsReached"));
         assertEquals(0.5, r.getDouble("buyingCommitteeCoverage"), 1e-9);
         assertEquals(9.0, r.getDouble("engagementVelocityDays"), 1e-9);
+        assertEquals(5, r.getInt("timelineTotal"));
+
+        // A big account's timeline is bounded to its most recent entries; its figures still count every touch.
+        JsonPath bounded = ok("{ accountView(accountId: \"acct-x\", first: 2) { timeline { kind touchId stage } timelineTotal contactsReached"
+                + " buyingCommitteeCoverage engagementVelocityDays } }", "accountView");
+        assertEquals(List.of("TOUCH", "STAGE"), bounded.getList("timeline.kind"));
+        assertEquals("x-t3", bounded.getString("timeline[0].touchId"));
+        assertEquals(5, bounded.getInt("timelineTotal"));
+        assertEquals(1, bounded.getInt("contactsReached"));
+        assertEquals(0.5, bounded.getDouble("buyingCommitteeCoverage"), 1e-9);
+        assertEquals(9.0, bounded.getDouble("engagementVelocityDays"), 1e-9);
+        graphql(TestKeys.token(WS, "analyst"), "{ accountView(accountId: \"acct-x\", first: 0) { timelineTotal } }")
+                .body("errors[0].message", containsString("accountView.first: must be 1 to 10000"));
     }
 
     @Test

@@ -186,7 +186,8 @@ public final class ReportTypes {
     public record AccountView(
             @NonNull @Description("The account.") String accountId,
             @Description("Time of the newest data used.") String dataAsOf,
-            @NonNull @Description("Touches and stage changes in time order.") List<@NonNull TimelineEntry> timeline,
+            @NonNull @Description("Touches and stage changes in time order: the most recent `first` of them.") List<@NonNull TimelineEntry> timeline,
+            @Description("Entries the whole timeline has (timeline holds the most recent `first`).") int timelineTotal,
             @Description("CRM contacts of the account.") int contacts,
             @Description("Contacts whose person has at least one touch.") int contactsReached,
             @Description("Buying-committee coverage: share of the opportunities' contact roles whose person was touched "

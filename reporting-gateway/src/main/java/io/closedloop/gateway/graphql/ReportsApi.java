@@ -167,10 +167,16 @@ public class ReportsApi {
     @Query
     @Description("One account (DESIGN §5 'Account view'): timeline of touches and stage changes, contacts reached, "
             + "buying-committee coverage, engagement velocity. From attribution-service.")
-    public Uni<@NonNull AccountView> accountView(@NonNull @Description("The account's id.") String accountId) {
+    public Uni<@NonNull AccountView> accountView(@NonNull @Description("The account's id.") String accountId,
+                                                @DefaultValue("1000") @Description("Most timeline entries returned (the most recent), 1 to 10000.")
+                                                Integer first) {
         String op = "accountView";
         String id = ReportArguments.requiredId(op, "accountId", accountId);
-        return attribution(AttributionQuery.accountView(id, AccountView.class), data -> object(data, op, AccountView.class));
+        int n = first == null ? 1000 : first;
+        if (n < 1 || n > 10_000) {
+            throw new IllegalArgumentException(op + ".first: 1 to 10000, was " + n);
+        }
+        return attribution(AttributionQuery.accountView(id, n, AccountView.class), data -> object(data, op, AccountView.class));
     }
 
     @Query

@@ -75,8 +75,8 @@ public final class AttributionQuery {
         return "{ " + operation + "(" + period(period) + (arguments.isEmpty() ? "" : ", " + arguments) + ") " + selection(type) + " }";
     }
 
-    public static String accountView(String accountId, Class<? extends Record> type) {
-        return "{ accountView(accountId: " + string(accountId) + ") " + selection(type) + " }";
+    public static String accountView(String accountId, int first, Class<? extends Record> type) {
+        return "{ accountView(accountId: " + string(accountId) + ", first: " + first + ") " + selection(type) + " }";
     }
 
     /**
