@@ -71,13 +71,18 @@ public class ReportsApi {
             CustomWeights customWeights,
             @Description("ACCOUNT (every person of the account) or CONTACT_ROLES (only the opportunity's contact roles);"
                     + " default: the workspace's. CONTACT_ROLES is computed on demand (the rollups hold ACCOUNT journeys).")
-            JourneyScope journeyScope) {
+            JourneyScope journeyScope,
+            @DefaultValue("1000") @Description("Most rows returned (the largest), 1 to 10000; totalRows counts them all.") Integer first) {
         String op = "performance";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant[] period = reportPeriods.of(op, from, to);
+        int limit = first == null ? 1000 : first;
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("performance.first: must be 1 to 10000, was " + limit);
+        }
         return performance.performance(workspace, period[0], period[1], groupBy == null ? Dimension.CHANNEL : groupBy,
                 AttributionApi.options(op, AttributionApi.model(op, model), basis, halfLifeDays, lookbackDays, markovOrder,
-                        customWeights).withScope(journeyScope));
+                        customWeights).withScope(journeyScope)).map(report -> report.first(limit));
     }
 
     @Query

@@ -244,7 +244,7 @@ public class PerformanceReports {
         PerformanceRow totals = row(null, credit, amount, basis.attributedOpportunities(), totalSpend, pipelineCredit,
                 pipelineAmount, wonTotal[0], wonTotal[1], wonTotal[2], won.days().medianAll());
         return new PerformanceMetrics(from.toString(), to.toString(), options.model().name().toLowerCase(),
-                options.basis().name(), groupBy.name(), dataAsOf, rows, totals);
+                options.basis().name(), groupBy.name(), dataAsOf, rows, rows.size(), totals);
     }
 
     private static PerformanceRow row(String key, double credit, double amount, double opportunities, double spend,

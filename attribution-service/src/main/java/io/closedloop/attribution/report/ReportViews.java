@@ -19,8 +19,15 @@ public final class ReportViews {
             @NonNull @Description("Period end (exclusive).") String to,
             @NonNull String model, @NonNull String basis, @NonNull String groupBy,
             @Description("Time of the newest data used.") String dataAsOf,
-            @NonNull @Description("One row per group, largest attributed amount first.") List<@NonNull PerformanceRow> rows,
+            @NonNull @Description("One row per group, largest attributed amount first: the first `first` of them.") List<@NonNull PerformanceRow> rows,
+            @Description("Groups the report has (rows holds the largest `first`).") int totalRows,
             @NonNull @Description("Totals over the whole scope (key null); spend is the period's total spend.") PerformanceRow totals) {
+
+        /** The report with only its {@code n} largest rows (the totals still cover every group). */
+        public PerformanceMetrics first(int n) {
+            return rows.size() <= n ? this : new PerformanceMetrics(from, to, model, basis, groupBy, dataAsOf, List.copyOf(rows.subList(0, n)),
+                    totalRows, totals);
+        }
     }
 
     @Type("PerformanceRow")

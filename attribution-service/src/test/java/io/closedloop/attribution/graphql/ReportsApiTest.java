@@ -125,6 +125,14 @@ class ReportsApiTest {
         JsonPath t = r.setRootPath("data.performance.totals");
         assertNull(t.get("key"));
         assertFigures(t, 2, 1500, 2, 400, 2, 1500, 2, 1500, 2, 1100 / 400.0, 1500 / 400.0, 200.0, 200.0, 750.0, 1.0, 21.0);
+
+        // A bounded answer: the largest rows, every group counted, the totals unchanged.
+        JsonPath top = ok("{ performance(" + MARCH + ", first: 1) { totalRows rows { key } totals { amount } } }", "performance");
+        assertEquals(List.of("paid_search"), top.getList("rows.key"));
+        assertEquals(4, top.getInt("totalRows"));
+        assertEquals(1500.0, top.getDouble("totals.amount"), 1e-9);
+        graphql(TestKeys.token(WS, "analyst"), "{ performance(" + MARCH + ", first: 0) { totalRows } }")
+                .body("errors[0].message", containsString("performance.first: must be 1 to 10000"));
     }
 
     @Test

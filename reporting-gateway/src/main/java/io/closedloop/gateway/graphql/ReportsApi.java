@@ -209,7 +209,7 @@ public class ReportsApi {
     }
 
     private Uni<PerformanceReport> report(Period period, Model model, String basis, String groupBy, int pageSize) {
-        AttributionQuery.Operation performance = AttributionQuery.performance(period, model, basis, groupBy, ReportRow.class);
+        AttributionQuery.Operation performance = AttributionQuery.performance(period, model, basis, groupBy, pageSize, ReportRow.class);
         String question = performance.query() + '\n' + new JsonObject(performance.variables()).encode() + '\n' + model.name() + ' ' + pageSize;
         return answers.get(caller.access(), question, () -> subgraphs.query(Subgraph.ATTRIBUTION, performance.query(),
                         performance.variables(), caller.rawToken())
@@ -257,7 +257,7 @@ public class ReportsApi {
         }
         // Largest first, so a capped page keeps what matters most; ties by key for a stable order.
         rows.sort((a, b) -> a.amount() != b.amount() ? Double.compare(b.amount(), a.amount()) : String.valueOf(a.key()).compareTo(String.valueOf(b.key())));
-        int total = rows.size();
+        int total = json.getInteger("totalRows", rows.size());
         return new PerformanceReport(model, basis, groupBy, json.getString("dataAsOf"),
                 List.copyOf(rows.subList(0, Math.min(pageSize, total))), total, json.getJsonObject("totals").mapTo(ReportRow.class));
     }

@@ -31,15 +31,17 @@ public final class AttributionQuery {
      * The arguments travel as variables, so the document is the same for every period, model and weights and the
      * subgraph parses and validates it once (the most asked report, and custom weights change with every slider move).
      */
-    public static Operation performance(Period period, Model model, String basis, String groupBy, Class<? extends Record> row) {
+    /** @param first the most rows asked for (the largest); the answer's totalRows counts them all */
+    public static Operation performance(Period period, Model model, String basis, String groupBy, int first, Class<? extends Record> row) {
         String fields = selection(row);
         String query = "query Performance($from: String!, $to: String!, $model: String, $basis: Basis, $groupBy: Dimension,"
                 + " $halfLifeDays: Float, $lookbackDays: Int, $markovOrder: Int, $customWeights: CustomWeights,"
-                + " $journeyScope: JourneyScope) { performance(from: $from, to: $to, model: $model, basis: $basis,"
+                + " $journeyScope: JourneyScope, $first: Int) { performance(from: $from, to: $to, model: $model, basis: $basis,"
                 + " groupBy: $groupBy, halfLifeDays: $halfLifeDays, lookbackDays: $lookbackDays, markovOrder: $markovOrder,"
-                + " customWeights: $customWeights, journeyScope: $journeyScope) { dataAsOf rows " + fields + " totals " + fields
-                + " } }";
+                + " customWeights: $customWeights, journeyScope: $journeyScope, first: $first) { dataAsOf totalRows rows " + fields
+                + " totals " + fields + " } }";
         Map<String, Object> variables = new LinkedHashMap<>();
+        variables.put("first", first);
         variables.put("from", period.from().toString());
         // attribution-service takes 'to' exclusive; the public period is inclusive of its last day.
         variables.put("to", period.to().plusDays(1).toString());

@@ -162,7 +162,7 @@ public final class GatewayBenchmark {
                         + "groupBy: \"CHANNEL\") { totalRows rows " + rowFields + " totals " + rowFields + " } }";
                 AttributionQuery.Operation forwarded = AttributionQuery.performance(
                         ReportArguments.period("bench", QUARTER_FROM.toString(), QUARTER_TO.toString()),
-                        ReportArguments.model("bench", "model", "LINEAR", null, null, null, null), "PIPELINE", "CHANNEL",
+                        ReportArguments.model("bench", "model", "LINEAR", null, null, null, null), "PIPELINE", "CHANNEL", 100,
                         io.closedloop.gateway.graphql.ReportTypes.ReportRow.class);
                 Map<String, Object> direct = Map.of("query", forwarded.query(), "variables", forwarded.variables());
 

@@ -12,15 +12,15 @@ class AttributionQueryTest {
     void performanceCarriesEveryCheckedArgumentAsAVariable() {
         var period = ReportArguments.period("op", "2026-01-01", "2026-03-31");
         var model = ReportArguments.model("op", "model", "time-decay", 3.5, 60, null, null);
-        var operation = AttributionQuery.performance(period, model, "REVENUE", "CAMPAIGN", Row.class);
+        var operation = AttributionQuery.performance(period, model, "REVENUE", "CAMPAIGN", 25, Row.class);
         assertEquals(java.util.Map.of("from", "2026-01-01", "to", "2026-04-01", "model", "time_decay", "halfLifeDays", 3.5,
-                "lookbackDays", 60, "basis", "REVENUE", "groupBy", "CAMPAIGN"), operation.variables());
-        assertTrue(operation.query().endsWith("journeyScope: $journeyScope) { dataAsOf rows { key credit } totals { key credit } } }"),
-                operation.query());
+                "lookbackDays", 60, "basis", "REVENUE", "groupBy", "CAMPAIGN", "first", 25), operation.variables());
+        assertTrue(operation.query().endsWith("journeyScope: $journeyScope, first: $first) { dataAsOf totalRows rows { key credit }"
+                + " totals { key credit } } }"), operation.query());
         // The same document whatever the arguments: the subgraph parses it once.
         var custom = ReportArguments.model("op", "model", "custom", null, null, new Weights(0.3, 0.25, 0.2, 0.15, 0.1), null);
         var other = AttributionQuery.performance(ReportArguments.period("op", "2025-01-01", "2025-12-31"), custom, "PIPELINE",
-                "CHANNEL", Row.class);
+                "CHANNEL", 100, Row.class);
         assertEquals(operation.query(), other.query());
         assertEquals(java.util.Map.of("firstTouch", 0.3, "leadCreation", 0.25, "opportunityCreation", 0.2, "closedWon", 0.15,
                 "middle", 0.1), other.variables().get("customWeights"));
