@@ -253,10 +253,6 @@ public class IdentityGraphService {
 
     // ---- erasures
 
-    /** What an erasure removed here, reported to ingestion with every identifier of the person. */
-    public record Erased(String erasureId, List<Identifier> identifiers, JsonObject removed) {
-    }
-
     /**
      * Erases the whole person of an erasure request (DESIGN §6): every identifier of the persons the request's identifiers
      * belong to now (every fact stored before the request has been applied: it came first on the feed), their links and

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.BinaryOperator;
 
 /**
  * Keyed hashes of erased identifiers (HMAC-SHA256 of {@code type:value}). Each workspace has its own key, derived from
@@ -38,7 +39,13 @@ public final class Tombstones {
 
     /** The tombstone of {@code type:value} in {@code workspace}, hex. */
     public String hash(String workspace, String type, String value) {
-        return HexFormat.of().formatHex(Hmac.sha256(key(workspace), type + ":" + value));
+        return hasher(workspace).apply(type, value);
+    }
+
+    /** (type, value) → the tombstone, hex, with the workspace's key derived once: for hashing a batch. */
+    public BinaryOperator<String> hasher(String workspace) {
+        byte[] key = key(workspace);
+        return (type, value) -> HexFormat.of().formatHex(Hmac.sha256(key, type + ":" + value));
     }
 
     /** One hash of a whole request (its identifiers as "type:value", in any order): the same request twice is one erasure. */

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -302,27 +303,28 @@ public class CrmService {
      */
     private <R> Uni<List<Valid<R>>> refuseErased(SqlConnection c, String workspace, List<Valid<R>> valid, ItemResult[] results,
                                                  Function<R, String> idOf, Function<R, Map<String, Identifier>> identifiersOf) {
-        Map<String, String> fieldOfHash = new HashMap<>();
+        // Each item's fields and their tombstones, hashed once with the workspace's key derived once.
+        var hash = tombstones.hasher(workspace);
+        List<Map<String, String>> hashesOf = new ArrayList<>(valid.size());
+        Set<String> all = new HashSet<>();
         for (Valid<R> v : valid) {
-            identifiersOf.apply(v.record()).forEach((field, id) ->
-                    fieldOfHash.put(tombstones.hash(workspace, id.type(), id.value()), field));
+            Map<String, String> hashes = new LinkedHashMap<>();
+            identifiersOf.apply(v.record()).forEach((field, id) -> hashes.put(field, hash.apply(id.type(), id.value())));
+            hashesOf.add(hashes);
+            all.addAll(hashes.values());
         }
-        if (fieldOfHash.isEmpty()) {
+        if (all.isEmpty()) {
             return Uni.createFrom().item(valid);
         }
-        return erasures.erased(c, workspace, List.copyOf(fieldOfHash.keySet())).map(erased -> {
+        return erasures.erased(c, workspace, List.copyOf(all)).map(erased -> {
             if (erased.isEmpty()) {
                 return valid;
             }
             List<Valid<R>> kept = new ArrayList<>();
-            for (Valid<R> v : valid) {
-                String field = null;
-                for (Map.Entry<String, Identifier> e : identifiersOf.apply(v.record()).entrySet()) {
-                    if (erased.contains(tombstones.hash(workspace, e.getValue().type(), e.getValue().value()))) {
-                        field = e.getKey();
-                        break;
-                    }
-                }
+            for (int i = 0; i < valid.size(); i++) {
+                Valid<R> v = valid.get(i);
+                String field = hashesOf.get(i).entrySet().stream().filter(e -> erased.contains(e.getValue())).map(Map.Entry::getKey)
+                        .findFirst().orElse(null);
                 if (field == null) {
                     kept.add(v);
                 } else {

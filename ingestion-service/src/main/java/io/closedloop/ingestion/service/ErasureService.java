@@ -282,7 +282,8 @@ public class ErasureService {
 
     private List<String> hashes(String workspace, List<Identifier> identifiers) {
         List<String> out = new ArrayList<>();
-        identifiers.forEach(i -> out.add(tombstones.hash(workspace, i.type(), i.value())));
+        var hash = tombstones.hasher(workspace);
+        identifiers.forEach(i -> out.add(hash.apply(i.type(), i.value())));
         return out;
     }
 
