@@ -18,7 +18,9 @@ import java.util.List;
  * committed synchronously before the request is acknowledged): {@code insert ... select from
  * unnest(arrays) on conflict do nothing}. A messageId already stored is ignored (first write wins). A message naming an
  * erased identifier is not stored (DESIGN §6): the statement checks the tombstones with the workspace's key pads, and
- * only when the workspace has any.
+ * only when the workspace has any. Rows are inserted in id order: two requests carrying some of the same messages (a
+ * retry racing its original, derived ids of identical messages) then wait for each other's keys in one order, never
+ * deadlock (which would answer 503 to both).
  */
 @ApplicationScoped
 public class SegmentRepository {
@@ -38,6 +40,7 @@ public class SegmentRepository {
                           click_ids, event, utm_valid, raw)
                 where (select ok from ok) and ((select not exists (select 1 from erased_identifier where workspace_id = $1))
                    or not names_erased($1, $24, $25, u.identifiers::jsonb))
+                order by u.id
                 on conflict do nothing
                 returning 1
             ), f as (
@@ -47,6 +50,7 @@ public class SegmentRepository {
                      as v(id, kind, occurred_at, identifiers, account, raw)
                 where (select ok from ok) and ((select not exists (select 1 from erased_identifier where workspace_id = $1))
                    or not names_erased($1, $24, $25, v.identifiers::jsonb))
+                order by v.id
                 on conflict do nothing
                 returning 1
             )

@@ -153,6 +153,31 @@ class SegmentApiTest {
     }
 
     @Test
+    void retriesRacingTheirOriginalsInAnotherOrderAreStoredOnceNever503() throws Exception {
+        String ws = workspace();
+        String key = writeKey(ws);
+        HttpClient client = HttpClient.newHttpClient();
+        for (int round = 0; round < 8; round++) {
+            StringBuilder forward = new StringBuilder();
+            StringBuilder backward = new StringBuilder();
+            for (int i = 0; i < 1500; i++) {
+                forward.append(i == 0 ? "" : ",").append(page("r" + round + "-" + i, "https://acme.com/" + i, null));
+                backward.append(i == 0 ? "" : ",").append(page("r" + round + "-" + (1499 - i), "https://acme.com/" + (1499 - i), null));
+            }
+            var answers = List.of(forward, backward).stream()
+                    .map(b -> client.sendAsync(HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/v1/batch"))
+                            .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8)))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"batch\":[" + b + "]}")).build(), HttpResponse.BodyHandlers.ofString()))
+                    .toList();
+            for (var answer : answers) {
+                assertEquals(200, answer.get().statusCode(), answer.get().body());
+            }
+        }
+        assertEquals(8 * 1500, feed("touches", ws).size());
+    }
+
+    @Test
     void wrongMissingOrRevokedKeysAre401AndStoreNothing() {
         String ws = workspace();
         String body = "{\"batch\":[" + page("k1", "https://acme.com/", null) + "]}";
