@@ -39,12 +39,15 @@ public interface IngestionConfig {
         @WithDefault("10s")
         Duration writeKeyCacheTtl();
 
-        /** Sustained messages per second one write key may send before it gets 429 with Retry-After. */
+        /**
+         * Sustained messages per second one workspace may send (all its write keys together, on this replica) before it gets
+         * 429 with Retry-After: what keeps one workspace's flood from slowing another's.
+         */
         @WithDefault("5000")
         double rateLimitPerSecond();
 
-        /** Messages a write key may send in a burst above its sustained rate. */
-        @WithDefault("100000")
+        /** Messages a workspace may send in a burst above its sustained rate. */
+        @WithDefault("20000")
         double rateLimitBurst();
 
         /** Case-insensitive regular expressions: a track call whose event name matches one is a form fill. */

@@ -128,9 +128,15 @@ public class SegmentRoutes {
             // The key is in the header: an unknown one is refused before anything is decompressed or parsed.
             segment.authenticate(headerKey).subscribe().with(workspace -> {
                 try {
+                    // A workspace over its rate is refused before its body costs anything more.
+                    SegmentService.Answer limited = segment.overRate(workspace);
+                    if (limited != null) {
+                        respond(ctx, limited.status(), limited.body(), limited.retryAfterSeconds());
+                        return;
+                    }
                     SegmentBody body = parse(ctx, type, gzip, received);
                     if (body != null) {
-                        ingest(ctx, workspace, headerKey, body, type, receivedAt);
+                        ingest(ctx, workspace, body, type, receivedAt);
                     }
                 } catch (RuntimeException e) {
                     fail(ctx, e); // an exception in this callback would otherwise be dropped and the request left hanging
@@ -143,7 +149,7 @@ public class SegmentRoutes {
             return;
         }
         String key = SegmentService.bodyWriteKey(body);
-        segment.authenticate(key).subscribe().with(workspace -> ingest(ctx, workspace, key, body, type, receivedAt),
+        segment.authenticate(key).subscribe().with(workspace -> ingest(ctx, workspace, body, type, receivedAt),
                 failure -> fail(ctx, failure));
     }
 
@@ -162,8 +168,8 @@ public class SegmentRoutes {
         }
     }
 
-    private void ingest(RoutingContext ctx, String workspace, String key, SegmentBody body, String type, Instant receivedAt) {
-        Uni.createFrom().deferred(() -> segment.ingest(workspace, key, body, type.equals(BATCH) ? null : type, receivedAt)).subscribe().with(
+    private void ingest(RoutingContext ctx, String workspace, SegmentBody body, String type, Instant receivedAt) {
+        Uni.createFrom().deferred(() -> segment.ingest(workspace, body, type.equals(BATCH) ? null : type, receivedAt)).subscribe().with(
                 answer -> respond(ctx, answer.status(), answer.body(), answer.retryAfterSeconds()),
                 failure -> fail(ctx, failure));
     }

@@ -3,7 +3,7 @@ package io.closedloop.ingestion.service;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A token bucket per write key, in memory (per replica): {@code ratePerSecond} messages per
+ * A token bucket per workspace, in memory (per replica): {@code ratePerSecond} messages per
  * second sustained, bursts up to {@code burst}. A request is let through while the bucket is not
  * in debt and takes as many tokens as it has messages (so a big batch is never refused for its
  * size alone); once in debt, requests get 429 with Retry-After = the seconds until it is paid off.
@@ -38,6 +38,15 @@ public final class RateLimiter {
      * @return 0 when the request may go on, else the seconds (at least 1) the caller should wait
      */
     public long acquire(String key, int messages, long nowNanos) {
+        return take(key, messages, nowNanos);
+    }
+
+    /** Like {@link #acquire} without taking anything: whether {@code key} is in debt (a request refused before it is read). */
+    public long debt(String key, long nowNanos) {
+        return take(key, 0, nowNanos);
+    }
+
+    private long take(String key, int messages, long nowNanos) {
         Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(burst, nowNanos));
         synchronized (bucket) {
             double elapsed = (nowNanos - bucket.refilledAt) / 1e9;

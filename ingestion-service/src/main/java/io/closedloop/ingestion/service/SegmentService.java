@@ -85,6 +85,17 @@ public class SegmentService {
                 () -> new SegmentException(401, "unknown or revoked write key")));
     }
 
+    /** The 429 of a workspace whose rate is used up (its bucket in debt), else null: nothing is taken from the bucket. */
+    public Answer overRate(String workspace) {
+        long wait = rateLimiter.debt(workspace, System.nanoTime());
+        return wait > 0 ? rateLimited(wait) : null;
+    }
+
+    private Answer rateLimited(long waitSeconds) {
+        return new Answer(429, new JsonObject().put("success", false).put("error", "rate limit: this workspace may send "
+                + (long) config.segment().rateLimitPerSecond() + " messages per second; retry after " + waitSeconds + " s"), waitSeconds);
+    }
+
     /** The body's writeKey (used only when the request has no Authorization header). */
     public static String bodyWriteKey(SegmentBody body) {
         JsonNode key = body.top().get("writeKey");
@@ -94,12 +105,10 @@ public class SegmentService {
     /**
      * @param callType the call of a single-call endpoint, or null for a batch
      */
-    public Uni<Answer> ingest(String workspace, String writeKey, SegmentBody body, String callType, Instant receivedAt) {
-        long wait = rateLimiter.acquire(writeKey, Math.max(1, body.messages().size()), System.nanoTime());
+    public Uni<Answer> ingest(String workspace, SegmentBody body, String callType, Instant receivedAt) {
+        long wait = rateLimiter.acquire(workspace, Math.max(1, body.messages().size()), System.nanoTime());
         if (wait > 0) {
-            return Uni.createFrom().item(new Answer(429, new JsonObject().put("success", false)
-                    .put("error", "rate limit: this write key may send " + (long) config.segment().rateLimitPerSecond()
-                            + " messages per second; retry after " + wait + " s"), wait));
+            return Uni.createFrom().item(rateLimited(wait));
         }
         return Uni.combine().all().unis(taxonomies.forWorkspace(workspace), privacy.hashIdentifiers(workspace)).asTuple()
                 .chain(settings -> readAndStore(workspace, body, callType, receivedAt, settings.getItem1(), settings.getItem2(), true));

@@ -15,7 +15,10 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-/** A write key over its rate gets 429 with Retry-After (which analytics-node honours), nothing stored. */
+/**
+ * A workspace over its rate gets 429 with Retry-After (which analytics-node honours), nothing stored, whichever of its write
+ * keys sends; another workspace is not slowed.
+ */
 @QuarkusTest
 @TestProfile(RateLimitTest.LowLimit.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "ingestion"))
@@ -30,7 +33,7 @@ class RateLimitTest {
     }
 
     @Test
-    void aKeyOverItsRateGets429WithRetryAfter() {
+    void aWorkspaceOverItsRateGets429WithRetryAfterOnEveryKey() {
         String key = writeKey("rate");
         String batch = "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"a\",\"messageId\":\"1\"},"
                 + "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"b\",\"messageId\":\"2\"},"
@@ -41,7 +44,10 @@ class RateLimitTest {
                 .then().statusCode(200);
         given().auth().preemptive().basic(key, "").contentType("application/json").body(batch).post("/v1/batch")
                 .then().statusCode(429).header("Retry-After", equalTo("2")).body("error", containsString("rate limit"));
-        // Another key has its own bucket.
+        // Another key of the same workspace shares its bucket: more keys are not more rate.
+        given().auth().preemptive().basic(writeKey("rate"), "").contentType("application/json").body(batch).post("/v1/batch")
+                .then().statusCode(429);
+        // Another workspace has its own bucket.
         given().auth().preemptive().basic(writeKey("rate2"), "").contentType("application/json").body(batch).post("/v1/batch")
                 .then().statusCode(200);
     }

@@ -20,6 +20,16 @@ class RateLimiterTest {
     }
 
     @Test
+    void debtTellsTheWaitWithoutTakingAnything() {
+        RateLimiter limiter = new RateLimiter(100, 100);
+        assertEquals(0, limiter.debt("k", 0));
+        assertEquals(0, limiter.acquire("k", 300, 0));
+        assertEquals(2, limiter.debt("k", 0));
+        assertEquals(2, limiter.debt("k", 0), "asking takes nothing");
+        assertEquals(0, limiter.debt("k", 2 * SECOND));
+    }
+
+    @Test
     void keysHaveTheirOwnBucketsAndRefillUpToTheBurst() {
         RateLimiter limiter = new RateLimiter(10, 20);
         assertEquals(0, limiter.acquire("a", 25, 0));
