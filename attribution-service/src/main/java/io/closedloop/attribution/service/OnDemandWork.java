@@ -3,6 +3,7 @@ package io.closedloop.attribution.service;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.closedloop.attribution.OnDemandLimitException;
+import io.closedloop.plumbing.tenancy.RateLimiter;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,6 +14,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -22,8 +24,11 @@ import java.util.function.Supplier;
  * permits, the computation runs on a worker thread (never the event loop), and the caller is answered within
  * {@code closedloop.reports.on-demand-deadline}. A report finding no permit waits for one (a dashboard or a model
  * comparison asks several at once), at most {@code closedloop.reports.on-demand-waiting} per workspace; one more is
- * refused at once. One workspace's heavy questions so neither block the event loop every workspace shares nor take
- * all of the worker threads.
+ * refused at once. And a workspace has a share of this replica's time for them: the time its reports held a permit
+ * (loading and computing, PostgreSQL's share included) is charged to it, {@code closedloop.reports.on-demand-share} seconds
+ * per second sustained after bursts of {@code closedloop.reports.on-demand-burst}; while it is over, its next reports are
+ * refused at once, saying when to retry. One workspace's heavy questions so neither block the event loop every workspace
+ * shares, nor take all of the worker threads, nor keep the machine busy for the others.
  */
 @ApplicationScoped
 public class OnDemandWork {
@@ -35,13 +40,20 @@ public class OnDemandWork {
     private final int perWorkspace;
     private final int maxWaiting;
     private final Duration deadline;
+    private final double sharePerSecond;
+    /** Seconds of on-demand work each workspace may still use: charged when a report finishes. */
+    private final RateLimiter share;
     /** Each workspace's lane; a workspace idle for a while gets a fresh one (no permit is held that long). */
     private final Cache<String, Lane> lanes;
 
     public OnDemandWork(@ConfigProperty(name = "closedloop.reports.on-demand-per-workspace", defaultValue = "2") int perWorkspace,
                         @ConfigProperty(name = "closedloop.reports.on-demand-waiting", defaultValue = "8") int maxWaiting,
-                        @ConfigProperty(name = "closedloop.reports.on-demand-deadline", defaultValue = "120s") Duration deadline) {
+                        @ConfigProperty(name = "closedloop.reports.on-demand-deadline", defaultValue = "120s") Duration deadline,
+                        @ConfigProperty(name = "closedloop.reports.on-demand-share", defaultValue = "0.5") double sharePerSecond,
+                        @ConfigProperty(name = "closedloop.reports.on-demand-burst", defaultValue = "20s") Duration burst) {
         this.perWorkspace = perWorkspace;
+        this.sharePerSecond = sharePerSecond;
+        this.share = new RateLimiter(sharePerSecond, burst.toMillis() / 1000.0);
         this.maxWaiting = maxWaiting;
         this.deadline = deadline;
         this.lanes = Caffeine.newBuilder().expireAfterAccess(deadline.multipliedBy(10)).maximumSize(100_000)
@@ -53,8 +65,14 @@ public class OnDemandWork {
      * {@code workspace}; OnDemandLimitException when too many of its reports wait already or the deadline passes.
      */
     public <L, T> Uni<T> run(String workspace, Supplier<Uni<L>> load, Function<L, T> compute) {
+        long wait = share.debt(workspace, System.nanoTime());
+        if (wait > 0) {
+            return Uni.createFrom().failure(new OnDemandLimitException("this workspace has used its share of on-demand computing ("
+                    + sharePerSecond + " s per second after a burst); retry in " + wait + " s, or ask a model read from the rollups"));
+        }
         Lane lane = lanes.get(workspace, w -> new Lane(new Semaphore(perWorkspace), new AtomicInteger()));
         AtomicBoolean held = new AtomicBoolean();
+        AtomicLong startedAt = new AtomicLong();
         Uni<Boolean> permit;
         if (lane.running().tryAcquire()) {
             held.set(true);
@@ -82,12 +100,15 @@ public class OnDemandWork {
                         throw new OnDemandLimitException("no on-demand slot of this workspace came free within "
                                 + deadline.toSeconds() + " s; retry later");
                     }
+                    startedAt.set(System.nanoTime());
                     return load.get();
                 })
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(compute)
                 .onTermination().invoke(() -> {
                     if (held.compareAndSet(true, false)) {
+                        long now = System.nanoTime();
+                        share.charge(workspace, (now - startedAt.get()) / 1e9, now);
                         lane.running().release();
                     }
                 })

@@ -14,12 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** On-demand reports: per workspace, a limit of reports computing, a bounded wait for a slot, a deadline. */
+/** On-demand reports: per workspace, a limit of reports computing, a bounded wait for a slot, a deadline, a share of time. */
 class OnDemandWorkTest {
 
     @Test
     void aReportWaitsForItsWorkspacesSlotTheNextIsRefusedAndAnotherWorkspaceIsServed() throws Exception {
-        OnDemandWork work = new OnDemandWork(1, 1, Duration.ofSeconds(30));
+        OnDemandWork work = new OnDemandWork(1, 1, Duration.ofSeconds(30), 1, Duration.ofSeconds(100));
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<String> first = work.run("busy", () -> Uni.createFrom().item("first"), item -> {
@@ -50,7 +50,7 @@ class OnDemandWorkTest {
 
     @Test
     void aComputationPastTheDeadlineFailsTheCaller() {
-        OnDemandWork work = new OnDemandWork(1, 1, Duration.ofMillis(200));
+        OnDemandWork work = new OnDemandWork(1, 1, Duration.ofMillis(200), 1, Duration.ofSeconds(100));
         CountDownLatch release = new CountDownLatch(1);
         OnDemandLimitException late = assertThrows(OnDemandLimitException.class, () -> work.run("ws", () -> Uni.createFrom().item("x"),
                 item -> {
@@ -59,6 +59,34 @@ class OnDemandWorkTest {
                 }).await().atMost(Duration.ofSeconds(10)));
         assertTrue(late.getMessage().contains("longer than"), late.getMessage());
         release.countDown();
+    }
+
+    @Test
+    void aWorkspaceOverItsShareOfTimeIsRefusedUntilPaidOffWhileAnotherIsServed() throws Exception {
+        // A share of 0.1 s per second after a burst of 0.2 s: one report of 0.4 s puts the workspace 0.2 s in debt (2 s, and
+        // a little more for the time around the computation).
+        OnDemandWork work = new OnDemandWork(2, 8, Duration.ofSeconds(30), 0.1, Duration.ofMillis(200));
+        assertEquals("slow", work.run("heavy", () -> Uni.createFrom().item("slow"), item -> {
+            sleep(400);
+            return item;
+        }).await().atMost(Duration.ofSeconds(10)));
+        OnDemandLimitException refused = assertThrows(OnDemandLimitException.class,
+                () -> work.run("heavy", () -> Uni.createFrom().item("x"), item -> item).await().atMost(Duration.ofSeconds(10)));
+        java.util.regex.Matcher retry = java.util.regex.Pattern.compile("retry in (\\d+) s").matcher(refused.getMessage());
+        assertTrue(refused.getMessage().contains("share") && retry.find(), refused.getMessage());
+        int seconds = Integer.parseInt(retry.group(1));
+        assertTrue(seconds >= 2 && seconds <= 4, refused.getMessage());
+        assertEquals("other", work.run("other", () -> Uni.createFrom().item("other"), item -> item).await().atMost(Duration.ofSeconds(10)));
+        sleep(seconds * 1000L + 100);
+        assertEquals("again", work.run("heavy", () -> Uni.createFrom().item("again"), item -> item).await().atMost(Duration.ofSeconds(10)));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void await(CountDownLatch latch) {

@@ -12,6 +12,7 @@ import io.closedloop.ingestion.segment.SegmentException;
 import io.closedloop.ingestion.segment.TouchRow;
 import io.closedloop.ingestion.segment.TouchTypes;
 import io.closedloop.ingestion.taxonomy.ChannelTaxonomy;
+import io.closedloop.plumbing.tenancy.RateLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

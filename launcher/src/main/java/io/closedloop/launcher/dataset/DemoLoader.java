@@ -276,7 +276,7 @@ public final class DemoLoader {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
                 .build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        // Over the write key's rate ingestion answers 429 with Retry-After; tracking libraries wait and resend, so do we.
+        // Over the workspace's rate ingestion answers 429 with Retry-After; tracking libraries wait and resend, so do we.
         for (int attempt = 0; response.statusCode() == 429 && attempt < 20; attempt++) {
             Thread.sleep(1000L * Math.max(1, Long.parseLong(response.headers().firstValue("Retry-After").orElse("1").trim())));
             response = http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -1,4 +1,4 @@
-package io.closedloop.ingestion.service;
+package io.closedloop.plumbing.tenancy;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +27,17 @@ class RateLimiterTest {
         assertEquals(2, limiter.debt("k", 0));
         assertEquals(2, limiter.debt("k", 0), "asking takes nothing");
         assertEquals(0, limiter.debt("k", 2 * SECOND));
+    }
+
+    @Test
+    void workMeasuredOnceDoneIsChargedEvenInDebt() {
+        RateLimiter limiter = new RateLimiter(0.5, 2);
+        limiter.charge("w", 3, 0);
+        limiter.charge("w", 3, 0);
+        // 4 s of work in debt at half a second per second: 8 s to wait.
+        assertEquals(8, limiter.debt("w", 0));
+        assertEquals(1, limiter.debt("w", 7 * SECOND + SECOND / 2));
+        assertEquals(0, limiter.debt("w", 8 * SECOND));
     }
 
     @Test
