@@ -83,8 +83,11 @@ public interface IngestionConfig {
         @WithDefault("100")
         int maxErrorsKept();
 
-        /** Imports that run at the same time; more wait their turn. */
-        @WithDefault("2")
+        /**
+         * Imports that run at the same time; more wait their turn. Above {@code max-per-workspace}, so one workspace's
+         * imports never hold every slot.
+         */
+        @WithDefault("4")
         int concurrency();
 
         /** Imports that may wait for a free slot (on this replica); one more is refused with 429. */
@@ -94,5 +97,16 @@ public interface IngestionConfig {
         /** Imports of one workspace running or waiting at once (on this replica); one more is refused with 429. */
         @WithDefault("2")
         int maxPerWorkspace();
+
+        /**
+         * Rows per second one workspace's imports may store on this replica, sustained: past it an import pauses after its
+         * chunk until the workspace is within its rate again, so one workspace's uploads do not slow another's writes.
+         */
+        @WithDefault("5000")
+        double rowsPerSecond();
+
+        /** Rows a workspace's imports may store at once above that rate. */
+        @WithDefault("20000")
+        double rowsBurst();
     }
 }

@@ -12,6 +12,7 @@ import io.closedloop.ingestion.csv.MappingException;
 import io.closedloop.ingestion.repository.ImportJobRepository;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
+import io.closedloop.plumbing.tenancy.RateLimiter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,6 +51,8 @@ public class ImportService {
     private final ImportJobRepository jobs;
     private final IngestionConfig.Imports config;
     private final ExecutorService executor;
+    /** Rows each workspace's imports may still store: imports pace themselves by it. */
+    private final RateLimiter rowRate;
     /** Imports admitted and not ended, per workspace (spooling, queued or running). */
     private final Map<String, Integer> admitted = new HashMap<>();
     private int admittedTotal;
@@ -63,6 +66,7 @@ public class ImportService {
         this.jobs = jobs;
         this.config = config.imports();
         this.vertx = vertx;
+        this.rowRate = new RateLimiter(this.config.rowsPerSecond(), this.config.rowsBurst());
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(this.config.concurrency(), r -> {
             Thread t = new Thread(r, "csv-import-" + n.incrementAndGet());
@@ -205,6 +209,7 @@ public class ImportService {
                             accepted++;
                         }
                     }
+                    pace(workspace, chunk.size());
                     chunk.clear();
                     rows.clear();
                     jobs.progress(id, read, accepted, rejected, errors).await().atMost(Duration.ofMinutes(1));
@@ -225,6 +230,14 @@ public class ImportService {
             fail(id, "failed: " + e.getMessage() + "; rows counted as accepted were stored", read, accepted, rejected, errors);
         } finally {
             delete(file);
+        }
+    }
+
+    /** Charges a chunk's rows to the workspace and waits (this import's thread) while the workspace is over its rate. */
+    private void pace(String workspace, int stored) throws InterruptedException {
+        rowRate.charge(workspace, stored, System.nanoTime());
+        for (long wait; (wait = rowRate.debt(workspace, System.nanoTime())) > 0; ) {
+            Thread.sleep(Math.min(wait, 5) * 1000);
         }
     }
 

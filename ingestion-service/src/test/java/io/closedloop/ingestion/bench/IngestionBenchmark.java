@@ -84,6 +84,8 @@ public final class IngestionBenchmark {
             try (ClosedLoopSystem system = ClosedLoopSystem.on(root, postgres, false, keys, "bench_")) {
                 List<String> jvm = new ArrayList<>(List.of("-Xmx512m", "-Dclosedloop.ingestion.segment.rate-limit-per-second=1000000000",
                         "-Dclosedloop.ingestion.segment.rate-limit-burst=1000000000",
+                        // The physical speed of the import path, not a workspace's pace.
+                        "-Dclosedloop.ingestion.imports.rows-per-second=1000000000", "-Dclosedloop.ingestion.imports.rows-burst=1000000000",
                         "-Dclosedloop.ingestion.imports.spool-directory=" + work.resolve("spool")));
                 if (options.containsKey("service-jvm")) {
                     jvm.addAll(List.of(options.get("service-jvm").split(" ")));
