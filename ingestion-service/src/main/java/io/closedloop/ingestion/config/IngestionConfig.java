@@ -105,6 +105,14 @@ public interface IngestionConfig {
         @WithDefault("5000")
         double rowsPerSecond();
 
+        /** How often this replica marks the jobs it has accepted and not ended (waiting or running) alive. */
+        @WithDefault("30s")
+        Duration heartbeatInterval();
+
+        /** A RUNNING job whose heartbeat is older than this was interrupted (its process died): it shows FAILED. */
+        @WithDefault("2m")
+        Duration staleAfter();
+
         /** Rows a workspace's imports may store at once above that rate. */
         @WithDefault("20000")
         double rowsBurst();

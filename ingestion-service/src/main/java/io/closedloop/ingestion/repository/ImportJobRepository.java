@@ -1,6 +1,7 @@
 package io.closedloop.ingestion.repository;
 
 import io.closedloop.ingestion.ImportJob;
+import io.closedloop.ingestion.config.IngestionConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,16 +17,14 @@ import java.util.List;
 @ApplicationScoped
 public class ImportJobRepository {
 
-    /** A RUNNING job whose heartbeat is older than this was interrupted (its process died). */
-    public static final String STALE = "2 minutes";
-
-    private static final String COLUMNS = "id, kind, mapping, state, rows_read, rows_accepted, rows_rejected, errors::text, message,"
-            + " created_at, finished_at, heartbeat_at < now() - interval '" + STALE + "' as stale";
-
     private final Pool pool;
+    /** The columns read, with whether a RUNNING job's heartbeat is older than {@code stale-after}: it was interrupted. */
+    private final String columns;
 
-    public ImportJobRepository(Pool pool) {
+    public ImportJobRepository(Pool pool, IngestionConfig config) {
         this.pool = pool;
+        this.columns = "id, kind, mapping, state, rows_read, rows_accepted, rows_rejected, errors::text, message, created_at,"
+                + " finished_at, heartbeat_at < now() - interval '" + config.imports().staleAfter().toMillis() + " milliseconds' as stale";
     }
 
     public Uni<Void> create(String id, String workspace, String kind, String mapping) {
@@ -33,7 +32,7 @@ public class ImportJobRepository {
                 .execute(Tuple.of(id, workspace, kind, mapping)).replaceWithVoid();
     }
 
-    /** Jobs accepted and still waiting for a slot are alive: their heartbeat says so (not interrupted, not stale). */
+    /** Jobs accepted and not ended (waiting for a slot or running) are alive: their heartbeat says so (not stale). */
     public Uni<Void> heartbeat(List<String> ids) {
         return pool.preparedQuery("update import_job set heartbeat_at = now() where id = any($1) and state = 'RUNNING'")
                 .execute(Tuple.of(ids.toArray(String[]::new))).replaceWithVoid();
@@ -53,13 +52,13 @@ public class ImportJobRepository {
     }
 
     public Uni<ImportJob> find(String workspace, String id) {
-        return pool.preparedQuery("select " + COLUMNS + " from import_job where workspace_id = $1 and id = $2")
+        return pool.preparedQuery("select " + columns + " from import_job where workspace_id = $1 and id = $2")
                 .execute(Tuple.of(workspace, id))
                 .map(rows -> rows.size() == 0 ? null : job(rows.iterator().next()));
     }
 
     public Uni<List<ImportJob>> list(String workspace, int limit) {
-        return pool.preparedQuery("select " + COLUMNS + " from import_job where workspace_id = $1 order by created_at desc limit $2")
+        return pool.preparedQuery("select " + columns + " from import_job where workspace_id = $1 order by created_at desc limit $2")
                 .execute(Tuple.of(workspace, limit))
                 .map(rows -> {
                     List<ImportJob> jobs = new ArrayList<>();

@@ -10,10 +10,11 @@ import io.closedloop.ingestion.csv.CsvReader;
 import io.closedloop.ingestion.csv.ImportKind;
 import io.closedloop.ingestion.csv.MappingException;
 import io.closedloop.ingestion.repository.ImportJobRepository;
+import io.closedloop.plumbing.tenancy.RateLimiter;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
-import io.closedloop.plumbing.tenancy.RateLimiter;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -56,8 +57,11 @@ public class ImportService {
     /** Imports admitted and not ended, per workspace (spooling, queued or running). */
     private final Map<String, Integer> admitted = new HashMap<>();
     private int admittedTotal;
-    /** Jobs accepted that wait for a free slot: their heartbeat is kept fresh so they do not look interrupted. */
-    private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    /**
+     * Jobs accepted and not ended, waiting for a free slot or running (a running one may pause for its workspace's rate):
+     * their heartbeat is kept fresh so they do not look interrupted.
+     */
+    private final Set<String> alive = ConcurrentHashMap.newKeySet();
     private final long heartbeatTimer;
     private final Vertx vertx;
 
@@ -73,9 +77,9 @@ public class ImportService {
             t.setDaemon(true);
             return t;
         });
-        this.heartbeatTimer = vertx.setPeriodic(30_000, id -> {
-            if (!queued.isEmpty()) {
-                jobs.heartbeat(List.copyOf(queued)).subscribe().with(ok -> { }, e -> Log.warnf("import heartbeat: %s", e.getMessage()));
+        this.heartbeatTimer = vertx.setPeriodic(this.config.heartbeatInterval().toMillis(), id -> {
+            if (!alive.isEmpty()) {
+                jobs.heartbeat(List.copyOf(alive)).subscribe().with(ok -> { }, e -> Log.warnf("import heartbeat: %s", e.getMessage()));
             }
         });
     }
@@ -152,15 +156,16 @@ public class ImportService {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        }).runSubscriptionOn(executor).onFailure().invoke(() -> delete(file)).chain(columns -> {
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) // not the import slots: a queued upload is answered at once
+                .onFailure().invoke(() -> delete(file)).chain(columns -> {
             String id = UUID.randomUUID().toString();
             return jobs.create(id, workspace, kind.path(), columns.name()).map(ignored -> {
-                queued.add(id);
+                alive.add(id);
                 executor.submit(() -> {
-                    queued.remove(id);
                     try {
                         run(id, workspace, kind, columns, file);
                     } finally {
+                        alive.remove(id);
                         admission.release();
                     }
                 });
