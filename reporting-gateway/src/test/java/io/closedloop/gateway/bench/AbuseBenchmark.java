@@ -82,7 +82,7 @@ public final class AbuseBenchmark {
                     bench.victimBatch(victimKey, "seed-" + i);
                 }
 
-                // Each attack at a stated intensity, above the attacker's limits (Segment: 5,000 messages/s per workspace; on-demand
+                // Each attack at a stated intensity, above the attacker's limits (Segment: 1,000 messages/s per workspace; on-demand
                 // reports: 2 at once and 0.5 s per second; imports: 2 at once, 5,000 rows/s), from --attackers threads.
                 Map<String, Attack> attacks = new java.util.LinkedHashMap<>();
                 attacks.put("unique long UTMs (taxonomy memo): 200 batches/s of 100 messages with 500-character campaigns",
@@ -144,6 +144,7 @@ public final class AbuseBenchmark {
                     for (Thread thread : threads) {
                         thread.join(30_000);
                     }
+                    Thread.sleep(SETTLE_MS); // identity and attribution work off what the attacker got accepted
                     long total = statuses.values().stream().mapToLong(AtomicLong::get).sum();
                     double ratioBatch = during[0] / idle[0];
                     double ratioReport = during[1] / idle[1];
@@ -163,6 +164,9 @@ public final class AbuseBenchmark {
 
     /** The attack has run this long before the victim is measured: long enough to spend every burst allowance. */
     private static final long WARM_UP_MS = 12_000;
+
+    /** After an attack, before the next idle phase: the consumers apply what the attacker had accepted. */
+    private static final long SETTLE_MS = 20_000;
 
     /** One request of an attack: its HTTP status. */
     @FunctionalInterface
