@@ -4,6 +4,7 @@
 # rule, unknown write keys, aliased on-demand reports, CSV uploads), measured once the attack's bursts are spent, with
 # the ratio against the target (within 2x) and what the attacker got.
 # Options: --seconds N (per phase, default 15) --attackers N (threads sending the attack, default 8)
+#          --only TEXT (run the attacks whose name contains TEXT)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -DskipTests package -pl launcher,plumbing,ingestion-service,identity-service,attribution-service,reporting-gateway -am

@@ -49,8 +49,8 @@ public class OnDemandWork {
     public OnDemandWork(@ConfigProperty(name = "closedloop.reports.on-demand-per-workspace", defaultValue = "2") int perWorkspace,
                         @ConfigProperty(name = "closedloop.reports.on-demand-waiting", defaultValue = "8") int maxWaiting,
                         @ConfigProperty(name = "closedloop.reports.on-demand-deadline", defaultValue = "120s") Duration deadline,
-                        @ConfigProperty(name = "closedloop.reports.on-demand-share", defaultValue = "0.5") double sharePerSecond,
-                        @ConfigProperty(name = "closedloop.reports.on-demand-burst", defaultValue = "20s") Duration burst) {
+                        @ConfigProperty(name = "closedloop.reports.on-demand-share", defaultValue = "0.25") double sharePerSecond,
+                        @ConfigProperty(name = "closedloop.reports.on-demand-burst", defaultValue = "15s") Duration burst) {
         this.perWorkspace = perWorkspace;
         this.sharePerSecond = sharePerSecond;
         this.share = new RateLimiter(sharePerSecond, burst.toMillis() / 1000.0);

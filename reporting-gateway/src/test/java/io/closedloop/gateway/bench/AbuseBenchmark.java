@@ -81,6 +81,11 @@ public final class AbuseBenchmark {
                 for (int i = 0; i < 20; i++) {
                     bench.victimBatch(victimKey, "seed-" + i);
                 }
+                // The attacker's own touches (its burst's worth), so that its on-demand reports have journeys to compute.
+                for (int i = 0; i < 80; i++) {
+                    bench.post(bench.http, bench.ingestion + "/v1/batch", basic(attackerKey), "application/json",
+                            pages(100, () -> "seed-" + RANDOM.nextInt(50)));
+                }
 
                 // Each attack at a stated intensity, above the attacker's limits (Segment: 1,000 messages/s per workspace; on-demand
                 // reports: 2 at once and 0.5 s per second; imports: 2 at once, 5,000 rows/s), from --attackers threads.
@@ -105,7 +110,11 @@ public final class AbuseBenchmark {
                 System.out.println("| attack (stated intensity) | attacker requests/s sent | attacker answers | victim batch p95 (idle → during, ratio) |"
                         + " victim report p95 (idle → during, ratio) | target | load average (idle, during) |");
                 System.out.println("|---|---|---|---|---|---|---|");
+                String only = options.getOrDefault("only", "");
                 for (Map.Entry<String, Attack> attack : attacks.entrySet()) {
+                    if (!attack.getKey().contains(only)) {
+                        continue;
+                    }
                     // Idle right before each attack: the same warmth and the same data as during it.
                     double[] idle = bench.victim(victimKey, victimAnalyst, seconds);
                     String idleLoad = load();
