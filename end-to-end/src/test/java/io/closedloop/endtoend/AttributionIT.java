@@ -119,7 +119,8 @@ class AttributionIT {
 
     private static JsonPath report(String basis, String model) {
         String body = running.graphql(ServiceName.ATTRIBUTION, running.token(WS, "analyst"),
-                        "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", basis: " + basis + ", model: \"" + model + "\")"
+                        "{ attribution(period: {from: \"2026-03-01\", to: \"2026-03-31\"}, basis: " + basis + ", model: {name: "
+                                + model.toUpperCase(java.util.Locale.ROOT) + "})"
                                 + " { attributedOpportunities dataAsOf rows { key credit amount opportunities } } }")
                 .statusCode(200).extract().asString();
         JsonPath json = new JsonPath(body).using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));

@@ -91,8 +91,8 @@ class DashboardBrowserIT {
         // Performance: spend vs revenue, ROI, and the table of every metric, rows then totals.
         String rowFields = "key credit amount opportunities spend pipeline wonDeals revenue roi roas cac costPerOpportunity "
                 + "averageDealSize conversionRate medianDaysToConversion";
-        JsonNode performance = api("{ performance(period: " + PERIOD + ", model: {name: \"LINEAR\"}, basis: \"PIPELINE\", groupBy: \"CHANNEL\", first: 100) "
-                + "{ rows { " + rowFields + " } totals { " + rowFields + " } } }").path("performance");
+        JsonNode performance = api("{ performance(period: " + PERIOD + ", model: {name: LINEAR}, basis: PIPELINE, groupBy: CHANNEL, first: 100) "
+                + "{ rows { " + rowFields + " } totals { " + rowFields + " unattributed { count amount } } } }").path("performance");
         JsonNode rows = performance.path("rows");
         assertTrue(rows.size() >= 3, "several channels have credit: " + rows);
         JsonNode perf = panels.path("performance");
@@ -102,14 +102,18 @@ class DashboardBrowserIT {
         rows.forEach(expectedRows::add);
         expectedRows.add(((ObjectNode) performance.path("totals").deepCopy()).put("key", "Total"));
         assertRows(perf.path("rows"), expectedRows, rowFields.split(" "));
+        // Where the rest of the pipeline went: the deals no touch is credited for, as the API counts them.
+        JsonNode unattributed = performance.path("totals").path("unattributed");
+        assertEquals(unattributed.path("count").asDouble(), perf.path("stats").path("unattributed.count").asDouble(), 1e-9, perf.toString());
+        assertEquals(unattributed.path("amount").asDouble(), perf.path("stats").path("unattributed.amount").asDouble(), 1e-6);
         // The spend shown is the dataset's spend in the period, as sent through ingestion.
         long spendCents = dataset.spend().stream().filter(s -> !s.date().isBefore(START) && !s.date().isAfter(LocalDate.parse(TO)))
                 .mapToLong(Dataset.Spend::amountCents).sum();
         assertEquals(spendCents / 100.0, sum(perf.path("charts").path("chart-spend-revenue").path("datasets").path("spend")), 0.01);
 
         // Model comparison: one dataset per model, the attributed amounts per channel.
-        JsonNode comparison = api("{ modelComparison(period: " + PERIOD + ", models: [{name: \"FIRST_TOUCH\"}, {name: \"LAST_TOUCH\"}, "
-                + "{name: \"LINEAR\"}, {name: \"TIME_DECAY\"}, {name: \"W_SHAPED\"}], basis: \"PIPELINE\", groupBy: \"CHANNEL\", first: 100) "
+        JsonNode comparison = api("{ modelComparison(period: " + PERIOD + ", models: [{name: FIRST_TOUCH}, {name: LAST_TOUCH}, "
+                + "{name: LINEAR}, {name: TIME_DECAY}, {name: W_SHAPED}], basis: PIPELINE, groupBy: CHANNEL, first: 100) "
                 + "{ models rows { key amounts } } }").path("modelComparison");
         Map<String, List<Double>> byModel = new LinkedHashMap<>();
         for (int m = 0; m < comparison.path("models").size(); m++) {
@@ -123,7 +127,7 @@ class DashboardBrowserIT {
         assertChart(panels.path("comparison").path("charts").path("chart-comparison"), keys(comparison.path("rows")), byModel);
 
         // Sourced vs influenced.
-        JsonNode sourced = api("{ sourcedInfluenced(period: " + PERIOD + ", groupBy: \"CHANNEL\") { rows { key sourcedAmount influencedAmount } "
+        JsonNode sourced = api("{ sourcedInfluenced(period: " + PERIOD + ", groupBy: CHANNEL) { rows { key sourcedAmount influencedAmount } "
                 + "totals { sourcedCount sourcedAmount influencedCount influencedAmount } } }").path("sourcedInfluenced");
         assertChart(panels.path("sourced").path("charts").path("chart-sourced"), keys(sourced.path("rows")),
                 Map.of("sourcedAmount", column(sourced.path("rows"), "sourcedAmount"), "influencedAmount", column(sourced.path("rows"), "influencedAmount")));
@@ -139,7 +143,7 @@ class DashboardBrowserIT {
                         influence.path("totalAmount").asDouble() - influence.path("influencedAmount").asDouble())));
 
         // Cohort LTV heat map: every cell of every cohort and channel.
-        JsonNode cohorts = api("{ cohortLtv(period: " + PERIOD + ", cohort: \"QUARTER\", periods: 4) { rows { cohort channel customers "
+        JsonNode cohorts = api("{ cohortLtv(period: " + PERIOD + ", cohort: QUARTER, periods: 4) { rows { cohort channel customers "
                 + "revenuePerCustomer ltv cac ltvToCac } } }").path("cohortLtv").path("rows");
         assertTrue(cohorts.size() > 0, "won deals make cohorts");
         JsonNode heat = panels.path("cohorts").path("rows");
@@ -165,7 +169,7 @@ class DashboardBrowserIT {
         assertEquals(quality.path("unmappedCampaigns"), shownQuality.path("unmappedCampaigns"));
         assertStats(shownQuality.path("stats"), ((ObjectNode) quality.deepCopy()).without("unmappedCampaigns"));
         // Clicking the invalid-UTM figure lists the touches behind it, as the API gives them.
-        JsonNode invalid = api("{ dataQualityTouches(period: " + PERIOD + ", problem: \"INVALID_UTM\") { touchId } }").path("dataQualityTouches");
+        JsonNode invalid = api("{ dataQualityTouches(period: " + PERIOD + ", problem: INVALID_UTM) { touchId } }").path("dataQualityTouches");
         List<String> expectedTouches = new ArrayList<>();
         invalid.forEach(t -> expectedTouches.add(t.path("touchId").asText()));
         assertTrue(!expectedTouches.isEmpty(), "the dataset plants touches with invalid UTMs");
@@ -179,7 +183,7 @@ class DashboardBrowserIT {
         JsonNode page = openDashboard("FIRST_TOUCH", "REVENUE");
         JsonNode perf = page.path("panels").path("performance");
         assertEquals("ok", perf.path("state").asText(), perf.path("error").asText());
-        JsonNode rows = api("{ performance(period: " + PERIOD + ", model: {name: \"FIRST_TOUCH\"}, basis: \"REVENUE\", groupBy: \"CHANNEL\", first: 100) "
+        JsonNode rows = api("{ performance(period: " + PERIOD + ", model: {name: FIRST_TOUCH}, basis: REVENUE, groupBy: CHANNEL, first: 100) "
                 + "{ rows { key credit amount revenue spend } totals { credit amount revenue spend } } }").path("performance");
         List<JsonNode> expected = listOf(rows.path("rows"));
         expected.add(((ObjectNode) rows.path("totals").deepCopy()).put("key", "Total"));
@@ -222,12 +226,12 @@ class DashboardBrowserIT {
         Instant deadline = Instant.now().plusSeconds(180);
         while (Instant.now().isBefore(deadline)) {
             JsonNode pipeline = running.graphql(ServiceName.GATEWAY, analystToken, "{ performance(period: " + PERIOD
-                    + ", model: {name: \"LINEAR\"}) { rows { credit } } }").extract().as(JsonNode.class);
+                    + ", model: {name: LINEAR}) { rows { credit } } }").extract().as(JsonNode.class);
             JsonNode revenue = running.graphql(ServiceName.GATEWAY, analystToken, "{ performance(period: " + PERIOD
-                    + ", model: {name: \"LINEAR\"}, basis: \"REVENUE\") { rows { credit } } }").extract().as(JsonNode.class);
+                    + ", model: {name: LINEAR}, basis: REVENUE) { rows { credit } } }").extract().as(JsonNode.class);
             // Spend travels on its own feed: asked separately so that its absence names itself.
             JsonNode spend = running.graphql(ServiceName.GATEWAY, analystToken, "{ performance(period: " + PERIOD
-                    + ", model: {name: \"LINEAR\"}) { totals { spend } } }").extract().as(JsonNode.class);
+                    + ", model: {name: LINEAR}) { totals { spend } } }").extract().as(JsonNode.class);
             double pipelineCredit = sum(pipeline.path("data").path("performance").path("rows"), "credit");
             double revenueCredit = sum(revenue.path("data").path("performance").path("rows"), "credit");
             double spent = spend.path("data").path("performance").path("totals").path("spend").asDouble();

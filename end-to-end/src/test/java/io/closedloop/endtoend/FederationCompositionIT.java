@@ -24,7 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The three subgraphs compose under Apollo Federation v2 (@apollo/composition from npm, the library
  * rover and Apollo Router's supergraph build use), without errors or conflict hints; and every query
  * field the gateway offers beyond that composition is documented in reporting-gateway/README.md as a
- * gateway addition (DESIGN §9 "Where the reports live").
+ * gateway addition (DESIGN §9 "Where the reports live"). And the public schema's contract: every breaking change since
+ * the released schema is recorded in docs/api/gateway.graphql, and every operation the dashboard sends is valid against it
+ * (@graphql-inspector/core and graphql-js from npm).
  */
 class FederationCompositionIT {
 
@@ -114,6 +116,19 @@ class FederationCompositionIT {
     private static int nextSection(String text, int from) {
         int next = text.indexOf("\n## ", from + 3);
         return next < 0 ? text.length() : next;
+    }
+
+    @Test
+    void theCommittedSchemaRecordsEveryBreakingChangeAndTheDashboardsOperationsAreValid() throws Exception {
+        Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();
+        JsonNode check = node("schema-check.mjs", "@graphql-inspector/core", List.of(
+                root.resolve("docs/api/releases/gateway.v1.graphql").toString(), root.resolve("docs/api/gateway.graphql").toString(),
+                root.resolve("reporting-gateway/src/main/resources/META-INF/resources/dashboard/dashboard.js").toString()));
+        assertEquals(0, check.path("unrecorded").size(), "breaking changes since v1 that docs/api/gateway.graphql does not record"
+                + " (add a '# BREAKING: <message>' line each to its header): " + check.path("unrecorded"));
+        assertTrue(check.path("breaking").size() > 0, "the diff found the recorded breaking changes: " + check);
+        assertTrue(check.path("operations").asInt() >= 7, "the dashboard's operations were found: " + check);
+        assertEquals(0, check.path("invalid").size(), "dashboard operations the schema refuses: " + check.path("invalid"));
     }
 
     /** Runs end-to-end/node/compose.mjs and returns what it printed. */

@@ -211,11 +211,11 @@ function table (tableEl, columns, rows) {
 
 const ROW_FIELDS = 'key credit amount opportunities spend pipeline wonDeals revenue roi roas cac costPerOpportunity averageDealSize conversionRate medianDaysToConversion'
 
-const PERFORMANCE = `query Performance($period: PeriodInput!, $model: ModelInput!, $basis: String) {
-  performance(period: $period, model: $model, basis: $basis, groupBy: "CHANNEL", first: 100) {
+const PERFORMANCE = `query Performance($period: PeriodInput!, $model: ModelInput!, $basis: Basis) {
+  performance(period: $period, model: $model, basis: $basis, groupBy: CHANNEL, first: 100) {
     dataAsOf model basis totalRows
     rows { ${ROW_FIELDS} }
-    totals { ${ROW_FIELDS} }
+    totals { ${ROW_FIELDS} unattributed { count amount } }
   }
 }`
 
@@ -236,11 +236,18 @@ function loadPerformance () {
       ['costPerOpportunity', 'Cost / opp.', fmt.money], ['averageDealSize', 'Avg deal', fmt.money],
       ['conversionRate', 'Conversion', fmt.percent], ['medianDaysToConversion', 'Median days to close', fmt.number]
     ], [...rows, { ...performance.totals, key: 'Total' }])
+    // Rows + unattributed = the period's whole pipeline or won amount: where the rest went.
+    const { count, amount } = performance.totals.unattributed
+    for (const [field, value, format] of [['unattributed.count', count, fmt.number], ['unattributed.amount', amount, fmt.money]]) {
+      const dd = $(`dd[data-field="${field}"]`, el)
+      dd.dataset.value = JSON.stringify(value)
+      dd.textContent = format(value)
+    }
   })
 }
 
-const COMPARISON = `query Comparison($period: PeriodInput!, $models: [ModelInput!]!, $basis: String) {
-  modelComparison(period: $period, models: $models, basis: $basis, groupBy: "CHANNEL", first: 100) {
+const COMPARISON = `query Comparison($period: PeriodInput!, $models: [ModelInput!]!, $basis: Basis) {
+  modelComparison(period: $period, models: $models, basis: $basis, groupBy: CHANNEL, first: 100) {
     models
     rows { key amounts credits }
   }
@@ -260,7 +267,7 @@ function loadComparison () {
 }
 
 const SOURCED = `query Sourced($period: PeriodInput!) {
-  sourcedInfluenced(period: $period, groupBy: "CHANNEL") {
+  sourcedInfluenced(period: $period, groupBy: CHANNEL) {
     dataAsOf
     rows { key sourcedCount sourcedAmount influencedCount influencedAmount }
     totals { sourcedCount sourcedAmount influencedCount influencedAmount }
@@ -309,7 +316,7 @@ function loadPipeline () {
   })
 }
 
-const COHORTS = `query Cohorts($period: PeriodInput!, $cohort: String, $periods: Int) {
+const COHORTS = `query Cohorts($period: PeriodInput!, $cohort: CohortGranularity, $periods: Int) {
   cohortLtv(period: $period, cohort: $cohort, periods: $periods) {
     dataAsOf cohort
     rows { cohort channel customers revenuePerCustomer ltv cac ltvToCac }
@@ -368,7 +375,7 @@ const QUALITY = `query Quality($period: PeriodInput!) {
   }
 }`
 
-const QUALITY_TOUCHES = `query QualityTouches($period: PeriodInput!, $problem: String!) {
+const QUALITY_TOUCHES = `query QualityTouches($period: PeriodInput!, $problem: QualityProblem!) {
   dataQualityTouches(period: $period, problem: $problem, first: 100) {
     touchId occurredAt touchType channel source medium campaign content
   }

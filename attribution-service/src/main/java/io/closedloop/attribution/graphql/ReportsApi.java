@@ -1,8 +1,10 @@
 package io.closedloop.attribution.graphql;
 
-import io.closedloop.attribution.JourneyScope;
+import io.closedloop.attribution.TouchType;
+import io.closedloop.attribution.graphql.ReportInputs.ModelInput;
+import io.closedloop.attribution.graphql.ReportInputs.PeriodInput;
 import io.closedloop.attribution.model.Basis;
-import io.closedloop.attribution.model.ModelName;
+import io.closedloop.attribution.report.CohortGranularity;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.report.EngagementReports;
 import io.closedloop.attribution.report.PerformanceReports;
@@ -30,19 +32,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
- * The reports of DESIGN §5 beyond plain credits (docs/reports.md). Periods are [from, to) like
- * `attribution`; errors name the operation and argument.
+ * The reports of DESIGN §5 beyond plain credits (docs/reports.md), in the public graph's shapes: periods of whole days,
+ * both ends inclusive; errors name the operation and argument.
  */
 @GraphQLApi
 public class ReportsApi {
 
-    /** Touch types of docs/feeds.md, the only values marketingTouchTypes accepts. */
-    static final Set<String> TOUCH_TYPES = Set.of("PAGE_VIEW", "SCREEN_VIEW", "FORM_FILL", "EMAIL_CLICK", "AD_CLICK",
-            "WEBINAR", "EVENT", "CALL", "DIRECT_MAIL", "SALES_OUTREACH", "HOW_DID_YOU_HEAR", "TRACK");
+    /** Rows, opportunities or touches one page returns by default and at most. */
+    static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1000;
 
     private final PerformanceReports performance;
@@ -61,97 +60,85 @@ public class ReportsApi {
     }
 
     @Query
-    @Description("Performance by a touch dimension with spend, pipeline, won deals, revenue, ROI, ROAS, CAC, cost per"
-            + " opportunity, average deal size, conversion rate and median time to conversion (docs/reports.md).")
+    @Description("Performance and ROI per channel, source, medium, campaign, content or touch type for a period under one"
+            + " model (DESIGN §5 'Performance by channel / campaign'): credit and attributed amount under the basis, spend,"
+            + " pipeline, won deals, revenue, ROI, ROAS, CAC, cost per opportunity, average deal size, conversion rate,"
+            + " median days to conversion; creditedOpportunities explains each row.")
     public Uni<@NonNull PerformanceMetrics> performance(
-            @NonNull @Description("ISO-8601 date or instant, inclusive.") String from,
-            @NonNull @Description("ISO-8601 date or instant, exclusive.") String to,
-            @DefaultValue("linear") String model, @DefaultValue("PIPELINE") Basis basis,
-            @DefaultValue("CHANNEL") Dimension groupBy, Double halfLifeDays, Integer lookbackDays, Integer markovOrder,
-            CustomWeights customWeights,
-            @Description("ACCOUNT (every person of the account) or CONTACT_ROLES (only the opportunity's contact roles);"
-                    + " default: the workspace's. CONTACT_ROLES is computed on demand (the rollups hold ACCOUNT journeys).")
-            JourneyScope journeyScope,
-            @DefaultValue("1000") @Description("Most rows returned (the largest), 1 to 10000; totalRows counts them all.") Integer first) {
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
+            @NonNull @Description("The attribution model and its parameters.") ModelInput model,
+            @DefaultValue("PIPELINE") @Description("PIPELINE (opportunities created, pipeline amount) or REVENUE (won, won"
+                    + " amount).") Basis basis,
+            @DefaultValue("CHANNEL") @Description("The touch dimension the rows are grouped by.") Dimension groupBy,
+            @Description("Most rows returned, largest amount first (default " + DEFAULT_PAGE + ", at most " + MAX_PAGE
+                    + "); totalRows counts them all.") Integer first) {
         String op = "performance";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] period = reportPeriods.of(op, from, to);
-        int limit = first == null ? 1000 : first;
-        if (limit < 1 || limit > 10_000) {
-            throw new IllegalArgumentException("performance.first: must be 1 to 10000, was " + limit);
-        }
-        return performance.performance(workspace, period[0], period[1], groupBy == null ? Dimension.CHANNEL : groupBy,
-                AttributionApi.options(op, AttributionApi.model(op, model), basis, halfLifeDays, lookbackDays, markovOrder,
-                        customWeights).withScope(journeyScope)).map(report -> report.first(limit));
+        Instant[] range = reportPeriods.of(op, period);
+        int limit = ReportInputs.first(op, first, DEFAULT_PAGE, MAX_PAGE);
+        return performance.performance(workspace, range[0], range[1], groupBy == null ? Dimension.CHANNEL : groupBy,
+                ReportInputs.options(op, "model", model, basis)).map(report -> report.first(limit));
     }
 
     @Query
-    @Description("The opportunities behind one performance row (or every attributed one when key is omitted),"
-            + " largest attributed amount first.")
+    @Description("The opportunities behind one performance row, largest attributed amount first (DESIGN §5 'Explaining a"
+            + " number'); every attributed opportunity when key is omitted.")
     public Uni<@NonNull List<@NonNull CreditedOpportunity>> creditedOpportunities(
-            @NonNull String from, @NonNull String to, @DefaultValue("linear") String model,
-            @DefaultValue("PIPELINE") Basis basis, @DefaultValue("CHANNEL") Dimension groupBy,
-            @Description("The group's key, e.g. paid_search; omitted: every attributed opportunity.") String key,
-            @Description("1 to 1000, default 100.") Integer first,
-            Double halfLifeDays, Integer lookbackDays, Integer markovOrder, CustomWeights customWeights,
-            @Description("ACCOUNT (every person of the account) or CONTACT_ROLES (only the opportunity's contact roles);"
-                    + " default: the workspace's. CONTACT_ROLES is computed on demand (the rollups hold ACCOUNT journeys).")
-            JourneyScope journeyScope) {
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
+            @NonNull @Description("The attribution model and its parameters.") ModelInput model,
+            @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") Basis basis,
+            @DefaultValue("CHANNEL") @Description("The touch dimension of the key.") Dimension groupBy,
+            @Description("The row's key, e.g. paid_search; omitted: every attributed opportunity.") String key,
+            @Description("Most opportunities returned (default " + DEFAULT_PAGE + ", at most " + MAX_PAGE + ").") Integer first) {
         String op = "creditedOpportunities";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] period = reportPeriods.of(op, from, to);
-        if (first != null && (first < 1 || first > MAX_PAGE)) {
-            throw new IllegalArgumentException(op + ".first: must be 1 to " + MAX_PAGE + ", was " + first);
-        }
-        ModelName name = AttributionApi.model(op, model);
-        return performance.creditedOpportunities(workspace, period[0], period[1], groupBy == null ? Dimension.CHANNEL : groupBy,
-                key, AttributionApi.options(op, name, basis, halfLifeDays, lookbackDays, markovOrder, customWeights)
-                        .withScope(journeyScope),
-                first == null ? 100 : first);
+        Instant[] range = reportPeriods.of(op, period);
+        int limit = ReportInputs.first(op, first, DEFAULT_PAGE, MAX_PAGE);
+        return performance.creditedOpportunities(workspace, range[0], range[1], groupBy == null ? Dimension.CHANNEL : groupBy,
+                key, ReportInputs.options(op, "model", model, basis), limit);
     }
 
     @Query
     @Description("Sourced vs influenced opportunities created in the period, by a touch dimension.")
-    public Uni<@NonNull SourcedInfluencedReport> sourcedInfluenced(@NonNull String from, @NonNull String to,
-                                                                   @DefaultValue("CHANNEL") Dimension groupBy) {
+    public Uni<@NonNull SourcedInfluencedReport> sourcedInfluenced(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the opportunities' creation.") PeriodInput period,
+            @DefaultValue("CHANNEL") Dimension groupBy) {
         String op = "sourcedInfluenced";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] period = reportPeriods.of(op, from, to);
-        return engagement.sourcedInfluenced(workspace, period[0], period[1], groupBy == null ? Dimension.CHANNEL : groupBy);
+        Instant[] range = reportPeriods.of(op, period);
+        return engagement.sourcedInfluenced(workspace, range[0], range[1], groupBy == null ? Dimension.CHANNEL : groupBy);
     }
 
     @Query
     @Description("Share of the pipeline created in the period (open or won) whose account had a marketing touch"
             + " in the windowDays before the opportunity's creation.")
-    public Uni<@NonNull PipelineInfluence> pipelineInfluence(@NonNull String from, @NonNull String to,
-                                                             @DefaultValue("90") @Description("1 to 3650.") Integer windowDays) {
+    public Uni<@NonNull PipelineInfluence> pipelineInfluence(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the opportunities' creation.") PeriodInput period,
+            @DefaultValue("90") @Description("Days before creation, 1 to 3650.") Integer windowDays) {
         String op = "pipelineInfluence";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] period = reportPeriods.of(op, from, to);
+        Instant[] range = reportPeriods.of(op, period);
         int days = windowDays == null ? 90 : windowDays;
         if (days < 1 || days > 3650) {
             throw new IllegalArgumentException(op + ".windowDays: must be 1 to 3650, was " + days);
         }
-        return engagement.pipelineInfluence(workspace, period[0], period[1], days);
+        return engagement.pipelineInfluence(workspace, range[0], range[1], days);
     }
 
     @Query
     @Description("Customers whose first won deal closed in the period, by acquisition MONTH or QUARTER and channel.")
-    public Uni<@NonNull CohortLtvReport> cohortLtv(@NonNull String from, @NonNull String to,
-                                                   @DefaultValue("QUARTER") String cohort,
-                                                   @DefaultValue("4") @Description("0 to 36.") Integer periods) {
+    public Uni<@NonNull CohortLtvReport> cohortLtv(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the first won deals' close.") PeriodInput period,
+            @DefaultValue("QUARTER") CohortGranularity cohort,
+            @DefaultValue("4") @Description("Periods after acquisition to show, 0 to 36.") Integer periods) {
         String op = "cohortLtv";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] period = reportPeriods.of(op, from, to);
-        String c = cohort == null ? "QUARTER" : cohort.trim().toUpperCase(Locale.ROOT);
-        if (!c.equals("QUARTER") && !c.equals("MONTH")) {
-            throw new IllegalArgumentException(op + ".cohort: must be MONTH or QUARTER, was " + cohort);
-        }
+        Instant[] range = reportPeriods.of(op, period);
         int n = periods == null ? 4 : periods;
         if (n < 0 || n > 36) {
             throw new IllegalArgumentException(op + ".periods: must be 0 to 36, was " + n);
         }
-        return performance.cohortLtv(workspace, period[0], period[1], c.equals("QUARTER"), n);
+        return performance.cohortLtv(workspace, range[0], range[1], cohort != CohortGranularity.MONTH, n);
     }
 
     @Query
@@ -173,45 +160,37 @@ public class ReportsApi {
 
     @Query
     @Description("Data quality over the touches and opportunities of the period.")
-    public Uni<@NonNull DataQuality> dataQuality(@NonNull String from, @NonNull String to) {
+    public Uni<@NonNull DataQuality> dataQuality(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the touches and opportunities checked.") PeriodInput period) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] period = reportPeriods.of("dataQuality", from, to);
-        return engagement.dataQuality(workspace, period[0], period[1]);
+        Instant[] range = reportPeriods.of("dataQuality", period);
+        return engagement.dataQuality(workspace, range[0], range[1]);
     }
 
     @Query
     @Description("The touches behind a data-quality figure (INVALID_UTM, NO_PERSON, NO_ACCOUNT, UNMAPPED_CAMPAIGN), newest first;"
             + " at most `first` (1 to 1000, default 100).")
-    public Uni<@NonNull List<@NonNull QualityTouch>> dataQualityTouches(@NonNull String from, @NonNull String to,
-                                                                        @NonNull QualityProblem problem, Integer first) {
+    public Uni<@NonNull List<@NonNull QualityTouch>> dataQualityTouches(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the touches.") PeriodInput period,
+            @NonNull QualityProblem problem,
+            @DefaultValue("100") @Description("Most touches returned, 1 to 1000.") Integer first) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] period = reportPeriods.of("dataQualityTouches", from, to);
-        int limit = first == null ? 100 : first;
-        if (limit < 1 || limit > 1000) {
-            throw new IllegalArgumentException("dataQualityTouches.first: 1 to 1000, was " + limit);
-        }
-        return reports.qualityTouches(workspace, period[0], period[1], problem, limit);
+        Instant[] range = reportPeriods.of("dataQualityTouches", period);
+        int limit = ReportInputs.first("dataQualityTouches", first, DEFAULT_PAGE, MAX_PAGE);
+        return reports.qualityTouches(workspace, range[0], range[1], problem, limit);
     }
 
     @Query
     @Description("Touch types counted as marketing by sourcedInfluenced and pipelineInfluence (the workspace's, or the default).")
-    public Uni<@NonNull List<@NonNull String>> marketingTouchTypes() {
-        return reports.marketingTouchTypes(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN));
+    public Uni<@NonNull List<@NonNull TouchType>> marketingTouchTypes() {
+        return reports.marketingTouchTypes(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN)).map(TouchType::of);
     }
 
     @Mutation
-    @Description("Sets the touch types counted as marketing (role admin); values from docs/feeds.md touch types.")
-    public Uni<@NonNull List<@NonNull String>> updateMarketingTouchTypes(@NonNull List<@NonNull String> types) {
+    @Description("Sets the touch types counted as marketing (role admin). Returns the stored list.")
+    public Uni<@NonNull List<@NonNull TouchType>> updateMarketingTouchTypes(@NonNull List<@NonNull TouchType> types) {
         String workspace = caller.workspaceFor(Roles.ADMIN);
-        Set<String> checked = new LinkedHashSet<>();
-        for (String t : types) {
-            String normalized = t.trim().toUpperCase(Locale.ROOT);
-            if (!TOUCH_TYPES.contains(normalized)) {
-                throw new IllegalArgumentException("updateMarketingTouchTypes.types: unknown touch type '" + t + "'; valid: "
-                        + TOUCH_TYPES.stream().sorted().toList());
-            }
-            checked.add(normalized);
-        }
-        return reports.setMarketingTouchTypes(workspace, new ArrayList<>(checked));
+        return reports.setMarketingTouchTypes(workspace, new LinkedHashSet<>(types).stream().map(TouchType::name).toList())
+                .map(TouchType::of);
     }
 }

@@ -1,5 +1,7 @@
 package io.closedloop.attribution.report;
 
+import io.closedloop.attribution.TouchType;
+import io.closedloop.attribution.report.ReportViews.TimelineKind;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.ModelName;
@@ -103,7 +105,7 @@ public class EngagementReports {
                         sums.forEach((key, v) -> out.add(new SourcedInfluencedRow(key, (int) v[0], v[1], (int) v[2], v[3])));
                         out.sort(Comparator.comparingDouble(SourcedInfluencedRow::influencedAmount).reversed()
                                 .thenComparing(SourcedInfluencedRow::key));
-                        return new SourcedInfluencedReport(now.toString(), groupBy.name(), marketing, out,
+                        return new SourcedInfluencedReport(now.toString(), groupBy, TouchType.of(marketing), out,
                                 new SourcedInfluencedRow(null, (int) totals[0], totals[1], (int) totals[2], totals[3]));
                     });
                 })));
@@ -180,7 +182,8 @@ public class EngagementReports {
                                 Instant firstTouch = summary.firstTouch();
                                 List<TimelineEntry> timeline = new ArrayList<>();
                                 for (AccountTouch t : touches) {
-                                    timeline.add(new TimelineEntry(t.occurredAt().toString(), "TOUCH", t.id(), t.type(),
+                                    timeline.add(new TimelineEntry(t.occurredAt().toString(), TimelineKind.TOUCH, t.id(),
+                                            TouchType.of(t.type()),
                                             t.channel(), t.campaign(), t.personId(), null, null));
                                 }
                                 int roles = 0;
@@ -190,7 +193,7 @@ public class EngagementReports {
                                     for (Object h : o.stageHistory()) {
                                         JsonObject stage = (JsonObject) h;
                                         stages++;
-                                        timeline.add(new TimelineEntry(stage.getString("enteredAt"), "STAGE", null, null, null,
+                                        timeline.add(new TimelineEntry(stage.getString("enteredAt"), TimelineKind.STAGE, null, null, null,
                                                 null, null, o.id(), stage.getString("stage")));
                                     }
                                     for (Object r : o.contactRoles()) {

@@ -1,10 +1,12 @@
 package io.closedloop.attribution.report;
 
+import io.closedloop.attribution.TouchType;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.ReportViews.CohortLtvReport;
 import io.closedloop.attribution.report.ReportViews.CohortRow;
 import io.closedloop.attribution.report.ReportViews.CreditedOpportunity;
+import io.closedloop.attribution.report.ReportViews.Unattributed;
 import io.closedloop.attribution.report.ReportViews.PerformanceMetrics;
 import io.closedloop.attribution.report.ReportViews.PerformanceRow;
 import io.closedloop.attribution.service.AttributionService;
@@ -233,7 +235,7 @@ public class PerformanceReports {
             double[] w = wonSums.getOrDefault(key, new double[3]);
             rows.add(row(key, b == null ? 0 : b.credit(), b == null ? 0 : b.amount(), b == null ? 0 : b.opportunities(),
                     spend.getOrDefault(key, 0.0), p == null ? 0 : p.credit(), p == null ? 0 : p.amount(), w[0], w[1], w[2],
-                    medianDays.get(key)));
+                    medianDays.get(key), null));
             pipelineCredit += p == null ? 0 : p.credit();
             pipelineAmount += p == null ? 0 : p.amount();
             credit += b == null ? 0 : b.credit();
@@ -242,17 +244,18 @@ public class PerformanceReports {
         rows.sort(Comparator.comparingDouble(PerformanceRow::amount).reversed().thenComparing(PerformanceRow::key));
         // Totals over the scope: every attributed deal counts once, whichever groups share its credit.
         PerformanceRow totals = row(null, credit, amount, basis.attributedOpportunities(), totalSpend, pipelineCredit,
-                pipelineAmount, wonTotal[0], wonTotal[1], wonTotal[2], won.days().medianAll());
-        return new PerformanceMetrics(from.toString(), to.toString(), options.model().name().toLowerCase(),
-                options.basis().name(), groupBy.name(), dataAsOf, rows, rows.size(), totals);
+                pipelineAmount, wonTotal[0], wonTotal[1], wonTotal[2], won.days().medianAll(),
+                new Unattributed(basis.unattributedOpportunities(), basis.unattributedAmount()));
+        return new PerformanceMetrics(options.model(), options.basis(), groupBy, dataAsOf, rows, rows.size(), totals);
     }
 
     private static PerformanceRow row(String key, double credit, double amount, double opportunities, double spend,
                                       double pipelineCredit, double pipeline, double wonDeals, double revenue,
-                                      double newCustomers, Double medianDays) {
+                                      double newCustomers, Double medianDays, Unattributed unattributed) {
         return new PerformanceRow(key, credit, amount, opportunities, spend, pipelineCredit, pipeline, wonDeals, revenue,
-                newCustomers, ratio(revenue - spend, spend), ratio(revenue, spend), ratio(spend, newCustomers),
-                ratio(spend, pipelineCredit), ratio(revenue, wonDeals), ratio(wonDeals, pipelineCredit), medianDays);
+                newCustomers, ratio(revenue - spend, spend), ratio(revenue, spend), costRatio(spend, newCustomers),
+                costRatio(spend, pipelineCredit), ratio(revenue, wonDeals), ratio(wonDeals, pipelineCredit), medianDays,
+                unattributed);
     }
 
     /** The opportunities behind one row of the performance report, largest attributed amount first. */
@@ -326,7 +329,8 @@ public class PerformanceReports {
                                 }
                             }
                             return cohortRows(workspace, cohorts, accountOfDeal, byPeriod, quarters, periods)
-                                    .map(rows -> new CohortLtvReport(dataAsOf, quarters ? "QUARTER" : "MONTH", periods, rows));
+                                    .map(rows -> new CohortLtvReport(dataAsOf, quarters ? CohortGranularity.QUARTER
+                                            : CohortGranularity.MONTH, periods, rows));
                     });
                 }));
     }
@@ -355,7 +359,7 @@ public class PerformanceReports {
                         perCustomer.add(running / customers);
                     }
                     double ltv = perCustomer.get(periods);
-                    Double cac = ratio(spend.getOrDefault(channel, 0.0), customers);
+                    Double cac = costRatio(spend.getOrDefault(channel, 0.0), customers);
                     Double ltvToCac = cac == null || cac == 0 ? null : ltv / cac;
                     list.add(new CohortRow(label(start, quarters), channel, customers, perCustomer, ltv,
                             spend.containsKey(channel) ? cac : null, spend.containsKey(channel) ? ltvToCac : null));
@@ -413,6 +417,15 @@ public class PerformanceReports {
 
     static Double ratio(double numerator, double denominator) {
         return denominator == 0 ? null : numerator / denominator;
+    }
+
+    /**
+     * A cost per something (CAC, cost per opportunity): null when there is no spend as well as when there is no
+     * denominator, so a group without spend data (organic, content, touch types) shows no cost, as its ROI shows none,
+     * rather than a cost of 0.
+     */
+    static Double costRatio(double spend, double denominator) {
+        return spend == 0 ? null : ratio(spend, denominator);
     }
 
     static Double median(List<Double> values) {

@@ -1,5 +1,6 @@
 package io.closedloop.attribution.report;
 
+import io.closedloop.attribution.TouchType;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -174,7 +175,8 @@ public class ReportRepository {
                 .execute(Tuple.of(workspace, utc(from), utc(to), limit)).map(rows -> {
                     List<ReportViews.QualityTouch> out = new ArrayList<>();
                     for (Row r : rows) {
-                        out.add(new ReportViews.QualityTouch(r.getString(0), r.getOffsetDateTime(1).toInstant().toString(), r.getString(2),
+                        out.add(new ReportViews.QualityTouch(r.getString(0), r.getOffsetDateTime(1).toInstant().toString(),
+                                TouchType.of(r.getString(2)),
                                 r.getString(3), r.getString(4), r.getString(5), r.getString(6), r.getString(7)));
                     }
                     return out;

@@ -1,5 +1,8 @@
 package io.closedloop.attribution.report;
 
+import io.closedloop.attribution.TouchType;
+import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.ModelName;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Type;
@@ -12,26 +15,27 @@ public final class ReportViews {
     private ReportViews() {
     }
 
-    @Type("PerformanceMetrics")
-    @Description("Performance by a touch dimension (DESIGN §5): credit under the basis plus pipeline, won deals, revenue and spend figures.")
+    @Type("PerformanceReport")
+    @Description("One report under one model (DESIGN §5 'Performance by channel / campaign'): credit under the basis plus"
+            + " pipeline, won deals, revenue and spend figures.")
     public record PerformanceMetrics(
-            @NonNull @Description("Period start (inclusive).") String from,
-            @NonNull @Description("Period end (exclusive).") String to,
-            @NonNull String model, @NonNull String basis, @NonNull String groupBy,
-            @Description("Time of the newest data used.") String dataAsOf,
+            @NonNull @Description("The model the credit was computed with.") ModelName model,
+            @NonNull @Description("PIPELINE or REVENUE.") Basis basis,
+            @NonNull @Description("The dimension the rows are grouped by.") Dimension groupBy,
+            @Description("Time of the newest data the figures were computed from (DESIGN §5 'Explaining a number').") String dataAsOf,
             @NonNull @Description("One row per group, largest attributed amount first: the first `first` of them.") List<@NonNull PerformanceRow> rows,
             @Description("Groups the report has (rows holds the largest `first`).") int totalRows,
             @NonNull @Description("Totals over the whole scope (key null); spend is the period's total spend.") PerformanceRow totals) {
 
         /** The report with only its {@code n} largest rows (the totals still cover every group). */
         public PerformanceMetrics first(int n) {
-            return rows.size() <= n ? this : new PerformanceMetrics(from, to, model, basis, groupBy, dataAsOf, List.copyOf(rows.subList(0, n)),
+            return rows.size() <= n ? this : new PerformanceMetrics(model, basis, groupBy, dataAsOf, List.copyOf(rows.subList(0, n)),
                     totalRows, totals);
         }
     }
 
-    @Type("PerformanceRow")
-    @Description("One group of the performance report; see docs/reports.md for each figure.")
+    @Type("ReportRow")
+    @Description("One group of a report (docs/reports.md defines each figure). Ratios are fractions, null when the denominator is 0.")
     public record PerformanceRow(
             @Description("The group (null on totals).") String key,
             @Description("Credit sum under the requested basis.") double credit,
@@ -49,7 +53,16 @@ public final class ReportViews {
             @Description("spend / pipelineOpportunities.") Double costPerOpportunity,
             @Description("revenue / wonDeals.") Double averageDealSize,
             @Description("wonDeals / pipelineOpportunities.") Double conversionRate,
-            @Description("Median days from the journey's first touch to the close over the won deals with credit in the group.") Double medianDaysToConversion) {
+            @Description("Median days from the journey's first touch to the close over the won deals with credit in the group.") Double medianDaysToConversion,
+            @Description("On totals only (null on rows): the conversions in scope no touch is credited for (none in their"
+                    + " lookback window), so that amount + unattributed.amount is the scope's whole pipeline or won amount.")
+            Unattributed unattributed) {
+    }
+
+    @Type("Unattributed")
+    @Description("Conversions in scope with no touch in their lookback window: no model credits any group for them.")
+    public record Unattributed(@Description("How many.") int count,
+                               @Description("Their pipeline or won amount, under the basis.") double amount) {
     }
 
     @Type("CreditedOpportunity")
@@ -65,8 +78,8 @@ public final class ReportViews {
 
     @Type("SourcedInfluencedReport")
     @Description("Sourced vs influenced (DESIGN §5) for opportunities created in the period.")
-    public record SourcedInfluencedReport(String dataAsOf, @NonNull String groupBy,
-                                          @NonNull @Description("Marketing touch types used.") List<@NonNull String> marketingTouchTypes,
+    public record SourcedInfluencedReport(String dataAsOf, @NonNull Dimension groupBy,
+                                          @NonNull @Description("Marketing touch types used.") List<@NonNull TouchType> marketingTouchTypes,
                                           @NonNull List<@NonNull SourcedInfluencedRow> rows,
                                           @NonNull @Description("Distinct opportunities over all groups (key null).") SourcedInfluencedRow totals) {
     }
@@ -98,7 +111,7 @@ public final class ReportViews {
 
     @Type("CohortLtvReport")
     @Description("Cohort LTV (DESIGN §5): customers by acquisition period and channel.")
-    public record CohortLtvReport(String dataAsOf, @NonNull String cohort, int periods, @NonNull List<@NonNull CohortRow> rows) {
+    public record CohortLtvReport(String dataAsOf, @NonNull CohortGranularity cohort, int periods, @NonNull List<@NonNull CohortRow> rows) {
     }
 
     @Type("CohortRow")
@@ -124,17 +137,23 @@ public final class ReportViews {
                               @Description("Days from the first touch to the first opportunity's creation.") Double engagementVelocityDays) {
     }
 
-    @Type("TimelineEntry")
     /** A data-quality problem a touch can have (dataQualityTouches). */
+    @Description("INVALID_UTM (UTMs the taxonomy could not place), NO_PERSON, NO_ACCOUNT (resolved to no person / no"
+            + " company), UNMAPPED_CAMPAIGN.")
     public enum QualityProblem { INVALID_UTM, NO_PERSON, NO_ACCOUNT, UNMAPPED_CAMPAIGN }
 
+    /** What a timeline entry is. */
+    @Description("TOUCH or STAGE (a stage change).")
+    public enum TimelineKind { TOUCH, STAGE }
+
     @Description("A touch behind a data-quality figure.")
-    public record QualityTouch(@NonNull String touchId, @NonNull String occurredAt, String touchType, String channel, String source,
+    public record QualityTouch(@NonNull String touchId, @NonNull String occurredAt, TouchType touchType, String channel, String source,
                                String medium, String campaign, String content) {
     }
 
-    public record TimelineEntry(@NonNull String at, @NonNull @Description("TOUCH or STAGE.") String kind, String touchId,
-                                String touchType, String channel, String campaign, String personId, String opportunityId,
+    @Description("One entry of an account's timeline.")
+    public record TimelineEntry(@NonNull String at, @NonNull TimelineKind kind, String touchId,
+                                TouchType touchType, String channel, String campaign, String personId, String opportunityId,
                                 String stage) {
     }
 }

@@ -127,10 +127,11 @@ public final class CreditRollup {
         int counts = sums.entry(key(day, b, COUNTS_DIMENSION, journey.isUnattributed() ? unattributedKey : attributedKey));
         int newCounts = newCustomer ? sums.entry(key(day, NEW_CUSTOMER_BASIS, COUNTS_DIMENSION,
                 journey.isUnattributed() ? unattributedKey : attributedKey)) : -1;
+        // The counts carry the deals' amounts, the unattributed ones' too: attributed + unattributed = the scope's amount.
         for (int m = 0; m < models.length; m++) {
-            sums.add(counts, m, sign, journey.isUnattributed() ? 0 : sign * o.amount(), sign);
+            sums.add(counts, m, sign, sign * o.amount(), sign);
             if (newCustomer) {
-                sums.add(newCounts, m, sign, journey.isUnattributed() ? 0 : sign * o.amount(), sign);
+                sums.add(newCounts, m, sign, sign * o.amount(), sign);
             }
         }
         if (journey.isUnattributed()) {

@@ -20,7 +20,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Answers {@code attribution(...)} from the rollups when they can: a standard model or custom
@@ -58,7 +57,6 @@ public class RollupReports {
                                          ModelName model, CustomModel custom, Basis basis) {
         LocalDate fromDay = LocalDate.ofInstant(from, ZoneOffset.UTC);
         LocalDate toDay = LocalDate.ofInstant(to, ZoneOffset.UTC);
-        String modelName = model.name().toLowerCase(Locale.ROOT);
         RollupColumns columns = RollupColumns.of(model, custom);
         Uni<List<RollupSum>> read = columns.weighsComponents()
                 ? components(workspace, state, groupBy, fromDay, toDay).map(groups -> groups.stream()
@@ -69,6 +67,7 @@ public class RollupReports {
         return read.map(sums -> {
             long attributed = 0;
             long unattributed = 0;
+            double unattributedAmount = 0;
             List<AttributionRow> rows = new ArrayList<>();
             for (RollupSum r : sums) {
                 if (RollupRow.OPPORTUNITIES.equals(r.dimension())) {
@@ -77,6 +76,7 @@ public class RollupReports {
                         attributed = n;
                     } else {
                         unattributed = n;
+                        unattributedAmount = r.amount();
                     }
                     continue;
                 }
@@ -89,8 +89,8 @@ public class RollupReports {
             }
             rows.sort(Comparator.comparing(AttributionRow::key, Journey::compareByCodePoint));
             rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed());
-            return new AttributionReport(from.toString(), to.toString(), basis, modelName, groupBy, rows,
-                    (int) attributed, (int) unattributed, state.updatedAt().toString());
+            return new AttributionReport(from.toString(), to.toString(), basis, model, groupBy, rows,
+                    (int) attributed, (int) unattributed, unattributedAmount, state.updatedAt().toString());
         });
     }
 

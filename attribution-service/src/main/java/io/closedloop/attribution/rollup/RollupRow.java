@@ -13,7 +13,7 @@ public record RollupRow(String basis, String dimension, LocalDate day, String ke
 
     /**
      * The pseudo-dimension of the conversion counts (the same in every model's element): key
-     * {@link #ATTRIBUTED} (credit = count, amount = their amounts) and {@link #UNATTRIBUTED}.
+     * {@link #ATTRIBUTED} and {@link #UNATTRIBUTED} (each: credit = count, amount = their amounts).
      */
     public static final String OPPORTUNITIES = "OPPORTUNITIES";
     public static final String ATTRIBUTED = "attributed";

@@ -1,6 +1,8 @@
 package io.closedloop.attribution.service;
 
 import io.closedloop.attribution.JourneyScope;
+import io.closedloop.attribution.OpportunityStatus;
+import io.closedloop.attribution.TouchType;
 import io.closedloop.attribution.AttributionSettings;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.CustomModel;
@@ -15,8 +17,9 @@ import io.closedloop.attribution.model.Touch;
 import io.closedloop.attribution.report.AttributionReport;
 import io.closedloop.attribution.report.AttributionRow;
 import io.closedloop.attribution.report.Dimension;
-import io.closedloop.attribution.report.JourneyTouchView;
-import io.closedloop.attribution.report.JourneyView;
+import io.closedloop.attribution.report.JourneyTouch;
+import io.closedloop.attribution.report.Milestone;
+import io.closedloop.attribution.report.OpportunityJourney;
 import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
 import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
@@ -82,14 +85,15 @@ public class AttributionService {
     }
 
     /** The journey of one opportunity with milestones and each touch's credit (rule-based models). */
-    public Uni<JourneyView> journey(String workspace, String opportunityId, ModelOptions options) {
+    public Uni<OpportunityJourney> journey(String workspace, String opportunityId, ModelOptions options) {
         String dataAsOf = Instant.now().toString();
         return settings.get(workspace).chain(s -> journeys.opportunity(workspace, opportunityId).chain(opp -> {
             if (opp == null) {
-                throw new IllegalArgumentException("journey.opportunityId: no opportunity '" + opportunityId + "' in this workspace");
+                throw new IllegalArgumentException("opportunityJourney.opportunityId: no opportunity '" + opportunityId
+                        + "' in this workspace");
             }
             if (options.basis() == Basis.REVENUE && !"WON".equals(opp.status())) {
-                throw new IllegalArgumentException("journey.basis: the revenue basis needs a won opportunity; '"
+                throw new IllegalArgumentException("opportunityJourney.basis: the revenue basis needs a won opportunity; '"
                         + opportunityId + "' is " + opp.status());
             }
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
@@ -105,17 +109,27 @@ public class AttributionService {
                 Journey journey = journey(opp, rows, options.basis(), lookback);
                 double[] credit = options.model().ruleBased(halfLife(options, s), options.custom()).credit(journey);
                 Map<String, TouchRow> byId = byId(rows);
-                List<JourneyTouchView> views = new ArrayList<>();
+                List<JourneyTouch> views = new ArrayList<>();
                 for (int i = 0; i < journey.size(); i++) {
                     TouchRow t = byId.get(journey.touch(i).id());
-                    views.add(new JourneyTouchView(t.id(), t.occurredAt().toString(), t.type(), t.channel(), t.source(),
-                            t.medium(), t.campaign(), t.content(), i == journey.firstTouchIndex(),
-                            i == journey.leadCreationIndex(), i == journey.opportunityCreationIndex(),
-                            options.basis() == Basis.REVENUE && i == journey.closedWonIndex(),
-                            credit[i], credit[i] * amount(opp)));
+                    List<Milestone> milestones = new ArrayList<>(4);
+                    if (i == journey.firstTouchIndex()) {
+                        milestones.add(Milestone.FT);
+                    }
+                    if (i == journey.leadCreationIndex()) {
+                        milestones.add(Milestone.LC);
+                    }
+                    if (i == journey.opportunityCreationIndex()) {
+                        milestones.add(Milestone.OC);
+                    }
+                    if (options.basis() == Basis.REVENUE && i == journey.closedWonIndex()) {
+                        milestones.add(Milestone.CW);
+                    }
+                    views.add(new JourneyTouch(t.id(), t.occurredAt().toString(), TouchType.of(t.type()), t.channel(), t.source(),
+                            t.medium(), t.campaign(), t.content(), milestones, credit[i], credit[i] * amount(opp)));
                 }
-                return new JourneyView(opp.id(), opp.accountId(), opp.status(), options.basis(),
-                        options.model().name().toLowerCase(), opp.amount() == null ? null : opp.amount().doubleValue(),
+                return new OpportunityJourney(opp.id(), opp.accountId(), OpportunityStatus.of(opp.status()), options.basis(),
+                        options.model(), opp.amount() == null ? null : opp.amount().doubleValue(),
                         opp.currency(), opp.createdAt().toString(), opp.closedAt() == null ? null : opp.closedAt().toString(),
                         journey.isUnattributed(), views, dataAsOf);
             });
@@ -200,13 +214,13 @@ public class AttributionService {
         sums.forEach((key, sum) -> rows.add(new AttributionRow(key, sum[0], sum[1],
                 opportunitiesOf.getOrDefault(key, Set.of()).size())));
         rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed());
-        return new AttributionReport(from.toString(), to.toString(), options.basis(), options.model().name().toLowerCase(),
-                groupBy, rows, convertingJourneys.size(), converting.unattributed(), dataAsOf);
+        return new AttributionReport(from.toString(), to.toString(), options.basis(), options.model(),
+                groupBy, rows, convertingJourneys.size(), converting.unattributed(), converting.unattributedAmount(), dataAsOf);
     }
 
     /** The opportunities converting on {@code basis} that have a journey, with it and its touches by id, in order. */
     private record Converting(List<Opportunity> opportunities, List<Journey> journeys, List<Map<String, TouchRow>> touchesById,
-                              int unattributed) {
+                              int unattributed, double unattributedAmount) {
     }
 
     /** One pass over the opportunities: each one's touches are gathered once (a CONTACT_ROLES union is not free). */
@@ -215,6 +229,7 @@ public class AttributionService {
         List<Journey> journeys = new ArrayList<>();
         List<Map<String, TouchRow>> touchesById = new ArrayList<>();
         int unattributed = 0;
+        double unattributedAmount = 0;
         for (Opportunity o : opportunities) {
             if (basis == Basis.REVENUE && !"WON".equals(o.status())) {
                 continue;
@@ -223,13 +238,14 @@ public class AttributionService {
             Journey j = journey(o, rows, basis, lookback);
             if (j.isUnattributed()) {
                 unattributed++;
+                unattributedAmount += amount(o);
             } else {
                 converting.add(o);
                 journeys.add(j);
                 touchesById.add(byId(rows));
             }
         }
-        return new Converting(converting, journeys, touchesById, unattributed);
+        return new Converting(converting, journeys, touchesById, unattributed, unattributedAmount);
     }
 
     private static List<double[]> ruleBased(List<Journey> journeys, RuleBasedModel rule) {

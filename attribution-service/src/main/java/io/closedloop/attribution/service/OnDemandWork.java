@@ -46,7 +46,7 @@ public class OnDemandWork {
     /** Each workspace's lane; a workspace idle for a while gets a fresh one (no permit is held that long). */
     private final Cache<String, Lane> lanes;
 
-    public OnDemandWork(@ConfigProperty(name = "closedloop.reports.on-demand-per-workspace", defaultValue = "2") int perWorkspace,
+    public OnDemandWork(@ConfigProperty(name = "closedloop.reports.on-demand-per-workspace", defaultValue = "1") int perWorkspace,
                         @ConfigProperty(name = "closedloop.reports.on-demand-waiting", defaultValue = "8") int maxWaiting,
                         @ConfigProperty(name = "closedloop.reports.on-demand-deadline", defaultValue = "120s") Duration deadline,
                         @ConfigProperty(name = "closedloop.reports.on-demand-share", defaultValue = "0.25") double sharePerSecond,

@@ -103,13 +103,15 @@ class AttributionApiTest {
 
     @Test
     void journeyListsTheAccountsTouchesInOrderWithMilestonesAndLinearCredit() {
-        JsonPath j = ok("{ journey(opportunityId: \"opp-a\") { amount unattributed dataAsOf touches"
-                + " { id channel firstTouch leadCreation opportunityCreation closedWon credit amount } } }", "journey");
-        assertEquals(List.of("t1", "t2", "t3", "t4"), j.getList("touches.id"));
-        assertEquals(List.of(true, false, false, false), j.getList("touches.firstTouch"));
-        assertEquals(List.of(false, false, true, false), j.getList("touches.leadCreation"));
-        assertEquals(List.of(false, false, false, true), j.getList("touches.opportunityCreation"));
-        assertEquals(List.of(false, false, false, false), j.getList("touches.closedWon"));
+        JsonPath j = ok("{ opportunityJourney(opportunityId: \"opp-a\", model: {name: LINEAR}) { model amount unattributed dataAsOf"
+                + " touches { touchId channel milestones credit amount } } }", "opportunityJourney");
+        assertEquals("LINEAR", j.getString("model"));
+        assertEquals(List.of("t1", "t2", "t3", "t4"), j.getList("touches.touchId"));
+        assertEquals(List.of(true, false, false, false), milestone(j, "FT"));
+        assertEquals(List.of(false, false, true, false), milestone(j, "LC"));
+        assertEquals(List.of(false, false, false, true), milestone(j, "OC"));
+        assertEquals(List.of(false, false, false, false), milestone(j, "CW"));
+        assertEquals(List.of(List.of("FT"), List.of(), List.of("LC"), List.of("OC")), j.getList("touches.milestones"));
         assertCredits(j, 0.25, 0.25, 0.25, 0.25);
         assertEquals(250.0, j.getDouble("touches[0].amount"), 1e-9);
         assertEquals(1000.0, j.getDouble("amount"), 1e-9);
@@ -117,46 +119,48 @@ class AttributionApiTest {
 
     @Test
     void twoAliasedJourneysInOneDocumentAreBothAnswered() {
-        JsonPath both = ok("{ a: journey(opportunityId: \"opp-a\") { touches { credit } }"
-                + " b: journey(opportunityId: \"opp-a\", model: \"first_touch\") { touches { credit } } }", "");
+        JsonPath both = ok("{ a: opportunityJourney(opportunityId: \"opp-a\", model: {name: LINEAR}) { touches { credit } }"
+                + " b: opportunityJourney(opportunityId: \"opp-a\", model: {name: FIRST_TOUCH}) { touches { credit } } }", "");
         assertCredits(both.setRootPath("data.a"), 0.25, 0.25, 0.25, 0.25);
         assertCredits(both.setRootPath("data.b"), 1, 0, 0, 0);
     }
 
     @Test
     void firstTouchGivesEverythingToTheFirstTouch() {
-        assertCredits(ok("{ journey(opportunityId: \"opp-a\", model: \"first_touch\") { touches { credit } } }", "journey"),
-                1, 0, 0, 0);
+        assertCredits(ok("{ opportunityJourney(opportunityId: \"opp-a\", model: {name: FIRST_TOUCH}) { touches { credit } } }",
+                "opportunityJourney"), 1, 0, 0, 0);
     }
 
     @Test
     void uShapedOnTheRevenueBasisReachesTheCloseAndMarksClosedWon() {
-        JsonPath j = ok("{ journey(opportunityId: \"opp-a\", model: \"u-shaped\", basis: REVENUE)"
-                + " { touches { id closedWon credit } } }", "journey");
-        assertEquals(List.of("t1", "t2", "t3", "t4", "t5"), j.getList("touches.id"));
-        assertEquals(List.of(false, false, false, false, true), j.getList("touches.closedWon"));
+        JsonPath j = ok("{ opportunityJourney(opportunityId: \"opp-a\", model: {name: U_SHAPED}, basis: REVENUE)"
+                + " { touches { touchId milestones credit } } }", "opportunityJourney");
+        assertEquals(List.of("t1", "t2", "t3", "t4", "t5"), j.getList("touches.touchId"));
+        assertEquals(List.of(false, false, false, false, true), milestone(j, "CW"));
         assertCredits(j, 0.4, 0.2 / 3, 0.2 / 3, 0.2 / 3, 0.4);
     }
 
     @Test
     void theLookbackCutsEarlierTouches() {
-        JsonPath j = ok("{ journey(opportunityId: \"opp-a\", model: \"u_shaped\", lookbackDays: 5) { touches { id credit } } }",
-                "journey");
-        assertEquals(List.of("t3", "t4"), j.getList("touches.id"));
+        JsonPath j = ok("{ opportunityJourney(opportunityId: \"opp-a\", model: {name: U_SHAPED, lookbackDays: 5})"
+                + " { touches { touchId credit } } }", "opportunityJourney");
+        assertEquals(List.of("t3", "t4"), j.getList("touches.touchId"));
         assertCredits(j, 0.5, 0.5);
     }
 
     @Test
     void anOpportunityWithoutTouchesIsUnattributed() {
-        JsonPath j = ok("{ journey(opportunityId: \"opp-c\") { unattributed touches { id } } }", "journey");
+        JsonPath j = ok("{ opportunityJourney(opportunityId: \"opp-c\", model: {name: LINEAR}) { unattributed touches { touchId } } }",
+                "opportunityJourney");
         assertEquals(true, j.getBoolean("unattributed"));
         assertEquals(List.of(), j.getList("touches"));
     }
 
     @Test
     void linearByChannelOnThePipelineBasisSumsToTheAttributedOpportunities() {
-        JsonPath r = ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\") { attributedOpportunities"
-                + " unattributedOpportunities dataAsOf rows { key credit amount opportunities } } }", "attribution");
+        JsonPath r = ok("{ attribution(period: {from: \"2026-03-01\", to: \"2026-03-31\"}, model: {name: LINEAR})"
+                + " { attributedOpportunities unattributedOpportunities dataAsOf rows { key credit amount opportunities } } }",
+                "attribution");
         assertEquals(3, r.getInt("attributedOpportunities"));
         assertEquals(1, r.getInt("unattributedOpportunities"));
         Map<String, double[]> rows = rows(r);
@@ -172,7 +176,7 @@ class AttributionApiTest {
 
     @Test
     void revenueBasisCreditsOnlyWonDealsClosedInThePeriodAndAmountsSumToTheWonAmount() {
-        JsonPath r = ok("{ attribution(from: \"2026-03-01T00:00:00Z\", to: \"2026-04-01T00:00:00Z\", basis: REVENUE)"
+        JsonPath r = ok("{ attribution(period: {from: \"2026-03-01\", to: \"2026-03-31\"}, model: {name: LINEAR}, basis: REVENUE)"
                 + " { attributedOpportunities rows { key credit amount opportunities } } }", "attribution");
         assertEquals(1, r.getInt("attributedOpportunities"));
         Map<String, double[]> rows = rows(r);
@@ -184,8 +188,8 @@ class AttributionApiTest {
 
     @Test
     void groupingBySourceKeepsTouchesWithoutSourceUnderNone() {
-        Map<String, double[]> rows = rows(ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"first_touch\","
-                + " groupBy: SOURCE) { rows { key credit amount opportunities } } }", "attribution"));
+        Map<String, double[]> rows = rows(ok("{ attribution(period: {from: \"2026-03-01\", to: \"2026-03-31\"},"
+                + " model: {name: FIRST_TOUCH}, groupBy: SOURCE) { rows { key credit amount opportunities } } }", "attribution"));
         // first touches: opp-a t1 (google), opp-b-lost and opp-b-open b1 (linkedin)
         assertRow(rows, "google", 1, 1000, 1);
         assertRow(rows, "linkedin", 2, 800, 2);
@@ -194,9 +198,10 @@ class AttributionApiTest {
 
     @Test
     void dataDrivenModelsCreditExactlyTheConvertingJourneys() {
-        for (String model : List.of("markov", "shapley")) {
-            Map<String, double[]> rows = rows(ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", basis: REVENUE,"
-                    + " model: \"" + model + "\", markovOrder: 2) { rows { key credit amount opportunities } } }", "attribution"));
+        // markovOrder applies to MARKOV only.
+        for (String model : List.of("{name: MARKOV, markovOrder: 2}", "{name: SHAPLEY}")) {
+            Map<String, double[]> rows = rows(ok("{ attribution(period: {from: \"2026-03-01\", to: \"2026-03-31\"}, basis: REVENUE,"
+                    + " model: " + model + ") { rows { key credit amount opportunities } } }", "attribution"));
             assertEquals(1.0, rows.values().stream().mapToDouble(v -> v[0]).sum(), 1e-9, model);
             assertEquals(1000.0, rows.values().stream().mapToDouble(v -> v[1]).sum(), 1e-6, model);
             assertNull(rows.get("paid_social"), model + ": a lost deal's channel is not in the won journey");
@@ -206,29 +211,45 @@ class AttributionApiTest {
     @Test
     void badArgumentsAreRejectedNamingTheField() {
         String analyst = TestKeys.token(WS, "analyst");
-        graphql(analyst, "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"magic\") { attributedOpportunities } }")
-                .body("errors[0].message", containsString("attribution.model: unknown model 'magic'; valid: first_touch"))
-                .body("errors[0].message", containsString("shapley"));
-        graphql(analyst, "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", halfLifeDays: -1) { attributedOpportunities } }")
-                .body("errors[0].message", containsString("attribution.halfLifeDays: must be > 0"));
-        graphql(analyst, "{ attribution(from: \"2026-04-01\", to: \"2026-03-01\") { attributedOpportunities } }")
-                .body("errors[0].message", containsString("attribution.to: must be after from"));
-        // At most closedloop.reports.max-period-days (3,660): the edge passes, a day more is refused, naming the field.
-        graphql(analyst, "{ attribution(from: \"2016-01-01\", to: \"2026-01-08\") { attributedOpportunities } }")
+        String march = "period: {from: \"2026-03-01\", to: \"2026-03-31\"}";
+        // An unknown model is no value of the ModelName enum: refused by GraphQL validation.
+        graphql(analyst, "{ attribution(" + march + ", model: {name: MAGIC}) { attributedOpportunities } }")
+                .body("errors[0].message", containsString("MAGIC"))
+                .body("data", nullValue());
+        graphql(analyst, "{ attribution(" + march + ", model: {name: TIME_DECAY, halfLifeDays: -1}) { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.model.halfLifeDays: must be greater than 0"));
+        graphql(analyst, "{ attribution(" + march + ", model: {name: LINEAR, halfLifeDays: 3}) { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.model.halfLifeDays: applies only to TIME_DECAY"));
+        graphql(analyst, "{ attribution(" + march + ", model: {name: LINEAR, lookbackDays: 0}) { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.model.lookbackDays: must be between 1 and 3650, was 0"));
+        graphql(analyst, "{ attribution(period: {from: \"2026-04-01\", to: \"2026-03-01\"}, model: {name: LINEAR})"
+                + " { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.period: is reversed"));
+        // At most closedloop.reports.max-period-days (3,660, both ends counted): the edge passes, a day more is refused,
+        // naming the field.
+        graphql(analyst, "{ attribution(period: {from: \"2016-01-01\", to: \"2026-01-07\"}, model: {name: LINEAR})"
+                + " { attributedOpportunities } }")
                 .body("errors", nullValue());
-        graphql(analyst, "{ attribution(from: \"2016-01-01\", to: \"2026-01-09\") { attributedOpportunities } }")
-                .body("errors[0].message", containsString("attribution.to: the period may span at most 3660 days"));
-        graphql(analyst, "{ performance(from: \"1970-01-01\", to: \"2999-01-01\") { rows { key } } }")
-                .body("errors[0].message", containsString("performance.to: the period may span at most 3660 days"));
-        graphql(analyst, "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"markov\", markovOrder: 5) { attributedOpportunities } }")
-                .body("errors[0].message", containsString("attribution.markovOrder: must be 1 to 4"));
-        graphql(analyst, "{ attribution(from: \"March\", to: \"2026-04-01\") { attributedOpportunities } }")
-                .body("errors[0].message", containsString("attribution.from: must be an ISO-8601 date"));
-        graphql(analyst, "{ journey(opportunityId: \"nope\") { amount } }")
-                .body("errors[0].message", containsString("journey.opportunityId: no opportunity 'nope'"));
-        graphql(analyst, "{ journey(opportunityId: \"opp-b-open\", basis: REVENUE) { amount } }")
-                .body("errors[0].message", containsString("journey.basis: the revenue basis needs a won opportunity"));
-        graphql(TestKeys.token(WS, "ingest"), "{ journey(opportunityId: \"opp-a\") { amount } }")
+        graphql(analyst, "{ attribution(period: {from: \"2016-01-01\", to: \"2026-01-08\"}, model: {name: LINEAR})"
+                + " { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.period.to: the period may span at most 3660 days"));
+        graphql(analyst, "{ performance(period: {from: \"1970-01-01\", to: \"2998-12-31\"}, model: {name: LINEAR}) { rows { key } } }")
+                .body("errors[0].message", containsString("performance.period.to: the period may span at most 3660 days"));
+        graphql(analyst, "{ attribution(" + march + ", model: {name: MARKOV, markovOrder: 5}) { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.model.markovOrder: must be between 1 and 4"));
+        graphql(analyst, "{ attribution(" + march + ", model: {name: LINEAR, markovOrder: 2}) { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.model.markovOrder: applies only to MARKOV"));
+        graphql(analyst, "{ attribution(period: {from: \"March\", to: \"2026-03-31\"}, model: {name: LINEAR})"
+                + " { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.period.from: is not a date"));
+        graphql(analyst, "{ attribution(period: {from: \"2026-03-01\", to: \"2026-04-01T00:00:00Z\"}, model: {name: LINEAR})"
+                + " { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.period.to: is not a date"));
+        graphql(analyst, "{ opportunityJourney(opportunityId: \"nope\", model: {name: LINEAR}) { amount } }")
+                .body("errors[0].message", containsString("opportunityJourney.opportunityId: no opportunity 'nope'"));
+        graphql(analyst, "{ opportunityJourney(opportunityId: \"opp-b-open\", model: {name: LINEAR}, basis: REVENUE) { amount } }")
+                .body("errors[0].message", containsString("opportunityJourney.basis: the revenue basis needs a won opportunity"));
+        graphql(TestKeys.token(WS, "ingest"), "{ opportunityJourney(opportunityId: \"opp-a\", model: {name: LINEAR}) { amount } }")
                 .body("errors[0].message", containsString("needs the role analyst or admin"));
     }
 
@@ -249,8 +270,8 @@ class AttributionApiTest {
 
     @Test
     void anotherWorkspaceSeesNothing() {
-        JsonPath r = ok("other", "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\") { attributedOpportunities rows { key } } }",
-                "attribution");
+        JsonPath r = ok("other", "{ attribution(period: {from: \"2026-03-01\", to: \"2026-03-31\"}, model: {name: LINEAR})"
+                + " { attributedOpportunities rows { key } } }", "attribution");
         assertEquals(0, r.getInt("attributedOpportunities"));
         assertEquals(List.of(), r.getList("rows"));
     }
@@ -266,6 +287,12 @@ class AttributionApiTest {
         JsonPath json = new JsonPath(body).using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
         assertNull(json.get("errors"), body);
         return json.setRootPath("data." + field);
+    }
+
+    /** Per touch of the journey, whether it is the milestone {@code name} (FT, LC, OC or CW). */
+    private static List<Boolean> milestone(JsonPath journey, String name) {
+        List<List<String>> milestones = journey.getList("touches.milestones");
+        return milestones.stream().map(m -> m.contains(name)).toList();
     }
 
     private static void assertCredits(JsonPath journey, double... expected) {

@@ -57,8 +57,8 @@ class AttributionSettingsApiTest {
                 .contentType(containsString("application/json")).body("errors[0].message", containsString("Invalid syntax"));
         post(token, "application/json", "{\"query\": \"{ attributionSettings { nope } }\"}").statusCode(400)
                 .body("errors[0].message", containsString("nope"));
-        post(token, "application/json", "{\"query\": \"query($m: Int!) { attribution(from: \\\"2026-01-01\\\", to: \\\"2026-02-01\\\","
-                + " markovOrder: $m) { attributedOpportunities } }\", \"variables\": {\"m\": null}}")
+        post(token, "application/json", "{\"query\": \"query($m: Int!) { attribution(period: {from: \\\"2026-01-01\\\", to: \\\"2026-01-31\\\"},"
+                + " model: {name: MARKOV, markovOrder: $m}) { attributedOpportunities } }\", \"variables\": {\"m\": null}}")
                 .statusCode(400).body("errors[0].message", containsString("'m'"));
         post(token, "application/json", "{not json").statusCode(400).body("errors[0].message", containsString("body"));
         // A POST without Content-Type (rest-assured always sends one, the JDK client does not).

@@ -63,28 +63,28 @@ class ContactRoleJourneysTest {
 
     static {
         double third = 0.2 / 3;
-        PIPELINE.put("first_touch", new double[] {1, 0, 0, 0});
-        PIPELINE.put("last_touch", new double[] {0, 0, 0, 1});
-        PIPELINE.put("last_non_direct", new double[] {0, 1, 0, 0});
-        PIPELINE.put("linear", new double[] {0.25, 0.25, 0.25, 0.25});
+        PIPELINE.put("FIRST_TOUCH", new double[] {1, 0, 0, 0});
+        PIPELINE.put("LAST_TOUCH", new double[] {0, 0, 0, 1});
+        PIPELINE.put("LAST_NON_DIRECT", new double[] {0, 1, 0, 0});
+        PIPELINE.put("LINEAR", new double[] {0.25, 0.25, 0.25, 0.25});
         // 2^(-days to the creation / 7): 8 14/24, 6 14/24, 4 14/24 and 1 14/24 days.
-        PIPELINE.put("time_decay", decay(8 + 14 / 24.0, 6 + 14 / 24.0, 4 + 14 / 24.0, 1 + 14 / 24.0));
-        PIPELINE.put("u_shaped", new double[] {0.4, 0.1, 0.1, 0.4});
-        PIPELINE.put("w_shaped", new double[] {0.3, 0.1, 0.3, 0.3});
-        PIPELINE.put("full_path", new double[] {0.225, 0.1, 0.225, 0.45});
-        PIPELINE.put("j_shaped", new double[] {0.2, 0.1, 0.1, 0.6});
-        PIPELINE.put("inverse_j", new double[] {0.6, 0.1, 0.1, 0.2});
-        REVENUE.put("first_touch", new double[] {1, 0, 0, 0, 0});
-        REVENUE.put("last_touch", new double[] {0, 0, 0, 0, 1});
-        REVENUE.put("last_non_direct", new double[] {0, 0, 0, 0, 1});
-        REVENUE.put("linear", new double[] {0.2, 0.2, 0.2, 0.2, 0.2});
+        PIPELINE.put("TIME_DECAY", decay(8 + 14 / 24.0, 6 + 14 / 24.0, 4 + 14 / 24.0, 1 + 14 / 24.0));
+        PIPELINE.put("U_SHAPED", new double[] {0.4, 0.1, 0.1, 0.4});
+        PIPELINE.put("W_SHAPED", new double[] {0.3, 0.1, 0.3, 0.3});
+        PIPELINE.put("FULL_PATH", new double[] {0.225, 0.1, 0.225, 0.45});
+        PIPELINE.put("J_SHAPED", new double[] {0.2, 0.1, 0.1, 0.6});
+        PIPELINE.put("INVERSE_J", new double[] {0.6, 0.1, 0.1, 0.2});
+        REVENUE.put("FIRST_TOUCH", new double[] {1, 0, 0, 0, 0});
+        REVENUE.put("LAST_TOUCH", new double[] {0, 0, 0, 0, 1});
+        REVENUE.put("LAST_NON_DIRECT", new double[] {0, 0, 0, 0, 1});
+        REVENUE.put("LINEAR", new double[] {0.2, 0.2, 0.2, 0.2, 0.2});
         // 2^(-days to the close / 7).
-        REVENUE.put("time_decay", decay(18 + 14 / 24.0, 16 + 14 / 24.0, 14 + 14 / 24.0, 11 + 14 / 24.0, 4 + 14 / 24.0));
-        REVENUE.put("u_shaped", new double[] {0.4, third, third, third, 0.4});
-        REVENUE.put("w_shaped", new double[] {0.3, 0.1, 0.3, 0.3, 0});
-        REVENUE.put("full_path", new double[] {0.225, 0.1, 0.225, 0.225, 0.225});
-        REVENUE.put("j_shaped", new double[] {0.2, third, third, third, 0.6});
-        REVENUE.put("inverse_j", new double[] {0.6, third, third, third, 0.2});
+        REVENUE.put("TIME_DECAY", decay(18 + 14 / 24.0, 16 + 14 / 24.0, 14 + 14 / 24.0, 11 + 14 / 24.0, 4 + 14 / 24.0));
+        REVENUE.put("U_SHAPED", new double[] {0.4, third, third, third, 0.4});
+        REVENUE.put("W_SHAPED", new double[] {0.3, 0.1, 0.3, 0.3, 0});
+        REVENUE.put("FULL_PATH", new double[] {0.225, 0.1, 0.225, 0.225, 0.225});
+        REVENUE.put("J_SHAPED", new double[] {0.2, third, third, third, 0.6});
+        REVENUE.put("INVERSE_J", new double[] {0.6, third, third, third, 0.2});
     }
 
     private static boolean loaded;
@@ -149,14 +149,15 @@ class ContactRoleJourneysTest {
             Map<String, double[]> expected = basis.equals("PIPELINE") ? PIPELINE : REVENUE;
             for (String c : CASES) {
                 List<String> ids = new ArrayList<>();
-                for (int i = 0; i < expected.get("linear").length; i++) {
+                for (int i = 0; i < expected.get("LINEAR").length; i++) {
                     ids.add(c + (i + 1));
                 }
                 for (Map.Entry<String, double[]> model : expected.entrySet()) {
                     String what = "opp-" + c + " " + model.getKey() + " " + basis;
-                    JsonPath j = ok("{ journey(opportunityId: \"opp-" + c + "\", model: \"" + model.getKey() + "\", basis: " + basis
-                            + ", journeyScope: CONTACT_ROLES) { unattributed touches { id credit } } }", "journey");
-                    assertEquals(ids, j.getList("touches.id"), what);
+                    JsonPath j = ok("{ opportunityJourney(opportunityId: \"opp-" + c + "\", model: {name: " + model.getKey()
+                            + ", journeyScope: CONTACT_ROLES}, basis: " + basis + ") { unattributed touches { touchId credit } } }",
+                            "opportunityJourney");
+                    assertEquals(ids, j.getList("touches.touchId"), what);
                     for (int i = 0; i < ids.size(); i++) {
                         assertEquals(model.getValue()[i], j.getDouble("touches[" + i + "].credit"), 1e-12, what + " touch " + (i + 1));
                     }
@@ -173,8 +174,8 @@ class ContactRoleJourneysTest {
                 for (int i = 0; i < model.getValue().length; i++) {
                     byChannel.merge(CHANNELS[i], CASES.size() * model.getValue()[i], Double::sum);
                 }
-                JsonPath r = ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"" + model.getKey() + "\", basis: "
-                        + basis + ", journeyScope: CONTACT_ROLES) { attributedOpportunities unattributedOpportunities"
+                JsonPath r = ok("{ attribution(period: {from: \"2026-03-01\", to: \"2026-03-31\"}, model: {name: " + model.getKey()
+                        + ", journeyScope: CONTACT_ROLES}, basis: " + basis + ") { attributedOpportunities unattributedOpportunities"
                         + " rows { key credit amount } } }", "attribution");
                 String what = model.getKey() + " " + basis;
                 assertEquals(5, r.getInt("attributedOpportunities"), what);
@@ -195,19 +196,20 @@ class ContactRoleJourneysTest {
     @Test
     void theAccountScopeStillTakesTheAccountsPersons() {
         // opp-a's account beta holds only the colleague; opp-c's account is its first role's own.
-        assertEquals(List.of("a-colleague"), ok("{ journey(opportunityId: \"opp-a\", journeyScope: ACCOUNT) { touches { id } } }",
-                "journey").getList("touches.id"));
-        assertEquals(List.of("c1", "c3"), ok("{ journey(opportunityId: \"opp-c\", journeyScope: ACCOUNT) { touches { id } } }",
-                "journey").getList("touches.id"));
-        assertEquals(List.of("e1", "e2", "e-mailbox", "e3", "e4"), ok("{ journey(opportunityId: \"opp-e\", journeyScope: ACCOUNT)"
-                + " { touches { id } } }", "journey").getList("touches.id"));
+        assertEquals(List.of("a-colleague"), ok("{ opportunityJourney(opportunityId: \"opp-a\", model: {name: LINEAR,"
+                + " journeyScope: ACCOUNT}) { touches { touchId } } }", "opportunityJourney").getList("touches.touchId"));
+        assertEquals(List.of("c1", "c3"), ok("{ opportunityJourney(opportunityId: \"opp-c\", model: {name: LINEAR,"
+                + " journeyScope: ACCOUNT}) { touches { touchId } } }", "opportunityJourney").getList("touches.touchId"));
+        assertEquals(List.of("e1", "e2", "e-mailbox", "e3", "e4"), ok("{ opportunityJourney(opportunityId: \"opp-e\","
+                + " model: {name: LINEAR, journeyScope: ACCOUNT}) { touches { touchId } } }", "opportunityJourney")
+                .getList("touches.touchId"));
     }
 
     @Test
     void dataDrivenModelsCreditExactlyTheContactRoleJourneys() {
-        for (String model : List.of("markov", "shapley")) {
-            JsonPath r = ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"" + model + "\","
-                    + " journeyScope: CONTACT_ROLES) { attributedOpportunities rows { key credit amount } } }", "attribution");
+        for (String model : List.of("MARKOV", "SHAPLEY")) {
+            JsonPath r = ok("{ attribution(period: {from: \"2026-03-01\", to: \"2026-03-31\"}, model: {name: " + model
+                    + ", journeyScope: CONTACT_ROLES}) { attributedOpportunities rows { key credit amount } } }", "attribution");
             assertEquals(5, r.getInt("attributedOpportunities"), model);
             double credit = 0;
             double amount = 0;

@@ -56,6 +56,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RollupApiTest {
 
     private static final String WS = "rollups";
+    /** March 2026, both ends inclusive. */
+    private static final String MARCH = "period: {from: \"2026-03-01\", to: \"2026-03-31\"}";
 
     @Inject
     FeedApplyService apply;
@@ -105,8 +107,8 @@ class RollupApiTest {
     @Test
     @Order(2)
     void linearByChannelFromTheRollupsIsTheHandComputedReport() {
-        JsonPath r = ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\") { attributedOpportunities"
-                + " unattributedOpportunities dataAsOf rows { key credit amount opportunities } } }", "attribution");
+        JsonPath r = ok("{ attribution(" + MARCH + ", model: {name: LINEAR}) { attributedOpportunities"
+                + " unattributedOpportunities unattributedAmount dataAsOf rows { key credit amount opportunities } } }", "attribution");
         assertEquals(3, r.getInt("attributedOpportunities"));
         assertEquals(1, r.getInt("unattributedOpportunities"));
         Map<String, double[]> rows = rows(r);
@@ -120,12 +122,26 @@ class RollupApiTest {
         assertEquals(Instant.parse(r.getString("dataAsOf")), pool.query("select updated_at from rollup_state where workspace_id"
                 + " = 'rollups'").execute().await().indefinitely().iterator().next().getOffsetDateTime(0).toInstant());
         // W-shaped on revenue: FT t1, LC t3, OC t4 get 0.3 each, t2 (between FT and OC) 0.1, t5 (after OC) nothing.
-        Map<String, double[]> w = rows(ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"w_shaped\","
+        Map<String, double[]> w = rows(ok("{ attribution(" + MARCH + ", model: {name: W_SHAPED},"
                 + " basis: REVENUE) { rows { key credit amount opportunities } } }", "attribution"));
         assertRow(w, "paid_search", 0.3, 300, 1);
         assertRow(w, "email", 0.1, 100, 1);
         assertRow(w, "direct", 0.3, 300, 1);
         assertRow(w, "organic_search", 0.3, 300, 1);
+
+        // opp-c (200, no touch) is unattributed under every model, from the rollups or computed on demand: the rows and it
+        // make up the whole pipeline created in March (1000 + 500 + 300 + 200).
+        assertEquals(200, r.getDouble("unattributedAmount"), 1e-9);
+        for (String model : List.of("FIRST_TOUCH", "LAST_TOUCH", "LAST_NON_DIRECT", "LINEAR", "TIME_DECAY", "U_SHAPED", "W_SHAPED",
+                "FULL_PATH", "J_SHAPED", "INVERSE_J", "CUSTOM, weights: {ft: 0.5, lc: 0, oc: 0.5, cw: 0, middle: 0}", "MARKOV",
+                "SHAPLEY")) {
+            JsonPath p = ok("{ performance(" + MARCH + ", model: {name: " + model + "}) { rows { amount unattributed { count } }"
+                    + " totals { amount unattributed { count amount } } } }", "performance");
+            assertEquals(1, p.getInt("totals.unattributed.count"), model);
+            assertEquals(200, p.getDouble("totals.unattributed.amount"), 1e-9, model);
+            assertEquals(2000, p.getDouble("totals.amount") + p.getDouble("totals.unattributed.amount"), 1e-6, model);
+            assertNull(p.get("rows[0].unattributed"), model + ": rows carry none");
+        }
     }
 
     @Test
@@ -134,16 +150,16 @@ class RollupApiTest {
         // opp-b-open won on 03-28: it enters the revenue basis with its b1, b2 journey.
         page(incremental.crm(apply::applyCrm), List.of(
                 opportunity(10, "opp-b-open", "acct-b", "300.00", "2026-03-25T00:00:00Z", "WON", "2026-03-28T00:00:00Z", null)));
-        Map<String, double[]> revenue = rows(ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", basis: REVENUE,"
-                + " model: \"first_touch\") { attributedOpportunities rows { key credit amount opportunities } } }", "attribution"));
+        Map<String, double[]> revenue = rows(ok("{ attribution(" + MARCH + ", basis: REVENUE, model: {name: FIRST_TOUCH})"
+                + " { attributedOpportunities rows { key credit amount opportunities } } }", "attribution"));
         assertRow(revenue, "paid_search", 1, 1000, 1);
         assertRow(revenue, "paid_social", 1, 300, 1);
         // A new touch of acct-b (through b1) before opp-b-open's creation, and an identifier moved to acct-b.
         page(incremental.touches(apply::applyTouches), List.of(
                 touch(11, "b3", "2026-03-20T10:00:00Z", "PAGE_VIEW", "video", "youtube", "b1")));
         page(incremental.memberships(apply::applyMemberships), List.of(membership(12, "user_id", "u1", "acct-b")));
-        Map<String, double[]> last = rows(ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", basis: REVENUE,"
-                + " model: \"last_touch\") { rows { key credit amount opportunities } } }", "attribution"));
+        Map<String, double[]> last = rows(ok("{ attribution(" + MARCH + ", basis: REVENUE,"
+                + " model: {name: LAST_TOUCH}) { rows { key credit amount opportunities } } }", "attribution"));
         // opp-a (still reaches t1, t3, t4, t5 through a1 and a2): last t5; opp-b-open: last b3.
         assertRow(last, "paid_search", 1, 1000, 1);
         assertRow(last, "video", 1, 300, 1);
@@ -158,9 +174,13 @@ class RollupApiTest {
         // linear is model 4 of CreditRollup.MODELS (SQL index 4)
         pool.query("update credit_rollup set credit[4] = credit[4] + 5 where workspace_id = 'rollups'"
                 + " and dimension = 'CHANNEL' and key = 'email'").execute().await().indefinitely();
-        double drifted = rows(ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\") { rows { key credit amount opportunities } } }",
+        double drifted = rows(ok("{ attribution(" + MARCH + ", model: {name: LINEAR}) { rows { key credit amount opportunities } } }",
                 "attribution")).get("email")[0];
         assertTrue(drifted > 5, "the report reads the rollups: " + drifted);
+        // Another lookback than the workspace's is computed on demand (assertStandardReportsMatchOnDemand relies on it).
+        double computed = rows(ok("{ attribution(" + MARCH + ", model: {name: LINEAR, lookbackDays: 366}) { rows { key credit amount"
+                + " opportunities } } }", "attribution")).get("email")[0];
+        assertTrue(computed < 5, "computed on demand: " + computed);
         int before = generation();
         String admin = TestKeys.token(WS, "admin");
         for (int partition = 0; partition < 2; partition++) {
@@ -202,22 +222,22 @@ class RollupApiTest {
     void customWeightsComeFromTheRollupsWhenAllArePositiveAndAreChecked() {
         // Full path rules with FT 0.5, OC 0.5 on opp-a's pipeline journey t1..t4 (+ t2 via u1 in acct-b's too);
         // weights with a 0 are computed on demand.
-        Map<String, double[]> rows = rows(ok("{ attribution(from: \"2026-03-10\", to: \"2026-03-11\", model: \"custom\","
-                + " customWeights: {firstTouch: 0.5, leadCreation: 0, opportunityCreation: 0.5, closedWon: 0, middle: 0})"
-                + " { rows { key credit amount opportunities } } }", "attribution"));
+        Map<String, double[]> rows = rows(ok("{ attribution(period: {from: \"2026-03-10\", to: \"2026-03-10\"}, model: {name: CUSTOM,"
+                + " weights: {ft: 0.5, lc: 0, oc: 0.5, cw: 0, middle: 0}}) { rows { key credit amount opportunities } } }",
+                "attribution"));
         assertRow(rows, "paid_search", 0.5, 500, 1);
         assertRow(rows, "organic_search", 0.5, 500, 1);
         // All weights > 0: the rollups' custom components weighted, equal to the journeys computed on demand.
-        String weights = "customWeights: {firstTouch: 0.3, leadCreation: 0.15, opportunityCreation: 0.25, closedWon: 0.2,"
-                + " middle: 0.1}";
+        String weights = "weights: {ft: 0.3, lc: 0.15, oc: 0.25, cw: 0.2, middle: 0.1}";
         for (Basis basis : Basis.values()) {
             for (Dimension dimension : Dimension.values()) {
                 String what = "custom " + basis + " " + dimension;
-                String args = "model: \"custom\", " + weights + ", basis: " + basis + ", groupBy: " + dimension
+                String args = ", basis: " + basis + ", groupBy: " + dimension
                         + ") { attributedOpportunities unattributedOpportunities rows { key credit amount opportunities } } }";
-                JsonPath fromRollups = ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", " + args, "attribution");
-                JsonPath onDemand = ok("{ attribution(from: \"2026-03-01T00:00:00.001Z\", to: \"2026-04-01T00:00:00.001Z\", "
-                        + args, "attribution");
+                JsonPath fromRollups = ok("{ attribution(" + MARCH + ", model: {name: CUSTOM, " + weights + "}" + args, "attribution");
+                // Another lookback than the workspace's (no touch a year before its conversion): computed on demand.
+                JsonPath onDemand = ok("{ attribution(" + MARCH + ", model: {name: CUSTOM, lookbackDays: 366, " + weights + "}" + args,
+                        "attribution");
                 assertEquals(onDemand.getInt("attributedOpportunities"), fromRollups.getInt("attributedOpportunities"), what);
                 Map<String, double[]> expected = rows(onDemand);
                 Map<String, double[]> actual = rows(fromRollups);
@@ -228,22 +248,22 @@ class RollupApiTest {
         }
         // Hand-checked: opp-a's pipeline journey t1 (FT, paid_search), t2 (email), t3 (LC: the form fill, direct),
         // t4 (OC = CW, organic_search): FT 0.3, LC 0.15, OC + CW 0.45, the middle t2 0.1.
-        Map<String, double[]> oppA = rows(ok("{ attribution(from: \"2026-03-10\", to: \"2026-03-11\", model: \"custom\", "
-                + weights + ") { rows { key credit amount opportunities } } }", "attribution"));
+        Map<String, double[]> oppA = rows(ok("{ attribution(period: {from: \"2026-03-10\", to: \"2026-03-10\"}, model: {name: CUSTOM, "
+                + weights + "}) { rows { key credit amount opportunities } } }", "attribution"));
         assertRow(oppA, "paid_search", 0.3, 300, 1);
         assertRow(oppA, "email", 0.1, 100, 1);
         assertRow(oppA, "direct", 0.15, 150, 1);
         assertRow(oppA, "organic_search", 0.45, 450, 1);
         String analyst = TestKeys.token(WS, "analyst");
-        graphql(analyst, "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"custom\") { attributedOpportunities } }")
-                .body("errors[0].message", containsString("attribution.customWeights: required for the custom model"));
-        graphql(analyst, "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"custom\", customWeights:"
-                + " {firstTouch: 0.5, leadCreation: 0, opportunityCreation: 0.6, closedWon: 0, middle: 0}) { attributedOpportunities } }")
-                .body("errors[0].message", containsString("attribution.customWeights: custom model weights"))
+        graphql(analyst, "{ attribution(" + MARCH + ", model: {name: CUSTOM}) { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.model.weights: is required for CUSTOM"));
+        graphql(analyst, "{ attribution(" + MARCH + ", model: {name: CUSTOM, weights:"
+                + " {ft: 0.5, lc: 0, oc: 0.6, cw: 0, middle: 0}}) { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.model.weights"))
                 .body("errors[0].message", containsString("must sum to 1"));
-        graphql(analyst, "{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", model: \"linear\", customWeights:"
-                + " {firstTouch: 1, leadCreation: 0, opportunityCreation: 0, closedWon: 0, middle: 0}) { attributedOpportunities } }")
-                .body("errors[0].message", containsString("attribution.customWeights: only for the custom model"));
+        graphql(analyst, "{ attribution(" + MARCH + ", model: {name: LINEAR, weights:"
+                + " {ft: 1, lc: 0, oc: 0, cw: 0, middle: 0}}) { attributedOpportunities } }")
+                .body("errors[0].message", containsString("attribution.model.weights: applies only to CUSTOM, not LINEAR"));
     }
 
     @Test
@@ -255,8 +275,8 @@ class RollupApiTest {
                 .put("requestedAt", "2026-04-02T00:00:00Z"))));
         assertEquals(0L, pool.query("select count(*) from touch where workspace_id = 'rollups' and id in ('b1', 'b2', 'b3')")
                 .execute().await().indefinitely().iterator().next().getLong(0));
-        Map<String, double[]> first = rows(ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\", basis: REVENUE,"
-                + " model: \"first_touch\") { rows { key credit amount opportunities } } }", "attribution"));
+        Map<String, double[]> first = rows(ok("{ attribution(" + MARCH + ", basis: REVENUE,"
+                + " model: {name: FIRST_TOUCH}) { rows { key credit amount opportunities } } }", "attribution"));
         assertRow(first, "paid_search", 1, 1000, 1);
         assertRow(first, "email", 1, 300, 1);
         assertEquals(2, first.size());
@@ -284,25 +304,25 @@ class RollupApiTest {
                 membership(34, "anonymous_id", "y2", "p_y2", "acct-y")));
         assertEquals("person:p_z", pool.query("select account_id from opportunity where workspace_id = 'rollups'"
                 + " and id = 'opp-b2c'").execute().await().indefinitely().iterator().next().getString(0));
-        String june = "from: \"2026-06-01\", to: \"2026-07-01\"";
-        Map<String, double[]> account = rows(ok("{ attribution(" + june + ") { rows { key credit amount opportunities } } }",
-                "attribution"));
+        String june = "period: {from: \"2026-06-01\", to: \"2026-06-30\"}";
+        Map<String, double[]> account = rows(ok("{ attribution(" + june + ", model: {name: LINEAR}) { rows { key credit amount"
+                + " opportunities } } }", "attribution"));
         assertRow(account, "display", 0.5, 50, 1);
         assertRow(account, "email", 0.5, 50, 1);
         assertRow(account, "paid_search", 0.5, 100, 1);
         assertRow(account, "organic_social", 0.5, 100, 1);
         assertEquals(4, account.size());
         // Only the contact roles' persons: opp-roles keeps y1's touch, opp-b2c its one person's touches.
-        Map<String, double[]> roles = rows(ok("{ attribution(" + june + ", journeyScope: CONTACT_ROLES) { rows { key credit"
-                + " amount opportunities } } }", "attribution"));
+        Map<String, double[]> roles = rows(ok("{ attribution(" + june + ", model: {name: LINEAR, journeyScope: CONTACT_ROLES})"
+                + " { rows { key credit amount opportunities } } }", "attribution"));
         assertRow(roles, "display", 0.5, 50, 1);
         assertRow(roles, "email", 0.5, 50, 1);
         assertRow(roles, "paid_search", 1.0, 200, 1);
         assertEquals(3, roles.size());
-        JsonPath journey = ok("{ journey(opportunityId: \"opp-roles\", journeyScope: CONTACT_ROLES) { touches { id credit } } }",
-                "journey");
-        assertEquals(List.of("y1-t"), journey.getList("touches.id"));
-        assertStandardReportsMatchOnDemand("2026-06-01", "2026-07-01", Dimension.CHANNEL);
+        JsonPath journey = ok("{ opportunityJourney(opportunityId: \"opp-roles\", model: {name: LINEAR, journeyScope: CONTACT_ROLES})"
+                + " { touches { touchId credit } } }", "opportunityJourney");
+        assertEquals(List.of("y1-t"), journey.getList("touches.touchId"));
+        assertStandardReportsMatchOnDemand("2026-06-01", "2026-06-30", Dimension.CHANNEL);
 
         // The person is later resolved to a company: the B2C opportunity follows its contact to that account.
         page(incremental.memberships(apply::applyMemberships), List.of(
@@ -310,7 +330,7 @@ class RollupApiTest {
                 membership(36, "contact_id", "c-z", "p_z", "acct-co")));
         assertEquals("acct-co", pool.query("select account_id from opportunity where workspace_id = 'rollups'"
                 + " and id = 'opp-b2c'").execute().await().indefinitely().iterator().next().getString(0));
-        assertStandardReportsMatchOnDemand("2026-06-01", "2026-07-01", Dimension.CHANNEL, Dimension.TOUCH_TYPE);
+        assertStandardReportsMatchOnDemand("2026-06-01", "2026-06-30", Dimension.CHANNEL, Dimension.TOUCH_TYPE);
     }
 
     @Test
@@ -333,7 +353,7 @@ class RollupApiTest {
         page(incremental.touches(apply::applyTouches), List.of(
                 touch(46, "cu-7", "2026-03-18T10:00:00Z", "AD_CLICK", "paid_search", "google", "a1")));
         assertEquals(deltaRows, deltaRows());
-        JsonPath onDemand = ok("{ attribution(from: \"2026-03-01\", to: \"2026-04-01\") { rows { key credit amount opportunities } } }",
+        JsonPath onDemand = ok("{ attribution(" + MARCH + ", model: {name: LINEAR}) { rows { key credit amount opportunities } } }",
                 "attribution");
         assertTrue(rows(onDemand).containsKey("events"), onDemand.prettify());
 
@@ -370,20 +390,23 @@ class RollupApiTest {
     }
 
     private void assertStandardReportsMatchOnDemand(Dimension... dimensions) {
-        assertStandardReportsMatchOnDemand("2026-03-01", "2026-04-01", dimensions);
+        assertStandardReportsMatchOnDemand("2026-03-01", "2026-03-31", dimensions);
     }
 
+    /** From and to: dates, both inclusive. */
     private void assertStandardReportsMatchOnDemand(String from, String to, Dimension... dimensions) {
         for (ModelName model : CreditRollup.MODELS) {
             for (Basis basis : Basis.values()) {
                 for (Dimension dimension : dimensions) {
-                    String name = model.name().toLowerCase();
-                    JsonPath fromRollups = ok("{ attribution(from: \"" + from + "\", to: \"" + to + "\", model: \"" + name
-                            + "\", basis: " + basis + ", groupBy: " + dimension + ") { attributedOpportunities"
+                    String name = model.name();
+                    String period = "period: {from: \"" + from + "\", to: \"" + to + "\"}";
+                    JsonPath fromRollups = ok("{ attribution(" + period + ", model: {name: " + name
+                            + "}, basis: " + basis + ", groupBy: " + dimension + ") { attributedOpportunities"
                             + " unattributedOpportunities rows { key credit amount opportunities } } }", "attribution");
-                    // The same period shifted by 1 ms (no data at its edges) is not whole days: computed on demand.
-                    JsonPath onDemand = ok("{ attribution(from: \"" + from + "T00:00:00.001Z\", to: \"" + to + "T00:00:00.001Z\","
-                            + " model: \"" + name + "\", basis: " + basis + ", groupBy: " + dimension + ") { attributedOpportunities"
+                    // The same period with another lookback than the workspace's 365 days (no touch a year or more before
+                    // its conversion) is not what the rollups hold: computed on demand.
+                    JsonPath onDemand = ok("{ attribution(" + period + ", model: {name: " + name + ", lookbackDays: 366}, basis: "
+                            + basis + ", groupBy: " + dimension + ") { attributedOpportunities"
                             + " unattributedOpportunities rows { key credit amount opportunities } } }", "attribution");
                     String what = name + " " + basis + " " + dimension;
                     assertEquals(onDemand.getInt("attributedOpportunities"), fromRollups.getInt("attributedOpportunities"), what);

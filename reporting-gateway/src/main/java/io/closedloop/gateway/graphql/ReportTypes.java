@@ -7,11 +7,45 @@ import org.eclipse.microprofile.graphql.NonNull;
 
 import java.util.List;
 
-/** The report types of the public schema. */
+/**
+ * The report types of the public schema: the same names, fields and enums as attribution-service's schema, so that a
+ * query valid against one is valid against the other.
+ */
 public final class ReportTypes {
 
     private ReportTypes() {
     }
+
+    @Description("The attribution models of DESIGN §4.")
+    public enum ModelName { FIRST_TOUCH, LAST_TOUCH, LAST_NON_DIRECT, LINEAR, TIME_DECAY, U_SHAPED, W_SHAPED, FULL_PATH,
+        J_SHAPED, INVERSE_J, CUSTOM, MARKOV, SHAPLEY }
+
+    public enum Basis { PIPELINE, REVENUE }
+
+    public enum Dimension { CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT, TOUCH_TYPE }
+
+    @Description("Whose touches make up an opportunity's journey.")
+    public enum JourneyScope { ACCOUNT, CONTACT_ROLES }
+
+    @Description("How customers are grouped by the close of their first won deal.")
+    public enum CohortGranularity { MONTH, QUARTER }
+
+    @Description("INVALID_UTM (UTMs the taxonomy could not place), NO_PERSON, NO_ACCOUNT (resolved to no person / no"
+            + " company), UNMAPPED_CAMPAIGN.")
+    public enum QualityProblem { INVALID_UTM, NO_PERSON, NO_ACCOUNT, UNMAPPED_CAMPAIGN }
+
+    @Description("What kind of interaction a touch is (docs/feeds.md).")
+    public enum TouchType { PAGE_VIEW, SCREEN_VIEW, FORM_FILL, EMAIL_CLICK, AD_CLICK, WEBINAR, EVENT, CALL, DIRECT_MAIL,
+        SALES_OUTREACH, HOW_DID_YOU_HEAR, TRACK }
+
+    @Description("A journey milestone a touch is.")
+    public enum Milestone { FT, LC, OC, CW }
+
+    @Description("An opportunity's state.")
+    public enum OpportunityStatus { OPEN, WON, LOST }
+
+    @Description("TOUCH or STAGE (a stage change).")
+    public enum TimelineKind { TOUCH, STAGE }
 
     @Input("PeriodInput")
     @Description("A date range, both ends inclusive.")
@@ -23,14 +57,13 @@ public final class ReportTypes {
     @Input("ModelInput")
     @Description("An attribution model of DESIGN §4 and its parameters; absent parameters take the workspace defaults.")
     public record ModelInput(
-            @NonNull @Description("FIRST_TOUCH, LAST_TOUCH, LAST_NON_DIRECT, LINEAR, TIME_DECAY, U_SHAPED, W_SHAPED, "
-                    + "FULL_PATH, J_SHAPED, INVERSE_J, CUSTOM, MARKOV or SHAPLEY.") String name,
+            @NonNull @Description("The model.") ModelName name,
             @Description("TIME_DECAY only: half-life in days, greater than 0.") Double halfLifeDays,
             @Description("Touches up to this many days before the conversion count (1..3650).") Integer lookbackDays,
             @Description("CUSTOM only (and required there): fractions summing to 1.") WeightsInput weights,
             @Description("MARKOV only: chain order 1..4.") Integer markovOrder,
-            @Description("Whose touches make up an opportunity's journey: ACCOUNT (every person of its account) or "
-                    + "CONTACT_ROLES (its contact roles' persons, wherever resolved); absent: the workspace's setting.") String journeyScope) {
+            @Description("Whose touches make up an opportunity's journey; absent: the workspace's setting. CONTACT_ROLES is"
+                    + " computed on demand (the rollups hold ACCOUNT journeys).") JourneyScope journeyScope) {
     }
 
     @Input("WeightsInput")
@@ -45,9 +78,9 @@ public final class ReportTypes {
 
     @Description("One report under one model.")
     public record PerformanceReport(
-            @NonNull @Description("The model the credit was computed with.") String model,
-            @NonNull @Description("PIPELINE or REVENUE.") String basis,
-            @NonNull @Description("The dimension the rows are grouped by.") String groupBy,
+            @NonNull @Description("The model the credit was computed with.") ModelName model,
+            @NonNull @Description("PIPELINE or REVENUE.") Basis basis,
+            @NonNull @Description("The dimension the rows are grouped by.") Dimension groupBy,
             @Description("Time of the newest data the figures were computed from (DESIGN §5 'Explaining a number').") String dataAsOf,
             @NonNull @Description("Rows, largest amount first, at most 'first'.") List<@NonNull ReportRow> rows,
             @Description("How many rows the report has before the page cap.") int totalRows,
@@ -75,12 +108,21 @@ public final class ReportTypes {
             @Description("spend / pipelineOpportunities.") Double costPerOpportunity,
             @Description("revenue / wonDeals.") Double averageDealSize,
             @Description("wonDeals / pipelineOpportunities.") Double conversionRate,
-            @Description("Median days from the journey's first touch to the close, over the won deals with credit in the group.") Double medianDaysToConversion) {
+            @Description("Median days from the journey's first touch to the close, over the won deals with credit in the group.") Double medianDaysToConversion,
+            @Description("On totals only (null on rows): the conversions in scope no touch is credited for (none in their"
+                    + " lookback window), so that amount + unattributed.amount is the scope's whole pipeline or won amount.")
+            Unattributed unattributed) {
+    }
+
+    @Description("Conversions in scope with no touch in their lookback window: no model credits any group for them.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record Unattributed(@Description("How many.") int count,
+                               @Description("Their pipeline or won amount, under the basis.") double amount) {
     }
 
     @Description("The same report under several models. Gateway-only type: merged from one subgraph call per model.")
     public record ModelComparison(
-            @NonNull @Description("The models compared, in the order asked.") List<@NonNull String> models,
+            @NonNull @Description("The models compared, in the order asked.") List<@NonNull ModelName> models,
             @NonNull @Description("Each model's full report, in the order of 'models'.") List<@NonNull PerformanceReport> reports,
             @NonNull @Description("Side-by-side rows: one per group, values in the order of 'models'.") List<@NonNull ComparisonRow> rows) {
     }
@@ -93,22 +135,31 @@ public final class ReportTypes {
     }
 
     @Description("An opportunity's journey and each touch's credit under one model.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record OpportunityJourney(
             @NonNull @Description("The opportunity.") String opportunityId,
-            @NonNull @Description("The model.") String model,
-            @NonNull @Description("PIPELINE or REVENUE.") String basis,
-            @Description("The opportunity's pipeline or won amount.") double amount,
-            @Description("Time of the newest data the credit was computed from.") String dataAsOf,
-            @NonNull @Description("Touches in time order.") List<@NonNull JourneyTouch> touches) {
+            @Description("Its account.") String accountId,
+            @Description("OPEN, WON or LOST.") OpportunityStatus status,
+            @NonNull @Description("PIPELINE or REVENUE.") Basis basis,
+            @NonNull @Description("The model.") ModelName model,
+            @Description("The opportunity's pipeline or won amount.") Double amount,
+            @Description("The amount's currency (ISO 4217).") String currency,
+            @Description("When it was created, ISO-8601.") String createdAt,
+            @Description("When it closed, ISO-8601.") String closedAt,
+            @Description("True when no touch falls in its lookback window: nothing is credited.") boolean unattributed,
+            @NonNull @Description("Touches in time order.") List<@NonNull JourneyTouch> touches,
+            @Description("Time of the newest data the credit was computed from.") String dataAsOf) {
     }
 
     @Description("One touch of a journey.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record JourneyTouch(
             @Description("The touch's id.") String touchId,
             @Description("When it happened (ISO-8601).") String occurredAt,
+            @Description("Its touch type.") TouchType touchType,
             @Description("Its channel.") String channel,
-            @Description("Its touch type.") String touchType,
-            @NonNull @Description("Milestones it is: FT, LC, OC, CW.") List<@NonNull String> milestones,
+            String source, String medium, String campaign, String content,
+            @NonNull @Description("The milestones it is.") List<@NonNull Milestone> milestones,
             @Description("Its credit (fraction of the opportunity).") double credit,
             @Description("Its attributed amount.") double amount) {
     }
@@ -129,8 +180,8 @@ public final class ReportTypes {
     @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record SourcedInfluencedReport(
             @Description("Time of the newest data used.") String dataAsOf,
-            @NonNull @Description("The dimension the rows are grouped by.") String groupBy,
-            @NonNull @Description("The touch types counted as marketing (attribution settings).") List<@NonNull String> marketingTouchTypes,
+            @NonNull @Description("The dimension the rows are grouped by.") Dimension groupBy,
+            @NonNull @Description("The touch types counted as marketing (attribution settings).") List<@NonNull TouchType> marketingTouchTypes,
             @NonNull @Description("One row per group.") List<@NonNull SourcedInfluencedRow> rows,
             @NonNull @Description("Distinct opportunities over all groups (key null).") SourcedInfluencedRow totals) {
     }
@@ -164,7 +215,7 @@ public final class ReportTypes {
     @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record CohortLtvReport(
             @Description("Time of the newest data used.") String dataAsOf,
-            @NonNull @Description("MONTH or QUARTER.") String cohort,
+            @NonNull @Description("MONTH or QUARTER.") CohortGranularity cohort,
             @Description("Periods after acquisition in each row's revenuePerCustomer (0..periods).") int periods,
             @NonNull @Description("One row per cohort and acquisition channel.") List<@NonNull CohortRow> rows) {
     }
@@ -199,9 +250,9 @@ public final class ReportTypes {
     @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record TimelineEntry(
             @NonNull @Description("When, ISO-8601.") String at,
-            @NonNull @Description("TOUCH or STAGE.") String kind,
+            @NonNull @Description("TOUCH or STAGE.") TimelineKind kind,
             @Description("TOUCH: the touch.") String touchId,
-            @Description("TOUCH: its touch type.") String touchType,
+            @Description("TOUCH: its touch type.") TouchType touchType,
             @Description("TOUCH: its channel.") String channel,
             @Description("TOUCH: its campaign.") String campaign,
             @Description("TOUCH: the person touched.") String personId,
@@ -212,7 +263,7 @@ public final class ReportTypes {
     @Description("A touch behind a data-quality figure.")
     @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record QualityTouch(@NonNull @Description("The touch's id.") String touchId, @NonNull @Description("When, ISO-8601.") String occurredAt,
-                               String touchType, String channel, String source, String medium, String campaign, String content) {
+                               TouchType touchType, String channel, String source, String medium, String campaign, String content) {
     }
 
     @Description("Data quality over the touches and opportunities of the period (DESIGN §5).")

@@ -5,8 +5,7 @@ import io.closedloop.gateway.client.SubgraphClient;
 import io.closedloop.gateway.client.SubgraphClient.Subgraph;
 import io.closedloop.gateway.reportargs.AttributionQuery;
 import io.closedloop.gateway.reportargs.ReportArguments;
-import io.closedloop.gateway.reportargs.ReportArguments.Model;
-import io.closedloop.gateway.reportargs.ReportArguments.Period;
+import io.closedloop.gateway.reportargs.AttributionQuery.Argument;
 import io.closedloop.gateway.reportargs.ReportArguments.Weights;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.smallrye.mutiny.Uni;
@@ -15,7 +14,6 @@ import io.vertx.core.json.JsonObject;
 import org.eclipse.microprofile.graphql.DefaultValue;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
-import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
@@ -28,9 +26,9 @@ import java.util.function.Function;
 import static io.closedloop.gateway.graphql.ReportTypes.*;
 
 /**
- * Reports of DESIGN §5, answered by attribution-service. Arguments are checked here first
- * ({@link ReportArguments}); each report is one subgraph call for all its rows, whose answer is
- * kept for a moment for callers asking the same ({@link AnswerCache}).
+ * Reports of DESIGN §5, answered by attribution-service, whose schema takes and returns the same types. Periods and
+ * models are checked here first ({@link ReportArguments}); each report is one subgraph call for all its rows, whose answer
+ * is kept for a moment for callers asking the same ({@link AnswerCache}).
  */
 @GraphQLApi
 public class ReportsApi {
@@ -53,16 +51,13 @@ public class ReportsApi {
     public Uni<@NonNull PerformanceReport> performance(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
             @NonNull @Description("The attribution model and its parameters.") ModelInput model,
-            @DefaultValue("PIPELINE") @Description("PIPELINE (opportunities created, pipeline amount) or REVENUE (won, won amount).") String basis,
-            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT or TOUCH_TYPE.") String groupBy,
+            @DefaultValue("PIPELINE") @Description("PIPELINE (opportunities created, pipeline amount) or REVENUE (won, won amount).") Basis basis,
+            @DefaultValue("CHANNEL") @Description("The touch dimension the rows are grouped by.") Dimension groupBy,
             @Description("Most rows returned, largest amount first (default 100, at most 1000).") Integer first) {
         String op = "performance";
-        Period checkedPeriod = period(op, period);
-        Model checkedModel = model(op, "model", model);
-        String checkedBasis = ReportArguments.basis(op, basis);
-        String checkedGroupBy = ReportArguments.groupBy(op, groupBy);
-        int pageSize = ReportArguments.pageSize(op, first);
-        return report(checkedPeriod, checkedModel, checkedBasis, checkedGroupBy, pageSize);
+        check(op, period);
+        check(op, "model", model);
+        return report(period, model, basis, groupBy, ReportArguments.pageSize(op, first));
     }
 
     @Query
@@ -71,38 +66,35 @@ public class ReportsApi {
     public Uni<@NonNull ModelComparison> modelComparison(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
             @NonNull @Description("One to six models, compared in this order.") List<@NonNull ModelInput> models,
-            @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") String basis,
-            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT or TOUCH_TYPE.") String groupBy,
+            @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") Basis basis,
+            @DefaultValue("CHANNEL") @Description("The touch dimension the rows are grouped by.") Dimension groupBy,
             @Description("Most side-by-side rows returned (default 100, at most 1000).") Integer first) {
         String op = "modelComparison";
-        Period checkedPeriod = period(op, period);
+        check(op, period);
         ReportArguments.modelCount(op, models.size());
-        List<Model> checkedModels = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
-            checkedModels.add(model(op, "models[" + i + "]", models.get(i)));
+            check(op, "models[" + i + "]", models.get(i));
         }
-        String checkedBasis = ReportArguments.basis(op, basis);
-        String checkedGroupBy = ReportArguments.groupBy(op, groupBy);
         int pageSize = ReportArguments.pageSize(op, first);
-        List<Uni<PerformanceReport>> calls = checkedModels.stream()
-                .map(m -> report(checkedPeriod, m, checkedBasis, checkedGroupBy, ReportArguments.MAX_PAGE_SIZE))
+        List<Uni<PerformanceReport>> calls = models.stream()
+                .map(m -> report(period, m, basis, groupBy, ReportArguments.MAX_PAGE_SIZE))
                 .toList();
         return Uni.combine().all().unis(calls).with(PerformanceReport.class, reports -> compare(reports, pageSize));
     }
 
     @Query
-    @Description("One opportunity's journey with milestones and each touch's credit under a model (DESIGN §5 "
+    @Description("One opportunity's journey with milestones and each touch's credit under a rule-based model (DESIGN §5 "
             + "'Opportunity view'). From attribution-service.")
     public Uni<@NonNull OpportunityJourney> opportunityJourney(
             @NonNull @Description("The opportunity's id.") String opportunityId,
-            @NonNull @Description("The attribution model and its parameters.") ModelInput model,
-            @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") String basis) {
+            @NonNull @Description("The attribution model and its parameters: a rule-based one (MARKOV and SHAPLEY learn "
+                    + "from a period's population; ask performance).") ModelInput model,
+            @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") Basis basis) {
         String op = "opportunityJourney";
-        String id = ReportArguments.requiredId(op, "opportunityId", opportunityId);
-        Model checkedModel = model(op, "model", model);
-        String checkedBasis = ReportArguments.basis(op, basis);
-        return attribution(AttributionQuery.journey(id, checkedModel, checkedBasis),
-                data -> journey(data.getJsonObject("journey"), id, checkedModel.name(), checkedBasis));
+        ReportArguments.requiredId(op, "opportunityId", opportunityId);
+        check(op, "model", model);
+        return attribution(op, OpportunityJourney.class, new Argument("opportunityId", "String!", opportunityId),
+                new Argument("model", "ModelInput!", model), new Argument("basis", "Basis", basis));
     }
 
     @Query
@@ -111,19 +103,18 @@ public class ReportsApi {
     public Uni<@NonNull List<@NonNull CreditedOpportunity>> creditedOpportunities(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
             @NonNull @Description("The attribution model and its parameters.") ModelInput model,
-            @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") String basis,
-            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT or TOUCH_TYPE.") String groupBy,
+            @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") Basis basis,
+            @DefaultValue("CHANNEL") @Description("The touch dimension of the key.") Dimension groupBy,
             @Description("The row's key, e.g. paid_search; omitted: every attributed opportunity.") String key,
             @Description("Most opportunities returned (default 100, at most 1000).") Integer first) {
         String op = "creditedOpportunities";
-        Period checkedPeriod = period(op, period);
-        Model checkedModel = model(op, "model", model);
-        String checkedBasis = ReportArguments.basis(op, basis);
-        String checkedGroupBy = ReportArguments.groupBy(op, groupBy);
-        int pageSize = ReportArguments.pageSize(op, first);
-        String query = AttributionQuery.creditedOpportunities(checkedPeriod, checkedModel, checkedBasis, checkedGroupBy, key, pageSize,
-                CreditedOpportunity.class);
-        return attribution(query, data -> list(data, op, CreditedOpportunity.class));
+        check(op, period);
+        check(op, "model", model);
+        AttributionQuery.Operation query = AttributionQuery.of(op, CreditedOpportunity.class, new Argument("period", "PeriodInput!", period),
+                new Argument("model", "ModelInput!", model), new Argument("basis", "Basis", basis),
+                new Argument("groupBy", "Dimension", groupBy), new Argument("key", "String", key),
+                new Argument("first", "Int", ReportArguments.pageSize(op, first)));
+        return ask(query, data -> list(data, op, CreditedOpportunity.class));
     }
 
     @Query
@@ -131,11 +122,11 @@ public class ReportsApi {
             + "types counted as marketing are an attribution setting. From attribution-service.")
     public Uni<@NonNull SourcedInfluencedReport> sourcedInfluenced(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the opportunities' creation.") PeriodInput period,
-            @DefaultValue("CHANNEL") @Description("CHANNEL, SOURCE, MEDIUM, CAMPAIGN, CONTENT or TOUCH_TYPE.") String groupBy) {
+            @DefaultValue("CHANNEL") @Description("The touch dimension the rows are grouped by.") Dimension groupBy) {
         String op = "sourcedInfluenced";
-        String arguments = "groupBy: " + ReportArguments.groupBy(op, groupBy);
-        return attribution(AttributionQuery.periodReport(op, period(op, period), arguments, SourcedInfluencedReport.class),
-                data -> object(data, op, SourcedInfluencedReport.class));
+        check(op, period);
+        return attribution(op, SourcedInfluencedReport.class, new Argument("period", "PeriodInput!", period),
+                new Argument("groupBy", "Dimension", groupBy));
     }
 
     @Query
@@ -145,9 +136,9 @@ public class ReportsApi {
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the opportunities' creation.") PeriodInput period,
             @DefaultValue("90") @Description("Days before creation, 1 to 3650.") Integer windowDays) {
         String op = "pipelineInfluence";
-        String arguments = windowDays == null ? "" : "windowDays: " + windowDays;
-        return attribution(AttributionQuery.periodReport(op, period(op, period), arguments, PipelineInfluence.class),
-                data -> object(data, op, PipelineInfluence.class));
+        check(op, period);
+        return attribution(op, PipelineInfluence.class, new Argument("period", "PeriodInput!", period),
+                new Argument("windowDays", "Int", windowDays));
     }
 
     @Query
@@ -155,13 +146,12 @@ public class ReportsApi {
             + "QUARTER and first-touch channel, cumulative revenue per customer, LTV, CAC and LTV:CAC. From attribution-service.")
     public Uni<@NonNull CohortLtvReport> cohortLtv(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the first won deals' close.") PeriodInput period,
-            @DefaultValue("QUARTER") @Description("MONTH or QUARTER.") String cohort,
+            @DefaultValue("QUARTER") @Description("MONTH or QUARTER.") CohortGranularity cohort,
             @DefaultValue("4") @Description("Periods after acquisition to show, 0 to 36.") Integer periods) {
         String op = "cohortLtv";
-        String arguments = "cohort: " + AttributionQuery.string(cohort == null ? "QUARTER" : cohort)
-                + (periods == null ? "" : ", periods: " + periods);
-        return attribution(AttributionQuery.periodReport(op, period(op, period), arguments, CohortLtvReport.class),
-                data -> object(data, op, CohortLtvReport.class));
+        check(op, period);
+        return attribution(op, CohortLtvReport.class, new Argument("period", "PeriodInput!", period),
+                new Argument("cohort", "CohortGranularity", cohort), new Argument("periods", "Int", periods));
     }
 
     @Query
@@ -171,12 +161,12 @@ public class ReportsApi {
                                                 @DefaultValue("1000") @Description("Most timeline entries returned (the most recent), 1 to 10000.")
                                                 Integer first) {
         String op = "accountView";
-        String id = ReportArguments.requiredId(op, "accountId", accountId);
+        ReportArguments.requiredId(op, "accountId", accountId);
         int n = first == null ? 1000 : first;
         if (n < 1 || n > 10_000) {
             throw new IllegalArgumentException(op + ".first: 1 to 10000, was " + n);
         }
-        return attribution(AttributionQuery.accountView(id, n, AccountView.class), data -> object(data, op, AccountView.class));
+        return attribution(op, AccountView.class, new Argument("accountId", "String!", accountId), new Argument("first", "Int", n));
     }
 
     @Query
@@ -184,42 +174,41 @@ public class ReportsApi {
     public Uni<@NonNull DataQuality> dataQuality(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the touches and opportunities checked.") PeriodInput period) {
         String op = "dataQuality";
-        return attribution(AttributionQuery.periodReport(op, period(op, period), "", DataQuality.class),
-                data -> object(data, op, DataQuality.class));
+        check(op, period);
+        return attribution(op, DataQuality.class, new Argument("period", "PeriodInput!", period));
     }
 
     @Query
-    @Description("The touches behind a data-quality figure, newest first: INVALID_UTM (UTMs the taxonomy could not place),"
-            + " NO_PERSON, NO_ACCOUNT (resolved to no person / no company), UNMAPPED_CAMPAIGN. From attribution-service.")
+    @Description("The touches behind a data-quality figure, newest first. From attribution-service.")
     public Uni<@NonNull List<@NonNull QualityTouch>> dataQualityTouches(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the touches.") PeriodInput period,
-            @NonNull @Description("INVALID_UTM, NO_PERSON, NO_ACCOUNT or UNMAPPED_CAMPAIGN.") String problem,
+            @NonNull @Description("Which figure's touches.") QualityProblem problem,
             @DefaultValue("100") @Description("Most touches returned, 1 to 1000.") Integer first) {
         String op = "dataQualityTouches";
-        String kind = problem.strip().toUpperCase(java.util.Locale.ROOT);
-        if (!List.of("INVALID_UTM", "NO_PERSON", "NO_ACCOUNT", "UNMAPPED_CAMPAIGN").contains(kind)) {
-            throw new IllegalArgumentException(op + ".problem: '" + problem + "' is not INVALID_UTM, NO_PERSON, NO_ACCOUNT or UNMAPPED_CAMPAIGN");
-        }
-        int n = first == null ? 100 : first;
-        if (n < 1 || n > 1000) {
-            throw new IllegalArgumentException(op + ".first: 1 to 1000, was " + n);
-        }
-        return attribution(AttributionQuery.periodReport(op, period(op, period), "problem: " + kind + ", first: " + n, QualityTouch.class),
-                data -> data.getJsonArray(op).stream().map(o -> ((JsonObject) o).mapTo(QualityTouch.class)).toList());
+        check(op, period);
+        AttributionQuery.Operation query = AttributionQuery.of(op, QualityTouch.class, new Argument("period", "PeriodInput!", period),
+                new Argument("problem", "QualityProblem!", problem), new Argument("first", "Int", ReportArguments.pageSize(op, first)));
+        return ask(query, data -> list(data, op, QualityTouch.class));
     }
 
-    private Uni<PerformanceReport> report(Period period, Model model, String basis, String groupBy, int pageSize) {
-        AttributionQuery.Operation performance = AttributionQuery.performance(period, model, basis, groupBy, pageSize, ReportRow.class);
-        String question = performance.query() + '\n' + new JsonObject(performance.variables()).encode() + '\n' + model.name() + ' ' + pageSize;
-        return answers.get(caller.access(), question, () -> subgraphs.query(Subgraph.ATTRIBUTION, performance.query(),
-                        performance.variables(), caller.rawToken())
-                .map(data -> performanceReport(object(data, "performance", JsonObject.class), model.name(), basis, groupBy, pageSize)));
+    private Uni<PerformanceReport> report(PeriodInput period, ModelInput model, Basis basis, Dimension groupBy, int pageSize) {
+        String op = "performance";
+        AttributionQuery.Operation query = AttributionQuery.of(op, PerformanceReport.class, new Argument("period", "PeriodInput!", period),
+                new Argument("model", "ModelInput!", model), new Argument("basis", "Basis", basis),
+                new Argument("groupBy", "Dimension", groupBy), new Argument("first", "Int", pageSize));
+        return ask(query, data -> object(data, op, PerformanceReport.class));
     }
 
-    /** {@code query} (arguments written into it) asked of attribution-service, its data turned into the gateway's answer. */
-    private <T> Uni<T> attribution(String query, Function<JsonObject, T> answer) {
-        return answers.get(caller.access(), query, () -> subgraphs.query(Subgraph.ATTRIBUTION, query, Map.of(), caller.rawToken())
-                .map(answer));
+    /** {@code operation} of attribution-service with {@code arguments}, its answer as the gateway type of the same shape. */
+    private <T> Uni<T> attribution(String operation, Class<T> type, Argument... arguments) {
+        return ask(AttributionQuery.of(operation, type, arguments), data -> object(data, operation, type));
+    }
+
+    /** {@code query} asked of attribution-service (or answered from the answer cache), its data turned into the answer. */
+    private <T> Uni<T> ask(AttributionQuery.Operation query, Function<JsonObject, T> answer) {
+        String question = query.query() + '\n' + new JsonObject(query.variables()).encode();
+        return answers.get(caller.access(), question, () -> subgraphs.query(Subgraph.ATTRIBUTION, query.query(), query.variables(),
+                caller.rawToken()).map(answer));
     }
 
     /** The subgraph's answer to {@code operation}, as the gateway type of the same shape. */
@@ -228,7 +217,7 @@ public class ReportsApi {
         if (json == null) {
             throw new io.closedloop.gateway.client.SubgraphException("attribution-service returned no " + operation);
         }
-        return type == JsonObject.class ? type.cast(json) : json.mapTo(type);
+        return json.mapTo(type);
     }
 
     private static <T> List<T> list(JsonObject data, String operation, Class<T> type) {
@@ -239,27 +228,16 @@ public class ReportsApi {
         return json.stream().map(o -> ((JsonObject) o).mapTo(type)).toList();
     }
 
-    private static Period period(String op, PeriodInput period) {
-        return ReportArguments.period(op, period.from(), period.to());
+    /** The period's dates checked here, so a bad one costs no subgraph call. */
+    private static void check(String op, PeriodInput period) {
+        ReportArguments.period(op, period.from(), period.to());
     }
 
-    private static Model model(String op, String field, ModelInput model) {
+    /** The model's parameters checked here, so a bad one costs no subgraph call. */
+    private static void check(String op, String field, ModelInput model) {
         WeightsInput w = model.weights();
         Weights weights = w == null ? null : new Weights(w.ft(), w.lc(), w.oc(), w.cw(), w.middle());
-        return ReportArguments.model(op, field, model.name(), model.halfLifeDays(), model.lookbackDays(), weights, model.markovOrder())
-                .withJourneyScope(ReportArguments.journeyScope(op, field + ".journeyScope", model.journeyScope()));
-    }
-
-    static PerformanceReport performanceReport(JsonObject json, String model, String basis, String groupBy, int pageSize) {
-        List<ReportRow> rows = new ArrayList<>();
-        for (Object o : array(json, "rows")) {
-            rows.add(((JsonObject) o).mapTo(ReportRow.class));
-        }
-        // Largest first, so a capped page keeps what matters most; ties by key for a stable order.
-        rows.sort((a, b) -> a.amount() != b.amount() ? Double.compare(b.amount(), a.amount()) : String.valueOf(a.key()).compareTo(String.valueOf(b.key())));
-        int total = json.getInteger("totalRows", rows.size());
-        return new PerformanceReport(model, basis, groupBy, json.getString("dataAsOf"),
-                List.copyOf(rows.subList(0, Math.min(pageSize, total))), total, json.getJsonObject("totals").mapTo(ReportRow.class));
+        ReportArguments.model(op, field, model.name().name(), model.halfLifeDays(), model.lookbackDays(), weights, model.markovOrder());
     }
 
     static ModelComparison compare(List<PerformanceReport> reports, int pageSize) {
@@ -278,40 +256,11 @@ public class ReportsApi {
                 List.copyOf(rows.subList(0, Math.min(pageSize, rows.size()))));
     }
 
-    static OpportunityJourney journey(JsonObject json, String id, String model, String basis) {
-        if (json == null) {
-            throw new IllegalArgumentException("opportunityJourney.opportunityId: no opportunity '" + id + "' in the caller's workspace");
-        }
-        List<JourneyTouch> touches = new ArrayList<>();
-        for (Object o : array(json, "touches")) {
-            JsonObject t = (JsonObject) o;
-            List<String> milestones = new ArrayList<>();
-            if (t.getBoolean("firstTouch", false)) milestones.add("FT");
-            if (t.getBoolean("leadCreation", false)) milestones.add("LC");
-            if (t.getBoolean("opportunityCreation", false)) milestones.add("OC");
-            if (t.getBoolean("closedWon", false)) milestones.add("CW");
-            touches.add(new JourneyTouch(t.getString("id"), t.getString("occurredAt"), t.getString("channel"),
-                    t.getString("type"), milestones, number(t, "credit"), number(t, "amount")));
-        }
-        return new OpportunityJourney(json.getString("opportunityId", id), model, basis, number(json, "amount"),
-                json.getString("dataAsOf"), touches);
-    }
-
     private static List<Double> toList(double[] values) {
         List<Double> out = new ArrayList<>(values.length);
         for (double v : values) {
             out.add(v);
         }
         return out;
-    }
-
-    private static JsonArray array(JsonObject json, String field) {
-        JsonArray array = json.getJsonArray(field);
-        return array == null ? new JsonArray() : array;
-    }
-
-    private static double number(JsonObject json, String field) {
-        Number n = json.getNumber(field);
-        return n == null ? 0 : n.doubleValue();
     }
 }

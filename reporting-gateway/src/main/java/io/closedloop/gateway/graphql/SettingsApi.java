@@ -1,9 +1,10 @@
 package io.closedloop.gateway.graphql;
 
+import io.closedloop.gateway.graphql.ReportTypes.JourneyScope;
+import io.closedloop.gateway.graphql.ReportTypes.TouchType;
 import io.closedloop.gateway.client.AnswerCache;
 import io.closedloop.gateway.client.SubgraphClient;
 import io.closedloop.gateway.client.SubgraphClient.Subgraph;
-import io.closedloop.gateway.reportargs.AttributionQuery;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
@@ -15,7 +16,6 @@ import org.eclipse.microprofile.graphql.Query;
 
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 
 /** The workspace's configuration as the subgraphs hold it, under the public schema. */
 @GraphQLApi
@@ -58,22 +58,23 @@ public class SettingsApi {
     @Query
     @Description("The touch types sourcedInfluenced and pipelineInfluence count as marketing (the workspace's, or the "
             + "default). From attribution-service.")
-    public Uni<@NonNull List<@NonNull String>> marketingTouchTypes() {
+    public Uni<@NonNull List<@NonNull TouchType>> marketingTouchTypes() {
         return subgraphs.query(Subgraph.ATTRIBUTION, "{ marketingTouchTypes }", Map.of(), caller.rawToken())
-                .map(data -> data.getJsonArray("marketingTouchTypes").stream().map(String::valueOf).toList());
+                .map(data -> touchTypes(data.getJsonArray("marketingTouchTypes")));
     }
 
     @Mutation
-    @Description("Sets the touch types counted as marketing (role admin): values of docs/feeds.md's touch types, e.g. "
-            + "AD_CLICK, EMAIL_CLICK, FORM_FILL, WEBINAR. Returns the stored list. From attribution-service.")
-    public Uni<@NonNull List<@NonNull String>> updateMarketingTouchTypes(@NonNull List<@NonNull String> types) {
-        StringJoiner literals = new StringJoiner(", ", "[", "]");
-        types.forEach(t -> literals.add(AttributionQuery.string(t)));
-        return subgraphs.query(Subgraph.ATTRIBUTION, "mutation { updateMarketingTouchTypes(types: " + literals + ") }", Map.of(),
-                        caller.rawToken())
-                .map(data -> data.getJsonArray("updateMarketingTouchTypes").stream().map(String::valueOf).toList())
+    @Description("Sets the touch types counted as marketing (role admin). Returns the stored list. From attribution-service.")
+    public Uni<@NonNull List<@NonNull TouchType>> updateMarketingTouchTypes(@NonNull List<@NonNull TouchType> types) {
+        return subgraphs.query(Subgraph.ATTRIBUTION, "mutation($types: [TouchType!]!) { updateMarketingTouchTypes(types: $types) }",
+                        Map.of("types", types.stream().map(TouchType::name).toList()), caller.rawToken())
+                .map(data -> touchTypes(data.getJsonArray("updateMarketingTouchTypes")))
                 // sourcedInfluenced and pipelineInfluence count by these types: no report answer from before stays.
                 .invoke(answers::clear);
+    }
+
+    private static List<TouchType> touchTypes(io.vertx.core.json.JsonArray values) {
+        return values.stream().map(v -> TouchType.valueOf(String.valueOf(v))).toList();
     }
 
     @Description("A Segment write key. Tracking libraries send it as the HTTP Basic user name.")
@@ -98,7 +99,7 @@ public class SettingsApi {
     public record AttributionSettings(
             @Description("Touches up to this many days before an opportunity's creation count for it.") int lookbackDays,
             @Description("The time-decay model's half-life in days.") double halfLifeDays,
-            @Description("ACCOUNT or CONTACT_ROLES: whose touches make up a journey.") String journeyScope,
+            @Description("Whose touches make up a journey.") JourneyScope journeyScope,
             String updatedAt) {
     }
 }

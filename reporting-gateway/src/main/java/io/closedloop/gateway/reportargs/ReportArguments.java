@@ -4,11 +4,11 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Checks report arguments at the gateway, before any subgraph is called, so a bad argument costs
- * no subgraph round trip and its error names the operation and field (DESIGN §5, §6).
+ * no subgraph round trip and its error names the operation and field (DESIGN §5, §6). Enum arguments (model names,
+ * basis, dimensions, scopes) are checked by GraphQL itself.
  * Pure: no Quarkus, no I/O. Every method throws {@link IllegalArgumentException} with
  * "operation.field: message".
  */
@@ -17,8 +17,6 @@ public final class ReportArguments {
     /** The models of DESIGN §4, by their public names. */
     public static final List<String> MODELS = List.of("FIRST_TOUCH", "LAST_TOUCH", "LAST_NON_DIRECT", "LINEAR",
             "TIME_DECAY", "U_SHAPED", "W_SHAPED", "FULL_PATH", "J_SHAPED", "INVERSE_J", "CUSTOM", "MARKOV", "SHAPLEY");
-    public static final Set<String> BASES = Set.of("PIPELINE", "REVENUE");
-    public static final Set<String> GROUP_BYS = Set.of("CHANNEL", "SOURCE", "MEDIUM", "CAMPAIGN", "CONTENT", "TOUCH_TYPE");
 
     /** Most rows one report page may return; larger pages are refused, not truncated silently. */
     public static final int MAX_PAGE_SIZE = 1000;
@@ -41,24 +39,7 @@ public final class ReportArguments {
     }
 
     /** A checked model with its parameters; absent parameters are null (the subgraph's defaults apply). */
-    public record Model(String name, Double halfLifeDays, Integer lookbackDays, Weights weights, Integer markovOrder,
-                        String journeyScope) {
-
-        public Model(String name, Double halfLifeDays, Integer lookbackDays, Weights weights, Integer markovOrder) {
-            this(name, halfLifeDays, lookbackDays, weights, markovOrder, null);
-        }
-
-        /** This model with a journey scope checked by {@link ReportArguments#journeyScope}. */
-        public Model withJourneyScope(String scope) {
-            return new Model(name, halfLifeDays, lookbackDays, weights, markovOrder, scope);
-        }
-    }
-
-    public static final Set<String> JOURNEY_SCOPES = Set.of("ACCOUNT", "CONTACT_ROLES");
-
-    /** ACCOUNT or CONTACT_ROLES, or null (the workspace's setting) when absent. */
-    public static String journeyScope(String operation, String field, String scope) {
-        return scope == null ? null : oneOf(operation, field, scope, JOURNEY_SCOPES, null);
+    public record Model(String name, Double halfLifeDays, Integer lookbackDays, Weights weights, Integer markovOrder) {
     }
 
     public static Period period(String operation, String from, String to) {
@@ -107,14 +88,6 @@ public final class ReportArguments {
         return new Model(normalized, halfLifeDays, lookbackDays, weights, markovOrder);
     }
 
-    public static String basis(String operation, String basis) {
-        return oneOf(operation, "basis", basis, BASES, "PIPELINE");
-    }
-
-    public static String groupBy(String operation, String groupBy) {
-        return oneOf(operation, "groupBy", groupBy, GROUP_BYS, "CHANNEL");
-    }
-
     /** The page size to use: the default when absent, refused when above the cap or below 1. */
     public static int pageSize(String operation, Integer first) {
         if (first == null) {
@@ -155,17 +128,6 @@ public final class ReportArguments {
         if (Math.abs(sum - 1.0) > WEIGHT_TOLERANCE) {
             throw bad(operation, field, "must sum to 1 (within 1e-6), sum was " + sum);
         }
-    }
-
-    private static String oneOf(String operation, String field, String value, Set<String> allowed, String defaultValue) {
-        if (value == null) {
-            return defaultValue;
-        }
-        String normalized = value.trim().toUpperCase(Locale.ROOT);
-        if (!allowed.contains(normalized)) {
-            throw bad(operation, field, "unknown value '" + value + "'; one of " + allowed.stream().sorted().toList());
-        }
-        return normalized;
     }
 
     private static LocalDate date(String operation, String field, String value) {

@@ -206,7 +206,7 @@ public final class AbuseBenchmark {
             long t1 = System.nanoTime();
             int reportStatus = post(http, gateway + "/graphql", "Bearer " + analyst, "application/json",
                     "{\"query\": \"{ performance(period: {from: \\\"" + from + "\\\", to: \\\"" + from.plusDays(90)
-                            + "\\\"}, model: {name: \\\"LINEAR\\\"}) { totals { revenue } } }\"}");
+                            + "\\\"}, model: {name: LINEAR}) { totals { revenue } } }\"}");
             reports.add((System.nanoTime() - t1) / 1e6);
             if (reportStatus != 200) {
                 throw new IllegalStateException("the victim's report got HTTP " + reportStatus);
@@ -260,7 +260,7 @@ public final class AbuseBenchmark {
         LocalDate base = LocalDate.of(2020, 1, 1).plusDays(RANDOM.nextInt(1000));
         for (int i = 0; i < 20; i++) {
             q.append(" r").append(i).append(": performance(period: {from: \\\"").append(base.plusDays(i))
-                    .append("\\\", to: \\\"").append(base.plusDays(i + 3000)).append("\\\"}, model: {name: \\\"MARKOV\\\"}) { totals { revenue } }");
+                    .append("\\\", to: \\\"").append(base.plusDays(i + 3000)).append("\\\"}, model: {name: MARKOV}) { totals { revenue } }");
         }
         return "{\"query\": \"" + q.append(" }") + "\"}";
     }

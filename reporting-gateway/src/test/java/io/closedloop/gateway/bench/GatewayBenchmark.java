@@ -2,8 +2,6 @@ package io.closedloop.gateway.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.closedloop.gateway.reportargs.AttributionQuery;
-import io.closedloop.gateway.reportargs.ReportArguments;
 import io.closedloop.launcher.ClosedLoopSystem;
 import io.closedloop.launcher.DevKeys;
 import io.closedloop.launcher.PostgresServer;
@@ -154,17 +152,14 @@ public final class GatewayBenchmark {
                         + " roi roas cac costPerOpportunity averageDealSize conversionRate medianDaysToConversion }";
                 // As the dashboard asks: one document, the period and model as variables.
                 String performance = "query Performance($period: PeriodInput!, $model: ModelInput!) { performance(period: $period,"
-                        + " model: $model, groupBy: \"CHANNEL\") { totalRows rows " + rowFields + " totals " + rowFields + " } }";
+                        + " model: $model, groupBy: CHANNEL) { totalRows rows " + rowFields + " totals " + rowFields + " } }";
                 Map<String, Object> quarter = Map.of("from", QUARTER_FROM.toString(), "to", QUARTER_TO.toString());
                 Map<String, Object> standard = Map.of("query", performance, "variables", Map.of("period", quarter,
                         "model", Map.of("name", "LINEAR")));
-                String custom = "{ performance(period: " + period + ", model: {name: \"CUSTOM\", weights: {ft: 0.3, lc: 0.2, oc: 0.2, cw: 0.2, middle: 0.1}}, "
-                        + "groupBy: \"CHANNEL\") { totalRows rows " + rowFields + " totals " + rowFields + " } }";
-                AttributionQuery.Operation forwarded = AttributionQuery.performance(
-                        ReportArguments.period("bench", QUARTER_FROM.toString(), QUARTER_TO.toString()),
-                        ReportArguments.model("bench", "model", "LINEAR", null, null, null, null), "PIPELINE", "CHANNEL", 100,
-                        io.closedloop.gateway.graphql.ReportTypes.ReportRow.class);
-                Map<String, Object> direct = Map.of("query", forwarded.query(), "variables", forwarded.variables());
+                String custom = "{ performance(period: " + period + ", model: {name: CUSTOM, weights: {ft: 0.3, lc: 0.2, oc: 0.2, cw: 0.2, middle: 0.1}}, "
+                        + "groupBy: CHANNEL) { totalRows rows " + rowFields + " totals " + rowFields + " } }";
+                // attribution-service takes the same document: its schema has the public shapes.
+                Map<String, Object> direct = standard;
 
                 System.out.println("\nquery: channel performance, " + QUARTER_FROM + ".." + QUARTER_TO + ", " + clients + " concurrent clients");
                 System.out.println("sample answer (gateway, LINEAR): " + call(gateway, analyst, standard));
@@ -227,17 +222,17 @@ public final class GatewayBenchmark {
      * model (the deals won in the period with a journey do not depend on the model).
      */
     private static boolean reconcile(String gateway, String token, String period) throws Exception {
-        String custom = "{name: \"CUSTOM\", weights: {ft: 0.3, lc: 0.2, oc: 0.2, cw: 0.2, middle: 0.1}}";
-        List<String> models = List.of("{name: \"FIRST_TOUCH\"}", "{name: \"LAST_TOUCH\"}", "{name: \"LAST_NON_DIRECT\"}",
-                "{name: \"LINEAR\"}", "{name: \"TIME_DECAY\"}", "{name: \"U_SHAPED\"}", "{name: \"W_SHAPED\"}",
-                "{name: \"FULL_PATH\"}", "{name: \"J_SHAPED\"}", "{name: \"INVERSE_J\"}", custom, "{name: \"MARKOV\"}",
-                "{name: \"SHAPLEY\"}");
+        String custom = "{name: CUSTOM, weights: {ft: 0.3, lc: 0.2, oc: 0.2, cw: 0.2, middle: 0.1}}";
+        List<String> models = List.of("{name: FIRST_TOUCH}", "{name: LAST_TOUCH}", "{name: LAST_NON_DIRECT}",
+                "{name: LINEAR}", "{name: TIME_DECAY}", "{name: U_SHAPED}", "{name: W_SHAPED}",
+                "{name: FULL_PATH}", "{name: J_SHAPED}", "{name: INVERSE_J}", custom, "{name: MARKOV}",
+                "{name: SHAPLEY}");
         boolean holds = true;
         Double wonInScope = null;
         System.out.println("\nreconciliation, REVENUE basis, " + QUARTER_FROM + ".." + QUARTER_TO + ":");
         for (String model : models) {
-            JsonNode answer = call(gateway, token, "{ performance(period: " + period + ", model: " + model + ", basis: \"REVENUE\","
-                    + " groupBy: \"CHANNEL\", first: 1000) { totalRows rows { revenue } totals { revenue wonDeals } } }");
+            JsonNode answer = call(gateway, token, "{ performance(period: " + period + ", model: " + model + ", basis: REVENUE,"
+                    + " groupBy: CHANNEL, first: 1000) { totalRows rows { revenue } totals { revenue wonDeals } } }");
             if (answer.hasNonNull("errors")) {
                 System.out.printf("  %-60s error: %s%n", model, answer.path("errors").path(0).path("message").asText());
                 holds = false;
@@ -299,7 +294,7 @@ public final class GatewayBenchmark {
     private static void awaitAttribution(String gateway, String token, String attribution, String admin, long opportunities,
                                          Instant loadStart, long maxSeconds) throws Exception {
         Instant deadline = Instant.now().plusSeconds(maxSeconds);
-        String query = "{ performance(period: {from: \"" + START + "\", to: \"" + START.plusDays(DAYS + 120) + "\"}, model: {name: \"LINEAR\"}) "
+        String query = "{ performance(period: {from: \"" + START + "\", to: \"" + START.plusDays(DAYS + 120) + "\"}, model: {name: LINEAR}) "
                 + "{ rows { credit } } }";
         double last = -1;
         int stable = 0;

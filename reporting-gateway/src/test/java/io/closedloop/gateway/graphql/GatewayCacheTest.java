@@ -25,7 +25,7 @@ class GatewayCacheTest {
     private static final StubAttribution ATTRIBUTION = StubAttribution.INSTANCE;
 
     private static String performance(String from, String fields) {
-        return "{ performance(period: {from: \"" + from + "\", to: \"2026-03-31\"}, model: {name: \"LINEAR\"}) { " + fields + " } }";
+        return "{ performance(period: {from: \"" + from + "\", to: \"2026-03-31\"}, model: {name: LINEAR}) { " + fields + " } }";
     }
 
     private static ValidatableResponse ask(String token, String query) {
@@ -38,7 +38,7 @@ class GatewayCacheTest {
         StringBuilder query = new StringBuilder("{");
         for (int i = 1; i <= 21; i++) {
             query.append(" r").append(i).append(": performance(period: {from: \"2025-01-").append(String.format("%02d", i))
-                    .append("\", to: \"2025-03-31\"}, model: {name: \"LINEAR\"}) { totals { revenue } }");
+                    .append("\", to: \"2025-03-31\"}, model: {name: LINEAR}) { totals { revenue } }");
         }
         int before = ATTRIBUTION.calls();
         ask(TestKeys.token("acme", "analyst"), query.append(" }").toString())
@@ -86,7 +86,7 @@ class GatewayCacheTest {
         int before = ATTRIBUTION.calls();
         ask(admin, query);
         assertEquals(before, ATTRIBUTION.calls());
-        ask(admin, "mutation { updateMarketingTouchTypes(types: [\"AD_CLICK\"]) }").body("data.updateMarketingTouchTypes[0]", equalTo("AD_CLICK"));
+        ask(admin, "mutation { updateMarketingTouchTypes(types: [AD_CLICK]) }").body("data.updateMarketingTouchTypes[0]", equalTo("AD_CLICK"));
         ask(admin, query);
         assertEquals(before + 2, ATTRIBUTION.calls()); // the mutation, then the report asked again
     }

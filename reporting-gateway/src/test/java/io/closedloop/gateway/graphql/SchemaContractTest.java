@@ -49,8 +49,10 @@ class SchemaContractTest {
     void servedSchemaMatchesTheCommittedContract() throws Exception {
         String served = given().header("Authorization", "Bearer " + TestKeys.token("acme", "analyst"))
                 .get("/graphql/schema.graphql").then().statusCode(200).extract().asString();
-        String header = "# The public GraphQL schema of reporting-gateway (generated; the contract).\n"
-                + "# Regenerate: ./mvnw -pl reporting-gateway test -Dtest=SchemaContractTest -DupdateSchema=true\n\n";
+        // The file's leading comment block is written by hand (what it is, the breaking changes since the released
+        // version, which end-to-end's FederationCompositionIT checks against @graphql-inspector's diff); the rest is generated.
+        String committed = Files.readString(COMMITTED);
+        String header = committed.startsWith("#") ? committed.substring(0, committed.indexOf("\n\n") + 2) : "";
         if (Boolean.getBoolean("updateSchema")) {
             Files.writeString(COMMITTED, header + served);
         }

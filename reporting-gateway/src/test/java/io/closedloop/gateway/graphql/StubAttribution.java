@@ -59,7 +59,8 @@ final class StubAttribution {
                         + "\"pipeline\":300.0,\"wonDeals\":1.0,\"revenue\":200.0,\"newCustomers\":1.0,\"roi\":1.0,\"roas\":2.0,"
                         + "\"cac\":100.0,\"costPerOpportunity\":50.0,\"averageDealSize\":200.0,\"conversionRate\":0.5,"
                         + "\"medianDaysToConversion\":30.0";
-                answer = "{\"data\":{\"performance\":{\"dataAsOf\":\"2026-01-01T00:00:00Z\",\"rows\":[{\"key\":\"email\"," + row
+                answer = "{\"data\":{\"performance\":{\"model\":\"LINEAR\",\"basis\":\"PIPELINE\",\"groupBy\":\"CHANNEL\","
+                        + "\"dataAsOf\":\"2026-01-01T00:00:00Z\",\"totalRows\":1,\"rows\":[{\"key\":\"email\"," + row
                         + "}],\"totals\":{\"key\":null," + row + "}}}}";
             }
             byte[] body = answer.getBytes(StandardCharsets.UTF_8);

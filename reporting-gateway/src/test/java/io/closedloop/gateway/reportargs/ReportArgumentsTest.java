@@ -93,15 +93,6 @@ class ReportArgumentsTest {
     }
 
     @Test
-    void basisAndGroupByDefaultAndRefuseUnknownValues() {
-        assertEquals("PIPELINE", ReportArguments.basis("op", null));
-        assertEquals("REVENUE", ReportArguments.basis("op", "revenue"));
-        assertEquals("CHANNEL", ReportArguments.groupBy("op", null));
-        assertTrue(error(() -> ReportArguments.basis("op", "vibes")).startsWith("op.basis: unknown value 'vibes'"));
-        assertTrue(error(() -> ReportArguments.groupBy("op", "country")).startsWith("op.groupBy: unknown value 'country'"));
-    }
-
-    @Test
     void modelComparisonTakesOneToSixModels() {
         assertTrue(error(() -> ReportArguments.modelCount("modelComparison", 0)).startsWith("modelComparison.models"));
         assertTrue(error(() -> ReportArguments.modelCount("modelComparison", 7)).contains("between 1 and 6"));
