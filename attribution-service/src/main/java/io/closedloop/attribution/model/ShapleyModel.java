@@ -30,32 +30,27 @@ public final class ShapleyModel {
     /** 2^20 subsets per distinct set is still well under a second; beyond that the exact sum is impractical. */
     public static final int MAX_CHANNELS_PER_JOURNEY = 20;
 
+    /**
+     * A coalition the values come from: a set of channels seen as a journey's channels, with how many journeys had
+     * exactly that set and how many of them converted (its value r = conversions / journeys).
+     */
+    public record Coalition(List<String> channels, long journeys, long conversions) {
+        public double conversionRate() {
+            return journeys == 0 ? 0 : (double) conversions / journeys;
+        }
+    }
+
+    /** Each journey's channel set and the journeys and conversions of every set seen. */
+    private record Counts(long[] sets, LongLongMap journeys, LongLongMap conversions) {
+    }
+
     public DataDrivenCredits fit(PathPopulation population) {
         int channelCount = population.channels().size();
-        if (channelCount > MAX_CHANNELS) {
-            throw new IllegalArgumentException("Shapley model supports at most " + MAX_CHANNELS
-                    + " channels, got " + channelCount);
-        }
+        Counts counts = counts(population);
         int[] channelOf = population.touchChannels();
-        long[] sets = new long[population.size()];
-        LongLongMap journeys = new LongLongMap(1 << 10);
-        LongLongMap conversions = new LongLongMap(1 << 10);
-        for (int j = 0; j < population.size(); j++) {
-            long set = 0;
-            int end = population.offset(j) + population.length(j);
-            for (int i = population.offset(j); i < end; i++) {
-                set |= 1L << channelOf[i];
-            }
-            if (Long.bitCount(set) > MAX_CHANNELS_PER_JOURNEY) {
-                throw new IllegalArgumentException("Shapley model supports at most " + MAX_CHANNELS_PER_JOURNEY
-                        + " distinct channels per journey; journey " + j + " has " + Long.bitCount(set));
-            }
-            sets[j] = set;
-            journeys.addTo(set, 1);
-            if (population.isConverting(j)) {
-                conversions.addTo(set, 1);
-            }
-        }
+        long[] sets = counts.sets();
+        LongLongMap journeys = counts.journeys();
+        LongLongMap conversions = counts.conversions();
 
         LongLongMap sharesIndex = new LongLongMap(1 << 8);
         List<double[]> shares = new ArrayList<>();
@@ -83,6 +78,60 @@ public final class ShapleyModel {
             }
         }
         return new DataDrivenCredits(population, credit);
+    }
+
+    /**
+     * Every channel set seen in {@code population} with its journeys and conversions, most journeys first (then by the
+     * sets' channel names): what the Shapley values of {@link #fit} are computed from.
+     */
+    public List<Coalition> coalitions(PathPopulation population) {
+        Counts counts = counts(population);
+        List<Coalition> out = new ArrayList<>();
+        List<String> channels = population.channels();
+        LongLongMap journeys = counts.journeys();
+        for (int slot = 0; slot < journeys.capacity(); slot++) {
+            long set = journeys.keyAt(slot);
+            if (set == 0) {
+                continue; // an empty slot (a journey always has a channel)
+            }
+            List<String> names = new ArrayList<>(Long.bitCount(set));
+            for (long rest = set; rest != 0; rest &= rest - 1) {
+                names.add(channels.get(Long.numberOfTrailingZeros(rest)));
+            }
+            out.add(new Coalition(List.copyOf(names), journeys.valueAt(slot), counts.conversions().get(set, 0)));
+        }
+        out.sort(java.util.Comparator.comparingLong(Coalition::journeys).reversed()
+                .thenComparing(c -> String.join("\u0000", c.channels())));
+        return out;
+    }
+
+    private static Counts counts(PathPopulation population) {
+        int channelCount = population.channels().size();
+        if (channelCount > MAX_CHANNELS) {
+            throw new IllegalArgumentException("Shapley model supports at most " + MAX_CHANNELS
+                    + " channels, got " + channelCount);
+        }
+        int[] channelOf = population.touchChannels();
+        long[] sets = new long[population.size()];
+        LongLongMap journeys = new LongLongMap(1 << 10);
+        LongLongMap conversions = new LongLongMap(1 << 10);
+        for (int j = 0; j < population.size(); j++) {
+            long set = 0;
+            int end = population.offset(j) + population.length(j);
+            for (int i = population.offset(j); i < end; i++) {
+                set |= 1L << channelOf[i];
+            }
+            if (Long.bitCount(set) > MAX_CHANNELS_PER_JOURNEY) {
+                throw new IllegalArgumentException("Shapley model supports at most " + MAX_CHANNELS_PER_JOURNEY
+                        + " distinct channels per journey; journey " + j + " has " + Long.bitCount(set));
+            }
+            sets[j] = set;
+            journeys.addTo(set, 1);
+            if (population.isConverting(j)) {
+                conversions.addTo(set, 1);
+            }
+        }
+        return new Counts(sets, journeys, conversions);
     }
 
     /** Normalized, clipped Shapley values of the channels of {@code set}, indexed by channel id. */

@@ -10,5 +10,7 @@ import java.util.List;
 public record AttributionReport(String from, String to, Basis basis, ModelName model, Dimension groupBy,
                                 List<AttributionRow> rows, int attributedOpportunities, int unattributedOpportunities,
                                 @Description("Their pipeline or won amount: with the rows' amounts, the scope's whole amount.")
-                                double unattributedAmount, String dataAsOf) {
+                                double unattributedAmount, String dataAsOf,
+                                @Description("MARKOV and SHAPLEY: where the credit comes from; null for the rule-based models.")
+                                ReportViews.ModelExplanation explanation) {
 }

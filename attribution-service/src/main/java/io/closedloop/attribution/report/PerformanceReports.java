@@ -246,7 +246,8 @@ public class PerformanceReports {
         PerformanceRow totals = row(null, credit, amount, basis.attributedOpportunities(), totalSpend, pipelineCredit,
                 pipelineAmount, wonTotal[0], wonTotal[1], wonTotal[2], won.days().medianAll(),
                 new Unattributed(basis.unattributedOpportunities(), basis.unattributedAmount()));
-        return new PerformanceMetrics(options.model(), options.basis(), groupBy, dataAsOf, rows, rows.size(), totals);
+        return new PerformanceMetrics(options.model(), options.basis(), groupBy, dataAsOf, rows, rows.size(), totals,
+                basis.explanation());
     }
 
     private static PerformanceRow row(String key, double credit, double amount, double opportunities, double spend,

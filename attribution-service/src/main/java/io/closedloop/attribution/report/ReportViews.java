@@ -25,12 +25,13 @@ public final class ReportViews {
             @Description("Time of the newest data the figures were computed from (DESIGN §5 'Explaining a number').") String dataAsOf,
             @NonNull @Description("One row per group, largest attributed amount first: the first `first` of them.") List<@NonNull PerformanceRow> rows,
             @Description("Groups the report has (rows holds the largest `first`).") int totalRows,
-            @NonNull @Description("Totals over the whole scope (key null); spend is the period's total spend.") PerformanceRow totals) {
+            @NonNull @Description("Totals over the whole scope (key null); spend is the period's total spend.") PerformanceRow totals,
+            @Description("MARKOV and SHAPLEY: where the credit comes from; null for the rule-based models.") ModelExplanation explanation) {
 
         /** The report with only its {@code n} largest rows (the totals still cover every group). */
         public PerformanceMetrics first(int n) {
             return rows.size() <= n ? this : new PerformanceMetrics(model, basis, groupBy, dataAsOf, List.copyOf(rows.subList(0, n)),
-                    totalRows, totals);
+                    totalRows, totals, explanation);
         }
     }
 
@@ -57,6 +58,37 @@ public final class ReportViews {
             @Description("On totals only (null on rows): the conversions in scope no touch is credited for (none in their"
                     + " lookback window), so that amount + unattributed.amount is the scope's whole pipeline or won amount.")
             Unattributed unattributed) {
+    }
+
+    @Type("ModelExplanation")
+    @Description("Where a data-driven model's credit comes from (DESIGN §4), over the period's population of journeys: MARKOV"
+            + " the conversion probability and each channel's removal effect, SHAPLEY the channel sets (coalitions) and their"
+            + " conversion rates the values are computed from. Credit is by channel, whatever the report's grouping.")
+    public record ModelExplanation(
+            @NonNull @Description("MARKOV or SHAPLEY.") ModelName model,
+            @Description("Journeys in the population: the converting ones and the non-converting paths.") int journeys,
+            @Description("Of those, converting.") int conversions,
+            @Description("MARKOV: the probability of reaching conversion from the start state.") Double conversionProbability,
+            @NonNull @Description("Every channel of the population, most credit first.") List<@NonNull ChannelEffect> channels,
+            @Description("SHAPLEY: the channel sets seen, most journeys first: the 100 largest.") List<@NonNull Coalition> coalitions,
+            @Description("SHAPLEY: how many channel sets the population has.") Integer coalitionCount) {
+    }
+
+    @Type("ChannelEffect")
+    @Description("One channel in a data-driven model.")
+    public record ChannelEffect(
+            @NonNull String channel,
+            @Description("Its credit over the converting journeys (a count of conversions).") double credit,
+            @Description("MARKOV: its removal effect, 1 - P(conversion without it) / P(conversion).") Double removalEffect,
+            @Description("MARKOV: the conversion probability with every state holding it removed.") Double conversionProbabilityWithout) {
+    }
+
+    @Type("Coalition")
+    @Description("SHAPLEY: a set of channels seen as journeys' channels; its value is its conversion rate.")
+    public record Coalition(@NonNull List<@NonNull String> channels,
+                            @Description("Journeys with exactly these channels.") long journeys,
+                            @Description("Of them, converting.") long conversions,
+                            @Description("conversions / journeys.") double conversionRate) {
     }
 
     @Type("Unattributed")

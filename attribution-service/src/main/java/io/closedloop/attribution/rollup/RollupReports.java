@@ -90,7 +90,8 @@ public class RollupReports {
             rows.sort(Comparator.comparing(AttributionRow::key, Journey::compareByCodePoint));
             rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed());
             return new AttributionReport(from.toString(), to.toString(), basis, model, groupBy, rows,
-                    (int) attributed, (int) unattributed, unattributedAmount, state.updatedAt().toString());
+                    (int) attributed, (int) unattributed, unattributedAmount, state.updatedAt().toString(),
+                    null);
         });
     }
 

@@ -19,6 +19,8 @@ import io.closedloop.attribution.report.AttributionRow;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.report.JourneyTouch;
 import io.closedloop.attribution.report.Milestone;
+import io.closedloop.attribution.report.ModelExplanations;
+import io.closedloop.attribution.report.ReportViews.ModelExplanation;
 import io.closedloop.attribution.report.OpportunityJourney;
 import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
@@ -189,9 +191,11 @@ public class AttributionService {
                                      Duration lookback, double halfLife, String dataAsOf) {
         Converting converting = converting(opportunities, touches, options.basis(), lookback);
         List<Journey> convertingJourneys = converting.journeys();
-        List<double[]> credits = options.model().isRuleBased()
-                ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife, options.custom()))
+        DataDriven fitted = options.model().isRuleBased() ? null
                 : dataDriven(convertingJourneys, opportunities, touches, from, to, options, lookback);
+        List<double[]> credits = fitted == null
+                ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife, options.custom()))
+                : fitted.credits();
 
         Map<String, double[]> sums = new TreeMap<>(Journey::compareByCodePoint);
         Map<String, Set<String>> opportunitiesOf = new HashMap<>();
@@ -215,7 +219,8 @@ public class AttributionService {
                 opportunitiesOf.getOrDefault(key, Set.of()).size())));
         rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed());
         return new AttributionReport(from.toString(), to.toString(), options.basis(), options.model(),
-                groupBy, rows, convertingJourneys.size(), converting.unattributed(), converting.unattributedAmount(), dataAsOf);
+                groupBy, rows, convertingJourneys.size(), converting.unattributed(), converting.unattributedAmount(), dataAsOf,
+                fitted == null ? null : fitted.explanation());
     }
 
     /** The opportunities converting on {@code basis} that have a journey, with it and its touches by id, in order. */
@@ -262,7 +267,11 @@ public class AttributionService {
      * (JourneyTouches.outside: per account, its touches in the period). Decision: an account with a
      * lost opportunity in scope is represented by that opportunity's journey only, not a second time.
      */
-    private static List<double[]> dataDriven(List<Journey> converting, List<Opportunity> opportunities,
+    /** A data-driven model's credits of the converting journeys, in their order, and where they come from. */
+    private record DataDriven(List<double[]> credits, ModelExplanation explanation) {
+    }
+
+    private static DataDriven dataDriven(List<Journey> converting, List<Opportunity> opportunities,
                                              JourneyTouches touches, Instant from, Instant to,
                                              ModelOptions options, Duration lookback) {
         PathPopulation.Builder population = PathPopulation.builder();
@@ -281,14 +290,22 @@ public class AttributionService {
             population.add(false, outside.stream().sorted(TOUCH_ORDER).map(TouchRow::channel).toList());
         }
         PathPopulation built = population.build();
-        DataDrivenCredits fitted = options.model() == ModelName.MARKOV
-                ? new MarkovChainModel(options.markovOrder()).fit(built).credits()
-                : new ShapleyModel().fit(built);
+        DataDrivenCredits fitted;
+        ModelExplanation explanation;
+        if (options.model() == ModelName.MARKOV) {
+            MarkovChainModel.Result markov = new MarkovChainModel(options.markovOrder()).fit(built);
+            fitted = markov.credits();
+            explanation = ModelExplanations.markov(built, markov);
+        } else {
+            ShapleyModel shapley = new ShapleyModel();
+            fitted = shapley.fit(built);
+            explanation = ModelExplanations.shapley(built, fitted, shapley.coalitions(built));
+        }
         List<double[]> credits = new ArrayList<>(converting.size());
         for (int k = 0; k < converting.size(); k++) {
             credits.add(fitted.credit(k));
         }
-        return credits;
+        return new DataDriven(credits, explanation);
     }
 
     private static Journey journey(Opportunity o, List<TouchRow> rows, Basis basis, Duration lookback) {
@@ -363,7 +380,7 @@ public class AttributionService {
                     List<Journey> convertingJourneys = converting.journeys();
                     List<double[]> credits = options.model().isRuleBased()
                             ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife(options, s), options.custom()))
-                            : dataDriven(convertingJourneys, opportunities, touches, from, to, options, lookback);
+                            : dataDriven(convertingJourneys, opportunities, touches, from, to, options, lookback).credits();
                     List<OpportunityCredit> out = new ArrayList<>();
                     for (int k = 0; k < convertingJourneys.size(); k++) {
                         Opportunity o = converting.opportunities().get(k);

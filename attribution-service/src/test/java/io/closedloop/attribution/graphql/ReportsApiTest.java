@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import java.util.Map;
 import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -180,6 +181,42 @@ class ReportsApiTest {
             assertEquals(2, won, 1e-9, model);
             assertEquals(1500, r.getDouble("totals.revenue"), 1e-6, model);
         }
+    }
+
+    @Test
+    void dataDrivenReportsExplainTheirCreditAndRuleBasedOnesHaveNothingToExplain() {
+        String fields = "{ totals { wonDeals } explanation { model journeys conversions conversionProbability"
+                + " channels { channel credit removalEffect conversionProbabilityWithout }"
+                + " coalitions { channels journeys conversions conversionRate } coalitionCount } }";
+        JsonPath markov = ok("{ performance(" + MARCH + ", basis: REVENUE, model: {name: MARKOV}) " + fields + " }", "performance");
+        assertEquals("MARKOV", markov.getString("explanation.model"));
+        // The two won deals are the converting journeys; each channel's credit sums to them.
+        assertEquals(2, markov.getInt("explanation.conversions"));
+        double p = markov.getDouble("explanation.conversionProbability");
+        assertTrue(p > 0 && p <= 1, "P " + p);
+        double credit = 0;
+        for (int i = 0; i < markov.getList("explanation.channels").size(); i++) {
+            String c = "explanation.channels[" + i + "].";
+            credit += markov.getDouble(c + "credit");
+            assertEquals(p * (1 - markov.getDouble(c + "removalEffect")), markov.getDouble(c + "conversionProbabilityWithout"), 1e-12);
+        }
+        assertEquals(2, credit, 1e-9);
+        assertNull(markov.get("explanation.coalitions"));
+
+        JsonPath shapley = ok("{ performance(" + MARCH + ", basis: REVENUE, model: {name: SHAPLEY}) " + fields + " }", "performance");
+        assertEquals("SHAPLEY", shapley.getString("explanation.model"));
+        List<Map<String, Object>> coalitions = shapley.getList("explanation.coalitions");
+        assertTrue(!coalitions.isEmpty() && coalitions.size() <= shapley.getInt("explanation.coalitionCount"));
+        long journeys = 0;
+        for (Map<String, Object> c : coalitions) {
+            long n = ((Number) c.get("journeys")).longValue();
+            journeys += n;
+            assertEquals(((Number) c.get("conversions")).doubleValue() / n, ((Number) c.get("conversionRate")).doubleValue(), 1e-12);
+        }
+        assertEquals(shapley.getInt("explanation.journeys"), journeys, "every journey is in exactly one coalition");
+        assertNull(shapley.get("explanation.conversionProbability"));
+
+        assertNull(ok("{ performance(" + MARCH + ", basis: REVENUE, " + LINEAR + ") " + fields + " }", "performance").get("explanation"));
     }
 
     @Test

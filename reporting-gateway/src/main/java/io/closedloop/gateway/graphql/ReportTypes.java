@@ -85,7 +85,39 @@ public final class ReportTypes {
             @NonNull @Description("Rows, largest amount first, at most 'first'.") List<@NonNull ReportRow> rows,
             @Description("How many rows the report has before the page cap.") int totalRows,
             @NonNull @Description("Totals over the whole scope (key null): every attributed deal counts once, spend is the "
-                    + "period's total spend.") ReportRow totals) {
+                    + "period's total spend.") ReportRow totals,
+            @Description("MARKOV and SHAPLEY: where the credit comes from; null for the rule-based models.") ModelExplanation explanation) {
+    }
+
+    @Description("Where a data-driven model's credit comes from (DESIGN §4), over the period's population of journeys: MARKOV"
+            + " the conversion probability and each channel's removal effect, SHAPLEY the channel sets (coalitions) and their"
+            + " conversion rates the values are computed from. Credit is by channel, whatever the report's grouping.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record ModelExplanation(
+            @NonNull @Description("MARKOV or SHAPLEY.") ModelName model,
+            @Description("Journeys in the population: the converting ones and the non-converting paths.") int journeys,
+            @Description("Of those, converting.") int conversions,
+            @Description("MARKOV: the probability of reaching conversion from the start state.") Double conversionProbability,
+            @NonNull @Description("Every channel of the population, most credit first.") List<@NonNull ChannelEffect> channels,
+            @Description("SHAPLEY: the channel sets seen, most journeys first: the 100 largest.") List<@NonNull Coalition> coalitions,
+            @Description("SHAPLEY: how many channel sets the population has.") Integer coalitionCount) {
+    }
+
+    @Description("One channel in a data-driven model.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record ChannelEffect(
+            @NonNull String channel,
+            @Description("Its credit over the converting journeys (a count of conversions).") double credit,
+            @Description("MARKOV: its removal effect, 1 - P(conversion without it) / P(conversion).") Double removalEffect,
+            @Description("MARKOV: the conversion probability with every state holding it removed.") Double conversionProbabilityWithout) {
+    }
+
+    @Description("SHAPLEY: a set of channels seen as journeys' channels; its value is its conversion rate.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record Coalition(@NonNull List<@NonNull String> channels,
+                            @Description("Journeys with exactly these channels.") long journeys,
+                            @Description("Of them, converting.") long conversions,
+                            @Description("conversions / journeys.") double conversionRate) {
     }
 
     @Description("One group of a report (docs/reports.md defines each figure). Ratios are fractions, null when the "
