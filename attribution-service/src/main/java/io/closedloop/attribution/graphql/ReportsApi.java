@@ -5,6 +5,8 @@ import io.closedloop.attribution.graphql.ReportInputs.ModelInput;
 import io.closedloop.attribution.graphql.ReportInputs.PeriodInput;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.report.CohortGranularity;
+import io.closedloop.attribution.report.ReportViews.ModelComparison;
+import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.report.EngagementReports;
 import io.closedloop.attribution.report.PerformanceReports;
@@ -43,6 +45,8 @@ public class ReportsApi {
     /** Rows, opportunities or touches one page returns by default and at most. */
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1000;
+    /** Most models one modelComparison compares: each is a whole report. */
+    static final int MAX_MODELS_COMPARED = 6;
 
     private final PerformanceReports performance;
     private final EngagementReports engagement;
@@ -78,6 +82,38 @@ public class ReportsApi {
         int limit = ReportInputs.first(op, first, DEFAULT_PAGE, MAX_PAGE);
         return performance.performance(workspace, range[0], range[1], groupBy == null ? Dimension.CHANNEL : groupBy,
                 ReportInputs.options(op, "model", model, basis)).map(report -> report.first(limit));
+    }
+
+    @Query
+    @Description("The same report under several models side by side (DESIGN §5 'Model comparison'): each model's report"
+            + " and one row per group with every model's credit and attributed amount.")
+    public Uni<@NonNull ModelComparison> modelComparison(
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
+            @NonNull @Description("One to " + MAX_MODELS_COMPARED + " models, compared in this order.") List<@NonNull ModelInput> models,
+            @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") Basis basis,
+            @DefaultValue("CHANNEL") @Description("The touch dimension the rows are grouped by.") Dimension groupBy,
+            @Description("Most side-by-side rows returned (default " + DEFAULT_PAGE + ", at most " + MAX_PAGE + ").") Integer first) {
+        String op = "modelComparison";
+        String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
+        Instant[] range = reportPeriods.of(op, period);
+        if (models.isEmpty() || models.size() > MAX_MODELS_COMPARED) {
+            throw ReportInputs.bad(op, "models", "give between 1 and " + MAX_MODELS_COMPARED + " models, was " + models.size());
+        }
+        List<ModelOptions> options = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            options.add(ReportInputs.options(op, "models[" + i + "]", models.get(i), basis));
+        }
+        int limit = ReportInputs.first(op, first, DEFAULT_PAGE, MAX_PAGE);
+        Dimension by = groupBy == null ? Dimension.CHANNEL : groupBy;
+        // One after the other: each may be computed on demand, which a workspace does one at a time anyway.
+        Uni<List<PerformanceMetrics>> reports = Uni.createFrom().item(new ArrayList<PerformanceMetrics>());
+        for (ModelOptions o : options) {
+            reports = reports.chain(done -> performance.performance(workspace, range[0], range[1], by, o).map(r -> {
+                done.add(r.first(MAX_PAGE));
+                return done;
+            }));
+        }
+        return reports.map(all -> PerformanceReports.compare(all, limit));
     }
 
     @Query

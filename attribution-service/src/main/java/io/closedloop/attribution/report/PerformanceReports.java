@@ -5,7 +5,9 @@ import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.ReportViews.CohortLtvReport;
 import io.closedloop.attribution.report.ReportViews.CohortRow;
+import io.closedloop.attribution.report.ReportViews.ComparisonRow;
 import io.closedloop.attribution.report.ReportViews.CreditedOpportunity;
+import io.closedloop.attribution.report.ReportViews.ModelComparison;
 import io.closedloop.attribution.report.ReportViews.Unattributed;
 import io.closedloop.attribution.report.ReportViews.PerformanceMetrics;
 import io.closedloop.attribution.report.ReportViews.PerformanceRow;
@@ -30,6 +32,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -414,6 +417,32 @@ public class PerformanceReports {
     static String label(LocalDate start, boolean quarters) {
         return quarters ? start.getYear() + "-Q" + ((start.getMonthValue() - 1) / 3 + 1)
                 : String.format("%d-%02d", start.getYear(), start.getMonthValue());
+    }
+
+    /** Side-by-side rows of {@code reports} (one per model): every group of any, largest under the first model first. */
+    public static ModelComparison compare(List<PerformanceMetrics> reports, int first) {
+        Map<String, double[][]> byKey = new LinkedHashMap<>();
+        for (int m = 0; m < reports.size(); m++) {
+            for (PerformanceRow row : reports.get(m).rows()) {
+                double[][] values = byKey.computeIfAbsent(row.key(), k -> new double[2][reports.size()]);
+                values[0][m] = row.credit();
+                values[1][m] = row.amount();
+            }
+        }
+        List<ComparisonRow> rows = new ArrayList<>();
+        byKey.forEach((key, values) -> rows.add(new ComparisonRow(key, boxed(values[0]), boxed(values[1]))));
+        rows.sort(Comparator.comparingDouble((ComparisonRow r) -> r.amounts().get(0)).reversed()
+                .thenComparing(ComparisonRow::key, Comparator.nullsLast(Comparator.naturalOrder())));
+        return new ModelComparison(reports.stream().map(PerformanceMetrics::model).toList(), reports,
+                List.copyOf(rows.subList(0, Math.min(first, rows.size()))));
+    }
+
+    private static List<Double> boxed(double[] values) {
+        List<Double> out = new ArrayList<>(values.length);
+        for (double v : values) {
+            out.add(v);
+        }
+        return out;
     }
 
     static Double ratio(double numerator, double denominator) {

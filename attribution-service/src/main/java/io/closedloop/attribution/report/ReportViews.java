@@ -60,6 +60,23 @@ public final class ReportViews {
             Unattributed unattributed) {
     }
 
+    @Type("ModelComparison")
+    @Description("The same report under several models (DESIGN §5 'Model comparison').")
+    public record ModelComparison(
+            @NonNull @Description("The models compared, in the order asked.") List<@NonNull ModelName> models,
+            @NonNull @Description("Each model's full report, in the order of 'models'.") List<@NonNull PerformanceMetrics> reports,
+            @NonNull @Description("Side-by-side rows: one per group, values in the order of 'models', largest under the first"
+                    + " model first.") List<@NonNull ComparisonRow> rows) {
+    }
+
+    @Type("ComparisonRow")
+    @Description("One group under every compared model.")
+    public record ComparisonRow(
+            @Description("The group.") String key,
+            @NonNull @Description("Credit under each model, in the order of 'models'.") List<@NonNull Double> credits,
+            @NonNull @Description("Attributed amount under each model, in the order of 'models'.") List<@NonNull Double> amounts) {
+    }
+
     @Type("ModelExplanation")
     @Description("Where a data-driven model's credit comes from (DESIGN §4), over the period's population of journeys: MARKOV"
             + " the conversion probability and each channel's removal effect, SHAPLEY the channel sets (coalitions) and their"

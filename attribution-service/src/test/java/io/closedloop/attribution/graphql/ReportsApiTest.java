@@ -184,6 +184,33 @@ class ReportsApiTest {
     }
 
     @Test
+    void modelComparisonPutsEachModelsReportSideBySide() {
+        JsonPath c = ok("{ modelComparison(" + MARCH + ", models: [{name: FIRST_TOUCH}, {name: MARKOV}], basis: REVENUE)"
+                + " { models reports { model rows { key amount credit } } rows { key credits amounts } } }", "modelComparison");
+        assertEquals(List.of("FIRST_TOUCH", "MARKOV"), c.getList("models"));
+        for (int m = 0; m < 2; m++) {
+            JsonPath alone = ok("{ performance(" + MARCH + ", basis: REVENUE, model: {name: " + c.getString("models[" + m + "]")
+                    + "}) { rows { key amount credit } } }", "performance");
+            Map<String, Double> expected = new java.util.TreeMap<>();
+            for (int i = 0; i < alone.getList("rows").size(); i++) {
+                expected.put(alone.getString("rows[" + i + "].key"), alone.getDouble("rows[" + i + "].amount"));
+            }
+            Map<String, Double> side = new java.util.TreeMap<>();
+            for (int i = 0; i < c.getList("rows").size(); i++) {
+                double amount = c.getDouble("rows[" + i + "].amounts[" + m + "]");
+                if (expected.containsKey(c.getString("rows[" + i + "].key")) || amount != 0) {
+                    side.put(c.getString("rows[" + i + "].key"), amount);
+                }
+            }
+            assertEquals(expected.keySet(), side.keySet(), "model " + m);
+            expected.forEach((key, amount) -> assertEquals(amount, side.get(key), 1e-9, key));
+        }
+        assertTrue(c.getDouble("rows[0].amounts[0]") >= c.getDouble("rows[1].amounts[0]"), "largest under the first model first");
+        graphql(TestKeys.token(WS, "analyst"), "{ modelComparison(" + MARCH + ", models: []) { models } }")
+                .body("errors[0].message", containsString("modelComparison.models: give between 1 and 6"));
+    }
+
+    @Test
     void dataDrivenReportsExplainTheirCreditAndRuleBasedOnesHaveNothingToExplain() {
         String fields = "{ totals { wonDeals } explanation { model journeys conversions conversionProbability"
                 + " channels { channel credit removalEffect conversionProbabilityWithout }"

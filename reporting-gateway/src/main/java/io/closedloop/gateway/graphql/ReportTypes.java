@@ -152,14 +152,17 @@ public final class ReportTypes {
                                @Description("Their pipeline or won amount, under the basis.") double amount) {
     }
 
-    @Description("The same report under several models. Gateway-only type: merged from one subgraph call per model.")
+    @Description("The same report under several models (DESIGN §5 'Model comparison').")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record ModelComparison(
             @NonNull @Description("The models compared, in the order asked.") List<@NonNull ModelName> models,
             @NonNull @Description("Each model's full report, in the order of 'models'.") List<@NonNull PerformanceReport> reports,
-            @NonNull @Description("Side-by-side rows: one per group, values in the order of 'models'.") List<@NonNull ComparisonRow> rows) {
+            @NonNull @Description("Side-by-side rows: one per group, values in the order of 'models', largest under the first"
+                    + " model first.") List<@NonNull ComparisonRow> rows) {
     }
 
     @Description("One group under every compared model.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record ComparisonRow(
             @Description("The group.") String key,
             @NonNull @Description("Credit under each model, in the order of 'models'.") List<@NonNull Double> credits,

@@ -17,8 +17,6 @@ import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -61,8 +59,8 @@ public class ReportsApi {
     }
 
     @Query
-    @Description("The same report under several models side by side (DESIGN §5 'Model comparison'): one subgraph call "
-            + "per model, made in parallel. Gateway-only: the side-by-side rows are merged here.")
+    @Description("The same report under several models side by side (DESIGN §5 'Model comparison'): each model's report"
+            + " and one row per group with every model's credit and attributed amount. From attribution-service.")
     public Uni<@NonNull ModelComparison> modelComparison(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
             @NonNull @Description("One to six models, compared in this order.") List<@NonNull ModelInput> models,
@@ -75,11 +73,9 @@ public class ReportsApi {
         for (int i = 0; i < models.size(); i++) {
             check(op, "models[" + i + "]", models.get(i));
         }
-        int pageSize = ReportArguments.pageSize(op, first);
-        List<Uni<PerformanceReport>> calls = models.stream()
-                .map(m -> report(period, m, basis, groupBy, ReportArguments.MAX_PAGE_SIZE))
-                .toList();
-        return Uni.combine().all().unis(calls).with(PerformanceReport.class, reports -> compare(reports, pageSize));
+        return attribution(op, ModelComparison.class, new Argument("period", "PeriodInput!", period),
+                new Argument("models", "[ModelInput!]!", models), new Argument("basis", "Basis", basis),
+                new Argument("groupBy", "Dimension", groupBy), new Argument("first", "Int", ReportArguments.pageSize(op, first)));
     }
 
     @Query
@@ -192,11 +188,9 @@ public class ReportsApi {
     }
 
     private Uni<PerformanceReport> report(PeriodInput period, ModelInput model, Basis basis, Dimension groupBy, int pageSize) {
-        String op = "performance";
-        AttributionQuery.Operation query = AttributionQuery.of(op, PerformanceReport.class, new Argument("period", "PeriodInput!", period),
+        return attribution("performance", PerformanceReport.class, new Argument("period", "PeriodInput!", period),
                 new Argument("model", "ModelInput!", model), new Argument("basis", "Basis", basis),
                 new Argument("groupBy", "Dimension", groupBy), new Argument("first", "Int", pageSize));
-        return ask(query, data -> object(data, op, PerformanceReport.class));
     }
 
     /** {@code operation} of attribution-service with {@code arguments}, its answer as the gateway type of the same shape. */
@@ -240,27 +234,4 @@ public class ReportsApi {
         ReportArguments.model(op, field, model.name().name(), model.halfLifeDays(), model.lookbackDays(), weights, model.markovOrder());
     }
 
-    static ModelComparison compare(List<PerformanceReport> reports, int pageSize) {
-        Map<String, double[][]> byKey = new LinkedHashMap<>();
-        for (int m = 0; m < reports.size(); m++) {
-            for (ReportRow row : reports.get(m).rows()) {
-                double[][] values = byKey.computeIfAbsent(row.key(), k -> new double[2][reports.size()]);
-                values[0][m] = row.credit();
-                values[1][m] = row.amount();
-            }
-        }
-        List<ComparisonRow> rows = new ArrayList<>();
-        byKey.forEach((key, values) -> rows.add(new ComparisonRow(key, toList(values[0]), toList(values[1]))));
-        rows.sort((a, b) -> Double.compare(b.amounts().get(0), a.amounts().get(0)));
-        return new ModelComparison(reports.stream().map(PerformanceReport::model).toList(), reports,
-                List.copyOf(rows.subList(0, Math.min(pageSize, rows.size()))));
-    }
-
-    private static List<Double> toList(double[] values) {
-        List<Double> out = new ArrayList<>(values.length);
-        for (double v : values) {
-            out.add(v);
-        }
-        return out;
-    }
 }

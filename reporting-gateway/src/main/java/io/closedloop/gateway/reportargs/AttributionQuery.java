@@ -30,7 +30,7 @@ public final class AttributionQuery {
 
     /**
      * {@code field(arguments)} with the selection of every component of {@code type}, the arguments as variables; records
-     * become JSON objects and enums their names.
+     * (in lists too) become JSON objects and enums their names.
      */
     public static Operation of(String field, Class<?> type, Argument... arguments) {
         StringJoiner declared = new StringJoiner(", ", "(", ")").setEmptyValue("");
@@ -53,6 +53,9 @@ public final class AttributionQuery {
         }
         if (value instanceof Record) {
             return JsonObject.mapFrom(value).getMap();
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(AttributionQuery::json).toList();
         }
         return value;
     }
