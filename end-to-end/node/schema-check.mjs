@@ -2,7 +2,7 @@
 //  - the breaking changes @graphql-inspector finds between the released schema and the current one, and which of them
 //    the current file does not record in its header ("# BREAKING: <message>", one per line);
 //  - every GraphQL operation the dashboard sends (the template literals of dashboard.js that start with query or
-//    mutation), validated against the current schema.
+//    mutation, with the fragments they spread), validated against the current schema.
 // Usage: node schema-check.mjs RELEASED.graphql CURRENT.graphql dashboard.js
 // Prints one JSON line: {"breaking": [...], "unrecorded": [...], "operations": N, "invalid": [{"operation", "errors"}]}.
 import { readFileSync } from 'node:fs'
@@ -27,8 +27,11 @@ const unrecorded = breaking.filter((m) => !recorded.has(m))
 const source = readFileSync(dashboard, 'utf8')
 // Interpolations of plain string constants (`${ROW_FIELDS}`) are filled in as the page does.
 const constants = Object.fromEntries([...source.matchAll(/const (\w+) = '([^']*)'/g)].map((m) => [m[1], m[2]]))
+// Fragments (`fragment Name on Type {...}` literals) are sent after the operations that spread them, as the page does.
+const fragments = [...source.matchAll(/`\s*(fragment\s+(\w+)\b[^`]*)`/g)].map((m) => ({ name: m[2], text: m[1] }))
 const operations = [...source.matchAll(/`\s*((?:query|mutation)\b[^`]*)`/g)]
   .map((m) => m[1].replace(/\$\{(\w+)\}/g, (all, name) => constants[name] ?? all))
+  .map((op) => [op, ...fragments.filter((f) => op.includes('...' + f.name)).map((f) => f.text)].join('\n'))
 const invalid = []
 for (const operation of operations) {
   let errors

@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rover and Apollo Router's supergraph build use), without errors or conflict hints; and every query
  * field the gateway offers beyond that composition is documented in reporting-gateway/README.md as a
  * gateway addition (DESIGN §9 "Where the reports live"). And the public schema's contract: every breaking change since
- * the released schema is recorded in docs/api/gateway.graphql, and every operation the dashboard sends is valid against it
- * (@graphql-inspector/core and graphql-js from npm).
+ * the released schema is recorded in docs/api/gateway.graphql, every operation the dashboard sends is valid against it
+ * (@graphql-inspector/core and graphql-js from npm), and the dashboard's script type-checks against TypeScript types
+ * generated from the schema (@graphql-codegen/cli, tsc --checkJs).
  */
 class FederationCompositionIT {
 
@@ -129,6 +130,15 @@ class FederationCompositionIT {
         assertTrue(check.path("breaking").size() > 0, "the diff found the recorded breaking changes: " + check);
         assertTrue(check.path("operations").asInt() >= 7, "the dashboard's operations were found: " + check);
         assertEquals(0, check.path("invalid").size(), "dashboard operations the schema refuses: " + check.path("invalid"));
+    }
+
+    @Test
+    void theDashboardsScriptTypeChecksAgainstTypesGeneratedFromTheSchema() throws Exception {
+        Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();
+        JsonNode check = node("dashboard-types.mjs", "@graphql-codegen/cli", List.of(root.resolve("docs/api/gateway.graphql").toString(),
+                root.resolve("reporting-gateway/src/main/resources/META-INF/resources/dashboard/dashboard.js").toString()));
+        assertTrue(check.path("operations").size() >= 7, "a type for each of the dashboard's operations: " + check);
+        assertEquals(0, check.path("errors").size(), "tsc --checkJs on dashboard.js with the generated types: " + check.path("errors"));
     }
 
     /** Runs end-to-end/node/compose.mjs and returns what it printed. */

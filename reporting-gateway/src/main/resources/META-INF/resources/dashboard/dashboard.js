@@ -6,6 +6,7 @@
 
 const TOKEN_KEY = 'closedloop.token'
 const COLORS = ['#2f6fdf', '#e8743b', '#19a979', '#ed4a7b', '#945ecf', '#13a4b4', '#525df4', '#bf399e', '#6c8893', '#ee6868']
+/** @type {(selector: string, root?: ParentNode) => any} the page's own elements: their DOM types are not what is checked */
 const $ = (selector, root = document) => root.querySelector(selector)
 
 // ---- token and URL fragment ------------------------------------------------------------------
@@ -28,6 +29,14 @@ $('#token-form').addEventListener('submit', (e) => {
 
 // ---- the GraphQL call ------------------------------------------------------------------------
 
+/**
+ * One operation against the public graph; its data, typed by the caller with the operation's type generated from the
+ * schema (`@graphql-codegen`, checked by `tsc --checkJs` in end-to-end's DashboardTypesIT).
+ * @template T
+ * @param {string} query
+ * @param {object} [variables]
+ * @returns {Promise<T>}
+ */
 async function graphql (query, variables) {
   const response = await fetch('/graphql', {
     method: 'POST',
@@ -80,7 +89,10 @@ function applyPreset () {
 
 function showModelParameters () {
   const model = $('#model').value
-  document.querySelectorAll('[data-for-model]').forEach((el) => { el.hidden = el.dataset.forModel !== model })
+  document.querySelectorAll('[data-for-model]').forEach((el) => {
+    const e = /** @type {HTMLElement} */ (el)
+    e.hidden = e.dataset.forModel !== model
+  })
 }
 
 const number = (id) => ($(id).value === '' ? undefined : Number($(id).value))
@@ -100,7 +112,7 @@ function modelInput () {
 
 // Pickers may be preset from the fragment, e.g. #from=2026-01-01&to=2026-03-31&model=W_SHAPED&basis=REVENUE.
 for (const [key, value] of fragment) {
-  const input = document.getElementById(key)
+  const input = /** @type {HTMLInputElement | null} */ (document.getElementById(key))
   if (input) input.value = value
 }
 if (fragment.has('from') || fragment.has('to')) $('#preset').value = 'custom'
@@ -209,19 +221,23 @@ function table (tableEl, columns, rows) {
   tableEl.replaceChildren(head, ...body)
 }
 
-const ROW_FIELDS = 'key credit amount opportunities spend pipeline wonDeals revenue roi roas cac costPerOpportunity averageDealSize conversionRate medianDaysToConversion'
+const REPORT_ROW = /* GraphQL */ `fragment ReportRowFields on ReportRow {
+  key credit amount opportunities spend pipeline wonDeals revenue roi roas cac costPerOpportunity averageDealSize conversionRate
+  medianDaysToConversion
+}`
 
-const PERFORMANCE = `query Performance($period: PeriodInput!, $model: ModelInput!, $basis: Basis) {
+const PERFORMANCE = /* GraphQL */ `query Performance($period: PeriodInput!, $model: ModelInput!, $basis: Basis) {
   performance(period: $period, model: $model, basis: $basis, groupBy: CHANNEL, first: 100) {
     dataAsOf model basis totalRows
-    rows { ${ROW_FIELDS} }
-    totals { ${ROW_FIELDS} unattributed { count amount } }
+    rows { ...ReportRowFields }
+    totals { ...ReportRowFields unattributed { count amount } }
   }
 }`
 
 function loadPerformance () {
   return panel('performance', async (el) => {
-    const { performance } = await graphql(PERFORMANCE, { period: period(), model: modelInput(), basis: $('#basis').value })
+    /** @type {import('graphql-types').PerformanceQuery} */
+    const { performance } = await graphql(PERFORMANCE + REPORT_ROW, { period: period(), model: modelInput(), basis: $('#basis').value })
     asOf(el, performance.dataAsOf)
     const rows = performance.rows
     const labels = rows.map((r) => r.key ?? '(none)')
@@ -238,7 +254,9 @@ function loadPerformance () {
     ], [...rows, { ...performance.totals, key: 'Total' }])
     // Rows + unattributed = the period's whole pipeline or won amount: where the rest went.
     const { count, amount } = performance.totals.unattributed
-    for (const [field, value, format] of [['unattributed.count', count, fmt.number], ['unattributed.amount', amount, fmt.money]]) {
+    /** @type {[string, number, (v: number) => string][]} */
+    const figures = [['unattributed.count', count, fmt.number], ['unattributed.amount', amount, fmt.money]]
+    for (const [field, value, format] of figures) {
       const dd = $(`dd[data-field="${field}"]`, el)
       dd.dataset.value = JSON.stringify(value)
       dd.textContent = format(value)
@@ -246,7 +264,7 @@ function loadPerformance () {
   })
 }
 
-const COMPARISON = `query Comparison($period: PeriodInput!, $models: [ModelInput!]!, $basis: Basis) {
+const COMPARISON = /* GraphQL */ `query Comparison($period: PeriodInput!, $models: [ModelInput!]!, $basis: Basis) {
   modelComparison(period: $period, models: $models, basis: $basis, groupBy: CHANNEL, first: 100) {
     models
     rows { key amounts credits }
@@ -255,10 +273,11 @@ const COMPARISON = `query Comparison($period: PeriodInput!, $models: [ModelInput
 
 function loadComparison () {
   return panel('comparison', async () => {
-    const names = [...document.querySelectorAll('#comparison-models input:checked')].map((i) => i.value)
+    const names = [...document.querySelectorAll('#comparison-models input:checked')].map((i) => /** @type {HTMLInputElement} */ (i).value)
     if (names.length === 0 || names.length > 6) throw new Error('pick one to six models to compare')
     const lookbackDays = number('#lookbackDays')
     const models = names.map((name) => (lookbackDays === undefined ? { name } : { name, lookbackDays }))
+    /** @type {import('graphql-types').ComparisonQuery} */
     const { modelComparison } = await graphql(COMPARISON, { period: period(), models, basis: $('#basis').value })
     const rows = modelComparison.rows
     const series = Object.fromEntries(modelComparison.models.map((m, i) => [m, rows.map((r) => r.amounts[i])]))
@@ -266,7 +285,7 @@ function loadComparison () {
   })
 }
 
-const SOURCED = `query Sourced($period: PeriodInput!) {
+const SOURCED = /* GraphQL */ `query Sourced($period: PeriodInput!) {
   sourcedInfluenced(period: $period, groupBy: CHANNEL) {
     dataAsOf
     rows { key sourcedCount sourcedAmount influencedCount influencedAmount }
@@ -276,6 +295,7 @@ const SOURCED = `query Sourced($period: PeriodInput!) {
 
 function loadSourced () {
   return panel('sourced', async (el) => {
+    /** @type {import('graphql-types').SourcedQuery} */
     const { sourcedInfluenced } = await graphql(SOURCED, { period: period() })
     asOf(el, sourcedInfluenced.dataAsOf)
     const rows = sourcedInfluenced.rows
@@ -292,7 +312,7 @@ function loadSourced () {
   })
 }
 
-const PIPELINE = `query Pipeline($period: PeriodInput!, $windowDays: Int) {
+const PIPELINE = /* GraphQL */ `query Pipeline($period: PeriodInput!, $windowDays: Int) {
   pipelineInfluence(period: $period, windowDays: $windowDays) {
     dataAsOf windowDays totalCount totalAmount influencedCount influencedAmount countShare amountShare
   }
@@ -300,6 +320,7 @@ const PIPELINE = `query Pipeline($period: PeriodInput!, $windowDays: Int) {
 
 function loadPipeline () {
   return panel('pipeline', async (el) => {
+    /** @type {import('graphql-types').PipelineQuery} */
     const { pipelineInfluence: p } = await graphql(PIPELINE, { period: period(), windowDays: number('#windowDays') ?? 90 })
     asOf(el, p.dataAsOf)
     barChart('chart-pipeline', ['influenced', 'not influenced'],
@@ -316,7 +337,7 @@ function loadPipeline () {
   })
 }
 
-const COHORTS = `query Cohorts($period: PeriodInput!, $cohort: CohortGranularity, $periods: Int) {
+const COHORTS = /* GraphQL */ `query Cohorts($period: PeriodInput!, $cohort: CohortGranularity, $periods: Int) {
   cohortLtv(period: $period, cohort: $cohort, periods: $periods) {
     dataAsOf cohort
     rows { cohort channel customers revenuePerCustomer ltv cac ltvToCac }
@@ -327,6 +348,7 @@ const COHORTS = `query Cohorts($period: PeriodInput!, $cohort: CohortGranularity
 function loadCohorts () {
   return panel('cohorts', async (el) => {
     const periods = number('#periods') ?? 4
+    /** @type {import('graphql-types').CohortsQuery} */
     const { cohortLtv } = await graphql(COHORTS, { period: period(), cohort: $('#cohort').value, periods })
     asOf(el, cohortLtv.dataAsOf)
     const rows = cohortLtv.rows
@@ -368,14 +390,14 @@ function loadCohorts () {
   })
 }
 
-const QUALITY = `query Quality($period: PeriodInput!) {
+const QUALITY = /* GraphQL */ `query Quality($period: PeriodInput!) {
   dataQuality(period: $period) {
     dataAsOf touches validUtmShare personShare accountShare revenueWithTouchShare touchesPerConversion
     opportunitiesWithoutContactRoles unmappedCampaigns
   }
 }`
 
-const QUALITY_TOUCHES = `query QualityTouches($period: PeriodInput!, $problem: QualityProblem!) {
+const QUALITY_TOUCHES = /* GraphQL */ `query QualityTouches($period: PeriodInput!, $problem: QualityProblem!) {
   dataQualityTouches(period: $period, problem: $problem, first: 100) {
     touchId occurredAt touchType channel source medium campaign content
   }
@@ -386,6 +408,7 @@ const PROBLEMS = { validUtmShare: 'INVALID_UTM', personShare: 'NO_PERSON', accou
 
 async function showQualityTouches (el, problem) {
   const list = $('table.quality-touches', el)
+  /** @type {import('graphql-types').QualityTouchesQuery} */
   const { dataQualityTouches: touches } = await graphql(QUALITY_TOUCHES, { period: period(), problem })
   table(list, [
     ['occurredAt', 'When', (v) => v ?? ''],
@@ -415,6 +438,7 @@ function drill (el, target, problem, label) {
 
 function loadQuality () {
   return panel('quality', async (el) => {
+    /** @type {import('graphql-types').QualityQuery} */
     const { dataQuality: q } = await graphql(QUALITY, { period: period() })
     asOf(el, q.dataAsOf)
     stats($('.stats', el), [
