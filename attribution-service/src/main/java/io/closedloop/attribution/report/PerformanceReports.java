@@ -1,6 +1,5 @@
 package io.closedloop.attribution.report;
 
-import io.closedloop.attribution.TouchType;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.ReportViews.CohortLtvReport;

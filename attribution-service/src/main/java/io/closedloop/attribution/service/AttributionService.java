@@ -1,9 +1,9 @@
 package io.closedloop.attribution.service;
 
+import io.closedloop.attribution.AttributionSettings;
 import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.OpportunityStatus;
 import io.closedloop.attribution.TouchType;
-import io.closedloop.attribution.AttributionSettings;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.CustomModel;
 import io.closedloop.attribution.model.DataDrivenCredits;

@@ -18,7 +18,6 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 import static io.closedloop.gateway.graphql.ReportTypes.*;

@@ -1,10 +1,10 @@
 package io.closedloop.gateway.graphql;
 
-import io.closedloop.gateway.graphql.ReportTypes.JourneyScope;
-import io.closedloop.gateway.graphql.ReportTypes.TouchType;
 import io.closedloop.gateway.client.AnswerCache;
 import io.closedloop.gateway.client.SubgraphClient;
 import io.closedloop.gateway.client.SubgraphClient.Subgraph;
+import io.closedloop.gateway.graphql.ReportTypes.JourneyScope;
+import io.closedloop.gateway.graphql.ReportTypes.TouchType;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
