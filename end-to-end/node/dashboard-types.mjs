@@ -1,8 +1,8 @@
 // Type-checks the dashboard's script against TypeScript types generated from the public schema (issue 17): the
-// operations of dashboard.js (its /* GraphQL */ literals) become TypeScript types with @graphql-codegen (typescript,
-// typescript-operations), and `tsc --checkJs --noEmit` checks the script, whose GraphQL answers are annotated with
-// those types in JSDoc (`import('graphql-types').PerformanceQuery`): a field the schema does not have, or used as
-// another type, is an error.
+// operations of dashboard.js (its /* GraphQL */ literals) become TypeScript types with @graphql-codegen
+// (typescript-operations, which emits the enums and inputs they use), and `tsc --checkJs --noEmit` checks the script,
+// whose GraphQL answers are annotated with those types in JSDoc (`import('graphql-types').PerformanceQuery`): a field
+// the schema does not have, or used as another type, is an error.
 // Usage: node dashboard-types.mjs SCHEMA.graphql dashboard.js
 // Prints one JSON line: {"types": <generated file>, "operations": [names], "errors": [tsc diagnostics]}.
 import { generate } from '@graphql-codegen/cli'

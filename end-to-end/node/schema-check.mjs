@@ -1,4 +1,4 @@
-// The public schema's contract checks (issue 17), for PublicSchemaIT:
+// The public schema's contract checks (issue 17), for FederationCompositionIT:
 //  - the breaking changes @graphql-inspector finds between the released schema and the current one, and which of them
 //    the current file does not record in its header ("# BREAKING: <message>", one per line);
 //  - every GraphQL operation the dashboard sends (the template literals of dashboard.js that start with query or

@@ -31,7 +31,7 @@ $('#token-form').addEventListener('submit', (e) => {
 
 /**
  * One operation against the public graph; its data, typed by the caller with the operation's type generated from the
- * schema (`@graphql-codegen`, checked by `tsc --checkJs` in end-to-end's DashboardTypesIT).
+ * schema (`@graphql-codegen`, checked by `tsc --checkJs` in end-to-end's FederationCompositionIT).
  * @template T
  * @param {string} query
  * @param {object} [variables]

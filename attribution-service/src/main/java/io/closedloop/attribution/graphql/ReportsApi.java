@@ -106,7 +106,7 @@ public class ReportsApi {
         int limit = ReportInputs.first(op, first, DEFAULT_PAGE, MAX_PAGE);
         Dimension by = groupBy == null ? Dimension.CHANNEL : groupBy;
         // One after the other: each may be computed on demand, which a workspace does one at a time anyway.
-        Uni<List<PerformanceMetrics>> reports = Uni.createFrom().item(new ArrayList<PerformanceMetrics>());
+        Uni<List<PerformanceMetrics>> reports = Uni.createFrom().item(ArrayList::new);
         for (ModelOptions o : options) {
             reports = reports.chain(done -> performance.performance(workspace, range[0], range[1], by, o).map(r -> {
                 done.add(r.first(MAX_PAGE));

@@ -163,6 +163,16 @@ public class AttributionService {
                         ? state : null));
     }
 
+    /**
+     * Whether the user chose work the rollups never answer (a data-driven or custom model, other parameters, contact-role
+     * journeys): charged to the workspace's on-demand share. A standard question computed on demand because the rollups
+     * are being rebuilt (a catch-up, a migration) is not the workspace's doing, and is not charged.
+     */
+    private static boolean chosen(ModelOptions options, JourneyScope scope) {
+        return !options.model().isStandard() || scope == JourneyScope.CONTACT_ROLES || options.lookbackDays() != null
+                || options.halfLifeDays() != null;
+    }
+
     /** {@link #attribution} computed from the journey tables, whatever the rollups hold. */
     public Uni<AttributionReport> attributionOnDemand(String workspace, Instant from, Instant to, Dimension groupBy,
                                                       ModelOptions options) {
@@ -179,7 +189,8 @@ public class AttributionService {
                 }
                 // Conversion points lie before `to`, so [lower, to] holds every touch any journey needs.
                 Instant earliest = lower;
-                return onDemand.run(workspace, () -> journeys.touchesByAccount(workspace, earliest, to, null), byAccount -> report(
+                return onDemand.run(workspace, chosen(options, scope(options, s)),
+                        () -> journeys.touchesByAccount(workspace, earliest, to, null), byAccount -> report(
                         opportunities, new JourneyTouches(byAccount, scope(options, s)), from, to, groupBy, options, lookback,
                         halfLife(options, s), dataAsOf));
             });
@@ -192,7 +203,7 @@ public class AttributionService {
         Converting converting = converting(opportunities, touches, options.basis(), lookback);
         List<Journey> convertingJourneys = converting.journeys();
         DataDriven fitted = options.model().isRuleBased() ? null
-                : dataDriven(convertingJourneys, opportunities, touches, from, to, options, lookback);
+                : dataDriven(convertingJourneys, opportunities, touches, from, to, options, lookback, true);
         List<double[]> credits = fitted == null
                 ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife, options.custom()))
                 : fitted.credits();
@@ -271,9 +282,10 @@ public class AttributionService {
     private record DataDriven(List<double[]> credits, ModelExplanation explanation) {
     }
 
+    /** @param explain whether to build the explanation too (a report shows it; the per-deal credits need none) */
     private static DataDriven dataDriven(List<Journey> converting, List<Opportunity> opportunities,
-                                             JourneyTouches touches, Instant from, Instant to,
-                                             ModelOptions options, Duration lookback) {
+                                         JourneyTouches touches, Instant from, Instant to,
+                                         ModelOptions options, Duration lookback, boolean explain) {
         PathPopulation.Builder population = PathPopulation.builder();
         for (Journey j : converting) {
             population.add(true, channels(j));
@@ -295,11 +307,11 @@ public class AttributionService {
         if (options.model() == ModelName.MARKOV) {
             MarkovChainModel.Result markov = new MarkovChainModel(options.markovOrder()).fit(built);
             fitted = markov.credits();
-            explanation = ModelExplanations.markov(built, markov);
+            explanation = explain ? ModelExplanations.markov(built, markov) : null;
         } else {
             ShapleyModel shapley = new ShapleyModel();
             fitted = shapley.fit(built);
-            explanation = ModelExplanations.shapley(built, fitted, shapley.coalitions(built));
+            explanation = explain ? ModelExplanations.shapley(built, fitted, shapley.coalitions(built)) : null;
         }
         List<double[]> credits = new ArrayList<>(converting.size());
         for (int k = 0; k < converting.size(); k++) {
@@ -374,13 +386,14 @@ public class AttributionService {
                     lower = start.isBefore(lower) ? start : lower;
                 }
                 Instant earliest = lower;
-                return onDemand.run(workspace, () -> journeys.touchesByAccount(workspace, earliest, to, null), byAccount -> {
+                return onDemand.run(workspace, chosen(options, scope(options, s)),
+                        () -> journeys.touchesByAccount(workspace, earliest, to, null), byAccount -> {
                     JourneyTouches touches = new JourneyTouches(byAccount, scope);
                     Converting converting = converting(opportunities, touches, options.basis(), lookback);
                     List<Journey> convertingJourneys = converting.journeys();
                     List<double[]> credits = options.model().isRuleBased()
                             ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife(options, s), options.custom()))
-                            : dataDriven(convertingJourneys, opportunities, touches, from, to, options, lookback).credits();
+                            : dataDriven(convertingJourneys, opportunities, touches, from, to, options, lookback, false).credits();
                     List<OpportunityCredit> out = new ArrayList<>();
                     for (int k = 0; k < convertingJourneys.size(); k++) {
                         Opportunity o = converting.opportunities().get(k);

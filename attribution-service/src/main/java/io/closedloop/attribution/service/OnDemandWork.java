@@ -62,16 +62,22 @@ public class OnDemandWork {
 
     /**
      * Loads with {@code load} and computes with {@code compute} (on a worker thread) holding a permit of
-     * {@code workspace}; OnDemandLimitException when too many of its reports wait already or the deadline passes.
+     * {@code workspace}; OnDemandLimitException when too many of its reports wait already, the deadline passes, or (when
+     * {@code charged}) the workspace is over its share, checked before waiting and again once a permit is held.
+     *
+     * @param charged whether the work counts against the workspace's share: what the user chose to compute on demand
+     *                (data-driven models, other parameters, CONTACT_ROLES), not a standard question the rollups cannot
+     *                answer yet (while they are rebuilt)
      */
-    public <L, T> Uni<T> run(String workspace, Supplier<Uni<L>> load, Function<L, T> compute) {
-        long wait = share.debt(workspace, System.nanoTime());
-        if (wait > 0) {
-            return Uni.createFrom().failure(new OnDemandLimitException("this workspace has used its share of on-demand computing ("
-                    + sharePerSecond + " s per second after a burst); retry in " + wait + " s, or ask a model read from the rollups"));
+    public <L, T> Uni<T> run(String workspace, boolean charged, Supplier<Uni<L>> load, Function<L, T> compute) {
+        if (charged && share.debt(workspace, System.nanoTime()) > 0) {
+            return Uni.createFrom().failure(overShare(workspace));
         }
         Lane lane = lanes.get(workspace, w -> new Lane(new Semaphore(perWorkspace), new AtomicInteger()));
+        // The permit is released exactly once: by whoever sees the other side done (the waiter acquiring after the
+        // caller went away, or the termination of the work).
         AtomicBoolean held = new AtomicBoolean();
+        AtomicBoolean terminated = new AtomicBoolean();
         AtomicLong startedAt = new AtomicLong();
         Uni<Boolean> permit;
         if (lane.running().tryAcquire()) {
@@ -85,8 +91,15 @@ public class OnDemandWork {
             // Waits on a worker thread, bounded per workspace, never on the event loop.
             permit = Uni.createFrom().item(() -> {
                 try {
-                    held.set(lane.running().tryAcquire(deadline.toMillis(), TimeUnit.MILLISECONDS));
-                    return held.get();
+                    if (!lane.running().tryAcquire(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+                        return false;
+                    }
+                    held.set(true);
+                    if (terminated.get() && held.compareAndSet(true, false)) {
+                        lane.running().release(); // the caller gave up while this waited
+                        return false;
+                    }
+                    return true;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
@@ -100,19 +113,33 @@ public class OnDemandWork {
                         throw new OnDemandLimitException("no on-demand slot of this workspace came free within "
                                 + deadline.toSeconds() + " s; retry later");
                     }
+                    // Queued behind the workspace's own reports, this one may find the share spent meanwhile.
+                    if (charged && share.debt(workspace, System.nanoTime()) > 0) {
+                        throw overShare(workspace);
+                    }
                     startedAt.set(System.nanoTime());
                     return load.get();
                 })
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(compute)
                 .onTermination().invoke(() -> {
+                    terminated.set(true);
                     if (held.compareAndSet(true, false)) {
-                        long now = System.nanoTime();
-                        share.charge(workspace, (now - startedAt.get()) / 1e9, now);
+                        long started = startedAt.get();
+                        if (charged && started != 0) {
+                            long now = System.nanoTime();
+                            share.charge(workspace, (now - started) / 1e9, now);
+                        }
                         lane.running().release();
                     }
                 })
                 .ifNoItem().after(deadline).failWith(() -> new OnDemandLimitException("the report took longer than "
                         + deadline.toSeconds() + " s to compute on demand; choose a shorter period or a model read from the rollups"));
+    }
+
+    private OnDemandLimitException overShare(String workspace) {
+        long wait = Math.max(1, share.debt(workspace, System.nanoTime()));
+        return new OnDemandLimitException("this workspace has used its share of on-demand computing (" + sharePerSecond
+                + " s per second after a burst); retry in " + wait + " s, or ask a model read from the rollups");
     }
 }

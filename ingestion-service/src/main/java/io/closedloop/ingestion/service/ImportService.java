@@ -214,10 +214,11 @@ public class ImportService {
                             accepted++;
                         }
                     }
-                    pace(workspace, chunk.size());
+                    int stored = chunk.size();
                     chunk.clear();
                     rows.clear();
                     jobs.progress(id, read, accepted, rejected, errors).await().atMost(Duration.ofMinutes(1));
+                    pace(workspace, stored, record != null);
                     chunkStarted = System.nanoTime();
                 }
                 if (record == null) {
@@ -238,10 +239,13 @@ public class ImportService {
         }
     }
 
-    /** Charges a chunk's rows to the workspace and waits (this import's thread) while the workspace is over its rate. */
-    private void pace(String workspace, int stored) throws InterruptedException {
+    /**
+     * Charges a chunk's rows to the workspace and, unless it was the last, waits (this import's thread, its progress
+     * written) while the workspace is over its rate; the next import of the workspace finds the debt.
+     */
+    private void pace(String workspace, int stored, boolean more) throws InterruptedException {
         rowRate.charge(workspace, stored, System.nanoTime());
-        for (long wait; (wait = rowRate.debt(workspace, System.nanoTime())) > 0; ) {
+        for (long wait; more && (wait = rowRate.debt(workspace, System.nanoTime())) > 0; ) {
             Thread.sleep(Math.min(wait, 5) * 1000);
         }
     }

@@ -34,8 +34,9 @@ class LowLimitsTest {
             return Map.of("closedloop.ingestion.segment.rate-limit-per-second", "1",
                     "closedloop.ingestion.segment.rate-limit-burst", "3",
                     "closedloop.ingestion.imports.concurrency", "1",
-                    "closedloop.ingestion.imports.rows-per-second", "0.25",
+                    "closedloop.ingestion.imports.rows-per-second", "0.2",
                     "closedloop.ingestion.imports.rows-burst", "1",
+                    "closedloop.ingestion.imports.max-chunk-rows", "1",
                     "closedloop.ingestion.imports.heartbeat-interval", "300ms",
                     "closedloop.ingestion.imports.stale-after", "2s");
         }
@@ -63,7 +64,8 @@ class LowLimitsTest {
 
     @Test
     void anImportWaitingBehindAPacedOneStaysRunningPastTheStaleTimeThenRuns() throws InterruptedException {
-        // Three rows at a quarter of a row per second: the first import pauses about 8 s, holding the only slot.
+        // Three rows in chunks of one at a fifth of a row per second: after its second row the first import pauses about
+        // 5 s, holding the only slot (it does not pause after its last chunk).
         String paced = ImportApiTest.workspace();
         String first = ImportApiTest.startImport(paced, "accounts", null, "Id,Name\na1,A\na2,B\na3,C\n");
         String waiting = ImportApiTest.workspace();

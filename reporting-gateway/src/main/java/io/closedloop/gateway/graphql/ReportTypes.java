@@ -47,6 +47,7 @@ public final class ReportTypes {
     @Description("TOUCH or STAGE (a stage change).")
     public enum TimelineKind { TOUCH, STAGE }
 
+    @RegisterForReflection // serialized into the subgraph call's variables by Jackson, also in a native image
     @Input("PeriodInput")
     @Description("A date range, both ends inclusive.")
     public record PeriodInput(
@@ -54,6 +55,7 @@ public final class ReportTypes {
             @NonNull @Description("Last day, YYYY-MM-DD; not before 'from'.") String to) {
     }
 
+    @RegisterForReflection // serialized into the subgraph call's variables by Jackson, also in a native image
     @Input("ModelInput")
     @Description("An attribution model of DESIGN §4 and its parameters; absent parameters take the workspace defaults.")
     public record ModelInput(
@@ -66,6 +68,7 @@ public final class ReportTypes {
                     + " computed on demand (the rollups hold ACCOUNT journeys).") JourneyScope journeyScope) {
     }
 
+    @RegisterForReflection // serialized into the subgraph call's variables by Jackson, also in a native image
     @Input("WeightsInput")
     @Description("Custom-model fractions for first touch, lead creation, opportunity creation, closed-won and the middle.")
     public record WeightsInput(
@@ -77,6 +80,7 @@ public final class ReportTypes {
     }
 
     @Description("One report under one model.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record PerformanceReport(
             @NonNull @Description("The model the credit was computed with.") ModelName model,
             @NonNull @Description("PIPELINE or REVENUE.") Basis basis,

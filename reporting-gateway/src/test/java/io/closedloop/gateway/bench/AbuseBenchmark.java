@@ -88,7 +88,7 @@ public final class AbuseBenchmark {
                 }
 
                 // Each attack at a stated intensity, above the attacker's limits (Segment: 1,000 messages/s per workspace; on-demand
-                // reports: 2 at once and 0.5 s per second; imports: 2 at once, 5,000 rows/s), from --attackers threads.
+                // reports: 1 at once and 0.25 s per second; imports: 2 at once, 5,000 rows/s), from --attackers threads.
                 Map<String, Attack> attacks = new java.util.LinkedHashMap<>();
                 attacks.put("unique long UTMs (taxonomy memo): 200 batches/s of 100 messages with 500-character campaigns",
                         new Attack(200, c -> bench.post(c, bench.ingestion + "/v1/batch", basic(attackerKey), "application/json",
