@@ -2,8 +2,6 @@ package io.closedloop.gateway.reportargs;
 
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * Checks report arguments at the gateway, before any subgraph is called, so a bad argument costs
@@ -13,10 +11,6 @@ import java.util.Locale;
  * "operation.field: message".
  */
 public final class ReportArguments {
-
-    /** The models of DESIGN §4, by their public names. */
-    public static final List<String> MODELS = List.of("FIRST_TOUCH", "LAST_TOUCH", "LAST_NON_DIRECT", "LINEAR",
-            "TIME_DECAY", "U_SHAPED", "W_SHAPED", "FULL_PATH", "J_SHAPED", "INVERSE_J", "CUSTOM", "MARKOV", "SHAPLEY");
 
     /** Most rows one report page may return; larger pages are refused, not truncated silently. */
     public static final int MAX_PAGE_SIZE = 1000;
@@ -51,41 +45,38 @@ public final class ReportArguments {
         return new Period(start, end);
     }
 
+    /**
+     * The model's parameters checked against its name, a value of the schema's ModelName enum (GraphQL validation has
+     * refused any other).
+     */
     public static Model model(String operation, String field, String name, Double halfLifeDays, Integer lookbackDays,
                               Weights weights, Integer markovOrder) {
-        if (name == null || name.isBlank()) {
-            throw bad(operation, field + ".name", "is required; one of " + MODELS);
-        }
-        String normalized = name.trim().toUpperCase(Locale.ROOT).replace('-', '_').replace(' ', '_');
-        if (!MODELS.contains(normalized)) {
-            throw bad(operation, field + ".name", "unknown model '" + name + "'; one of " + MODELS);
-        }
         if (halfLifeDays != null && !(halfLifeDays > 0) ) {
             throw bad(operation, field + ".halfLifeDays", "must be greater than 0, was " + halfLifeDays);
         }
-        if (halfLifeDays != null && !"TIME_DECAY".equals(normalized)) {
-            throw bad(operation, field + ".halfLifeDays", "applies only to TIME_DECAY, not " + normalized);
+        if (halfLifeDays != null && !"TIME_DECAY".equals(name)) {
+            throw bad(operation, field + ".halfLifeDays", "applies only to TIME_DECAY, not " + name);
         }
         if (lookbackDays != null && (lookbackDays < 1 || lookbackDays > MAX_LOOKBACK_DAYS)) {
             throw bad(operation, field + ".lookbackDays", "must be between 1 and " + MAX_LOOKBACK_DAYS + ", was " + lookbackDays);
         }
-        if ("CUSTOM".equals(normalized)) {
+        if ("CUSTOM".equals(name)) {
             if (weights == null) {
                 throw bad(operation, field + ".weights", "is required for CUSTOM");
             }
             checkWeights(operation, field + ".weights", weights);
         } else if (weights != null) {
-            throw bad(operation, field + ".weights", "applies only to CUSTOM, not " + normalized);
+            throw bad(operation, field + ".weights", "applies only to CUSTOM, not " + name);
         }
         if (markovOrder != null) {
-            if (!"MARKOV".equals(normalized)) {
-                throw bad(operation, field + ".markovOrder", "applies only to MARKOV, not " + normalized);
+            if (!"MARKOV".equals(name)) {
+                throw bad(operation, field + ".markovOrder", "applies only to MARKOV, not " + name);
             }
             if (markovOrder < 1 || markovOrder > 4) {
                 throw bad(operation, field + ".markovOrder", "must be between 1 and 4, was " + markovOrder);
             }
         }
-        return new Model(normalized, halfLifeDays, lookbackDays, weights, markovOrder);
+        return new Model(name, halfLifeDays, lookbackDays, weights, markovOrder);
     }
 
     /** The page size to use: the default when absent, refused when above the cap or below 1. */

@@ -34,17 +34,6 @@ class ReportArgumentsTest {
     }
 
     @Test
-    void unknownModelIsRefusedListingTheKnownOnes() {
-        String message = error(() -> ReportArguments.model("performance", "model", "astrology", null, null, null, null));
-        assertTrue(message.startsWith("performance.model.name: unknown model 'astrology'; one of [FIRST_TOUCH"), message);
-    }
-
-    @Test
-    void modelNamesAreNormalized() {
-        assertEquals("W_SHAPED", ReportArguments.model("op", "model", "w-shaped", null, null, null, null).name());
-    }
-
-    @Test
     void negativeOrZeroHalfLifeIsRefused() {
         assertEquals("performance.model.halfLifeDays: must be greater than 0, was -3.0",
                 error(() -> ReportArguments.model("performance", "model", "TIME_DECAY", -3.0, null, null, null)));
