@@ -44,9 +44,22 @@ public final class ShapleyModel {
     private record Counts(long[] sets, LongLongMap journeys, LongLongMap conversions) {
     }
 
+    /** The credits and the coalitions they come from, from one count of the population. */
+    public record Explained(DataDrivenCredits credits, List<Coalition> coalitions) {
+    }
+
     public DataDrivenCredits fit(PathPopulation population) {
-        int channelCount = population.channels().size();
+        return fit(population, counts(population));
+    }
+
+    /** {@link #fit} with the coalitions its values come from (an explanation), counting the population once. */
+    public Explained explained(PathPopulation population) {
         Counts counts = counts(population);
+        return new Explained(fit(population, counts), coalitions(population, counts));
+    }
+
+    private DataDrivenCredits fit(PathPopulation population, Counts counts) {
+        int channelCount = population.channels().size();
         int[] channelOf = population.touchChannels();
         long[] sets = counts.sets();
         LongLongMap journeys = counts.journeys();
@@ -84,8 +97,7 @@ public final class ShapleyModel {
      * Every channel set seen in {@code population} with its journeys and conversions, most journeys first (then by the
      * sets' channel names): what the Shapley values of {@link #fit} are computed from.
      */
-    public List<Coalition> coalitions(PathPopulation population) {
-        Counts counts = counts(population);
+    private static List<Coalition> coalitions(PathPopulation population, Counts counts) {
         List<Coalition> out = new ArrayList<>();
         List<String> channels = population.channels();
         LongLongMap journeys = counts.journeys();

@@ -309,9 +309,14 @@ public class AttributionService {
             fitted = markov.credits();
             explanation = explain ? ModelExplanations.markov(built, markov) : null;
         } else {
-            ShapleyModel shapley = new ShapleyModel();
-            fitted = shapley.fit(built);
-            explanation = explain ? ModelExplanations.shapley(built, fitted, shapley.coalitions(built)) : null;
+            if (explain) {
+                ShapleyModel.Explained shapley = new ShapleyModel().explained(built);
+                fitted = shapley.credits();
+                explanation = ModelExplanations.shapley(built, shapley.credits(), shapley.coalitions());
+            } else {
+                fitted = new ShapleyModel().fit(built);
+                explanation = null;
+            }
         }
         List<double[]> credits = new ArrayList<>(converting.size());
         for (int k = 0; k < converting.size(); k++) {

@@ -1,6 +1,5 @@
 package io.closedloop.attribution.report;
 
-import io.closedloop.attribution.model.DataDrivenCredits;
 import io.closedloop.attribution.model.MarkovChainModel;
 import io.closedloop.attribution.model.PathPopulation;
 import io.closedloop.attribution.model.ShapleyModel;
@@ -49,9 +48,8 @@ class ModelExplanationsTest {
 
     @Test
     void shapleyShowsTheCoalitionsAndTheirConversionRates() {
-        ShapleyModel shapley = new ShapleyModel();
-        DataDrivenCredits credits = shapley.fit(POPULATION);
-        ModelExplanation e = ModelExplanations.shapley(POPULATION, credits, shapley.coalitions(POPULATION));
+        ShapleyModel.Explained shapley = new ShapleyModel().explained(POPULATION);
+        ModelExplanation e = ModelExplanations.shapley(POPULATION, shapley.credits(), shapley.coalitions());
         assertNull(e.conversionProbability());
         assertEquals(List.of(new ChannelEffect("B", 2.0, null, null), new ChannelEffect("A", 0.0, null, null)), e.channels());
         assertEquals(List.of(new Coalition(List.of("A"), 1, 0, 0.0), new Coalition(List.of("A", "B"), 1, 1, 1.0),
