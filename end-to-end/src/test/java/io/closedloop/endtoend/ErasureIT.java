@@ -447,7 +447,7 @@ class ErasureIT {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             JsonNode job = graphql(ServiceName.INGESTION, running.token(ws, "ingest"), "{ importJob(id: \"" + id + "\") { state rowsRejected"
-                    + " errors { error } } }").path("data").path("importJob");
+                    + " errors { edges { node { error } } } } }").path("data").path("importJob");
             if (!"RUNNING".equals(job.path("state").asText())) {
                 assertEquals(1, job.path("rowsRejected").asInt(), job.toString());
                 return;

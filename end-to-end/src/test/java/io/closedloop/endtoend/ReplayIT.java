@@ -157,7 +157,7 @@ class ReplayIT {
         long deadline = System.currentTimeMillis() + 60_000;
         while (true) {
             JsonNode job = graphql(running.token(ws, "ingest"), "{ importJob(id: \"" + id + "\") { state rowsRead rowsAccepted rowsRejected"
-                    + " errors { row id field error } } }", Map.of()).path("data").path("importJob");
+                    + " errors { totalCount edges { node { row id field error } } } } }", Map.of()).path("data").path("importJob");
             if (!"RUNNING".equals(job.path("state").asText())) {
                 assertEquals("SUCCEEDED", job.path("state").asText(), job.toString());
                 assertEquals(3, job.path("rowsRead").asInt());

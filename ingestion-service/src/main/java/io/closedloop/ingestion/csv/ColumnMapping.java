@@ -24,8 +24,8 @@ public final class ColumnMapping {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Built-in titles per mapping, kind and field. */
-    private static final Map<String, Map<ImportKind, Map<String, List<String>>>> BUILT_IN = Map.of(
-            "salesforce", Map.of(
+    private static final Map<ImportMapping, Map<ImportKind, Map<String, List<String>>>> BUILT_IN = Map.of(
+            ImportMapping.SALESFORCE, Map.of(
                     ImportKind.ACCOUNTS, t("id", List.of("Account ID", "Id"), "name", List.of("Account Name", "Name"),
                             "domains", List.of("Website", "Domain"), "industry", List.of("Industry"),
                             "createdAt", List.of("Created Date", "CreatedDate")),
@@ -56,7 +56,7 @@ public final class ColumnMapping {
                     ImportKind.EXCHANGE_RATES, t("date", List.of("Start Date", "StartDate", "Date"),
                             "currency", List.of("ISO Code", "IsoCode", "Currency ISO Code"),
                             "rate", List.of("Conversion Rate", "ConversionRate"))),
-            "hubspot", Map.of(
+            ImportMapping.HUBSPOT, Map.of(
                     ImportKind.ACCOUNTS, t("id", List.of("Record ID", "Company ID"), "name", List.of("Company name", "Name"),
                             "domains", List.of("Company Domain Name", "Website URL", "Domain"), "industry", List.of("Industry"),
                             "createdAt", List.of("Create Date")),
@@ -97,13 +97,13 @@ public final class ColumnMapping {
     }
 
     private final ImportKind kind;
-    private final String name;
+    private final ImportMapping mapping;
     private final Map<String, Integer> columns;
     private final boolean invertRates;
 
-    private ColumnMapping(ImportKind kind, String name, Map<String, Integer> columns, boolean invertRates) {
+    private ColumnMapping(ImportKind kind, ImportMapping mapping, Map<String, Integer> columns, boolean invertRates) {
         this.kind = kind;
-        this.name = name;
+        this.mapping = mapping;
         this.columns = columns;
         this.invertRates = invertRates;
     }
@@ -125,9 +125,9 @@ public final class ColumnMapping {
         }
         String m = mapping == null ? "" : mapping.strip();
         Map<String, Integer> columns = new LinkedHashMap<>();
-        String name;
+        ImportMapping chosen;
         if (m.startsWith("{")) {
-            name = "custom";
+            chosen = ImportMapping.CUSTOM;
             JsonNode map;
             try {
                 map = JSON.readTree(m);
@@ -150,14 +150,13 @@ public final class ColumnMapping {
                 columns.put(e.getKey(), column);
             }
         } else {
-            name = m.isEmpty() ? "fields" : m.toLowerCase(Locale.ROOT);
+            chosen = ImportMapping.FIELDS;
             Map<String, List<String>> titles = Map.of();
             if (!m.isEmpty()) {
-                Map<ImportKind, Map<String, List<String>>> system = BUILT_IN.get(name);
-                if (system == null) {
-                    throw new MappingException("mapping: '" + m + "' is not salesforce, hubspot or a JSON object of field → column title");
-                }
-                titles = system.getOrDefault(kind, Map.of());
+                chosen = BUILT_IN.keySet().stream().filter(b -> b.stored().equals(m.toLowerCase(Locale.ROOT))).findFirst()
+                        .orElseThrow(() -> new MappingException("mapping: '" + m + "' is not salesforce, hubspot or a JSON object of field"
+                                + " → column title"));
+                titles = BUILT_IN.get(chosen).getOrDefault(kind, Map.of());
             }
             for (String field : kind.fields()) {
                 List<String> candidates = new ArrayList<>(titles.getOrDefault(field, List.of()));
@@ -178,14 +177,14 @@ public final class ColumnMapping {
             }
         }
         if (!missing.isEmpty()) {
-            throw new MappingException("the file has no column for " + String.join(", ", missing) + " (mapping " + name
+            throw new MappingException("the file has no column for " + String.join(", ", missing) + " (mapping " + chosen.stored()
                     + "); its columns are " + header);
         }
-        return new ColumnMapping(kind, name, columns, name.equals("salesforce") && kind == ImportKind.EXCHANGE_RATES);
+        return new ColumnMapping(kind, chosen, columns, chosen == ImportMapping.SALESFORCE && kind == ImportKind.EXCHANGE_RATES);
     }
 
-    public String name() {
-        return name;
+    public ImportMapping mapping() {
+        return mapping;
     }
 
     /** Which column each field was found in. */

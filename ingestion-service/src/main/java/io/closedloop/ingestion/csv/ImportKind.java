@@ -1,6 +1,7 @@
 package io.closedloop.ingestion.csv;
 
 import io.closedloop.ingestion.crm.Inputs;
+import org.eclipse.microprofile.graphql.Description;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -14,8 +15,11 @@ import java.util.function.Function;
 /**
  * What a CSV import holds ({@code POST /imports/{kind}}): the fields of each kind (the GraphQL input
  * fields, plus a few that exports carry instead: an opportunity's {@code isWon}/{@code isClosed} and
- * {@code contactIds}) and how a row becomes an input item.
+ * {@code contactIds}) and how a row becomes an input item. Also the GraphQL enum {@code ImportKind}: its constants are the
+ * names there, {@link #path()} the slug of the REST path.
  */
+@Description("What a CSV import holds. The upload's path names it in lower case with '-': POST /imports/stage-history is"
+        + " STAGE_HISTORY.")
 public enum ImportKind {
     ACCOUNTS("accounts", List.of("id"), List.of("name", "domains", "industry", "createdAt"),
             v -> new Inputs.Account(v.get("id"), v.get("name"), split(v.get("domains")), v.get("industry"), v.get("createdAt"))),

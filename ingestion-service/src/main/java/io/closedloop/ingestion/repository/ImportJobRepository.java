@@ -1,7 +1,10 @@
 package io.closedloop.ingestion.repository;
 
 import io.closedloop.ingestion.ImportJob;
+import io.closedloop.ingestion.ImportState;
 import io.closedloop.ingestion.config.IngestionConfig;
+import io.closedloop.ingestion.csv.ImportKind;
+import io.closedloop.ingestion.csv.ImportMapping;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -10,7 +13,10 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /** Import jobs and their progress (table import_job). */
@@ -27,9 +33,12 @@ public class ImportJobRepository {
                 + " finished_at, heartbeat_at < now() - interval '" + config.imports().staleAfter().toMillis() + " milliseconds' as stale";
     }
 
-    public Uni<Void> create(String id, String workspace, String kind, String mapping) {
-        return pool.preparedQuery("insert into import_job (id, workspace_id, kind, mapping, state) values ($1, $2, $3, $4, 'RUNNING')")
-                .execute(Tuple.of(id, workspace, kind, mapping)).replaceWithVoid();
+    /** Stores a new RUNNING job; its creation time comes back (the database's: jobs are paged by it). */
+    public Uni<OffsetDateTime> create(String id, String workspace, ImportKind kind, ImportMapping mapping) {
+        return pool.preparedQuery("insert into import_job (id, workspace_id, kind, mapping, state) values ($1, $2, $3, $4, 'RUNNING')"
+                        + " returning created_at")
+                .execute(Tuple.of(id, workspace, kind.path(), mapping.stored()))
+                .map(rows -> rows.iterator().next().getOffsetDateTime("created_at"));
     }
 
     /** Jobs accepted and not ended (waiting for a slot or running) are alive: their heartbeat says so (not stale). */
@@ -44,10 +53,10 @@ public class ImportJobRepository {
                 .execute(Tuple.of(id, read, accepted, rejected, json(errors))).replaceWithVoid();
     }
 
-    public Uni<Void> finish(String id, String state, String message, long read, long accepted, long rejected, List<ImportJob.RowError> errors) {
+    public Uni<Void> finish(String id, ImportState state, String message, long read, long accepted, long rejected, List<ImportJob.RowError> errors) {
         return pool.preparedQuery("update import_job set state = $2, message = $3, rows_read = $4, rows_accepted = $5, rows_rejected = $6,"
                         + " errors = $7::text::jsonb, heartbeat_at = now(), finished_at = now() where id = $1")
-                .execute(Tuple.tuple(java.util.Arrays.asList(id, state, message, read, accepted, rejected, json(errors))))
+                .execute(Tuple.tuple(Arrays.asList(id, state.name(), message, read, accepted, rejected, json(errors))))
                 .replaceWithVoid();
     }
 
@@ -57,9 +66,16 @@ public class ImportJobRepository {
                 .map(rows -> rows.size() == 0 ? null : job(rows.iterator().next()));
     }
 
-    public Uni<List<ImportJob>> list(String workspace, int limit) {
-        return pool.preparedQuery("select " + columns + " from import_job where workspace_id = $1 order by created_at desc limit $2")
-                .execute(Tuple.of(workspace, limit))
+    /**
+     * The workspace's jobs newest first, by (created_at, id) descending: at most {@code limit} of them, those after the job
+     * created at {@code createdAt} with id {@code id} in that order, or from the newest when {@code createdAt} is null.
+     */
+    public Uni<List<ImportJob>> page(String workspace, OffsetDateTime createdAt, String id, int limit) {
+        String after = createdAt == null ? "" : " and (created_at, id) < ($3, $4)";
+        Tuple args = createdAt == null ? Tuple.of(workspace, limit) : Tuple.of(workspace, limit, createdAt, id);
+        return pool.preparedQuery("select " + columns + " from import_job where workspace_id = $1" + after
+                        + " order by created_at desc, id desc limit $2")
+                .execute(args)
                 .map(rows -> {
                     List<ImportJob> jobs = new ArrayList<>();
                     rows.forEach(r -> jobs.add(job(r)));
@@ -74,16 +90,18 @@ public class ImportJobRepository {
             JsonObject e = array.getJsonObject(i);
             errors.add(new ImportJob.RowError(e.getLong("row"), e.getString("id"), e.getString("field"), e.getString("error")));
         }
-        String state = r.getString("state");
+        // Written in row order already; sorted here so that paging them by row (a row's cursor) never depends on it.
+        errors.sort(Comparator.comparingLong(ImportJob.RowError::row));
+        ImportState state = ImportState.valueOf(r.getString("state"));
         String message = r.getString("message");
-        if (state.equals("RUNNING") && Boolean.TRUE.equals(r.getBoolean("stale"))) {
-            state = "FAILED";
+        if (state == ImportState.RUNNING && Boolean.TRUE.equals(r.getBoolean("stale"))) {
+            state = ImportState.FAILED;
             message = "interrupted (the service stopped while importing); the rows counted were stored. Importing the same file"
                     + " again is safe: rows are upserted by their ids";
         }
-        return new ImportJob(r.getString("id"), r.getString("kind"), r.getString("mapping"), state, r.getLong("rows_read"),
-                r.getLong("rows_accepted"), r.getLong("rows_rejected"), errors, message, r.getOffsetDateTime("created_at"),
-                r.getOffsetDateTime("finished_at"));
+        return new ImportJob(r.getString("id"), ImportKind.of(r.getString("kind")), ImportMapping.ofStored(r.getString("mapping")), state,
+                r.getLong("rows_read"), r.getLong("rows_accepted"), r.getLong("rows_rejected"), errors, message,
+                r.getOffsetDateTime("created_at"), r.getOffsetDateTime("finished_at"));
     }
 
     private static String json(List<ImportJob.RowError> errors) {

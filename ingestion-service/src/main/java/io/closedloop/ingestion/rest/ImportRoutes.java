@@ -186,9 +186,11 @@ public class ImportRoutes {
     }
 
     private static void respondJob(RoutingContext ctx, ImportJob job) {
-        JsonObject body = new JsonObject().put("id", job.id()).put("kind", job.kind()).put("mapping", job.mapping())
-                .put("state", job.state())
-                .put("progress", "query { importJob(id: \"" + job.id() + "\") { state rowsRead rowsAccepted rowsRejected errors { row field error } } }");
+        // kind and mapping as the request named them (the path's slug, the mapping's lower-case name), state as GraphQL does.
+        JsonObject body = new JsonObject().put("id", job.id()).put("kind", job.kind().path()).put("mapping", job.mapping().stored())
+                .put("state", job.state().name())
+                .put("progress", "query { importJob(id: \"" + job.id() + "\") { state rowsRead rowsAccepted rowsRejected"
+                        + " errors { totalCount edges { node { row id field error } } pageInfo { hasNextPage endCursor } } } }");
         ctx.response().setStatusCode(202).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
     }
 

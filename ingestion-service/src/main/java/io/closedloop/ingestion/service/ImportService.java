@@ -1,6 +1,7 @@
 package io.closedloop.ingestion.service;
 
 import io.closedloop.ingestion.ImportJob;
+import io.closedloop.ingestion.ImportState;
 import io.closedloop.ingestion.config.IngestionConfig;
 import io.closedloop.ingestion.crm.Inputs;
 import io.closedloop.ingestion.crm.ItemResult;
@@ -26,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -159,7 +161,7 @@ public class ImportService {
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) // not the import slots: a queued upload is answered at once
                 .onFailure().invoke(() -> delete(file)).chain(columns -> {
             String id = UUID.randomUUID().toString();
-            return jobs.create(id, workspace, kind.path(), columns.name()).map(ignored -> {
+            return jobs.create(id, workspace, kind, columns.mapping()).map(createdAt -> {
                 alive.add(id);
                 executor.submit(() -> {
                     try {
@@ -169,8 +171,7 @@ public class ImportService {
                         admission.release();
                     }
                 });
-                return new ImportJob(id, kind.path(), columns.name(), "RUNNING", 0, 0, 0, List.of(), null,
-                        java.time.OffsetDateTime.now(), null);
+                return new ImportJob(id, kind, columns.mapping(), ImportState.RUNNING, 0, 0, 0, List.of(), null, createdAt, null);
             });
         });
     }
@@ -179,8 +180,9 @@ public class ImportService {
         return jobs.find(workspace, id);
     }
 
-    public Uni<List<ImportJob>> list(String workspace, int limit) {
-        return jobs.list(workspace, limit);
+    /** The workspace's jobs newest first: {@code limit} of them after the one created at {@code createdAt} with {@code id}, if given. */
+    public Uni<List<ImportJob>> list(String workspace, OffsetDateTime createdAt, String id, int limit) {
+        return jobs.page(workspace, createdAt, id, limit);
     }
 
     private void run(String id, String workspace, ImportKind kind, ColumnMapping columns, Path file) {
@@ -227,7 +229,7 @@ public class ImportService {
             }
             String message = read + " rows read, " + accepted + " accepted, " + rejected + " rejected in "
                     + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s";
-            jobs.finish(id, "SUCCEEDED", message, read, accepted, rejected, errors).await().atMost(Duration.ofMinutes(1));
+            jobs.finish(id, ImportState.SUCCEEDED, message, read, accepted, rejected, errors).await().atMost(Duration.ofMinutes(1));
             Log.infof("import %s (%s) done: %s", id, kind.path(), message);
         } catch (CsvException e) {
             fail(id, "stopped at " + e.getMessage() + "; rows before it were stored", read, accepted, rejected, errors);
@@ -273,7 +275,7 @@ public class ImportService {
 
     private void fail(String id, String message, long read, long accepted, long rejected, List<ImportJob.RowError> errors) {
         try {
-            jobs.finish(id, "FAILED", message, read, accepted, rejected, errors).await().atMost(Duration.ofMinutes(1));
+            jobs.finish(id, ImportState.FAILED, message, read, accepted, rejected, errors).await().atMost(Duration.ofMinutes(1));
         } catch (RuntimeException e) {
             Log.warnf("import %s: cannot record its failure: %s", id, e.getMessage());
         }

@@ -21,6 +21,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,7 +62,8 @@ class ImportApiTest {
         long deadline = System.currentTimeMillis() + 60_000;
         while (true) {
             JsonPath job = graphql(TestKeys.token(workspace, "ingest"), "{ importJob(id: \"" + id + "\") { id kind mapping state rowsRead"
-                    + " rowsAccepted rowsRejected message errors { row id field error } } }").statusCode(200).extract().jsonPath();
+                    + " rowsAccepted rowsRejected message errors { totalCount edges { cursor node { row id field error } }"
+                    + " pageInfo { hasNextPage endCursor } } } }").statusCode(200).extract().jsonPath();
             if (!"RUNNING".equals(job.getString("data.importJob.state")) || System.currentTimeMillis() > deadline) {
                 return job;
             }
@@ -74,13 +76,16 @@ class ImportApiTest {
         String ws = workspace();
         JsonPath job = awaitJob(ws, startImport(ws, "opportunities", "salesforce", SALESFORCE_OPPORTUNITIES));
         assertEquals("SUCCEEDED", job.getString("data.importJob.state"), job.prettify());
-        assertEquals("salesforce", job.getString("data.importJob.mapping"));
+        assertEquals("OPPORTUNITIES", job.getString("data.importJob.kind"));
+        assertEquals("SALESFORCE", job.getString("data.importJob.mapping"));
         assertEquals(5, job.getInt("data.importJob.rowsRead"));
         assertEquals(2, job.getInt("data.importJob.rowsAccepted"));
         assertEquals(3, job.getInt("data.importJob.rowsRejected"));
-        assertEquals(List.of(3, 4, 5), job.getList("data.importJob.errors.row"));
-        assertEquals(List.of("amount", "createdAt", "currency"), job.getList("data.importJob.errors.field"));
-        assertEquals("0065g00000AAA3", job.getString("data.importJob.errors[0].id"));
+        assertEquals(List.of(3, 4, 5), job.getList("data.importJob.errors.edges.node.row"));
+        assertEquals(List.of("amount", "createdAt", "currency"), job.getList("data.importJob.errors.edges.node.field"));
+        assertEquals("0065g00000AAA3", job.getString("data.importJob.errors.edges[0].node.id"));
+        assertEquals(3, job.getInt("data.importJob.errors.totalCount"));
+        assertEquals(false, job.getBoolean("data.importJob.errors.pageInfo.hasNextPage"));
 
         Map<String, Map<String, Object>> crm = byId(feed("crm", ws));
         Map<String, Object> won = crm.get("0065g00000AAA1");
@@ -104,7 +109,7 @@ class ImportApiTest {
                 "ISO Code,Conversion Rate,Start Date\nEUR,1E-999999999,2026-01-01\nGBP,1E999999999,2026-01-01\n"));
         assertEquals("SUCCEEDED", job.getString("data.importJob.state"), job.prettify());
         assertEquals(0, job.getInt("data.importJob.rowsAccepted"));
-        assertEquals(List.of("rate", "rate"), job.getList("data.importJob.errors.field"));
+        assertEquals(List.of("rate", "rate"), job.getList("data.importJob.errors.edges.node.field"));
     }
 
     @Inject
@@ -140,12 +145,13 @@ class ImportApiTest {
                 + "7002,Bad,Mail,nope,,5001,2026-01-03 08:00\n";
         JsonPath c = awaitJob(ws, startImport(ws, "contacts", "hubspot", contacts));
         assertEquals(1, c.getInt("data.importJob.rowsAccepted"));
-        assertEquals("email", c.getString("data.importJob.errors[0].field"));
-        assertEquals(2, c.getInt("data.importJob.errors[0].row"));
+        assertEquals("HUBSPOT", c.getString("data.importJob.mapping"));
+        assertEquals("email", c.getString("data.importJob.errors.edges[0].node.field"));
+        assertEquals(2, c.getInt("data.importJob.errors.edges[0].node.row"));
 
         JsonPath d = awaitJob(ws, startImport(ws, "opportunities", "hubspot", HUBSPOT_DEALS));
         assertEquals(2, d.getInt("data.importJob.rowsAccepted"), d.prettify());
-        assertEquals("closedAt", d.getString("data.importJob.errors[0].field"));
+        assertEquals("closedAt", d.getString("data.importJob.errors.edges[0].node.field"));
         Map<String, Map<String, Object>> crm = byId(feed("crm", ws));
         Map<String, Object> deal = crm.get("9001");
         assertEquals("1500.50", deal.get("amount"));
@@ -165,8 +171,9 @@ class ImportApiTest {
                 + "opp-1,Proposal,2026-01-20T00:00:00Z\n"
                 + "opp-9,Proposal,2026-01-20T00:00:00Z\n";
         JsonPath job = awaitJob(ws, startImport(ws, "stage-history", "salesforce", history));
+        assertEquals("STAGE_HISTORY", job.getString("data.importJob.kind"), "the slug of /imports/stage-history as the enum");
         assertEquals(2, job.getInt("data.importJob.rowsAccepted"));
-        assertEquals("opportunityId", job.getString("data.importJob.errors[0].field"));
+        assertEquals("opportunityId", job.getString("data.importJob.errors.edges[0].node.field"));
         Map<String, Object> opp = byId(feed("crm", ws)).get("opp-1");
         assertEquals(List.of("Discovery", "Proposal"), ((List<?>) opp.get("stageHistory")).stream().map(e -> ((Map<?, ?>) e).get("stage")).toList());
     }
@@ -188,7 +195,12 @@ class ImportApiTest {
         assertEquals("99.90", payload(feed("revenue", ws).get(0)).get("amount"));
         assertEquals("paid_search", payload(feed("spend", ws).get(0)).get("channel"));
         assertEquals("CALL", payload(feed("touches", ws).get(0)).get("type"));
-        graphql(TestKeys.token(ws, "admin"), "{ importJobs { kind state } }").body("data.importJobs.size()", equalTo(5));
+        JsonPath jobs = graphql(TestKeys.token(ws, "admin"), "{ importJobs { edges { node { kind mapping state } } } }")
+                .statusCode(200).body("errors", nullValue()).extract().jsonPath();
+        assertEquals(List.of("EXCHANGE_RATES", "OFFLINE_TOUCHES", "SPEND", "REVENUE", "ACCOUNTS"), jobs.getList("data.importJobs.edges.node.kind"),
+                "newest first");
+        assertEquals(List.of("FIELDS", "FIELDS", "FIELDS", "CUSTOM", "FIELDS"), jobs.getList("data.importJobs.edges.node.mapping"));
+        assertEquals(List.of("SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED"), jobs.getList("data.importJobs.edges.node.state"));
     }
 
     @Test
@@ -258,6 +270,125 @@ class ImportApiTest {
         JsonPath job = awaitJob(ws, startImport(ws, "accounts", null, "id,name\na1,Acme\na2,\"unclosed\n"));
         assertEquals("FAILED", job.getString("data.importJob.state"));
         assertTrue(job.getString("data.importJob.message").contains("line 3"), job.getString("data.importJob.message"));
+    }
+
+    @Test
+    void aJobsErrorsPagedTwoAtATimeComeEachOnceInRowOrder() throws InterruptedException {
+        String ws = workspace();
+        // Rows 2, 3, 5, 8, 9, 10 and 12 have no valid createdAt and are rejected; the other six are stored.
+        StringBuilder csv = new StringBuilder("id,createdAt\n");
+        List<Integer> bad = List.of(2, 3, 5, 8, 9, 10, 12);
+        for (int row = 1; row <= 13; row++) {
+            csv.append("acc-").append(row).append(',').append(bad.contains(row) ? "someday" : "2026-01-01").append('\n');
+        }
+        String id = startImport(ws, "accounts", null, csv.toString());
+        assertEquals(6, awaitJob(ws, id).getInt("data.importJob.rowsAccepted"));
+
+        List<Object> rows = new java.util.ArrayList<>();
+        List<Integer> pageSizes = new java.util.ArrayList<>();
+        String after = null;
+        for (int page = 0; page < 10; page++) {
+            JsonPath errors = graphql(TestKeys.token(ws, "ingest"), "{ importJob(id: \"" + id + "\") { errors(first: 2"
+                    + (after == null ? "" : ", after: \"" + after + "\"") + ") { totalCount edges { cursor node { row field } }"
+                    + " pageInfo { hasNextPage hasPreviousPage endCursor } } } }")
+                    .statusCode(200).body("errors", nullValue()).extract().jsonPath().setRootPath("data.importJob.errors");
+            assertEquals(7, errors.getInt("totalCount"));
+            assertEquals(after != null, errors.getBoolean("pageInfo.hasPreviousPage"));
+            rows.addAll(errors.getList("edges.node.row"));
+            pageSizes.add(errors.getList("edges").size());
+            assertEquals(List.of("createdAt"), errors.getList("edges.node.field").stream().distinct().toList());
+            if (!errors.getBoolean("pageInfo.hasNextPage")) {
+                break;
+            }
+            after = errors.getString("pageInfo.endCursor");
+            assertEquals(after, errors.getString("edges[-1].cursor"));
+        }
+        assertEquals(List.of(2, 3, 5, 8, 9, 10, 12), rows, "every error once, in row order");
+        assertEquals(List.of(2, 2, 2, 1), pageSizes);
+    }
+
+    @Test
+    void aJobKeepsItsFirstHundredErrorsAndCountsThemAll() throws InterruptedException {
+        String ws = workspace();
+        StringBuilder csv = new StringBuilder("id,createdAt\n");
+        for (int row = 1; row <= 105; row++) {
+            csv.append("acc-").append(row).append(",someday\n");
+        }
+        String id = startImport(ws, "accounts", null, csv.toString());
+        assertEquals(105, awaitJob(ws, id).getInt("data.importJob.rowsRejected"));
+        JsonPath errors = graphql(TestKeys.token(ws, "ingest"), "{ importJob(id: \"" + id + "\") { errors(first: 100) { totalCount"
+                + " edges { node { row } } pageInfo { hasNextPage endCursor } } } }")
+                .statusCode(200).body("errors", nullValue()).extract().jsonPath().setRootPath("data.importJob.errors");
+        assertEquals(100, errors.getInt("totalCount"), "the rows kept, not rowsRejected");
+        assertEquals(100, errors.getList("edges").size());
+        assertEquals(100, errors.getInt("edges[-1].node.row"));
+        assertEquals(false, errors.getBoolean("pageInfo.hasNextPage"));
+        graphql(TestKeys.token(ws, "ingest"), "{ importJob(id: \"" + id + "\") { errors(after: \"" + errors.getString("pageInfo.endCursor")
+                + "\") { edges { cursor } pageInfo { hasNextPage hasPreviousPage endCursor } } } }")
+                .statusCode(200).body("errors", nullValue()).body("data.importJob.errors.edges.size()", equalTo(0))
+                .body("data.importJob.errors.pageInfo.hasNextPage", equalTo(false))
+                .body("data.importJob.errors.pageInfo.hasPreviousPage", equalTo(true))
+                .body("data.importJob.errors.pageInfo.endCursor", nullValue());
+    }
+
+    @Test
+    void pagingImportJobsWhileJobsStartNeitherRepeatsNorLosesOne() throws InterruptedException {
+        String ws = workspace();
+        List<String> started = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = startImport(ws, "accounts", null, "id\nacc-" + i + "\n");
+            awaitJob(ws, id); // a workspace may run only two imports at once
+            started.add(0, id); // newest first
+        }
+        List<String> seen = new java.util.ArrayList<>();
+        List<String> startedWhilePaging = new java.util.ArrayList<>();
+        String after = null;
+        for (int page = 0; page < 10; page++) {
+            JsonPath jobs = graphql(TestKeys.token(ws, "ingest"), "{ importJobs(first: 2" + (after == null ? "" : ", after: \"" + after + "\"")
+                    + ") { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }")
+                    .statusCode(200).body("errors", nullValue()).extract().jsonPath().setRootPath("data.importJobs");
+            seen.addAll(jobs.getList("edges.node.id"));
+            if (!jobs.getBoolean("pageInfo.hasNextPage")) {
+                break;
+            }
+            after = jobs.getString("pageInfo.endCursor");
+            // A job started between two pages: by offset, it would push the first page's last job into the next page.
+            String id = startImport(ws, "accounts", null, "id\nnew-" + page + "\n");
+            awaitJob(ws, id);
+            startedWhilePaging.add(0, id);
+        }
+        assertEquals(started, seen, "each job that existed at the first page once, newest first; none started since");
+        List<String> all = new java.util.ArrayList<>(startedWhilePaging);
+        all.addAll(started);
+        assertEquals(all, graphql(TestKeys.token(ws, "admin"), "{ importJobs(first: 200) { edges { node { id } } } }")
+                .statusCode(200).body("errors", nullValue()).extract().jsonPath().getList("data.importJobs.edges.node.id"),
+                "the jobs started while paging come first");
+    }
+
+    @Test
+    void aBadPageSizeOrCursorIsAnErrorNamingTheArgument() throws InterruptedException {
+        String ws = workspace();
+        String token = TestKeys.token(ws, "ingest");
+        String id = startImport(ws, "accounts", null, "id,createdAt\na1,someday\na2,someday\n");
+        awaitJob(ws, id);
+        String jobCursor = graphql(token, "{ importJobs(first: 1) { edges { cursor } } }").statusCode(200)
+                .extract().path("data.importJobs.edges[0].cursor");
+        String rowCursor = graphql(token, "{ importJob(id: \"" + id + "\") { errors(first: 1) { edges { cursor } } } }").statusCode(200)
+                .extract().path("data.importJob.errors.edges[0].cursor");
+        graphql(token, "{ importJobs(first: 200) { edges { cursor } } }").statusCode(200).body("errors", nullValue());
+        graphql(token, "{ importJob(id: \"" + id + "\") { errors(first: 100) { totalCount } } }").statusCode(200).body("errors", nullValue());
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("{ importJobs(first: 0) { edges { cursor } } }", "importJobs.first: must be between 1 and 200, was 0");
+        refused.put("{ importJobs(first: 201) { edges { cursor } } }", "importJobs.first: must be between 1 and 200, was 201");
+        refused.put("{ importJobs(after: \"nope!\") { edges { cursor } } }", "importJobs.after: not a cursor this API returned");
+        refused.put("{ importJobs(after: \"" + rowCursor + "\") { edges { cursor } } }", "importJobs.after: not a cursor this API returned");
+        refused.put("{ importJob(id: \"" + id + "\") { errors(first: 0) { totalCount } } }", "ImportJob.errors.first: must be between 1 and 100, was 0");
+        refused.put("{ importJob(id: \"" + id + "\") { errors(first: 101) { totalCount } } }", "ImportJob.errors.first: must be between 1 and 100, was 101");
+        refused.put("{ importJob(id: \"" + id + "\") { errors(after: \"" + jobCursor + "\") { totalCount } } }",
+                "ImportJob.errors.after: not a cursor this API returned");
+        refused.put("{ importJob(id: \"" + id + "\") { errors(after: \"cm93Oi0x\") { totalCount } } }", // row:-1
+                "ImportJob.errors.after: not a cursor this API returned");
+        refused.forEach((query, message) -> graphql(token, query).statusCode(200).body("errors[0].message", containsString(message)));
     }
 
     private static Map<String, Map<String, Object>> byId(List<Map<String, Object>> items) {
