@@ -158,16 +158,22 @@ async function panel (id, load) {
 
 const money = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 })
 const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 })
+// Money arrives as an exact decimal string ("110000.00"); it is shown rounded, so a Number is close enough.
 const fmt = {
-  money: (v) => (v == null ? '—' : money.format(v)),
+  /** @param {string | number | null | undefined} v */
+  money: (v) => (v == null ? '—' : money.format(Number(v))),
   number: (v) => (v == null ? '—' : decimal.format(v)),
   percent: (v) => (v == null ? '—' : decimal.format(v * 100) + ' %'),
   ratio: (v) => (v == null ? '—' : decimal.format(v) + '×')
 }
 
-function asOf (el, dataAsOf) {
-  $('.as-of', el).textContent = dataAsOf ? `data as of ${dataAsOf}` : ''
+/** @param {string | null | undefined} dataAsOf @param {string | null | undefined} [currency] */
+function asOf (el, dataAsOf, currency) {
+  $('.as-of', el).textContent = (dataAsOf ? `data as of ${dataAsOf}` : '') + (currency ? ` · amounts in ${currency}` : '')
 }
+
+/** Amounts for a chart: money strings as numbers. @param {(string | null | undefined)[]} values */
+const amounts = (values) => values.map((v) => (v == null ? null : Number(v)))
 
 /** Draws (or redraws) a bar chart and puts what it shows on the canvas as data-labels / data-series. */
 function barChart (canvasId, labels, series, options = {}) {
@@ -228,8 +234,8 @@ const REPORT_ROW = /* GraphQL */ `fragment ReportRowFields on ReportRow {
 
 const PERFORMANCE = /* GraphQL */ `query Performance($period: PeriodInput!, $model: ModelInput!, $basis: Basis) {
   performance(period: $period, model: $model, basis: $basis, groupBy: CHANNEL, first: 100) {
-    dataAsOf model basis totalRows
-    rows { ...ReportRowFields }
+    dataAsOf currency model basis
+    rows { totalCount edges { node { ...ReportRowFields } } }
     totals { ...ReportRowFields unattributed { count amount } }
   }
 }`
@@ -238,10 +244,10 @@ function loadPerformance () {
   return panel('performance', async (el) => {
     /** @type {import('graphql-types').PerformanceQuery} */
     const { performance } = await graphql(PERFORMANCE + REPORT_ROW, { period: period(), model: modelInput(), basis: $('#basis').value })
-    asOf(el, performance.dataAsOf)
-    const rows = performance.rows
+    asOf(el, performance.dataAsOf, performance.currency)
+    const rows = performance.rows.edges.map((e) => e.node)
     const labels = rows.map((r) => r.key ?? '(none)')
-    barChart('chart-spend-revenue', labels, { spend: rows.map((r) => r.spend), revenue: rows.map((r) => r.revenue) })
+    barChart('chart-spend-revenue', labels, { spend: amounts(rows.map((r) => r.spend)), revenue: amounts(rows.map((r) => r.revenue)) })
     barChart('chart-roi', labels, { roi: rows.map((r) => r.roi) }, { colors: ['#19a979'] })
     table($('table.rows', el), [
       ['key', 'Channel', (v) => v ?? '(none)'],
@@ -254,7 +260,7 @@ function loadPerformance () {
     ], [...rows, { ...performance.totals, key: 'Total' }])
     // Rows + unattributed = the period's whole pipeline or won amount: where the rest went.
     const { count, amount } = performance.totals.unattributed
-    /** @type {[string, number, (v: number) => string][]} */
+    /** @type {[string, number | string, (v: number | string) => string][]} */
     const figures = [['unattributed.count', count, fmt.number], ['unattributed.amount', amount, fmt.money]]
     for (const [field, value, format] of figures) {
       const dd = $(`dd[data-field="${field}"]`, el)
@@ -267,7 +273,7 @@ function loadPerformance () {
 const COMPARISON = /* GraphQL */ `query Comparison($period: PeriodInput!, $models: [ModelInput!]!, $basis: Basis) {
   modelComparison(period: $period, models: $models, basis: $basis, groupBy: CHANNEL, first: 100) {
     models
-    rows { key amounts credits }
+    rows { edges { node { key amounts credits } } }
   }
 }`
 
@@ -279,16 +285,16 @@ function loadComparison () {
     const models = names.map((name) => (lookbackDays === undefined ? { name } : { name, lookbackDays }))
     /** @type {import('graphql-types').ComparisonQuery} */
     const { modelComparison } = await graphql(COMPARISON, { period: period(), models, basis: $('#basis').value })
-    const rows = modelComparison.rows
-    const series = Object.fromEntries(modelComparison.models.map((m, i) => [m, rows.map((r) => r.amounts[i])]))
+    const rows = modelComparison.rows.edges.map((e) => e.node)
+    const series = Object.fromEntries(modelComparison.models.map((m, i) => [m, amounts(rows.map((r) => r.amounts[i]))]))
     barChart('chart-comparison', rows.map((r) => r.key ?? '(none)'), series)
   })
 }
 
 const SOURCED = /* GraphQL */ `query Sourced($period: PeriodInput!) {
-  sourcedInfluenced(period: $period, groupBy: CHANNEL) {
-    dataAsOf
-    rows { key sourcedCount sourcedAmount influencedCount influencedAmount }
+  sourcedInfluenced(period: $period, groupBy: CHANNEL, first: 100) {
+    dataAsOf currency
+    rows { edges { node { key sourcedCount sourcedAmount influencedCount influencedAmount } } }
     totals { sourcedCount sourcedAmount influencedCount influencedAmount }
   }
 }`
@@ -297,10 +303,10 @@ function loadSourced () {
   return panel('sourced', async (el) => {
     /** @type {import('graphql-types').SourcedQuery} */
     const { sourcedInfluenced } = await graphql(SOURCED, { period: period() })
-    asOf(el, sourcedInfluenced.dataAsOf)
-    const rows = sourcedInfluenced.rows
+    asOf(el, sourcedInfluenced.dataAsOf, sourcedInfluenced.currency)
+    const rows = sourcedInfluenced.rows.edges.map((e) => e.node)
     barChart('chart-sourced', rows.map((r) => r.key ?? '(none)'), {
-      sourcedAmount: rows.map((r) => r.sourcedAmount), influencedAmount: rows.map((r) => r.influencedAmount)
+      sourcedAmount: amounts(rows.map((r) => r.sourcedAmount)), influencedAmount: amounts(rows.map((r) => r.influencedAmount))
     })
     const t = sourcedInfluenced.totals
     stats($('.stats', el), [
@@ -314,7 +320,7 @@ function loadSourced () {
 
 const PIPELINE = /* GraphQL */ `query Pipeline($period: PeriodInput!, $windowDays: Int) {
   pipelineInfluence(period: $period, windowDays: $windowDays) {
-    dataAsOf windowDays totalCount totalAmount influencedCount influencedAmount countShare amountShare
+    dataAsOf currency windowDays totalCount totalAmount influencedCount influencedAmount countShare amountShare
   }
 }`
 
@@ -322,9 +328,9 @@ function loadPipeline () {
   return panel('pipeline', async (el) => {
     /** @type {import('graphql-types').PipelineQuery} */
     const { pipelineInfluence: p } = await graphql(PIPELINE, { period: period(), windowDays: number('#windowDays') ?? 90 })
-    asOf(el, p.dataAsOf)
+    asOf(el, p.dataAsOf, p.currency)
     barChart('chart-pipeline', ['influenced', 'not influenced'],
-      { amount: [p.influencedAmount, p.totalAmount - p.influencedAmount] },
+      { amount: [Number(p.influencedAmount), Number(p.totalAmount) - Number(p.influencedAmount)] },
       { type: 'doughnut', colors: [['#2f6fdf', '#c9d3e3']] })
     stats($('.stats', el), [
       ['totalCount', 'Opportunities open or won', p.totalCount, fmt.number],
@@ -339,7 +345,7 @@ function loadPipeline () {
 
 const COHORTS = /* GraphQL */ `query Cohorts($period: PeriodInput!, $cohort: CohortGranularity, $periods: Int) {
   cohortLtv(period: $period, cohort: $cohort, periods: $periods) {
-    dataAsOf cohort
+    dataAsOf currency cohort
     rows { cohort channel customers revenuePerCustomer ltv cac ltvToCac }
   }
 }`
@@ -350,9 +356,9 @@ function loadCohorts () {
     const periods = number('#periods') ?? 4
     /** @type {import('graphql-types').CohortsQuery} */
     const { cohortLtv } = await graphql(COHORTS, { period: period(), cohort: $('#cohort').value, periods })
-    asOf(el, cohortLtv.dataAsOf)
+    asOf(el, cohortLtv.dataAsOf, cohortLtv.currency)
     const rows = cohortLtv.rows
-    const max = Math.max(1, ...rows.flatMap((r) => r.revenuePerCustomer))
+    const max = Math.max(1, ...rows.flatMap((r) => amounts(r.revenuePerCustomer)))
     const heat = $('table.heatmap', el)
     const head = document.createElement('tr')
     for (const label of ['Cohort', 'Channel', 'Customers', ...Array.from({ length: periods + 1 }, (_, i) => `+${i}`), 'LTV', 'CAC', 'LTV:CAC']) {
@@ -379,7 +385,7 @@ function loadCohorts () {
       cell(tr, 'customers', r.customers, fmt.number(r.customers))
       r.revenuePerCustomer.forEach((v, i) => {
         const td = cell(tr, 'revenuePerCustomer.' + i, v, fmt.money(v))
-        td.style.background = `rgba(47, 111, 223, ${(0.08 + 0.8 * v / max).toFixed(3)})`
+        td.style.background = `rgba(47, 111, 223, ${(0.08 + 0.8 * Number(v) / max).toFixed(3)})`
       })
       cell(tr, 'ltv', r.ltv, fmt.money(r.ltv))
       cell(tr, 'cac', r.cac, fmt.money(r.cac))
@@ -399,7 +405,8 @@ const QUALITY = /* GraphQL */ `query Quality($period: PeriodInput!) {
 
 const QUALITY_TOUCHES = /* GraphQL */ `query QualityTouches($period: PeriodInput!, $problem: QualityProblem!) {
   dataQualityTouches(period: $period, problem: $problem, first: 100) {
-    touchId occurredAt touchType channel source medium campaign content
+    totalCount
+    edges { node { touchId occurredAt touchType channel source medium campaign content } }
   }
 }`
 
@@ -409,7 +416,8 @@ const PROBLEMS = { validUtmShare: 'INVALID_UTM', personShare: 'NO_PERSON', accou
 async function showQualityTouches (el, problem) {
   const list = $('table.quality-touches', el)
   /** @type {import('graphql-types').QualityTouchesQuery} */
-  const { dataQualityTouches: touches } = await graphql(QUALITY_TOUCHES, { period: period(), problem })
+  const { dataQualityTouches } = await graphql(QUALITY_TOUCHES, { period: period(), problem })
+  const touches = dataQualityTouches.edges.map((e) => e.node)
   table(list, [
     ['occurredAt', 'When', (v) => v ?? ''],
     ['channel', 'Channel', (v) => v ?? ''],

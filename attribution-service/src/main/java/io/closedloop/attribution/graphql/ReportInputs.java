@@ -112,17 +112,6 @@ public final class ReportInputs {
                 model.journeyScope());
     }
 
-    /** A page size: {@code defaultSize} when absent, refused below 1 or above {@code max}. */
-    public static int first(String operation, Integer first, int defaultSize, int max) {
-        if (first == null) {
-            return defaultSize;
-        }
-        if (first < 1 || first > max) {
-            throw bad(operation, "first", "must be between 1 and " + max + ", was " + first);
-        }
-        return first;
-    }
-
     private static CustomModel custom(String operation, String field, WeightsInput w) {
         double[] values = {w.ft(), w.lc(), w.oc(), w.cw(), w.middle()};
         String[] names = {"ft", "lc", "oc", "cw", "middle"};

@@ -13,12 +13,14 @@ import io.closedloop.attribution.report.PerformanceReports;
 import io.closedloop.attribution.report.ReportRepository;
 import io.closedloop.attribution.report.ReportViews.AccountView;
 import io.closedloop.attribution.report.ReportViews.CohortLtvReport;
-import io.closedloop.attribution.report.ReportViews.CreditedOpportunity;
+import io.closedloop.attribution.report.ComputedReport;
+import io.closedloop.attribution.report.Paging;
+import io.closedloop.attribution.report.ReportViews.CreditedOpportunityConnection;
 import io.closedloop.attribution.report.ReportViews.DataQuality;
 import io.closedloop.attribution.report.ReportViews.PerformanceMetrics;
 import io.closedloop.attribution.report.ReportViews.PipelineInfluence;
 import io.closedloop.attribution.report.ReportViews.QualityProblem;
-import io.closedloop.attribution.report.ReportViews.QualityTouch;
+import io.closedloop.attribution.report.ReportViews.QualityTouchConnection;
 import io.closedloop.attribution.report.ReportViews.SourcedInfluencedReport;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.Roles;
@@ -42,9 +44,6 @@ import java.util.List;
 @GraphQLApi
 public class ReportsApi {
 
-    /** Rows, opportunities or touches one page returns by default and at most. */
-    static final int DEFAULT_PAGE = 100;
-    static final int MAX_PAGE = 1000;
     /** Most models one modelComparison compares: each is a whole report. */
     static final int MAX_MODELS_COMPARED = 6;
 
@@ -74,15 +73,19 @@ public class ReportsApi {
             @DefaultValue("PIPELINE") @Description("PIPELINE (opportunities created, pipeline amount) or REVENUE (won, won"
                     + " amount).") Basis basis,
             @DefaultValue("CHANNEL") @Description("The touch dimension the rows are grouped by.") Dimension groupBy,
-            @Description("Most rows returned, largest amount first (default " + DEFAULT_PAGE + ", at most " + MAX_PAGE
-                    + "); totalRows counts them all.") Integer first) {
+            @Description(FIRST) Integer first,
+            @Description(AFTER) String after) {
         String op = "performance";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant[] range = reportPeriods.of(op, period);
-        int limit = ReportInputs.first(op, first, DEFAULT_PAGE, MAX_PAGE);
+        int limit = Paging.first(op + ".first", first);
         return performance.performance(workspace, range[0], range[1], groupBy == null ? Dimension.CHANNEL : groupBy,
-                ReportInputs.options(op, "model", model, basis)).map(report -> report.first(limit));
+                ReportInputs.options(op, "model", model, basis)).map(report -> report.page(op + ".after", after, limit));
     }
+
+    private static final String FIRST = "Page size: rows (or items) returned, default " + Paging.DEFAULT_PAGE + ", at most "
+            + Paging.MAX_PAGE + ".";
+    private static final String AFTER = "The endCursor of the previous page; omitted: the first page.";
 
     @Query
     @Description("The same report under several models side by side (DESIGN §5 'Model comparison'): each model's report"
@@ -92,7 +95,8 @@ public class ReportsApi {
             @NonNull @Description("One to " + MAX_MODELS_COMPARED + " models, compared in this order.") List<@NonNull ModelInput> models,
             @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") Basis basis,
             @DefaultValue("CHANNEL") @Description("The touch dimension the rows are grouped by.") Dimension groupBy,
-            @Description("Most side-by-side rows returned (default " + DEFAULT_PAGE + ", at most " + MAX_PAGE + ").") Integer first) {
+            @Description(FIRST) Integer first,
+            @Description(AFTER) String after) {
         String op = "modelComparison";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant[] range = reportPeriods.of(op, period);
@@ -103,46 +107,51 @@ public class ReportsApi {
         for (int i = 0; i < models.size(); i++) {
             options.add(ReportInputs.options(op, "models[" + i + "]", models.get(i), basis));
         }
-        int limit = ReportInputs.first(op, first, DEFAULT_PAGE, MAX_PAGE);
+        int limit = Paging.first(op + ".first", first);
         Dimension by = groupBy == null ? Dimension.CHANNEL : groupBy;
         // One after the other: each may be computed on demand, which a workspace does one at a time anyway.
-        Uni<List<PerformanceMetrics>> reports = Uni.createFrom().item(ArrayList::new);
+        Uni<List<ComputedReport>> reports = Uni.createFrom().item(ArrayList::new);
         for (ModelOptions o : options) {
             reports = reports.chain(done -> performance.performance(workspace, range[0], range[1], by, o).map(r -> {
-                done.add(r.first(MAX_PAGE));
+                done.add(r);
                 return done;
             }));
         }
-        return reports.map(all -> PerformanceReports.compare(all, limit));
+        return reports.map(all -> PerformanceReports.compare(all, op + ".after", after, limit));
     }
 
     @Query
-    @Description("The opportunities behind one performance row, largest attributed amount first (DESIGN §5 'Explaining a"
-            + " number'); every attributed opportunity when key is omitted.")
-    public Uni<@NonNull List<@NonNull CreditedOpportunity>> creditedOpportunities(
+    @Description("The opportunities behind one performance row, largest attributed amount first, then by id (DESIGN §5"
+            + " 'Explaining a number'); every attributed opportunity when key is omitted.")
+    public Uni<@NonNull CreditedOpportunityConnection> creditedOpportunities(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
             @NonNull @Description("The attribution model and its parameters.") ModelInput model,
             @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") Basis basis,
             @DefaultValue("CHANNEL") @Description("The touch dimension of the key.") Dimension groupBy,
             @Description("The row's key, e.g. paid_search; omitted: every attributed opportunity.") String key,
-            @Description("Most opportunities returned (default " + DEFAULT_PAGE + ", at most " + MAX_PAGE + ").") Integer first) {
+            @Description(FIRST) Integer first,
+            @Description(AFTER) String after) {
         String op = "creditedOpportunities";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant[] range = reportPeriods.of(op, period);
-        int limit = ReportInputs.first(op, first, DEFAULT_PAGE, MAX_PAGE);
+        int limit = Paging.first(op + ".first", first);
         return performance.creditedOpportunities(workspace, range[0], range[1], groupBy == null ? Dimension.CHANNEL : groupBy,
-                key, ReportInputs.options(op, "model", model, basis), limit);
+                key, ReportInputs.options(op, "model", model, basis), op + ".after", after, limit);
     }
 
     @Query
     @Description("Sourced vs influenced opportunities created in the period, by a touch dimension.")
     public Uni<@NonNull SourcedInfluencedReport> sourcedInfluenced(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the opportunities' creation.") PeriodInput period,
-            @DefaultValue("CHANNEL") Dimension groupBy) {
+            @DefaultValue("CHANNEL") Dimension groupBy,
+            @Description(FIRST) Integer first,
+            @Description(AFTER) String after) {
         String op = "sourcedInfluenced";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant[] range = reportPeriods.of(op, period);
-        return engagement.sourcedInfluenced(workspace, range[0], range[1], groupBy == null ? Dimension.CHANNEL : groupBy);
+        int limit = Paging.first(op + ".first", first);
+        return engagement.sourcedInfluenced(workspace, range[0], range[1], groupBy == null ? Dimension.CHANNEL : groupBy,
+                op + ".after", after, limit);
     }
 
     @Query
@@ -181,17 +190,15 @@ public class ReportsApi {
     @Description("One account: timeline of touches and stage changes, contacts reached, buying-committee coverage,"
             + " engagement velocity.")
     public Uni<@NonNull AccountView> accountView(@NonNull String accountId,
-                                                @DefaultValue("1000") @Description("Most timeline entries returned (the most recent), 1 to 10000.")
-                                                Integer first) {
+                                                @Description("Timeline page size: " + FIRST) Integer first,
+                                                @Description("The timeline's endCursor of the previous page; omitted: the newest"
+                                                        + " entries.") String after) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         if (accountId.isBlank()) {
             throw new IllegalArgumentException("accountView.accountId: is required");
         }
-        int limit = first == null ? 1000 : first;
-        if (limit < 1 || limit > 10_000) {
-            throw new IllegalArgumentException("accountView.first: must be 1 to 10000, was " + limit);
-        }
-        return engagement.accountView(workspace, accountId, limit);
+        int limit = Paging.first("accountView.first", first);
+        return engagement.accountView(workspace, accountId, "accountView.after", after, limit);
     }
 
     @Query
@@ -204,16 +211,18 @@ public class ReportsApi {
     }
 
     @Query
-    @Description("The touches behind a data-quality figure (INVALID_UTM, NO_PERSON, NO_ACCOUNT, UNMAPPED_CAMPAIGN), newest first;"
-            + " at most `first` (1 to 1000, default 100).")
-    public Uni<@NonNull List<@NonNull QualityTouch>> dataQualityTouches(
+    @Description("The touches behind a data-quality figure (INVALID_UTM, NO_PERSON, NO_ACCOUNT, UNMAPPED_CAMPAIGN), newest first,"
+            + " then by id descending.")
+    public Uni<@NonNull QualityTouchConnection> dataQualityTouches(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the touches.") PeriodInput period,
             @NonNull QualityProblem problem,
-            @DefaultValue("100") @Description("Most touches returned, 1 to 1000.") Integer first) {
+            @Description(FIRST) Integer first,
+            @Description(AFTER) String after) {
+        String op = "dataQualityTouches";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
-        Instant[] range = reportPeriods.of("dataQualityTouches", period);
-        int limit = ReportInputs.first("dataQualityTouches", first, DEFAULT_PAGE, MAX_PAGE);
-        return reports.qualityTouches(workspace, range[0], range[1], problem, limit);
+        Instant[] range = reportPeriods.of(op, period);
+        int limit = Paging.first(op + ".first", first);
+        return reports.qualityTouches(workspace, range[0], range[1], problem, op + ".after", after, limit);
     }
 
     @Query

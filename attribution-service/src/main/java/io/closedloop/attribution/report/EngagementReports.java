@@ -12,7 +12,11 @@ import io.closedloop.attribution.report.ReportViews.DataQuality;
 import io.closedloop.attribution.report.ReportViews.PipelineInfluence;
 import io.closedloop.attribution.report.ReportViews.SourcedInfluencedReport;
 import io.closedloop.attribution.report.ReportViews.SourcedInfluencedRow;
+import io.closedloop.attribution.report.ReportViews.SourcedInfluencedRowConnection;
+import io.closedloop.attribution.report.ReportViews.SourcedInfluencedRowEdge;
 import io.closedloop.attribution.report.ReportViews.TimelineEntry;
+import io.closedloop.attribution.report.ReportViews.TimelineEntryConnection;
+import io.closedloop.attribution.report.ReportViews.TimelineEntryEdge;
 import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
 import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
@@ -59,11 +63,13 @@ public class EngagementReports {
      * [creation − lookback, creation] when that touch is of a marketing type; influenced by every
      * group with a marketing touch in [creation − lookback, close] (open ones: up to now).
      */
-    public Uni<SourcedInfluencedReport> sourcedInfluenced(String workspace, Instant from, Instant to, Dimension groupBy) {
+    public Uni<SourcedInfluencedReport> sourcedInfluenced(String workspace, Instant from, Instant to, Dimension groupBy,
+                                                          String field, String after, int first) {
         Instant now = Instant.now();
         return settings.get(workspace).chain(s -> reports.marketingTouchTypes(workspace).chain(marketing ->
-                journeys.createdIn(workspace, from, to).chain(opportunities -> {
+                journeys.createdIn(workspace, from, to).chain(opportunities -> reports.currency(workspace).chain(currency -> {
                     Duration lookback = Duration.ofDays(s.lookbackDays);
+                    int digits = Money.digits(currency);
                     return touches(workspace, opportunities, lookback, now).map(byAccount -> {
                         Set<String> types = new HashSet<>(marketing);
                         Map<String, double[]> sums = new TreeMap<>(Journey::compareByCodePoint);
@@ -75,10 +81,10 @@ public class EngagementReports {
                             List<TouchRow> rows = new ArrayList<>(o.accountId() == null ? List.of()
                                     : byAccount.getOrDefault(o.accountId(), List.of()));
                             rows.sort(TOUCH_ORDER);
-                            TouchRow first = rows.stream().filter(t -> !t.occurredAt().isBefore(start)
+                            TouchRow firstTouch = rows.stream().filter(t -> !t.occurredAt().isBefore(start)
                                     && !t.occurredAt().isAfter(o.createdAt())).findFirst().orElse(null);
-                            if (first != null && types.contains(first.type())) {
-                                double[] sum = sums.computeIfAbsent(first.key(groupBy), k -> new double[4]);
+                            if (firstTouch != null && types.contains(firstTouch.type())) {
+                                double[] sum = sums.computeIfAbsent(firstTouch.key(groupBy), k -> new double[4]);
                                 sum[0]++;
                                 sum[1] += amount;
                                 totals[0]++;
@@ -100,15 +106,23 @@ public class EngagementReports {
                                 totals[3] += amount;
                             }
                         }
+                        // Whole amounts are summed: rounding only removes the binary sum's residue.
                         List<SourcedInfluencedRow> out = new ArrayList<>();
-                        sums.forEach((key, v) -> out.add(new SourcedInfluencedRow(key, (int) v[0], v[1], (int) v[2], v[3])));
-                        out.sort(Comparator.comparingDouble(SourcedInfluencedRow::influencedAmount).reversed()
-                                .thenComparing(SourcedInfluencedRow::key));
-                        return new SourcedInfluencedReport(now.toString(), groupBy, TouchType.of(marketing), out,
-                                new SourcedInfluencedRow(null, (int) totals[0], totals[1], (int) totals[2], totals[3]));
+                        sums.forEach((key, v) -> out.add(new SourcedInfluencedRow(key, (int) v[0], Money.round(v[1], digits),
+                                (int) v[2], Money.round(v[3], digits))));
+                        out.sort(SOURCED_ORDER.comparator());
+                        Paging.Page<SourcedInfluencedRow> page = Paging.page(field, out, after, first, SOURCED_ORDER);
+                        return new SourcedInfluencedReport(now.toString(), groupBy, currency, TouchType.of(marketing),
+                                new SourcedInfluencedRowConnection(page.edges(SourcedInfluencedRowEdge::new), page.pageInfo(),
+                                        page.totalCount()),
+                                new SourcedInfluencedRow(null, (int) totals[0], Money.round(totals[1], digits), (int) totals[2],
+                                        Money.round(totals[3], digits)));
                     });
-                })));
+                }))));
     }
+
+    private static final Paging.Order<SourcedInfluencedRow> SOURCED_ORDER = new Paging.Order<>(
+            r -> List.of(r.influencedAmount().toString(), r.key()), ComputedReport.amountThenKey());
 
     /** Opportunities created in [from, to) and OPEN or WON; influenced: a marketing touch of the account in [creation − N days, creation]. */
     public Uni<PipelineInfluence> pipelineInfluence(String workspace, Instant from, Instant to, int windowDays) {
@@ -116,7 +130,7 @@ public class EngagementReports {
         Duration window = Duration.ofDays(windowDays);
         return reports.marketingTouchTypes(workspace).chain(marketing -> journeys.createdIn(workspace, from, to).chain(all -> {
             List<Opportunity> pipeline = all.stream().filter(o -> "OPEN".equals(o.status()) || "WON".equals(o.status())).toList();
-            return touches(workspace, pipeline, window, to).map(byAccount -> {
+            return touches(workspace, pipeline, window, to).chain(byAccount -> {
                 Set<String> types = new HashSet<>(marketing);
                 int count = 0;
                 int influencedCount = 0;
@@ -135,8 +149,13 @@ public class EngagementReports {
                         influencedAmount += a;
                     }
                 }
-                return new PipelineInfluence(dataAsOf, windowDays, count, amount, influencedCount, influencedAmount,
-                        PerformanceReports.ratio(influencedCount, count), PerformanceReports.ratio(influencedAmount, amount));
+                double a = amount;
+                double ia = influencedAmount;
+                int c = count;
+                int ic = influencedCount;
+                return reports.currency(workspace).map(currency -> new PipelineInfluence(dataAsOf, windowDays, currency, c,
+                        Money.round(a, Money.digits(currency)), ic, Money.round(ia, Money.digits(currency)),
+                        PerformanceReports.ratio(ic, c), PerformanceReports.ratio(ia, a)));
             });
         }));
     }
@@ -163,11 +182,37 @@ public class EngagementReports {
     }
 
     /**
-     * @param limit the most timeline entries returned (the most recent ones); the figures are computed over every touch
+     * Newest first, then STAGE before TOUCH, then by id descending (a stage entry's id: its opportunity and stage); a
+     * cursor is (time, kind, id).
      */
-    public Uni<AccountView> accountView(String workspace, String accountId, int limit) {
+    static final Paging.Order<TimelineEntry> TIMELINE_ORDER = new Paging.Order<>(
+            e -> List.of(Instant.parse(e.at()).toString(), e.kind().name(), timelineId(e)),
+            Comparator.comparing((List<String> k) -> Instant.parse(k.get(0))).reversed()
+                    .thenComparing(k -> k.get(1))
+                    .thenComparing(k -> k.get(2), Comparator.reverseOrder()));
+
+    private static String timelineId(TimelineEntry e) {
+        return e.kind() == TimelineKind.TOUCH ? e.touchId() : e.opportunityId() + "|" + e.stage();
+    }
+
+    /**
+     * The account's figures over every touch, and the page of its timeline after {@code after} ({@code field} names the
+     * argument in errors).
+     */
+    public Uni<AccountView> accountView(String workspace, String accountId, String field, String after, int first) {
         String dataAsOf = Instant.now().toString();
-        return reports.accountTouchSummary(workspace, accountId).chain(summary -> reports.recentAccountTouches(workspace, accountId, limit)
+        List<String> cursor = after == null ? null : Paging.decode(field, after);
+        Instant cursorAt;
+        try {
+            cursorAt = cursor == null ? null : Instant.parse(cursor.get(0));
+            if (cursor != null) {
+                TimelineKind.valueOf(cursor.get(1));
+            }
+        } catch (RuntimeException e) {
+            throw Paging.notACursor(field, after);
+        }
+        return reports.accountTouchSummary(workspace, accountId).chain(summary -> reports.recentAccountTouches(workspace, accountId,
+                        cursorAt, cursor == null ? null : cursor.get(1), cursor == null ? null : cursor.get(2), first + 1)
                 .chain(touches -> reports.accountOpportunities(workspace, accountId).chain(opportunities -> {
                     Set<String> roleContacts = new HashSet<>();
                     for (OpportunityDetail o : opportunities) {
@@ -203,11 +248,10 @@ public class EngagementReports {
                                         }
                                     }
                                 }
-                                timeline.sort(Comparator.comparing((TimelineEntry e) -> Instant.parse(e.at()))
-                                        .thenComparing(TimelineEntry::kind, Comparator.reverseOrder())
-                                        .thenComparing(e -> String.valueOf(e.touchId() != null ? e.touchId() : e.opportunityId())));
-                                List<TimelineEntry> recent = timeline.size() > limit
-                                        ? List.copyOf(timeline.subList(timeline.size() - limit, timeline.size())) : timeline;
+                                timeline.sort(TIMELINE_ORDER.comparator());
+                                // The touches read are the first+1 after the cursor; the stage entries are all there.
+                                Paging.Page<TimelineEntry> page = Paging.page(field, timeline, after, first, TIMELINE_ORDER);
+                                long total = summary.touches() + stages;
                                 int reachedContacts = 0;
                                 for (String contact : contacts) {
                                     if (firstTouchOf.containsKey(personOf.get(contact))) {
@@ -219,7 +263,10 @@ public class EngagementReports {
                                         && !firstTouch.isAfter(opportunities.get(0).createdAt())) {
                                     velocity = (opportunities.get(0).createdAt().toEpochMilli() - firstTouch.toEpochMilli()) / DAY_MILLIS;
                                 }
-                                return new AccountView(accountId, dataAsOf, recent, (int) Math.min(Integer.MAX_VALUE, summary.touches() + stages),
+                                return new AccountView(accountId, dataAsOf, new TimelineEntryConnection(
+                                        page.edges(TimelineEntryEdge::new), new Paging.PageInfo(page.pageInfo().hasNextPage(),
+                                        after != null, page.pageInfo().startCursor(), page.pageInfo().endCursor()),
+                                        (int) Math.min(Integer.MAX_VALUE, total)),
                                         contacts.size(), reachedContacts, PerformanceReports.ratio(covered, roles), velocity);
                             }));
                 })));

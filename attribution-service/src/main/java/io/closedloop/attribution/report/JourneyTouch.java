@@ -16,5 +16,6 @@ public record JourneyTouch(
         String source, String medium, String campaign, String content,
         @NonNull @Description("The milestones it is.") List<@NonNull Milestone> milestones,
         @Description("Its credit (fraction of the opportunity).") double credit,
-        @Description("Its attributed amount.") double amount) {
+        @NonNull @Description("Its attributed amount: credit x the opportunity's amount, rounded so that the touches' amounts add"
+                + " up to the opportunity's.") Money amount) {
 }

@@ -16,7 +16,7 @@ public record OpportunityJourney(
         @Description("OPEN, WON or LOST.") OpportunityStatus status,
         @NonNull @Description("PIPELINE or REVENUE.") Basis basis,
         @NonNull @Description("The model.") ModelName model,
-        @Description("The opportunity's pipeline or won amount.") Double amount,
+        @Description("The opportunity's pipeline or won amount.") Money amount,
         @Description("The amount's currency (ISO 4217).") String currency,
         @Description("When it was created, ISO-8601.") String createdAt,
         @Description("When it closed, ISO-8601.") String closedAt,

@@ -5,11 +5,14 @@ import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.ReportViews.CohortLtvReport;
 import io.closedloop.attribution.report.ReportViews.CohortRow;
 import io.closedloop.attribution.report.ReportViews.ComparisonRow;
+import io.closedloop.attribution.report.ReportViews.ComparisonRowConnection;
+import io.closedloop.attribution.report.ReportViews.ComparisonRowEdge;
 import io.closedloop.attribution.report.ReportViews.CreditedOpportunity;
+import io.closedloop.attribution.report.ReportViews.CreditedOpportunityConnection;
+import io.closedloop.attribution.report.ReportViews.CreditedOpportunityEdge;
 import io.closedloop.attribution.report.ReportViews.ModelComparison;
-import io.closedloop.attribution.report.ReportViews.Unattributed;
-import io.closedloop.attribution.report.ReportViews.PerformanceMetrics;
 import io.closedloop.attribution.report.ReportViews.PerformanceRow;
+import io.closedloop.attribution.report.ReportViews.Unattributed;
 import io.closedloop.attribution.service.AttributionService;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.service.AttributionService.OpportunityCredit;
@@ -68,7 +71,7 @@ public class PerformanceReports {
         this.pool = pool;
     }
 
-    public Uni<PerformanceMetrics> performance(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
+    public Uni<ComputedReport> performance(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
         // Sequential: the settings lookups inside share one reactive session per request.
         return attribution.answeringRollups(workspace, from, to, options).chain(state -> state == null
                 ? compute(workspace, from, to, groupBy, options, null)
@@ -80,7 +83,7 @@ public class PerformanceReports {
                         state.version(), () -> compute(workspace, from, to, groupBy, options, state)));
     }
 
-    private Uni<PerformanceMetrics> compute(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options,
+    private Uni<ComputedReport> compute(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options,
                                             RollupState state) {
         String dataAsOf = Instant.now().toString();
         LocalDate firstDay = day(from);
@@ -97,8 +100,9 @@ public class PerformanceReports {
                         : wonOnDemand(workspace, from, to, groupBy, options))
                         .chain(won -> spend(workspace, firstDay, endDay, groupBy)
                                 .chain(spend -> reports.spendTotal(workspace, firstDay, endDay)
-                                        .map(totalSpend -> performance(from, to, groupBy, options, basis, pipeline, won,
-                                                spend, totalSpend, dataAsOf))))));
+                                        .chain(totalSpend -> reports.currency(workspace)
+                                                .map(currency -> performance(groupBy, options, basis, pipeline, won, spend,
+                                                        totalSpend, currency, dataAsOf)))))));
     }
 
     /**
@@ -215,9 +219,9 @@ public class PerformanceReports {
                 }));
     }
 
-    private static PerformanceMetrics performance(Instant from, Instant to, Dimension groupBy, ModelOptions options,
-                                                  AttributionReport basis, AttributionReport pipeline, WonDeals won,
-                                                  Map<String, Double> spend, double totalSpend, String dataAsOf) {
+    private static ComputedReport performance(Dimension groupBy, ModelOptions options, AttributionReport basis,
+                                              AttributionReport pipeline, WonDeals won, Map<String, Double> spend,
+                                              double totalSpend, String currency, String dataAsOf) {
         Set<String> keys = new TreeSet<>();
         Map<String, AttributionRow> basisRows = byKey(basis.rows(), keys);
         Map<String, AttributionRow> pipelineRows = byKey(pipeline.rows(), keys);
@@ -226,44 +230,72 @@ public class PerformanceReports {
         Map<String, double[]> wonSums = won.sums();
         Map<String, Double> medianDays = won.days().medianByKey();
         double[] wonTotal = won.total();
-        List<PerformanceRow> rows = new ArrayList<>();
+        // Exact (unrounded) figures per key: credit, amount, opportunities, spend, pipeline credit, pipeline, won deals,
+        // revenue, new customers.
+        List<String> keyList = new ArrayList<>(keys);
+        double[][] exact = new double[keyList.size()][];
         double pipelineCredit = 0;
         double pipelineAmount = 0;
         double credit = 0;
         double amount = 0;
-        for (String key : keys) {
+        for (int i = 0; i < exact.length; i++) {
+            String key = keyList.get(i);
             AttributionRow b = basisRows.get(key);
             AttributionRow p = pipelineRows.get(key);
             double[] w = wonSums.getOrDefault(key, new double[3]);
-            rows.add(row(key, b == null ? 0 : b.credit(), b == null ? 0 : b.amount(), b == null ? 0 : b.opportunities(),
-                    spend.getOrDefault(key, 0.0), p == null ? 0 : p.credit(), p == null ? 0 : p.amount(), w[0], w[1], w[2],
-                    medianDays.get(key), null));
-            pipelineCredit += p == null ? 0 : p.credit();
-            pipelineAmount += p == null ? 0 : p.amount();
-            credit += b == null ? 0 : b.credit();
-            amount += b == null ? 0 : b.amount();
+            exact[i] = new double[]{b == null ? 0 : b.credit(), b == null ? 0 : b.amount(), b == null ? 0 : b.opportunities(),
+                    spend.getOrDefault(key, 0.0), p == null ? 0 : p.credit(), p == null ? 0 : p.amount(), w[0], w[1], w[2]};
+            pipelineCredit += exact[i][4];
+            pipelineAmount += exact[i][5];
+            credit += exact[i][0];
+            amount += exact[i][1];
         }
-        rows.sort(Comparator.comparingDouble(PerformanceRow::amount).reversed().thenComparing(PerformanceRow::key));
         // Totals over the scope: every attributed deal counts once, whichever groups share its credit.
-        PerformanceRow totals = row(null, credit, amount, basis.attributedOpportunities(), totalSpend, pipelineCredit,
-                pipelineAmount, wonTotal[0], wonTotal[1], wonTotal[2], won.days().medianAll(),
-                new Unattributed(basis.unattributedOpportunities(), basis.unattributedAmount()));
-        return new PerformanceMetrics(options.model(), options.basis(), groupBy, dataAsOf, rows, rows.size(), totals,
+        double[] totalExact = {credit, amount, basis.attributedOpportunities(), totalSpend, pipelineCredit, pipelineAmount,
+                wonTotal[0], wonTotal[1], wonTotal[2]};
+        int digits = Money.digits(currency);
+        // The shared-out amounts are rounded once, here, so that the rows add up to the totals exactly.
+        List<Money> amounts = Money.apportion(column(exact, 1), totalExact[1], digits);
+        List<Money> pipelines = Money.apportion(column(exact, 5), totalExact[5], digits);
+        List<Money> revenues = Money.apportion(column(exact, 7), totalExact[7], digits);
+        List<PerformanceRow> rows = new ArrayList<>();
+        for (int i = 0; i < exact.length; i++) {
+            rows.add(row(keyList.get(i), exact[i], amounts.get(i), pipelines.get(i), revenues.get(i), digits,
+                    medianDays.get(keyList.get(i)), null));
+        }
+        rows.sort(ComputedReport.ORDER.comparator());
+        PerformanceRow totals = row(null, totalExact, Money.round(totalExact[1], digits), Money.round(totalExact[5], digits),
+                Money.round(totalExact[7], digits), digits, won.days().medianAll(),
+                new Unattributed(basis.unattributedOpportunities(), Money.round(basis.unattributedAmount(), digits)));
+        return new ComputedReport(options.model(), options.basis(), groupBy, currency, dataAsOf, rows, totals,
                 basis.explanation());
     }
 
-    private static PerformanceRow row(String key, double credit, double amount, double opportunities, double spend,
-                                      double pipelineCredit, double pipeline, double wonDeals, double revenue,
-                                      double newCustomers, Double medianDays, Unattributed unattributed) {
-        return new PerformanceRow(key, credit, amount, opportunities, spend, pipelineCredit, pipeline, wonDeals, revenue,
-                newCustomers, ratio(revenue - spend, spend), ratio(revenue, spend), costRatio(spend, newCustomers),
-                costRatio(spend, pipelineCredit), ratio(revenue, wonDeals), ratio(wonDeals, pipelineCredit), medianDays,
-                unattributed);
+    private static double[] column(double[][] rows, int column) {
+        double[] out = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = rows[i][column];
+        }
+        return out;
     }
 
-    /** The opportunities behind one row of the performance report, largest attributed amount first. */
-    public Uni<List<CreditedOpportunity>> creditedOpportunities(String workspace, Instant from, Instant to, Dimension groupBy,
-                                                                String key, ModelOptions options, int first) {
+    /** A row from its exact figures {@code f} (see {@link #performance}) and its rounded amounts; ratios from the exact ones. */
+    private static PerformanceRow row(String key, double[] f, Money amount, Money pipeline, Money revenue, int digits,
+                                      Double medianDays, Unattributed unattributed) {
+        double spend = f[3];
+        double pipelineCredit = f[4];
+        double wonDeals = f[6];
+        double exactRevenue = f[7];
+        return new PerformanceRow(key, f[0], amount, f[2], Money.round(spend, digits), pipelineCredit, pipeline, wonDeals,
+                revenue, f[8], ratio(exactRevenue - spend, spend), ratio(exactRevenue, spend),
+                Money.ofRatio(costRatio(spend, f[8]), digits), Money.ofRatio(costRatio(spend, pipelineCredit), digits),
+                Money.ofRatio(ratio(exactRevenue, wonDeals), digits), ratio(wonDeals, pipelineCredit), medianDays, unattributed);
+    }
+
+    /** The opportunities behind one row of the performance report, largest attributed amount first, then by id. */
+    public Uni<CreditedOpportunityConnection> creditedOpportunities(String workspace, Instant from, Instant to, Dimension groupBy,
+                                                                    String key, ModelOptions options, String field, String after,
+                                                                    int first) {
         return attribution.opportunityCredits(workspace, from, to, groupBy, options).map(credits -> {
             List<CreditedOpportunity> out = new ArrayList<>();
             for (OpportunityCredit oc : credits) {
@@ -274,14 +306,18 @@ public class PerformanceReports {
                 }
                 var o = oc.opportunity();
                 Instant converted = options.basis() == Basis.PIPELINE ? o.createdAt() : o.closedAt();
-                out.add(new CreditedOpportunity(o.id(), o.accountId(), amount(oc), credit, credit * amount(oc), touches,
-                        converted.toString()));
+                int digits = Money.digits(o.currency());
+                out.add(new CreditedOpportunity(o.id(), o.accountId(), Money.round(amount(oc), digits), o.currency(), credit,
+                        Money.round(credit * amount(oc), digits), touches, converted.toString()));
             }
-            out.sort(Comparator.comparingDouble(CreditedOpportunity::attributedAmount).reversed()
-                    .thenComparing(CreditedOpportunity::opportunityId));
-            return List.copyOf(out.subList(0, Math.min(first, out.size())));
+            out.sort(CREDITED_ORDER.comparator());
+            Paging.Page<CreditedOpportunity> page = Paging.page(field, out, after, first, CREDITED_ORDER);
+            return new CreditedOpportunityConnection(page.edges(CreditedOpportunityEdge::new), page.pageInfo(), page.totalCount());
         });
     }
+
+    private static final Paging.Order<CreditedOpportunity> CREDITED_ORDER = new Paging.Order<>(
+            o -> List.of(o.attributedAmount().toString(), o.opportunityId()), ComputedReport.amountThenKey());
 
     /**
      * Customers whose first won deal closed in [from, to), by acquisition period and the channel
@@ -331,16 +367,17 @@ public class PerformanceReports {
                                     byPeriod.computeIfAbsent(r.accountId(), a -> new double[periods + 1])[k] += r.amount();
                                 }
                             }
-                            return cohortRows(workspace, cohorts, accountOfDeal, byPeriod, quarters, periods)
-                                    .map(rows -> new CohortLtvReport(dataAsOf, quarters ? CohortGranularity.QUARTER
-                                            : CohortGranularity.MONTH, periods, rows));
+                            return reports.currency(workspace).chain(currency -> cohortRows(workspace, cohorts, accountOfDeal,
+                                            byPeriod, quarters, periods, Money.digits(currency))
+                                    .map(rows -> new CohortLtvReport(dataAsOf, currency, quarters ? CohortGranularity.QUARTER
+                                            : CohortGranularity.MONTH, periods, rows)));
                     });
                 }));
     }
 
     private Uni<List<CohortRow>> cohortRows(String workspace, Map<LocalDate, Map<String, List<String>>> cohorts,
                                             Map<String, String> accountOfDeal, Map<String, double[]> byPeriod,
-                                            boolean quarters, int periods) {
+                                            boolean quarters, int periods, int digits) {
         Uni<List<CohortRow>> rows = Uni.createFrom().item(new ArrayList<>());
         for (Map.Entry<LocalDate, Map<String, List<String>>> cohort : cohorts.entrySet()) {
             LocalDate start = cohort.getKey();
@@ -355,17 +392,18 @@ public class PerformanceReports {
                             cumulative[k] += p[k];
                         }
                     }
-                    List<Double> perCustomer = new ArrayList<>();
+                    List<Money> perCustomer = new ArrayList<>();
                     double running = 0;
                     for (int k = 0; k <= periods; k++) {
                         running += cumulative[k];
-                        perCustomer.add(running / customers);
+                        perCustomer.add(Money.round(running / customers, digits));
                     }
-                    double ltv = perCustomer.get(periods);
+                    double ltv = running / customers;
                     Double cac = costRatio(spend.getOrDefault(channel, 0.0), customers);
                     Double ltvToCac = cac == null || cac == 0 ? null : ltv / cac;
-                    list.add(new CohortRow(label(start, quarters), channel, customers, perCustomer, ltv,
-                            spend.containsKey(channel) ? cac : null, spend.containsKey(channel) ? ltvToCac : null));
+                    list.add(new CohortRow(label(start, quarters), channel, customers, perCustomer, perCustomer.get(periods),
+                            spend.containsKey(channel) ? Money.ofRatio(cac, digits) : null,
+                            spend.containsKey(channel) ? ltvToCac : null));
                 });
                 return list;
             }));
@@ -418,23 +456,37 @@ public class PerformanceReports {
                 : String.format("%d-%02d", start.getYear(), start.getMonthValue());
     }
 
-    /** Side-by-side rows of {@code reports} (one per model): every group of any, largest under the first model first. */
-    public static ModelComparison compare(List<PerformanceMetrics> reports, int first) {
-        Map<String, double[][]> byKey = new LinkedHashMap<>();
-        for (int m = 0; m < reports.size(); m++) {
+    /**
+     * Side-by-side rows of {@code reports} (one per model): every group of any, largest under the first model first, then
+     * by key; the page after {@code after}. Each model's report shows its first {@link Paging#MAX_PAGE} rows.
+     */
+    public static ModelComparison compare(List<ComputedReport> reports, String field, String after, int first) {
+        int n = reports.size();
+        Map<String, double[]> credits = new LinkedHashMap<>();
+        Map<String, Money[]> amounts = new HashMap<>();
+        for (int m = 0; m < n; m++) {
             for (PerformanceRow row : reports.get(m).rows()) {
-                double[][] values = byKey.computeIfAbsent(row.key(), k -> new double[2][reports.size()]);
-                values[0][m] = row.credit();
-                values[1][m] = row.amount();
+                credits.computeIfAbsent(row.key(), k -> new double[n])[m] = row.credit();
+                amounts.computeIfAbsent(row.key(), k -> new Money[n])[m] = row.amount();
             }
         }
         List<ComparisonRow> rows = new ArrayList<>();
-        byKey.forEach((key, values) -> rows.add(new ComparisonRow(key, boxed(values[0]), boxed(values[1]))));
-        rows.sort(Comparator.comparingDouble((ComparisonRow r) -> r.amounts().get(0)).reversed()
-                .thenComparing(ComparisonRow::key, Comparator.nullsLast(Comparator.naturalOrder())));
-        return new ModelComparison(reports.stream().map(PerformanceMetrics::model).toList(), reports,
-                List.copyOf(rows.subList(0, Math.min(first, rows.size()))));
+        credits.forEach((key, values) -> {
+            Money[] a = amounts.get(key);
+            for (int m = 0; m < n; m++) {
+                a[m] = a[m] == null ? Money.of(java.math.BigDecimal.ZERO, Money.digits(reports.get(m).currency())) : a[m];
+            }
+            rows.add(new ComparisonRow(key, boxed(values), List.of(a)));
+        });
+        rows.sort(COMPARISON_ORDER.comparator());
+        Paging.Page<ComparisonRow> page = Paging.page(field, rows, after, first, COMPARISON_ORDER);
+        return new ModelComparison(reports.stream().map(ComputedReport::model).toList(),
+                reports.stream().map(r -> r.page(field, null, Paging.MAX_PAGE)).toList(),
+                new ComparisonRowConnection(page.edges(ComparisonRowEdge::new), page.pageInfo(), page.totalCount()));
     }
+
+    private static final Paging.Order<ComparisonRow> COMPARISON_ORDER = new Paging.Order<>(
+            r -> List.of(r.amounts().get(0).toString(), r.key()), ComputedReport.amountThenKey());
 
     private static List<Double> boxed(double[] values) {
         List<Double> out = new ArrayList<>(values.length);

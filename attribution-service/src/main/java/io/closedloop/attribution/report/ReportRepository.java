@@ -159,8 +159,13 @@ public class ReportRepository {
     }
 
     /** The period's touches with {@code problem}, newest first: what a data-quality figure counts. */
-    public Uni<List<ReportViews.QualityTouch>> qualityTouches(String workspace, Instant from, Instant to, ReportViews.QualityProblem problem,
-                                                              int limit) {
+    /**
+     * The touches behind a data-quality figure, newest first (then by id, descending): the page after the cursor
+     * {@code after} (its touch's time and id), and how many there are.
+     */
+    public Uni<ReportViews.QualityTouchConnection> qualityTouches(String workspace, Instant from, Instant to,
+                                                                  ReportViews.QualityProblem problem, String field, String after,
+                                                                  int first) {
         String condition = switch (problem) {
             case INVALID_UTM -> "not t.utm_valid";
             case NO_PERSON -> "not exists (select 1 from membership m where m.workspace_id = t.workspace_id"
@@ -169,18 +174,51 @@ public class ReportRepository {
                     + " and m.identifier = any(t.identifiers) and m.account_id is not null and m.account_id not like 'person:%')";
             case UNMAPPED_CAMPAIGN -> "t.campaign is not null and t.channel in ('other', '(none)')";
         };
-        return pool.preparedQuery("select t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content from touch t"
-                        + " where t.workspace_id = $1 and t.occurred_at >= $2 and t.occurred_at < $3 and " + condition
-                        + " order by t.occurred_at desc, t.id limit $4")
-                .execute(Tuple.of(workspace, utc(from), utc(to), limit)).map(rows -> {
-                    List<ReportViews.QualityTouch> out = new ArrayList<>();
+        List<String> key = after == null ? null : Paging.decode(field, after);
+        OffsetDateTime afterAt;
+        try {
+            // Before the first page: after every touch.
+            afterAt = key == null ? OffsetDateTime.of(9999, 12, 31, 0, 0, 0, 0, ZoneOffset.UTC) : OffsetDateTime.parse(key.get(0));
+        } catch (RuntimeException e) {
+            throw Paging.notACursor(field, after);
+        }
+        String afterId = key == null || key.size() < 2 || key.get(1) == null ? "" : key.get(1);
+        String scope = " from touch t where t.workspace_id = $1 and t.occurred_at >= $2 and t.occurred_at < $3 and " + condition;
+        Uni<Integer> count = pool.preparedQuery("select count(*)" + scope).execute(Tuple.of(workspace, utc(from), utc(to)))
+                .map(rows -> rows.iterator().next().getInteger(0));
+        return count.chain(total -> pool.preparedQuery("select t.id, t.occurred_at, t.type, t.channel, t.source, t.medium,"
+                        + " t.campaign, t.content" + scope + " and (t.occurred_at, t.id) < ($4, $5)"
+                        + " order by t.occurred_at desc, t.id desc limit $6")
+                .execute(Tuple.from(List.of(workspace, utc(from), utc(to), afterAt, afterId, first + 1)))
+                .map(rows -> {
+                    List<ReportViews.QualityTouchEdge> edges = new ArrayList<>();
+                    List<String> cursors = new ArrayList<>();
                     for (Row r : rows) {
-                        out.add(new ReportViews.QualityTouch(r.getString(0), r.getOffsetDateTime(1).toInstant().toString(),
-                                TouchType.of(r.getString(2)),
-                                r.getString(3), r.getString(4), r.getString(5), r.getString(6), r.getString(7)));
+                        if (edges.size() == first) {
+                            break;
+                        }
+                        OffsetDateTime at = r.getOffsetDateTime(1);
+                        String cursor = Paging.encode(List.of(at.toString(), r.getString(0)));
+                        cursors.add(cursor);
+                        edges.add(new ReportViews.QualityTouchEdge(cursor, new ReportViews.QualityTouch(r.getString(0),
+                                at.toInstant().toString(), TouchType.of(r.getString(2)), r.getString(3), r.getString(4),
+                                r.getString(5), r.getString(6), r.getString(7))));
                     }
-                    return out;
-                });
+                    return new ReportViews.QualityTouchConnection(edges, Paging.info(cursors, rows.size() > first, after != null),
+                            total);
+                }));
+    }
+
+    /** The workspace's reporting currency: that of its amounts (ingestion converts every amount into it); null before any. */
+    public Uni<String> currency(String workspace) {
+        return pool.preparedQuery("""
+                        select currency from (
+                            (select currency from opportunity where workspace_id = $1 and currency is not null limit 1)
+                            union all (select currency from revenue where workspace_id = $1 and currency is not null limit 1)
+                            union all (select currency from spend where workspace_id = $1 and currency is not null limit 1)) c
+                        limit 1""")
+                .execute(Tuple.of(workspace))
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getString(0) : null);
     }
 
     /** Campaigns of the period's touches on the taxonomy's fallback channel ('other') or none. */
@@ -228,9 +266,19 @@ public class ReportRepository {
     }
 
     /** The account's {@code limit} most recent touches (a big account's timeline is bounded; its figures are not). */
-    public Uni<List<AccountTouch>> recentAccountTouches(String workspace, String accountId, int limit) {
-        return pool.preparedQuery(ACCOUNT_TOUCHES + "select * from at order by occurred_at desc, id desc limit $3")
-                .execute(Tuple.of(workspace, accountId, limit)).map(rows -> {
+    /**
+     * The account's touches newest first (then by id, descending), at most {@code limit}: those after the timeline cursor
+     * {@code (at, kind, id)} when {@code at} is given (a touch at the cursor's time follows a STAGE entry there, and follows
+     * a TOUCH entry when its id is smaller).
+     */
+    public Uni<List<AccountTouch>> recentAccountTouches(String workspace, String accountId, Instant at, String kind, String id,
+                                                        int limit) {
+        return pool.preparedQuery(ACCOUNT_TOUCHES + """
+                        select * from at where $3::timestamptz is null or occurred_at < $3
+                            or (occurred_at = $3 and ($4 = 'STAGE' or id collate "C" < $5))
+                        order by occurred_at desc, id collate "C" desc limit $6""")
+                .execute(Tuple.from(java.util.Arrays.asList(workspace, accountId, at == null ? null : utc(at), kind, id, limit)))
+                .map(rows -> {
                     List<AccountTouch> out = new ArrayList<>();
                     for (Row r : rows) {
                         out.add(new AccountTouch(r.getString(0), r.getOffsetDateTime(1).toInstant(), r.getString(2),

@@ -22,17 +22,22 @@ public final class ReportViews {
             @NonNull @Description("The model the credit was computed with.") ModelName model,
             @NonNull @Description("PIPELINE or REVENUE.") Basis basis,
             @NonNull @Description("The dimension the rows are grouped by.") Dimension groupBy,
+            @Description("The reporting currency of every amount (ISO 4217); null before any amount arrived.") String currency,
             @Description("Time of the newest data the figures were computed from (DESIGN §5 'Explaining a number').") String dataAsOf,
-            @NonNull @Description("One row per group, largest attributed amount first: the first `first` of them.") List<@NonNull PerformanceRow> rows,
-            @Description("Groups the report has (rows holds the largest `first`).") int totalRows,
-            @NonNull @Description("Totals over the whole scope (key null); spend is the period's total spend.") PerformanceRow totals,
+            @NonNull @Description("One row per group, largest attributed amount first, then by key; a page of them.") ReportRowConnection rows,
+            @NonNull @Description("Totals over the whole scope (key null); spend is the period's total spend. The rows' amount,"
+                    + " pipeline and revenue add up to these exactly.") PerformanceRow totals,
             @Description("MARKOV and SHAPLEY: where the credit comes from; null for the rule-based models.") ModelExplanation explanation) {
+    }
 
-        /** The report with only its {@code n} largest rows (the totals still cover every group). */
-        public PerformanceMetrics first(int n) {
-            return rows.size() <= n ? this : new PerformanceMetrics(model, basis, groupBy, dataAsOf, List.copyOf(rows.subList(0, n)),
-                    totalRows, totals, explanation);
-        }
+    @Type("ReportRowConnection")
+    @Description("A page of report rows.")
+    public record ReportRowConnection(@NonNull List<@NonNull ReportRowEdge> edges, @NonNull Paging.PageInfo pageInfo,
+                                      @Description("Rows in the whole report.") int totalCount) {
+    }
+
+    @Type("ReportRowEdge")
+    public record ReportRowEdge(@NonNull String cursor, @NonNull PerformanceRow node) {
     }
 
     @Type("ReportRow")
@@ -40,19 +45,19 @@ public final class ReportViews {
     public record PerformanceRow(
             @Description("The group (null on totals).") String key,
             @Description("Credit sum under the requested basis.") double credit,
-            @Description("Attributed amount under the requested basis.") double amount,
+            @NonNull @Description("Attributed amount under the requested basis.") Money amount,
             @Description("Distinct opportunities giving the group credit > 0 (on totals: attributed opportunities).") double opportunities,
-            @Description("Spend of the group in the period (0 for CONTENT and TOUCH_TYPE).") double spend,
+            @NonNull @Description("Spend of the group in the period (0 for CONTENT and TOUCH_TYPE).") Money spend,
             @Description("Credit sum of opportunities created in the period (pipeline basis).") double pipelineOpportunities,
-            @Description("Attributed pipeline: credit x amount of opportunities created in the period.") double pipeline,
+            @NonNull @Description("Attributed pipeline: credit x amount of opportunities created in the period.") Money pipeline,
             @Description("Attributed won deals: credit sum of opportunities won in the period.") double wonDeals,
-            @Description("Attributed revenue: credit x amount of opportunities won in the period.") double revenue,
+            @NonNull @Description("Attributed revenue: credit x amount of opportunities won in the period.") Money revenue,
             @Description("Attributed new customers: credit sum of won deals that are their account's first won deal.") double newCustomers,
             @Description("(revenue - spend) / spend.") Double roi,
             @Description("revenue / spend.") Double roas,
-            @Description("spend / newCustomers.") Double cac,
-            @Description("spend / pipelineOpportunities.") Double costPerOpportunity,
-            @Description("revenue / wonDeals.") Double averageDealSize,
+            @Description("spend / newCustomers.") Money cac,
+            @Description("spend / pipelineOpportunities.") Money costPerOpportunity,
+            @Description("revenue / wonDeals.") Money averageDealSize,
             @Description("wonDeals / pipelineOpportunities.") Double conversionRate,
             @Description("Median days from the journey's first touch to the close over the won deals with credit in the group.") Double medianDaysToConversion,
             @Description("On totals only (null on rows): the conversions in scope no touch is credited for (none in their"
@@ -66,7 +71,17 @@ public final class ReportViews {
             @NonNull @Description("The models compared, in the order asked.") List<@NonNull ModelName> models,
             @NonNull @Description("Each model's full report, in the order of 'models'.") List<@NonNull PerformanceMetrics> reports,
             @NonNull @Description("Side-by-side rows: one per group, values in the order of 'models', largest under the first"
-                    + " model first.") List<@NonNull ComparisonRow> rows) {
+                    + " model first, then by key; a page of them.") ComparisonRowConnection rows) {
+    }
+
+    @Type("ComparisonRowConnection")
+    @Description("A page of side-by-side rows.")
+    public record ComparisonRowConnection(@NonNull List<@NonNull ComparisonRowEdge> edges, @NonNull Paging.PageInfo pageInfo,
+                                          @Description("Rows in the whole comparison.") int totalCount) {
+    }
+
+    @Type("ComparisonRowEdge")
+    public record ComparisonRowEdge(@NonNull String cursor, @NonNull ComparisonRow node) {
     }
 
     @Type("ComparisonRow")
@@ -74,7 +89,7 @@ public final class ReportViews {
     public record ComparisonRow(
             @Description("The group.") String key,
             @NonNull @Description("Credit under each model, in the order of 'models'.") List<@NonNull Double> credits,
-            @NonNull @Description("Attributed amount under each model, in the order of 'models'.") List<@NonNull Double> amounts) {
+            @NonNull @Description("Attributed amount under each model, in the order of 'models'.") List<@NonNull Money> amounts) {
     }
 
     @Type("ModelExplanation")
@@ -111,38 +126,64 @@ public final class ReportViews {
     @Type("Unattributed")
     @Description("Conversions in scope with no touch in their lookback window: no model credits any group for them.")
     public record Unattributed(@Description("How many.") int count,
-                               @Description("Their pipeline or won amount, under the basis.") double amount) {
+                               @NonNull @Description("Their pipeline or won amount, under the basis.") Money amount) {
     }
 
     @Type("CreditedOpportunity")
     @Description("One opportunity behind a report figure (DESIGN §5 'Explaining a number').")
     public record CreditedOpportunity(
             @NonNull String opportunityId, String accountId,
-            @Description("Its pipeline or won amount.") double amount,
+            @NonNull @Description("Its pipeline or won amount.") Money amount,
+            @Description("Its amount's currency (ISO 4217).") String currency,
             @Description("Credit the group received from it (1 when no key is given).") double credit,
-            @Description("credit x amount.") double attributedAmount,
+            @NonNull @Description("credit x amount, rounded half-even to the minor unit.") Money attributedAmount,
             @Description("Its journey touches in the group (all journey touches when no key is given).") int touches,
             @Description("Conversion point: creation (PIPELINE) or close (REVENUE).") String convertedAt) {
+    }
+
+    @Type("CreditedOpportunityConnection")
+    @Description("A page of the opportunities behind a figure.")
+    public record CreditedOpportunityConnection(@NonNull List<@NonNull CreditedOpportunityEdge> edges,
+                                                @NonNull Paging.PageInfo pageInfo,
+                                                @Description("Opportunities behind the figure.") int totalCount) {
+    }
+
+    @Type("CreditedOpportunityEdge")
+    public record CreditedOpportunityEdge(@NonNull String cursor, @NonNull CreditedOpportunity node) {
     }
 
     @Type("SourcedInfluencedReport")
     @Description("Sourced vs influenced (DESIGN §5) for opportunities created in the period.")
     public record SourcedInfluencedReport(String dataAsOf, @NonNull Dimension groupBy,
+                                          @Description("The reporting currency of every amount (ISO 4217).") String currency,
                                           @NonNull @Description("Marketing touch types used.") List<@NonNull TouchType> marketingTouchTypes,
-                                          @NonNull List<@NonNull SourcedInfluencedRow> rows,
+                                          @NonNull @Description("One row per group, largest influenced amount first, then by key; a"
+                                                  + " page of them.") SourcedInfluencedRowConnection rows,
                                           @NonNull @Description("Distinct opportunities over all groups (key null).") SourcedInfluencedRow totals) {
     }
 
     @Type("SourcedInfluencedRow")
     @Description("Sourced: the first touch before creation is a marketing touch of this group; influenced: a marketing touch of this group before the close.")
-    public record SourcedInfluencedRow(String key, int sourcedCount, double sourcedAmount, int influencedCount,
-                                       double influencedAmount) {
+    public record SourcedInfluencedRow(String key, int sourcedCount, @NonNull Money sourcedAmount, int influencedCount,
+                                       @NonNull Money influencedAmount) {
+    }
+
+    @Type("SourcedInfluencedRowConnection")
+    @Description("A page of sourced-vs-influenced rows.")
+    public record SourcedInfluencedRowConnection(@NonNull List<@NonNull SourcedInfluencedRowEdge> edges,
+                                                 @NonNull Paging.PageInfo pageInfo, @Description("Rows in the whole report.") int totalCount) {
+    }
+
+    @Type("SourcedInfluencedRowEdge")
+    public record SourcedInfluencedRowEdge(@NonNull String cursor, @NonNull SourcedInfluencedRow node) {
     }
 
     @Type("PipelineInfluence")
     @Description("Of the opportunities created in the period and open or won, the share whose account had a marketing touch in the windowDays before creation.")
-    public record PipelineInfluence(String dataAsOf, int windowDays, int totalCount, double totalAmount, int influencedCount,
-                                    double influencedAmount, Double countShare, Double amountShare) {
+    public record PipelineInfluence(String dataAsOf, int windowDays,
+                                    @Description("The reporting currency of every amount (ISO 4217).") String currency,
+                                    int totalCount, @NonNull Money totalAmount, int influencedCount,
+                                    @NonNull Money influencedAmount, Double countShare, Double amountShare) {
     }
 
     @Type("DataQuality")
@@ -160,7 +201,9 @@ public final class ReportViews {
 
     @Type("CohortLtvReport")
     @Description("Cohort LTV (DESIGN §5): customers by acquisition period and channel.")
-    public record CohortLtvReport(String dataAsOf, @NonNull CohortGranularity cohort, int periods, @NonNull List<@NonNull CohortRow> rows) {
+    public record CohortLtvReport(String dataAsOf,
+                                  @Description("The reporting currency of every amount (ISO 4217).") String currency,
+                                  @NonNull CohortGranularity cohort, int periods, @NonNull List<@NonNull CohortRow> rows) {
     }
 
     @Type("CohortRow")
@@ -168,18 +211,17 @@ public final class ReportViews {
     public record CohortRow(@NonNull @Description("2026-Q1 or 2026-03.") String cohort,
                             @Description("First-touch channel of the first won deal ('(none)' without touches).") String channel,
                             int customers,
-                            @NonNull @Description("Cumulative invoiced revenue per customer from the cohort's start to the end of period k, k = 0..periods.") List<@NonNull Double> revenuePerCustomer,
-                            double ltv,
-                            @Description("Channel spend in the acquisition period / customers.") Double cac,
+                            @NonNull @Description("Cumulative invoiced revenue per customer from the cohort's start to the end of period k, k = 0..periods.") List<@NonNull Money> revenuePerCustomer,
+                            @NonNull Money ltv,
+                            @Description("Channel spend in the acquisition period / customers.") Money cac,
                             Double ltvToCac) {
     }
 
     @Type("AccountView")
     @Description("One account (DESIGN §5 'Account view').")
     public record AccountView(@NonNull String accountId, String dataAsOf,
-                              @NonNull @Description("Touches and stage changes in time order: the most recent `first` of them.")
-                              List<@NonNull TimelineEntry> timeline,
-                              @Description("Entries the whole timeline has (timeline holds the most recent `first`).") int timelineTotal,
+                              @NonNull @Description("Touches and stage changes, newest first; a page of them.")
+                              TimelineEntryConnection timeline,
                               @Description("CRM contacts of the account.") int contacts,
                               @Description("Contacts whose person has at least one touch.") int contactsReached,
                               @Description("Share of the opportunities' contact roles whose person was touched before the opportunity's creation.") Double buyingCommitteeCoverage,
@@ -194,6 +236,26 @@ public final class ReportViews {
     /** What a timeline entry is. */
     @Description("TOUCH or STAGE (a stage change).")
     public enum TimelineKind { TOUCH, STAGE }
+
+    @Type("TimelineEntryConnection")
+    @Description("A page of an account's timeline.")
+    public record TimelineEntryConnection(@NonNull List<@NonNull TimelineEntryEdge> edges, @NonNull Paging.PageInfo pageInfo,
+                                          @Description("Entries in the whole timeline.") int totalCount) {
+    }
+
+    @Type("TimelineEntryEdge")
+    public record TimelineEntryEdge(@NonNull String cursor, @NonNull TimelineEntry node) {
+    }
+
+    @Type("QualityTouchConnection")
+    @Description("A page of the touches behind a data-quality figure.")
+    public record QualityTouchConnection(@NonNull List<@NonNull QualityTouchEdge> edges, @NonNull Paging.PageInfo pageInfo,
+                                         @Description("Touches behind the figure.") int totalCount) {
+    }
+
+    @Type("QualityTouchEdge")
+    public record QualityTouchEdge(@NonNull String cursor, @NonNull QualityTouch node) {
+    }
 
     @Description("A touch behind a data-quality figure.")
     public record QualityTouch(@NonNull String touchId, @NonNull String occurredAt, TouchType touchType, String channel, String source,

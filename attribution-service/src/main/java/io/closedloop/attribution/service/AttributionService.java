@@ -18,6 +18,7 @@ import io.closedloop.attribution.report.AttributionReport;
 import io.closedloop.attribution.report.AttributionRow;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.report.JourneyTouch;
+import io.closedloop.attribution.report.Money;
 import io.closedloop.attribution.report.Milestone;
 import io.closedloop.attribution.report.ModelExplanations;
 import io.closedloop.attribution.report.ReportViews.ModelExplanation;
@@ -111,6 +112,13 @@ public class AttributionService {
                 Journey journey = journey(opp, rows, options.basis(), lookback);
                 double[] credit = options.model().ruleBased(halfLife(options, s), options.custom()).credit(journey);
                 Map<String, TouchRow> byId = byId(rows);
+                int digits = Money.digits(opp.currency());
+                double[] shares = new double[journey.size()];
+                for (int i = 0; i < shares.length; i++) {
+                    shares[i] = credit[i] * amount(opp);
+                }
+                // The touches' amounts add up to the opportunity's exactly (nothing when unattributed).
+                List<Money> amounts = Money.apportion(shares, journey.size() == 0 ? 0 : amount(opp), digits);
                 List<JourneyTouch> views = new ArrayList<>();
                 for (int i = 0; i < journey.size(); i++) {
                     TouchRow t = byId.get(journey.touch(i).id());
@@ -128,10 +136,10 @@ public class AttributionService {
                         milestones.add(Milestone.CW);
                     }
                     views.add(new JourneyTouch(t.id(), t.occurredAt().toString(), TouchType.of(t.type()), t.channel(), t.source(),
-                            t.medium(), t.campaign(), t.content(), milestones, credit[i], credit[i] * amount(opp)));
+                            t.medium(), t.campaign(), t.content(), milestones, credit[i], amounts.get(i)));
                 }
                 return new OpportunityJourney(opp.id(), opp.accountId(), OpportunityStatus.of(opp.status()), options.basis(),
-                        options.model(), opp.amount() == null ? null : opp.amount().doubleValue(),
+                        options.model(), opp.amount() == null ? null : Money.of(opp.amount(), digits),
                         opp.currency(), opp.createdAt().toString(), opp.closedAt() == null ? null : opp.closedAt().toString(),
                         journey.isUnattributed(), views, dataAsOf);
             });

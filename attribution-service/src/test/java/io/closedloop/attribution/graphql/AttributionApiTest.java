@@ -233,7 +233,7 @@ class AttributionApiTest {
         graphql(analyst, "{ attribution(period: {from: \"2016-01-01\", to: \"2026-01-08\"}, model: {name: LINEAR})"
                 + " { attributedOpportunities } }")
                 .body("errors[0].message", containsString("attribution.period.to: the period may span at most 3660 days"));
-        graphql(analyst, "{ performance(period: {from: \"1970-01-01\", to: \"2998-12-31\"}, model: {name: LINEAR}) { rows { key } } }")
+        graphql(analyst, "{ performance(period: {from: \"1970-01-01\", to: \"2998-12-31\"}, model: {name: LINEAR}) { basis } }")
                 .body("errors[0].message", containsString("performance.period.to: the period may span at most 3660 days"));
         graphql(analyst, "{ attribution(" + march + ", model: {name: MARKOV, markovOrder: 5}) { attributedOpportunities } }")
                 .body("errors[0].message", containsString("attribution.model.markovOrder: must be between 1 and 4"));

@@ -135,12 +135,14 @@ class RollupApiTest {
         for (String model : List.of("FIRST_TOUCH", "LAST_TOUCH", "LAST_NON_DIRECT", "LINEAR", "TIME_DECAY", "U_SHAPED", "W_SHAPED",
                 "FULL_PATH", "J_SHAPED", "INVERSE_J", "CUSTOM, weights: {ft: 0.5, lc: 0, oc: 0.5, cw: 0, middle: 0}", "MARKOV",
                 "SHAPLEY")) {
-            JsonPath p = ok("{ performance(" + MARCH + ", model: {name: " + model + "}) { rows { amount unattributed { count } }"
-                    + " totals { amount unattributed { count amount } } } }", "performance");
+            JsonPath p = ok("{ performance(" + MARCH + ", model: {name: " + model + "}) { rows { edges { node { amount"
+                    + " unattributed { count } } } } totals { amount unattributed { count amount } } } }", "performance");
             assertEquals(1, p.getInt("totals.unattributed.count"), model);
-            assertEquals(200, p.getDouble("totals.unattributed.amount"), 1e-9, model);
-            assertEquals(2000, p.getDouble("totals.amount") + p.getDouble("totals.unattributed.amount"), 1e-6, model);
-            assertNull(p.get("rows[0].unattributed"), model + ": rows carry none");
+            assertEquals("200.00", p.getString("totals.unattributed.amount"), model);
+            // Exactly: money is a decimal string.
+            assertEquals(new java.math.BigDecimal("2000.00"), new java.math.BigDecimal(p.getString("totals.amount"))
+                    .add(new java.math.BigDecimal(p.getString("totals.unattributed.amount"))), model);
+            assertNull(p.get("rows.edges[0].node.unattributed"), model + ": rows carry none");
         }
     }
 

@@ -3,6 +3,7 @@ package io.closedloop.plumbing.graphql;
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.GraphQLFieldDefinition;
 import graphql.schema.LightDataFetcher;
+import io.smallrye.graphql.api.CustomStringScalar;
 import io.smallrye.graphql.execution.datafetcher.PlugableDataFetcher;
 import io.smallrye.graphql.schema.model.Field;
 import io.smallrye.graphql.schema.model.Reference;
@@ -53,15 +54,24 @@ public class PlainFieldFetchers implements DataFetcherService {
     }
 
     /**
-     * Object types (records), strings, booleans and numbers, which SmallRye passes on unchanged; other scalars (dates,
-     * UUIDs, URIs...) and enums SmallRye converts to what it writes, so they keep its fetcher.
+     * Object types (records), strings, booleans and numbers, which SmallRye passes on unchanged, and custom string scalars
+     * (money), whose coercing writes the object itself; other scalars (dates, UUIDs, URIs...) and enums SmallRye converts
+     * to what it writes, so they keep its fetcher.
      */
     private static boolean plainType(Reference reference) {
         return switch (reference.getType()) {
             case TYPE, INTERFACE -> true;
-            case SCALAR -> PLAIN_SCALARS.contains(reference.getClassName());
+            case SCALAR -> PLAIN_SCALARS.contains(reference.getClassName()) || customString(reference.getClassName());
             default -> false;
         };
+    }
+
+    private static boolean customString(String className) {
+        try {
+            return CustomStringScalar.class.isAssignableFrom(ClassloadingService.get().loadClass(className));
+        } catch (RuntimeException notLoadable) {
+            return false;
+        }
     }
 
     private static final java.util.Set<String> PLAIN_SCALARS = java.util.Set.of("java.lang.String", "boolean", "java.lang.Boolean",

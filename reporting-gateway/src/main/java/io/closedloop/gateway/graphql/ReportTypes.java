@@ -85,13 +85,32 @@ public final class ReportTypes {
             @NonNull @Description("The model the credit was computed with.") ModelName model,
             @NonNull @Description("PIPELINE or REVENUE.") Basis basis,
             @NonNull @Description("The dimension the rows are grouped by.") Dimension groupBy,
+            @Description("The reporting currency of every amount (ISO 4217); null before any amount arrived.") String currency,
             @Description("Time of the newest data the figures were computed from (DESIGN §5 'Explaining a number').") String dataAsOf,
-            @NonNull @Description("Rows, largest amount first, at most 'first'.") List<@NonNull ReportRow> rows,
-            @Description("How many rows the report has before the page cap.") int totalRows,
+            @NonNull @Description("One row per group, largest attributed amount first, then by key; a page of them.") ReportRowConnection rows,
             @NonNull @Description("Totals over the whole scope (key null): every attributed deal counts once, spend is the "
-                    + "period's total spend.") ReportRow totals,
+                    + "period's total spend. The rows' amount, pipeline and revenue add up to these exactly.") ReportRow totals,
             @Description("MARKOV and SHAPLEY: where the credit comes from; null for the rule-based models.") ModelExplanation explanation) {
     }
+
+    @Description("Where a page stands in its list (Relay cursor connections).")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record PageInfo(@Description("Whether items follow this page: ask again with after = endCursor.") boolean hasNextPage,
+                           @Description("Whether items precede this page.") boolean hasPreviousPage,
+                           @Description("The first edge's cursor; null on an empty page.") String startCursor,
+                           @Description("The last edge's cursor; null on an empty page.") String endCursor) {
+    }
+
+    @Description("A page of report rows.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record ReportRowConnection(@NonNull List<@NonNull ReportRowEdge> edges, @NonNull PageInfo pageInfo,
+            @Description("Rows in the whole report.") int totalCount) {
+    }
+
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record ReportRowEdge(@NonNull String cursor, @NonNull ReportRow node) {
+    }
+
 
     @Description("Where a data-driven model's credit comes from (DESIGN §4), over the period's population of journeys: MARKOV"
             + " the conversion probability and each channel's removal effect, SHAPLEY the channel sets (coalitions) and their"
@@ -130,19 +149,19 @@ public final class ReportTypes {
     public record ReportRow(
             @Description("The group: a channel, source, medium, campaign, content or touch type; null on totals.") String key,
             @Description("Credit: the sum of the group's touch credits (fractions of opportunities) under the basis.") double credit,
-            @Description("Attributed amount: credit times each opportunity's pipeline or won amount, under the basis.") double amount,
+            @NonNull @Description("Attributed amount: credit times each opportunity's pipeline or won amount, under the basis.") Money amount,
             @Description("Distinct opportunities the group's touches have credit in (on totals: attributed opportunities).") double opportunities,
-            @Description("Spend of the group in the period (0 for CONTENT and TOUCH_TYPE, which spend does not carry).") double spend,
+            @NonNull @Description("Spend of the group in the period (0 for CONTENT and TOUCH_TYPE, which spend does not carry).") Money spend,
             @Description("Attributed opportunities created in the period: credit sum of the pipeline journeys.") double pipelineOpportunities,
-            @Description("Attributed pipeline: credit times amount of the opportunities created in the period.") double pipeline,
+            @NonNull @Description("Attributed pipeline: credit times amount of the opportunities created in the period.") Money pipeline,
             @Description("Attributed won deals: credit sum of the opportunities won in the period.") double wonDeals,
-            @Description("Attributed revenue: credit times amount of the opportunities won in the period.") double revenue,
+            @NonNull @Description("Attributed revenue: credit times amount of the opportunities won in the period.") Money revenue,
             @Description("Attributed new customers: credit sum of won deals that are their account's first won deal.") double newCustomers,
             @Description("Return on investment: (revenue - spend) / spend.") Double roi,
             @Description("Return on ad spend: revenue / spend.") Double roas,
-            @Description("Customer acquisition cost: spend / newCustomers.") Double cac,
-            @Description("spend / pipelineOpportunities.") Double costPerOpportunity,
-            @Description("revenue / wonDeals.") Double averageDealSize,
+            @Description("Customer acquisition cost: spend / newCustomers.") Money cac,
+            @Description("spend / pipelineOpportunities.") Money costPerOpportunity,
+            @Description("revenue / wonDeals.") Money averageDealSize,
             @Description("wonDeals / pipelineOpportunities.") Double conversionRate,
             @Description("Median days from the journey's first touch to the close, over the won deals with credit in the group.") Double medianDaysToConversion,
             @Description("On totals only (null on rows): the conversions in scope no touch is credited for (none in their"
@@ -153,7 +172,7 @@ public final class ReportTypes {
     @Description("Conversions in scope with no touch in their lookback window: no model credits any group for them.")
     @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record Unattributed(@Description("How many.") int count,
-                               @Description("Their pipeline or won amount, under the basis.") double amount) {
+                               @NonNull @Description("Their pipeline or won amount, under the basis.") Money amount) {
     }
 
     @Description("The same report under several models (DESIGN §5 'Model comparison').")
@@ -162,15 +181,26 @@ public final class ReportTypes {
             @NonNull @Description("The models compared, in the order asked.") List<@NonNull ModelName> models,
             @NonNull @Description("Each model's full report, in the order of 'models'.") List<@NonNull PerformanceReport> reports,
             @NonNull @Description("Side-by-side rows: one per group, values in the order of 'models', largest under the first"
-                    + " model first.") List<@NonNull ComparisonRow> rows) {
+                    + " model first, then by key; a page of them.") ComparisonRowConnection rows) {
     }
+
+    @Description("A page of side-by-side rows.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record ComparisonRowConnection(@NonNull List<@NonNull ComparisonRowEdge> edges, @NonNull PageInfo pageInfo,
+            @Description("Rows in the whole comparison.") int totalCount) {
+    }
+
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record ComparisonRowEdge(@NonNull String cursor, @NonNull ComparisonRow node) {
+    }
+
 
     @Description("One group under every compared model.")
     @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record ComparisonRow(
             @Description("The group.") String key,
             @NonNull @Description("Credit under each model, in the order of 'models'.") List<@NonNull Double> credits,
-            @NonNull @Description("Attributed amount under each model, in the order of 'models'.") List<@NonNull Double> amounts) {
+            @NonNull @Description("Attributed amount under each model, in the order of 'models'.") List<@NonNull Money> amounts) {
     }
 
     @Description("An opportunity's journey and each touch's credit under one model.")
@@ -181,7 +211,7 @@ public final class ReportTypes {
             @Description("OPEN, WON or LOST.") OpportunityStatus status,
             @NonNull @Description("PIPELINE or REVENUE.") Basis basis,
             @NonNull @Description("The model.") ModelName model,
-            @Description("The opportunity's pipeline or won amount.") Double amount,
+            @Description("The opportunity's pipeline or won amount.") Money amount,
             @Description("The amount's currency (ISO 4217).") String currency,
             @Description("When it was created, ISO-8601.") String createdAt,
             @Description("When it closed, ISO-8601.") String closedAt,
@@ -200,7 +230,8 @@ public final class ReportTypes {
             String source, String medium, String campaign, String content,
             @NonNull @Description("The milestones it is.") List<@NonNull Milestone> milestones,
             @Description("Its credit (fraction of the opportunity).") double credit,
-            @Description("Its attributed amount.") double amount) {
+            @NonNull @Description("Its attributed amount: credit x the opportunity's amount, rounded so that the touches' amounts"
+                    + " add up to the opportunity's.") Money amount) {
     }
 
     @Description("One opportunity behind a report figure (DESIGN §5 'Explaining a number').")
@@ -208,11 +239,22 @@ public final class ReportTypes {
     public record CreditedOpportunity(
             @NonNull @Description("The opportunity.") String opportunityId,
             @Description("Its account.") String accountId,
-            @Description("Its pipeline or won amount, under the basis.") double amount,
+            @NonNull @Description("Its pipeline or won amount, under the basis.") Money amount,
+            @Description("Its amount's currency (ISO 4217).") String currency,
             @Description("Credit the group received from it (1 when no key is given).") double credit,
-            @Description("credit x amount.") double attributedAmount,
+            @NonNull @Description("credit x amount, rounded half-even to the minor unit.") Money attributedAmount,
             @Description("Its journey touches in the group (all journey touches when no key is given).") int touches,
             @Description("Its conversion point: creation (PIPELINE) or close (REVENUE), ISO-8601.") String convertedAt) {
+    }
+
+    @Description("A page of the opportunities behind a figure.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record CreditedOpportunityConnection(@NonNull List<@NonNull CreditedOpportunityEdge> edges, @NonNull PageInfo pageInfo,
+            @Description("Opportunities behind the figure.") int totalCount) {
+    }
+
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record CreditedOpportunityEdge(@NonNull String cursor, @NonNull CreditedOpportunity node) {
     }
 
     @Description("Sourced vs influenced (DESIGN §5) for the opportunities created in the period.")
@@ -220,8 +262,9 @@ public final class ReportTypes {
     public record SourcedInfluencedReport(
             @Description("Time of the newest data used.") String dataAsOf,
             @NonNull @Description("The dimension the rows are grouped by.") Dimension groupBy,
+            @Description("The reporting currency of every amount (ISO 4217).") String currency,
             @NonNull @Description("The touch types counted as marketing (attribution settings).") List<@NonNull TouchType> marketingTouchTypes,
-            @NonNull @Description("One row per group.") List<@NonNull SourcedInfluencedRow> rows,
+            @NonNull @Description("One row per group, largest influenced amount first, then by key; a page of them.") SourcedInfluencedRowConnection rows,
             @NonNull @Description("Distinct opportunities over all groups (key null).") SourcedInfluencedRow totals) {
     }
 
@@ -231,10 +274,21 @@ public final class ReportTypes {
     public record SourcedInfluencedRow(
             @Description("The group; null on totals.") String key,
             @Description("Opportunities sourced.") int sourcedCount,
-            @Description("Their amount.") double sourcedAmount,
+            @NonNull @Description("Their amount.") Money sourcedAmount,
             @Description("Opportunities influenced.") int influencedCount,
-            @Description("Their amount.") double influencedAmount) {
+            @NonNull @Description("Their amount.") Money influencedAmount) {
     }
+
+    @Description("A page of sourced-vs-influenced rows.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record SourcedInfluencedRowConnection(@NonNull List<@NonNull SourcedInfluencedRowEdge> edges, @NonNull PageInfo pageInfo,
+            @Description("Rows in the whole report.") int totalCount) {
+    }
+
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record SourcedInfluencedRowEdge(@NonNull String cursor, @NonNull SourcedInfluencedRow node) {
+    }
+
 
     @Description("Pipeline influence (DESIGN §5): of the opportunities created in the period and open or won, those whose "
             + "account had a marketing touch in the windowDays before creation.")
@@ -242,10 +296,11 @@ public final class ReportTypes {
     public record PipelineInfluence(
             @Description("Time of the newest data used.") String dataAsOf,
             @Description("The window, in days before each opportunity's creation.") int windowDays,
+            @Description("The reporting currency of every amount (ISO 4217).") String currency,
             @Description("Opportunities created in the period, open or won.") int totalCount,
-            @Description("Their amount.") double totalAmount,
+            @NonNull @Description("Their amount.") Money totalAmount,
             @Description("Of those, influenced.") int influencedCount,
-            @Description("Their amount.") double influencedAmount,
+            @NonNull @Description("Their amount.") Money influencedAmount,
             @Description("influencedCount / totalCount.") Double countShare,
             @Description("influencedAmount / totalAmount.") Double amountShare) {
     }
@@ -254,6 +309,7 @@ public final class ReportTypes {
     @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record CohortLtvReport(
             @Description("Time of the newest data used.") String dataAsOf,
+            @Description("The reporting currency of every amount (ISO 4217).") String currency,
             @NonNull @Description("MONTH or QUARTER.") CohortGranularity cohort,
             @Description("Periods after acquisition in each row's revenuePerCustomer (0..periods).") int periods,
             @NonNull @Description("One row per cohort and acquisition channel.") List<@NonNull CohortRow> rows) {
@@ -265,9 +321,9 @@ public final class ReportTypes {
             @NonNull @Description("The acquisition period, e.g. 2026-Q1 or 2026-03.") String cohort,
             @Description("First-touch channel of the customer's first won deal ('(none)' without touches).") String channel,
             @Description("Customers in the cohort.") int customers,
-            @NonNull @Description("Cumulative revenue per customer from the cohort's start to the end of period k, k = 0..periods.") List<@NonNull Double> revenuePerCustomer,
-            @Description("The last value of revenuePerCustomer.") double ltv,
-            @Description("The channel's spend in the acquisition period / customers.") Double cac,
+            @NonNull @Description("Cumulative revenue per customer from the cohort's start to the end of period k, k = 0..periods.") List<@NonNull Money> revenuePerCustomer,
+            @NonNull @Description("The last value of revenuePerCustomer.") Money ltv,
+            @Description("The channel's spend in the acquisition period / customers.") Money cac,
             @Description("ltv / cac.") Double ltvToCac) {
     }
 
@@ -276,8 +332,7 @@ public final class ReportTypes {
     public record AccountView(
             @NonNull @Description("The account.") String accountId,
             @Description("Time of the newest data used.") String dataAsOf,
-            @NonNull @Description("Touches and stage changes in time order: the most recent `first` of them.") List<@NonNull TimelineEntry> timeline,
-            @Description("Entries the whole timeline has (timeline holds the most recent `first`).") int timelineTotal,
+            @NonNull @Description("Touches and stage changes, newest first; a page of them.") TimelineEntryConnection timeline,
             @Description("CRM contacts of the account.") int contacts,
             @Description("Contacts whose person has at least one touch.") int contactsReached,
             @Description("Buying-committee coverage: share of the opportunities' contact roles whose person was touched "
@@ -297,6 +352,26 @@ public final class ReportTypes {
             @Description("TOUCH: the person touched.") String personId,
             @Description("STAGE: the opportunity.") String opportunityId,
             @Description("STAGE: the stage entered.") String stage) {
+    }
+
+    @Description("A page of an account's timeline.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record TimelineEntryConnection(@NonNull List<@NonNull TimelineEntryEdge> edges, @NonNull PageInfo pageInfo,
+            @Description("Entries in the whole timeline.") int totalCount) {
+    }
+
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record TimelineEntryEdge(@NonNull String cursor, @NonNull TimelineEntry node) {
+    }
+
+    @Description("A page of the touches behind a data-quality figure.")
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record QualityTouchConnection(@NonNull List<@NonNull QualityTouchEdge> edges, @NonNull PageInfo pageInfo,
+            @Description("Touches behind the figure.") int totalCount) {
+    }
+
+    @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
+    public record QualityTouchEdge(@NonNull String cursor, @NonNull QualityTouch node) {
     }
 
     @Description("A touch behind a data-quality figure.")

@@ -50,12 +50,20 @@ public class ReportsApi {
             @NonNull @Description("The attribution model and its parameters.") ModelInput model,
             @DefaultValue("PIPELINE") @Description("PIPELINE (opportunities created, pipeline amount) or REVENUE (won, won amount).") Basis basis,
             @DefaultValue("CHANNEL") @Description("The touch dimension the rows are grouped by.") Dimension groupBy,
-            @Description("Most rows returned, largest amount first (default 100, at most 1000).") Integer first) {
+            @Description(FIRST) Integer first,
+            @Description(AFTER) String after) {
         String op = "performance";
         check(op, period);
         check(op, "model", model);
-        return report(period, model, basis, groupBy, ReportArguments.pageSize(op, first));
+        return attribution(op, PerformanceReport.class, new Argument("period", "PeriodInput!", period),
+                new Argument("model", "ModelInput!", model), new Argument("basis", "Basis", basis),
+                new Argument("groupBy", "Dimension", groupBy), new Argument("first", "Int", ReportArguments.pageSize(op, first)),
+                new Argument("after", "String", after));
     }
+
+    private static final String FIRST = "Page size: rows (or items) returned, default " + ReportArguments.DEFAULT_PAGE_SIZE
+            + ", at most " + ReportArguments.MAX_PAGE_SIZE + ".";
+    private static final String AFTER = "The endCursor of the previous page; omitted: the first page.";
 
     @Query
     @Description("The same report under several models side by side (DESIGN §5 'Model comparison'): each model's report"
@@ -65,7 +73,8 @@ public class ReportsApi {
             @NonNull @Description("One to six models, compared in this order.") List<@NonNull ModelInput> models,
             @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") Basis basis,
             @DefaultValue("CHANNEL") @Description("The touch dimension the rows are grouped by.") Dimension groupBy,
-            @Description("Most side-by-side rows returned (default 100, at most 1000).") Integer first) {
+            @Description(FIRST) Integer first,
+            @Description(AFTER) String after) {
         String op = "modelComparison";
         check(op, period);
         ReportArguments.modelCount(op, models.size());
@@ -74,7 +83,8 @@ public class ReportsApi {
         }
         return attribution(op, ModelComparison.class, new Argument("period", "PeriodInput!", period),
                 new Argument("models", "[ModelInput!]!", models), new Argument("basis", "Basis", basis),
-                new Argument("groupBy", "Dimension", groupBy), new Argument("first", "Int", ReportArguments.pageSize(op, first)));
+                new Argument("groupBy", "Dimension", groupBy), new Argument("first", "Int", ReportArguments.pageSize(op, first)),
+                new Argument("after", "String", after));
     }
 
     @Query
@@ -93,23 +103,23 @@ public class ReportsApi {
     }
 
     @Query
-    @Description("The opportunities behind one performance row, largest attributed amount first (DESIGN §5 'Explaining a "
-            + "number'); every attributed opportunity when key is omitted. From attribution-service.")
-    public Uni<@NonNull List<@NonNull CreditedOpportunity>> creditedOpportunities(
+    @Description("The opportunities behind one performance row, largest attributed amount first, then by id (DESIGN §5 "
+            + "'Explaining a number'); every attributed opportunity when key is omitted. From attribution-service.")
+    public Uni<@NonNull CreditedOpportunityConnection> creditedOpportunities(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
             @NonNull @Description("The attribution model and its parameters.") ModelInput model,
             @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") Basis basis,
             @DefaultValue("CHANNEL") @Description("The touch dimension of the key.") Dimension groupBy,
             @Description("The row's key, e.g. paid_search; omitted: every attributed opportunity.") String key,
-            @Description("Most opportunities returned (default 100, at most 1000).") Integer first) {
+            @Description(FIRST) Integer first,
+            @Description(AFTER) String after) {
         String op = "creditedOpportunities";
         check(op, period);
         check(op, "model", model);
-        AttributionQuery.Operation query = AttributionQuery.of(op, CreditedOpportunity.class, new Argument("period", "PeriodInput!", period),
+        return attribution(op, CreditedOpportunityConnection.class, new Argument("period", "PeriodInput!", period),
                 new Argument("model", "ModelInput!", model), new Argument("basis", "Basis", basis),
                 new Argument("groupBy", "Dimension", groupBy), new Argument("key", "String", key),
-                new Argument("first", "Int", ReportArguments.pageSize(op, first)));
-        return ask(query, data -> list(data, op, CreditedOpportunity.class));
+                new Argument("first", "Int", ReportArguments.pageSize(op, first)), new Argument("after", "String", after));
     }
 
     @Query
@@ -117,11 +127,14 @@ public class ReportsApi {
             + "types counted as marketing are an attribution setting. From attribution-service.")
     public Uni<@NonNull SourcedInfluencedReport> sourcedInfluenced(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the opportunities' creation.") PeriodInput period,
-            @DefaultValue("CHANNEL") @Description("The touch dimension the rows are grouped by.") Dimension groupBy) {
+            @DefaultValue("CHANNEL") @Description("The touch dimension the rows are grouped by.") Dimension groupBy,
+            @Description(FIRST) Integer first,
+            @Description(AFTER) String after) {
         String op = "sourcedInfluenced";
         check(op, period);
         return attribution(op, SourcedInfluencedReport.class, new Argument("period", "PeriodInput!", period),
-                new Argument("groupBy", "Dimension", groupBy));
+                new Argument("groupBy", "Dimension", groupBy), new Argument("first", "Int", ReportArguments.pageSize(op, first)),
+                new Argument("after", "String", after));
     }
 
     @Query
@@ -153,15 +166,13 @@ public class ReportsApi {
     @Description("One account (DESIGN §5 'Account view'): timeline of touches and stage changes, contacts reached, "
             + "buying-committee coverage, engagement velocity. From attribution-service.")
     public Uni<@NonNull AccountView> accountView(@NonNull @Description("The account's id.") String accountId,
-                                                @DefaultValue("1000") @Description("Most timeline entries returned (the most recent), 1 to 10000.")
-                                                Integer first) {
+                                                @Description("Timeline page size: " + FIRST) Integer first,
+                                                @Description("The timeline's endCursor of the previous page; omitted: the newest"
+                                                        + " entries.") String after) {
         String op = "accountView";
         ReportArguments.requiredId(op, "accountId", accountId);
-        int n = first == null ? 1000 : first;
-        if (n < 1 || n > 10_000) {
-            throw new IllegalArgumentException(op + ".first: 1 to 10000, was " + n);
-        }
-        return attribution(op, AccountView.class, new Argument("accountId", "String!", accountId), new Argument("first", "Int", n));
+        return attribution(op, AccountView.class, new Argument("accountId", "String!", accountId),
+                new Argument("first", "Int", ReportArguments.pageSize(op, first)), new Argument("after", "String", after));
     }
 
     @Query
@@ -174,22 +185,17 @@ public class ReportsApi {
     }
 
     @Query
-    @Description("The touches behind a data-quality figure, newest first. From attribution-service.")
-    public Uni<@NonNull List<@NonNull QualityTouch>> dataQualityTouches(
+    @Description("The touches behind a data-quality figure, newest first, then by id descending. From attribution-service.")
+    public Uni<@NonNull QualityTouchConnection> dataQualityTouches(
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the touches.") PeriodInput period,
             @NonNull @Description("Which figure's touches.") QualityProblem problem,
-            @DefaultValue("100") @Description("Most touches returned, 1 to 1000.") Integer first) {
+            @Description(FIRST) Integer first,
+            @Description(AFTER) String after) {
         String op = "dataQualityTouches";
         check(op, period);
-        AttributionQuery.Operation query = AttributionQuery.of(op, QualityTouch.class, new Argument("period", "PeriodInput!", period),
-                new Argument("problem", "QualityProblem!", problem), new Argument("first", "Int", ReportArguments.pageSize(op, first)));
-        return ask(query, data -> list(data, op, QualityTouch.class));
-    }
-
-    private Uni<PerformanceReport> report(PeriodInput period, ModelInput model, Basis basis, Dimension groupBy, int pageSize) {
-        return attribution("performance", PerformanceReport.class, new Argument("period", "PeriodInput!", period),
-                new Argument("model", "ModelInput!", model), new Argument("basis", "Basis", basis),
-                new Argument("groupBy", "Dimension", groupBy), new Argument("first", "Int", pageSize));
+        return attribution(op, QualityTouchConnection.class, new Argument("period", "PeriodInput!", period),
+                new Argument("problem", "QualityProblem!", problem), new Argument("first", "Int", ReportArguments.pageSize(op, first)),
+                new Argument("after", "String", after));
     }
 
     /** {@code operation} of attribution-service with {@code arguments}, its answer as the gateway type of the same shape. */
@@ -211,14 +217,6 @@ public class ReportsApi {
             throw new io.closedloop.gateway.client.SubgraphException("attribution-service returned no " + operation);
         }
         return json.mapTo(type);
-    }
-
-    private static <T> List<T> list(JsonObject data, String operation, Class<T> type) {
-        JsonArray json = data == null ? null : data.getJsonArray(operation);
-        if (json == null) {
-            throw new io.closedloop.gateway.client.SubgraphException("attribution-service returned no " + operation);
-        }
-        return json.stream().map(o -> ((JsonObject) o).mapTo(type)).toList();
     }
 
     /** The period's dates checked here, so a bad one costs no subgraph call. */

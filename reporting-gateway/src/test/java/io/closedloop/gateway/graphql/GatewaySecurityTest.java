@@ -93,13 +93,13 @@ class GatewaySecurityTest {
     @Test
     void unknownModelIsRefusedNamingTheField() {
         // A model name is an enum: GraphQL validation refuses one it does not have, naming the argument and the type.
-        graphql("{ performance(period: {from: \"2026-01-01\", to: \"2026-03-31\"}, model: {name: ASTROLOGY}) { rows { key } } }")
+        graphql("{ performance(period: {from: \"2026-01-01\", to: \"2026-03-31\"}, model: {name: ASTROLOGY}) { basis } }")
                 .body("errors[0].message", allOf(containsString("model"), containsString("ModelName"), containsString("ASTROLOGY")));
     }
 
     @Test
     void negativeHalfLifeIsRefused() {
-        graphql("{ performance(period: {from: \"2026-01-01\", to: \"2026-03-31\"}, model: {name: TIME_DECAY, halfLifeDays: -1}) { rows { key } } }")
+        graphql("{ performance(period: {from: \"2026-01-01\", to: \"2026-03-31\"}, model: {name: TIME_DECAY, halfLifeDays: -1}) { basis } }")
                 .body("errors[0].message", containsString("performance.model.halfLifeDays: must be greater than 0"));
     }
 
@@ -111,7 +111,7 @@ class GatewaySecurityTest {
 
     @Test
     void pageSizeAboveTheCapIsRefused() {
-        graphql("{ performance(period: {from: \"2026-01-01\", to: \"2026-03-31\"}, model: {name: LINEAR}, first: 5000) { rows { key } } }")
+        graphql("{ performance(period: {from: \"2026-01-01\", to: \"2026-03-31\"}, model: {name: LINEAR}, first: 5000) { basis } }")
                 .body("errors[0].message", containsString("performance.first: must be between 1 and 1000, was 5000"));
     }
 

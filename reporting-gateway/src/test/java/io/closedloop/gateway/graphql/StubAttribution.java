@@ -55,13 +55,15 @@ final class StubAttribution {
             } else if (request.contains("marketingTouchTypes")) {
                 answer = "{\"data\":{\"marketingTouchTypes\":[\"AD_CLICK\",\"WEBINAR\"]}}";
             } else {
-                String row = "\"credit\":2.0,\"amount\":300.0,\"opportunities\":2,\"spend\":100.0,\"pipelineOpportunities\":2.0,"
-                        + "\"pipeline\":300.0,\"wonDeals\":1.0,\"revenue\":200.0,\"newCustomers\":1.0,\"roi\":1.0,\"roas\":2.0,"
-                        + "\"cac\":100.0,\"costPerOpportunity\":50.0,\"averageDealSize\":200.0,\"conversionRate\":0.5,"
-                        + "\"medianDaysToConversion\":30.0";
+                String row = "\"credit\":2.0,\"amount\":\"300.00\",\"opportunities\":2,\"spend\":\"100.00\","
+                        + "\"pipelineOpportunities\":2.0,\"pipeline\":\"300.00\",\"wonDeals\":1.0,\"revenue\":\"200.00\","
+                        + "\"newCustomers\":1.0,\"roi\":1.0,\"roas\":2.0,\"cac\":\"100.00\",\"costPerOpportunity\":\"50.00\","
+                        + "\"averageDealSize\":\"200.00\",\"conversionRate\":0.5,\"medianDaysToConversion\":30.0";
                 answer = "{\"data\":{\"performance\":{\"model\":\"LINEAR\",\"basis\":\"PIPELINE\",\"groupBy\":\"CHANNEL\","
-                        + "\"dataAsOf\":\"2026-01-01T00:00:00Z\",\"totalRows\":1,\"rows\":[{\"key\":\"email\"," + row
-                        + "}],\"totals\":{\"key\":null," + row + "}}}}";
+                        + "\"currency\":\"USD\",\"dataAsOf\":\"2026-01-01T00:00:00Z\",\"rows\":{\"totalCount\":1,"
+                        + "\"pageInfo\":{\"hasNextPage\":false,\"hasPreviousPage\":false,\"startCursor\":\"c1\",\"endCursor\":\"c1\"},"
+                        + "\"edges\":[{\"cursor\":\"c1\",\"node\":{\"key\":\"email\"," + row + "}}]},"
+                        + "\"totals\":{\"key\":null," + row + "}}}}";
             }
             byte[] body = answer.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");

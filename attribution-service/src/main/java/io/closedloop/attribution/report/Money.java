@@ -1,0 +1,133 @@
+package io.closedloop.attribution.report;
+
+import io.smallrye.graphql.api.CustomScalar;
+import io.smallrye.graphql.api.CustomStringScalar;
+import org.eclipse.microprofile.graphql.Description;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Currency;
+import java.util.List;
+
+/**
+ * An amount in the workspace's reporting currency, exact to the currency's minor unit (README "Money"). Sums of whole
+ * amounts are exact; an amount shared out by credit (a fraction such as 1/3 or a time-decay weight) is rounded once, where
+ * the report is built: {@link #apportion} rounds a report's rows so that they add up to its total exactly.
+ */
+@CustomScalar("Money")
+@Description("An exact decimal amount as a string (e.g. \"110000.00\"), with the minor-unit digits of the currency its"
+        + " report states (2 for USD and EUR, 0 for JPY).")
+public final class Money implements CustomStringScalar, Comparable<Money> {
+
+    public static final Money ZERO = new Money(BigDecimal.ZERO);
+
+    private final BigDecimal value;
+
+    /** Parses an amount (SmallRye GraphQL builds the scalar from its string form). */
+    public Money(String text) {
+        this(new BigDecimal(text));
+    }
+
+    private Money(BigDecimal value) {
+        this.value = value;
+    }
+
+    public static Money of(BigDecimal value, int digits) {
+        return new Money(value.setScale(digits, RoundingMode.HALF_EVEN));
+    }
+
+    /** {@code exact} rounded half-even to {@code digits} decimals. */
+    public static Money round(double exact, int digits) {
+        return of(new BigDecimal(exact), digits);
+    }
+
+    /** A cost or average (a money amount divided by a count): null when there is nothing to divide by. */
+    public static Money ofRatio(Double exact, int digits) {
+        return exact == null ? null : round(exact, digits);
+    }
+
+    /** Decimal places of an ISO 4217 currency's minor unit: 2 when the currency is unknown or has none defined. */
+    public static int digits(String currency) {
+        if (currency == null) {
+            return 2;
+        }
+        try {
+            int digits = Currency.getInstance(currency).getDefaultFractionDigits();
+            return digits < 0 ? 2 : digits;
+        } catch (IllegalArgumentException e) {
+            return 2;
+        }
+    }
+
+    /**
+     * Rounds {@code exact} amounts to minor units so that they sum to {@code total} rounded half-even (the largest
+     * remainder method): each is rounded down, then the units still missing go one each to the amounts with the largest
+     * remainders (ties to the earlier one). Each result is within one minor unit of its exact amount. When the exact
+     * amounts do not sum to within one unit per amount of the total, they are rounded one by one instead.
+     */
+    public static List<Money> apportion(double[] exact, double total, int digits) {
+        double scale = Math.pow(10, digits);
+        long target = Math.round(total * scale);
+        long[] units = new long[exact.length];
+        double[] remainders = new double[exact.length];
+        long sum = 0;
+        for (int i = 0; i < exact.length; i++) {
+            double u = exact[i] * scale;
+            // A sum that should be a whole number of units can land a hair below it (1099999.9999999998).
+            units[i] = (long) Math.floor(u + 1e-6);
+            remainders[i] = u - units[i];
+            sum += units[i];
+        }
+        long missing = target - sum;
+        if (missing < 0 || missing > exact.length) {
+            List<Money> out = new ArrayList<>(exact.length);
+            for (double e : exact) {
+                out.add(round(e, digits));
+            }
+            return out;
+        }
+        Integer[] order = new Integer[exact.length];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> remainders[i]).reversed());
+        for (int k = 0; k < missing; k++) {
+            units[order[k]]++;
+        }
+        List<Money> out = new ArrayList<>(exact.length);
+        for (long u : units) {
+            out.add(new Money(BigDecimal.valueOf(u, digits)));
+        }
+        return out;
+    }
+
+    public BigDecimal value() {
+        return value;
+    }
+
+    @Override
+    public String stringValueForSerialization() {
+        return value.toPlainString();
+    }
+
+    @Override
+    public int compareTo(Money other) {
+        return value.compareTo(other.value);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Money m && value.equals(m.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return value.toPlainString();
+    }
+}

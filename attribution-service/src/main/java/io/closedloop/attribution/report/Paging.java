@@ -1,0 +1,133 @@
+package io.closedloop.attribution.report;
+
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Type;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Relay-style pages of a list (README "Paging"). A cursor holds the sort key of the last item of a page, never a position,
+ * so a page continues after that item wherever it now stands: items added while a client pages are never repeated, and no
+ * item that was there is skipped, unless its own sort key changed in between.
+ */
+public final class Paging {
+
+    /** Items one page returns by default and at most. */
+    public static final int DEFAULT_PAGE = 100;
+    public static final int MAX_PAGE = 1000;
+
+    private Paging() {
+    }
+
+    @Type("PageInfo")
+    @Description("Where a page stands in its list (Relay cursor connections).")
+    public record PageInfo(@Description("Whether items follow this page: ask again with after = endCursor.") boolean hasNextPage,
+                           @Description("Whether items precede this page.") boolean hasPreviousPage,
+                           @Description("The first edge's cursor; null on an empty page.") String startCursor,
+                           @Description("The last edge's cursor; null on an empty page.") String endCursor) {
+    }
+
+    /** One page of a list: its items with their cursors. */
+    public record Page<T>(List<T> items, List<String> cursors, PageInfo pageInfo, int totalCount) {
+
+        /** The page's edges, each built from an item's cursor and the item. */
+        public <E> List<E> edges(BiFunction<String, T, E> edge) {
+            List<E> out = new ArrayList<>(items.size());
+            for (int i = 0; i < items.size(); i++) {
+                out.add(edge.apply(cursors.get(i), items.get(i)));
+            }
+            return out;
+        }
+    }
+
+    /** How a list is sorted: an item's sort key (strings, compared by {@code order}); the last part should be unique. */
+    public record Order<T>(Function<T, List<String>> key, Comparator<List<String>> order) {
+
+        /** The same order on items, to sort a list with. */
+        public Comparator<T> comparator() {
+            return Comparator.comparing(key, order);
+        }
+    }
+
+    /**
+     * The page of {@code sorted} (sorted by {@code order}) after the cursor {@code after} (null: from the start), at most
+     * {@code first} items. {@code field} names the argument in errors ("performance.after").
+     */
+    public static <T> Page<T> page(String field, List<T> sorted, String after, int first, Order<T> order) {
+        List<String> from = after == null ? null : decode(field, after);
+        if (from != null) {
+            try {
+                order.order().compare(from, from);
+            } catch (RuntimeException e) {
+                throw notACursor(field, after);
+            }
+        }
+        List<T> items = new ArrayList<>();
+        List<String> cursors = new ArrayList<>();
+        int preceding = 0;
+        boolean more = false;
+        for (T item : sorted) {
+            List<String> key = order.key().apply(item);
+            if (from != null && order.order().compare(key, from) <= 0) {
+                preceding++;
+            } else if (items.size() == first) {
+                more = true;
+                break;
+            } else {
+                items.add(item);
+                cursors.add(encode(key));
+            }
+        }
+        return new Page<>(items, cursors, info(cursors, more, preceding > 0), sorted.size());
+    }
+
+    public static PageInfo info(List<String> cursors, boolean hasNextPage, boolean hasPreviousPage) {
+        return new PageInfo(hasNextPage, hasPreviousPage, cursors.isEmpty() ? null : cursors.get(0),
+                cursors.isEmpty() ? null : cursors.get(cursors.size() - 1));
+    }
+
+    /** The page size asked for: {@code first} or the default, checked against the maximum. */
+    public static int first(String field, Integer first) {
+        int n = first == null ? DEFAULT_PAGE : first;
+        if (n < 1 || n > MAX_PAGE) {
+            throw new IllegalArgumentException(field + ": must be between 1 and " + MAX_PAGE + ", was " + n);
+        }
+        return n;
+    }
+
+    public static String encode(List<String> key) {
+        Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+        StringBuilder out = new StringBuilder();
+        for (String part : key) {
+            if (!out.isEmpty()) {
+                out.append('.');
+            }
+            // "~" stands for null, which base64 never produces.
+            out.append(part == null ? "~" : base64.encodeToString(part.getBytes(StandardCharsets.UTF_8)));
+        }
+        return out.toString();
+    }
+
+    public static List<String> decode(String field, String cursor) {
+        try {
+            List<String> key = new ArrayList<>();
+            for (String part : cursor.split("\\.", -1)) {
+                key.add(part.equals("~") ? null : new String(Base64.getUrlDecoder().decode(part), StandardCharsets.UTF_8));
+            }
+            return key;
+        } catch (IllegalArgumentException e) {
+            throw notACursor(field, cursor);
+        }
+    }
+
+    public static IllegalArgumentException notACursor(String field, String cursor) {
+        return new IllegalArgumentException(field + ": '" + cursor + "' is not a cursor this API returned");
+    }
+}

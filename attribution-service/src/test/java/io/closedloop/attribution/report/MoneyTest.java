@@ -1,0 +1,52 @@
+package io.closedloop.attribution.report;
+
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class MoneyTest {
+
+    @Test
+    void sharesSummedInBinaryFloatingPointAreRoundedToWhatTheyAddUpTo() {
+        // 330 deals of 1,000.00, a third of each per channel, summed as the rollups sum them.
+        double perChannel = 0;
+        for (int i = 0; i < 330; i++) {
+            perChannel += 1000.0 / 3;
+        }
+        double[] rows = {perChannel, perChannel, perChannel};
+        assertEquals(List.of(new Money("110000.00"), new Money("110000.00"), new Money("110000.00")),
+                Money.apportion(rows, 330_000.0, 2));
+    }
+
+    @Test
+    void theUnitsLeftOverGoToTheLargestRemaindersSoTheRowsAddUpToTheTotal() {
+        // Thirds of 100.00: 33.333... each; a cent is left over and goes to the first of the equal remainders.
+        assertEquals(List.of(new Money("33.34"), new Money("33.33"), new Money("33.33")),
+                Money.apportion(new double[]{100.0 / 3, 100.0 / 3, 100.0 / 3}, 100, 2));
+        // 0.005 + 0.0049 + 0.9901 = 1.00: rounded down 0.00 + 0.00 + 0.99, one cent short; it goes to the largest
+        // remainder (half a cent), not to each row rounded half-even on its own (0.00 + 0.00 + 0.99 = 0.99).
+        List<Money> rows = Money.apportion(new double[]{0.005, 0.0049, 0.9901}, 1.0, 2);
+        assertEquals(List.of(new Money("0.01"), new Money("0.00"), new Money("0.99")), rows);
+        assertEquals(new BigDecimal("1.00"), rows.stream().map(Money::value).reduce(BigDecimal.ZERO, BigDecimal::add));
+    }
+
+    @Test
+    void aTotalTheRowsDoNotAddUpToLeavesEachRowRoundedOnItsOwn() {
+        assertEquals(List.of(new Money("1.00"), new Money("2.00")), Money.apportion(new double[]{1, 2}, 10, 2));
+    }
+
+    @Test
+    void theCurrencyDecidesTheDigits() {
+        assertEquals(2, Money.digits("USD"));
+        assertEquals(0, Money.digits("JPY"));
+        assertEquals(3, Money.digits("BHD"));
+        assertEquals(2, Money.digits(null));
+        assertEquals(2, Money.digits("XYZ"));
+        assertEquals(List.of(new Money("334"), new Money("333"), new Money("333")),
+                Money.apportion(new double[]{1000.0 / 3, 1000.0 / 3, 1000.0 / 3}, 1000, 0));
+        assertEquals("2.50", Money.round(2.5, 2).stringValueForSerialization());
+    }
+}
