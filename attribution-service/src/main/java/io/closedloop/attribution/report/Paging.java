@@ -1,5 +1,6 @@
 package io.closedloop.attribution.report;
 
+import io.smallrye.graphql.api.federation.Shareable;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Type;
@@ -26,7 +27,9 @@ public final class Paging {
     private Paging() {
     }
 
+    /** Shareable: ingestion-service declares the same Relay type, and the supergraph composes it only so. */
     @Type("PageInfo")
+    @Shareable
     @Description("Where a page stands in its list (Relay cursor connections).")
     public record PageInfo(@Description("Whether items follow this page: ask again with after = endCursor.") boolean hasNextPage,
                            @Description("Whether items precede this page.") boolean hasPreviousPage,
