@@ -92,8 +92,9 @@ class DashboardBrowserIT {
         String rowFields = "key credit amount opportunities spend pipeline wonDeals revenue roi roas cac costPerOpportunity "
                 + "averageDealSize conversionRate medianDaysToConversion";
         JsonNode performance = api("{ performance(period: " + PERIOD + ", model: {name: LINEAR}, basis: PIPELINE, groupBy: CHANNEL, first: 100) "
-                + "{ rows { " + rowFields + " } totals { " + rowFields + " unattributed { count amount } } } }").path("performance");
-        JsonNode rows = performance.path("rows");
+                + "{ rows { edges { node { " + rowFields + " } } } totals { " + rowFields + " unattributed { count amount } } } }")
+                .path("performance");
+        JsonNode rows = nodes(performance.path("rows"));
         assertTrue(rows.size() >= 3, "several channels have credit: " + rows);
         JsonNode perf = panels.path("performance");
         assertChart(perf.path("charts").path("chart-spend-revenue"), keys(rows), Map.of("spend", column(rows, "spend"), "revenue", column(rows, "revenue")));
@@ -105,7 +106,7 @@ class DashboardBrowserIT {
         // Where the rest of the pipeline went: the deals no touch is credited for, as the API counts them.
         JsonNode unattributed = performance.path("totals").path("unattributed");
         assertEquals(unattributed.path("count").asDouble(), perf.path("stats").path("unattributed.count").asDouble(), 1e-9, perf.toString());
-        assertEquals(unattributed.path("amount").asDouble(), perf.path("stats").path("unattributed.amount").asDouble(), 1e-6);
+        assertEquals(unattributed.path("amount").asText(), perf.path("stats").path("unattributed.amount").asText());
         // The spend shown is the dataset's spend in the period, as sent through ingestion.
         long spendCents = dataset.spend().stream().filter(s -> !s.date().isBefore(START) && !s.date().isAfter(LocalDate.parse(TO)))
                 .mapToLong(Dataset.Spend::amountCents).sum();
@@ -114,23 +115,26 @@ class DashboardBrowserIT {
         // Model comparison: one dataset per model, the attributed amounts per channel.
         JsonNode comparison = api("{ modelComparison(period: " + PERIOD + ", models: [{name: FIRST_TOUCH}, {name: LAST_TOUCH}, "
                 + "{name: LINEAR}, {name: TIME_DECAY}, {name: W_SHAPED}], basis: PIPELINE, groupBy: CHANNEL, first: 100) "
-                + "{ models rows { key amounts } } }").path("modelComparison");
+                + "{ models rows { edges { node { key amounts } } } } }").path("modelComparison");
+        JsonNode comparisonRows = nodes(comparison.path("rows"));
         Map<String, List<Double>> byModel = new LinkedHashMap<>();
         for (int m = 0; m < comparison.path("models").size(); m++) {
             List<Double> amounts = new ArrayList<>();
-            for (JsonNode row : comparison.path("rows")) {
+            for (JsonNode row : comparisonRows) {
                 amounts.add(row.path("amounts").path(m).asDouble());
             }
             byModel.put(comparison.path("models").path(m).asText(), amounts);
         }
         assertEquals(5, byModel.size());
-        assertChart(panels.path("comparison").path("charts").path("chart-comparison"), keys(comparison.path("rows")), byModel);
+        assertChart(panels.path("comparison").path("charts").path("chart-comparison"), keys(comparisonRows), byModel);
 
         // Sourced vs influenced.
-        JsonNode sourced = api("{ sourcedInfluenced(period: " + PERIOD + ", groupBy: CHANNEL) { rows { key sourcedAmount influencedAmount } "
-                + "totals { sourcedCount sourcedAmount influencedCount influencedAmount } } }").path("sourcedInfluenced");
-        assertChart(panels.path("sourced").path("charts").path("chart-sourced"), keys(sourced.path("rows")),
-                Map.of("sourcedAmount", column(sourced.path("rows"), "sourcedAmount"), "influencedAmount", column(sourced.path("rows"), "influencedAmount")));
+        JsonNode sourced = api("{ sourcedInfluenced(period: " + PERIOD + ", groupBy: CHANNEL, first: 100) { rows { edges { node { key"
+                + " sourcedAmount influencedAmount } } } totals { sourcedCount sourcedAmount influencedCount influencedAmount } } }")
+                .path("sourcedInfluenced");
+        JsonNode sourcedRows = nodes(sourced.path("rows"));
+        assertChart(panels.path("sourced").path("charts").path("chart-sourced"), keys(sourcedRows),
+                Map.of("sourcedAmount", column(sourcedRows, "sourcedAmount"), "influencedAmount", column(sourcedRows, "influencedAmount")));
         assertStats(panels.path("sourced").path("stats"), sourced.path("totals"));
 
         // Pipeline influence (90-day window, the page's default).
@@ -169,7 +173,8 @@ class DashboardBrowserIT {
         assertEquals(quality.path("unmappedCampaigns"), shownQuality.path("unmappedCampaigns"));
         assertStats(shownQuality.path("stats"), ((ObjectNode) quality.deepCopy()).without("unmappedCampaigns"));
         // Clicking the invalid-UTM figure lists the touches behind it, as the API gives them.
-        JsonNode invalid = api("{ dataQualityTouches(period: " + PERIOD + ", problem: INVALID_UTM) { touchId } }").path("dataQualityTouches");
+        JsonNode invalid = nodes(api("{ dataQualityTouches(period: " + PERIOD + ", problem: INVALID_UTM, first: 100) { edges { node {"
+                + " touchId } } } }").path("dataQualityTouches"));
         List<String> expectedTouches = new ArrayList<>();
         invalid.forEach(t -> expectedTouches.add(t.path("touchId").asText()));
         assertTrue(!expectedTouches.isEmpty(), "the dataset plants touches with invalid UTMs");
@@ -184,8 +189,9 @@ class DashboardBrowserIT {
         JsonNode perf = page.path("panels").path("performance");
         assertEquals("ok", perf.path("state").asText(), perf.path("error").asText());
         JsonNode rows = api("{ performance(period: " + PERIOD + ", model: {name: FIRST_TOUCH}, basis: REVENUE, groupBy: CHANNEL, first: 100) "
-                + "{ rows { key credit amount revenue spend } totals { credit amount revenue spend } } }").path("performance");
-        List<JsonNode> expected = listOf(rows.path("rows"));
+                + "{ rows { edges { node { key credit amount revenue spend } } } totals { credit amount revenue spend } } }")
+                .path("performance");
+        List<JsonNode> expected = listOf(nodes(rows.path("rows")));
         expected.add(((ObjectNode) rows.path("totals").deepCopy()).put("key", "Total"));
         assertRows(perf.path("rows"), expected, new String[] {"key", "credit", "amount", "revenue", "spend"});
     }
@@ -226,14 +232,14 @@ class DashboardBrowserIT {
         Instant deadline = Instant.now().plusSeconds(180);
         while (Instant.now().isBefore(deadline)) {
             JsonNode pipeline = running.graphql(ServiceName.GATEWAY, analystToken, "{ performance(period: " + PERIOD
-                    + ", model: {name: LINEAR}) { rows { credit } } }").extract().as(JsonNode.class);
+                    + ", model: {name: LINEAR}) { totals { credit } } }").extract().as(JsonNode.class);
             JsonNode revenue = running.graphql(ServiceName.GATEWAY, analystToken, "{ performance(period: " + PERIOD
-                    + ", model: {name: LINEAR}, basis: REVENUE) { rows { credit } } }").extract().as(JsonNode.class);
+                    + ", model: {name: LINEAR}, basis: REVENUE) { totals { credit } } }").extract().as(JsonNode.class);
             // Spend travels on its own feed: asked separately so that its absence names itself.
             JsonNode spend = running.graphql(ServiceName.GATEWAY, analystToken, "{ performance(period: " + PERIOD
                     + ", model: {name: LINEAR}) { totals { spend } } }").extract().as(JsonNode.class);
-            double pipelineCredit = sum(pipeline.path("data").path("performance").path("rows"), "credit");
-            double revenueCredit = sum(revenue.path("data").path("performance").path("rows"), "credit");
+            double pipelineCredit = pipeline.path("data").path("performance").path("totals").path("credit").asDouble();
+            double revenueCredit = revenue.path("data").path("performance").path("totals").path("credit").asDouble();
             double spent = spend.path("data").path("performance").path("totals").path("spend").asDouble();
             last = "pipeline credit " + pipelineCredit + " of " + opportunities + ", revenue credit " + revenueCredit + " of " + won
                     + ", spend " + spent + " of " + spendCents / 100.0 + "; errors " + pipeline.path("errors") + revenue.path("errors")
@@ -323,6 +329,12 @@ class DashboardBrowserIT {
             return;
         }
         assertNotNull(shown, what);
+        if (expected.isTextual()) {
+            // Money: the exact decimal string the API gave, carried as is.
+            assertEquals(expected.asText(), shown.asText(), what);
+            assertTrue(shown.isTextual(), what + ": expected " + expected + ", shown " + shown);
+            return;
+        }
         assertTrue(shown.isNumber(), what + ": expected " + expected + ", shown " + shown);
         assertEquals(expected.asDouble(), shown.asDouble(), 1e-9 * Math.max(1, Math.abs(expected.asDouble())), what);
     }
@@ -336,6 +348,13 @@ class DashboardBrowserIT {
                 assertEquals(expected.get(i), shown.path(i).asDouble(), 1e-9 * Math.max(1, Math.abs(expected.get(i))), what + "[" + i + "]");
             }
         }
+    }
+
+    /** The nodes of a connection's edges. */
+    private static JsonNode nodes(JsonNode connection) {
+        com.fasterxml.jackson.databind.node.ArrayNode out = JSON.createArrayNode();
+        connection.path("edges").forEach(edge -> out.add(edge.path("node")));
+        return out;
     }
 
     private static List<String> keys(JsonNode rows) {
@@ -366,14 +385,6 @@ class DashboardBrowserIT {
         List<JsonNode> list = new ArrayList<>();
         array.forEach(list::add);
         return list;
-    }
-
-    private static double sum(JsonNode rows, String field) {
-        double total = 0;
-        for (JsonNode row : rows) {
-            total += row.path(field).asDouble();
-        }
-        return total;
     }
 
     private static double sum(JsonNode values) {

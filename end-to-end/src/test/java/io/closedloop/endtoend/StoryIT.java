@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -17,6 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -62,6 +64,13 @@ class StoryIT {
     }
 
     /** Channels by a column of the performance report, highest first (null last). */
+    /** The nodes of a connection's edges. */
+    private static JsonNode nodes(JsonNode connection) {
+        com.fasterxml.jackson.databind.node.ArrayNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        connection.path("edges").forEach(edge -> out.add(edge.path("node")));
+        return out;
+    }
+
     private static List<String> ranking(JsonNode rows, String column) {
         List<JsonNode> list = new ArrayList<>();
         rows.forEach(list::add);
@@ -73,41 +82,43 @@ class StoryIT {
     @Test
     void everyModelsRowsAndUnattributedAddUpToTheSameWonAmountAndCostRatiosWithoutSpendAreNull() {
         // The won amount of the period is the model's to split, not to change: rows + unattributed is the same for each.
-        Double won = null;
+        BigDecimal won = null;
         boolean someUnattributed = false;
         for (String model : List.of("{name: FIRST_TOUCH}", "{name: LAST_TOUCH}", "{name: LAST_NON_DIRECT}", "{name: LINEAR}",
                 "{name: TIME_DECAY}", "{name: U_SHAPED}", "{name: W_SHAPED}", "{name: FULL_PATH}", "{name: J_SHAPED}",
                 "{name: INVERSE_J}", "{name: CUSTOM, weights: {ft: 0.3, lc: 0.1, oc: 0.2, cw: 0.2, middle: 0.2}}",
                 "{name: MARKOV}", "{name: SHAPLEY}")) {
-            JsonNode report = api("{ performance(period: " + PERIOD + ", model: " + model + ", basis: REVENUE, first: 1000) { totalRows"
-                    + " rows { key amount spend cac costPerOpportunity roi } totals { amount unattributed { count amount } } } }")
-                    .path("performance");
-            double rows = 0;
-            for (JsonNode r : report.path("rows")) {
-                rows += r.path("amount").asDouble();
+            JsonNode report = api("{ performance(period: " + PERIOD + ", model: " + model + ", basis: REVENUE, first: 1000) { rows {"
+                    + " totalCount pageInfo { hasNextPage } edges { node { key amount spend cac costPerOpportunity roi } } } totals"
+                    + " { amount unattributed { count amount } } } }").path("performance");
+            BigDecimal rows = BigDecimal.ZERO;
+            for (JsonNode r : nodes(report.path("rows"))) {
+                rows = rows.add(new BigDecimal(r.path("amount").asText()));
                 if (r.path("spend").asDouble() == 0) {
                     assertTrue(r.path("cac").isNull() && r.path("costPerOpportunity").isNull() && r.path("roi").isNull(),
                             model + ": a group without spend has no cost figures: " + r);
                 }
             }
-            assertEquals(report.path("totalRows").asInt(), report.path("rows").size(), model);
+            assertEquals(report.path("rows").path("totalCount").asInt(), nodes(report.path("rows")).size(), model);
+            assertFalse(report.path("rows").path("pageInfo").path("hasNextPage").asBoolean(), model);
             JsonNode totals = report.path("totals");
-            assertEquals(totals.path("amount").asDouble(), rows, 1e-6, model + ": rows sum to the attributed total");
-            double whole = totals.path("amount").asDouble() + totals.path("unattributed").path("amount").asDouble();
+            // Money is exact: the rows add up to the total to the cent, under every model.
+            assertEquals(new BigDecimal(totals.path("amount").asText()), rows, model + ": rows sum to the attributed total");
+            BigDecimal whole = rows.add(new BigDecimal(totals.path("unattributed").path("amount").asText()));
             if (won == null) {
                 won = whole;
             }
-            assertEquals(won, whole, 1e-6, model + ": attributed + unattributed is the period's won amount");
+            assertEquals(won, whole, model + ": attributed + unattributed is the period's won amount");
             someUnattributed |= totals.path("unattributed").path("count").asInt() > 0;
         }
-        assertTrue(won > 0);
+        assertTrue(won.signum() > 0);
         assertTrue(someUnattributed, "the demo's mess leaves some won deals without a touch in their lookback");
     }
 
     @Test
     void roiRanksEventsFirstAndTheChannelWithSpendAndNoPipelineLast() {
-        JsonNode rows = api("{ performance(period: " + PERIOD + ", model: {name: LINEAR}, basis: REVENUE) { rows { key roi spend revenue"
-                + " pipeline } } }").path("performance").path("rows");
+        JsonNode rows = nodes(api("{ performance(period: " + PERIOD + ", model: {name: LINEAR}, basis: REVENUE) { rows { edges { node"
+                + " { key roi spend revenue pipeline } } } } }").path("performance").path("rows"));
         List<String> byRoi = ranking(rows, "roi");
         assertEquals("events", byRoi.get(0), "ROI ranking " + rows);
         JsonNode video = null;
@@ -149,10 +160,10 @@ class StoryIT {
 
     @Test
     void firstTouchAndLastTouchRankPaidSocialAndPaidSearchTheOtherWayRound() {
-        List<String> first = ranking(api("{ performance(period: " + PERIOD + ", model: {name: FIRST_TOUCH}) { rows { key credit } } }")
-                .path("performance").path("rows"), "credit");
-        List<String> last = ranking(api("{ performance(period: " + PERIOD + ", model: {name: LAST_TOUCH}) { rows { key credit } } }")
-                .path("performance").path("rows"), "credit");
+        List<String> first = ranking(nodes(api("{ performance(period: " + PERIOD + ", model: {name: FIRST_TOUCH}) { rows { edges { node"
+                + " { key credit } } } } }").path("performance").path("rows")), "credit");
+        List<String> last = ranking(nodes(api("{ performance(period: " + PERIOD + ", model: {name: LAST_TOUCH}) { rows { edges { node"
+                + " { key credit } } } } }").path("performance").path("rows")), "credit");
         assertTrue(first.indexOf("paid_social") < first.indexOf("paid_search"), "first touch: " + first);
         assertTrue(last.indexOf("paid_search") < last.indexOf("paid_social"), "last touch: " + last);
         assertEquals("paid_social", first.get(0), "first touch: " + first);
@@ -204,9 +215,11 @@ class StoryIT {
                 }
             }
         }
-        JsonNode behind = api("{ dataQualityTouches(period: " + PERIOD + ", problem: INVALID_UTM, first: 1000) { touchId } }")
-                .path("dataQualityTouches");
+        JsonNode page = api("{ dataQualityTouches(period: " + PERIOD + ", problem: INVALID_UTM, first: 1000) { totalCount edges { node"
+                + " { touchId } } } }").path("dataQualityTouches");
+        JsonNode behind = nodes(page);
         assertEquals(Math.round((1 - valid) * touches), behind.size(), "every touch the figure counts is listed");
+        assertEquals(behind.size(), page.path("totalCount").asInt());
         for (JsonNode t : behind) {
             assertTrue(planted.contains(t.path("touchId").asText()), "not planted as broken: " + t);
         }
@@ -252,8 +265,8 @@ class StoryIT {
             }
         }
         assertTrue(restated != null, "account 2 has a restated deal");
-        JsonNode credited = api("{ creditedOpportunities(period: " + PERIOD + ", model: {name: LINEAR}, basis: REVENUE, first: 1000)"
-                + " { opportunityId amount convertedAt } }").path("creditedOpportunities");
+        JsonNode credited = nodes(api("{ creditedOpportunities(period: " + PERIOD + ", model: {name: LINEAR}, basis: REVENUE, first: 1000)"
+                + " { edges { node { opportunityId amount convertedAt } } } }").path("creditedOpportunities"));
         JsonNode deal = null;
         for (JsonNode c : credited) {
             if (c.path("opportunityId").asText().equals(restated.id())) {
@@ -261,10 +274,11 @@ class StoryIT {
             }
         }
         assertTrue(deal != null, "the restated deal is credited: " + credited.size() + " deals");
-        assertEquals(restated.restatement().amountCents() / 100.0, deal.path("amount").asDouble(), 0.005, deal.toString());
+        assertEquals(BigDecimal.valueOf(restated.restatement().amountCents(), 2), new BigDecimal(deal.path("amount").asText()),
+                deal.toString());
         assertEquals(restated.restatement().closedAt(), Instant.parse(deal.path("convertedAt").asText()), deal.toString());
-        JsonNode timeline = api("{ accountView(accountId: \"" + Dataset.restatedAccount() + "\") { timeline { kind stage at } } }")
-                .path("accountView").path("timeline");
+        JsonNode timeline = nodes(api("{ accountView(accountId: \"" + Dataset.restatedAccount() + "\", first: 1000) { timeline { edges"
+                + " { node { kind stage at } } } } }").path("accountView").path("timeline"));
         assertTrue(timeline.toString().contains("Closed Won (restated)"), timeline.toString());
     }
 }

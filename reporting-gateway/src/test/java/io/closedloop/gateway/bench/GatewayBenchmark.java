@@ -152,12 +152,13 @@ public final class GatewayBenchmark {
                         + " roi roas cac costPerOpportunity averageDealSize conversionRate medianDaysToConversion }";
                 // As the dashboard asks: one document, the period and model as variables.
                 String performance = "query Performance($period: PeriodInput!, $model: ModelInput!) { performance(period: $period,"
-                        + " model: $model, groupBy: CHANNEL) { totalRows rows " + rowFields + " totals " + rowFields + " } }";
+                        + " model: $model, groupBy: CHANNEL) { rows { totalCount edges { node " + rowFields + " } } totals " + rowFields
+                        + " } }";
                 Map<String, Object> quarter = Map.of("from", QUARTER_FROM.toString(), "to", QUARTER_TO.toString());
                 Map<String, Object> standard = Map.of("query", performance, "variables", Map.of("period", quarter,
                         "model", Map.of("name", "LINEAR")));
                 String custom = "{ performance(period: " + period + ", model: {name: CUSTOM, weights: {ft: 0.3, lc: 0.2, oc: 0.2, cw: 0.2, middle: 0.1}}, "
-                        + "groupBy: CHANNEL) { totalRows rows " + rowFields + " totals " + rowFields + " } }";
+                        + "groupBy: CHANNEL) { rows { totalCount edges { node " + rowFields + " } } totals " + rowFields + " } }";
                 // attribution-service takes the same document: its schema has the public shapes.
                 Map<String, Object> direct = standard;
 
@@ -232,19 +233,22 @@ public final class GatewayBenchmark {
         System.out.println("\nreconciliation, REVENUE basis, " + QUARTER_FROM + ".." + QUARTER_TO + ":");
         for (String model : models) {
             JsonNode answer = call(gateway, token, "{ performance(period: " + period + ", model: " + model + ", basis: REVENUE,"
-                    + " groupBy: CHANNEL, first: 1000) { totalRows rows { revenue } totals { revenue wonDeals } } }");
+                    + " groupBy: CHANNEL, first: 1000) { rows { totalCount edges { node { revenue } } } totals { revenue wonDeals } } }");
             if (answer.hasNonNull("errors")) {
                 System.out.printf("  %-60s error: %s%n", model, answer.path("errors").path(0).path("message").asText());
                 holds = false;
                 continue;
             }
             JsonNode report = answer.path("data").path("performance");
-            double credited = 0;
-            for (JsonNode row : report.path("rows")) {
-                credited += row.path("revenue").asDouble();
+            // Money is exact: the rows add up to the total to the cent.
+            java.math.BigDecimal creditedExact = java.math.BigDecimal.ZERO;
+            for (JsonNode edge : report.path("rows").path("edges")) {
+                creditedExact = creditedExact.add(new java.math.BigDecimal(edge.path("node").path("revenue").asText()));
             }
+            double credited = creditedExact.doubleValue();
             double won = report.path("totals").path("revenue").asDouble();
-            boolean ok = report.path("totalRows").asInt() <= 1000 && Math.abs(credited - won) <= 1e-6 * Math.max(1, won)
+            boolean ok = report.path("rows").path("totalCount").asInt() <= 1000
+                    && creditedExact.compareTo(new java.math.BigDecimal(report.path("totals").path("revenue").asText())) == 0
                     && (wonInScope == null || Math.abs(won - wonInScope) <= 1e-6 * Math.max(1, won));
             wonInScope = wonInScope == null ? won : wonInScope;
             holds &= ok;
@@ -295,7 +299,7 @@ public final class GatewayBenchmark {
                                          Instant loadStart, long maxSeconds) throws Exception {
         Instant deadline = Instant.now().plusSeconds(maxSeconds);
         String query = "{ performance(period: {from: \"" + START + "\", to: \"" + START.plusDays(DAYS + 120) + "\"}, model: {name: LINEAR}) "
-                + "{ rows { credit } } }";
+                + "{ totals { credit } } }";
         double last = -1;
         int stable = 0;
         while (stable < 3) {
@@ -315,10 +319,7 @@ public final class GatewayBenchmark {
                 continue;
             }
             JsonNode answer = call(gateway, token, query);
-            double credit = 0;
-            for (JsonNode row : answer.path("data").path("performance").path("rows")) {
-                credit += row.path("credit").asDouble();
-            }
+            double credit = answer.path("data").path("performance").path("totals").path("credit").asDouble();
             stable = credit > 0 && Math.abs(credit - last) < 1e-6 ? stable + 1 : 0;
             last = credit;
             System.out.printf("  attribution: %.0f of %d opportunities credited (%d s after the load began)%s%n", credit, opportunities,
