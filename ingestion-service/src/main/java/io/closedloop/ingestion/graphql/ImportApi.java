@@ -42,8 +42,9 @@ public class ImportApi {
         int n = ImportPages.first("importJobs.first", first, ImportPages.MAX_JOBS);
         JobPosition position = ImportPages.jobPosition("importJobs.after", after);
         String workspace = caller.workspaceFor(Roles.INGEST, Roles.ADMIN);
-        return imports.list(workspace, position == null ? null : position.createdAt(), position == null ? null : position.id(), n + 1)
-                .map(jobs -> ImportPages.jobs(jobs, n, position != null));
+        return imports.count(workspace).chain(total -> imports.list(workspace, position == null ? null : position.createdAt(),
+                        position == null ? null : position.id(), n + 1)
+                .map(jobs -> ImportPages.jobs(jobs, n, position != null, total)));
     }
 
     /** The kept errors are on the job already: a page of them is computed in place (a Uni: no worker thread needed). */

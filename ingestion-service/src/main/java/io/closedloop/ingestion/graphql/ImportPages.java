@@ -39,7 +39,8 @@ public final class ImportPages {
 
     @Name("ImportJobConnection")
     @Description("A page of import jobs, newest first (Relay connection).")
-    public record ImportJobConnection(@NonNull List<@NonNull ImportJobEdge> edges, @NonNull PageInfo pageInfo) {
+    public record ImportJobConnection(@NonNull List<@NonNull ImportJobEdge> edges, @NonNull PageInfo pageInfo,
+                                      @Description("Import jobs the workspace has.") int totalCount) {
     }
 
     @Name("ImportJobEdge")
@@ -107,14 +108,15 @@ public final class ImportPages {
      * A page of jobs from those read for it, newest first: {@code fetched} holds up to {@code first + 1} of them, the one
      * past the page only telling that more follow. Jobs are never deleted, so some precede a page that has a cursor.
      */
-    static ImportJobConnection jobs(List<ImportJob> fetched, int first, boolean afterACursor) {
+    static ImportJobConnection jobs(List<ImportJob> fetched, int first, boolean afterACursor, int totalCount) {
         List<ImportJobEdge> edges = new ArrayList<>();
         for (ImportJob job : fetched.subList(0, Math.min(first, fetched.size()))) {
             long micros = ChronoUnit.MICROS.between(Instant.EPOCH, job.createdAt().toInstant());
             edges.add(new ImportJobEdge(encode("job:" + micros + ":" + job.id()), job));
         }
         return new ImportJobConnection(edges, new PageInfo(fetched.size() > first, afterACursor,
-                edges.isEmpty() ? null : edges.get(0).cursor(), edges.isEmpty() ? null : edges.get(edges.size() - 1).cursor()));
+                edges.isEmpty() ? null : edges.get(0).cursor(), edges.isEmpty() ? null : edges.get(edges.size() - 1).cursor()),
+                totalCount);
     }
 
     /** The row an {@code ImportJob.errors} cursor stands at; 0 (before the first row) for none. */

@@ -83,6 +83,12 @@ public class ImportJobRepository {
                 });
     }
 
+    /** How many import jobs the workspace has. */
+    public Uni<Integer> count(String workspace) {
+        return pool.preparedQuery("select count(*) from import_job where workspace_id = $1").execute(Tuple.of(workspace))
+                .map(rows -> rows.iterator().next().getInteger(0));
+    }
+
     private static ImportJob job(Row r) {
         List<ImportJob.RowError> errors = new ArrayList<>();
         JsonArray array = new JsonArray(r.getString("errors"));

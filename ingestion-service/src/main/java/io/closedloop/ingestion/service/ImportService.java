@@ -185,6 +185,10 @@ public class ImportService {
         return jobs.page(workspace, createdAt, id, limit);
     }
 
+    public Uni<Integer> count(String workspace) {
+        return jobs.count(workspace);
+    }
+
     private void run(String id, String workspace, ImportKind kind, ColumnMapping columns, Path file) {
         long read = 0;
         long accepted = 0;

@@ -360,9 +360,10 @@ class ImportApiTest {
         assertEquals(started, seen, "each job that existed at the first page once, newest first; none started since");
         List<String> all = new java.util.ArrayList<>(startedWhilePaging);
         all.addAll(started);
-        assertEquals(all, graphql(TestKeys.token(ws, "admin"), "{ importJobs(first: 200) { edges { node { id } } } }")
-                .statusCode(200).body("errors", nullValue()).extract().jsonPath().getList("data.importJobs.edges.node.id"),
-                "the jobs started while paging come first");
+        JsonPath whole = graphql(TestKeys.token(ws, "admin"), "{ importJobs(first: 200) { totalCount edges { node { id } } } }")
+                .statusCode(200).body("errors", nullValue()).extract().jsonPath();
+        assertEquals(all, whole.getList("data.importJobs.edges.node.id"), "the jobs started while paging come first");
+        assertEquals(all.size(), whole.getInt("data.importJobs.totalCount"));
     }
 
     @Test
