@@ -44,6 +44,9 @@ import java.util.List;
 @GraphQLApi
 public class ReportsApi {
 
+    private static final String FIRST = "Page size: rows (or items) returned, default " + Paging.DEFAULT_PAGE + ", at most "
+            + Paging.MAX_PAGE + ".";
+    private static final String AFTER = "The endCursor of the previous page; omitted: the first page.";
     /** Most models one modelComparison compares: each is a whole report. */
     static final int MAX_MODELS_COMPARED = 6;
 
@@ -79,13 +82,11 @@ public class ReportsApi {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant[] range = reportPeriods.of(op, period);
         int limit = Paging.first(op + ".first", first);
+        // A bad cursor costs no report.
+        Paging.check(op + ".after", after, ComputedReport.ORDER);
         return performance.performance(workspace, range[0], range[1], groupBy == null ? Dimension.CHANNEL : groupBy,
                 ReportInputs.options(op, "model", model, basis)).map(report -> report.page(op + ".after", after, limit));
     }
-
-    private static final String FIRST = "Page size: rows (or items) returned, default " + Paging.DEFAULT_PAGE + ", at most "
-            + Paging.MAX_PAGE + ".";
-    private static final String AFTER = "The endCursor of the previous page; omitted: the first page.";
 
     @Query
     @Description("The same report under several models side by side (DESIGN §5 'Model comparison'): each model's report"
@@ -108,6 +109,7 @@ public class ReportsApi {
             options.add(ReportInputs.options(op, "models[" + i + "]", models.get(i), basis));
         }
         int limit = Paging.first(op + ".first", first);
+        Paging.check(op + ".after", after, PerformanceReports.COMPARISON_ORDER);
         Dimension by = groupBy == null ? Dimension.CHANNEL : groupBy;
         // One after the other: each may be computed on demand, which a workspace does one at a time anyway.
         Uni<List<ComputedReport>> reports = Uni.createFrom().item(ArrayList::new);

@@ -8,23 +8,14 @@ import io.closedloop.attribution.report.ReportViews.PerformanceRow;
 import io.closedloop.attribution.report.ReportViews.ReportRowConnection;
 import io.closedloop.attribution.report.ReportViews.ReportRowEdge;
 
-import java.math.BigDecimal;
-import java.util.Comparator;
 import java.util.List;
 
 /** A performance report with every row, as computed (and cached); the API returns pages of it. */
 public record ComputedReport(ModelName model, Basis basis, Dimension groupBy, String currency, String dataAsOf,
                              List<PerformanceRow> rows, PerformanceRow totals, ModelExplanation explanation) {
 
-    /** Largest amount first, then by key: the rows' order and their cursors' (amount, key). */
-    static final Paging.Order<PerformanceRow> ORDER = new Paging.Order<>(r -> List.of(r.amount().toString(), r.key()),
-            amountThenKey());
-
-    /** Sort keys (amount, key): largest amount first, then by key. */
-    static Comparator<List<String>> amountThenKey() {
-        Comparator<List<String>> byAmount = Comparator.comparing((List<String> k) -> new BigDecimal(k.get(0))).reversed();
-        return byAmount.thenComparing(k -> k.get(1), Comparator.nullsLast(Comparator.naturalOrder()));
-    }
+    /** Largest amount first, then by key: the rows' order and their cursors'. */
+    public static final Paging.Order<PerformanceRow> ORDER = Paging.byAmountThenKey(PerformanceRow::amount, PerformanceRow::key);
 
     /** The page of rows after {@code after}; {@code field} names the argument in errors. */
     public PerformanceMetrics page(String field, String after, int first) {

@@ -121,8 +121,8 @@ public class EngagementReports {
                 }))));
     }
 
-    private static final Paging.Order<SourcedInfluencedRow> SOURCED_ORDER = new Paging.Order<>(
-            r -> List.of(r.influencedAmount().toString(), r.key()), ComputedReport.amountThenKey());
+    private static final Paging.Order<SourcedInfluencedRow> SOURCED_ORDER = Paging.byAmountThenKey(
+            SourcedInfluencedRow::influencedAmount, SourcedInfluencedRow::key);
 
     /** Opportunities created in [from, to) and OPEN or WON; influenced: a marketing touch of the account in [creation − N days, creation]. */
     public Uni<PipelineInfluence> pipelineInfluence(String workspace, Instant from, Instant to, int windowDays) {
@@ -189,7 +189,27 @@ public class EngagementReports {
             e -> List.of(Instant.parse(e.at()).toString(), e.kind().name(), timelineId(e)),
             Comparator.comparing((List<String> k) -> Instant.parse(k.get(0))).reversed()
                     .thenComparing(k -> k.get(1))
-                    .thenComparing(k -> k.get(2), Comparator.reverseOrder()));
+                    // The order of the SQL's collate "C": by code point.
+                    .thenComparing((a, b) -> Journey.compareByCodePoint(b.get(2), a.get(2))));
+
+    /** Where a timeline page continues: after the entry at {@code at} of {@code kind} with {@code id}. */
+    private record TimelineCursor(Instant at, TimelineKind kind, String id) {
+
+        static TimelineCursor of(String field, String after) {
+            if (after == null) {
+                return null;
+            }
+            List<String> key = Paging.decode(field, after);
+            if (key.size() != 3 || key.get(2) == null) {
+                throw Paging.notACursor(field, after);
+            }
+            try {
+                return new TimelineCursor(Paging.instant(field, after, key.get(0)), TimelineKind.valueOf(key.get(1)), key.get(2));
+            } catch (IllegalArgumentException e) {
+                throw Paging.notACursor(field, after);
+            }
+        }
+    }
 
     private static String timelineId(TimelineEntry e) {
         return e.kind() == TimelineKind.TOUCH ? e.touchId() : e.opportunityId() + "|" + e.stage();
@@ -201,18 +221,10 @@ public class EngagementReports {
      */
     public Uni<AccountView> accountView(String workspace, String accountId, String field, String after, int first) {
         String dataAsOf = Instant.now().toString();
-        List<String> cursor = after == null ? null : Paging.decode(field, after);
-        Instant cursorAt;
-        try {
-            cursorAt = cursor == null ? null : Instant.parse(cursor.get(0));
-            if (cursor != null) {
-                TimelineKind.valueOf(cursor.get(1));
-            }
-        } catch (RuntimeException e) {
-            throw Paging.notACursor(field, after);
-        }
-        return reports.accountTouchSummary(workspace, accountId).chain(summary -> reports.recentAccountTouches(workspace, accountId,
-                        cursorAt, cursor == null ? null : cursor.get(1), cursor == null ? null : cursor.get(2), first + 1)
+        TimelineCursor cursor = TimelineCursor.of(field, after);
+        return reports.accountTouchSummary(workspace, accountId).chain(summary -> reports.accountTouchesAfter(workspace, accountId,
+                        cursor == null ? null : cursor.at(), cursor == null ? null : cursor.kind().name(),
+                        cursor == null ? null : cursor.id(), first + 1)
                 .chain(touches -> reports.accountOpportunities(workspace, accountId).chain(opportunities -> {
                     Set<String> roleContacts = new HashSet<>();
                     for (OpportunityDetail o : opportunities) {

@@ -41,6 +41,9 @@ public final class Money implements CustomStringScalar, Comparable<Money> {
 
     /** {@code exact} rounded half-even to {@code digits} decimals. */
     public static Money round(double exact, int digits) {
+        if (!Double.isFinite(exact)) {
+            throw new IllegalStateException("an amount is " + exact);
+        }
         return of(new BigDecimal(exact), digits);
     }
 
@@ -63,26 +66,33 @@ public final class Money implements CustomStringScalar, Comparable<Money> {
     }
 
     /**
-     * Rounds {@code exact} amounts to minor units so that they sum to {@code total} rounded half-even (the largest
-     * remainder method): each is rounded down, then the units still missing go one each to the amounts with the largest
-     * remainders (ties to the earlier one). Each result is within one minor unit of its exact amount. When the exact
-     * amounts do not sum to within one unit per amount of the total, they are rounded one by one instead.
+     * Rounds {@code exact} amounts to minor units so that they sum to {@code total} (already rounded, its scale the minor
+     * unit) by the largest remainder method: each is rounded down, then the units still missing go one each to the
+     * amounts with the largest remainders (ties to the earlier one). Each result is within one minor unit of its exact
+     * amount. When the exact amounts do not sum to the total within half a unit (plus the binary sums' residue), they
+     * are rounded one by one instead.
      */
-    public static List<Money> apportion(double[] exact, double total, int digits) {
+    public static List<Money> apportion(double[] exact, Money total) {
+        int digits = total.value.scale();
         double scale = Math.pow(10, digits);
-        long target = Math.round(total * scale);
+        long target = total.value.unscaledValue().longValueExact();
         long[] units = new long[exact.length];
         double[] remainders = new double[exact.length];
         long sum = 0;
+        double exactSum = 0;
         for (int i = 0; i < exact.length; i++) {
+            if (!Double.isFinite(exact[i])) {
+                throw new IllegalStateException("an amount to apportion is " + exact[i]);
+            }
             double u = exact[i] * scale;
             // A sum that should be a whole number of units can land a hair below it (1099999.9999999998).
             units[i] = (long) Math.floor(u + 1e-6);
             remainders[i] = u - units[i];
             sum += units[i];
+            exactSum += u;
         }
         long missing = target - sum;
-        if (missing < 0 || missing > exact.length) {
+        if (Math.abs(exactSum - target) > 0.5 + exact.length * 1e-6 || missing < 0 || missing > exact.length) {
             List<Money> out = new ArrayList<>(exact.length);
             for (double e : exact) {
                 out.add(round(e, digits));

@@ -5,8 +5,11 @@ import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Type;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
@@ -23,6 +26,9 @@ public final class Paging {
     /** Items one page returns by default and at most. */
     public static final int DEFAULT_PAGE = 100;
     public static final int MAX_PAGE = 1000;
+
+    private static final Instant FIRST_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LAST_INSTANT = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     private Paging() {
     }
@@ -59,19 +65,46 @@ public final class Paging {
         }
     }
 
+    /** Largest amount first, then by key (nulls last): report rows and drill-downs; a cursor is (amount, key). */
+    public static <T> Order<T> byAmountThenKey(Function<T, Money> amount, Function<T, String> key) {
+        Comparator<List<String>> byAmount = Comparator.comparing((List<String> k) -> new BigDecimal(k.get(0))).reversed();
+        return new Order<>(item -> Arrays.asList(amount.apply(item).toString(), key.apply(item)),
+                byAmount.thenComparing(k -> k.get(1), Comparator.nullsLast(Comparator.naturalOrder())));
+    }
+
+    /** Refuses a cursor that does not decode into a key of {@code order} ({@code field} names the argument). */
+    public static void check(String field, String after, Order<?> order) {
+        if (after == null) {
+            return;
+        }
+        List<String> key = decode(field, after);
+        try {
+            order.order().compare(key, key);
+        } catch (RuntimeException e) {
+            throw notACursor(field, after);
+        }
+    }
+
+    /** An instant from a cursor, within the years PostgreSQL and the JDK both take (1 to 9999). */
+    public static Instant instant(String field, String after, String text) {
+        try {
+            Instant at = Instant.parse(text);
+            if (at.isBefore(FIRST_INSTANT) || at.isAfter(LAST_INSTANT)) {
+                throw notACursor(field, after);
+            }
+            return at;
+        } catch (RuntimeException e) {
+            throw notACursor(field, after);
+        }
+    }
+
     /**
      * The page of {@code sorted} (sorted by {@code order}) after the cursor {@code after} (null: from the start), at most
      * {@code first} items. {@code field} names the argument in errors ("performance.after").
      */
     public static <T> Page<T> page(String field, List<T> sorted, String after, int first, Order<T> order) {
+        check(field, after, order);
         List<String> from = after == null ? null : decode(field, after);
-        if (from != null) {
-            try {
-                order.order().compare(from, from);
-            } catch (RuntimeException e) {
-                throw notACursor(field, after);
-            }
-        }
         List<T> items = new ArrayList<>();
         List<String> cursors = new ArrayList<>();
         int preceding = 0;

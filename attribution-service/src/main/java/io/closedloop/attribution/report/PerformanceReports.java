@@ -28,6 +28,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -255,17 +256,19 @@ public class PerformanceReports {
                 wonTotal[0], wonTotal[1], wonTotal[2]};
         int digits = Money.digits(currency);
         // The shared-out amounts are rounded once, here, so that the rows add up to the totals exactly.
-        List<Money> amounts = Money.apportion(column(exact, 1), totalExact[1], digits);
-        List<Money> pipelines = Money.apportion(column(exact, 5), totalExact[5], digits);
-        List<Money> revenues = Money.apportion(column(exact, 7), totalExact[7], digits);
+        Money totalAmount = Money.round(totalExact[1], digits);
+        Money totalPipeline = Money.round(totalExact[5], digits);
+        Money totalRevenue = Money.round(totalExact[7], digits);
+        List<Money> amounts = Money.apportion(column(exact, 1), totalAmount);
+        List<Money> pipelines = Money.apportion(column(exact, 5), totalPipeline);
+        List<Money> revenues = Money.apportion(column(exact, 7), totalRevenue);
         List<PerformanceRow> rows = new ArrayList<>();
         for (int i = 0; i < exact.length; i++) {
             rows.add(row(keyList.get(i), exact[i], amounts.get(i), pipelines.get(i), revenues.get(i), digits,
                     medianDays.get(keyList.get(i)), null));
         }
         rows.sort(ComputedReport.ORDER.comparator());
-        PerformanceRow totals = row(null, totalExact, Money.round(totalExact[1], digits), Money.round(totalExact[5], digits),
-                Money.round(totalExact[7], digits), digits, won.days().medianAll(),
+        PerformanceRow totals = row(null, totalExact, totalAmount, totalPipeline, totalRevenue, digits, won.days().medianAll(),
                 new Unattributed(basis.unattributedOpportunities(), Money.round(basis.unattributedAmount(), digits)));
         return new ComputedReport(options.model(), options.basis(), groupBy, currency, dataAsOf, rows, totals,
                 basis.explanation());
@@ -316,8 +319,8 @@ public class PerformanceReports {
         });
     }
 
-    private static final Paging.Order<CreditedOpportunity> CREDITED_ORDER = new Paging.Order<>(
-            o -> List.of(o.attributedAmount().toString(), o.opportunityId()), ComputedReport.amountThenKey());
+    private static final Paging.Order<CreditedOpportunity> CREDITED_ORDER = Paging.byAmountThenKey(
+            CreditedOpportunity::attributedAmount, CreditedOpportunity::opportunityId);
 
     /**
      * Customers whose first won deal closed in [from, to), by acquisition period and the channel
@@ -474,7 +477,7 @@ public class PerformanceReports {
         credits.forEach((key, values) -> {
             Money[] a = amounts.get(key);
             for (int m = 0; m < n; m++) {
-                a[m] = a[m] == null ? Money.of(java.math.BigDecimal.ZERO, Money.digits(reports.get(m).currency())) : a[m];
+                a[m] = a[m] == null ? Money.of(BigDecimal.ZERO, Money.digits(reports.get(m).currency())) : a[m];
             }
             rows.add(new ComparisonRow(key, boxed(values), List.of(a)));
         });
@@ -485,8 +488,8 @@ public class PerformanceReports {
                 new ComparisonRowConnection(page.edges(ComparisonRowEdge::new), page.pageInfo(), page.totalCount()));
     }
 
-    private static final Paging.Order<ComparisonRow> COMPARISON_ORDER = new Paging.Order<>(
-            r -> List.of(r.amounts().get(0).toString(), r.key()), ComputedReport.amountThenKey());
+    public static final Paging.Order<ComparisonRow> COMPARISON_ORDER = Paging.byAmountThenKey(r -> r.amounts().get(0),
+            ComparisonRow::key);
 
     private static List<Double> boxed(double[] values) {
         List<Double> out = new ArrayList<>(values.length);

@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -158,7 +159,6 @@ public class ReportRepository {
                 .execute(Tuple.of(workspace, utc(from), utc(to))).map(rows -> rows.iterator().next().getInteger(0));
     }
 
-    /** The period's touches with {@code problem}, newest first: what a data-quality figure counts. */
     /**
      * The touches behind a data-quality figure, newest first (then by id, descending): the page after the cursor
      * {@code after} (its touch's time and id), and how many there are.
@@ -175,14 +175,13 @@ public class ReportRepository {
             case UNMAPPED_CAMPAIGN -> "t.campaign is not null and t.channel in ('other', '(none)')";
         };
         List<String> key = after == null ? null : Paging.decode(field, after);
-        OffsetDateTime afterAt;
-        try {
-            // Before the first page: after every touch.
-            afterAt = key == null ? OffsetDateTime.of(9999, 12, 31, 0, 0, 0, 0, ZoneOffset.UTC) : OffsetDateTime.parse(key.get(0));
-        } catch (RuntimeException e) {
+        if (key != null && (key.size() != 2 || key.get(1) == null)) {
             throw Paging.notACursor(field, after);
         }
-        String afterId = key == null || key.size() < 2 || key.get(1) == null ? "" : key.get(1);
+        // Before the first page: after every touch.
+        OffsetDateTime afterAt = key == null ? OffsetDateTime.of(9999, 12, 31, 0, 0, 0, 0, ZoneOffset.UTC)
+                : Paging.instant(field, after, key.get(0)).atOffset(ZoneOffset.UTC);
+        String afterId = key == null ? "" : key.get(1);
         String scope = " from touch t where t.workspace_id = $1 and t.occurred_at >= $2 and t.occurred_at < $3 and " + condition;
         Uni<Integer> count = pool.preparedQuery("select count(*)" + scope).execute(Tuple.of(workspace, utc(from), utc(to)))
                 .map(rows -> rows.iterator().next().getInteger(0));
@@ -198,7 +197,7 @@ public class ReportRepository {
                             break;
                         }
                         OffsetDateTime at = r.getOffsetDateTime(1);
-                        String cursor = Paging.encode(List.of(at.toString(), r.getString(0)));
+                        String cursor = Paging.encode(List.of(at.toInstant().toString(), r.getString(0)));
                         cursors.add(cursor);
                         edges.add(new ReportViews.QualityTouchEdge(cursor, new ReportViews.QualityTouch(r.getString(0),
                                 at.toInstant().toString(), TouchType.of(r.getString(2)), r.getString(3), r.getString(4),
@@ -233,7 +232,6 @@ public class ReportRepository {
                 });
     }
 
-    /** Every touch of the account (through its memberships), once, with the smallest person id it resolves to. */
     /** The account's touches (once each, with the smallest person id it resolves to), as a CTE named {@code at}. */
     private static final String ACCOUNT_TOUCHES = """
             with at as (
@@ -265,19 +263,18 @@ public class ReportRepository {
                 });
     }
 
-    /** The account's {@code limit} most recent touches (a big account's timeline is bounded; its figures are not). */
     /**
      * The account's touches newest first (then by id, descending), at most {@code limit}: those after the timeline cursor
      * {@code (at, kind, id)} when {@code at} is given (a touch at the cursor's time follows a STAGE entry there, and follows
      * a TOUCH entry when its id is smaller).
      */
-    public Uni<List<AccountTouch>> recentAccountTouches(String workspace, String accountId, Instant at, String kind, String id,
+    public Uni<List<AccountTouch>> accountTouchesAfter(String workspace, String accountId, Instant at, String kind, String id,
                                                         int limit) {
         return pool.preparedQuery(ACCOUNT_TOUCHES + """
                         select * from at where $3::timestamptz is null or occurred_at < $3
                             or (occurred_at = $3 and ($4 = 'STAGE' or id collate "C" < $5))
                         order by occurred_at desc, id collate "C" desc limit $6""")
-                .execute(Tuple.from(java.util.Arrays.asList(workspace, accountId, at == null ? null : utc(at), kind, id, limit)))
+                .execute(Tuple.from(Arrays.asList(workspace, accountId, at == null ? null : utc(at), kind, id, limit)))
                 .map(rows -> {
                     List<AccountTouch> out = new ArrayList<>();
                     for (Row r : rows) {

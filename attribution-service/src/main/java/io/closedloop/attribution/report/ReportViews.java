@@ -69,7 +69,7 @@ public final class ReportViews {
     @Description("The same report under several models (DESIGN §5 'Model comparison').")
     public record ModelComparison(
             @NonNull @Description("The models compared, in the order asked.") List<@NonNull ModelName> models,
-            @NonNull @Description("Each model's full report, in the order of 'models'.") List<@NonNull PerformanceMetrics> reports,
+            @NonNull @Description("Each model's report, in the order of 'models' (its first 1,000 rows).") List<@NonNull PerformanceMetrics> reports,
             @NonNull @Description("Side-by-side rows: one per group, values in the order of 'models', largest under the first"
                     + " model first, then by key; a page of them.") ComparisonRowConnection rows) {
     }

@@ -31,6 +31,7 @@ import io.closedloop.attribution.rollup.RollupState;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -118,7 +119,8 @@ public class AttributionService {
                     shares[i] = credit[i] * amount(opp);
                 }
                 // The touches' amounts add up to the opportunity's exactly (nothing when unattributed).
-                List<Money> amounts = Money.apportion(shares, journey.size() == 0 ? 0 : amount(opp), digits);
+                Money whole = Money.of(opp.amount() == null ? BigDecimal.ZERO : opp.amount(), digits);
+                List<Money> amounts = Money.apportion(shares, journey.size() == 0 ? Money.of(BigDecimal.ZERO, digits) : whole);
                 List<JourneyTouch> views = new ArrayList<>();
                 for (int i = 0; i < journey.size(); i++) {
                     TouchRow t = byId.get(journey.touch(i).id());

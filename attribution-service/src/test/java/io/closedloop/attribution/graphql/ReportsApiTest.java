@@ -432,6 +432,18 @@ class ReportsApiTest {
                 .body("errors[0].message", containsString("accountView.first: must be between 1 and 1000"));
         graphql(TestKeys.token(WS, "analyst"), "{ accountView(accountId: \"acct-x\", after: \"bm90LWEtY3Vyc29y\") { contacts } }")
                 .body("errors[0].message", containsString("accountView.after: 'bm90LWEtY3Vyc29y' is not a cursor this API returned"));
+        // Two parts of three, and a time past the year 9999: refused naming the argument, not a system error.
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        for (String cursor : List.of(b64.encodeToString("2026-03-01T00:00:00Z".getBytes()) + "." + b64.encodeToString("TOUCH".getBytes()),
+                b64.encodeToString("+1000000-01-01T00:00:00Z".getBytes()) + "." + b64.encodeToString("TOUCH".getBytes()) + "."
+                        + b64.encodeToString("x".getBytes()))) {
+            graphql(TestKeys.token(WS, "analyst"), "{ accountView(accountId: \"acct-x\", after: \"" + cursor + "\") { contacts } }")
+                    .body("errors[0].message", containsString("accountView.after: '" + cursor + "' is not a cursor this API returned"));
+        }
+        String farFuture = b64.encodeToString("+1000000-01-01T00:00:00Z".getBytes()) + "." + b64.encodeToString("x".getBytes());
+        graphql(TestKeys.token(WS, "analyst"), "{ dataQualityTouches(" + MARCH + ", problem: NO_PERSON, after: \"" + farFuture
+                + "\") { totalCount } }")
+                .body("errors[0].message", containsString("dataQualityTouches.after: '" + farFuture + "' is not a cursor"));
     }
 
     /**

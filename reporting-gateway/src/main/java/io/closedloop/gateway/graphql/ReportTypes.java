@@ -111,7 +111,6 @@ public final class ReportTypes {
     public record ReportRowEdge(@NonNull String cursor, @NonNull ReportRow node) {
     }
 
-
     @Description("Where a data-driven model's credit comes from (DESIGN §4), over the period's population of journeys: MARKOV"
             + " the conversion probability and each channel's removal effect, SHAPLEY the channel sets (coalitions) and their"
             + " conversion rates the values are computed from. Credit is by channel, whatever the report's grouping.")
@@ -179,7 +178,7 @@ public final class ReportTypes {
     @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record ModelComparison(
             @NonNull @Description("The models compared, in the order asked.") List<@NonNull ModelName> models,
-            @NonNull @Description("Each model's full report, in the order of 'models'.") List<@NonNull PerformanceReport> reports,
+            @NonNull @Description("Each model's report, in the order of 'models' (its first 1,000 rows).") List<@NonNull PerformanceReport> reports,
             @NonNull @Description("Side-by-side rows: one per group, values in the order of 'models', largest under the first"
                     + " model first, then by key; a page of them.") ComparisonRowConnection rows) {
     }
@@ -193,7 +192,6 @@ public final class ReportTypes {
     @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record ComparisonRowEdge(@NonNull String cursor, @NonNull ComparisonRow node) {
     }
-
 
     @Description("One group under every compared model.")
     @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
@@ -288,7 +286,6 @@ public final class ReportTypes {
     @RegisterForReflection // mapped from subgraph JSON by Jackson, also in a native image
     public record SourcedInfluencedRowEdge(@NonNull String cursor, @NonNull SourcedInfluencedRow node) {
     }
-
 
     @Description("Pipeline influence (DESIGN §5): of the opportunities created in the period and open or won, those whose "
             + "account had a marketing touch in the windowDays before creation.")
