@@ -42,16 +42,42 @@ public class IdentityApi {
         return queries.personOf(workspace, id.key());
     }
 
-    // The two entity resolvers are blocking (run on a worker thread): SmallRye's _entities could not
-    // resolve the entity type of an asynchronous (Uni) resolver's result.
+    // Query fields, not @Resolver methods: SmallRye 2.17 batch-resolves _entities only through fields of Query (a
+    // @Resolver batch method's result came back null). The argument is named like the key field, as it requires.
     @Query
-    @Description("A person by id (also the federation entity resolver for Person).")
+    @Description("Persons by id, in the order given (null where unknown); also how federation resolves every Person of"
+            + " one _entities request in one lookup.")
+    public Uni<@NonNull List<Person>> personsById(@NonNull List<@NonNull String> id) {
+        return queries.persons(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), ids("personsById", id));
+    }
+
+    @Query
+    @Description("Accounts by id, in the order given (null where unknown), with their persons; also how federation resolves"
+            + " every Account of one _entities request in one lookup.")
+    public Uni<@NonNull List<Account>> accountsById(@NonNull List<@NonNull String> id) {
+        return queries.accounts(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), ids("accountsById", id));
+    }
+
+    /** Most ids one lookup takes: a federation gateway batches one level of a query, which a page bounds. */
+    static final int MAX_IDS = 1000;
+
+    private static List<String> ids(String operation, List<String> ids) {
+        if (ids.size() > MAX_IDS) {
+            throw new IllegalArgumentException(operation + ".id: at most " + MAX_IDS + " ids, was " + ids.size());
+        }
+        return ids;
+    }
+
+    // The single lookups are blocking (run on a worker thread): SmallRye's _entities could not resolve the entity type
+    // of an asynchronous (Uni) single resolver's result (the batch ones above are asynchronous).
+    @Query
+    @Description("A person by id.")
     public Person personById(@NonNull @Id String id) {
         return queries.person(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), id).await().atMost(TIMEOUT);
     }
 
     @Query
-    @Description("An account by id (CRM account id, domain:<domain> or a group call's id), with its persons; also the federation entity resolver for Account.")
+    @Description("An account by id (CRM account id, domain:<domain> or a group call's id), with its persons.")
     public Account account(@NonNull @Id String id) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         if (id.isBlank()) {

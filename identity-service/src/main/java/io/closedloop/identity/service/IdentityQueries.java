@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,33 +41,67 @@ public class IdentityQueries {
     }
 
     public Uni<Person> person(String workspace, String personId) {
-        return persons(workspace, "p.person_id = $2", personId).map(list -> list.isEmpty() ? null : list.get(0));
+        return persons(workspace, List.of(personId)).map(list -> list.get(0));
+    }
+
+    /** Persons by id, in the order asked (null where unknown): one query for any number, as federation batches them. */
+    public Uni<List<Person>> persons(String workspace, List<String> personIds) {
+        return persons(workspace, "p.person_id = any($2)", personIds).map(found -> {
+            Map<String, Person> byId = new HashMap<>();
+            found.forEach(p -> byId.put(p.id(), p));
+            return personIds.stream().map(byId::get).toList();
+        });
     }
 
     public Uni<Account> account(String workspace, String accountId) {
-        return pool.preparedQuery("select name, domains from accounts where workspace_id = $1 and account_id = $2")
-                .execute(Tuple.of(workspace, accountId))
-                .chain(rows -> persons(workspace, "p.account_id = $2", accountId).chain(persons -> accountIdentifiers(workspace, accountId).map(identifiers -> {
-                    if (rows.size() == 0 && persons.isEmpty()) {
-                        return null;
-                    }
-                    Row r = rows.size() == 0 ? null : rows.iterator().next();
-                    List<String> domains = r == null ? List.of() : Arrays.asList(r.getArrayOfStrings("domains"));
-                    if (r == null && accountId.startsWith("domain:")) {
-                        domains = List.of(accountId.substring("domain:".length()));
-                    }
-                    return new Account(accountId, r == null ? null : r.getString("name"), domains, persons, identifiers);
-                })));
+        return accounts(workspace, List.of(accountId)).map(list -> list.get(0));
     }
 
-    private Uni<List<AccountIdentifierView>> accountIdentifiers(String workspace, String accountId) {
-        return pool.preparedQuery("select i.type, i.value, i.person_id, i.quarantined from persons p"
-                        + " join identifiers i on i.workspace_id = $1 and i.person_id = p.person_id"
-                        + " where p.workspace_id = $1 and p.account_id = $2 order by i.first_seq, i.key limit " + MAX_IDENTIFIERS)
-                .execute(Tuple.of(workspace, accountId))
+    /**
+     * Accounts by id, in the order asked (null where neither an account row nor a person names it), each with its first
+     * persons and identifiers: three queries for any number, as federation batches them.
+     */
+    public Uni<List<Account>> accounts(String workspace, List<String> accountIds) {
+        String[] ids = accountIds.toArray(String[]::new);
+        return pool.preparedQuery("select account_id, name, domains from accounts where workspace_id = $1 and account_id = any($2)")
+                .execute(Tuple.of(workspace, ids))
+                .chain(rows -> persons(workspace, "p.account_id = any($2)", accountIds)
+                        .chain(persons -> accountIdentifiers(workspace, ids).map(identifiers -> {
+                            Map<String, Row> accountRows = new HashMap<>();
+                            rows.forEach(r -> accountRows.put(r.getString("account_id"), r));
+                            Map<String, List<Person>> personsOf = new HashMap<>();
+                            persons.forEach(p -> personsOf.computeIfAbsent(p.accountId(), k -> new ArrayList<>()).add(p));
+                            List<Account> out = new ArrayList<>();
+                            for (String id : accountIds) {
+                                Row r = accountRows.get(id);
+                                List<Person> its = personsOf.getOrDefault(id, List.of());
+                                if (r == null && its.isEmpty()) {
+                                    out.add(null);
+                                    continue;
+                                }
+                                List<String> domains = r == null ? List.of() : Arrays.asList(r.getArrayOfStrings("domains"));
+                                if (r == null && id.startsWith("domain:")) {
+                                    domains = List.of(id.substring("domain:".length()));
+                                }
+                                out.add(new Account(id, r == null ? null : r.getString("name"), domains, its,
+                                        identifiers.getOrDefault(id, List.of())));
+                            }
+                            return out;
+                        })));
+    }
+
+    /** The first identifiers of each account's persons, by account. */
+    private Uni<Map<String, List<AccountIdentifierView>>> accountIdentifiers(String workspace, String[] accountIds) {
+        return pool.preparedQuery("select account_id, type, value, person_id, quarantined from (select p.account_id, i.type, i.value,"
+                        + " i.person_id, i.quarantined, row_number() over (partition by p.account_id order by i.first_seq, i.key) as n"
+                        + " from persons p join identifiers i on i.workspace_id = $1 and i.person_id = p.person_id"
+                        + " where p.workspace_id = $1 and p.account_id = any($2)) x where n <= " + MAX_IDENTIFIERS
+                        + " order by account_id, n")
+                .execute(Tuple.of(workspace, accountIds))
                 .map(rows -> {
-                    List<AccountIdentifierView> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(new AccountIdentifierView(r.getString(0), r.getString(1), r.getString(2), r.getBoolean(3))));
+                    Map<String, List<AccountIdentifierView>> out = new HashMap<>();
+                    rows.forEach(r -> out.computeIfAbsent(r.getString(0), k -> new ArrayList<>())
+                            .add(new AccountIdentifierView(r.getString(1), r.getString(2), r.getString(3), r.getBoolean(4))));
                     return out;
                 });
     }
@@ -99,13 +134,18 @@ public class IdentityQueries {
                 });
     }
 
-    private Uni<List<Person>> persons(String workspace, String condition, String arg) {
-        return pool.preparedQuery("with chosen as (select p.* from persons p where p.workspace_id = $1 and " + condition
-                        + " order by p.person_id limit " + MAX_PERSONS + ")"
+    /**
+     * The persons matching {@code condition} on {@code p} ($2: {@code ids}), each with its identifiers; at most
+     * {@link #MAX_PERSONS} per account.
+     */
+    private Uni<List<Person>> persons(String workspace, String condition, List<String> ids) {
+        return pool.preparedQuery("with chosen as (select * from (select p.*, row_number() over (partition by p.account_id"
+                        + " order by p.person_id) as n from persons p where p.workspace_id = $1 and " + condition + ") x"
+                        + " where n <= " + MAX_PERSONS + ")"
                         + " select c.person_id, c.account_id, c.ambiguous, c.quarantined, i.type, i.value, i.quarantined as iq"
                         + " from chosen c join identifiers i on i.workspace_id = $1 and i.person_id = c.person_id"
                         + " order by c.person_id, i.first_seq, i.key")
-                .execute(Tuple.of(workspace, arg))
+                .execute(Tuple.of(workspace, ids.toArray(String[]::new)))
                 .map(rows -> {
                     Map<String, Person> byId = new LinkedHashMap<>();
                     for (Row r : rows) {

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
@@ -275,6 +276,11 @@ class IdentityGraphServiceTest {
         String ws = "federation";
         facts(fact(ws, "group", "g1", new JsonObject().put("id", "ext-9"), id("user_id", "u9")));
         String person = row(ws, "user_id:u9").get("person");
+        graphql(TestKeys.token(ws, "analyst"), "{ accountsById(id: [\"ext-9\", \"zz\"]) { id persons { id } } personsById(id: [\"" + person + "\"]) { id } }")
+                .body("errors", nullValue())
+                .body("data.accountsById[0].persons[0].id", equalTo(person))
+                .body("data.accountsById[1]", nullValue())
+                .body("data.personsById[0].id", equalTo(person));
         graphql(TestKeys.token(ws, "analyst"), "{ _service { sdl } }")
                 .body("data._service.sdl", containsString("type Person @key(fields : \"id\")"))
                 .body("data._service.sdl", containsString("type Account @key(fields : \"id\")"));
@@ -289,6 +295,33 @@ class IdentityGraphServiceTest {
                 .body("errors", nullValue())
                 .body("data.personById.accountId", equalTo("ext-9"))
                 .body("data.account.persons[0].id", equalTo(person));
+
+        // Many of each type in one request, as a federation gateway sends them: each in its place, unknown ones and another
+        // workspace's null.
+        facts(fact(ws, "group", "g2", new JsonObject().put("id", "ext-10"), id("user_id", "u10")),
+                fact(ws, "group", "g3", new JsonObject().put("id", "ext-10"), id("user_id", "u11")),
+                fact("other-" + ws, "group", "g4", new JsonObject().put("id", "ext-secret"), id("user_id", "u12")));
+        String p10 = row(ws, "user_id:u10").get("person");
+        String p11 = row(ws, "user_id:u11").get("person");
+        String secret = row("other-" + ws, "user_id:u12").get("person");
+        graphql(TestKeys.token(ws, "analyst"), "{ _entities(representations: ["
+                + "{__typename: \"Account\", id: \"ext-10\"}, {__typename: \"Person\", id: \"" + p11 + "\"},"
+                + " {__typename: \"Account\", id: \"nobody\"}, {__typename: \"Account\", id: \"ext-9\"},"
+                + " {__typename: \"Person\", id: \"" + secret + "\"}, {__typename: \"Account\", id: \"ext-secret\"},"
+                + " {__typename: \"Person\", id: \"" + p10 + "\"}])"
+                + " { ... on Person { id accountId identifiers { value } } ... on Account { id persons { id } identifiers { value } } } }")
+                .statusCode(200)
+                .body("errors", nullValue())
+                .body("data._entities[0].id", equalTo("ext-10"))
+                .body("data._entities[0].persons.id", containsInAnyOrder(p10, p11))
+                .body("data._entities[0].identifiers.value", containsInAnyOrder("u10", "u11"))
+                .body("data._entities[1].id", equalTo(p11))
+                .body("data._entities[1].accountId", equalTo("ext-10"))
+                .body("data._entities[2]", nullValue())
+                .body("data._entities[3].persons[0].id", equalTo(person))
+                .body("data._entities[4]", nullValue())
+                .body("data._entities[5]", nullValue())
+                .body("data._entities[6].identifiers.value", contains("u10"));
     }
 
     /**
