@@ -26,6 +26,8 @@ public final class Fields {
     public static final int MAX_ID = 256;
     public static final int MAX_TEXT = 1000;
     public static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    /** Times as the feeds and the GraphQL API write them: ISO-8601 in UTC with milliseconds, as SQL's {@code iso_utc} (V2). */
+    public static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000000000000");
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 

@@ -28,9 +28,9 @@ public final class ImportPages {
     /** Most rejected rows in one page of {@code ImportJob.errors}. */
     static final int MAX_ERRORS = 100;
 
-    private static final String NOT_A_CURSOR = ": not a cursor this API returned";
+    static final String NOT_A_CURSOR = ": not a cursor this API returned";
     /** A job's creation time in a cursor: from 1970 to the end of year 9999 (µs), which PostgreSQL takes. */
-    private static final long MAX_MICROS = 253_402_300_799_999_999L;
+    static final long MAX_MICROS = 253_402_300_799_999_999L;
     /** A job id in a cursor (ids are UUIDs). */
     private static final Pattern JOB_ID = Pattern.compile("[0-9a-f-]{36}");
 
@@ -155,12 +155,13 @@ public final class ImportPages {
                 edges.isEmpty() ? null : edges.get(edges.size() - 1).cursor()), kept.size());
     }
 
-    private static String encode(String position) {
+    /** A cursor: base64url of {@code position}. */
+    static String encode(String position) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** What follows {@code prefix} in the decoded cursor. */
-    private static String decode(String argument, String cursor, String prefix) {
+    /** What follows {@code prefix} in the decoded cursor; an error naming {@code argument} when it is not such a cursor. */
+    static String decode(String argument, String cursor, String prefix) {
         String position;
         try {
             position = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);

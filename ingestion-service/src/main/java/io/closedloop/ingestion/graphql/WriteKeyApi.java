@@ -19,7 +19,9 @@ import java.util.List;
 
 @GraphQLApi
 // Federation v2 (DESIGN §9): without a @link to the spec the subgraph SDL reads as Federation v1 and does not compose.
-@Link(url = Link.FEDERATION_SPEC_LATEST_URL, _import = {@Import(name = "@key"), @Import(name = "@shareable")})
+// @key: the entities Account and Opportunity; @shareable: PageInfo; @inaccessible: the entity lookups (graphql/CrmEntityApi).
+@Link(url = Link.FEDERATION_SPEC_LATEST_URL, _import = {@Import(name = "@key"), @Import(name = "@shareable"),
+        @Import(name = "@inaccessible")})
 public class WriteKeyApi {
 
     private final WriteKeyService writeKeys;

@@ -1,6 +1,7 @@
 package io.closedloop.ingestion.repository;
 
 import io.closedloop.ingestion.crm.Conversion;
+import io.closedloop.ingestion.crm.Fields;
 import io.closedloop.ingestion.crm.ItemResult.Status;
 import io.closedloop.ingestion.crm.Records;
 import io.closedloop.ingestion.segment.Identifier;
@@ -15,8 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -34,9 +33,6 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class CrmRepository {
-
-    /** Times in stored JSON, the same shape as the feeds' (iso_utc). */
-    public static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     static final String ACCOUNTS = """
             insert into crm_account as t (workspace_id, id, name, domains, industry, created_at)
@@ -461,7 +457,7 @@ public class CrmRepository {
             b.append("{\"stage\":");
             Json.quote(b, history.get(i).stage());
             b.append(",\"enteredAt\":");
-            Json.quote(b, ISO.format(history.get(i).enteredAt()));
+            Json.quote(b, Fields.ISO.format(history.get(i).enteredAt()));
             b.append('}');
         }
         return b.append(']').toString();
