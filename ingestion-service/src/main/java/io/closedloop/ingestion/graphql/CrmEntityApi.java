@@ -3,6 +3,7 @@ package io.closedloop.ingestion.graphql;
 import io.closedloop.ingestion.graphql.OpportunityPages.OpportunityConnection;
 import io.closedloop.ingestion.graphql.OpportunityPages.Position;
 import io.closedloop.ingestion.service.CrmQueries;
+import io.closedloop.ingestion.service.CrmService;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.Roles;
 import io.smallrye.graphql.api.federation.Inaccessible;
@@ -36,6 +37,8 @@ import java.util.List;
 public class CrmEntityApi {
 
     private static final String[] READERS = {Roles.ANALYST, Roles.ADMIN, Roles.INGEST};
+    /** Most ids one lookup takes: as many items as a CRM mutation takes. */
+    static final int MAX_IDS = CrmService.MAX_ITEMS;
 
     private final CrmQueries queries;
     private final Caller caller;
@@ -49,11 +52,11 @@ public class CrmEntityApi {
     @Inaccessible
     @Description("Federation entity lookup (_entities calls it with every Account representation's id): the accounts in the"
             + " order of the ids, each with ingestion's CRM fields; an id the CRM does not know gives an account with null"
-            + " fields and no opportunities. Roles analyst, admin or ingest.")
+            + " fields and no opportunities. At most " + MAX_IDS + " ids; roles analyst, admin or ingest.")
     public Uni<@NonNull List<Account>> accountEntities(@NonNull List<@NonNull String> id) {
         String workspace;
         try {
-            workspace = caller.workspaceFor(READERS);
+            workspace = workspace("accountEntities", id);
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(e);
         }
@@ -70,12 +73,12 @@ public class CrmEntityApi {
     @Query
     @Inaccessible
     @Description("Federation entity lookup (_entities calls it with every Opportunity representation's id): the"
-            + " opportunities in the order of the ids, null for an id the workspace does not have. Roles analyst, admin or"
-            + " ingest.")
+            + " opportunities in the order of the ids, null for an id the workspace does not have. At most " + MAX_IDS + " ids;"
+            + " roles analyst, admin or ingest.")
     public Uni<@NonNull List<Opportunity>> opportunityEntities(@NonNull List<@NonNull String> id) {
         String workspace;
         try {
-            workspace = caller.workspaceFor(READERS);
+            workspace = workspace("opportunityEntities", id);
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(e);
         }
@@ -89,5 +92,17 @@ public class CrmEntityApi {
         int n = ImportPages.first("Account.opportunities.first", first, OpportunityPages.MAX);
         Position position = OpportunityPages.position("Account.opportunities.after", after);
         return account.opportunityPages().page(account.id(), n + 1, position).map(page -> OpportunityPages.connection(page, n));
+    }
+
+    /**
+     * The caller's workspace for a lookup of {@code ids}: roles analyst, admin or ingest, at most {@link #MAX_IDS} ids. The
+     * lookups return what this throws as a failed Uni: _entities turns an exception thrown by its lookup into "System error".
+     */
+    private String workspace(String operation, List<String> ids) {
+        String workspace = caller.workspaceFor(READERS);
+        if (ids.size() > MAX_IDS) {
+            throw new IllegalArgumentException(operation + ".id: at most " + MAX_IDS + " ids, was " + ids.size());
+        }
+        return workspace;
     }
 }
