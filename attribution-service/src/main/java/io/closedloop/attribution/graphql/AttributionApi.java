@@ -7,7 +7,6 @@ import io.closedloop.attribution.report.AttributionReport;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.report.OpportunityJourney;
 import io.closedloop.attribution.service.AttributionService;
-import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.Roles;
 import io.smallrye.mutiny.Uni;
@@ -46,12 +45,7 @@ public class AttributionApi {
         if (opportunityId.isBlank() || opportunityId.length() > 200) {
             throw ReportInputs.bad(op, "opportunityId", opportunityId.isBlank() ? "is required" : "is longer than 200 characters");
         }
-        ModelOptions options = ReportInputs.options(op, "model", model, basis);
-        if (!options.model().isRuleBased()) {
-            throw ReportInputs.bad(op, "model.name", options.model() + " is data-driven and learns from a population;"
-                    + " ask performance for a period instead");
-        }
-        return attribution.journey(workspace, opportunityId, options);
+        return attribution.journey(workspace, opportunityId, ReportInputs.journeyOptions(op, model, basis));
     }
 
     @Query

@@ -16,7 +16,9 @@ import org.eclipse.microprofile.graphql.Query;
 
 @GraphQLApi
 // Federation v2 (DESIGN §9): without a @link to the spec the subgraph SDL reads as Federation v1 and does not compose.
-@Link(url = Link.FEDERATION_SPEC_LATEST_URL, _import = {@Import(name = "@key"), @Import(name = "@shareable")})
+// @key: the entities Opportunity, Account and Person; @shareable: PageInfo; @inaccessible: the entity lookups (EntitiesApi).
+@Link(url = Link.FEDERATION_SPEC_LATEST_URL, _import = {@Import(name = "@key"), @Import(name = "@shareable"),
+        @Import(name = "@inaccessible")})
 public class AttributionSettingsApi {
 
     private final AttributionSettingsService settings;

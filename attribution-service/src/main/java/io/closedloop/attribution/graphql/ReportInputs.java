@@ -112,6 +112,16 @@ public final class ReportInputs {
                 model.journeyScope());
     }
 
+    /** {@code model} checked into the options of a journey: {@link #options}, and a rule-based model. */
+    public static ModelOptions journeyOptions(String operation, ModelInput model, Basis basis) {
+        ModelOptions options = options(operation, "model", model, basis);
+        if (!options.model().isRuleBased()) {
+            throw bad(operation, "model.name", options.model() + " is data-driven and learns from a population;"
+                    + " ask performance for a period instead");
+        }
+        return options;
+    }
+
     private static CustomModel custom(String operation, String field, WeightsInput w) {
         double[] values = {w.ft(), w.lc(), w.oc(), w.cw(), w.middle()};
         String[] names = {"ft", "lc", "oc", "cw", "middle"};

@@ -7,6 +7,8 @@ import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.ReportRepository.AccountTouch;
 import io.closedloop.attribution.report.ReportRepository.OpportunityDetail;
+import io.closedloop.attribution.report.ReportRepository.TouchSummary;
+import io.closedloop.attribution.report.ReportViews.AccountEngagement;
 import io.closedloop.attribution.report.ReportViews.AccountView;
 import io.closedloop.attribution.report.ReportViews.DataQuality;
 import io.closedloop.attribution.report.ReportViews.PipelineInfluence;
@@ -211,6 +213,11 @@ public class EngagementReports {
         }
     }
 
+    /** Refuses a timeline cursor this API did not return, naming {@code field}. */
+    public static void checkTimelineCursor(String field, String after) {
+        TimelineCursor.of(field, after);
+    }
+
     private static String timelineId(TimelineEntry e) {
         return e.kind() == TimelineKind.TOUCH ? e.touchId() : e.opportunityId() + "|" + e.stage();
     }
@@ -222,66 +229,122 @@ public class EngagementReports {
     public Uni<AccountView> accountView(String workspace, String accountId, String field, String after, int first) {
         String dataAsOf = Instant.now().toString();
         TimelineCursor cursor = TimelineCursor.of(field, after);
-        return reports.accountTouchSummary(workspace, accountId).chain(summary -> reports.accountTouchesAfter(workspace, accountId,
-                        cursor == null ? null : cursor.at(), cursor == null ? null : cursor.kind().name(),
-                        cursor == null ? null : cursor.id(), first + 1)
-                .chain(touches -> reports.accountOpportunities(workspace, accountId).chain(opportunities -> {
-                    Set<String> roleContacts = new HashSet<>();
-                    for (OpportunityDetail o : opportunities) {
-                        for (Object r : o.contactRoles()) {
-                            roleContacts.add(((JsonObject) r).getString("contactId"));
-                        }
+        List<String> account = List.of(accountId);
+        return reports.accountTouchSummaries(workspace, account).chain(summaries -> touchesAfter(workspace, account, cursor, first)
+                .chain(touches -> reports.accountOpportunities(workspace, account).chain(opportunities ->
+                        engagement(workspace, account, summaries, opportunities).map(engagement -> {
+                            TouchSummary summary = summaries.getOrDefault(accountId, TouchSummary.NONE);
+                            List<OpportunityDetail> theirs = opportunities.getOrDefault(accountId, List.of());
+                            AccountEngagement e = engagement.get(0);
+                            return new AccountView(accountId, dataAsOf, timeline(summary, touches.getOrDefault(accountId, List.of()),
+                                    theirs, field, after, first), e.contacts(), e.contactsReached(), e.buyingCommitteeCoverage(),
+                                    e.engagementVelocityDays());
+                        }))));
+    }
+
+    /**
+     * The page of each account's timeline after {@code after} (as accountView's), in the order of {@code accounts}: three
+     * statements for any number of accounts.
+     */
+    public Uni<List<TimelineEntryConnection>> timelines(String workspace, List<String> accounts, String field, String after,
+                                                        int first) {
+        TimelineCursor cursor = TimelineCursor.of(field, after);
+        return reports.accountTouchSummaries(workspace, accounts).chain(summaries -> touchesAfter(workspace, accounts, cursor, first)
+                .chain(touches -> reports.accountOpportunities(workspace, accounts).map(opportunities -> {
+                    List<TimelineEntryConnection> out = new ArrayList<>(accounts.size());
+                    for (String account : accounts) {
+                        out.add(timeline(summaries.getOrDefault(account, TouchSummary.NONE), touches.getOrDefault(account, List.of()),
+                                opportunities.getOrDefault(account, List.of()), field, after, first));
                     }
-                    return reports.accountContacts(workspace, accountId).chain(contacts -> reports
-                            .contactPersons(workspace, accountId, roleContacts).map(personOf -> {
-                                Map<String, Instant> firstTouchOf = summary.firstTouchOf();
-                                Instant firstTouch = summary.firstTouch();
-                                List<TimelineEntry> timeline = new ArrayList<>();
-                                for (AccountTouch t : touches) {
-                                    timeline.add(new TimelineEntry(t.occurredAt().toString(), TimelineKind.TOUCH, t.id(),
-                                            TouchType.of(t.type()),
-                                            t.channel(), t.campaign(), t.personId(), null, null));
-                                }
-                                int roles = 0;
-                                int covered = 0;
-                                int stages = 0;
-                                for (OpportunityDetail o : opportunities) {
-                                    for (Object h : o.stageHistory()) {
-                                        JsonObject stage = (JsonObject) h;
-                                        stages++;
-                                        timeline.add(new TimelineEntry(stage.getString("enteredAt"), TimelineKind.STAGE, null, null, null,
-                                                null, null, o.id(), stage.getString("stage")));
-                                    }
-                                    for (Object r : o.contactRoles()) {
-                                        roles++;
-                                        Instant reached = firstTouchOf.get(personOf.get(((JsonObject) r).getString("contactId")));
-                                        if (reached != null && !reached.isAfter(o.createdAt())) {
-                                            covered++;
-                                        }
-                                    }
-                                }
-                                timeline.sort(TIMELINE_ORDER.comparator());
-                                // The touches read are the first+1 after the cursor; the stage entries are all there.
-                                Paging.Page<TimelineEntry> page = Paging.page(field, timeline, after, first, TIMELINE_ORDER);
-                                long total = summary.touches() + stages;
-                                int reachedContacts = 0;
-                                for (String contact : contacts) {
-                                    if (firstTouchOf.containsKey(personOf.get(contact))) {
-                                        reachedContacts++;
-                                    }
-                                }
-                                Double velocity = null;
-                                if (!opportunities.isEmpty() && firstTouch != null
-                                        && !firstTouch.isAfter(opportunities.get(0).createdAt())) {
-                                    velocity = (opportunities.get(0).createdAt().toEpochMilli() - firstTouch.toEpochMilli()) / DAY_MILLIS;
-                                }
-                                return new AccountView(accountId, dataAsOf, new TimelineEntryConnection(
-                                        page.edges(TimelineEntryEdge::new), new Paging.PageInfo(page.pageInfo().hasNextPage(),
-                                        after != null, page.pageInfo().startCursor(), page.pageInfo().endCursor()),
-                                        (int) Math.min(Integer.MAX_VALUE, total)),
-                                        contacts.size(), reachedContacts, PerformanceReports.ratio(covered, roles), velocity);
-                            }));
+                    return out;
                 })));
+    }
+
+    /** Each account's engagement figures (as accountView's), in the order of {@code accounts}: four statements for any number. */
+    public Uni<List<AccountEngagement>> engagements(String workspace, List<String> accounts) {
+        return reports.accountTouchSummaries(workspace, accounts).chain(summaries -> reports.accountOpportunities(workspace, accounts)
+                .chain(opportunities -> engagement(workspace, accounts, summaries, opportunities)));
+    }
+
+    /** The first {@code first} + 1 touches of each account after the cursor (one more tells a page follows). */
+    private Uni<Map<String, List<AccountTouch>>> touchesAfter(String workspace, List<String> accounts, TimelineCursor cursor,
+                                                              int first) {
+        return reports.accountTouchesAfter(workspace, accounts, cursor == null ? null : cursor.at(),
+                cursor == null ? null : cursor.kind().name(), cursor == null ? null : cursor.id(), first + 1);
+    }
+
+    /** A timeline page from the account's touches after the cursor (at most first + 1) and all of its stage entries. */
+    private static TimelineEntryConnection timeline(TouchSummary summary, List<AccountTouch> touches,
+                                                    List<OpportunityDetail> opportunities, String field, String after, int first) {
+        List<TimelineEntry> timeline = new ArrayList<>();
+        for (AccountTouch t : touches) {
+            timeline.add(new TimelineEntry(t.occurredAt().toString(), TimelineKind.TOUCH, t.id(), TouchType.of(t.type()),
+                    t.channel(), t.campaign(), t.personId(), null, null));
+        }
+        int stages = 0;
+        for (OpportunityDetail o : opportunities) {
+            for (Object h : o.stageHistory()) {
+                JsonObject stage = (JsonObject) h;
+                stages++;
+                timeline.add(new TimelineEntry(stage.getString("enteredAt"), TimelineKind.STAGE, null, null, null,
+                        null, null, o.id(), stage.getString("stage")));
+            }
+        }
+        timeline.sort(TIMELINE_ORDER.comparator());
+        // The touches read are the first+1 after the cursor; the stage entries are all there.
+        Paging.Page<TimelineEntry> page = Paging.page(field, timeline, after, first, TIMELINE_ORDER);
+        long total = summary.touches() + stages;
+        return new TimelineEntryConnection(page.edges(TimelineEntryEdge::new), new Paging.PageInfo(page.pageInfo().hasNextPage(),
+                after != null, page.pageInfo().startCursor(), page.pageInfo().endCursor()), (int) Math.min(Integer.MAX_VALUE, total));
+    }
+
+    /** Each account's engagement from its touch summary and opportunities, reading its contacts and their persons. */
+    private Uni<List<AccountEngagement>> engagement(String workspace, List<String> accounts, Map<String, TouchSummary> summaries,
+                                                    Map<String, List<OpportunityDetail>> opportunities) {
+        Set<String> roleContacts = new HashSet<>();
+        opportunities.values().forEach(list -> list.forEach(o -> o.contactRoles()
+                .forEach(r -> roleContacts.add(((JsonObject) r).getString("contactId")))));
+        return reports.accountContacts(workspace, accounts).chain(contacts -> reports
+                .contactPersons(workspace, accounts, roleContacts).map(personOf -> {
+                    List<AccountEngagement> out = new ArrayList<>(accounts.size());
+                    for (String account : accounts) {
+                        out.add(engagement(summaries.getOrDefault(account, TouchSummary.NONE),
+                                opportunities.getOrDefault(account, List.of()), contacts.getOrDefault(account, Set.of()), personOf));
+                    }
+                    return out;
+                }));
+    }
+
+    /**
+     * Contacts, those reached (their person has a touch), the share of the opportunities' contact roles whose person was
+     * touched by the opportunity's creation, and the days from the first touch to the first opportunity.
+     */
+    private static AccountEngagement engagement(TouchSummary summary, List<OpportunityDetail> opportunities, Set<String> contacts,
+                                                Map<String, String> personOf) {
+        Map<String, Instant> firstTouchOf = summary.firstTouchOf();
+        Instant firstTouch = summary.firstTouch();
+        int roles = 0;
+        int covered = 0;
+        for (OpportunityDetail o : opportunities) {
+            for (Object r : o.contactRoles()) {
+                roles++;
+                Instant reached = firstTouchOf.get(personOf.get(((JsonObject) r).getString("contactId")));
+                if (reached != null && !reached.isAfter(o.createdAt())) {
+                    covered++;
+                }
+            }
+        }
+        int reachedContacts = 0;
+        for (String contact : contacts) {
+            if (firstTouchOf.containsKey(personOf.get(contact))) {
+                reachedContacts++;
+            }
+        }
+        Double velocity = null;
+        if (!opportunities.isEmpty() && firstTouch != null && !firstTouch.isAfter(opportunities.get(0).createdAt())) {
+            velocity = (opportunities.get(0).createdAt().toEpochMilli() - firstTouch.toEpochMilli()) / DAY_MILLIS;
+        }
+        return new AccountEngagement(contacts.size(), reachedContacts, PerformanceReports.ratio(covered, roles), velocity);
     }
 
     /** The touches of the opportunities' accounts from the earliest (creation − window) to `until`. */
@@ -295,7 +358,7 @@ public class EngagementReports {
             Instant start = o.createdAt().minus(window);
             lower = start.isBefore(lower) ? start : lower;
         }
-        return journeys.touchesByAccount(workspace, lower, until, null);
+        return journeys.touchesByAccount(workspace, lower, until);
     }
 
 }

@@ -1,7 +1,9 @@
 package io.closedloop.attribution.report;
 
 import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.ModelName;
+import io.closedloop.attribution.report.ReportViews.AccountCredit;
 import io.closedloop.attribution.report.ReportViews.CohortLtvReport;
 import io.closedloop.attribution.report.ReportViews.CohortRow;
 import io.closedloop.attribution.report.ReportViews.ComparisonRow;
@@ -35,6 +37,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -321,6 +324,57 @@ public class PerformanceReports {
 
     private static final Paging.Order<CreditedOpportunity> CREDITED_ORDER = Paging.byAmountThenKey(
             CreditedOpportunity::attributedAmount, CreditedOpportunity::opportunityId);
+
+    /**
+     * For each of {@code accounts}, in their order, the credit its opportunities converting in [from, to) give each group
+     * under the model, largest amount first, then by key: the performance report's rows restricted to the account, the
+     * amounts apportioned so that an account's groups add up to its attributed amount exactly. One computation for any
+     * number of accounts (AttributionService.opportunityCredits of those accounts).
+     */
+    public Uni<List<List<AccountCredit>>> accountCredits(String workspace, List<String> accounts, Instant from, Instant to,
+                                                         Dimension groupBy, ModelOptions options) {
+        return attribution.opportunityCredits(workspace, from, to, groupBy, options, new HashSet<>(accounts)).map(credits -> {
+            Map<String, List<OpportunityCredit>> byAccount = new HashMap<>();
+            for (OpportunityCredit oc : credits) {
+                byAccount.computeIfAbsent(oc.opportunity().accountId(), a -> new ArrayList<>()).add(oc);
+            }
+            List<List<AccountCredit>> out = new ArrayList<>(accounts.size());
+            for (String account : accounts) {
+                List<OpportunityCredit> theirs = byAccount.getOrDefault(account, List.of());
+                // Exact credit and amount per key, summed in the order of the keys.
+                Map<String, double[]> sums = new TreeMap<>(Journey::compareByCodePoint);
+                String currency = null;
+                for (OpportunityCredit oc : theirs) {
+                    currency = currency != null ? currency : oc.opportunity().currency();
+                    double amount = amount(oc);
+                    oc.creditByKey().forEach((key, credit) -> {
+                        double[] sum = sums.computeIfAbsent(key, k -> new double[2]);
+                        sum[0] += credit;
+                        sum[1] += credit * amount;
+                    });
+                }
+                List<String> keys = new ArrayList<>(sums.keySet());
+                double[] exact = new double[keys.size()];
+                double total = 0;
+                for (int i = 0; i < exact.length; i++) {
+                    exact[i] = sums.get(keys.get(i))[1];
+                    total += exact[i];
+                }
+                int digits = Money.digits(currency);
+                List<Money> amounts = Money.apportion(exact, Money.round(total, digits));
+                List<AccountCredit> rows = new ArrayList<>(keys.size());
+                for (int i = 0; i < exact.length; i++) {
+                    rows.add(new AccountCredit(keys.get(i), sums.get(keys.get(i))[0], amounts.get(i)));
+                }
+                rows.sort(ACCOUNT_CREDIT_ORDER.comparator());
+                out.add(rows);
+            }
+            return out;
+        });
+    }
+
+    private static final Paging.Order<AccountCredit> ACCOUNT_CREDIT_ORDER = Paging.byAmountThenKey(AccountCredit::amount,
+            AccountCredit::key);
 
     /**
      * Customers whose first won deal closed in [from, to), by acquisition period and the channel

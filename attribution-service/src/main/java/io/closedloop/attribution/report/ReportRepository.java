@@ -14,6 +14,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -174,14 +176,11 @@ public class ReportRepository {
                     + " and m.identifier = any(t.identifiers) and m.account_id is not null and m.account_id not like 'person:%')";
             case UNMAPPED_CAMPAIGN -> "t.campaign is not null and t.channel in ('other', '(none)')";
         };
-        List<String> key = after == null ? null : Paging.decode(field, after);
-        if (key != null && (key.size() != 2 || key.get(1) == null)) {
-            throw Paging.notACursor(field, after);
-        }
+        TouchCursor continued = TouchCursor.of(field, after);
         // Before the first page: after every touch.
-        OffsetDateTime afterAt = key == null ? OffsetDateTime.of(9999, 12, 31, 0, 0, 0, 0, ZoneOffset.UTC)
-                : Paging.instant(field, after, key.get(0)).atOffset(ZoneOffset.UTC);
-        String afterId = key == null ? "" : key.get(1);
+        OffsetDateTime afterAt = continued == null ? OffsetDateTime.of(9999, 12, 31, 0, 0, 0, 0, ZoneOffset.UTC)
+                : utc(continued.at());
+        String afterId = continued == null ? "" : continued.id();
         String scope = " from touch t where t.workspace_id = $1 and t.occurred_at >= $2 and t.occurred_at < $3 and " + condition;
         Uni<Integer> count = pool.preparedQuery("select count(*)" + scope).execute(Tuple.of(workspace, utc(from), utc(to)))
                 .map(rows -> rows.iterator().next().getInteger(0));
@@ -196,15 +195,100 @@ public class ReportRepository {
                         if (edges.size() == first) {
                             break;
                         }
-                        OffsetDateTime at = r.getOffsetDateTime(1);
-                        String cursor = Paging.encode(List.of(at.toInstant().toString(), r.getString(0)));
+                        ReportViews.QualityTouch touch = touch(r, 0);
+                        String cursor = TouchCursor.encode(touch);
                         cursors.add(cursor);
-                        edges.add(new ReportViews.QualityTouchEdge(cursor, new ReportViews.QualityTouch(r.getString(0),
-                                at.toInstant().toString(), TouchType.of(r.getString(2)), r.getString(3), r.getString(4),
-                                r.getString(5), r.getString(6), r.getString(7))));
+                        edges.add(new ReportViews.QualityTouchEdge(cursor, touch));
                     }
                     return new ReportViews.QualityTouchConnection(edges, Paging.info(cursors, rows.size() > first, after != null),
                             total);
+                }));
+    }
+
+    /**
+     * Where a page of touches, newest first then by id descending, continues: after the touch at {@code at} with id
+     * {@code id} (dataQualityTouches, Person.touches).
+     */
+    public record TouchCursor(Instant at, String id) {
+
+        /** The cursor {@code after} (null: none); IllegalArgumentException naming {@code field} when it is none this API returned. */
+        public static TouchCursor of(String field, String after) {
+            if (after == null) {
+                return null;
+            }
+            List<String> key = Paging.decode(field, after);
+            if (key.size() != 2 || key.get(1) == null) {
+                throw Paging.notACursor(field, after);
+            }
+            return new TouchCursor(Paging.instant(field, after, key.get(0)), key.get(1));
+        }
+
+        static String encode(ReportViews.QualityTouch touch) {
+            return Paging.encode(List.of(touch.occurredAt(), touch.touchId()));
+        }
+    }
+
+    /** A touch from columns id, occurred_at, type, channel, source, medium, campaign, content starting at {@code from}. */
+    private static ReportViews.QualityTouch touch(Row r, int from) {
+        return new ReportViews.QualityTouch(r.getString(from), r.getOffsetDateTime(from + 1).toInstant().toString(),
+                TouchType.of(r.getString(from + 2)), r.getString(from + 3), r.getString(from + 4), r.getString(from + 5),
+                r.getString(from + 6), r.getString(from + 7));
+    }
+
+    /**
+     * The touches of each of {@code persons} (those of the identifiers that are theirs in membership), newest first then by
+     * id descending: the page after the cursor {@code after}, at most {@code first}, and how many there are, in the order
+     * of the persons. Two statements for any number of persons (the counts, and a page per person).
+     */
+    public Uni<List<ReportViews.PersonTouchConnection>> personTouches(String workspace, List<String> persons, String field,
+                                                                      String after, int first) {
+        TouchCursor cursor = TouchCursor.of(field, after);
+        String[] ids = persons.toArray(String[]::new);
+        Uni<Map<String, Integer>> counts = pool.preparedQuery("""
+                        select p.person_id, count(distinct t.id)::int
+                        from unnest($2::text[]) as p(person_id)
+                        join membership m on m.workspace_id = $1 and m.person_id = p.person_id
+                        join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
+                        group by p.person_id""")
+                .execute(Tuple.of(workspace, ids)).map(rows -> {
+                    Map<String, Integer> out = new HashMap<>();
+                    rows.forEach(r -> out.put(r.getString(0), r.getInteger(1)));
+                    return out;
+                });
+        return counts.chain(total -> pool.preparedQuery("""
+                        select p.person_id, x.id, x.occurred_at, x.type, x.channel, x.source, x.medium, x.campaign, x.content
+                        from unnest($2::text[]) with ordinality as p(person_id, n)
+                        cross join lateral (
+                            select t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content
+                            from membership m
+                            join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
+                            where m.workspace_id = $1 and m.person_id = p.person_id
+                              and ($3::timestamptz is null or t.occurred_at < $3
+                                   or (t.occurred_at = $3 and t.id collate "C" < $4))
+                            group by t.workspace_id, t.id
+                            order by t.occurred_at desc, t.id collate "C" desc limit $5) x
+                        order by p.n, x.occurred_at desc, x.id collate "C" desc""")
+                .execute(Tuple.from(Arrays.asList(workspace, ids, cursor == null ? null : utc(cursor.at()),
+                        cursor == null ? null : cursor.id(), first + 1)))
+                .map(rows -> {
+                    Map<String, List<ReportViews.QualityTouch>> pages = new HashMap<>();
+                    for (Row r : rows) {
+                        pages.computeIfAbsent(r.getString(0), p -> new ArrayList<>()).add(touch(r, 1));
+                    }
+                    List<ReportViews.PersonTouchConnection> out = new ArrayList<>(persons.size());
+                    for (String person : persons) {
+                        List<ReportViews.QualityTouch> page = pages.getOrDefault(person, List.of());
+                        List<ReportViews.PersonTouchEdge> edges = new ArrayList<>();
+                        List<String> cursors = new ArrayList<>();
+                        for (ReportViews.QualityTouch t : page.subList(0, Math.min(first, page.size()))) {
+                            String c = TouchCursor.encode(t);
+                            cursors.add(c);
+                            edges.add(new ReportViews.PersonTouchEdge(c, t));
+                        }
+                        out.add(new ReportViews.PersonTouchConnection(edges, Paging.info(cursors, page.size() > first,
+                                after != null), total.getOrDefault(person, 0)));
+                    }
+                    return out;
                 }));
     }
 
@@ -232,80 +316,99 @@ public class ReportRepository {
                 });
     }
 
-    /** The account's touches (once each, with the smallest person id it resolves to), as a CTE named {@code at}. */
+    /**
+     * The touches of the account {@code a.account_id} (once each, with the smallest person id it resolves to): a lateral
+     * subquery over a list of accounts {@code a}.
+     */
     private static final String ACCOUNT_TOUCHES = """
-            with at as (
-                select t.id, t.occurred_at, t.type, t.channel, t.campaign, min(m.person_id) as person_id
-                from membership m join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
-                where m.workspace_id = $1 and m.account_id = $2
-                group by t.id, t.occurred_at, t.type, t.channel, t.campaign)
-            """;
+            select t.id, t.occurred_at, t.type, t.channel, t.campaign, min(m.person_id) as person_id
+            from membership m join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
+            where m.workspace_id = $1 and m.account_id = a.account_id
+            group by t.id, t.occurred_at, t.type, t.channel, t.campaign""";
 
     /** What the account view computes over all of an account's touches: each person's first touch, and how many touches. */
     public record TouchSummary(Map<String, Instant> firstTouchOf, Instant firstTouch, long touches) {
+
+        /** An account without touches (its map answers null and false for a contact without a person). */
+        static final TouchSummary NONE = new TouchSummary(Collections.emptyMap(), null, 0);
     }
 
-    public Uni<TouchSummary> accountTouchSummary(String workspace, String accountId) {
-        return pool.preparedQuery(ACCOUNT_TOUCHES + "select person_id, min(occurred_at), count(*) from at group by person_id")
-                .execute(Tuple.of(workspace, accountId)).map(rows -> {
-                    Map<String, Instant> firstOf = new HashMap<>();
-                    Instant first = null;
-                    long count = 0;
+    /** Each account's {@link TouchSummary} (accounts without touches are left out); one statement for any number of accounts. */
+    public Uni<Map<String, TouchSummary>> accountTouchSummaries(String workspace, Collection<String> accounts) {
+        return pool.preparedQuery("""
+                        select a.account_id, at.person_id, min(at.occurred_at), count(*)
+                        from unnest($2::text[]) as a(account_id) cross join lateral (%s) at
+                        group by a.account_id, at.person_id""".formatted(ACCOUNT_TOUCHES))
+                .execute(Tuple.of(workspace, accounts.toArray(String[]::new))).map(rows -> {
+                    Map<String, Map<String, Instant>> firstOf = new HashMap<>();
+                    Map<String, Instant> first = new HashMap<>();
+                    Map<String, Long> count = new HashMap<>();
                     for (Row r : rows) {
-                        Instant at = r.getOffsetDateTime(1).toInstant();
-                        if (r.getString(0) != null) {
-                            firstOf.put(r.getString(0), at);
+                        String account = r.getString(0);
+                        Instant at = r.getOffsetDateTime(2).toInstant();
+                        Map<String, Instant> persons = firstOf.computeIfAbsent(account, a -> new HashMap<>());
+                        if (r.getString(1) != null) {
+                            persons.put(r.getString(1), at);
                         }
-                        first = first == null || at.isBefore(first) ? at : first;
-                        count += r.getLong(2);
+                        first.merge(account, at, (a, b) -> a.isBefore(b) ? a : b);
+                        count.merge(account, r.getLong(3), Long::sum);
                     }
-                    return new TouchSummary(firstOf, first, count);
+                    Map<String, TouchSummary> out = new HashMap<>();
+                    firstOf.forEach((account, persons) -> out.put(account,
+                            new TouchSummary(persons, first.get(account), count.get(account))));
+                    return out;
                 });
     }
 
     /**
-     * The account's touches newest first (then by id, descending), at most {@code limit}: those after the timeline cursor
-     * {@code (at, kind, id)} when {@code at} is given (a touch at the cursor's time follows a STAGE entry there, and follows
-     * a TOUCH entry when its id is smaller).
+     * Each account's touches newest first (then by id, descending), at most {@code limit} per account: those after the
+     * timeline cursor {@code (at, kind, id)} when {@code at} is given (a touch at the cursor's time follows a STAGE entry
+     * there, and follows a TOUCH entry when its id is smaller). One statement for any number of accounts.
      */
-    public Uni<List<AccountTouch>> accountTouchesAfter(String workspace, String accountId, Instant at, String kind, String id,
-                                                        int limit) {
-        return pool.preparedQuery(ACCOUNT_TOUCHES + """
-                        select * from at where $3::timestamptz is null or occurred_at < $3
-                            or (occurred_at = $3 and ($4 = 'STAGE' or id collate "C" < $5))
-                        order by occurred_at desc, id collate "C" desc limit $6""")
-                .execute(Tuple.from(Arrays.asList(workspace, accountId, at == null ? null : utc(at), kind, id, limit)))
-                .map(rows -> {
-                    List<AccountTouch> out = new ArrayList<>();
-                    for (Row r : rows) {
-                        out.add(new AccountTouch(r.getString(0), r.getOffsetDateTime(1).toInstant(), r.getString(2),
-                                r.getString(3), r.getString(4), r.getString(5)));
-                    }
-                    return out;
-                });
-    }
-
-    public Uni<List<OpportunityDetail>> accountOpportunities(String workspace, String accountId) {
+    public Uni<Map<String, List<AccountTouch>>> accountTouchesAfter(String workspace, Collection<String> accounts, Instant at,
+                                                                     String kind, String id, int limit) {
         return pool.preparedQuery("""
-                        select id, created_at, stage_history::text, contact_roles::text from opportunity
-                        where workspace_id = $1 and account_id = $2 order by created_at, id""")
-                .execute(Tuple.of(workspace, accountId)).map(rows -> {
-                    List<OpportunityDetail> out = new ArrayList<>();
+                        select a.account_id, at.* from unnest($2::text[]) with ordinality as a(account_id, n)
+                        cross join lateral (
+                            select * from (%s) at
+                            where $3::timestamptz is null or at.occurred_at < $3
+                                or (at.occurred_at = $3 and ($4 = 'STAGE' or at.id collate "C" < $5))
+                            order by at.occurred_at desc, at.id collate "C" desc limit $6) at
+                        order by a.n, at.occurred_at desc, at.id collate "C" desc""".formatted(ACCOUNT_TOUCHES))
+                .execute(Tuple.from(Arrays.asList(workspace, accounts.toArray(String[]::new), at == null ? null : utc(at), kind,
+                        id, limit)))
+                .map(rows -> {
+                    Map<String, List<AccountTouch>> out = new HashMap<>();
                     for (Row r : rows) {
-                        out.add(new OpportunityDetail(r.getString(0), r.getOffsetDateTime(1).toInstant(),
-                                new JsonArray(r.getString(2)), new JsonArray(r.getString(3))));
+                        out.computeIfAbsent(r.getString(0), a -> new ArrayList<>()).add(new AccountTouch(r.getString(1),
+                                r.getOffsetDateTime(2).toInstant(), r.getString(3), r.getString(4), r.getString(5), r.getString(6)));
                     }
                     return out;
                 });
     }
 
-    /** The account's contacts (and every contact an opportunity of the account names) with their person id, if resolved. */
-    public Uni<Map<String, String>> contactPersons(String workspace, String accountId, Set<String> moreContacts) {
+    /** Each account's opportunities, earliest created first (then by id); one statement for any number of accounts. */
+    public Uni<Map<String, List<OpportunityDetail>>> accountOpportunities(String workspace, Collection<String> accounts) {
+        return pool.preparedQuery("""
+                        select account_id, id, created_at, stage_history::text, contact_roles::text from opportunity
+                        where workspace_id = $1 and account_id = any($2) order by account_id, created_at, id""")
+                .execute(Tuple.of(workspace, accounts.toArray(String[]::new))).map(rows -> {
+                    Map<String, List<OpportunityDetail>> out = new HashMap<>();
+                    for (Row r : rows) {
+                        out.computeIfAbsent(r.getString(0), a -> new ArrayList<>()).add(new OpportunityDetail(r.getString(1),
+                                r.getOffsetDateTime(2).toInstant(), new JsonArray(r.getString(3)), new JsonArray(r.getString(4))));
+                    }
+                    return out;
+                });
+    }
+
+    /** The accounts' contacts (and every contact in {@code moreContacts}) with their person id, if resolved. */
+    public Uni<Map<String, String>> contactPersons(String workspace, Collection<String> accounts, Set<String> moreContacts) {
         return pool.preparedQuery("""
                         select c.id, m.person_id from contact c
                         left join membership m on m.workspace_id = c.workspace_id and m.identifier = 'contact_id:' || c.id
-                        where c.workspace_id = $1 and (c.account_id = $2 or c.id = any($3))""")
-                .execute(Tuple.of(workspace, accountId, moreContacts.toArray(new String[0]))).map(rows -> {
+                        where c.workspace_id = $1 and (c.account_id = any($2) or c.id = any($3))""")
+                .execute(Tuple.of(workspace, accounts.toArray(String[]::new), moreContacts.toArray(new String[0]))).map(rows -> {
                     Map<String, String> out = new HashMap<>();
                     for (Row r : rows) {
                         out.put(r.getString(0), r.getString(1));
@@ -314,11 +417,12 @@ public class ReportRepository {
                 });
     }
 
-    public Uni<Set<String>> accountContacts(String workspace, String accountId) {
-        return pool.preparedQuery("select id from contact where workspace_id = $1 and account_id = $2")
-                .execute(Tuple.of(workspace, accountId)).map(rows -> {
-                    Set<String> out = new HashSet<>();
-                    rows.forEach(r -> out.add(r.getString(0)));
+    /** Each account's contacts; one statement for any number of accounts. */
+    public Uni<Map<String, Set<String>>> accountContacts(String workspace, Collection<String> accounts) {
+        return pool.preparedQuery("select account_id, id from contact where workspace_id = $1 and account_id = any($2)")
+                .execute(Tuple.of(workspace, accounts.toArray(String[]::new))).map(rows -> {
+                    Map<String, Set<String>> out = new HashMap<>();
+                    rows.forEach(r -> out.computeIfAbsent(r.getString(0), a -> new HashSet<>()).add(r.getString(1)));
                     return out;
                 });
     }

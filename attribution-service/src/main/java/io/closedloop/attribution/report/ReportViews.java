@@ -228,6 +228,35 @@ public final class ReportViews {
                               @Description("Days from the first touch to the first opportunity's creation.") Double engagementVelocityDays) {
     }
 
+    @Type("AccountEngagement")
+    @Description("How far marketing reached into an account (DESIGN §5 'Account view'), over every touch of its persons.")
+    public record AccountEngagement(@Description("CRM contacts of the account.") int contacts,
+                                    @Description("Contacts whose person has at least one touch.") int contactsReached,
+                                    @Description("Share of the opportunities' contact roles whose person was touched before the"
+                                            + " opportunity's creation.") Double buyingCommitteeCoverage,
+                                    @Description("Days from the first touch to the first opportunity's creation.")
+                                    Double engagementVelocityDays) {
+    }
+
+    @Type("AccountCredit")
+    @Description("The credit an account's opportunities converting in the period give one group under a model (the"
+            + " performance report's row restricted to the account).")
+    public record AccountCredit(@Description("The group, e.g. paid_search; (none) for touches without a value.") String key,
+                                @Description("Credit sum: each converting opportunity's journey gives 1 in all.") double credit,
+                                @NonNull @Description("credit x amount, rounded so that the account's groups add up to its"
+                                        + " attributed amount exactly.") Money amount) {
+    }
+
+    @Type("PersonTouchConnection")
+    @Description("A page of a person's touches.")
+    public record PersonTouchConnection(@NonNull List<@NonNull PersonTouchEdge> edges, @NonNull Paging.PageInfo pageInfo,
+                                        @Description("The person's touches.") int totalCount) {
+    }
+
+    @Type("PersonTouchEdge")
+    public record PersonTouchEdge(@NonNull String cursor, @NonNull QualityTouch node) {
+    }
+
     /** A data-quality problem a touch can have (dataQualityTouches). */
     @Description("INVALID_UTM (UTMs the taxonomy could not place), NO_PERSON, NO_ACCOUNT (resolved to no person / no"
             + " company), UNMAPPED_CAMPAIGN.")
@@ -257,7 +286,8 @@ public final class ReportViews {
     public record QualityTouchEdge(@NonNull String cursor, @NonNull QualityTouch node) {
     }
 
-    @Description("A touch behind a data-quality figure.")
+    @Description("A touch: when it happened, its type, and the channel, source, medium, campaign and content it came"
+            + " through.")
     public record QualityTouch(@NonNull String touchId, @NonNull String occurredAt, TouchType touchType, String channel, String source,
                                String medium, String campaign, String content) {
     }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,75 +81,113 @@ public class JourneyRepository {
         this.maxRows = maxRows;
     }
 
-    public Uni<Opportunity> opportunity(String workspace, String id) {
-        return pool.preparedQuery(OPPORTUNITY + " where o.workspace_id = $1 and o.id = $2")
-                .execute(Tuple.of(workspace, id))
-                .map(rows -> rows.size() == 0 ? null : opportunity(rows.iterator().next()));
+    /** The opportunities of {@code ids} the workspace has (the others are left out), by id. */
+    public Uni<List<Opportunity>> opportunities(String workspace, Collection<String> ids) {
+        return list(OPPORTUNITY + " where o.workspace_id = $1 and o.id = any($2) order by o.id",
+                Tuple.of(workspace, ids.toArray(String[]::new)));
     }
 
     /** Opportunities created in [from, to). */
     public Uni<List<Opportunity>> createdIn(String workspace, Instant from, Instant to) {
-        return list(OPPORTUNITY + " where o.workspace_id = $1 and o.created_at >= $2 and o.created_at < $3 order by o.id",
-                Tuple.of(workspace, utc(from), utc(to)));
+        return createdIn(workspace, from, to, null);
+    }
+
+    /** Opportunities created in [from, to) of the given accounts ({@code accounts} null: of any account, or none). */
+    public Uni<List<Opportunity>> createdIn(String workspace, Instant from, Instant to, Collection<String> accounts) {
+        return list(OPPORTUNITY + " where o.workspace_id = $1 and o.created_at >= $2 and o.created_at < $3" + ofAccounts(accounts)
+                + " order by o.id", args(Tuple.of(workspace, utc(from), utc(to)), accounts));
     }
 
     /** Opportunities won or lost with their close in [from, to). */
     public Uni<List<Opportunity>> closedIn(String workspace, Instant from, Instant to) {
+        return closedIn(workspace, from, to, null);
+    }
+
+    /** Opportunities won or lost with their close in [from, to) of the given accounts ({@code accounts} null: any). */
+    public Uni<List<Opportunity>> closedIn(String workspace, Instant from, Instant to, Collection<String> accounts) {
         return list(OPPORTUNITY + " where o.workspace_id = $1 and o.status in ('WON', 'LOST')"
-                + " and o.closed_at >= $2 and o.closed_at < $3 order by o.id", Tuple.of(workspace, utc(from), utc(to)));
+                + " and o.closed_at >= $2 and o.closed_at < $3" + ofAccounts(accounts) + " order by o.id",
+                args(Tuple.of(workspace, utc(from), utc(to)), accounts));
+    }
+
+    private static String ofAccounts(Collection<String> accounts) {
+        return accounts == null ? "" : " and o.account_id = any($4)";
+    }
+
+    private static Tuple args(Tuple args, Collection<String> accounts) {
+        return accounts == null ? args : args.addArrayOfString(accounts.toArray(String[]::new));
     }
 
     /**
      * Touches in [from, to] of every identifier resolved to an account, per account (a touch
      * reached through several identifiers of one account appears once). Touches whose identifiers
-     * resolve to no account are not part of any account's journey. {@code accountId} null means
-     * every account.
+     * resolve to no account are not part of any account's journey.
      */
-    public Uni<Map<String, List<TouchRow>>> touchesByAccount(String workspace, Instant from, Instant to, String accountId) {
-        // One account: from its memberships through the touches' identifier index; every account: by time.
-        String sql = accountId != null ? """
-                select m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content,
-                       m.person_id
-                from membership m
-                join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
-                where m.workspace_id = $1 and m.account_id = $4 and t.occurred_at >= $2 and t.occurred_at <= $3"""
-                : """
+    public Uni<Map<String, List<TouchRow>>> touchesByAccount(String workspace, Instant from, Instant to) {
+        return bounded(pool.preparedQuery("""
                 select m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content,
                        m.person_id
                 from touch t
                 cross join lateral unnest(t.identifiers) as i(identifier)
                 join membership m on m.workspace_id = t.workspace_id and m.identifier = i.identifier
                 where t.workspace_id = $1 and t.occurred_at >= $2 and t.occurred_at <= $3
-                  and m.account_id is not null and $4::text is null""";
-        // Every report computed on demand holds these rows in memory: at most maxRows (one more tells it was cut).
-        return pool.preparedQuery(sql + " limit $5").execute(Tuple.of(workspace, utc(from), utc(to), accountId, maxRows + 1))
-                .map(rows -> {
-                    if (rows.size() > maxRows) {
-                        throw new OnDemandLimitException("the period's journeys hold more than " + maxRows + " touches of"
-                                + " resolved identifiers, more than a report computed on demand may load; choose a shorter"
-                                + " period or a model read from the rollups");
-                    }
-                    return byAccount(rows);
-                });
+                  and m.account_id is not null
+                limit $4""").execute(Tuple.of(workspace, utc(from), utc(to), maxRows + 1)));
+    }
+
+    /** A time window [from, to] of the touches read for one account or person ({@code id}). */
+    public record Window(String id, Instant from, Instant to) {
     }
 
     /**
-     * Touches in [from, to] of the given persons wherever they are resolved, per account (the CONTACT_ROLES journey of
-     * one opportunity); each row names only those of its persons that are in {@code persons}.
+     * Touches of the given accounts, each in its own window, per account (as {@link #touchesByAccount}): one statement for
+     * any number of accounts, each read from its memberships through the touches' identifier index.
      */
-    public Uni<Map<String, List<TouchRow>>> touchesOfPersons(String workspace, Instant from, Instant to, Set<String> persons) {
-        if (persons.isEmpty()) {
+    public Uni<Map<String, List<TouchRow>>> touchesOfAccounts(String workspace, Collection<Window> windows) {
+        return windowed(workspace, windows, "m.account_id = w.id");
+    }
+
+    /**
+     * Touches of the given persons, each in its own window, wherever the persons are resolved, per account (the
+     * CONTACT_ROLES journeys of opportunities): each row names only those of its persons that are among {@code windows}.
+     */
+    public Uni<Map<String, List<TouchRow>>> touchesOfPersons(String workspace, Collection<Window> windows) {
+        return windowed(workspace, windows, "m.person_id = w.id and m.account_id is not null");
+    }
+
+    private Uni<Map<String, List<TouchRow>>> windowed(String workspace, Collection<Window> windows, String membership) {
+        if (windows.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return pool.preparedQuery("""
-                        select m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content,
-                               m.person_id
-                        from membership m
-                        join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
-                        where m.workspace_id = $1 and m.person_id = any($4) and m.account_id is not null
-                          and t.occurred_at >= $2 and t.occurred_at <= $3""")
-                .execute(Tuple.of(workspace, utc(from), utc(to), persons.toArray(String[]::new)))
-                .map(JourneyRepository::byAccount);
+        String[] ids = new String[windows.size()];
+        OffsetDateTime[] from = new OffsetDateTime[ids.length];
+        OffsetDateTime[] to = new OffsetDateTime[ids.length];
+        int i = 0;
+        for (Window w : windows) {
+            ids[i] = w.id();
+            from[i] = utc(w.from());
+            to[i++] = utc(w.to());
+        }
+        return bounded(pool.preparedQuery("""
+                select m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content,
+                       m.person_id
+                from unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) as w(id, since, until)
+                join membership m on m.workspace_id = $1 and %s
+                join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
+                    and t.occurred_at >= w.since and t.occurred_at <= w.until
+                limit $5""".formatted(membership)).execute(Tuple.of(workspace, ids, from, to, maxRows + 1)));
+    }
+
+    /** Journeys computed on demand hold these rows in memory: at most maxRows (the one more read tells it was cut). */
+    private Uni<Map<String, List<TouchRow>>> bounded(Uni<RowSet<Row>> read) {
+        return read.map(rows -> {
+            if (rows.size() > maxRows) {
+                throw new OnDemandLimitException("the period's journeys hold more than " + maxRows + " touches of"
+                        + " resolved identifiers, more than a report computed on demand may load; choose a shorter"
+                        + " period or a model read from the rollups");
+            }
+            return byAccount(rows);
+        });
     }
 
     /** Rows of (account, touch, person) to each account's touches, a touch once per account with all its persons. */

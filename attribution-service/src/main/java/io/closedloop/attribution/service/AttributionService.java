@@ -26,6 +26,7 @@ import io.closedloop.attribution.report.OpportunityJourney;
 import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
 import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
+import io.closedloop.attribution.repository.JourneyRepository.Window;
 import io.closedloop.attribution.rollup.RollupReports;
 import io.closedloop.attribution.rollup.RollupState;
 import io.smallrye.mutiny.Uni;
@@ -42,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * Journeys and credits: reports of the standard models from the rollups (RollupReports), the
@@ -90,62 +92,127 @@ public class AttributionService {
 
     /** The journey of one opportunity with milestones and each touch's credit (rule-based models). */
     public Uni<OpportunityJourney> journey(String workspace, String opportunityId, ModelOptions options) {
-        String dataAsOf = Instant.now().toString();
-        return settings.get(workspace).chain(s -> journeys.opportunity(workspace, opportunityId).chain(opp -> {
-            if (opp == null) {
+        return journeys(workspace, "opportunityJourney", List.of(opportunityId), options).map(outcomes -> {
+            JourneyOutcome outcome = outcomes.get(0);
+            if (outcome.refused() != null) {
+                throw outcome.refused();
+            }
+            if (outcome.journey() == null) {
                 throw new IllegalArgumentException("opportunityJourney.opportunityId: no opportunity '" + opportunityId
                         + "' in this workspace");
             }
-            if (options.basis() == Basis.REVENUE && !"WON".equals(opp.status())) {
-                throw new IllegalArgumentException("opportunityJourney.basis: the revenue basis needs a won opportunity; '"
-                        + opportunityId + "' is " + opp.status());
-            }
+            return outcome.journey();
+        });
+    }
+
+    /**
+     * One opportunity's journey; null when the workspace has no such opportunity, or {@code refused} (naming the basis
+     * argument) when it has one the basis does not apply to.
+     */
+    public record JourneyOutcome(OpportunityJourney journey, IllegalArgumentException refused) {
+    }
+
+    /**
+     * The journeys of the opportunities {@code ids} under a rule-based model, in the order of the ids, with milestones and
+     * each touch's credit: three statements for any number of opportunities (the settings, the opportunities, and the
+     * touches of their accounts, or of their contact roles' persons, each in its journeys' window). Errors name
+     * {@code operation}.
+     */
+    public Uni<List<JourneyOutcome>> journeys(String workspace, String operation, List<String> ids, ModelOptions options) {
+        String dataAsOf = Instant.now().toString();
+        return settings.get(workspace).chain(s -> journeys.opportunities(workspace, new HashSet<>(ids)).chain(found -> {
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
-            Instant conversion = options.basis() == Basis.PIPELINE ? opp.createdAt() : opp.closedAt();
-            Instant start = opp.createdAt().minus(lookback);
             JourneyScope scope = scope(options, s);
+            Map<String, Opportunity> byId = new HashMap<>();
+            // Per account (or person): from the earliest start to the latest conversion of its journeys here.
+            Map<String, Window> windows = new HashMap<>();
+            for (Opportunity o : found) {
+                byId.put(o.id(), o);
+                if (refusal(operation, o, options.basis()) != null) {
+                    continue;
+                }
+                Instant start = o.createdAt().minus(lookback);
+                Instant conversion = options.basis() == Basis.PIPELINE ? o.createdAt() : o.closedAt();
+                Set<String> whose = scope == JourneyScope.CONTACT_ROLES ? o.rolePersons()
+                        : o.accountId() == null ? Set.of() : Set.of(o.accountId());
+                for (String id : whose) {
+                    widen(windows, id, start, conversion);
+                }
+            }
             Uni<Map<String, List<TouchRow>>> touches = scope == JourneyScope.CONTACT_ROLES
-                    ? journeys.touchesOfPersons(workspace, start, conversion, opp.rolePersons())
-                    : opp.accountId() == null ? Uni.createFrom().item(Map.of())
-                    : journeys.touchesByAccount(workspace, start, conversion, opp.accountId());
+                    ? journeys.touchesOfPersons(workspace, windows.values())
+                    : journeys.touchesOfAccounts(workspace, windows.values());
             return touches.map(byAccount -> {
-                List<TouchRow> rows = new JourneyTouches(byAccount, scope).of(opp);
-                Journey journey = journey(opp, rows, options.basis(), lookback);
-                double[] credit = options.model().ruleBased(halfLife(options, s), options.custom()).credit(journey);
-                Map<String, TouchRow> byId = byId(rows);
-                int digits = Money.digits(opp.currency());
-                double[] shares = new double[journey.size()];
-                for (int i = 0; i < shares.length; i++) {
-                    shares[i] = credit[i] * amount(opp);
+                JourneyTouches journeyTouches = new JourneyTouches(byAccount, scope);
+                RuleBasedModel rule = options.model().ruleBased(halfLife(options, s), options.custom());
+                List<JourneyOutcome> out = new ArrayList<>(ids.size());
+                for (String id : ids) {
+                    Opportunity o = byId.get(id);
+                    IllegalArgumentException refused = o == null ? null : refusal(operation, o, options.basis());
+                    out.add(o == null || refused != null ? new JourneyOutcome(null, refused)
+                            : new JourneyOutcome(view(o, journeyTouches.of(o), options, lookback, rule, dataAsOf), null));
                 }
-                // The touches' amounts add up to the opportunity's exactly (nothing when unattributed).
-                Money whole = Money.of(opp.amount() == null ? BigDecimal.ZERO : opp.amount(), digits);
-                List<Money> amounts = Money.apportion(shares, journey.size() == 0 ? Money.of(BigDecimal.ZERO, digits) : whole);
-                List<JourneyTouch> views = new ArrayList<>();
-                for (int i = 0; i < journey.size(); i++) {
-                    TouchRow t = byId.get(journey.touch(i).id());
-                    List<Milestone> milestones = new ArrayList<>(4);
-                    if (i == journey.firstTouchIndex()) {
-                        milestones.add(Milestone.FT);
-                    }
-                    if (i == journey.leadCreationIndex()) {
-                        milestones.add(Milestone.LC);
-                    }
-                    if (i == journey.opportunityCreationIndex()) {
-                        milestones.add(Milestone.OC);
-                    }
-                    if (options.basis() == Basis.REVENUE && i == journey.closedWonIndex()) {
-                        milestones.add(Milestone.CW);
-                    }
-                    views.add(new JourneyTouch(t.id(), t.occurredAt().toString(), TouchType.of(t.type()), t.channel(), t.source(),
-                            t.medium(), t.campaign(), t.content(), milestones, credit[i], amounts.get(i)));
-                }
-                return new OpportunityJourney(opp.id(), opp.accountId(), OpportunityStatus.of(opp.status()), options.basis(),
-                        options.model(), opp.amount() == null ? null : Money.of(opp.amount(), digits),
-                        opp.currency(), opp.createdAt().toString(), opp.closedAt() == null ? null : opp.closedAt().toString(),
-                        journey.isUnattributed(), views, dataAsOf);
+                return out;
             });
         }));
+    }
+
+    /** Widens {@code id}'s window in {@code windows} to hold [from, to]. */
+    private static void widen(Map<String, Window> windows, String id, Instant from, Instant to) {
+        windows.merge(id, new Window(id, from, to), (a, b) -> new Window(id, a.from().isBefore(b.from()) ? a.from() : b.from(),
+                a.to().isAfter(b.to()) ? a.to() : b.to()));
+    }
+
+    /** Why {@code o} has no journey on {@code basis}, or null: the revenue basis needs a won opportunity with its close. */
+    private static IllegalArgumentException refusal(String operation, Opportunity o, Basis basis) {
+        if (basis == Basis.REVENUE && !"WON".equals(o.status())) {
+            return new IllegalArgumentException(operation + ".basis: the revenue basis needs a won opportunity; '" + o.id()
+                    + "' is " + o.status());
+        }
+        if (basis == Basis.REVENUE && o.closedAt() == null) {
+            return new IllegalArgumentException(operation + ".basis: the revenue basis needs the close of a won opportunity; '"
+                    + o.id() + "' has none");
+        }
+        return null;
+    }
+
+    /** {@code o}'s journey over {@code rows} (its touches, the journey cuts them to its window) as the API shows it. */
+    private static OpportunityJourney view(Opportunity o, List<TouchRow> rows, ModelOptions options, Duration lookback,
+                                           RuleBasedModel rule, String dataAsOf) {
+        Journey journey = journey(o, rows, options.basis(), lookback);
+        double[] credit = rule.credit(journey);
+        Map<String, TouchRow> byId = byId(rows);
+        int digits = Money.digits(o.currency());
+        double[] shares = new double[journey.size()];
+        for (int i = 0; i < shares.length; i++) {
+            shares[i] = credit[i] * amount(o);
+        }
+        // The touches' amounts add up to the opportunity's exactly (nothing when unattributed).
+        Money whole = Money.of(o.amount() == null ? BigDecimal.ZERO : o.amount(), digits);
+        List<Money> amounts = Money.apportion(shares, journey.size() == 0 ? Money.of(BigDecimal.ZERO, digits) : whole);
+        List<JourneyTouch> views = new ArrayList<>();
+        for (int i = 0; i < journey.size(); i++) {
+            TouchRow t = byId.get(journey.touch(i).id());
+            List<Milestone> milestones = new ArrayList<>(4);
+            if (i == journey.firstTouchIndex()) {
+                milestones.add(Milestone.FT);
+            }
+            if (i == journey.leadCreationIndex()) {
+                milestones.add(Milestone.LC);
+            }
+            if (i == journey.opportunityCreationIndex()) {
+                milestones.add(Milestone.OC);
+            }
+            if (options.basis() == Basis.REVENUE && i == journey.closedWonIndex()) {
+                milestones.add(Milestone.CW);
+            }
+            views.add(new JourneyTouch(t.id(), t.occurredAt().toString(), TouchType.of(t.type()), t.channel(), t.source(),
+                    t.medium(), t.campaign(), t.content(), milestones, credit[i], amounts.get(i)));
+        }
+        return new OpportunityJourney(o.id(), o.accountId(), OpportunityStatus.of(o.status()), options.basis(),
+                options.model(), o.amount() == null ? null : Money.of(o.amount(), digits),
+                o.currency(), o.createdAt().toString(), o.closedAt() == null ? null : o.closedAt().toString(),
+                journey.isUnattributed(), views, dataAsOf);
     }
 
     /**
@@ -200,7 +267,7 @@ public class AttributionService {
                 // Conversion points lie before `to`, so [lower, to] holds every touch any journey needs.
                 Instant earliest = lower;
                 return onDemand.run(workspace, chosen(options, scope(options, s)),
-                        () -> journeys.touchesByAccount(workspace, earliest, to, null), byAccount -> report(
+                        () -> journeys.touchesByAccount(workspace, earliest, to), byAccount -> report(
                         opportunities, new JourneyTouches(byAccount, scope(options, s)), from, to, groupBy, options, lookback,
                         halfLife(options, s), dataAsOf));
             });
@@ -389,20 +456,42 @@ public class AttributionService {
      */
     public Uni<List<OpportunityCredit>> opportunityCredits(String workspace, Instant from, Instant to, Dimension groupBy,
                                                            ModelOptions options) {
+        return opportunityCredits(workspace, from, to, groupBy, options, null);
+    }
+
+    /**
+     * {@link #opportunityCredits(String, Instant, Instant, Dimension, ModelOptions)} of the opportunities of {@code accounts}
+     * only (null: of every account), the same credits whatever the accounts asked with them. A rule-based model's journeys
+     * stand alone, so only those accounts' opportunities and touches are read (or their contact roles' persons' touches);
+     * a data-driven model learns from the period's whole population, which is read and fitted as for every account.
+     */
+    public Uni<List<OpportunityCredit>> opportunityCredits(String workspace, Instant from, Instant to, Dimension groupBy,
+                                                           ModelOptions options, Set<String> accounts) {
         return settings.get(workspace).chain(s -> {
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
             JourneyScope scope = scope(options, s);
+            Set<String> read = options.model().isRuleBased() ? accounts : null;
             Uni<List<Opportunity>> inScope = options.basis() == Basis.PIPELINE
-                    ? journeys.createdIn(workspace, from, to) : journeys.closedIn(workspace, from, to);
+                    ? journeys.createdIn(workspace, from, to, read) : journeys.closedIn(workspace, from, to, read);
             return inScope.chain(opportunities -> {
                 Instant lower = from;
+                // Only the accounts read: each account's (or contact role person's) touches from its earliest journey's start.
+                Map<String, Window> windows = new HashMap<>();
                 for (Opportunity o : opportunities) {
                     Instant start = o.createdAt().minus(lookback);
                     lower = start.isBefore(lower) ? start : lower;
+                    Set<String> whose = scope == JourneyScope.CONTACT_ROLES ? o.rolePersons()
+                            : o.accountId() == null ? Set.of() : Set.of(o.accountId());
+                    for (String id : whose) {
+                        widen(windows, id, start, to);
+                    }
                 }
                 Instant earliest = lower;
-                return onDemand.run(workspace, chosen(options, scope(options, s)),
-                        () -> journeys.touchesByAccount(workspace, earliest, to, null), byAccount -> {
+                Supplier<Uni<Map<String, List<TouchRow>>>> load = read == null
+                        ? () -> journeys.touchesByAccount(workspace, earliest, to)
+                        : scope == JourneyScope.CONTACT_ROLES ? () -> journeys.touchesOfPersons(workspace, windows.values())
+                        : () -> journeys.touchesOfAccounts(workspace, windows.values());
+                return onDemand.run(workspace, chosen(options, scope), load, byAccount -> {
                     JourneyTouches touches = new JourneyTouches(byAccount, scope);
                     Converting converting = converting(opportunities, touches, options.basis(), lookback);
                     List<Journey> convertingJourneys = converting.journeys();
@@ -412,6 +501,9 @@ public class AttributionService {
                     List<OpportunityCredit> out = new ArrayList<>();
                     for (int k = 0; k < convertingJourneys.size(); k++) {
                         Opportunity o = converting.opportunities().get(k);
+                        if (accounts != null && !accounts.contains(o.accountId())) {
+                            continue;
+                        }
                         Journey j = convertingJourneys.get(k);
                         Map<String, TouchRow> byId = converting.touchesById().get(k);
                         Map<String, Double> credit = new TreeMap<>(Journey::compareByCodePoint);

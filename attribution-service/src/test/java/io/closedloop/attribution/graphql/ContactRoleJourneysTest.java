@@ -166,6 +166,54 @@ class ContactRoleJourneysTest {
         }
     }
 
+    /**
+     * The five journeys asked at once, as a gateway's _entities asks Opportunity.journey of every opportunity of a page (one
+     * read of the roles' persons' touches, each person in the windows of its journeys), are each the hand-computed one; and
+     * each opportunity's account is credited its journey's channels (Account.credit, on demand over the same journeys).
+     */
+    @Test
+    void journeysAskedTogetherAreEachTheirOwn() {
+        StringBuilder reps = new StringBuilder();
+        for (String c : CASES) {
+            reps.append("{__typename: \"Opportunity\", id: \"opp-").append(c).append("\"} ");
+        }
+        for (String basis : List.of("PIPELINE", "REVENUE")) {
+            Map<String, double[]> expected = basis.equals("PIPELINE") ? PIPELINE : REVENUE;
+            for (Map.Entry<String, double[]> model : expected.entrySet()) {
+                JsonPath r = ok("{ _entities(representations: [" + reps + "]) { ... on Opportunity { id journey(model: {name: "
+                        + model.getKey() + ", journeyScope: CONTACT_ROLES}, basis: " + basis + ") { touches { touchId credit } } } } }",
+                        "_entities");
+                for (int k = 0; k < CASES.size(); k++) {
+                    String c = CASES.get(k);
+                    String what = "opp-" + c + " " + model.getKey() + " " + basis;
+                    assertEquals("opp-" + c, r.getString("[" + k + "].id"), what);
+                    List<String> ids = new ArrayList<>();
+                    for (int i = 0; i < model.getValue().length; i++) {
+                        ids.add(c + (i + 1));
+                        assertEquals(model.getValue()[i], r.getDouble("[" + k + "].journey.touches[" + i + "].credit"), 1e-12,
+                                what + " touch " + (i + 1));
+                    }
+                    assertEquals(ids, r.getList("[" + k + "].journey.touches.touchId"), what);
+                }
+            }
+        }
+        StringBuilder accounts = new StringBuilder();
+        for (String c : CASES) {
+            String account = ok("{ opportunityJourney(opportunityId: \"opp-" + c + "\", model: {name: LINEAR}) { accountId } }",
+                    "opportunityJourney").getString("accountId");
+            accounts.append("{__typename: \"Account\", id: \"").append(account).append("\"} ");
+        }
+        JsonPath credit = ok("{ _entities(representations: [" + accounts + "]) { ... on Account { credit(period: {from:"
+                + " \"2026-03-01\", to: \"2026-03-31\"}, model: {name: LINEAR, journeyScope: CONTACT_ROLES}) { key credit amount } } } }",
+                "_entities");
+        for (int k = 0; k < CASES.size(); k++) {
+            // Touches 1-4: paid_search, email, direct, direct, a quarter of 1,000.00 each.
+            assertEquals(List.of("direct", "email", "paid_search"), credit.getList("[" + k + "].credit.key"), CASES.get(k));
+            assertEquals(List.of(0.5, 0.25, 0.25), credit.getList("[" + k + "].credit.credit"), CASES.get(k));
+            assertEquals(List.of("500.00", "250.00", "250.00"), credit.getList("[" + k + "].credit.amount"), CASES.get(k));
+        }
+    }
+
     @Test
     void theReportOfEveryRuleBasedModelIsTheSumOfTheJourneys() {
         for (String basis : List.of("PIPELINE", "REVENUE")) {
@@ -227,9 +275,9 @@ class ContactRoleJourneysTest {
         Instant from = Instant.parse("2026-03-01T00:00:00Z");
         Instant to = Instant.parse("2026-04-01T00:00:00Z");
         // This workspace's March: 32 rows (28 touches, 4 of them reached through two persons' identifiers) in 7 accounts.
-        assertEquals(7, new JourneyRepository(pool, 32).touchesByAccount(WS, from, to, null).await().indefinitely().size());
+        assertEquals(7, new JourneyRepository(pool, 32).touchesByAccount(WS, from, to).await().indefinitely().size());
         OnDemandLimitException refused = assertThrows(OnDemandLimitException.class,
-                () -> new JourneyRepository(pool, 31).touchesByAccount(WS, from, to, null).await().indefinitely());
+                () -> new JourneyRepository(pool, 31).touchesByAccount(WS, from, to).await().indefinitely());
         assertTrue(refused.getMessage().contains("more than 31 touches"), refused.getMessage());
     }
 

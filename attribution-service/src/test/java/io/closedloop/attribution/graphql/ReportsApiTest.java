@@ -574,6 +574,421 @@ class ReportsApiTest {
         }
     }
 
+    /** A workspace whose objects bear the same ids as some of WS's (opp-x1, acct-x, p_x1) and ids of their own. */
+    private static final String ELSEWHERE = "reports-elsewhere";
+    private static boolean elsewhereLoaded;
+
+    /**
+     * ELSEWHERE: far1 (person p_far, account acct-far) far-t1 03-03 AD_CLICK paid_search; far2 (person p_x1, account acct-x)
+     * far-t2 03-04 WEBINAR events; opp-far (acct-far) 700 created 03-09 open, a stage Discovery 03-09; opp-x1 (acct-x)
+     * 9999 created 03-05 open.
+     */
+    private void loadElsewhereOnce() {
+        if (elsewhereLoaded) {
+            return;
+        }
+        List<FeedItem> touches = List.of(
+                touch(ELSEWHERE, 1, "far-t1", "2026-03-03T00:00:00Z", "AD_CLICK", "paid_search", "google", "cpc", "far", true, "far1"),
+                touch(ELSEWHERE, 2, "far-t2", "2026-03-04T00:00:00Z", "WEBINAR", "events", null, null, null, true, "far2"));
+        List<FeedItem> memberships = List.of(
+                membership(ELSEWHERE, 1, "anonymous_id", "far1", "p_far", "acct-far"),
+                membership(ELSEWHERE, 2, "anonymous_id", "far2", "p_x1", "acct-x"));
+        List<FeedItem> crm = List.of(
+                opportunity(ELSEWHERE, 1, "opp-far", "acct-far", "700.00", "2026-03-09T00:00:00Z", "OPEN", null, new JsonArray(),
+                        new JsonArray().add(stage("Discovery", "2026-03-09T00:00:00Z"))),
+                opportunity(ELSEWHERE, 2, "opp-x1", "acct-x", "9999.00", "2026-03-05T00:00:00Z", "OPEN", null, new JsonArray(),
+                        new JsonArray()));
+        pool.withTransaction(tx -> apply.applyTouches(tx, touches).chain(() -> reportFeeds.applyTouchDetails(tx, touches))
+                .chain(() -> apply.applyMemberships(tx, memberships))
+                .chain(() -> apply.applyCrm(tx, crm)).chain(() -> reportFeeds.applyCrmDetails(tx, crm))).await().indefinitely();
+        elsewhereLoaded = true;
+    }
+
+    private static final String JOURNEY = "opportunityId accountId status basis model amount currency createdAt closedAt"
+            + " unattributed touches { touchId occurredAt touchType channel source medium campaign content milestones credit amount }";
+    private static final String TIMELINE = "totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges {"
+            + " cursor node { at kind touchId touchType channel campaign personId opportunityId stage } }";
+    private static final String ENGAGEMENT = "contacts contactsReached buyingCommitteeCoverage engagementVelocityDays";
+    private static final String TOUCHES = "totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node {"
+            + " touchId occurredAt touchType channel source medium campaign content } }";
+    /** What a gateway asks of attribution's entities: every field, one of them twice with other arguments. */
+    private static final String ENTITY_FIELDS = "__typename"
+            + " ... on Opportunity { id journey(model: {name: W_SHAPED}) { " + JOURNEY + " }"
+            + " linear: journey(model: {name: LINEAR}) { " + JOURNEY + " } }"
+            + " ... on Account { id timeline(first: 2) { " + TIMELINE + " } engagement { " + ENGAGEMENT + " }"
+            + " credit(" + MARCH + ", " + LINEAR + ") { key credit amount }"
+            + " won: credit(" + MARCH + ", " + LINEAR + ", basis: REVENUE) { key credit amount } }"
+            + " ... on Person { id touches(first: 10) { " + TOUCHES + " } }";
+    private static final List<String> OPPORTUNITIES = List.of("opp-x1", "opp-y1", "opp-z1", "opp-none", "opp-far");
+    private static final List<String> ACCOUNTS = List.of("acct-x", "acct-y", "acct-z", "acct-none", "acct-far");
+    private static final List<String> PERSONS = List.of("p_x1", "p_y1", "p_w1", "p_cy", "p-none", "p_far");
+
+    /** An _entities query of the fields {@code fields} for the representations, each "Type:id". */
+    private static String entities(List<String> representations, String fields) {
+        StringBuilder reps = new StringBuilder();
+        for (String r : representations) {
+            String[] typeAndId = r.split(":", 2);
+            reps.append(reps.isEmpty() ? "" : ", ").append("{__typename: \"").append(typeAndId[0]).append("\", id: \"")
+                    .append(typeAndId[1]).append("\"}");
+        }
+        return "{ _entities(representations: [" + reps + "]) { " + fields + " } }";
+    }
+
+    private static List<String> representations(List<String> opportunities, List<String> accounts, List<String> persons) {
+        List<String> out = new java.util.ArrayList<>();
+        opportunities.forEach(id -> out.add("Opportunity:" + id));
+        accounts.forEach(id -> out.add("Account:" + id));
+        persons.forEach(id -> out.add("Person:" + id));
+        return out;
+    }
+
+    /**
+     * One _entities request with several Opportunities, Accounts and Persons (as a gateway sends it), an id attribution does
+     * not know and ids of another workspace: each entity's fields are what the single-object queries answer today
+     * (opportunityJourney, accountView) and the figures by hand; another workspace's objects, even under the same ids, are
+     * not seen, while that workspace sees them.
+     */
+    @Test
+    void entitiesAnswerAsTheirOwnQueriesAndNothingOfAnotherWorkspace() {
+        loadElsewhereOnce();
+        List<String> reps = representations(OPPORTUNITIES, ACCOUNTS, PERSONS);
+        JsonPath r = ok(entities(reps, ENTITY_FIELDS), "_entities");
+        assertEquals(reps.size(), r.getList("__typename").size());
+        for (int i = 0; i < reps.size(); i++) {
+            assertEquals(reps.get(i), r.getString("[" + i + "].__typename") + ":" + r.getString("[" + i + "].id"), "in order");
+        }
+
+        // Opportunities: the journeys opportunityJourney gives, under both models asked.
+        for (int i = 0; i < 3; i++) {
+            String id = OPPORTUNITIES.get(i);
+            for (String model : List.of("W_SHAPED", "LINEAR")) {
+                Map<String, Object> single = ok("{ opportunityJourney(opportunityId: \"" + id + "\", model: {name: " + model
+                        + "}) { " + JOURNEY + " } }", "").getMap("opportunityJourney");
+                assertEquals(single, r.getMap("[" + i + "]." + (model.equals("LINEAR") ? "linear" : "journey")), id + " " + model);
+            }
+        }
+        // By hand, W-shaped: no lead creation time and no form fill, so LC = FT; no middle touch, so FT+LC get 2/3, OC 1/3.
+        assertEquals(List.of("x-t1", "x-t2"), r.getList("[0].journey.touches.touchId"));
+        assertEquals(List.of(List.of("FT", "LC"), List.of("OC")), r.getList("[0].journey.touches.milestones"));
+        assertEquals(2 / 3.0, r.getDouble("[0].journey.touches[0].credit"), 1e-12);
+        assertEquals(List.of("666.67", "333.33"), r.getList("[0].journey.touches.amount"));
+        assertEquals(List.of("333.33", "166.67"), r.getList("[1].journey.touches.amount"));
+        assertEquals(List.of(0.5, 0.5), r.getList("[1].linear.touches.credit"));
+        assertTrue(r.getBoolean("[2].journey.unattributed"));
+        assertEquals(List.of(), r.getList("[2].journey.touches"));
+        // Unknown here, and another workspace's (opp-far; its opp-x1 of 9999.00 is not ours).
+        assertNull(r.get("[3].journey"));
+        assertNull(r.get("[4].journey"));
+        assertEquals("1000.00", r.getString("[0].journey.amount"));
+
+        // Accounts: the timeline page and the figures accountView gives.
+        for (int i = 0; i < 4; i++) {
+            String id = ACCOUNTS.get(i);
+            int at = OPPORTUNITIES.size() + i;
+            JsonPath view = ok("{ accountView(accountId: \"" + id + "\", first: 2) { timeline { " + TIMELINE + " } " + ENGAGEMENT
+                    + " } }", "accountView");
+            assertEquals(view.getMap("timeline"), r.getMap("[" + at + "].timeline"), id);
+            for (String figure : ENGAGEMENT.split(" ")) {
+                assertEquals((Object) view.get(figure), r.get("[" + at + "].engagement." + figure), id + " " + figure);
+            }
+        }
+        int x = OPPORTUNITIES.size();
+        assertEquals(List.of("STAGE", "TOUCH"), r.getList("[" + x + "].timeline.edges.node.kind"));
+        assertEquals(5, r.getInt("[" + x + "].timeline.totalCount"), "acct-x: 3 touches and 2 stages here, far-t2 is not ours");
+        assertEquals(List.of("y-t2", "y-t1"), r.getList("[" + (x + 1) + "].timeline.edges.node.touchId"));
+        assertEquals(2.0, r.getDouble("[" + x + "].engagement.contacts"));
+        assertEquals(1.0, r.getDouble("[" + x + "].engagement.contactsReached"));
+        assertEquals(0.5, r.getDouble("[" + x + "].engagement.buyingCommitteeCoverage"), 1e-12);
+        assertEquals(9.0, r.getDouble("[" + x + "].engagement.engagementVelocityDays"), 1e-12);
+        assertEquals(6.0, r.getDouble("[" + (x + 1) + "].engagement.engagementVelocityDays"), 1e-12);
+        // Credit by hand (linear): x's pipeline journey is x-t1 paid_search and x-t2 email, halves of 1000; y's y-t1 offline
+        // and y-t2 paid_search, halves of 500; z's has no touch. Revenue: x's journey also has x-t3 (events), thirds of 1000,
+        // the cent left over to the first key (email).
+        assertEquals(List.of(Map.of("key", "email", "credit", 0.5, "amount", "500.00"),
+                Map.of("key", "paid_search", "credit", 0.5, "amount", "500.00")), r.getList("[" + x + "].credit"));
+        assertEquals(List.of(Map.of("key", "offline", "credit", 0.5, "amount", "250.00"),
+                Map.of("key", "paid_search", "credit", 0.5, "amount", "250.00")), r.getList("[" + (x + 1) + "].credit"));
+        assertEquals(List.of("email", "events", "paid_search"), r.getList("[" + x + "].won.key"));
+        assertEquals(List.of("333.34", "333.33", "333.33"), r.getList("[" + x + "].won.amount"));
+        assertEquals(List.of(), r.getList("[" + (x + 2) + "].credit"));
+        // The accounts' groups add up to the performance report's rows.
+        JsonPath performance = ok("{ performance(" + MARCH + ", " + LINEAR + ") { rows { edges { node { key credit amount } } } } }",
+                "performance");
+        for (int i = 0; i < performance.getList("rows.edges").size(); i++) {
+            String key = performance.getString("rows.edges[" + i + "].node.key");
+            java.math.BigDecimal amount = java.math.BigDecimal.ZERO;
+            double credit = 0;
+            for (int a = 0; a < ACCOUNTS.size(); a++) {
+                for (Map<String, Object> row : r.<Map<String, Object>>getList("[" + (x + a) + "].credit")) {
+                    if (key.equals(row.get("key"))) {
+                        amount = amount.add(new java.math.BigDecimal((String) row.get("amount")));
+                        credit += ((Number) row.get("credit")).doubleValue();
+                    }
+                }
+            }
+            assertEquals(performance.getString("rows.edges[" + i + "].node.amount"), amount.setScale(2).toPlainString(), key);
+            assertEquals(performance.getDouble("rows.edges[" + i + "].node.credit"), credit, 1e-9, key);
+        }
+        // Unknown here, and another workspace's account: nothing; acct-far is only ELSEWHERE's.
+        for (int a = 3; a < 5; a++) {
+            String at = "[" + (x + a) + "].";
+            assertEquals(0, r.getInt(at + "timeline.totalCount"));
+            assertEquals(List.of(), r.getList(at + "timeline.edges"));
+            assertEquals(0.0, r.getDouble(at + "engagement.contacts"));
+            assertNull(r.get(at + "engagement.engagementVelocityDays"));
+            assertEquals(List.of(), r.getList(at + "credit"));
+        }
+
+        // Persons: their touches newest first, the same order as dataQualityTouches.
+        int p = x + ACCOUNTS.size();
+        assertEquals(List.of("x-t3", "x-t2", "x-t1"), r.getList("[" + p + "].touches.edges.node.touchId"));
+        assertEquals(3, r.getInt("[" + p + "].touches.totalCount"), "p_x1 here: far-t2 is ELSEWHERE's p_x1's");
+        assertEquals(Map.of("touchId", "x-t1", "occurredAt", "2026-03-01T00:00:00Z", "touchType", "AD_CLICK", "channel",
+                "paid_search", "source", "google", "medium", "cpc", "campaign", "brand"),
+                withoutNulls(r.getMap("[" + p + "].touches.edges[2].node")));
+        assertEquals(List.of("y-t2", "y-t1"), r.getList("[" + (p + 1) + "].touches.edges.node.touchId"));
+        assertEquals(List.of("w-t1"), r.getList("[" + (p + 2) + "].touches.edges.node.touchId"), "a person of no account");
+        for (int i = 3; i < 6; i++) {
+            assertEquals(0, r.getInt("[" + (p + i) + "].touches.totalCount"), PERSONS.get(i));
+            assertEquals(List.of(), r.getList("[" + (p + i) + "].touches.edges"), PERSONS.get(i));
+        }
+        assertFalse(r.getBoolean("[" + p + "].touches.pageInfo.hasNextPage"));
+
+        // ELSEWHERE sees its own objects under the same representations.
+        JsonPath other = ok(ELSEWHERE, entities(reps, ENTITY_FIELDS), "_entities");
+        assertEquals("9999.00", other.getString("[0].journey.amount"));
+        assertEquals(List.of("far-t2"), other.getList("[0].journey.touches.touchId"));
+        assertEquals("700.00", other.getString("[4].journey.amount"));
+        assertEquals(List.of("far-t1"), other.getList("[4].journey.touches.touchId"));
+        assertEquals(List.of("far-t2"), other.getList("[" + x + "].timeline.edges.node.touchId"));
+        assertEquals(2, other.getInt("[" + (x + 4) + "].timeline.totalCount"));
+        assertEquals(List.of("far-t2"), other.getList("[" + p + "].touches.edges.node.touchId"));
+        assertEquals(List.of("far-t1"), other.getList("[" + (p + 5) + "].touches.edges.node.touchId"));
+    }
+
+    private static Map<String, Object> withoutNulls(Map<String, Object> map) {
+        Map<String, Object> out = new java.util.HashMap<>(map);
+        out.values().removeIf(java.util.Objects::isNull);
+        return out;
+    }
+
+    /**
+     * Entity fields page as their single-object queries (the same cursors), a failure of one entity is that entity's, and
+     * arguments are checked naming the entity's field.
+     */
+    @Test
+    void entityFieldsPageFailAloneAndCheckTheirArguments() {
+        String analyst = TestKeys.token(WS, "analyst");
+        // Timeline pages of two accounts with one cursor: acct-x's second page as accountView's.
+        JsonPath first = ok(entities(List.of("Account:acct-x"), "... on Account { timeline(first: 2) { " + TIMELINE + " } }"),
+                "_entities[0].timeline");
+        String after = first.getString("pageInfo.endCursor");
+        JsonPath second = ok(entities(List.of("Account:acct-x", "Account:acct-y"), "... on Account { timeline(first: 2, after: \""
+                + after + "\") { " + TIMELINE + " } }"), "_entities");
+        JsonPath view = ok("{ accountView(accountId: \"acct-x\", first: 2, after: \"" + after + "\") { timeline { " + TIMELINE
+                + " } } }", "accountView");
+        assertEquals(view.getMap("timeline"), second.getMap("[0].timeline"));
+        assertEquals(List.of("STAGE", "TOUCH"), second.getList("[0].timeline.edges.node.kind"));
+        // Person touches, two at a time: every touch once, newest first.
+        JsonPath page1 = ok(entities(List.of("Person:p_x1"), "... on Person { touches(first: 2) { " + TOUCHES + " } }"),
+                "_entities[0].touches");
+        assertEquals(List.of("x-t3", "x-t2"), page1.getList("edges.node.touchId"));
+        assertTrue(page1.getBoolean("pageInfo.hasNextPage"));
+        assertFalse(page1.getBoolean("pageInfo.hasPreviousPage"));
+        JsonPath page2 = ok(entities(List.of("Person:p_x1"), "... on Person { touches(first: 2, after: \""
+                + page1.getString("pageInfo.endCursor") + "\") { " + TOUCHES + " } }"), "_entities[0].touches");
+        assertEquals(List.of("x-t1"), page2.getList("edges.node.touchId"));
+        assertFalse(page2.getBoolean("pageInfo.hasNextPage"));
+        assertTrue(page2.getBoolean("pageInfo.hasPreviousPage"));
+        assertEquals(3, page2.getInt("totalCount"));
+
+        // The revenue basis needs a won deal: opp-z1 (open) fails alone, the others are answered.
+        JsonPath revenue = graphql(analyst, entities(List.of("Opportunity:opp-x1", "Opportunity:opp-z1", "Opportunity:opp-y1"),
+                "... on Opportunity { id journey(model: {name: LINEAR}, basis: REVENUE) { amount touches { touchId } } }"))
+                .statusCode(200).extract().jsonPath();
+        assertEquals(List.of("x-t1", "x-t2", "x-t3"), revenue.getList("data._entities[0].journey.touches.touchId"));
+        assertNull(revenue.get("data._entities[1].journey"));
+        assertEquals(List.of("y-t1", "y-t2"), revenue.getList("data._entities[2].journey.touches.touchId"));
+        assertEquals(1, revenue.getList("errors").size());
+        assertEquals("Opportunity.journey.basis: the revenue basis needs a won opportunity; 'opp-z1' is OPEN",
+                revenue.getString("errors[0].message"));
+        assertEquals(List.of("_entities", 1, "journey"), revenue.getList("errors[0].path"));
+
+        String opportunity = entities(List.of("Opportunity:opp-x1"), "... on Opportunity { journey(model: {name: %s}) { amount } }");
+        graphql(analyst, opportunity.formatted("MARKOV"))
+                .body("errors[0].message", containsString("Opportunity.journey.model.name: MARKOV is data-driven"));
+        graphql(analyst, opportunity.formatted("CUSTOM"))
+                .body("errors[0].message", containsString("Opportunity.journey.model.weights: is required for CUSTOM"));
+        String account = entities(List.of("Account:acct-x"), "... on Account { %s }");
+        graphql(analyst, account.formatted("timeline(first: 1001) { totalCount }"))
+                .body("errors[0].message", containsString("Account.timeline.first: must be between 1 and 1000, was 1001"));
+        graphql(analyst, account.formatted("timeline(after: \"bm90LWEtY3Vyc29y\") { totalCount }"))
+                .body("errors[0].message", containsString("Account.timeline.after: 'bm90LWEtY3Vyc29y' is not a cursor this API returned"));
+        graphql(analyst, account.formatted("credit(period: {from: \"2026-04-01\", to: \"2026-03-01\"}, " + LINEAR + ") { key }"))
+                .body("errors[0].message", containsString("Account.credit.period: is reversed"));
+        graphql(analyst, account.formatted("credit(" + MARCH + ", model: {name: LINEAR, halfLifeDays: 2}) { key }"))
+                .body("errors[0].message", containsString("Account.credit.model.halfLifeDays: applies only to TIME_DECAY"));
+        String person = entities(List.of("Person:p_x1"), "... on Person { %s }");
+        graphql(analyst, person.formatted("touches(first: 0) { totalCount }"))
+                .body("errors[0].message", containsString("Person.touches.first: must be between 1 and 1000, was 0"));
+        graphql(analyst, person.formatted("touches(after: \"%%%\") { totalCount }"))
+                .body("errors[0].message", containsString("Person.touches.after: '%%%' is not a cursor this API returned"));
+        // The entity is only its key; each field checks the role.
+        graphql(TestKeys.token(WS, "ingest"), person.formatted("touches { totalCount }"))
+                .body("errors[0].message", containsString("needs the role analyst or admin"))
+                .body("errors[0].path", org.hamcrest.Matchers.equalTo(List.of("_entities", 0, "touches")));
+        graphql(TestKeys.token(WS, "ingest"), account.formatted("engagement { contacts }"))
+                .body("errors[0].message", containsString("needs the role analyst or admin"));
+    }
+
+    /** A report row's opportunity is the entity: its journey (or a gateway, ingestion's fields) asked in the same query. */
+    @Test
+    void creditedOpportunitiesNameTheirOpportunity() {
+        JsonPath r = ok("{ creditedOpportunities(" + MARCH + ", " + LINEAR + ") { edges { node { opportunityId opportunity { id"
+                + " journey(model: {name: W_SHAPED}) { opportunityId amount touches { touchId } } } } } } }",
+                "creditedOpportunities.edges.node");
+        assertEquals(List.of("opp-x1", "opp-y1"), r.getList("opportunityId"));
+        assertEquals(List.of("opp-x1", "opp-y1"), r.getList("opportunity.id"));
+        assertEquals(List.of("opp-x1", "opp-y1"), r.getList("opportunity.journey.opportunityId"));
+        assertEquals(List.of("1000.00", "500.00"), r.getList("opportunity.journey.amount"));
+        assertEquals(List.of("y-t1", "y-t2"), r.getList("opportunity.journey.touches[1].touchId"));
+    }
+
+    /**
+     * Batching, measured: the statements the service's PostgreSQL client ran (Vert.x SQL client metrics, Micrometer's
+     * postgresql.completed) for a request asking every entity field are the same for one entity of each type as for five
+     * or six of each, and are each field's fixed count: journey 3 per set of arguments (settings, the opportunities, their
+     * accounts' touches), timeline 3 (touch counts, the page of touches, the opportunities), engagement 4 (touch summary,
+     * opportunities, contacts, their persons), credit 3 per set of arguments (settings, the opportunities converting, their
+     * accounts' touches), touches 2 (counts, pages). A report row's opportunity costs none; its journeys are one batch.
+     */
+    @Test
+    void aFieldAskedOfManyEntitiesCostsTheStatementsItCostsForOne() {
+        loadElsewhereOnce();
+        String one = entities(representations(List.of("opp-x1"), List.of("acct-x"), List.of("p_x1")), ENTITY_FIELDS);
+        String many = entities(representations(OPPORTUNITIES, ACCOUNTS, PERSONS), ENTITY_FIELDS);
+        double before = statements();
+        ok(one, "_entities");
+        double forOne = statements() - before;
+        before = statements();
+        JsonPath r = ok(many, "_entities");
+        double forMany = statements() - before;
+        assertEquals(2 * 3 + 3 + 4 + 2 * 3 + 2, forOne, "one entity of each type");
+        assertEquals(forOne, forMany, "five or six entities of each type");
+        assertEquals(16, r.getList("__typename").size());
+
+        // A report's rows and their opportunities' journeys: the journeys cost one batch whatever the rows.
+        before = statements();
+        ok("{ creditedOpportunities(" + MARCH + ", " + LINEAR + ") { totalCount } }", "creditedOpportunities");
+        double rows = statements() - before;
+        before = statements();
+        JsonPath withJourneys = ok("{ creditedOpportunities(" + MARCH + ", " + LINEAR + ") { edges { node { opportunity {"
+                + " journey(model: {name: LINEAR}) { amount } } } } } }", "creditedOpportunities.edges");
+        assertEquals(List.of("1000.00", "500.00"), withJourneys.getList("node.opportunity.journey.amount"));
+        assertEquals(rows + 3, statements() - before, "two rows, one journey batch");
+    }
+
+    /** Statements the service's reactive PostgreSQL client has completed so far. */
+    private static double statements() {
+        io.micrometer.core.instrument.Counter completed = io.micrometer.core.instrument.Metrics.globalRegistry
+                .find("postgresql.completed").tag("clientType", "sql").counter();
+        assertNotNull(completed, "the SQL client's metrics (quarkus-micrometer's Vert.x binder)");
+        return completed.count();
+    }
+
+    /**
+     * attribution's part of the federated entities, as other subgraphs rely on it (DESIGN §9): exactly these fields,
+     * arguments and types (descriptions and the order of arguments aside).
+     */
+    @Test
+    void subgraphSdlDefinesTheEntitiesAsAgreed() {
+        String sdl = graphql(TestKeys.token(WS, "analyst"), "{ _service { sdl } }").statusCode(200).extract()
+                .path("data._service.sdl");
+        String agreed = """
+                type Opportunity @key(fields: "id") {
+                  id: ID!
+                  journey(model: ModelInput!, basis: Basis = PIPELINE): OpportunityJourney
+                }
+                type Account @key(fields: "id") {
+                  id: ID!
+                  timeline(first: Int, after: String): TimelineEntryConnection!
+                  engagement: AccountEngagement!
+                  credit(period: PeriodInput!, model: ModelInput!, basis: Basis = PIPELINE, groupBy: Dimension = CHANNEL): [AccountCredit!]!
+                }
+                type Person @key(fields: "id") {
+                  id: ID!
+                  touches(first: Int, after: String): PersonTouchConnection!
+                }
+                type AccountEngagement {
+                  contacts: Int!
+                  contactsReached: Int!
+                  buyingCommitteeCoverage: Float
+                  engagementVelocityDays: Float
+                }
+                type AccountCredit {
+                  key: String
+                  credit: Float!
+                  amount: Money!
+                }
+                type PersonTouchConnection {
+                  edges: [PersonTouchEdge!]!
+                  pageInfo: PageInfo!
+                  totalCount: Int!
+                }
+                type PersonTouchEdge {
+                  cursor: String!
+                  node: QualityTouch!
+                }
+                type QualityTouch {
+                  touchId: String!
+                  occurredAt: String!
+                  touchType: TouchType
+                  channel: String
+                  source: String
+                  medium: String
+                  campaign: String
+                  content: String
+                }
+                """;
+        Map<String, String> published = typeShapes(sdl);
+        typeShapes(agreed).forEach((type, shape) -> assertEquals(shape, published.get(type), type));
+        assertTrue(published.get("CreditedOpportunity").contains("opportunity: Opportunity!"), published.get("CreditedOpportunity"));
+        assertTrue(published.get("CreditedOpportunity").contains("opportunityId: String!"), published.get("CreditedOpportunity"));
+        assertTrue(sdl.contains("union _Entity = Account | Opportunity | Person"), sdl);
+        // The entity lookups are the subgraph's, not the supergraph's API.
+        for (String lookup : List.of("attributionOpportunities(id: [String!]!): [Opportunity]! @inaccessible",
+                "attributionAccounts(id: [String!]!): [Account]! @inaccessible",
+                "attributionPersons(id: [String!]!): [Person]! @inaccessible")) {
+            assertTrue(published.get("Query").contains(lookup), lookup + " in " + published.get("Query"));
+        }
+    }
+
+    /** Each object type of {@code sdl} as one line: its directives, then its fields sorted, each one's arguments sorted. */
+    private static Map<String, String> typeShapes(String sdl) {
+        Map<String, String> out = new java.util.HashMap<>();
+        graphql.language.Document document = graphql.parser.Parser.parse(sdl);
+        for (graphql.language.ObjectTypeDefinition type : document.getDefinitionsOfType(graphql.language.ObjectTypeDefinition.class)) {
+            List<String> fields = new java.util.ArrayList<>();
+            for (graphql.language.FieldDefinition f : type.getFieldDefinitions()) {
+                List<String> arguments = new java.util.ArrayList<>();
+                for (graphql.language.InputValueDefinition a : f.getInputValueDefinitions()) {
+                    arguments.add(a.getName() + ": " + graphql.language.AstPrinter.printAst(a.getType())
+                            + (a.getDefaultValue() == null ? "" : " = " + graphql.language.AstPrinter.printAst(a.getDefaultValue())));
+                }
+                java.util.Collections.sort(arguments);
+                StringBuilder field = new StringBuilder(f.getName() + (arguments.isEmpty() ? "" : "(" + String.join(", ", arguments)
+                        + ")") + ": " + graphql.language.AstPrinter.printAst(f.getType()));
+                f.getDirectives().forEach(d -> field.append(" ").append(graphql.language.AstPrinter.printAst(d)));
+                fields.add(field.toString());
+            }
+            java.util.Collections.sort(fields);
+            List<String> directives = type.getDirectives().stream().map(d -> graphql.language.AstPrinter.printAst(d)
+                    .replace(" :", ":")).toList();
+            out.put(type.getName(), String.join(" ", directives) + " { " + String.join("; ", fields) + " }");
+        }
+        return out;
+    }
+
     @Test
     void marketingTouchTypesAreConfigurableAndChangeSourcedInfluenced() {
         String admin = TestKeys.token("reports-settings", "admin");
@@ -693,7 +1108,7 @@ class ReportsApiTest {
         String body = graphql(TestKeys.token(workspace, "analyst"), query).statusCode(200).extract().asString();
         JsonPath json = new JsonPath(body).using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
         assertNull(json.get("errors"), body);
-        return json.setRootPath("data." + field);
+        return json.setRootPath(field.isEmpty() ? "data" : "data." + field);
     }
 
     private static FeedItem touch(long seq, String id, String at, String type, String channel, String source, String medium,

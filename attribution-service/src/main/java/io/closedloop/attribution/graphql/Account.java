@@ -1,0 +1,18 @@
+package io.closedloop.attribution.graphql;
+
+import io.smallrye.graphql.api.federation.FieldSet;
+import io.smallrye.graphql.api.federation.Key;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Type;
+
+/**
+ * The federated Account (DESIGN §9) as attribution-service contributes to it: timeline, engagement and credit
+ * (EntitiesApi); identity owns its name, domains and persons, ingestion its CRM fields. Just the key: the fields do the
+ * work, in batches. A top-level class named like its GraphQL type: SmallRye's _entities finds an entity's type by its
+ * class. No type description: the subgraphs sharing the type would have to describe it alike.
+ */
+@Type("Account")
+@Key(fields = @FieldSet("id"))
+public record Account(@NonNull @Id String id) {
+}
