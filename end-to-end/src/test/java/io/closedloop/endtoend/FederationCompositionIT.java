@@ -68,6 +68,28 @@ class FederationCompositionIT {
                 "identity's entities keep their @key in the supergraph");
     }
 
+    /**
+     * reporting-gateway's supergraph.graphql (a resource, so the gateway can plan queries over it) is what the running
+     * subgraphs compose to, with the subgraphs' in-cluster URLs of k8s/base/config.yaml: regenerate it with
+     * {@code -DupdateSupergraph=true} when a subgraph's schema changes on purpose.
+     */
+    @Test
+    void theCommittedSupergraphIsWhatTheSubgraphsComposeTo() throws IOException {
+        String composed = composition.path("supergraphSdl").asText()
+                .replace(running.url(ServiceName.INGESTION) + "/graphql", "http://ingestion-service:8180/graphql")
+                .replace(running.url(ServiceName.IDENTITY) + "/graphql", "http://identity-service:8280/graphql")
+                .replace(running.url(ServiceName.ATTRIBUTION) + "/graphql", "http://attribution-service:8380/graphql");
+        assertTrue(composed.contains("http://identity-service:8280/graphql"), "the subgraph URLs were made canonical: " + composed);
+        Path committed = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize()
+                .resolve("reporting-gateway/src/main/resources/supergraph.graphql");
+        if (Boolean.getBoolean("updateSupergraph")) {
+            Files.writeString(committed, composed + "\n");
+        }
+        assertEquals(Files.exists(committed) ? Files.readString(committed).strip() : "(missing)", composed.strip(),
+                "the subgraphs compose to another supergraph than reporting-gateway's supergraph.graphql; if intended, regenerate it"
+                        + " (see this test's Javadoc)");
+    }
+
     @Test
     void everyGatewayOnlyQueryFieldIsDocumentedAsAGatewayAddition() throws IOException {
         TreeSet<String> supergraph = new TreeSet<>();

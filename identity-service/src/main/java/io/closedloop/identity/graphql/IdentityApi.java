@@ -48,14 +48,15 @@ public class IdentityApi {
     @Description("Persons by id, in the order given (null where unknown); also how federation resolves every Person of"
             + " one _entities request in one lookup.")
     public Uni<@NonNull List<Person>> personsById(@NonNull List<@NonNull String> id) {
-        return queries.persons(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), ids("personsById", id));
+        // Deferred: a refused role inside _entities must reach the caller as itself (a failed Uni), not as "System error".
+        return Uni.createFrom().deferred(() -> queries.persons(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), ids("personsById", id)));
     }
 
     @Query
     @Description("Accounts by id, in the order given (null where unknown), with their persons; also how federation resolves"
             + " every Account of one _entities request in one lookup.")
     public Uni<@NonNull List<Account>> accountsById(@NonNull List<@NonNull String> id) {
-        return queries.accounts(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), ids("accountsById", id));
+        return Uni.createFrom().deferred(() -> queries.accounts(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), ids("accountsById", id)));
     }
 
     /** Most ids one lookup takes: a federation gateway batches one level of a query, which a page bounds. */

@@ -322,6 +322,10 @@ class IdentityGraphServiceTest {
                 .body("data._entities[4]", nullValue())
                 .body("data._entities[5]", nullValue())
                 .body("data._entities[6].identifiers.value", contains("u10"));
+        // A caller without the role is told so, inside _entities too.
+        graphql(TestKeys.token(ws, "ingest"), "{ _entities(representations: [{__typename: \"Account\", id: \"ext-10\"}])"
+                + " { ... on Account { id } } }")
+                .body("errors[0].message", containsString("analyst or admin"));
     }
 
     /**
