@@ -1,5 +1,6 @@
 package io.closedloop.attribution.report;
 
+import io.closedloop.plumbing.graphql.PageInfo;
 import io.closedloop.attribution.TouchType;
 import io.closedloop.attribution.report.ReportViews.TimelineKind;
 import io.closedloop.attribution.model.Basis;
@@ -71,7 +72,7 @@ public class EngagementReports {
         return settings.get(workspace).chain(s -> reports.marketingTouchTypes(workspace).chain(marketing ->
                 journeys.createdIn(workspace, from, to).chain(opportunities -> reports.currency(workspace).chain(currency -> {
                     Duration lookback = Duration.ofDays(s.lookbackDays);
-                    int digits = Money.digits(currency);
+                    int digits = Rounding.digits(currency);
                     return touches(workspace, opportunities, lookback, now).map(byAccount -> {
                         Set<String> types = new HashSet<>(marketing);
                         Map<String, double[]> sums = new TreeMap<>(Journey::compareByCodePoint);
@@ -110,15 +111,15 @@ public class EngagementReports {
                         }
                         // Whole amounts are summed: rounding only removes the binary sum's residue.
                         List<SourcedInfluencedRow> out = new ArrayList<>();
-                        sums.forEach((key, v) -> out.add(new SourcedInfluencedRow(key, (int) v[0], Money.round(v[1], digits),
-                                (int) v[2], Money.round(v[3], digits))));
+                        sums.forEach((key, v) -> out.add(new SourcedInfluencedRow(key, (int) v[0], Rounding.round(v[1], digits),
+                                (int) v[2], Rounding.round(v[3], digits))));
                         out.sort(SOURCED_ORDER.comparator());
                         Paging.Page<SourcedInfluencedRow> page = Paging.page(field, out, after, first, SOURCED_ORDER);
                         return new SourcedInfluencedReport(now.toString(), groupBy, currency, TouchType.of(marketing),
                                 new SourcedInfluencedRowConnection(page.edges(SourcedInfluencedRowEdge::new), page.pageInfo(),
                                         page.totalCount()),
-                                new SourcedInfluencedRow(null, (int) totals[0], Money.round(totals[1], digits), (int) totals[2],
-                                        Money.round(totals[3], digits)));
+                                new SourcedInfluencedRow(null, (int) totals[0], Rounding.round(totals[1], digits), (int) totals[2],
+                                        Rounding.round(totals[3], digits)));
                     });
                 }))));
     }
@@ -156,7 +157,7 @@ public class EngagementReports {
                 int c = count;
                 int ic = influencedCount;
                 return reports.currency(workspace).map(currency -> new PipelineInfluence(dataAsOf, windowDays, currency, c,
-                        Money.round(a, Money.digits(currency)), ic, Money.round(ia, Money.digits(currency)),
+                        Rounding.round(a, Rounding.digits(currency)), ic, Rounding.round(ia, Rounding.digits(currency)),
                         PerformanceReports.ratio(ic, c), PerformanceReports.ratio(ia, a)));
             });
         }));
@@ -294,7 +295,7 @@ public class EngagementReports {
         // The touches read are the first+1 after the cursor; the stage entries are all there.
         Paging.Page<TimelineEntry> page = Paging.page(field, timeline, after, first, TIMELINE_ORDER);
         long total = summary.touches() + stages;
-        return new TimelineEntryConnection(page.edges(TimelineEntryEdge::new), new Paging.PageInfo(page.pageInfo().hasNextPage(),
+        return new TimelineEntryConnection(page.edges(TimelineEntryEdge::new), new PageInfo(page.pageInfo().hasNextPage(),
                 after != null, page.pageInfo().startCursor(), page.pageInfo().endCursor()), (int) Math.min(Integer.MAX_VALUE, total));
     }
 

@@ -1,5 +1,6 @@
 package io.closedloop.attribution.report;
 
+import io.closedloop.plumbing.graphql.Money;
 import io.closedloop.attribution.TouchType;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.NonNull;

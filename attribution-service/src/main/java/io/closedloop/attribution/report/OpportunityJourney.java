@@ -1,5 +1,6 @@
 package io.closedloop.attribution.report;
 
+import io.closedloop.plumbing.graphql.Money;
 import io.closedloop.attribution.OpportunityStatus;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.ModelName;

@@ -1,9 +1,7 @@
 package io.closedloop.attribution.report;
 
-import io.smallrye.graphql.api.federation.Shareable;
-import org.eclipse.microprofile.graphql.Description;
-import org.eclipse.microprofile.graphql.NonNull;
-import org.eclipse.microprofile.graphql.Type;
+import io.closedloop.plumbing.graphql.Money;
+import io.closedloop.plumbing.graphql.PageInfo;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -31,16 +29,6 @@ public final class Paging {
     private static final Instant LAST_INSTANT = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     private Paging() {
-    }
-
-    /** Shareable: ingestion-service declares the same Relay type, and the supergraph composes it only so. */
-    @Type("PageInfo")
-    @Shareable
-    @Description("Where a page stands in its list (Relay cursor connections).")
-    public record PageInfo(@Description("Whether items follow this page: ask again with after = endCursor.") boolean hasNextPage,
-                           @Description("Whether items precede this page.") boolean hasPreviousPage,
-                           @Description("The first edge's cursor; null on an empty page.") String startCursor,
-                           @Description("The last edge's cursor; null on an empty page.") String endCursor) {
     }
 
     /** One page of a list: its items with their cursors. */
@@ -121,12 +109,7 @@ public final class Paging {
                 cursors.add(encode(key));
             }
         }
-        return new Page<>(items, cursors, info(cursors, more, preceding > 0), sorted.size());
-    }
-
-    public static PageInfo info(List<String> cursors, boolean hasNextPage, boolean hasPreviousPage) {
-        return new PageInfo(hasNextPage, hasPreviousPage, cursors.isEmpty() ? null : cursors.get(0),
-                cursors.isEmpty() ? null : cursors.get(cursors.size() - 1));
+        return new Page<>(items, cursors, PageInfo.of(cursors, more, preceding > 0), sorted.size());
     }
 
     /** The page size asked for: {@code first} or the default, checked against the maximum. */

@@ -1,5 +1,6 @@
 package io.closedloop.attribution.report;
 
+import io.closedloop.plumbing.graphql.Money;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.ModelName;
@@ -35,7 +36,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -257,14 +257,14 @@ public class PerformanceReports {
         // Totals over the scope: every attributed deal counts once, whichever groups share its credit.
         double[] totalExact = {credit, amount, basis.attributedOpportunities(), totalSpend, pipelineCredit, pipelineAmount,
                 wonTotal[0], wonTotal[1], wonTotal[2]};
-        int digits = Money.digits(currency);
+        int digits = Rounding.digits(currency);
         // The shared-out amounts are rounded once, here, so that the rows add up to the totals exactly.
-        Money totalAmount = Money.round(totalExact[1], digits);
-        Money totalPipeline = Money.round(totalExact[5], digits);
-        Money totalRevenue = Money.round(totalExact[7], digits);
-        List<Money> amounts = Money.apportion(column(exact, 1), totalAmount);
-        List<Money> pipelines = Money.apportion(column(exact, 5), totalPipeline);
-        List<Money> revenues = Money.apportion(column(exact, 7), totalRevenue);
+        Money totalAmount = Rounding.round(totalExact[1], digits);
+        Money totalPipeline = Rounding.round(totalExact[5], digits);
+        Money totalRevenue = Rounding.round(totalExact[7], digits);
+        List<Money> amounts = Rounding.apportion(column(exact, 1), totalAmount);
+        List<Money> pipelines = Rounding.apportion(column(exact, 5), totalPipeline);
+        List<Money> revenues = Rounding.apportion(column(exact, 7), totalRevenue);
         List<PerformanceRow> rows = new ArrayList<>();
         for (int i = 0; i < exact.length; i++) {
             rows.add(row(keyList.get(i), exact[i], amounts.get(i), pipelines.get(i), revenues.get(i), digits,
@@ -272,7 +272,7 @@ public class PerformanceReports {
         }
         rows.sort(ComputedReport.ORDER.comparator());
         PerformanceRow totals = row(null, totalExact, totalAmount, totalPipeline, totalRevenue, digits, won.days().medianAll(),
-                new Unattributed(basis.unattributedOpportunities(), Money.round(basis.unattributedAmount(), digits)));
+                new Unattributed(basis.unattributedOpportunities(), Rounding.round(basis.unattributedAmount(), digits)));
         return new ComputedReport(options.model(), options.basis(), groupBy, currency, dataAsOf, rows, totals,
                 basis.explanation());
     }
@@ -292,10 +292,10 @@ public class PerformanceReports {
         double pipelineCredit = f[4];
         double wonDeals = f[6];
         double exactRevenue = f[7];
-        return new PerformanceRow(key, f[0], amount, f[2], Money.round(spend, digits), pipelineCredit, pipeline, wonDeals,
+        return new PerformanceRow(key, f[0], amount, f[2], Rounding.round(spend, digits), pipelineCredit, pipeline, wonDeals,
                 revenue, f[8], ratio(exactRevenue - spend, spend), ratio(exactRevenue, spend),
-                Money.ofRatio(costRatio(spend, f[8]), digits), Money.ofRatio(costRatio(spend, pipelineCredit), digits),
-                Money.ofRatio(ratio(exactRevenue, wonDeals), digits), ratio(wonDeals, pipelineCredit), medianDays, unattributed);
+                Rounding.ofRatio(costRatio(spend, f[8]), digits), Rounding.ofRatio(costRatio(spend, pipelineCredit), digits),
+                Rounding.ofRatio(ratio(exactRevenue, wonDeals), digits), ratio(wonDeals, pipelineCredit), medianDays, unattributed);
     }
 
     /** The opportunities behind one row of the performance report, largest attributed amount first, then by id. */
@@ -312,9 +312,9 @@ public class PerformanceReports {
                 }
                 var o = oc.opportunity();
                 Instant converted = options.basis() == Basis.PIPELINE ? o.createdAt() : o.closedAt();
-                int digits = Money.digits(o.currency());
-                out.add(new CreditedOpportunity(o.id(), o.accountId(), Money.round(amount(oc), digits), o.currency(), credit,
-                        Money.round(credit * amount(oc), digits), touches, converted.toString()));
+                int digits = Rounding.digits(o.currency());
+                out.add(new CreditedOpportunity(o.id(), o.accountId(), Rounding.round(amount(oc), digits), o.currency(), credit,
+                        Rounding.round(credit * amount(oc), digits), touches, converted.toString()));
             }
             out.sort(CREDITED_ORDER.comparator());
             Paging.Page<CreditedOpportunity> page = Paging.page(field, out, after, first, CREDITED_ORDER);
@@ -360,8 +360,8 @@ public class PerformanceReports {
                     exact[i] = sums.get(keys.get(i))[1];
                     total += exact[i];
                 }
-                int digits = Money.digits(currency);
-                List<Money> amounts = Money.apportion(exact, Money.round(total, digits));
+                int digits = Rounding.digits(currency);
+                List<Money> amounts = Rounding.apportion(exact, Rounding.round(total, digits));
                 List<AccountCredit> rows = new ArrayList<>(keys.size());
                 for (int i = 0; i < exact.length; i++) {
                     rows.add(new AccountCredit(keys.get(i), sums.get(keys.get(i))[0], amounts.get(i)));
@@ -425,7 +425,7 @@ public class PerformanceReports {
                                 }
                             }
                             return reports.currency(workspace).chain(currency -> cohortRows(workspace, cohorts, accountOfDeal,
-                                            byPeriod, quarters, periods, Money.digits(currency))
+                                            byPeriod, quarters, periods, Rounding.digits(currency))
                                     .map(rows -> new CohortLtvReport(dataAsOf, currency, quarters ? CohortGranularity.QUARTER
                                             : CohortGranularity.MONTH, periods, rows)));
                     });
@@ -453,13 +453,13 @@ public class PerformanceReports {
                     double running = 0;
                     for (int k = 0; k <= periods; k++) {
                         running += cumulative[k];
-                        perCustomer.add(Money.round(running / customers, digits));
+                        perCustomer.add(Rounding.round(running / customers, digits));
                     }
                     double ltv = running / customers;
                     Double cac = costRatio(spend.getOrDefault(channel, 0.0), customers);
                     Double ltvToCac = cac == null || cac == 0 ? null : ltv / cac;
                     list.add(new CohortRow(label(start, quarters), channel, customers, perCustomer, perCustomer.get(periods),
-                            spend.containsKey(channel) ? Money.ofRatio(cac, digits) : null,
+                            spend.containsKey(channel) ? Rounding.ofRatio(cac, digits) : null,
                             spend.containsKey(channel) ? ltvToCac : null));
                 });
                 return list;
@@ -531,7 +531,7 @@ public class PerformanceReports {
         credits.forEach((key, values) -> {
             Money[] a = amounts.get(key);
             for (int m = 0; m < n; m++) {
-                a[m] = a[m] == null ? Money.of(BigDecimal.ZERO, Money.digits(reports.get(m).currency())) : a[m];
+                a[m] = a[m] == null ? Rounding.of(BigDecimal.ZERO, Rounding.digits(reports.get(m).currency())) : a[m];
             }
             rows.add(new ComparisonRow(key, boxed(values), List.of(a)));
         });

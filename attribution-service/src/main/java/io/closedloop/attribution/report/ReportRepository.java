@@ -1,5 +1,6 @@
 package io.closedloop.attribution.report;
 
+import io.closedloop.plumbing.graphql.PageInfo;
 import io.closedloop.attribution.TouchType;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
@@ -200,7 +201,7 @@ public class ReportRepository {
                         cursors.add(cursor);
                         edges.add(new ReportViews.QualityTouchEdge(cursor, touch));
                     }
-                    return new ReportViews.QualityTouchConnection(edges, Paging.info(cursors, rows.size() > first, after != null),
+                    return new ReportViews.QualityTouchConnection(edges, PageInfo.of(cursors, rows.size() > first, after != null),
                             total);
                 }));
     }
@@ -285,7 +286,7 @@ public class ReportRepository {
                             cursors.add(c);
                             edges.add(new ReportViews.PersonTouchEdge(c, t));
                         }
-                        out.add(new ReportViews.PersonTouchConnection(edges, Paging.info(cursors, page.size() > first,
+                        out.add(new ReportViews.PersonTouchConnection(edges, PageInfo.of(cursors, page.size() > first,
                                 after != null), total.getOrDefault(person, 0)));
                     }
                     return out;

@@ -1,5 +1,7 @@
 package io.closedloop.attribution.report;
 
+import io.closedloop.plumbing.graphql.PageInfo;
+import io.closedloop.plumbing.graphql.Money;
 import io.closedloop.attribution.TouchType;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.ModelName;
@@ -32,7 +34,7 @@ public final class ReportViews {
 
     @Type("ReportRowConnection")
     @Description("A page of report rows.")
-    public record ReportRowConnection(@NonNull List<@NonNull ReportRowEdge> edges, @NonNull Paging.PageInfo pageInfo,
+    public record ReportRowConnection(@NonNull List<@NonNull ReportRowEdge> edges, @NonNull PageInfo pageInfo,
                                       @Description("Rows in the whole report.") int totalCount) {
     }
 
@@ -76,7 +78,7 @@ public final class ReportViews {
 
     @Type("ComparisonRowConnection")
     @Description("A page of side-by-side rows.")
-    public record ComparisonRowConnection(@NonNull List<@NonNull ComparisonRowEdge> edges, @NonNull Paging.PageInfo pageInfo,
+    public record ComparisonRowConnection(@NonNull List<@NonNull ComparisonRowEdge> edges, @NonNull PageInfo pageInfo,
                                           @Description("Rows in the whole comparison.") int totalCount) {
     }
 
@@ -144,7 +146,7 @@ public final class ReportViews {
     @Type("CreditedOpportunityConnection")
     @Description("A page of the opportunities behind a figure.")
     public record CreditedOpportunityConnection(@NonNull List<@NonNull CreditedOpportunityEdge> edges,
-                                                @NonNull Paging.PageInfo pageInfo,
+                                                @NonNull PageInfo pageInfo,
                                                 @Description("Opportunities behind the figure.") int totalCount) {
     }
 
@@ -171,7 +173,7 @@ public final class ReportViews {
     @Type("SourcedInfluencedRowConnection")
     @Description("A page of sourced-vs-influenced rows.")
     public record SourcedInfluencedRowConnection(@NonNull List<@NonNull SourcedInfluencedRowEdge> edges,
-                                                 @NonNull Paging.PageInfo pageInfo, @Description("Rows in the whole report.") int totalCount) {
+                                                 @NonNull PageInfo pageInfo, @Description("Rows in the whole report.") int totalCount) {
     }
 
     @Type("SourcedInfluencedRowEdge")
@@ -249,7 +251,7 @@ public final class ReportViews {
 
     @Type("PersonTouchConnection")
     @Description("A page of a person's touches.")
-    public record PersonTouchConnection(@NonNull List<@NonNull PersonTouchEdge> edges, @NonNull Paging.PageInfo pageInfo,
+    public record PersonTouchConnection(@NonNull List<@NonNull PersonTouchEdge> edges, @NonNull PageInfo pageInfo,
                                         @Description("The person's touches.") int totalCount) {
     }
 
@@ -268,7 +270,7 @@ public final class ReportViews {
 
     @Type("TimelineEntryConnection")
     @Description("A page of an account's timeline.")
-    public record TimelineEntryConnection(@NonNull List<@NonNull TimelineEntryEdge> edges, @NonNull Paging.PageInfo pageInfo,
+    public record TimelineEntryConnection(@NonNull List<@NonNull TimelineEntryEdge> edges, @NonNull PageInfo pageInfo,
                                           @Description("Entries in the whole timeline.") int totalCount) {
     }
 
@@ -278,7 +280,7 @@ public final class ReportViews {
 
     @Type("QualityTouchConnection")
     @Description("A page of the touches behind a data-quality figure.")
-    public record QualityTouchConnection(@NonNull List<@NonNull QualityTouchEdge> edges, @NonNull Paging.PageInfo pageInfo,
+    public record QualityTouchConnection(@NonNull List<@NonNull QualityTouchEdge> edges, @NonNull PageInfo pageInfo,
                                          @Description("Touches behind the figure.") int totalCount) {
     }
 

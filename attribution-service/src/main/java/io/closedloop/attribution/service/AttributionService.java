@@ -1,5 +1,7 @@
 package io.closedloop.attribution.service;
 
+import io.closedloop.plumbing.graphql.Money;
+import io.closedloop.attribution.report.Rounding;
 import io.closedloop.attribution.AttributionSettings;
 import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.OpportunityStatus;
@@ -18,7 +20,6 @@ import io.closedloop.attribution.report.AttributionReport;
 import io.closedloop.attribution.report.AttributionRow;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.report.JourneyTouch;
-import io.closedloop.attribution.report.Money;
 import io.closedloop.attribution.report.Milestone;
 import io.closedloop.attribution.report.ModelExplanations;
 import io.closedloop.attribution.report.ReportViews.ModelExplanation;
@@ -182,14 +183,14 @@ public class AttributionService {
         Journey journey = journey(o, rows, options.basis(), lookback);
         double[] credit = rule.credit(journey);
         Map<String, TouchRow> byId = byId(rows);
-        int digits = Money.digits(o.currency());
+        int digits = Rounding.digits(o.currency());
         double[] shares = new double[journey.size()];
         for (int i = 0; i < shares.length; i++) {
             shares[i] = credit[i] * amount(o);
         }
         // The touches' amounts add up to the opportunity's exactly (nothing when unattributed).
-        Money whole = Money.of(o.amount() == null ? BigDecimal.ZERO : o.amount(), digits);
-        List<Money> amounts = Money.apportion(shares, journey.size() == 0 ? Money.of(BigDecimal.ZERO, digits) : whole);
+        Money whole = Rounding.of(o.amount() == null ? BigDecimal.ZERO : o.amount(), digits);
+        List<Money> amounts = Rounding.apportion(shares, journey.size() == 0 ? Rounding.of(BigDecimal.ZERO, digits) : whole);
         List<JourneyTouch> views = new ArrayList<>();
         for (int i = 0; i < journey.size(); i++) {
             TouchRow t = byId.get(journey.touch(i).id());
@@ -210,7 +211,7 @@ public class AttributionService {
                     t.medium(), t.campaign(), t.content(), milestones, credit[i], amounts.get(i)));
         }
         return new OpportunityJourney(o.id(), o.accountId(), OpportunityStatus.of(o.status()), options.basis(),
-                options.model(), o.amount() == null ? null : Money.of(o.amount(), digits),
+                options.model(), o.amount() == null ? null : Rounding.of(o.amount(), digits),
                 o.currency(), o.createdAt().toString(), o.closedAt() == null ? null : o.closedAt().toString(),
                 journey.isUnattributed(), views, dataAsOf);
     }

@@ -1,5 +1,6 @@
 package io.closedloop.attribution.graphql;
 
+import io.closedloop.plumbing.graphql.Money;
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.attribution.service.ReportFeedApply;
 import io.closedloop.launcher.testing.PostgresTestResource;

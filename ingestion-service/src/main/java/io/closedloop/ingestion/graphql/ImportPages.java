@@ -1,7 +1,7 @@
 package io.closedloop.ingestion.graphql;
 
+import io.closedloop.plumbing.graphql.PageInfo;
 import io.closedloop.ingestion.ImportJob;
-import io.smallrye.graphql.api.federation.Shareable;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
@@ -61,18 +61,6 @@ public final class ImportPages {
                                   @NonNull ImportJob.RowError node) {
     }
 
-    /**
-     * Shareable, with the same descriptions as attribution-service's: other subgraphs declare the same Relay type, and the
-     * supergraph composes it only when each of them marks it so, and without hints when they describe it alike.
-     */
-    @Name("PageInfo")
-    @Shareable
-    @Description("Where a page stands in its list (Relay cursor connections).")
-    public record PageInfo(@Description("Whether items follow this page: ask again with after = endCursor.") boolean hasNextPage,
-                           @Description("Whether items precede this page.") boolean hasPreviousPage,
-                           @Description("The first edge's cursor; null on an empty page.") String startCursor,
-                           @Description("The last edge's cursor; null on an empty page.") String endCursor) {
-    }
 
     /** Where {@code importJobs} continues: after the job created at {@code createdAt} with {@code id} (newest first). */
     record JobPosition(OffsetDateTime createdAt, String id) {

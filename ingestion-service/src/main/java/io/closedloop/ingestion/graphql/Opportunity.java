@@ -1,5 +1,6 @@
 package io.closedloop.ingestion.graphql;
 
+import io.closedloop.plumbing.graphql.Money;
 import io.closedloop.ingestion.CrmOpportunity;
 import io.closedloop.ingestion.crm.Fields;
 import io.smallrye.graphql.api.federation.FieldSet;

@@ -2,7 +2,7 @@ package io.closedloop.ingestion.graphql;
 
 import io.closedloop.ingestion.CrmOpportunity;
 import io.closedloop.ingestion.crm.Fields;
-import io.closedloop.ingestion.graphql.ImportPages.PageInfo;
+import io.closedloop.plumbing.graphql.PageInfo;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;

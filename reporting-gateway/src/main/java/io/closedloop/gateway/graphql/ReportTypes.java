@@ -1,5 +1,6 @@
 package io.closedloop.gateway.graphql;
 
+import io.closedloop.plumbing.graphql.Money;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.Input;

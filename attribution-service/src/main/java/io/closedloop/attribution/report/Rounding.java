@@ -1,8 +1,6 @@
 package io.closedloop.attribution.report;
 
-import io.smallrye.graphql.api.CustomScalar;
-import io.smallrye.graphql.api.CustomStringScalar;
-import org.eclipse.microprofile.graphql.Description;
+import io.closedloop.plumbing.graphql.Money;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -13,30 +11,17 @@ import java.util.Currency;
 import java.util.List;
 
 /**
- * An amount in the workspace's reporting currency, exact to the currency's minor unit (README "Money"). Sums of whole
- * amounts are exact; an amount shared out by credit (a fraction such as 1/3 or a time-decay weight) is rounded once, where
- * the report is built: {@link #apportion} rounds a report's rows so that they add up to its total exactly.
+ * How attribution rounds money (README "Money"): sums of whole amounts are exact; an amount shared out by credit (a
+ * fraction such as 1/3 or a time-decay weight) is rounded once, where the report is built, and {@link #apportion} rounds a
+ * report's rows so that they add up to its total exactly.
  */
-@CustomScalar("Money")
-@Description("An exact decimal amount as a string (e.g. \"110000.00\"), with the minor-unit digits of the currency its"
-        + " report states (2 for USD and EUR, 0 for JPY).")
-public final class Money implements CustomStringScalar, Comparable<Money> {
+public final class Rounding {
 
-    public static final Money ZERO = new Money(BigDecimal.ZERO);
-
-    private final BigDecimal value;
-
-    /** Parses an amount (SmallRye GraphQL builds the scalar from its string form). */
-    public Money(String text) {
-        this(new BigDecimal(text));
-    }
-
-    private Money(BigDecimal value) {
-        this.value = value;
+    private Rounding() {
     }
 
     public static Money of(BigDecimal value, int digits) {
-        return new Money(value.setScale(digits, RoundingMode.HALF_EVEN));
+        return Money.of(value.setScale(digits, RoundingMode.HALF_EVEN));
     }
 
     /** {@code exact} rounded half-even to {@code digits} decimals. */
@@ -73,9 +58,9 @@ public final class Money implements CustomStringScalar, Comparable<Money> {
      * are rounded one by one instead.
      */
     public static List<Money> apportion(double[] exact, Money total) {
-        int digits = total.value.scale();
+        int digits = total.value().scale();
         double scale = Math.pow(10, digits);
-        long target = total.value.unscaledValue().longValueExact();
+        long target = total.value().unscaledValue().longValueExact();
         long[] units = new long[exact.length];
         double[] remainders = new double[exact.length];
         long sum = 0;
@@ -107,37 +92,8 @@ public final class Money implements CustomStringScalar, Comparable<Money> {
         }
         List<Money> out = new ArrayList<>(exact.length);
         for (long u : units) {
-            out.add(new Money(BigDecimal.valueOf(u, digits)));
+            out.add(Money.of(BigDecimal.valueOf(u, digits)));
         }
         return out;
-    }
-
-    public BigDecimal value() {
-        return value;
-    }
-
-    @Override
-    public String stringValueForSerialization() {
-        return value.toPlainString();
-    }
-
-    @Override
-    public int compareTo(Money other) {
-        return value.compareTo(other.value);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Money m && value.equals(m.value);
-    }
-
-    @Override
-    public int hashCode() {
-        return value.hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return value.toPlainString();
     }
 }
