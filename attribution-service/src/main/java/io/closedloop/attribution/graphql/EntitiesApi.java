@@ -15,6 +15,7 @@ import io.closedloop.attribution.report.ReportViews.CreditedOpportunity;
 import io.closedloop.attribution.report.ReportViews.PersonTouchConnection;
 import io.closedloop.attribution.report.ReportViews.TimelineEntryConnection;
 import io.closedloop.attribution.service.AttributionService;
+import io.closedloop.plumbing.graphql.EntityLookups;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.Roles;
 import io.smallrye.graphql.api.Context;
@@ -76,7 +77,7 @@ public class EntitiesApi {
             + " opportunities in the order of the ids, to ask attribution's fields of (journey, null for an opportunity"
             + " attribution does not know).")
     public Uni<@NonNull List<Opportunity>> attributionOpportunities(@NonNull List<@NonNull String> id) {
-        return Uni.createFrom().item(id.stream().map(Opportunity::new).toList());
+        return Uni.createFrom().item(() -> EntityLookups.checked("attributionOpportunities", id).stream().map(Opportunity::new).toList());
     }
 
     @Query
@@ -85,7 +86,7 @@ public class EntitiesApi {
             + " the order of the ids, to ask attribution's fields of (timeline, engagement, credit; empty for an account"
             + " attribution does not know).")
     public Uni<@NonNull List<Account>> attributionAccounts(@NonNull List<@NonNull String> id) {
-        return Uni.createFrom().item(id.stream().map(Account::new).toList());
+        return Uni.createFrom().item(() -> EntityLookups.checked("attributionAccounts", id).stream().map(Account::new).toList());
     }
 
     @Query
@@ -93,7 +94,7 @@ public class EntitiesApi {
     @Description("Federation entity lookup (_entities calls it with every Person representation's id): the persons in the"
             + " order of the ids, to ask attribution's fields of (touches; none for a person attribution does not know).")
     public Uni<@NonNull List<Person>> attributionPersons(@NonNull List<@NonNull String> id) {
-        return Uni.createFrom().item(id.stream().map(Person::new).toList());
+        return Uni.createFrom().item(() -> EntityLookups.checked("attributionPersons", id).stream().map(Person::new).toList());
     }
 
     /** Opportunity.journey's arguments as asked (records of values, so equal arguments share a batch). */

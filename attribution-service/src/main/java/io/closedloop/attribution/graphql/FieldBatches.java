@@ -74,7 +74,8 @@ final class FieldBatches {
                 .onItem().transformToUniAndConcatenate(group -> {
                     List<Integer> at = group.getValue();
                     List<String> ids = at.stream().map(i -> asked.get(i).id()).toList();
-                    return batch.answer(group.getKey(), ids)
+                    // Deferred: a batch that throws (an argument refused) fails its own group only, as one failing later.
+                    return Uni.createFrom().deferred(() -> batch.answer(group.getKey(), ids))
                             .map(values -> {
                                 if (values.size() != ids.size()) {
                                     throw new IllegalStateException("a batch of " + ids.size() + " answered " + values.size());

@@ -7,7 +7,6 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Currency;
 import java.util.List;
 
 /**
@@ -37,17 +36,9 @@ public final class Rounding {
         return exact == null ? null : round(exact, digits);
     }
 
-    /** Decimal places of an ISO 4217 currency's minor unit: 2 when the currency is unknown or has none defined. */
+    /** Decimal places of a currency's minor unit (as every service writes money). */
     public static int digits(String currency) {
-        if (currency == null) {
-            return 2;
-        }
-        try {
-            int digits = Currency.getInstance(currency).getDefaultFractionDigits();
-            return digits < 0 ? 2 : digits;
-        } catch (IllegalArgumentException e) {
-            return 2;
-        }
+        return Money.minorDigits(currency);
     }
 
     /**

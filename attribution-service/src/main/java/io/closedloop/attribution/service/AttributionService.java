@@ -31,6 +31,7 @@ import io.closedloop.attribution.repository.JourneyRepository.Window;
 import io.closedloop.attribution.rollup.RollupReports;
 import io.closedloop.attribution.rollup.RollupState;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.math.BigDecimal;
@@ -143,7 +144,8 @@ public class AttributionService {
             Uni<Map<String, List<TouchRow>>> touches = scope == JourneyScope.CONTACT_ROLES
                     ? journeys.touchesOfPersons(workspace, windows.values())
                     : journeys.touchesOfAccounts(workspace, windows.values());
-            return touches.map(byAccount -> {
+            // Up to a thousand journeys (a lookup's most): built on a worker thread, not on the event loop.
+            return touches.emitOn(Infrastructure.getDefaultWorkerPool()).map(byAccount -> {
                 JourneyTouches journeyTouches = new JourneyTouches(byAccount, scope);
                 RuleBasedModel rule = options.model().ruleBased(halfLife(options, s), options.custom());
                 List<JourneyOutcome> out = new ArrayList<>(ids.size());

@@ -5,6 +5,7 @@ import io.closedloop.identity.graphql.IdentityTypes.IdentifierInput;
 import io.closedloop.identity.graphql.IdentityTypes.QuarantinedView;
 import io.closedloop.identity.graphql.IdentityTypes.StatsView;
 import io.closedloop.identity.service.IdentityQueries;
+import io.closedloop.plumbing.graphql.EntityLookups;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.Roles;
 import io.smallrye.mutiny.Uni;
@@ -49,25 +50,16 @@ public class IdentityApi {
             + " one _entities request in one lookup.")
     public Uni<@NonNull List<Person>> personsById(@NonNull List<@NonNull String> id) {
         // Deferred: a refused role inside _entities must reach the caller as itself (a failed Uni), not as "System error".
-        return Uni.createFrom().deferred(() -> queries.persons(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), ids("personsById", id)));
+        return Uni.createFrom().deferred(() -> queries.persons(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), EntityLookups.checked("personsById", id)));
     }
 
     @Query
     @Description("Accounts by id, in the order given (null where unknown), with their persons; also how federation resolves"
             + " every Account of one _entities request in one lookup.")
     public Uni<@NonNull List<Account>> accountsById(@NonNull List<@NonNull String> id) {
-        return Uni.createFrom().deferred(() -> queries.accounts(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), ids("accountsById", id)));
+        return Uni.createFrom().deferred(() -> queries.accounts(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), EntityLookups.checked("accountsById", id)));
     }
 
-    /** Most ids one lookup takes: a federation gateway batches one level of a query, which a page bounds. */
-    static final int MAX_IDS = 1000;
-
-    private static List<String> ids(String operation, List<String> ids) {
-        if (ids.size() > MAX_IDS) {
-            throw new IllegalArgumentException(operation + ".id: at most " + MAX_IDS + " ids, was " + ids.size());
-        }
-        return ids;
-    }
 
     // The single lookups are blocking (run on a worker thread): SmallRye's _entities could not resolve the entity type
     // of an asynchronous (Uni) single resolver's result (the batch ones above are asynchronous).

@@ -13,7 +13,7 @@ import org.eclipse.microprofile.graphql.NonNull;
 /**
  * The CRM fields ingestion contributes to the federated Account (DESIGN §9): identity-service owns it (name, domains,
  * persons), attribution-service adds engagement and credit. An account the CRM does not know (identity knows accounts from
- * domains and group calls too) resolves with null fields and no opportunities. A top-level class named like its GraphQL
+ * domains and group calls too) resolves with null fields (its opportunities are those naming it, if any). A top-level class named like its GraphQL
  * type: SmallRye's _entities finds an entity's type by its class. No type description: identity's describes it.
  *
  * @param opportunityPages the opportunities of every account resolved with this one, read together (CrmEntityApi)

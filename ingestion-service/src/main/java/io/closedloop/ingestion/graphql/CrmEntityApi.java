@@ -3,7 +3,7 @@ package io.closedloop.ingestion.graphql;
 import io.closedloop.ingestion.graphql.OpportunityPages.OpportunityConnection;
 import io.closedloop.ingestion.graphql.OpportunityPages.Position;
 import io.closedloop.ingestion.service.CrmQueries;
-import io.closedloop.ingestion.service.CrmService;
+import io.closedloop.plumbing.graphql.EntityLookups;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.Roles;
 import io.smallrye.graphql.api.federation.Inaccessible;
@@ -38,7 +38,7 @@ public class CrmEntityApi {
 
     private static final String[] READERS = {Roles.ANALYST, Roles.ADMIN, Roles.INGEST};
     /** Most ids one lookup takes: as many items as a CRM mutation takes. */
-    static final int MAX_IDS = CrmService.MAX_ITEMS;
+    static final int MAX_IDS = EntityLookups.MAX_IDS;
 
     private final CrmQueries queries;
     private final Caller caller;
@@ -52,7 +52,7 @@ public class CrmEntityApi {
     @Inaccessible
     @Description("Federation entity lookup (_entities calls it with every Account representation's id): the accounts in the"
             + " order of the ids, each with ingestion's CRM fields; an id the CRM does not know gives an account with null"
-            + " fields and no opportunities. At most " + MAX_IDS + " ids; roles analyst, admin or ingest.")
+            + " fields (its opportunities are those naming it, if any). At most " + MAX_IDS + " ids; roles analyst, admin or ingest.")
     public Uni<@NonNull List<Account>> accountEntities(@NonNull List<@NonNull String> id) {
         String workspace;
         try {

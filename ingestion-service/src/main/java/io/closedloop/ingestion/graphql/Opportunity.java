@@ -44,7 +44,7 @@ public record Opportunity(
     }
 
     static Opportunity of(CrmOpportunity o) {
-        return new Opportunity(o.id(), o.accountId(), o.name(), Money.of(o.amount()), o.currency(), o.stage(),
+        return new Opportunity(o.id(), o.accountId(), o.name(), Money.inCurrency(o.amount(), o.currency()), o.currency(), o.stage(),
                 OpportunityStatus.valueOf(o.status()), Fields.ISO.format(o.createdAt()),
                 o.closedAt() == null ? null : Fields.ISO.format(o.closedAt()),
                 o.stageHistory().stream().map(s -> new StageChange(s.stage(), s.enteredAt())).toList(),

@@ -38,6 +38,24 @@ public final class Money implements CustomStringScalar, Comparable<Money> {
         return value == null ? null : new Money(value);
     }
 
+    /** {@code value} at the minor unit of {@code currency} (half-even): how every service writes a stored amount. */
+    public static Money inCurrency(BigDecimal value, String currency) {
+        return value == null ? null : new Money(value.setScale(minorDigits(currency), java.math.RoundingMode.HALF_EVEN));
+    }
+
+    /** Decimal places of an ISO 4217 currency's minor unit: 2 when the currency is unknown or has none defined. */
+    public static int minorDigits(String currency) {
+        if (currency == null) {
+            return 2;
+        }
+        try {
+            int digits = java.util.Currency.getInstance(currency).getDefaultFractionDigits();
+            return digits < 0 ? 2 : digits;
+        } catch (IllegalArgumentException e) {
+            return 2;
+        }
+    }
+
     public BigDecimal value() {
         return value;
     }
