@@ -135,11 +135,7 @@ public class AttributionService {
                 }
                 Instant start = o.createdAt().minus(lookback);
                 Instant conversion = options.basis() == Basis.PIPELINE ? o.createdAt() : o.closedAt();
-                Set<String> whose = scope == JourneyScope.CONTACT_ROLES ? o.rolePersons()
-                        : o.accountId() == null ? Set.of() : Set.of(o.accountId());
-                for (String id : whose) {
-                    widen(windows, id, start, conversion);
-                }
+                widen(windows, o, scope, start, conversion);
             }
             Uni<Map<String, List<TouchRow>>> touches = scope == JourneyScope.CONTACT_ROLES
                     ? journeys.touchesOfPersons(workspace, windows.values())
@@ -161,9 +157,14 @@ public class AttributionService {
     }
 
     /** Widens {@code id}'s window in {@code windows} to hold [from, to]. */
-    private static void widen(Map<String, Window> windows, String id, Instant from, Instant to) {
-        windows.merge(id, new Window(id, from, to), (a, b) -> new Window(id, a.from().isBefore(b.from()) ? a.from() : b.from(),
-                a.to().isAfter(b.to()) ? a.to() : b.to()));
+    /** Widens the touch window of each account (or contact-role person) of {@code o}'s journey to [from, to]. */
+    private static void widen(Map<String, Window> windows, Opportunity o, JourneyScope scope, Instant from, Instant to) {
+        Set<String> whose = scope == JourneyScope.CONTACT_ROLES ? o.rolePersons()
+                : o.accountId() == null ? Set.of() : Set.of(o.accountId());
+        for (String id : whose) {
+            windows.merge(id, new Window(id, from, to), (a, b) -> new Window(id, a.from().isBefore(b.from()) ? a.from() : b.from(),
+                    a.to().isAfter(b.to()) ? a.to() : b.to()));
+        }
     }
 
     /** Why {@code o} has no journey on {@code basis}, or null: the revenue basis needs a won opportunity with its close. */
@@ -483,11 +484,7 @@ public class AttributionService {
                 for (Opportunity o : opportunities) {
                     Instant start = o.createdAt().minus(lookback);
                     lower = start.isBefore(lower) ? start : lower;
-                    Set<String> whose = scope == JourneyScope.CONTACT_ROLES ? o.rolePersons()
-                            : o.accountId() == null ? Set.of() : Set.of(o.accountId());
-                    for (String id : whose) {
-                        widen(windows, id, start, to);
-                    }
+                    widen(windows, o, scope, start, to);
                 }
                 Instant earliest = lower;
                 Supplier<Uni<Map<String, List<TouchRow>>>> load = read == null
