@@ -54,19 +54,16 @@ public class CrmEntityApi {
             + " order of the ids, each with ingestion's CRM fields; an id the CRM does not know gives an account with null"
             + " fields (its opportunities are those naming it, if any). At most " + MAX_IDS + " ids; roles analyst, admin or ingest.")
     public Uni<@NonNull List<Account>> accountEntities(@NonNull List<@NonNull String> id) {
-        String workspace;
-        try {
-            workspace = workspace("accountEntities", id);
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(e);
-        }
-        AccountOpportunities opportunities = new AccountOpportunities(queries, workspace, id);
-        return queries.accounts(workspace, id).map(found -> {
-            List<Account> out = new ArrayList<>(id.size());
-            for (int i = 0; i < id.size(); i++) {
-                out.add(Account.of(id.get(i), found.get(i), opportunities));
-            }
-            return out;
+        return Uni.createFrom().deferred(() -> {
+            String workspace = workspace("accountEntities", id);
+            AccountOpportunities opportunities = new AccountOpportunities(queries, workspace, id);
+            return queries.accounts(workspace, id).map(found -> {
+                List<Account> out = new ArrayList<>(id.size());
+                for (int i = 0; i < id.size(); i++) {
+                    out.add(Account.of(id.get(i), found.get(i), opportunities));
+                }
+                return out;
+            });
         });
     }
 
@@ -76,13 +73,8 @@ public class CrmEntityApi {
             + " opportunities in the order of the ids, null for an id the workspace does not have. At most " + MAX_IDS + " ids;"
             + " roles analyst, admin or ingest.")
     public Uni<@NonNull List<Opportunity>> opportunityEntities(@NonNull List<@NonNull String> id) {
-        String workspace;
-        try {
-            workspace = workspace("opportunityEntities", id);
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(e);
-        }
-        return queries.opportunities(workspace, id).map(found -> found.stream().map(o -> o == null ? null : Opportunity.of(o)).toList());
+        return Uni.createFrom().deferred(() -> queries.opportunities(workspace("opportunityEntities", id), id)
+                .map(found -> found.stream().map(o -> o == null ? null : Opportunity.of(o)).toList()));
     }
 
     @Description("The account's CRM opportunities, newest created first (then by id), a page at a time forward. first: 1 to "
@@ -96,13 +88,12 @@ public class CrmEntityApi {
 
     /**
      * The caller's workspace for a lookup of {@code ids}: roles analyst, admin or ingest, at most {@link #MAX_IDS} ids. The
-     * lookups return what this throws as a failed Uni: _entities turns an exception thrown by its lookup into "System error".
+     * lookups call it deferred, so that what it throws reaches the caller as a failed Uni: _entities turns an exception
+     * thrown by its lookup into "System error".
      */
     private String workspace(String operation, List<String> ids) {
         String workspace = caller.workspaceFor(READERS);
-        if (ids.size() > MAX_IDS) {
-            throw new IllegalArgumentException(operation + ".id: at most " + MAX_IDS + " ids, was " + ids.size());
-        }
+        EntityLookups.checked(operation, ids);
         return workspace;
     }
 }

@@ -17,7 +17,7 @@ import java.math.BigDecimal;
 @Description("An exact decimal amount as a string (e.g. \"110000.00\"), with the minor-unit digits of the currency its"
         + " report states (2 for USD and EUR, 0 for JPY).")
 @RegisterForReflection // read from a subgraph's JSON by the gateway's Jackson, also in a native image
-public final class Money implements CustomStringScalar, Comparable<Money> {
+public final class Money implements CustomStringScalar {
 
     private final BigDecimal value;
 
@@ -63,11 +63,6 @@ public final class Money implements CustomStringScalar, Comparable<Money> {
     @Override
     public String stringValueForSerialization() {
         return value.toPlainString();
-    }
-
-    @Override
-    public int compareTo(Money other) {
-        return value.compareTo(other.value);
     }
 
     /** Equal when the same decimal with the same scale, as BigDecimal: "1.0" and "1.00" are written differently. */
