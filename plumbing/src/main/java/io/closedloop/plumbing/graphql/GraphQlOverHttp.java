@@ -42,11 +42,13 @@ import java.util.Map;
 public class GraphQlOverHttp {
 
     /** Before SmallRye's own route for the path, after authentication. */
-    static final int ORDER = -40;
+    public static final int ORDER = -40;
+    /** The routing context's key of the request's parsed and validated document (for a server that executes it itself). */
+    public static final String DOCUMENT = "closedloop.graphql.document";
     private static final String GRAPHQL_RESPONSE = "application/graphql-response+json";
 
     /** A document as parsed, with what makes it invalid (empty when it may run). */
-    private record Checked(Document document, List<String> problems) {
+    public record Checked(Document document, List<String> problems) {
     }
 
     private final Instance<GraphQLSchema> schema;
@@ -94,19 +96,26 @@ public class GraphQlOverHttp {
             ctx.next(); // SmallRye names what is missing or mistyped
             return;
         }
-        Checked document = checked.get(query, this::parseAndValidate);
+        Checked document = check(query, body.getValue("operationName") instanceof String name ? name : null,
+                body.getValue("variables") instanceof JsonObject variables ? variables.getMap() : null);
         if (!document.problems().isEmpty()) {
             refuse(ctx, requestErrorStatus(ctx), document.problems());
             return;
         }
-        if (body.getValue("variables") instanceof JsonObject variables) {
-            String problem = coercionProblem(document.document(), body.getString("operationName"), variables.getMap());
+        ctx.put(DOCUMENT, document.document());
+        ctx.next();
+    }
+
+    /** {@code query} parsed and validated (remembered), and {@code variables} (when given) coerced to its operation's. */
+    public Checked check(String query, String operationName, Map<String, Object> variables) {
+        Checked document = checked.get(query, this::parseAndValidate);
+        if (document.problems().isEmpty() && variables != null) {
+            String problem = coercionProblem(document.document(), operationName, variables);
             if (problem != null) {
-                refuse(ctx, requestErrorStatus(ctx), problem);
-                return;
+                return new Checked(document.document(), List.of(problem));
             }
         }
-        ctx.next();
+        return document;
     }
 
     private Checked parseAndValidate(String query) {
@@ -137,11 +146,12 @@ public class GraphQlOverHttp {
     }
 
     /** 400 for a client of application/graphql-response+json, 200 (errors in the body) for one of application/json. */
-    private static int requestErrorStatus(RoutingContext ctx) {
+    public static int requestErrorStatus(RoutingContext ctx) {
         return answersGraphQlResponse(ctx) ? 400 : 200;
     }
 
-    private static boolean answersGraphQlResponse(RoutingContext ctx) {
+    /** Whether the client accepts application/graphql-response+json (it is then answered in it). */
+    public static boolean answersGraphQlResponse(RoutingContext ctx) {
         String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
         return accept != null && accept.contains(GRAPHQL_RESPONSE);
     }
@@ -150,7 +160,8 @@ public class GraphQlOverHttp {
         refuse(ctx, status, List.of(message));
     }
 
-    private static void refuse(RoutingContext ctx, int status, List<String> messages) {
+    /** Answers the request with {@code messages} as its errors and no data. */
+    public static void refuse(RoutingContext ctx, int status, List<String> messages) {
         JsonArray errors = new JsonArray();
         messages.forEach(m -> errors.add(new JsonObject().put("message", m)));
         ctx.response().setStatusCode(status)

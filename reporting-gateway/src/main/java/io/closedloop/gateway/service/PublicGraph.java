@@ -1,0 +1,112 @@
+package io.closedloop.gateway.service;
+
+import graphql.ExecutionInput;
+import graphql.ExecutionResult;
+import graphql.GraphQL;
+import graphql.language.Document;
+import graphql.schema.GraphQLSchema;
+import graphql.schema.idl.SchemaPrinter;
+import io.closedloop.gateway.client.SubgraphClient;
+import io.closedloop.gateway.config.GraphqlLimits;
+import io.closedloop.gateway.federation.Operation;
+import io.closedloop.gateway.federation.PlanExecutor;
+import io.closedloop.gateway.federation.QueryPlan;
+import io.closedloop.gateway.federation.QueryPlanner;
+import io.closedloop.gateway.federation.ResponseShaper;
+import io.closedloop.gateway.federation.Supergraph;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The public graph: the supergraph the subgraphs compose to ({@code supergraph.graphql}, committed and checked against
+ * the running subgraphs by end-to-end's FederationCompositionIT), each operation planned over it, run against the
+ * subgraphs with the caller's token and shaped into the client's answer. Introspection is answered from the public
+ * schema itself.
+ */
+@ApplicationScoped
+public class PublicGraph {
+
+    private final Supergraph supergraph;
+    private final QueryPlanner planner;
+    private final SubgraphClient subgraphs;
+    private final GraphQL introspection;
+
+    public PublicGraph(Supergraph supergraph, SubgraphClient subgraphs, GraphqlLimits limits) {
+        this.supergraph = supergraph;
+        this.planner = new QueryPlanner(supergraph, new QueryPlanner.Limits(limits.maxDepth(), limits.maxFields(), limits.maxRootFields()));
+        this.subgraphs = subgraphs;
+        this.introspection = GraphQL.newGraphQL(supergraph.apiSchema()).build();
+    }
+
+    /** The supergraph, read once from the classpath. */
+    @Produces
+    @Singleton
+    static Supergraph supergraph() {
+        try (InputStream sdl = PublicGraph.class.getResourceAsStream("/supergraph.graphql")) {
+            if (sdl == null) {
+                throw new IllegalStateException("supergraph.graphql is not on the classpath");
+            }
+            return Supergraph.parse(new String(sdl.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The public schema, which plumbing's GraphQL-over-HTTP front validates requests against. */
+    @Produces
+    @Singleton
+    static GraphQLSchema apiSchema(Supergraph supergraph) {
+        return supergraph.apiSchema();
+    }
+
+    /** The public schema as SDL. */
+    public String sdl() {
+        return new SchemaPrinter(SchemaPrinter.Options.defaultOptions().includeDirectives(d -> d.equals("deprecated"))
+                .includeScalarTypes(true)).print(supergraph.apiSchema());
+    }
+
+    /**
+     * The answer ({@code data}, {@code errors}, {@code extensions}) to the operation of a valid {@code document}, asked with
+     * {@code token}; a {@link io.closedloop.gateway.federation.RequestException} when the operation cannot run at all.
+     */
+    public CompletionStage<Map<String, Object>> execute(Document document, String operationName, Map<String, Object> variables,
+                                                        String token) {
+        Operation operation = Operation.of(document, operationName, variables);
+        QueryPlan plan = planner.plan(operation);
+        Map<String, Object> introspected = plan.introspects() ? introspect(operation) : Map.of();
+        CompletionStage<PlanExecutor.Result> run = plan.roots().isEmpty()
+                ? CompletableFuture.completedFuture(new PlanExecutor.Result(Map.of(), List.of()))
+                : PlanExecutor.execute(plan, (graph, subquery, given) -> subgraphs.call(graph, subquery, given, token));
+        return run.thenApply(result -> {
+            ResponseShaper.Shaped shaped = ResponseShaper.shape(supergraph.apiSchema(), operation, result.data(), introspected);
+            Map<String, Object> answer = new LinkedHashMap<>();
+            if (!result.errors().isEmpty()) {
+                answer.put("errors", result.errors());
+            }
+            answer.put("data", shaped.data());
+            if (result.errors().isEmpty() && !shaped.valueCompletion().isEmpty()) {
+                answer.put("extensions", Map.of("valueCompletion", shaped.valueCompletion()));
+            }
+            return answer;
+        });
+    }
+
+    /** The answers to the operation's root introspection fields, by response key (the other root fields left out). */
+    private Map<String, Object> introspect(Operation operation) {
+        ExecutionResult result = introspection.execute(ExecutionInput.newExecutionInput(operation.introspectionOnly())
+                .variables(operation.variables()).build());
+        Map<String, Object> data = result.getData();
+        return data == null ? Map.of() : data;
+    }
+}
