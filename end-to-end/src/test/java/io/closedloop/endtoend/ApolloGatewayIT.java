@@ -32,7 +32,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The subgraphs serve Apollo's own federation gateway (@apollo/gateway from npm, composing them with
+ * Our gateway answers as Apollo's reference federation gateway does (issue 18): 30 queries (entities across the three
+ * subgraphs, aliases, fragments, variables, several root fields, lists, nulls and errors) give the same {@code data} from
+ * both, and the same errors by path and {@code extensions.code}; ours counts its subgraph calls as Apollo's does. And
+ * the subgraphs serve Apollo's own federation gateway (@apollo/gateway from npm, composing them with
  * IntrospectAndCompose) as one graph (issue 18): a query that starts at identity's accounts, asks ingestion's CRM
  * opportunities of each and attribution's W-shaped journey of each opportunity comes back whole, with every value equal
  * to what the owning subgraph answers directly, and Apollo makes one call per subgraph per level, 50 accounts or one
@@ -51,6 +54,7 @@ class ApolloGatewayIT {
     static Process apollo;
     static String apolloUrl;
     static String callsUrl;
+    static String ours;
     static String analyst;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -86,6 +90,7 @@ class ApolloGatewayIT {
         }).get(90, TimeUnit.SECONDS);
         assertEquals("{\"ready\":true}", ready, "Apollo Gateway composed the subgraphs and listens");
         apolloUrl = "http://localhost:" + port + "/";
+        ours = running.url(ServiceName.GATEWAY) + "/graphql";
         callsUrl = "http://localhost:" + callsPort;
     }
 
@@ -115,6 +120,15 @@ class ApolloGatewayIT {
         assertTrue(answer.path("errors").isMissingNode(), answer.path("errors").toString());
         assertEquals(Map.of("identity", 1, "ingestion", 1, "attribution", 1), calls,
                 "one call per subgraph: identity's root, then one _entities call per level");
+        // Our gateway: the same answer for the same three calls (its own count, from its metrics).
+        Map<String, Double> before = ourCalls();
+        JsonNode ourAnswer = ask(ours, query, Map.of("ids", ids));
+        Map<String, Double> after = ourCalls();
+        assertTrue(ourAnswer.path("errors").isMissingNode(), ourAnswer.path("errors").toString());
+        assertTrue(answer.path("data").equals(SAME_NUMBER, ourAnswer.path("data")), "our gateway's answer is Apollo's");
+        for (String subgraph : List.of("identity", "ingestion", "attribution")) {
+            assertEquals(1.0, after.get(subgraph) - before.getOrDefault(subgraph, 0.0), "our gateway's calls to " + subgraph);
+        }
 
         JsonNode accounts = answer.path("data").path("accountsById");
         assertEquals(ACCOUNTS, accounts.size());
@@ -180,6 +194,163 @@ class ApolloGatewayIT {
         }
     }
 
+    /** One question for both gateways. */
+    private record Case(String name, String query, Map<String, Object> variables, String operationName) {
+        Case(String name, String query, Map<String, Object> variables) {
+            this(name, query, variables, null);
+        }
+    }
+
+    @Test
+    void ourGatewayAnswersAsApollosDoes() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int a = 0; a < ACCOUNTS; a++) {
+            ids.add(dataset.account(a).account().id());
+        }
+        JsonNode some = ask(ours, "query($ids: [String!]!) { accountsById(id: $ids) { id persons { id identifiers { type value } }"
+                + " opportunities(first: 5) { edges { node { id status } } } } }", Map.of("ids", ids)).path("data").path("accountsById");
+        String account = null;
+        String person = null;
+        String email = null;
+        String opportunity = null;
+        for (JsonNode a : some) {
+            if (account == null && a.path("persons").size() > 0 && a.path("opportunities").path("edges").size() > 0) {
+                account = a.path("id").asText();
+                person = a.path("persons").get(0).path("id").asText();
+                for (JsonNode identifier : a.path("persons").get(0).path("identifiers")) {
+                    if (identifier.path("type").asText().equals("email")) {
+                        email = identifier.path("value").asText();
+                    }
+                }
+                opportunity = a.path("opportunities").path("edges").get(0).path("node").path("id").asText();
+            }
+        }
+        assertTrue(account != null && email != null, "an account with contacts and deals: " + some);
+        String period = "{from: \"" + START + "\", to: \"" + START.plusDays(DAYS + 120) + "\"}";
+        Map<String, Object> periodVariable = Map.of("from", START.toString(), "to", START.plusDays(DAYS + 120).toString());
+        String journey = "journey(model: {name: W_SHAPED}) { model amount touches { touchId credit amount milestones channel } }";
+        List<Case> cases = List.of(
+                new Case("entities across three subgraphs", "query($ids: [String!]!) { accountsById(id: $ids) { id name domains persons { id }"
+                        + " industry opportunities(first: 20) { totalCount edges { node { id name amount status " + journey + " } } } } }",
+                        Map.of("ids", ids)),
+                new Case("aliases at every level", "query($ids: [String!]!) { firms: accountsById(id: $ids) { key: id sector: industry"
+                        + " deals: opportunities(first: 3) { n: totalCount list: edges { deal: node { dealId: id value: amount"
+                        + " w: journey(model: {name: W_SHAPED}) { touches { credit } } l: journey(model: {name: LINEAR}) { touches { credit } } } } } } }",
+                        Map.of("ids", ids.subList(0, 10))),
+                new Case("named fragments, nested and repeated", "query($ids: [String!]!) { accountsById(id: $ids) { ...A } again: accountsById(id: $ids)"
+                        + " { ...A } } fragment A on Account { id ...Crm persons { ...P } } fragment Crm on Account { industry opportunities(first: 2)"
+                        + " { edges { node { ...O } } } } fragment O on Opportunity { id stage journey(model: {name: FIRST_TOUCH}) { model } }"
+                        + " fragment P on Person { id accountId }", Map.of("ids", ids.subList(0, 8))),
+                new Case("inline fragments and __typename", "query($id: ID!) { __typename account(id: $id) { __typename ... on Account { id"
+                        + " industry engagement { __typename contacts } } opportunities(first: 2) { __typename edges { node { __typename id } } } } }",
+                        Map.of("id", account)),
+                new Case("several root fields across subgraphs", "{ attributionSettings { lookbackDays halfLifeDays journeyScope }"
+                        + " identitySettings { explosionGuardLimit } reportingCurrency marketingTouchTypes }", Map.of()),
+                new Case("one root field twice, aliased", "{ a: attributionSettings { lookbackDays } b: attributionSettings { halfLifeDays }"
+                        + " c: marketingTouchTypes }", Map.of()),
+                new Case("@skip and @include by variables", "query($ids: [String!]!, $crm: Boolean!, $people: Boolean = false) {"
+                        + " accountsById(id: $ids) { id industry @include(if: $crm) persons @include(if: $people) { id } domains @skip(if: $crm)"
+                        + " opportunities(first: 1) @skip(if: $people) { totalCount } } }", Map.of("ids", ids.subList(0, 5), "crm", true)),
+                new Case("variables with defaults, and paging", "query($ids: [String!]!, $first: Int = 2) { accountsById(id: $ids) {"
+                        + " opportunities(first: $first) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } } }",
+                        Map.of("ids", ids.subList(0, 5))),
+                new Case("the performance report", "query($p: PeriodInput!) { performance(period: $p, model: {name: TIME_DECAY, halfLifeDays: 7},"
+                        + " first: 5) { model basis currency rows { totalCount edges { cursor node { key credit amount pipeline revenue roi spend } }"
+                        + " pageInfo { hasNextPage } } totals { amount opportunities unattributed { count amount } } } }", Map.of("p", periodVariable)),
+                new Case("credited opportunities with the CRM's deal", "{ creditedOpportunities(period: " + period + ", model: {name: LINEAR},"
+                        + " first: 20) { totalCount edges { node { opportunityId credit attributedAmount opportunity { name stage status createdAt"
+                        + " stageHistory { stage enteredAt } contactRoles { contactId role } } } } } }", Map.of()),
+                new Case("model comparison", "{ modelComparison(period: " + period + ", models: [{name: FIRST_TOUCH}, {name: LAST_TOUCH},"
+                        + " {name: U_SHAPED}]) { models rows { edges { node { key amounts credits } } } reports { model totals { amount } } } }", Map.of()),
+                new Case("sourced and influenced", "{ sourcedInfluenced(period: " + period + ") { marketingTouchTypes rows { edges { node {"
+                        + " key sourcedAmount influencedAmount sourcedCount } } } totals { sourcedAmount } } }", Map.of()),
+                new Case("pipeline influence", "{ pipelineInfluence(period: " + period + ", windowDays: 30) { windowDays influencedCount"
+                        + " influencedAmount totalAmount countShare amountShare } }", Map.of()),
+                new Case("cohort LTV", "{ cohortLtv(period: " + period + ", cohort: MONTH, periods: 3) { cohort periods rows { cohort channel"
+                        + " customers ltv revenuePerCustomer cac } } }", Map.of()),
+                new Case("data quality", "{ dataQuality(period: " + period + ") { touches validUtmShare personShare unmappedCampaigns } }", Map.of()),
+                new Case("an account's view and timeline", "query($a: String!) { accountView(accountId: $a, first: 5) { accountId contacts"
+                        + " contactsReached timeline { totalCount edges { node { at kind channel touchType stage } } } } }", Map.of("a", account)),
+                new Case("an opportunity's journey", "query($o: String!) { opportunityJourney(opportunityId: $o, model: {name: U_SHAPED}) {"
+                        + " opportunityId model amount touches { touchId credit amount milestones } } }", Map.of("o", opportunity)),
+                new Case("a person's identifiers and touches", "query($p: [String!]!) { personsById(id: $p) { id accountId ambiguous"
+                        + " identifiers { type value } touches(first: 3) { totalCount edges { node { touchId channel occurredAt } } } } }",
+                        Map.of("p", List.of(person))),
+                new Case("a person by identifier", "query($e: String!) { person(identifier: {type: \"email\", value: $e}) { id accountId"
+                        + " touches(first: 2) { totalCount } } }", Map.of("e", email)),
+                new Case("an account's persons, credit and timeline", "query($id: ID!) { account(id: $id) { id domains identifiers { type }"
+                        + " persons { id touches(first: 2) { edges { node { channel } } } } credit(period: " + period + ", model: {name: LINEAR})"
+                        + " { key credit amount } timeline(first: 3) { edges { node { kind at } } } } }", Map.of("id", account)),
+                new Case("unknown ids are null", "query($ids: [String!]!) { account(id: \"no-such-account\") { id name } accountsById(id: $ids)"
+                        + " { id industry } personById(id: \"no-such-person\") { id touches { totalCount } } }",
+                        Map.of("ids", List.of("no-such-account", ids.get(0)))),
+                new Case("identity's figures", "{ identityStats { persons ambiguousPersons unassignedPersons } quarantinedIdentifiers { type } }", Map.of()),
+                new Case("the operation named", "query One { reportingCurrency } query Two { marketingTouchTypes identitySettings {"
+                        + " explosionGuardLimit } }", Map.of(), "Two"),
+                new Case("channel preview", "{ previewChannel(source: \"google\", medium: \"cpc\", campaign: \"q1\") { channel"
+                        + " source medium utmValid } reportingCurrency }", Map.of()),
+                new Case("error: a role the caller lacks", "{ reportingCurrency writeKeys { id name } }", Map.of()),
+                new Case("error: a reversed period", "{ performance(period: {from: \"2026-03-31\", to: \"2026-01-01\"}, model: {name: LINEAR})"
+                        + " { basis } }", Map.of()),
+                new Case("error: one of several root fields fails", "{ attributionSettings { lookbackDays } privacySettings { hashIdentifiers }"
+                        + " identitySettings { explosionGuardLimit } }", Map.of()),
+                new Case("error: within entities", "query($ids: [String!]!) { accountsById(id: $ids) { id opportunities(first: 5) { edges { node"
+                        + " { id status journey(model: {name: LINEAR}, basis: REVENUE) { amount } } } } } }", Map.of("ids", ids.subList(0, 6))),
+                new Case("error: a field the schema does not have", "{ accountsById(id: [\"x\"]) { id revenueForecast } }", Map.of()),
+                new Case("error: a variable of the wrong type", "query($n: Int!) { accountsById(id: [\"x\"]) { opportunities(first: $n) {"
+                        + " totalCount } } }", Map.of("n", "ten")));
+        assertTrue(cases.size() >= 25);
+        List<String> differences = new ArrayList<>();
+        int errorsSeen = 0;
+        for (Case c : cases) {
+            JsonNode apollos = answer(apolloUrl, c);
+            JsonNode our = answer(ours, c);
+            if (!apollos.path("data").equals(SAME_NUMBER, our.path("data"))) {
+                differences.add(c.name() + ": data differs\n  apollo: " + apollos.path("data") + "\n  ours:   " + our.path("data"));
+            }
+            if (c.name().startsWith("error")) {
+                errorsSeen += our.path("errors").size() > 0 ? 1 : 0;
+                System.out.println(c.name() + ": apollo " + errorKeys(apollos) + ", ours " + errorKeys(our));
+            } else if (!apollos.path("errors").isMissingNode() || !our.path("errors").isMissingNode()) {
+                differences.add(c.name() + ": errors where none were expected\n  apollo: " + apollos.path("errors") + "\n  ours:   " + our.path("errors"));
+            }
+            if (!errorKeys(apollos).equals(errorKeys(our))) {
+                differences.add(c.name() + ": errors differ\n  apollo: " + apollos.path("errors") + "\n  ours:   " + our.path("errors"));
+            }
+        }
+        assertEquals(List.of(), differences);
+        assertEquals(cases.stream().filter(c -> c.name().startsWith("error")).count(), errorsSeen, "each error case gave errors");
+    }
+
+    /** JSON numbers compare by value: graphql-js writes the Float 7.0 as 7, Jackson as 7.0, and both are the same number. */
+    private static final java.util.Comparator<JsonNode> SAME_NUMBER = (a, b) -> a.isNumber() && b.isNumber()
+            ? a.decimalValue().compareTo(b.decimalValue()) : a.equals(b) ? 0 : 1;
+
+    /** Each error's path (Apollo's form for an error inside _entities, see errorPath) and extensions.code, sorted. */
+    private static List<String> errorKeys(JsonNode answer) {
+        List<String> keys = new ArrayList<>();
+        for (JsonNode error : answer.path("errors")) {
+            keys.add(error.path("path") + " " + error.path("extensions").path("code").asText());
+        }
+        keys.sort(null);
+        return keys;
+    }
+
+    private static JsonNode answer(String url, Case c) throws Exception {
+        Map<String, Object> body = new java.util.HashMap<>();
+        body.put("query", c.query());
+        body.put("variables", c.variables());
+        if (c.operationName() != null) {
+            body.put("operationName", c.operationName());
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + analyst).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertTrue(response.statusCode() < 500, url + " " + c.name() + ": " + response.statusCode() + " " + response.body());
+        return JSON.readTree(response.body());
+    }
+
     private static JsonNode direct(ServiceName service, String query, Map<String, Object> variables) throws Exception {
         JsonNode answer = ask(running.url(service) + "/graphql", query, variables);
         assertTrue(answer.path("errors").isMissingNode(), service + ": " + answer.path("errors"));
@@ -194,6 +365,20 @@ class ApolloGatewayIT {
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         return JSON.readTree(response.body());
+    }
+
+    /** Our gateway's subgraph calls so far, by subgraph (its closedloop_gateway_subgraph_calls_total metric). */
+    private static Map<String, Double> ourCalls() throws Exception {
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(running.url(ServiceName.GATEWAY) + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Double> calls = new java.util.HashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^closedloop_gateway_subgraph_calls_total\\{[^}]*subgraph=\"(\\w+)\"[^}]*} (\\S+)$")
+                .matcher(metrics);
+        while (m.find()) {
+            calls.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        assertEquals(3, calls.size(), "the gateway counts its calls per subgraph: " + metrics.lines().filter(l -> l.contains("subgraph")).toList());
+        return calls;
     }
 
     private static void reset() throws Exception {

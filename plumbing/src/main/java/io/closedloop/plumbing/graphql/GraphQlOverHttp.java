@@ -47,8 +47,11 @@ public class GraphQlOverHttp {
     public static final String DOCUMENT = "closedloop.graphql.document";
     private static final String GRAPHQL_RESPONSE = "application/graphql-response+json";
 
-    /** A document as parsed, with what makes it invalid (empty when it may run). */
-    public record Checked(Document document, List<String> problems) {
+    /**
+     * A document as parsed, with what makes it invalid (empty when it may run) and the errors' {@code extensions.code}, as
+     * Apollo's servers name them: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT (variables).
+     */
+    public record Checked(Document document, List<String> problems, String code) {
     }
 
     private final Instance<GraphQLSchema> schema;
@@ -99,7 +102,7 @@ public class GraphQlOverHttp {
         Checked document = check(query, body.getValue("operationName") instanceof String name ? name : null,
                 body.getValue("variables") instanceof JsonObject variables ? variables.getMap() : null);
         if (!document.problems().isEmpty()) {
-            refuse(ctx, requestErrorStatus(ctx), document.problems());
+            refuse(ctx, requestErrorStatus(ctx), document.problems(), document.code());
             return;
         }
         ctx.put(DOCUMENT, document.document());
@@ -112,7 +115,7 @@ public class GraphQlOverHttp {
         if (document.problems().isEmpty() && variables != null) {
             String problem = coercionProblem(document.document(), operationName, variables);
             if (problem != null) {
-                return new Checked(document.document(), List.of(problem));
+                return new Checked(document.document(), List.of(problem), "BAD_USER_INPUT");
             }
         }
         return document;
@@ -123,10 +126,10 @@ public class GraphQlOverHttp {
         try {
             document = Parser.parse(query);
         } catch (InvalidSyntaxException e) {
-            return new Checked(null, List.of(e.getMessage()));
+            return new Checked(null, List.of(e.getMessage()), "GRAPHQL_PARSE_FAILED");
         }
         List<ValidationError> errors = new Validator().validateDocument(schema.get(), document, Locale.ENGLISH);
-        return new Checked(document, errors.stream().map(ValidationError::getMessage).toList());
+        return new Checked(document, errors.stream().map(ValidationError::getMessage).toList(), "GRAPHQL_VALIDATION_FAILED");
     }
 
     /** Why the variables do not fit the operation's definitions, or null when they do (or the operation is not found). */
@@ -157,13 +160,13 @@ public class GraphQlOverHttp {
     }
 
     private static void refuse(RoutingContext ctx, int status, String message) {
-        refuse(ctx, status, List.of(message));
+        refuse(ctx, status, List.of(message), "BAD_REQUEST");
     }
 
     /** Answers the request with {@code messages} as its errors and no data. */
-    public static void refuse(RoutingContext ctx, int status, List<String> messages) {
+    public static void refuse(RoutingContext ctx, int status, List<String> messages, String code) {
         JsonArray errors = new JsonArray();
-        messages.forEach(m -> errors.add(new JsonObject().put("message", m)));
+        messages.forEach(m -> errors.add(new JsonObject().put("message", m).put("extensions", new JsonObject().put("code", code))));
         ctx.response().setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, answersGraphQlResponse(ctx) ? GRAPHQL_RESPONSE : "application/json")
                 .end(new JsonObject().put("errors", errors).encode());

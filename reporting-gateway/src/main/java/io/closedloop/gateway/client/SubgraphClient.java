@@ -1,10 +1,13 @@
 package io.closedloop.gateway.client;
 
 import io.closedloop.gateway.config.SubgraphsConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.web.client.WebClient;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,17 +19,27 @@ import java.util.concurrent.CompletionStage;
  * subgraph enforces workspace and role itself (DESIGN §9). Subgraphs are named as the supergraph names them.
  */
 @ApplicationScoped
+@Startup // its call counters are on /q/metrics from the start, at 0
 public class SubgraphClient {
 
     private final WebClient web;
     private final SubgraphsConfig config;
     private final Map<String, String> urls;
+    private final Map<String, Counter> calls;
 
-    public SubgraphClient(Vertx vertx, SubgraphsConfig config) {
+    public SubgraphClient(Vertx vertx, SubgraphsConfig config, MeterRegistry metrics) {
         this.web = WebClient.create(vertx, new WebClientOptions().setMaxPoolSize(config.subgraphPoolSize()).setKeepAlive(true));
         this.config = config;
         this.urls = Map.of("ingestion", config.ingestion().url() + "/graphql", "identity", config.identity().url() + "/graphql",
                 "attribution", config.attribution().url() + "/graphql");
+        // Counted per subgraph: what a query costs downstream (and what end-to-end's ApolloGatewayIT checks).
+        this.calls = Map.of("ingestion", counter(metrics, "ingestion"), "identity", counter(metrics, "identity"),
+                "attribution", counter(metrics, "attribution"));
+    }
+
+    private static Counter counter(MeterRegistry metrics, String subgraph) {
+        return Counter.builder("closedloop.gateway.subgraph.calls").description("GraphQL operations the gateway sent to a subgraph")
+                .tag("subgraph", subgraph).register(metrics);
     }
 
     /** The subgraph's GraphQL response ({@code data}, {@code errors}) to {@code query}; fails when it gives none. */
@@ -35,6 +48,7 @@ public class SubgraphClient {
         if (url == null) {
             throw new IllegalArgumentException("no subgraph named " + subgraph);
         }
+        calls.get(subgraph).increment();
         JsonObject body = new JsonObject().put("query", query).put("variables", new JsonObject(variables));
         return web.postAbs(url)
                 .putHeader("Authorization", "Bearer " + bearerToken)

@@ -51,14 +51,14 @@ public class GraphqlRoute {
         if (document == null) {
             String problem = body.getValue("query") == null ? "query: missing; a POST to /graphql carries {\"query\": \"...\"}"
                     : "query: must be a string";
-            GraphQlOverHttp.refuse(ctx, 400, List.of(problem));
+            GraphQlOverHttp.refuse(ctx, 400, List.of(problem), "BAD_REQUEST");
             return;
         }
         Object operationName = body.getValue("operationName");
         Object variables = body.getValue("variables");
         if (operationName != null && !(operationName instanceof String) || variables != null && !(variables instanceof JsonObject)) {
             GraphQlOverHttp.refuse(ctx, 400, List.of(operationName != null && !(operationName instanceof String)
-                    ? "operationName: must be a string" : "variables: must be an object"));
+                    ? "operationName: must be a string" : "variables: must be an object"), "BAD_REQUEST");
             return;
         }
         run(ctx, document, (String) operationName, variables == null ? Map.of() : ((JsonObject) variables).getMap(), false);
@@ -67,7 +67,7 @@ public class GraphqlRoute {
     private void get(RoutingContext ctx) {
         String query = ctx.request().getParam("query");
         if (query == null) {
-            GraphQlOverHttp.refuse(ctx, 400, List.of("query: missing; GET /graphql?query=..."));
+            GraphQlOverHttp.refuse(ctx, 400, List.of("query: missing; GET /graphql?query=..."), "BAD_REQUEST");
             return;
         }
         String operationName = ctx.request().getParam("operationName");
@@ -77,13 +77,13 @@ public class GraphqlRoute {
             try {
                 variables = new JsonObject(given).getMap();
             } catch (DecodeException | ClassCastException e) {
-                GraphQlOverHttp.refuse(ctx, 400, List.of("variables: not a JSON object"));
+                GraphQlOverHttp.refuse(ctx, 400, List.of("variables: not a JSON object"), "BAD_REQUEST");
                 return;
             }
         }
         GraphQlOverHttp.Checked checked = http.check(query, operationName, variables);
         if (!checked.problems().isEmpty()) {
-            GraphQlOverHttp.refuse(ctx, GraphQlOverHttp.requestErrorStatus(ctx), checked.problems());
+            GraphQlOverHttp.refuse(ctx, GraphQlOverHttp.requestErrorStatus(ctx), checked.problems(), checked.code());
             return;
         }
         run(ctx, checked.document(), operationName, variables, true);
@@ -94,7 +94,7 @@ public class GraphqlRoute {
         try {
             if (queriesOnly && Operation.of(document, operationName, variables).definition().getOperation() != OperationDefinition.Operation.QUERY) {
                 ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
-                GraphQlOverHttp.refuse(ctx, 405, List.of("a mutation is sent with POST, never GET"));
+                GraphQlOverHttp.refuse(ctx, 405, List.of("a mutation is sent with POST, never GET"), "BAD_REQUEST");
                 return;
             }
             graph.execute(document, operationName, variables, token).whenComplete((answer, failure) -> {
@@ -104,7 +104,7 @@ public class GraphqlRoute {
                         refuse(ctx, refused);
                     } else {
                         Log.error("the gateway failed to answer", cause);
-                        GraphQlOverHttp.refuse(ctx, 500, List.of("the gateway failed to answer: " + cause.getClass().getSimpleName()));
+                        GraphQlOverHttp.refuse(ctx, 500, List.of("the gateway failed to answer: " + cause.getClass().getSimpleName()), "INTERNAL_SERVER_ERROR");
                     }
                     return;
                 }
