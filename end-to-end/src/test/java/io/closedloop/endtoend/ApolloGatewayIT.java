@@ -41,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * to what the owning subgraph answers directly, and Apollo makes one call per subgraph per level, 50 accounts or one
  * (the subgraphs resolve each entity type of an _entities call at once).
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class ApolloGatewayIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -349,6 +350,59 @@ class ApolloGatewayIT {
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         assertTrue(response.statusCode() < 500, url + " " + c.name() + ": " + response.statusCode() + " " + response.body());
         return JSON.readTree(response.body());
+    }
+
+    /**
+     * Our gateway keeps an answer only while it is true: asked again, a cross-subgraph answer comes from memory (no subgraph
+     * call, only a data-version check); once the person is erased, the same question gets the erased state, never the kept
+     * answer. Runs last: it erases a person of the dataset.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void aKeptAnswerIsServedOnlyWhileEverySubgraphsDataIsUnchanged() throws Exception {
+        String account = dataset.account(ACCOUNTS - 1).account().id();
+        JsonNode people = ask(ours, "query($a: [String!]!) { accountsById(id: $a) { persons { id identifiers { type value } } } }",
+                Map.of("a", List.of(account))).path("data").path("accountsById").get(0).path("persons");
+        String person = people.get(0).path("id").asText();
+        String email = null;
+        for (JsonNode identifier : people.get(0).path("identifiers")) {
+            email = identifier.path("type").asText().equals("email") ? identifier.path("value").asText() : email;
+        }
+        assertTrue(email != null, "the person has an email: " + people);
+        String query = "query($p: [String!]!, $a: [String!]!) { personsById(id: $p) { id identifiers { value } touches { totalCount } }"
+                + " accountsById(id: $a) { industry persons { id } } }";
+        Map<String, Object> variables = Map.of("p", List.of(person), "a", List.of(account));
+        JsonNode first = ask(ours, query, variables);
+        Map<String, Double> before = ourCalls();
+        JsonNode again = ask(ours, query, variables);
+        Map<String, Double> after = ourCalls();
+        assertEquals(first, again);
+        assertEquals(before, after, "asked again, unchanged: answered from memory, no subgraph call");
+        assertEquals(person, again.path("data").path("personsById").get(0).path("id").asText());
+
+        String admin = running.token(WS, "admin");
+        HttpRequest erase = HttpRequest.newBuilder(URI.create(ours)).header("Authorization", "Bearer " + admin)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of(
+                        "query", "mutation($e: String!) { erasePerson(identifiers: [{type: \"email\", value: $e}]) { id } }",
+                        "variables", Map.of("e", email))))).build();
+        String job = JSON.readTree(HTTP.send(erase, HttpResponse.BodyHandlers.ofString()).body()).path("data").path("erasePerson").path("id").asText();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            HttpRequest state = HttpRequest.newBuilder(URI.create(ours)).header("Authorization", "Bearer " + admin)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of(
+                            "query", "query($id: ID!) { erasure(id: $id) { state } }", "variables", Map.of("id", job))))).build();
+            if (JSON.readTree(HTTP.send(state, HttpResponse.BodyHandlers.ofString()).body()).path("data").path("erasure").path("state")
+                    .asText().equals("DONE")) {
+                break;
+            }
+            assertTrue(System.nanoTime() < deadline, "erasure " + job + " done");
+            Thread.sleep(200);
+        }
+        JsonNode erased = ask(ours, query, variables);
+        assertTrue(erased.path("data").path("personsById").get(0).isNull(), "the erased person is gone, not kept: " + erased);
+        assertTrue(ourCalls().get("identity") > after.get("identity"), "identity was asked again");
+        assertEquals(direct(ServiceName.IDENTITY, "query($p: [String!]!) { personsById(id: $p) { id } }", Map.of("p", List.of(person)))
+                .path("personsById"), erased.path("data").path("personsById"));
     }
 
     private static JsonNode direct(ServiceName service, String query, Map<String, Object> variables) throws Exception {

@@ -1,6 +1,7 @@
 package io.closedloop.gateway.client;
 
 import io.closedloop.gateway.config.SubgraphsConfig;
+import io.closedloop.plumbing.graphql.DataVersion;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
@@ -42,8 +43,15 @@ public class SubgraphClient {
                 .tag("subgraph", subgraph).register(metrics);
     }
 
-    /** The subgraph's GraphQL response ({@code data}, {@code errors}) to {@code query}; fails when it gives none. */
-    public CompletionStage<Map<String, Object>> call(String subgraph, String query, Map<String, Object> variables, String bearerToken) {
+    /** A subgraph's GraphQL response ({@code data}, {@code errors}) and its data version when it was asked (null if none). */
+    public record Answer(Map<String, Object> body, String dataVersion) {
+    }
+
+    /**
+     * The subgraph's GraphQL response to {@code query}, with the version of its data read before the operation ran
+     * (plumbing's DataVersion); fails when it gives none.
+     */
+    public CompletionStage<Answer> call(String subgraph, String query, Map<String, Object> variables, String bearerToken) {
         String url = urls.get(subgraph);
         if (url == null) {
             throw new IllegalArgumentException("no subgraph named " + subgraph);
@@ -53,14 +61,26 @@ public class SubgraphClient {
         return web.postAbs(url)
                 .putHeader("Authorization", "Bearer " + bearerToken)
                 .putHeader("Accept", "application/json")
+                .putHeader(DataVersion.HEADER, "?")
                 .timeout(config.subgraphTimeout().toMillis())
                 .sendJsonObject(body)
                 .map(response -> {
                     if (!String.valueOf(response.getHeader("Content-Type")).contains("json")) {
                         throw new IllegalStateException(subgraph + " answered HTTP " + response.statusCode() + " without JSON");
                     }
-                    return response.bodyAsJsonObject().getMap();
+                    return new Answer(response.bodyAsJsonObject().getMap(), response.getHeader(DataVersion.HEADER));
                 })
+                .subscribeAsCompletionStage();
+    }
+
+    /** The subgraph's data version now (plumbing's DataVersion), or null when it offers none or cannot be asked. */
+    public CompletionStage<String> dataVersion(String subgraph, String bearerToken) {
+        return web.getAbs(urls.get(subgraph) + "/data-version")
+                .putHeader("Authorization", "Bearer " + bearerToken)
+                .timeout(config.subgraphTimeout().toMillis())
+                .send()
+                .map(response -> response.statusCode() == 200 ? response.bodyAsString() : null)
+                .onFailure().recoverWithItem((String) null)
                 .subscribeAsCompletionStage();
     }
 

@@ -28,17 +28,16 @@ public interface SubgraphsConfig {
     @WithDefault("50")
     int subgraphPoolSize();
 
-    /** The gateway's short-lived memory of subgraph answers (client/AnswerCache). */
+    /** The gateway's answer cache (service/AnswerCache). */
     AnswerCacheConfig answerCache();
 
     interface AnswerCacheConfig {
-        /** How long an answer is served from memory; 0 asks the subgraph every time. */
-        @WithDefault("1s")
-        Duration maxAge();
-
-        /** Most answers kept, oldest out first (answers older than max-age are dropped anyway). */
-        @WithDefault("1000")
-        int entries();
+        /**
+         * Most bytes of answers kept (their JSON), least recently used out first; 0 turns the cache off. An answer is served
+         * again only while every subgraph that contributed to it reports the same data version.
+         */
+        @WithDefault("33554432")
+        long maxBytes();
     }
 
     interface Service {

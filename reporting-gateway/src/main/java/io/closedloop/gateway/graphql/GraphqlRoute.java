@@ -39,7 +39,7 @@ public class GraphqlRoute {
     }
 
     void routes(@Observes Router router) {
-        router.post("/graphql").order(GraphQlOverHttp.ORDER + 3).handler(this::post);
+        router.post("/graphql").order(GraphQlOverHttp.ORDER + 5).handler(this::post);
         router.get("/graphql").order(GraphQlOverHttp.ORDER + 1).handler(this::get);
         router.get("/graphql/schema.graphql").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .end(graph.sdl()));
@@ -61,7 +61,7 @@ public class GraphqlRoute {
                     ? "operationName: must be a string" : "variables: must be an object"), "BAD_REQUEST");
             return;
         }
-        run(ctx, document, (String) operationName, variables == null ? Map.of() : ((JsonObject) variables).getMap(), false);
+        run(ctx, body.getString("query"), document, (String) operationName, variables == null ? Map.of() : ((JsonObject) variables).getMap(), false);
     }
 
     private void get(RoutingContext ctx) {
@@ -86,10 +86,10 @@ public class GraphqlRoute {
             GraphQlOverHttp.refuse(ctx, GraphQlOverHttp.requestErrorStatus(ctx), checked.problems(), checked.code());
             return;
         }
-        run(ctx, checked.document(), operationName, variables, true);
+        run(ctx, query, checked.document(), operationName, variables, true);
     }
 
-    private void run(RoutingContext ctx, Document document, String operationName, Map<String, Object> variables, boolean queriesOnly) {
+    private void run(RoutingContext ctx, String query, Document document, String operationName, Map<String, Object> variables, boolean queriesOnly) {
         String token = bearer(ctx);
         try {
             if (queriesOnly && Operation.of(document, operationName, variables).definition().getOperation() != OperationDefinition.Operation.QUERY) {
@@ -97,7 +97,7 @@ public class GraphqlRoute {
                 GraphQlOverHttp.refuse(ctx, 405, List.of("a mutation is sent with POST, never GET"), "BAD_REQUEST");
                 return;
             }
-            graph.execute(document, operationName, variables, token).whenComplete((answer, failure) -> {
+            graph.answer(query, document, operationName, variables, token).whenComplete((answer, failure) -> {
                 if (failure != null) {
                     Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                     if (cause instanceof RequestException refused) {
@@ -108,7 +108,7 @@ public class GraphqlRoute {
                     }
                     return;
                 }
-                ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, contentType(ctx)).end(Json.encode(answer));
+                ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, contentType(ctx)).end(answer);
             });
         } catch (RequestException refused) {
             refuse(ctx, refused);

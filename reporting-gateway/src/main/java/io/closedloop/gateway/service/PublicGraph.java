@@ -27,6 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.vertx.core.json.Json;
 
 /**
  * The public graph: the supergraph the subgraphs compose to ({@code supergraph.graphql}, committed and checked against
@@ -41,8 +44,10 @@ public class PublicGraph {
     private final QueryPlanner planner;
     private final SubgraphClient subgraphs;
     private final GraphQL introspection;
+    private final AnswerCache answers;
 
-    public PublicGraph(Supergraph supergraph, SubgraphClient subgraphs, GraphqlLimits limits) {
+    public PublicGraph(Supergraph supergraph, SubgraphClient subgraphs, GraphqlLimits limits, AnswerCache answers) {
+        this.answers = answers;
         this.supergraph = supergraph;
         this.planner = new QueryPlanner(supergraph, new QueryPlanner.Limits(limits.maxDepth(), limits.maxFields(), limits.maxRootFields()));
         this.subgraphs = subgraphs;
@@ -77,17 +82,37 @@ public class PublicGraph {
     }
 
     /**
-     * The answer ({@code data}, {@code errors}, {@code extensions}) to the operation of a valid {@code document}, asked with
-     * {@code token}; a {@link io.closedloop.gateway.federation.RequestException} when the operation cannot run at all.
+     * The answer, as JSON ({@code errors}, {@code data}, {@code extensions}), to the operation of a valid {@code document}
+     * (whose text is {@code query}), asked with {@code token}: a kept one while it is still true (AnswerCache), else
+     * planned and run; a {@link io.closedloop.gateway.federation.RequestException} when the operation cannot run at all.
      */
-    public CompletionStage<Map<String, Object>> execute(Document document, String operationName, Map<String, Object> variables,
-                                                        String token) {
+    public CompletionStage<String> answer(String query, Document document, String operationName, Map<String, Object> variables,
+                                          String token) {
         Operation operation = Operation.of(document, operationName, variables);
         QueryPlan plan = planner.plan(operation);
+        if (operation.isMutation() || !answers.enabled()) {
+            return execute(plan, token, null);
+        }
+        String key = AnswerCache.key(token, query, operationName, Json.encode(operation.variables()));
+        return answers.lookup(key, token).thenCompose(kept -> kept != null ? CompletableFuture.completedFuture(kept) : execute(plan, token, key));
+    }
+
+    /** Runs the plan; with a cache key, keeps an answer without errors whose every subgraph gave one data version. */
+    private CompletionStage<String> execute(QueryPlan plan, String token, String key) {
+        Operation operation = plan.operation();
         Map<String, Object> introspected = plan.introspects() ? introspect(operation) : Map.of();
+        Map<String, String> versions = new ConcurrentHashMap<>();
+        AtomicBoolean versioned = new AtomicBoolean(true);
         CompletionStage<PlanExecutor.Result> run = plan.roots().isEmpty()
                 ? CompletableFuture.completedFuture(new PlanExecutor.Result(Map.of(), List.of()))
-                : PlanExecutor.execute(plan, (graph, subquery, given) -> subgraphs.call(graph, subquery, given, token));
+                : PlanExecutor.execute(plan, (graph, subquery, given) -> subgraphs.call(graph, subquery, given, token).thenApply(answer -> {
+                    String version = answer.dataVersion();
+                    String earlier = version == null ? null : versions.putIfAbsent(graph, version);
+                    if (version == null || earlier != null && !earlier.equals(version)) {
+                        versioned.set(false); // no version, or the subgraph's data changed between two of its fetches
+                    }
+                    return answer.body();
+                }));
         return run.thenApply(result -> {
             ResponseShaper.Shaped shaped = ResponseShaper.shape(supergraph.apiSchema(), operation, result.data(), introspected);
             Map<String, Object> answer = new LinkedHashMap<>();
@@ -95,10 +120,15 @@ public class PublicGraph {
                 answer.put("errors", result.errors());
             }
             answer.put("data", shaped.data());
+            boolean complete = result.errors().isEmpty() && shaped.valueCompletion().isEmpty();
             if (result.errors().isEmpty() && !shaped.valueCompletion().isEmpty()) {
                 answer.put("extensions", Map.of("valueCompletion", shaped.valueCompletion()));
             }
-            return answer;
+            String json = Json.encode(answer);
+            if (key != null && complete && versioned.get()) {
+                answers.keep(key, json, versions);
+            }
+            return json;
         });
     }
 
