@@ -110,7 +110,7 @@ public final class Main {
             System.out.printf("  %-20s %s%n", s.module(), system.service(s).url());
         }
         System.out.println("  GraphQL API:         " + gateway + "/graphql");
-        System.out.println("  GraphiQL:            " + gateway + "/q/graphql-ui");
+        System.out.println("  GraphiQL:            " + gateway + "/graphql-ui/  (token in its Headers tab)");
         System.out.println("  Segment write key:   " + writeKey + "  (workspace '" + DEMO_WORKSPACE + "', Segment API at "
                 + system.service(ServiceName.INGESTION).url() + "/v1)");
         String analystToken = tokens.mint("demo-analyst", DEMO_WORKSPACE, List.of("analyst"), Duration.ofDays(30));

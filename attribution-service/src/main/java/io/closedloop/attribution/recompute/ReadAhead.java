@@ -25,7 +25,7 @@ final class ReadAhead implements AutoCloseable {
     private final BlockingQueue<List<AccountState>> queue = new ArrayBlockingQueue<>(BATCHES);
     private final Thread reader;
     private volatile boolean stopped;
-    private volatile Exception failure;
+    private volatile Throwable failure;
     /** CPU seconds the reading thread used (set when it ends; for the benchmark). */
     volatile double readerCpuSeconds;
     private Iterator<AccountState> batch = END.iterator();
@@ -43,8 +43,8 @@ final class ReadAhead implements AutoCloseable {
                     }
                 }
                 put(next);
-            } catch (IOException | RuntimeException e) {
-                failure = e;
+            } catch (IOException | RuntimeException | Error e) {
+                failure = e; // an Error too: the caller must fail, not take a short stream for the whole
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {

@@ -10,6 +10,7 @@ import org.postgresql.copy.PGCopyInputStream;
 import javax.sql.DataSource;
 import java.io.InputStream;
 import java.io.StringReader;
+import io.quarkus.logging.Log;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -242,11 +243,18 @@ public final class RollupRecompute {
                 } catch (SQLException | RuntimeException e) {
                     fail(progress, e);
                     throw e;
+                } catch (Error e) {
+                    Log.errorf(e, "rollup recompute of workspace %s partition %d failed", workspace, partition); // the cleanup below may mask it
+                    throw e;
                 }
             } finally {
                 if (connection != null && !connection.isClosed()) {
-                    connection.rollback();
-                    connection.setAutoCommit(true);
+                    try {
+                        connection.rollback();
+                        connection.setAutoCommit(true);
+                    } catch (SQLException cleanup) {
+                        Log.debugf("resetting the recompute connection failed: %s", cleanup.getMessage()); // never masks the cause
+                    }
                     connection.close();
                 }
             }
@@ -289,9 +297,14 @@ public final class RollupRecompute {
                 } catch (java.io.IOException e) {
                     throw new SQLException("reading the journeys of workspace " + workspace + " failed", e);
                 } finally {
-                    second.rollback();
-                    second.setReadOnly(false);
-                    second.setAutoCommit(true);
+                    // Never masks why the read failed: the connection is closed right after anyway.
+                    try {
+                        second.rollback();
+                        second.setReadOnly(false);
+                        second.setAutoCommit(true);
+                    } catch (SQLException cleanup) {
+                        Log.debugf("resetting the snapshot connection failed: %s", cleanup.getMessage());
+                    }
                 }
             }
             connection.commit();

@@ -43,8 +43,18 @@ public class SubgraphClient {
                 .tag("subgraph", subgraph).register(metrics);
     }
 
-    /** A subgraph's GraphQL response ({@code data}, {@code errors}) and its data version when it was asked (null if none). */
-    public record Answer(Map<String, Object> body, String dataVersion) {
+    /** A subgraph's GraphQL response as it came ({@code data}, {@code errors}) and its data version (null if none). */
+    public record Answer(String json, String dataVersion) {
+
+        /** The response parsed. */
+        public Map<String, Object> body() {
+            return new JsonObject(json).getMap();
+        }
+
+        /** Whether the response is data alone: the subgraph writes errors, when there are any, before the data. */
+        public boolean dataOnly() {
+            return json.startsWith("{\"data\":");
+        }
     }
 
     /**
@@ -68,7 +78,7 @@ public class SubgraphClient {
                     if (!String.valueOf(response.getHeader("Content-Type")).contains("json")) {
                         throw new IllegalStateException(subgraph + " answered HTTP " + response.statusCode() + " without JSON");
                     }
-                    return new Answer(response.bodyAsJsonObject().getMap(), response.getHeader(DataVersion.HEADER));
+                    return new Answer(response.bodyAsString(), response.getHeader(DataVersion.HEADER));
                 })
                 .subscribeAsCompletionStage();
     }

@@ -67,12 +67,7 @@ public final class PlanExecutor {
         }
 
         CompletionStage<Void> fetch(Fetch fetch) {
-            Map<String, Object> given = new LinkedHashMap<>();
-            for (String name : fetch.variables()) {
-                if (variables.containsKey(name)) {
-                    given.put(name, variables.get(name));
-                }
-            }
+            Map<String, Object> given = variablesOf(fetch, variables);
             if (fetch.entityType() == null) {
                 return call(fetch, given, data -> merge(this.data, data), List.of());
             }
@@ -198,6 +193,17 @@ public final class PlanExecutor {
             }
             return cause;
         }
+    }
+
+    /** The client's variables {@code fetch}'s document uses (one it does not give takes the document's default). */
+    public static Map<String, Object> variablesOf(Fetch fetch, Map<String, Object> variables) {
+        Map<String, Object> given = new LinkedHashMap<>();
+        for (String name : fetch.variables()) {
+            if (variables.containsKey(name)) {
+                given.put(name, variables.get(name));
+            }
+        }
+        return given;
     }
 
     /** Collects the objects at {@code path} from {@code at} (nulls skipped) with their paths in the response. */

@@ -77,6 +77,7 @@ public final class QueryPlanner {
             String name = root.getValue().get(0).getName();
             if (name.startsWith("__")) {
                 introspects |= !name.equals("__typename");
+                planning.gatewayWrites = true;
                 continue;
             }
             String graph = supergraph.graphsResolving(rootType.getName(), name).get(0);
@@ -99,7 +100,8 @@ public final class QueryPlanner {
             throw new RequestException("maximum query complexity exceeded: " + planning.fieldCount + " fields, at most " + limits.fields(), LIMIT);
         }
         List<Fetch> fetches = drafts.stream().map(d -> planning.freeze(d, operation.definition().getOperation())).toList();
-        return new QueryPlan(operation, operation.isMutation(), fetches, introspects);
+        boolean whole = fetches.size() == 1 && fetches.get(0).dependents().isEmpty() && !planning.gatewayWrites;
+        return new QueryPlan(operation, operation.isMutation(), fetches, introspects, whole);
     }
 
     /** Introspection included: a deep {@code __schema} query costs as much as any. */
@@ -135,6 +137,8 @@ public final class QueryPlanner {
     private final class Planning {
         final Operation operation;
         int fieldCount;
+        /** Whether the answer has fields the gateway writes itself (__typename, introspection). */
+        boolean gatewayWrites;
 
         Planning(Operation operation) {
             this.operation = operation;
@@ -150,6 +154,7 @@ public final class QueryPlanner {
             for (Map.Entry<String, List<Field>> entry : fields.entrySet()) {
                 Field field = entry.getValue().get(0);
                 if (field.getName().startsWith("__")) {
+                    gatewayWrites = true;
                     continue; // __typename is written by the gateway; introspection is answered by it
                 }
                 fieldCount++;

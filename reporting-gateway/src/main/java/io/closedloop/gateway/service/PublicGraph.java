@@ -1,5 +1,7 @@
 package io.closedloop.gateway.service;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import graphql.ExecutionInput;
 import graphql.ExecutionResult;
 import graphql.GraphQL;
@@ -8,6 +10,7 @@ import graphql.schema.GraphQLSchema;
 import graphql.schema.idl.SchemaPrinter;
 import io.closedloop.gateway.client.SubgraphClient;
 import io.closedloop.gateway.config.GraphqlLimits;
+import io.closedloop.gateway.federation.Fetch;
 import io.closedloop.gateway.federation.Operation;
 import io.closedloop.gateway.federation.PlanExecutor;
 import io.closedloop.gateway.federation.QueryPlan;
@@ -45,6 +48,10 @@ public class PublicGraph {
     private final SubgraphClient subgraphs;
     private final GraphQL introspection;
     private final AnswerCache answers;
+    private final Cache<String, QueryPlan> plans = Caffeine.newBuilder().maximumWeight(16L << 20)
+            // A plan holds its subgraph documents and the operation's syntax tree: weighed at 40 bytes a character of the document.
+            .weigher((String query, QueryPlan plan) -> (int) Math.min(Integer.MAX_VALUE, 40L * query.length() + 500))
+            .executor(Runnable::run).build();
 
     public PublicGraph(Supergraph supergraph, SubgraphClient subgraphs, GraphqlLimits limits, AnswerCache answers) {
         this.answers = answers;
@@ -89,7 +96,7 @@ public class PublicGraph {
     public CompletionStage<String> answer(String query, Document document, String operationName, Map<String, Object> variables,
                                           String token) {
         Operation operation = Operation.of(document, operationName, variables);
-        QueryPlan plan = planner.plan(operation);
+        QueryPlan plan = plan(query, operationName, operation);
         if (operation.isMutation() || !answers.enabled()) {
             return execute(plan, token, null);
         }
@@ -97,23 +104,59 @@ public class PublicGraph {
         return answers.lookup(key, token).thenCompose(kept -> kept != null ? CompletableFuture.completedFuture(kept) : execute(plan, token, key));
     }
 
+    /**
+     * The operation's plan: remembered per document and operation name, since dashboards send the same few documents
+     * with different variables; a document with {@code @skip} or {@code @include} is planned each time (its fields
+     * depend on the variables).
+     */
+    private QueryPlan plan(String query, String operationName, Operation operation) {
+        if (query.contains("@skip") || query.contains("@include")) {
+            return planner.plan(operation);
+        }
+        QueryPlan planned = plans.get(operationName + '\n' + query, k -> planner.plan(operation));
+        return new QueryPlan(operation, planned.sequential(), planned.roots(), planned.introspects(), planned.whole());
+    }
+
     /** Runs the plan; with a cache key, keeps an answer without errors whose every subgraph gave one data version. */
     private CompletionStage<String> execute(QueryPlan plan, String token, String key) {
-        Operation operation = plan.operation();
-        Map<String, Object> introspected = plan.introspects() ? introspect(operation) : Map.of();
         Map<String, String> versions = new ConcurrentHashMap<>();
         AtomicBoolean versioned = new AtomicBoolean(true);
-        CompletionStage<PlanExecutor.Result> run = plan.roots().isEmpty()
-                ? CompletableFuture.completedFuture(new PlanExecutor.Result(Map.of(), List.of()))
-                : PlanExecutor.execute(plan, (graph, subquery, given) -> subgraphs.call(graph, subquery, given, token).thenApply(answer -> {
-                    String version = answer.dataVersion();
-                    String earlier = version == null ? null : versions.putIfAbsent(graph, version);
-                    if (version == null || earlier != null && !earlier.equals(version)) {
-                        versioned.set(false); // no version, or the subgraph's data changed between two of its fetches
-                    }
-                    return answer.body();
-                }));
-        return run.thenApply(result -> {
+        PlanExecutor.Subgraphs calls = (graph, subquery, given) -> subgraphs.call(graph, subquery, given, token).thenApply(answer -> {
+            String version = answer.dataVersion();
+            String earlier = version == null ? null : versions.putIfAbsent(graph, version);
+            if (version == null || earlier != null && !earlier.equals(version)) {
+                versioned.set(false); // no version, or the subgraph's data changed between two of its fetches
+            }
+            return answer.body();
+        });
+        if (plan.whole()) {
+            // One fetch asking exactly what the client asked: an answer without errors is passed on as the subgraph wrote it.
+            Fetch fetch = plan.roots().get(0);
+            return subgraphs.call(fetch.graph(), fetch.query(), PlanExecutor.variablesOf(fetch, plan.operation().variables()), token)
+                    .handle((answer, failure) -> {
+                        if (failure == null && answer.dataOnly()) {
+                            if (key != null && answer.dataVersion() != null) {
+                                answers.keep(key, answer.json(), Map.of(fetch.graph(), answer.dataVersion()));
+                            }
+                            return CompletableFuture.completedFuture(answer.json());
+                        }
+                        // Errors, or no answer: made the client's as any plan's are (paths, codes, nulls); never kept.
+                        versioned.set(false);
+                        return shaped(plan, PlanExecutor.execute(plan, (graph, subquery, given) -> failure != null
+                                ? CompletableFuture.failedFuture(failure) : CompletableFuture.completedFuture(answer.body())), key, versions, versioned);
+                    }).thenCompose(answer -> answer);
+        }
+        return shaped(plan, PlanExecutor.execute(plan, calls), key, versions, versioned);
+    }
+
+    /** The client's answer from the plan's merged data, kept when it has no errors and every subgraph gave one version. */
+    private CompletionStage<String> shaped(QueryPlan plan, CompletionStage<PlanExecutor.Result> run, String key, Map<String, String> versions,
+                                           AtomicBoolean versioned) {
+        Operation operation = plan.operation();
+        Map<String, Object> introspected = plan.introspects() ? introspect(operation) : Map.of();
+        CompletionStage<PlanExecutor.Result> results = plan.roots().isEmpty()
+                ? CompletableFuture.completedFuture(new PlanExecutor.Result(Map.of(), List.of())) : run;
+        return results.thenApply(result -> {
             ResponseShaper.Shaped shaped = ResponseShaper.shape(supergraph.apiSchema(), operation, result.data(), introspected);
             Map<String, Object> answer = new LinkedHashMap<>();
             if (!result.errors().isEmpty()) {

@@ -57,13 +57,16 @@ class GatewaySecurityTest {
     }
 
     @Test
-    void dashboardAndChartJsAreServedWithoutAToken() {
+    void dashboardChartJsAndGraphiqlAreServedWithoutAToken() {
         // The page and its scripts are public; only the GraphQL calls it makes need the user's token.
         given().get("/dashboard/").then().statusCode(200).body(containsString("dashboard.js"))
                 .body(containsString("/webjars/chart.js/4.5.1/dist/chart.umd.min.js"));
         given().get("/dashboard/dashboard.js").then().statusCode(200).body(containsString("Authorization: 'Bearer '"));
         given().get("/webjars/chart.js/4.5.1/dist/chart.umd.min.js").then().statusCode(200).body(containsString("Chart"));
         given().get("/").then().statusCode(200).body(containsString("/dashboard/"));
+        given().get("/graphql-ui/").then().statusCode(200).body(containsString("render.js"));
+        given().get("/graphql-ui/render.js").then().statusCode(200).body(containsString("createFetcher({ url: '/graphql' })"));
+        given().get("/graphql-ui/graphiql.min.js").then().statusCode(200);
     }
 
     @Test
