@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Our gateway answers as Apollo's reference federation gateway does (issue 18): 30 queries (entities across the three
+ * Our gateway answers as Apollo's reference federation gateway does (issue 18): 32 queries (entities across the three
  * subgraphs, aliases, fragments, variables, several root fields, lists, nulls and errors) give the same {@code data} from
  * both, and the same errors by path and {@code extensions.code}; ours counts its subgraph calls as Apollo's does. And
  * the subgraphs serve Apollo's own federation gateway (@apollo/gateway from npm, composing them with
@@ -297,6 +297,10 @@ class ApolloGatewayIT {
                         + " identitySettings { explosionGuardLimit } }", Map.of()),
                 new Case("error: within entities", "query($ids: [String!]!) { accountsById(id: $ids) { id opportunities(first: 5) { edges { node"
                         + " { id status journey(model: {name: LINEAR}, basis: REVENUE) { amount } } } } } }", Map.of("ids", ids.subList(0, 6))),
+                new Case("error: within entities, one account asked twice", "query($ids: [String!]!) { accountsById(id: $ids) { id"
+                        + " opportunities(first: 5) { edges { node { id journey(model: {name: LINEAR}, basis: REVENUE) { amount } } } } } }",
+                        Map.of("ids", List.of(ids.get(0), ids.get(1), ids.get(0), ids.get(4)))),
+                new Case("error: a required variable missing", "query($id: ID!) { account(id: $id) { id } }", Map.of()),
                 new Case("error: a field the schema does not have", "{ accountsById(id: [\"x\"]) { id revenueForecast } }", Map.of()),
                 new Case("error: a variable of the wrong type", "query($n: Int!) { accountsById(id: [\"x\"]) { opportunities(first: $n) {"
                         + " totalCount } } }", Map.of("n", "ten")));
@@ -320,6 +324,22 @@ class ApolloGatewayIT {
             }
         }
         assertEquals(List.of(), differences);
+
+        // An operation name the document lacks: Apollo's gateway answers 500 (INVALID_GRAPHQL); ours a request error, 400.
+        HttpResponse<String> unknown = HTTP.send(HttpRequest.newBuilder(URI.create(ours)).header("Authorization", "Bearer " + analyst)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"query\": \"query One { reportingCurrency }\", \"operationName\": \"Three\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, unknown.statusCode(), unknown.body());
+        assertEquals("OPERATION_RESOLUTION_FAILURE", JSON.readTree(unknown.body()).path("errors").path(0).path("extensions").path("code").asText());
+
+        // A question one subgraph answers whole (no entity, no __typename) is passed on as that subgraph wrote it.
+        String performance = "query($p: PeriodInput!) { performance(period: $p, model: {name: J_SHAPED}, groupBy: MEDIUM) {"
+                + " rows { edges { node { key amount credit } } } totals { amount } } }";
+        Map<String, Object> fresh = Map.of("p", Map.of("from", START.plusDays(3).toString(), "to", START.plusDays(DAYS + 100).toString()));
+        double passedOn = ourAnswers("passed-on");
+        JsonNode whole = ask(ours, performance, Map.of("p", fresh.get("p")));
+        assertEquals(passedOn + 1, ourAnswers("passed-on"), "passed on whole");
+        assertEquals(direct(ServiceName.ATTRIBUTION, performance, fresh), whole.path("data"));
         assertEquals(cases.stream().filter(c -> c.name().startsWith("error")).count(), errorsSeen, "each error case gave errors");
     }
 
@@ -419,6 +439,15 @@ class ApolloGatewayIT {
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         return JSON.readTree(response.body());
+    }
+
+    /** Our gateway's answers made {@code how} so far (its closedloop_gateway_answers_total metric). */
+    private static double ourAnswers(String how) throws Exception {
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(running.url(ServiceName.GATEWAY) + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^closedloop_gateway_answers_total\\{[^}]*how=\"" + how
+                + "\"[^}]*} (\\S+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     /** Our gateway's subgraph calls so far, by subgraph (its closedloop_gateway_subgraph_calls_total metric). */

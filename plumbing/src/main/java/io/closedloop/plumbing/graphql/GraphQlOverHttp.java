@@ -99,8 +99,9 @@ public class GraphQlOverHttp {
             ctx.next(); // SmallRye names what is missing or mistyped
             return;
         }
+        // Absent variables are coerced as none: a required one missing is the client's error, before anything runs.
         Checked document = check(query, body.getValue("operationName") instanceof String name ? name : null,
-                body.getValue("variables") instanceof JsonObject variables ? variables.getMap() : null);
+                body.getValue("variables") instanceof JsonObject variables ? variables.getMap() : Map.of());
         if (!document.problems().isEmpty()) {
             refuse(ctx, requestErrorStatus(ctx), document.problems(), document.code());
             return;

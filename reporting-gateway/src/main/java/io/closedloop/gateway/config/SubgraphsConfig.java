@@ -38,6 +38,13 @@ public interface SubgraphsConfig {
          */
         @WithDefault("33554432")
         long maxBytes();
+
+        /**
+         * Longest an answer is kept even while the versions hold: a few answers change with time alone (an import job
+         * whose worker stopped is FAILED once its heartbeat is old enough, with no write).
+         */
+        @WithDefault("5m")
+        Duration maxAge();
     }
 
     interface Service {

@@ -44,12 +44,14 @@ public final class Operation {
         OperationDefinition chosen;
         if (operationName == null || operationName.isEmpty()) {
             if (operations.size() != 1) {
-                throw new RequestException("operationName: the document has " + operations.size() + " operations; name the one to run");
+                throw new RequestException("operationName: the document has " + operations.size() + " operations; name the one to run",
+                        "OPERATION_RESOLUTION_FAILURE", true);
             }
             chosen = operations.get(0);
         } else {
             chosen = operations.stream().filter(o -> operationName.equals(o.getName())).findFirst()
-                    .orElseThrow(() -> new RequestException("operationName: the document has no operation '" + operationName + "'"));
+                    .orElseThrow(() -> new RequestException("operationName: the document has no operation '" + operationName + "'",
+                            "OPERATION_RESOLUTION_FAILURE", true));
         }
         return new Operation(document, chosen, variables == null ? Map.of() : variables);
     }

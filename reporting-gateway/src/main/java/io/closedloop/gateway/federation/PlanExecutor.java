@@ -73,28 +73,29 @@ public final class PlanExecutor {
             }
             List<List<Object>> targetPaths = new ArrayList<>();
             List<Map<String, Object>> targets = new ArrayList<>();
+            // One representation per distinct key, remembering every object it came from (read under the lock: a sibling
+            // fetch at the same path may be merging into these objects).
+            Map<Object, List<Integer>> byKey = new LinkedHashMap<>();
             synchronized (this) {
                 gather(data, fetch.path(), 0, new ArrayList<>(), targets, targetPaths);
-            }
-            // One representation per distinct key, remembering every object it came from.
-            Map<Object, List<Integer>> byKey = new LinkedHashMap<>();
-            for (int i = 0; i < targets.size(); i++) {
-                Object key = targets.get(i).get(Fetch.keyAlias(fetch.key()));
-                if (key != null) {
-                    byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+                for (int i = 0; i < targets.size(); i++) {
+                    Object key = targets.get(i).get(Fetch.keyAlias(fetch.key()));
+                    if (key != null) {
+                        byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+                    }
                 }
             }
             if (byKey.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
             List<Map<String, Object>> representations = new ArrayList<>();
-            List<List<Object>> entityPaths = new ArrayList<>();
+            List<List<List<Object>>> entityPaths = new ArrayList<>();
             for (Map.Entry<Object, List<Integer>> key : byKey.entrySet()) {
                 Map<String, Object> representation = new LinkedHashMap<>();
                 representation.put("__typename", fetch.entityType());
                 representation.put(fetch.key(), key.getKey());
                 representations.add(representation);
-                entityPaths.add(targetPaths.get(key.getValue().get(0)));
+                entityPaths.add(key.getValue().stream().map(targetPaths::get).toList());
             }
             given.put(Fetch.REPRESENTATIONS, representations);
             List<List<Integer>> owners = List.copyOf(byKey.values());
@@ -114,7 +115,7 @@ public final class PlanExecutor {
 
         /** Calls the fetch's subgraph, applies its data under the lock, keeps its errors, then runs what depends on it. */
         private CompletionStage<Void> call(Fetch fetch, Map<String, Object> given, java.util.function.Consumer<Map<String, Object>> apply,
-                                           List<List<Object>> entityPaths) {
+                                           List<List<List<Object>>> entityPaths) {
             return subgraphs.call(fetch.graph(), fetch.query(), given).handle((response, failure) -> {
                 synchronized (this) {
                     if (failure != null) {
@@ -125,7 +126,7 @@ public final class PlanExecutor {
                     if (response.get("errors") instanceof List<?> list) {
                         for (Object e : list) {
                             if (e instanceof Map<?, ?> error) {
-                                errors.add(clientError(cast(error), fetch, entityPaths));
+                                errors.addAll(clientErrors(cast(error), fetch, entityPaths));
                             }
                         }
                     }
@@ -143,33 +144,44 @@ public final class PlanExecutor {
             }).thenCompose(ok -> ok ? all(fetch.dependents()) : CompletableFuture.completedFuture(null));
         }
 
-        /** The subgraph's error as the client sees it: its path in the client's response, no locations (they are the subgraph document's). */
-        private static Map<String, Object> clientError(Map<String, Object> error, Fetch fetch, List<List<Object>> entityPaths) {
-            Object path = error.get("path");
-            List<Object> clientPath = null;
-            if (path instanceof List<?> p) {
-                clientPath = new ArrayList<>(p);
-                if (fetch.entityType() != null) {
-                    if (p.size() >= 2 && "_entities".equals(p.get(0)) && p.get(1) instanceof Number n && n.intValue() < entityPaths.size()) {
-                        clientPath = new ArrayList<>(entityPaths.get(n.intValue()));
-                        clientPath.addAll(p.subList(2, p.size()));
-                    } else {
-                        clientPath = null;
-                    }
-                }
-            }
+        /**
+         * The subgraph's error as the client sees it: with its path in the client's response — one error for every place
+         * an entity stands when the error is inside {@code _entities} (as Apollo's gateway, which sends an entity once per
+         * place, reports it) — and no locations (they are the subgraph document's).
+         */
+        private static List<Map<String, Object>> clientErrors(Map<String, Object> error, Fetch fetch, List<List<List<Object>>> entityPaths) {
             Map<String, Object> extensions = new LinkedHashMap<>();
             if (error.get("extensions") instanceof Map<?, ?> given) {
                 extensions.putAll(cast(given));
             }
             extensions.putIfAbsent("code", "DOWNSTREAM_SERVICE_ERROR");
             extensions.put("serviceName", fetch.graph());
-            Map<String, Object> mapped = new LinkedHashMap<>();
-            mapped.put("message", error.get("message") instanceof String m ? m : "error in " + fetch.graph());
-            if (clientPath != null) {
-                mapped.put("path", clientPath);
+            String message = error.get("message") instanceof String m ? m : "error in " + fetch.graph();
+            List<List<Object>> paths = new ArrayList<>();
+            if (error.get("path") instanceof List<?> p) {
+                if (fetch.entityType() == null) {
+                    paths.add(new ArrayList<>(p));
+                } else if (p.size() >= 2 && "_entities".equals(p.get(0)) && p.get(1) instanceof Number n && n.intValue() < entityPaths.size()) {
+                    for (List<Object> at : entityPaths.get(n.intValue())) {
+                        List<Object> path = new ArrayList<>(at);
+                        path.addAll(p.subList(2, p.size()));
+                        paths.add(path);
+                    }
+                }
             }
-            mapped.put("extensions", extensions);
+            if (paths.isEmpty()) {
+                paths.add(null);
+            }
+            List<Map<String, Object>> mapped = new ArrayList<>();
+            for (List<Object> path : paths) {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("message", message);
+                if (path != null) {
+                    one.put("path", path);
+                }
+                one.put("extensions", extensions);
+                mapped.add(one);
+            }
             return mapped;
         }
 

@@ -67,7 +67,8 @@ public final class QueryPlanner {
         Planning planning = new Planning(operation);
         GraphQLObjectType rootType = operation.isMutation() ? supergraph.apiSchema().getMutationType() : supergraph.apiSchema().getQueryType();
         if (rootType == null) {
-            throw new RequestException("the schema has no " + operation.definition().getOperation().name().toLowerCase() + " type");
+            throw new RequestException("the schema has no " + operation.definition().getOperation().name().toLowerCase() + " type",
+                    "OPERATION_RESOLUTION_FAILURE", true);
         }
         boolean introspects = false;
         List<Draft> drafts = new ArrayList<>();

@@ -4,14 +4,21 @@ package io.closedloop.gateway.federation;
 public class RequestException extends RuntimeException {
 
     private final String code;
-
-    public RequestException(String message) {
-        this(message, "BAD_REQUEST");
-    }
+    private final boolean badRequest;
 
     public RequestException(String message, String code) {
+        this(message, code, false);
+    }
+
+    /** {@code badRequest}: answered 400 whatever the client accepts (the request names no operation to run, as Apollo Server answers). */
+    public RequestException(String message, String code, boolean badRequest) {
         super(message);
         this.code = code;
+        this.badRequest = badRequest;
+    }
+
+    public boolean badRequest() {
+        return badRequest;
     }
 
     /** The error's {@code extensions.code}. */

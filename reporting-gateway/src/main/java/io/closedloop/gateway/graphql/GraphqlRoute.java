@@ -48,6 +48,10 @@ public class GraphqlRoute {
     private void post(RoutingContext ctx) {
         JsonObject body = ctx.body().asJsonObject();
         Document document = ctx.get(GraphQlOverHttp.DOCUMENT);
+        if (body == null) {
+            GraphQlOverHttp.refuse(ctx, 400, List.of("body: a JSON object {\"query\": \"...\"}, not null"), "BAD_REQUEST");
+            return;
+        }
         if (document == null) {
             String problem = body.getValue("query") == null ? "query: missing; a POST to /graphql carries {\"query\": \"...\"}"
                     : "query: must be a string";
@@ -117,7 +121,8 @@ public class GraphqlRoute {
 
     private static void refuse(RoutingContext ctx, RequestException refused) {
         Map<String, Object> error = Map.of("message", refused.getMessage(), "extensions", Map.of("code", refused.code()));
-        ctx.response().setStatusCode(GraphQlOverHttp.requestErrorStatus(ctx)).putHeader(HttpHeaders.CONTENT_TYPE, contentType(ctx))
+        int status = refused.badRequest() ? 400 : GraphQlOverHttp.requestErrorStatus(ctx);
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType(ctx))
                 .end(Json.encode(Map.of("errors", List.of(error))));
     }
 

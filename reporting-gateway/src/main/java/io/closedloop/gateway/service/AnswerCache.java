@@ -23,7 +23,8 @@ import java.util.concurrent.CompletionStage;
  * change of identity, CRM or attribution data, an erasure included, and no time limit is needed. Keyed by the caller's
  * token (hashed: the same workspace and roles), the document, the operation and the variables. Answers with errors,
  * mutations and answers from a subgraph that gave no version are never kept. Bounded by the bytes of the answers' JSON
- * ({@code closedloop.answer-cache.max-bytes}), least recently used out first.
+ * ({@code closedloop.answer-cache.max-bytes}), least recently used out first, and kept at most
+ * {@code closedloop.answer-cache.max-age} (5 min) for the few answers that change with time alone.
  */
 @ApplicationScoped
 public class AnswerCache {
@@ -40,6 +41,9 @@ public class AnswerCache {
         long maxBytes = config.answerCache().maxBytes();
         this.kept = maxBytes <= 0 ? null : Caffeine.newBuilder().maximumWeight(maxBytes)
                 .weigher((String key, Kept k) -> (int) Math.min(Integer.MAX_VALUE, 2L * (key.length() + k.json().length()) + 200))
+                // A bound besides the versions: a few answers change with time alone (an import job whose worker stopped
+                // turns FAILED when its heartbeat is old enough, with no write).
+                .expireAfterWrite(config.answerCache().maxAge())
                 .executor(Runnable::run).build();
     }
 

@@ -3,6 +3,8 @@ package io.closedloop.gateway.service;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import graphql.ExecutionInput;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import graphql.ExecutionResult;
 import graphql.GraphQL;
 import graphql.language.Document;
@@ -25,6 +27,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,12 +56,25 @@ public class PublicGraph {
             .weigher((String query, QueryPlan plan) -> (int) Math.min(Integer.MAX_VALUE, 40L * query.length() + 500))
             .executor(Runnable::run).build();
 
-    public PublicGraph(Supergraph supergraph, SubgraphClient subgraphs, GraphqlLimits limits, AnswerCache answers) {
+    private final Counter passedOn;
+    private final Counter merged;
+    private final Counter kept;
+
+    public PublicGraph(Supergraph supergraph, SubgraphClient subgraphs, GraphqlLimits limits, AnswerCache answers, MeterRegistry metrics) {
         this.answers = answers;
+        // How each answer was made: a subgraph's passed on whole, merged from fetches, or kept (closedloop_gateway_answers_total).
+        this.passedOn = answerCounter(metrics, "passed-on");
+        this.merged = answerCounter(metrics, "merged");
+        this.kept = answerCounter(metrics, "kept");
         this.supergraph = supergraph;
         this.planner = new QueryPlanner(supergraph, new QueryPlanner.Limits(limits.maxDepth(), limits.maxFields(), limits.maxRootFields()));
         this.subgraphs = subgraphs;
         this.introspection = GraphQL.newGraphQL(supergraph.apiSchema()).build();
+    }
+
+    private static Counter answerCounter(MeterRegistry metrics, String how) {
+        return Counter.builder("closedloop.gateway.answers").description("Answers the gateway gave, by how it made them")
+                .tag("how", how).register(metrics);
     }
 
     /** The supergraph, read once from the classpath. */
@@ -101,16 +117,23 @@ public class PublicGraph {
             return execute(plan, token, null);
         }
         String key = AnswerCache.key(token, query, operationName, Json.encode(operation.variables()));
-        return answers.lookup(key, token).thenCompose(kept -> kept != null ? CompletableFuture.completedFuture(kept) : execute(plan, token, key));
+        return answers.lookup(key, token).thenCompose(json -> {
+            if (json == null) {
+                return execute(plan, token, key);
+            }
+            kept.increment();
+            return CompletableFuture.completedFuture(json);
+        });
     }
 
     /**
      * The operation's plan: remembered per document and operation name, since dashboards send the same few documents
-     * with different variables; a document with {@code @skip} or {@code @include} is planned each time (its fields
-     * depend on the variables).
+     * with different variables; a document that may hold {@code @skip} or {@code @include} is planned each time (its
+     * fields depend on the variables; "skip" or "include" anywhere in its text counts, whitespace or comments after the
+     * {@code @} included).
      */
     private QueryPlan plan(String query, String operationName, Operation operation) {
-        if (query.contains("@skip") || query.contains("@include")) {
+        if (query.contains("skip") || query.contains("include")) {
             return planner.plan(operation);
         }
         QueryPlan planned = plans.get(operationName + '\n' + query, k -> planner.plan(operation));
@@ -135,6 +158,7 @@ public class PublicGraph {
             return subgraphs.call(fetch.graph(), fetch.query(), PlanExecutor.variablesOf(fetch, plan.operation().variables()), token)
                     .handle((answer, failure) -> {
                         if (failure == null && answer.dataOnly()) {
+                            passedOn.increment();
                             if (key != null && answer.dataVersion() != null) {
                                 answers.keep(key, answer.json(), Map.of(fetch.graph(), answer.dataVersion()));
                             }
@@ -153,18 +177,24 @@ public class PublicGraph {
     private CompletionStage<String> shaped(QueryPlan plan, CompletionStage<PlanExecutor.Result> run, String key, Map<String, String> versions,
                                            AtomicBoolean versioned) {
         Operation operation = plan.operation();
-        Map<String, Object> introspected = plan.introspects() ? introspect(operation) : Map.of();
+        ExecutionResult introspection = plan.introspects() ? introspect(operation) : null;
+        Map<String, Object> introspected = introspection == null || introspection.getData() == null ? Map.of() : introspection.getData();
         CompletionStage<PlanExecutor.Result> results = plan.roots().isEmpty()
                 ? CompletableFuture.completedFuture(new PlanExecutor.Result(Map.of(), List.of())) : run;
         return results.thenApply(result -> {
+            merged.increment();
             ResponseShaper.Shaped shaped = ResponseShaper.shape(supergraph.apiSchema(), operation, result.data(), introspected);
+            List<Map<String, Object>> errors = new ArrayList<>(result.errors());
+            if (introspection != null) {
+                introspection.getErrors().forEach(e -> errors.add(e.toSpecification()));
+            }
             Map<String, Object> answer = new LinkedHashMap<>();
-            if (!result.errors().isEmpty()) {
-                answer.put("errors", result.errors());
+            if (!errors.isEmpty()) {
+                answer.put("errors", errors);
             }
             answer.put("data", shaped.data());
-            boolean complete = result.errors().isEmpty() && shaped.valueCompletion().isEmpty();
-            if (result.errors().isEmpty() && !shaped.valueCompletion().isEmpty()) {
+            boolean complete = errors.isEmpty() && shaped.valueCompletion().isEmpty();
+            if (errors.isEmpty() && !shaped.valueCompletion().isEmpty()) {
                 answer.put("extensions", Map.of("valueCompletion", shaped.valueCompletion()));
             }
             String json = Json.encode(answer);
@@ -175,11 +205,8 @@ public class PublicGraph {
         });
     }
 
-    /** The answers to the operation's root introspection fields, by response key (the other root fields left out). */
-    private Map<String, Object> introspect(Operation operation) {
-        ExecutionResult result = introspection.execute(ExecutionInput.newExecutionInput(operation.introspectionOnly())
-                .variables(operation.variables()).build());
-        Map<String, Object> data = result.getData();
-        return data == null ? Map.of() : data;
+    /** The answers to the operation's root introspection fields, by response key (the other root fields left out), and their errors. */
+    private ExecutionResult introspect(Operation operation) {
+        return introspection.execute(ExecutionInput.newExecutionInput(operation.introspectionOnly()).variables(operation.variables()).build());
     }
 }
