@@ -53,8 +53,7 @@ final class RunningSystem implements AutoCloseable {
         Map<ServiceName, Integer> freePorts = Map.of(ServiceName.INGESTION, 0, ServiceName.IDENTITY, 0,
                 ServiceName.ATTRIBUTION, 0, ServiceName.GATEWAY, 0);
         environment.forEach((service, variables) -> variables.forEach((name, value) -> system.environment(service, name, value)));
-        system.start(EnumSet.allOf(ServiceName.class), freePorts, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
-                Path.of("target", "service-logs", prefix));
+        startOrStopAll(system, EnumSet.allOf(ServiceName.class), freePorts, prefix);
         return new RunningSystem(system, prefix);
     }
 
@@ -67,9 +66,23 @@ final class RunningSystem implements AutoCloseable {
         for (ServiceName s : ServiceName.values()) {
             freePorts.put(s, 0);
         }
-        system.start(EnumSet.copyOf(List.of(which)), freePorts, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
-                Path.of("target", "service-logs", prefix));
+        startOrStopAll(system, EnumSet.copyOf(List.of(which)), freePorts, prefix);
         return new RunningSystem(system, prefix);
+    }
+
+    /** Starts {@code which}; when one does not come up, stops the ones that did (no process outlives a failed test). */
+    private static void startOrStopAll(ClosedLoopSystem system, EnumSet<ServiceName> which, Map<ServiceName, Integer> ports, String prefix)
+            throws Exception {
+        try {
+            system.start(which, ports, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), Path.of("target", "service-logs", prefix));
+        } catch (Exception | Error e) {
+            try {
+                system.close();
+            } catch (Exception stopping) {
+                e.addSuppressed(stopping);
+            }
+            throw e;
+        }
     }
 
     /** An operator's {@code service} token: reads every feed of every workspace. */
