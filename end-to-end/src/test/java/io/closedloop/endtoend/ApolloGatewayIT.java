@@ -443,25 +443,27 @@ class ApolloGatewayIT {
 
     /** Our gateway's answers made {@code how} so far (its closedloop_gateway_answers_total metric). */
     private static double ourAnswers(String how) throws Exception {
-        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(running.url(ServiceName.GATEWAY) + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^closedloop_gateway_answers_total\\{[^}]*how=\"" + how
-                + "\"[^}]*} (\\S+)$").matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return ourMetric("closedloop_gateway_answers_total", "how").getOrDefault(how, 0.0);
     }
 
     /** Our gateway's subgraph calls so far, by subgraph (its closedloop_gateway_subgraph_calls_total metric). */
     private static Map<String, Double> ourCalls() throws Exception {
+        Map<String, Double> calls = ourMetric("closedloop_gateway_subgraph_calls_total", "subgraph");
+        assertEquals(3, calls.size(), "the gateway counts its calls per subgraph: " + calls);
+        return calls;
+    }
+
+    /** A counter of our gateway's /q/metrics, by the value of its tag {@code tag}. */
+    private static Map<String, Double> ourMetric(String name, String tag) throws Exception {
         String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(running.url(ServiceName.GATEWAY) + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        Map<String, Double> calls = new java.util.HashMap<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^closedloop_gateway_subgraph_calls_total\\{[^}]*subgraph=\"(\\w+)\"[^}]*} (\\S+)$")
+        Map<String, Double> values = new java.util.HashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "\\{[^}]*" + tag + "=\"([\\w-]+)\"[^}]*} (\\S+)$")
                 .matcher(metrics);
         while (m.find()) {
-            calls.put(m.group(1), Double.parseDouble(m.group(2)));
+            values.put(m.group(1), Double.parseDouble(m.group(2)));
         }
-        assertEquals(3, calls.size(), "the gateway counts its calls per subgraph: " + metrics.lines().filter(l -> l.contains("subgraph")).toList());
-        return calls;
+        return values;
     }
 
     private static void reset() throws Exception {

@@ -1,6 +1,8 @@
 package io.closedloop.gateway.federation;
 
+import graphql.language.AstPrinter;
 import graphql.language.BooleanValue;
+import graphql.language.Definition;
 import graphql.language.Directive;
 import graphql.language.DirectivesContainer;
 import graphql.language.Document;
@@ -8,6 +10,7 @@ import graphql.language.Field;
 import graphql.language.FragmentDefinition;
 import graphql.language.FragmentSpread;
 import graphql.language.InlineFragment;
+import graphql.language.Node;
 import graphql.language.OperationDefinition;
 import graphql.language.Selection;
 import graphql.language.SelectionSet;
@@ -16,9 +19,11 @@ import graphql.language.VariableDefinition;
 import graphql.language.VariableReference;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The operation a client asked for, from a document already validated against the public schema, with its variables:
@@ -91,35 +96,43 @@ public final class Operation {
 
     /**
      * The operation reduced to its root introspection fields ({@code __schema}, {@code __type}), as a document with the
-     * fragments they use: what a plain GraphQL executor over the public schema answers.
+     * fragments and variables they use: what a plain GraphQL executor over the public schema answers.
      */
     public String introspectionOnly() {
         List<Selection> roots = new ArrayList<>();
-        Map<String, List<Field>> fields = rootFields();
-        fields.values().forEach(group -> group.stream().filter(f -> f.getName().equals("__schema") || f.getName().equals("__type"))
+        rootFields().values().forEach(group -> group.stream().filter(f -> f.getName().equals("__schema") || f.getName().equals("__type"))
                 .forEach(roots::add));
         Map<String, FragmentDefinition> used = new LinkedHashMap<>();
-        java.util.Set<String> variablesUsed = new java.util.HashSet<>();
-        roots.forEach(r -> uses(r, used, variablesUsed));
-        List<graphql.language.Definition> definitions = new ArrayList<>();
+        roots.forEach(r -> fragmentsIn(r, used));
+        Set<String> variablesUsed = new HashSet<>();
+        roots.forEach(r -> variablesIn(r, variablesUsed));
+        used.values().forEach(f -> variablesIn(f, variablesUsed));
+        List<Definition> definitions = new ArrayList<>();
         definitions.add(definition.transform(b -> b.selectionSet(SelectionSet.newSelectionSet(roots).build()).directives(List.of())
                 .variableDefinitions(definition.getVariableDefinitions().stream().filter(v -> variablesUsed.contains(v.getName())).toList())));
         definitions.addAll(used.values());
-        return graphql.language.AstPrinter.printAstCompact(Document.newDocument().definitions(definitions).build());
+        return AstPrinter.printAstCompact(Document.newDocument().definitions(definitions).build());
     }
 
-    /** The fragments and variables {@code node} uses, transitively. */
-    private void uses(graphql.language.Node<?> node, Map<String, FragmentDefinition> fragmentsUsed, java.util.Set<String> variablesUsed) {
-        if (node instanceof VariableReference reference) {
-            variablesUsed.add(reference.getName());
-        }
-        if (node instanceof FragmentSpread spread && !fragmentsUsed.containsKey(spread.getName())) {
+    /** The fragments {@code node} spreads, transitively. */
+    private void fragmentsIn(Node<?> node, Map<String, FragmentDefinition> into) {
+        if (node instanceof FragmentSpread spread && !into.containsKey(spread.getName())) {
             FragmentDefinition fragment = fragments.get(spread.getName());
-            fragmentsUsed.put(spread.getName(), fragment);
-            uses(fragment, fragmentsUsed, variablesUsed);
+            into.put(spread.getName(), fragment);
+            fragmentsIn(fragment, into);
         }
-        for (graphql.language.Node<?> child : node.getChildren()) {
-            uses(child, fragmentsUsed, variablesUsed);
+        for (Node<?> child : node.getChildren()) {
+            fragmentsIn(child, into);
+        }
+    }
+
+    /** The variables {@code node} and what it holds refer to (not through fragment spreads). */
+    static void variablesIn(Node<?> node, Set<String> into) {
+        if (node instanceof VariableReference reference) {
+            into.add(reference.getName());
+        }
+        for (Node<?> child : node.getChildren()) {
+            variablesIn(child, into);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * Runs a {@link QueryPlan}: root fetches (in parallel for a query, in order for a mutation), each followed by its
@@ -114,7 +115,7 @@ public final class PlanExecutor {
         }
 
         /** Calls the fetch's subgraph, applies its data under the lock, keeps its errors, then runs what depends on it. */
-        private CompletionStage<Void> call(Fetch fetch, Map<String, Object> given, java.util.function.Consumer<Map<String, Object>> apply,
+        private CompletionStage<Void> call(Fetch fetch, Map<String, Object> given, Consumer<Map<String, Object>> apply,
                                            List<List<List<Object>>> entityPaths) {
             return subgraphs.call(fetch.graph(), fetch.query(), given).handle((response, failure) -> {
                 synchronized (this) {

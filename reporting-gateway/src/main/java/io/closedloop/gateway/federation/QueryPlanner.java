@@ -1,15 +1,11 @@
 package io.closedloop.gateway.federation;
 
 import graphql.language.Argument;
-import graphql.language.ArrayValue;
 import graphql.language.AstPrinter;
 import graphql.language.Field;
 import graphql.language.InlineFragment;
 import graphql.language.ListType;
-import graphql.language.Node;
 import graphql.language.NonNullType;
-import graphql.language.ObjectField;
-import graphql.language.ObjectValue;
 import graphql.language.OperationDefinition;
 import graphql.language.Selection;
 import graphql.language.SelectionSet;
@@ -212,7 +208,7 @@ public final class QueryPlanner {
         Fetch freeze(Draft draft, OperationDefinition.Operation kind) {
             SelectionSet selections = SelectionSet.newSelectionSet(draft.selections).build();
             Set<String> used = new LinkedHashSet<>();
-            variablesIn(selections, used);
+            Operation.variablesIn(selections, used);
             List<VariableDefinition> definitions = new ArrayList<>();
             if (draft.entityType != null) {
                 definitions.add(VariableDefinition.newVariableDefinition(Fetch.REPRESENTATIONS,
@@ -233,29 +229,6 @@ public final class QueryPlanner {
                     .variableDefinitions(definitions).selectionSet(selections).build());
             List<Fetch> dependents = draft.dependents.stream().map(d -> freeze(d, OperationDefinition.Operation.QUERY)).toList();
             return new Fetch(draft.graph, draft.entityType, draft.key, draft.path, query, List.copyOf(used), dependents);
-        }
-    }
-
-    private static void variablesIn(Node<?> node, Set<String> into) {
-        if (node instanceof VariableReference reference) {
-            into.add(reference.getName());
-            return;
-        }
-        if (node instanceof Field field) {
-            field.getArguments().forEach(a -> variablesIn(a.getValue(), into));
-            if (field.getSelectionSet() != null) {
-                variablesIn(field.getSelectionSet(), into);
-            }
-        } else if (node instanceof SelectionSet set) {
-            set.getSelections().forEach(s -> variablesIn(s, into));
-        } else if (node instanceof InlineFragment inline) {
-            variablesIn(inline.getSelectionSet(), into);
-        } else if (node instanceof ArrayValue array) {
-            array.getValues().forEach(v -> variablesIn(v, into));
-        } else if (node instanceof ObjectValue object) {
-            for (ObjectField field : object.getObjectFields()) {
-                variablesIn(field.getValue(), into);
-            }
         }
     }
 }

@@ -144,14 +144,6 @@ public class PublicGraph {
     private CompletionStage<String> execute(QueryPlan plan, String token, String key) {
         Map<String, String> versions = new ConcurrentHashMap<>();
         AtomicBoolean versioned = new AtomicBoolean(true);
-        PlanExecutor.Subgraphs calls = (graph, subquery, given) -> subgraphs.call(graph, subquery, given, token).thenApply(answer -> {
-            String version = answer.dataVersion();
-            String earlier = version == null ? null : versions.putIfAbsent(graph, version);
-            if (version == null || earlier != null && !earlier.equals(version)) {
-                versioned.set(false); // no version, or the subgraph's data changed between two of its fetches
-            }
-            return answer.body();
-        });
         if (plan.whole()) {
             // One fetch asking exactly what the client asked: an answer without errors is passed on as the subgraph wrote it.
             Fetch fetch = plan.roots().get(0);
@@ -170,7 +162,14 @@ public class PublicGraph {
                                 ? CompletableFuture.failedFuture(failure) : CompletableFuture.completedFuture(answer.body())), key, versions, versioned);
                     }).thenCompose(answer -> answer);
         }
-        return shaped(plan, PlanExecutor.execute(plan, calls), key, versions, versioned);
+        return shaped(plan, PlanExecutor.execute(plan, (graph, subquery, given) -> subgraphs.call(graph, subquery, given, token).thenApply(answer -> {
+            String version = answer.dataVersion();
+            String earlier = version == null ? null : versions.putIfAbsent(graph, version);
+            if (version == null || earlier != null && !earlier.equals(version)) {
+                versioned.set(false); // no version, or the subgraph's data changed between two of its fetches
+            }
+            return answer.body();
+        })), key, versions, versioned);
     }
 
     /** The client's answer from the plan's merged data, kept when it has no errors and every subgraph gave one version. */
@@ -179,9 +178,7 @@ public class PublicGraph {
         Operation operation = plan.operation();
         ExecutionResult introspection = plan.introspects() ? introspect(operation) : null;
         Map<String, Object> introspected = introspection == null || introspection.getData() == null ? Map.of() : introspection.getData();
-        CompletionStage<PlanExecutor.Result> results = plan.roots().isEmpty()
-                ? CompletableFuture.completedFuture(new PlanExecutor.Result(Map.of(), List.of())) : run;
-        return results.thenApply(result -> {
+        return run.thenApply(result -> {
             merged.increment();
             ResponseShaper.Shaped shaped = ResponseShaper.shape(supergraph.apiSchema(), operation, result.data(), introspected);
             List<Map<String, Object>> errors = new ArrayList<>(result.errors());

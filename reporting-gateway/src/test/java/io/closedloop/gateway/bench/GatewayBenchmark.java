@@ -198,12 +198,11 @@ public final class GatewayBenchmark {
                 // Labelled cached: one question asked over and over; every answer checked against the subgraph's data version.
                 Measured cached = measure("gateway, one question repeated (CACHED)", gateway, analyst, List.of(questions.get(0)), clients, requests);
                 Measured gatewayCustom = null;
-                JsonNode customAnswer = call(gateway, analyst, Map.of("query", performance, "variables", Map.of("period", quarter,
-                        "groupBy", "CHANNEL", "model", Map.of("name", "CUSTOM", "weights", Map.of("ft", 0.3, "lc", 0.2, "oc", 0.2, "cw", 0.2, "middle", 0.1)))));
+                String refused = customRequests == 0 ? null : refusal(gateway, analyst, performance, quarter);
                 if (customRequests == 0) {
                     System.out.println("gateway, CUSTOM weights: not measured (--custom-requests 0)");
-                } else if (customAnswer.hasNonNull("errors")) {
-                    System.out.println("gateway, CUSTOM weights: refused: " + customAnswer.path("errors").path(0).path("message").asText());
+                } else if (refused != null) {
+                    System.out.println("gateway, CUSTOM weights: refused: " + refused);
                 } else {
                     // A new weight vector every request: never an answer anyone kept.
                     List<Map<String, Object>> weights = customQueries(performance, quarter, customWarmup + customRequests);
@@ -367,6 +366,13 @@ public final class GatewayBenchmark {
                     "model", Map.of("name", "CUSTOM", "weights", weights))));
         }
         return bodies;
+    }
+
+    /** Why the gateway refuses the CUSTOM report, or null when it answers it. */
+    private static String refusal(String gateway, String analyst, String performance, Map<String, Object> quarter) throws Exception {
+        JsonNode answer = call(gateway, analyst, Map.of("query", performance, "variables", Map.of("period", quarter, "groupBy", "CHANNEL",
+                "model", Map.of("name", "CUSTOM", "weights", Map.of("ft", 0.3, "lc", 0.2, "oc", 0.2, "cw", 0.2, "middle", 0.1)))));
+        return answer.hasNonNull("errors") ? answer.path("errors").path(0).path("message").asText() : null;
     }
 
     /** Percentiles (ms) and the CPU each process spent per request (ms). */
