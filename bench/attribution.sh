@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-./mvnw -B -q -o -pl attribution-service -am test-compile dependency:build-classpath \
+./mvnw -B -q -pl attribution-service -am test-compile dependency:build-classpath \
   -Dmdep.outputFile="$PWD/attribution-service/target/bench.classpath" >/dev/null
 cp="attribution-service/target/classes:attribution-service/target/test-classes:$(cat attribution-service/target/bench.classpath)"
 if [ "$markov" = 1 ]; then
@@ -28,6 +28,6 @@ echo "== Full recompute vs SQL baseline =="
 java -Xmx512m -cp "$cp" io.closedloop.attribution.bench.RecomputeBenchmark "$accounts"
 if [ "$freshness" = 1 ]; then
   echo "== Freshness =="
-  ./mvnw -B -q -o -DskipTests package -pl ingestion-service,attribution-service -am >/dev/null
+  ./mvnw -B -q -DskipTests package -pl ingestion-service,attribution-service -am >/dev/null
   java -Xmx512m -cp "$cp" io.closedloop.attribution.bench.FreshnessBenchmark "$accounts" "$trials"
 fi

@@ -5,6 +5,6 @@
 # Optional argument: number of accounts (default 25000; 4 contacts and 10 facts per contact each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -B -q -o -pl identity-service test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/identity-service/target/bench.classpath"
+./mvnw -B -q -pl identity-service -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/identity-service/target/bench.classpath"
 java -Xmx512m -cp "identity-service/target/classes:identity-service/target/test-classes:$(cat identity-service/target/bench.classpath)" \
   io.closedloop.identity.bench.IdentityBenchmark "$@"

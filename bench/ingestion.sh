@@ -5,7 +5,7 @@
 # the service running with -Xmx512m. Options: --events N --senders N --csv-rows N --skip-csv
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -B -q -DskipTests -DskipITs install -pl launcher,plumbing,ingestion-service
+./mvnw -B -q -DskipTests -DskipITs install -pl :closedloop-parent,launcher,plumbing,ingestion-service
 ./mvnw -B -q -pl ingestion-service test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 java -Xmx2g -cp "ingestion-service/target/test-classes:ingestion-service/target/classes:$(cat ingestion-service/target/bench.classpath)" \

@@ -4,6 +4,6 @@
 # Heap capped at 512 MB (issue 6); each model runs 3 times and the results are compared bit for bit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -B -q -pl attribution-service test-compile
+./mvnw -B -q -pl attribution-service -am test-compile
 java -Xmx512m -cp attribution-service/target/classes:attribution-service/target/test-classes \
   io.closedloop.attribution.model.MarkovBenchmark "$@"

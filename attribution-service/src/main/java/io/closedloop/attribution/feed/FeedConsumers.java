@@ -1,7 +1,7 @@
 package io.closedloop.attribution.feed;
 
 import io.closedloop.attribution.recompute.RecomputeService;
-import io.closedloop.attribution.rollup.IncrementalRollups;
+import io.closedloop.attribution.service.IncrementalRollups;
 import io.closedloop.attribution.service.ErasureApplyService;
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.attribution.service.ReportFeedApply;

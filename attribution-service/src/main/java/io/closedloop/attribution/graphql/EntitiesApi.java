@@ -4,11 +4,11 @@ import io.closedloop.attribution.graphql.ReportInputs.ModelInput;
 import io.closedloop.attribution.graphql.ReportInputs.PeriodInput;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.report.Dimension;
-import io.closedloop.attribution.report.EngagementReports;
+import io.closedloop.attribution.report.TouchCursor;
+import io.closedloop.attribution.service.EngagementReports;
 import io.closedloop.attribution.report.OpportunityJourney;
 import io.closedloop.attribution.report.Paging;
-import io.closedloop.attribution.report.PerformanceReports;
-import io.closedloop.attribution.report.ReportRepository;
+import io.closedloop.attribution.service.PerformanceReports;
 import io.closedloop.attribution.report.ReportViews.AccountCredit;
 import io.closedloop.attribution.report.ReportViews.AccountEngagement;
 import io.closedloop.attribution.report.ReportViews.CreditedOpportunity;
@@ -48,17 +48,15 @@ public class EntitiesApi {
     private final AttributionService attribution;
     private final EngagementReports engagement;
     private final PerformanceReports performance;
-    private final ReportRepository reports;
     private final ReportPeriods periods;
     private final Caller caller;
     private final Context context;
 
     public EntitiesApi(AttributionService attribution, EngagementReports engagement, PerformanceReports performance,
-                       ReportRepository reports, ReportPeriods periods, Caller caller, Context context) {
+                       ReportPeriods periods, Caller caller, Context context) {
         this.attribution = attribution;
         this.engagement = engagement;
         this.performance = performance;
-        this.reports = reports;
         this.periods = periods;
         this.caller = caller;
         this.context = context;
@@ -184,9 +182,9 @@ public class EntitiesApi {
         String op = "Person.touches";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         int limit = Paging.first(op + ".first", first);
-        ReportRepository.TouchCursor.of(op + ".after", after);
+        TouchCursor.of(op + ".after", after);
         return FieldBatches.load(context, op, new TouchArguments(workspace, limit, after), person.id(),
-                (a, ids) -> reports.personTouches(a.workspace(), ids, op + ".after", a.after(), a.first()).map(FieldBatches::all));
+                (a, ids) -> engagement.personTouches(a.workspace(), ids, op + ".after", a.after(), a.first()).map(FieldBatches::all));
     }
 
     // A Uni: answered on the event loop (a plain result would be a worker thread's, one hop per row).

@@ -8,9 +8,8 @@ import io.closedloop.attribution.report.CohortGranularity;
 import io.closedloop.attribution.report.ReportViews.ModelComparison;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.report.Dimension;
-import io.closedloop.attribution.report.EngagementReports;
-import io.closedloop.attribution.report.PerformanceReports;
-import io.closedloop.attribution.report.ReportRepository;
+import io.closedloop.attribution.service.EngagementReports;
+import io.closedloop.attribution.service.PerformanceReports;
 import io.closedloop.attribution.report.ReportViews.AccountView;
 import io.closedloop.attribution.report.ReportViews.CohortLtvReport;
 import io.closedloop.attribution.report.ComputedReport;
@@ -52,15 +51,13 @@ public class ReportsApi {
 
     private final PerformanceReports performance;
     private final EngagementReports engagement;
-    private final ReportRepository reports;
     private final ReportPeriods reportPeriods;
     private final Caller caller;
 
-    public ReportsApi(PerformanceReports performance, EngagementReports engagement, ReportRepository reports, ReportPeriods periods,
+    public ReportsApi(PerformanceReports performance, EngagementReports engagement, ReportPeriods periods,
                       Caller caller) {
         this.performance = performance;
         this.engagement = engagement;
-        this.reports = reports;
         this.reportPeriods = periods;
         this.caller = caller;
     }
@@ -224,20 +221,20 @@ public class ReportsApi {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant[] range = reportPeriods.of(op, period);
         int limit = Paging.first(op + ".first", first);
-        return reports.qualityTouches(workspace, range[0], range[1], problem, op + ".after", after, limit);
+        return engagement.qualityTouches(workspace, range[0], range[1], problem, op + ".after", after, limit);
     }
 
     @Query
     @Description("Touch types counted as marketing by sourcedInfluenced and pipelineInfluence (the workspace's, or the default).")
     public Uni<@NonNull List<@NonNull TouchType>> marketingTouchTypes() {
-        return reports.marketingTouchTypes(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN)).map(TouchType::of);
+        return engagement.marketingTouchTypes(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN)).map(TouchType::of);
     }
 
     @Mutation
     @Description("Sets the touch types counted as marketing (role admin). Returns the stored list.")
     public Uni<@NonNull List<@NonNull TouchType>> updateMarketingTouchTypes(@NonNull List<@NonNull TouchType> types) {
         String workspace = caller.workspaceFor(Roles.ADMIN);
-        return reports.setMarketingTouchTypes(workspace, new LinkedHashSet<>(types).stream().map(TouchType::name).toList())
+        return engagement.setMarketingTouchTypes(workspace, new LinkedHashSet<>(types).stream().map(TouchType::name).toList())
                 .map(TouchType::of);
     }
 }

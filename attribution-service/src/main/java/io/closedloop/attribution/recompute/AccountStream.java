@@ -4,7 +4,7 @@ import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.rollup.AccountState;
 import io.closedloop.attribution.rollup.AccountState.OpportunityState;
 import io.closedloop.attribution.rollup.AccountState.TouchState;
-import io.closedloop.attribution.rollup.RollupRepository;
+import io.closedloop.attribution.repository.RollupRepository;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,13 +53,8 @@ final class AccountStream implements AutoCloseable {
     static String opportunitiesSql(String workspace, int partition, int partitions) {
         return """
                 copy (select coalesce(o.account_id, '') collate "C" as account_key, o.id, o.created_at, o.closed_at,
-                             case when cardinality(o.contact_ids) > 0
-                                  then (select min(c.lead_created_at) from contact c
-                                        where c.workspace_id = o.workspace_id and c.id = any(o.contact_ids))
-                                  else (select min(c.lead_created_at) from contact c
-                                        where c.workspace_id = o.workspace_id and c.account_id = o.account_id) end,
-                             o.amount::float8, o.status
-                      from opportunity o
+                             o.lead_created_at, o.amount::float8, o.status
+                      from journey_opportunity o
                       where o.workspace_id = %s%s
                       order by 1, o.id collate "C") to stdout (format binary)"""
                 .formatted(literal(workspace), partitionFilter("o.account_id", partition, partitions));

@@ -2,7 +2,7 @@ package io.closedloop.attribution.recompute;
 
 import io.closedloop.attribution.rollup.AccountState;
 import io.closedloop.attribution.rollup.CreditRollup;
-import io.closedloop.attribution.rollup.RollupRepository;
+import io.closedloop.attribution.repository.RollupRepository;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.copy.PGCopyInputStream;

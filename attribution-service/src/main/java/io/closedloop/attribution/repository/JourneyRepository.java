@@ -58,18 +58,13 @@ public class JourneyRepository {
         }
     }
 
-    // The opportunity's people are its contact roles, or the account's contacts when it names none.
+    // The lead-creation time from the journey_opportunity view (V19), as every journey reads it.
     private static final String OPPORTUNITY = """
-            select o.id, o.account_id, o.amount, o.currency, o.created_at, o.status, o.closed_at,
-                   case when cardinality(o.contact_ids) > 0
-                        then (select min(c.lead_created_at) from contact c
-                              where c.workspace_id = o.workspace_id and c.id = any(o.contact_ids))
-                        else (select min(c.lead_created_at) from contact c
-                              where c.workspace_id = o.workspace_id and c.account_id = o.account_id) end as lead_created_at,
+            select o.id, o.account_id, o.amount, o.currency, o.created_at, o.status, o.closed_at, o.lead_created_at,
                    array(select distinct m.person_id from membership m
                          where m.workspace_id = o.workspace_id and m.person_id is not null
                            and m.identifier in (select 'contact_id:' || c from unnest(o.contact_ids) as c)) as role_persons
-            from opportunity o
+            from journey_opportunity o
             """;
 
     private final Pool pool;

@@ -1,5 +1,6 @@
 package io.closedloop.attribution.rollup;
 
+
 import io.closedloop.attribution.model.CustomModel;
 import io.closedloop.attribution.model.ModelName;
 
@@ -63,7 +64,7 @@ public final class RollupColumns {
      * SQL summing {@code array} (credit or amount) of the rows in scope for a standard model (custom weights are
      * weighed in Java from the components' sums: {@link #weigh}).
      */
-    String sum(String array) {
+    public String sum(String array) {
         if (coefficients != null) {
             throw new IllegalStateException("custom weights are weighed from the components' sums, not summed in SQL");
         }
@@ -79,9 +80,9 @@ public final class RollupColumns {
      * The sums these custom weights give a group, from its components' sums: Σ coefficient × component over the custom
      * components; an OPPORTUNITIES row (the conversion counts, the same in every model's element) keeps LINEAR's element.
      */
-    RollupRepository.RollupSum weigh(RollupRepository.ComponentSums group) {
+    public RollupSum weigh(ComponentSums group) {
         boolean counts = RollupRow.OPPORTUNITIES.equals(group.dimension());
-        return new RollupRepository.RollupSum(group.basis(), group.dimension(), group.key(),
+        return new RollupSum(group.basis(), group.dimension(), group.key(),
                 counts ? group.linearCredit() : weigh(group.credit()), counts ? group.linearAmount() : weigh(group.amount()),
                 group.opportunities());
     }

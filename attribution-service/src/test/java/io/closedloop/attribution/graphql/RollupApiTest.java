@@ -4,7 +4,7 @@ import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.rollup.CreditRollup;
-import io.closedloop.attribution.rollup.IncrementalRollups;
+import io.closedloop.attribution.service.IncrementalRollups;
 import io.closedloop.attribution.service.ErasureApplyService;
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.launcher.testing.PostgresTestResource;

@@ -4,6 +4,7 @@ import io.closedloop.gateway.config.SubgraphsConfig;
 import io.closedloop.plumbing.graphql.DataVersion;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
@@ -12,6 +13,7 @@ import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
@@ -43,8 +45,13 @@ public class SubgraphClient {
                 .tag("subgraph", subgraph).register(metrics);
     }
 
-    /** A subgraph's GraphQL response as it came ({@code data}, {@code errors}) and its data version (null if none). */
-    public record Answer(String json, String dataVersion) {
+    /**
+     * A subgraph's GraphQL response as it came ({@code data}, {@code errors}), its bytes kept as bytes (an answer passed on
+     * whole is never decoded), and its data version (null if none).
+     */
+    public record Answer(Buffer json, String dataVersion) {
+
+        private static final byte[] DATA_FIRST = "{\"data\":".getBytes(StandardCharsets.UTF_8);
 
         /** The response parsed. */
         public Map<String, Object> body() {
@@ -53,7 +60,15 @@ public class SubgraphClient {
 
         /** Whether the response is data alone: the subgraph writes errors, when there are any, before the data. */
         public boolean dataOnly() {
-            return json.startsWith("{\"data\":");
+            if (json.length() < DATA_FIRST.length) {
+                return false;
+            }
+            for (int i = 0; i < DATA_FIRST.length; i++) {
+                if (json.getByte(i) != DATA_FIRST[i]) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -78,7 +93,7 @@ public class SubgraphClient {
                     if (!String.valueOf(response.getHeader("Content-Type")).contains("json")) {
                         throw new IllegalStateException(subgraph + " answered HTTP " + response.statusCode() + " without JSON");
                     }
-                    return new Answer(response.bodyAsString(), response.getHeader(DataVersion.HEADER));
+                    return new Answer(response.body() == null ? Buffer.buffer() : response.body().getDelegate(), response.getHeader(DataVersion.HEADER));
                 })
                 .subscribeAsCompletionStage();
     }

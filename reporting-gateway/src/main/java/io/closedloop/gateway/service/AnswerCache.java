@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.closedloop.gateway.client.SubgraphClient;
 import io.closedloop.gateway.config.SubgraphsConfig;
+import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ import java.util.concurrent.CompletionStage;
 public class AnswerCache {
 
     /** An answer's JSON and the version of each subgraph it came from. */
-    public record Kept(String json, Map<String, String> versions) {
+    public record Kept(Buffer json, Map<String, String> versions) {
     }
 
     private final SubgraphClient subgraphs;
@@ -40,7 +41,7 @@ public class AnswerCache {
         this.subgraphs = subgraphs;
         long maxBytes = config.answerCache().maxBytes();
         this.kept = maxBytes <= 0 ? null : Caffeine.newBuilder().maximumWeight(maxBytes)
-                .weigher((String key, Kept k) -> (int) Math.min(Integer.MAX_VALUE, 2L * (key.length() + k.json().length()) + 200))
+                .weigher((String key, Kept k) -> (int) Math.min(Integer.MAX_VALUE, 2L * key.length() + k.json().length() + 200))
                 // A bound besides the versions: a few answers change with time alone (an import job whose worker stopped
                 // turns FAILED when its heartbeat is old enough, with no write).
                 .expireAfterWrite(config.answerCache().maxAge())
@@ -57,7 +58,7 @@ public class AnswerCache {
     }
 
     /** The kept answer to {@code key}, when every subgraph it came from is still at the same version; else null. */
-    public CompletionStage<String> lookup(String key, String token) {
+    public CompletionStage<Buffer> lookup(String key, String token) {
         Kept answer = kept == null ? null : kept.getIfPresent(key);
         if (answer == null) {
             return CompletableFuture.completedFuture(null);
@@ -74,7 +75,7 @@ public class AnswerCache {
         });
     }
 
-    public void keep(String key, String json, Map<String, String> versions) {
+    public void keep(String key, Buffer json, Map<String, String> versions) {
         if (kept != null) {
             kept.put(key, new Kept(json, Map.copyOf(versions)));
         }

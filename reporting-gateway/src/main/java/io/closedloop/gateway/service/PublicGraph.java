@@ -35,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 
 /**
@@ -109,7 +110,7 @@ public class PublicGraph {
      * (whose text is {@code query}), asked with {@code token}: a kept one while it is still true (AnswerCache), else
      * planned and run; a {@link io.closedloop.gateway.federation.RequestException} when the operation cannot run at all.
      */
-    public CompletionStage<String> answer(String query, Document document, String operationName, Map<String, Object> variables,
+    public CompletionStage<Buffer> answer(String query, Document document, String operationName, Map<String, Object> variables,
                                           String token) {
         Operation operation = Operation.of(document, operationName, variables);
         QueryPlan plan = plan(query, operationName, operation);
@@ -141,7 +142,7 @@ public class PublicGraph {
     }
 
     /** Runs the plan; with a cache key, keeps an answer without errors whose every subgraph gave one data version. */
-    private CompletionStage<String> execute(QueryPlan plan, String token, String key) {
+    private CompletionStage<Buffer> execute(QueryPlan plan, String token, String key) {
         Map<String, String> versions = new ConcurrentHashMap<>();
         AtomicBoolean versioned = new AtomicBoolean(true);
         if (plan.whole()) {
@@ -173,7 +174,7 @@ public class PublicGraph {
     }
 
     /** The client's answer from the plan's merged data, kept when it has no errors and every subgraph gave one version. */
-    private CompletionStage<String> shaped(QueryPlan plan, CompletionStage<PlanExecutor.Result> run, String key, Map<String, String> versions,
+    private CompletionStage<Buffer> shaped(QueryPlan plan, CompletionStage<PlanExecutor.Result> run, String key, Map<String, String> versions,
                                            AtomicBoolean versioned) {
         Operation operation = plan.operation();
         ExecutionResult introspection = plan.introspects() ? introspect(operation) : null;
@@ -194,7 +195,7 @@ public class PublicGraph {
             if (errors.isEmpty() && !shaped.valueCompletion().isEmpty()) {
                 answer.put("extensions", Map.of("valueCompletion", shaped.valueCompletion()));
             }
-            String json = Json.encode(answer);
+            Buffer json = Json.encodeToBuffer(answer);
             if (key != null && complete && versioned.get()) {
                 answers.keep(key, json, versions);
             }

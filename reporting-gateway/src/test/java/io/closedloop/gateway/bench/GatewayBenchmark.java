@@ -108,7 +108,8 @@ public final class GatewayBenchmark {
                 system.start(EnumSet.of(ServiceName.ATTRIBUTION), ports, attributionOptions, work.resolve("logs"));
                 // The reconciliation asks Markov and Shapley over a quarter of 1M touches (every journey of the period, computed
                 // on demand): longer than the gateway's default 10 s for interactive calls.
-                List<String> gatewayOptions = new ArrayList<>(List.of("-Xmx1g", "-Dclosedloop.subgraph-timeout=180s"));
+                // The gateway runs as its container image runs it: run-java.sh's collector (ParallelGC), a 512 MB heap.
+                List<String> gatewayOptions = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseParallelGC", "-Dclosedloop.subgraph-timeout=180s"));
                 if (options.containsKey("profile")) {
                     gatewayOptions.addAll(List.of("-XX:FlightRecorderOptions:stackdepth=256", "-XX:StartFlightRecording=filename=" + options.get("profile") + "/gateway.jfr,settings=profile"));
                 }

@@ -1,4 +1,9 @@
-package io.closedloop.attribution.rollup;
+package io.closedloop.attribution.service;
+
+import io.closedloop.attribution.repository.RollupRepository;
+import io.closedloop.attribution.rollup.RollupColumns;
+import io.closedloop.attribution.rollup.RollupRow;
+import io.closedloop.attribution.rollup.RollupState;
 
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.CustomModel;
@@ -7,9 +12,9 @@ import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.AttributionReport;
 import io.closedloop.attribution.report.AttributionRow;
 import io.closedloop.attribution.report.Dimension;
-import io.closedloop.attribution.report.ReportCache;
-import io.closedloop.attribution.rollup.RollupRepository.ComponentSums;
-import io.closedloop.attribution.rollup.RollupRepository.RollupSum;
+import io.closedloop.attribution.service.ReportCache;
+import io.closedloop.attribution.rollup.ComponentSums;
+import io.closedloop.attribution.rollup.RollupSum;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;

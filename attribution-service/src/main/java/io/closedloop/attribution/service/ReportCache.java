@@ -1,4 +1,4 @@
-package io.closedloop.attribution.report;
+package io.closedloop.attribution.service;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,4 +1,13 @@
-package io.closedloop.attribution.report;
+package io.closedloop.attribution.service;
+
+import io.closedloop.attribution.report.AttributionReport;
+import io.closedloop.attribution.report.AttributionRow;
+import io.closedloop.attribution.report.CohortGranularity;
+import io.closedloop.attribution.report.ComputedReport;
+import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.report.Paging;
+import io.closedloop.attribution.report.Rounding;
+import io.closedloop.attribution.repository.ReportRepository;
 
 import io.closedloop.plumbing.graphql.Money;
 import io.closedloop.attribution.model.Basis;
@@ -21,9 +30,9 @@ import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.service.AttributionService.OpportunityCredit;
 import io.closedloop.attribution.rollup.DealRow;
 import io.closedloop.attribution.rollup.RollupColumns;
-import io.closedloop.attribution.rollup.RollupReports;
-import io.closedloop.attribution.rollup.RollupRepository;
-import io.closedloop.attribution.rollup.RollupRepository.RollupSum;
+import io.closedloop.attribution.service.RollupReports;
+import io.closedloop.attribution.repository.RollupRepository;
+import io.closedloop.attribution.rollup.RollupSum;
 import io.closedloop.attribution.rollup.RollupRow;
 import io.closedloop.attribution.rollup.RollupState;
 import io.smallrye.mutiny.Uni;

@@ -1,4 +1,8 @@
-package io.closedloop.attribution.report;
+package io.closedloop.attribution.repository;
+
+import io.closedloop.attribution.report.Paging;
+import io.closedloop.attribution.report.TouchCursor;
+import io.closedloop.attribution.report.ReportViews;
 
 import io.closedloop.plumbing.graphql.PageInfo;
 import io.closedloop.attribution.TouchType;
@@ -206,29 +210,6 @@ public class ReportRepository {
                 }));
     }
 
-    /**
-     * Where a page of touches, newest first then by id descending, continues: after the touch at {@code at} with id
-     * {@code id} (dataQualityTouches, Person.touches).
-     */
-    public record TouchCursor(Instant at, String id) {
-
-        /** The cursor {@code after} (null: none); IllegalArgumentException naming {@code field} when it is none this API returned. */
-        public static TouchCursor of(String field, String after) {
-            if (after == null) {
-                return null;
-            }
-            List<String> key = Paging.decode(field, after);
-            if (key.size() != 2 || key.get(1) == null) {
-                throw Paging.notACursor(field, after);
-            }
-            return new TouchCursor(Paging.instant(field, after, key.get(0)), key.get(1));
-        }
-
-        static String encode(ReportViews.QualityTouch touch) {
-            return Paging.encode(List.of(touch.occurredAt(), touch.touchId()));
-        }
-    }
-
     /** A touch from columns id, occurred_at, type, channel, source, medium, campaign, content starting at {@code from}. */
     private static ReportViews.QualityTouch touch(Row r, int from) {
         return new ReportViews.QualityTouch(r.getString(from), r.getOffsetDateTime(from + 1).toInstant().toString(),
@@ -331,7 +312,7 @@ public class ReportRepository {
     public record TouchSummary(Map<String, Instant> firstTouchOf, Instant firstTouch, long touches) {
 
         /** An account without touches (its map answers null and false for a contact without a person). */
-        static final TouchSummary NONE = new TouchSummary(Collections.emptyMap(), null, 0);
+        public static final TouchSummary NONE = new TouchSummary(Collections.emptyMap(), null, 0);
     }
 
     /** Each account's {@link TouchSummary} (accounts without touches are left out); one statement for any number of accounts. */

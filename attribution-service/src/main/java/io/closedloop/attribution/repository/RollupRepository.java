@@ -1,4 +1,13 @@
-package io.closedloop.attribution.rollup;
+package io.closedloop.attribution.repository;
+
+import io.closedloop.attribution.rollup.AccountState;
+import io.closedloop.attribution.rollup.CreditRollup;
+import io.closedloop.attribution.rollup.DealRow;
+import io.closedloop.attribution.rollup.RollupColumns;
+import io.closedloop.attribution.rollup.RollupRow;
+import io.closedloop.attribution.rollup.RollupSum;
+import io.closedloop.attribution.rollup.ComponentSums;
+import io.closedloop.attribution.rollup.RollupState;
 
 import io.closedloop.attribution.rollup.AccountState.OpportunityState;
 import io.closedloop.attribution.rollup.AccountState.TouchState;
@@ -353,18 +362,6 @@ public class RollupRepository {
                 .map(RollupRepository::sums);
     }
 
-    /** One group of a report summed from the rollups; opportunities: the deals with credit (or a touch) in it. */
-    public record RollupSum(String basis, String dimension, String key, double credit, double amount, double opportunities) {
-    }
-
-    /**
-     * Every custom component of one group, summed ({@code credit}, {@code amount}), and LINEAR's element: the conversion
-     * counts of an OPPORTUNITIES row, and the deals whose journey has the key.
-     */
-    public record ComponentSums(String basis, String dimension, String key, double[] credit, double[] amount,
-                                double linearCredit, double linearAmount, double opportunities) {
-    }
-
     /** Rows of basis, dimension, key, credit, amount, opportunities. */
     private static List<RollupSum> sums(RowSet<Row> rows) {
         List<RollupSum> out = new ArrayList<>(rows.size());
@@ -379,16 +376,10 @@ public class RollupRepository {
         return value == null ? 0 : value;
     }
 
-    // An opportunity's people are its contact roles, or the account's contacts when it names none
-    // (the same rule as JourneyRepository).
+    // The lead-creation time from the journey_opportunity view (V19), as every journey reads it.
     static final String OPPORTUNITIES = """
-            select o.id, o.account_id, o.amount, o.created_at, o.status, o.closed_at,
-                   case when cardinality(o.contact_ids) > 0
-                        then (select min(c.lead_created_at) from contact c
-                              where c.workspace_id = o.workspace_id and c.id = any(o.contact_ids))
-                        else (select min(c.lead_created_at) from contact c
-                              where c.workspace_id = o.workspace_id and c.account_id = o.account_id) end as lead_created_at
-            from opportunity o
+            select o.id, o.account_id, o.amount, o.created_at, o.status, o.closed_at, o.lead_created_at
+            from journey_opportunity o
             """;
 
     // A touch reached through several identifiers of one account counts once.

@@ -1,4 +1,10 @@
-package io.closedloop.attribution.report;
+package io.closedloop.attribution.service;
+
+import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.report.ReportViews;
+import io.closedloop.attribution.report.Paging;
+import io.closedloop.attribution.report.Rounding;
+import io.closedloop.attribution.repository.ReportRepository;
 
 import io.closedloop.plumbing.graphql.PageInfo;
 import io.closedloop.attribution.TouchType;
@@ -6,9 +12,9 @@ import io.closedloop.attribution.report.ReportViews.TimelineKind;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.ModelName;
-import io.closedloop.attribution.report.ReportRepository.AccountTouch;
-import io.closedloop.attribution.report.ReportRepository.OpportunityDetail;
-import io.closedloop.attribution.report.ReportRepository.TouchSummary;
+import io.closedloop.attribution.repository.ReportRepository.AccountTouch;
+import io.closedloop.attribution.repository.ReportRepository.OpportunityDetail;
+import io.closedloop.attribution.repository.ReportRepository.TouchSummary;
 import io.closedloop.attribution.report.ReportViews.AccountEngagement;
 import io.closedloop.attribution.report.ReportViews.AccountView;
 import io.closedloop.attribution.report.ReportViews.DataQuality;
@@ -362,4 +368,25 @@ public class EngagementReports {
         return journeys.touchesByAccount(workspace, lower, until);
     }
 
+    /** The touches behind a data-quality figure, newest first: the page after the cursor {@code after} (named {@code field}). */
+    public Uni<ReportViews.QualityTouchConnection> qualityTouches(String workspace, Instant from, Instant to,
+                                                                  ReportViews.QualityProblem problem, String field, String after, int first) {
+        return reports.qualityTouches(workspace, from, to, problem, field, after, first);
+    }
+
+    /** Each person's touches, newest first, in the order of {@code persons}. */
+    public Uni<List<ReportViews.PersonTouchConnection>> personTouches(String workspace, List<String> persons, String field,
+                                                                      String after, int first) {
+        return reports.personTouches(workspace, persons, field, after, first);
+    }
+
+    /** The touch types counted as marketing (the workspace's, or the default). */
+    public Uni<List<String>> marketingTouchTypes(String workspace) {
+        return reports.marketingTouchTypes(workspace);
+    }
+
+    /** Stores the touch types counted as marketing; returns them. */
+    public Uni<List<String>> setMarketingTouchTypes(String workspace, List<String> types) {
+        return reports.setMarketingTouchTypes(workspace, types);
+    }
 }

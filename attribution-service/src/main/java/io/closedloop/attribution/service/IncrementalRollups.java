@@ -1,4 +1,11 @@
-package io.closedloop.attribution.rollup;
+package io.closedloop.attribution.service;
+
+import io.closedloop.attribution.repository.RollupRepository;
+import io.closedloop.attribution.rollup.AccountState;
+import io.closedloop.attribution.rollup.CreditRollup;
+import io.closedloop.attribution.rollup.DealRow;
+import io.closedloop.attribution.rollup.RollupRow;
+import io.closedloop.attribution.rollup.RollupState;
 
 import io.closedloop.attribution.service.ErasureApplyService;
 import io.closedloop.attribution.service.FeedApplyService;
