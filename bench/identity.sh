@@ -2,7 +2,7 @@
 # Identity resolution: 1,000,000 identity facts (identify/alias/group/CRM contact links) over the
 # benchmark dataset's 100,000 contacts and 25,000 accounts, applied page by page as the feed
 # consumer does, against a plain read of the same feed pages; heap bounded at 512 MB (DESIGN §10).
-# Optional argument: number of accounts (default 25000; 4 contacts and 10 facts per contact each).
+# Optional arguments: number of accounts (default 25000; 4 contacts and 10 facts per contact each), items per page (default 1000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -pl identity-service -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/identity-service/target/bench.classpath"

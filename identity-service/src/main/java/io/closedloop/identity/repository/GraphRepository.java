@@ -380,28 +380,62 @@ public class GraphRepository {
 
     // ---- crm
 
-    /** Upserts an account and its domains; emits the domains it had before and has now (whose persons must be re-resolved). */
-    public Uni<Set<String>> upsertAccount(SqlConnection tx, String workspace, String accountId, String name, Set<String> domains) {
-        String[] d = domains.toArray(new String[0]);
-        return tx.preparedQuery("delete from account_domains where workspace_id = $1 and account_id = $2 returning domain")
-                .execute(Tuple.of(workspace, accountId))
-                .chain(rows -> {
-                    Set<String> touched = new HashSet<>(domains);
-                    rows.forEach(r -> touched.add(r.getString(0)));
-                    return tx.preparedQuery("insert into accounts (workspace_id, account_id, name, domains) values ($1, $2, $3, $4)"
-                                    + " on conflict (workspace_id, account_id) do update set name = excluded.name, domains = excluded.domains")
-                            .execute(Tuple.of(workspace, accountId, name, d))
-                            .chain(() -> tx.preparedQuery("insert into account_domains (workspace_id, domain, account_id)"
-                                            + " select $1, unnest($2::text[]), $3 on conflict do nothing")
-                                    .execute(Tuple.of(workspace, d, accountId)))
-                            .replaceWith(touched);
-                });
+    /** An account of the crm feed: its id, name and registered domains (free-mail ones left out). */
+    public record AccountRow(String accountId, String name, Set<String> domains) {
     }
 
-    public Uni<Void> upsertContact(SqlConnection tx, String workspace, String contactId, String accountId) {
-        return tx.preparedQuery("insert into crm_contacts (workspace_id, contact_id, account_id) values ($1, $2, $3)"
+    /**
+     * Upserts accounts and their domains, in three statements for any number (each id once); emits the domains they had
+     * before and have now (whose persons must be re-resolved).
+     */
+    public Uni<Set<String>> upsertAccounts(SqlConnection tx, String workspace, Collection<AccountRow> accounts) {
+        if (accounts.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        int n = accounts.size();
+        String[] ids = new String[n], names = new String[n];
+        Integer[] from = new Integer[n], to = new Integer[n];
+        List<String> domains = new ArrayList<>();
+        List<String> domainAccounts = new ArrayList<>();
+        int i = 0;
+        for (AccountRow a : accounts) {
+            ids[i] = a.accountId();
+            names[i] = a.name();
+            // domains travel as one flat array sliced per account: unnest cannot take a ragged text[][]
+            from[i] = domains.size() + 1;
+            to[i] = domains.size() + a.domains().size();
+            for (String d : a.domains()) {
+                domains.add(d);
+                domainAccounts.add(a.accountId());
+            }
+            i++;
+        }
+        Set<String> touched = new HashSet<>(domains);
+        return tx.preparedQuery("delete from account_domains where workspace_id = $1 and account_id = any($2) returning domain")
+                .execute(Tuple.of(workspace, ids))
+                .chain(rows -> {
+                    rows.forEach(r -> touched.add(r.getString(0)));
+                    return tx.preparedQuery("insert into accounts (workspace_id, account_id, name, domains)"
+                                    + " select $1, a, nm, ($3::text[])[lo:hi] from unnest($2::text[], $4::text[], $5::int[], $6::int[]) as t(a, nm, lo, hi)"
+                                    + " on conflict (workspace_id, account_id) do update set name = excluded.name, domains = excluded.domains")
+                            .execute(Tuple.from(new Object[]{workspace, ids, array(domains), names, from, to}));
+                })
+                .chain(() -> tx.preparedQuery("insert into account_domains (workspace_id, domain, account_id)"
+                                + " select $1, * from unnest($2::text[], $3::text[]) on conflict do nothing")
+                        .execute(Tuple.of(workspace, array(domains), array(domainAccounts))))
+                .replaceWith(touched);
+    }
+
+    /** Upserts contacts' accounts (contact id → CRM account id, each contact once) in one statement. */
+    public Uni<Void> upsertContacts(SqlConnection tx, String workspace, Map<String, String> accountOfContact) {
+        if (accountOfContact.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.preparedQuery("insert into crm_contacts (workspace_id, contact_id, account_id)"
+                        + " select $1, * from unnest($2::text[], $3::text[])"
                         + " on conflict (workspace_id, contact_id) do update set account_id = excluded.account_id")
-                .execute(Tuple.of(workspace, contactId, accountId)).replaceWithVoid();
+                .execute(Tuple.of(workspace, array(accountOfContact.keySet()), accountOfContact.values().toArray(new String[0])))
+                .replaceWithVoid();
     }
 
     private static String[] array(Collection<String> values) {

@@ -1,14 +1,11 @@
 package io.closedloop.identity.rest;
 
 import io.closedloop.plumbing.feed.FeedCursor;
-import io.closedloop.plumbing.feed.FeedItem;
-import io.closedloop.plumbing.feed.FeedPage;
 import io.closedloop.plumbing.feed.FeedReader;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.RoleRequiredException;
 import io.closedloop.plumbing.tenancy.Roles;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.ws.rs.GET;
@@ -57,7 +54,7 @@ public class FeedResource {
         try {
             cursor = FeedCursor.parse(after);
             n = parseLimit(limit);
-            return MEMBERSHIPS.read(pool, cursor, n).map(page -> Response.ok(json(page).encode()).build());
+            return MEMBERSHIPS.readJson(pool, cursor, n).map(page -> Response.ok(page).build());
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(error(Response.Status.BAD_REQUEST, e.getMessage()));
         }
@@ -77,15 +74,6 @@ public class FeedResource {
             throw new IllegalArgumentException("limit: must be 1 to " + FeedReader.MAX_LIMIT + ", was " + n);
         }
         return n;
-    }
-
-    private static JsonObject json(FeedPage page) {
-        JsonArray items = new JsonArray();
-        for (FeedItem item : page.items()) {
-            items.add(new JsonObject().put("seq", item.seq()).put("workspace", item.workspace())
-                    .put("kind", item.kind()).put("payload", item.payload()));
-        }
-        return new JsonObject().put("items", items).put("next", page.next());
     }
 
     private static Response error(Response.Status status, String message) {

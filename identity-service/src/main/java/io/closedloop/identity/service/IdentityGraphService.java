@@ -213,11 +213,11 @@ public class IdentityGraphService {
 
     // ---- crm: accounts and contacts (opportunities are not the identity service's concern)
 
+    /** A page's accounts and contacts, each in its last state of the page, written in a few statements for any number. */
     public Uni<Void> applyCrm(SqlConnection tx, List<FeedItem> items) {
         return perWorkspace(tx, items, (workspace, page) -> {
-            Set<String> domains = new HashSet<>();
-            Set<String> contactKeys = new HashSet<>();
-            Uni<Void> writes = Uni.createFrom().voidItem();
+            Map<String, GraphRepository.AccountRow> accounts = new LinkedHashMap<>();
+            Map<String, String> contacts = new LinkedHashMap<>();
             for (FeedItem item : page) {
                 JsonObject p = item.payload();
                 String id = p.getString("id");
@@ -234,17 +234,17 @@ public class IdentityGraphService {
                             own.add(d);
                         }
                     }
-                    writes = writes.chain(() -> repository.upsertAccount(tx, workspace, id, p.getString("name"), own)
-                            .invoke(domains::addAll).replaceWithVoid());
+                    accounts.put(id, new GraphRepository.AccountRow(id, p.getString("name"), own));
                 } else if (item.kind().equals("contact")) {
-                    contactKeys.add(Identifier.CONTACT_ID + ":" + id.trim());
-                    writes = writes.chain(() -> repository.upsertContact(tx, workspace, id.trim(), p.getString("accountId")));
+                    contacts.put(id.trim(), p.getString("accountId"));
                 }
             }
-            return writes.chain(() -> repository.keysWithDomains(tx, workspace, domains))
+            return repository.upsertAccounts(tx, workspace, accounts.values())
+                    .call(() -> repository.upsertContacts(tx, workspace, contacts))
+                    .chain(domains -> repository.keysWithDomains(tx, workspace, domains))
                     .chain(keys -> {
                         Set<String> seeds = new LinkedHashSet<>(keys);
-                        seeds.addAll(contactKeys);
+                        contacts.keySet().forEach(c -> seeds.add(Identifier.CONTACT_ID + ":" + c));
                         return recompute(tx, workspace, seeds, graph -> {
                         });
                     });

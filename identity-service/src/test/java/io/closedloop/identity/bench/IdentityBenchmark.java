@@ -44,11 +44,13 @@ import java.util.List;
 public final class IdentityBenchmark {
 
     private static final int FACTS_PER_CONTACT = 10;
-    private static final int PAGE = 1000;
+    /** Items per feed page (the consumers' closedloop.feeds.page-size); the second argument changes it. */
+    private static int PAGE = 1000;
     private static final String WS = "bench";
 
     public static void main(String[] args) throws Exception {
         int accounts = args.length > 0 ? Integer.parseInt(args[0]) : Dataset.Size.BENCHMARK.accounts();
+        PAGE = args.length > 1 ? Integer.parseInt(args[1]) : PAGE;
         Dataset dataset = new Dataset(42, new Dataset.Size(accounts, 4, 10, 0), Instant.parse("2026-01-01T00:00:00Z"), 90);
         PostgresServer postgres = TestPostgres.server();
         String db = "identity_bench";

@@ -165,6 +165,32 @@ class IdentityGraphServiceTest {
     }
 
     @Test
+    void aWholeCrmPageOfTenThousandItemsIsAppliedInItsLastStateWithAFixedNumberOfStatements() {
+        // The largest page a consumer may ask for (FeedReader.MAX_LIMIT): accounts and contacts are written set-based,
+        // not one statement after another (a chain of 10,000 statements never completed).
+        String ws = "ws-crm-page";
+        facts(fact(ws, "identify", "m-big", null, id("user_id", "u-big"), id("email", "ann@co4999.com")));
+        List<FeedItem> page = new ArrayList<>();
+        // The same account twice in one page: its last state wins, the domain it had before no longer finds it.
+        page.add(account(ws, "001P4999", "old4999.com"));
+        for (int i = 0; i < 4999; i++) {
+            page.add(account(ws, "001P" + i, "co" + i + ".com"));
+            page.add(new FeedItem(SEQ.incrementAndGet(), ws, "contact", new JsonObject().put("id", "003P" + i).put("accountId", "001P" + i)));
+        }
+        page.add(account(ws, "001P4999", "co4999.com"));
+        assertEquals(10_000, page.size());
+        pool.withTransaction(tx -> service.applyCrm(tx, page)).await().atMost(java.time.Duration.ofSeconds(60));
+        assertEquals(5000L, pool.preparedQuery("select count(*) from accounts where workspace_id = $1").execute(Tuple.of(ws))
+                .await().indefinitely().iterator().next().getLong(0));
+        assertEquals(4999L, pool.preparedQuery("select count(*) from crm_contacts where workspace_id = $1").execute(Tuple.of(ws))
+                .await().indefinitely().iterator().next().getLong(0));
+        assertEquals(0L, pool.preparedQuery("select count(*) from account_domains where workspace_id = $1 and domain = 'old4999.com'")
+                .execute(Tuple.of(ws)).await().indefinitely().iterator().next().getLong(0));
+        // The person whose email has the account's domain is resolved to it by the same page.
+        assertEquals("001P4999", row(ws, "email:ann@co4999.com").get("account"));
+    }
+
+    @Test
     void aCrmContactLinkWinsOverTheEmailDomain() {
         String ws = "contact";
         crm(account(ws, "001A", "alpha.com"), account(ws, "001B", "beta.com"));

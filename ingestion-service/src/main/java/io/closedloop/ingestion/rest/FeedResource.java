@@ -2,13 +2,11 @@ package io.closedloop.ingestion.rest;
 
 import io.closedloop.ingestion.feed.FeedStreams;
 import io.closedloop.plumbing.feed.FeedCursor;
-import io.closedloop.plumbing.feed.FeedItem;
 import io.closedloop.plumbing.feed.FeedReader;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.Roles;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -37,7 +35,7 @@ public class FeedResource {
     @GET
     @Path("/{stream}")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<String> page(@PathParam("stream") String stream, @QueryParam("after") String after,
+    public Uni<Buffer> page(@PathParam("stream") String stream, @QueryParam("after") String after,
                             @QueryParam("limit") String limit) {
         caller.requireAnyRole(Roles.SERVICE);
         FeedReader reader = FeedStreams.reader(stream);
@@ -47,14 +45,7 @@ public class FeedResource {
         caller.requireFeed("ingestion", stream);
         FeedCursor cursor = FeedCursor.parse(after);
         int n = parseLimit(limit);
-        return reader.read(pool, cursor, n).map(page -> {
-            JsonArray items = new JsonArray();
-            for (FeedItem item : page.items()) {
-                items.add(new JsonObject().put("seq", item.seq()).put("workspace", item.workspace())
-                        .put("kind", item.kind()).put("payload", item.payload()));
-            }
-            return new JsonObject().put("items", items).put("next", page.next()).encode();
-        });
+        return reader.readJson(pool, cursor, n);
     }
 
     private static int parseLimit(String limit) {
