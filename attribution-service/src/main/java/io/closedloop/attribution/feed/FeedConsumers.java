@@ -88,11 +88,9 @@ public class FeedConsumers implements FeedConsumerSet {
         clients.add(identity);
         // Each page updates the rollups of the accounts it changes in its own transaction (IncrementalRollups).
         consumers.add(new FeedConsumer(vertx, pool, ingestion, "touches", "ingestion/touches", pageSize, idleMillis,
-                rollups.touches((tx, items) -> apply.applyTouches(tx, items)
-                        .chain(() -> reportFeeds.applyTouchDetails(tx, items)))));
+                rollups.touches(apply::applyTouches)));
         consumers.add(new FeedConsumer(vertx, pool, ingestion, "crm", "ingestion/crm", pageSize, idleMillis,
-                rollups.crm((tx, items) -> apply.applyCrm(tx, items)
-                        .chain(() -> reportFeeds.applyCrmDetails(tx, items)))));
+                rollups.crm(apply::applyCrm)));
         // Revenue and spend change no journey, so no rollup: plain upserts.
         consumers.add(new FeedConsumer(vertx, pool, ingestion, "revenue", "ingestion/revenue", pageSize, idleMillis,
                 reportFeeds::applyRevenue));

@@ -48,22 +48,26 @@ public class FeedApplyService {
                 identifiers.add(identifierKey(identifier));
             }
             String channel = p.getString("channel");
+            Object utmValid = p.getValue("utmValid");
             rows.put(item.workspace() + "\u0000" + id, new Row(item.workspace(), id, occurredAt, p.getString("type"),
                     blank(channel) ? NONE : channel, p.getString("source"), p.getString("medium"),
-                    p.getString("campaign"), p.getString("content"), identifiers.encode()));
+                    p.getString("campaign"), p.getString("content"), identifiers.encode(),
+                    utmValid instanceof Boolean b ? b.toString() : null));
         }
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         return tx.preparedQuery("""
-                        insert into touch (workspace_id, id, occurred_at, type, channel, source, medium, campaign, content, identifiers)
-                        select w, i, o::timestamptz, ty, ch, s, m, ca, co, array(select jsonb_array_elements_text(ids::jsonb))
+                        insert into touch (workspace_id, id, occurred_at, type, channel, source, medium, campaign, content, identifiers,
+                                           utm_valid)
+                        select w, i, o::timestamptz, ty, ch, s, m, ca, co, array(select jsonb_array_elements_text(ids::jsonb)), uv::boolean
                         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                    $8::text[], $9::text[], $10::text[]) as x(w, i, o, ty, ch, s, m, ca, co, ids)
+                                    $8::text[], $9::text[], $10::text[], $11::text[]) as x(w, i, o, ty, ch, s, m, ca, co, ids, uv)
                         on conflict (workspace_id, id) do update set occurred_at = excluded.occurred_at, type = excluded.type,
                             channel = excluded.channel, source = excluded.source, medium = excluded.medium,
-                            campaign = excluded.campaign, content = excluded.content, identifiers = excluded.identifiers""")
-                .execute(columns(rows.values(), 10)).replaceWithVoid();
+                            campaign = excluded.campaign, content = excluded.content, identifiers = excluded.identifiers,
+                            utm_valid = excluded.utm_valid""")
+                .execute(columns(rows.values(), 11)).replaceWithVoid();
     }
 
     /** identity `memberships`: `membership` upserts the identifier's resolution, `removed` deletes it. */
@@ -158,7 +162,8 @@ public class FeedApplyService {
                     }
                 }
                 opportunities.put(item.workspace() + "\u0000" + id, new Row(item.workspace(), id, p.getString("accountId"),
-                        amount, p.getString("currency"), created, p.getString("status"), instant(closed), contactIds.encode()));
+                        amount, p.getString("currency"), created, p.getString("status"), instant(closed), contactIds.encode(),
+                        stageHistory(p).encode(), contactRoles(p).encode()));
             }
         }
         Uni<Void> contactWrite = contacts.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
@@ -169,18 +174,41 @@ public class FeedApplyService {
                 .execute(columns(contacts.values(), 4)).replaceWithVoid();
         return contactWrite.chain(() -> opportunities.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
                         insert into opportunity (workspace_id, id, account_id, amount, currency, created_at, status, closed_at,
-                                                 contact_ids, account_derived)
+                                                 contact_ids, account_derived, stage_history, contact_roles)
                         select w, i, coalesce(a, (select m.account_id from membership m where m.workspace_id = w
                                                     and m.identifier = 'contact_id:' || (cs::jsonb ->> 0))),
                                am::numeric, cu, cr::timestamptz, st, cl::timestamptz,
-                               array(select jsonb_array_elements_text(cs::jsonb)), a is null
+                               array(select jsonb_array_elements_text(cs::jsonb)), a is null, sh::jsonb, ro::jsonb
                         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                    $8::text[], $9::text[]) as x(w, i, a, am, cu, cr, st, cl, cs)
+                                    $8::text[], $9::text[], $10::text[], $11::text[]) as x(w, i, a, am, cu, cr, st, cl, cs, sh, ro)
                         on conflict (workspace_id, id) do update set account_id = excluded.account_id, amount = excluded.amount,
                             currency = excluded.currency, created_at = excluded.created_at, status = excluded.status,
                             closed_at = excluded.closed_at, contact_ids = excluded.contact_ids,
-                            account_derived = excluded.account_derived""")
-                .execute(columns(opportunities.values(), 9)).replaceWithVoid());
+                            account_derived = excluded.account_derived, stage_history = excluded.stage_history,
+                            contact_roles = excluded.contact_roles""")
+                .execute(columns(opportunities.values(), 11)).replaceWithVoid());
+    }
+
+    /** An opportunity's stages that name a stage and a time, times normalized (the account view and data quality read them). */
+    private static JsonArray stageHistory(JsonObject opportunity) {
+        JsonArray stages = new JsonArray();
+        for (Object o : opportunity.getJsonArray("stageHistory", new JsonArray())) {
+            if (o instanceof JsonObject s && !blank(s.getString("stage")) && instant(s.getString("enteredAt")) != null) {
+                stages.add(new JsonObject().put("stage", s.getString("stage")).put("enteredAt", instant(s.getString("enteredAt"))));
+            }
+        }
+        return stages;
+    }
+
+    /** An opportunity's contact roles that name a contact, with their role names. */
+    private static JsonArray contactRoles(JsonObject opportunity) {
+        JsonArray roles = new JsonArray();
+        for (Object o : opportunity.getJsonArray("contactRoles", new JsonArray())) {
+            if (o instanceof JsonObject r && !blank(r.getString("contactId"))) {
+                roles.add(new JsonObject().put("contactId", r.getString("contactId")).put("role", r.getString("role")));
+            }
+        }
+        return roles;
     }
 
     /** "type:value", the form touch.identifiers and membership.identifier share. */

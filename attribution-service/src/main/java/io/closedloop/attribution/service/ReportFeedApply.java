@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * What the reports need from the feeds beyond journeys (docs/feeds.md): ingestion `revenue` and
- * `spend` into their own tables, and the parts of `crm` opportunities (stage history, contact
- * roles) and `touches` (utmValid) that FeedApplyService does not keep. Same rules as
+ * `spend` into their own tables (a touch's utmValid and an opportunity's stage history and contact
+ * roles are written with the row itself, by FeedApplyService). Same rules as
  * FeedApplyService: one upsert per table per page, the last item of an object wins, an unusable
  * item is logged by sequence number and skipped.
  */
@@ -84,56 +84,6 @@ public class ReportFeedApply {
                 .chain(() -> tx.preparedQuery("update rollup_state set updated_at = now() where workspace_id = any($1)")
                         .execute(Tuple.of(rows.values().stream().map(r -> r[0]).distinct().toArray(String[]::new))))
                 .replaceWithVoid();
-    }
-
-    /** The stage history and contact roles of `crm` opportunities; runs after FeedApplyService.applyCrm wrote the rows. */
-    public Uni<Void> applyCrmDetails(SqlConnection tx, List<FeedItem> items) {
-        Map<String, String[]> rows = new LinkedHashMap<>();
-        for (FeedItem item : items) {
-            JsonObject p = item.payload();
-            if (!"opportunity".equals(item.kind()) || blank(p.getString("id"))) {
-                continue;
-            }
-            JsonArray stages = new JsonArray();
-            for (Object o : p.getJsonArray("stageHistory", new JsonArray())) {
-                if (o instanceof JsonObject s && !blank(s.getString("stage")) && instant(s.getString("enteredAt")) != null) {
-                    stages.add(new JsonObject().put("stage", s.getString("stage")).put("enteredAt", instant(s.getString("enteredAt"))));
-                }
-            }
-            JsonArray roles = new JsonArray();
-            for (Object o : p.getJsonArray("contactRoles", new JsonArray())) {
-                if (o instanceof JsonObject r && !blank(r.getString("contactId"))) {
-                    roles.add(new JsonObject().put("contactId", r.getString("contactId")).put("role", r.getString("role")));
-                }
-            }
-            rows.put(item.workspace() + "\u0000" + p.getString("id"),
-                    new String[] {item.workspace(), p.getString("id"), stages.encode(), roles.encode()});
-        }
-        // An item FeedApplyService skipped has no row, so the update leaves nothing behind for it.
-        return rows.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
-                        update opportunity o set stage_history = x.s::jsonb, contact_roles = x.r::jsonb
-                        from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as x(w, i, s, r)
-                        where o.workspace_id = x.w and o.id = x.i""")
-                .execute(columns(rows.values(), 4)).replaceWithVoid();
-    }
-
-    /** The `utmValid` flag of `touches`; runs after FeedApplyService.applyTouches wrote the rows. */
-    public Uni<Void> applyTouchDetails(SqlConnection tx, List<FeedItem> items) {
-        Map<String, String[]> rows = new LinkedHashMap<>();
-        for (FeedItem item : items) {
-            JsonObject p = item.payload();
-            if (blank(p.getString("id"))) {
-                continue;
-            }
-            Object valid = p.getValue("utmValid");
-            rows.put(item.workspace() + "\u0000" + p.getString("id"), new String[] {item.workspace(), p.getString("id"),
-                    valid instanceof Boolean b ? b.toString() : null});
-        }
-        return rows.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
-                        update touch t set utm_valid = x.v::boolean
-                        from unnest($1::text[], $2::text[], $3::text[]) as x(w, i, v)
-                        where t.workspace_id = x.w and t.id = x.i""")
-                .execute(columns(rows.values(), 3)).replaceWithVoid();
     }
 
     /** Transposes rows into one text[] per column, for unnest. */

@@ -104,9 +104,9 @@ class ReportsApiTest {
                 revenue(4, "inv-4", "acct-w", "50.00", "2026-03-20T00:00:00Z"),
                 revenue(5, "inv-5", "acct-q", "100.00", "2026-03-21T00:00:00Z"));
         for (int round = 0; round < 2; round++) {
-            pool.withTransaction(tx -> apply.applyTouches(tx, touches).chain(() -> reportFeeds.applyTouchDetails(tx, touches))
+            pool.withTransaction(tx -> apply.applyTouches(tx, touches)
                     .chain(() -> apply.applyMemberships(tx, memberships))
-                    .chain(() -> apply.applyCrm(tx, crm)).chain(() -> reportFeeds.applyCrmDetails(tx, crm))
+                    .chain(() -> apply.applyCrm(tx, crm))
                     .chain(() -> reportFeeds.applySpend(tx, spend))
                     .chain(() -> reportFeeds.applyRevenue(tx, revenue))).await().indefinitely();
         }
@@ -458,9 +458,7 @@ class ReportsApiTest {
         String ws = "money";
         loadDeals(ws, 0, 330);
         pool.withTransaction(tx -> apply.applyCrm(tx, List.of(opportunity(ws, 1_000, "lonely", "acct-lonely", "1000.00",
-                        "2026-03-10T00:00:00Z", "WON", "2026-03-20T00:00:00Z", new JsonArray(), new JsonArray())))
-                .chain(() -> reportFeeds.applyCrmDetails(tx, List.of(opportunity(ws, 1_000, "lonely", "acct-lonely", "1000.00",
-                        "2026-03-10T00:00:00Z", "WON", "2026-03-20T00:00:00Z", new JsonArray(), new JsonArray())))))
+                        "2026-03-10T00:00:00Z", "WON", "2026-03-20T00:00:00Z", new JsonArray(), new JsonArray()))))
                 .await().indefinitely();
         JsonPath linear = ok(ws, "{ performance(" + MARCH + ", " + LINEAR + ", basis: REVENUE) { rows { edges { node { key amount"
                 + " revenue } } } totals { amount revenue unattributed { count amount } } } }", "performance");
@@ -508,9 +506,9 @@ class ReportsApiTest {
             crm.add(opportunity(ws, i, "deal-" + i, "acct-" + i, "1000.00", "2026-03-10T00:00:00Z", "WON", "2026-03-20T00:00:00Z",
                     new JsonArray(), new JsonArray()));
         }
-        pool.withTransaction(tx -> apply.applyTouches(tx, touches).chain(() -> reportFeeds.applyTouchDetails(tx, touches))
+        pool.withTransaction(tx -> apply.applyTouches(tx, touches)
                 .chain(() -> apply.applyMemberships(tx, memberships))
-                .chain(() -> apply.applyCrm(tx, crm)).chain(() -> reportFeeds.applyCrmDetails(tx, crm))).await().indefinitely();
+                .chain(() -> apply.applyCrm(tx, crm))).await().indefinitely();
     }
 
     /**
@@ -599,9 +597,9 @@ class ReportsApiTest {
                         new JsonArray().add(stage("Discovery", "2026-03-09T00:00:00Z"))),
                 opportunity(ELSEWHERE, 2, "opp-x1", "acct-x", "9999.00", "2026-03-05T00:00:00Z", "OPEN", null, new JsonArray(),
                         new JsonArray()));
-        pool.withTransaction(tx -> apply.applyTouches(tx, touches).chain(() -> reportFeeds.applyTouchDetails(tx, touches))
+        pool.withTransaction(tx -> apply.applyTouches(tx, touches)
                 .chain(() -> apply.applyMemberships(tx, memberships))
-                .chain(() -> apply.applyCrm(tx, crm)).chain(() -> reportFeeds.applyCrmDetails(tx, crm))).await().indefinitely();
+                .chain(() -> apply.applyCrm(tx, crm))).await().indefinitely();
         elsewhereLoaded = true;
     }
 

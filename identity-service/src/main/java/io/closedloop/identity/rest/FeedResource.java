@@ -1,6 +1,7 @@
 package io.closedloop.identity.rest;
 
 import io.closedloop.plumbing.feed.FeedCursor;
+import io.closedloop.plumbing.feed.FeedPartition;
 import io.closedloop.plumbing.feed.FeedReader;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.RoleRequiredException;
@@ -21,7 +22,9 @@ import jakarta.ws.rs.core.Response;
 @Path("/feeds")
 public class FeedResource {
 
-    static final FeedReader MEMBERSHIPS = new FeedReader("select xid, seq, workspace_id, kind, payload from memberships");
+    // Partitioned by identifier: an identifier's successive memberships must be applied in order.
+    static final FeedReader MEMBERSHIPS = new FeedReader("select xid, seq, workspace_id, kind, payload,"
+            + " (payload -> 'identifier' ->> 'type') || ':' || (payload -> 'identifier' ->> 'value') as partition_key from memberships");
 
     private final Pool pool;
     private final Caller caller;
@@ -35,7 +38,7 @@ public class FeedResource {
     @Path("/{stream}")
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> read(@PathParam("stream") String stream, @QueryParam("after") String after,
-                              @QueryParam("limit") String limit) {
+                              @QueryParam("limit") String limit, @QueryParam("partition") String partition) {
         try {
             caller.requireAnyRole(Roles.SERVICE);
         } catch (RoleRequiredException e) {
@@ -54,7 +57,7 @@ public class FeedResource {
         try {
             cursor = FeedCursor.parse(after);
             n = parseLimit(limit);
-            return MEMBERSHIPS.readJson(pool, cursor, n).map(page -> Response.ok(page).build());
+            return MEMBERSHIPS.readJson(pool, FeedPartition.parse(partition), cursor, n).map(page -> Response.ok(page).build());
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(error(Response.Status.BAD_REQUEST, e.getMessage()));
         }

@@ -78,8 +78,8 @@ public final class IdentityBenchmark {
                 .using(vertx).build();
         IdentityGraphService service = new IdentityGraphService(System.getenv("BENCH_PROFILE") != null ? new TimedRepository() : new GraphRepository(),
                 TestKeys.PRIVACY_KEY);
-        FeedReader facts0 = new FeedReader("select xid, seq, workspace_id, kind, payload from bench_facts");
-        FeedReader crm = new FeedReader("select xid, seq, workspace_id, kind, payload from bench_crm");
+        FeedReader facts0 = new FeedReader("select xid, seq, workspace_id, kind, payload, '' as partition_key from bench_facts");
+        FeedReader crm = new FeedReader("select xid, seq, workspace_id, kind, payload, '' as partition_key from bench_crm");
 
         // CRM accounts first (not timed in the figure): their domains are what email domains match.
         readAll(pool, crm, (page) -> pool.withTransaction(tx -> service.applyCrm(tx, page.items())).await().indefinitely());

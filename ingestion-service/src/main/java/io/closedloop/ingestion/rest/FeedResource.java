@@ -2,6 +2,7 @@ package io.closedloop.ingestion.rest;
 
 import io.closedloop.ingestion.feed.FeedStreams;
 import io.closedloop.plumbing.feed.FeedCursor;
+import io.closedloop.plumbing.feed.FeedPartition;
 import io.closedloop.plumbing.feed.FeedReader;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.Roles;
@@ -36,7 +37,7 @@ public class FeedResource {
     @Path("/{stream}")
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Buffer> page(@PathParam("stream") String stream, @QueryParam("after") String after,
-                            @QueryParam("limit") String limit) {
+                            @QueryParam("limit") String limit, @QueryParam("partition") String partition) {
         caller.requireAnyRole(Roles.SERVICE);
         FeedReader reader = FeedStreams.reader(stream);
         if (reader == null) {
@@ -45,7 +46,7 @@ public class FeedResource {
         caller.requireFeed("ingestion", stream);
         FeedCursor cursor = FeedCursor.parse(after);
         int n = parseLimit(limit);
-        return reader.readJson(pool, cursor, n);
+        return reader.readJson(pool, FeedPartition.parse(partition), cursor, n);
     }
 
     private static int parseLimit(String limit) {

@@ -60,12 +60,13 @@ public final class FeedPlans {
         }
     }
 
-    /** The plan's text for a page from the start of the stream, 1,000 items, in the given plan_cache_mode. */
+    /** The plan's text for a page of one partition from the start of the stream, 1,000 items, in the given plan_cache_mode. */
     static String plan(Connection connection, String pageQuery, String planCacheMode) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute("set plan_cache_mode = " + planCacheMode);
-            s.execute("prepare feed_page_plan(text, bigint, int) as " + pageQuery);
-            try (ResultSet rs = s.executeQuery("explain execute feed_page_plan('0', 0, 1000)")) {
+            s.execute("prepare feed_page_plan(text, bigint, int, int, int) as " + pageQuery);
+            // A consumer of one partition of four: the partition is a filter on the same range scan.
+            try (ResultSet rs = s.executeQuery("explain execute feed_page_plan('0', 0, 1000, 4, 1)")) {
                 StringBuilder plan = new StringBuilder();
                 while (rs.next()) {
                     plan.append(rs.getString(1)).append('\n');

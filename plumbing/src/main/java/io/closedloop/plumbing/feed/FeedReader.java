@@ -32,29 +32,34 @@ public final class FeedReader {
 
     /**
      * @param source a SELECT yielding the columns {@code xid} (xid8), {@code seq} (bigint),
-     *               {@code workspace_id} (text), {@code kind} (text) and {@code payload} (json or jsonb)
+     *               {@code workspace_id} (text), {@code kind} (text), {@code payload} (json or jsonb) and
+     *               {@code partition_key} (text): the object whose successive items must be applied in order, or ''
+     *               when the whole workspace must (docs/feeds.md "Partitions")
      */
     public FeedReader(String source) {
+        String partition = "(hashtext(s.workspace_id || ':' || s.partition_key) & 2147483647)";
         // Every column is named through the stream alias: a bare "order by xid" would sort by the bigint output
         // column of the same name and cost a scan and sort of the whole table per page instead of an index range.
-        this.pageQuery = "select s.xid::text::bigint as xid, s.seq, s.workspace_id, s.kind, s.payload::text as payload"
+        this.pageQuery = "select s.xid::text::bigint as xid, s.seq, s.workspace_id, s.kind, s.payload::text as payload, "
+                + partition + " as partition"
                 + " from (" + source + ") s"
                 + " where (s.xid, s.seq) > ($1::text::xid8, $2)"
                 + " and s.xid < pg_snapshot_xmin(pg_current_snapshot())"
+                + " and ($4::int = 1 or " + partition + " % $4::int = $5::int)"
                 + " order by s.xid, s.seq limit $3";
     }
 
     /**
-     * The page query: parameters are the cursor's xid (text), its sequence and the limit. Exposed so that each
+     * The page query: parameters are the cursor's xid (text), its sequence, the limit, the partition count and index. Exposed so that each
      * producer's tests can check its plan is an index range scan of the stream table(s).
      */
     public String pageQuery() {
         return pageQuery;
     }
 
-    /** A page parsed, for a consumer in the same process (benchmarks, tests). */
+    /** A page of the whole stream parsed, for a consumer in the same process (benchmarks, tests). */
     public Uni<FeedPage> read(Pool pool, FeedCursor after, int limit) {
-        return rows(pool, after, limit)
+        return rows(pool, FeedPartition.ALL, after, limit)
                 .map(rows -> {
                     List<FeedItem> items = new ArrayList<>(rows.size());
                     FeedCursor last = after;
@@ -68,11 +73,12 @@ public final class FeedReader {
     }
 
     /**
-     * A page as the feed endpoint answers it (docs/feeds.md): {@code {"items": [{"seq", "workspace", "kind", "payload"}],
-     * "next"}}, each payload's text copied from the stream table as it is, never parsed and encoded again on the way.
+     * A page of {@code partition} as the feed endpoint answers it (docs/feeds.md): {@code {"items": [{"seq", "workspace",
+     * "kind", "partition", "payload"}], "next"}}, each payload's text copied from the stream table as it is, never parsed
+     * and encoded again on the way.
      */
-    public Uni<Buffer> readJson(Pool pool, FeedCursor after, int limit) {
-        return rows(pool, after, limit).map(rows -> {
+    public Uni<Buffer> readJson(Pool pool, FeedPartition partition, FeedCursor after, int limit) {
+        return rows(pool, partition, after, limit).map(rows -> {
             Buffer page = Buffer.buffer(256 + 512 * rows.size()).appendString("{\"items\":[");
             FeedCursor last = after;
             boolean first = true;
@@ -80,6 +86,7 @@ public final class FeedReader {
                 page.appendString(first ? "{\"seq\":" : ",{\"seq\":").appendString(Long.toString(row.getLong("seq")))
                         .appendString(",\"workspace\":").appendString(Json.encode(row.getString("workspace_id")))
                         .appendString(",\"kind\":").appendString(Json.encode(row.getString("kind")))
+                        .appendString(",\"partition\":").appendString(Integer.toString(row.getInteger("partition")))
                         .appendString(",\"payload\":").appendString(row.getString("payload")).appendString("}");
                 first = false;
                 last = new FeedCursor(row.getLong("xid"), row.getLong("seq"));
@@ -88,11 +95,12 @@ public final class FeedReader {
         });
     }
 
-    private Uni<RowSet<Row>> rows(Pool pool, FeedCursor after, int limit) {
+    private Uni<RowSet<Row>> rows(Pool pool, FeedPartition partition, FeedCursor after, int limit) {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit: must be 1 to " + MAX_LIMIT + ", was " + limit);
         }
-        return pool.preparedQuery(pageQuery).execute(Tuple.of(Long.toString(after.xid()), after.seq(), limit));
+        return pool.preparedQuery(pageQuery).execute(Tuple.of(Long.toString(after.xid()), after.seq(), limit, partition.count(),
+                partition.index()));
     }
 
 }
