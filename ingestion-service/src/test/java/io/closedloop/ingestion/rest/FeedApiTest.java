@@ -123,6 +123,44 @@ class FeedApiTest {
     }
 
     @Test
+    void thePartitionsOfAStreamSplitItsItemsByKeyAndTogetherHoldThemAllInOrder() {
+        String ws = "part" + UUID.randomUUID().toString().substring(0, 6);
+        String key = writeKey(ws);
+        String start = end();
+        for (int i = 0; i < 12; i++) {
+            track(key, ws + "-" + i);
+        }
+        List<String> whole = ids(feedPage("touches", start, 100));
+        assertEquals(12, whole.size());
+        List<String> union = new ArrayList<>();
+        for (int p = 0; p < 3; p++) {
+            String after = start;
+            List<String> share = new ArrayList<>();
+            while (true) {
+                // Pages of 4 walk 4 items of the stream each and hold this partition's share of them.
+                JsonPath page = given().auth().oauth2(serviceToken()).queryParam("after", after).queryParam("limit", 4)
+                        .queryParam("partition", p + "/3").get("/feeds/touches").then().statusCode(200).extract().jsonPath();
+                for (Map<String, Object> item : page.<Map<String, Object>>getList("items")) {
+                    assertEquals(p, ((Number) item.get("partition")).intValue() % 3, "an item of partition " + p + " of 3");
+                    share.add((String) payload(item).get("id"));
+                }
+                if (page.getString("next").equals(after)) {
+                    break; // caught up: the cursor did not move
+                }
+                after = page.getString("next");
+            }
+            assertEquals(whole.stream().filter(share::contains).toList(), share, "a share keeps the stream's order");
+            union.addAll(share);
+        }
+        assertEquals(whole.size(), union.size(), "no item in two partitions");
+        assertEquals(new java.util.HashSet<>(whole), new java.util.HashSet<>(union), "every item in one partition");
+        given().auth().oauth2(serviceToken()).queryParam("partition", "3/3").get("/feeds/touches")
+                .then().statusCode(400).body("error", containsString("partition"));
+        given().auth().oauth2(serviceToken()).queryParam("partition", "half").get("/feeds/touches")
+                .then().statusCode(400).body("error", containsString("partition"));
+    }
+
+    @Test
     void badCursorOrLimitIs400NamingTheParameter() {
         given().auth().oauth2(serviceToken()).queryParam("after", "nonsense").get("/feeds/touches")
                 .then().statusCode(400).body("error", containsString("after"));
