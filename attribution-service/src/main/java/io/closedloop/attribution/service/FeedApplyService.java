@@ -1,7 +1,8 @@
 package io.closedloop.attribution.service;
 
-import io.closedloop.plumbing.feed.FeedItem;
-import io.quarkus.logging.Log;
+import io.closedloop.attribution.feeditem.CrmItem;
+import io.closedloop.attribution.feeditem.MembershipItem;
+import io.closedloop.attribution.feeditem.TouchItem;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,9 +10,6 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.math.BigDecimal;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,38 +19,22 @@ import java.util.Map;
  * Applies pages of the producers' feeds (docs/feeds.md) to the journey tables, inside the
  * consumer's transaction so the page and the feed position commit together. Each item is its
  * object's whole current state, so an upsert replaces the row; within one page the last item
- * of an object wins (one INSERT ... ON CONFLICT may not touch a row twice). An item that cannot
- * be used (missing id, bad time) is logged by sequence number and skipped; the rest of the page
- * is kept.
+ * of an object wins (one INSERT ... ON CONFLICT may not touch a row twice). The items come read
+ * into records (feeditem/): an item that cannot be used (missing id, bad time) was logged by
+ * sequence number and left out there; the rest of the page is kept.
  */
 @ApplicationScoped
 public class FeedApplyService {
 
     static final String NONE = "(none)";
 
-    /** ingestion `touches`. */
-    public Uni<Void> applyTouches(SqlConnection tx, List<FeedItem> items) {
+    /** ingestion `touches`, read once per page (TouchItem). */
+    public Uni<Void> applyTouches(SqlConnection tx, List<TouchItem> items) {
         Map<String, Row> rows = new LinkedHashMap<>();
-        for (FeedItem item : items) {
-            JsonObject p = item.payload();
-            String id = p.getString("id");
-            String occurredAt = instant(p.getString("occurredAt"));
-            if (blank(id) || occurredAt == null) {
-                skip(item, "touches", blank(id) ? "id" : "occurredAt");
-                continue;
-            }
-            JsonArray identifiers = new JsonArray();
-            JsonArray given = p.getJsonArray("identifiers", new JsonArray());
-            for (int i = 0; i < given.size(); i++) {
-                JsonObject identifier = given.getJsonObject(i);
-                identifiers.add(identifierKey(identifier));
-            }
-            String channel = p.getString("channel");
-            Object utmValid = p.getValue("utmValid");
-            rows.put(item.workspace() + "\u0000" + id, new Row(item.workspace(), id, occurredAt, p.getString("type"),
-                    blank(channel) ? NONE : channel, p.getString("source"), p.getString("medium"),
-                    p.getString("campaign"), p.getString("content"), identifiers.encode(),
-                    utmValid instanceof Boolean b ? b.toString() : null));
+        for (TouchItem t : items) {
+            rows.put(t.workspace() + "\u0000" + t.id(), new Row(t.workspace(), t.id(), t.occurredAt(), t.type(),
+                    blank(t.channel()) ? NONE : t.channel(), t.source(), t.medium(), t.campaign(), t.content(),
+                    new JsonArray(t.identifiers()).encode(), t.utmValid() == null ? null : t.utmValid().toString()));
         }
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -71,25 +53,17 @@ public class FeedApplyService {
     }
 
     /** identity `memberships`: `membership` upserts the identifier's resolution, `removed` deletes it. */
-    public Uni<Void> applyMemberships(SqlConnection tx, List<FeedItem> items) {
+    public Uni<Void> applyMemberships(SqlConnection tx, List<MembershipItem> items) {
         Map<String, Row> upserts = new LinkedHashMap<>();
         Map<String, Row> removals = new LinkedHashMap<>();
-        for (FeedItem item : items) {
-            JsonObject p = item.payload();
-            JsonObject identifier = p.getJsonObject("identifier");
-            if (identifier == null || blank(identifier.getString("type")) || blank(identifier.getString("value"))) {
-                skip(item, "memberships", "identifier");
-                continue;
-            }
-            String key = identifierKey(identifier);
-            String rowKey = item.workspace() + "\u0000" + key;
+        for (MembershipItem m : items) {
+            String rowKey = m.workspace() + "\u0000" + m.identifier();
             upserts.remove(rowKey);
             removals.remove(rowKey);
-            if ("removed".equals(item.kind())) {
-                removals.put(rowKey, new Row(item.workspace(), key));
+            if (m.removed()) {
+                removals.put(rowKey, new Row(m.workspace(), m.identifier()));
             } else {
-                upserts.put(rowKey, new Row(item.workspace(), key, p.getString("personId"),
-                        journeyAccount(p.getString("accountId"), p.getString("personId"))));
+                upserts.put(rowKey, new Row(m.workspace(), m.identifier(), m.personId(), m.journeyAccount()));
             }
         }
         Uni<Void> delete = removals.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
@@ -115,55 +89,17 @@ public class FeedApplyService {
                         .execute(columns(contactMemberships, 2)).replaceWithVoid());
     }
 
-    /**
-     * The account a membership puts its touches under: the identity's account, else the person's
-     * own ('person:' + id), so that a person with no company (B2C) has journeys too (V11).
-     */
-    public static String journeyAccount(String accountId, String personId) {
-        return accountId != null ? accountId : personId == null ? null : PERSON_ACCOUNT_PREFIX + personId;
-    }
-
-    /** Prefix of a person's own account key (B2C). */
-    public static final String PERSON_ACCOUNT_PREFIX = "person:";
-
-    /** ingestion `crm`: contacts and opportunities; accounts are not needed for journeys. */
-    public Uni<Void> applyCrm(SqlConnection tx, List<FeedItem> items) {
+    /** ingestion `crm`: contacts and opportunities, read once per page (CrmItem); accounts are not needed for journeys. */
+    public Uni<Void> applyCrm(SqlConnection tx, List<CrmItem> items) {
         Map<String, Row> contacts = new LinkedHashMap<>();
         Map<String, Row> opportunities = new LinkedHashMap<>();
-        for (FeedItem item : items) {
-            JsonObject p = item.payload();
-            String id = p.getString("id");
-            if ("contact".equals(item.kind())) {
-                String lead = p.getString("leadCreatedAt");
-                if (blank(id) || (lead != null && instant(lead) == null)) {
-                    skip(item, "crm contact", blank(id) ? "id" : "leadCreatedAt");
-                    continue;
-                }
-                contacts.put(item.workspace() + "\u0000" + id,
-                        new Row(item.workspace(), id, p.getString("accountId"), instant(lead)));
-            } else if ("opportunity".equals(item.kind())) {
-                String created = instant(p.getString("createdAt"));
-                String closed = p.getString("closedAt");
-                String amount = p.getString("amount");
-                String bad = blank(id) ? "id" : created == null ? "createdAt"
-                        : closed != null && instant(closed) == null ? "closedAt"
-                        : amount != null && !isDecimal(amount) ? "amount"
-                        : blank(p.getString("status")) ? "status" : null;
-                if (bad != null) {
-                    skip(item, "crm opportunity", bad);
-                    continue;
-                }
-                JsonArray contactIds = new JsonArray();
-                JsonArray roles = p.getJsonArray("contactRoles", new JsonArray());
-                for (int i = 0; i < roles.size(); i++) {
-                    String contactId = roles.getJsonObject(i).getString("contactId");
-                    if (!blank(contactId)) {
-                        contactIds.add(contactId);
-                    }
-                }
-                opportunities.put(item.workspace() + "\u0000" + id, new Row(item.workspace(), id, p.getString("accountId"),
-                        amount, p.getString("currency"), created, p.getString("status"), instant(closed), contactIds.encode(),
-                        stageHistory(p).encode(), contactRoles(p).encode()));
+        for (CrmItem item : items) {
+            if (item instanceof CrmItem.Contact c) {
+                contacts.put(c.workspace() + "\u0000" + c.id(), new Row(c.workspace(), c.id(), c.accountId(), c.leadCreatedAt()));
+            } else if (item instanceof CrmItem.Opportunity o) {
+                opportunities.put(o.workspace() + "\u0000" + o.id(), new Row(o.workspace(), o.id(), o.accountId(), o.amount(),
+                        o.currency(), o.createdAt(), o.status(), o.closedAt(), new JsonArray(o.contactIds()).encode(),
+                        o.stageHistory(), o.contactRoles()));
             }
         }
         Uni<Void> contactWrite = contacts.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
@@ -187,28 +123,6 @@ public class FeedApplyService {
                             account_derived = excluded.account_derived, stage_history = excluded.stage_history,
                             contact_roles = excluded.contact_roles""")
                 .execute(columns(opportunities.values(), 11)).replaceWithVoid());
-    }
-
-    /** An opportunity's stages that name a stage and a time, times normalized (the account view and data quality read them). */
-    private static JsonArray stageHistory(JsonObject opportunity) {
-        JsonArray stages = new JsonArray();
-        for (Object o : opportunity.getJsonArray("stageHistory", new JsonArray())) {
-            if (o instanceof JsonObject s && !blank(s.getString("stage")) && instant(s.getString("enteredAt")) != null) {
-                stages.add(new JsonObject().put("stage", s.getString("stage")).put("enteredAt", instant(s.getString("enteredAt"))));
-            }
-        }
-        return stages;
-    }
-
-    /** An opportunity's contact roles that name a contact, with their role names. */
-    private static JsonArray contactRoles(JsonObject opportunity) {
-        JsonArray roles = new JsonArray();
-        for (Object o : opportunity.getJsonArray("contactRoles", new JsonArray())) {
-            if (o instanceof JsonObject r && !blank(r.getString("contactId"))) {
-                roles.add(new JsonObject().put("contactId", r.getString("contactId")).put("role", r.getString("role")));
-            }
-        }
-        return roles;
     }
 
     /** "type:value", the form touch.identifiers and membership.identifier share. */
@@ -237,32 +151,7 @@ public class FeedApplyService {
         return tuple;
     }
 
-    /** The instant as ISO-8601 UTC, or null when absent or unparseable. */
-    private static String instant(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(text).toString();
-        } catch (DateTimeParseException e) {
-            return null;
-        }
-    }
-
-    private static boolean isDecimal(String text) {
-        try {
-            new BigDecimal(text);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
     private static boolean blank(String s) {
         return s == null || s.isBlank();
-    }
-
-    private static void skip(FeedItem item, String stream, String field) {
-        Log.warnf("%s item seq %d of workspace %s skipped: unusable %s", stream, item.seq(), item.workspace(), field);
     }
 }

@@ -10,6 +10,9 @@ import io.closedloop.attribution.rollup.RollupState;
 import io.closedloop.attribution.service.ErasureApplyService;
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.plumbing.feed.FeedConsumer.PageHandler;
+import io.closedloop.attribution.feeditem.CrmItem;
+import io.closedloop.attribution.feeditem.MembershipItem;
+import io.closedloop.attribution.feeditem.TouchItem;
 import io.closedloop.plumbing.feed.FeedItem;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
@@ -25,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -53,8 +57,8 @@ public class IncrementalRollups {
     }
 
     @FunctionalInterface
-    interface AffectedFinder {
-        Uni<Affected> find(SqlConnection tx, String workspace, List<FeedItem> items);
+    interface AffectedFinder<T> {
+        Uni<Affected> find(SqlConnection tx, String workspace, List<T> items);
     }
 
     private final RollupRepository rollups;
@@ -73,21 +77,19 @@ public class IncrementalRollups {
         this.catchUpPages = catchUpPages;
     }
 
+    /** A page handler of items read into records (FeedConsumer's handler takes the page as it came). */
+    public interface ItemsHandler<T> {
+        Uni<Void> apply(SqlConnection tx, List<T> items);
+    }
+
     /** ingestion `touches`: the accounts of the touches' identifiers, before and after (offline touches may change them). */
-    public PageHandler touches(PageHandler apply) {
-        return around(apply, (tx, ws, items) -> {
+    public ItemsHandler<TouchItem> touches(ItemsHandler<TouchItem> apply) {
+        return around(apply, TouchItem::workspace, (tx, ws, items) -> {
             Set<String> identifiers = new HashSet<>();
             Set<String> ids = new HashSet<>();
-            for (FeedItem item : items) {
-                JsonObject p = item.payload();
-                if (p.getString("id") != null) {
-                    ids.add(p.getString("id"));
-                }
-                JsonArray given = p.getJsonArray("identifiers", new JsonArray());
-                for (int i = 0; i < given.size(); i++) {
-                    JsonObject identifier = given.getJsonObject(i);
-                    identifiers.add(identifier.getString("type") + ":" + identifier.getString("value"));
-                }
+            for (TouchItem touch : items) {
+                ids.add(touch.id());
+                identifiers.addAll(touch.identifiers());
             }
             return rollups.identifiersOfTouches(tx, ws, ids).chain(stored -> {
                 identifiers.addAll(stored);
@@ -97,23 +99,18 @@ public class IncrementalRollups {
     }
 
     /** identity `memberships`: the identifier's old account and its new one. */
-    public PageHandler memberships(PageHandler apply) {
-        return around(apply, (tx, ws, items) -> {
+    public ItemsHandler<MembershipItem> memberships(ItemsHandler<MembershipItem> apply) {
+        return around(apply, MembershipItem::workspace, (tx, ws, items) -> {
             Set<String> identifiers = new HashSet<>();
             Set<String> contacts = new HashSet<>();
             Set<String> accounts = new HashSet<>();
-            for (FeedItem item : items) {
-                JsonObject identifier = item.payload().getJsonObject("identifier");
-                if (identifier != null) {
-                    identifiers.add(identifier.getString("type") + ":" + identifier.getString("value"));
-                    if ("contact_id".equals(identifier.getString("type"))) {
-                        contacts.add(identifier.getString("value"));
-                    }
+            for (MembershipItem m : items) {
+                identifiers.add(m.identifier());
+                if (m.contactId() != null) {
+                    contacts.add(m.contactId());
                 }
-                String account = FeedApplyService.journeyAccount(item.payload().getString("accountId"),
-                        item.payload().getString("personId"));
-                if (account != null && !"removed".equals(item.kind())) {
-                    accounts.add(account);
+                if (m.journeyAccount() != null && !m.removed()) {
+                    accounts.add(m.journeyAccount());
                 }
             }
             // Opportunities without a CRM account move with their first contact role's membership.
@@ -141,31 +138,25 @@ public class IncrementalRollups {
      * the accounts of opportunities naming it (its lead-creation time moves their LC milestone).
      * Opportunities without an account are affected by their own id.
      */
-    public PageHandler crm(PageHandler apply) {
-        return around(apply, (tx, ws, items) -> {
+    public ItemsHandler<CrmItem> crm(ItemsHandler<CrmItem> apply) {
+        return around(apply, CrmItem::workspace, (tx, ws, items) -> {
             Set<String> opportunityIds = new HashSet<>();
             Set<String> contactIds = new HashSet<>();
             Set<String> accounts = new HashSet<>();
             Set<String> derivedFrom = new HashSet<>();
-            for (FeedItem item : items) {
-                JsonObject p = item.payload();
-                if (p.getString("id") == null) {
-                    continue;
-                }
-                if ("opportunity".equals(item.kind())) {
-                    opportunityIds.add(p.getString("id"));
-                } else if ("contact".equals(item.kind())) {
-                    contactIds.add(p.getString("id"));
-                } else {
-                    continue;
-                }
-                if (p.getString("accountId") != null) {
-                    accounts.add(p.getString("accountId"));
-                } else if ("opportunity".equals(item.kind()) && !p.getJsonArray("contactRoles", new JsonArray()).isEmpty()) {
-                    // No CRM account: it takes its first contact role's account (FeedApplyService, V11).
-                    String first = p.getJsonArray("contactRoles").getJsonObject(0).getString("contactId");
-                    if (first != null) {
-                        derivedFrom.add("contact_id:" + first);
+            for (CrmItem item : items) {
+                if (item instanceof CrmItem.Contact c) {
+                    contactIds.add(c.id());
+                    if (c.accountId() != null) {
+                        accounts.add(c.accountId());
+                    }
+                } else if (item instanceof CrmItem.Opportunity o) {
+                    opportunityIds.add(o.id());
+                    if (o.accountId() != null) {
+                        accounts.add(o.accountId());
+                    } else if (!o.contactIds().isEmpty()) {
+                        // No CRM account: it takes its first contact role's account (FeedApplyService, V11).
+                        derivedFrom.add("contact_id:" + o.contactIds().get(0));
                     }
                 }
             }
@@ -193,7 +184,7 @@ public class IncrementalRollups {
      * opportunities move to.
      */
     public PageHandler erasures(PageHandler apply, ErasureApplyService erasures) {
-        return around(apply, (tx, ws, items) -> {
+        return plain(around(apply::apply, FeedItem::workspace, (tx, ws, items) -> {
             Set<String> identifiers = new HashSet<>();
             Set<String> moved = new HashSet<>();
             items.forEach(item -> {
@@ -209,10 +200,14 @@ public class IncrementalRollups {
                         affected.addAll(moved);
                         return new Affected(affected, Set.of());
                     });
-        });
+        }));
     }
 
-    private PageHandler around(PageHandler apply, AffectedFinder finder) {
+    private static PageHandler plain(ItemsHandler<FeedItem> handler) {
+        return handler::apply;
+    }
+
+    private <T> ItemsHandler<T> around(ItemsHandler<T> apply, Function<T, String> workspaceOf, AffectedFinder<T> finder) {
         // One handler per consumer, whose pages come one at a time: full pages of this feed in a row.
         AtomicInteger fullPages = new AtomicInteger();
         return (tx, items) -> {
@@ -222,13 +217,13 @@ public class IncrementalRollups {
                 fullPages.set(0);
             }
             boolean farBehind = fullPages.get() >= catchUpPages;
-            Map<String, List<FeedItem>> byWorkspace = new TreeMap<>();
-            for (FeedItem item : items) {
-                byWorkspace.computeIfAbsent(item.workspace(), w -> new ArrayList<>()).add(item);
+            Map<String, List<T>> byWorkspace = new TreeMap<>();
+            for (T item : items) {
+                byWorkspace.computeIfAbsent(workspaceOf.apply(item), w -> new ArrayList<>()).add(item);
             }
             Map<String, Before> before = new HashMap<>();
             Uni<Void> chain = Uni.createFrom().voidItem();
-            for (Map.Entry<String, List<FeedItem>> e : byWorkspace.entrySet()) {
+            for (Map.Entry<String, List<T>> e : byWorkspace.entrySet()) {
                 String ws = e.getKey();
                 chain = chain.chain(() -> rollups.lock(tx, ws))
                         .chain(() -> rollups.ensureState(tx, ws))

@@ -1,5 +1,8 @@
 package io.closedloop.attribution.graphql;
 
+import io.closedloop.attribution.feeditem.CrmItem;
+import io.closedloop.attribution.feeditem.MembershipItem;
+import io.closedloop.attribution.feeditem.TouchItem;
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.launcher.testing.PostgresTestResource;
 import io.closedloop.launcher.testing.SessionSettings;
@@ -88,9 +91,9 @@ class AttributionApiTest {
                 new FeedItem(7, WS, "opportunity", new JsonObject().put("id", "opp-bad").put("status", "OPEN")));
         // Applied twice: a replayed page must not duplicate anything.
         for (int round = 0; round < 2; round++) {
-            pool.withTransaction(tx -> apply.applyTouches(tx, touches)
-                    .chain(() -> apply.applyMemberships(tx, memberships))
-                    .chain(() -> apply.applyCrm(tx, crm))).await().indefinitely();
+            pool.withTransaction(tx -> apply.applyTouches(tx, TouchItem.all(touches))
+                    .chain(() -> apply.applyMemberships(tx, MembershipItem.all(memberships)))
+                    .chain(() -> apply.applyCrm(tx, CrmItem.all(crm)))).await().indefinitely();
         }
         loaded = true;
     }

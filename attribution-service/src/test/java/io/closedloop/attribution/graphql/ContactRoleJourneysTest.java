@@ -1,5 +1,8 @@
 package io.closedloop.attribution.graphql;
 
+import io.closedloop.attribution.feeditem.CrmItem;
+import io.closedloop.attribution.feeditem.MembershipItem;
+import io.closedloop.attribution.feeditem.TouchItem;
 import io.closedloop.attribution.OnDemandLimitException;
 import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.service.FeedApplyService;
@@ -135,10 +138,10 @@ class ContactRoleJourneysTest {
         crm.add(opportunity("opp-e", "epsilon", "c-e"));
         // Memberships on both sides of the CRM page: a B2C opportunity takes its first role's account either way.
         for (int round = 0; round < 2; round++) {
-            pool.withTransaction(tx -> apply.applyTouches(tx, touches)
-                    .chain(() -> apply.applyMemberships(tx, memberships))
-                    .chain(() -> apply.applyCrm(tx, crm))
-                    .chain(() -> apply.applyMemberships(tx, memberships))).await().indefinitely();
+            pool.withTransaction(tx -> apply.applyTouches(tx, TouchItem.all(touches))
+                    .chain(() -> apply.applyMemberships(tx, MembershipItem.all(memberships)))
+                    .chain(() -> apply.applyCrm(tx, CrmItem.all(crm)))
+                    .chain(() -> apply.applyMemberships(tx, MembershipItem.all(memberships)))).await().indefinitely();
         }
         loaded = true;
     }

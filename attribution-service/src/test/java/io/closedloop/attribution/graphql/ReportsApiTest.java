@@ -1,5 +1,8 @@
 package io.closedloop.attribution.graphql;
 
+import io.closedloop.attribution.feeditem.CrmItem;
+import io.closedloop.attribution.feeditem.MembershipItem;
+import io.closedloop.attribution.feeditem.TouchItem;
 import io.closedloop.plumbing.graphql.Money;
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.attribution.service.ReportFeedApply;
@@ -104,9 +107,9 @@ class ReportsApiTest {
                 revenue(4, "inv-4", "acct-w", "50.00", "2026-03-20T00:00:00Z"),
                 revenue(5, "inv-5", "acct-q", "100.00", "2026-03-21T00:00:00Z"));
         for (int round = 0; round < 2; round++) {
-            pool.withTransaction(tx -> apply.applyTouches(tx, touches)
-                    .chain(() -> apply.applyMemberships(tx, memberships))
-                    .chain(() -> apply.applyCrm(tx, crm))
+            pool.withTransaction(tx -> apply.applyTouches(tx, TouchItem.all(touches))
+                    .chain(() -> apply.applyMemberships(tx, MembershipItem.all(memberships)))
+                    .chain(() -> apply.applyCrm(tx, CrmItem.all(crm)))
                     .chain(() -> reportFeeds.applySpend(tx, spend))
                     .chain(() -> reportFeeds.applyRevenue(tx, revenue))).await().indefinitely();
         }
@@ -457,8 +460,8 @@ class ReportsApiTest {
     void moneyIsExactAndRowsAddUpToTheTotals() {
         String ws = "money";
         loadDeals(ws, 0, 330);
-        pool.withTransaction(tx -> apply.applyCrm(tx, List.of(opportunity(ws, 1_000, "lonely", "acct-lonely", "1000.00",
-                        "2026-03-10T00:00:00Z", "WON", "2026-03-20T00:00:00Z", new JsonArray(), new JsonArray()))))
+        pool.withTransaction(tx -> apply.applyCrm(tx, CrmItem.all(List.of(opportunity(ws, 1_000, "lonely", "acct-lonely", "1000.00",
+                        "2026-03-10T00:00:00Z", "WON", "2026-03-20T00:00:00Z", new JsonArray(), new JsonArray())))))
                 .await().indefinitely();
         JsonPath linear = ok(ws, "{ performance(" + MARCH + ", " + LINEAR + ", basis: REVENUE) { rows { edges { node { key amount"
                 + " revenue } } } totals { amount revenue unattributed { count amount } } } }", "performance");
@@ -506,9 +509,9 @@ class ReportsApiTest {
             crm.add(opportunity(ws, i, "deal-" + i, "acct-" + i, "1000.00", "2026-03-10T00:00:00Z", "WON", "2026-03-20T00:00:00Z",
                     new JsonArray(), new JsonArray()));
         }
-        pool.withTransaction(tx -> apply.applyTouches(tx, touches)
-                .chain(() -> apply.applyMemberships(tx, memberships))
-                .chain(() -> apply.applyCrm(tx, crm))).await().indefinitely();
+        pool.withTransaction(tx -> apply.applyTouches(tx, TouchItem.all(touches))
+                .chain(() -> apply.applyMemberships(tx, MembershipItem.all(memberships)))
+                .chain(() -> apply.applyCrm(tx, CrmItem.all(crm)))).await().indefinitely();
     }
 
     /**
@@ -597,9 +600,9 @@ class ReportsApiTest {
                         new JsonArray().add(stage("Discovery", "2026-03-09T00:00:00Z"))),
                 opportunity(ELSEWHERE, 2, "opp-x1", "acct-x", "9999.00", "2026-03-05T00:00:00Z", "OPEN", null, new JsonArray(),
                         new JsonArray()));
-        pool.withTransaction(tx -> apply.applyTouches(tx, touches)
-                .chain(() -> apply.applyMemberships(tx, memberships))
-                .chain(() -> apply.applyCrm(tx, crm))).await().indefinitely();
+        pool.withTransaction(tx -> apply.applyTouches(tx, TouchItem.all(touches))
+                .chain(() -> apply.applyMemberships(tx, MembershipItem.all(memberships)))
+                .chain(() -> apply.applyCrm(tx, CrmItem.all(crm)))).await().indefinitely();
         elsewhereLoaded = true;
     }
 
