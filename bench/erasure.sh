@@ -7,7 +7,7 @@
 # loaded data: a second run on the same DIR skips the load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -B -q -DskipTests -DskipITs install -pl :closedloop-parent,launcher,plumbing,ingestion-service,identity-service,attribution-service
+./mvnw -B -q -DskipTests -DskipITs install -pl :closedloop-parent,launcher,plumbing,ingestion-service,identity-service,attribution-service,reporting-gateway
 ./mvnw -B -q -pl end-to-end test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 java -Xmx1g -cp "end-to-end/target/test-classes:$(cat end-to-end/target/bench.classpath)" \

@@ -1,8 +1,5 @@
 package io.closedloop.attribution.feed;
 
-import io.closedloop.attribution.feeditem.CrmItem;
-import io.closedloop.attribution.feeditem.MembershipItem;
-import io.closedloop.attribution.feeditem.TouchItem;
 import io.closedloop.attribution.recompute.RecomputeService;
 import io.closedloop.attribution.service.IncrementalRollups;
 import io.closedloop.attribution.service.ErasureApplyService;
@@ -10,7 +7,6 @@ import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.attribution.service.ReportFeedApply;
 import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
-import io.closedloop.plumbing.feed.FeedConsumer.PageHandler;
 import io.closedloop.plumbing.feed.FeedConsumerSet;
 import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.logging.Log;
@@ -92,9 +88,9 @@ public class FeedConsumers implements FeedConsumerSet {
         clients.add(identity);
         // Each page updates the rollups of the accounts it changes in its own transaction (IncrementalRollups).
         consumers.add(new FeedConsumer(vertx, pool, ingestion, "touches", "ingestion/touches", pageSize, idleMillis,
-                touchesHandler()));
+                rollups.touches(apply::applyTouches)));
         consumers.add(new FeedConsumer(vertx, pool, ingestion, "crm", "ingestion/crm", pageSize, idleMillis,
-                crmHandler()));
+                rollups.crm(apply::applyCrm)));
         // Revenue and spend change no journey, so no rollup: plain upserts.
         consumers.add(new FeedConsumer(vertx, pool, ingestion, "revenue", "ingestion/revenue", pageSize, idleMillis,
                 reportFeeds::applyRevenue));
@@ -103,31 +99,13 @@ public class FeedConsumers implements FeedConsumerSet {
         consumers.add(new FeedConsumer(vertx, pool, ingestion, "erasures", "ingestion/erasures", pageSize, idleMillis,
                 rollups.erasures(erasures::applyErasures, erasures)));
         consumers.add(new FeedConsumer(vertx, pool, identity, "memberships", "identity/memberships", pageSize, idleMillis,
-                membershipsHandler()));
+                rollups.memberships(apply::applyMemberships)));
         consumers.forEach(FeedConsumer::start);
         catchUpTimer = vertx.setPeriodic(1000, id -> {
             finishCatchUps();
             postErasureReports(ingestion);
         });
         Log.infof("following ingestion feeds at %s and identity feeds at %s", ingestionUrl, identityUrl);
-    }
-
-    /** The touches of a page, read once into records, kept in the touch table and the rollups in its transaction. */
-    private PageHandler touchesHandler() {
-        IncrementalRollups.ItemsHandler<TouchItem> touches = rollups.touches(apply::applyTouches);
-        return (tx, items) -> touches.apply(tx, TouchItem.all(items));
-    }
-
-    /** The memberships of a page, read once into records, kept in the membership table and the rollups. */
-    private PageHandler membershipsHandler() {
-        IncrementalRollups.ItemsHandler<MembershipItem> memberships = rollups.memberships(apply::applyMemberships);
-        return (tx, items) -> memberships.apply(tx, MembershipItem.all(items));
-    }
-
-    /** The contacts and opportunities of a page, read once into records, kept in their tables and the rollups. */
-    private PageHandler crmHandler() {
-        IncrementalRollups.ItemsHandler<CrmItem> crm = rollups.crm(apply::applyCrm);
-        return (tx, items) -> crm.apply(tx, CrmItem.all(items));
     }
 
     /** Catch-up mode ends (IncrementalRollups) once every feed is caught up: one full recompute per marked workspace. */

@@ -7,7 +7,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
-/** How the feed items' fields are read: one rule each for times, amounts and blanks, and for reporting an item left out. */
+/** How the journey feeds' items are read: one rule each for times, amounts and blanks, and for reporting an item left out. */
 final class Fields {
 
     private static final Logger LOG = Logger.getLogger(Fields.class);
@@ -28,6 +28,9 @@ final class Fields {
     }
 
     static boolean isDecimal(String text) {
+        if (text == null) {
+            return false;
+        }
         try {
             new BigDecimal(text);
             return true;

@@ -28,7 +28,6 @@ import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
 import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
 import io.closedloop.attribution.repository.JourneyRepository.Window;
-import io.closedloop.attribution.service.RollupReports;
 import io.closedloop.attribution.rollup.RollupState;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;

@@ -7,16 +7,12 @@ import io.closedloop.attribution.rollup.DealRow;
 import io.closedloop.attribution.rollup.RollupRow;
 import io.closedloop.attribution.rollup.RollupState;
 
-import io.closedloop.attribution.service.ErasureApplyService;
-import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.plumbing.feed.FeedConsumer.PageHandler;
 import io.closedloop.attribution.feeditem.CrmItem;
 import io.closedloop.attribution.feeditem.MembershipItem;
 import io.closedloop.attribution.feeditem.TouchItem;
 import io.closedloop.plumbing.feed.FeedItem;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -83,8 +79,8 @@ public class IncrementalRollups {
     }
 
     /** ingestion `touches`: the accounts of the touches' identifiers, before and after (offline touches may change them). */
-    public ItemsHandler<TouchItem> touches(ItemsHandler<TouchItem> apply) {
-        return around(apply, TouchItem::workspace, (tx, ws, items) -> {
+    public PageHandler touches(ItemsHandler<TouchItem> apply) {
+        return around(apply, TouchItem::all, TouchItem::workspace, (tx, ws, items) -> {
             Set<String> identifiers = new HashSet<>();
             Set<String> ids = new HashSet<>();
             for (TouchItem touch : items) {
@@ -99,8 +95,8 @@ public class IncrementalRollups {
     }
 
     /** identity `memberships`: the identifier's old account and its new one. */
-    public ItemsHandler<MembershipItem> memberships(ItemsHandler<MembershipItem> apply) {
-        return around(apply, MembershipItem::workspace, (tx, ws, items) -> {
+    public PageHandler memberships(ItemsHandler<MembershipItem> apply) {
+        return around(apply, MembershipItem::all, MembershipItem::workspace, (tx, ws, items) -> {
             Set<String> identifiers = new HashSet<>();
             Set<String> contacts = new HashSet<>();
             Set<String> accounts = new HashSet<>();
@@ -138,8 +134,8 @@ public class IncrementalRollups {
      * the accounts of opportunities naming it (its lead-creation time moves their LC milestone).
      * Opportunities without an account are affected by their own id.
      */
-    public ItemsHandler<CrmItem> crm(ItemsHandler<CrmItem> apply) {
-        return around(apply, CrmItem::workspace, (tx, ws, items) -> {
+    public PageHandler crm(ItemsHandler<CrmItem> apply) {
+        return around(apply, CrmItem::all, CrmItem::workspace, (tx, ws, items) -> {
             Set<String> opportunityIds = new HashSet<>();
             Set<String> contactIds = new HashSet<>();
             Set<String> accounts = new HashSet<>();
@@ -184,7 +180,7 @@ public class IncrementalRollups {
      * opportunities move to.
      */
     public PageHandler erasures(PageHandler apply, ErasureApplyService erasures) {
-        return plain(around(apply::apply, FeedItem::workspace, (tx, ws, items) -> {
+        return around(apply::apply, page -> page, FeedItem::workspace, (tx, ws, items) -> {
             Set<String> identifiers = new HashSet<>();
             Set<String> moved = new HashSet<>();
             items.forEach(item -> {
@@ -200,23 +196,26 @@ public class IncrementalRollups {
                         affected.addAll(moved);
                         return new Affected(affected, Set.of());
                     });
-        }));
+        });
     }
 
-    private static PageHandler plain(ItemsHandler<FeedItem> handler) {
-        return handler::apply;
-    }
-
-    private <T> ItemsHandler<T> around(ItemsHandler<T> apply, Function<T, String> workspaceOf, AffectedFinder<T> finder) {
+    /**
+     * The page handler of a feed: the page read once into records ({@code read}), the rollups of the accounts they
+     * affect taken out before {@code apply} and put back after it, per workspace.
+     */
+    private <T> PageHandler around(ItemsHandler<T> apply, Function<List<FeedItem>, List<T>> read, Function<T, String> workspaceOf,
+                                   AffectedFinder<T> finder) {
         // One handler per consumer, whose pages come one at a time: full pages of this feed in a row.
         AtomicInteger fullPages = new AtomicInteger();
-        return (tx, items) -> {
-            if (items.size() >= pageSize) {
+        return (tx, page) -> {
+            // Full pages are counted as they came: items left out when read do not make a page less full.
+            if (page.size() >= pageSize) {
                 fullPages.incrementAndGet();
             } else {
                 fullPages.set(0);
             }
             boolean farBehind = fullPages.get() >= catchUpPages;
+            List<T> items = read.apply(page);
             Map<String, List<T>> byWorkspace = new TreeMap<>();
             for (T item : items) {
                 byWorkspace.computeIfAbsent(workspaceOf.apply(item), w -> new ArrayList<>()).add(item);

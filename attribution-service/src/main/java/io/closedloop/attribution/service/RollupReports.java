@@ -12,7 +12,6 @@ import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.AttributionReport;
 import io.closedloop.attribution.report.AttributionRow;
 import io.closedloop.attribution.report.Dimension;
-import io.closedloop.attribution.service.ReportCache;
 import io.closedloop.attribution.rollup.ComponentSums;
 import io.closedloop.attribution.rollup.RollupSum;
 import io.smallrye.mutiny.Uni;

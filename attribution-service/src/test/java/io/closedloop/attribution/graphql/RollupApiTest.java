@@ -1,8 +1,5 @@
 package io.closedloop.attribution.graphql;
 
-import io.closedloop.attribution.feeditem.CrmItem;
-import io.closedloop.attribution.feeditem.MembershipItem;
-import io.closedloop.attribution.feeditem.TouchItem;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.Dimension;
@@ -81,27 +78,27 @@ class RollupApiTest {
     @Order(1)
     void pagesInAnyOrderGiveRollupsEqualToTheOnDemandReports() {
         // CRM first (no touches yet), then touches (no memberships yet: no account), then memberships in two pages.
-        page(crmHandler(), List.of(
+        page(incremental.crm(apply::applyCrm), List.of(
                 contact(1, "c-a", "acct-a", "2026-03-06T00:00:00Z"),
                 opportunity(2, "opp-a", "acct-a", "1000.00", "2026-03-10T00:00:00Z", "WON", "2026-03-20T00:00:00Z", "c-a"),
                 opportunity(3, "opp-b-lost", "acct-b", "500.00", "2026-03-07T00:00:00Z", "LOST", "2026-03-12T00:00:00Z", null),
                 opportunity(4, "opp-b-open", "acct-b", "300.00", "2026-03-25T00:00:00Z", "OPEN", null, null),
                 opportunity(5, "opp-c", "acct-c", "200.00", "2026-03-11T00:00:00Z", "OPEN", null, null)));
-        page(touchesHandler(), List.of(
+        page(incremental.touches(apply::applyTouches), List.of(
                 touch(1, "t1", "2026-03-01T10:00:00Z", "PAGE_VIEW", "paid_search", "google", "a1"),
                 touch(2, "t2", "2026-03-03T10:00:00Z", "EMAIL_CLICK", "email", "newsletter", "u1", "a1"),
                 touch(3, "t3", "2026-03-05T10:00:00Z", "FORM_FILL", "direct", null, "a2"),
                 touch(4, "t4", "2026-03-08T10:00:00Z", "PAGE_VIEW", "organic_search", "google", "a1")));
-        page(membershipsHandler(), List.of(
+        page(incremental.memberships(apply::applyMemberships), List.of(
                 membership(1, "anonymous_id", "a1", "acct-a"),
                 membership(2, "user_id", "u1", "acct-a"),
                 membership(3, "anonymous_id", "a2", "acct-b")));
-        page(touchesHandler(), List.of(
+        page(incremental.touches(apply::applyTouches), List.of(
                 touch(5, "t5", "2026-03-15T10:00:00Z", "AD_CLICK", "paid_search", "google", "a1"),
                 touch(6, "b1", "2026-03-02T10:00:00Z", "AD_CLICK", "paid_social", "linkedin", "b1"),
                 touch(7, "b2", "2026-03-06T10:00:00Z", "EMAIL_CLICK", "email", "newsletter", "b1")));
         // a2 moves from acct-b to acct-a: both accounts' journeys change.
-        page(membershipsHandler(), List.of(
+        page(incremental.memberships(apply::applyMemberships), List.of(
                 membership(4, "anonymous_id", "a2", "acct-a"),
                 membership(5, "anonymous_id", "b1", "acct-b")));
         assertEveryStandardReportMatchesOnDemand();
@@ -153,16 +150,16 @@ class RollupApiTest {
     @Order(3)
     void aDealWonATouchAddedAndAnIdentifierMovedChangeTheAggregates() {
         // opp-b-open won on 03-28: it enters the revenue basis with its b1, b2 journey.
-        page(crmHandler(), List.of(
+        page(incremental.crm(apply::applyCrm), List.of(
                 opportunity(10, "opp-b-open", "acct-b", "300.00", "2026-03-25T00:00:00Z", "WON", "2026-03-28T00:00:00Z", null)));
         Map<String, double[]> revenue = rows(ok("{ attribution(" + MARCH + ", basis: REVENUE, model: {name: FIRST_TOUCH})"
                 + " { attributedOpportunities rows { key credit amount opportunities } } }", "attribution"));
         assertRow(revenue, "paid_search", 1, 1000, 1);
         assertRow(revenue, "paid_social", 1, 300, 1);
         // A new touch of acct-b (through b1) before opp-b-open's creation, and an identifier moved to acct-b.
-        page(touchesHandler(), List.of(
+        page(incremental.touches(apply::applyTouches), List.of(
                 touch(11, "b3", "2026-03-20T10:00:00Z", "PAGE_VIEW", "video", "youtube", "b1")));
-        page(membershipsHandler(), List.of(membership(12, "user_id", "u1", "acct-b")));
+        page(incremental.memberships(apply::applyMemberships), List.of(membership(12, "user_id", "u1", "acct-b")));
         Map<String, double[]> last = rows(ok("{ attribution(" + MARCH + ", basis: REVENUE,"
                 + " model: {name: LAST_TOUCH}) { rows { key credit amount opportunities } } }", "attribution"));
         // opp-a (still reaches t1, t3, t4, t5 through a1 and a2): last t5; opp-b-open: last b3.
@@ -293,15 +290,15 @@ class RollupApiTest {
     void aPersonWithoutCompanyIsTheirOwnAccountAndContactRolesNarrowTheJourney() {
         // June, apart from the March data above. B2C: opp-b2c names no account, only contact c-z, and
         // arrives before identity has resolved c-z; it takes c-z's person's own account when it is.
-        page(crmHandler(), List.of(
+        page(incremental.crm(apply::applyCrm), List.of(
                 opportunity(30, "opp-b2c", null, "100.00", "2026-06-10T00:00:00Z", "WON", "2026-06-20T00:00:00Z", "c-z"),
                 opportunity(31, "opp-roles", "acct-y", "200.00", "2026-06-12T00:00:00Z", "OPEN", null, "c-y1")));
-        page(touchesHandler(), List.of(
+        page(incremental.touches(apply::applyTouches), List.of(
                 touch(30, "z-t1", "2026-06-01T10:00:00Z", "AD_CLICK", "display", "dv360", "z1"),
                 touch(31, "z-t2", "2026-06-05T10:00:00Z", "EMAIL_CLICK", "email", "newsletter", "z1"),
                 touch(32, "y1-t", "2026-06-02T10:00:00Z", "AD_CLICK", "paid_search", "google", "y1"),
                 touch(33, "y2-t", "2026-06-03T10:00:00Z", "PAGE_VIEW", "organic_social", "linkedin", "y2")));
-        page(membershipsHandler(), List.of(
+        page(incremental.memberships(apply::applyMemberships), List.of(
                 membership(30, "anonymous_id", "z1", "p_z", null),
                 membership(31, "contact_id", "c-z", "p_z", null),
                 membership(32, "anonymous_id", "y1", "p_y1", "acct-y"),
@@ -330,7 +327,7 @@ class RollupApiTest {
         assertStandardReportsMatchOnDemand("2026-06-01", "2026-06-30", Dimension.CHANNEL);
 
         // The person is later resolved to a company: the B2C opportunity follows its contact to that account.
-        page(membershipsHandler(), List.of(
+        page(incremental.memberships(apply::applyMemberships), List.of(
                 membership(35, "anonymous_id", "z1", "p_z", "acct-co"),
                 membership(36, "contact_id", "c-z", "p_z", "acct-co")));
         assertEquals("acct-co", pool.query("select account_id from opportunity where workspace_id = 'rollups'"
@@ -342,7 +339,7 @@ class RollupApiTest {
     @Order(30)
     void aFeedFarBehindSkipsTheDeltasAndCatchesUpWithOneFullRecompute() throws Exception {
         // Test profile: a page of 2 items is full, 3 full pages in a row are far behind.
-        PageHandler touches = touchesHandler();
+        PageHandler touches = incremental.touches(apply::applyTouches);
         page(touches, List.of(touch(40, "cu-1", "2026-03-16T10:00:00Z", "AD_CLICK", "paid_social", "linkedin", "a1"),
                 touch(41, "cu-2", "2026-03-16T11:00:00Z", "PAGE_VIEW", "organic_search", "google", "b1")));
         page(touches, List.of(touch(42, "cu-3", "2026-03-17T10:00:00Z", "EMAIL_CLICK", "email", "newsletter", "a1"),
@@ -355,7 +352,7 @@ class RollupApiTest {
         assertFalse(ok("{ rollupRecompute { ready } }", "rollupRecompute").getBoolean("ready"));
         assertEquals(deltaRows, deltaRows());
         // Not ready and not being rebuilt: even a page that is not full (the feed caught up) writes no delta.
-        page(touchesHandler(), List.of(
+        page(incremental.touches(apply::applyTouches), List.of(
                 touch(46, "cu-7", "2026-03-18T10:00:00Z", "AD_CLICK", "paid_search", "google", "a1")));
         assertEquals(deltaRows, deltaRows());
         JsonPath onDemand = ok("{ attribution(" + MARCH + ", model: {name: LINEAR}) { rows { key credit amount opportunities } } }",
@@ -433,22 +430,6 @@ class RollupApiTest {
     private int generation() {
         return pool.query("select generation from rollup_state where workspace_id = 'rollups'").execute().await()
                 .indefinitely().iterator().next().getInteger(0);
-    }
-
-    /** Touches as FeedConsumers hands them on: each page read once into records, one handler for every page. */
-    private PageHandler touchesHandler() {
-        IncrementalRollups.ItemsHandler<TouchItem> touches = incremental.touches(apply::applyTouches);
-        return (tx, items) -> touches.apply(tx, TouchItem.all(items));
-    }
-
-    private PageHandler membershipsHandler() {
-        IncrementalRollups.ItemsHandler<MembershipItem> memberships = incremental.memberships(apply::applyMemberships);
-        return (tx, items) -> memberships.apply(tx, MembershipItem.all(items));
-    }
-
-    private PageHandler crmHandler() {
-        IncrementalRollups.ItemsHandler<CrmItem> crm = incremental.crm(apply::applyCrm);
-        return (tx, items) -> crm.apply(tx, CrmItem.all(items));
     }
 
     private void page(PageHandler handler, List<FeedItem> items) {

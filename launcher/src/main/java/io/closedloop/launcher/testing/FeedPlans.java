@@ -65,7 +65,7 @@ public final class FeedPlans {
         try (Statement s = connection.createStatement()) {
             s.execute("set plan_cache_mode = " + planCacheMode);
             s.execute("prepare feed_page_plan(text, bigint, int, int, int) as " + pageQuery);
-            // A consumer of one partition of four: the partition is a filter on the same range scan.
+            // A consumer of one partition of four: the same range scan, payloads built for its share only.
             try (ResultSet rs = s.executeQuery("explain execute feed_page_plan('0', 0, 1000, 4, 1)")) {
                 StringBuilder plan = new StringBuilder();
                 while (rs.next()) {

@@ -77,7 +77,8 @@ public class AnswerCache {
 
     public void keep(String key, Buffer json, Map<String, String> versions) {
         if (kept != null) {
-            kept.put(key, new Kept(json, Map.copyOf(versions)));
+            // A copy of exactly its bytes: the received buffer may have room for twice as many, which the weigher would not see.
+            kept.put(key, new Kept(json.copy(), Map.copyOf(versions)));
         }
     }
 
