@@ -51,9 +51,16 @@ public final class ChannelTaxonomy {
             ChannelRule.of(16, FALLBACK, Map.of())));
 
     private final List<ChannelRule> rules;
+    /** Whether any rule looks at the campaign, the content or the term: values no rule reads stay out of the memo's key. */
+    private final boolean readsCampaign;
+    private final boolean readsContent;
+    private final boolean readsTerm;
 
     private ChannelTaxonomy(List<ChannelRule> rules) {
         this.rules = List.copyOf(rules);
+        this.readsCampaign = rules.stream().anyMatch(r -> r.expressions().containsKey(Attribute.CAMPAIGN));
+        this.readsContent = rules.stream().anyMatch(r -> r.expressions().containsKey(Attribute.CONTENT));
+        this.readsTerm = rules.stream().anyMatch(r -> r.expressions().containsKey(Attribute.TERM));
     }
 
     /** A taxonomy of already validated rules (see {@link ChannelRule#of}); at most {@value #MAX_RULES}. */
@@ -80,21 +87,29 @@ public final class ChannelTaxonomy {
     }
 
     /**
-     * Classifies a touch. The same UTMs, referrer host and click ids come back again and again, so results are
-     * memoized per taxonomy (bounded; the rules are immutable).
+     * Classifies a touch. The same UTMs, referrer host and click ids come back again and again, so the channel decision
+     * is memoized per taxonomy (bounded; the rules are immutable), keyed by what the rules read: a campaign, content or
+     * term no rule looks at counts only as being there or not (a touch with UTMs needs a source and a medium to be valid),
+     * so thousands of distinct contents do not each cost a miss. The campaign, content and term are cleaned per touch.
      */
     public Classification classify(TouchSignals touch) {
         String referrerHost = Utm.hostOf(touch.referrer());
         String pageHost = referrerHost == null ? null : Utm.hostOf(touch.pageUrl());
         Map<String, String> clickIds = touch.clickIds() == null ? Map.of() : touch.clickIds();
-        Key key = new Key(touch.utmSource(), touch.utmMedium(), touch.utmCampaign(), touch.utmContent(), touch.utmTerm(),
-                referrerHost, pageHost, clickIds.isEmpty() ? Set.of() : Set.copyOf(clickIds.keySet()));
-        return memo.get(key, k -> compute(touch.utmSource(), touch.utmMedium(), touch.utmCampaign(), touch.utmContent(),
-                touch.utmTerm(), referrerHost, pageHost, k.clickIds()));
+        String campaign = Utm.clean(touch.utmCampaign());
+        String content = Utm.clean(touch.utmContent());
+        String term = Utm.clean(touch.utmTerm());
+        boolean unreadUtm = !readsCampaign && campaign != null || !readsContent && content != null || !readsTerm && term != null;
+        Key key = new Key(touch.utmSource(), touch.utmMedium(), readsCampaign ? campaign : null, readsContent ? content : null,
+                readsTerm ? term : null, unreadUtm, referrerHost, pageHost, clickIds.isEmpty() ? Set.of() : Set.copyOf(clickIds.keySet()));
+        Classification decided = memo.get(key, k -> compute(touch.utmSource(), touch.utmMedium(), k.campaign(), k.content(), k.term(),
+                k.unreadUtm(), referrerHost, pageHost, k.clickIds()));
+        return new Classification(decided.channel(), decided.source(), decided.medium(), campaign, content, term, decided.utmValid());
     }
 
-    private record Key(String source, String medium, String campaign, String content, String term, String referrerHost,
-                       String pageHost, Set<String> clickIds) {
+    /** @param unreadUtm whether a campaign, content or term that no rule reads (and that is left out of the key) is there */
+    private record Key(String source, String medium, String campaign, String content, String term, boolean unreadUtm,
+                       String referrerHost, String pageHost, Set<String> clickIds) {
 
         /** Bytes this entry holds, roughly: its strings' characters twice over (the key's and the result's), plus overhead. */
         int weight() {
@@ -125,14 +140,12 @@ public final class ChannelTaxonomy {
         return memo.policy().eviction().orElseThrow().weightedSize().orElseThrow();
     }
 
-    private Classification compute(String rawSource, String rawMedium, String rawCampaign, String rawContent, String rawTerm,
-                                   String referrerHost, String pageHost, Set<String> clickIds) {
+    /** The channel decision; campaign, content and term are cleaned, and null where no rule reads them. */
+    private Classification compute(String rawSource, String rawMedium, String campaign, String content, String term,
+                                   boolean unreadUtm, String referrerHost, String pageHost, Set<String> clickIds) {
         String utmSource = Utm.source(rawSource);
         String utmMedium = Utm.medium(rawMedium);
-        String campaign = Utm.clean(rawCampaign);
-        String content = Utm.clean(rawContent);
-        String term = Utm.clean(rawTerm);
-        boolean hasUtm = utmSource != null || utmMedium != null || campaign != null || content != null || term != null;
+        boolean hasUtm = utmSource != null || utmMedium != null || campaign != null || content != null || term != null || unreadUtm;
 
         if (referrerHost != null && Utm.sameSite(referrerHost, pageHost)) {
             referrerHost = null; // navigation within the site is no referral

@@ -107,6 +107,26 @@ class ChannelTaxonomyTest {
     }
 
     @Test
+    void contentsNoRuleReadsShareOneMemoEntryAndEachTouchKeepsItsOwn() {
+        ChannelTaxonomy taxonomy = ChannelTaxonomy.fromMaps(ChannelTaxonomy.DEFAULT.toMaps());
+        for (int i = 0; i < 1_000; i++) {
+            Classification c = taxonomy.classify(new TouchSignals("google", "cpc", "brand", " Ad-" + i + " ", "Shoes", null, null, Map.of()));
+            assertEquals("paid_search", c.channel());
+            assertEquals("ad-" + i, c.content(), "the touch's own content, cleaned");
+            assertEquals("shoes", c.term());
+            assertTrue(c.utmValid());
+        }
+        assertTrue(taxonomy.memoBytes() < 2_000, "no rule reads the content: one entry, " + taxonomy.memoBytes() + " bytes");
+        // A content alone is a UTM: without a source and a medium the touch's UTMs are not valid, memo or not.
+        assertFalse(taxonomy.classify(new TouchSignals(null, null, null, "ad-1", null, null, null, Map.of())).utmValid());
+        // A workspace rule that reads the content keys the memo by it.
+        ChannelTaxonomy byContent = ChannelTaxonomy.fromMaps(List.of(Map.of("channel", "retargeting", "content", "retarget-.*"),
+                Map.of("channel", "other")));
+        assertEquals("retargeting", byContent.classify(new TouchSignals("google", "cpc", null, "retarget-1", null, null, null, Map.of())).channel());
+        assertEquals("other", byContent.classify(new TouchSignals("google", "cpc", null, "prospect-1", null, null, null, Map.of())).channel());
+    }
+
+    @Test
     void noCampaignNoReferrerNoClickIdIsDirect() {
         Classification direct = visit(null, "https://acme.com/pricing", Map.of());
         assertEquals("direct", direct.channel());
