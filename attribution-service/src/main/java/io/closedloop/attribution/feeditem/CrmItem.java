@@ -16,8 +16,6 @@ public sealed interface CrmItem permits CrmItem.Contact, CrmItem.Opportunity {
 
     String workspace();
 
-    String id();
-
     /** A contact: the moment it became a lead is its opportunities' LC milestone. */
     record Contact(long seq, String workspace, String id, String accountId, String leadCreatedAt) implements CrmItem {
     }

@@ -5,10 +5,11 @@ import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 
-/** How the journey feeds' items are read: one rule each for times, amounts and blanks, and for reporting an item left out. */
-final class Fields {
+/** How feed items' fields are read: one rule each for times, dates, amounts and blanks, and for reporting an item left out. */
+public final class Fields {
 
     private static final Logger LOG = Logger.getLogger(Fields.class);
 
@@ -16,7 +17,7 @@ final class Fields {
     }
 
     /** The instant as ISO-8601 in UTC, or null when absent or unparseable. */
-    static String instant(String text) {
+    public static String instant(String text) {
         if (text == null) {
             return null;
         }
@@ -27,7 +28,7 @@ final class Fields {
         }
     }
 
-    static boolean isDecimal(String text) {
+    public static boolean isDecimal(String text) {
         if (text == null) {
             return false;
         }
@@ -39,12 +40,24 @@ final class Fields {
         }
     }
 
-    static boolean blank(String s) {
+    public static boolean isDate(String text) {
+        if (text == null) {
+            return false;
+        }
+        try {
+            LocalDate.parse(text);
+            return true;
+        } catch (DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    public static boolean blank(String s) {
         return s == null || s.isBlank();
     }
 
     /** Logs an item left out by its sequence number and the field that made it unusable (never its values). */
-    static void skip(FeedItem item, String stream, String field) {
+    public static void skip(FeedItem item, String stream, String field) {
         LOG.warnf("%s item seq %d of workspace %s skipped: unusable %s", stream, item.seq(), item.workspace(), field);
     }
 }

@@ -19,7 +19,7 @@ public record MembershipItem(long seq, String workspace, String identifier, bool
                              String journeyAccount) {
 
     /** Prefix of a person's own account key (B2C). */
-    public static final String PERSON_ACCOUNT_PREFIX = "person:";
+    private static final String PERSON_ACCOUNT_PREFIX = "person:";
     private static final String CONTACT = "contact_id:";
 
     /** The page's memberships; an item without a usable identifier is logged by sequence number and left out. */

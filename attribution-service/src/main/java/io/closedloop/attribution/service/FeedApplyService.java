@@ -1,6 +1,7 @@
 package io.closedloop.attribution.service;
 
 import io.closedloop.attribution.feeditem.CrmItem;
+import io.closedloop.attribution.feeditem.Fields;
 import io.closedloop.attribution.feeditem.MembershipItem;
 import io.closedloop.attribution.feeditem.TouchItem;
 import io.smallrye.mutiny.Uni;
@@ -33,7 +34,7 @@ public class FeedApplyService {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (TouchItem t : items) {
             rows.put(t.workspace() + "\u0000" + t.id(), new Row(t.workspace(), t.id(), t.occurredAt(), t.type(),
-                    blank(t.channel()) ? NONE : t.channel(), t.source(), t.medium(), t.campaign(), t.content(),
+                    Fields.blank(t.channel()) ? NONE : t.channel(), t.source(), t.medium(), t.campaign(), t.content(),
                     new JsonArray(t.identifiers()).encode(), t.utmValid() == null ? null : t.utmValid().toString()));
         }
         if (rows.isEmpty()) {
@@ -149,9 +150,5 @@ public class FeedApplyService {
             tuple.addArrayOfString(column.toArray(new String[0]));
         }
         return tuple;
-    }
-
-    private static boolean blank(String s) {
-        return s == null || s.isBlank();
     }
 }

@@ -1,20 +1,19 @@
 package io.closedloop.attribution.service;
 
+import io.closedloop.attribution.feeditem.CrmItem;
+import io.closedloop.attribution.feeditem.MembershipItem;
+import io.closedloop.attribution.feeditem.TouchItem;
 import io.closedloop.attribution.repository.RollupRepository;
 import io.closedloop.attribution.rollup.AccountState;
 import io.closedloop.attribution.rollup.CreditRollup;
 import io.closedloop.attribution.rollup.DealRow;
 import io.closedloop.attribution.rollup.RollupRow;
 import io.closedloop.attribution.rollup.RollupState;
-
 import io.closedloop.plumbing.feed.FeedConsumer.PageHandler;
-import io.closedloop.attribution.feeditem.CrmItem;
-import io.closedloop.attribution.feeditem.MembershipItem;
-import io.closedloop.attribution.feeditem.TouchItem;
 import io.closedloop.plumbing.feed.FeedItem;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 

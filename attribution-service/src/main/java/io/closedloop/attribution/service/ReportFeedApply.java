@@ -1,16 +1,13 @@
 package io.closedloop.attribution.service;
 
+import io.closedloop.attribution.feeditem.Fields;
 import io.closedloop.plumbing.feed.FeedItem;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.math.BigDecimal;
-import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,10 +30,10 @@ public class ReportFeedApply {
             JsonObject p = item.payload();
             String id = p.getString("id");
             String amount = p.getString("amount");
-            String at = instant(p.getString("occurredAt"));
-            String bad = blank(id) ? "id" : !isDecimal(amount) ? "amount" : at == null ? "occurredAt" : null;
+            String at = Fields.instant(p.getString("occurredAt"));
+            String bad = Fields.blank(id) ? "id" : !Fields.isDecimal(amount) ? "amount" : at == null ? "occurredAt" : null;
             if (bad != null) {
-                skip(item, "revenue", bad);
+                Fields.skip(item, "revenue", bad);
                 continue;
             }
             rows.put(item.workspace() + "\u0000" + id, new String[] {item.workspace(), id, p.getString("accountId"),
@@ -60,10 +57,10 @@ public class ReportFeedApply {
             JsonObject p = item.payload();
             String id = p.getString("id");
             String amount = p.getString("amount");
-            String bad = blank(id) ? "id" : !isDate(p.getString("date")) ? "date"
-                    : blank(p.getString("channel")) ? "channel" : !isDecimal(amount) ? "amount" : null;
+            String bad = Fields.blank(id) ? "id" : !Fields.isDate(p.getString("date")) ? "date"
+                    : Fields.blank(p.getString("channel")) ? "channel" : !Fields.isDecimal(amount) ? "amount" : null;
             if (bad != null) {
-                skip(item, "spend", bad);
+                Fields.skip(item, "spend", bad);
                 continue;
             }
             rows.put(item.workspace() + "\u0000" + id, new String[] {item.workspace(), id, p.getString("date"),
@@ -101,37 +98,5 @@ public class ReportFeedApply {
             tuple.addArrayOfString(column.toArray(new String[0]));
         }
         return tuple;
-    }
-
-    private static String instant(String text) {
-        try {
-            return text == null ? null : Instant.parse(text).toString();
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static boolean isDate(String text) {
-        try {
-            return text != null && LocalDate.parse(text) != null;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    private static boolean isDecimal(String text) {
-        try {
-            return text != null && new BigDecimal(text) != null;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    private static boolean blank(String s) {
-        return s == null || s.isBlank();
-    }
-
-    private static void skip(FeedItem item, String stream, String field) {
-        Log.warnf("%s item seq %d of workspace %s skipped: unusable %s", stream, item.seq(), item.workspace(), field);
     }
 }
