@@ -104,12 +104,13 @@ class ErasureIT {
                 "a consumer is their own account (B2C)");
 
         // Erase person 1 by email, 2 by an anonymous id from before they identified, 3 by CRM contact id.
-        List<String> jobs = List.of(
-                erase(ws, "email", persons.get(1).email().toUpperCase(Locale.ROOT)),
+        String first = erase(ws, "email", persons.get(1).email().toUpperCase(Locale.ROOT));
+        // A client retrying at once, while the job waits for identity and attribution (a request after a finished job starts a new one).
+        assertEquals(first, erase(ws, "email", persons.get(1).email()), "the same request twice is one erasure");
+        List<String> jobs = List.of(first,
                 erase(ws, "anonymous_id", persons.get(2).anonBefore()),
                 erase(ServiceName.GATEWAY, ws, "contact_id", persons.get(3).contactId()),
                 erase(ws, "email", persons.get(4).email()));
-        assertEquals(jobs.get(0), erase(ws, "email", persons.get(1).email()), "the same request twice is one erasure");
         // The jobs survive a crash of the services that drive them, wherever they are: they resume.
         running.system.killAndRestart(ServiceName.IDENTITY);
         running.system.killAndRestart(ServiceName.INGESTION);
