@@ -67,6 +67,8 @@ public final class GatewayBenchmark {
         int customRequests = Integer.parseInt(options.getOrDefault("custom-requests", "200"));
         int customWarmup = Integer.parseInt(options.getOrDefault("custom-warmup", "1000"));
         Path root = Path.of(options.getOrDefault("root", ".")).toAbsolutePath().normalize();
+        int mix = Integer.parseInt(options.getOrDefault("mix", "0"));
+        boolean mixCached = Boolean.parseBoolean(options.getOrDefault("cache", "false"));
         // --work DIR keeps PostgreSQL's files, the keys and the logs: a second run on the same DIR skips the load
         // (the data loaded through ingestion by the first run stays) and, when attribution's rollups were
         // invalidated by a migration since, lets attribution recompute them (recomputeRollups) before measuring.
@@ -110,6 +112,10 @@ public final class GatewayBenchmark {
                 // on demand): longer than the gateway's default 10 s for interactive calls.
                 // The gateway runs as its container image runs it: run-java.sh's collector (ParallelGC), a 512 MB heap.
                 List<String> gatewayOptions = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseParallelGC", "-Dclosedloop.subgraph-timeout=180s"));
+                if (mix > 0 && !mixCached) {
+                    // --mix measures every question computed (issue 20): the gateway keeps no answer.
+                    gatewayOptions.add("-Dclosedloop.answer-cache.max-bytes=0");
+                }
                 if (options.containsKey("profile")) {
                     gatewayOptions.addAll(List.of("-XX:FlightRecorderOptions:stackdepth=256", "-XX:StartFlightRecording=filename=" + options.get("profile") + "/gateway.jfr,settings=profile"));
                 }
@@ -151,6 +157,10 @@ public final class GatewayBenchmark {
                     return;
                 }
 
+                if (mix > 0) {
+                    new QuestionMix(gateway, analyst, clients, mix).run(() -> answersKept(system.service(ServiceName.GATEWAY).url()), cacheEntries, mixCached);
+                    return;
+                }
                 String period = "{from: \"" + QUARTER_FROM + "\", to: \"" + QUARTER_TO + "\"}";
                 // Every figure of the report's rows and totals, as the dashboard asks for them.
                 String rowFields = "{ key credit amount opportunities spend pipelineOpportunities pipeline wonDeals revenue newCustomers"
@@ -377,14 +387,14 @@ public final class GatewayBenchmark {
     }
 
     /** Percentiles (ms) and the CPU each process spent per request (ms). */
-    private record Measured(double[] p, Map<String, Double> cpu) {
+    record Measured(double[] p, Map<String, Double> cpu) {
     }
 
     /**
      * {@code requests} calls from {@code clients} threads (request i sends body i mod n); prints p50, p95, p99 (ms), the
      * machine's load average and the CPU each process spent per request.
      */
-    private static Measured measure(String label, String url, String token, List<Map<String, Object>> bodies, int clients, int requests)
+    static Measured measure(String label, String url, String token, List<Map<String, Object>> bodies, int clients, int requests)
             throws Exception {
         Map<String, Long> cpuBefore = cpuMillis();
         Instant start = Instant.now();
@@ -472,8 +482,21 @@ public final class GatewayBenchmark {
         return calls;
     }
 
+    /** The answers the gateway served from its answer cache so far (closedloop_gateway_answers_total{how="kept"}). */
+    private static double answersKept(String gatewayUrl) {
+        try {
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(gatewayUrl + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^closedloop_gateway_answers_total\\{[^}]*how=\"kept\"[^}]*} (\\S+)$")
+                    .matcher(metrics);
+            return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** What the system spends with no request at all (feed polling, timers): it competes with every measurement. */
-    private static void idleCpu() throws InterruptedException {
+    static void idleCpu() throws InterruptedException {
         Map<String, Long> before = cpuMillis();
         Thread.sleep(10_000);
         Map<String, Long> after = cpuMillis();
@@ -493,7 +516,7 @@ public final class GatewayBenchmark {
     }
 
     /** Latencies of {@code requests} calls; a call answered with errors (or not 200) is counted and reported, not timed. */
-    private static double[] run(String url, String token, List<Map<String, Object>> requestBodies, int clients, int count)
+    static double[] run(String url, String token, List<Map<String, Object>> requestBodies, int clients, int count)
             throws Exception {
         double[] latencies = new double[count];
         AtomicInteger next = new AtomicInteger();

@@ -1,0 +1,121 @@
+package io.closedloop.gateway.bench;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Issue 20's question mix: analysts on the dashboard, each request a question of its own (a seeded generator: a random
+ * period of 7–365 days within the data, a random grouping of 6, a random standard model of 10, a random basis), every
+ * cache off unless {@code --cache true}. Three mixes: the performance report; the same with custom weights, a new vector
+ * each request; a comparison of 5 random standard models. The warm-up asks questions of another seed.
+ */
+final class QuestionMix {
+
+    private static final LocalDate DATA_FROM = LocalDate.of(2025, 1, 1);
+    private static final LocalDate DATA_TO = LocalDate.of(2026, 3, 1);
+    private static final List<String> MODELS = List.of("FIRST_TOUCH", "LAST_TOUCH", "LAST_NON_DIRECT", "LINEAR", "TIME_DECAY",
+            "U_SHAPED", "W_SHAPED", "FULL_PATH", "J_SHAPED", "INVERSE_J");
+    private static final List<String> GROUPINGS = List.of("CHANNEL", "SOURCE", "MEDIUM", "CAMPAIGN", "CONTENT", "TOUCH_TYPE");
+    private static final String ROW = "{ key credit amount opportunities spend pipelineOpportunities pipeline wonDeals revenue"
+            + " newCustomers roi roas cac costPerOpportunity averageDealSize conversionRate medianDaysToConversion }";
+    private static final String PERFORMANCE = "query Performance($period: PeriodInput!, $model: ModelInput!, $groupBy: Dimension!,"
+            + " $basis: Basis!) { performance(period: $period, model: $model, groupBy: $groupBy, basis: $basis, first: 25) {"
+            + " rows { totalCount edges { node " + ROW + " } } totals " + ROW + " } }";
+    private static final String COMPARISON = "query Compare($period: PeriodInput!, $models: [ModelInput!]!, $groupBy: Dimension!,"
+            + " $basis: Basis!) { modelComparison(period: $period, models: $models, groupBy: $groupBy, basis: $basis, first: 25) {"
+            + " rows { totalCount edges { node { key credits amounts } } } } }";
+
+    private final String gateway;
+    private final String token;
+    private final int clients;
+    private final int requests;
+
+    QuestionMix(String gateway, String token, int clients, int requests) {
+        this.gateway = gateway;
+        this.token = token;
+        this.clients = clients;
+        this.requests = requests;
+    }
+
+    void run(DoubleSupplier answersKept, String attributionCacheEntries, boolean cached) throws Exception {
+        System.out.printf("%nquestion mix (issue 20): %d requests per mix, %d clients, every request a different question;"
+                        + " the gateway's answer cache %s, attribution's report cache %s%n", requests, clients, cached ? "on" : "off",
+                attributionCacheEntries.equals("0") ? "off" : attributionCacheEntries + " entries");
+        GatewayBenchmark.run(gateway, token, performance(new Random(1), requests), clients, requests);
+        GatewayBenchmark.run(gateway, token, custom(new Random(2), requests / 4), clients, requests / 4);
+        GatewayBenchmark.run(gateway, token, comparison(new Random(3), requests / 4), clients, requests / 4);
+        GatewayBenchmark.idleCpu();
+        double keptBefore = answersKept.getAsDouble();
+        GatewayBenchmark.Measured performance = GatewayBenchmark.measure("mix: performance", gateway, token,
+                performance(new Random(11), requests), clients, requests);
+        double hitRate = (answersKept.getAsDouble() - keptBefore) / requests;
+        GatewayBenchmark.Measured custom = GatewayBenchmark.measure("mix: custom weights, new vector each", gateway, token,
+                custom(new Random(12), requests), clients, requests);
+        GatewayBenchmark.Measured comparison = GatewayBenchmark.measure("mix: model comparison of 5", gateway, token,
+                comparison(new Random(13), requests), clients, requests);
+        double cpu = performance.cpu().getOrDefault("gateway", 0.0) + performance.cpu().getOrDefault("attribution", 0.0)
+                + performance.cpu().getOrDefault("PostgreSQL", 0.0);
+        System.out.println("\n== question mix figures ==");
+        System.out.printf("performance: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (target p95 <= 50 ms): %s; CPU per report %.2f ms"
+                        + " (gateway + attribution + PostgreSQL; target <= 3 ms): %s; the gateway's cache hit rate %.1f %%%n",
+                performance.p()[0], performance.p()[1], performance.p()[2], performance.p()[1] <= 50 ? "met" : "NOT met", cpu,
+                cpu <= 3 ? "met" : "NOT met", 100 * hitRate);
+        System.out.printf("custom weights: p95 %.1f ms (target <= 200 ms): %s%n", custom.p()[1], custom.p()[1] <= 200 ? "met" : "NOT met");
+        System.out.printf("model comparison of 5: p95 %.1f ms (target <= 100 ms): %s%n", comparison.p()[1],
+                comparison.p()[1] <= 100 ? "met" : "NOT met");
+    }
+
+    private static Map<String, Object> period(Random random) {
+        int length = 7 + random.nextInt(365 - 7 + 1);
+        int span = (int) (DATA_TO.toEpochDay() - DATA_FROM.toEpochDay()) - length;
+        LocalDate from = DATA_FROM.plusDays(random.nextInt(span + 1));
+        return Map.of("from", from.toString(), "to", from.plusDays(length).toString());
+    }
+
+    private static String basis(Random random) {
+        return random.nextBoolean() ? "PIPELINE" : "REVENUE";
+    }
+
+    private static List<Map<String, Object>> performance(Random random, int count) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(Map.of("query", PERFORMANCE, "variables", Map.of("period", period(random),
+                    "model", Map.of("name", MODELS.get(random.nextInt(MODELS.size()))),
+                    "groupBy", GROUPINGS.get(random.nextInt(GROUPINGS.size())), "basis", basis(random))));
+        }
+        return out;
+    }
+
+    private static List<Map<String, Object>> custom(Random random, int count) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Map<String, Object> weights = Map.of("ft", weight(random), "lc", weight(random), "oc", weight(random),
+                    "cw", weight(random), "middle", weight(random));
+            out.add(Map.of("query", PERFORMANCE, "variables", Map.of("period", period(random),
+                    "model", Map.of("name", "CUSTOM", "weights", weights),
+                    "groupBy", GROUPINGS.get(random.nextInt(GROUPINGS.size())), "basis", basis(random))));
+        }
+        return out;
+    }
+
+    /** A weight in [0.01, 1): all &gt; 0, the custom weights the rollups answer. */
+    private static double weight(Random random) {
+        return 0.01 + Math.floor(random.nextDouble() * 990) / 1000;
+    }
+
+    private static List<Map<String, Object>> comparison(Random random, int count) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            List<String> shuffled = new ArrayList<>(MODELS);
+            java.util.Collections.shuffle(shuffled, random);
+            List<Map<String, Object>> models = shuffled.subList(0, 5).stream().map(m -> Map.<String, Object>of("name", m)).toList();
+            out.add(Map.of("query", COMPARISON, "variables", Map.of("period", period(random), "models", models,
+                    "groupBy", GROUPINGS.get(random.nextInt(GROUPINGS.size())), "basis", basis(random))));
+        }
+        return out;
+    }
+}
