@@ -7,6 +7,8 @@ import io.closedloop.attribution.report.ReportViews;
 import io.closedloop.plumbing.graphql.PageInfo;
 import io.closedloop.attribution.TouchType;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.closedloop.attribution.rollup.SpendSums;
 import io.vertx.core.json.JsonArray;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -26,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collector;
 
 /** The SQL of the reports (aggregations over spend, revenue, touches and opportunities). */
 @ApplicationScoped
@@ -85,6 +88,28 @@ public class ReportRepository {
                     }
                     return out;
                 });
+    }
+
+    /**
+     * The workspace's spend as running sums over days (SpendSums): one read of its rows, folded as they arrive, built off
+     * the event loop; null column values as {@code noValue}.
+     */
+    public Uni<SpendSums> spendSums(String workspace, String noValue) {
+        String[] values = new String[SpendSums.COLUMNS.length];
+        Collector<io.vertx.sqlclient.Row, SpendSums.Builder, SpendSums.Builder> collector = Collector.of(SpendSums.Builder::new,
+                (builder, r) -> {
+                    for (int i = 0; i < values.length; i++) {
+                        String v = r.getString(2 + i);
+                        values[i] = v == null ? noValue : v;
+                    }
+                    builder.add(r.getInteger(0), values, r.getDouble(1));
+                }, (a, b) -> {
+                    throw new IllegalStateException("rows are read in sequence");
+                });
+        return Uni.createFrom().completionStage(() -> pool.getDelegate().preparedQuery("select day - date '1970-01-01',"
+                                + " amount::float8, " + String.join(", ", SpendSums.COLUMNS) + " from spend where workspace_id = $1")
+                        .collecting(collector).execute(io.vertx.sqlclient.Tuple.of(workspace)).toCompletionStage())
+                .emitOn(Infrastructure.getDefaultWorkerPool()).map(result -> result.value().build());
     }
 
     public Uni<Double> spendTotal(String workspace, LocalDate from, LocalDate to) {

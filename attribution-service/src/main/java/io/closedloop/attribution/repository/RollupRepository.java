@@ -2,18 +2,19 @@ package io.closedloop.attribution.repository;
 
 import io.closedloop.attribution.rollup.AccountState;
 import io.closedloop.attribution.rollup.CreditRollup;
+import io.closedloop.attribution.rollup.DaySums;
+import io.closedloop.attribution.rollup.WonDealDays;
 import io.closedloop.attribution.rollup.DealRow;
 import io.closedloop.attribution.rollup.RollupColumns;
 import io.closedloop.attribution.rollup.RollupRow;
-import io.closedloop.attribution.rollup.RollupSum;
-import io.closedloop.attribution.rollup.ComponentSums;
 import io.closedloop.attribution.rollup.RollupState;
 
 import io.closedloop.attribution.rollup.AccountState.OpportunityState;
 import io.closedloop.attribution.rollup.AccountState.TouchState;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collector;
 
 /** SQL of the rollups: workspace state, accounts' journey inputs, and delta upserts. */
 @ApplicationScoped
@@ -264,74 +266,48 @@ public class RollupRepository {
     }
 
     /**
-     * The won deals present in a generation for one dimension, closed in [from, to):
-     * opportunity id, days to conversion, profile.
+     * One basis and dimension of a generation as running sums over days (DaySums) of {@code columns}: the parts of its
+     * full recompute (part &gt;= 0, unchanged while the generation lasts) or its incremental deltas (part = −1). The rows
+     * are folded into the sums as they arrive, never held as a row set; the sums are built off the event loop.
      */
-    public Uni<List<Row>> deals(SqlClient client, String workspace, int generation, String dimension, LocalDate from,
-                                LocalDate to) {
-        return client.preparedQuery("""
-                        select opportunity_id, days_to_conversion, profile
-                        from won_deal_rollup
-                        where workspace_id = $1 and generation = $2 and dimension = $3 and day >= $4 and day < $5
-                        group by opportunity_id, days_to_conversion, profile
-                        having sum(count) > 0""")
-                .execute(Tuple.of(workspace, generation, dimension).addLocalDate(from).addLocalDate(to))
-                .map(RollupRepository::list);
-    }
-
-    /**
-     * Won-deal sums of one dimension from a generation's rows, days in [from, to): per basis
-     * (REVENUE, NEW_CUSTOMER) and key, credit and amount of {@code columns}, and as opportunities
-     * the count of deals whose journey has the key (LINEAR credits every touch, so its count
-     * tells); the OPPORTUNITIES counts of both bases come along.
-     */
-    public Uni<List<RollupSum>> wonSums(SqlClient client, String workspace, int generation, RollupColumns columns,
-                                        String dimension, LocalDate from, LocalDate to) {
-        return client.preparedQuery("select basis, dimension, key, " + columns.sum("credit") + " as credit, "
-                        + columns.sum("amount") + " as amount, sum(opportunities[$3]) as present"
-                        + """
-                         from credit_rollup
-                        where workspace_id = $1 and generation = $2 and basis in ('REVENUE', 'NEW_CUSTOMER')
-                          and dimension in ($4, 'OPPORTUNITIES') and day >= $5 and day < $6
-                        group by basis, dimension, key""")
-                .execute(Tuple.of(workspace, generation, CreditRollup.LINEAR + 1, dimension).addLocalDate(from).addLocalDate(to))
-                .map(RollupRepository::sums);
-    }
-
-    /**
-     * Every custom component (CreditRollup.COMPONENTS) of one dimension and its OPPORTUNITIES counts,
-     * summed per basis and key, days in [from, to): what any custom weights weigh
-     * (RollupColumns.weigh), so one read serves every weight vector.
-     */
-    public Uni<List<ComponentSums>> componentSums(SqlClient client, String workspace, int generation, String dimension,
-                                                  LocalDate from, LocalDate to) {
-        StringBuilder components = new StringBuilder();
-        for (String array : List.of("credit", "amount")) {
-            for (int c = 0; c < CreditRollup.COMPONENTS; c++) {
-                components.append(", sum(").append(array).append('[').append(CreditRollup.MODELS.size() + c + 1).append("])");
-            }
-        }
-        return client.preparedQuery("select basis, dimension, key, sum(credit[$3]), sum(amount[$3]), sum(opportunities[$3])"
-                        + components + """
-                         from credit_rollup
-                        where workspace_id = $1 and generation = $2 and dimension in ($4, 'OPPORTUNITIES')
-                          and day >= $5 and day < $6
-                        group by basis, dimension, key""")
-                .execute(Tuple.of(workspace, generation, CreditRollup.LINEAR + 1, dimension).addLocalDate(from).addLocalDate(to))
-                .map(rows -> {
-                    List<ComponentSums> out = new ArrayList<>(rows.size());
-                    for (Row r : rows) {
-                        double[] credit = new double[CreditRollup.COMPONENTS];
-                        double[] amount = new double[CreditRollup.COMPONENTS];
-                        for (int c = 0; c < CreditRollup.COMPONENTS; c++) {
-                            credit[c] = number(r, 6 + c);
-                            amount[c] = number(r, 6 + CreditRollup.COMPONENTS + c);
-                        }
-                        out.add(new ComponentSums(r.getString(0), r.getString(1), r.getString(2), credit, amount, number(r, 3),
-                                number(r, 4), number(r, 5)));
+    public Uni<DaySums> daySums(Pool pool, String workspace, int generation, String basis, String dimension,
+                                RollupColumns columns, boolean deltas) {
+        int width = columns.indexWidth();
+        double[] cell = new double[width];
+        Collector<io.vertx.sqlclient.Row, DaySums.Builder, DaySums.Builder> collector = Collector.of(
+                () -> DaySums.builder(width), (builder, r) -> {
+                    for (int c = 0; c < width; c++) {
+                        Double v = r.getDouble(2 + c);
+                        cell[c] = v == null ? 0 : v;
                     }
-                    return out;
+                    builder.add(r.getString(0), r.getInteger(1), cell, 0);
+                }, (a, b) -> {
+                    throw new IllegalStateException("rows are read in sequence");
                 });
+        String sql = "select key, day - date '1970-01-01', " + columns.indexSelect() + """
+                 from credit_rollup
+                where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $4 and\s""" + (deltas ? "part = -1" : "part >= 0")
+                + " order by day";
+        return Uni.createFrom().completionStage(() -> pool.getDelegate().preparedQuery(sql).collecting(collector)
+                        .execute(io.vertx.sqlclient.Tuple.of(workspace, generation, basis, dimension)).toCompletionStage())
+                .emitOn(Infrastructure.getDefaultWorkerPool()).map(result -> result.value().build());
+    }
+
+    /** The won deals present in a generation for one dimension (their rows' counts sum to 1), by close day. */
+    public Uni<WonDealDays> wonDealDays(Pool pool, String workspace, int generation, String dimension) {
+        Collector<io.vertx.sqlclient.Row, WonDealDays.Builder, WonDealDays.Builder> collector = Collector.of(
+                WonDealDays::builder, (builder, r) -> builder.add(r.getInteger(0), r.getDouble(1), r.getString(2)),
+                (a, b) -> {
+                    throw new IllegalStateException("rows are read in sequence");
+                });
+        return Uni.createFrom().completionStage(() -> pool.getDelegate().preparedQuery("""
+                                select day - date '1970-01-01', days_to_conversion, profile
+                                from won_deal_rollup
+                                where workspace_id = $1 and generation = $2 and dimension = $3
+                                group by opportunity_id, day, days_to_conversion, profile
+                                having sum(count) > 0""").collecting(collector)
+                        .execute(io.vertx.sqlclient.Tuple.of(workspace, generation, dimension)).toCompletionStage())
+                .emitOn(Infrastructure.getDefaultWorkerPool()).map(result -> result.value().build());
     }
 
     /** Catch-up mode (IncrementalRollups): reports compute on demand until the recompute that ends it. */
@@ -343,37 +319,6 @@ public class RollupRepository {
     public Uni<Void> touchState(SqlClient tx, String workspace) {
         return tx.preparedQuery("update rollup_state set updated_at = now() where workspace_id = $1")
                 .execute(Tuple.of(workspace)).replaceWithVoid();
-    }
-
-    /**
-     * Sums of one report from a generation's rows: key → (credit, amount, opportunities) of
-     * {@code columns}, days in [from, to).
-     */
-    public Uni<List<RollupSum>> sums(SqlClient client, String workspace, int generation, String basis, RollupColumns columns,
-                                     String dimension, LocalDate from, LocalDate to) {
-        return client.preparedQuery("select basis, dimension, key, " + columns.sum("credit") + " as credit, "
-                        + columns.sum("amount") + " as amount, sum(opportunities[$4]) as opportunities"
-                        + """
-                         from credit_rollup
-                        where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $5
-                          and day >= $6 and day < $7
-                        group by basis, dimension, key""")
-                .execute(Tuple.of(workspace, generation, basis, columns.model() + 1, dimension).addLocalDate(from).addLocalDate(to))
-                .map(RollupRepository::sums);
-    }
-
-    /** Rows of basis, dimension, key, credit, amount, opportunities. */
-    private static List<RollupSum> sums(RowSet<Row> rows) {
-        List<RollupSum> out = new ArrayList<>(rows.size());
-        for (Row r : rows) {
-            out.add(new RollupSum(r.getString(0), r.getString(1), r.getString(2), number(r, 3), number(r, 4), number(r, 5)));
-        }
-        return out;
-    }
-
-    private static double number(Row r, int column) {
-        Double value = r.getDouble(column);
-        return value == null ? 0 : value;
     }
 
     // The lead-creation time from the journey_opportunity view (V19), as every journey reads it.
@@ -419,11 +364,5 @@ public class RollupRepository {
             }
             return set;
         });
-    }
-
-    private static List<Row> list(RowSet<Row> rows) {
-        List<Row> list = new ArrayList<>(rows.size());
-        rows.forEach(list::add);
-        return list;
     }
 }

@@ -29,15 +29,22 @@ public record DealRow(String dimension, LocalDate day, String opportunityId, dou
 
     /** Calls {@code visitor} with each key the model at {@code modelIndex} credits. */
     public static void forEachCreditedKey(String profile, int modelIndex, java.util.function.Consumer<String> visitor) {
+        forEachKeyMask(profile, (key, mask) -> {
+            if ((mask & (1 << modelIndex)) != 0) {
+                visitor.accept(key);
+            }
+        });
+    }
+
+    /** Calls {@code visitor} with each key of a profile and the mask of the models crediting it. */
+    public static void forEachKeyMask(String profile, java.util.function.ObjIntConsumer<String> visitor) {
         int i = 0;
         while (i < profile.length()) {
             int colon = profile.indexOf(':', i);
             int keyStart = colon + 1;
             int keyEnd = keyStart + Integer.parseInt(profile, i, colon, 10);
             int end = profile.indexOf(';', keyEnd);
-            if ((Integer.parseInt(profile, keyEnd, end, 10) & (1 << modelIndex)) != 0) {
-                visitor.accept(profile.substring(keyStart, keyEnd));
-            }
+            visitor.accept(profile.substring(keyStart, keyEnd), Integer.parseInt(profile, keyEnd, end, 10));
             i = end + 1;
         }
     }

@@ -95,6 +95,55 @@ public final class RollupColumns {
         return total;
     }
 
+    /**
+     * The elements of credit_rollup's arrays a period index (DaySums) of these columns holds, as SQL: a standard model's
+     * credit, amount and opportunity count, and LINEAR's count (the deals whose journey has the key); for custom weights
+     * every component's credit and amount and LINEAR's credit, amount and count, which every weight vector weighs.
+     */
+    public String indexSelect() {
+        int linear = CreditRollup.LINEAR + 1;
+        if (coefficients == null) {
+            int m = model + 1;
+            return "credit[" + m + "], amount[" + m + "], opportunities[" + m + "], opportunities[" + linear + "]";
+        }
+        StringBuilder sql = new StringBuilder();
+        for (String array : new String[] {"credit", "amount"}) {
+            for (int c = 0; c < CreditRollup.COMPONENTS; c++) {
+                sql.append(array).append('[').append(CreditRollup.MODELS.size() + c + 1).append("], ");
+            }
+        }
+        return sql.append("credit[").append(linear).append("], amount[").append(linear).append("], opportunities[")
+                .append(linear).append(']').toString();
+    }
+
+    /** The values per cell {@link #indexSelect} reads. */
+    public int indexWidth() {
+        return coefficients == null ? 4 : 2 * CreditRollup.COMPONENTS + 3;
+    }
+
+    /** Names the index {@link #indexSelect} reads: one per standard model, one for every custom weight vector. */
+    public String indexName() {
+        return coefficients == null ? CreditRollup.MODELS.get(model).name() : "COMPONENTS";
+    }
+
+    /** A report's group from the index's sums {@code v}: credit, amount, and the deals the model credits the key in. */
+    public RollupSum reportSum(String basis, String dimension, String key, double[] v) {
+        return coefficients == null ? new RollupSum(basis, dimension, key, v[0], v[1], v[2])
+                : weigh(components(basis, dimension, key, v));
+    }
+
+    /** A won-deal group from the index's sums {@code v}: credit, amount, and the deals whose journey has the key. */
+    public RollupSum wonSum(String basis, String dimension, String key, double[] v) {
+        return coefficients == null ? new RollupSum(basis, dimension, key, v[0], v[1], v[3])
+                : weigh(components(basis, dimension, key, v));
+    }
+
+    private static ComponentSums components(String basis, String dimension, String key, double[] v) {
+        int n = CreditRollup.COMPONENTS;
+        return new ComponentSums(basis, dimension, key, Arrays.copyOfRange(v, 0, n), Arrays.copyOfRange(v, n, 2 * n),
+                v[2 * n], v[2 * n + 1], v[2 * n + 2]);
+    }
+
     /** Identifies the answer in a cache key. */
     @Override
     public String toString() {

@@ -27,15 +27,12 @@ import io.closedloop.attribution.report.ReportViews.PerformanceRow;
 import io.closedloop.attribution.report.ReportViews.Unattributed;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.service.AttributionService.OpportunityCredit;
-import io.closedloop.attribution.rollup.DealRow;
+import io.closedloop.attribution.rollup.WonDealDays;
 import io.closedloop.attribution.rollup.RollupColumns;
-import io.closedloop.attribution.repository.RollupRepository;
 import io.closedloop.attribution.rollup.RollupSum;
 import io.closedloop.attribution.rollup.RollupRow;
 import io.closedloop.attribution.rollup.RollupState;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.math.BigDecimal;
@@ -68,18 +65,16 @@ public class PerformanceReports {
     private final AttributionService attribution;
     private final ReportRepository reports;
     private final RollupReports rollupReports;
-    private final RollupRepository rollups;
-    private final Pool pool;
+    private final RollupIndex index;
     private final ReportCache cache;
 
     public PerformanceReports(AttributionService attribution, ReportRepository reports, RollupReports rollupReports,
-                              RollupRepository rollups, Pool pool, ReportCache cache) {
+                              RollupIndex index, ReportCache cache) {
         this.cache = cache;
         this.attribution = attribution;
         this.reports = reports;
         this.rollupReports = rollupReports;
-        this.rollups = rollups;
-        this.pool = pool;
+        this.index = index;
     }
 
     public Uni<ComputedReport> performance(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
@@ -109,11 +104,9 @@ public class PerformanceReports {
                 .chain(pipeline -> (state != null ? wonFromRollups(workspace, state, firstDay, endDay, groupBy,
                                 RollupColumns.of(options.model(), options.custom()))
                         : wonOnDemand(workspace, from, to, groupBy, options))
-                        .chain(won -> spend(workspace, firstDay, endDay, groupBy)
-                                .chain(spend -> reports.spendTotal(workspace, firstDay, endDay)
-                                        .chain(totalSpend -> reports.currency(workspace)
-                                                .map(currency -> performance(groupBy, options, basis, pipeline, won, spend,
-                                                        totalSpend, currency, dataAsOf)))))));
+                        .chain(won -> spendAndCurrency(workspace, state, firstDay, endDay, groupBy)
+                                .map(spend -> performance(groupBy, options, basis, pipeline, won, spend.byKey(),
+                                        spend.total(), spend.currency(), dataAsOf)))));
     }
 
     /**
@@ -163,8 +156,8 @@ public class PerformanceReports {
      */
     private Uni<WonDeals> wonFromRollups(String workspace, RollupState state, LocalDate from, LocalDate to, Dimension groupBy,
                                          RollupColumns columns) {
-        return rollupReports.wonSums(workspace, state, columns, groupBy, from, to)
-                .chain(sums -> dealDays(workspace, state, from, to, groupBy, columns.model()).map(dealDays -> {
+        return rollupReports.wonSums(state, columns, groupBy, from, to)
+                .chain(sums -> dealDays(state, from, to, groupBy, columns.model()).map(dealDays -> {
                     WonDeals out = new WonDeals(new TreeSet<>(), new HashMap<>(), dealDays, new double[3]);
                     for (RollupSum r : sums) {
                         boolean revenue = Basis.REVENUE.name().equals(r.basis());
@@ -208,26 +201,12 @@ public class PerformanceReports {
         }
     }
 
-    /**
-     * From won_deal_rollup, the heaviest read of the report (a row per won deal). Kept in the cache
-     * with the rollups' version: it depends on the model's credited keys only, so every custom
-     * weight vector (credited keys: LINEAR's) shares one read.
-     */
-    private Uni<DealDays> dealDays(String workspace, RollupState state, LocalDate from, LocalDate to, Dimension groupBy,
-                                   int model) {
-        return cache.get(String.join("|", "dealDays", workspace, from.toString(), to.toString(), groupBy.name(),
-                        String.valueOf(model)), state.version(),
-                () -> rollups.deals(pool, workspace, state.generation(), groupBy.name(), from, to).map(deals -> {
-                    Map<String, List<Double>> byKey = new HashMap<>();
-                    List<Double> all = new ArrayList<>();
-                    for (Row r : deals) {
-                        double days = r.getDouble("days_to_conversion");
-                        all.add(days);
-                        DealRow.forEachCreditedKey(r.getString("profile"), model,
-                                key -> byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(days));
-                    }
-                    return DealDays.of(byKey, all);
-                }));
+    /** From won_deal_rollup through the index (RollupIndex): the deals closed in the period, the model's credited keys. */
+    private Uni<DealDays> dealDays(RollupState state, LocalDate from, LocalDate to, Dimension groupBy, int model) {
+        return index.wonDealDays(state, groupBy).map(deals -> {
+            WonDealDays.Medians medians = deals.medians((int) from.toEpochDay(), (int) to.toEpochDay(), model);
+            return new DealDays(medians.byKey(), medians.all());
+        });
     }
 
     private static ComputedReport performance(Dimension groupBy, ModelOptions options, AttributionReport basis,
@@ -475,12 +454,26 @@ public class PerformanceReports {
         return rows;
     }
 
-    private Uni<Map<String, Double>> spend(String workspace, LocalDate from, LocalDate to, Dimension groupBy) {
-        return switch (groupBy) {
-            case CHANNEL, SOURCE, MEDIUM, CAMPAIGN -> reports.spendBy(workspace, from, to,
-                    groupBy.name().toLowerCase(), Dimension.NO_VALUE);
-            case CONTENT, TOUCH_TYPE -> Uni.createFrom().item(Map.of());
+    /** The period's spend by key of {@code groupBy} (none for content and touch types), in total, and the currency. */
+    record Spend(Map<String, Double> byKey, double total, String currency) {
+    }
+
+    /** From the index (RollupIndex) when the rollups answer, else read for this question. */
+    private Uni<Spend> spendAndCurrency(String workspace, RollupState state, LocalDate from, LocalDate to, Dimension groupBy) {
+        String column = switch (groupBy) {
+            case CHANNEL, SOURCE, MEDIUM, CAMPAIGN -> groupBy.name().toLowerCase();
+            case CONTENT, TOUCH_TYPE -> null;
         };
+        if (state != null) {
+            int first = (int) from.toEpochDay();
+            int end = (int) to.toEpochDay();
+            return index.spend(state).chain(spend -> index.currency(state).map(currency -> new Spend(
+                    column == null ? Map.of() : spend.by(column, first, end), spend.total(first, end), currency)));
+        }
+        Uni<Map<String, Double>> byKey = column == null ? Uni.createFrom().item(Map.of())
+                : reports.spendBy(workspace, from, to, column, Dimension.NO_VALUE);
+        return byKey.chain(spend -> reports.spendTotal(workspace, from, to)
+                .chain(total -> reports.currency(workspace).map(currency -> new Spend(spend, total, currency))));
     }
 
     static ModelOptions with(ModelOptions o, Basis basis) {

@@ -12,7 +12,6 @@ import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.AttributionReport;
 import io.closedloop.attribution.report.AttributionRow;
 import io.closedloop.attribution.report.Dimension;
-import io.closedloop.attribution.rollup.ComponentSums;
 import io.closedloop.attribution.rollup.RollupSum;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -36,12 +35,12 @@ public class RollupReports {
 
     private final Pool pool;
     private final RollupRepository rollups;
-    private final ReportCache cache;
+    private final RollupIndex index;
 
-    public RollupReports(Pool pool, RollupRepository rollups, ReportCache cache) {
+    public RollupReports(Pool pool, RollupRepository rollups, RollupIndex index) {
         this.pool = pool;
         this.rollups = rollups;
-        this.cache = cache;
+        this.index = index;
     }
 
     /** True when the rollups of {@code state} answer this query exactly. */
@@ -62,12 +61,7 @@ public class RollupReports {
         LocalDate fromDay = LocalDate.ofInstant(from, ZoneOffset.UTC);
         LocalDate toDay = LocalDate.ofInstant(to, ZoneOffset.UTC);
         RollupColumns columns = RollupColumns.of(model, custom);
-        Uni<List<RollupSum>> read = columns.weighsComponents()
-                ? components(workspace, state, groupBy, fromDay, toDay).map(groups -> groups.stream()
-                        .filter(g -> g.basis().equals(basis.name())).map(columns::weigh).toList())
-                : rollups.sums(pool, workspace, state.generation(), basis.name(), columns, RollupRow.OPPORTUNITIES, fromDay, toDay)
-                        .chain(counts -> rollups.sums(pool, workspace, state.generation(), basis.name(), columns, groupBy.name(),
-                                fromDay, toDay).map(sums -> concat(counts, sums)));
+        Uni<List<RollupSum>> read = read(state, basis.name(), groupBy, columns, day(fromDay), day(toDay), false);
         return read.map(sums -> {
             long attributed = 0;
             long unattributed = 0;
@@ -103,23 +97,29 @@ public class RollupReports {
      * The won deals' sums of {@code groupBy} (REVENUE and NEW_CUSTOMER, with their OPPORTUNITIES counts; opportunities:
      * the deals whose journey has the key), days in [from, to).
      */
-    public Uni<List<RollupSum>> wonSums(String workspace, RollupState state, RollupColumns columns, Dimension groupBy,
-                                        LocalDate from, LocalDate to) {
-        if (columns.weighsComponents()) {
-            return components(workspace, state, groupBy, from, to).map(groups -> groups.stream()
-                    .filter(g -> !g.basis().equals(Basis.PIPELINE.name())).map(columns::weigh).toList());
-        }
-        return rollups.wonSums(pool, workspace, state.generation(), columns, groupBy.name(), from, to);
+    public Uni<List<RollupSum>> wonSums(RollupState state, RollupColumns columns, Dimension groupBy, LocalDate from,
+                                        LocalDate to) {
+        return read(state, Basis.REVENUE.name(), groupBy, columns, day(from), day(to), true)
+                .chain(revenue -> read(state, RollupRow.NEW_CUSTOMER, groupBy, columns, day(from), day(to), true)
+                        .map(newCustomers -> concat(revenue, newCustomers)));
     }
 
-    /**
-     * The custom components' sums of a period and dimension, kept with the rollups' version: a custom-weights slider sends
-     * a new weight vector with every move, and each is weighed from this one read.
-     */
-    private Uni<List<ComponentSums>> components(String workspace, RollupState state, Dimension groupBy, LocalDate from,
-                                                LocalDate to) {
-        return cache.get(String.join("|", "components", workspace, from.toString(), to.toString(), groupBy.name()),
-                state.version(), () -> rollups.componentSums(pool, workspace, state.generation(), groupBy.name(), from, to));
+    /** The OPPORTUNITIES counts and the groups of one basis, from the index (RollupIndex). */
+    private Uni<List<RollupSum>> read(RollupState state, String basis, Dimension groupBy, RollupColumns columns, int from, int to,
+                                      boolean won) {
+        return index.sums(state, basis, RollupRow.OPPORTUNITIES, columns, from, to)
+                .chain(counts -> index.sums(state, basis, groupBy.name(), columns, from, to).map(groups -> {
+                    List<RollupSum> out = new ArrayList<>(counts.size() + groups.size());
+                    counts.forEach((key, v) -> out.add(won ? columns.wonSum(basis, RollupRow.OPPORTUNITIES, key, v)
+                            : columns.reportSum(basis, RollupRow.OPPORTUNITIES, key, v)));
+                    groups.forEach((key, v) -> out.add(won ? columns.wonSum(basis, groupBy.name(), key, v)
+                            : columns.reportSum(basis, groupBy.name(), key, v)));
+                    return out;
+                }));
+    }
+
+    private static int day(LocalDate day) {
+        return (int) day.toEpochDay();
     }
 
     private static List<RollupSum> concat(List<RollupSum> a, List<RollupSum> b) {

@@ -93,18 +93,21 @@ final class QuestionMix {
     private static List<Map<String, Object>> custom(Random random, int count) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Map<String, Object> weights = Map.of("ft", weight(random), "lc", weight(random), "oc", weight(random),
-                    "cw", weight(random), "middle", weight(random));
+            // Five weights > 0 in thousandths, summing to 1 exactly (the API's rule).
+            int[] w = new int[5];
+            int left = 1000 - 5 * 10;
+            for (int k = 0; k < 4; k++) {
+                w[k] = 10 + random.nextInt(left + 1);
+                left -= w[k] - 10;
+            }
+            w[4] = 10 + left;
+            Map<String, Object> weights = Map.of("ft", w[0] / 1000.0, "lc", w[1] / 1000.0, "oc", w[2] / 1000.0, "cw", w[3] / 1000.0,
+                    "middle", w[4] / 1000.0);
             out.add(Map.of("query", PERFORMANCE, "variables", Map.of("period", period(random),
                     "model", Map.of("name", "CUSTOM", "weights", weights),
                     "groupBy", GROUPINGS.get(random.nextInt(GROUPINGS.size())), "basis", basis(random))));
         }
         return out;
-    }
-
-    /** A weight in [0.01, 1): all &gt; 0, the custom weights the rollups answer. */
-    private static double weight(Random random) {
-        return 0.01 + Math.floor(random.nextDouble() * 990) / 1000;
     }
 
     private static List<Map<String, Object>> comparison(Random random, int count) {

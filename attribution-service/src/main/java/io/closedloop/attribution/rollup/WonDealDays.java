@@ -1,0 +1,156 @@
+package io.closedloop.attribution.rollup;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The won deals of one dimension in close-day order, each with its days to conversion and, per key of its revenue
+ * journey, which standard models credit the key (won_deal_rollup's profile, parsed once): the median days to conversion
+ * of any period and model is a binary search for the period's deals and one pass over them. A median has no running
+ * form, so this is the compact form that stays: a quarter is a few thousand deals.
+ */
+public final class WonDealDays {
+
+    /** Median days to conversion of a period's won deals: by each key the model credits (absent: none), and of all. */
+    public record Medians(Map<String, Double> byKey, Double all) {
+    }
+
+    private final int[] days;
+    private final double[] toConversion;
+    private final int[] start;
+    private final int[] keyIds;
+    private final int[] masks;
+    private final String[] keys;
+
+    private WonDealDays(int[] days, double[] toConversion, int[] start, int[] keyIds, int[] masks, String[] keys) {
+        this.days = days;
+        this.toConversion = toConversion;
+        this.start = start;
+        this.keyIds = keyIds;
+        this.masks = masks;
+        this.keys = keys;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The medians of the deals closed on days [from, to) (epoch days) under the standard model at {@code model}. */
+    public Medians medians(int from, int to, int model) {
+        int lo = lowerBound(from);
+        int hi = lowerBound(to);
+        int[] counts = new int[keys.length];
+        int bit = 1 << model;
+        for (int d = lo; d < hi; d++) {
+            for (int j = start[d]; j < start[d + 1]; j++) {
+                if ((masks[j] & bit) != 0) {
+                    counts[keyIds[j]]++;
+                }
+            }
+        }
+        double[][] values = new double[keys.length][];
+        for (int k = 0; k < keys.length; k++) {
+            values[k] = counts[k] == 0 ? null : new double[counts[k]];
+            counts[k] = 0;
+        }
+        for (int d = lo; d < hi; d++) {
+            for (int j = start[d]; j < start[d + 1]; j++) {
+                if ((masks[j] & bit) != 0) {
+                    int k = keyIds[j];
+                    values[k][counts[k]++] = toConversion[d];
+                }
+            }
+        }
+        Map<String, Double> byKey = new HashMap<>();
+        for (int k = 0; k < keys.length; k++) {
+            if (values[k] != null) {
+                byKey.put(keys[k], median(values[k]));
+            }
+        }
+        return new Medians(byKey, hi == lo ? null : median(Arrays.copyOfRange(toConversion, lo, hi)));
+    }
+
+    /** The heap this holds, roughly (for a cache's weigher). */
+    public long bytes() {
+        long total = 96L + 12L * days.length + 4L * start.length + 8L * keyIds.length;
+        for (String key : keys) {
+            total += 56L + 2L * key.length();
+        }
+        return total;
+    }
+
+    private int lowerBound(int day) {
+        int lo = 0;
+        int hi = days.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (days[mid] < day) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private static double median(double[] values) {
+        Arrays.sort(values);
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    /** Deals in any order. */
+    public static final class Builder {
+
+        private record Deal(int day, double toConversion, int[] keyIds, int[] masks) {
+        }
+
+        private final List<Deal> deals = new ArrayList<>();
+        private final Map<String, Integer> keyIds = new HashMap<>();
+
+        private Builder() {
+        }
+
+        /** A deal closed on {@code day} (epoch day) with its profile (DealRow: per key, the mask of the models crediting it). */
+        public Builder add(int day, double toConversion, String profile) {
+            List<int[]> parsed = new ArrayList<>();
+            DealRow.forEachKeyMask(profile, (key, mask) -> parsed.add(new int[] {keyIds.computeIfAbsent(key, k -> keyIds.size()), mask}));
+            int[] ids = new int[parsed.size()];
+            int[] masks = new int[parsed.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = parsed.get(i)[0];
+                masks[i] = parsed.get(i)[1];
+            }
+            deals.add(new Deal(day, toConversion, ids, masks));
+            return this;
+        }
+
+        public WonDealDays build() {
+            List<Deal> sorted = new ArrayList<>(deals);
+            // By day, then days to conversion: the medians do not depend on the order within a day.
+            sorted.sort((a, b) -> a.day() != b.day() ? Integer.compare(a.day(), b.day())
+                    : Double.compare(a.toConversion(), b.toConversion()));
+            int n = sorted.size();
+            int[] days = new int[n];
+            double[] toConversion = new double[n];
+            int[] start = new int[n + 1];
+            for (int d = 0; d < n; d++) {
+                days[d] = sorted.get(d).day();
+                toConversion[d] = sorted.get(d).toConversion();
+                start[d + 1] = start[d] + sorted.get(d).keyIds().length;
+            }
+            int[] ids = new int[start[n]];
+            int[] masks = new int[start[n]];
+            for (int d = 0; d < n; d++) {
+                System.arraycopy(sorted.get(d).keyIds(), 0, ids, start[d], sorted.get(d).keyIds().length);
+                System.arraycopy(sorted.get(d).masks(), 0, masks, start[d], sorted.get(d).masks().length);
+            }
+            String[] keys = new String[keyIds.size()];
+            keyIds.forEach((key, id) -> keys[id] = key);
+            return new WonDealDays(days, toConversion, start, ids, masks, keys);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.closedloop.attribution.service;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.repository.ReportRepository;
+import io.closedloop.attribution.repository.RollupRepository;
+import io.closedloop.attribution.rollup.DaySums;
+import io.closedloop.attribution.rollup.RollupColumns;
+import io.closedloop.attribution.rollup.RollupState;
+import io.closedloop.attribution.rollup.SpendSums;
+import io.closedloop.attribution.rollup.WonDealDays;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The rollups in the form reports read them (issue 20): running sums over days per key (DaySums), so any period is two
+ * lookups per key, and the won deals by close day (WonDealDays) for the medians. Built from PostgreSQL, which stays the
+ * only store (every replica builds its own), and held in memory under a byte bound
+ * ({@code closedloop.reports.index-megabytes}; Caffeine, least valuable out first):
+ * <ul>
+ * <li>a full recompute's parts are fixed for the life of their generation: kept per generation, never rebuilt for a
+ * feed page;</li>
+ * <li>the incremental deltas since (part −1), the won deals and the spend change with every page: kept per data version
+ * (RollupState.version), so a report never reads a structure older than the data it was asked at.</li>
+ * </ul>
+ * Concurrent questions needing the same structure share one build.
+ */
+@ApplicationScoped
+public class RollupIndex {
+
+    /** What a structure is of; {@code version} null for a recompute's parts (the generation says it all). */
+    private record Key(String kind, String workspace, int generation, String version, String basis, String dimension,
+                       String columns) {
+    }
+
+    private final Pool pool;
+    private final RollupRepository rollups;
+    private final ReportRepository reports;
+    private final AsyncCache<Key, Object> built;
+
+    public RollupIndex(Pool pool, RollupRepository rollups, ReportRepository reports,
+                       @ConfigProperty(name = "closedloop.reports.index-megabytes", defaultValue = "192") long megabytes) {
+        this.pool = pool;
+        this.rollups = rollups;
+        this.reports = reports;
+        this.built = Caffeine.newBuilder().maximumWeight(megabytes << 20)
+                .weigher((Key key, Object value) -> (int) Math.min(Integer.MAX_VALUE, bytes(value)))
+                // A generation or version no report asks for any more is not asked again: let it go before the bound does.
+                .expireAfterAccess(Duration.ofMinutes(10))
+                .buildAsync();
+    }
+
+    /**
+     * Sums of {@code columns} by key of one basis and dimension over days [from, to) (epoch days): the recompute's parts
+     * plus the deltas.
+     */
+    public Uni<Map<String, double[]>> sums(RollupState state, String basis, String dimension, RollupColumns columns, int from,
+                                           int to) {
+        Uni<DaySums> parts = get(new Key("parts", state.workspace(), state.generation(), null, basis, dimension,
+                columns.indexName()), () -> rollups.daySums(pool, state.workspace(), state.generation(), basis, dimension, columns, false));
+        Uni<DaySums> deltas = get(new Key("deltas", state.workspace(), state.generation(), state.version(), basis, dimension,
+                columns.indexName()), () -> rollups.daySums(pool, state.workspace(), state.generation(), basis, dimension, columns, true));
+        return parts.chain(p -> deltas.map(d -> {
+            Map<String, double[]> out = new HashMap<>();
+            p.forEach(from, to, out::put);
+            d.forEach(from, to, (key, sums) -> out.merge(key, sums, (a, b) -> {
+                for (int c = 0; c < a.length; c++) {
+                    a[c] += b[c];
+                }
+                return a;
+            }));
+            return out;
+        }));
+    }
+
+    public Uni<WonDealDays> wonDealDays(RollupState state, Dimension dimension) {
+        return get(new Key("deals", state.workspace(), state.generation(), state.version(), null, dimension.name(), null),
+                () -> rollups.wonDealDays(pool, state.workspace(), state.generation(), dimension.name()));
+    }
+
+    public Uni<SpendSums> spend(RollupState state) {
+        return get(new Key("spend", state.workspace(), state.generation(), state.version(), null, null, null),
+                () -> reports.spendSums(state.workspace(), Dimension.NO_VALUE));
+    }
+
+    /** The workspace's reporting currency (null before any amount), as of the data version. */
+    public Uni<String> currency(RollupState state) {
+        return get(new Key("currency", state.workspace(), state.generation(), state.version(), null, null, null),
+                () -> reports.currency(state.workspace()).map(c -> c == null ? "" : c)).map(c -> c.isEmpty() ? null : c);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> Uni<T> get(Key key, Supplier<Uni<T>> build) {
+        return Uni.createFrom().completionStage(() -> built.get(key, (k, executor) -> build.get().map(v -> (Object) v)
+                .subscribeAsCompletionStage())).map(v -> (T) v);
+    }
+
+    private static long bytes(Object value) {
+        if (value instanceof DaySums sums) {
+            return sums.bytes();
+        }
+        if (value instanceof WonDealDays deals) {
+            return deals.bytes();
+        }
+        if (value instanceof SpendSums spend) {
+            return spend.bytes();
+        }
+        return 64;
+    }
+}

@@ -1,0 +1,78 @@
+package io.closedloop.attribution.rollup;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class DaySumsTest {
+
+    @Test
+    void aPeriodSumsTheCellsOfItsDaysPerKeyAndLeavesOutKeysWithoutOne() {
+        DaySums sums = DaySums.builder(2)
+                .add("email", 10, new double[] {1, 100}, 0)
+                .add("email", 12, new double[] {2, 200}, 0)
+                .add("ads", 11, new double[] {4, 400}, 0)
+                // a second writer's row of the same cell, out of day order
+                .add("email", 10, new double[] {0.5, 50}, 0)
+                .add("email", 20, new double[] {8, 800}, 0)
+                .build();
+        Map<String, double[]> period = read(sums, 10, 13);
+        assertEquals(2, period.size());
+        assertArrayEquals(new double[] {3.5, 350}, period.get("email"));
+        assertArrayEquals(new double[] {4, 400}, period.get("ads"));
+        // [to) excludes day 20; a period with no day of "ads" has no ads row.
+        assertArrayEquals(new double[] {2}, new double[] {read(sums, 12, 20).get("email")[0]});
+        assertEquals(Map.of(), read(sums, 13, 20));
+        assertEquals(1, read(sums, 20, 21).size());
+    }
+
+    @Test
+    void anyPeriodEqualsTheDirectSumOfItsCellsWithinOneBillionth() {
+        Random random = new Random(7);
+        int width = 3;
+        DaySums.Builder builder = DaySums.builder(width);
+        Map<String, Map<Integer, double[]>> cells = new HashMap<>();
+        for (int i = 0; i < 5_000; i++) {
+            String key = "k" + random.nextInt(40);
+            int day = 20_000 + random.nextInt(730);
+            double[] values = {random.nextDouble(), random.nextDouble() * 1e6, random.nextInt(3)};
+            builder.add(key, day, values, 0);
+            double[] cell = cells.computeIfAbsent(key, k -> new HashMap<>()).computeIfAbsent(day, d -> new double[width]);
+            for (int c = 0; c < width; c++) {
+                cell[c] += values[c];
+            }
+        }
+        DaySums sums = builder.build();
+        for (int q = 0; q < 200; q++) {
+            int from = 20_000 + random.nextInt(730);
+            int to = from + 1 + random.nextInt(365);
+            Map<String, double[]> expected = new HashMap<>();
+            cells.forEach((key, byDay) -> byDay.forEach((day, cell) -> {
+                if (day >= from && day < to) {
+                    double[] e = expected.computeIfAbsent(key, k -> new double[width]);
+                    for (int c = 0; c < width; c++) {
+                        e[c] += cell[c];
+                    }
+                }
+            }));
+            Map<String, double[]> actual = read(sums, from, to);
+            assertEquals(expected.keySet(), actual.keySet());
+            expected.forEach((key, e) -> {
+                for (int c = 0; c < width; c++) {
+                    assertEquals(e[c], actual.get(key)[c], 1e-9 * Math.max(1, Math.abs(e[c])), key + " column " + c);
+                }
+            });
+        }
+    }
+
+    private static Map<String, double[]> read(DaySums sums, int from, int to) {
+        Map<String, double[]> out = new HashMap<>();
+        sums.forEach(from, to, out::put);
+        return out;
+    }
+}

@@ -1,0 +1,39 @@
+package io.closedloop.attribution.rollup;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class WonDealDaysTest {
+
+    private static String profile(Object... keyMasks) {
+        StringBuilder profile = new StringBuilder();
+        for (int i = 0; i < keyMasks.length; i += 2) {
+            DealRow.appendEntry(profile, (String) keyMasks[i], (Integer) keyMasks[i + 1]);
+        }
+        return profile.toString();
+    }
+
+    @Test
+    void mediansOfAPeriodCountTheDealsWhoseKeyTheModelCredits() {
+        // model 0 credits bit 0, model 1 bit 1
+        WonDealDays deals = WonDealDays.builder()
+                .add(12, 30, profile("email", 0b11, "ads;x", 0b10))
+                .add(10, 10, profile("email", 0b01))
+                .add(11, 20, profile("ads;x", 0b11))
+                .add(15, 99, profile("email", 0b11))
+                .build();
+        WonDealDays.Medians first = deals.medians(10, 13, 0);
+        assertEquals(Map.of("email", 20.0, "ads;x", 20.0), first.byKey());
+        assertEquals(20.0, first.all());
+        WonDealDays.Medians second = deals.medians(10, 13, 1);
+        assertEquals(Map.of("email", 30.0, "ads;x", 25.0), second.byKey());
+        assertEquals(Map.of("email", 64.5), deals.medians(12, 16, 0).byKey());
+        WonDealDays.Medians none = deals.medians(13, 15, 0);
+        assertEquals(Map.of(), none.byKey());
+        assertNull(none.all());
+    }
+}
