@@ -2,13 +2,13 @@ package io.closedloop.attribution.recompute;
 
 import io.closedloop.attribution.rollup.AccountState;
 import io.closedloop.attribution.rollup.CreditRollup;
+import io.closedloop.attribution.rollup.RollupColumns;
 import io.closedloop.attribution.repository.RollupRepository;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.copy.PGCopyInputStream;
 
 import javax.sql.DataSource;
-import java.io.InputStream;
 import java.io.StringReader;
 import io.quarkus.logging.Log;
 import java.sql.Connection;
@@ -30,9 +30,10 @@ import java.sql.SQLException;
  *       (server-side cursors, bounded memory: one account at a time, sums by key), with progress
  *       committed about every second on a second connection. The snapshot is read-only, so it
  *       holds back no feed horizon (DESIGN §8).</li>
- *   <li>COPYs the sums into the new generation as rows of its own part (the partition number) in
- *       chunks of {@value #WRITE_CHUNK} rows, each its own short transaction; the incremental
- *       path adds to part −1, so no writer conflicts with another.</li>
+ *   <li>Writes the sums into the new generation as series of its own part (the partition number:
+ *       rollup_series, chunks of about {@value #SERIES_CHUNK_BYTES} bytes, a short transaction per
+ *       few), the form reports read (RollupIndex); the incremental path adds rows to credit_rollup's
+ *       part −1, so no writer conflicts with another.</li>
  *   <li>The last partition to finish swaps the workspace's generation (reports switch at once,
  *       never seeing half a recompute) and deletes the old rows in chunks.</li>
  * </ol>
@@ -41,7 +42,8 @@ import java.sql.SQLException;
  */
 public final class RollupRecompute {
 
-    static final int WRITE_CHUNK = 20_000;
+    /** About this many bytes per series chunk: a few MB read in one piece, bounded memory on both sides. */
+    static final int SERIES_CHUNK_BYTES = 4 << 20;
     private static final long PROGRESS_EVERY_MILLIS = 1_000;
     /** A RUNNING partition whose progress has not moved for this long is taken as dead. */
     static final long STALE_SECONDS = 60;
@@ -314,34 +316,39 @@ public final class RollupRecompute {
             return rollup;
         }
 
-        /** COPYs the partition's rows (part = partition) in chunks, each its own short transaction; binary (BinaryCopyWriter). */
+        /**
+         * Writes the partition's sums as series (rollup_series, part = partition: CreditRollup.forEachSeriesChunk), a short
+         * transaction per few chunks, then its won deals.
+         */
         private int write(Connection c, CreditRollup rollup) throws SQLException {
-            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-            BinaryCopyWriter chunk = new BinaryCopyWriter();
             int[] written = {0};
-            SQLException[] failure = {null};
-            rollup.forEachRow(r -> {
-                if (failure[0] != null) {
-                    return;
-                }
-                chunk.row(10).text(workspace).int4(generation).int4(partition).text(r.basis()).text(r.dimension())
-                        .date(r.day()).text(r.key()).float8Array(r.credit()).float8Array(r.amount())
-                        .float8Array(r.opportunities());
-                written[0]++;
-                if (chunk.rows() == WRITE_CHUNK) {
-                    try {
-                        copyChunk(c, copy, chunk);
-                    } catch (SQLException e) {
-                        failure[0] = e;
+            c.setAutoCommit(false);
+            try (PreparedStatement insert = c.prepareStatement("insert into rollup_series (workspace_id, generation, part, basis,"
+                    + " dimension, columns, chunk, cells) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                rollup.forEachSeriesChunk(RollupColumns.indexes(), SERIES_CHUNK_BYTES, (basis, dimension, columns, chunk, cells) -> {
+                    insert.setString(1, workspace);
+                    insert.setInt(2, generation);
+                    insert.setInt(3, partition);
+                    insert.setString(4, basis);
+                    insert.setString(5, dimension);
+                    insert.setString(6, columns.indexName());
+                    insert.setInt(7, chunk);
+                    insert.setBytes(8, cells);
+                    insert.executeUpdate();
+                    if (++written[0] % 16 == 0) {
+                        c.commit();
                     }
-                }
-            });
-            if (failure[0] != null) {
-                throw failure[0];
+                });
+                execute(c, "update recompute_partition set updated_at = now()"
+                        + " where workspace_id = ? and generation = ? and partition = ?", workspace, generation, partition);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
-            if (chunk.rows() > 0) {
-                copyChunk(c, copy, chunk);
-            }
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
             return written[0] + writeDeals(c, copy, rollup);
         }
 
@@ -359,17 +366,6 @@ public final class RollupRecompute {
             inTransaction(c, () -> copy.copyIn("copy won_deal_rollup (workspace_id, generation, part, dimension, day,"
                     + " opportunity_id, days_to_conversion, profile, count) from stdin", new StringReader(text.toString())));
             return written[0];
-        }
-
-        private void copyChunk(Connection c, CopyManager copy, BinaryCopyWriter chunk) throws SQLException {
-            InputStream rows = chunk.stream();
-            chunk.reset();
-            inTransaction(c, () -> {
-                copy.copyIn("copy credit_rollup (workspace_id, generation, part, basis, dimension, day, key, credit,"
-                        + " amount, opportunities) from stdin (format binary)", rows);
-                execute(c, "update recompute_partition set updated_at = now()"
-                        + " where workspace_id = ? and generation = ? and partition = ?", workspace, generation, partition);
-            });
         }
 
         /** Work on {@code c} that COPYs; an I/O failure of the COPY stream becomes an SQLException. */
@@ -432,6 +428,12 @@ public final class RollupRecompute {
                         deleted = s.executeUpdate();
                     }
                 } while (deleted > 0);
+                try (PreparedStatement s = c.prepareStatement(
+                        "delete from rollup_series where workspace_id = ? and generation < ?")) {
+                    s.setString(1, workspace);
+                    s.setInt(2, generation);
+                    s.executeUpdate();
+                }
                 try (PreparedStatement s = c.prepareStatement(
                         "delete from won_deal_rollup where workspace_id = ? and generation < ?")) {
                     s.setString(1, workspace);

@@ -3,6 +3,7 @@ package io.closedloop.attribution.repository;
 import io.closedloop.attribution.rollup.AccountState;
 import io.closedloop.attribution.rollup.CreditRollup;
 import io.closedloop.attribution.rollup.DaySums;
+import io.closedloop.attribution.rollup.SeriesCodec;
 import io.closedloop.attribution.rollup.WonDealDays;
 import io.closedloop.attribution.rollup.DealRow;
 import io.closedloop.attribution.rollup.RollupColumns;
@@ -266,9 +267,9 @@ public class RollupRepository {
     }
 
     /**
-     * One basis and dimension of a generation as running sums over days (DaySums) of {@code columns}: the parts of its
-     * full recompute (part &gt;= 0, unchanged while the generation lasts) or its incremental deltas (part = −1). The rows
-     * are folded into the sums as they arrive, never held as a row set; the sums are built off the event loop.
+     * One basis and dimension of a generation as running sums over days (DaySums) of {@code columns}: its full recompute's
+     * series (rollup_series, every part: unchanged while the generation lasts), or its incremental deltas (credit_rollup,
+     * part −1). Rows are folded into the sums as they arrive, never held as a row set; the sums are built off the event loop.
      */
     public Uni<DaySums> daySums(Pool pool, String workspace, int generation, String basis, String dimension,
                                 RollupColumns columns, boolean deltas) {
@@ -276,6 +277,10 @@ public class RollupRepository {
         double[] cell = new double[width];
         Collector<io.vertx.sqlclient.Row, DaySums.Builder, DaySums.Builder> collector = Collector.of(
                 () -> DaySums.builder(width), (builder, r) -> {
+                    if (!deltas) {
+                        SeriesCodec.decode(r.getBuffer(0).getBytes(), width, builder);
+                        return;
+                    }
                     for (int c = 0; c < width; c++) {
                         Double v = r.getDouble(2 + c);
                         cell[c] = v == null ? 0 : v;
@@ -284,12 +289,19 @@ public class RollupRepository {
                 }, (a, b) -> {
                     throw new IllegalStateException("rows are read in sequence");
                 });
-        String sql = "select key, day - date '1970-01-01', " + columns.indexSelect() + """
+        String sql = deltas
+                ? "select key, day - date '1970-01-01', " + columns.indexSelect() + """
                  from credit_rollup
-                where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $4 and\s""" + (deltas ? "part = -1" : "part >= 0")
-                + " order by day";
+                where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $4 and part = -1"""
+                : """
+                select cells from rollup_series
+                where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $4 and columns = $5""";
+        io.vertx.sqlclient.Tuple args = io.vertx.sqlclient.Tuple.of(workspace, generation, basis, dimension);
+        if (!deltas) {
+            args.addString(columns.indexName());
+        }
         return Uni.createFrom().completionStage(() -> pool.getDelegate().preparedQuery(sql).collecting(collector)
-                        .execute(io.vertx.sqlclient.Tuple.of(workspace, generation, basis, dimension)).toCompletionStage())
+                        .execute(args).toCompletionStage())
                 .emitOn(Infrastructure.getDefaultWorkerPool()).map(result -> result.value().build());
     }
 

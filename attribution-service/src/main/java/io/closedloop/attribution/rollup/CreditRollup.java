@@ -312,6 +312,71 @@ public final class CreditRollup {
         });
     }
 
+    /** Receives one chunk of a full recompute's series (SeriesCodec) of a basis, a dimension and an index. */
+    @FunctionalInterface
+    public interface SeriesSink<E extends Exception> {
+        void accept(String basis, String dimension, RollupColumns columns, int chunk, byte[] cells) throws E;
+    }
+
+    /**
+     * The sums as the series reports read (RollupIndex): for each basis and dimension, each index of {@code indexes}, chunks
+     * of about {@code chunkBytes} holding whole keys with their cells by day. One sort of the entries serves every index.
+     */
+    public <E extends Exception> void forEachSeriesChunk(List<RollupColumns> indexes, int chunkBytes, SeriesSink<E> sink)
+            throws E {
+        long[] byEntry = sums.keysByEntry();
+        // (group, key, day) packed to sort by: group = basis × 8 + dimension (5 bits), key id (31), day (23, offset 2^22).
+        long[] order = new long[byEntry.length];
+        for (int i = 0; i < byEntry.length; i++) {
+            long high = byEntry[i] >>> 32;
+            long group = ((high >>> 3) & 3) * 8 + (high & 7);
+            long day = (high >>> 5) - DAY_OFFSET + (1L << 22);
+            order[i] = group << 54 | (byEntry[i] & 0x7fffffffL) << 23 | day;
+        }
+        java.util.Arrays.sort(order);
+        int[] entries = new int[order.length];
+        for (int i = 0; i < order.length; i++) {
+            long o = order[i];
+            long group = o >>> 54;
+            int keyId = (int) ((o >>> 23) & 0x7fffffffL);
+            long day = (o & ((1L << 23) - 1)) - (1L << 22);
+            entries[i] = sums.entry(key(day, (int) (group / 8), (int) (group % 8), keyId));
+        }
+        int start = 0;
+        while (start < order.length) {
+            long group = order[start] >>> 54;
+            int end = start;
+            while (end < order.length && order[end] >>> 54 == group) {
+                end++;
+            }
+            int b = (int) (group / 8);
+            int d = (int) (group % 8);
+            String dimension = d == COUNTS_DIMENSION ? RollupRow.OPPORTUNITIES : DIMENSION_NAMES[d];
+            for (RollupColumns columns : indexes) {
+                SeriesCodec codec = new SeriesCodec(columns.indexWidth());
+                double[] cell = new double[columns.indexWidth()];
+                int chunk = 0;
+                int keyId = -1;
+                for (int i = start; i < end; i++) {
+                    int k = (int) ((order[i] >>> 23) & 0x7fffffffL);
+                    if (k != keyId) {
+                        if (codec.size() >= chunkBytes) {
+                            sink.accept(BASES[b], dimension, columns, chunk++, codec.finish());
+                        }
+                        codec.key(keyNames.get(k));
+                        keyId = k;
+                    }
+                    columns.cell(sums, entries[i], cell);
+                    codec.cell((int) ((order[i] & ((1L << 23) - 1)) - (1L << 22)), cell);
+                }
+                if (!codec.isEmpty()) {
+                    sink.accept(BASES[b], dimension, columns, chunk, codec.finish());
+                }
+            }
+            start = end;
+        }
+    }
+
     private static final String[] BASES = {Basis.values()[0].name(), Basis.values()[1].name(), RollupRow.NEW_CUSTOMER};
     private static final int NEW_CUSTOMER_BASIS = 2;
     private static final String[] DIMENSION_NAMES = java.util.Arrays.stream(Dimension.values()).map(Enum::name)

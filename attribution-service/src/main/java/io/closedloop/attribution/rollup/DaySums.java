@@ -154,15 +154,17 @@ public final class DaySums {
             if (sorted) {
                 return;
             }
-            Integer[] order = new Integer[size];
+            // (day, index) packed: one primitive sort (days are epoch days, far inside 31 bits).
+            long[] order = new long[size];
             for (int i = 0; i < size; i++) {
-                order[i] = i;
+                order[i] = (long) days[i] << 32 | i;
             }
-            Arrays.sort(order, (a, b) -> Integer.compare(days[a], days[b]));
+            Arrays.sort(order);
             int[] d = new int[size];
             double[] v = new double[size * width];
             int n = 0;
-            for (int i : order) {
+            for (long o : order) {
+                int i = (int) o;
                 if (n > 0 && d[n - 1] == days[i]) {
                     for (int c = 0; c < width; c++) {
                         v[(n - 1) * width + c] += values[i * width + c];

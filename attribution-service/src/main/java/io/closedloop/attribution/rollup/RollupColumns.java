@@ -126,6 +126,37 @@ public final class RollupColumns {
         return coefficients == null ? CreditRollup.MODELS.get(model).name() : "COMPONENTS";
     }
 
+    /** Every index a full recompute writes (RollupSeries): one per standard model, and the custom components'. */
+    public static java.util.List<RollupColumns> indexes() {
+        java.util.List<RollupColumns> all = new java.util.ArrayList<>();
+        for (int m = 0; m < CreditRollup.MODELS.size(); m++) {
+            all.add(new RollupColumns(m, null));
+        }
+        all.add(of(ModelName.CUSTOM, new CustomModel(0.2, 0.2, 0.2, 0.2, 0.2)));
+        return all;
+    }
+
+    /** A recompute's entry as {@link #indexSelect} reads a row: into {@code out[0 .. indexWidth)}. */
+    void cell(RollupSums sums, int entry, double[] out) {
+        int linear = CreditRollup.LINEAR;
+        if (coefficients == null) {
+            out[0] = sums.credit(entry, model);
+            out[1] = sums.amount(entry, model);
+            out[2] = sums.opportunities(entry, model);
+            out[3] = sums.opportunities(entry, linear);
+            return;
+        }
+        int n = CreditRollup.COMPONENTS;
+        int models = CreditRollup.MODELS.size();
+        for (int c = 0; c < n; c++) {
+            out[c] = sums.credit(entry, models + c);
+            out[n + c] = sums.amount(entry, models + c);
+        }
+        out[2 * n] = sums.credit(entry, linear);
+        out[2 * n + 1] = sums.amount(entry, linear);
+        out[2 * n + 2] = sums.opportunities(entry, linear);
+    }
+
     /** A report's group from the index's sums {@code v}: credit, amount, and the deals the model credits the key in. */
     public RollupSum reportSum(String basis, String dimension, String key, double[] v) {
         return coefficients == null ? new RollupSum(basis, dimension, key, v[0], v[1], v[2])
@@ -136,6 +167,11 @@ public final class RollupColumns {
     public RollupSum wonSum(String basis, String dimension, String key, double[] v) {
         return coefficients == null ? new RollupSum(basis, dimension, key, v[0], v[1], v[3])
                 : weigh(components(basis, dimension, key, v));
+    }
+
+    /** Whether some journey of the sums {@code v} has the key (LINEAR's count): a key every journey left is no row. */
+    public boolean present(double[] v) {
+        return Math.round(coefficients == null ? v[3] : v[2 * CreditRollup.COMPONENTS + 2]) > 0;
     }
 
     private static ComponentSums components(String basis, String dimension, String key, double[] v) {

@@ -81,14 +81,34 @@ final class RollupSums {
         return size;
     }
 
-    /** Visits every entry in insertion order; the arrays are views valid during the call only. */
-    void forEach(Entry visitor) {
+    /** Every entry's key, by entry index. */
+    long[] keysByEntry() {
         long[] byIndex = new long[size];
         for (int s = 0; s < keys.length; s++) {
             if (keys[s] != 0) {
                 byIndex[slots[s]] = keys[s];
             }
         }
+        return byIndex;
+    }
+
+    /** Credit of element {@code element} (a model below {@code models}, else a component) of an entry. */
+    double credit(int entry, int element) {
+        return element < models ? credit[entry * models + element] : componentCredit[entry * components + element - models];
+    }
+
+    double amount(int entry, int element) {
+        return element < models ? amount[entry * models + element] : componentAmount[entry * components + element - models];
+    }
+
+    /** The count of a model of an entry, a whole number (the sums of ±1 carry no rounding but be safe). */
+    double opportunities(int entry, int model) {
+        return Math.rint(opportunities[entry * models + model]);
+    }
+
+    /** Visits every entry in insertion order; the arrays are views valid during the call only. */
+    void forEach(Entry visitor) {
+        long[] byIndex = keysByEntry();
         for (int i = 0; i < size; i++) {
             double[] c = new double[models + components];
             double[] a = new double[models + components];

@@ -79,10 +79,6 @@ public class RollupReports {
                     continue;
                 }
                 long opportunities = Math.round(r.opportunities());
-                // Rows a delta brought back to zero are left out.
-                if (opportunities == 0 && Math.abs(r.credit()) < 1e-9) {
-                    continue;
-                }
                 rows.add(new AttributionRow(r.key(), r.credit(), r.amount(), (int) opportunities));
             }
             rows.sort(Comparator.comparing(AttributionRow::key, Journey::compareByCodePoint));
@@ -112,8 +108,13 @@ public class RollupReports {
                     List<RollupSum> out = new ArrayList<>(counts.size() + groups.size());
                     counts.forEach((key, v) -> out.add(won ? columns.wonSum(basis, RollupRow.OPPORTUNITIES, key, v)
                             : columns.reportSum(basis, RollupRow.OPPORTUNITIES, key, v)));
-                    groups.forEach((key, v) -> out.add(won ? columns.wonSum(basis, groupBy.name(), key, v)
-                            : columns.reportSum(basis, groupBy.name(), key, v)));
+                    groups.forEach((key, v) -> {
+                        // A key in some journey of the period is a row, with no credit under this model as on demand.
+                        if (columns.present(v)) {
+                            out.add(won ? columns.wonSum(basis, groupBy.name(), key, v)
+                                    : columns.reportSum(basis, groupBy.name(), key, v));
+                        }
+                    });
                     return out;
                 }));
     }

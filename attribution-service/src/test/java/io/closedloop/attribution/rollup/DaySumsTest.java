@@ -70,6 +70,27 @@ class DaySumsTest {
         }
     }
 
+    @Test
+    void aRecomputesSeriesChunksDecodeIntoTheSameSumsAsItsCells() {
+        SeriesCodec first = new SeriesCodec(2);
+        first.key("ads");
+        first.cell(11, new double[] {4, 400});
+        first.key("é-mail ✉");
+        first.cell(10, new double[] {1, 100});
+        first.cell(12, new double[] {2, 200});
+        byte[] one = first.finish();
+        // another partition's chunk: the same key and day again
+        first.key("é-mail ✉");
+        first.cell(10, new double[] {0.5, 50});
+        byte[] two = first.finish();
+        DaySums.Builder builder = DaySums.builder(2);
+        SeriesCodec.decode(two, 2, builder);
+        SeriesCodec.decode(one, 2, builder);
+        Map<String, double[]> sums = read(builder.build(), 10, 12);
+        assertArrayEquals(new double[] {1.5, 150}, sums.get("é-mail ✉"));
+        assertArrayEquals(new double[] {4, 400}, sums.get("ads"));
+    }
+
     private static Map<String, double[]> read(DaySums sums, int from, int to) {
         Map<String, double[]> out = new HashMap<>();
         sums.forEach(from, to, out::put);
