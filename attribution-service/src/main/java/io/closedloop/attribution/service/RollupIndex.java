@@ -18,6 +18,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -45,6 +47,7 @@ public class RollupIndex {
     private final RollupRepository rollups;
     private final ReportRepository reports;
     private final AsyncCache<Key, Object> built;
+    private final AtomicReference<CompletableFuture<Void>> turn = new AtomicReference<>(CompletableFuture.completedFuture(null));
 
     public RollupIndex(Pool pool, RollupRepository rollups, ReportRepository reports,
                        @ConfigProperty(name = "closedloop.reports.index-megabytes", defaultValue = "192") long megabytes) {
@@ -99,8 +102,20 @@ public class RollupIndex {
 
     @SuppressWarnings("unchecked")
     private <T> Uni<T> get(Key key, Supplier<Uni<T>> build) {
-        return Uni.createFrom().completionStage(() -> built.get(key, (k, executor) -> build.get().map(v -> (Object) v)
+        return Uni.createFrom().completionStage(() -> built.get(key, (k, executor) -> inTurn(build).map(v -> (Object) v)
                 .subscribeAsCompletionStage())).map(v -> (T) v);
+    }
+
+    /**
+     * Runs builds one at a time: a build holds its rows and its running sums at once (a generation's content values under
+     * custom weights: about 300 MB), so twenty at once would need gigabytes; the bound on what is kept says nothing about
+     * what is being built.
+     */
+    private <T> Uni<T> inTurn(Supplier<Uni<T>> build) {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> before = turn.getAndSet(mine);
+        return Uni.createFrom().completionStage(before).chain(build::get)
+                .onTermination().invoke(() -> mine.complete(null));
     }
 
     private static long bytes(Object value) {

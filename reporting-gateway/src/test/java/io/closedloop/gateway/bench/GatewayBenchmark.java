@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the gateway's CPU per request; { __typename } (the gateway alone); 50 accounts across the three subgraphs (with
  * the subgraph calls per request); one question repeated (labelled CACHED); CUSTOM weights, a new vector each time.
  * Options: --accounts N (default 25000: Dataset.Size.BENCHMARK, 1,000,000 touches), --clients 20,
+ * --mix N (issue 20's question mix, N requests per mix; --cache true keeps the gateway's answer cache on), --index-megabytes N,
  * --requests 2000, --warmup 2000 (C2 still compiles after 400), --custom-requests 200, --custom-warmup 1000, --work DIR (keep the loaded system there; a second run skips the
  * load), --load-only true (stop once attribution has caught up), --max-catch-up SECONDS (measure anyway after that long),
  * --cache-entries N (attribution's ReportCache; default 0: every answer computed), --profile DIR (JFR recordings of the gateway
@@ -103,6 +104,10 @@ public final class GatewayBenchmark {
                 // runs out of 1 GB (issue 20: the rollups' representation must fit 512 MB); --attribution-heap changes it.
                 List<String> attributionOptions = new ArrayList<>(List.of("-Xmx" + options.getOrDefault("attribution-heap", "3g"),
                         "-Dclosedloop.reports.cache-entries=" + cacheEntries));
+                if (options.containsKey("index-megabytes")) {
+                    // attribution's bound on the rollups' running sums it keeps (RollupIndex; default 192)
+                    attributionOptions.add("-Dclosedloop.reports.index-megabytes=" + options.get("index-megabytes"));
+                }
                 if (options.containsKey("profile")) {
                     attributionOptions.addAll(List.of("-XX:FlightRecorderOptions:stackdepth=256", "-XX:StartFlightRecording=filename=" + options.get("profile") + "/attribution.jfr,settings=profile"));
                 }
