@@ -58,6 +58,9 @@ public class RollupIndex {
                 .weigher((Key key, Object value) -> (int) Math.min(Integer.MAX_VALUE, bytes(value)))
                 // A generation or version no report asks for any more is not asked again: let it go before the bound does.
                 .expireAfterAccess(Duration.ofMinutes(10))
+                // Evictions at once, on the caller's thread: on two cores the common pool that would run them lags behind
+                // the builds, and the bound with it.
+                .executor(Runnable::run)
                 .buildAsync();
     }
 
