@@ -57,6 +57,11 @@ public final class DaySums {
         }
     }
 
+    /** How many keys have data on some day. */
+    public int keys() {
+        return keys.length;
+    }
+
     /** The heap this holds, roughly (for a cache's weigher). */
     public long bytes() {
         long total = 64L + 16L * keys.length;

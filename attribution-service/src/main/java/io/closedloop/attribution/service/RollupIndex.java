@@ -75,7 +75,7 @@ public class RollupIndex {
         Uni<DaySums> deltas = get(new Key("deltas", state.workspace(), state.generation(), state.version(), basis, dimension,
                 columns.indexName()), () -> rollups.daySums(pool, state.workspace(), state.generation(), basis, dimension, columns, true));
         return parts.chain(p -> deltas.map(d -> {
-            Map<String, double[]> out = new HashMap<>();
+            Map<String, double[]> out = new HashMap<>(2 * (p.keys() + d.keys()));
             p.forEach(from, to, out::put);
             d.forEach(from, to, (key, sums) -> out.merge(key, sums, (a, b) -> {
                 for (int c = 0; c < a.length; c++) {

@@ -58,6 +58,12 @@ public class RollupReports {
 
     public Uni<AttributionReport> report(String workspace, RollupState state, Instant from, Instant to, Dimension groupBy,
                                          ModelName model, CustomModel custom, Basis basis) {
+        return report(state, from, to, groupBy, model, custom, basis, true);
+    }
+
+    /** The report's rows in no particular order when not {@code sorted} (the performance report orders its own). */
+    Uni<AttributionReport> report(RollupState state, Instant from, Instant to, Dimension groupBy, ModelName model,
+                                  CustomModel custom, Basis basis, boolean sorted) {
         LocalDate fromDay = LocalDate.ofInstant(from, ZoneOffset.UTC);
         LocalDate toDay = LocalDate.ofInstant(to, ZoneOffset.UTC);
         RollupColumns columns = RollupColumns.of(model, custom);
@@ -81,8 +87,10 @@ public class RollupReports {
                 long opportunities = Math.round(r.opportunities());
                 rows.add(new AttributionRow(r.key(), r.credit(), r.amount(), (int) opportunities));
             }
-            rows.sort(Comparator.comparing(AttributionRow::key, Journey::compareByCodePoint));
-            rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed());
+            if (sorted) {
+                rows.sort(Comparator.comparing(AttributionRow::key, Journey::compareByCodePoint));
+                rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed());
+            }
             return new AttributionReport(from.toString(), to.toString(), basis, model, groupBy, rows,
                     (int) attributed, (int) unattributed, unattributedAmount, state.updatedAt().toString(),
                     null);

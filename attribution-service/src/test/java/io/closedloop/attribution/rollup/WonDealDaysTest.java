@@ -18,6 +18,22 @@ class WonDealDaysTest {
     }
 
     @Test
+    void theMedianBySelectionIsTheMedianOfTheSortedValues() {
+        java.util.Random random = new java.util.Random(3);
+        for (int trial = 0; trial < 500; trial++) {
+            double[] values = new double[1 + random.nextInt(60)];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = random.nextInt(5) == 0 ? 7.0 : Math.floor(random.nextDouble() * 100) / 4;
+            }
+            double[] sorted = values.clone();
+            java.util.Arrays.sort(sorted);
+            int n = sorted.length;
+            double expected = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            assertEquals(expected, WonDealDays.median(values), java.util.Arrays.toString(sorted));
+        }
+    }
+
+    @Test
     void mediansOfAPeriodCountTheDealsWhoseKeyTheModelCredits() {
         // model 0 credits bit 0, model 1 bit 1
         WonDealDays deals = WonDealDays.builder()
