@@ -428,17 +428,12 @@ public final class RollupRecompute {
                         deleted = s.executeUpdate();
                     }
                 } while (deleted > 0);
-                try (PreparedStatement s = c.prepareStatement(
-                        "delete from rollup_series where workspace_id = ? and generation < ?")) {
-                    s.setString(1, workspace);
-                    s.setInt(2, generation);
-                    s.executeUpdate();
-                }
-                try (PreparedStatement s = c.prepareStatement(
-                        "delete from won_deal_rollup where workspace_id = ? and generation < ?")) {
-                    s.setString(1, workspace);
-                    s.setInt(2, generation);
-                    s.executeUpdate();
+                for (String table : new String[] {"rollup_series", "won_deal_rollup"}) {
+                    try (PreparedStatement s = c.prepareStatement("delete from " + table + " where workspace_id = ? and generation < ?")) {
+                        s.setString(1, workspace);
+                        s.setInt(2, generation);
+                        s.executeUpdate();
+                    }
                 }
             }
             return swapped;

@@ -71,8 +71,8 @@ public final class DaySums {
         return total;
     }
 
-    /** The first index whose day is &gt;= day. */
-    private static int lowerBound(int[] days, int day) {
+    /** The first index of ascending {@code days} whose day is &gt;= day. */
+    static int lowerBound(int[] days, int day) {
         int lo = 0;
         int hi = days.length;
         while (lo < hi) {

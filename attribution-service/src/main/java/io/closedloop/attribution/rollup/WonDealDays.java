@@ -40,8 +40,8 @@ public final class WonDealDays {
 
     /** The medians of the deals closed on days [from, to) (epoch days) under the standard model at {@code model}. */
     public Medians medians(int from, int to, int model) {
-        int lo = lowerBound(from);
-        int hi = lowerBound(to);
+        int lo = DaySums.lowerBound(days, from);
+        int hi = DaySums.lowerBound(days, to);
         int[] counts = new int[keys.length];
         int bit = 1 << model;
         for (int d = lo; d < hi; d++) {
@@ -80,20 +80,6 @@ public final class WonDealDays {
             total += 56L + 2L * key.length();
         }
         return total;
-    }
-
-    private int lowerBound(int day) {
-        int lo = 0;
-        int hi = days.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (days[mid] < day) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 
     /** The median, by selection (a period of a year holds tens of thousands of deals; sorting each key's was most of a report). */
