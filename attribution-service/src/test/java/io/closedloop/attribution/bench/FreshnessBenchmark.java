@@ -31,7 +31,10 @@ import java.util.Map;
  * jars, -Xmx512m) on the loaded dataset (written into attribution's tables with COPY, then a full
  * recompute through the service's GraphQL). Each trial upserts an open opportunity as WON through
  * ingestion's GraphQL and measures from the HTTP acknowledgement until the rollup rows the
- * reports read (revenue basis, conversion counts of its close day) include it.
+ * reports read (revenue basis, conversion counts of its close day) include it, and (issue 20) until the
+ * public report through the gateway shows it: the conversions of its close day in the revenue report, asked of the
+ * gateway as a dashboard asks it (its answer cache on, keyed by the data version; attribution's report built from the
+ * rollups' running sums, deltas included).
  */
 public final class FreshnessBenchmark {
 
@@ -45,7 +48,7 @@ public final class FreshnessBenchmark {
         Path root = Path.of(".").toAbsolutePath().normalize();
         String prefix = "fresh_" + Long.toHexString(System.nanoTime()) + "_";
         ClosedLoopSystem system = ClosedLoopSystem.on(root, postgres, false, TestKeys.keys(), prefix);
-        system.start(EnumSet.of(ServiceName.INGESTION, ServiceName.ATTRIBUTION),
+        system.start(EnumSet.of(ServiceName.INGESTION, ServiceName.IDENTITY, ServiceName.ATTRIBUTION, ServiceName.GATEWAY),
                 Map.of(ServiceName.INGESTION, 0, ServiceName.IDENTITY, 0, ServiceName.ATTRIBUTION, 0, ServiceName.GATEWAY, 0),
                 List.of("-Xmx512m"), Path.of("attribution-service", "target", "bench-logs"));
         try {
@@ -69,6 +72,9 @@ public final class FreshnessBenchmark {
 
             String ingest = TestKeys.token(WS, "ingest");
             List<Double> latencies = new ArrayList<>();
+            List<Double> publicLatencies = new ArrayList<>();
+            String gateway = system.service(ServiceName.GATEWAY).url() + "/graphql";
+            String analyst = TestKeys.token(WS, "analyst");
             try (Connection c = DriverManager.getConnection(url, "postgres", postgres.adminPassword());
                  PreparedStatement count = c.prepareStatement("""
                          select coalesce(sum(r.credit[1]), 0) from credit_rollup r
@@ -101,6 +107,13 @@ public final class FreshnessBenchmark {
                             Thread.sleep(2);
                         }
                         latencies.add((System.nanoTime() - acknowledged) / 1e6);
+                        while (conversions(http, gateway, analyst, day) < before + 0.5) {
+                            if (System.nanoTime() - acknowledged > 30_000_000_000L) {
+                                throw new IllegalStateException("opportunity " + o.id() + " not in the public report after 30 s");
+                            }
+                            Thread.sleep(5);
+                        }
+                        publicLatencies.add((System.nanoTime() - acknowledged) / 1e6);
                     }
                 }
             }
@@ -110,11 +123,23 @@ public final class FreshnessBenchmark {
                     + " 100 ms when idle)%n", sorted.length, percentile(sorted, 0.5), percentile(sorted, 0.95),
                     sorted[sorted.length - 1]);
             System.out.printf("target:   p95 <= 1000 ms -> %s%n", percentile(sorted, 0.95) <= 1000 ? "met" : "NOT met");
+            double[] seen = publicLatencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf("figure:   ... -> visible in the public report through the gateway (its answer cache on): p50 %.0f ms,"
+                    + " p95 %.0f ms, max %.0f ms%n", percentile(seen, 0.5), percentile(seen, 0.95), seen[seen.length - 1]);
+            System.out.printf("target:   p95 <= 500 ms (issue 20) -> %s%n", percentile(seen, 0.95) <= 500 ? "met" : "NOT met");
             System.out.println("latencies (ms): " + Arrays.toString(Arrays.stream(sorted).mapToLong(Math::round).toArray()));
         } finally {
             system.close();
         }
         System.exit(0);
+    }
+
+    /** The conversions of {@code day} in the public revenue report (attributed and unattributed), through the gateway. */
+    private static double conversions(HttpClient http, String gateway, String token, LocalDate day) throws Exception {
+        String body = post(http, gateway, token, "{ attribution(period: {from: \"" + day + "\", to: \"" + day + "\"}, basis: REVENUE,"
+                + " model: {name: FIRST_TOUCH}, groupBy: CHANNEL) { attributedOpportunities unattributedOpportunities } }");
+        io.vertx.core.json.JsonObject report = new io.vertx.core.json.JsonObject(body).getJsonObject("data").getJsonObject("attribution");
+        return report.getInteger("attributedOpportunities") + report.getInteger("unattributedOpportunities");
     }
 
     private static double value(PreparedStatement count) throws Exception {

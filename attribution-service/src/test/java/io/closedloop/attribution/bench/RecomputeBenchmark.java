@@ -109,16 +109,20 @@ public final class RecomputeBenchmark {
             double figure = secs(f0);
             long heap = peakHeap();
             long rows;
+            long bytes;
             try (Connection c = DriverManager.getConnection(url, db, db); Statement s = c.createStatement();
-                 ResultSet r = s.executeQuery("select count(*) from credit_rollup where workspace_id = 'bench'")) {
+                 ResultSet r = s.executeQuery("select count(*), coalesce(sum(length(cells)), 0) from rollup_series"
+                         + " where workspace_id = 'bench'")) {
                 r.next();
                 rows = r.getLong(1);
+                bytes = r.getLong(2);
             }
             System.out.printf("figure:   full recompute of the 10 standard models x 2 bases x 6 dimensions, %d partition(s)"
-                    + " in parallel, to committed rollups: %.2f s (%,d rollup rows)%n", partitions, figure, rows);
+                    + " in parallel, to committed rollups: %.2f s (%,d series chunks, %,d MB)%n", partitions, figure, rows,
+                    bytes >> 20);
             for (RollupRecompute.Job job : jobs) {
                 System.out.printf("          partition %d: reading + computing %.2f s (first account after %.2f s; CPU:"
-                                + " %.2f s computing, %.2f s decoding), writing %.2f s (%,.0f rows), swap %.2f s%n",
+                                + " %.2f s computing, %.2f s decoding), writing %.2f s (%,.0f series chunks and won-deal rows), swap %.2f s%n",
                         job.partition, job.timings[0], job.firstAccountSeconds, job.computeCpuSeconds, job.readCpuSeconds,
                         job.timings[1], job.timings[3], job.timings[2]);
             }
