@@ -4,14 +4,16 @@
 #  2. Full recompute of every standard model from the stored tables (Dataset BENCHMARK size, COPYed
 #     into attribution's tables) to committed rollups, vs one SQL statement with window functions.
 #  3. Freshness (unless --skip-freshness): a deal marked won through ingestion until the rollup includes it.
-# Optional: --accounts N (default 25000), --skip-markov, --skip-freshness, --trials N (default 50).
+# Optional: --accounts N (default 25000), --skip-markov, --skip-freshness, --trials N (default 50),
+#           --service-heap SIZE (the freshness run's services, default 512m).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-accounts=25000; trials=50; markov=1; freshness=1
+accounts=25000; trials=50; markov=1; freshness=1; heap=512m
 while [ $# -gt 0 ]; do
   case "$1" in
     --accounts) accounts="$2"; shift 2 ;;
     --trials) trials="$2"; shift 2 ;;
+    --service-heap) heap="$2"; shift 2 ;;
     --skip-markov) markov=0; shift ;;
     --skip-freshness) freshness=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -29,5 +31,5 @@ java -Xmx512m -cp "$cp" io.closedloop.attribution.bench.RecomputeBenchmark "$acc
 if [ "$freshness" = 1 ]; then
   echo "== Freshness =="
   ./mvnw -B -q -DskipTests package -pl ingestion-service,attribution-service -am >/dev/null
-  java -Xmx512m -cp "$cp" io.closedloop.attribution.bench.FreshnessBenchmark "$accounts" "$trials"
+  java -Xmx512m -cp "$cp" io.closedloop.attribution.bench.FreshnessBenchmark "$accounts" "$trials" "$heap"
 fi

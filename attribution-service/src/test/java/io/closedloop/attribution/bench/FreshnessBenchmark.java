@@ -43,6 +43,9 @@ public final class FreshnessBenchmark {
     public static void main(String[] args) throws Exception {
         int accounts = args.length > 0 ? Integer.parseInt(args[0]) : Dataset.Size.BENCHMARK.accounts();
         int trials = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        // The services' heap: a full recompute of the benchmark dataset in two partitions runs out of 512 MB since the
+        // custom components (RollupSums grows in the compute phase); bench/attribution.sh --service-heap changes it.
+        String heap = args.length > 2 ? args[2] : "512m";
         Dataset dataset = new Dataset(42, new Dataset.Size(accounts, 4, 10, 2.0), Instant.parse("2025-01-01T00:00:00Z"), 365);
         PostgresServer postgres = TestPostgres.server();
         Path root = Path.of(".").toAbsolutePath().normalize();
@@ -50,7 +53,7 @@ public final class FreshnessBenchmark {
         ClosedLoopSystem system = ClosedLoopSystem.on(root, postgres, false, TestKeys.keys(), prefix);
         system.start(EnumSet.of(ServiceName.INGESTION, ServiceName.IDENTITY, ServiceName.ATTRIBUTION, ServiceName.GATEWAY),
                 Map.of(ServiceName.INGESTION, 0, ServiceName.IDENTITY, 0, ServiceName.ATTRIBUTION, 0, ServiceName.GATEWAY, 0),
-                List.of("-Xmx512m"), Path.of("attribution-service", "target", "bench-logs"));
+                List.of("-Xmx" + heap), Path.of("attribution-service", "target", "bench-logs"));
         try {
             String db = prefix + "attribution";
             String url = postgres.jdbcUrl(db);
