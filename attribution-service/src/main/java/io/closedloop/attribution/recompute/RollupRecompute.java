@@ -336,12 +336,10 @@ public final class RollupRecompute {
                     insert.setBytes(8, cells);
                     insert.executeUpdate();
                     if (++written[0] % 16 == 0) {
-                        c.commit();
+                        heartbeat(c);
                     }
                 });
-                execute(c, "update recompute_partition set updated_at = now()"
-                        + " where workspace_id = ? and generation = ? and partition = ?", workspace, generation, partition);
-                c.commit();
+                heartbeat(c);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -350,6 +348,13 @@ public final class RollupRecompute {
             }
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
             return written[0] + writeDeals(c, copy, rollup);
+        }
+
+        /** Commits the chunks so far with the partition's heartbeat: a claim takes over a partition whose heartbeat is old. */
+        private void heartbeat(Connection c) throws SQLException {
+            execute(c, "update recompute_partition set updated_at = now()"
+                    + " where workspace_id = ? and generation = ? and partition = ?", workspace, generation, partition);
+            c.commit();
         }
 
         /** COPYs the partition's won-deal rows (won_deal_rollup, part = partition) in one transaction. */

@@ -91,25 +91,32 @@ public class ReportRepository {
     }
 
     /**
-     * The workspace's spend as running sums over days (SpendSums): one read of its rows, folded as they arrive, built off
-     * the event loop; null column values as {@code noValue}.
+     * The workspace's spend as running sums over days (SpendSums): one read of its rows, kept as they arrive (day, amount
+     * and the column values only), summed off the event loop; null column values as {@code noValue}.
      */
     public Uni<SpendSums> spendSums(String workspace, String noValue) {
-        String[] values = new String[SpendSums.COLUMNS.length];
-        Collector<io.vertx.sqlclient.Row, SpendSums.Builder, SpendSums.Builder> collector = Collector.of(SpendSums.Builder::new,
-                (builder, r) -> {
-                    for (int i = 0; i < values.length; i++) {
-                        String v = r.getString(2 + i);
-                        values[i] = v == null ? noValue : v;
-                    }
-                    builder.add(r.getInteger(0), values, r.getDouble(1));
-                }, (a, b) -> {
-                    throw new IllegalStateException("rows are read in sequence");
-                });
+        record Spent(int day, double amount, String[] values) {
+        }
+        Collector<io.vertx.sqlclient.Row, List<Spent>, List<Spent>> collector = Collector.of(ArrayList::new, (rows, r) -> {
+            String[] values = new String[SpendSums.COLUMNS.length];
+            for (int i = 0; i < values.length; i++) {
+                String v = r.getString(2 + i);
+                values[i] = v == null ? noValue : v;
+            }
+            rows.add(new Spent(r.getInteger(0), r.getDouble(1), values));
+        }, (a, b) -> {
+            throw new IllegalStateException("rows are read in sequence");
+        });
         return Uni.createFrom().completionStage(() -> pool.getDelegate().preparedQuery("select day - date '1970-01-01',"
                                 + " amount::float8, " + String.join(", ", SpendSums.COLUMNS) + " from spend where workspace_id = $1")
                         .collecting(collector).execute(io.vertx.sqlclient.Tuple.of(workspace)).toCompletionStage())
-                .emitOn(Infrastructure.getDefaultWorkerPool()).map(result -> result.value().build());
+                .emitOn(Infrastructure.getDefaultWorkerPool()).map(result -> {
+                    SpendSums.Builder builder = new SpendSums.Builder();
+                    for (Spent row : result.value()) {
+                        builder.add(row.day(), row.values(), row.amount());
+                    }
+                    return builder.build();
+                });
     }
 
     public Uni<Double> spendTotal(String workspace, LocalDate from, LocalDate to) {

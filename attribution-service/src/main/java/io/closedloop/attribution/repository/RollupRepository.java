@@ -269,18 +269,28 @@ public class RollupRepository {
     /**
      * One basis and dimension of a generation as running sums over days (DaySums) of {@code columns}: its full recompute's
      * series (rollup_series, every part: unchanged while the generation lasts), or its incremental deltas (credit_rollup,
-     * part −1). Rows are folded into the sums as they arrive, never held as a row set; the sums are built off the event loop.
+     * part −1). The series' chunks (a few, of about 4 MB) are decoded off the event loop; the deltas' rows, few and small,
+     * are folded as they arrive, never held as a row set.
      */
     public Uni<DaySums> daySums(Pool pool, String workspace, int generation, String basis, String dimension,
                                 RollupColumns columns, boolean deltas) {
         int width = columns.indexWidth();
+        if (!deltas) {
+            return pool.preparedQuery("""
+                            select cells from rollup_series
+                            where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $4 and columns = $5""")
+                    .execute(Tuple.of(workspace, generation, basis, dimension, columns.indexName()))
+                    .emitOn(Infrastructure.getDefaultWorkerPool()).map(rows -> {
+                        DaySums.Builder builder = DaySums.builder(width);
+                        for (Row r : rows) {
+                            SeriesCodec.decode(r.getBuffer(0).getBytes(), width, builder);
+                        }
+                        return builder.build();
+                    });
+        }
         double[] cell = new double[width];
         Collector<io.vertx.sqlclient.Row, DaySums.Builder, DaySums.Builder> collector = Collector.of(
                 () -> DaySums.builder(width), (builder, r) -> {
-                    if (!deltas) {
-                        SeriesCodec.decode(r.getBuffer(0).getBytes(), width, builder);
-                        return;
-                    }
                     for (int c = 0; c < width; c++) {
                         Double v = r.getDouble(2 + c);
                         cell[c] = v == null ? 0 : v;
@@ -289,37 +299,30 @@ public class RollupRepository {
                 }, (a, b) -> {
                     throw new IllegalStateException("rows are read in sequence");
                 });
-        String sql = deltas
-                ? "select key, day - date '1970-01-01', " + columns.indexSelect() + """
+        String sql = "select key, day - date '1970-01-01', " + columns.indexSelect() + """
                  from credit_rollup
-                where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $4 and part = -1"""
-                : """
-                select cells from rollup_series
-                where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $4 and columns = $5""";
-        io.vertx.sqlclient.Tuple args = io.vertx.sqlclient.Tuple.of(workspace, generation, basis, dimension);
-        if (!deltas) {
-            args.addString(columns.indexName());
-        }
+                where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $4 and part = -1""";
         return Uni.createFrom().completionStage(() -> pool.getDelegate().preparedQuery(sql).collecting(collector)
-                        .execute(args).toCompletionStage())
+                        .execute(io.vertx.sqlclient.Tuple.of(workspace, generation, basis, dimension)).toCompletionStage())
                 .emitOn(Infrastructure.getDefaultWorkerPool()).map(result -> result.value().build());
     }
 
-    /** The won deals present in a generation for one dimension (their rows' counts sum to 1), by close day. */
+    /** The won deals present in a generation for one dimension (their rows' counts sum to 1), by close day; parsed off the event loop. */
     public Uni<WonDealDays> wonDealDays(Pool pool, String workspace, int generation, String dimension) {
-        Collector<io.vertx.sqlclient.Row, WonDealDays.Builder, WonDealDays.Builder> collector = Collector.of(
-                WonDealDays::builder, (builder, r) -> builder.add(r.getInteger(0), r.getDouble(1), r.getString(2)),
-                (a, b) -> {
-                    throw new IllegalStateException("rows are read in sequence");
+        return pool.preparedQuery("""
+                        select day - date '1970-01-01', days_to_conversion, profile
+                        from won_deal_rollup
+                        where workspace_id = $1 and generation = $2 and dimension = $3
+                        group by opportunity_id, day, days_to_conversion, profile
+                        having sum(count) > 0""")
+                .execute(Tuple.of(workspace, generation, dimension))
+                .emitOn(Infrastructure.getDefaultWorkerPool()).map(rows -> {
+                    WonDealDays.Builder builder = WonDealDays.builder();
+                    for (Row r : rows) {
+                        builder.add(r.getInteger(0), r.getDouble(1), r.getString(2));
+                    }
+                    return builder.build();
                 });
-        return Uni.createFrom().completionStage(() -> pool.getDelegate().preparedQuery("""
-                                select day - date '1970-01-01', days_to_conversion, profile
-                                from won_deal_rollup
-                                where workspace_id = $1 and generation = $2 and dimension = $3
-                                group by opportunity_id, day, days_to_conversion, profile
-                                having sum(count) > 0""").collecting(collector)
-                        .execute(io.vertx.sqlclient.Tuple.of(workspace, generation, dimension)).toCompletionStage())
-                .emitOn(Infrastructure.getDefaultWorkerPool()).map(result -> result.value().build());
     }
 
     /** Catch-up mode (IncrementalRollups): reports compute on demand until the recompute that ends it. */

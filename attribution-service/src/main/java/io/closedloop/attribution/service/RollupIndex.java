@@ -105,8 +105,9 @@ public class RollupIndex {
 
     @SuppressWarnings("unchecked")
     private <T> Uni<T> get(Key key, Supplier<Uni<T>> build) {
+        // A copy: a request that goes away cancels its copy, never the build other requests share.
         return Uni.createFrom().completionStage(() -> built.get(key, (k, executor) -> inTurn(build).map(v -> (Object) v)
-                .subscribeAsCompletionStage())).map(v -> (T) v);
+                .subscribeAsCompletionStage()).copy()).map(v -> (T) v);
     }
 
     /**
@@ -117,7 +118,7 @@ public class RollupIndex {
     private <T> Uni<T> inTurn(Supplier<Uni<T>> build) {
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> before = turn.getAndSet(mine);
-        return Uni.createFrom().completionStage(before).chain(build::get)
+        return Uni.createFrom().completionStage(before.copy()).chain(build::get)
                 .onTermination().invoke(() -> mine.complete(null));
     }
 
