@@ -226,7 +226,7 @@ public class AttributionService {
     public Uni<AttributionReport> attribution(String workspace, Instant from, Instant to, Dimension groupBy,
                                               ModelOptions options) {
         return answeringRollups(workspace, from, to, options).chain(state -> state != null
-                ? rollups.report(workspace, state, from, to, groupBy, options.model(), options.custom(), options.basis())
+                ? rollups.report(state, from, to, groupBy, options.model(), options.custom(), options.basis(), true)
                 : attributionOnDemand(workspace, from, to, groupBy, options));
     }
 

@@ -56,13 +56,8 @@ public class RollupReports {
         return rollups.state(pool, workspace);
     }
 
-    public Uni<AttributionReport> report(String workspace, RollupState state, Instant from, Instant to, Dimension groupBy,
-                                         ModelName model, CustomModel custom, Basis basis) {
-        return report(state, from, to, groupBy, model, custom, basis, true);
-    }
-
-    /** The report's rows in no particular order when not {@code sorted} (the performance report orders its own). */
-    Uni<AttributionReport> report(RollupState state, Instant from, Instant to, Dimension groupBy, ModelName model,
+    /** The report's rows by credit, then key; in no particular order when not {@code sorted} (the performance report orders its own). */
+    public Uni<AttributionReport> report(RollupState state, Instant from, Instant to, Dimension groupBy, ModelName model,
                                   CustomModel custom, Basis basis, boolean sorted) {
         LocalDate fromDay = LocalDate.ofInstant(from, ZoneOffset.UTC);
         LocalDate toDay = LocalDate.ofInstant(to, ZoneOffset.UTC);

@@ -79,6 +79,9 @@ class RollupIndexPropertyTest {
                 opportunity("opp-0-0", "acct-0", "777.77", day(40), "WON", day(60)),
                 opportunity("opp-1-0", "acct-1", "1234.56", day(20), "LOST", day(30))));
         assertTrue(deltaRows() > 0, "deltas on top of the recompute's parts");
+        // Else both sides would be computed on demand and could not differ.
+        assertTrue(pool.query("select ready and not catching_up from rollup_state where workspace_id = '" + WS + "'").execute()
+                .await().indefinitely().iterator().next().getBoolean(0), "the rollups answer");
         for (int q = 0; q < 200; q++) {
             int length = 1 + random.nextInt(200);
             LocalDate from = START.plusDays(random.nextInt(200) - 20);
