@@ -69,6 +69,7 @@ public final class GatewayBenchmark {
         int customWarmup = Integer.parseInt(options.getOrDefault("custom-warmup", "1000"));
         Path root = Path.of(options.getOrDefault("root", ".")).toAbsolutePath().normalize();
         int mix = Integer.parseInt(options.getOrDefault("mix", "0"));
+        int dataDriven = Integer.parseInt(options.getOrDefault("data-driven", "0"));
         boolean mixCached = Boolean.parseBoolean(options.getOrDefault("cache", "false"));
         // --work DIR keeps PostgreSQL's files, the keys and the logs: a second run on the same DIR skips the load
         // (the data loaded through ingestion by the first run stays) and, when attribution's rollups were
@@ -107,6 +108,11 @@ public final class GatewayBenchmark {
                 if (options.containsKey("index-megabytes")) {
                     // attribution's bound on the rollups' running sums it keeps (RollupIndex; default 192)
                     attributionOptions.add("-Dclosedloop.reports.index-megabytes=" + options.get("index-megabytes"));
+                }
+                if (dataDriven > 0) {
+                    // --data-driven measures the computation with 5 clients of one workspace: its on-demand limits lifted.
+                    attributionOptions.addAll(List.of("-Dclosedloop.reports.on-demand-per-workspace=5",
+                            "-Dclosedloop.reports.on-demand-share=1000", "-Dclosedloop.reports.on-demand-waiting=100"));
                 }
                 if (options.containsKey("profile")) {
                     attributionOptions.addAll(List.of("-XX:FlightRecorderOptions:stackdepth=256", "-XX:StartFlightRecording=filename=" + options.get("profile") + "/attribution.jfr,settings=profile"));
@@ -162,8 +168,14 @@ public final class GatewayBenchmark {
                     return;
                 }
 
+                if (dataDriven > 0) {
+                    QuestionMix.runDataDriven(gateway, analyst, dataDriven);
+                }
                 if (mix > 0) {
                     new QuestionMix(gateway, analyst, clients, mix).run(() -> answersKept(system.service(ServiceName.GATEWAY).url()), cacheEntries, mixCached);
+                    return;
+                }
+                if (dataDriven > 0) {
                     return;
                 }
                 String period = "{from: \"" + QUARTER_FROM + "\", to: \"" + QUARTER_TO + "\"}";
