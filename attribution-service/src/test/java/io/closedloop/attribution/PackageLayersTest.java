@@ -21,20 +21,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The service's packages import one way (STYLE.md "Layers import one way"): the API ({@code graphql}) and the feed
  * consumers over {@code service} and {@code recompute}, over {@code repository}, over the pure packages ({@code report}'s
- * views and cursors, {@code rollup}'s arithmetic), over the models, the feed items as read and the domain types. Read from the sources' import
+ * views and cursors, {@code rollup}'s arithmetic, {@code journey}'s touches in memory), over the models, the feed items as read and the domain types. Read from the sources' import
  * lines (and fully qualified names), so a new arrow running back up fails here rather than in a review.
  */
 class PackageLayersTest {
 
     private static final String BASE = "io.closedloop.attribution";
     /** Higher imports lower; a package of the same layer only without a cycle. */
-    private static final Map<String, Integer> LAYERS = Map.of(
-            "graphql", 5, "feed", 5,
-            "service", 4, "recompute", 4,
-            "repository", 3,
-            "report", 2, "rollup", 2,
-            "model", 1, "feeditem", 1,
-            "", 0);
+    private static final Map<String, Integer> LAYERS = Map.ofEntries(
+            Map.entry("graphql", 5), Map.entry("feed", 5),
+            Map.entry("service", 4), Map.entry("recompute", 4),
+            Map.entry("repository", 3),
+            Map.entry("report", 2), Map.entry("rollup", 2), Map.entry("journey", 2),
+            Map.entry("model", 1), Map.entry("feeditem", 1),
+            Map.entry("", 0));
     private static final Pattern REFERENCE = Pattern.compile("\\bio\\.closedloop\\.attribution\\.([a-z]+)\\.[A-Z]");
 
     @Test

@@ -168,6 +168,16 @@ public final class Journey {
         return closedWon;
     }
 
+    /** The first moment of a journey's window: the opportunity's creation minus the lookback (epoch ms). */
+    public static long windowStart(long opportunityCreatedAt, Duration lookback) {
+        return opportunityCreatedAt - lookback.toMillis();
+    }
+
+    /** The last moment of a journey's window, inclusive: its conversion point (the close on revenue, else the creation). */
+    public static long windowEnd(Basis basis, long opportunityCreatedAt, Long closedAt) {
+        return basis == Basis.REVENUE ? closedAt : opportunityCreatedAt;
+    }
+
     /**
      * Compares strings by Unicode code point. {@link String#compareTo} compares UTF-16 units,
      * which orders U+E000..U+FFFF after supplementary characters; DESIGN asks for code points.
@@ -258,8 +268,8 @@ public final class Journey {
             if (basis == Basis.REVENUE && closedAt == null) {
                 throw new IllegalArgumentException("closedAt is required on the revenue basis");
             }
-            long from = opportunityCreatedAt - lookback.toMillis();
-            long to = basis == Basis.REVENUE ? closedAt : opportunityCreatedAt;
+            long from = windowStart(opportunityCreatedAt, lookback);
+            long to = windowEnd(basis, opportunityCreatedAt, closedAt);
             Set<String> ids = new HashSet<>();
             List<Touch> kept = new ArrayList<>(touches.size());
             for (Touch t : touches) {

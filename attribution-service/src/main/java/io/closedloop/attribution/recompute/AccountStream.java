@@ -4,6 +4,7 @@ import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.rollup.AccountState;
 import io.closedloop.attribution.rollup.AccountState.OpportunityState;
 import io.closedloop.attribution.rollup.AccountState.TouchState;
+import io.closedloop.attribution.repository.BinaryCopyReader;
 import io.closedloop.attribution.repository.RollupRepository;
 
 import java.io.IOException;

@@ -1,16 +1,27 @@
 package io.closedloop.attribution.repository;
 
+import io.agroal.api.AgroalDataSource;
+import io.closedloop.attribution.journey.AccountTouches;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.OnDemandLimitException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyInputStream;
 
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -68,12 +79,81 @@ public class JourneyRepository {
             """;
 
     private final Pool pool;
+    private final AgroalDataSource dataSource;
     private final int maxRows;
 
-    public JourneyRepository(Pool pool,
+    public JourneyRepository(Pool pool, AgroalDataSource dataSource,
                              @ConfigProperty(name = "closedloop.reports.on-demand-max-rows", defaultValue = "3000000") int maxRows) {
         this.pool = pool;
+        this.dataSource = dataSource;
         this.maxRows = maxRows;
+    }
+
+    /** Moves the journey version of {@code workspaces}: in the transaction of a change to their touches or memberships. */
+    public static Uni<Void> changed(SqlClient tx, Collection<String> workspaces) {
+        return workspaces.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
+                        insert into journey_version (workspace_id, version)
+                        select distinct w, 1 from unnest($1::text[]) as w
+                        on conflict (workspace_id) do update set version = journey_version.version + 1""")
+                .execute(Tuple.of(workspaces.toArray(String[]::new))).replaceWithVoid();
+    }
+
+    /** The workspace's journey version now (0 before any touch or membership). */
+    public Uni<Long> version(String workspace) {
+        return pool.preparedQuery("select version from journey_version where workspace_id = $1").execute(Tuple.of(workspace))
+                .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0));
+    }
+
+    /**
+     * The workspace's touches of every identifier resolved to an account, per account, with the journey version they
+     * are at (one snapshot). Blocking: call it on a worker thread. One binary COPY sorted by account: no text formatting
+     * on the server, no row object here (a read-only snapshot holds back no feed's horizon, so no statement timeout).
+     * At most {@code closedloop.reports.on-demand-max-rows} rows, as every read of journeys computed on demand.
+     */
+    public AccountTouches accountTouches(String workspace) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            try {
+                long version;
+                try (PreparedStatement s = c.prepareStatement("select version from journey_version where workspace_id = ?")) {
+                    s.setString(1, workspace);
+                    try (ResultSet r = s.executeQuery()) {
+                        version = r.next() ? r.getLong(1) : 0;
+                    }
+                }
+                try (Statement s = c.createStatement()) {
+                    // The sort by account runs in PostgreSQL's memory rather than on disk.
+                    s.execute("set local work_mem = '256MB'");
+                }
+                AccountTouches.Builder touches = AccountTouches.builder(version);
+                // COPY takes no parameters: the workspace goes in as a literal.
+                String sql = """
+                        copy (select m.account_id collate "C", t.id, t.occurred_at, t.type, t.channel, t.source, t.medium,
+                                     t.campaign, t.content
+                              from touch t
+                              cross join lateral unnest(t.identifiers) as i(identifier)
+                              join membership m on m.workspace_id = t.workspace_id and m.identifier = i.identifier
+                              where t.workspace_id = '%s' and m.account_id is not null
+                              order by 1) to stdout (format binary)""".formatted(workspace.replace("'", "''"));
+                try (BinaryCopyReader rows = new BinaryCopyReader(new PGCopyInputStream(c.unwrap(PGConnection.class), sql), 9)) {
+                    for (long read = 0; rows.nextRow(); read++) {
+                        if (read == maxRows) {
+                            throw new OnDemandLimitException("the workspace's journeys hold more than " + maxRows + " touches"
+                                    + " of resolved identifiers, more than a report computed on demand may load");
+                        }
+                        touches.add(rows.sharedText(), rows.text(), rows.millis(), rows.sharedText(), rows.sharedText(),
+                                rows.sharedText(), rows.sharedText(), rows.sharedText(), rows.sharedText());
+                    }
+                } catch (IOException e) {
+                    throw new SQLException("reading the touches of workspace " + workspace + " failed", e);
+                }
+                return touches.build();
+            } finally {
+                c.rollback();
+            }
+        }
     }
 
     /** The opportunities of {@code ids} the workspace has (the others are left out), by id. */

@@ -6,6 +6,7 @@ import io.closedloop.attribution.AttributionSettings;
 import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.OpportunityStatus;
 import io.closedloop.attribution.TouchType;
+import io.closedloop.attribution.journey.AccountTouches;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.CustomModel;
 import io.closedloop.attribution.model.DataDrivenCredits;
@@ -82,10 +83,12 @@ public class AttributionService {
     private final AttributionSettingsService settings;
     private final RollupReports rollups;
     private final OnDemandWork onDemand;
+    private final JourneyStore store;
 
     public AttributionService(JourneyRepository journeys, AttributionSettingsService settings, RollupReports rollups,
-                              OnDemandWork onDemand) {
+                              OnDemandWork onDemand, JourneyStore store) {
         this.journeys = journeys;
+        this.store = store;
         this.settings = settings;
         this.rollups = rollups;
         this.onDemand = onDemand;
@@ -267,6 +270,10 @@ public class AttributionService {
                     Instant start = o.createdAt().minus(lookback);
                     lower = start.isBefore(lower) ? start : lower;
                 }
+                if (stored(options, scope(options, s))) {
+                    return onDemand.run(workspace, true, () -> store.touches(workspace), touches -> storedReport(opportunities,
+                            touches, from, to, groupBy, options, lookback, dataAsOf));
+                }
                 // Conversion points lie before `to`, so [lower, to] holds every touch any journey needs.
                 Instant earliest = lower;
                 return onDemand.run(workspace, chosen(options, scope(options, s)),
@@ -312,6 +319,124 @@ public class AttributionService {
         return new AttributionReport(from.toString(), to.toString(), options.basis(), options.model(),
                 groupBy, rows, convertingJourneys.size(), converting.unattributed(), converting.unattributedAmount(), dataAsOf,
                 fitted == null ? null : fitted.explanation());
+    }
+
+    /**
+     * Whether the journeys come from the workspace's touches in memory (JourneyStore): the data-driven models on ACCOUNT
+     * journeys, which read the period's whole population (every account's touches); the rule-based ones computed on demand
+     * read only their opportunities' rows, and CONTACT_ROLES journeys need each touch's persons.
+     */
+    private static boolean stored(ModelOptions options, JourneyScope scope) {
+        return !options.model().isRuleBased() && scope == JourneyScope.ACCOUNT;
+    }
+
+    /** A data-driven model's journeys over the touches in memory: the converting ones' touch ranges and credits, in order. */
+    private record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, List<AccountTouches.Range> ranges,
+                                  List<double[]> credits, int unattributed, double unattributedAmount,
+                                  ModelExplanation explanation) {
+    }
+
+    /** As {@link #converting} then {@link #dataDriven}, over the touches in memory (ACCOUNT journeys). */
+    private static StoredJourneys storedJourneys(List<Opportunity> opportunities, AccountTouches touches, Instant from, Instant to,
+                                                 ModelOptions options, Duration lookback, boolean explain) {
+        List<Opportunity> converting = new ArrayList<>();
+        List<AccountTouches.Range> ranges = new ArrayList<>();
+        List<AccountTouches.Range> lost = new ArrayList<>();
+        Set<String> inScope = new HashSet<>();
+        int unattributed = 0;
+        double unattributedAmount = 0;
+        for (Opportunity o : opportunities) {
+            if (o.accountId() != null) {
+                inScope.add(o.accountId());
+            }
+            long created = o.createdAt().toEpochMilli();
+            Long closed = o.closedAt() == null ? null : o.closedAt().toEpochMilli();
+            long start = Journey.windowStart(created, lookback);
+            if (options.basis() == Basis.REVENUE && !"WON".equals(o.status())) {
+                if ("LOST".equals(o.status())) {
+                    lost.add(touches.range(o.accountId(), start, Journey.windowEnd(Basis.REVENUE, created, closed)));
+                }
+                continue;
+            }
+            AccountTouches.Range range = touches.range(o.accountId(), start, Journey.windowEnd(options.basis(), created, closed));
+            if (range.isEmpty()) {
+                unattributed++;
+                unattributedAmount += amount(o);
+            } else {
+                converting.add(o);
+                ranges.add(range);
+            }
+        }
+        DataDriven fitted = fit(touches.population(ranges, lost, inScope, from.toEpochMilli(), to.toEpochMilli()), ranges.size(),
+                options, explain);
+        return new StoredJourneys(touches, converting, ranges, fitted.credits(), unattributed, unattributedAmount,
+                fitted.explanation());
+    }
+
+    /** {@link #report} over the touches in memory: the same rows, summed in the same order. */
+    private static AttributionReport storedReport(List<Opportunity> opportunities, AccountTouches touches, Instant from, Instant to,
+                                                  Dimension groupBy, ModelOptions options, Duration lookback, String dataAsOf) {
+        StoredJourneys stored = storedJourneys(opportunities, touches, from, to, options, lookback, true);
+        int keys = touches.valueCount(groupBy);
+        double[] credit = new double[keys];
+        double[] amount = new double[keys];
+        int[] deals = new int[keys];
+        int[] lastDeal = new int[keys];
+        boolean[] present = new boolean[keys];
+        java.util.Arrays.fill(lastDeal, -1);
+        for (int k = 0; k < stored.ranges().size(); k++) {
+            AccountTouches.Range range = stored.ranges().get(k);
+            double dealAmount = amount(stored.opportunities().get(k));
+            double[] credits = stored.credits().get(k);
+            for (int i = 0; i < range.size(); i++) {
+                int key = touches.key(groupBy, range.from() + i);
+                present[key] = true;
+                credit[key] += credits[i];
+                amount[key] += credits[i] * dealAmount;
+                if (credits[i] > 0 && lastDeal[key] != k) {
+                    lastDeal[key] = k;
+                    deals[key]++;
+                }
+            }
+        }
+        List<Integer> shown = new ArrayList<>();
+        for (int key = 0; key < keys; key++) {
+            if (present[key]) {
+                shown.add(key);
+            }
+        }
+        shown.sort((a, b) -> Journey.compareByCodePoint(touches.value(groupBy, a), touches.value(groupBy, b)));
+        List<AttributionRow> rows = new ArrayList<>();
+        for (int key : shown) {
+            rows.add(new AttributionRow(touches.value(groupBy, key), credit[key], amount[key], deals[key]));
+        }
+        rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed());
+        return new AttributionReport(from.toString(), to.toString(), options.basis(), options.model(), groupBy, rows,
+                stored.ranges().size(), stored.unattributed(), stored.unattributedAmount(), dataAsOf, stored.explanation());
+    }
+
+    /** {@link #opportunityCredits} over the touches in memory, for the converting opportunities of {@code accounts} (null: all). */
+    private static List<OpportunityCredit> storedCredits(List<Opportunity> opportunities, AccountTouches touches, Instant from,
+                                                         Instant to, Dimension groupBy, ModelOptions options, Duration lookback,
+                                                         Set<String> accounts) {
+        StoredJourneys stored = storedJourneys(opportunities, touches, from, to, options, lookback, false);
+        List<OpportunityCredit> out = new ArrayList<>();
+        for (int k = 0; k < stored.ranges().size(); k++) {
+            Opportunity o = stored.opportunities().get(k);
+            if (accounts != null && !accounts.contains(o.accountId())) {
+                continue;
+            }
+            AccountTouches.Range range = stored.ranges().get(k);
+            Map<String, Double> credit = new TreeMap<>(Journey::compareByCodePoint);
+            Map<String, Integer> touchCount = new TreeMap<>(Journey::compareByCodePoint);
+            for (int i = 0; i < range.size(); i++) {
+                String key = touches.value(groupBy, touches.key(groupBy, range.from() + i));
+                credit.merge(key, stored.credits().get(k)[i], Double::sum);
+                touchCount.merge(key, 1, Integer::sum);
+            }
+            out.add(new OpportunityCredit(o, touches.at(range.from()), range.size(), credit, touchCount));
+        }
+        return out;
     }
 
     /** The opportunities converting on {@code basis} that have a journey, with it and its touches by id, in order. */
@@ -381,7 +506,11 @@ public class AttributionService {
         for (List<TouchRow> outside : touches.outside(opportunities, from, to)) {
             population.add(false, outside.stream().sorted(TOUCH_ORDER).map(TouchRow::channel).toList());
         }
-        PathPopulation built = population.build();
+        return fit(population.build(), converting.size(), options, explain);
+    }
+
+    /** Fits the model to a population whose first {@code converting} journeys are the converting ones, in order. */
+    private static DataDriven fit(PathPopulation built, int converting, ModelOptions options, boolean explain) {
         DataDrivenCredits fitted;
         ModelExplanation explanation;
         if (options.model() == ModelName.MARKOV) {
@@ -398,8 +527,8 @@ public class AttributionService {
                 explanation = null;
             }
         }
-        List<double[]> credits = new ArrayList<>(converting.size());
-        for (int k = 0; k < converting.size(); k++) {
+        List<double[]> credits = new ArrayList<>(converting);
+        for (int k = 0; k < converting; k++) {
             credits.add(fitted.credit(k));
         }
         return new DataDriven(credits, explanation);
@@ -448,8 +577,11 @@ public class AttributionService {
         return options.halfLifeDays() != null ? options.halfLifeDays() : s.halfLifeDays;
     }
 
-    /** One converting opportunity's credit per group key, for reports that need more than sums (report/). */
-    public record OpportunityCredit(Opportunity opportunity, Journey journey, Map<String, Double> creditByKey,
+    /**
+     * One converting opportunity's credit per group key, for reports that need more than sums (report/): with its journey's
+     * first touch time (epoch ms) and number of touches.
+     */
+    public record OpportunityCredit(Opportunity opportunity, long firstTouchAt, int touches, Map<String, Double> creditByKey,
                                     Map<String, Integer> touchesByKey) {
     }
 
@@ -486,6 +618,10 @@ public class AttributionService {
                     widen(windows, o, scope, start, to);
                 }
                 Instant earliest = lower;
+                if (stored(options, scope)) {
+                    return onDemand.run(workspace, true, () -> store.touches(workspace), touches -> storedCredits(opportunities,
+                            touches, from, to, groupBy, options, lookback, accounts));
+                }
                 Supplier<Uni<Map<String, List<TouchRow>>>> load = read == null
                         ? () -> journeys.touchesByAccount(workspace, earliest, to)
                         : scope == JourneyScope.CONTACT_ROLES ? () -> journeys.touchesOfPersons(workspace, windows.values())
@@ -512,7 +648,7 @@ public class AttributionService {
                             credit.merge(key, credits.get(k)[i], Double::sum);
                             touchCount.merge(key, 1, Integer::sum);
                         }
-                        out.add(new OpportunityCredit(o, j, credit, touchCount));
+                        out.add(new OpportunityCredit(o, j.touch(0).epochMillis(), j.size(), credit, touchCount));
                     }
                     return out;
                 });

@@ -177,7 +177,7 @@ public class EngagementReports {
                                         .chain(noRoles -> reports.unmappedCampaigns(workspace, from, to, 100).map(unmapped -> {
                                             long journeyTouches = 0;
                                             for (var oc : credits) {
-                                                journeyTouches += oc.journey().size();
+                                                journeyTouches += oc.touches();
                                             }
                                             return new DataQuality(dataAsOf, (int) q.touches(),
                                                     PerformanceReports.ratio(q.utmValid(), q.utmKnown()),

@@ -1,5 +1,6 @@
 package io.closedloop.attribution.service;
 
+import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.plumbing.feed.FeedItem;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
@@ -43,6 +44,7 @@ public class ErasureApplyService {
                                 .execute(Tuple.of(item.workspace(), array)))
                         .chain(touches -> tx.preparedQuery("delete from membership where workspace_id = $1 and identifier = any($2)")
                                 .execute(Tuple.of(item.workspace(), array))
+                                .call(() -> JourneyRepository.changed(tx, List.of(item.workspace())))
                                 .chain(memberships -> erasureId == null ? Uni.createFrom().voidItem()
                                         : tx.preparedQuery("insert into erasure_report (erasure_id, workspace_id, removed)"
                                                         + " values ($1, $2, $3::text::jsonb) on conflict do nothing")

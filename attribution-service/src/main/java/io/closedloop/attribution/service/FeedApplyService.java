@@ -4,6 +4,7 @@ import io.closedloop.attribution.feeditem.CrmItem;
 import io.closedloop.attribution.feeditem.Fields;
 import io.closedloop.attribution.feeditem.MembershipItem;
 import io.closedloop.attribution.feeditem.TouchItem;
+import io.closedloop.attribution.repository.JourneyRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,8 +14,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Applies pages of the producers' feeds (docs/feeds.md) to the journey tables, inside the
@@ -50,7 +53,8 @@ public class FeedApplyService {
                             channel = excluded.channel, source = excluded.source, medium = excluded.medium,
                             campaign = excluded.campaign, content = excluded.content, identifiers = excluded.identifiers,
                             utm_valid = excluded.utm_valid""")
-                .execute(columns(rows.values(), 11)).replaceWithVoid();
+                .execute(columns(rows.values(), 11)).replaceWithVoid()
+                .chain(() -> JourneyRepository.changed(tx, workspaces(rows.values())));
     }
 
     /** identity `memberships`: `membership` upserts the identifier's resolution, `removed` deletes it. */
@@ -87,7 +91,8 @@ public class FeedApplyService {
                         from unnest($1::text[], $2::text[]) as x(w, k)
                         where o.workspace_id = x.w and o.account_derived and x.k like 'contact_id:%'
                           and o.contact_ids[1] = substr(x.k, 12)""")
-                        .execute(columns(contactMemberships, 2)).replaceWithVoid());
+                        .execute(columns(contactMemberships, 2)).replaceWithVoid())
+                .chain(() -> JourneyRepository.changed(tx, items.stream().map(MembershipItem::workspace).distinct().toList()));
     }
 
     /** ingestion `crm`: contacts and opportunities, read once per page (CrmItem); accounts are not needed for journeys. */
@@ -132,6 +137,13 @@ public class FeedApplyService {
     }
 
     private record Row(String... values) {
+    }
+
+    /** The workspaces of rows whose first value is the workspace. */
+    private static List<String> workspaces(Iterable<Row> rows) {
+        Set<String> workspaces = new LinkedHashSet<>();
+        rows.forEach(r -> workspaces.add(r.values()[0]));
+        return List.copyOf(workspaces);
     }
 
     /** Transposes rows into one text[] per column, for unnest. */

@@ -129,7 +129,7 @@ public class PerformanceReports {
                     for (OpportunityCredit oc : won) {
                         double amount = amount(oc);
                         boolean newCustomer = firstWon.containsKey(oc.opportunity().id());
-                        double toClose = (oc.opportunity().closedAt().toEpochMilli() - oc.journey().touch(0).epochMillis()) / DAY_MILLIS;
+                        double toClose = (oc.opportunity().closedAt().toEpochMilli() - oc.firstTouchAt()) / DAY_MILLIS;
                         allDays.add(toClose);
                         total[0] += 1;
                         total[1] += amount;
@@ -294,7 +294,7 @@ public class PerformanceReports {
             List<CreditedOpportunity> out = new ArrayList<>();
             for (OpportunityCredit oc : credits) {
                 double credit = key == null ? 1 : oc.creditByKey().getOrDefault(key, 0.0);
-                int touches = key == null ? oc.journey().size() : oc.touchesByKey().getOrDefault(key, 0);
+                int touches = key == null ? oc.touches() : oc.touchesByKey().getOrDefault(key, 0);
                 if (credit <= 0) {
                     continue;
                 }

@@ -278,9 +278,9 @@ class ContactRoleJourneysTest {
         Instant from = Instant.parse("2026-03-01T00:00:00Z");
         Instant to = Instant.parse("2026-04-01T00:00:00Z");
         // This workspace's March: 32 rows (28 touches, 4 of them reached through two persons' identifiers) in 7 accounts.
-        assertEquals(7, new JourneyRepository(pool, 32).touchesByAccount(WS, from, to).await().indefinitely().size());
+        assertEquals(7, new JourneyRepository(pool, null, 32).touchesByAccount(WS, from, to).await().indefinitely().size());
         OnDemandLimitException refused = assertThrows(OnDemandLimitException.class,
-                () -> new JourneyRepository(pool, 31).touchesByAccount(WS, from, to).await().indefinitely());
+                () -> new JourneyRepository(pool, null, 31).touchesByAccount(WS, from, to).await().indefinitely());
         assertTrue(refused.getMessage().contains("more than 31 touches"), refused.getMessage());
     }
 

@@ -1,4 +1,4 @@
-package io.closedloop.attribution.recompute;
+package io.closedloop.attribution.repository;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -14,7 +14,7 @@ import java.util.Map;
  * field by field in column order. Only the types the recompute reads: text, timestamptz (as epoch
  * milliseconds, floored like {@code floor(extract(epoch from t) * 1000)}), float8.
  */
-final class BinaryCopyReader implements AutoCloseable {
+public final class BinaryCopyReader implements AutoCloseable {
 
     /** Milliseconds from the Unix epoch to PostgreSQL's epoch, 2000-01-01 (binary timestamps count from it). */
     private static final long PG_EPOCH_MILLIS = 946_684_800_000L;
@@ -28,7 +28,7 @@ final class BinaryCopyReader implements AutoCloseable {
     private byte[] buffer = new byte[256];
     private int fieldsLeft;
 
-    BinaryCopyReader(InputStream copyOut, int columns) throws IOException {
+    public BinaryCopyReader(InputStream copyOut, int columns) throws IOException {
         this.in = new DataInputStream(new BufferedInputStream(copyOut, 1 << 16));
         this.columns = columns;
         byte[] signature = new byte[SIGNATURE.length];
@@ -41,7 +41,7 @@ final class BinaryCopyReader implements AutoCloseable {
     }
 
     /** Starts the next row (skipping what is left of the current one); false at the end. */
-    boolean nextRow() throws IOException {
+    public boolean nextRow() throws IOException {
         skipRest();
         short fields = in.readShort();
         if (fields == -1) {
@@ -54,13 +54,13 @@ final class BinaryCopyReader implements AutoCloseable {
         return true;
     }
 
-    String text() throws IOException {
+    public String text() throws IOException {
         int length = length();
         return length < 0 ? null : new String(bytes(length), 0, length, StandardCharsets.UTF_8);
     }
 
     /** A text value shared with earlier rows of the same bytes. */
-    String sharedText() throws IOException {
+    public String sharedText() throws IOException {
         int length = length();
         if (length < 0) {
             return null;
@@ -75,7 +75,7 @@ final class BinaryCopyReader implements AutoCloseable {
     }
 
     /** timestamptz as epoch milliseconds (microseconds floored), null when NULL. */
-    Long millis() throws IOException {
+    public Long millis() throws IOException {
         int length = length();
         if (length < 0) {
             return null;
@@ -84,7 +84,7 @@ final class BinaryCopyReader implements AutoCloseable {
     }
 
     /** float8, {@code ifNull} when NULL. */
-    double float8(double ifNull) throws IOException {
+    public double float8(double ifNull) throws IOException {
         return length() < 0 ? ifNull : in.readDouble();
     }
 

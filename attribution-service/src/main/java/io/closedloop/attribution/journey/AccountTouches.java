@@ -1,0 +1,299 @@
+package io.closedloop.attribution.journey;
+
+import io.closedloop.attribution.model.Journey;
+import io.closedloop.attribution.model.PathPopulation;
+import io.closedloop.attribution.report.Dimension;
+
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A workspace's touches resolved to accounts, in memory for the reports computed on demand (issue 20): per account (in
+ * code point order), its touches in journey order (time, then id by code point; a touch reached through several
+ * identifiers of the account once), as primitive columns: the time, whether a form fill, and per dimension the id of
+ * its value in that dimension's dictionary. An account's journey over a window is a range of its touches (two binary
+ * searches), so a period's population costs no row read and no object per touch: about 32 bytes per touch are kept.
+ */
+public final class AccountTouches {
+
+    private static final Dimension[] DIMENSIONS = Dimension.values();
+
+    /** Touches {@code [from, to)} of account {@code account} (an index of {@link #account(int)}); empty when from == to. */
+    public record Range(int account, int from, int to) {
+
+        public boolean isEmpty() {
+            return from == to;
+        }
+
+        public int size() {
+            return to - from;
+        }
+    }
+
+    private final long version;
+    private final String[] accounts;
+    private final int[] offsets;
+    private final long[] at;
+    private final boolean[] formFill;
+    /** Per dimension (by ordinal), per touch: the id of its value. */
+    private final int[][] keys;
+    /** Per dimension, per id: the value ({@link Dimension#NO_VALUE} for none). */
+    private final String[][] values;
+
+    private AccountTouches(long version, String[] accounts, int[] offsets, long[] at, boolean[] formFill, int[][] keys,
+                           String[][] values) {
+        this.version = version;
+        this.accounts = accounts;
+        this.offsets = offsets;
+        this.at = at;
+        this.formFill = formFill;
+        this.keys = keys;
+        this.values = values;
+    }
+
+    /** The version of the touches and memberships this was read at. */
+    public long version() {
+        return version;
+    }
+
+    public int accountCount() {
+        return accounts.length;
+    }
+
+    public String account(int account) {
+        return accounts[account];
+    }
+
+    public int touchCount() {
+        return at.length;
+    }
+
+    public long at(int touch) {
+        return at[touch];
+    }
+
+    public boolean formFill(int touch) {
+        return formFill[touch];
+    }
+
+    /** The touch's channel, as the models see it. */
+    public String channel(int touch) {
+        return values[Dimension.CHANNEL.ordinal()][keys[Dimension.CHANNEL.ordinal()][touch]];
+    }
+
+    /** The id of the touch's value in {@code dimension} (see {@link #value}). */
+    public int key(Dimension dimension, int touch) {
+        return keys[dimension.ordinal()][touch];
+    }
+
+    /** The value of id {@code key} in {@code dimension}: the group key of a report grouped by it. */
+    public String value(Dimension dimension, int key) {
+        return values[dimension.ordinal()][key];
+    }
+
+    /** How many distinct values {@code dimension} has (ids are 0 .. this − 1). */
+    public int valueCount(Dimension dimension) {
+        return values[dimension.ordinal()].length;
+    }
+
+    /** The touches of {@code accountId} with {@code from <= time <= to} (epoch ms); empty for an account with none. */
+    public Range range(String accountId, long from, long to) {
+        int account = accountId == null ? -1 : Arrays.binarySearch(accounts, accountId, Journey::compareByCodePoint);
+        if (account < 0) {
+            return new Range(0, 0, 0);
+        }
+        return new Range(account, firstAtOrAfter(account, from), to == Long.MAX_VALUE ? offsets[account + 1]
+                : firstAtOrAfter(account, to + 1));
+    }
+
+    private int firstAtOrAfter(int account, long millis) {
+        int lo = offsets[account];
+        int hi = offsets[account + 1];
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (at[mid] < millis) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /**
+     * The population of the data-driven models (DESIGN §4 "Population"): the converting journeys, then the lost ones,
+     * then per account not in {@code inScope} (in account order) its touches in [from, to) as a non-converting path;
+     * empty ranges and paths are left out.
+     */
+    public PathPopulation population(List<Range> converting, List<Range> lost, Set<String> inScope, long from, long to) {
+        PathPopulation.Builder population = PathPopulation.builder();
+        for (Range r : converting) {
+            population.add(true, channels(r));
+        }
+        for (Range r : lost) {
+            if (!r.isEmpty()) {
+                population.add(false, channels(r));
+            }
+        }
+        for (int a = 0; a < accounts.length; a++) {
+            if (inScope.contains(accounts[a])) {
+                continue;
+            }
+            Range outside = new Range(a, firstAtOrAfter(a, from), firstAtOrAfter(a, to));
+            if (!outside.isEmpty()) {
+                population.add(false, channels(outside));
+            }
+        }
+        return population.build();
+    }
+
+    /** The channels of a range's touches, without copying them. */
+    public List<String> channels(Range r) {
+        return new AbstractList<>() {
+            @Override
+            public String get(int i) {
+                return channel(r.from() + i);
+            }
+
+            @Override
+            public int size() {
+                return r.size();
+            }
+        };
+    }
+
+    /** What this holds, in bytes (the bound on what is kept counts it). */
+    public long bytes() {
+        long bytes = 64L + 8L * accounts.length + 4L * offsets.length + 9L * at.length + 4L * keys.length * at.length;
+        for (String account : accounts) {
+            bytes += 48 + 2L * account.length();
+        }
+        for (String[] dictionary : values) {
+            for (String value : dictionary) {
+                bytes += 56 + 2L * value.length();
+            }
+        }
+        return bytes;
+    }
+
+    public static Builder builder(long version) {
+        return new Builder(version);
+    }
+
+    /**
+     * Collects rows of (account, touch) in account order (code points), each account's rows in any order; a touch may
+     * come more than once for one account (several of its identifiers), and is kept once.
+     */
+    public static final class Builder {
+
+        private record Row(String id, long at, String type, String[] values) {
+        }
+
+        private final long version;
+        private final List<String> accounts = new ArrayList<>();
+        private int[] offsets = new int[1024];
+        private long[] at = new long[1024];
+        private boolean[] formFill = new boolean[1024];
+        private final int[][] keys = new int[DIMENSIONS.length][1024];
+        private final List<Map<String, Integer>> ids = new ArrayList<>();
+        private final List<List<String>> values = new ArrayList<>();
+        private int count;
+        private final List<Row> pending = new ArrayList<>();
+
+        private Builder(long version) {
+            this.version = version;
+            for (int d = 0; d < DIMENSIONS.length; d++) {
+                ids.add(new HashMap<>());
+                values.add(new ArrayList<>());
+            }
+        }
+
+        /** One touch of {@code account} (null type or values: none; the channel is never null in the touch table). */
+        public Builder add(String account, String touchId, long at, String type, String channel, String source, String medium,
+                           String campaign, String content) {
+            String current = accounts.isEmpty() ? null : accounts.get(accounts.size() - 1);
+            if (!account.equals(current)) {
+                if (current != null && Journey.compareByCodePoint(current, account) > 0) {
+                    throw new IllegalArgumentException("accounts out of order: " + account + " after " + current);
+                }
+                flush();
+                accounts.add(account);
+            }
+            String[] row = new String[DIMENSIONS.length];
+            row[Dimension.CHANNEL.ordinal()] = channel;
+            row[Dimension.SOURCE.ordinal()] = source;
+            row[Dimension.MEDIUM.ordinal()] = medium;
+            row[Dimension.CAMPAIGN.ordinal()] = campaign;
+            row[Dimension.CONTENT.ordinal()] = content;
+            row[Dimension.TOUCH_TYPE.ordinal()] = type;
+            pending.add(new Row(touchId, at, type, row));
+            return this;
+        }
+
+        /** Ends the current account: its touches sorted into journey order, each id once. */
+        private void flush() {
+            if (accounts.isEmpty()) {
+                return;
+            }
+            pending.sort((a, b) -> a.at() != b.at() ? Long.compare(a.at(), b.at()) : Journey.compareByCodePoint(a.id(), b.id()));
+            String last = null;
+            for (Row r : pending) {
+                if (r.id().equals(last)) {
+                    continue;
+                }
+                last = r.id();
+                grow();
+                at[count] = r.at();
+                formFill[count] = "FORM_FILL".equals(r.type());
+                for (int d = 0; d < DIMENSIONS.length; d++) {
+                    keys[d][count] = id(d, r.values()[d]);
+                }
+                count++;
+            }
+            pending.clear();
+            offsets[accounts.size()] = count;
+        }
+
+        private int id(int dimension, String value) {
+            String key = value == null ? Dimension.NO_VALUE : value;
+            Integer id = ids.get(dimension).get(key);
+            if (id == null) {
+                id = values.get(dimension).size();
+                ids.get(dimension).put(key, id);
+                values.get(dimension).add(key);
+            }
+            return id;
+        }
+
+        private void grow() {
+            if (count == at.length) {
+                int size = at.length * 2;
+                at = Arrays.copyOf(at, size);
+                formFill = Arrays.copyOf(formFill, size);
+                for (int d = 0; d < DIMENSIONS.length; d++) {
+                    keys[d] = Arrays.copyOf(keys[d], size);
+                }
+            }
+            if (accounts.size() + 1 >= offsets.length) {
+                offsets = Arrays.copyOf(offsets, offsets.length * 2);
+            }
+        }
+
+        public AccountTouches build() {
+            flush();
+            int[][] trimmed = new int[DIMENSIONS.length][];
+            String[][] dictionaries = new String[DIMENSIONS.length][];
+            for (int d = 0; d < DIMENSIONS.length; d++) {
+                trimmed[d] = Arrays.copyOf(keys[d], count);
+                dictionaries[d] = values.get(d).toArray(new String[0]);
+            }
+            return new AccountTouches(version, accounts.toArray(new String[0]), Arrays.copyOf(offsets, accounts.size() + 1),
+                    Arrays.copyOf(at, count), Arrays.copyOf(formFill, count), trimmed, dictionaries);
+        }
+    }
+}

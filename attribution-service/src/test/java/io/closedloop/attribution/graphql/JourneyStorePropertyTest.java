@@ -1,0 +1,293 @@
+package io.closedloop.attribution.graphql;
+
+import io.closedloop.attribution.model.DataDrivenCredits;
+import io.closedloop.attribution.model.Journey;
+import io.closedloop.attribution.model.MarkovChainModel;
+import io.closedloop.attribution.model.PathPopulation;
+import io.closedloop.attribution.model.ShapleyModel;
+import io.closedloop.attribution.service.ErasureApplyService;
+import io.closedloop.attribution.service.FeedApplyService;
+import io.closedloop.attribution.service.IncrementalRollups;
+import io.closedloop.launcher.testing.PostgresTestResource;
+import io.closedloop.launcher.testing.TestKeys;
+import io.closedloop.plumbing.feed.FeedConsumer.PageHandler;
+import io.closedloop.plumbing.feed.FeedItem;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.path.json.config.JsonPathConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 20: Markov and Shapley over ACCOUNT journeys read the workspace's touches in memory (JourneyStore), and answer
+ * exactly as DESIGN §4 defines them. The reference here is written apart from the service, from the items the test itself
+ * sends through the feed handlers: each account's touches (a touch of two of its identifiers once; ties in time by id by
+ * code point, also within one millisecond), the period's converting journeys in their window, the lost ones, the paths of
+ * the accounts with no opportunity in scope, fitted by the models. 120 random questions (period, Markov order 1–3 or
+ * Shapley, basis, grouping), then pages that move an identifier to another account, add touches to an account with no
+ * opportunity and erase a person: 40 more, which must see them (the journey version moved).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "attribution"))
+class JourneyStorePropertyTest {
+
+    private static final String WS = "journey-store";
+    private static final LocalDate START = LocalDate.of(2026, 1, 1);
+    private static final String[] CHANNELS = {"paid_search", "email", "organic_search", "paid_social", "direct", "webinar"};
+    private static final String[] TYPES = {"PAGE_VIEW", "AD_CLICK", "FORM_FILL"};
+    private static final Duration LOOKBACK = Duration.ofDays(365);
+
+    /** A touch as the reference sees it. */
+    private record T(String id, Instant at, String channel, String campaign, List<String> identifiers) {
+    }
+
+    /** An opportunity as the reference sees it. */
+    private record O(String id, String account, double amount, Instant created, String status, Instant closed) {
+    }
+
+    @Inject
+    FeedApplyService apply;
+
+    @Inject
+    IncrementalRollups incremental;
+
+    @Inject
+    ErasureApplyService erasures;
+
+    @Inject
+    Pool pool;
+
+    private long seq;
+    private final Map<String, T> touches = new LinkedHashMap<>();
+    private final Map<String, String> accountOf = new HashMap<>();
+    private final Map<String, String> personOf = new HashMap<>();
+    private final Map<String, O> opportunities = new LinkedHashMap<>();
+
+    @Test
+    void dataDrivenReportsFromTheTouchesInMemoryEqualAReferenceBuiltFromTheItems() {
+        Random random = new Random(7);
+        List<FeedItem> touchItems = new ArrayList<>();
+        List<FeedItem> membershipItems = new ArrayList<>();
+        List<FeedItem> crm = new ArrayList<>();
+        for (int a = 0; a < 40; a++) {
+            String account = "acct-" + a;
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 1 + random.nextInt(2); i++) {
+                String identifier = "v" + a + "-" + i;
+                ids.add(identifier);
+                membershipItems.add(membership(identifier, "p" + a, account));
+            }
+            Instant previous = null;
+            for (int t = 0; t < 2 + random.nextInt(12); t++) {
+                // A third of the touches share the previous one's millisecond (ids decide), some only differing in microseconds.
+                Instant at = previous != null && random.nextInt(3) == 0 ? previous.plusNanos(1000L * random.nextInt(3))
+                        : day(random.nextInt(200)).plusSeconds(3600L * random.nextInt(3));
+                previous = at;
+                List<String> of = random.nextInt(6) == 0 ? ids : List.of(ids.get(random.nextInt(ids.size())));
+                touchItems.add(touch("t" + a + "-" + (9 - t % 10) + "-" + t, at, CHANNELS[random.nextInt(CHANNELS.length)],
+                        random.nextInt(4) == 0 ? null : "campaign " + random.nextInt(6), of));
+            }
+            // An identifier resolved to no account: its touches are in no journey.
+            if (random.nextInt(5) == 0) {
+                touchItems.add(touch("stray-" + a, day(random.nextInt(200)), "direct", null, List.of("unresolved-" + a)));
+            }
+            for (int o = 0; o < random.nextInt(3); o++) {
+                int created = 20 + random.nextInt(170);
+                String status = new String[] {"WON", "LOST", "OPEN"}[random.nextInt(3)];
+                crm.add(opportunity("opp-" + a + "-" + o, random.nextInt(15) == 0 ? null : account,
+                        100 + random.nextInt(5000), day(created), status, status.equals("OPEN") ? null : day(created + 1 + random.nextInt(40))));
+            }
+        }
+        page(incremental.crm(apply::applyCrm), crm);
+        page(incremental.touches(apply::applyTouches), touchItems);
+        page(incremental.memberships(apply::applyMemberships), membershipItems);
+        ask(random, 120);
+
+        // An identifier moves to another account; touches arrive for an account with no opportunity; a person is erased.
+        page(incremental.memberships(apply::applyMemberships), List.of(membership("v3-0", "p4", "acct-4")));
+        page(incremental.touches(apply::applyTouches), List.of(
+                touch("late-1", day(100), "webinar", "campaign 9", List.of("v39-0")),
+                touch("late-2", day(101), "email", "campaign 9", List.of("v39-0"))));
+        erase("v7-0");
+        ask(random, 40);
+    }
+
+    /** {@code count} random questions, each answered by the service and by the reference. */
+    private void ask(Random random, int count) {
+        for (int q = 0; q < count; q++) {
+            LocalDate from = START.plusDays(random.nextInt(200) - 20);
+            LocalDate to = from.plusDays(random.nextInt(120));
+            int kind = random.nextInt(4);
+            String model = kind == 3 ? "{name: SHAPLEY}" : "{name: MARKOV, markovOrder: " + (kind + 1) + "}";
+            boolean revenue = random.nextBoolean();
+            boolean byCampaign = random.nextBoolean();
+            String query = "{ attribution(period: {from: \"" + from + "\", to: \"" + to + "\"}, model: " + model + ", basis: "
+                    + (revenue ? "REVENUE" : "PIPELINE") + ", groupBy: " + (byCampaign ? "CAMPAIGN" : "CHANNEL")
+                    + ") { attributedOpportunities rows { key credit amount opportunities } } }";
+            JsonPath answer = ok(query);
+            Map<String, double[]> actual = new TreeMap<>();
+            for (Map<String, Object> row : answer.<Map<String, Object>>getList("data.attribution.rows")) {
+                actual.put((String) row.get("key"), new double[] {((Number) row.get("credit")).doubleValue(),
+                        Double.parseDouble(row.get("amount").toString()), ((Number) row.get("opportunities")).doubleValue()});
+            }
+            Map<String, double[]> expected = reference(day(from), day(to.plusDays(1)), kind, revenue, byCampaign);
+            try {
+                assertEquals(expected.keySet(), actual.keySet(), "keys");
+                expected.forEach((key, e) -> {
+                    double[] a = actual.get(key);
+                    assertEquals(e[0], a[0], 1e-12 * Math.max(1, Math.abs(e[0])), key + " credit");
+                    assertEquals(e[1], a[1], 0.0051, key + " amount (money in cents)");
+                    assertEquals(e[2], a[2], 0, key + " opportunities");
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError("question " + q + ": " + query + "\n" + e.getMessage() + "\nanswer: " + answer.prettify(), e);
+            }
+        }
+    }
+
+    /** DESIGN §4 over the items sent: per key, credit, amount and the opportunities giving it credit. */
+    private Map<String, double[]> reference(Instant from, Instant to, int kind, boolean revenue, boolean byCampaign) {
+        Map<String, List<T>> byAccount = new TreeMap<>(Journey::compareByCodePoint);
+        for (T t : touches.values()) {
+            new TreeSet<>(t.identifiers().stream().map(accountOf::get).filter(java.util.Objects::nonNull).toList())
+                    .forEach(account -> byAccount.computeIfAbsent(account, x -> new ArrayList<>()).add(t));
+        }
+        Comparator<T> order = Comparator.<T>comparingLong(t -> t.at().toEpochMilli()).thenComparing(T::id, Journey::compareByCodePoint);
+        byAccount.values().forEach(list -> list.sort(order));
+        List<O> inScope = opportunities.values().stream().filter(o -> revenue
+                ? !"OPEN".equals(o.status()) && !o.closed().isBefore(from) && o.closed().isBefore(to)
+                : !o.created().isBefore(from) && o.created().isBefore(to)).toList();
+        PathPopulation.Builder population = PathPopulation.builder();
+        List<O> converting = new ArrayList<>();
+        List<List<T>> journeys = new ArrayList<>();
+        List<List<T>> lost = new ArrayList<>();
+        for (O o : inScope) {
+            long start = o.created().toEpochMilli() - LOOKBACK.toMillis();
+            long end = (revenue ? o.closed() : o.created()).toEpochMilli();
+            List<T> journey = (o.account() == null ? List.<T>of() : byAccount.getOrDefault(o.account(), List.of())).stream()
+                    .filter(t -> t.at().toEpochMilli() >= start && t.at().toEpochMilli() <= end).toList();
+            if (journey.isEmpty()) {
+                continue;
+            }
+            if (revenue && "LOST".equals(o.status())) {
+                lost.add(journey);
+            } else {
+                converting.add(o);
+                journeys.add(journey);
+            }
+        }
+        journeys.forEach(j -> population.add(true, j.stream().map(T::channel).toList()));
+        lost.forEach(j -> population.add(false, j.stream().map(T::channel).toList()));
+        byAccount.forEach((account, list) -> {
+            if (inScope.stream().noneMatch(o -> account.equals(o.account()))) {
+                List<String> path = list.stream().filter(t -> !t.at().isBefore(from) && t.at().isBefore(to)).map(T::channel).toList();
+                if (!path.isEmpty()) {
+                    population.add(false, path);
+                }
+            }
+        });
+        Map<String, double[]> sums = new TreeMap<>();
+        if (journeys.isEmpty()) {
+            return sums;
+        }
+        PathPopulation built = population.build();
+        DataDrivenCredits credits = kind == 3 ? new ShapleyModel().fit(built) : new MarkovChainModel(kind + 1).fit(built).credits();
+        for (int k = 0; k < journeys.size(); k++) {
+            double[] credit = credits.credit(k);
+            TreeSet<String> credited = new TreeSet<>();
+            for (int i = 0; i < credit.length; i++) {
+                T t = journeys.get(k).get(i);
+                String key = byCampaign ? (t.campaign() == null ? "(none)" : t.campaign()) : t.channel();
+                double[] s = sums.computeIfAbsent(key, x -> new double[3]);
+                s[0] += credit[i];
+                s[1] += credit[i] * converting.get(k).amount();
+                if (credit[i] > 0 && credited.add(key)) {
+                    s[2]++;
+                }
+            }
+        }
+        return sums;
+    }
+
+    private FeedItem touch(String id, Instant at, String channel, String campaign, List<String> identifiers) {
+        touches.put(id, new T(id, at, channel, campaign, identifiers));
+        JsonArray ids = new JsonArray();
+        identifiers.forEach(i -> ids.add(new JsonObject().put("type", "anonymous_id").put("value", i)));
+        return item("touch", new JsonObject().put("id", id).put("occurredAt", at.toString()).put("type", TYPES[id.length() % 3])
+                .put("identifiers", ids).put("channel", channel).put("source", "src").put("medium", "m").put("campaign", campaign)
+                .put("content", "content"));
+    }
+
+    private FeedItem membership(String identifier, String person, String account) {
+        accountOf.put(identifier, account);
+        personOf.put(identifier, person);
+        return item("membership", new JsonObject().put("identifier", new JsonObject().put("type", "anonymous_id")
+                .put("value", identifier)).put("personId", person).put("accountId", account));
+    }
+
+    private FeedItem opportunity(String id, String account, double amount, Instant created, String status, Instant closed) {
+        opportunities.put(id, new O(id, account, amount, created, status, closed));
+        return item("opportunity", new JsonObject().put("id", id).put("accountId", account).put("amount", String.valueOf(amount))
+                .put("currency", "USD").put("createdAt", created.toString()).put("stage", status).put("status", status)
+                .put("closedAt", closed == null ? null : closed.toString()).put("contactRoles", new JsonArray())
+                .put("stageHistory", new JsonArray()));
+    }
+
+    /** The erasure feed's item for the person of {@code identifier}: the touches and memberships of all its identifiers leave. */
+    private void erase(String identifier) {
+        page(incremental.erasures(erasures::applyErasures, erasures), List.of(item("erasure", new JsonObject().put("identifiers",
+                new JsonArray().add(new JsonObject().put("type", "anonymous_id").put("value", identifier))))));
+        String person = personOf.get(identifier);
+        List<String> all = personOf.entrySet().stream().filter(e -> e.getValue().equals(person)).map(Map.Entry::getKey).toList();
+        touches.values().removeIf(t -> t.identifiers().stream().anyMatch(all::contains));
+        all.forEach(accountOf::remove);
+    }
+
+    private FeedItem item(String type, JsonObject payload) {
+        return new FeedItem(++seq, WS, type, payload);
+    }
+
+    private static Instant day(int offset) {
+        return day(START.plusDays(offset));
+    }
+
+    private static Instant day(LocalDate day) {
+        return day.atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    private void page(PageHandler handler, List<FeedItem> items) {
+        pool.withTransaction(tx -> handler.apply(tx, items)).await().indefinitely();
+    }
+
+    private static JsonPath ok(String query) {
+        String body = graphql(TestKeys.token(WS, "analyst"), query).statusCode(200).extract().asString();
+        JsonPath json = new JsonPath(body).using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+        assertNull(json.get("errors"), body);
+        assertTrue(json.get("data.attribution") != null, body);
+        return json;
+    }
+}
