@@ -4,7 +4,6 @@ import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.PathPopulation;
 import io.closedloop.attribution.report.Dimension;
 
-import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -37,6 +36,7 @@ public final class AccountTouches {
 
     private final long version;
     private final String[] accounts;
+    private final Map<String, Integer> indexOf;
     private final int[] offsets;
     private final long[] at;
     private final boolean[] formFill;
@@ -49,6 +49,10 @@ public final class AccountTouches {
                            String[][] values) {
         this.version = version;
         this.accounts = accounts;
+        this.indexOf = new HashMap<>(2 * accounts.length);
+        for (int a = 0; a < accounts.length; a++) {
+            indexOf.put(accounts[a], a);
+        }
         this.offsets = offsets;
         this.at = at;
         this.formFill = formFill;
@@ -103,8 +107,8 @@ public final class AccountTouches {
 
     /** The touches of {@code accountId} with {@code from <= time <= to} (epoch ms); empty for an account with none. */
     public Range range(String accountId, long from, long to) {
-        int account = accountId == null ? -1 : Arrays.binarySearch(accounts, accountId, Journey::compareByCodePoint);
-        if (account < 0) {
+        Integer account = accountId == null ? null : indexOf.get(accountId);
+        if (account == null) {
             return new Range(0, 0, 0);
         }
         return new Range(account, firstAtOrAfter(account, from), to == Long.MAX_VALUE ? offsets[account + 1]
@@ -131,13 +135,14 @@ public final class AccountTouches {
      * empty ranges and paths are left out.
      */
     public PathPopulation population(List<Range> converting, List<Range> lost, Set<String> inScope, long from, long to) {
-        PathPopulation.Builder population = PathPopulation.builder();
+        PathPopulation.Builder population = PathPopulation.builder(Arrays.asList(values[Dimension.CHANNEL.ordinal()]));
+        int[] channels = keys[Dimension.CHANNEL.ordinal()];
         for (Range r : converting) {
-            population.add(true, channels(r));
+            population.add(true, channels, r.from(), r.to());
         }
         for (Range r : lost) {
             if (!r.isEmpty()) {
-                population.add(false, channels(r));
+                population.add(false, channels, r.from(), r.to());
             }
         }
         for (int a = 0; a < accounts.length; a++) {
@@ -146,32 +151,17 @@ public final class AccountTouches {
             }
             Range outside = new Range(a, firstAtOrAfter(a, from), firstAtOrAfter(a, to));
             if (!outside.isEmpty()) {
-                population.add(false, channels(outside));
+                population.add(false, channels, outside.from(), outside.to());
             }
         }
         return population.build();
-    }
-
-    /** The channels of a range's touches, without copying them. */
-    public List<String> channels(Range r) {
-        return new AbstractList<>() {
-            @Override
-            public String get(int i) {
-                return channel(r.from() + i);
-            }
-
-            @Override
-            public int size() {
-                return r.size();
-            }
-        };
     }
 
     /** What this holds, in bytes (the bound on what is kept counts it). */
     public long bytes() {
         long bytes = 64L + 8L * accounts.length + 4L * offsets.length + 9L * at.length + 4L * keys.length * at.length;
         for (String account : accounts) {
-            bytes += 48 + 2L * account.length();
+            bytes += 48 + 2L * account.length() + 48; // the string and its entry in indexOf
         }
         for (String[] dictionary : values) {
             for (String value : dictionary) {

@@ -39,6 +39,19 @@ public final class PathPopulation {
         return new Builder();
     }
 
+    /**
+     * A builder that also takes journeys as ids of {@code channels} (a caller's dictionary, e.g. of the touches it holds),
+     * so adding a journey looks nothing up; channels no journey uses are not part of the population.
+     */
+    public static Builder builder(List<String> channels) {
+        Builder b = new Builder();
+        for (String channel : channels) {
+            b.ids.put(Objects.requireNonNull(channel, "channel"), b.names.size());
+            b.names.add(channel);
+        }
+        return b;
+    }
+
     /** Number of journeys. */
     public int size() {
         return converting.length;
@@ -110,18 +123,7 @@ public final class PathPopulation {
          *                                  of the population) or a null channel
          */
         public Builder add(boolean isConverting, List<String> channelsOfTouches) {
-            if (channelsOfTouches.isEmpty()) {
-                throw new IllegalArgumentException("journey " + journeyCount
-                        + " has no touch; journeys with no touch are left out of the population");
-            }
-            if (journeyCount + 1 >= offsets.length) {
-                offsets = Arrays.copyOf(offsets, offsets.length * 2);
-                converting = Arrays.copyOf(converting, converting.length * 2);
-            }
-            if (touchCount + channelsOfTouches.size() > touchChannels.length) {
-                touchChannels = Arrays.copyOf(touchChannels,
-                        Math.max(touchChannels.length * 2, touchCount + channelsOfTouches.size()));
-            }
+            room(channelsOfTouches.size());
             for (String channel : channelsOfTouches) {
                 Objects.requireNonNull(channel, "channel");
                 Integer id = ids.get(channel);
@@ -137,11 +139,47 @@ public final class PathPopulation {
             return this;
         }
 
+        /**
+         * Adds one journey given as the ids {@code channelIds[from..to)} of the channels this builder was made with
+         * ({@link #builder(List)}).
+         */
+        public Builder add(boolean isConverting, int[] channelIds, int from, int to) {
+            room(to - from);
+            for (int i = from; i < to; i++) {
+                if (channelIds[i] < 0 || channelIds[i] >= names.size()) {
+                    throw new IllegalArgumentException("no channel of id " + channelIds[i]);
+                }
+                touchChannels[touchCount++] = channelIds[i];
+            }
+            converting[journeyCount] = isConverting;
+            offsets[++journeyCount] = touchCount;
+            return this;
+        }
+
+        private void room(int touches) {
+            if (touches == 0) {
+                throw new IllegalArgumentException("journey " + journeyCount
+                        + " has no touch; journeys with no touch are left out of the population");
+            }
+            if (journeyCount + 1 >= offsets.length) {
+                offsets = Arrays.copyOf(offsets, offsets.length * 2);
+                converting = Arrays.copyOf(converting, converting.length * 2);
+            }
+            if (touchCount + touches > touchChannels.length) {
+                touchChannels = Arrays.copyOf(touchChannels, Math.max(touchChannels.length * 2, touchCount + touches));
+            }
+        }
+
         public PathPopulation build() {
-            // Renumber channels by sorted name so the ids do not depend on the input order.
-            String[] sorted = names.toArray(new String[0]);
+            // Renumber the channels used by sorted name so the ids do not depend on the input order (nor on a dictionary's).
+            boolean[] used = new boolean[names.size()];
+            for (int i = 0; i < touchCount; i++) {
+                used[touchChannels[i]] = true;
+            }
+            String[] sorted = java.util.stream.IntStream.range(0, names.size()).filter(i -> used[i]).mapToObj(names::get)
+                    .toArray(String[]::new);
             Arrays.sort(sorted, Journey::compareByCodePoint);
-            int[] remap = new int[sorted.length];
+            int[] remap = new int[names.size()];
             for (int i = 0; i < sorted.length; i++) {
                 remap[ids.get(sorted[i])] = i;
             }

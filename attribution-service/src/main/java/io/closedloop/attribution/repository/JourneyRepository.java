@@ -77,6 +77,12 @@ public class JourneyRepository {
                            and m.identifier in (select 'contact_id:' || c from unnest(o.contact_ids) as c)) as role_persons
             from journey_opportunity o
             """;
+    // The same without the people: no subquery per opportunity.
+    private static final String DEAL = """
+            select o.id, o.account_id, o.amount, o.currency, o.created_at, o.status, o.closed_at,
+                   null::timestamptz as lead_created_at, '{}'::text[] as role_persons
+            from opportunity o
+            """;
 
     private final Pool pool;
     private final AgroalDataSource dataSource;
@@ -164,23 +170,23 @@ public class JourneyRepository {
 
     /** Opportunities created in [from, to). */
     public Uni<List<Opportunity>> createdIn(String workspace, Instant from, Instant to) {
-        return createdIn(workspace, from, to, null);
+        return createdIn(workspace, from, to, null, true);
     }
 
-    /** Opportunities created in [from, to) of the given accounts ({@code accounts} null: of any account, or none). */
-    public Uni<List<Opportunity>> createdIn(String workspace, Instant from, Instant to, Collection<String> accounts) {
-        return list(OPPORTUNITY + " where o.workspace_id = $1 and o.created_at >= $2 and o.created_at < $3" + ofAccounts(accounts)
-                + " order by o.id", args(Tuple.of(workspace, utc(from), utc(to)), accounts));
-    }
-
-    /** Opportunities won or lost with their close in [from, to). */
-    public Uni<List<Opportunity>> closedIn(String workspace, Instant from, Instant to) {
-        return closedIn(workspace, from, to, null);
+    /**
+     * Opportunities created in [from, to) of the given accounts ({@code accounts} null: of any account, or none).
+     *
+     * @param people whether to read their lead-creation time and contact roles' persons (rule-based milestones and
+     *               CONTACT_ROLES journeys need them; a subquery per opportunity); without, those are null and empty
+     */
+    public Uni<List<Opportunity>> createdIn(String workspace, Instant from, Instant to, Collection<String> accounts, boolean people) {
+        return list((people ? OPPORTUNITY : DEAL) + " where o.workspace_id = $1 and o.created_at >= $2 and o.created_at < $3"
+                + ofAccounts(accounts) + " order by o.id", args(Tuple.of(workspace, utc(from), utc(to)), accounts));
     }
 
     /** Opportunities won or lost with their close in [from, to) of the given accounts ({@code accounts} null: any). */
-    public Uni<List<Opportunity>> closedIn(String workspace, Instant from, Instant to, Collection<String> accounts) {
-        return list(OPPORTUNITY + " where o.workspace_id = $1 and o.status in ('WON', 'LOST')"
+    public Uni<List<Opportunity>> closedIn(String workspace, Instant from, Instant to, Collection<String> accounts, boolean people) {
+        return list((people ? OPPORTUNITY : DEAL) + " where o.workspace_id = $1 and o.status in ('WON', 'LOST')"
                 + " and o.closed_at >= $2 and o.closed_at < $3" + ofAccounts(accounts) + " order by o.id",
                 args(Tuple.of(workspace, utc(from), utc(to)), accounts));
     }

@@ -263,7 +263,8 @@ public class AttributionService {
         return settings.get(workspace).chain(s -> {
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
             Uni<List<Opportunity>> inScope = options.basis() == Basis.PIPELINE
-                    ? journeys.createdIn(workspace, from, to) : journeys.closedIn(workspace, from, to);
+                    ? journeys.createdIn(workspace, from, to, null, !stored(options, scope(options, s)))
+                    : journeys.closedIn(workspace, from, to, null, !stored(options, scope(options, s)));
             return inScope.chain(opportunities -> {
                 Instant lower = from;
                 for (Opportunity o : opportunities) {
@@ -607,7 +608,8 @@ public class AttributionService {
             JourneyScope scope = scope(options, s);
             Set<String> read = options.model().isRuleBased() ? accounts : null;
             Uni<List<Opportunity>> inScope = options.basis() == Basis.PIPELINE
-                    ? journeys.createdIn(workspace, from, to, read) : journeys.closedIn(workspace, from, to, read);
+                    ? journeys.createdIn(workspace, from, to, read, !stored(options, scope))
+                    : journeys.closedIn(workspace, from, to, read, !stored(options, scope));
             return inScope.chain(opportunities -> {
                 Instant lower = from;
                 // Only the accounts read: each account's (or contact role person's) touches from its earliest journey's start.

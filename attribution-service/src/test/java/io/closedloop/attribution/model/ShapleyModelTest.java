@@ -31,6 +31,25 @@ class ShapleyModelTest {
      * The journey A, B, A splits A's 0.375 over its two touches.
      */
     @Test
+    void aPopulationOfADictionarysIdsIsTheOneOfItsNamesWithoutTheUnusedChannels() {
+        List<String> dictionary = List.of("web", "ads", "unused", "email");
+        int[] ids = {1, 0, 3, 0, 1, 1};
+        PathPopulation byIds = PathPopulation.builder(dictionary).add(true, ids, 0, 3).add(false, ids, 3, 6).add(true, ids, 2, 4)
+                .build();
+        PathPopulation byNames = PathPopulation.builder().add(true, "ads", "web", "email").add(false, "web", "ads", "ads")
+                .add(true, "email", "web").build();
+        assertEquals(List.of("ads", "email", "web"), byIds.channels());
+        assertEquals(byNames.channels(), byIds.channels());
+        assertArrayEquals(byNames.touchChannels(), byIds.touchChannels());
+        assertEquals(byNames.convertingCount(), byIds.convertingCount());
+        for (int k = 0; k < byNames.convertingCount(); k++) {
+            assertArrayEquals(new ShapleyModel().fit(byNames).credit(k), new ShapleyModel().fit(byIds).credit(k));
+        }
+        assertThrows(IllegalArgumentException.class, () -> PathPopulation.builder(dictionary).add(true, new int[] {4}, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> PathPopulation.builder(dictionary).add(true, ids, 2, 2));
+    }
+
+    @Test
     void shapleyGivesHandComputedValuesForTwoChannels() {
         PathPopulation.Builder builder = PathPopulation.builder();
         add(builder, 4, 1, "A");
