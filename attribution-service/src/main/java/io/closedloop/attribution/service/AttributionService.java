@@ -272,8 +272,9 @@ public class AttributionService {
                     lower = start.isBefore(lower) ? start : lower;
                 }
                 if (stored(options, scope(options, s))) {
-                    return onDemand.run(workspace, true, () -> store.touches(workspace), touches -> storedReport(opportunities,
-                            touches, from, to, groupBy, options, lookback, dataAsOf));
+                    return onDemand.run(workspace, true, () -> store.touches(workspace), touches -> storedReport(
+                            storedJourneys(opportunities, touches, from, to, options, lookback, true), from, to, groupBy, options,
+                            dataAsOf));
                 }
                 // Conversion points lie before `to`, so [lower, to] holds every touch any journey needs.
                 Instant earliest = lower;
@@ -375,9 +376,9 @@ public class AttributionService {
     }
 
     /** {@link #report} over the touches in memory: the same rows, summed in the same order. */
-    private static AttributionReport storedReport(List<Opportunity> opportunities, AccountTouches touches, Instant from, Instant to,
-                                                  Dimension groupBy, ModelOptions options, Duration lookback, String dataAsOf) {
-        StoredJourneys stored = storedJourneys(opportunities, touches, from, to, options, lookback, true);
+    private static AttributionReport storedReport(StoredJourneys stored, Instant from, Instant to, Dimension groupBy,
+                                                  ModelOptions options, String dataAsOf) {
+        AccountTouches touches = stored.touches();
         int keys = touches.valueCount(groupBy);
         double[] credit = new double[keys];
         double[] amount = new double[keys];
@@ -417,10 +418,8 @@ public class AttributionService {
     }
 
     /** {@link #opportunityCredits} over the touches in memory, for the converting opportunities of {@code accounts} (null: all). */
-    private static List<OpportunityCredit> storedCredits(List<Opportunity> opportunities, AccountTouches touches, Instant from,
-                                                         Instant to, Dimension groupBy, ModelOptions options, Duration lookback,
-                                                         Set<String> accounts) {
-        StoredJourneys stored = storedJourneys(opportunities, touches, from, to, options, lookback, false);
+    private static List<OpportunityCredit> storedCredits(StoredJourneys stored, Dimension groupBy, Set<String> accounts) {
+        AccountTouches touches = stored.touches();
         List<OpportunityCredit> out = new ArrayList<>();
         for (int k = 0; k < stored.ranges().size(); k++) {
             Opportunity o = stored.opportunities().get(k);
@@ -428,8 +427,9 @@ public class AttributionService {
                 continue;
             }
             AccountTouches.Range range = stored.ranges().get(k);
-            Map<String, Double> credit = new TreeMap<>(Journey::compareByCodePoint);
-            Map<String, Integer> touchCount = new TreeMap<>(Journey::compareByCodePoint);
+            // Looked up by key, never iterated in an order that changes a figure: hash maps.
+            Map<String, Double> credit = new HashMap<>();
+            Map<String, Integer> touchCount = new HashMap<>();
             for (int i = 0; i < range.size(); i++) {
                 String key = touches.value(groupBy, touches.key(groupBy, range.from() + i));
                 credit.merge(key, stored.credits().get(k)[i], Double::sum);
@@ -438,6 +438,32 @@ public class AttributionService {
             out.add(new OpportunityCredit(o, touches.at(range.from()), range.size(), credit, touchCount));
         }
         return out;
+    }
+
+    /** A revenue report computed on demand and its won deals' credits. */
+    public record RevenueOnDemand(AttributionReport report, List<OpportunityCredit> won) {
+    }
+
+    /**
+     * {@link #attributionOnDemand} on the revenue basis and {@link #opportunityCredits} of the same question: over the touches
+     * in memory one population and one fit serve both (a data-driven model's fit is most of the work); else each as alone.
+     */
+    public Uni<RevenueOnDemand> revenueOnDemand(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
+        ModelOptions revenue = options.withBasis(Basis.REVENUE);
+        return settings.get(workspace).chain(s -> {
+            if (!stored(revenue, scope(revenue, s))) {
+                return attributionOnDemand(workspace, from, to, groupBy, revenue).chain(report ->
+                        opportunityCredits(workspace, from, to, groupBy, revenue).map(won -> new RevenueOnDemand(report, won)));
+            }
+            Duration lookback = Duration.ofDays(lookbackDays(revenue, s));
+            String dataAsOf = Instant.now().toString();
+            return journeys.closedIn(workspace, from, to, null, false).chain(opportunities -> onDemand.run(workspace, true,
+                    () -> store.touches(workspace), touches -> {
+                        StoredJourneys stored = storedJourneys(opportunities, touches, from, to, revenue, lookback, true);
+                        return new RevenueOnDemand(storedReport(stored, from, to, groupBy, revenue, dataAsOf),
+                                storedCredits(stored, groupBy, null));
+                    }));
+        });
     }
 
     /** The opportunities converting on {@code basis} that have a journey, with it and its touches by id, in order. */
@@ -621,8 +647,8 @@ public class AttributionService {
                 }
                 Instant earliest = lower;
                 if (stored(options, scope)) {
-                    return onDemand.run(workspace, true, () -> store.touches(workspace), touches -> storedCredits(opportunities,
-                            touches, from, to, groupBy, options, lookback, accounts));
+                    return onDemand.run(workspace, true, () -> store.touches(workspace), touches -> storedCredits(
+                            storedJourneys(opportunities, touches, from, to, options, lookback, false), groupBy, accounts));
                 }
                 Supplier<Uni<Map<String, List<TouchRow>>>> load = read == null
                         ? () -> journeys.touchesByAccount(workspace, earliest, to)

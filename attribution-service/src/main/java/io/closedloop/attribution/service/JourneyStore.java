@@ -62,7 +62,7 @@ public class JourneyStore {
         try {
             long start = System.nanoTime();
             touches = journeys.accountTouches(key.workspace());
-            Log.debugf("journeys of workspace %s at version %d read: %d touches of %d accounts, %d MB, %.1f s", key.workspace(),
+            Log.infof("journeys of workspace %s at version %d read: %d touches of %d accounts, %d MB, %.1f s", key.workspace(),
                     touches.version(), touches.touchCount(), touches.accountCount(), touches.bytes() >> 20,
                     (System.nanoTime() - start) / 1e9);
         } catch (SQLException e) {

@@ -94,6 +94,15 @@ public class PerformanceReports {
         String dataAsOf = Instant.now().toString();
         LocalDate firstDay = day(from);
         LocalDate endDay = endDay(to);
+        if (state == null && options.basis() == Basis.REVENUE) {
+            // On demand, the revenue report and its won deals' credits come of one computation (one fit of a data-driven model).
+            return attribution.revenueOnDemand(workspace, from, to, groupBy, options).chain(revenue -> attribution
+                    .attribution(workspace, from, to, groupBy, with(options, Basis.PIPELINE))
+                    .chain(pipeline -> wonDeals(workspace, revenue.won())
+                            .chain(won -> spendAndCurrency(workspace, null, firstDay, endDay, groupBy)
+                                    .map(spend -> performance(groupBy, options, revenue.report(), pipeline, won, spend.byKey(),
+                                            spend.total(), spend.currency(), dataAsOf)))));
+        }
         Uni<AttributionReport> basisReport = state != null
                 ? rollupReports.report(state, from, to, groupBy, options.model(), options.custom(), options.basis(), false)
                 : attribution.attribution(workspace, from, to, groupBy, options);
@@ -120,8 +129,14 @@ public class PerformanceReports {
     /** From the won deals' journeys computed on demand (custom and data-driven models, partial days, other parameters). */
     private Uni<WonDeals> wonOnDemand(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
         return attribution.opportunityCredits(workspace, from, to, groupBy, with(options, Basis.REVENUE))
-                .chain(won -> reports.firstWonDeals(workspace).map(firstWon -> {
-                    Set<String> keys = new TreeSet<>();
+                .chain(won -> wonDeals(workspace, won));
+    }
+
+    /** The won deals' figures from their credits (a quarter's: thousands of deals, tens of keys each: on a worker thread). */
+    private Uni<WonDeals> wonDeals(String workspace, List<OpportunityCredit> won) {
+        return reports.firstWonDeals(workspace).emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .map(firstWon -> {
+                    Set<String> keys = new HashSet<>();
                     Map<String, double[]> sums = new HashMap<>();
                     double[] total = new double[3];
                     Map<String, List<Double>> days = new HashMap<>();
@@ -146,7 +161,7 @@ public class PerformanceReports {
                         });
                     }
                     return new WonDeals(keys, sums, DealDays.of(days, allDays), total);
-                }));
+                });
     }
 
     /**

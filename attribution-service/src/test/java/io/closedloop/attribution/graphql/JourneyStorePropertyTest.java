@@ -145,10 +145,10 @@ class JourneyStorePropertyTest {
             String model = kind == 3 ? "{name: SHAPLEY}" : "{name: MARKOV, markovOrder: " + (kind + 1) + "}";
             boolean revenue = random.nextBoolean();
             boolean byCampaign = random.nextBoolean();
-            String query = "{ attribution(period: {from: \"" + from + "\", to: \"" + to + "\"}, model: " + model + ", basis: "
-                    + (revenue ? "REVENUE" : "PIPELINE") + ", groupBy: " + (byCampaign ? "CAMPAIGN" : "CHANNEL")
-                    + ") { attributedOpportunities rows { key credit amount opportunities } } }";
-            JsonPath answer = ok(query);
+            String arguments = "period: {from: \"" + from + "\", to: \"" + to + "\"}, model: " + model + ", basis: "
+                    + (revenue ? "REVENUE" : "PIPELINE") + ", groupBy: " + (byCampaign ? "CAMPAIGN" : "CHANNEL");
+            String query = "{ attribution(" + arguments + ") { attributedOpportunities rows { key credit amount opportunities } } }";
+            JsonPath answer = ok(query, "attribution");
             Map<String, double[]> actual = new TreeMap<>();
             for (Map<String, Object> row : answer.<Map<String, Object>>getList("data.attribution.rows")) {
                 actual.put((String) row.get("key"), new double[] {((Number) row.get("credit")).doubleValue(),
@@ -165,6 +165,18 @@ class JourneyStorePropertyTest {
                 });
             } catch (AssertionError e) {
                 throw new AssertionError("question " + q + ": " + query + "\n" + e.getMessage() + "\nanswer: " + answer.prettify(), e);
+            }
+            if (revenue) {
+                // The performance report: its revenue basis and its won deals' revenue per key come of the same journeys.
+                String performance = "{ performance(" + arguments + ", first: 1000) { rows { edges { node { key credit revenue } } } } }";
+                List<Map<String, Object>> nodes = ok(performance, "performance").getList("data.performance.rows.edges.node");
+                // Its rows are the keys of the revenue and the pipeline journeys: those of no won journey with 0 revenue credit.
+                assertTrue(nodes.stream().map(n -> (String) n.get("key")).toList().containsAll(expected.keySet()), performance);
+                for (Map<String, Object> node : nodes) {
+                    double[] e = expected.getOrDefault((String) node.get("key"), new double[3]);
+                    assertEquals(e[0], ((Number) node.get("credit")).doubleValue(), 1e-12 * Math.max(1, e[0]), performance);
+                    assertEquals(e[1], Double.parseDouble(node.get("revenue").toString()), 0.0101, performance);
+                }
             }
         }
     }
@@ -283,11 +295,11 @@ class JourneyStorePropertyTest {
         pool.withTransaction(tx -> handler.apply(tx, items)).await().indefinitely();
     }
 
-    private static JsonPath ok(String query) {
+    private static JsonPath ok(String query, String field) {
         String body = graphql(TestKeys.token(WS, "analyst"), query).statusCode(200).extract().asString();
         JsonPath json = new JsonPath(body).using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
         assertNull(json.get("errors"), body);
-        assertTrue(json.get("data.attribution") != null, body);
+        assertTrue(json.get("data." + field) != null, body);
         return json;
     }
 }
