@@ -79,8 +79,7 @@ public class JourneyRepository {
             """;
     // The same without the people: no subquery per opportunity.
     private static final String DEAL = """
-            select o.id, o.account_id, o.amount, o.currency, o.created_at, o.status, o.closed_at,
-                   null::timestamptz as lead_created_at, '{}'::text[] as role_persons
+            select o.id, o.account_id, o.amount, o.currency, o.created_at, o.status, o.closed_at
             from opportunity o
             """;
 
@@ -306,13 +305,14 @@ public class JourneyRepository {
         });
     }
 
+    /** A row of OPPORTUNITY, or of DEAL (without the people: no lead-creation time, no persons), by position. */
     private static Opportunity opportunity(Row r) {
-        return new Opportunity(r.getString("id"), r.getString("account_id"), r.getBigDecimal("amount"),
-                r.getString("currency"), instant(r, "created_at"), r.getString("status"), instant(r, "closed_at"),
-                instant(r, "lead_created_at"), Set.of(r.getArrayOfStrings("role_persons")));
+        boolean people = r.size() > 7;
+        return new Opportunity(r.getString(0), r.getString(1), r.getBigDecimal(2), r.getString(3), instant(r, 4), r.getString(5),
+                instant(r, 6), people ? instant(r, 7) : null, people ? Set.of(r.getArrayOfStrings(8)) : Set.of());
     }
 
-    private static Instant instant(Row r, String column) {
+    private static Instant instant(Row r, int column) {
         OffsetDateTime t = r.getOffsetDateTime(column);
         return t == null ? null : t.toInstant();
     }
