@@ -441,7 +441,101 @@ public class AttributionService {
     }
 
     /** A revenue report computed on demand and its won deals' credits. */
-    public record RevenueOnDemand(AttributionReport report, List<OpportunityCredit> won) {
+    public record RevenueOnDemand(AttributionReport report, DealCredits won) {
+    }
+
+    /**
+     * Converting deals' credits by key number, for figures over thousands of deals and keys without a map per deal: deal
+     * {@code k} credits keys {@code keys[offsets[k] .. offsets[k + 1])} (each once, numbers of {@code names}) with
+     * {@code credits} at the same positions; its journey's first touch at {@code firstTouchAt[k]} (epoch ms).
+     */
+    public record DealCredits(List<Opportunity> deals, long[] firstTouchAt, String[] names, int[] offsets, int[] keys,
+                              double[] credits) {
+
+        /** The same of per-deal maps (the rows computed on demand). */
+        static DealCredits of(List<OpportunityCredit> credits) {
+            Map<String, Integer> numbers = new HashMap<>();
+            List<String> names = new ArrayList<>();
+            List<Opportunity> deals = new ArrayList<>(credits.size());
+            long[] firstTouchAt = new long[credits.size()];
+            int[] offsets = new int[credits.size() + 1];
+            int size = 0;
+            for (OpportunityCredit oc : credits) {
+                size += oc.creditByKey().size();
+            }
+            int[] keys = new int[size];
+            double[] values = new double[size];
+            int at = 0;
+            for (int k = 0; k < credits.size(); k++) {
+                OpportunityCredit oc = credits.get(k);
+                deals.add(oc.opportunity());
+                firstTouchAt[k] = oc.firstTouchAt();
+                for (Map.Entry<String, Double> e : oc.creditByKey().entrySet()) {
+                    keys[at] = numbers.computeIfAbsent(e.getKey(), name -> {
+                        names.add(name);
+                        return names.size() - 1;
+                    });
+                    values[at++] = e.getValue();
+                }
+                offsets[k + 1] = at;
+            }
+            return new DealCredits(deals, firstTouchAt, names.toArray(new String[0]), offsets, keys, values);
+        }
+    }
+
+    /** The won deals' credits of a question (on the revenue basis), as {@link #opportunityCredits} computes them. */
+    public Uni<DealCredits> dealCredits(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
+        ModelOptions revenue = options.withBasis(Basis.REVENUE);
+        return settings.get(workspace).chain(s -> {
+            if (!stored(revenue, scope(revenue, s))) {
+                return opportunityCredits(workspace, from, to, groupBy, revenue).map(DealCredits::of);
+            }
+            Duration lookback = Duration.ofDays(lookbackDays(revenue, s));
+            return journeys.closedIn(workspace, from, to, null, false).chain(opportunities -> onDemand.run(workspace, true,
+                    () -> store.touches(workspace), touches -> storedDealCredits(
+                            storedJourneys(opportunities, touches, from, to, revenue, lookback, false), groupBy)));
+        });
+    }
+
+    /** {@link DealCredits} over the touches in memory: the keys numbered as the touches' dictionary does. */
+    private static DealCredits storedDealCredits(StoredJourneys stored, Dimension groupBy) {
+        AccountTouches touches = stored.touches();
+        int deals = stored.ranges().size();
+        long[] firstTouchAt = new long[deals];
+        int[] offsets = new int[deals + 1];
+        int size = 0;
+        for (AccountTouches.Range range : stored.ranges()) {
+            size += range.size();
+        }
+        int[] keys = new int[size];
+        double[] credits = new double[size];
+        // Per deal, its keys' credit summed in touch order (as the maps of opportunityCredits do).
+        double[] sum = new double[touches.valueCount(groupBy)];
+        int[] slot = new int[sum.length];
+        java.util.Arrays.fill(slot, -1);
+        int at = 0;
+        for (int k = 0; k < deals; k++) {
+            AccountTouches.Range range = stored.ranges().get(k);
+            double[] credit = stored.credits().get(k);
+            firstTouchAt[k] = touches.at(range.from());
+            int first = at;
+            for (int i = 0; i < range.size(); i++) {
+                int key = touches.key(groupBy, range.from() + i);
+                if (slot[key] < first) {
+                    slot[key] = at;
+                    keys[at] = key;
+                    credits[at++] = 0;
+                }
+                credits[slot[key]] += credit[i];
+            }
+            offsets[k + 1] = at;
+        }
+        String[] names = new String[sum.length];
+        for (int key = 0; key < names.length; key++) {
+            names[key] = touches.value(groupBy, key);
+        }
+        return new DealCredits(stored.opportunities(), firstTouchAt, names, offsets, java.util.Arrays.copyOf(keys, at),
+                java.util.Arrays.copyOf(credits, at));
     }
 
     /**
@@ -453,7 +547,8 @@ public class AttributionService {
         return settings.get(workspace).chain(s -> {
             if (!stored(revenue, scope(revenue, s))) {
                 return attributionOnDemand(workspace, from, to, groupBy, revenue).chain(report ->
-                        opportunityCredits(workspace, from, to, groupBy, revenue).map(won -> new RevenueOnDemand(report, won)));
+                        opportunityCredits(workspace, from, to, groupBy, revenue).map(won -> new RevenueOnDemand(report,
+                                DealCredits.of(won))));
             }
             Duration lookback = Duration.ofDays(lookbackDays(revenue, s));
             String dataAsOf = Instant.now().toString();
@@ -461,7 +556,7 @@ public class AttributionService {
                     () -> store.touches(workspace), touches -> {
                         StoredJourneys stored = storedJourneys(opportunities, touches, from, to, revenue, lookback, true);
                         return new RevenueOnDemand(storedReport(stored, from, to, groupBy, revenue, dataAsOf),
-                                storedCredits(stored, groupBy, null));
+                                storedDealCredits(stored, groupBy));
                     }));
         });
     }

@@ -26,7 +26,9 @@ import io.closedloop.attribution.report.ReportViews.ModelComparison;
 import io.closedloop.attribution.report.ReportViews.PerformanceRow;
 import io.closedloop.attribution.report.ReportViews.Unattributed;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
+import io.closedloop.attribution.service.AttributionService.DealCredits;
 import io.closedloop.attribution.service.AttributionService.OpportunityCredit;
+import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
 import io.closedloop.attribution.rollup.WonDealDays;
 import io.closedloop.attribution.rollup.RollupColumns;
 import io.closedloop.attribution.rollup.RollupSum;
@@ -128,39 +130,67 @@ public class PerformanceReports {
 
     /** From the won deals' journeys computed on demand (custom and data-driven models, partial days, other parameters). */
     private Uni<WonDeals> wonOnDemand(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
-        return attribution.opportunityCredits(workspace, from, to, groupBy, with(options, Basis.REVENUE))
-                .chain(won -> wonDeals(workspace, won));
+        return attribution.dealCredits(workspace, from, to, groupBy, options).chain(won -> wonDeals(workspace, won));
     }
 
-    /** The won deals' figures from their credits (a quarter's: thousands of deals, tens of keys each: on a worker thread). */
-    private Uni<WonDeals> wonDeals(String workspace, List<OpportunityCredit> won) {
+    /**
+     * The won deals' figures from their credits (a quarter's: thousands of deals, tens of keys each): by key number in
+     * arrays, on a worker thread; the keys named once at the end.
+     */
+    private Uni<WonDeals> wonDeals(String workspace, DealCredits won) {
         return reports.firstWonDeals(workspace).emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
                 .map(firstWon -> {
-                    Set<String> keys = new HashSet<>();
-                    Map<String, double[]> sums = new HashMap<>();
+                    int keys = won.names().length;
+                    double[][] sums = new double[keys][];
+                    int[] credited = new int[keys];
                     double[] total = new double[3];
-                    Map<String, List<Double>> days = new HashMap<>();
-                    List<Double> allDays = new ArrayList<>();
-                    for (OpportunityCredit oc : won) {
-                        double amount = amount(oc);
-                        boolean newCustomer = firstWon.containsKey(oc.opportunity().id());
-                        double toClose = (oc.opportunity().closedAt().toEpochMilli() - oc.firstTouchAt()) / DAY_MILLIS;
-                        allDays.add(toClose);
+                    int deals = won.deals().size();
+                    double[] toClose = new double[deals];
+                    for (int k = 0; k < deals; k++) {
+                        Opportunity o = won.deals().get(k);
+                        double amount = o.amount() == null ? 0 : o.amount().doubleValue();
+                        boolean newCustomer = firstWon.containsKey(o.id());
+                        toClose[k] = (o.closedAt().toEpochMilli() - won.firstTouchAt()[k]) / DAY_MILLIS;
                         total[0] += 1;
                         total[1] += amount;
                         total[2] += newCustomer ? 1 : 0;
-                        oc.creditByKey().forEach((key, credit) -> {
-                            keys.add(key);
-                            double[] s = sums.computeIfAbsent(key, k -> new double[3]);
+                        for (int i = won.offsets()[k]; i < won.offsets()[k + 1]; i++) {
+                            int key = won.keys()[i];
+                            double credit = won.credits()[i];
+                            double[] s = sums[key] == null ? sums[key] = new double[3] : sums[key];
                             s[0] += credit;
                             s[1] += credit * amount;
                             s[2] += newCustomer ? credit : 0;
-                            if (credit > 0) {
-                                days.computeIfAbsent(key, k -> new ArrayList<>()).add(toClose);
-                            }
-                        });
+                            credited[key] += credit > 0 ? 1 : 0;
+                        }
                     }
-                    return new WonDeals(keys, sums, DealDays.of(days, allDays), total);
+                    // The days to conversion of the deals crediting each key, in deal order.
+                    double[][] days = new double[keys][];
+                    int[] filled = new int[keys];
+                    for (int k = 0; k < deals; k++) {
+                        for (int i = won.offsets()[k]; i < won.offsets()[k + 1]; i++) {
+                            int key = won.keys()[i];
+                            if (won.credits()[i] > 0) {
+                                if (days[key] == null) {
+                                    days[key] = new double[credited[key]];
+                                }
+                                days[key][filled[key]++] = toClose[k];
+                            }
+                        }
+                    }
+                    Set<String> present = new HashSet<>();
+                    Map<String, double[]> byKey = new HashMap<>();
+                    Map<String, Double> medians = new HashMap<>();
+                    for (int key = 0; key < keys; key++) {
+                        if (sums[key] != null) {
+                            present.add(won.names()[key]);
+                            byKey.put(won.names()[key], sums[key]);
+                            if (days[key] != null) {
+                                medians.put(won.names()[key], median(days[key]));
+                            }
+                        }
+                    }
+                    return new WonDeals(present, byKey, new DealDays(medians, deals == 0 ? null : median(toClose)), total);
                 });
     }
 
@@ -208,12 +238,6 @@ public class PerformanceReports {
 
     /** Median days to conversion of the period's won deals: by each key a model credits (absent: none), and of all. */
     record DealDays(Map<String, Double> medianByKey, Double medianAll) {
-
-        static DealDays of(Map<String, List<Double>> byKey, List<Double> all) {
-            Map<String, Double> medians = new HashMap<>();
-            byKey.forEach((key, days) -> medians.put(key, median(days)));
-            return new DealDays(medians, median(all));
-        }
     }
 
     /** From won_deal_rollup through the index (RollupIndex): the deals closed in the period, the model's credited keys. */
@@ -583,15 +607,9 @@ public class PerformanceReports {
         return spend == 0 ? null : ratio(spend, denominator);
     }
 
-    static Double median(List<Double> values) {
-        if (values.isEmpty()) {
-            return null;
-        }
-        // Primitive sort: a report sorts thousands of deals' days per row.
-        double[] sorted = new double[values.size()];
-        for (int i = 0; i < sorted.length; i++) {
-            sorted[i] = values.get(i);
-        }
+    /** The median of {@code values} (sorted here, a copy: a report sorts thousands of deals' days per row). */
+    static double median(double[] values) {
+        double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;

@@ -86,6 +86,8 @@ class JourneyStorePropertyTest {
     private final Map<String, String> accountOf = new HashMap<>();
     private final Map<String, String> personOf = new HashMap<>();
     private final Map<String, O> opportunities = new LinkedHashMap<>();
+    /** The reference's median days to conversion by key of the last revenue question. */
+    private final Map<String, Double> medians = new HashMap<>();
 
     @Test
     void dataDrivenReportsFromTheTouchesInMemoryEqualAReferenceBuiltFromTheItems() {
@@ -168,7 +170,8 @@ class JourneyStorePropertyTest {
             }
             if (revenue) {
                 // The performance report: its revenue basis and its won deals' revenue per key come of the same journeys.
-                String performance = "{ performance(" + arguments + ", first: 1000) { rows { edges { node { key credit revenue } } } } }";
+                String performance = "{ performance(" + arguments + ", first: 1000) { rows { edges { node { key credit revenue"
+                        + " medianDaysToConversion } } } } }";
                 List<Map<String, Object>> nodes = ok(performance, "performance").getList("data.performance.rows.edges.node");
                 // Its rows are the keys of the revenue and the pipeline journeys: those of no won journey with 0 revenue credit.
                 assertTrue(nodes.stream().map(n -> (String) n.get("key")).toList().containsAll(expected.keySet()), performance);
@@ -176,6 +179,12 @@ class JourneyStorePropertyTest {
                     double[] e = expected.getOrDefault((String) node.get("key"), new double[3]);
                     assertEquals(e[0], ((Number) node.get("credit")).doubleValue(), 1e-12 * Math.max(1, e[0]), performance);
                     assertEquals(e[1], Double.parseDouble(node.get("revenue").toString()), 0.0101, performance);
+                    Double median = medians.get((String) node.get("key"));
+                    Object actualMedian = node.get("medianDaysToConversion");
+                    assertEquals(median == null, actualMedian == null, performance + " median of " + node.get("key"));
+                    if (median != null) {
+                        assertEquals(median, ((Number) actualMedian).doubleValue(), 0.051, performance + " median of " + node.get("key"));
+                    }
                 }
             }
         }
@@ -223,9 +232,11 @@ class JourneyStorePropertyTest {
             }
         });
         Map<String, double[]> sums = new TreeMap<>();
+        medians.clear();
         if (journeys.isEmpty()) {
             return sums;
         }
+        Map<String, List<Double>> days = new TreeMap<>();
         PathPopulation built = population.build();
         DataDrivenCredits credits = kind == 3 ? new ShapleyModel().fit(built) : new MarkovChainModel(kind + 1).fit(built).credits();
         for (int k = 0; k < journeys.size(); k++) {
@@ -239,9 +250,18 @@ class JourneyStorePropertyTest {
                 s[1] += credit[i] * converting.get(k).amount();
                 if (credit[i] > 0 && credited.add(key)) {
                     s[2]++;
+                    if (revenue) {
+                        days.computeIfAbsent(key, x -> new ArrayList<>()).add((converting.get(k).closed().toEpochMilli()
+                                - journeys.get(k).get(0).at().toEpochMilli()) / 86_400_000.0);
+                    }
                 }
             }
         }
+        days.forEach((key, list) -> {
+            double[] sorted = list.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            int n = sorted.length;
+            medians.put(key, n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2);
+        });
         return sums;
     }
 
