@@ -511,6 +511,13 @@ public class PerformanceReports {
             return index.spend(state).chain(spend -> index.currency(state).map(currency -> new Spend(
                     column == null ? Map.of() : spend.by(column, first, end), spend.total(first, end), currency)));
         }
+        // Spend and currency do not depend on the model: the rollups' data version (which every spend page moves) keys
+        // them for a report computed on demand too, once the workspace has rollups.
+        return rollupReports.state(workspace).chain(current -> current != null
+                ? spendAndCurrency(workspace, current, from, to, groupBy) : spendFromTables(workspace, from, to, column));
+    }
+
+    private Uni<Spend> spendFromTables(String workspace, LocalDate from, LocalDate to, String column) {
         Uni<Map<String, Double>> byKey = column == null ? Uni.createFrom().item(Map.of())
                 : reports.spendBy(workspace, from, to, column, Dimension.NO_VALUE);
         return byKey.chain(spend -> reports.spendTotal(workspace, from, to)
