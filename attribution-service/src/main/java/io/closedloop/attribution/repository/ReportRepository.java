@@ -127,6 +127,26 @@ public class ReportRepository {
     public record FirstWon(String opportunityId, String accountId, Instant closedAt) {
     }
 
+    /**
+     * Which of {@code ids} are their account's first won opportunity (earliest close, ties by id, as
+     * {@link #firstWonDeals}): one look at each one's account, not a read of every won deal.
+     */
+    public Uni<Set<String>> firstWonAmong(String workspace, Collection<String> ids) {
+        return pool.preparedQuery("""
+                        select o.id from opportunity o
+                        where o.workspace_id = $1 and o.id = any($2) and o.status = 'WON' and o.account_id is not null
+                          and o.closed_at is not null
+                          and not exists (select 1 from opportunity p
+                                          where p.workspace_id = o.workspace_id and p.account_id = o.account_id
+                                            and p.status = 'WON' and p.closed_at is not null
+                                            and (p.closed_at < o.closed_at or p.closed_at = o.closed_at and p.id < o.id))""")
+                .execute(Tuple.of(workspace, ids.toArray(String[]::new))).map(rows -> {
+                    Set<String> out = new HashSet<>();
+                    rows.forEach(r -> out.add(r.getString(0)));
+                    return out;
+                });
+    }
+
     /** Each account's first won opportunity (earliest close, ties by id), by opportunity id. */
     public Uni<Map<String, FirstWon>> firstWonDeals(String workspace) {
         return pool.preparedQuery("""

@@ -138,7 +138,8 @@ public class PerformanceReports {
      * arrays, on a worker thread; the keys named once at the end.
      */
     private Uni<WonDeals> wonDeals(String workspace, DealCredits won) {
-        return reports.firstWonDeals(workspace).emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+        List<String> ids = won.deals().stream().map(Opportunity::id).toList();
+        return reports.firstWonAmong(workspace, ids).emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
                 .map(firstWon -> {
                     int keys = won.names().length;
                     double[][] sums = new double[keys][];
@@ -149,7 +150,7 @@ public class PerformanceReports {
                     for (int k = 0; k < deals; k++) {
                         Opportunity o = won.deals().get(k);
                         double amount = o.amount() == null ? 0 : o.amount().doubleValue();
-                        boolean newCustomer = firstWon.containsKey(o.id());
+                        boolean newCustomer = firstWon.contains(o.id());
                         toClose[k] = (o.closedAt().toEpochMilli() - won.firstTouchAt()[k]) / DAY_MILLIS;
                         total[0] += 1;
                         total[1] += amount;
