@@ -94,6 +94,33 @@ public class JourneyRepository {
         this.maxRows = maxRows;
     }
 
+    /**
+     * Moves the deals version of {@code workspaces}: in the transaction of a change to their opportunities' ids, accounts,
+     * amounts, times or status.
+     */
+    public static Uni<Void> dealsChanged(SqlClient tx, Collection<String> workspaces) {
+        return workspaces.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
+                        insert into journey_version (workspace_id, version, deals_version)
+                        select distinct w, 0, 1 from unnest($1::text[]) as w
+                        on conflict (workspace_id) do update set deals_version = journey_version.deals_version + 1""")
+                .execute(Tuple.of(workspaces.toArray(String[]::new))).replaceWithVoid();
+    }
+
+    /** A workspace's versions now: of its touches and memberships, and of its opportunities (0, 0 before any). */
+    public record Versions(long touches, long deals) {
+    }
+
+    public Uni<Versions> versions(String workspace) {
+        return pool.preparedQuery("select version, deals_version from journey_version where workspace_id = $1")
+                .execute(Tuple.of(workspace)).map(rows -> {
+                    if (rows.size() == 0) {
+                        return new Versions(0, 0);
+                    }
+                    Row r = rows.iterator().next();
+                    return new Versions(r.getLong(0), r.getLong(1));
+                });
+    }
+
     /** Moves the journey version of {@code workspaces}: in the transaction of a change to their touches or memberships. */
     public static Uni<Void> changed(SqlClient tx, Collection<String> workspaces) {
         return workspaces.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
@@ -101,12 +128,6 @@ public class JourneyRepository {
                         select distinct w, 1 from unnest($1::text[]) as w
                         on conflict (workspace_id) do update set version = journey_version.version + 1""")
                 .execute(Tuple.of(workspaces.toArray(String[]::new))).replaceWithVoid();
-    }
-
-    /** The workspace's journey version now (0 before any touch or membership). */
-    public Uni<Long> version(String workspace) {
-        return pool.preparedQuery("select version from journey_version where workspace_id = $1").execute(Tuple.of(workspace))
-                .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0));
     }
 
     /**
@@ -169,25 +190,28 @@ public class JourneyRepository {
 
     /** Opportunities created in [from, to). */
     public Uni<List<Opportunity>> createdIn(String workspace, Instant from, Instant to) {
-        return createdIn(workspace, from, to, null, true);
+        return createdIn(workspace, from, to, null);
     }
 
-    /**
-     * Opportunities created in [from, to) of the given accounts ({@code accounts} null: of any account, or none).
-     *
-     * @param people whether to read their lead-creation time and contact roles' persons (rule-based milestones and
-     *               CONTACT_ROLES journeys need them; a subquery per opportunity); without, those are null and empty
-     */
-    public Uni<List<Opportunity>> createdIn(String workspace, Instant from, Instant to, Collection<String> accounts, boolean people) {
-        return list((people ? OPPORTUNITY : DEAL) + " where o.workspace_id = $1 and o.created_at >= $2 and o.created_at < $3"
-                + ofAccounts(accounts) + " order by o.id", args(Tuple.of(workspace, utc(from), utc(to)), accounts));
+    /** Opportunities created in [from, to) of the given accounts ({@code accounts} null: of any account, or none). */
+    public Uni<List<Opportunity>> createdIn(String workspace, Instant from, Instant to, Collection<String> accounts) {
+        return list(OPPORTUNITY + " where o.workspace_id = $1 and o.created_at >= $2 and o.created_at < $3" + ofAccounts(accounts)
+                + " order by o.id", args(Tuple.of(workspace, utc(from), utc(to)), accounts));
     }
 
     /** Opportunities won or lost with their close in [from, to) of the given accounts ({@code accounts} null: any). */
-    public Uni<List<Opportunity>> closedIn(String workspace, Instant from, Instant to, Collection<String> accounts, boolean people) {
-        return list((people ? OPPORTUNITY : DEAL) + " where o.workspace_id = $1 and o.status in ('WON', 'LOST')"
+    public Uni<List<Opportunity>> closedIn(String workspace, Instant from, Instant to, Collection<String> accounts) {
+        return list(OPPORTUNITY + " where o.workspace_id = $1 and o.status in ('WON', 'LOST')"
                 + " and o.closed_at >= $2 and o.closed_at < $3" + ofAccounts(accounts) + " order by o.id",
                 args(Tuple.of(workspace, utc(from), utc(to)), accounts));
+    }
+
+    /**
+     * Every opportunity of the workspace without its people (no lead-creation time, no persons: what Markov and Shapley
+     * over ACCOUNT journeys read), by id in code point order; at least as new as {@code version} when read after it.
+     */
+    public Uni<List<Opportunity>> deals(String workspace) {
+        return list(DEAL + " where o.workspace_id = $1 order by o.id collate \"C\"", Tuple.of(workspace));
     }
 
     private static String ofAccounts(Collection<String> accounts) {

@@ -262,19 +262,17 @@ public class AttributionService {
         String dataAsOf = Instant.now().toString();
         return settings.get(workspace).chain(s -> {
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
+            if (stored(options, scope(options, s))) {
+                return onStored(workspace, from, to, options, lookback, true,
+                        stored -> storedReport(stored, from, to, groupBy, options, dataAsOf));
+            }
             Uni<List<Opportunity>> inScope = options.basis() == Basis.PIPELINE
-                    ? journeys.createdIn(workspace, from, to, null, !stored(options, scope(options, s)))
-                    : journeys.closedIn(workspace, from, to, null, !stored(options, scope(options, s)));
+                    ? journeys.createdIn(workspace, from, to) : journeys.closedIn(workspace, from, to, null);
             return inScope.chain(opportunities -> {
                 Instant lower = from;
                 for (Opportunity o : opportunities) {
                     Instant start = o.createdAt().minus(lookback);
                     lower = start.isBefore(lower) ? start : lower;
-                }
-                if (stored(options, scope(options, s))) {
-                    return onDemand.run(workspace, true, () -> store.touches(workspace), touches -> storedReport(
-                            storedJourneys(opportunities, touches, from, to, options, lookback, true), from, to, groupBy, options,
-                            dataAsOf));
                 }
                 // Conversion points lie before `to`, so [lower, to] holds every touch any journey needs.
                 Instant earliest = lower;
@@ -330,6 +328,16 @@ public class AttributionService {
      */
     private static boolean stored(ModelOptions options, JourneyScope scope) {
         return !options.model().isRuleBased() && scope == JourneyScope.ACCOUNT;
+    }
+
+    /**
+     * Computes {@code then} of a question's journeys over the workspace's touches and opportunities in memory (JourneyStore),
+     * holding an on-demand permit (what the user chose: charged to the workspace's share), on a worker thread.
+     */
+    private <T> Uni<T> onStored(String workspace, Instant from, Instant to, ModelOptions options, Duration lookback, boolean explain,
+                                java.util.function.Function<StoredJourneys, T> then) {
+        return onDemand.run(workspace, true, () -> store.journeys(workspace), memory -> then.apply(storedJourneys(
+                memory.inScope(options.basis(), from, to), memory.touches(), from, to, options, lookback, explain)));
     }
 
     /** A data-driven model's journeys over the touches in memory: the converting ones' touch ranges and credits, in order. */
@@ -491,9 +499,7 @@ public class AttributionService {
                 return opportunityCredits(workspace, from, to, groupBy, revenue).map(DealCredits::of);
             }
             Duration lookback = Duration.ofDays(lookbackDays(revenue, s));
-            return journeys.closedIn(workspace, from, to, null, false).chain(opportunities -> onDemand.run(workspace, true,
-                    () -> store.touches(workspace), touches -> storedDealCredits(
-                            storedJourneys(opportunities, touches, from, to, revenue, lookback, false), groupBy)));
+            return onStored(workspace, from, to, revenue, lookback, false, stored -> storedDealCredits(stored, groupBy));
         });
     }
 
@@ -552,12 +558,8 @@ public class AttributionService {
             }
             Duration lookback = Duration.ofDays(lookbackDays(revenue, s));
             String dataAsOf = Instant.now().toString();
-            return journeys.closedIn(workspace, from, to, null, false).chain(opportunities -> onDemand.run(workspace, true,
-                    () -> store.touches(workspace), touches -> {
-                        StoredJourneys stored = storedJourneys(opportunities, touches, from, to, revenue, lookback, true);
-                        return new RevenueOnDemand(storedReport(stored, from, to, groupBy, revenue, dataAsOf),
-                                storedDealCredits(stored, groupBy));
-                    }));
+            return onStored(workspace, from, to, revenue, lookback, true, stored -> new RevenueOnDemand(
+                    storedReport(stored, from, to, groupBy, revenue, dataAsOf), storedDealCredits(stored, groupBy)));
         });
     }
 
@@ -727,10 +729,12 @@ public class AttributionService {
         return settings.get(workspace).chain(s -> {
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
             JourneyScope scope = scope(options, s);
+            if (stored(options, scope)) {
+                return onStored(workspace, from, to, options, lookback, false, stored -> storedCredits(stored, groupBy, accounts));
+            }
             Set<String> read = options.model().isRuleBased() ? accounts : null;
             Uni<List<Opportunity>> inScope = options.basis() == Basis.PIPELINE
-                    ? journeys.createdIn(workspace, from, to, read, !stored(options, scope))
-                    : journeys.closedIn(workspace, from, to, read, !stored(options, scope));
+                    ? journeys.createdIn(workspace, from, to, read) : journeys.closedIn(workspace, from, to, read);
             return inScope.chain(opportunities -> {
                 Instant lower = from;
                 // Only the accounts read: each account's (or contact role person's) touches from its earliest journey's start.
@@ -741,10 +745,6 @@ public class AttributionService {
                     widen(windows, o, scope, start, to);
                 }
                 Instant earliest = lower;
-                if (stored(options, scope)) {
-                    return onDemand.run(workspace, true, () -> store.touches(workspace), touches -> storedCredits(
-                            storedJourneys(opportunities, touches, from, to, options, lookback, false), groupBy, accounts));
-                }
                 Supplier<Uni<Map<String, List<TouchRow>>>> load = read == null
                         ? () -> journeys.touchesByAccount(workspace, earliest, to)
                         : scope == JourneyScope.CONTACT_ROLES ? () -> journeys.touchesOfPersons(workspace, windows.values())

@@ -39,7 +39,8 @@ public class ErasureApplyService {
                                 update opportunity set account_id = $3 where workspace_id = $1 and account_derived and account_id in
                                     (select 'person:' || person_id from membership where workspace_id = $1 and identifier = any($2)
                                      and person_id is not null)""")
-                        .execute(Tuple.of(item.workspace(), array, erasedAccount(erasureId))).replaceWithVoid();
+                        .execute(Tuple.of(item.workspace(), array, erasedAccount(erasureId))).replaceWithVoid()
+                        .chain(() -> JourneyRepository.dealsChanged(tx, List.of(item.workspace())));
                 return b2c.chain(() -> tx.preparedQuery("delete from touch where workspace_id = $1 and identifiers && $2")
                                 .execute(Tuple.of(item.workspace(), array)))
                         .chain(touches -> tx.preparedQuery("delete from membership where workspace_id = $1 and identifier = any($2)")

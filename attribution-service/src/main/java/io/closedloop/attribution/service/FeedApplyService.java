@@ -91,7 +91,8 @@ public class FeedApplyService {
                         from unnest($1::text[], $2::text[]) as x(w, k)
                         where o.workspace_id = x.w and o.account_derived and x.k like 'contact_id:%'
                           and o.contact_ids[1] = substr(x.k, 12)""")
-                        .execute(columns(contactMemberships, 2)).replaceWithVoid())
+                        .execute(columns(contactMemberships, 2)).replaceWithVoid()
+                        .chain(() -> JourneyRepository.dealsChanged(tx, workspaces(contactMemberships))))
                 .chain(() -> JourneyRepository.changed(tx, items.stream().map(MembershipItem::workspace).distinct().toList()));
     }
 
@@ -128,7 +129,8 @@ public class FeedApplyService {
                             closed_at = excluded.closed_at, contact_ids = excluded.contact_ids,
                             account_derived = excluded.account_derived, stage_history = excluded.stage_history,
                             contact_roles = excluded.contact_roles""")
-                .execute(columns(opportunities.values(), 11)).replaceWithVoid());
+                .execute(columns(opportunities.values(), 11)).replaceWithVoid()
+                .chain(() -> JourneyRepository.dealsChanged(tx, workspaces(opportunities.values()))));
     }
 
     /** "type:value", the form touch.identifiers and membership.identifier share. */

@@ -3,7 +3,9 @@ package io.closedloop.attribution.service;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.closedloop.attribution.journey.AccountTouches;
+import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.repository.JourneyRepository;
+import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -12,28 +14,53 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
- * Each workspace's touches resolved to accounts, in memory (AccountTouches), for the data-driven models computed on demand
- * over ACCOUNT journeys (issue 20): a period's journeys are then ranges of it, not a read of every row they hold.
- * PostgreSQL stays the only store: a report reads the workspace's journey version (moved by every feed page and erasure
- * changing touches or memberships, in their transaction) and finds the copy of that version, or reads one with one COPY
- * (concurrent reports share it; reads run one at a time, each holds its rows while building). Kept under a byte bound
- * ({@code closedloop.reports.journeys-megabytes}), one version per workspace (a newer one lets the older go at once), and
- * for at most {@code closedloop.reports.journeys-ttl} after the read: an erased person's touches leave every replica's
- * memory by then even when no report asks again (DESIGN §6).
+ * Each workspace's touches resolved to accounts (AccountTouches) and its opportunities, in memory, for the data-driven
+ * models computed on demand over ACCOUNT journeys (issue 20): a period's journeys are then ranges of it and its deals a
+ * filter, not a read of every row they hold. PostgreSQL stays the only store: a report reads the workspace's versions
+ * (moved by every feed page and erasure changing touches or memberships, or opportunities, in their transaction) and
+ * finds the copies of those versions, or reads them (the touches with one COPY; concurrent reports share a read; reads of
+ * touches run one at a time, each holds its rows while building). Kept under a byte bound
+ * ({@code closedloop.reports.journeys-megabytes}), one version per workspace and kind (a newer one lets the older go at
+ * once), and for at most {@code closedloop.reports.journeys-ttl} after the read: an erased person's touches leave every
+ * replica's memory by then even when no report asks again (DESIGN §6).
  */
 @ApplicationScoped
 public class JourneyStore {
 
-    private record Key(String workspace, long version) {
+    /** A workspace's touches and opportunities in memory, each at least as new as the versions a report read. */
+    public record InMemory(AccountTouches touches, List<Opportunity> deals) {
+
+        /** The opportunities converting in [from, to) on {@code basis} (JourneyRepository.createdIn, closedIn), by id. */
+        public List<Opportunity> inScope(Basis basis, Instant from, Instant to) {
+            List<Opportunity> out = new ArrayList<>();
+            for (Opportunity o : deals) {
+                Instant at = basis == Basis.PIPELINE ? o.createdAt()
+                        : "WON".equals(o.status()) || "LOST".equals(o.status()) ? o.closedAt() : null;
+                if (at != null && !at.isBefore(from) && at.isBefore(to)) {
+                    out.add(o);
+                }
+            }
+            return out;
+        }
     }
 
+    private record Key(String kind, String workspace, long version) {
+    }
+
+    /** What a kept opportunity costs, about: the record, its strings, amount and times. */
+    private static final int DEAL_BYTES = 320;
+
     private final JourneyRepository journeys;
-    private final AsyncCache<Key, AccountTouches> kept;
+    private final AsyncCache<Key, Object> kept;
     private final ReentrantLock reading = new ReentrantLock();
 
     public JourneyStore(JourneyRepository journeys,
@@ -41,37 +68,45 @@ public class JourneyStore {
                         @ConfigProperty(name = "closedloop.reports.journeys-ttl", defaultValue = "10m") Duration ttl) {
         this.journeys = journeys;
         this.kept = Caffeine.newBuilder().maximumWeight(megabytes << 20)
-                .weigher((Key key, AccountTouches touches) -> (int) Math.min(Integer.MAX_VALUE, touches.bytes()))
+                .weigher((Key key, Object value) -> (int) Math.min(Integer.MAX_VALUE, value instanceof AccountTouches touches
+                        ? touches.bytes() : (long) DEAL_BYTES * ((List<?>) value).size()))
                 .expireAfterWrite(ttl)
                 // Evictions at once, on the caller's thread (as RollupIndex: the common pool lags on two cores).
                 .executor(Runnable::run)
                 .buildAsync();
     }
 
-    /** The workspace's touches at its journey version now. */
-    public Uni<AccountTouches> touches(String workspace) {
-        // A copy: a report that goes away cancels its copy, never the read other reports share.
-        return journeys.version(workspace).chain(version -> Uni.createFrom().completionStage(() -> kept.get(
-                new Key(workspace, version), (key, executor) -> CompletableFuture.supplyAsync(() -> read(key),
-                        Infrastructure.getDefaultWorkerPool())).copy()));
+    /** The workspace's touches and opportunities at its versions now (an older version of either is let go). */
+    public Uni<InMemory> journeys(String workspace) {
+        return journeys.versions(workspace).chain(versions -> this.<AccountTouches>get(new Key("touches", workspace, versions.touches()),
+                        () -> CompletableFuture.supplyAsync(() -> readTouches(workspace), Infrastructure.getDefaultWorkerPool()))
+                .chain(touches -> this.<List<Opportunity>>get(new Key("deals", workspace, versions.deals()),
+                                () -> journeys.deals(workspace).subscribeAsCompletionStage())
+                        .map(deals -> new InMemory(touches, deals))));
     }
 
-    private AccountTouches read(Key key) {
-        AccountTouches touches;
+    @SuppressWarnings("unchecked")
+    private <T> Uni<T> get(Key key, Supplier<CompletableFuture<?>> read) {
+        // A copy: a report that goes away cancels its copy, never the read other reports share (a failed read is not kept).
+        return Uni.createFrom().completionStage(() -> kept.get(key, (k, executor) -> read.get().thenApply(v -> (Object) v)).copy())
+                .invoke(() -> kept.synchronous().asMap().keySet().removeIf(other -> other.kind().equals(key.kind())
+                        && other.workspace().equals(key.workspace()) && other.version() < key.version()))
+                .map(v -> (T) v);
+    }
+
+    private AccountTouches readTouches(String workspace) {
         reading.lock();
         try {
             long start = System.nanoTime();
-            touches = journeys.accountTouches(key.workspace());
-            Log.infof("journeys of workspace %s at version %d read: %d touches of %d accounts, %d MB, %.1f s", key.workspace(),
+            AccountTouches touches = journeys.accountTouches(workspace);
+            Log.infof("journeys of workspace %s at version %d read: %d touches of %d accounts, %d MB, %.1f s", workspace,
                     touches.version(), touches.touchCount(), touches.accountCount(), touches.bytes() >> 20,
                     (System.nanoTime() - start) / 1e9);
+            return touches;
         } catch (SQLException e) {
             throw new CompletionException(e);
         } finally {
             reading.unlock();
         }
-        // No report asks for an older version of this workspace again.
-        kept.synchronous().asMap().keySet().removeIf(k -> k.workspace().equals(key.workspace()) && k.version() < key.version());
-        return touches;
     }
 }

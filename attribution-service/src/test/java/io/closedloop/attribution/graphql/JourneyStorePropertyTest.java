@@ -49,7 +49,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * code point, also within one millisecond), the period's converting journeys in their window, the lost ones, the paths of
  * the accounts with no opportunity in scope, fitted by the models. 120 random questions (period, Markov order 1–3 or
  * Shapley, basis, grouping), then pages that move an identifier to another account, add touches to an account with no
- * opportunity and erase a person: 40 more, which must see them (the journey version moved).
+ * opportunity, erase a person, restate and add deals: 40 more, which must see them (the versions moved).
  */
 @QuarkusTest
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "attribution"))
@@ -135,6 +135,13 @@ class JourneyStorePropertyTest {
                 touch("late-1", day(100), "webinar", "campaign 9", List.of("v39-0")),
                 touch("late-2", day(101), "email", "campaign 9", List.of("v39-0"))));
         erase("v7-0");
+        // Deals restated and added: the opportunities in memory follow (their own version).
+        List<FeedItem> restated = new ArrayList<>();
+        for (O o : List.copyOf(opportunities.values()).subList(0, 6)) {
+            restated.add(opportunity(o.id(), o.account(), o.amount() * 2, o.created(), "WON", o.created().plus(Duration.ofDays(9))));
+        }
+        restated.add(opportunity("opp-new", "acct-39", 4321, day(100), "WON", day(110)));
+        page(incremental.crm(apply::applyCrm), restated);
         ask(random, 40);
     }
 
