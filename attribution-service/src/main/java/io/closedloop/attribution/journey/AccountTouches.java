@@ -105,14 +105,18 @@ public final class AccountTouches {
         return values[dimension.ordinal()].length;
     }
 
-    /** The touches of {@code accountId} with {@code from <= time <= to} (epoch ms); empty for an account with none. */
+    /**
+     * The touches of {@code accountId} with {@code from <= time <= to} (epoch ms); empty for an account with none, and for
+     * a window that ends before it starts (a deal closed before its creation minus the lookback).
+     */
     public Range range(String accountId, long from, long to) {
         Integer account = accountId == null ? null : indexOf.get(accountId);
         if (account == null) {
             return new Range(0, 0, 0);
         }
-        return new Range(account, firstAtOrAfter(account, from), to == Long.MAX_VALUE ? offsets[account + 1]
-                : firstAtOrAfter(account, to + 1));
+        int first = firstAtOrAfter(account, from);
+        int end = to == Long.MAX_VALUE ? offsets[account + 1] : firstAtOrAfter(account, to + 1);
+        return new Range(account, first, Math.max(first, end));
     }
 
     private int firstAtOrAfter(int account, long millis) {

@@ -512,10 +512,13 @@ public class PerformanceReports {
             return index.spend(state).chain(spend -> index.currency(state).map(currency -> new Spend(
                     column == null ? Map.of() : spend.by(column, first, end), spend.total(first, end), currency)));
         }
-        // Spend and currency do not depend on the model: the rollups' data version (which every spend page moves) keys
-        // them for a report computed on demand too, once the workspace has rollups.
-        return rollupReports.state(workspace).chain(current -> current != null
-                ? spendAndCurrency(workspace, current, from, to, groupBy) : spendFromTables(workspace, from, to, column));
+        // Spend does not depend on the model: the rollups' data version (which every spend page moves) keys it for a report
+        // computed on demand too, once the workspace has rollups. The currency is read as it is now (revenue pages do not
+        // move that version).
+        return rollupReports.state(workspace).chain(current -> current == null ? spendFromTables(workspace, from, to, column)
+                : index.spend(current).chain(spend -> reports.currency(workspace).map(currency -> new Spend(column == null
+                        ? Map.of() : spend.by(column, (int) from.toEpochDay(), (int) to.toEpochDay()),
+                        spend.total((int) from.toEpochDay(), (int) to.toEpochDay()), currency))));
     }
 
     private Uni<Spend> spendFromTables(String workspace, LocalDate from, LocalDate to, String column) {

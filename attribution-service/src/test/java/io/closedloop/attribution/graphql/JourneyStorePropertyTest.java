@@ -88,6 +88,8 @@ class JourneyStorePropertyTest {
     private final Map<String, O> opportunities = new LinkedHashMap<>();
     /** The reference's median days to conversion by key of the last revenue question. */
     private final Map<String, Double> medians = new HashMap<>();
+    /** The reference's converting journeys of the last question. */
+    private int attributed;
 
     @Test
     void dataDrivenReportsFromTheTouchesInMemoryEqualAReferenceBuiltFromTheItems() {
@@ -141,7 +143,16 @@ class JourneyStorePropertyTest {
             restated.add(opportunity(o.id(), o.account(), o.amount() * 2, o.created(), "WON", o.created().plus(Duration.ofDays(9))));
         }
         restated.add(opportunity("opp-new", "acct-39", 4321, day(100), "WON", day(110)));
+        // Closed long before its creation minus the lookback (an import's dates): a window that ends before it starts, with
+        // touches between its close and its start.
+        restated.add(opportunity("opp-backwards", "acct-2", 999, day(400), "WON", day(10)));
+        restated.add(opportunity("opp-backwards-lost", "acct-5", 999, day(400), "LOST", day(10)));
+        page(incremental.touches(apply::applyTouches), List.of(touch("back-2a", day(20), "email", null, List.of("v2-0")),
+                touch("back-2b", day(30), "webinar", null, List.of("v2-0")), touch("back-5", day(25), "email", null, List.of("v5-0"))));
         page(incremental.crm(apply::applyCrm), restated);
+        for (int kind = 0; kind < 4; kind++) {
+            ask(START, START.plusDays(15), kind, true, false, "backwards windows");
+        }
         ask(random, 40);
     }
 
@@ -149,49 +160,52 @@ class JourneyStorePropertyTest {
     private void ask(Random random, int count) {
         for (int q = 0; q < count; q++) {
             LocalDate from = START.plusDays(random.nextInt(200) - 20);
-            LocalDate to = from.plusDays(random.nextInt(120));
-            int kind = random.nextInt(4);
-            String model = kind == 3 ? "{name: SHAPLEY}" : "{name: MARKOV, markovOrder: " + (kind + 1) + "}";
-            boolean revenue = random.nextBoolean();
-            boolean byCampaign = random.nextBoolean();
-            String arguments = "period: {from: \"" + from + "\", to: \"" + to + "\"}, model: " + model + ", basis: "
-                    + (revenue ? "REVENUE" : "PIPELINE") + ", groupBy: " + (byCampaign ? "CAMPAIGN" : "CHANNEL");
-            String query = "{ attribution(" + arguments + ") { attributedOpportunities rows { key credit amount opportunities } } }";
-            JsonPath answer = ok(query, "attribution");
-            Map<String, double[]> actual = new TreeMap<>();
-            for (Map<String, Object> row : answer.<Map<String, Object>>getList("data.attribution.rows")) {
-                actual.put((String) row.get("key"), new double[] {((Number) row.get("credit")).doubleValue(),
-                        Double.parseDouble(row.get("amount").toString()), ((Number) row.get("opportunities")).doubleValue()});
-            }
-            Map<String, double[]> expected = reference(day(from), day(to.plusDays(1)), kind, revenue, byCampaign);
-            try {
-                assertEquals(expected.keySet(), actual.keySet(), "keys");
-                expected.forEach((key, e) -> {
-                    double[] a = actual.get(key);
-                    assertEquals(e[0], a[0], 1e-12 * Math.max(1, Math.abs(e[0])), key + " credit");
-                    assertEquals(e[1], a[1], 0.0051, key + " amount (money in cents)");
-                    assertEquals(e[2], a[2], 0, key + " opportunities");
-                });
-            } catch (AssertionError e) {
-                throw new AssertionError("question " + q + ": " + query + "\n" + e.getMessage() + "\nanswer: " + answer.prettify(), e);
-            }
-            if (revenue) {
-                // The performance report: its revenue basis and its won deals' revenue per key come of the same journeys.
-                String performance = "{ performance(" + arguments + ", first: 1000) { rows { edges { node { key credit revenue"
-                        + " medianDaysToConversion } } } } }";
-                List<Map<String, Object>> nodes = ok(performance, "performance").getList("data.performance.rows.edges.node");
-                // Its rows are the keys of the revenue and the pipeline journeys: those of no won journey with 0 revenue credit.
-                assertTrue(nodes.stream().map(n -> (String) n.get("key")).toList().containsAll(expected.keySet()), performance);
-                for (Map<String, Object> node : nodes) {
-                    double[] e = expected.getOrDefault((String) node.get("key"), new double[3]);
-                    assertEquals(e[0], ((Number) node.get("credit")).doubleValue(), 1e-12 * Math.max(1, e[0]), performance);
-                    assertEquals(e[1], Double.parseDouble(node.get("revenue").toString()), 0.0101, performance);
-                    Double median = medians.get((String) node.get("key"));
-                    Object actualMedian = node.get("medianDaysToConversion");
-                    assertEquals(median == null, actualMedian == null, performance + " median of " + node.get("key"));
-                    if (median != null) {
-                        assertEquals(median, ((Number) actualMedian).doubleValue(), 0.051, performance + " median of " + node.get("key"));
-                    }
+            ask(from, from.plusDays(random.nextInt(120)), random.nextInt(4), random.nextBoolean(), random.nextBoolean(),
+                    "question " + q);
+        }
+    }
+
+    /** One question ({@code kind} 0-2: Markov of that order + 1, 3: Shapley), answered by the service and by the reference. */
+    private void ask(LocalDate from, LocalDate to, int kind, boolean revenue, boolean byCampaign, String name) {
+        String model = kind == 3 ? "{name: SHAPLEY}" : "{name: MARKOV, markovOrder: " + (kind + 1) + "}";
+        String arguments = "period: {from: \"" + from + "\", to: \"" + to + "\"}, model: " + model + ", basis: "
+                + (revenue ? "REVENUE" : "PIPELINE") + ", groupBy: " + (byCampaign ? "CAMPAIGN" : "CHANNEL");
+        String query = "{ attribution(" + arguments + ") { attributedOpportunities rows { key credit amount opportunities } } }";
+        JsonPath answer = ok(query, "attribution");
+        Map<String, double[]> actual = new TreeMap<>();
+        for (Map<String, Object> row : answer.<Map<String, Object>>getList("data.attribution.rows")) {
+            actual.put((String) row.get("key"), new double[] {((Number) row.get("credit")).doubleValue(),
+                    Double.parseDouble(row.get("amount").toString()), ((Number) row.get("opportunities")).doubleValue()});
+        }
+        Map<String, double[]> expected = reference(day(from), day(to.plusDays(1)), kind, revenue, byCampaign);
+        try {
+            assertEquals(attributed, answer.getInt("data.attribution.attributedOpportunities"), "attributed opportunities");
+            assertEquals(expected.keySet(), actual.keySet(), "keys");
+            expected.forEach((key, e) -> {
+                double[] a = actual.get(key);
+                assertEquals(e[0], a[0], 1e-12 * Math.max(1, Math.abs(e[0])), key + " credit");
+                assertEquals(e[1], a[1], 0.0051, key + " amount (money in cents)");
+                assertEquals(e[2], a[2], 0, key + " opportunities");
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(name + ": " + query + "\n" + e.getMessage() + "\nanswer: " + answer.prettify(), e);
+        }
+        if (revenue) {
+            // The performance report: its revenue basis and its won deals' revenue per key come of the same journeys.
+            String performance = "{ performance(" + arguments + ", first: 1000) { rows { edges { node { key credit revenue"
+                    + " medianDaysToConversion } } } } }";
+            List<Map<String, Object>> nodes = ok(performance, "performance").getList("data.performance.rows.edges.node");
+            // Its rows are the keys of the revenue and the pipeline journeys: those of no won journey with 0 revenue credit.
+            assertTrue(nodes.stream().map(n -> (String) n.get("key")).toList().containsAll(expected.keySet()), performance);
+            for (Map<String, Object> node : nodes) {
+                double[] e = expected.getOrDefault((String) node.get("key"), new double[3]);
+                assertEquals(e[0], ((Number) node.get("credit")).doubleValue(), 1e-12 * Math.max(1, e[0]), performance);
+                assertEquals(e[1], Double.parseDouble(node.get("revenue").toString()), 0.0101, performance);
+                Double median = medians.get((String) node.get("key"));
+                Object actualMedian = node.get("medianDaysToConversion");
+                assertEquals(median == null, actualMedian == null, performance + " median of " + node.get("key"));
+                if (median != null) {
+                    assertEquals(median, ((Number) actualMedian).doubleValue(), 0.051, performance + " median of " + node.get("key"));
                 }
             }
         }
@@ -240,6 +254,7 @@ class JourneyStorePropertyTest {
         });
         Map<String, double[]> sums = new TreeMap<>();
         medians.clear();
+        attributed = journeys.size();
         if (journeys.isEmpty()) {
             return sums;
         }
