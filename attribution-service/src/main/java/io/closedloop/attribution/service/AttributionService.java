@@ -262,9 +262,10 @@ public class AttributionService {
         String dataAsOf = Instant.now().toString();
         return settings.get(workspace).chain(s -> {
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
-            if (stored(options, scope(options, s))) {
+            if (stored(workspace, options, scope(options, s))) {
                 return onStored(workspace, from, to, options, lookback, true,
-                        stored -> storedReport(stored, from, to, groupBy, options, dataAsOf));
+                        stored -> storedReport(stored, from, to, groupBy, options, dataAsOf),
+                        () -> attributionOnDemand(workspace, from, to, groupBy, options));
             }
             Uni<List<Opportunity>> inScope = options.basis() == Basis.PIPELINE
                     ? journeys.createdIn(workspace, from, to) : journeys.closedIn(workspace, from, to, null);
@@ -326,18 +327,21 @@ public class AttributionService {
      * journeys, which read the period's whole population (every account's touches); the rule-based ones computed on demand
      * read only their opportunities' rows, and CONTACT_ROLES journeys need each touch's persons.
      */
-    private static boolean stored(ModelOptions options, JourneyScope scope) {
-        return !options.model().isRuleBased() && scope == JourneyScope.ACCOUNT;
+    private boolean stored(String workspace, ModelOptions options, JourneyScope scope) {
+        return !options.model().isRuleBased() && scope == JourneyScope.ACCOUNT && !store.tooLarge(workspace);
     }
 
     /**
      * Computes {@code then} of a question's journeys over the workspace's touches and opportunities in memory (JourneyStore),
-     * holding an on-demand permit (what the user chose: charged to the workspace's share), on a worker thread.
+     * holding an on-demand permit (what the user chose: charged to the workspace's share), on a worker thread; when the
+     * workspace's touches are too large to keep, asks {@code fromRows} (the same question, which then reads the period's
+     * rows).
      */
     private <T> Uni<T> onStored(String workspace, Instant from, Instant to, ModelOptions options, Duration lookback, boolean explain,
-                                java.util.function.Function<StoredJourneys, T> then) {
+                                java.util.function.Function<StoredJourneys, T> then, Supplier<Uni<T>> fromRows) {
         return onDemand.run(workspace, true, () -> store.journeys(workspace), memory -> then.apply(storedJourneys(
-                memory.inScope(options.basis(), from, to), memory.touches(), from, to, options, lookback, explain)));
+                        memory.inScope(options.basis(), from, to), memory.touches(), from, to, options, lookback, explain)))
+                .onFailure(JourneyStore.TooLarge.class).recoverWithUni(e -> fromRows.get());
     }
 
     /** A data-driven model's journeys over the touches in memory: the converting ones' touch ranges and credits, in order. */
@@ -495,11 +499,12 @@ public class AttributionService {
     public Uni<DealCredits> dealCredits(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
         ModelOptions revenue = options.withBasis(Basis.REVENUE);
         return settings.get(workspace).chain(s -> {
-            if (!stored(revenue, scope(revenue, s))) {
+            if (!stored(workspace, revenue, scope(revenue, s))) {
                 return opportunityCredits(workspace, from, to, groupBy, revenue).map(DealCredits::of);
             }
             Duration lookback = Duration.ofDays(lookbackDays(revenue, s));
-            return onStored(workspace, from, to, revenue, lookback, false, stored -> storedDealCredits(stored, groupBy));
+            return onStored(workspace, from, to, revenue, lookback, false, stored -> storedDealCredits(stored, groupBy),
+                    () -> dealCredits(workspace, from, to, groupBy, options));
         });
     }
 
@@ -551,7 +556,7 @@ public class AttributionService {
     public Uni<RevenueOnDemand> revenueOnDemand(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
         ModelOptions revenue = options.withBasis(Basis.REVENUE);
         return settings.get(workspace).chain(s -> {
-            if (!stored(revenue, scope(revenue, s))) {
+            if (!stored(workspace, revenue, scope(revenue, s))) {
                 return attributionOnDemand(workspace, from, to, groupBy, revenue).chain(report ->
                         opportunityCredits(workspace, from, to, groupBy, revenue).map(won -> new RevenueOnDemand(report,
                                 DealCredits.of(won))));
@@ -559,7 +564,8 @@ public class AttributionService {
             Duration lookback = Duration.ofDays(lookbackDays(revenue, s));
             String dataAsOf = Instant.now().toString();
             return onStored(workspace, from, to, revenue, lookback, true, stored -> new RevenueOnDemand(
-                    storedReport(stored, from, to, groupBy, revenue, dataAsOf), storedDealCredits(stored, groupBy)));
+                    storedReport(stored, from, to, groupBy, revenue, dataAsOf), storedDealCredits(stored, groupBy)),
+                    () -> revenueOnDemand(workspace, from, to, groupBy, options));
         });
     }
 
@@ -729,8 +735,9 @@ public class AttributionService {
         return settings.get(workspace).chain(s -> {
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
             JourneyScope scope = scope(options, s);
-            if (stored(options, scope)) {
-                return onStored(workspace, from, to, options, lookback, false, stored -> storedCredits(stored, groupBy, accounts));
+            if (stored(workspace, options, scope)) {
+                return onStored(workspace, from, to, options, lookback, false, stored -> storedCredits(stored, groupBy, accounts),
+                        () -> opportunityCredits(workspace, from, to, groupBy, options, accounts));
             }
             Set<String> read = options.model().isRuleBased() ? accounts : null;
             Uni<List<Opportunity>> inScope = options.basis() == Basis.PIPELINE

@@ -1,7 +1,9 @@
 package io.closedloop.attribution.service;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.closedloop.attribution.OnDemandLimitException;
 import io.closedloop.attribution.journey.AccountTouches;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.repository.JourneyRepository;
@@ -56,12 +58,21 @@ public class JourneyStore {
     private record Key(String kind, String workspace, long version) {
     }
 
+    /** A workspace whose touches are more than a report computed on demand may load: its reports read each period's rows. */
+    public static final class TooLarge extends RuntimeException {
+        TooLarge(String workspace) {
+            super("the touches of workspace " + workspace + " are more than may be kept in memory", null, false, false);
+        }
+    }
+
     /** What a kept opportunity costs, about: the record, its strings, amount and times. */
     private static final int DEAL_BYTES = 320;
 
     private final JourneyRepository journeys;
     private final AsyncCache<Key, Object> kept;
     private final ReentrantLock reading = new ReentrantLock();
+    /** Workspaces found too large, for as long as a copy would be kept. */
+    private final Cache<String, Boolean> tooLarge;
 
     public JourneyStore(JourneyRepository journeys,
                         @ConfigProperty(name = "closedloop.reports.journeys-megabytes", defaultValue = "128") long megabytes,
@@ -74,6 +85,12 @@ public class JourneyStore {
                 // Evictions at once, on the caller's thread (as RollupIndex: the common pool lags on two cores).
                 .executor(Runnable::run)
                 .buildAsync();
+        this.tooLarge = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(10_000).build();
+    }
+
+    /** Whether the workspace's touches were found too large to keep (its reports then read each period's rows). */
+    public boolean tooLarge(String workspace) {
+        return tooLarge.getIfPresent(workspace) != null;
     }
 
     /** The workspace's touches and opportunities at its versions now (an older version of either is let go). */
@@ -103,6 +120,11 @@ public class JourneyStore {
                     touches.version(), touches.touchCount(), touches.accountCount(), touches.bytes() >> 20,
                     (System.nanoTime() - start) / 1e9);
             return touches;
+        } catch (OnDemandLimitException e) {
+            tooLarge.put(workspace, true);
+            Log.infof("the touches of workspace %s are more than may be kept in memory (%s): its data-driven reports read each"
+                    + " period's rows", workspace, e.getMessage());
+            throw new TooLarge(workspace);
         } catch (SQLException e) {
             throw new CompletionException(e);
         } finally {

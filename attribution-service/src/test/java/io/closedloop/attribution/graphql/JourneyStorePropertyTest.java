@@ -5,7 +5,10 @@ import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.MarkovChainModel;
 import io.closedloop.attribution.model.PathPopulation;
 import io.closedloop.attribution.model.ShapleyModel;
+import io.agroal.api.AgroalDataSource;
+import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.service.ErasureApplyService;
+import io.closedloop.attribution.service.JourneyStore;
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.attribution.service.IncrementalRollups;
 import io.closedloop.launcher.testing.PostgresTestResource;
@@ -40,6 +43,7 @@ import java.util.TreeSet;
 import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -81,7 +85,11 @@ class JourneyStorePropertyTest {
     @Inject
     Pool pool;
 
+    @Inject
+    AgroalDataSource dataSource;
+
     private long seq;
+    private String workspace = WS;
     private final Map<String, T> touches = new LinkedHashMap<>();
     private final Map<String, String> accountOf = new HashMap<>();
     private final Map<String, String> personOf = new HashMap<>();
@@ -154,6 +162,21 @@ class JourneyStorePropertyTest {
             ask(START, START.plusDays(15), kind, true, false, "backwards windows");
         }
         ask(random, 40);
+    }
+
+    @Test
+    void aWorkspaceWithMoreTouchesThanMayBeKeptIsMarkedSoItsReportsReadRows() {
+        workspace = "journey-store-large";
+        page(incremental.touches(apply::applyTouches), List.of(touch("big-1", day(1), "email", null, List.of("big-v")),
+                touch("big-2", day(2), "email", null, List.of("big-v"))));
+        page(incremental.memberships(apply::applyMemberships), List.of(membership("big-v", "big-p", "big-acct")));
+        JourneyStore small = new JourneyStore(new JourneyRepository(pool, dataSource, 1), 128, Duration.ofMinutes(1));
+        assertTrue(!small.tooLarge(workspace));
+        assertThrows(JourneyStore.TooLarge.class, () -> small.journeys(workspace).await().indefinitely());
+        assertTrue(small.tooLarge(workspace), "the next reports of the workspace read each period's rows");
+        assertTrue(!small.tooLarge(WS));
+        JourneyStore enough = new JourneyStore(new JourneyRepository(pool, dataSource, 2), 128, Duration.ofMinutes(1));
+        assertEquals(2, enough.journeys(workspace).await().indefinitely().touches().touchCount());
     }
 
     /** {@code count} random questions, each answered by the service and by the reference. */
@@ -322,7 +345,7 @@ class JourneyStorePropertyTest {
     }
 
     private FeedItem item(String type, JsonObject payload) {
-        return new FeedItem(++seq, WS, type, payload);
+        return new FeedItem(++seq, workspace, type, payload);
     }
 
     private static Instant day(int offset) {
