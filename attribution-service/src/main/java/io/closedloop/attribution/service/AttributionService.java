@@ -6,7 +6,6 @@ import io.closedloop.attribution.AttributionSettings;
 import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.OpportunityStatus;
 import io.closedloop.attribution.TouchType;
-import io.closedloop.attribution.journey.AccountTouches;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.CustomModel;
 import io.closedloop.attribution.model.DataDrivenCredits;
@@ -264,7 +263,7 @@ public class AttributionService {
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
             if (stored(workspace, options, scope(options, s))) {
                 return onStored(workspace, from, to, options, lookback, true,
-                        stored -> storedReport(stored, from, to, groupBy, options, dataAsOf),
+                        stored -> stored.report(from, to, groupBy, options, dataAsOf),
                         () -> attributionOnDemand(workspace, from, to, groupBy, options));
             }
             Uni<List<Opportunity>> inScope = options.basis() == Basis.PIPELINE
@@ -339,117 +338,9 @@ public class AttributionService {
      */
     private <T> Uni<T> onStored(String workspace, Instant from, Instant to, ModelOptions options, Duration lookback, boolean explain,
                                 java.util.function.Function<StoredJourneys, T> then, Supplier<Uni<T>> fromRows) {
-        return onDemand.run(workspace, true, () -> store.journeys(workspace), memory -> then.apply(storedJourneys(
+        return onDemand.run(workspace, true, () -> store.journeys(workspace), memory -> then.apply(StoredJourneys.of(
                         memory.inScope(options.basis(), from, to), memory.touches(), from, to, options, lookback, explain)))
                 .onFailure(JourneyStore.TooLarge.class).recoverWithUni(e -> fromRows.get());
-    }
-
-    /** A data-driven model's journeys over the touches in memory: the converting ones' touch ranges and credits, in order. */
-    private record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, List<AccountTouches.Range> ranges,
-                                  List<double[]> credits, int unattributed, double unattributedAmount,
-                                  ModelExplanation explanation) {
-    }
-
-    /** As {@link #converting} then {@link #dataDriven}, over the touches in memory (ACCOUNT journeys). */
-    private static StoredJourneys storedJourneys(List<Opportunity> opportunities, AccountTouches touches, Instant from, Instant to,
-                                                 ModelOptions options, Duration lookback, boolean explain) {
-        List<Opportunity> converting = new ArrayList<>();
-        List<AccountTouches.Range> ranges = new ArrayList<>();
-        List<AccountTouches.Range> lost = new ArrayList<>();
-        Set<String> inScope = new HashSet<>();
-        int unattributed = 0;
-        double unattributedAmount = 0;
-        for (Opportunity o : opportunities) {
-            if (o.accountId() != null) {
-                inScope.add(o.accountId());
-            }
-            long created = o.createdAt().toEpochMilli();
-            Long closed = o.closedAt() == null ? null : o.closedAt().toEpochMilli();
-            long start = Journey.windowStart(created, lookback);
-            if (options.basis() == Basis.REVENUE && !"WON".equals(o.status())) {
-                if ("LOST".equals(o.status())) {
-                    lost.add(touches.range(o.accountId(), start, Journey.windowEnd(Basis.REVENUE, created, closed)));
-                }
-                continue;
-            }
-            AccountTouches.Range range = touches.range(o.accountId(), start, Journey.windowEnd(options.basis(), created, closed));
-            if (range.isEmpty()) {
-                unattributed++;
-                unattributedAmount += amount(o);
-            } else {
-                converting.add(o);
-                ranges.add(range);
-            }
-        }
-        DataDriven fitted = fit(touches.population(ranges, lost, inScope, from.toEpochMilli(), to.toEpochMilli()), ranges.size(),
-                options, explain);
-        return new StoredJourneys(touches, converting, ranges, fitted.credits(), unattributed, unattributedAmount,
-                fitted.explanation());
-    }
-
-    /** {@link #report} over the touches in memory: the same rows, summed in the same order. */
-    private static AttributionReport storedReport(StoredJourneys stored, Instant from, Instant to, Dimension groupBy,
-                                                  ModelOptions options, String dataAsOf) {
-        AccountTouches touches = stored.touches();
-        int keys = touches.valueCount(groupBy);
-        double[] credit = new double[keys];
-        double[] amount = new double[keys];
-        int[] deals = new int[keys];
-        int[] lastDeal = new int[keys];
-        boolean[] present = new boolean[keys];
-        java.util.Arrays.fill(lastDeal, -1);
-        for (int k = 0; k < stored.ranges().size(); k++) {
-            AccountTouches.Range range = stored.ranges().get(k);
-            double dealAmount = amount(stored.opportunities().get(k));
-            double[] credits = stored.credits().get(k);
-            for (int i = 0; i < range.size(); i++) {
-                int key = touches.key(groupBy, range.from() + i);
-                present[key] = true;
-                credit[key] += credits[i];
-                amount[key] += credits[i] * dealAmount;
-                if (credits[i] > 0 && lastDeal[key] != k) {
-                    lastDeal[key] = k;
-                    deals[key]++;
-                }
-            }
-        }
-        List<Integer> shown = new ArrayList<>();
-        for (int key = 0; key < keys; key++) {
-            if (present[key]) {
-                shown.add(key);
-            }
-        }
-        shown.sort((a, b) -> Journey.compareByCodePoint(touches.value(groupBy, a), touches.value(groupBy, b)));
-        List<AttributionRow> rows = new ArrayList<>();
-        for (int key : shown) {
-            rows.add(new AttributionRow(touches.value(groupBy, key), credit[key], amount[key], deals[key]));
-        }
-        rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed());
-        return new AttributionReport(from.toString(), to.toString(), options.basis(), options.model(), groupBy, rows,
-                stored.ranges().size(), stored.unattributed(), stored.unattributedAmount(), dataAsOf, stored.explanation());
-    }
-
-    /** {@link #opportunityCredits} over the touches in memory, for the converting opportunities of {@code accounts} (null: all). */
-    private static List<OpportunityCredit> storedCredits(StoredJourneys stored, Dimension groupBy, Set<String> accounts) {
-        AccountTouches touches = stored.touches();
-        List<OpportunityCredit> out = new ArrayList<>();
-        for (int k = 0; k < stored.ranges().size(); k++) {
-            Opportunity o = stored.opportunities().get(k);
-            if (accounts != null && !accounts.contains(o.accountId())) {
-                continue;
-            }
-            AccountTouches.Range range = stored.ranges().get(k);
-            // Looked up by key, never iterated in an order that changes a figure: hash maps.
-            Map<String, Double> credit = new HashMap<>();
-            Map<String, Integer> touchCount = new HashMap<>();
-            for (int i = 0; i < range.size(); i++) {
-                String key = touches.value(groupBy, touches.key(groupBy, range.from() + i));
-                credit.merge(key, stored.credits().get(k)[i], Double::sum);
-                touchCount.merge(key, 1, Integer::sum);
-            }
-            out.add(new OpportunityCredit(o, touches.at(range.from()), range.size(), credit, touchCount));
-        }
-        return out;
     }
 
     /** A revenue report computed on demand and its won deals' credits. */
@@ -503,50 +394,9 @@ public class AttributionService {
                 return opportunityCredits(workspace, from, to, groupBy, revenue).map(DealCredits::of);
             }
             Duration lookback = Duration.ofDays(lookbackDays(revenue, s));
-            return onStored(workspace, from, to, revenue, lookback, false, stored -> storedDealCredits(stored, groupBy),
+            return onStored(workspace, from, to, revenue, lookback, false, stored -> stored.dealCredits(groupBy),
                     () -> dealCredits(workspace, from, to, groupBy, options));
         });
-    }
-
-    /** {@link DealCredits} over the touches in memory: the keys numbered as the touches' dictionary does. */
-    private static DealCredits storedDealCredits(StoredJourneys stored, Dimension groupBy) {
-        AccountTouches touches = stored.touches();
-        int deals = stored.ranges().size();
-        long[] firstTouchAt = new long[deals];
-        int[] offsets = new int[deals + 1];
-        int size = 0;
-        for (AccountTouches.Range range : stored.ranges()) {
-            size += range.size();
-        }
-        int[] keys = new int[size];
-        double[] credits = new double[size];
-        // Per deal, its keys' credit summed in touch order (as the maps of opportunityCredits do).
-        double[] sum = new double[touches.valueCount(groupBy)];
-        int[] slot = new int[sum.length];
-        java.util.Arrays.fill(slot, -1);
-        int at = 0;
-        for (int k = 0; k < deals; k++) {
-            AccountTouches.Range range = stored.ranges().get(k);
-            double[] credit = stored.credits().get(k);
-            firstTouchAt[k] = touches.at(range.from());
-            int first = at;
-            for (int i = 0; i < range.size(); i++) {
-                int key = touches.key(groupBy, range.from() + i);
-                if (slot[key] < first) {
-                    slot[key] = at;
-                    keys[at] = key;
-                    credits[at++] = 0;
-                }
-                credits[slot[key]] += credit[i];
-            }
-            offsets[k + 1] = at;
-        }
-        String[] names = new String[sum.length];
-        for (int key = 0; key < names.length; key++) {
-            names[key] = touches.value(groupBy, key);
-        }
-        return new DealCredits(stored.opportunities(), firstTouchAt, names, offsets, java.util.Arrays.copyOf(keys, at),
-                java.util.Arrays.copyOf(credits, at));
     }
 
     /**
@@ -564,7 +414,7 @@ public class AttributionService {
             Duration lookback = Duration.ofDays(lookbackDays(revenue, s));
             String dataAsOf = Instant.now().toString();
             return onStored(workspace, from, to, revenue, lookback, true, stored -> new RevenueOnDemand(
-                    storedReport(stored, from, to, groupBy, revenue, dataAsOf), storedDealCredits(stored, groupBy)),
+                    stored.report(from, to, groupBy, revenue, dataAsOf), stored.dealCredits(groupBy)),
                     () -> revenueOnDemand(workspace, from, to, groupBy, options));
         });
     }
@@ -614,7 +464,7 @@ public class AttributionService {
      * lost opportunity in scope is represented by that opportunity's journey only, not a second time.
      */
     /** A data-driven model's credits of the converting journeys, in their order, and where they come from. */
-    private record DataDriven(List<double[]> credits, ModelExplanation explanation) {
+    record DataDriven(List<double[]> credits, ModelExplanation explanation) {
     }
 
     /** @param explain whether to build the explanation too (a report shows it; the per-deal credits need none) */
@@ -640,7 +490,7 @@ public class AttributionService {
     }
 
     /** Fits the model to a population whose first {@code converting} journeys are the converting ones, in order. */
-    private static DataDriven fit(PathPopulation built, int converting, ModelOptions options, boolean explain) {
+    static DataDriven fit(PathPopulation built, int converting, ModelOptions options, boolean explain) {
         DataDrivenCredits fitted;
         ModelExplanation explanation;
         if (options.model() == ModelName.MARKOV) {
@@ -695,7 +545,7 @@ public class AttributionService {
         return byId;
     }
 
-    private static double amount(Opportunity o) {
+    static double amount(Opportunity o) {
         return o.amount() == null ? 0 : o.amount().doubleValue();
     }
 
@@ -736,7 +586,7 @@ public class AttributionService {
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
             JourneyScope scope = scope(options, s);
             if (stored(workspace, options, scope)) {
-                return onStored(workspace, from, to, options, lookback, false, stored -> storedCredits(stored, groupBy, accounts),
+                return onStored(workspace, from, to, options, lookback, false, stored -> stored.opportunityCredits(groupBy, accounts),
                         () -> opportunityCredits(workspace, from, to, groupBy, options, accounts));
             }
             Set<String> read = options.model().isRuleBased() ? accounts : null;
