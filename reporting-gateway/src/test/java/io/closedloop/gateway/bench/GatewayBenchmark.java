@@ -169,7 +169,11 @@ public final class GatewayBenchmark {
                 }
 
                 if (dataDriven > 0) {
-                    QuestionMix.runDataDriven(gateway, analyst, dataDriven);
+                    // --ingest true: the data-driven questions asked again while the workspace ingests a page a second.
+                    String liveKey = Boolean.parseBoolean(options.getOrDefault("ingest", "false"))
+                            ? call(ingestion + "/graphql", admin, "mutation { createWriteKey(name: \"bench-live\") { key } }")
+                                    .path("data").path("createWriteKey").path("key").asText() : null;
+                    QuestionMix.runDataDriven(gateway, analyst, dataDriven, ingestion, liveKey);
                 }
                 if (mix > 0) {
                     new QuestionMix(gateway, analyst, clients, mix).run(() -> answersKept(system.service(ServiceName.GATEWAY).url()), cacheEntries, mixCached);

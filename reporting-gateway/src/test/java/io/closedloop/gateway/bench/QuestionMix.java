@@ -1,6 +1,14 @@
 package io.closedloop.gateway.bench;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +82,7 @@ final class QuestionMix {
      * random grouping and basis, from 5 clients; each computed on demand from the period's journeys (attribution started
      * with its per-workspace on-demand limits lifted, which this measures past).
      */
-    static void runDataDriven(String gateway, String token, int requests) throws Exception {
+    static void runDataDriven(String gateway, String token, int requests, String ingestion, String writeKey) throws Exception {
         int clients = 5;
         System.out.printf("%ndata-driven models over a quarter (issue 20): %d requests, %d clients, every request a different"
                 + " question (Markov order 1 or 2, or Shapley), computed on demand%n", requests, clients);
@@ -84,6 +92,38 @@ final class QuestionMix {
         System.out.printf("%n== data-driven figures ==%nMarkov order 1-2 and Shapley over a quarter: p50 %.1f ms, p95 %.1f ms"
                         + " (target p95 <= 1000 ms): %s%n", measured.p()[0], measured.p()[1],
                 measured.p()[1] <= 1000 ? "met" : "NOT met");
+        if (writeKey != null) {
+            // The same kind of questions while the workspace ingests: one Segment page a second, so the touches' version
+            // moves under every report (which then waits for the workspace's touches to be read again).
+            AtomicBoolean live = new AtomicBoolean(true);
+            Thread ingest = new Thread(() -> {
+                HttpClient http = HttpClient.newHttpClient();
+                String auth = Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
+                for (long n = 0; live.get(); n++) {
+                    String body = "{\"batch\":[{\"type\":\"page\",\"anonymousId\":\"bench-live\",\"messageId\":\"bench-live-"
+                            + System.nanoTime() + "-" + n + "\",\"timestamp\":\"" + Instant.now() + "\",\"properties\":{\"url\":"
+                            + "\"https://example.com/pricing\"}}]}";
+                    try {
+                        http.send(HttpRequest.newBuilder(URI.create(ingestion + "/v1/batch")).header("Authorization", "Basic " + auth)
+                                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                                HttpResponse.BodyHandlers.discarding());
+                        Thread.sleep(1000);
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            ingest.start();
+            try {
+                GatewayBenchmark.Measured ingesting = GatewayBenchmark.measure("mix: the same, one Segment page a second", gateway,
+                        token, dataDriven(new Random(24), requests), clients, requests);
+                System.out.printf("while the workspace ingests (one page a second): p50 %.1f ms, p95 %.1f ms%n", ingesting.p()[0],
+                        ingesting.p()[1]);
+            } finally {
+                live.set(false);
+                ingest.join();
+            }
+        }
     }
 
     private static List<Map<String, Object>> dataDriven(Random random, int count) {
