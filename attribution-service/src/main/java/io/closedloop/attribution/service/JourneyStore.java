@@ -19,8 +19,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -71,6 +73,8 @@ public class JourneyStore {
     private final JourneyRepository journeys;
     private final AsyncCache<Key, Object> kept;
     private final ReentrantLock reading = new ReentrantLock();
+    /** Each workspace's read of its touches under way, if any. */
+    private final ConcurrentHashMap<String, CompletableFuture<AccountTouches>> reads = new ConcurrentHashMap<>();
     /** Workspaces found too large, for as long as a copy would be kept. */
     private final Cache<String, Boolean> tooLarge;
 
@@ -95,11 +99,32 @@ public class JourneyStore {
 
     /** The workspace's touches and opportunities at its versions now (an older version of either is let go). */
     public Uni<InMemory> journeys(String workspace) {
-        return journeys.versions(workspace).chain(versions -> this.<AccountTouches>get(new Key("touches", workspace, versions.touches()),
-                        () -> CompletableFuture.supplyAsync(() -> readTouches(workspace), Infrastructure.getDefaultWorkerPool()))
+        return journeys.versions(workspace).chain(versions -> touches(workspace, versions.touches())
                 .chain(touches -> this.<List<Opportunity>>get(new Key("deals", workspace, versions.deals()),
                                 () -> journeys.deals(workspace).subscribeAsCompletionStage())
                         .map(deals -> new InMemory(touches, deals))));
+    }
+
+    /**
+     * The workspace's touches at {@code version} or newer: the copy kept, or the read under way, or the next one. At most
+     * one read per workspace at a time: while pages keep moving the version, every report waiting joins the one read that
+     * starts after the one under way, rather than each starting its own.
+     */
+    private Uni<AccountTouches> touches(String workspace, long version) {
+        for (Map.Entry<Key, Object> e : kept.synchronous().asMap().entrySet()) {
+            Key k = e.getKey();
+            if (k.kind().equals("touches") && k.workspace().equals(workspace) && k.version() >= version) {
+                return Uni.createFrom().item((AccountTouches) e.getValue());
+            }
+        }
+        CompletableFuture<AccountTouches> read = reads.compute(workspace, (w, current) -> current != null && !current.isDone()
+                ? current : CompletableFuture.supplyAsync(() -> readTouches(w), Infrastructure.getDefaultWorkerPool()));
+        // Done, it leaves (it would hold the copy past its eviction, an erased person's touches with it).
+        read.whenComplete((touches, failure) -> reads.remove(workspace, read));
+        // A copy: a report that goes away cancels its copy, never the read other reports share. A read that began before
+        // this version was reached is followed by the next (versions only grow, so this ends).
+        return Uni.createFrom().completionStage(read.copy())
+                .chain(touches -> touches.version() >= version ? Uni.createFrom().item(touches) : touches(workspace, version));
     }
 
     @SuppressWarnings("unchecked")
@@ -119,6 +144,10 @@ public class JourneyStore {
             Log.infof("journeys of workspace %s at version %d read: %d touches of %d accounts, %d MB, %.1f s", workspace,
                     touches.version(), touches.touchCount(), touches.accountCount(), touches.bytes() >> 20,
                     (System.nanoTime() - start) / 1e9);
+            Key key = new Key("touches", workspace, touches.version());
+            kept.synchronous().put(key, touches);
+            kept.synchronous().asMap().keySet().removeIf(other -> other.kind().equals(key.kind())
+                    && other.workspace().equals(workspace) && other.version() < key.version());
             return touches;
         } catch (OnDemandLimitException e) {
             tooLarge.put(workspace, true);

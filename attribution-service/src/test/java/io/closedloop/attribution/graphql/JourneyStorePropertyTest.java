@@ -141,6 +141,9 @@ class JourneyStorePropertyTest {
 
         // An identifier moves to another account; touches arrive for an account with no opportunity; a person is erased.
         page(incremental.memberships(apply::applyMemberships), List.of(membership("v3-0", "p4", "acct-4")));
+        for (int kind = 0; kind < 4; kind++) {
+            ask(START.minusDays(20), START.plusDays(200), kind, kind % 2 == 0, false, "after a membership moved");
+        }
         page(incremental.touches(apply::applyTouches), List.of(
                 touch("late-1", day(100), "webinar", "campaign 9", List.of("v39-0")),
                 touch("late-2", day(101), "email", "campaign 9", List.of("v39-0"))));
