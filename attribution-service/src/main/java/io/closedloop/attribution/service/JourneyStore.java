@@ -111,10 +111,12 @@ public class JourneyStore {
      * starts after the one under way, rather than each starting its own.
      */
     private Uni<AccountTouches> touches(String workspace, long version) {
-        for (Map.Entry<Key, Object> e : kept.synchronous().asMap().entrySet()) {
+        // The futures' map, never the synchronous view: nothing here may wait on a read (this runs on the event loop).
+        for (Map.Entry<Key, CompletableFuture<Object>> e : kept.asMap().entrySet()) {
             Key k = e.getKey();
-            if (k.kind().equals("touches") && k.workspace().equals(workspace) && k.version() >= version) {
-                return Uni.createFrom().item((AccountTouches) e.getValue());
+            Object value = e.getValue().isDone() && !e.getValue().isCompletedExceptionally() ? e.getValue().getNow(null) : null;
+            if (value != null && k.kind().equals("touches") && k.workspace().equals(workspace) && k.version() >= version) {
+                return Uni.createFrom().item((AccountTouches) value);
             }
         }
         CompletableFuture<AccountTouches> read = reads.compute(workspace, (w, current) -> current != null && !current.isDone()
@@ -131,7 +133,7 @@ public class JourneyStore {
     private <T> Uni<T> get(Key key, Supplier<CompletableFuture<?>> read) {
         // A copy: a report that goes away cancels its copy, never the read other reports share (a failed read is not kept).
         return Uni.createFrom().completionStage(() -> kept.get(key, (k, executor) -> read.get().thenApply(v -> (Object) v)).copy())
-                .invoke(() -> kept.synchronous().asMap().keySet().removeIf(other -> other.kind().equals(key.kind())
+                .invoke(() -> kept.asMap().keySet().removeIf(other -> other.kind().equals(key.kind())
                         && other.workspace().equals(key.workspace()) && other.version() < key.version()))
                 .map(v -> (T) v);
     }
@@ -145,8 +147,8 @@ public class JourneyStore {
                     touches.version(), touches.touchCount(), touches.accountCount(), touches.bytes() >> 20,
                     (System.nanoTime() - start) / 1e9);
             Key key = new Key("touches", workspace, touches.version());
-            kept.synchronous().put(key, touches);
-            kept.synchronous().asMap().keySet().removeIf(other -> other.kind().equals(key.kind())
+            kept.put(key, CompletableFuture.completedFuture(touches));
+            kept.asMap().keySet().removeIf(other -> other.kind().equals(key.kind())
                     && other.workspace().equals(workspace) && other.version() < key.version());
             return touches;
         } catch (OnDemandLimitException e) {
