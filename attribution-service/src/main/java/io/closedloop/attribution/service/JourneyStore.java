@@ -3,6 +3,7 @@ package io.closedloop.attribution.service;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Scheduler;
 import io.closedloop.attribution.OnDemandLimitException;
 import io.closedloop.attribution.journey.AccountTouches;
 import io.closedloop.attribution.model.Basis;
@@ -72,6 +73,7 @@ public class JourneyStore {
 
     private final JourneyRepository journeys;
     private final AsyncCache<Key, Object> kept;
+    private final long maxBytes;
     private final ReentrantLock reading = new ReentrantLock();
     /** Each workspace's read of its touches under way, if any. */
     private final ConcurrentHashMap<String, CompletableFuture<AccountTouches>> reads = new ConcurrentHashMap<>();
@@ -86,9 +88,12 @@ public class JourneyStore {
                 .weigher((Key key, Object value) -> (int) Math.min(Integer.MAX_VALUE, value instanceof AccountTouches touches
                         ? touches.bytes() : (long) DEAL_BYTES * ((List<?>) value).size()))
                 .expireAfterWrite(ttl)
+                // Expired copies leave on time even when no report asks again (an erased person's touches with them).
+                .scheduler(Scheduler.systemScheduler())
                 // Evictions at once, on the caller's thread (as RollupIndex: the common pool lags on two cores).
                 .executor(Runnable::run)
                 .buildAsync();
+        this.maxBytes = megabytes << 20;
         this.tooLarge = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(10_000).build();
     }
 
@@ -146,6 +151,11 @@ public class JourneyStore {
             Log.infof("journeys of workspace %s at version %d read: %d touches of %d accounts, %d MB, %.1f s", workspace,
                     touches.version(), touches.touchCount(), touches.accountCount(), touches.bytes() >> 20,
                     (System.nanoTime() - start) / 1e9);
+            if (touches.bytes() > maxBytes) {
+                // Kept, it would be evicted at once (and the others with it): read again by every report.
+                throw new OnDemandLimitException("its touches take " + (touches.bytes() >> 20) + " MB, more than"
+                        + " closedloop.reports.journeys-megabytes");
+            }
             Key key = new Key("touches", workspace, touches.version());
             kept.put(key, CompletableFuture.completedFuture(touches));
             kept.asMap().keySet().removeIf(other -> other.kind().equals(key.kind())

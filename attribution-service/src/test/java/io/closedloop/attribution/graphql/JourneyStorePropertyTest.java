@@ -180,6 +180,10 @@ class JourneyStorePropertyTest {
         assertTrue(!small.tooLarge(WS));
         JourneyStore enough = new JourneyStore(new JourneyRepository(pool, dataSource, 2), 128, Duration.ofMinutes(1));
         assertEquals(2, enough.journeys(workspace).await().indefinitely().touches().touchCount());
+        // Within the rows but over the bytes (0 MB here): kept, it would be evicted at once and read again by every report.
+        JourneyStore noRoom = new JourneyStore(new JourneyRepository(pool, dataSource, 2), 0, Duration.ofMinutes(1));
+        assertThrows(JourneyStore.TooLarge.class, () -> noRoom.journeys(workspace).await().indefinitely());
+        assertTrue(noRoom.tooLarge(workspace));
     }
 
     /** {@code count} random questions, each answered by the service and by the reference. */
