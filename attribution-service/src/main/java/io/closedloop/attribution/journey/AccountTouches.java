@@ -14,8 +14,8 @@ import java.util.Set;
 /**
  * A workspace's touches resolved to accounts, in memory for the reports computed on demand (issue 20): per account (in
  * code point order), its touches in journey order (time, then id by code point; a touch reached through several
- * identifiers of the account once), as primitive columns: the time, whether a form fill, and per dimension the id of
- * its value in that dimension's dictionary. An account's journey over a window is a range of its touches (two binary
+ * identifiers of the account once), as primitive columns: the time and per dimension the id of its value in that
+ * dimension's dictionary. An account's journey over a window is a range of its touches (two binary
  * searches), so a period's population costs no row read and no object per touch: about 32 bytes per touch are kept.
  */
 public final class AccountTouches {
@@ -39,14 +39,12 @@ public final class AccountTouches {
     private final Map<String, Integer> indexOf;
     private final int[] offsets;
     private final long[] at;
-    private final boolean[] formFill;
     /** Per dimension (by ordinal), per touch: the id of its value. */
     private final int[][] keys;
     /** Per dimension, per id: the value ({@link Dimension#NO_VALUE} for none). */
     private final String[][] values;
 
-    private AccountTouches(long version, String[] accounts, int[] offsets, long[] at, boolean[] formFill, int[][] keys,
-                           String[][] values) {
+    private AccountTouches(long version, String[] accounts, int[] offsets, long[] at, int[][] keys, String[][] values) {
         this.version = version;
         this.accounts = accounts;
         this.indexOf = new HashMap<>(2 * accounts.length);
@@ -55,7 +53,6 @@ public final class AccountTouches {
         }
         this.offsets = offsets;
         this.at = at;
-        this.formFill = formFill;
         this.keys = keys;
         this.values = values;
     }
@@ -69,25 +66,12 @@ public final class AccountTouches {
         return accounts.length;
     }
 
-    public String account(int account) {
-        return accounts[account];
-    }
-
     public int touchCount() {
         return at.length;
     }
 
     public long at(int touch) {
         return at[touch];
-    }
-
-    public boolean formFill(int touch) {
-        return formFill[touch];
-    }
-
-    /** The touch's channel, as the models see it. */
-    public String channel(int touch) {
-        return values[Dimension.CHANNEL.ordinal()][keys[Dimension.CHANNEL.ordinal()][touch]];
     }
 
     /** The id of the touch's value in {@code dimension} (see {@link #value}). */
@@ -163,7 +147,7 @@ public final class AccountTouches {
 
     /** What this holds, in bytes (the bound on what is kept counts it). */
     public long bytes() {
-        long bytes = 64L + 8L * accounts.length + 4L * offsets.length + 9L * at.length + 4L * keys.length * at.length;
+        long bytes = 64L + 8L * accounts.length + 4L * offsets.length + 8L * at.length + 4L * keys.length * at.length;
         for (String account : accounts) {
             bytes += 48 + 2L * account.length() + 48; // the string and its entry in indexOf
         }
@@ -185,14 +169,13 @@ public final class AccountTouches {
      */
     public static final class Builder {
 
-        private record Row(String id, long at, String type, String[] values) {
+        private record Row(String id, long at, String[] values) {
         }
 
         private final long version;
         private final List<String> accounts = new ArrayList<>();
         private int[] offsets = new int[1024];
         private long[] at = new long[1024];
-        private boolean[] formFill = new boolean[1024];
         private final int[][] keys = new int[DIMENSIONS.length][1024];
         private final List<Map<String, Integer>> ids = new ArrayList<>();
         private final List<List<String>> values = new ArrayList<>();
@@ -225,7 +208,7 @@ public final class AccountTouches {
             row[Dimension.CAMPAIGN.ordinal()] = campaign;
             row[Dimension.CONTENT.ordinal()] = content;
             row[Dimension.TOUCH_TYPE.ordinal()] = type;
-            pending.add(new Row(touchId, at, type, row));
+            pending.add(new Row(touchId, at, row));
             return this;
         }
 
@@ -243,7 +226,6 @@ public final class AccountTouches {
                 last = r.id();
                 grow();
                 at[count] = r.at();
-                formFill[count] = "FORM_FILL".equals(r.type());
                 for (int d = 0; d < DIMENSIONS.length; d++) {
                     keys[d][count] = id(d, r.values()[d]);
                 }
@@ -268,7 +250,6 @@ public final class AccountTouches {
             if (count == at.length) {
                 int size = at.length * 2;
                 at = Arrays.copyOf(at, size);
-                formFill = Arrays.copyOf(formFill, size);
                 for (int d = 0; d < DIMENSIONS.length; d++) {
                     keys[d] = Arrays.copyOf(keys[d], size);
                 }
@@ -287,7 +268,7 @@ public final class AccountTouches {
                 dictionaries[d] = values.get(d).toArray(new String[0]);
             }
             return new AccountTouches(version, accounts.toArray(new String[0]), Arrays.copyOf(offsets, accounts.size() + 1),
-                    Arrays.copyOf(at, count), Arrays.copyOf(formFill, count), trimmed, dictionaries);
+                    Arrays.copyOf(at, count), trimmed, dictionaries);
         }
     }
 }

@@ -208,7 +208,7 @@ public class JourneyRepository {
 
     /**
      * Every opportunity of the workspace without its people (no lead-creation time, no persons: what Markov and Shapley
-     * over ACCOUNT journeys read), by id in code point order; at least as new as {@code version} when read after it.
+     * over ACCOUNT journeys read), by id in code point order: as new as the deals version read before it, or newer.
      */
     public Uni<List<Opportunity>> deals(String workspace) {
         return list(DEAL + " where o.workspace_id = $1 order by o.id collate \"C\"", Tuple.of(workspace));

@@ -168,7 +168,7 @@ class JourneyStorePropertyTest {
     }
 
     @Test
-    void aWorkspaceWithMoreTouchesThanMayBeKeptIsMarkedSoItsReportsReadRows() {
+    void aWorkspaceWithMoreTouchesThanMayBeKeptIsRefusedByTheStoreAndMarked() {
         workspace = "journey-store-large";
         page(incremental.touches(apply::applyTouches), List.of(touch("big-1", day(1), "email", null, List.of("big-v")),
                 touch("big-2", day(2), "email", null, List.of("big-v"))));
