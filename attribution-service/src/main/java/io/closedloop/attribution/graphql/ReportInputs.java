@@ -6,6 +6,8 @@ import io.closedloop.attribution.model.CustomModel;
 import io.closedloop.attribution.model.MarkovChainModel;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
+import io.closedloop.attribution.service.PerformanceReports;
+import org.eclipse.microprofile.graphql.DefaultValue;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.Input;
 import org.eclipse.microprofile.graphql.NonNull;
@@ -54,6 +56,45 @@ public final class ReportInputs {
             @Description("Opportunity creation touch.") double oc,
             @Description("Closed-won touch.") double cw,
             @Description("Shared by the other touches.") double middle) {
+    }
+
+    @Input("IntervalInput")
+    @Description("Sampling intervals of a report's figures by a bootstrap over the period's opportunities (docs/reports.md"
+            + " 'Intervals'); rule-based and custom models.")
+    public record IntervalInput(
+            @DefaultValue("0.9") @Description("Coverage, strictly between 0 and 1 (0.9: the 5 % and 95 % quantiles).") Double level,
+            @DefaultValue("1000") @Description("Resamples, 100.." + MAX_RESAMPLES + "; resamples x rows of the page at most "
+                    + MAX_RESAMPLED_CELLS + ".") Integer resamples,
+            @DefaultValue("1") @Description("Seed of the draws: the same question and seed give the same bounds.") Integer seed) {
+    }
+
+    /** Most resamples an interval may ask. */
+    public static final int MAX_RESAMPLES = 10_000;
+    /** Most resamples x rows one report's intervals may hold (the resampled sums are kept per row and resample). */
+    public static final int MAX_RESAMPLED_CELLS = 250_000;
+
+    /** {@code interval} checked, for a page of {@code rows} rows (the totals too) under {@code model}; null when not asked. */
+    public static PerformanceReports.IntervalOptions interval(String operation, IntervalInput interval, ModelName model, int rows) {
+        if (interval == null) {
+            return null;
+        }
+        if (model == ModelName.MARKOV || model == ModelName.SHAPLEY) {
+            throw bad(operation, "interval", "is not available for " + model + " yet (its resamples must refit the model"
+                    + " on resampled journeys, converting or not); ask a rule-based or CUSTOM model");
+        }
+        double level = interval.level() == null ? 0.9 : interval.level();
+        if (!(level > 0 && level < 1)) {
+            throw bad(operation, "interval.level", "must be strictly between 0 and 1, was " + level);
+        }
+        int resamples = interval.resamples() == null ? 1000 : interval.resamples();
+        if (resamples < 100 || resamples > MAX_RESAMPLES) {
+            throw bad(operation, "interval.resamples", "must be between 100 and " + MAX_RESAMPLES + ", was " + resamples);
+        }
+        if ((long) resamples * (rows + 1) > MAX_RESAMPLED_CELLS) {
+            throw bad(operation, "interval.resamples", resamples + " resamples of " + rows + " rows and the totals exceed "
+                    + MAX_RESAMPLED_CELLS + " resampled rows; ask fewer rows (first) or fewer resamples");
+        }
+        return new PerformanceReports.IntervalOptions(level, resamples, interval.seed() == null ? 1 : interval.seed());
     }
 
     /** A checked period: whole days from {@code from} to {@code to}, both inclusive. */

@@ -74,15 +74,22 @@ public class ReportsApi {
                     + " amount).") Basis basis,
             @DefaultValue("CHANNEL") @Description("The touch dimension the rows are grouped by.") Dimension groupBy,
             @Description(FIRST) Integer first,
-            @Description(AFTER) String after) {
+            @Description(AFTER) String after,
+            @Description("Also the sampling intervals of the page's rows and the totals (RowInterval): computed on demand, the"
+                    + " period's opportunities resampled.") ReportInputs.IntervalInput interval) {
         String op = "performance";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant[] range = reportPeriods.of(op, period);
         int limit = Paging.first(op + ".first", first);
         // A bad cursor costs no report.
         Paging.check(op + ".after", after, ComputedReport.ORDER);
-        return performance.performance(workspace, range[0], range[1], groupBy == null ? Dimension.CHANNEL : groupBy,
-                ReportInputs.options(op, "model", model, basis)).map(report -> report.page(op + ".after", after, limit));
+        ModelOptions options = ReportInputs.options(op, "model", model, basis);
+        PerformanceReports.IntervalOptions bounds = ReportInputs.interval(op, interval, options.model(), limit);
+        Dimension by = groupBy == null ? Dimension.CHANNEL : groupBy;
+        Uni<PerformanceMetrics> page = performance.performance(workspace, range[0], range[1], by, options)
+                .map(report -> report.page(op + ".after", after, limit));
+        return bounds == null ? page
+                : page.chain(p -> performance.withIntervals(workspace, range[0], range[1], by, options, p, bounds));
     }
 
     @Query

@@ -64,7 +64,40 @@ public final class ReportViews {
             @Description("Median days from the journey's first touch to the close over the won deals with credit in the group.") Double medianDaysToConversion,
             @Description("On totals only (null on rows): the conversions in scope no touch is credited for (none in their"
                     + " lookback window), so that amount + unattributed.amount is the scope's whole pipeline or won amount.")
-            Unattributed unattributed) {
+            Unattributed unattributed,
+            @Description("Sampling intervals of this row's figures when the report was asked with 'interval' (null otherwise):"
+                    + " how much each figure would move with slightly different deals under the same model, not how much the"
+                    + " choice of model matters (compare models for that). docs/reports.md 'Intervals'.")
+            RowInterval interval) {
+
+        /** This row with its intervals. */
+        public PerformanceRow withInterval(RowInterval bounds) {
+            return new PerformanceRow(key, credit, amount, opportunities, spend, pipelineOpportunities, pipeline, wonDeals, revenue,
+                    newCustomers, roi, roas, cac, costPerOpportunity, averageDealSize, conversionRate, medianDaysToConversion,
+                    unattributed, bounds);
+        }
+    }
+
+    @Type("RowInterval")
+    @Description("Sampling intervals of a report row's figures (docs/reports.md 'Intervals'): a percentile bootstrap over the"
+            + " period's opportunities, seeded (the same question gives the same bounds). Sampling uncertainty only: they do"
+            + " not measure how much the choice of model matters. Amounts in the report's currency, unrounded.")
+    public record RowInterval(
+            @Description("The level asked, e.g. 0.9: the bounds are the (1 - level)/2 and (1 + level)/2 quantiles.") double level,
+            @Description("Resamples drawn.") int resamples,
+            @NonNull @Description("Credit under the basis.") Interval credit,
+            @NonNull @Description("Attributed amount under the basis.") Interval amount,
+            @NonNull @Description("Attributed pipeline.") Interval pipeline,
+            @NonNull @Description("Attributed revenue.") Interval revenue,
+            @Description("ROI; null without spend.") Interval roi,
+            @Description("ROAS; null without spend.") Interval roas,
+            @Description("CAC; null without spend.") Interval cac) {
+    }
+
+    @Type("Interval")
+    @Description("Lower and upper bound of a figure; a bound is null where it is unbounded (a cost over no new customer in"
+            + " some resamples).")
+    public record Interval(@Description("Lower bound.") Double lower, @Description("Upper bound.") Double upper) {
     }
 
     @Type("ModelComparison")

@@ -386,15 +386,17 @@ public class AttributionService {
         }
     }
 
-    /** The won deals' credits of a question (on the revenue basis), as {@link #opportunityCredits} computes them. */
+    /**
+     * The converting deals' credits of a question on its basis (won deals on REVENUE, created ones on PIPELINE), as
+     * {@link #opportunityCredits} computes them.
+     */
     public Uni<DealCredits> dealCredits(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
-        ModelOptions revenue = options.withBasis(Basis.REVENUE);
         return settings.get(workspace).chain(s -> {
-            if (!stored(workspace, revenue, scope(revenue, s))) {
-                return opportunityCredits(workspace, from, to, groupBy, revenue).map(DealCredits::of);
+            if (!stored(workspace, options, scope(options, s))) {
+                return opportunityCredits(workspace, from, to, groupBy, options).map(DealCredits::of);
             }
-            Duration lookback = Duration.ofDays(lookbackDays(revenue, s));
-            return onStored(workspace, from, to, revenue, lookback, false, stored -> stored.dealCredits(groupBy),
+            Duration lookback = Duration.ofDays(lookbackDays(options, s));
+            return onStored(workspace, from, to, options, lookback, false, stored -> stored.dealCredits(groupBy),
                     () -> dealCredits(workspace, from, to, groupBy, options));
         });
     }

@@ -23,7 +23,12 @@ import io.closedloop.attribution.report.ReportViews.CreditedOpportunity;
 import io.closedloop.attribution.report.ReportViews.CreditedOpportunityConnection;
 import io.closedloop.attribution.report.ReportViews.CreditedOpportunityEdge;
 import io.closedloop.attribution.report.ReportViews.ModelComparison;
+import io.closedloop.attribution.report.ReportViews.PerformanceMetrics;
 import io.closedloop.attribution.report.ReportViews.PerformanceRow;
+import io.closedloop.attribution.report.ReportViews.ReportRowConnection;
+import io.closedloop.attribution.report.ReportViews.ReportRowEdge;
+import io.closedloop.attribution.report.ReportViews.RowInterval;
+import io.closedloop.attribution.report.BootstrapIntervals;
 import io.closedloop.attribution.report.ReportViews.Unattributed;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.service.AttributionService.DealCredits;
@@ -69,10 +74,12 @@ public class PerformanceReports {
     private final RollupReports rollupReports;
     private final RollupIndex index;
     private final ReportCache cache;
+    private final OnDemandWork onDemand;
 
     public PerformanceReports(AttributionService attribution, ReportRepository reports, RollupReports rollupReports,
-                              RollupIndex index, ReportCache cache) {
+                              RollupIndex index, ReportCache cache, OnDemandWork onDemand) {
         this.cache = cache;
+        this.onDemand = onDemand;
         this.attribution = attribution;
         this.reports = reports;
         this.rollupReports = rollupReports;
@@ -130,7 +137,7 @@ public class PerformanceReports {
 
     /** From the won deals' journeys computed on demand (custom and data-driven models, partial days, other parameters). */
     private Uni<WonDeals> wonOnDemand(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options) {
-        return attribution.dealCredits(workspace, from, to, groupBy, options).chain(won -> wonDeals(workspace, won));
+        return attribution.dealCredits(workspace, from, to, groupBy, with(options, Basis.REVENUE)).chain(won -> wonDeals(workspace, won));
     }
 
     /**
@@ -323,7 +330,86 @@ public class PerformanceReports {
         return new PerformanceRow(key, f[0], amount, f[2], Rounding.round(spend, digits), pipelineCredit, pipeline, wonDeals,
                 revenue, f[8], ratio(exactRevenue - spend, spend), ratio(exactRevenue, spend),
                 Rounding.ofRatio(costRatio(spend, f[8]), digits), Rounding.ofRatio(costRatio(spend, pipelineCredit), digits),
-                Rounding.ofRatio(ratio(exactRevenue, wonDeals), digits), ratio(wonDeals, pipelineCredit), medianDays, unattributed);
+                Rounding.ofRatio(ratio(exactRevenue, wonDeals), digits), ratio(wonDeals, pipelineCredit), medianDays, unattributed,
+                null);
+    }
+
+    /** What an interval asks: its level, how many resamples, and the seed of their draws. */
+    public record IntervalOptions(double level, int resamples, long seed) {
+    }
+
+    /**
+     * {@code page} with the sampling intervals (BootstrapIntervals) of its rows and totals: every opportunity of the period
+     * (created or won in it) with its credits under the model on both bases, computed on demand, then resampled on a worker
+     * thread charged to the workspace's on-demand share (what the user chose to compute).
+     */
+    public Uni<PerformanceMetrics> withIntervals(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options,
+                                                 PerformanceMetrics page, IntervalOptions interval) {
+        // One after the other: each takes one of the workspace's on-demand permits.
+        return attribution.dealCredits(workspace, from, to, groupBy, with(options, Basis.PIPELINE))
+                .chain(pipeline -> attribution.dealCredits(workspace, from, to, groupBy, with(options, Basis.REVENUE))
+                        .chain(won -> reports.firstWonAmong(workspace, won.deals().stream().map(Opportunity::id).toList())
+                                .chain(firstWon -> onDemand.run(workspace, true, () -> Uni.createFrom().item(firstWon),
+                                        newCustomers -> intervals(page, pipeline, won, newCustomers, options.basis(), interval)))));
+    }
+
+    private static PerformanceMetrics intervals(PerformanceMetrics page, DealCredits pipeline, DealCredits won,
+                                                Set<String> newCustomers, Basis basis, IntervalOptions interval) {
+        List<ReportRowEdge> edges = page.rows().edges();
+        // Keys numbered: the page's rows first (0 .. rows - 1), then every other key of a deal.
+        Map<String, Integer> numbers = new HashMap<>();
+        int[] rows = new int[edges.size()];
+        double[] spend = new double[edges.size()];
+        for (int r = 0; r < rows.length; r++) {
+            PerformanceRow row = edges.get(r).node();
+            rows[r] = numbers.computeIfAbsent(row.key(), k -> numbers.size());
+            spend[r] = row.spend().value().doubleValue();
+        }
+        Map<String, Credited> pipelineOf = credited(pipeline, numbers);
+        Map<String, Credited> wonOf = credited(won, numbers);
+        Map<String, Opportunity> byId = new TreeMap<>();
+        pipeline.deals().forEach(o -> byId.put(o.id(), o));
+        won.deals().forEach(o -> byId.put(o.id(), o));
+        List<BootstrapIntervals.Deal> deals = new ArrayList<>(byId.size());
+        byId.forEach((id, o) -> {
+            Credited p = pipelineOf.getOrDefault(id, Credited.NONE);
+            Credited w = wonOf.getOrDefault(id, Credited.NONE);
+            deals.add(new BootstrapIntervals.Deal(o.amount() == null ? 0 : o.amount().doubleValue(), newCustomers.contains(id),
+                    p.keys(), p.credits(), w.keys(), w.credits()));
+        });
+        List<RowInterval> bounds = BootstrapIntervals.of(deals, basis, rows, spend, page.totals().spend().value().doubleValue(),
+                interval.level(), interval.resamples(), interval.seed());
+        List<ReportRowEdge> withBounds = new ArrayList<>(edges.size());
+        for (int r = 0; r < rows.length; r++) {
+            withBounds.add(new ReportRowEdge(edges.get(r).cursor(), edges.get(r).node().withInterval(bounds.get(r))));
+        }
+        return new PerformanceMetrics(page.model(), page.basis(), page.groupBy(), page.currency(), page.dataAsOf(),
+                new ReportRowConnection(withBounds, page.rows().pageInfo(), page.rows().totalCount()),
+                page.totals().withInterval(bounds.get(rows.length)), page.explanation());
+    }
+
+    /** One deal's credits by key number. */
+    private record Credited(int[] keys, double[] credits) {
+        static final Credited NONE = new Credited(new int[0], new double[0]);
+    }
+
+    /** Each deal's credits by id, its keys numbered as in {@code numbers} (keys not there yet numbered on). */
+    private static Map<String, Credited> credited(DealCredits credits, Map<String, Integer> numbers) {
+        int[] number = new int[credits.names().length];
+        for (int key = 0; key < number.length; key++) {
+            number[key] = numbers.computeIfAbsent(credits.names()[key], k -> numbers.size());
+        }
+        Map<String, Credited> out = new HashMap<>();
+        for (int k = 0; k < credits.deals().size(); k++) {
+            int from = credits.offsets()[k];
+            int[] keys = new int[credits.offsets()[k + 1] - from];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = number[credits.keys()[from + i]];
+            }
+            out.put(credits.deals().get(k).id(), new Credited(keys, java.util.Arrays.copyOfRange(credits.credits(), from,
+                    credits.offsets()[k + 1])));
+        }
+        return out;
     }
 
     /** The opportunities behind one row of the performance report, largest attributed amount first, then by id. */

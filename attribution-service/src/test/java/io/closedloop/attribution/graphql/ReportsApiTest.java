@@ -154,6 +154,60 @@ class ReportsApiTest {
     }
 
     @Test
+    void intervalsResampleThePeriodsDealsAndSayWhatTheyCannotDo() {
+        String bounds = "{ lower upper }";
+        String query = "{ performance(" + MARCH + ", " + LINEAR + ", interval: {level: 0.9, resamples: 1000}) { rows { edges"
+                + " { node { key interval { level resamples credit " + bounds + " amount " + bounds + " pipeline " + bounds
+                + " revenue " + bounds + " roi " + bounds + " cac " + bounds + " } } } } totals { interval { credit " + bounds
+                + " amount " + bounds + " } } } }";
+        JsonPath r = ok(query, "performance");
+        // Two deals of the period, x (paid_search, email) and y (offline, paid_search), half each on the pipeline basis: a
+        // resample draws x twice, y twice (a quarter of the time each) or both, so paid_search always has credit 1, email
+        // and offline 0, 0.5 or 1, and the pipeline of paid_search (x gives 500, y 250) 500 to 1000.
+        assertBounds(r, "paid_search", "credit", 1, 1);
+        assertBounds(r, "paid_search", "amount", 500, 1000);
+        assertBounds(r, "paid_search", "pipeline", 500, 1000);
+        assertBounds(r, "email", "credit", 0, 1);
+        assertBounds(r, "offline", "credit", 0, 1);
+        // events is only in x's revenue journey (a third of 1000): drawn 0, 1 or 2 times.
+        assertBounds(r, "events", "credit", 0, 0);
+        assertBounds(r, "events", "revenue", 0, 2000 / 3.0);
+        // paid_search's ROI with its 300 of spend: its revenue 250 (y twice: 500) to 1000/3 (x twice: 2000/3).
+        assertBounds(r, "paid_search", "roi", (500 - 300) / 300.0, (2000 / 3.0 - 300) / 300.0);
+        assertNull(r.get(row(r, "events") + ".interval.roi"), "no spend, no ROI");
+        assertEquals(0.9, r.getDouble(row(r, "email") + ".interval.level"), 0);
+        assertEquals(1000, r.getInt(row(r, "email") + ".interval.resamples"));
+        assertEquals(2.0, r.getDouble("totals.interval.credit.lower"), 1e-9);
+        assertEquals(2.0, r.getDouble("totals.interval.credit.upper"), 1e-9);
+        assertEquals(1000.0, r.getDouble("totals.interval.amount.lower"), 1e-9);
+        assertEquals(2000.0, r.getDouble("totals.interval.amount.upper"), 1e-9);
+        // The same question, the same bounds; not asked, none.
+        assertEquals(r.getMap("$"), ok(query, "performance").getMap("$"));
+        assertNull(ok("{ performance(" + MARCH + ", " + LINEAR + ") { totals { interval { level } } } }", "performance")
+                .get("totals.interval"));
+
+        String analyst = TestKeys.token(WS, "analyst");
+        graphql(analyst, "{ performance(" + MARCH + ", model: {name: MARKOV}, interval: {}) { basis } }")
+                .body("errors[0].message", containsString("performance.interval: is not available for MARKOV yet"));
+        graphql(analyst, "{ performance(" + MARCH + ", " + LINEAR + ", interval: {resamples: 50}) { basis } }")
+                .body("errors[0].message", containsString("performance.interval.resamples: must be between 100 and 10000, was 50"));
+        graphql(analyst, "{ performance(" + MARCH + ", " + LINEAR + ", interval: {level: 1}) { basis } }")
+                .body("errors[0].message", containsString("performance.interval.level: must be strictly between 0 and 1"));
+        graphql(analyst, "{ performance(" + MARCH + ", " + LINEAR + ", first: 1000, interval: {resamples: 1000}) { basis } }")
+                .body("errors[0].message", containsString("performance.interval.resamples: 1000 resamples of 1000 rows"));
+    }
+
+    private static String row(JsonPath r, String key) {
+        return "rows.edges[" + r.getList("rows.edges.node.key").indexOf(key) + "].node";
+    }
+
+    private static void assertBounds(JsonPath r, String key, String figure, double lower, double upper) {
+        String at = row(r, key) + ".interval." + figure;
+        assertEquals(lower, r.getDouble(at + ".lower"), 1e-9, at + ".lower");
+        assertEquals(upper, r.getDouble(at + ".upper"), 1e-9, at + ".upper");
+    }
+
+    @Test
     void performanceSpendFollowsTheGroupingAndIsZeroForContent() {
         JsonPath r = ok("{ performance(" + MARCH + ", " + LINEAR + ", groupBy: CAMPAIGN) { rows { edges { node { key spend } } } totals { spend } } }",
                 "performance");
