@@ -116,6 +116,41 @@ class StoryIT {
     }
 
     @Test
+    void intervalsBoundEachChannelsShareAndNarrowWithMoreDeals() {
+        // A quarter's and the whole period's revenue under LINEAR with 90 % intervals, through the gateway.
+        String fields = " { rows { edges { node { key credit revenue interval { credit { lower upper } revenue { lower upper } } } } }"
+                + " totals { credit interval { credit { lower upper } } } } }";
+        JsonNode whole = api("{ performance(period: " + PERIOD + ", model: {name: LINEAR}, basis: REVENUE, interval: {}) " + fields)
+                .path("performance");
+        JsonNode quarter = api("{ performance(period: {from: \"2025-01-01\", to: \"2025-03-31\"}, model: {name: LINEAR},"
+                + " basis: REVENUE, interval: {}) " + fields).path("performance");
+        int narrower = 0;
+        int compared = 0;
+        for (JsonNode row : nodes(whole.path("rows"))) {
+            JsonNode credit = row.path("interval").path("credit");
+            // The point estimate inside its interval, and a real spread where several deals share the credit.
+            assertTrue(credit.path("lower").asDouble() <= row.path("credit").asDouble()
+                    && row.path("credit").asDouble() <= credit.path("upper").asDouble(), row.toString());
+            assertTrue(credit.path("upper").asDouble() - credit.path("lower").asDouble() > 0 || row.path("credit").asDouble() == 0,
+                    row.toString());
+            for (JsonNode q : nodes(quarter.path("rows"))) {
+                if (q.path("key").equals(row.path("key")) && q.path("credit").asDouble() > 1) {
+                    // The width relative to the figure shrinks with the number of deals (about as one over its square root).
+                    compared++;
+                    narrower += relativeWidth(row) < relativeWidth(q) ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(compared >= 3, "channels in both: " + compared);
+        assertEquals(compared, narrower, "the whole period's intervals are narrower, relative to the figure, than a quarter's");
+    }
+
+    private static double relativeWidth(JsonNode row) {
+        JsonNode credit = row.path("interval").path("credit");
+        return (credit.path("upper").asDouble() - credit.path("lower").asDouble()) / row.path("credit").asDouble();
+    }
+
+    @Test
     void roiRanksEventsFirstAndTheChannelWithSpendAndNoPipelineLast() {
         JsonNode rows = nodes(api("{ performance(period: " + PERIOD + ", model: {name: LINEAR}, basis: REVENUE) { rows { edges { node"
                 + " { key roi spend revenue pipeline } } } } }").path("performance").path("rows"));
