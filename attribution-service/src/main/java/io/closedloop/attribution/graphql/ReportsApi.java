@@ -101,7 +101,9 @@ public class ReportsApi {
             @DefaultValue("PIPELINE") @Description("PIPELINE or REVENUE.") Basis basis,
             @DefaultValue("CHANNEL") @Description("The touch dimension the rows are grouped by.") Dimension groupBy,
             @Description(FIRST) Integer first,
-            @Description(AFTER) String after) {
+            @Description(AFTER) String after,
+            @Description("Also each model's sampling intervals of the page's groups (ComparisonRow.intervals): computed on demand,"
+                    + " the period's opportunities resampled, the same draws for every model.") ReportInputs.IntervalInput interval) {
         String op = "modelComparison";
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         Instant[] range = reportPeriods.of(op, period);
@@ -123,7 +125,15 @@ public class ReportsApi {
                 return done;
             }));
         }
-        return reports.map(all -> PerformanceReports.compare(all, op + ".after", after, limit));
+        List<PerformanceReports.IntervalOptions> bounds = new ArrayList<>();
+        for (ModelOptions o : options) {
+            bounds.add(ReportInputs.interval(op, interval, o.model(), limit));
+        }
+        return reports.chain(all -> {
+            ModelComparison comparison = PerformanceReports.compare(all, op + ".after", after, limit);
+            return interval == null ? Uni.createFrom().item(comparison)
+                    : performance.withIntervals(workspace, range[0], range[1], by, options, all, comparison, bounds.get(0));
+        });
     }
 
     @Query

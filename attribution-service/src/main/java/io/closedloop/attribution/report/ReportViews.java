@@ -124,7 +124,14 @@ public final class ReportViews {
     public record ComparisonRow(
             @Description("The group.") String key,
             @NonNull @Description("Credit under each model, in the order of 'models'.") List<@NonNull Double> credits,
-            @NonNull @Description("Attributed amount under each model, in the order of 'models'.") List<@NonNull Money> amounts) {
+            @NonNull @Description("Attributed amount under each model, in the order of 'models'.") List<@NonNull Money> amounts,
+            @Description("When asked with 'interval': each model's sampling intervals of this group's figures, in the order of"
+                    + " 'models' (the same resamples for every model, so their bounds compare pair by pair); null otherwise.")
+            List<@NonNull RowInterval> intervals) {
+
+        public ComparisonRow withIntervals(List<RowInterval> bounds) {
+            return new ComparisonRow(key, credits, amounts, bounds);
+        }
     }
 
     @Type("ModelExplanation")

@@ -338,32 +338,51 @@ public class PerformanceReports {
     public record IntervalOptions(double level, int resamples, long seed) {
     }
 
-    /**
-     * {@code page} with the sampling intervals (BootstrapIntervals) of its rows and totals: every opportunity of the period
-     * (created or won in it) with its credits under the model on both bases, computed on demand, then resampled on a worker
-     * thread charged to the workspace's on-demand share (what the user chose to compute).
-     */
+    /** {@code page} with the sampling intervals (BootstrapIntervals) of its rows and totals. */
     public Uni<PerformanceMetrics> withIntervals(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options,
                                                  PerformanceMetrics page, IntervalOptions interval) {
+        List<ReportRowEdge> edges = page.rows().edges();
+        List<String> keys = new ArrayList<>(edges.size());
+        double[] spend = new double[edges.size()];
+        for (int r = 0; r < spend.length; r++) {
+            keys.add(edges.get(r).node().key());
+            spend[r] = edges.get(r).node().spend().value().doubleValue();
+        }
+        return intervals(workspace, from, to, groupBy, options, keys, spend, page.totals().spend().value().doubleValue(), interval)
+                .map(bounds -> {
+                    List<ReportRowEdge> withBounds = new ArrayList<>(edges.size());
+                    for (int r = 0; r < edges.size(); r++) {
+                        withBounds.add(new ReportRowEdge(edges.get(r).cursor(), edges.get(r).node().withInterval(bounds.get(r))));
+                    }
+                    return new PerformanceMetrics(page.model(), page.basis(), page.groupBy(), page.currency(), page.dataAsOf(),
+                            new ReportRowConnection(withBounds, page.rows().pageInfo(), page.rows().totalCount()),
+                            page.totals().withInterval(bounds.get(keys.size())), page.explanation());
+                });
+    }
+
+    /**
+     * The sampling intervals (BootstrapIntervals) of the groups {@code keys} (with their spend) and of the totals (last):
+     * every opportunity of the period (created or won in it) with its credits under the model on both bases, computed on
+     * demand, then resampled on a worker thread charged to the workspace's on-demand share (what the user chose to compute).
+     */
+    public Uni<List<RowInterval>> intervals(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options,
+                                            List<String> keys, double[] spend, double totalSpend, IntervalOptions interval) {
         // One after the other: each takes one of the workspace's on-demand permits.
         return attribution.dealCredits(workspace, from, to, groupBy, with(options, Basis.PIPELINE))
                 .chain(pipeline -> attribution.dealCredits(workspace, from, to, groupBy, with(options, Basis.REVENUE))
                         .chain(won -> reports.firstWonAmong(workspace, won.deals().stream().map(Opportunity::id).toList())
                                 .chain(firstWon -> onDemand.run(workspace, true, () -> Uni.createFrom().item(firstWon),
-                                        newCustomers -> intervals(page, pipeline, won, newCustomers, options.basis(), interval)))));
+                                        newCustomers -> resample(pipeline, won, newCustomers, keys, spend, totalSpend,
+                                                options.basis(), interval)))));
     }
 
-    private static PerformanceMetrics intervals(PerformanceMetrics page, DealCredits pipeline, DealCredits won,
-                                                Set<String> newCustomers, Basis basis, IntervalOptions interval) {
-        List<ReportRowEdge> edges = page.rows().edges();
-        // Keys numbered: the page's rows first (0 .. rows - 1), then every other key of a deal.
+    private static List<RowInterval> resample(DealCredits pipeline, DealCredits won, Set<String> newCustomers, List<String> keys,
+                                              double[] spend, double totalSpend, Basis basis, IntervalOptions interval) {
+        // Keys numbered: the groups asked first (0 .. rows - 1), then every other key of a deal.
         Map<String, Integer> numbers = new HashMap<>();
-        int[] rows = new int[edges.size()];
-        double[] spend = new double[edges.size()];
+        int[] rows = new int[keys.size()];
         for (int r = 0; r < rows.length; r++) {
-            PerformanceRow row = edges.get(r).node();
-            rows[r] = numbers.computeIfAbsent(row.key(), k -> numbers.size());
-            spend[r] = row.spend().value().doubleValue();
+            rows[r] = numbers.computeIfAbsent(keys.get(r), k -> numbers.size());
         }
         Map<String, Credited> pipelineOf = credited(pipeline, numbers);
         Map<String, Credited> wonOf = credited(won, numbers);
@@ -377,15 +396,44 @@ public class PerformanceReports {
             deals.add(new BootstrapIntervals.Deal(o.amount() == null ? 0 : o.amount().doubleValue(), newCustomers.contains(id),
                     p.keys(), p.credits(), w.keys(), w.credits()));
         });
-        List<RowInterval> bounds = BootstrapIntervals.of(deals, basis, rows, spend, page.totals().spend().value().doubleValue(),
-                interval.level(), interval.resamples(), interval.seed());
-        List<ReportRowEdge> withBounds = new ArrayList<>(edges.size());
-        for (int r = 0; r < rows.length; r++) {
-            withBounds.add(new ReportRowEdge(edges.get(r).cursor(), edges.get(r).node().withInterval(bounds.get(r))));
+        return BootstrapIntervals.of(deals, basis, rows, spend, totalSpend, interval.level(), interval.resamples(),
+                interval.seed());
+    }
+
+    /**
+     * {@code comparison} with each model's sampling intervals of its page's groups, model after model (each resampled with
+     * the same draws: the deals of the period are the same for every model), the spend of each group from the reports.
+     */
+    public Uni<ModelComparison> withIntervals(String workspace, Instant from, Instant to, Dimension groupBy, List<ModelOptions> models,
+                                              List<ComputedReport> reports, ModelComparison comparison, IntervalOptions interval) {
+        Map<String, Double> spendOf = new HashMap<>();
+        reports.forEach(r -> r.rows().forEach(row -> spendOf.put(row.key(), row.spend().value().doubleValue())));
+        List<ComparisonRowEdge> edges = comparison.rows().edges();
+        List<String> keys = edges.stream().map(e -> e.node().key()).toList();
+        double[] spend = new double[keys.size()];
+        for (int r = 0; r < spend.length; r++) {
+            spend[r] = spendOf.getOrDefault(keys.get(r), 0.0);
         }
-        return new PerformanceMetrics(page.model(), page.basis(), page.groupBy(), page.currency(), page.dataAsOf(),
-                new ReportRowConnection(withBounds, page.rows().pageInfo(), page.rows().totalCount()),
-                page.totals().withInterval(bounds.get(rows.length)), page.explanation());
+        double totalSpend = reports.get(0).totals().spend().value().doubleValue();
+        Uni<List<List<RowInterval>>> all = Uni.createFrom().item(ArrayList::new);
+        for (ModelOptions model : models) {
+            all = all.chain(done -> intervals(workspace, from, to, groupBy, model, keys, spend, totalSpend, interval).map(bounds -> {
+                done.add(bounds);
+                return done;
+            }));
+        }
+        return all.map(byModel -> {
+            List<ComparisonRowEdge> withBounds = new ArrayList<>(edges.size());
+            for (int r = 0; r < edges.size(); r++) {
+                List<RowInterval> ofRow = new ArrayList<>(byModel.size());
+                for (List<RowInterval> bounds : byModel) {
+                    ofRow.add(bounds.get(r));
+                }
+                withBounds.add(new ComparisonRowEdge(edges.get(r).cursor(), edges.get(r).node().withIntervals(ofRow)));
+            }
+            return new ModelComparison(comparison.models(), comparison.reports(),
+                    new ComparisonRowConnection(withBounds, comparison.rows().pageInfo(), comparison.rows().totalCount()));
+        });
     }
 
     /** One deal's credits by key number. */
@@ -671,7 +719,7 @@ public class PerformanceReports {
             for (int m = 0; m < n; m++) {
                 a[m] = a[m] == null ? Rounding.of(BigDecimal.ZERO, Rounding.digits(reports.get(m).currency())) : a[m];
             }
-            rows.add(new ComparisonRow(key, boxed(values), List.of(a)));
+            rows.add(new ComparisonRow(key, boxed(values), List.of(a), null));
         });
         rows.sort(COMPARISON_ORDER.comparator());
         Paging.Page<ComparisonRow> page = Paging.page(field, rows, after, first, COMPARISON_ORDER);

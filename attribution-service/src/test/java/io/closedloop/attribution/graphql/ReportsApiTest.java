@@ -186,7 +186,23 @@ class ReportsApiTest {
         assertNull(ok("{ performance(" + MARCH + ", " + LINEAR + ") { totals { interval { level } } } }", "performance")
                 .get("totals.interval"));
 
+        // Side by side, each model resampled with the same draws: LINEAR's bounds are the performance report's; under
+        // FIRST_TOUCH paid_search has x's whole credit (0, 1 or 2 of x drawn).
+        JsonPath c = ok("{ modelComparison(" + MARCH + ", models: [{name: LINEAR}, {name: FIRST_TOUCH}], interval: {}) { rows"
+                + " { edges { node { key intervals { credit " + bounds + " } } } } } }", "modelComparison");
+        int paid = c.getList("rows.edges.node.key").indexOf("paid_search");
+        String at = "rows.edges[" + paid + "].node.intervals";
+        assertEquals(2, c.getList(at).size());
+        assertEquals(1.0, c.getDouble(at + "[0].credit.lower"), 1e-9);
+        assertEquals(1.0, c.getDouble(at + "[0].credit.upper"), 1e-9);
+        assertEquals(0.0, c.getDouble(at + "[1].credit.lower"), 1e-9);
+        assertEquals(2.0, c.getDouble(at + "[1].credit.upper"), 1e-9);
+        assertNull(ok("{ modelComparison(" + MARCH + ", models: [{name: LINEAR}]) { rows { edges { node { intervals { level } } } } } }",
+                "modelComparison").get("rows.edges[0].node.intervals"));
+
         String analyst = TestKeys.token(WS, "analyst");
+        graphql(analyst, "{ modelComparison(" + MARCH + ", models: [{name: LINEAR}, {name: SHAPLEY}], interval: {}) { models } }")
+                .body("errors[0].message", containsString("modelComparison.interval: is not available for SHAPLEY yet"));
         graphql(analyst, "{ performance(" + MARCH + ", model: {name: MARKOV}, interval: {}) { basis } }")
                 .body("errors[0].message", containsString("performance.interval: is not available for MARKOV yet"));
         graphql(analyst, "{ performance(" + MARCH + ", " + LINEAR + ", interval: {resamples: 50}) { basis } }")
