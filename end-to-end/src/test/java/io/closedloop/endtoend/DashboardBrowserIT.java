@@ -258,6 +258,29 @@ class DashboardBrowserIT {
         return body.path("data");
     }
 
+    @Test
+    void intervalsShowAsBarsFromTheLowerToTheUpperBoundAndAsColumns() throws Exception {
+        JsonNode page = run(dashboardUrl(analystToken, "LINEAR", "REVENUE") + "&intervals=0.9");
+        JsonNode perf = page.path("panels").path("performance");
+        assertEquals("ok", perf.path("state").asText(), perf.path("error").asText());
+        JsonNode performance = api("{ performance(period: " + PERIOD + ", model: {name: LINEAR}, basis: REVENUE, groupBy: CHANNEL,"
+                + " first: 100, interval: {level: 0.9}) { rows { edges { node { key revenue interval { credit { lower upper }"
+                + " revenue { lower upper } } } } } } }").path("performance");
+        JsonNode rows = nodes(performance.path("rows"));
+        JsonNode bars = perf.path("charts").path("chart-spend-revenue").path("datasets").path("revenue 90 % interval");
+        assertEquals(rows.size(), bars.size(), "one interval bar per channel: " + bars);
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode bounds = rows.get(i).path("interval").path("revenue");
+            assertEquals(bounds.path("lower").asDouble(), bars.get(i).get(0).asDouble(), 1e-6, "bar " + i);
+            assertEquals(bounds.path("upper").asDouble(), bars.get(i).get(1).asDouble(), 1e-6, "bar " + i);
+            JsonNode shown = perf.path("rows").get(i);
+            JsonNode credit = rows.get(i).path("interval").path("credit");
+            assertEquals(credit.path("lower").asDouble(), shown.path("creditInterval").path("lower").asDouble(), 1e-9, "row " + i);
+            assertEquals(credit.path("upper").asDouble(), shown.path("creditInterval").path("upper").asDouble(), 1e-9, "row " + i);
+        }
+        assertTrue(page.path("panels").path("performance").toString().contains("revenue 90 % interval"));
+    }
+
     private static String dashboardUrl(String token, String model, String basis) {
         return running.url(ServiceName.GATEWAY) + "/dashboard/#token=" + token + "&from=" + FROM + "&to=" + TO + "&model=" + model + "&basis=" + basis;
     }

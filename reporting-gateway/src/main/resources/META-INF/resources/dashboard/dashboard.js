@@ -124,6 +124,7 @@ $('#to').addEventListener('change', () => { $('#preset').value = 'custom' })
 $('#model').addEventListener('change', showModelParameters)
 $('#controls').addEventListener('submit', (e) => { e.preventDefault(); refresh() })
 $('#comparison-models').addEventListener('change', () => loadComparison())
+$('#intervals').addEventListener('change', () => loadPerformance())
 $('#windowDays').addEventListener('change', () => loadPipeline())
 $('#cohort').addEventListener('change', () => loadCohorts())
 $('#periods').addEventListener('change', () => loadCohorts())
@@ -229,26 +230,57 @@ function table (tableEl, columns, rows) {
 
 const REPORT_ROW = /* GraphQL */ `fragment ReportRowFields on ReportRow {
   key credit amount opportunities spend pipeline wonDeals revenue roi roas cac costPerOpportunity averageDealSize conversionRate
-  medianDaysToConversion
+  medianDaysToConversion interval { level credit { lower upper } revenue { lower upper } roi { lower upper } }
 }`
 
-const PERFORMANCE = /* GraphQL */ `query Performance($period: PeriodInput!, $model: ModelInput!, $basis: Basis) {
-  performance(period: $period, model: $model, basis: $basis, groupBy: CHANNEL, first: 100) {
+const PERFORMANCE = /* GraphQL */ `query Performance($period: PeriodInput!, $model: ModelInput!, $basis: Basis, $interval: IntervalInput) {
+  performance(period: $period, model: $model, basis: $basis, groupBy: CHANNEL, first: 100, interval: $interval) {
     dataAsOf currency model basis
     rows { totalCount edges { node { ...ReportRowFields } } }
     totals { ...ReportRowFields unattributed { count amount } }
   }
 }`
 
+/**
+ * Bounds shown as "lower – upper" (an open end as …).
+ * @param {(v: number) => string} format
+ * @returns {(b: { lower?: number | null, upper?: number | null } | null | undefined) => string}
+ */
+const range = (format) => (b) => (b == null ? '—' : `${b.lower == null ? '…' : format(b.lower)} – ${b.upper == null ? '…' : format(b.upper)}`)
+
+/** The IntervalInput of the intervals picker, or null (none asked, or a model they are not computed for yet). */
+function intervalInput () {
+  const level = $('#intervals').value
+  return level === '' || ['MARKOV', 'SHAPLEY'].includes($('#model').value) ? null : { level: Number(level) }
+}
+
 function loadPerformance () {
   return panel('performance', async (el) => {
+    const interval = intervalInput()
     /** @type {import('graphql-types').PerformanceQuery} */
-    const { performance } = await graphql(PERFORMANCE + REPORT_ROW, { period: period(), model: modelInput(), basis: $('#basis').value })
+    const { performance } = await graphql(PERFORMANCE + REPORT_ROW,
+      { period: period(), model: modelInput(), basis: $('#basis').value, interval })
     asOf(el, performance.dataAsOf, performance.currency)
     const rows = performance.rows.edges.map((e) => e.node)
     const labels = rows.map((r) => r.key ?? '(none)')
-    barChart('chart-spend-revenue', labels, { spend: amounts(rows.map((r) => r.spend)), revenue: amounts(rows.map((r) => r.revenue)) })
+    /** @type {Record<string, unknown[]>} */
+    const revenueSeries = { spend: amounts(rows.map((r) => r.spend)), revenue: amounts(rows.map((r) => r.revenue)) }
+    const note = $('.intervals-note', el)
+    note.hidden = $('#intervals').value === ''
+    if (interval) {
+      const percent = Math.round(interval.level * 100)
+      // Floating bars from the lower to the upper bound beside each channel's revenue.
+      revenueSeries[`revenue ${percent} % interval`] = rows.map((r) => (r.interval ? [r.interval.revenue.lower, r.interval.revenue.upper] : null))
+      note.textContent = `${percent} % intervals: how much each figure would move with slightly different deals (a bootstrap over the` +
+        " period's opportunities), under this model. They do not say how much the choice of model matters: compare models for that."
+    } else {
+      note.textContent = 'Intervals are not computed for MARKOV and SHAPLEY yet.'
+    }
+    barChart('chart-spend-revenue', labels, revenueSeries)
     barChart('chart-roi', labels, { roi: rows.map((r) => r.roi) }, { colors: ['#19a979'] })
+    const shown = [...rows, { ...performance.totals, key: 'Total' }].map((r) => ({
+      ...r, creditInterval: r.interval?.credit, revenueInterval: r.interval?.revenue, roiInterval: r.interval?.roi
+    }))
     table($('table.rows', el), [
       ['key', 'Channel', (v) => v ?? '(none)'],
       ['spend', 'Spend', fmt.money], ['opportunities', 'Opportunities', fmt.number],
@@ -256,8 +288,12 @@ function loadPerformance () {
       ['pipeline', 'Pipeline', fmt.money], ['wonDeals', 'Won deals', fmt.number], ['revenue', 'Revenue', fmt.money],
       ['roi', 'ROI', fmt.percent], ['roas', 'ROAS', fmt.ratio], ['cac', 'CAC', fmt.money],
       ['costPerOpportunity', 'Cost / opp.', fmt.money], ['averageDealSize', 'Avg deal', fmt.money],
-      ['conversionRate', 'Conversion', fmt.percent], ['medianDaysToConversion', 'Median days to close', fmt.number]
-    ], [...rows, { ...performance.totals, key: 'Total' }])
+      ['conversionRate', 'Conversion', fmt.percent], ['medianDaysToConversion', 'Median days to close', fmt.number],
+      ...(interval
+        ? [['creditInterval', 'Credit interval', range(fmt.number)], ['revenueInterval', 'Revenue interval', range(fmt.money)],
+            ['roiInterval', 'ROI interval', range(fmt.percent)]]
+        : [])
+    ], shown)
     // Rows + unattributed = the period's whole pipeline or won amount: where the rest went.
     const { count, amount } = performance.totals.unattributed
     /** @type {[string, number | string, (v: number | string) => string][]} */
