@@ -4,18 +4,22 @@
 #  2. Full recompute of every standard model from the stored tables (Dataset BENCHMARK size, COPYed
 #     into attribution's tables) to committed rollups, vs one SQL statement with window functions.
 #  3. Freshness (unless --skip-freshness): a deal marked won through ingestion until the rollup includes it.
-# Optional: --accounts N (default 25000), --skip-markov, --skip-freshness, --trials N (default 50),
+#  4. Intervals (issue 22, same loaded services): a quarter's channel report with 90 % intervals of 1,000 resamples,
+#     --interval-quarters N different quarters (default 8; 0 skips), beside the same report without, and the peak heap.
+# Optional: --accounts N (default 25000), --skip-markov, --skip-recompute, --skip-freshness, --trials N (default 50; 0: intervals only),
 #           --service-heap SIZE (the freshness run's services, default 512m).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-accounts=25000; trials=50; markov=1; freshness=1; heap=512m
+accounts=25000; trials=50; markov=1; freshness=1; heap=512m; quarters=8; recompute=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --accounts) accounts="$2"; shift 2 ;;
     --trials) trials="$2"; shift 2 ;;
     --service-heap) heap="$2"; shift 2 ;;
     --skip-markov) markov=0; shift ;;
+    --skip-recompute) recompute=0; shift ;;
     --skip-freshness) freshness=0; shift ;;
+    --interval-quarters) quarters="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -26,10 +30,12 @@ if [ "$markov" = 1 ]; then
   echo "== Markov and Shapley (models in memory) =="
   java -Xmx512m -cp "$cp" io.closedloop.attribution.model.MarkovBenchmark
 fi
-echo "== Full recompute vs SQL baseline =="
-java -Xmx512m -cp "$cp" io.closedloop.attribution.bench.RecomputeBenchmark "$accounts"
+if [ "$recompute" = 1 ]; then
+  echo "== Full recompute vs SQL baseline =="
+  java -Xmx512m -cp "$cp" io.closedloop.attribution.bench.RecomputeBenchmark "$accounts"
+fi
 if [ "$freshness" = 1 ]; then
   echo "== Freshness =="
   ./mvnw -B -q -DskipTests package -pl ingestion-service,attribution-service -am >/dev/null
-  java -Xmx512m -cp "$cp" io.closedloop.attribution.bench.FreshnessBenchmark "$accounts" "$trials" "$heap"
+  java -Xmx512m -cp "$cp" io.closedloop.attribution.bench.FreshnessBenchmark "$accounts" "$trials" "$heap" "$quarters"
 fi
