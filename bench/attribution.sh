@@ -36,6 +36,6 @@ if [ "$recompute" = 1 ]; then
 fi
 if [ "$freshness" = 1 ]; then
   echo "== Freshness =="
-  ./mvnw -B -q -DskipTests package -pl ingestion-service,attribution-service -am >/dev/null
+  ./mvnw -B -q -DskipTests package -pl ingestion-service,identity-service,attribution-service,reporting-gateway -am >/dev/null
   java -Xmx512m -cp "$cp" io.closedloop.attribution.bench.FreshnessBenchmark "$accounts" "$trials" "$heap" "$quarters"
 fi
