@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -221,6 +222,75 @@ class ReportsApiTest {
         String at = row(r, key) + ".interval." + figure;
         assertEquals(lower, r.getDouble(at + ".lower"), 1e-9, at + ".lower");
         assertEquals(upper, r.getDouble(at + ".upper"), 1e-9, at + ".upper");
+    }
+
+    @Test
+    void aSnapshotReadsBackUnchangedAfterLateTouchesAMergeARestatedDealAndASettingChange() {
+        String ws = "snap";
+        String admin = TestKeys.token(ws, "admin");
+        applyAll(List.of(touch(ws, 1, "s-t1", "2026-03-01T00:00:00Z", "AD_CLICK", "paid_search", "google", "cpc", "brand", true, "s1"),
+                        touch(ws, 2, "s-t2", "2026-03-05T00:00:00Z", "EMAIL_CLICK", "email", "newsletter", "email", "spring", true, "s1")),
+                List.of(membership(ws, 1, "anonymous_id", "s1", "p_s1", "acct-s")),
+                List.of(opportunity(ws, 1, "opp-s", "acct-s", "1000.00", "2026-03-10T00:00:00Z", "WON", "2026-03-20T00:00:00Z",
+                        new JsonArray(), new JsonArray())));
+        String report = "performance(" + MARCH + ", model: {name: LINEAR}, basis: REVENUE) { rows { edges { node { key credit"
+                + " amount revenue } } } totals { credit amount revenue } }";
+        JsonPath before = ok(ws, "{ " + report + " }", "performance");
+        JsonPath taken = ok(ws, "mutation { createSnapshot(name: \"March board deck\", " + MARCH + ", models: [{name: LINEAR},"
+                + " {name: FIRST_TOUCH}], bases: [REVENUE]) { id name from to settings { lookbackDays } dataVersion reports"
+                + " { model name basis groupBy rows } } }", "createSnapshot");
+        String id = taken.getString("id");
+        assertEquals("March board deck", taken.getString("name"));
+        assertEquals("2026-03-01", taken.getString("from"));
+        assertEquals(List.of("LINEAR", "FIRST_TOUCH"), taken.getList("reports.name"));
+        assertEquals(365.0, taken.getDouble("settings.lookbackDays"), 0);
+
+        // Then: a late touch, an identity merge bringing another visitor's touch, the deal restated, the lookback shortened.
+        applyAll(List.of(touch(ws, 3, "s-t3", "2026-03-08T00:00:00Z", "WEBINAR", "events", null, null, "summit", true, "s1"),
+                        touch(ws, 4, "s-t4", "2026-03-09T00:00:00Z", "SALES_OUTREACH", "offline", null, null, null, null, "s2")),
+                List.of(membership(ws, 2, "anonymous_id", "s2", "p_s1", "acct-s")),
+                List.of(opportunity(ws, 2, "opp-s", "acct-s", "1500.00", "2026-03-10T00:00:00Z", "WON", "2026-03-20T00:00:00Z",
+                        new JsonArray(), new JsonArray())));
+        graphql(admin, "mutation { updateAttributionSettings(lookbackDays: 7) { lookbackDays } }").statusCode(200);
+        JsonPath now = ok(ws, "{ " + report + " }", "performance");
+        assertEquals(1500.0, now.getDouble("totals.revenue"), 1e-9);
+
+        // The snapshot reads back as it was taken...
+        JsonPath stored = ok(ws, "{ snapshotReport(id: \"" + id + "\", model: 0, basis: REVENUE) { rows { edges { node { key credit"
+                + " amount revenue } } } totals { credit amount revenue } } }", "snapshotReport");
+        assertEquals(before.getList("rows.edges.node"), stored.getList("rows.edges.node"));
+        assertEquals(before.getMap("totals"), stored.getMap("totals"));
+        // ... and beside the same question now: each group then and now, the totals' change the restatement's 500.
+        JsonPath change = ok(ws, "{ snapshotChange(id: \"" + id + "\", basis: REVENUE) { rows { edges { node { key creditThen"
+                + " creditNow amountThen amountNow amountChange } } } totals { amountThen amountNow amountChange } } }",
+                "snapshotChange");
+        assertEquals("1000.00", change.getString("totals.amountThen"));
+        assertEquals("1500.00", change.getString("totals.amountNow"));
+        assertEquals("500.00", change.getString("totals.amountChange"));
+        for (Object key : now.getList("rows.edges.node.key")) {
+            int i = change.getList("rows.edges.node.key").indexOf(key);
+            assertTrue(i >= 0, key + " in the change");
+            assertEquals(value(now, (String) key, "amount"), Double.parseDouble(change.getString("rows.edges[" + i + "].node.amountNow")),
+                    1e-9);
+        }
+        // paid_search (March 1) is outside the 7-day lookback now: all of its 500 then is gone.
+        int paid = change.getList("rows.edges.node.key").indexOf("paid_search");
+        assertEquals("-500.00", change.getString("rows.edges[" + paid + "].node.amountChange"));
+        assertEquals(List.of(id), ok(ws, "{ snapshots { edges { node { id } } } }", "snapshots").getList("edges.node.id"));
+        assertNull(ok("{ snapshot(id: \"" + id + "\") { id } }", "snapshot").get("id"), "another workspace does not see it");
+
+        graphql(TestKeys.token(ws, "analyst"), "mutation { deleteSnapshot(id: \"" + id + "\") }")
+                .body("errors[0].message", containsString("admin"));
+        graphql(admin, "mutation { deleteSnapshot(id: \"" + id + "\") }").body("data.deleteSnapshot", equalTo(true));
+        assertNull(ok(ws, "{ snapshot(id: \"" + id + "\") { id } }", "snapshot").get("id"));
+        graphql(admin, "mutation { createSnapshot(name: \" \", " + MARCH + ", models: [{name: LINEAR}]) { id } }")
+                .body("errors[0].message", containsString("createSnapshot.name: is required"));
+    }
+
+    private void applyAll(List<FeedItem> touches, List<FeedItem> memberships, List<FeedItem> crm) {
+        pool.withTransaction(tx -> apply.applyTouches(tx, TouchItem.all(touches))
+                .chain(() -> apply.applyMemberships(tx, MembershipItem.all(memberships)))
+                .chain(() -> apply.applyCrm(tx, CrmItem.all(crm)))).await().indefinitely();
     }
 
     @Test

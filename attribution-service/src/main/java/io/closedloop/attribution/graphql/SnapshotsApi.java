@@ -1,0 +1,139 @@
+package io.closedloop.attribution.graphql;
+
+import io.closedloop.attribution.graphql.ReportInputs.ModelInput;
+import io.closedloop.attribution.graphql.ReportInputs.PeriodInput;
+import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.report.ComputedReport;
+import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.report.Paging;
+import io.closedloop.attribution.report.ReportViews.PerformanceMetrics;
+import io.closedloop.attribution.report.SnapshotViews.Snapshot;
+import io.closedloop.attribution.report.SnapshotViews.SnapshotChange;
+import io.closedloop.attribution.report.SnapshotViews.SnapshotConnection;
+import io.closedloop.attribution.service.AttributionService.ModelOptions;
+import io.closedloop.attribution.service.Snapshots;
+import io.closedloop.plumbing.tenancy.Caller;
+import io.closedloop.plumbing.tenancy.Roles;
+import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.graphql.DefaultValue;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/** Snapshots (issue 22, docs/reports.md "Snapshots"): freeze the figures a user reports, read and compare them later. */
+@GraphQLApi
+public class SnapshotsApi {
+
+    /** Most models, bases x groupings one snapshot computes: each is a whole report. */
+    static final int MAX_MODELS = 6;
+    static final int MAX_GROUPINGS = 6;
+    static final int MAX_NAME = 200;
+
+    private final Snapshots snapshots;
+    private final ReportPeriods periods;
+    private final Caller caller;
+
+    public SnapshotsApi(Snapshots snapshots, ReportPeriods periods, Caller caller) {
+        this.snapshots = snapshots;
+        this.periods = periods;
+        this.caller = caller;
+    }
+
+    @Mutation
+    @Description("Freezes the performance reports of a period under the given models (each on every basis of 'bases',"
+            + " grouped by each of 'groupBy'), with the settings and data version they were computed at: the figures a user"
+            + " reports, read later with snapshotReport and compared with now by snapshotChange.")
+    public Uni<@NonNull Snapshot> createSnapshot(
+            @NonNull @Description("A name, e.g. \"Board deck 2026-Q3\" (1 to 200 characters).") String name,
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
+            @NonNull @Description("One to " + MAX_MODELS + " models.") List<@NonNull ModelInput> models,
+            @DefaultValue("[\"PIPELINE\", \"REVENUE\"]") @Description("The bases each model's report is computed on.") List<@NonNull Basis> bases,
+            @DefaultValue("[\"CHANNEL\"]") @Description("The dimensions each report is grouped by (at most " + MAX_GROUPINGS + ").")
+            List<@NonNull Dimension> groupBy) {
+        String op = "createSnapshot";
+        String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
+        if (name.isBlank() || name.length() > MAX_NAME) {
+            throw ReportInputs.bad(op, "name", name.isBlank() ? "is required" : "is longer than " + MAX_NAME + " characters");
+        }
+        ReportInputs.Days days = ReportInputs.days(op, period);
+        periods.of(op, period);
+        if (models.isEmpty() || models.size() > MAX_MODELS) {
+            throw ReportInputs.bad(op, "models", "give between 1 and " + MAX_MODELS + " models, was " + models.size());
+        }
+        List<Basis> onBases = bases == null || bases.isEmpty() ? List.of(Basis.PIPELINE, Basis.REVENUE)
+                : new ArrayList<>(new LinkedHashSet<>(bases));
+        List<Dimension> by = groupBy == null || groupBy.isEmpty() ? List.of(Dimension.CHANNEL)
+                : new ArrayList<>(new LinkedHashSet<>(groupBy));
+        if (by.size() > MAX_GROUPINGS) {
+            throw ReportInputs.bad(op, "groupBy", "give at most " + MAX_GROUPINGS + " dimensions, was " + by.size());
+        }
+        List<ModelOptions> options = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            options.add(ReportInputs.options(op, "models[" + i + "]", models.get(i), Basis.PIPELINE));
+        }
+        return snapshots.create(workspace, name.strip(), days.from(), days.to(), options, onBases, by);
+    }
+
+    @Mutation
+    @Description("Deletes a snapshot; false when there was none.")
+    public Uni<@NonNull Boolean> deleteSnapshot(@NonNull String id) {
+        return snapshots.delete(caller.workspaceFor(Roles.ADMIN), id);
+    }
+
+    @Query
+    @Description("The workspace's snapshots, newest first.")
+    public Uni<@NonNull SnapshotConnection> snapshots(@Description("Page size, default 100, at most 1000.") Integer first,
+                                                      @Description("The endCursor of the previous page.") String after) {
+        String op = "snapshots";
+        String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
+        int limit = Paging.first(op + ".first", first);
+        Paging.check(op + ".after", after, Snapshots.ORDER);
+        return snapshots.list(workspace, op + ".after", after, limit);
+    }
+
+    @Query
+    @Description("A snapshot by id; null when there is none.")
+    public Uni<Snapshot> snapshot(@NonNull String id) {
+        return snapshots.find(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN), id);
+    }
+
+    @Query
+    @Description("One report of a snapshot as it was taken (a page of its rows and its totals); null when the snapshot does"
+            + " not hold it.")
+    public Uni<PerformanceMetrics> snapshotReport(
+            @NonNull String id,
+            @DefaultValue("0") @Description("The model's position among the snapshot's models.") int model,
+            @DefaultValue("PIPELINE") Basis basis,
+            @DefaultValue("CHANNEL") Dimension groupBy,
+            @Description("Page size, default 100, at most 1000.") Integer first,
+            @Description("The endCursor of the previous page.") String after) {
+        String op = "snapshotReport";
+        String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
+        int limit = Paging.first(op + ".first", first);
+        Paging.check(op + ".after", after, ComputedReport.ORDER);
+        return snapshots.report(workspace, id, model, basis, groupBy, op + ".after", after, limit);
+    }
+
+    @Query
+    @Description("One report of a snapshot beside the same question asked now: each group's credit, attributed amount and"
+            + " revenue then and now; null when the snapshot does not hold it.")
+    public Uni<SnapshotChange> snapshotChange(
+            @NonNull String id,
+            @DefaultValue("0") @Description("The model's position among the snapshot's models.") int model,
+            @DefaultValue("PIPELINE") Basis basis,
+            @DefaultValue("CHANNEL") Dimension groupBy,
+            @Description("Page size, default 100, at most 1000.") Integer first,
+            @Description("The endCursor of the previous page.") String after) {
+        String op = "snapshotChange";
+        String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
+        int limit = Paging.first(op + ".first", first);
+        Paging.check(op + ".after", after, Snapshots.CHANGE_ORDER);
+        return snapshots.change(workspace, id, model, basis, groupBy, op + ".after", after, limit);
+    }
+}

@@ -1,0 +1,90 @@
+package io.closedloop.attribution.report;
+
+import io.closedloop.attribution.JourneyScope;
+import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.ModelName;
+import io.closedloop.plumbing.graphql.Money;
+import io.closedloop.plumbing.graphql.PageInfo;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Type;
+
+import java.util.List;
+
+/** The GraphQL types of snapshots (issue 22, docs/reports.md "Snapshots"). */
+public final class SnapshotViews {
+
+    private SnapshotViews() {
+    }
+
+    @Type("Snapshot")
+    @Description("The figures a user reported, frozen: performance reports of a period under chosen models, with the settings"
+            + " and data version they were computed at. Figures only, never a person's data; no recompute changes them.")
+    public record Snapshot(
+            @NonNull String id,
+            @NonNull @Description("The name it was given.") String name,
+            @NonNull @Description("When it was taken (ISO-8601).") String createdAt,
+            @NonNull @Description("First day of the period, YYYY-MM-DD.") String from,
+            @NonNull @Description("Last day of the period, YYYY-MM-DD.") String to,
+            @NonNull @Description("The workspace's settings then (a model's own parameters are on its report).") SnapshotSettings settings,
+            @Description("The rollups' generation and last change the figures were read at; null before any rollup.") String dataVersion,
+            @NonNull @Description("What it holds: one report per model, basis and grouping.") List<@NonNull SnapshotReportInfo> reports) {
+    }
+
+    @Type("SnapshotSettings")
+    public record SnapshotSettings(int lookbackDays, double halfLifeDays, @NonNull JourneyScope journeyScope) {
+    }
+
+    @Type("SnapshotReportInfo")
+    @Description("One report a snapshot holds; read it with snapshotReport(id, model, basis, groupBy).")
+    public record SnapshotReportInfo(
+            @Description("The model's position among the snapshot's models (from 0).") int model,
+            @NonNull ModelName name,
+            @NonNull Basis basis,
+            @NonNull Dimension groupBy,
+            @NonNull @Description("The model's parameters as given (JSON; an absent one took the workspace's setting).") String parameters,
+            @Description("Rows the report had (a snapshot keeps the first 1,000, largest first).") int rows) {
+    }
+
+    @Type("SnapshotConnection")
+    public record SnapshotConnection(@NonNull List<@NonNull SnapshotEdge> edges, @NonNull PageInfo pageInfo,
+                                     @Description("Snapshots of the workspace.") int totalCount) {
+    }
+
+    @Type("SnapshotEdge")
+    public record SnapshotEdge(@NonNull String cursor, @NonNull Snapshot node) {
+    }
+
+    @Type("SnapshotChange")
+    @Description("A snapshot's report beside the same question asked now (the same period, model and parameters; absent"
+            + " parameters take the workspace's settings now): each group's figures then and now.")
+    public record SnapshotChange(
+            @NonNull Snapshot snapshot,
+            @NonNull @Description("Groups in either, largest change of the attributed amount first (by its size), then by key.")
+            SnapshotChangeRowConnection rows,
+            @NonNull @Description("The totals then and now (key null).") SnapshotChangeRow totals,
+            @Description("Time of the newest data the figures now were computed from.") String dataAsOf) {
+    }
+
+    @Type("SnapshotChangeRowConnection")
+    public record SnapshotChangeRowConnection(@NonNull List<@NonNull SnapshotChangeRowEdge> edges, @NonNull PageInfo pageInfo,
+                                              int totalCount) {
+    }
+
+    @Type("SnapshotChangeRowEdge")
+    public record SnapshotChangeRowEdge(@NonNull String cursor, @NonNull SnapshotChangeRow node) {
+    }
+
+    @Type("SnapshotChangeRow")
+    @Description("One group then (in the snapshot) and now; a group in only one of them has 0 on the other side.")
+    public record SnapshotChangeRow(
+            @Description("The group (null on totals).") String key,
+            @Description("Credit then.") double creditThen,
+            @Description("Credit now.") double creditNow,
+            @NonNull @Description("Attributed amount then.") Money amountThen,
+            @NonNull @Description("Attributed amount now.") Money amountNow,
+            @NonNull @Description("amountNow - amountThen.") Money amountChange,
+            @NonNull @Description("Revenue then.") Money revenueThen,
+            @NonNull @Description("Revenue now.") Money revenueNow) {
+    }
+}

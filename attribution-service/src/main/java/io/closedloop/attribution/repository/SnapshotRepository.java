@@ -1,0 +1,117 @@
+package io.closedloop.attribution.repository;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The snapshot tables (V23): a snapshot's header and its reports, written once in one transaction, read many times. */
+@ApplicationScoped
+public class SnapshotRepository {
+
+    /** A snapshot without its reports. */
+    public record Header(String id, String name, Instant createdAt, LocalDate from, LocalDate to, JsonObject settings,
+                         String dataVersion) {
+    }
+
+    /** One report of a snapshot: the model's position among the snapshot's models, its basis and grouping, its JSON. */
+    public record Report(int model, String basis, String groupBy, JsonObject options, JsonObject report) {
+    }
+
+    private final Pool pool;
+
+    public SnapshotRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<Void> insert(String workspace, Header header, List<Report> reports) {
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                        insert into snapshot (workspace_id, id, name, created_at, period_from, period_to, settings, data_version)
+                        values ($1, $2, $3, $4, $5, $6, $7, $8)""")
+                .execute(Tuple.tuple().addString(workspace).addString(header.id()).addString(header.name())
+                        .addOffsetDateTime(header.createdAt().atOffset(ZoneOffset.UTC)).addLocalDate(header.from())
+                        .addLocalDate(header.to()).addJsonObject(header.settings()).addString(header.dataVersion()))
+                .chain(() -> insertReports(tx, workspace, header.id(), reports)));
+    }
+
+    private static Uni<Void> insertReports(SqlClient tx, String workspace, String snapshot, List<Report> reports) {
+        List<Tuple> rows = new ArrayList<>();
+        for (Report r : reports) {
+            rows.add(Tuple.tuple().addString(workspace).addString(snapshot).addInteger(r.model()).addString(r.basis())
+                    .addString(r.groupBy()).addJsonObject(r.options()).addJsonObject(r.report()));
+        }
+        return tx.preparedQuery("""
+                        insert into snapshot_report (workspace_id, snapshot_id, model, basis, group_by, options, report)
+                        values ($1, $2, $3, $4, $5, $6, $7)""").executeBatch(rows).replaceWithVoid();
+    }
+
+    /** The workspace's snapshots, newest first (a few a month: a workspace's list is read whole and paged in memory). */
+    public Uni<List<Header>> list(String workspace) {
+        return pool.preparedQuery("""
+                        select id, name, created_at, period_from, period_to, settings, data_version from snapshot
+                        where workspace_id = $1 order by created_at desc, id desc""")
+                .execute(Tuple.of(workspace))
+                .map(rows -> {
+                    List<Header> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(header(r)));
+                    return out;
+                });
+    }
+
+    /** The snapshot's header, or null. */
+    public Uni<Header> find(String workspace, String id) {
+        return pool.preparedQuery("""
+                        select id, name, created_at, period_from, period_to, settings, data_version from snapshot
+                        where workspace_id = $1 and id = $2""")
+                .execute(Tuple.of(workspace, id)).map(rows -> rows.size() == 0 ? null : header(rows.iterator().next()));
+    }
+
+    /** The snapshot's reports (what it holds), in model, basis, grouping order: of each report's JSON only its totalRows. */
+    public Uni<List<Report>> contents(String workspace, String id) {
+        return pool.preparedQuery("""
+                        select model, basis, group_by, options, jsonb_build_object('totalRows', report->'totalRows')
+                        from snapshot_report where workspace_id = $1 and snapshot_id = $2 order by model, basis, group_by""")
+                .execute(Tuple.of(workspace, id)).map(rows -> {
+                    List<Report> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new Report(r.getInteger(0), r.getString(1), r.getString(2), r.getJsonObject(3),
+                            r.getJsonObject(4))));
+                    return out;
+                });
+    }
+
+    /** One report of the snapshot, or null. */
+    public Uni<Report> report(String workspace, String id, int model, String basis, String groupBy) {
+        return pool.preparedQuery("""
+                        select model, basis, group_by, options, report from snapshot_report
+                        where workspace_id = $1 and snapshot_id = $2 and model = $3 and basis = $4 and group_by = $5""")
+                .execute(Tuple.tuple().addString(workspace).addString(id).addInteger(model).addString(basis).addString(groupBy))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Row r = rows.iterator().next();
+                    return new Report(r.getInteger(0), r.getString(1), r.getString(2), r.getJsonObject(3), r.getJsonObject(4));
+                });
+    }
+
+    public Uni<Boolean> delete(String workspace, String id) {
+        return pool.withTransaction(tx -> tx.preparedQuery("delete from snapshot_report where workspace_id = $1 and snapshot_id = $2")
+                .execute(Tuple.of(workspace, id))
+                .chain(() -> tx.preparedQuery("delete from snapshot where workspace_id = $1 and id = $2").execute(Tuple.of(workspace, id)))
+                .map(rows -> rows.rowCount() > 0));
+    }
+
+    private static Header header(Row r) {
+        return new Header(r.getString(0), r.getString(1), r.getOffsetDateTime(2).toInstant(), r.getLocalDate(3), r.getLocalDate(4),
+                r.getJsonObject(5), r.getString(6));
+    }
+}

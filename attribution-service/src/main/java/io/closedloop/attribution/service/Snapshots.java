@@ -1,0 +1,215 @@
+package io.closedloop.attribution.service;
+
+import io.closedloop.attribution.JourneyScope;
+import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.CustomModel;
+import io.closedloop.attribution.model.ModelName;
+import io.closedloop.attribution.report.ComputedReport;
+import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.report.Paging;
+import io.closedloop.attribution.report.ReportViews.PerformanceMetrics;
+import io.closedloop.attribution.report.ReportViews.PerformanceRow;
+import io.closedloop.attribution.report.Rounding;
+import io.closedloop.attribution.report.SnapshotViews.Snapshot;
+import io.closedloop.attribution.report.SnapshotViews.SnapshotChange;
+import io.closedloop.attribution.report.SnapshotViews.SnapshotChangeRow;
+import io.closedloop.attribution.report.SnapshotViews.SnapshotChangeRowConnection;
+import io.closedloop.attribution.report.SnapshotViews.SnapshotChangeRowEdge;
+import io.closedloop.attribution.report.SnapshotViews.SnapshotConnection;
+import io.closedloop.attribution.report.SnapshotViews.SnapshotEdge;
+import io.closedloop.attribution.report.SnapshotViews.SnapshotReportInfo;
+import io.closedloop.attribution.report.SnapshotViews.SnapshotSettings;
+import io.closedloop.attribution.report.StoredReport;
+import io.closedloop.attribution.repository.SnapshotRepository;
+import io.closedloop.attribution.repository.SnapshotRepository.Header;
+import io.closedloop.attribution.service.AttributionService.ModelOptions;
+import io.closedloop.plumbing.graphql.Money;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Snapshots (issue 22): the performance reports a user reports, frozen with the settings, model parameters and data version
+ * they were computed at, listed, read and compared with the same question asked now. Each report is computed as the
+ * performance query computes it (from the rollups or on demand), one after the other; a snapshot keeps each report's first
+ * {@value #ROWS_KEPT} rows and its totals.
+ */
+@ApplicationScoped
+public class Snapshots {
+
+    /** Rows a snapshot keeps per report (the API's largest page). */
+    static final int ROWS_KEPT = Paging.MAX_PAGE;
+
+    /** Newest first, then by id: a snapshot's cursor is (created at, id). */
+    public static final Paging.Order<Snapshot> ORDER = new Paging.Order<>(s -> List.of(s.createdAt(), s.id()),
+            Comparator.comparing((List<String> k) -> Instant.parse(k.get(0))).thenComparing(k -> k.get(1)).reversed());
+
+    /** Largest change of the attributed amount (by its size) first, then by key. */
+    public static final Paging.Order<SnapshotChangeRow> CHANGE_ORDER = Paging.byAmountThenKey(
+            r -> Money.of(r.amountChange().value().abs()), SnapshotChangeRow::key);
+
+    private final SnapshotRepository snapshots;
+    private final PerformanceReports performance;
+    private final AttributionSettingsService settings;
+    private final RollupReports rollups;
+
+    public Snapshots(SnapshotRepository snapshots, PerformanceReports performance, AttributionSettingsService settings,
+                     RollupReports rollups) {
+        this.snapshots = snapshots;
+        this.performance = performance;
+        this.settings = settings;
+        this.rollups = rollups;
+    }
+
+    /** Computes and stores the reports of {@code models} on each of {@code bases}, grouped by each of {@code groupBy}. */
+    public Uni<Snapshot> create(String workspace, String name, LocalDate from, LocalDate to, List<ModelOptions> models,
+                               List<Basis> bases, List<Dimension> groupBy) {
+        Instant start = from.atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant end = to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        return settings.get(workspace).chain(s -> rollups.state(workspace).chain(state -> {
+            Uni<List<SnapshotRepository.Report>> reports = Uni.createFrom().item(ArrayList::new);
+            for (int m = 0; m < models.size(); m++) {
+                int model = m;
+                for (Basis basis : bases) {
+                    for (Dimension by : groupBy) {
+                        ModelOptions options = models.get(m).withBasis(basis);
+                        // One after the other: a report computed on demand takes one of the workspace's permits.
+                        reports = reports.chain(done -> performance.performance(workspace, start, end, by, options).map(r -> {
+                            done.add(new SnapshotRepository.Report(model, basis.name(), by.name(), options(options),
+                                    StoredReport.encode(r, ROWS_KEPT)));
+                            return done;
+                        }));
+                    }
+                }
+            }
+            JsonObject taken = new JsonObject().put("lookbackDays", s.lookbackDays).put("halfLifeDays", s.halfLifeDays)
+                    .put("journeyScope", s.journeyScope.name());
+            Header header = new Header(UUID.randomUUID().toString(), name, Instant.now(), from, to, taken,
+                    state == null ? null : state.version());
+            return reports.chain(all -> snapshots.insert(workspace, header, all).replaceWith(view(header, all)));
+        }));
+    }
+
+    public Uni<SnapshotConnection> list(String workspace, String field, String after, int first) {
+        return snapshots.list(workspace).chain(headers -> {
+            // A page's contents, one snapshot after another (a page is a few snapshots).
+            Uni<List<Snapshot>> views = Uni.createFrom().item(ArrayList::new);
+            for (Header h : headers) {
+                views = views.chain(done -> snapshots.contents(workspace, h.id()).map(contents -> {
+                    done.add(view(h, contents));
+                    return done;
+                }));
+            }
+            return views.map(all -> {
+                Paging.Page<Snapshot> page = Paging.page(field, all, after, first, ORDER);
+                return new SnapshotConnection(page.edges(SnapshotEdge::new), page.pageInfo(), page.totalCount());
+            });
+        });
+    }
+
+    /** The snapshot, or null. */
+    public Uni<Snapshot> find(String workspace, String id) {
+        return snapshots.find(workspace, id).chain(h -> h == null ? Uni.createFrom().nullItem()
+                : snapshots.contents(workspace, id).map(contents -> view(h, contents)));
+    }
+
+    /** A page of one stored report, or null when the snapshot or the report is not there. */
+    public Uni<PerformanceMetrics> report(String workspace, String id, int model, Basis basis, Dimension groupBy, String field,
+                                          String after, int first) {
+        return snapshots.report(workspace, id, model, basis.name(), groupBy.name()).map(r -> r == null ? null
+                : StoredReport.decode(r.report()).page(field, after, first));
+    }
+
+    /** The stored report beside the same question asked now; null when the snapshot or the report is not there. */
+    public Uni<SnapshotChange> change(String workspace, String id, int model, Basis basis, Dimension groupBy, String field,
+                                      String after, int first) {
+        return find(workspace, id).chain(snapshot -> snapshot == null ? Uni.createFrom().nullItem()
+                : snapshots.report(workspace, id, model, basis.name(), groupBy.name()).chain(stored -> {
+                    if (stored == null) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    ComputedReport then = StoredReport.decode(stored.report());
+                    Instant start = LocalDate.parse(snapshot.from()).atStartOfDay(ZoneOffset.UTC).toInstant();
+                    Instant end = LocalDate.parse(snapshot.to()).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+                    return performance.performance(workspace, start, end, groupBy, options(stored.options()).withBasis(basis))
+                            .map(now -> change(snapshot, then, now, field, after, first));
+                }));
+    }
+
+    /** Deletes the snapshot; false when there was none. */
+    public Uni<Boolean> delete(String workspace, String id) {
+        return snapshots.delete(workspace, id);
+    }
+
+    private static SnapshotChange change(Snapshot snapshot, ComputedReport then, ComputedReport now, String field, String after,
+                                         int first) {
+        Map<String, PerformanceRow[]> byKey = new LinkedHashMap<>();
+        then.rows().forEach(r -> byKey.computeIfAbsent(r.key(), k -> new PerformanceRow[2])[0] = r);
+        now.rows().forEach(r -> byKey.computeIfAbsent(r.key(), k -> new PerformanceRow[2])[1] = r);
+        int digits = Rounding.digits(now.currency() != null ? now.currency() : then.currency());
+        List<SnapshotChangeRow> rows = new ArrayList<>();
+        byKey.forEach((key, pair) -> rows.add(row(key, pair[0], pair[1], digits)));
+        rows.sort(CHANGE_ORDER.comparator());
+        Paging.Page<SnapshotChangeRow> page = Paging.page(field, rows, after, first, CHANGE_ORDER);
+        return new SnapshotChange(snapshot, new SnapshotChangeRowConnection(page.edges(SnapshotChangeRowEdge::new),
+                page.pageInfo(), page.totalCount()), row(null, then.totals(), now.totals(), digits), now.dataAsOf());
+    }
+
+    private static SnapshotChangeRow row(String key, PerformanceRow then, PerformanceRow now, int digits) {
+        Money zero = Rounding.of(BigDecimal.ZERO, digits);
+        Money amountThen = then == null ? zero : then.amount();
+        Money amountNow = now == null ? zero : now.amount();
+        return new SnapshotChangeRow(key, then == null ? 0 : then.credit(), now == null ? 0 : now.credit(), amountThen, amountNow,
+                Money.of(amountNow.value().subtract(amountThen.value())), then == null ? zero : then.revenue(),
+                now == null ? zero : now.revenue());
+    }
+
+    private static Snapshot view(Header h, List<SnapshotRepository.Report> reports) {
+        List<SnapshotReportInfo> infos = new ArrayList<>();
+        for (SnapshotRepository.Report r : reports) {
+            infos.add(new SnapshotReportInfo(r.model(), ModelName.valueOf(r.options().getString("name")), Basis.valueOf(r.basis()),
+                    Dimension.valueOf(r.groupBy()), r.options().encode(),
+                    r.report().getInteger("totalRows")));
+        }
+        JsonObject s = h.settings();
+        return new Snapshot(h.id(), h.name(), h.createdAt().toString(), h.from().toString(), h.to().toString(),
+                new SnapshotSettings(s.getInteger("lookbackDays"), s.getDouble("halfLifeDays"),
+                        JourneyScope.valueOf(s.getString("journeyScope"))), h.dataVersion(), infos);
+    }
+
+    /** A model's parameters as given (null: the workspace's setting at the time it is computed). */
+    private static JsonObject options(ModelOptions o) {
+        JsonObject out = new JsonObject().put("name", o.model().name()).put("halfLifeDays", o.halfLifeDays())
+                .put("lookbackDays", o.lookbackDays()).put("markovOrder", o.markovOrder())
+                .put("journeyScope", o.scope() == null ? null : o.scope().name());
+        if (o.custom() != null) {
+            JsonArray weights = new JsonArray();
+            for (double w : o.custom().weights()) {
+                weights.add(w);
+            }
+            out.put("weights", weights);
+        }
+        return out;
+    }
+
+    private static ModelOptions options(JsonObject o) {
+        JsonArray w = o.getJsonArray("weights");
+        CustomModel custom = w == null ? null
+                : new CustomModel(w.getDouble(0), w.getDouble(1), w.getDouble(2), w.getDouble(3), w.getDouble(4));
+        String scope = o.getString("journeyScope");
+        return new ModelOptions(ModelName.valueOf(o.getString("name")), Basis.PIPELINE, o.getDouble("halfLifeDays"),
+                o.getInteger("lookbackDays"), o.getInteger("markovOrder"), custom, scope == null ? null : JourneyScope.valueOf(scope));
+    }
+}
