@@ -2,6 +2,7 @@ package io.closedloop.attribution.journey;
 
 import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.PathPopulation;
+import io.closedloop.attribution.model.Touch;
 import io.closedloop.attribution.report.Dimension;
 
 import java.util.ArrayList;
@@ -143,6 +144,25 @@ public final class AccountTouches {
             }
         }
         return population.build();
+    }
+
+    /**
+     * The touches of {@code range} as the rule-based models read them, in journey order: time, channel and whether a form
+     * fill (a touch of type FORM_FILL). Their ids are their positions in the range, written so that code point order is
+     * range order: the models read ids only to order touches of the same time, which the range already is.
+     */
+    public List<Touch> touches(Range range) {
+        int[] channels = keys[Dimension.CHANNEL.ordinal()];
+        int[] types = keys[Dimension.TOUCH_TYPE.ordinal()];
+        String[] channelNames = values[Dimension.CHANNEL.ordinal()];
+        String[] typeNames = values[Dimension.TOUCH_TYPE.ordinal()];
+        List<Touch> out = new ArrayList<>(range.size());
+        for (int t = range.from(); t < range.to(); t++) {
+            // Fixed-width hex of a number with its top bit set: lexicographic order is numeric order.
+            String id = Integer.toHexString(0x4000_0000 | (t - range.from()));
+            out.add(new Touch(id, at[t], channelNames[channels[t]], "FORM_FILL".equals(typeNames[types[t]])));
+        }
+        return out;
     }
 
     /** What this holds, in bytes (the bound on what is kept counts it). */

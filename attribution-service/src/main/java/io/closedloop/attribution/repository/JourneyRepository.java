@@ -77,10 +77,10 @@ public class JourneyRepository {
                            and m.identifier in (select 'contact_id:' || c from unnest(o.contact_ids) as c)) as role_persons
             from journey_opportunity o
             """;
-    // The same without the people: no subquery per opportunity.
+    // The same without the people: no subquery of memberships per opportunity.
     private static final String DEAL = """
-            select o.id, o.account_id, o.amount, o.currency, o.created_at, o.status, o.closed_at
-            from opportunity o
+            select o.id, o.account_id, o.amount, o.currency, o.created_at, o.status, o.closed_at, o.lead_created_at
+            from journey_opportunity o
             """;
 
     private final Pool pool;
@@ -207,8 +207,8 @@ public class JourneyRepository {
     }
 
     /**
-     * Every opportunity of the workspace without its people (no lead-creation time, no persons: what Markov and Shapley
-     * over ACCOUNT journeys read), by id in code point order: as new as the deals version read before it, or newer.
+     * Every opportunity of the workspace with its lead-creation time but without its people (what ACCOUNT journeys read),
+     * by id in code point order: as new as the deals version read before it, or newer.
      */
     public Uni<List<Opportunity>> deals(String workspace) {
         return list(DEAL + " where o.workspace_id = $1 order by o.id collate \"C\"", Tuple.of(workspace));
@@ -331,9 +331,9 @@ public class JourneyRepository {
 
     /** A row of OPPORTUNITY, or of DEAL (without the people: no lead-creation time, no persons), by position. */
     private static Opportunity opportunity(Row r) {
-        boolean people = r.size() > 7;
+        boolean people = r.size() > 8;
         return new Opportunity(r.getString(0), r.getString(1), r.getBigDecimal(2), r.getString(3), instant(r, 4), r.getString(5),
-                instant(r, 6), people ? instant(r, 7) : null, people ? Set.of(r.getArrayOfStrings(8)) : Set.of());
+                instant(r, 6), r.size() > 7 ? instant(r, 7) : null, people ? Set.of(r.getArrayOfStrings(8)) : Set.of());
     }
 
     private static Instant instant(Row r, int column) {

@@ -37,6 +37,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -262,7 +263,7 @@ public class AttributionService {
         return settings.get(workspace).chain(s -> {
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
             if (stored(workspace, options, scope(options, s))) {
-                return onStored(workspace, from, to, options, lookback, true,
+                return onStored(workspace, from, to, options, lookback, rule(options, s), true,
                         stored -> stored.report(from, to, groupBy, options, dataAsOf),
                         () -> attributionOnDemand(workspace, from, to, groupBy, options));
             }
@@ -327,7 +328,12 @@ public class AttributionService {
      * read only their opportunities' rows, and CONTACT_ROLES journeys need each touch's persons.
      */
     private boolean stored(String workspace, ModelOptions options, JourneyScope scope) {
-        return !options.model().isRuleBased() && scope == JourneyScope.ACCOUNT && !store.tooLarge(workspace);
+        return scope == JourneyScope.ACCOUNT && !store.tooLarge(workspace);
+    }
+
+    /** The rule-based model of {@code options} with the workspace's half-life when it gives none; null for a data-driven one. */
+    private static RuleBasedModel rule(ModelOptions options, AttributionSettings s) {
+        return options.model().isRuleBased() ? options.model().ruleBased(halfLife(options, s), options.custom()) : null;
     }
 
     /**
@@ -336,10 +342,12 @@ public class AttributionService {
      * workspace's touches are too large to keep, asks {@code fromRows} (the same question, which then reads the period's
      * rows).
      */
-    private <T> Uni<T> onStored(String workspace, Instant from, Instant to, ModelOptions options, Duration lookback, boolean explain,
-                                java.util.function.Function<StoredJourneys, T> then, Supplier<Uni<T>> fromRows) {
-        return onDemand.run(workspace, true, () -> store.journeys(workspace), memory -> then.apply(StoredJourneys.of(
-                        memory.inScope(options.basis(), from, to), memory.touches(), from, to, options, lookback, explain)))
+    private <T> Uni<T> onStored(String workspace, Instant from, Instant to, ModelOptions options, Duration lookback,
+                                RuleBasedModel rule, boolean explain, java.util.function.Function<StoredJourneys, T> then,
+                                Supplier<Uni<T>> fromRows) {
+        return onDemand.run(workspace, chosen(options, JourneyScope.ACCOUNT), () -> store.journeys(workspace),
+                        memory -> then.apply(StoredJourneys.of(memory.inScope(options.basis(), from, to), memory.touches(), from,
+                                to, options, lookback, rule, explain)))
                 .onFailure(JourneyStore.TooLarge.class).recoverWithUni(e -> fromRows.get());
     }
 
@@ -396,7 +404,7 @@ public class AttributionService {
                 return opportunityCredits(workspace, from, to, groupBy, options).map(DealCredits::of);
             }
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
-            return onStored(workspace, from, to, options, lookback, false, stored -> stored.dealCredits(groupBy),
+            return onStored(workspace, from, to, options, lookback, rule(options, s), false, stored -> stored.dealCredits(groupBy),
                     () -> dealCredits(workspace, from, to, groupBy, options));
         });
     }
@@ -415,7 +423,7 @@ public class AttributionService {
             }
             Duration lookback = Duration.ofDays(lookbackDays(revenue, s));
             String dataAsOf = Instant.now().toString();
-            return onStored(workspace, from, to, revenue, lookback, true, stored -> new RevenueOnDemand(
+            return onStored(workspace, from, to, revenue, lookback, rule(revenue, s), true, stored -> new RevenueOnDemand(
                     stored.report(from, to, groupBy, revenue, dataAsOf), stored.dealCredits(groupBy)),
                     () -> revenueOnDemand(workspace, from, to, groupBy, options));
         });
@@ -517,14 +525,19 @@ public class AttributionService {
     }
 
     private static Journey journey(Opportunity o, List<TouchRow> rows, Basis basis, Duration lookback) {
-        Journey.Builder b = Journey.builder().basis(basis).opportunityCreatedAt(o.createdAt().toEpochMilli())
+        List<Touch> touches = new ArrayList<>(rows.size());
+        for (TouchRow t : rows) {
+            touches.add(new Touch(t.id(), t.occurredAt().toEpochMilli(), t.channel(), "FORM_FILL".equals(t.type())));
+        }
+        return journey(o, touches, basis, lookback);
+    }
+
+    /** {@code o}'s journey on {@code basis} of its account's (or contact roles') touches: the one assembly every path uses. */
+    static Journey journey(Opportunity o, Collection<Touch> touches, Basis basis, Duration lookback) {
+        return Journey.builder().basis(basis).opportunityCreatedAt(o.createdAt().toEpochMilli())
                 .leadCreatedAt(o.leadCreatedAt() == null ? null : o.leadCreatedAt().toEpochMilli())
                 .closedAt(o.closedAt() == null ? null : o.closedAt().toEpochMilli())
-                .lookback(lookback);
-        for (TouchRow t : rows) {
-            b.touch(new Touch(t.id(), t.occurredAt().toEpochMilli(), t.channel(), "FORM_FILL".equals(t.type())));
-        }
-        return b.build();
+                .lookback(lookback).touches(touches).build();
     }
 
     private static List<String> channels(Journey j) {
@@ -587,8 +600,10 @@ public class AttributionService {
         return settings.get(workspace).chain(s -> {
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
             JourneyScope scope = scope(options, s);
-            if (stored(workspace, options, scope)) {
-                return onStored(workspace, from, to, options, lookback, false, stored -> stored.opportunityCredits(groupBy, accounts),
+            // A rule-based question about a few accounts reads only their touches: no need for the workspace's in memory.
+            if (stored(workspace, options, scope) && (accounts == null || !options.model().isRuleBased())) {
+                return onStored(workspace, from, to, options, lookback, rule(options, s), false,
+                        stored -> stored.opportunityCredits(groupBy, accounts),
                         () -> opportunityCredits(workspace, from, to, groupBy, options, accounts));
             }
             Set<String> read = options.model().isRuleBased() ? accounts : null;

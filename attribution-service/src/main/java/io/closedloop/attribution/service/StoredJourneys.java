@@ -3,6 +3,7 @@ package io.closedloop.attribution.service;
 import io.closedloop.attribution.journey.AccountTouches;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.Journey;
+import io.closedloop.attribution.model.RuleBasedModel;
 import io.closedloop.attribution.report.AttributionReport;
 import io.closedloop.attribution.report.AttributionRow;
 import io.closedloop.attribution.report.Dimension;
@@ -31,9 +32,12 @@ import java.util.Set;
 record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, List<AccountTouches.Range> ranges,
                       List<double[]> credits, int unattributed, double unattributedAmount, ModelExplanation explanation) {
 
-    /** As AttributionService's converting journeys then its data-driven fit, over the touches in memory (ACCOUNT journeys). */
+    /**
+     * As AttributionService's converting journeys then its credits, over the touches in memory (ACCOUNT journeys): the
+     * journeys of {@code rule} (a rule-based model), or else of the data-driven model's fit over the period's population.
+     */
     static StoredJourneys of(List<Opportunity> opportunities, AccountTouches touches, Instant from, Instant to, ModelOptions options,
-                             Duration lookback, boolean explain) {
+                             Duration lookback, RuleBasedModel rule, boolean explain) {
         List<Opportunity> converting = new ArrayList<>();
         List<AccountTouches.Range> ranges = new ArrayList<>();
         List<AccountTouches.Range> lost = new ArrayList<>();
@@ -62,8 +66,16 @@ record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, L
                 ranges.add(range);
             }
         }
-        AttributionService.DataDriven fitted = AttributionService.fit(touches.population(ranges, lost, inScope, from.toEpochMilli(), to.toEpochMilli()), ranges.size(),
-                options, explain);
+        if (rule != null) {
+            List<double[]> credits = new ArrayList<>(ranges.size());
+            for (int k = 0; k < ranges.size(); k++) {
+                credits.add(rule.credit(AttributionService.journey(converting.get(k), touches.touches(ranges.get(k)), options.basis(),
+                        lookback)));
+            }
+            return new StoredJourneys(touches, converting, ranges, credits, unattributed, unattributedAmount, null);
+        }
+        AttributionService.DataDriven fitted = AttributionService.fit(touches.population(ranges, lost, inScope, from.toEpochMilli(),
+                to.toEpochMilli()), ranges.size(), options, explain);
         return new StoredJourneys(touches, converting, ranges, fitted.credits(), unattributed, unattributedAmount,
                 fitted.explanation());
     }

@@ -1,10 +1,15 @@
 package io.closedloop.attribution.graphql;
 
+import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.CustomModel;
 import io.closedloop.attribution.model.DataDrivenCredits;
 import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.MarkovChainModel;
 import io.closedloop.attribution.model.PathPopulation;
+import io.closedloop.attribution.model.RuleBasedModel;
 import io.closedloop.attribution.model.ShapleyModel;
+import io.closedloop.attribution.model.TimeDecayModel;
+import io.closedloop.attribution.model.Touch;
 import io.agroal.api.AgroalDataSource;
 import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.service.ErasureApplyService;
@@ -190,14 +195,23 @@ class JourneyStorePropertyTest {
     private void ask(Random random, int count) {
         for (int q = 0; q < count; q++) {
             LocalDate from = START.plusDays(random.nextInt(200) - 20);
-            ask(from, from.plusDays(random.nextInt(120)), random.nextInt(4), random.nextBoolean(), random.nextBoolean(),
+            ask(from, from.plusDays(random.nextInt(120)), random.nextInt(6), random.nextBoolean(), random.nextBoolean(),
                     "question " + q);
         }
     }
 
-    /** One question ({@code kind} 0-2: Markov of that order + 1, 3: Shapley), answered by the service and by the reference. */
+    /**
+     * One question ({@code kind} 0-2: Markov of that order + 1, 3: Shapley; rule-based models the rollups cannot answer, read
+     * from the touches in memory too: 4: custom weights with zeros, 5: time decay with its own half-life), answered by the
+     * service and by the reference.
+     */
     private void ask(LocalDate from, LocalDate to, int kind, boolean revenue, boolean byCampaign, String name) {
-        String model = kind == 3 ? "{name: SHAPLEY}" : "{name: MARKOV, markovOrder: " + (kind + 1) + "}";
+        String model = switch (kind) {
+            case 3 -> "{name: SHAPLEY}";
+            case 4 -> "{name: CUSTOM, weights: {ft: 0.5, lc: 0, oc: 0.3, cw: 0.2, middle: 0}}";
+            case 5 -> "{name: TIME_DECAY, halfLifeDays: 3}";
+            default -> "{name: MARKOV, markovOrder: " + (kind + 1) + "}";
+        };
         String arguments = "period: {from: \"" + from + "\", to: \"" + to + "\"}, model: " + model + ", basis: "
                 + (revenue ? "REVENUE" : "PIPELINE") + ", groupBy: " + (byCampaign ? "CAMPAIGN" : "CHANNEL");
         String query = "{ attribution(" + arguments + ") { attributedOpportunities rows { key credit amount opportunities } } }";
@@ -290,9 +304,11 @@ class JourneyStorePropertyTest {
         }
         Map<String, List<Double>> days = new TreeMap<>();
         PathPopulation built = population.build();
-        DataDrivenCredits credits = kind == 3 ? new ShapleyModel().fit(built) : new MarkovChainModel(kind + 1).fit(built).credits();
+        DataDrivenCredits credits = kind >= 4 ? null
+                : kind == 3 ? new ShapleyModel().fit(built) : new MarkovChainModel(kind + 1).fit(built).credits();
+        RuleBasedModel rule = kind == 4 ? new CustomModel(0.5, 0, 0.3, 0.2, 0) : kind == 5 ? new TimeDecayModel(3) : null;
         for (int k = 0; k < journeys.size(); k++) {
-            double[] credit = credits.credit(k);
+            double[] credit = rule == null ? credits.credit(k) : rule.credit(journey(converting.get(k), journeys.get(k), revenue));
             TreeSet<String> credited = new TreeSet<>();
             for (int i = 0; i < credit.length; i++) {
                 T t = journeys.get(k).get(i);
@@ -315,6 +331,17 @@ class JourneyStorePropertyTest {
             medians.put(key, n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2);
         });
         return sums;
+    }
+
+    /** The journey the rule-based models read: touches of type FORM_FILL (see touch) are form fills; no lead-creation time. */
+    private static Journey journey(O o, List<T> touches, boolean revenue) {
+        Journey.Builder b = Journey.builder().basis(revenue ? Basis.REVENUE : Basis.PIPELINE)
+                .opportunityCreatedAt(o.created().toEpochMilli()).closedAt(o.closed() == null ? null : o.closed().toEpochMilli())
+                .lookback(LOOKBACK);
+        for (T t : touches) {
+            b.touch(new Touch(t.id(), t.at().toEpochMilli(), t.channel(), "FORM_FILL".equals(TYPES[t.id().length() % 3])));
+        }
+        return b.build();
     }
 
     private FeedItem touch(String id, Instant at, String channel, String campaign, List<String> identifiers) {
