@@ -62,13 +62,38 @@ public final class BootstrapIntervals {
             rowOf[rows[r]] = r;
         }
         int totals = rows.length;
-        // [row][sum][resample]
+        // [row][sum][resample]; a resample's sums add up in one small array first (its rows' and the totals'), which stays
+        // in cache, then are copied out.
         double[][][] sums = new double[rows.length + 1][SUMS][resamples];
+        double[] resampled = new double[(rows.length + 1) * SUMS];
         int n = deals.size();
+        // Flat: per deal its amount, whole credit on each basis (what it gives the totals per draw), and only its entries of
+        // the rows asked, as (slot in a resample's sums, credit) on each basis.
+        double[] amount = new double[n];
+        boolean[] newCustomer = new boolean[n];
+        double[] pipelineCredit = new double[n];
+        double[] wonCredit = new double[n];
+        int[] pipelineFrom = new int[n + 1];
+        int[] wonFrom = new int[n + 1];
+        Entries pipeline = new Entries();
+        Entries won = new Entries();
+        for (int o = 0; o < n; o++) {
+            Deal d = deals.get(o);
+            amount[o] = d.amount();
+            newCustomer[o] = d.newCustomer();
+            pipelineCredit[o] = sum(d.pipelineCredits());
+            wonCredit[o] = sum(d.wonCredits());
+            pipeline.add(d.pipelineKeys(), d.pipelineCredits(), rowOf);
+            won.add(d.wonKeys(), d.wonCredits(), rowOf);
+            pipelineFrom[o + 1] = pipeline.size;
+            wonFrom[o + 1] = won.size;
+        }
         int[] drawn = new int[n];
+        int t = totals * SUMS;
         SplittableRandom random = new SplittableRandom(seed);
         for (int s = 0; s < resamples; s++) {
             Arrays.fill(drawn, 0);
+            Arrays.fill(resampled, 0);
             for (int i = 0; i < n; i++) {
                 drawn[random.nextInt(n)]++;
             }
@@ -76,24 +101,32 @@ public final class BootstrapIntervals {
                 if (drawn[o] == 0) {
                     continue;
                 }
-                Deal d = deals.get(o);
                 double weight = drawn[o];
-                int[] pk = d.pipelineKeys();
-                double[] pc = d.pipelineCredits();
-                for (int i = 0; i < pk.length; i++) {
-                    double c = weight * pc[i];
-                    add(sums, rowOf[pk[i]], totals, 0, s, c);
-                    add(sums, rowOf[pk[i]], totals, 1, s, c * d.amount());
+                double a = amount[o];
+                for (int e = pipelineFrom[o]; e < pipelineFrom[o + 1]; e++) {
+                    double c = weight * pipeline.credits[e];
+                    int at = pipeline.slots[e];
+                    resampled[at] += c;
+                    resampled[at + 1] += c * a;
                 }
-                int[] wk = d.wonKeys();
-                double[] wc = d.wonCredits();
-                for (int i = 0; i < wk.length; i++) {
-                    double c = weight * wc[i];
-                    add(sums, rowOf[wk[i]], totals, 2, s, c);
-                    add(sums, rowOf[wk[i]], totals, 3, s, c * d.amount());
-                    if (d.newCustomer()) {
-                        add(sums, rowOf[wk[i]], totals, 4, s, c);
-                    }
+                for (int e = wonFrom[o]; e < wonFrom[o + 1]; e++) {
+                    double c = weight * won.credits[e];
+                    int at = won.slots[e];
+                    resampled[at + 2] += c;
+                    resampled[at + 3] += c * a;
+                    resampled[at + 4] += newCustomer[o] ? c : 0;
+                }
+                double p = weight * pipelineCredit[o];
+                double w = weight * wonCredit[o];
+                resampled[t] += p;
+                resampled[t + 1] += p * a;
+                resampled[t + 2] += w;
+                resampled[t + 3] += w * a;
+                resampled[t + 4] += newCustomer[o] ? w : 0;
+            }
+            for (int r = 0; r <= rows.length; r++) {
+                for (int k = 0; k < SUMS; k++) {
+                    sums[r][k][s] = resampled[r * SUMS + k];
                 }
             }
         }
@@ -104,11 +137,34 @@ public final class BootstrapIntervals {
         return List.of(out);
     }
 
-    private static void add(double[][][] sums, int row, int totals, int sum, int resample, double value) {
-        if (row >= 0) {
-            sums[row][sum][resample] += value;
+    /** Deals' credits of the rows asked, flat: each entry's slot (its row's first sum in a resample's sums) and credit. */
+    private static final class Entries {
+        int[] slots = new int[1024];
+        double[] credits = new double[1024];
+        int size;
+
+        void add(int[] keys, double[] values, int[] rowOf) {
+            for (int i = 0; i < keys.length; i++) {
+                int row = rowOf[keys[i]];
+                if (row < 0) {
+                    continue;
+                }
+                if (size == slots.length) {
+                    slots = Arrays.copyOf(slots, size * 2);
+                    credits = Arrays.copyOf(credits, size * 2);
+                }
+                slots[size] = row * SUMS;
+                credits[size++] = values[i];
+            }
         }
-        sums[totals][sum][resample] += value;
+    }
+
+    private static double sum(double[] values) {
+        double total = 0;
+        for (double v : values) {
+            total += v;
+        }
+        return total;
     }
 
     private static RowInterval figures(double[][] sums, Basis basis, double spend, double level) {
