@@ -27,3 +27,16 @@ create table snapshot_report (
     report       jsonb   not null,
     primary key (workspace_id, snapshot_id, model, basis, group_by)
 );
+
+-- A workspace's monthly snapshot (at most one schedule each): the models, bases and groupings of the snapshot taken of
+-- each calendar month once it has ended.
+create table snapshot_schedule (
+    workspace_id text        primary key,
+    models       jsonb       not null,
+    bases        text[]      not null,
+    group_by     text[]      not null,
+    updated_at   timestamptz not null default now()
+);
+-- The month a scheduled snapshot is of; unique, so replicas checking at once take it once.
+alter table snapshot add column scheduled_month date;
+create unique index snapshot_once_a_month on snapshot (workspace_id, scheduled_month) where scheduled_month is not null;

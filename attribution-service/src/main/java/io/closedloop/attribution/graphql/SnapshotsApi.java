@@ -10,6 +10,7 @@ import io.closedloop.attribution.report.ReportViews.PerformanceMetrics;
 import io.closedloop.attribution.report.SnapshotViews.Snapshot;
 import io.closedloop.attribution.report.SnapshotViews.SnapshotChange;
 import io.closedloop.attribution.report.SnapshotViews.SnapshotConnection;
+import io.closedloop.attribution.report.SnapshotViews.SnapshotSchedule;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.service.Snapshots;
 import io.closedloop.plumbing.tenancy.Caller;
@@ -63,21 +64,56 @@ public class SnapshotsApi {
         }
         ReportInputs.Days days = ReportInputs.days(op, period);
         periods.of(op, period);
+        return snapshots.create(workspace, name.strip(), days.from(), days.to(), models(op, models), bases(bases),
+                groupings(op, groupBy));
+    }
+
+    private static List<ModelOptions> models(String op, List<ModelInput> models) {
         if (models.isEmpty() || models.size() > MAX_MODELS) {
             throw ReportInputs.bad(op, "models", "give between 1 and " + MAX_MODELS + " models, was " + models.size());
-        }
-        List<Basis> onBases = bases == null || bases.isEmpty() ? List.of(Basis.PIPELINE, Basis.REVENUE)
-                : new ArrayList<>(new LinkedHashSet<>(bases));
-        List<Dimension> by = groupBy == null || groupBy.isEmpty() ? List.of(Dimension.CHANNEL)
-                : new ArrayList<>(new LinkedHashSet<>(groupBy));
-        if (by.size() > MAX_GROUPINGS) {
-            throw ReportInputs.bad(op, "groupBy", "give at most " + MAX_GROUPINGS + " dimensions, was " + by.size());
         }
         List<ModelOptions> options = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
             options.add(ReportInputs.options(op, "models[" + i + "]", models.get(i), Basis.PIPELINE));
         }
-        return snapshots.create(workspace, name.strip(), days.from(), days.to(), options, onBases, by);
+        return options;
+    }
+
+    private static List<Basis> bases(List<Basis> bases) {
+        return bases == null || bases.isEmpty() ? List.of(Basis.PIPELINE, Basis.REVENUE) : new ArrayList<>(new LinkedHashSet<>(bases));
+    }
+
+    private static List<Dimension> groupings(String op, List<Dimension> groupBy) {
+        List<Dimension> by = groupBy == null || groupBy.isEmpty() ? List.of(Dimension.CHANNEL)
+                : new ArrayList<>(new LinkedHashSet<>(groupBy));
+        if (by.size() > MAX_GROUPINGS) {
+            throw ReportInputs.bad(op, "groupBy", "give at most " + MAX_GROUPINGS + " dimensions, was " + by.size());
+        }
+        return by;
+    }
+
+    @Mutation
+    @Description("Takes a snapshot of each calendar month once it has ended (\"Monthly YYYY-MM\", within an hour), with these"
+            + " models, bases and groupings; replaces the workspace's schedule.")
+    public Uni<@NonNull SnapshotSchedule> scheduleMonthlySnapshots(
+            @NonNull @Description("One to " + MAX_MODELS + " models.") List<@NonNull ModelInput> models,
+            @DefaultValue("[\"PIPELINE\", \"REVENUE\"]") List<@NonNull Basis> bases,
+            @DefaultValue("[\"CHANNEL\"]") List<@NonNull Dimension> groupBy) {
+        String op = "scheduleMonthlySnapshots";
+        String workspace = caller.workspaceFor(Roles.ADMIN);
+        return snapshots.schedule(workspace, models(op, models), bases(bases), groupings(op, groupBy));
+    }
+
+    @Mutation
+    @Description("Stops the monthly snapshots; false when none were scheduled. Snapshots taken stay.")
+    public Uni<@NonNull Boolean> cancelMonthlySnapshots() {
+        return snapshots.cancelSchedule(caller.workspaceFor(Roles.ADMIN));
+    }
+
+    @Query
+    @Description("The workspace's monthly snapshot schedule; null when none.")
+    public Uni<SnapshotSchedule> snapshotSchedule() {
+        return snapshots.schedule(caller.workspaceFor(Roles.ANALYST, Roles.ADMIN));
     }
 
     @Mutation

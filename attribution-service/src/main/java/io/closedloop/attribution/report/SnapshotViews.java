@@ -46,6 +46,17 @@ public final class SnapshotViews {
             @Description("Rows the report had (a snapshot keeps the first 1,000, largest first).") int rows) {
     }
 
+    @Type("SnapshotSchedule")
+    @Description("A workspace's monthly snapshot: once a calendar month has ended, a snapshot of it named \"Monthly YYYY-MM\""
+            + " is taken with these models, bases and groupings (within an hour, by one replica).")
+    public record SnapshotSchedule(
+            @NonNull @Description("The models, in order.") List<@NonNull ModelName> models,
+            @NonNull @Description("The models' parameters as given (JSON).") String parameters,
+            @NonNull List<@NonNull Basis> bases,
+            @NonNull List<@NonNull Dimension> groupBy,
+            @NonNull @Description("When it was last set (ISO-8601).") String updatedAt) {
+    }
+
     @Type("SnapshotConnection")
     public record SnapshotConnection(@NonNull List<@NonNull SnapshotEdge> edges, @NonNull PageInfo pageInfo,
                                      @Description("Snapshots of the workspace.") int totalCount) {

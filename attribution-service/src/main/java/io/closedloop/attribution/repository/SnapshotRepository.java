@@ -33,14 +33,64 @@ public class SnapshotRepository {
         this.pool = pool;
     }
 
-    public Uni<Void> insert(String workspace, Header header, List<Report> reports) {
+    /**
+     * Stores a snapshot; {@code scheduledMonth} (the month a scheduled snapshot is of, else null) is taken once per
+     * workspace: false when another replica stored that month's already.
+     */
+    public Uni<Boolean> insert(String workspace, Header header, List<Report> reports, LocalDate scheduledMonth) {
         return pool.withTransaction(tx -> tx.preparedQuery("""
-                        insert into snapshot (workspace_id, id, name, created_at, period_from, period_to, settings, data_version)
-                        values ($1, $2, $3, $4, $5, $6, $7, $8)""")
+                        insert into snapshot (workspace_id, id, name, created_at, period_from, period_to, settings, data_version,
+                                              scheduled_month)
+                        values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing""")
                 .execute(Tuple.tuple().addString(workspace).addString(header.id()).addString(header.name())
                         .addOffsetDateTime(header.createdAt().atOffset(ZoneOffset.UTC)).addLocalDate(header.from())
-                        .addLocalDate(header.to()).addJsonObject(header.settings()).addString(header.dataVersion()))
-                .chain(() -> insertReports(tx, workspace, header.id(), reports)));
+                        .addLocalDate(header.to()).addJsonObject(header.settings()).addString(header.dataVersion())
+                        .addLocalDate(scheduledMonth))
+                .chain(inserted -> inserted.rowCount() == 0 ? Uni.createFrom().item(false)
+                        : insertReports(tx, workspace, header.id(), reports).replaceWith(true)));
+    }
+
+    /** A workspace's monthly schedule: its models' parameters (JSON), bases and groupings. */
+    public record Schedule(String workspace, io.vertx.core.json.JsonArray models, List<String> bases, List<String> groupBy,
+                           Instant updatedAt) {
+    }
+
+    public Uni<Schedule> saveSchedule(String workspace, io.vertx.core.json.JsonArray models, List<String> bases, List<String> groupBy) {
+        return pool.preparedQuery("""
+                        insert into snapshot_schedule (workspace_id, models, bases, group_by, updated_at) values ($1, $2, $3, $4, now())
+                        on conflict (workspace_id) do update set models = $2, bases = $3, group_by = $4, updated_at = now()
+                        returning workspace_id, models, bases, group_by, updated_at""")
+                .execute(Tuple.of(workspace, models, bases.toArray(String[]::new), groupBy.toArray(String[]::new)))
+                .map(rows -> schedule(rows.iterator().next()));
+    }
+
+    public Uni<Boolean> deleteSchedule(String workspace) {
+        return pool.preparedQuery("delete from snapshot_schedule where workspace_id = $1").execute(Tuple.of(workspace))
+                .map(rows -> rows.rowCount() > 0);
+    }
+
+    /** The workspace's schedule, or null. */
+    public Uni<Schedule> schedule(String workspace) {
+        return pool.preparedQuery("select workspace_id, models, bases, group_by, updated_at from snapshot_schedule where workspace_id = $1")
+                .execute(Tuple.of(workspace)).map(rows -> rows.size() == 0 ? null : schedule(rows.iterator().next()));
+    }
+
+    /** The schedules whose snapshot of {@code month} is not taken yet. */
+    public Uni<List<Schedule>> due(LocalDate month) {
+        return pool.preparedQuery("""
+                        select s.workspace_id, s.models, s.bases, s.group_by, s.updated_at from snapshot_schedule s
+                        where not exists (select 1 from snapshot n where n.workspace_id = s.workspace_id and n.scheduled_month = $1)
+                        order by s.workspace_id""")
+                .execute(Tuple.of(month)).map(rows -> {
+                    List<Schedule> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(schedule(r)));
+                    return out;
+                });
+    }
+
+    private static Schedule schedule(Row r) {
+        return new Schedule(r.getString(0), (io.vertx.core.json.JsonArray) r.getValue(1), List.of(r.getArrayOfStrings(2)),
+                List.of(r.getArrayOfStrings(3)), r.getOffsetDateTime(4).toInstant());
     }
 
     private static Uni<Void> insertReports(SqlClient tx, String workspace, String snapshot, List<Report> reports) {

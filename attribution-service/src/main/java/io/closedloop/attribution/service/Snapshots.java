@@ -18,6 +18,7 @@ import io.closedloop.attribution.report.SnapshotViews.SnapshotChangeRowEdge;
 import io.closedloop.attribution.report.SnapshotViews.SnapshotConnection;
 import io.closedloop.attribution.report.SnapshotViews.SnapshotEdge;
 import io.closedloop.attribution.report.SnapshotViews.SnapshotReportInfo;
+import io.closedloop.attribution.report.SnapshotViews.SnapshotSchedule;
 import io.closedloop.attribution.report.SnapshotViews.SnapshotSettings;
 import io.closedloop.attribution.report.StoredReport;
 import io.closedloop.attribution.repository.SnapshotRepository;
@@ -76,6 +77,12 @@ public class Snapshots {
     /** Computes and stores the reports of {@code models} on each of {@code bases}, grouped by each of {@code groupBy}. */
     public Uni<Snapshot> create(String workspace, String name, LocalDate from, LocalDate to, List<ModelOptions> models,
                                List<Basis> bases, List<Dimension> groupBy) {
+        return create(workspace, name, from, to, models, bases, groupBy, null);
+    }
+
+    /** The same, of the month {@code scheduledMonth} (a scheduled snapshot); null when that month's was taken already. */
+    private Uni<Snapshot> create(String workspace, String name, LocalDate from, LocalDate to, List<ModelOptions> models,
+                                 List<Basis> bases, List<Dimension> groupBy, LocalDate scheduledMonth) {
         Instant start = from.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant end = to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         return settings.get(workspace).chain(s -> rollups.state(workspace).chain(state -> {
@@ -98,7 +105,8 @@ public class Snapshots {
                     .put("journeyScope", s.journeyScope.name());
             Header header = new Header(UUID.randomUUID().toString(), name, Instant.now(), from, to, taken,
                     state == null ? null : state.version());
-            return reports.chain(all -> snapshots.insert(workspace, header, all).replaceWith(view(header, all)));
+            return reports.chain(all -> snapshots.insert(workspace, header, all, scheduledMonth)
+                    .map(inserted -> inserted ? view(header, all) : null));
         }));
     }
 
@@ -151,6 +159,50 @@ public class Snapshots {
     /** Deletes the snapshot; false when there was none. */
     public Uni<Boolean> delete(String workspace, String id) {
         return snapshots.delete(workspace, id);
+    }
+
+    /** Takes a snapshot of each calendar month once it has ended, with these models, bases and groupings. */
+    public Uni<SnapshotSchedule> schedule(String workspace, List<ModelOptions> models, List<Basis> bases, List<Dimension> groupBy) {
+        JsonArray encoded = new JsonArray();
+        models.forEach(m -> encoded.add(options(m)));
+        return snapshots.saveSchedule(workspace, encoded, bases.stream().map(Basis::name).toList(),
+                groupBy.stream().map(Dimension::name).toList()).map(Snapshots::view);
+    }
+
+    /** The workspace's monthly schedule, or null. */
+    public Uni<SnapshotSchedule> schedule(String workspace) {
+        return snapshots.schedule(workspace).map(s -> s == null ? null : view(s));
+    }
+
+    public Uni<Boolean> cancelSchedule(String workspace) {
+        return snapshots.deleteSchedule(workspace);
+    }
+
+    /**
+     * Takes the scheduled snapshots due at {@code now}: of the calendar month before now's (UTC), for every workspace whose
+     * schedule has not got it yet, one after another; how many were taken (by this replica).
+     */
+    public Uni<Integer> takeDue(Instant now) {
+        LocalDate month = LocalDate.ofInstant(now, ZoneOffset.UTC).withDayOfMonth(1).minusMonths(1);
+        return snapshots.due(month).chain(due -> {
+            Uni<Integer> taken = Uni.createFrom().item(0);
+            for (SnapshotRepository.Schedule s : due) {
+                List<ModelOptions> models = new ArrayList<>();
+                s.models().forEach(m -> models.add(options((JsonObject) m)));
+                taken = taken.chain(n -> create(s.workspace(), "Monthly " + month.toString().substring(0, 7), month,
+                        month.plusMonths(1).minusDays(1), models, s.bases().stream().map(Basis::valueOf).toList(),
+                        s.groupBy().stream().map(Dimension::valueOf).toList(), month)
+                        .map(snapshot -> n + (snapshot == null ? 0 : 1)));
+            }
+            return taken;
+        });
+    }
+
+    private static SnapshotSchedule view(SnapshotRepository.Schedule s) {
+        List<ModelName> names = new ArrayList<>();
+        s.models().forEach(m -> names.add(ModelName.valueOf(((JsonObject) m).getString("name"))));
+        return new SnapshotSchedule(names, s.models().encode(), s.bases().stream().map(Basis::valueOf).toList(),
+                s.groupBy().stream().map(Dimension::valueOf).toList(), s.updatedAt().toString());
     }
 
     private static SnapshotChange change(Snapshot snapshot, ComputedReport then, ComputedReport now, String field, String after,

@@ -21,6 +21,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.List;
 
 import java.util.Map;
@@ -66,6 +67,9 @@ class ReportsApiTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    io.closedloop.attribution.service.Snapshots snapshots;
 
     @BeforeEach
     void loadFeedsOnce() {
@@ -285,6 +289,43 @@ class ReportsApiTest {
         assertNull(ok(ws, "{ snapshot(id: \"" + id + "\") { id } }", "snapshot").get("id"));
         graphql(admin, "mutation { createSnapshot(name: \" \", " + MARCH + ", models: [{name: LINEAR}]) { id } }")
                 .body("errors[0].message", containsString("createSnapshot.name: is required"));
+    }
+
+    @Test
+    void aMonthlyScheduleTakesEachEndedMonthOnceWhateverTheReplicasChecking() {
+        String ws = "snap-monthly";
+        String admin = TestKeys.token(ws, "admin");
+        applyAll(List.of(touch(ws, 1, "m-t1", "2026-03-02T00:00:00Z", "AD_CLICK", "paid_search", "google", "cpc", "brand", true, "m1")),
+                List.of(membership(ws, 1, "anonymous_id", "m1", "p_m1", "acct-m")),
+                List.of(opportunity(ws, 1, "opp-m", "acct-m", "700.00", "2026-03-10T00:00:00Z", "WON", "2026-03-20T00:00:00Z",
+                        new JsonArray(), new JsonArray())));
+        graphql(TestKeys.token(ws, "analyst"), "mutation { scheduleMonthlySnapshots(models: [{name: LINEAR}]) { models } }")
+                .body("errors[0].message", containsString("admin"));
+        graphql(admin, "mutation { scheduleMonthlySnapshots(models: [{name: LINEAR}, {name: W_SHAPED}], bases: [REVENUE])"
+                + " { models bases groupBy } }")
+                .body("data.scheduleMonthlySnapshots.models", equalTo(List.of("LINEAR", "W_SHAPED")))
+                .body("data.scheduleMonthlySnapshots.bases", equalTo(List.of("REVENUE")))
+                .body("data.scheduleMonthlySnapshots.groupBy", equalTo(List.of("CHANNEL")));
+        assertEquals(List.of("LINEAR", "W_SHAPED"), ok(ws, "{ snapshotSchedule { models } }", "snapshotSchedule").getList("models"));
+
+        // Two replicas checking on April 2nd: March is taken once.
+        Instant april = Instant.parse("2026-04-02T03:00:00Z");
+        int first = snapshots.takeDue(april).await().indefinitely();
+        int again = snapshots.takeDue(april).await().indefinitely();
+        assertEquals(1, first);
+        assertEquals(0, again);
+        JsonPath list = ok(ws, "{ snapshots { edges { node { id name from to reports { name basis } } } } }", "snapshots");
+        assertEquals(List.of("Monthly 2026-03"), list.getList("edges.node.name"));
+        assertEquals("2026-03-01", list.getString("edges[0].node.from"));
+        assertEquals("2026-03-31", list.getString("edges[0].node.to"));
+        JsonPath march = ok(ws, "{ snapshotReport(id: \"" + list.getString("edges[0].node.id") + "\", basis: REVENUE) { totals { revenue } } }",
+                "snapshotReport");
+        assertEquals(700.0, march.getDouble("totals.revenue"), 1e-9);
+
+        graphql(admin, "mutation { cancelMonthlySnapshots }").body("data.cancelMonthlySnapshots", equalTo(true));
+        assertNull(ok(ws, "{ snapshotSchedule { models } }", "snapshotSchedule").get("models"));
+        assertEquals(0, snapshots.takeDue(Instant.parse("2026-05-02T03:00:00Z")).await().indefinitely(), "no schedule, no snapshot");
+        assertEquals(1, ok(ws, "{ snapshots { totalCount } }", "snapshots").getInt("totalCount"));
     }
 
     private void applyAll(List<FeedItem> touches, List<FeedItem> memberships, List<FeedItem> crm) {
