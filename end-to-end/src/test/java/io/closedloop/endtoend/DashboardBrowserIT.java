@@ -281,6 +281,28 @@ class DashboardBrowserIT {
         assertTrue(page.path("panels").path("performance").toString().contains("revenue 90 % interval"));
     }
 
+    @Test
+    void theSnapshotsPanelSetsASnapshotBesideTheSameQuestionNow() throws Exception {
+        String id = api("mutation { createSnapshot(name: \"browser\", period: " + PERIOD + ", models: [{name: W_SHAPED}],"
+                + " bases: [REVENUE]) { id } }").path("createSnapshot").path("id").asText();
+        JsonNode change = api("{ snapshotChange(id: \"" + id + "\", basis: REVENUE, first: 100) { rows { edges { node { key"
+                + " amountThen amountNow amountChange } } } totals { amountThen amountNow } } }").path("snapshotChange");
+        JsonNode page = run(dashboardUrl(analystToken, "LINEAR", "PIPELINE") + "&snapshot=" + id);
+        JsonNode panel = page.path("panels").path("snapshots");
+        assertEquals("ok", panel.path("state").asText(), panel.path("error").asText());
+        JsonNode rows = nodes(change.path("rows"));
+        assertTrue(rows.size() >= 3, "channels: " + rows);
+        assertEquals(rows.size() + 1, panel.path("rows").size(), "the groups and the totals: " + panel.path("rows"));
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode shown = panel.path("rows").get(i);
+            assertEquals(rows.get(i).path("key").asText(), shown.path("key").asText());
+            assertEquals(rows.get(i).path("amountThen").asText(), shown.path("amountThen").asText());
+            assertEquals(rows.get(i).path("amountNow").asText(), shown.path("amountNow").asText());
+        }
+        // Nothing changed since: then is now.
+        assertEquals(change.path("totals").path("amountThen").asText(), change.path("totals").path("amountNow").asText());
+    }
+
     private static String dashboardUrl(String token, String model, String basis) {
         return running.url(ServiceName.GATEWAY) + "/dashboard/#token=" + token + "&from=" + FROM + "&to=" + TO + "&model=" + model + "&basis=" + basis;
     }

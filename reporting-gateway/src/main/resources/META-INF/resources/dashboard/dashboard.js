@@ -125,6 +125,11 @@ $('#model').addEventListener('change', showModelParameters)
 $('#controls').addEventListener('submit', (e) => { e.preventDefault(); refresh() })
 $('#comparison-models').addEventListener('change', () => loadComparison())
 $('#intervals').addEventListener('change', () => loadPerformance())
+$('#snapshot').addEventListener('change', () => loadSnapshots())
+$('#take-snapshot').addEventListener('click', () => takeSnapshot().catch((e) => {
+  $('#snapshots .error').textContent = e.message
+  $('#snapshots .error').hidden = false
+}))
 $('#windowDays').addEventListener('change', () => loadPipeline())
 $('#cohort').addEventListener('change', () => loadCohorts())
 $('#periods').addEventListener('change', () => loadCohorts())
@@ -327,6 +332,67 @@ function loadComparison () {
   })
 }
 
+const SNAPSHOTS = /* GraphQL */ `query Snapshots {
+  snapshots(first: 100) { edges { node { id name createdAt from to reports { model name basis groupBy } } } }
+}`
+
+const SNAPSHOT_CHANGE = /* GraphQL */ `query SnapshotChange($id: String!, $basis: Basis, $groupBy: Dimension) {
+  snapshotChange(id: $id, model: 0, basis: $basis, groupBy: $groupBy, first: 100) {
+    dataAsOf
+    rows { edges { node { key creditThen creditNow amountThen amountNow amountChange } } }
+    totals { amountThen amountNow amountChange }
+  }
+}`
+
+const TAKE_SNAPSHOT = /* GraphQL */ `mutation TakeSnapshot($name: String!, $period: PeriodInput!, $models: [ModelInput!]!, $bases: [Basis!]) {
+  createSnapshot(name: $name, period: $period, models: $models, bases: $bases) { id }
+}`
+
+/** The snapshots, newest first, in the picker; the chosen one (or the newest) beside the same question now. */
+function loadSnapshots (chosen) {
+  return panel('snapshots', async (el) => {
+    /** @type {import('graphql-types').SnapshotsQuery} */
+    const { snapshots } = await graphql(SNAPSHOTS)
+    const list = snapshots.edges.map((e) => e.node)
+    const picker = $('#snapshot')
+    const keep = chosen ?? picker.value
+    picker.replaceChildren(...list.map((s) => {
+      const option = document.createElement('option')
+      option.value = s.id
+      option.textContent = `${s.name} (${s.from} – ${s.to}, ${s.reports[0]?.name ?? ''})`
+      return option
+    }))
+    if (list.some((s) => s.id === keep)) picker.value = keep
+    const snapshot = list.find((s) => s.id === picker.value)
+    const changeTable = $('table.snapshot-change', el)
+    if (!snapshot) {
+      $('.snapshot-note', el).textContent = 'No snapshot yet: take one of this view to compare with it later.'
+      changeTable.replaceChildren()
+      return
+    }
+    const { basis, groupBy, name } = snapshot.reports[0]
+    /** @type {import('graphql-types').SnapshotChangeQuery} */
+    const { snapshotChange } = await graphql(SNAPSHOT_CHANGE, { id: snapshot.id, basis, groupBy })
+    asOf(el, snapshotChange.dataAsOf)
+    $('.snapshot-note', el).textContent = `${name}, ${basis.toLowerCase()} basis, as taken on ${snapshot.createdAt.slice(0, 10)}` +
+      ' beside the same question now (largest change first).'
+    changeTable.dataset.snapshot = snapshot.id
+    table(changeTable, [
+      ['key', 'Channel', (v) => v ?? '(none)'], ['amountThen', 'Then', fmt.money], ['amountNow', 'Now', fmt.money],
+      ['amountChange', 'Change', fmt.money], ['creditThen', 'Credit then', fmt.number], ['creditNow', 'Credit now', fmt.number]
+    ], [...snapshotChange.rows.edges.map((e) => e.node), { ...snapshotChange.totals, key: 'Total' }])
+  })
+}
+
+async function takeSnapshot () {
+  const { from, to } = period()
+  const model = modelInput()
+  /** @type {import('graphql-types').TakeSnapshotMutation} */
+  const { createSnapshot } = await graphql(TAKE_SNAPSHOT,
+    { name: `${model.name} ${from} – ${to}`, period: period(), models: [model], bases: [$('#basis').value] })
+  await loadSnapshots(createSnapshot.id)
+}
+
 const SOURCED = /* GraphQL */ `query Sourced($period: PeriodInput!) {
   sourcedInfluenced(period: $period, groupBy: CHANNEL, first: 100) {
     dataAsOf currency
@@ -513,7 +579,7 @@ async function refresh () {
     return
   }
   document.body.dataset.state = 'loading'
-  await Promise.all([loadPerformance(), loadComparison(), loadSourced(), loadPipeline(), loadCohorts(), loadQuality()])
+  await Promise.all([loadPerformance(), loadComparison(), loadSourced(), loadPipeline(), loadCohorts(), loadQuality(), loadSnapshots(fragment.get('snapshot'))])
   document.body.dataset.state = 'done'
 }
 
