@@ -129,8 +129,14 @@ public class FeedApplyService {
                             closed_at = excluded.closed_at, contact_ids = excluded.contact_ids,
                             account_derived = excluded.account_derived, stage_history = excluded.stage_history,
                             contact_roles = excluded.contact_roles""")
-                .execute(columns(opportunities.values(), 11)).replaceWithVoid()
-                .chain(() -> JourneyRepository.dealsChanged(tx, workspaces(opportunities.values()))));
+                .execute(columns(opportunities.values(), 11)).replaceWithVoid())
+                // A contact's lead-creation time and account are part of its opportunities as journeys read them
+                // (journey_opportunity): a contact page moves the deals' version too.
+                .chain(() -> {
+                    List<Row> changed = new java.util.ArrayList<>(contacts.values());
+                    changed.addAll(opportunities.values());
+                    return JourneyRepository.dealsChanged(tx, workspaces(changed));
+                });
     }
 
     /** "type:value", the form touch.identifiers and membership.identifier share. */

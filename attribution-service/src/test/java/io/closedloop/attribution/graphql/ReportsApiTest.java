@@ -328,6 +328,36 @@ class ReportsApiTest {
         assertEquals(1, ok(ws, "{ snapshots { totalCount } }", "snapshots").getInt("totalCount"));
     }
 
+    @Test
+    void aContactsNewLeadCreationTimeMovesTheMilestoneOfReportsComputedOnDemand() {
+        String ws = "lead-moves";
+        java.util.function.BiFunction<Long, String, FeedItem> contact = (seq, lead) -> new FeedItem(seq, ws, "contact",
+                new JsonObject().put("id", "c-lead").put("accountId", "acct-l").put("createdAt", "2026-01-01T00:00:00Z")
+                        .put("leadCreatedAt", lead));
+        applyAll(List.of(touch(ws, 1, "l-t1", "2026-03-01T00:00:00Z", "EMAIL_CLICK", "email", "newsletter", "email", null, true, "l1"),
+                        touch(ws, 2, "l-t2", "2026-03-03T00:00:00Z", "AD_CLICK", "paid_search", "google", "cpc", null, true, "l1"),
+                        touch(ws, 3, "l-t3", "2026-03-05T00:00:00Z", "WEBINAR", "events", null, null, null, true, "l1")),
+                List.of(membership(ws, 1, "anonymous_id", "l1", "p_l1", "acct-l")),
+                List.of(contact.apply(1L, "2026-03-04T00:00:00Z"),
+                        opportunity(ws, 2, "opp-l", "acct-l", "100.00", "2026-03-10T00:00:00Z", "OPEN", null,
+                                new JsonArray().add(role("c-lead", "Champion")), new JsonArray())));
+        // W-shaped with its own lookback: computed on demand, over the touches in memory.
+        String query = "{ attribution(" + MARCH + ", model: {name: W_SHAPED, lookbackDays: 300}) { rows { key credit } } }";
+        // Lead created on March 4th: first touch email, lead creation paid_search, opportunity creation events: a third each.
+        JsonPath before = ok(ws, query, "attribution");
+        assertEquals(1 / 3.0, value3(before, "paid_search"), 1e-12);
+        applyAll(List.of(), List.of(), List.of(contact.apply(3L, "2026-03-02T00:00:00Z")));
+        // Now the lead was created on March 2nd: email is both first touch and lead creation, paid_search a middle touch.
+        JsonPath after = ok(ws, query, "attribution");
+        assertEquals(0.6, value3(after, "email"), 1e-12);
+        assertEquals(0.1, value3(after, "paid_search"), 1e-12);
+        assertEquals(0.3, value3(after, "events"), 1e-12);
+    }
+
+    private static double value3(JsonPath r, String key) {
+        return r.getDouble("rows[" + r.getList("rows.key").indexOf(key) + "].credit");
+    }
+
     private void applyAll(List<FeedItem> touches, List<FeedItem> memberships, List<FeedItem> crm) {
         pool.withTransaction(tx -> apply.applyTouches(tx, TouchItem.all(touches))
                 .chain(() -> apply.applyMemberships(tx, MembershipItem.all(memberships)))
