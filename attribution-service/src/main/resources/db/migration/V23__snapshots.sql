@@ -24,6 +24,8 @@ create table snapshot_report (
     basis        text    not null,
     group_by     text    not null,
     options      jsonb   not null,
+    -- rows the report had (the JSON keeps the first 1,000): listed without reading the JSON
+    total_rows   integer not null,
     report       jsonb   not null,
     primary key (workspace_id, snapshot_id, model, basis, group_by)
 );
@@ -35,6 +37,9 @@ create table snapshot_schedule (
     models       jsonb       not null,
     bases        text[]      not null,
     group_by     text[]      not null,
+    -- the last month a replica claimed (and took, unless it failed and gave the claim back): one replica computes each
+    -- month's snapshot, and deleting that snapshot does not bring it back
+    last_month   date,
     updated_at   timestamptz not null default now()
 );
 -- The month a scheduled snapshot is of; unique, so replicas checking at once take it once.

@@ -373,12 +373,14 @@ function loadSnapshots (chosen) {
     const { basis, groupBy, name } = snapshot.reports[0]
     /** @type {import('graphql-types').SnapshotChangeQuery} */
     const { snapshotChange } = await graphql(SNAPSHOT_CHANGE, { id: snapshot.id, basis, groupBy })
+    if (!snapshotChange) throw new Error(`snapshot ${snapshot.name} was deleted; refresh to pick another`)
     asOf(el, snapshotChange.dataAsOf)
     $('.snapshot-note', el).textContent = `${name}, ${basis.toLowerCase()} basis, as taken on ${snapshot.createdAt.slice(0, 10)}` +
       ' beside the same question now (largest change first).'
     changeTable.dataset.snapshot = snapshot.id
     table(changeTable, [
-      ['key', 'Channel', (v) => v ?? '(none)'], ['amountThen', 'Then', fmt.money], ['amountNow', 'Now', fmt.money],
+      ['key', groupBy.charAt(0) + groupBy.slice(1).toLowerCase().replace('_', ' '), (v) => v ?? '(none)'],
+      ['amountThen', 'Then', fmt.money], ['amountNow', 'Now', fmt.money],
       ['amountChange', 'Change', fmt.money], ['creditThen', 'Credit then', fmt.number], ['creditNow', 'Credit now', fmt.number]
     ], [...snapshotChange.rows.edges.map((e) => e.node), { ...snapshotChange.totals, key: 'Total' }])
   })
@@ -579,7 +581,10 @@ async function refresh () {
     return
   }
   document.body.dataset.state = 'loading'
-  await Promise.all([loadPerformance(), loadComparison(), loadSourced(), loadPipeline(), loadCohorts(), loadQuality(), loadSnapshots(fragment.get('snapshot'))])
+  // A snapshot named in the address is picked once; later refreshes keep the user's choice.
+  const named = fragment.get('snapshot')
+  fragment.delete('snapshot')
+  await Promise.all([loadPerformance(), loadComparison(), loadSourced(), loadPipeline(), loadCohorts(), loadQuality(), loadSnapshots(named)])
   document.body.dataset.state = 'done'
 }
 

@@ -153,7 +153,8 @@ public class SnapshotsApi {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         int limit = Paging.first(op + ".first", first);
         Paging.check(op + ".after", after, ComputedReport.ORDER);
-        return snapshots.report(workspace, id, model, basis, groupBy, op + ".after", after, limit);
+        return snapshots.report(workspace, id, model, basis == null ? Basis.PIPELINE : basis,
+                groupBy == null ? Dimension.CHANNEL : groupBy, op + ".after", after, limit);
     }
 
     @Query
@@ -170,6 +171,7 @@ public class SnapshotsApi {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
         int limit = Paging.first(op + ".first", first);
         Paging.check(op + ".after", after, Snapshots.CHANGE_ORDER);
-        return snapshots.change(workspace, id, model, basis, groupBy, op + ".after", after, limit);
+        return snapshots.change(workspace, id, model, basis == null ? Basis.PIPELINE : basis,
+                groupBy == null ? Dimension.CHANNEL : groupBy, op + ".after", after, limit);
     }
 }

@@ -12,7 +12,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The snapshot tables (V23): a snapshot's header and its reports, written once in one transaction, read many times. */
 @ApplicationScoped
@@ -23,8 +25,11 @@ public class SnapshotRepository {
                          String dataVersion) {
     }
 
-    /** One report of a snapshot: the model's position among the snapshot's models, its basis and grouping, its JSON. */
-    public record Report(int model, String basis, String groupBy, JsonObject options, JsonObject report) {
+    /**
+     * One report of a snapshot: the model's position among the snapshot's models, its basis and grouping, the model's
+     * parameters, how many rows it had, and its JSON (StoredReport; null where only what it is was read).
+     */
+    public record Report(int model, String basis, String groupBy, JsonObject options, int totalRows, JsonObject report) {
     }
 
     private final Pool pool;
@@ -75,17 +80,30 @@ public class SnapshotRepository {
                 .execute(Tuple.of(workspace)).map(rows -> rows.size() == 0 ? null : schedule(rows.iterator().next()));
     }
 
-    /** The schedules whose snapshot of {@code month} is not taken yet. */
+    /** The schedules whose snapshot of {@code month} no replica has claimed yet. */
     public Uni<List<Schedule>> due(LocalDate month) {
         return pool.preparedQuery("""
-                        select s.workspace_id, s.models, s.bases, s.group_by, s.updated_at from snapshot_schedule s
-                        where not exists (select 1 from snapshot n where n.workspace_id = s.workspace_id and n.scheduled_month = $1)
-                        order by s.workspace_id""")
+                        select workspace_id, models, bases, group_by, updated_at from snapshot_schedule
+                        where last_month is null or last_month < $1 order by workspace_id""")
                 .execute(Tuple.of(month)).map(rows -> {
                     List<Schedule> out = new ArrayList<>();
                     rows.forEach(r -> out.add(schedule(r)));
                     return out;
                 });
+    }
+
+    /** Claims the snapshot of {@code month} for this replica: false when another one has. */
+    public Uni<Boolean> claim(String workspace, LocalDate month) {
+        return pool.preparedQuery("""
+                        update snapshot_schedule set last_month = $2
+                        where workspace_id = $1 and (last_month is null or last_month < $2)""")
+                .execute(Tuple.of(workspace, month)).map(rows -> rows.rowCount() > 0);
+    }
+
+    /** Gives the claim of {@code month} back (its snapshot failed), so that the next check takes it. */
+    public Uni<Void> release(String workspace, LocalDate month) {
+        return pool.preparedQuery("update snapshot_schedule set last_month = $3 where workspace_id = $1 and last_month = $2")
+                .execute(Tuple.of(workspace, month, month.minusMonths(1))).replaceWithVoid();
     }
 
     private static Schedule schedule(Row r) {
@@ -97,11 +115,11 @@ public class SnapshotRepository {
         List<Tuple> rows = new ArrayList<>();
         for (Report r : reports) {
             rows.add(Tuple.tuple().addString(workspace).addString(snapshot).addInteger(r.model()).addString(r.basis())
-                    .addString(r.groupBy()).addJsonObject(r.options()).addJsonObject(r.report()));
+                    .addString(r.groupBy()).addJsonObject(r.options()).addInteger(r.totalRows()).addJsonObject(r.report()));
         }
         return tx.preparedQuery("""
-                        insert into snapshot_report (workspace_id, snapshot_id, model, basis, group_by, options, report)
-                        values ($1, $2, $3, $4, $5, $6, $7)""").executeBatch(rows).replaceWithVoid();
+                        insert into snapshot_report (workspace_id, snapshot_id, model, basis, group_by, options, total_rows, report)
+                        values ($1, $2, $3, $4, $5, $6, $7, $8)""").executeBatch(rows).replaceWithVoid();
     }
 
     /** The workspace's snapshots, newest first (a few a month: a workspace's list is read whole and paged in memory). */
@@ -125,15 +143,15 @@ public class SnapshotRepository {
                 .execute(Tuple.of(workspace, id)).map(rows -> rows.size() == 0 ? null : header(rows.iterator().next()));
     }
 
-    /** The snapshot's reports (what it holds), in model, basis, grouping order: of each report's JSON only its totalRows. */
-    public Uni<List<Report>> contents(String workspace, String id) {
+    /** What the snapshots {@code ids} hold (their reports without the JSON), by snapshot, in model, basis, grouping order. */
+    public Uni<Map<String, List<Report>>> contents(String workspace, List<String> ids) {
         return pool.preparedQuery("""
-                        select model, basis, group_by, options, jsonb_build_object('totalRows', report->'totalRows')
-                        from snapshot_report where workspace_id = $1 and snapshot_id = $2 order by model, basis, group_by""")
-                .execute(Tuple.of(workspace, id)).map(rows -> {
-                    List<Report> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(new Report(r.getInteger(0), r.getString(1), r.getString(2), r.getJsonObject(3),
-                            r.getJsonObject(4))));
+                        select snapshot_id, model, basis, group_by, options, total_rows from snapshot_report
+                        where workspace_id = $1 and snapshot_id = any($2) order by snapshot_id, model, basis, group_by""")
+                .execute(Tuple.of(workspace, ids.toArray(String[]::new))).map(rows -> {
+                    Map<String, List<Report>> out = new HashMap<>();
+                    rows.forEach(r -> out.computeIfAbsent(r.getString(0), id -> new ArrayList<>()).add(new Report(r.getInteger(1),
+                            r.getString(2), r.getString(3), r.getJsonObject(4), r.getInteger(5), null)));
                     return out;
                 });
     }
@@ -141,7 +159,7 @@ public class SnapshotRepository {
     /** One report of the snapshot, or null. */
     public Uni<Report> report(String workspace, String id, int model, String basis, String groupBy) {
         return pool.preparedQuery("""
-                        select model, basis, group_by, options, report from snapshot_report
+                        select model, basis, group_by, options, total_rows, report from snapshot_report
                         where workspace_id = $1 and snapshot_id = $2 and model = $3 and basis = $4 and group_by = $5""")
                 .execute(Tuple.tuple().addString(workspace).addString(id).addInteger(model).addString(basis).addString(groupBy))
                 .map(rows -> {
@@ -149,7 +167,8 @@ public class SnapshotRepository {
                         return null;
                     }
                     Row r = rows.iterator().next();
-                    return new Report(r.getInteger(0), r.getString(1), r.getString(2), r.getJsonObject(3), r.getJsonObject(4));
+                    return new Report(r.getInteger(0), r.getString(1), r.getString(2), r.getJsonObject(3), r.getInteger(4),
+                            r.getJsonObject(5));
                 });
     }
 

@@ -25,6 +25,7 @@ import io.closedloop.attribution.repository.SnapshotRepository;
 import io.closedloop.attribution.repository.SnapshotRepository.Header;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.plumbing.graphql.Money;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,6 +37,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +97,7 @@ public class Snapshots {
                         // One after the other: a report computed on demand takes one of the workspace's permits.
                         reports = reports.chain(done -> performance.performance(workspace, start, end, by, options).map(r -> {
                             done.add(new SnapshotRepository.Report(model, basis.name(), by.name(), options(options),
-                                    StoredReport.encode(r, ROWS_KEPT)));
+                                    r.rows().size(), StoredReport.encode(r, ROWS_KEPT)));
                             return done;
                         }));
                     }
@@ -112,17 +114,19 @@ public class Snapshots {
 
     public Uni<SnapshotConnection> list(String workspace, String field, String after, int first) {
         return snapshots.list(workspace).chain(headers -> {
-            // A page's contents, one snapshot after another (a page is a few snapshots).
-            Uni<List<Snapshot>> views = Uni.createFrom().item(ArrayList::new);
+            // The page first (a workspace has a few snapshots a month), then what the page's snapshots hold, in one read.
+            Map<String, Header> byId = new HashMap<>();
+            List<Snapshot> bare = new ArrayList<>();
             for (Header h : headers) {
-                views = views.chain(done -> snapshots.contents(workspace, h.id()).map(contents -> {
-                    done.add(view(h, contents));
-                    return done;
-                }));
+                byId.put(h.id(), h);
+                bare.add(view(h, List.of()));
             }
-            return views.map(all -> {
-                Paging.Page<Snapshot> page = Paging.page(field, all, after, first, ORDER);
-                return new SnapshotConnection(page.edges(SnapshotEdge::new), page.pageInfo(), page.totalCount());
+            Paging.Page<Snapshot> page = Paging.page(field, bare, after, first, ORDER);
+            List<String> ids = page.items().stream().map(Snapshot::id).toList();
+            return snapshots.contents(workspace, ids).map(contents -> {
+                List<Snapshot> full = ids.stream().map(id -> view(byId.get(id), contents.getOrDefault(id, List.of()))).toList();
+                Paging.Page<Snapshot> filled = new Paging.Page<>(full, page.cursors(), page.pageInfo(), page.totalCount());
+                return new SnapshotConnection(filled.edges(SnapshotEdge::new), filled.pageInfo(), filled.totalCount());
             });
         });
     }
@@ -130,7 +134,7 @@ public class Snapshots {
     /** The snapshot, or null. */
     public Uni<Snapshot> find(String workspace, String id) {
         return snapshots.find(workspace, id).chain(h -> h == null ? Uni.createFrom().nullItem()
-                : snapshots.contents(workspace, id).map(contents -> view(h, contents)));
+                : snapshots.contents(workspace, List.of(id)).map(contents -> view(h, contents.getOrDefault(id, List.of()))));
     }
 
     /** A page of one stored report, or null when the snapshot or the report is not there. */
@@ -152,7 +156,7 @@ public class Snapshots {
                     Instant start = LocalDate.parse(snapshot.from()).atStartOfDay(ZoneOffset.UTC).toInstant();
                     Instant end = LocalDate.parse(snapshot.to()).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
                     return performance.performance(workspace, start, end, groupBy, options(stored.options()).withBasis(basis))
-                            .map(now -> change(snapshot, then, now, field, after, first));
+                            .map(now -> change(snapshot, then, stored.totalRows() > then.rows().size(), now, field, after, first));
                 }));
     }
 
@@ -187,15 +191,28 @@ public class Snapshots {
         return snapshots.due(month).chain(due -> {
             Uni<Integer> taken = Uni.createFrom().item(0);
             for (SnapshotRepository.Schedule s : due) {
-                List<ModelOptions> models = new ArrayList<>();
-                s.models().forEach(m -> models.add(options((JsonObject) m)));
-                taken = taken.chain(n -> create(s.workspace(), "Monthly " + month.toString().substring(0, 7), month,
-                        month.plusMonths(1).minusDays(1), models, s.bases().stream().map(Basis::valueOf).toList(),
-                        s.groupBy().stream().map(Dimension::valueOf).toList(), month)
-                        .map(snapshot -> n + (snapshot == null ? 0 : 1)));
+                taken = taken.chain(n -> take(s, month).map(took -> n + (took ? 1 : 0)));
             }
             return taken;
         });
+    }
+
+    /**
+     * The scheduled snapshot of {@code month}: claimed first, so one replica computes it; a failure gives the claim back (the
+     * next check retries) and never stops the other workspaces' snapshots.
+     */
+    private Uni<Boolean> take(SnapshotRepository.Schedule s, LocalDate month) {
+        List<ModelOptions> models = new ArrayList<>();
+        s.models().forEach(m -> models.add(options((JsonObject) m)));
+        return snapshots.claim(s.workspace(), month).chain(claimed -> !claimed ? Uni.createFrom().item(false)
+                : create(s.workspace(), "Monthly " + month.toString().substring(0, 7), month, month.plusMonths(1).minusDays(1),
+                        models, s.bases().stream().map(Basis::valueOf).toList(), s.groupBy().stream().map(Dimension::valueOf).toList(),
+                        month).map(snapshot -> snapshot != null)
+                        .onFailure().recoverWithUni(failure -> {
+                            Log.warnf("workspace %s: the monthly snapshot of %s failed (%s); retried at the next check",
+                                    s.workspace(), month, failure.getMessage());
+                            return snapshots.release(s.workspace(), month).replaceWith(false);
+                        }));
     }
 
     private static SnapshotSchedule view(SnapshotRepository.Schedule s) {
@@ -205,11 +222,20 @@ public class Snapshots {
                 s.groupBy().stream().map(Dimension::valueOf).toList(), s.updatedAt().toString());
     }
 
-    private static SnapshotChange change(Snapshot snapshot, ComputedReport then, ComputedReport now, String field, String after,
-                                         int first) {
+    /**
+     * The groups of then (the snapshot's report) beside now; when the snapshot kept only the first rows of a larger report
+     * ({@code cut}), only the groups it kept: a group beyond them had some amount then that is not known.
+     */
+    private static SnapshotChange change(Snapshot snapshot, ComputedReport then, boolean cut, ComputedReport now, String field,
+                                         String after, int first) {
         Map<String, PerformanceRow[]> byKey = new LinkedHashMap<>();
         then.rows().forEach(r -> byKey.computeIfAbsent(r.key(), k -> new PerformanceRow[2])[0] = r);
-        now.rows().forEach(r -> byKey.computeIfAbsent(r.key(), k -> new PerformanceRow[2])[1] = r);
+        now.rows().forEach(r -> {
+            PerformanceRow[] pair = byKey.get(r.key());
+            if (pair != null || !cut) {
+                byKey.computeIfAbsent(r.key(), k -> new PerformanceRow[2])[1] = r;
+            }
+        });
         int digits = Rounding.digits(now.currency() != null ? now.currency() : then.currency());
         List<SnapshotChangeRow> rows = new ArrayList<>();
         byKey.forEach((key, pair) -> rows.add(row(key, pair[0], pair[1], digits)));
@@ -233,7 +259,7 @@ public class Snapshots {
         for (SnapshotRepository.Report r : reports) {
             infos.add(new SnapshotReportInfo(r.model(), ModelName.valueOf(r.options().getString("name")), Basis.valueOf(r.basis()),
                     Dimension.valueOf(r.groupBy()), r.options().encode(),
-                    r.report().getInteger("totalRows")));
+                    r.totalRows()));
         }
         JsonObject s = h.settings();
         return new Snapshot(h.id(), h.name(), h.createdAt().toString(), h.from().toString(), h.to().toString(),
