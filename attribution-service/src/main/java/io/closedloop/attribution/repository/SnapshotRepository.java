@@ -135,6 +135,12 @@ public class SnapshotRepository {
                 });
     }
 
+    /** How many snapshots the workspace keeps. */
+    public Uni<Integer> count(String workspace) {
+        return pool.preparedQuery("select count(*)::int from snapshot where workspace_id = $1").execute(Tuple.of(workspace))
+                .map(rows -> rows.iterator().next().getInteger(0));
+    }
+
     /** The snapshot's header, or null. */
     public Uni<Header> find(String workspace, String id) {
         return pool.preparedQuery("""

@@ -137,6 +137,19 @@ public class OnDemandWork {
                         + deadline.toSeconds() + " s to compute on demand; choose a shorter period or a model read from the rollups"));
     }
 
+    /** Refuses at once (OnDemandLimitException, saying when to retry) while {@code workspace} is over its share. */
+    public void requireShare(String workspace) {
+        if (share.debt(workspace, System.nanoTime()) > 0) {
+            throw overShare(workspace);
+        }
+    }
+
+    /** Charges work the workspace chose that ran outside a permit (a snapshot's reports) to its share. */
+    public void charge(String workspace, long startedNanos) {
+        long now = System.nanoTime();
+        share.charge(workspace, (now - startedNanos) / 1e9, now);
+    }
+
     private OnDemandLimitException overShare(String workspace) {
         long wait = Math.max(1, share.debt(workspace, System.nanoTime()));
         return new OnDemandLimitException("this workspace has used its share of on-demand computing (" + sharePerSecond

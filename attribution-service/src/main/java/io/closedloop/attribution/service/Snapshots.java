@@ -30,6 +30,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -67,19 +68,37 @@ public class Snapshots {
     private final PerformanceReports performance;
     private final AttributionSettingsService settings;
     private final RollupReports rollups;
+    private final OnDemandWork onDemand;
+    private final int maxPerWorkspace;
 
     public Snapshots(SnapshotRepository snapshots, PerformanceReports performance, AttributionSettingsService settings,
-                     RollupReports rollups) {
+                     RollupReports rollups, OnDemandWork onDemand,
+                     @ConfigProperty(name = "closedloop.snapshots.max-per-workspace", defaultValue = "1000") int maxPerWorkspace) {
         this.snapshots = snapshots;
         this.performance = performance;
         this.settings = settings;
         this.rollups = rollups;
+        this.onDemand = onDemand;
+        this.maxPerWorkspace = maxPerWorkspace;
     }
 
-    /** Computes and stores the reports of {@code models} on each of {@code bases}, grouped by each of {@code groupBy}. */
+    /**
+     * Computes and stores the reports of {@code models} on each of {@code bases}, grouped by each of {@code groupBy}: what the
+     * user asked, so its whole computing time is charged to the workspace's on-demand share (up to 72 reports), and refused
+     * while the workspace is over it or keeps {@code closedloop.snapshots.max-per-workspace} snapshots already.
+     */
     public Uni<Snapshot> create(String workspace, String name, LocalDate from, LocalDate to, List<ModelOptions> models,
                                List<Basis> bases, List<Dimension> groupBy) {
-        return create(workspace, name, from, to, models, bases, groupBy, null);
+        onDemand.requireShare(workspace);
+        return snapshots.count(workspace).chain(count -> {
+            if (count >= maxPerWorkspace) {
+                throw new IllegalArgumentException("createSnapshot: the workspace keeps " + count + " snapshots, the most it may"
+                        + " (closedloop.snapshots.max-per-workspace); delete one (deleteSnapshot) first");
+            }
+            long started = System.nanoTime();
+            return create(workspace, name, from, to, models, bases, groupBy, null)
+                    .onTermination().invoke(() -> onDemand.charge(workspace, started));
+        });
     }
 
     /** The same, of the month {@code scheduledMonth} (a scheduled snapshot); null when that month's was taken already. */

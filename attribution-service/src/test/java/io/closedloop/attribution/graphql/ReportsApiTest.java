@@ -362,6 +362,22 @@ class ReportsApiTest {
         return r.getDouble("rows[" + r.getList("rows.key").indexOf(key) + "].credit");
     }
 
+    @Test
+    void aWorkspaceKeepsAtMostItsCapOfSnapshots() {
+        String ws = "snap-cap";
+        String analyst = TestKeys.token(ws, "analyst");
+        String create = "mutation { createSnapshot(name: \"n\", " + MARCH + ", models: [{name: LINEAR}], bases: [REVENUE]) { id } }";
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) { // %test.closedloop.snapshots.max-per-workspace
+            ids.add(ok(ws, create, "createSnapshot").getString("id"));
+        }
+        graphql(analyst, create).body("errors[0].message",
+                containsString("createSnapshot: the workspace keeps 3 snapshots, the most it may"));
+        graphql(TestKeys.token(ws, "admin"), "mutation { deleteSnapshot(id: \"" + ids.get(0) + "\") }")
+                .body("data.deleteSnapshot", equalTo(true));
+        assertNotNull(ok(ws, create, "createSnapshot").getString("id"));
+    }
+
     private void applyAll(List<FeedItem> touches, List<FeedItem> memberships, List<FeedItem> crm) {
         pool.withTransaction(tx -> apply.applyTouches(tx, TouchItem.all(touches))
                 .chain(() -> apply.applyMemberships(tx, MembershipItem.all(memberships)))
