@@ -57,7 +57,7 @@ class ApolloGatewayIT {
     static String callsUrl;
     static String ours;
     static String analyst;
-    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void startLoadAndFederate() throws Exception {

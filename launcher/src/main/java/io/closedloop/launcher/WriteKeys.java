@@ -16,7 +16,7 @@ import java.util.Map;
 final class WriteKeys {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final String ingestionUrl;
     private final String adminToken;
 

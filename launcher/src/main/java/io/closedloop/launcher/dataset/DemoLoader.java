@@ -32,7 +32,8 @@ public final class DemoLoader {
     /** Items per GraphQL upsert (ingestion takes at most 10,000). */
     private static final int UPSERT_BATCH = 1_000;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    // HTTP/1.1: the JDK client's h2c upgrade now and then misreads a large answer as HTTP/2 frames.
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final String ingestionUrl;
     private final String writeKey;
 
