@@ -26,13 +26,19 @@ public class ReportPeriods {
      * naming {@code op.period...}.
      */
     public Instant[] of(String op, PeriodInput period) {
+        ReportInputs.Days days = days(op, period);
+        return new Instant[] {days.from().atStartOfDay(ZoneOffset.UTC).toInstant(),
+                days.to().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()};
+    }
+
+    /** {@code period} checked as {@link #of} checks it, as days (both inclusive). */
+    public ReportInputs.Days days(String op, PeriodInput period) {
         ReportInputs.Days days = ReportInputs.days(op, period);
         long span = days.to().toEpochDay() + 1 - days.from().toEpochDay();
         if (span > maxDays) {
             throw ReportInputs.bad(op, "period.to", "the period may span at most " + maxDays + " days, was " + span
                     + " days from " + days.from());
         }
-        return new Instant[] {days.from().atStartOfDay(ZoneOffset.UTC).toInstant(),
-                days.to().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()};
+        return days;
     }
 }

@@ -62,8 +62,7 @@ public class SnapshotsApi {
         if (name.isBlank() || name.length() > MAX_NAME) {
             throw ReportInputs.bad(op, "name", name.isBlank() ? "is required" : "is longer than " + MAX_NAME + " characters");
         }
-        ReportInputs.Days days = ReportInputs.days(op, period);
-        periods.of(op, period);
+        ReportInputs.Days days = periods.days(op, period);
         return snapshots.create(workspace, name.strip(), days.from(), days.to(), models(op, models), bases(bases),
                 groupings(op, groupBy));
     }

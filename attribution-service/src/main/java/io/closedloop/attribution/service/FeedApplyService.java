@@ -133,7 +133,7 @@ public class FeedApplyService {
                 // A contact's lead-creation time and account are part of its opportunities as journeys read them
                 // (journey_opportunity): a contact page moves the deals' version too.
                 .chain(() -> {
-                    List<Row> changed = new java.util.ArrayList<>(contacts.values());
+                    List<Row> changed = new ArrayList<>(contacts.values());
                     changed.addAll(opportunities.values());
                     return JourneyRepository.dealsChanged(tx, workspaces(changed));
                 });

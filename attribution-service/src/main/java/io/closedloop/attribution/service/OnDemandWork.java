@@ -70,7 +70,7 @@ public class OnDemandWork {
      *                answer yet (while they are rebuilt)
      */
     public <L, T> Uni<T> run(String workspace, boolean charged, Supplier<Uni<L>> load, Function<L, T> compute) {
-        if (charged && share.debt(workspace, System.nanoTime()) > 0) {
+        if (charged && overShare(workspace, System.nanoTime())) {
             return Uni.createFrom().failure(overShare(workspace));
         }
         Lane lane = lanes.get(workspace, w -> new Lane(new Semaphore(perWorkspace), new AtomicInteger()));
@@ -114,7 +114,7 @@ public class OnDemandWork {
                                 + deadline.toSeconds() + " s; retry later");
                     }
                     // Queued behind the workspace's own reports, this one may find the share spent meanwhile.
-                    if (charged && share.debt(workspace, System.nanoTime()) > 0) {
+                    if (charged && overShare(workspace, System.nanoTime())) {
                         throw overShare(workspace);
                     }
                     startedAt.set(System.nanoTime());
@@ -139,7 +139,7 @@ public class OnDemandWork {
 
     /** Refuses at once (OnDemandLimitException, saying when to retry) while {@code workspace} is over its share. */
     public void requireShare(String workspace) {
-        if (share.debt(workspace, System.nanoTime()) > 0) {
+        if (overShare(workspace, System.nanoTime())) {
             throw overShare(workspace);
         }
     }
@@ -148,6 +148,10 @@ public class OnDemandWork {
     public void charge(String workspace, long startedNanos) {
         long now = System.nanoTime();
         share.charge(workspace, (now - startedNanos) / 1e9, now);
+    }
+
+    private boolean overShare(String workspace, long now) {
+        return share.debt(workspace, now) > 0;
     }
 
     private OnDemandLimitException overShare(String workspace) {

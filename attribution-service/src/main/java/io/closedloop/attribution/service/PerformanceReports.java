@@ -47,6 +47,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -454,7 +455,7 @@ public class PerformanceReports {
             for (int i = 0; i < keys.length; i++) {
                 keys[i] = number[credits.keys()[from + i]];
             }
-            out.put(credits.deals().get(k).id(), new Credited(keys, java.util.Arrays.copyOfRange(credits.credits(), from,
+            out.put(credits.deals().get(k).id(), new Credited(keys, Arrays.copyOfRange(credits.credits(), from,
                     credits.offsets()[k + 1])));
         }
         return out;
@@ -755,7 +756,7 @@ public class PerformanceReports {
     /** The median of {@code values} (sorted here, a copy: a report sorts thousands of deals' days per row). */
     static double median(double[] values) {
         double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }

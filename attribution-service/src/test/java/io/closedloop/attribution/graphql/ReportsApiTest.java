@@ -349,16 +349,17 @@ class ReportsApiTest {
         String query = "{ attribution(" + MARCH + ", model: {name: W_SHAPED, lookbackDays: 300}) { rows { key credit } } }";
         // Lead created on March 4th: first touch email, lead creation paid_search, opportunity creation events: a third each.
         JsonPath before = ok(ws, query, "attribution");
-        assertEquals(1 / 3.0, value3(before, "paid_search"), 1e-12);
+        assertEquals(1 / 3.0, attributionCredit(before, "paid_search"), 1e-12);
         applyAll(List.of(), List.of(), List.of(contact.apply(3L, "2026-03-02T00:00:00Z")));
         // Now the lead was created on March 2nd: email is both first touch and lead creation, paid_search a middle touch.
         JsonPath after = ok(ws, query, "attribution");
-        assertEquals(0.6, value3(after, "email"), 1e-12);
-        assertEquals(0.1, value3(after, "paid_search"), 1e-12);
-        assertEquals(0.3, value3(after, "events"), 1e-12);
+        assertEquals(0.6, attributionCredit(after, "email"), 1e-12);
+        assertEquals(0.1, attributionCredit(after, "paid_search"), 1e-12);
+        assertEquals(0.3, attributionCredit(after, "events"), 1e-12);
     }
 
-    private static double value3(JsonPath r, String key) {
+    /** The credit of {@code key} in an attribution report's rows. */
+    private static double attributionCredit(JsonPath r, String key) {
         return r.getDouble("rows[" + r.getList("rows.key").indexOf(key) + "].credit");
     }
 
