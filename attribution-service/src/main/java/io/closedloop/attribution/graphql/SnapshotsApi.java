@@ -7,11 +7,13 @@ import io.closedloop.attribution.report.ComputedReport;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.report.Paging;
 import io.closedloop.attribution.report.ReportViews.PerformanceMetrics;
+import io.closedloop.attribution.report.SnapshotViews.ChangeExplanation;
 import io.closedloop.attribution.report.SnapshotViews.Snapshot;
 import io.closedloop.attribution.report.SnapshotViews.SnapshotChange;
 import io.closedloop.attribution.report.SnapshotViews.SnapshotConnection;
 import io.closedloop.attribution.report.SnapshotViews.SnapshotSchedule;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
+import io.closedloop.attribution.service.ChangeExplanations;
 import io.closedloop.attribution.service.Snapshots;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.Roles;
@@ -37,11 +39,13 @@ public class SnapshotsApi {
     static final int MAX_NAME = 200;
 
     private final Snapshots snapshots;
+    private final ChangeExplanations explanations;
     private final ReportPeriods periods;
     private final Caller caller;
 
-    public SnapshotsApi(Snapshots snapshots, ReportPeriods periods, Caller caller) {
+    public SnapshotsApi(Snapshots snapshots, ChangeExplanations explanations, ReportPeriods periods, Caller caller) {
         this.snapshots = snapshots;
+        this.explanations = explanations;
         this.periods = periods;
         this.caller = caller;
     }
@@ -172,5 +176,22 @@ public class SnapshotsApi {
         Paging.check(op + ".after", after, Snapshots.CHANGE_ORDER);
         return snapshots.change(workspace, id, model, basis == null ? Basis.PIPELINE : basis,
                 groupBy == null ? Dimension.CHANNEL : groupBy, op + ".after", after, limit);
+    }
+
+    @Query
+    @Description("Why a figure of a snapshot's report changed since (or by a later snapshot): the change of one group's"
+            + " attributed amount and credit (and spend) split into causes (touches, identity, CRM, settings, spend, and what no"
+            + " version keeps) that sum to it exactly, each with the deals behind it. Rule-based models on ACCOUNT journeys;"
+            + " computed on demand. Null when the snapshot does not hold the report.")
+    public Uni<ChangeExplanation> explainChange(
+            @NonNull @Description("The snapshot the change is counted from.") String from,
+            @Description("A later snapshot of the same period and report to count the change to; null: now.") String to,
+            @DefaultValue("0") @Description("The model's position among the 'from' snapshot's models.") int model,
+            @DefaultValue("PIPELINE") Basis basis,
+            @DefaultValue("CHANNEL") Dimension groupBy,
+            @Description("The group (a row's key); null: the report's total.") String key) {
+        String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
+        return explanations.explain(workspace, from, to, model, basis == null ? Basis.PIPELINE : basis,
+                groupBy == null ? Dimension.CHANNEL : groupBy, key);
     }
 }

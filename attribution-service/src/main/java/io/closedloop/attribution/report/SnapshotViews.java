@@ -98,4 +98,59 @@ public final class SnapshotViews {
             @NonNull @Description("Revenue then.") Money revenueThen,
             @NonNull @Description("Revenue now.") Money revenueNow) {
     }
+
+    @Type("ChangeExplanation")
+    @Description("Why one group's figures changed between a snapshot and now (or a later snapshot): the change split into"
+            + " causes that sum to it exactly (docs/reports.md \"Why a figure changed\"). Figures unrounded, so that the causes"
+            + " add up; round them for display.")
+    public record ChangeExplanation(
+            @NonNull @Description("The snapshot the change is counted from.") Snapshot from,
+            @Description("The snapshot it is counted to; null: now.") Snapshot to,
+            @NonNull ModelName model,
+            @NonNull @Description("The model's parameters (JSON), as the snapshot's report has them.") String parameters,
+            @NonNull Basis basis,
+            @NonNull Dimension groupBy,
+            @Description("The group explained; null: the report's total.") String key,
+            @Description("Attributed amount as reported then (the snapshot's figure).") double amountThen,
+            @Description("Attributed amount as reported now (or in the later snapshot).") double amountNow,
+            @Description("Credit then.") double creditThen,
+            @Description("Credit now.") double creditNow,
+            @Description("The group's spend in the period then (0 for CONTENT and TOUCH_TYPE groups).") double spendThen,
+            @Description("Its spend now.") double spendNow,
+            @NonNull @Description("Every cause, in this order: TOUCHES, IDENTITY, CRM, SETTINGS, SPEND, NOT_VERSIONED; their"
+                    + " amounts sum to amountNow - amountThen, their credits to creditNow - creditThen, their spends to"
+                    + " spendNow - spendThen.") List<@NonNull ChangeCause> causes,
+            @Description("Time of the newest data the figures now were computed from.") String dataAsOf) {
+    }
+
+    @Description("What a change of a figure is put down to.")
+    public enum ChangeCauseKind {
+        @Description("Touches that arrived (late events) or changed since.") TOUCHES,
+        @Description("Identity resolution: merges and splits moving identifiers between accounts.") IDENTITY,
+        @Description("CRM: deals added, removed or restated (amount, stage, dates, account, contact roles), contacts' lead"
+                + " dates.") CRM,
+        @Description("The lookback and the model's parameters (half-life) the figures were computed with.") SETTINGS,
+        @Description("Spend added or restated.") SPEND,
+        @Description("What no version keeps: erasures since (an erased person's touches are gone from every version, DESIGN"
+                + " §6) and the snapshot's rounding of its figures to the currency's digits.") NOT_VERSIONED
+    }
+
+    @Type("ChangeCause")
+    @Description("One cause's share of a change. Causes that interact (a late touch on a restated deal) share the interaction"
+            + " equally: each cause's share is its Shapley value over the causes, per deal.")
+    public record ChangeCause(
+            @NonNull ChangeCauseKind cause,
+            @Description("Its share of the attributed amount's change.") double amount,
+            @Description("Its share of the credit's change.") double credit,
+            @Description("Its share of the spend's change (SPEND only).") double spend,
+            @Description("Deals whose figure this cause moved.") int opportunityCount,
+            @NonNull @Description("Those deals, largest share first (by its size), at most 100.")
+            List<@NonNull OpportunityChange> opportunities) {
+    }
+
+    @Type("OpportunityChange")
+    public record OpportunityChange(@NonNull String opportunityId,
+                                    @Description("Its share of the amount's change.") double amount,
+                                    @Description("Its share of the credit's change.") double credit) {
+    }
 }

@@ -20,9 +20,12 @@ import java.util.Map;
 @ApplicationScoped
 public class SnapshotRepository {
 
-    /** A snapshot without its reports. */
+    /**
+     * A snapshot without its reports; {@code moment}: what its figures were computed from (VersionRepository; null before
+     * versioning).
+     */
     public record Header(String id, String name, Instant createdAt, LocalDate from, LocalDate to, JsonObject settings,
-                         String dataVersion) {
+                         String dataVersion, String moment) {
     }
 
     /**
@@ -45,12 +48,12 @@ public class SnapshotRepository {
     public Uni<Boolean> insert(String workspace, Header header, List<Report> reports, LocalDate scheduledMonth) {
         return pool.withTransaction(tx -> tx.preparedQuery("""
                         insert into snapshot (workspace_id, id, name, created_at, period_from, period_to, settings, data_version,
-                                              scheduled_month)
-                        values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing""")
+                                              scheduled_month, moment)
+                        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict do nothing""")
                 .execute(Tuple.tuple().addString(workspace).addString(header.id()).addString(header.name())
                         .addOffsetDateTime(header.createdAt().atOffset(ZoneOffset.UTC)).addLocalDate(header.from())
                         .addLocalDate(header.to()).addJsonObject(header.settings()).addString(header.dataVersion())
-                        .addLocalDate(scheduledMonth))
+                        .addLocalDate(scheduledMonth).addString(header.moment()))
                 .chain(inserted -> inserted.rowCount() == 0 ? Uni.createFrom().item(false)
                         : insertReports(tx, workspace, header.id(), reports).replaceWith(true)));
     }
@@ -125,7 +128,7 @@ public class SnapshotRepository {
     /** The workspace's snapshots, newest first (a few a month: a workspace's list is read whole and paged in memory). */
     public Uni<List<Header>> list(String workspace) {
         return pool.preparedQuery("""
-                        select id, name, created_at, period_from, period_to, settings, data_version from snapshot
+                        select id, name, created_at, period_from, period_to, settings, data_version, moment from snapshot
                         where workspace_id = $1 order by created_at desc, id desc""")
                 .execute(Tuple.of(workspace))
                 .map(rows -> {
@@ -144,7 +147,7 @@ public class SnapshotRepository {
     /** The snapshot's header, or null. */
     public Uni<Header> find(String workspace, String id) {
         return pool.preparedQuery("""
-                        select id, name, created_at, period_from, period_to, settings, data_version from snapshot
+                        select id, name, created_at, period_from, period_to, settings, data_version, moment from snapshot
                         where workspace_id = $1 and id = $2""")
                 .execute(Tuple.of(workspace, id)).map(rows -> rows.size() == 0 ? null : header(rows.iterator().next()));
     }
@@ -187,6 +190,6 @@ public class SnapshotRepository {
 
     private static Header header(Row r) {
         return new Header(r.getString(0), r.getString(1), r.getOffsetDateTime(2).toInstant(), r.getLocalDate(3), r.getLocalDate(4),
-                r.getJsonObject(5), r.getString(6));
+                r.getJsonObject(5), r.getString(6), r.getString(7));
     }
 }

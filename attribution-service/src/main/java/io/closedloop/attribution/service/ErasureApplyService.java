@@ -19,7 +19,8 @@ import java.util.Set;
  * Applies ingestion's `erasures` (docs/feeds.md): each item names every identifier of an erased person (identity
  * resolved them). Removes the touches carrying any of them and their memberships (the rollups are corrected around the
  * page by IncrementalRollups), and records the counts for ingestion's job report. CRM contacts here hold no personal
- * data (id, account, lead time) and stay.
+ * data (id, account, lead time) and stay. The replaced versions of those rows (V24, explainChange) go too, and the erasure's
+ * own changes keep none.
  */
 @ApplicationScoped
 public class ErasureApplyService {
@@ -34,14 +35,27 @@ public class ErasureApplyService {
             String erasureId = item.payload().getString("erasureId");
             chain = chain.chain(() -> personIdentifiers(tx, item.workspace(), identifiers(item)).chain(all -> {
                 String[] array = all.toArray(new String[0]);
-                // A B2C opportunity ('person:<id>', DESIGN §3) keeps a pseudonymous account of its own, not the person's id.
+                // A B2C opportunity ('person:<id>', DESIGN §3) keeps a pseudonymous account of its own, not the person's id,
+                // in its replaced versions too.
                 Uni<Void> b2c = erasureId == null ? Uni.createFrom().voidItem() : tx.preparedQuery("""
-                                update opportunity set account_id = $3 where workspace_id = $1 and account_derived and account_id in
-                                    (select 'person:' || person_id from membership where workspace_id = $1 and identifier = any($2)
-                                     and person_id is not null)""")
+                                with erased as (select 'person:' || person_id as account from membership
+                                                where workspace_id = $1 and identifier = any($2) and person_id is not null),
+                                     versions as (update replaced_row set old = jsonb_set(old, '{account_id}', to_jsonb($3::text))
+                                                  where workspace_id = $1 and entity = 'opportunity'
+                                                    and old ->> 'account_id' in (select account from erased))
+                                update opportunity set account_id = $3 where workspace_id = $1 and account_derived
+                                    and account_id in (select account from erased)""")
                         .execute(Tuple.of(item.workspace(), array, erasedAccount(erasureId))).replaceWithVoid()
                         .chain(() -> JourneyRepository.dealsChanged(tx, List.of(item.workspace())));
-                return b2c.chain(() -> tx.preparedQuery("delete from touch where workspace_id = $1 and identifiers && $2")
+                // Nothing of the person stays in any version: the erasure's own changes keep none, the older ones go.
+                Uni<Void> noVersions = tx.preparedQuery("select set_config('closedloop.erasing', 'on', true)").execute()
+                        .chain(() -> tx.preparedQuery("""
+                                delete from replaced_row where workspace_id = $1 and (
+                                    entity = 'touch' and (old -> 'identifiers') ?| $2
+                                    or entity = 'membership' and (id = any($2) or old ->> 'person_id' in
+                                        (select person_id from membership where workspace_id = $1 and identifier = any($2))))""")
+                                .execute(Tuple.of(item.workspace(), array))).replaceWithVoid();
+                return noVersions.chain(() -> b2c).chain(() -> tx.preparedQuery("delete from touch where workspace_id = $1 and identifiers && $2")
                                 .execute(Tuple.of(item.workspace(), array)))
                         .chain(touches -> tx.preparedQuery("delete from membership where workspace_id = $1 and identifier = any($2)")
                                 .execute(Tuple.of(item.workspace(), array))
@@ -51,7 +65,9 @@ public class ErasureApplyService {
                                                         + " values ($1, $2, $3::text::jsonb) on conflict do nothing")
                                         .execute(Tuple.of(erasureId, item.workspace(), new JsonObject()
                                                 .put("touches", touches.rowCount()).put("memberships", memberships.rowCount()).encode()))
-                                        .replaceWithVoid()));
+                                        .replaceWithVoid()))
+                        .chain(() -> tx.preparedQuery("select set_config('closedloop.erasing', 'off', true)").execute())
+                        .replaceWithVoid();
             }));
         }
         return chain;

@@ -637,10 +637,7 @@ public class PerformanceReports {
 
     /** From the index (RollupIndex) when the rollups answer, else read for this question. */
     private Uni<Spend> spendAndCurrency(String workspace, RollupState state, LocalDate from, LocalDate to, Dimension groupBy) {
-        String column = switch (groupBy) {
-            case CHANNEL, SOURCE, MEDIUM, CAMPAIGN -> groupBy.name().toLowerCase();
-            case CONTENT, TOUCH_TYPE -> null;
-        };
+        String column = groupBy.spendColumn();
         if (state != null) {
             int first = (int) from.toEpochDay();
             int end = (int) to.toEpochDay();

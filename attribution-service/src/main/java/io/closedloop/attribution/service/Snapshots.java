@@ -23,6 +23,7 @@ import io.closedloop.attribution.report.SnapshotViews.SnapshotSettings;
 import io.closedloop.attribution.report.StoredReport;
 import io.closedloop.attribution.repository.SnapshotRepository;
 import io.closedloop.attribution.repository.SnapshotRepository.Header;
+import io.closedloop.attribution.repository.VersionRepository;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.plumbing.graphql.Money;
 import io.quarkus.logging.Log;
@@ -65,16 +66,18 @@ public class Snapshots {
             r -> Money.of(r.amountChange().value().abs()), SnapshotChangeRow::key);
 
     private final SnapshotRepository snapshots;
+    private final VersionRepository versions;
     private final PerformanceReports performance;
     private final AttributionSettingsService settings;
     private final RollupReports rollups;
     private final OnDemandWork onDemand;
     private final int maxPerWorkspace;
 
-    public Snapshots(SnapshotRepository snapshots, PerformanceReports performance, AttributionSettingsService settings,
+    public Snapshots(SnapshotRepository snapshots, VersionRepository versions, PerformanceReports performance, AttributionSettingsService settings,
                      RollupReports rollups, OnDemandWork onDemand,
                      @ConfigProperty(name = "closedloop.snapshots.max-per-workspace", defaultValue = "1000") int maxPerWorkspace) {
         this.snapshots = snapshots;
+        this.versions = versions;
         this.performance = performance;
         this.settings = settings;
         this.rollups = rollups;
@@ -106,7 +109,9 @@ public class Snapshots {
                                  List<Basis> bases, List<Dimension> groupBy, LocalDate scheduledMonth) {
         Instant start = from.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant end = to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-        return settings.get(workspace).chain(s -> rollups.state(workspace).chain(state -> {
+        // The moment first: a change committed while the reports compute is in their figures or, when explained later, in
+        // its cause.
+        return versions.moment().chain(moment -> settings.get(workspace).chain(s -> rollups.state(workspace).chain(state -> {
             Uni<List<SnapshotRepository.Report>> reports = Uni.createFrom().item(ArrayList::new);
             for (int m = 0; m < models.size(); m++) {
                 int model = m;
@@ -125,10 +130,10 @@ public class Snapshots {
             JsonObject taken = new JsonObject().put("lookbackDays", s.lookbackDays).put("halfLifeDays", s.halfLifeDays)
                     .put("journeyScope", s.journeyScope.name());
             Header header = new Header(UUID.randomUUID().toString(), name, Instant.now(), from, to, taken,
-                    state == null ? null : state.version());
+                    state == null ? null : state.version(), moment);
             return reports.chain(all -> snapshots.insert(workspace, header, all, scheduledMonth)
                     .map(inserted -> inserted ? view(header, all) : null));
-        }));
+        })));
     }
 
     public Uni<SnapshotConnection> list(String workspace, String field, String after, int first) {
@@ -301,7 +306,7 @@ public class Snapshots {
         return out;
     }
 
-    private static ModelOptions options(JsonObject o) {
+    static ModelOptions options(JsonObject o) {
         JsonArray w = o.getJsonArray("weights");
         CustomModel custom = w == null ? null
                 : new CustomModel(w.getDouble(0), w.getDouble(1), w.getDouble(2), w.getDouble(3), w.getDouble(4));

@@ -280,6 +280,34 @@ class ReportsApiTest {
         // paid_search (March 1) is outside the 7-day lookback now: all of its 500 then is gone.
         int paid = change.getList("rows.edges.node.key").indexOf("paid_search");
         assertEquals("-500.00", change.getString("rows.edges[" + paid + "].node.amountChange"));
+
+        // Why: the total's 500 is the restatement alone; paid_search's -500 splits between the four causes (Shapley values
+        // over them, worked out in the comment of ChangeCausesTest), and every explanation sums to its change exactly.
+        String causes = " amountThen amountNow creditThen creditNow causes { cause amount credit spend opportunityCount"
+                + " opportunities { opportunityId amount } } } }";
+        JsonPath total = ok(ws, "{ explainChange(from: \"" + id + "\", basis: REVENUE) {" + causes, "explainChange");
+        assertEquals(1000.0, total.getDouble("amountThen"), 1e-9);
+        assertEquals(1500.0, total.getDouble("amountNow"), 1e-9);
+        assertCauses(total, 0, 0, 500, 0);
+        assertEquals(List.of("opp-s"), total.getList("causes[2].opportunities.opportunityId"));
+        JsonPath paidSearch = ok(ws, "{ explainChange(from: \"" + id + "\", basis: REVENUE, key: \"paid_search\") {" + causes,
+                "explainChange");
+        assertEquals(500.0, paidSearch.getDouble("amountThen"), 1e-9);
+        assertEquals(0.0, paidSearch.getDouble("amountNow"), 1e-9);
+        assertEquals(-625.0 / 36, paidSearch.getDouble("causes[1].amount"), 1e-9, "IDENTITY");
+        assertCauses(paidSearch, paidSearch.getDouble("causes[0].amount"), -625.0 / 36, paidSearch.getDouble("causes[2].amount"),
+                paidSearch.getDouble("causes[3].amount"));
+        assertTrue(paidSearch.getDouble("causes[0].amount") < 0 && paidSearch.getDouble("causes[2].amount") > 0
+                && paidSearch.getDouble("causes[3].amount") < 0, "late touches and the shorter lookback take, the restatement gives");
+        // To a later snapshot: the same causes between the two.
+        String later = ok(ws, "mutation { createSnapshot(name: \"After\", " + MARCH + ", models: [{name: LINEAR}], bases: [REVENUE])"
+                + " { id } }", "createSnapshot").getString("id");
+        JsonPath between = ok(ws, "{ explainChange(from: \"" + id + "\", to: \"" + later + "\", basis: REVENUE, key:"
+                + " \"paid_search\") {" + causes, "explainChange");
+        assertEquals(paidSearch.getList("causes.amount"), between.getList("causes.amount"));
+        graphql(admin, "{ explainChange(from: \"" + id + "\", model: 1, basis: REVENUE, to: \"" + later + "\") { amountNow } }")
+                .body("errors[0].message", containsString("explainChange.to: snapshot " + later + " holds no report of the same"));
+        graphql(admin, "mutation { deleteSnapshot(id: \"" + later + "\") }").body("data.deleteSnapshot", equalTo(true));
         assertEquals(List.of(id), ok(ws, "{ snapshots { edges { node { id } } } }", "snapshots").getList("edges.node.id"));
         assertNull(ok("{ snapshot(id: \"" + id + "\") { id } }", "snapshot").get("id"), "another workspace does not see it");
 
@@ -289,6 +317,18 @@ class ReportsApiTest {
         assertNull(ok(ws, "{ snapshot(id: \"" + id + "\") { id } }", "snapshot").get("id"));
         graphql(admin, "mutation { createSnapshot(name: \" \", " + MARCH + ", models: [{name: LINEAR}]) { id } }")
                 .body("errors[0].message", containsString("createSnapshot.name: is required"));
+    }
+
+    /** The causes TOUCHES, IDENTITY, CRM, SETTINGS as given; no spend; nothing unversioned; all summing to the change. */
+    private static void assertCauses(JsonPath r, double touches, double identity, double crm, double settings) {
+        assertEquals(List.of("TOUCHES", "IDENTITY", "CRM", "SETTINGS", "SPEND", "NOT_VERSIONED"), r.getList("causes.cause"));
+        double[] expected = {touches, identity, crm, settings, 0, 0};
+        double sum = 0;
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], r.getDouble("causes[" + i + "].amount"), 1e-9, r.getString("causes[" + i + "].cause"));
+            sum += r.getDouble("causes[" + i + "].amount");
+        }
+        assertEquals(r.getDouble("amountNow") - r.getDouble("amountThen"), sum, 1e-9, "the causes sum to the change");
     }
 
     @Test

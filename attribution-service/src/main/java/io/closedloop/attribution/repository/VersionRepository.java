@@ -1,0 +1,236 @@
+package io.closedloop.attribution.repository;
+
+import io.closedloop.attribution.OnDemandLimitException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads what journeys and spend were at two moments (V24): every version of the rows that belonged to either, each marked
+ * with the moments it belongs to. A moment is a PostgreSQL snapshot as text (pg_current_snapshot()); null is now.
+ */
+@ApplicationScoped
+public class VersionRepository {
+
+    /** A version of a touch, and whether it belonged to the earlier moment ({@code then}) and to the later ({@code now}). */
+    public record TouchVersion(String id, Instant occurredAt, String type, String channel, String source, String medium,
+                               String campaign, String content, List<String> identifiers, boolean then, boolean now) {
+    }
+
+    public record MembershipVersion(String identifier, String accountId, boolean then, boolean now) {
+    }
+
+    public record DealVersion(String id, String accountId, BigDecimal amount, String currency, Instant createdAt, String status,
+                              Instant closedAt, List<String> contactIds, boolean then, boolean now) {
+    }
+
+    public record ContactVersion(String id, String accountId, Instant leadCreatedAt, boolean then, boolean now) {
+    }
+
+    /** The versions of some accounts' deals, their contacts, memberships and touches. */
+    public record Versions(List<DealVersion> deals, List<ContactVersion> contacts, List<MembershipVersion> memberships,
+                           List<TouchVersion> touches) {
+    }
+
+    /** What differs between two moments: the accounts whose journeys may differ, and the deals and contacts that did. */
+    public record Changed(Set<String> accounts, Set<String> deals, Set<String> contacts) {
+    }
+
+    // The two moments ($2 then, $3 now) and the oldest transaction either may not have seen: a version written and
+    // replaced (or still current) before it belongs to both or to neither.
+    private static final String MOMENTS = """
+            with m as (select $2::text as a, $3::text as b,
+                              least(pg_snapshot_xmin($2::pg_snapshot),
+                                    pg_snapshot_xmin(coalesce($3::text, pg_current_snapshot()::text)::pg_snapshot)) as x)
+            """;
+
+    private static String differs(String alias) {
+        return " (%1$s.written_by >= m.x or %1$s.replaced_by >= m.x) and in_moment(%1$s.written_by, %1$s.replaced_by, m.a)"
+                .formatted(alias) + " is distinct from in_moment(%1$s.written_by, %1$s.replaced_by, m.b) ".formatted(alias);
+    }
+
+    private static String inEither(String alias) {
+        return " (in_moment(%1$s.written_by, %1$s.replaced_by, m.a) or in_moment(%1$s.written_by, %1$s.replaced_by, m.b)) "
+                .formatted(alias);
+    }
+
+    private static String flags(String alias) {
+        return " in_moment(%1$s.written_by, %1$s.replaced_by, m.a), in_moment(%1$s.written_by, %1$s.replaced_by, m.b) "
+                .formatted(alias);
+    }
+
+    private final Pool pool;
+    private final int maxRows;
+
+    public VersionRepository(Pool pool,
+                             @ConfigProperty(name = "closedloop.reports.on-demand-max-rows", defaultValue = "3000000") int maxRows) {
+        this.pool = pool;
+        this.maxRows = maxRows;
+    }
+
+    /** The moment now: what a snapshot computed next is computed from (or newer). */
+    public Uni<String> moment() {
+        return pool.query("select pg_current_snapshot()::text").execute().map(rows -> rows.iterator().next().getString(0));
+    }
+
+    /**
+     * What differs between {@code then} and {@code now} (null: now): deals and contacts with a different version, and the
+     * accounts of every version of them, of a membership that differs, and of the identifiers of a touch that differs.
+     */
+    public Uni<Changed> changed(String workspace, String then, String now) {
+        String sql = MOMENTS + """
+                , touched as (select distinct unnest(t.identifiers) as identifier from touch_version t, m
+                              where t.workspace_id = $1 and %s),
+                  moved as (select v.identifier from membership_version v, m where v.workspace_id = $1 and %s)
+                select 'account', v.account_id from membership_version v, m
+                where v.workspace_id = $1 and v.account_id is not null and %s
+                  and (v.identifier in (select identifier from touched) or v.identifier in (select identifier from moved))
+                union
+                select 'deal', o.id from opportunity_version o, m where o.workspace_id = $1 and %s
+                union
+                select 'account', o.account_id from opportunity_version o, m
+                where o.workspace_id = $1 and o.account_id is not null and %s
+                union
+                select 'contact', c.id from contact_version c, m where c.workspace_id = $1 and %s
+                union
+                select 'account', c.account_id from contact_version c, m
+                where c.workspace_id = $1 and c.account_id is not null and %s"""
+                .formatted(differs("t"), differs("v"), inEither("v"), differs("o"), differs("o"), differs("c"), differs("c"));
+        return pool.preparedQuery(sql).execute(Tuple.of(workspace, then, now)).map(rows -> {
+            Changed changed = new Changed(new HashSet<>(), new HashSet<>(), new HashSet<>());
+            for (Row r : rows) {
+                switch (r.getString(0)) {
+                    case "account" -> changed.accounts().add(r.getString(1));
+                    case "deal" -> changed.deals().add(r.getString(1));
+                    default -> changed.contacts().add(r.getString(1));
+                }
+            }
+            return changed;
+        });
+    }
+
+    /**
+     * Every version at either moment of the deals of {@code accounts}, of {@code deals}, of the deals naming one of
+     * {@code contacts}, and of what their journeys read: the contacts of those accounts or named by those deals, the
+     * memberships resolved to those accounts and every touch of their identifiers.
+     */
+    public Uni<Versions> versions(String workspace, String then, String now, Collection<String> accounts, Collection<String> deals,
+                                  Collection<String> contacts) {
+        return dealVersions(workspace, then, now, " (o.account_id = any($4) or o.id = any($5) or o.contact_ids && $6) ",
+                Tuple.of(workspace, then, now, array(accounts), array(deals), array(contacts)))
+                .chain(found -> around(workspace, then, now, found, accounts));
+    }
+
+    /**
+     * The same for every deal created or closed in [from, to) at either moment (what a change of settings reaches): all
+     * their accounts' journeys, at most {@code closedloop.reports.on-demand-max-rows} touches.
+     */
+    public Uni<Versions> periodVersions(String workspace, String then, String now, Instant from, Instant to) {
+        return dealVersions(workspace, then, now, """
+                         (o.created_at >= $4 and o.created_at < $5 or o.closed_at >= $4 and o.closed_at < $5) """,
+                Tuple.of(workspace, then, now, utc(from), utc(to)))
+                .chain(found -> around(workspace, then, now, found, List.of()));
+    }
+
+    private Uni<Versions> around(String workspace, String then, String now, List<DealVersion> deals, Collection<String> accounts) {
+        Set<String> all = new HashSet<>(accounts);
+        Set<String> named = new HashSet<>();
+        for (DealVersion d : deals) {
+            if (d.accountId() != null) {
+                all.add(d.accountId());
+            }
+            named.addAll(d.contactIds());
+        }
+        Uni<List<ContactVersion>> contacts = list(MOMENTS + "select c.id, c.account_id, c.lead_created_at," + flags("c")
+                + " from contact_version c, m where c.workspace_id = $1 and (c.account_id = any($4) or c.id = any($5)) and"
+                + inEither("c"), Tuple.of(workspace, then, now, array(all), array(named)),
+                r -> new ContactVersion(r.getString(0), r.getString(1), instant(r, 2), r.getBoolean(3), r.getBoolean(4)));
+        Uni<List<MembershipVersion>> memberships = list(MOMENTS + "select v.identifier, v.account_id," + flags("v")
+                + " from membership_version v, m where v.workspace_id = $1 and v.account_id = any($4) and" + inEither("v"),
+                Tuple.of(workspace, then, now, array(all)),
+                r -> new MembershipVersion(r.getString(0), r.getString(1), r.getBoolean(2), r.getBoolean(3)));
+        return contacts.chain(c -> memberships.chain(m -> {
+            Set<String> identifiers = new HashSet<>();
+            m.forEach(v -> identifiers.add(v.identifier()));
+            return list(MOMENTS + """
+                    select t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content, t.identifiers,"""
+                    + flags("t") + " from touch_version t, m where t.workspace_id = $1 and t.identifiers && $4 and"
+                    + inEither("t") + " limit $5", Tuple.of(workspace, then, now, array(identifiers), maxRows + 1),
+                    r -> new TouchVersion(r.getString(0), instant(r, 1), r.getString(2), r.getString(3), r.getString(4),
+                            r.getString(5), r.getString(6), r.getString(7), List.of(r.getArrayOfStrings(8)), r.getBoolean(9),
+                            r.getBoolean(10)))
+                    .map(touches -> {
+                        if (touches.size() > maxRows) {
+                            throw new OnDemandLimitException("the journeys this change reaches hold more than " + maxRows
+                                    + " touches, more than a question computed on demand may load");
+                        }
+                        return new Versions(deals, c, m, touches);
+                    });
+        }));
+    }
+
+    private Uni<List<DealVersion>> dealVersions(String workspace, String then, String now, String which, Tuple args) {
+        return list(MOMENTS + "select o.id, o.account_id, o.amount, o.currency, o.created_at, o.status, o.closed_at, o.contact_ids,"
+                        + flags("o") + " from opportunity_version o, m where o.workspace_id = $1 and" + which + "and" + inEither("o"),
+                args, r -> new DealVersion(r.getString(0), r.getString(1), r.getBigDecimal(2), r.getString(3), instant(r, 4),
+                        r.getString(5), instant(r, 6), List.of(r.getArrayOfStrings(7)), r.getBoolean(8), r.getBoolean(9)));
+    }
+
+    /**
+     * The spend of days [from, to) at each moment, of {@code key} in {@code column} (null values as {@code noValue}; a null
+     * key: all spend): {then, now}.
+     */
+    public Uni<double[]> spend(String workspace, String then, String now, LocalDate from, LocalDate to, String column, String key,
+                               String noValue) {
+        if (column != null && !List.of("channel", "source", "medium", "campaign").contains(column)) {
+            throw new IllegalStateException("no spend column " + column);
+        }
+        String ofKey = column == null ? "" : " and coalesce(s." + column + ", $7) = $6";
+        return pool.preparedQuery(MOMENTS + """
+                        select coalesce(sum(s.amount) filter (where in_moment(s.written_by, s.replaced_by, m.a)), 0)::float8,
+                               coalesce(sum(s.amount) filter (where in_moment(s.written_by, s.replaced_by, m.b)), 0)::float8
+                        from spend_version s, m where s.workspace_id = $1 and s.day >= $4 and s.day < $5""" + ofKey)
+                .execute(column == null ? Tuple.of(workspace, then, now, from, to)
+                        : Tuple.of(workspace, then, now, from, to).addString(key).addString(noValue))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new double[]{r.getDouble(0), r.getDouble(1)};
+                });
+    }
+
+    private <T> Uni<List<T>> list(String sql, Tuple args, Function<Row, T> row) {
+        return pool.preparedQuery(sql).execute(args).map(rows -> {
+            List<T> out = new ArrayList<>(rows.size());
+            rows.forEach(r -> out.add(row.apply(r)));
+            return out;
+        });
+    }
+
+    private static String[] array(Collection<String> values) {
+        return values.toArray(String[]::new);
+    }
+
+    private static Instant instant(Row r, int column) {
+        OffsetDateTime t = r.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static OffsetDateTime utc(Instant t) {
+        return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
+}

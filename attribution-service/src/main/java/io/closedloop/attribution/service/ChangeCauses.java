@@ -1,0 +1,252 @@
+package io.closedloop.attribution.service;
+
+import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.Journey;
+import io.closedloop.attribution.model.RuleBasedModel;
+import io.closedloop.attribution.model.Touch;
+import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
+import io.closedloop.attribution.repository.VersionRepository.ContactVersion;
+import io.closedloop.attribution.repository.VersionRepository.DealVersion;
+import io.closedloop.attribution.repository.VersionRepository.MembershipVersion;
+import io.closedloop.attribution.repository.VersionRepository.TouchVersion;
+import io.closedloop.attribution.repository.VersionRepository.Versions;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Splits the change of one group's attributed figures between two moments into causes (explainChange, docs/reports.md
+ * "Why a figure changed"). The causes are the players of a cooperative game whose value is the figure with each cause's
+ * inputs taken from the later moment and the others from the earlier: touches (TOUCHES), memberships (IDENTITY), deals and
+ * contacts (CRM) and the settings with the model's parameters (SETTINGS, a player only when they differ). Each cause gets its
+ * Shapley value, per deal: causes that interact (a late touch on a restated deal) share the interaction equally, and the
+ * causes sum to the change exactly. Pure: the versions are read before.
+ */
+final class ChangeCauses {
+
+    static final int TOUCHES = 0;
+    static final int IDENTITY = 1;
+    static final int CRM = 2;
+    static final int SETTINGS = 3;
+
+    /** What journeys are computed with at a moment. */
+    record Settings(Duration lookback, RuleBasedModel rule) {
+    }
+
+    /** One deal's share of each cause (indexed as the constants), in attributed amount and credit. */
+    record DealChange(String dealId, double[] amount, double[] credit) {
+    }
+
+    /**
+     * The figures of the deals read (their sum at each moment) and their change by cause; only deals whose figure changed.
+     */
+    record Result(double amountThen, double amountNow, double creditThen, double creditNow, double[] amount, double[] credit,
+                  List<DealChange> deals) {
+    }
+
+    private ChangeCauses() {
+    }
+
+    static Result explain(Versions versions, Instant from, Instant to, Basis basis, Dimension groupBy, String key,
+                          Settings then, Settings now, boolean settingsChanged) {
+        int players = settingsChanged ? 4 : 3;
+        // The inputs at each moment (0: then, 1: now), built once.
+        List<Map<String, String>> accountOf = List.of(accounts(versions.memberships(), false), accounts(versions.memberships(), true));
+        List<Map<String, DealVersion>> deals = List.of(deals(versions.deals(), false), deals(versions.deals(), true));
+        List<List<ContactVersion>> contacts = List.of(contacts(versions.contacts(), false), contacts(versions.contacts(), true));
+        // Touches per account for each (touches, memberships) pair: index touchesState + 2 * membershipState.
+        List<Map<String, List<TouchVersion>>> touchesOf = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            touchesOf.add(byAccount(versions.touches(), (c & 1) == 1, accountOf.get(c >> 1)));
+        }
+        Set<String> all = new HashSet<>(deals.get(0).keySet());
+        all.addAll(deals.get(1).keySet());
+        // In id order, so that the sums do not depend on a hash order.
+        List<String> ids = new ArrayList<>(all);
+        Collections.sort(ids);
+        int combos = 1 << players;
+        double[] amount = new double[4];
+        double[] credit = new double[4];
+        double amountThen = 0;
+        double amountNow = 0;
+        double creditThen = 0;
+        double creditNow = 0;
+        List<DealChange> changes = new ArrayList<>();
+        for (String id : ids) {
+            double[][] value = new double[combos][];
+            for (int c = 0; c < combos; c++) {
+                int t = c >> TOUCHES & 1;
+                int m = c >> IDENTITY & 1;
+                int d = c >> CRM & 1;
+                Settings s = (c >> SETTINGS & 1) == 1 ? now : then;
+                value[c] = value(deals.get(d).get(id), contacts.get(d), touchesOf.get(t + 2 * m), from, to, basis, groupBy, key, s);
+            }
+            amountThen += value[0][0];
+            creditThen += value[0][1];
+            amountNow += value[combos - 1][0];
+            creditNow += value[combos - 1][1];
+            if (value[0][0] == value[combos - 1][0] && value[0][1] == value[combos - 1][1] && unchanged(value)) {
+                continue;
+            }
+            double[] dealAmount = new double[4];
+            double[] dealCredit = new double[4];
+            for (int p = 0; p < players; p++) {
+                dealAmount[p] = shapley(value, players, p, 0);
+                dealCredit[p] = shapley(value, players, p, 1);
+                amount[p] += dealAmount[p];
+                credit[p] += dealCredit[p];
+            }
+            changes.add(new DealChange(id, dealAmount, dealCredit));
+        }
+        return new Result(amountThen, amountNow, creditThen, creditNow, amount, credit, changes);
+    }
+
+    private static boolean unchanged(double[][] value) {
+        for (double[] v : value) {
+            if (v[0] != value[0][0] || v[1] != value[0][1]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Player {@code p}'s Shapley value of the game {@code value} (indexed by the coalition's bits; component {@code figure}):
+     * its marginal contribution averaged over every order the players can join in.
+     */
+    static double shapley(double[][] value, int players, int p, int figure) {
+        double sum = 0;
+        for (int c = 0; c < value.length; c++) {
+            if ((c >> p & 1) == 1) {
+                continue;
+            }
+            int size = Integer.bitCount(c);
+            sum += weight(size, players) * (value[c | 1 << p][figure] - value[c][figure]);
+        }
+        return sum;
+    }
+
+    /** |S|! (n - |S| - 1)! / n!: the share of orders in which exactly the coalition S joins before a player. */
+    private static double weight(int size, int players) {
+        return (double) factorial(size) * factorial(players - size - 1) / factorial(players);
+    }
+
+    private static long factorial(int n) {
+        long f = 1;
+        for (int i = 2; i <= n; i++) {
+            f *= i;
+        }
+        return f;
+    }
+
+    /** {attributed amount, credit} of {@code key}'s touches (all touches: null) in one deal's journey; zeros when not in the report. */
+    private static double[] value(DealVersion deal, List<ContactVersion> contacts, Map<String, List<TouchVersion>> touchesOf,
+                                  Instant from, Instant to, Basis basis, Dimension groupBy, String key, Settings settings) {
+        if (deal == null || deal.accountId() == null || !inReport(deal, from, to, basis)) {
+            return new double[2];
+        }
+        List<TouchVersion> rows = touchesOf.getOrDefault(deal.accountId(), List.of());
+        List<Touch> touches = new ArrayList<>(rows.size());
+        Map<String, String> keys = new HashMap<>();
+        for (TouchVersion t : rows) {
+            touches.add(new Touch(t.id(), t.occurredAt().toEpochMilli(), t.channel(), "FORM_FILL".equals(t.type())));
+            keys.put(t.id(), key(t, groupBy));
+        }
+        Opportunity o = new Opportunity(deal.id(), deal.accountId(), deal.amount(), deal.currency(), deal.createdAt(), deal.status(),
+                deal.closedAt(), leadCreatedAt(deal, contacts), Set.of());
+        Journey journey = AttributionService.journey(o, touches, basis, settings.lookback());
+        if (journey.size() == 0) {
+            return new double[2];
+        }
+        double[] shares = settings.rule().credit(journey);
+        double credit = 0;
+        for (int i = 0; i < journey.size(); i++) {
+            if (key == null || key.equals(keys.get(journey.touch(i).id()))) {
+                credit += shares[i];
+            }
+        }
+        return new double[]{credit * AttributionService.amount(o), credit};
+    }
+
+    /** As the performance report chooses its deals: created in the period (pipeline), won with the close in it (revenue). */
+    private static boolean inReport(DealVersion d, Instant from, Instant to, Basis basis) {
+        if (basis == Basis.PIPELINE) {
+            return !d.createdAt().isBefore(from) && d.createdAt().isBefore(to);
+        }
+        return "WON".equals(d.status()) && d.closedAt() != null && !d.closedAt().isBefore(from) && d.closedAt().isBefore(to);
+    }
+
+    /** As journey_opportunity (V19): the earliest lead creation of its contact roles, or of its account's contacts. */
+    private static Instant leadCreatedAt(DealVersion deal, List<ContactVersion> contacts) {
+        Instant earliest = null;
+        for (ContactVersion c : contacts) {
+            boolean counts = deal.contactIds().isEmpty() ? deal.accountId().equals(c.accountId()) : deal.contactIds().contains(c.id());
+            if (counts && c.leadCreatedAt() != null && (earliest == null || c.leadCreatedAt().isBefore(earliest))) {
+                earliest = c.leadCreatedAt();
+            }
+        }
+        return earliest;
+    }
+
+    private static String key(TouchVersion t, Dimension groupBy) {
+        String value = switch (groupBy) {
+            case CHANNEL -> t.channel();
+            case SOURCE -> t.source();
+            case MEDIUM -> t.medium();
+            case CAMPAIGN -> t.campaign();
+            case CONTENT -> t.content();
+            case TOUCH_TYPE -> t.type();
+        };
+        return value == null ? Dimension.NO_VALUE : value;
+    }
+
+    private static Map<String, String> accounts(List<MembershipVersion> memberships, boolean now) {
+        Map<String, String> out = new HashMap<>();
+        for (MembershipVersion m : memberships) {
+            if ((now ? m.now() : m.then()) && m.accountId() != null) {
+                out.put(m.identifier(), m.accountId());
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, DealVersion> deals(List<DealVersion> versions, boolean now) {
+        Map<String, DealVersion> out = new HashMap<>();
+        for (DealVersion d : versions) {
+            if (now ? d.now() : d.then()) {
+                out.put(d.id(), d);
+            }
+        }
+        return out;
+    }
+
+    private static List<ContactVersion> contacts(List<ContactVersion> versions, boolean now) {
+        return versions.stream().filter(c -> now ? c.now() : c.then()).toList();
+    }
+
+    /** Each account's touches at one moment, through the memberships of one moment (a touch once per account). */
+    private static Map<String, List<TouchVersion>> byAccount(List<TouchVersion> touches, boolean now, Map<String, String> accountOf) {
+        Map<String, List<TouchVersion>> out = new HashMap<>();
+        for (TouchVersion t : touches) {
+            if (!(now ? t.now() : t.then())) {
+                continue;
+            }
+            Set<String> accounts = new HashSet<>();
+            for (String identifier : t.identifiers()) {
+                String account = accountOf.get(identifier);
+                if (account != null && accounts.add(account)) {
+                    out.computeIfAbsent(account, a -> new ArrayList<>()).add(t);
+                }
+            }
+        }
+        return out;
+    }
+}

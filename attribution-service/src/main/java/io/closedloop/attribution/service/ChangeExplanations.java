@@ -1,0 +1,261 @@
+package io.closedloop.attribution.service;
+
+import io.closedloop.attribution.AttributionSettings;
+import io.closedloop.attribution.JourneyScope;
+import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.ModelName;
+import io.closedloop.attribution.report.AttributionReport;
+import io.closedloop.attribution.report.AttributionRow;
+import io.closedloop.attribution.report.ComputedReport;
+import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.report.ReportViews.PerformanceRow;
+import io.closedloop.attribution.report.SnapshotViews.ChangeCause;
+import io.closedloop.attribution.report.SnapshotViews.ChangeCauseKind;
+import io.closedloop.attribution.report.SnapshotViews.ChangeExplanation;
+import io.closedloop.attribution.report.SnapshotViews.OpportunityChange;
+import io.closedloop.attribution.report.SnapshotViews.Snapshot;
+import io.closedloop.attribution.report.StoredReport;
+import io.closedloop.attribution.repository.SnapshotRepository;
+import io.closedloop.attribution.repository.SnapshotRepository.Header;
+import io.closedloop.attribution.repository.SnapshotRepository.Report;
+import io.closedloop.attribution.repository.VersionRepository;
+import io.closedloop.attribution.repository.VersionRepository.Versions;
+import io.closedloop.attribution.service.AttributionService.ModelOptions;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * explainChange (issue 22, docs/reports.md "Why a figure changed"): one group's figures of a snapshot's report beside the
+ * same question now (or in a later snapshot), the change split into causes. The inputs of both moments are read from their
+ * versions (VersionRepository): only the accounts a change reached, or every deal of the period when the settings differ;
+ * the split is computed on demand and charged to the workspace's share.
+ */
+@ApplicationScoped
+public class ChangeExplanations {
+
+    /** Deals listed per cause. */
+    static final int DEALS_LISTED = 100;
+
+    private static final String OP = "explainChange";
+
+    private final SnapshotRepository snapshotRows;
+    private final Snapshots snapshots;
+    private final VersionRepository versions;
+    private final AttributionService attribution;
+    private final AttributionSettingsService settings;
+    private final OnDemandWork onDemand;
+
+    public ChangeExplanations(SnapshotRepository snapshotRows, Snapshots snapshots, VersionRepository versions,
+                              AttributionService attribution, AttributionSettingsService settings, OnDemandWork onDemand) {
+        this.snapshotRows = snapshotRows;
+        this.snapshots = snapshots;
+        this.versions = versions;
+        this.attribution = attribution;
+        this.settings = settings;
+        this.onDemand = onDemand;
+    }
+
+    /** A snapshot's header, one report of it, and its view. */
+    private record Taken(Header header, Report report, Snapshot view) {
+    }
+
+    /** What journeys were computed with at a moment: the workspace's settings then, a model's own parameters first. */
+    private record Setting(int lookbackDays, double halfLifeDays, JourneyScope scope) {
+    }
+
+    /**
+     * The change of {@code key}'s figures (null: the report's total) in the report ({@code model}, {@code basis},
+     * {@code groupBy}) of snapshot {@code fromId}, to snapshot {@code toId} (null: now); null when the snapshot or the report
+     * is not there.
+     */
+    public Uni<ChangeExplanation> explain(String workspace, String fromId, String toId, int model, Basis basis, Dimension groupBy,
+                                          String key) {
+        onDemand.requireShare(workspace);
+        return taken(workspace, fromId, model, basis, groupBy).chain(from -> {
+            if (from == null) {
+                return Uni.createFrom().nullItem();
+            }
+            ModelOptions options = Snapshots.options(from.report().options()).withBasis(basis);
+            Uni<Taken> later = toId == null ? Uni.createFrom().nullItem() : laterReport(workspace, from, toId);
+            return later.chain(to -> (to != null ? Uni.createFrom().item(setting(to.header().settings(), options))
+                            : settings.get(workspace).map(s -> setting(s, options)))
+                    .chain(now -> explain(workspace, from, to, options, setting(from.header().settings(), options), now, key)));
+        });
+    }
+
+    private Uni<ChangeExplanation> explain(String workspace, Taken from, Taken to, ModelOptions options, Setting then, Setting now,
+                                           String key) {
+        refuseUnversioned(from, "from");
+        if (to != null) {
+            refuseUnversioned(to, "to");
+        }
+        if (!options.model().isRuleBased()) {
+            throw new IllegalArgumentException(OP + ".model: explaining a change of " + options.model() + " is not available yet"
+                    + " (its credits depend on every journey of the period: each cause would refit the model)");
+        }
+        if (then.scope() != JourneyScope.ACCOUNT || now.scope() != JourneyScope.ACCOUNT) {
+            throw new IllegalArgumentException(OP + ".model: only ACCOUNT journeys can be explained (CONTACT_ROLES journeys"
+                    + " follow persons, whose versions are not kept)");
+        }
+        LocalDate firstDay = from.header().from();
+        LocalDate lastDay = from.header().to();
+        Instant start = firstDay.atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant end = lastDay.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        String thenMoment = from.header().moment();
+        String nowMoment = to == null ? null : to.header().moment();
+        boolean settingsChanged = then.lookbackDays() != now.lookbackDays()
+                || options.model() == ModelName.TIME_DECAY && then.halfLifeDays() != now.halfLifeDays();
+        Basis basis = options.basis();
+        Dimension groupBy = Dimension.valueOf(from.report().groupBy());
+        ChangeCauses.Settings thenSettings = settings(options, then);
+        ChangeCauses.Settings nowSettings = settings(options, now);
+        Uni<Versions> read = settingsChanged ? versions.periodVersions(workspace, thenMoment, nowMoment, start, end)
+                : versions.changed(workspace, thenMoment, nowMoment).chain(changed -> versions.versions(workspace, thenMoment,
+                nowMoment, changed.accounts(), changed.deals(), changed.contacts()));
+        Uni<ChangeCauses.Result> split = onDemand.run(workspace, true, () -> read, v -> ChangeCauses.explain(v, start, end, basis,
+                groupBy, key, thenSettings, nowSettings, settingsChanged));
+        String column = groupBy.spendColumn();
+        Uni<double[]> spend = column == null && key != null ? Uni.createFrom().item(new double[2])
+                : versions.spend(workspace, thenMoment, nowMoment, firstDay, lastDay.plusDays(1), key == null ? null : column, key,
+                Dimension.NO_VALUE);
+        Uni<double[]> reportedNow = to != null ? Uni.createFrom().item(reported(to.report(), key))
+                : attribution.attribution(workspace, start, end, groupBy, options).map(r -> figures(r, key));
+        return split.chain(result -> spend.chain(spent -> reportedNow.map(current -> view(from, to, options, groupBy, key, result,
+                spent, reported(from.report(), key), current))));
+    }
+
+    private static ChangeExplanation view(Taken from, Taken to, ModelOptions options, Dimension groupBy, String key,
+                                          ChangeCauses.Result result, double[] spend, double[] then, double[] reportedNow) {
+        double[] now = reportedNow;
+        double amountChange = result.amountNow() - result.amountThen();
+        double creditChange = result.creditNow() - result.creditThen();
+        // A group a snapshot cut (beyond its first rows) has no reported figure there: the versions' change gives it.
+        if (now == null) {
+            now = then == null ? new double[]{result.amountNow(), result.creditNow()}
+                    : new double[]{then[0] + amountChange, then[1] + creditChange};
+        }
+        double amountThen = then == null ? now[0] - amountChange : then[0];
+        double creditThen = then == null ? now[1] - creditChange : then[1];
+        List<ChangeCause> causes = new ArrayList<>();
+        ChangeCauseKind[] kinds = {ChangeCauseKind.TOUCHES, ChangeCauseKind.IDENTITY, ChangeCauseKind.CRM, ChangeCauseKind.SETTINGS};
+        double amountExplained = 0;
+        double creditExplained = 0;
+        for (int p = 0; p < kinds.length; p++) {
+            int cause = p;
+            List<OpportunityChange> deals = new ArrayList<>();
+            for (ChangeCauses.DealChange d : result.deals()) {
+                if (d.amount()[cause] != 0 || d.credit()[cause] != 0) {
+                    deals.add(new OpportunityChange(d.dealId(), d.amount()[cause], d.credit()[cause]));
+                }
+            }
+            deals.sort(Comparator.comparingDouble((OpportunityChange d) -> -Math.abs(d.amount()))
+                    .thenComparing(OpportunityChange::opportunityId));
+            causes.add(new ChangeCause(kinds[p], result.amount()[p], result.credit()[p], 0, deals.size(),
+                    deals.subList(0, Math.min(DEALS_LISTED, deals.size()))));
+            amountExplained += result.amount()[p];
+            creditExplained += result.credit()[p];
+        }
+        causes.add(new ChangeCause(ChangeCauseKind.SPEND, 0, 0, spend[1] - spend[0], 0, List.of()));
+        causes.add(new ChangeCause(ChangeCauseKind.NOT_VERSIONED, now[0] - amountThen - amountExplained,
+                now[1] - creditThen - creditExplained, 0, 0, List.of()));
+        return new ChangeExplanation(from.view(), to == null ? null : to.view(), options.model(), from.report().options().encode(),
+                options.basis(), groupBy, key, amountThen, now[0], creditThen, now[1], spend[0], spend[1], causes,
+                Instant.now().toString());
+    }
+
+    private static void refuseUnversioned(Taken t, String field) {
+        if (t.header().moment() == null) {
+            throw new IllegalArgumentException(OP + "." + field + ": snapshot " + t.header().id() + " was taken before its inputs"
+                    + " were versioned; only later snapshots can be explained");
+        }
+    }
+
+    private Uni<Taken> taken(String workspace, String id, int model, Basis basis, Dimension groupBy) {
+        return snapshotRows.find(workspace, id).chain(header -> header == null ? Uni.createFrom().nullItem()
+                : snapshotRows.report(workspace, id, model, basis.name(), groupBy.name()).chain(report -> report == null
+                ? Uni.createFrom().nullItem()
+                : snapshots.find(workspace, id).map(view -> new Taken(header, report, view))));
+    }
+
+    /** The later snapshot's report of the same model (parameters), basis and grouping over the same period. */
+    private Uni<Taken> laterReport(String workspace, Taken from, String toId) {
+        return snapshotRows.find(workspace, toId).chain(header -> {
+            if (header == null) {
+                throw new IllegalArgumentException(OP + ".to: the workspace has no snapshot " + toId);
+            }
+            if (!header.from().equals(from.header().from()) || !header.to().equals(from.header().to())) {
+                throw new IllegalArgumentException(OP + ".to: snapshot " + toId + " is of another period (" + header.from()
+                        + " to " + header.to() + ")");
+            }
+            return snapshotRows.contents(workspace, List.of(toId)).chain(contents -> {
+                for (Report r : contents.getOrDefault(toId, List.of())) {
+                    if (r.basis().equals(from.report().basis()) && r.groupBy().equals(from.report().groupBy())
+                            && r.options().equals(from.report().options())) {
+                        return taken(workspace, toId, r.model(), Basis.valueOf(r.basis()), Dimension.valueOf(r.groupBy()));
+                    }
+                }
+                throw new IllegalArgumentException(OP + ".to: snapshot " + toId + " holds no report of the same model,"
+                        + " parameters, basis and grouping");
+            });
+        });
+    }
+
+    /** {amount, credit} of {@code key} (null: the totals) in a snapshot's report; null when it was cut from the snapshot. */
+    private static double[] reported(Report report, String key) {
+        ComputedReport stored = StoredReport.decode(report.report());
+        if (key == null) {
+            return figures(stored.totals());
+        }
+        for (PerformanceRow row : stored.rows()) {
+            if (key.equals(row.key())) {
+                return figures(row);
+            }
+        }
+        return report.totalRows() > stored.rows().size() ? null : new double[2];
+    }
+
+    private static double[] figures(PerformanceRow row) {
+        return new double[]{row.amount().value().doubleValue(), row.credit()};
+    }
+
+    /** {amount, credit} of {@code key} (null: every group) now, unrounded. */
+    private static double[] figures(AttributionReport report, String key) {
+        double[] out = new double[2];
+        for (AttributionRow row : report.rows()) {
+            if (key == null || key.equals(row.key())) {
+                out[0] += row.amount();
+                out[1] += row.credit();
+            }
+        }
+        return out;
+    }
+
+    private static Setting setting(JsonObject taken, ModelOptions options) {
+        return setting(taken.getInteger("lookbackDays"), taken.getDouble("halfLifeDays"),
+                JourneyScope.valueOf(taken.getString("journeyScope")), options);
+    }
+
+    private static Setting setting(AttributionSettings s, ModelOptions options) {
+        return setting(s.lookbackDays, s.halfLifeDays, s.journeyScope, options);
+    }
+
+    private static Setting setting(int lookbackDays, double halfLifeDays, JourneyScope scope, ModelOptions options) {
+        return new Setting(options.lookbackDays() != null ? options.lookbackDays() : lookbackDays,
+                options.halfLifeDays() != null ? options.halfLifeDays() : halfLifeDays,
+                options.scope() != null ? options.scope() : scope);
+    }
+
+    private static ChangeCauses.Settings settings(ModelOptions options, Setting s) {
+        return new ChangeCauses.Settings(Duration.ofDays(s.lookbackDays()), options.model().ruleBased(s.halfLifeDays(),
+                options.custom()));
+    }
+}
