@@ -19,6 +19,7 @@ import io.restassured.path.json.config.JsonPathConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -274,11 +275,25 @@ class RollupApiTest {
     @Order(6)
     void anErasureRemovesThePersonsTouchesAndTheirCredit() {
         // b1's person: touches b1, b2, b3 go; opp-b-open (won) keeps t2, reached through u1 (moved to acct-b).
+        // A restated touch of the person leaves a replaced version (explainChange's), which must go too.
+        pool.query("update touch set content = 'restated' where workspace_id = 'rollups' and id = 'b2'").execute()
+                .await().indefinitely();
+        String[] values = pool.query("select array(select unnest(identifiers) from touch where workspace_id = 'rollups'"
+                + " and id in ('b1', 'b2', 'b3') union select person_id from membership where workspace_id = 'rollups'"
+                + " and identifier = 'anonymous_id:b1')").execute().await().indefinitely().iterator().next().getArrayOfStrings(0);
+        // Any column of any replaced version holding one of them (identifiers' arrays, person ids, 'person:' accounts).
+        String versionsOfThePerson = "select count(*) from replaced_row r where workspace_id = 'rollups' and exists (select 1"
+                + " from jsonb_each_text(r.old) e, unnest($1::text[]) v where strpos(e.value, v) > 0)";
+        assertTrue(pool.preparedQuery(versionsOfThePerson).execute(Tuple.of(values)).await().indefinitely().iterator().next()
+                .getLong(0) > 0);
         page(incremental.erasures(erasures::applyErasures, erasures), List.of(new FeedItem(20, WS, "erasure", new JsonObject()
                 .put("identifiers", new JsonArray().add(new JsonObject().put("type", "anonymous_id").put("value", "b1")))
                 .put("requestedAt", "2026-04-02T00:00:00Z"))));
         assertEquals(0L, pool.query("select count(*) from touch where workspace_id = 'rollups' and id in ('b1', 'b2', 'b3')")
                 .execute().await().indefinitely().iterator().next().getLong(0));
+        assertEquals(0L, pool.preparedQuery(versionsOfThePerson).execute(Tuple.of(values)).await().indefinitely().iterator().next()
+                        .getLong(0),
+                "no version of any row keeps the erased person's identifiers or person id");
         Map<String, double[]> first = rows(ok("{ attribution(" + MARCH + ", basis: REVENUE,"
                 + " model: {name: FIRST_TOUCH}) { rows { key credit amount opportunities } } }", "attribution"));
         assertRow(first, "paid_search", 1, 1000, 1);
