@@ -49,8 +49,11 @@ try {
       }
       const stats = {}
       for (const dd of el.querySelectorAll('dl.stats dd')) stats[dd.dataset.field] = parse(dd.dataset.value)
-      const rows = [...el.querySelectorAll('table tr')].slice(1).map((tr) =>
+      const rowsOf = (table) => (table ? [...table.querySelectorAll('tr')].slice(1) : []).map((tr) =>
         Object.fromEntries([...tr.querySelectorAll('td[data-field]')].map((td) => [td.dataset.field, parse(td.dataset.value)])))
+      // The panel's first table as `rows`; every table (a panel may show a second one) by its class.
+      const rows = rowsOf(el.querySelector('table'))
+      const tables = Object.fromEntries([...el.querySelectorAll('table')].map((t) => [t.className, rowsOf(t)]))
       const unmapped = el.querySelector('.unmapped')
       panels[el.id] = {
         state: el.dataset.state,
@@ -58,6 +61,7 @@ try {
         charts,
         stats,
         rows,
+        tables,
         unmappedCampaigns: unmapped ? parse(unmapped.dataset.value) : undefined
       }
     }

@@ -301,6 +301,18 @@ class DashboardBrowserIT {
         }
         // Nothing changed since: then is now.
         assertEquals(change.path("totals").path("amountThen").asText(), change.path("totals").path("amountNow").asText());
+        // Why the total changed, by cause, as explainChange gives it: every cause listed, each nothing here (NOT_VERSIONED
+        // holds the snapshot's rounding to cents).
+        JsonNode causes = api("{ explainChange(from: \"" + id + "\", basis: REVENUE) { causes { cause amount opportunityCount } } }")
+                .path("explainChange").path("causes");
+        JsonNode shown = panel.path("tables").path("change-causes");
+        assertEquals(6, causes.size(), causes.toString());
+        assertEquals(causes.size(), shown.size(), "one row per cause: " + shown);
+        for (int i = 0; i < causes.size(); i++) {
+            assertEquals(causes.get(i).path("cause").asText(), shown.get(i).path("cause").asText());
+            assertEquals(causes.get(i).path("amount").asDouble(), shown.get(i).path("amount").asDouble(), 1e-9);
+            assertEquals(0, causes.get(i).path("amount").asDouble(), 0.005 + 1e-9, causes.get(i).toString());
+        }
     }
 
     private static String dashboardUrl(String token, String model, String basis) {

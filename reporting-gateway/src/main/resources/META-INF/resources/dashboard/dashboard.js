@@ -344,6 +344,45 @@ const SNAPSHOT_CHANGE = /* GraphQL */ `query SnapshotChange($id: String!, $basis
   }
 }`
 
+const EXPLAIN_CHANGE = /* GraphQL */ `query ExplainChange($from: String!, $basis: Basis, $groupBy: Dimension, $key: String) {
+  explainChange(from: $from, model: 0, basis: $basis, groupBy: $groupBy, key: $key) {
+    key amountThen amountNow
+    causes { cause amount opportunityCount opportunities { opportunityId amount } }
+  }
+}`
+
+const CAUSES = {
+  TOUCHES: 'Touches that arrived late or changed',
+  IDENTITY: 'Identity: merges and splits',
+  CRM: 'CRM: deals added, removed or restated',
+  SETTINGS: 'Settings and model parameters',
+  SPEND: 'Spend (not in the attributed amount)',
+  NOT_VERSIONED: 'Erasures since, and the snapshot\'s rounding'
+}
+
+/** Why one row of the change (key null: the total) changed, by cause; the rule-based models only. */
+async function explainChange (snapshot, key) {
+  const el = $('#snapshots')
+  const causesTable = $('table.change-causes', el)
+  const note = $('.causes-note', el)
+  const { basis, groupBy, name } = snapshot.reports[0]
+  if (name === 'MARKOV' || name === 'SHAPLEY') {
+    note.textContent = `Why it changed: not available for ${name} yet (each cause would refit the model).`
+    causesTable.replaceChildren()
+    return
+  }
+  /** @type {import('graphql-types').ExplainChangeQuery} */
+  const { explainChange } = await graphql(EXPLAIN_CHANGE, { from: snapshot.id, basis, groupBy, key })
+  const what = key == null ? 'the total' : key
+  note.textContent = `Why ${what} changed by ${fmt.money(explainChange.amountNow - explainChange.amountThen)}, by cause` +
+    ' (causes that interact share it equally; click a row above to explain it):'
+  causesTable.dataset.key = key ?? ''
+  table(causesTable, [
+    ['cause', 'Cause', (c) => CAUSES[c] ?? c], ['amount', 'Amount', fmt.money], ['opportunityCount', 'Deals', fmt.number],
+    ['opportunities', 'Largest', (list) => list.slice(0, 3).map((o) => o.opportunityId).join(', ')]
+  ], explainChange.causes.map((c) => ({ ...c, key: c.cause })))
+}
+
 const TAKE_SNAPSHOT = /* GraphQL */ `mutation TakeSnapshot($name: String!, $period: PeriodInput!, $models: [ModelInput!]!, $bases: [Basis!]) {
   createSnapshot(name: $name, period: $period, models: $models, bases: $bases) { id }
 }`
@@ -383,6 +422,15 @@ function loadSnapshots (chosen) {
       ['amountThen', 'Then', fmt.money], ['amountNow', 'Now', fmt.money],
       ['amountChange', 'Change', fmt.money], ['creditThen', 'Credit then', fmt.number], ['creditNow', 'Credit now', fmt.number]
     ], [...snapshotChange.rows.edges.map((e) => e.node), { ...snapshotChange.totals, key: 'Total' }])
+    const rows = [...snapshotChange.rows.edges.map((e) => e.node.key), null]
+    changeTable.querySelectorAll('tr[data-key]').forEach((tr, i) => {
+      tr.addEventListener('click', () => explainChange(snapshot, rows[i]).catch((e) => { $('.causes-note', el).textContent = e.message }))
+    })
+    // A snapshot the causes cannot be given for (taken before versioning, another journey scope) still shows its change.
+    await explainChange(snapshot, null).catch((e) => {
+      $('.causes-note', el).textContent = e.message
+      $('table.change-causes', el).replaceChildren()
+    })
   })
 }
 
