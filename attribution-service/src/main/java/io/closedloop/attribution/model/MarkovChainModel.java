@@ -74,12 +74,20 @@ public final class MarkovChainModel {
     }
 
     public Result fit(PathPopulation population) {
+        return fit(population, null);
+    }
+
+    /**
+     * The fit to {@code population} with each journey counted {@code weights[j]} times (null: once each), as if the
+     * population held that many copies of it: what a bootstrap resample refits (report/RefitIntervals).
+     */
+    public Result fit(PathPopulation population, long[] weights) {
         int channelCount = population.channels().size();
         if (channelCount > MAX_CHANNELS) {
             throw new IllegalArgumentException("Markov model supports at most " + MAX_CHANNELS
                     + " channels, got " + channelCount);
         }
-        Chain chain = Chain.build(population, order);
+        Chain chain = Chain.build(population, order, weights);
         double p = population.convertingCount() == 0 ? 0 : chain.absorptionFromStart(-1);
         double[] removalEffects = new double[channelCount];
         Map<String, Double> byName = new LinkedHashMap<>();
@@ -155,7 +163,7 @@ public final class MarkovChainModel {
             return keys.length;
         }
 
-        static Chain build(PathPopulation population, int order) {
+        static Chain build(PathPopulation population, int order, long[] weights) {
             long window = order == 4 ? -1L : (1L << (16 * order)) - 1;
             LongLongMap stateIds = new LongLongMap(1 << 10);
             LongLongMap edges = new LongLongMap(1 << 12);
@@ -163,6 +171,10 @@ public final class MarkovChainModel {
             int provisionalCount = 1; // provisional id 0 is start
             int[] channelOf = population.touchChannels();
             for (int j = 0; j < population.size(); j++) {
+                long weight = weights == null ? 1 : weights[j];
+                if (weight == 0) {
+                    continue;
+                }
                 int from = 0;
                 long key = 0;
                 int previous = -1;
@@ -181,10 +193,10 @@ public final class MarkovChainModel {
                         }
                         provisionalKeys[provisionalCount++] = key;
                     }
-                    edges.addTo(((long) from << 32) | to, 1);
+                    edges.addTo(((long) from << 32) | to, weight);
                     from = to;
                 }
-                edges.addTo(((long) from << 32) | (population.isConverting(j) ? CONVERSION : NULL), 1);
+                edges.addTo(((long) from << 32) | (population.isConverting(j) ? CONVERSION : NULL), weight);
             }
             return canonical(order, Arrays.copyOf(provisionalKeys, provisionalCount), edges);
         }

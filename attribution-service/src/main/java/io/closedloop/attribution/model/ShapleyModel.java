@@ -117,7 +117,36 @@ public final class ShapleyModel {
         return out;
     }
 
+    /**
+     * Each converting journey's share of its unit of credit per channel (indexed by channel id; null for a journey not
+     * converting or not counted), with each journey counted {@code weights[j]} times: what a bootstrap resample refits
+     * (report/RefitIntervals). A journey's touch of channel c gets share[c] over its touches of c, as {@link #fit} gives.
+     */
+    public double[][] shares(PathPopulation population, long[] weights) {
+        Counts counts = counts(population, weights);
+        int channelCount = population.channels().size();
+        LongLongMap sharesIndex = new LongLongMap(1 << 8);
+        List<double[]> distinct = new ArrayList<>();
+        double[][] out = new double[population.size()][];
+        for (int j = 0; j < population.size(); j++) {
+            if (!population.isConverting(j) || weights[j] == 0) {
+                continue;
+            }
+            long set = counts.sets()[j];
+            int index = (int) sharesIndex.putIfAbsent(set, distinct.size());
+            if (index == distinct.size()) {
+                distinct.add(shares(set, counts.journeys(), counts.conversions(), channelCount));
+            }
+            out[j] = distinct.get(index);
+        }
+        return out;
+    }
+
     private static Counts counts(PathPopulation population) {
+        return counts(population, null);
+    }
+
+    private static Counts counts(PathPopulation population, long[] weights) {
         int channelCount = population.channels().size();
         if (channelCount > MAX_CHANNELS) {
             throw new IllegalArgumentException("Shapley model supports at most " + MAX_CHANNELS
@@ -138,9 +167,13 @@ public final class ShapleyModel {
                         + " distinct channels per journey; journey " + j + " has " + Long.bitCount(set));
             }
             sets[j] = set;
-            journeys.addTo(set, 1);
+            long weight = weights == null ? 1 : weights[j];
+            if (weight == 0) {
+                continue;
+            }
+            journeys.addTo(set, weight);
             if (population.isConverting(j)) {
-                conversions.addTo(set, 1);
+                conversions.addTo(set, weight);
             }
         }
         return new Counts(sets, journeys, conversions);

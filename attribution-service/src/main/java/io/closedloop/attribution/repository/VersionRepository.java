@@ -131,7 +131,8 @@ public class VersionRepository {
      */
     public Uni<Versions> versions(String workspace, String then, String now, Collection<String> accounts, Collection<String> deals,
                                   Collection<String> contacts) {
-        return dealVersions(workspace, then, now, " (o.account_id = any($4) or o.id = any($5) or o.contact_ids && $6) ",
+        return dealVersions(workspace, then, now, " (o.account_id in (select unnest($4::text[])) or o.id in (select unnest($5::text[]))"
+                        + " or o.contact_ids && $6) ",
                 Tuple.of(workspace, then, now, array(accounts), array(deals), array(contacts)))
                 .chain(found -> around(workspace, then, now, found, accounts));
     }
@@ -157,20 +158,27 @@ public class VersionRepository {
             named.addAll(d.contactIds());
         }
         Uni<List<ContactVersion>> contacts = list(MOMENTS + "select c.id, c.account_id, c.lead_created_at," + flags("c")
-                + " from contact_version c, m where c.workspace_id = $1 and (c.account_id = any($4) or c.id = any($5)) and"
+                + " from contact_version c, m where c.workspace_id = $1 and (c.account_id in (select unnest($4::text[]))"
+                + " or c.id in (select unnest($5::text[]))) and"
                 + inEither("c"), Tuple.of(workspace, then, now, array(all), array(named)),
                 r -> new ContactVersion(r.getString(0), r.getString(1), instant(r, 2), r.getBoolean(3), r.getBoolean(4)));
         Uni<List<MembershipVersion>> memberships = list(MOMENTS + "select v.identifier, v.account_id," + flags("v")
-                + " from membership_version v, m where v.workspace_id = $1 and v.account_id = any($4) and" + inEither("v"),
+                + " from membership_version v, m where v.workspace_id = $1 and v.account_id in (select unnest($4::text[])) and"
+                + inEither("v"),
                 Tuple.of(workspace, then, now, array(all)),
                 r -> new MembershipVersion(r.getString(0), r.getString(1), r.getBoolean(2), r.getBoolean(3)));
         return contacts.chain(c -> memberships.chain(m -> {
             Set<String> identifiers = new HashSet<>();
             m.forEach(v -> identifiers.add(v.identifier()));
-            return list(MOMENTS + """
-                    select t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content, t.identifiers,"""
-                    + flags("t") + " from touch_version t, m where t.workspace_id = $1 and t.identifiers && $4 and"
-                    + inEither("t") + " limit $5", Tuple.of(workspace, then, now, array(identifiers), maxRows + 1),
+            // The current touches through their identifiers' index, the replaced ones by a hashed look-up of each identifier
+            // (the view's one condition for both would compare every row with the whole list).
+            String columns = "t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content, t.identifiers,";
+            return list(MOMENTS + "select * from (select " + columns + flags("t") + " from touch_version t, m"
+                    + " where t.workspace_id = $1 and t.replaced_by is null and t.identifiers && $4 and" + inEither("t")
+                    + " union all select " + columns + flags("t") + " from touch_version t, m where t.workspace_id = $1"
+                    + " and t.replaced_by is not null and exists (select 1 from unnest(t.identifiers) i"
+                    + " where i in (select unnest($4::text[]))) and" + inEither("t") + ") v limit $5",
+                    Tuple.of(workspace, then, now, array(identifiers), maxRows + 1),
                     r -> new TouchVersion(r.getString(0), instant(r, 1), r.getString(2), r.getString(3), r.getString(4),
                             r.getString(5), r.getString(6), r.getString(7), List.of(r.getArrayOfStrings(8)), r.getBoolean(9),
                             r.getBoolean(10)))

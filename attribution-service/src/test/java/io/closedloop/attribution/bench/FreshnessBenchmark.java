@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
@@ -138,6 +139,9 @@ public final class FreshnessBenchmark {
             if (quarters > 0) {
                 intervals(http, system.service(ServiceName.ATTRIBUTION).url(), analyst, quarters);
             }
+            if (args.length <= 4 || !"0".equals(args[4])) {
+                explain(http, attribution, analyst, admin, url, postgres.adminPassword());
+            }
         } finally {
             system.close();
         }
@@ -200,6 +204,84 @@ public final class FreshnessBenchmark {
         System.out.printf("heap:     attribution's heap in use %d MB before, peak %d MB while computing (sampled every 20 ms)%n",
                 idleHeap >> 20, peak.get() >> 20);
         System.out.printf("target:   <= 2000 ms (issue 22) -> %s%n", b[b.length - 1] <= 2000 ? "met" : "NOT met");
+        System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+
+    /**
+     * Issue 22, explainChange: what versioning costs on the write path (the same updates with the versions' trigger and
+     * without, in this run) and how long explaining a quarter's change takes after restatements and re-sent touches. The
+     * changes are written straight into the tables (not through the feeds), so the rollups do not see them and the
+     * explanations' NOT_VERSIONED line is not meaningful here: only the times are.
+     */
+    private static void explain(HttpClient http, String attribution, String analyst, String admin, String url, String password)
+            throws Exception {
+        System.out.println("== explainChange: the cost of versioning, and a quarter's change explained ==");
+        System.out.println("load average before: " + Files.readString(Path.of("/proc/loadavg")).trim());
+        String period = "period: {from: \"2025-04-01\", to: \"2025-06-30\"}";
+        long s0 = System.nanoTime();
+        String taken = post(http, attribution, admin, "mutation { createSnapshot(name: \"bench\", " + period + ", models: [{name: LINEAR}],"
+                + " bases: [PIPELINE, REVENUE], groupBy: [CHANNEL]) { id } }");
+        System.out.printf("createSnapshot (2 reports): %.0f ms%n", (System.nanoTime() - s0) / 1e6);
+        String id = taken.replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1");
+        try (Connection c = DriverManager.getConnection(url, "postgres", password); Statement st = c.createStatement()) {
+            // Two disjoint sets of the same size, one written with versions kept and one without: deals restated, touches
+            // re-sent with another campaign.
+            String deals = "(select id from opportunity where workspace_id = '" + WS + "' and created_at >= '2025-04-01'"
+                    + " and created_at < '2025-07-01' order by id limit 2000 offset %d)";
+            String touches = "(select id from touch where workspace_id = '" + WS + "' and occurred_at >= '2025-03-01'"
+                    + " and occurred_at < '2025-07-01' order by id limit 20000 offset %d)";
+            double[] with = new double[2];
+            double[] without = new double[2];
+            for (int pass = 0; pass < 2; pass++) {
+                boolean keep = pass == 0;
+                st.execute("alter table opportunity " + (keep ? "enable" : "disable") + " trigger opportunity_versions");
+                st.execute("alter table touch " + (keep ? "enable" : "disable") + " trigger touch_versions");
+                long t0 = System.nanoTime();
+                int d = st.executeUpdate("update opportunity set amount = amount * 1.1 where workspace_id = '" + WS + "' and id in "
+                        + deals.formatted(keep ? 0 : 2000));
+                double dealsMs = (System.nanoTime() - t0) / 1e6;
+                long t1 = System.nanoTime();
+                int t = st.executeUpdate("update touch set campaign = coalesce(campaign, '') || ' (restated)' where workspace_id = '"
+                        + WS + "' and id in " + touches.formatted(keep ? 0 : 20000));
+                double touchesMs = (System.nanoTime() - t1) / 1e6;
+                (keep ? with : without)[0] = dealsMs;
+                (keep ? with : without)[1] = touchesMs;
+                System.out.printf("  %s versions: %,d deals restated in %.0f ms, %,d touches re-sent changed in %.0f ms%n",
+                        keep ? "with" : "without", d, dealsMs, t, touchesMs);
+            }
+            st.execute("alter table opportunity enable trigger opportunity_versions");
+            st.execute("alter table touch enable trigger touch_versions");
+            System.out.printf("figure:   updates keeping their replaced version: deals %.0f ms, touches %.0f ms%n", with[0], with[1]);
+            System.out.printf("baseline: the same updates without (trigger disabled): deals %.0f ms, touches %.0f ms%n",
+                    without[0], without[1]);
+            System.out.printf("ratio:    %.2fx (deals), %.2fx (touches); inserts keep nothing more than the 8-byte writer%n",
+                    with[0] / without[0], with[1] / without[1]);
+        }
+        List<Double> times = new ArrayList<>();
+        List<String> asked = new ArrayList<>();
+        for (String basis : List.of("PIPELINE", "REVENUE")) {
+            for (String key : new String[]{null, "paid_search", "email", "organic_search"}) {
+                long t0 = System.nanoTime();
+                String answer = post(http, attribution, analyst, "{ explainChange(from: \"" + id + "\", basis: " + basis
+                        + (key == null ? "" : ", key: \"" + key + "\"") + ") { amountThen amountNow causes { cause amount"
+                        + " opportunityCount } } }");
+                times.add((System.nanoTime() - t0) / 1e6);
+                if (!answer.contains("\"CRM\"")) {
+                    throw new IllegalStateException("no explanation in " + answer);
+                }
+                asked.add(basis.charAt(0) + "/" + (key == null ? "total" : key) + " "
+                        + answer.replaceAll("(?s).*\"cause\":\"CRM\",\"amount\":([-0-9.E]+),\"opportunityCount\":(\\d+).*", "CRM $1 over $2 deals"));
+            }
+        }
+        long b0 = System.nanoTime();
+        post(http, attribution, analyst, "{ snapshotChange(id: \"" + id + "\", basis: REVENUE) { totals { amountNow } } }");
+        double baseline = (System.nanoTime() - b0) / 1e6;
+        double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        System.out.println("asked: " + asked);
+        System.out.printf("figure:   explainChange of a quarter after 2,000 restated deals and 20,000 changed touches, %d questions:"
+                + " p50 %.0f ms, max %.0f ms; each: %s%n", sorted.length, percentile(sorted, 0.5), sorted[sorted.length - 1],
+                times.stream().map(v -> String.valueOf(Math.round(v))).toList());
+        System.out.printf("baseline: snapshotChange (the same report then beside now, no causes): %.0f ms%n", baseline);
         System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
     }
 
