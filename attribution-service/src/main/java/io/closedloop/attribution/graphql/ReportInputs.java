@@ -70,6 +70,8 @@ public final class ReportInputs {
 
     /** Most resamples an interval may ask. */
     public static final int MAX_RESAMPLES = 10_000;
+    /** Resamples of MARKOV and SHAPLEY, each a refit of the model. */
+    public static final int MAX_REFITS = 2_000;
     /** Most resamples x rows one report's intervals may hold (the resampled sums are kept per row and resample). */
     public static final int MAX_RESAMPLED_CELLS = 250_000;
 
@@ -78,10 +80,6 @@ public final class ReportInputs {
         if (interval == null) {
             return null;
         }
-        if (model == ModelName.MARKOV || model == ModelName.SHAPLEY) {
-            throw bad(operation, "interval", "is not available for " + model + " yet (its resamples must refit the model"
-                    + " on resampled journeys, converting or not); ask a rule-based or CUSTOM model");
-        }
         double level = interval.level() == null ? 0.9 : interval.level();
         if (!(level > 0 && level < 1)) {
             throw bad(operation, "interval.level", "must be strictly between 0 and 1, was " + level);
@@ -89,6 +87,10 @@ public final class ReportInputs {
         int resamples = interval.resamples() == null ? 1000 : interval.resamples();
         if (resamples < 100 || resamples > MAX_RESAMPLES) {
             throw bad(operation, "interval.resamples", "must be between 100 and " + MAX_RESAMPLES + ", was " + resamples);
+        }
+        if (!model.isRuleBased() && resamples > MAX_REFITS) {
+            throw bad(operation, "interval.resamples", "must be at most " + MAX_REFITS + " under " + model + " (each resample"
+                    + " refits the model), was " + resamples);
         }
         if ((long) resamples * (rows + 1) > MAX_RESAMPLED_CELLS) {
             throw bad(operation, "interval.resamples", resamples + " resamples of " + rows + " rows and the totals exceed "

@@ -63,6 +63,11 @@ public final class AccountTouches {
         return version;
     }
 
+    /** The id of account number {@code account} (as ranges number them). */
+    public String account(int account) {
+        return accounts[account];
+    }
+
     public int accountCount() {
         return accounts.length;
     }
@@ -123,27 +128,31 @@ public final class AccountTouches {
      * then per account not in {@code inScope} (in account order) its touches in [from, to) as a non-converting path;
      * empty ranges and paths are left out.
      */
-    public PathPopulation population(List<Range> converting, List<Range> lost, Set<String> inScope, long from, long to) {
+    public Population population(List<Range> converting, List<Range> lost, Set<String> inScope, long from, long to) {
         PathPopulation.Builder population = PathPopulation.builder(Arrays.asList(values[Dimension.CHANNEL.ordinal()]));
         int[] channels = keys[Dimension.CHANNEL.ordinal()];
-        for (Range r : converting) {
-            population.add(true, channels, r.from(), r.to());
-        }
-        for (Range r : lost) {
-            if (!r.isEmpty()) {
-                population.add(false, channels, r.from(), r.to());
-            }
-        }
+        List<Range> all = new ArrayList<>(converting);
+        lost.stream().filter(r -> !r.isEmpty()).forEach(all::add);
         for (int a = 0; a < accounts.length; a++) {
             if (inScope.contains(accounts[a])) {
                 continue;
             }
             Range outside = new Range(a, firstAtOrAfter(a, from), firstAtOrAfter(a, to));
             if (!outside.isEmpty()) {
-                population.add(false, channels, outside.from(), outside.to());
+                all.add(outside);
             }
         }
-        return population.build();
+        int[] accountOf = new int[all.size()];
+        for (int j = 0; j < accountOf.length; j++) {
+            Range r = all.get(j);
+            population.add(j < converting.size(), channels, r.from(), r.to());
+            accountOf[j] = r.account();
+        }
+        return new Population(population.build(), accountOf);
+    }
+
+    /** A population and each journey's account (its number here): the unit a bootstrap resample draws (RefitIntervals). */
+    public record Population(PathPopulation paths, int[] accountOf) {
     }
 
     /**

@@ -89,11 +89,12 @@ public final class PathPopulation {
     }
 
     /** Index of a journey's first touch in the flat touch arrays. */
-    int offset(int journey) {
+    public int offset(int journey) {
         return offsets[journey];
     }
 
-    int[] touchChannels() {
+    /** Every touch's channel id, journey after journey (read only). */
+    public int[] touchChannels() {
         return touchChannels;
     }
 

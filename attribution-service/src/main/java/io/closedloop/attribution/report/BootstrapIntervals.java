@@ -193,7 +193,7 @@ public final class BootstrapIntervals {
         return total;
     }
 
-    private static RowInterval figures(double[][] sums, Basis basis, double spend, double level) {
+    static RowInterval figures(double[][] sums, Basis basis, double spend, double level) {
         int resamples = sums[0].length;
         double[] roi = new double[resamples];
         double[] roas = new double[resamples];

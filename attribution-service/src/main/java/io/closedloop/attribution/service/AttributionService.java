@@ -4,6 +4,7 @@ import io.closedloop.plumbing.graphql.Money;
 import io.closedloop.attribution.report.Rounding;
 import io.closedloop.attribution.AttributionSettings;
 import io.closedloop.attribution.JourneyScope;
+import io.closedloop.attribution.OnDemandLimitException;
 import io.closedloop.attribution.OpportunityStatus;
 import io.closedloop.attribution.TouchType;
 import io.closedloop.attribution.model.Basis;
@@ -349,6 +350,26 @@ public class AttributionService {
                         memory -> then.apply(StoredJourneys.of(memory.inScope(options.basis(), from, to), memory.touches(), from,
                                 to, options, lookback, rule, explain)))
                 .onFailure(JourneyStore.TooLarge.class).recoverWithUni(e -> fromRows.get());
+    }
+
+    /**
+     * A data-driven question's journeys and fitted population on the pipeline basis, then on the revenue basis, from the
+     * touches in memory (what RefitIntervals resamples); refused for CONTACT_ROLES journeys and for a workspace whose
+     * touches are too large to keep in memory.
+     */
+    Uni<List<StoredJourneys>> fittedJourneys(String workspace, Instant from, Instant to, ModelOptions options) {
+        return settings.get(workspace).chain(s -> {
+            if (!stored(workspace, options, scope(options, s))) {
+                throw new IllegalArgumentException("interval: intervals of " + options.model() + " need ACCOUNT journeys and a"
+                        + " workspace whose touches are kept in memory (closedloop.reports.journeys-megabytes)");
+            }
+            Duration lookback = Duration.ofDays(lookbackDays(options, s));
+            Supplier<Uni<StoredJourneys>> tooLarge = () -> Uni.createFrom().failure(new OnDemandLimitException("the workspace's"
+                    + " touches are too large to keep in memory, which intervals of " + options.model() + " refit from"));
+            return onStored(workspace, from, to, options.withBasis(Basis.PIPELINE), lookback, null, false, j -> j, tooLarge)
+                    .chain(pipeline -> onStored(workspace, from, to, options.withBasis(Basis.REVENUE), lookback, null, false,
+                            j -> j, tooLarge).map(won -> List.of(pipeline, won)));
+        });
     }
 
     /** A revenue report computed on demand and its won deals' credits. */

@@ -29,6 +29,7 @@ import io.closedloop.attribution.report.ReportViews.ReportRowConnection;
 import io.closedloop.attribution.report.ReportViews.ReportRowEdge;
 import io.closedloop.attribution.report.ReportViews.RowInterval;
 import io.closedloop.attribution.report.BootstrapIntervals;
+import io.closedloop.attribution.report.RefitIntervals;
 import io.closedloop.attribution.report.ReportViews.Unattributed;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.service.AttributionService.DealCredits;
@@ -368,6 +369,13 @@ public class PerformanceReports {
      */
     public Uni<List<RowInterval>> intervals(String workspace, Instant from, Instant to, Dimension groupBy, ModelOptions options,
                                             List<String> keys, double[] spend, double totalSpend, IntervalOptions interval) {
+        if (!options.model().isRuleBased()) {
+            // Each resample refits the model (RefitIntervals) over both bases' journeys and populations.
+            return attribution.fittedJourneys(workspace, from, to, options).chain(sides -> reports.firstWonAmong(workspace,
+                            sides.get(1).opportunities().stream().map(Opportunity::id).toList())
+                    .chain(firstWon -> onDemand.run(workspace, true, () -> Uni.createFrom().item(firstWon),
+                            newCustomers -> refit(sides, newCustomers, groupBy, keys, spend, totalSpend, options, interval))));
+        }
         // One after the other: each takes one of the workspace's on-demand permits.
         return attribution.dealCredits(workspace, from, to, groupBy, with(options, Basis.PIPELINE))
                 .chain(pipeline -> attribution.dealCredits(workspace, from, to, groupBy, with(options, Basis.REVENUE))
@@ -375,6 +383,20 @@ public class PerformanceReports {
                                 .chain(firstWon -> onDemand.run(workspace, true, () -> Uni.createFrom().item(firstWon),
                                         newCustomers -> resample(pipeline, won, newCustomers, keys, spend, totalSpend,
                                                 options.basis(), interval)))));
+    }
+
+    private static List<RowInterval> refit(List<StoredJourneys> sides, Set<String> newCustomers, Dimension groupBy,
+                                           List<String> keys, double[] spend, double totalSpend, ModelOptions options,
+                                           IntervalOptions interval) {
+        Map<String, Integer> rowOf = new HashMap<>();
+        for (int r = 0; r < keys.size(); r++) {
+            rowOf.put(keys.get(r), r);
+        }
+        Map<String, Integer> units = new HashMap<>();
+        RefitIntervals.Side pipeline = sides.get(0).refitSide(groupBy, rowOf, units, Set.of());
+        RefitIntervals.Side won = sides.get(1).refitSide(groupBy, rowOf, units, newCustomers);
+        return RefitIntervals.of(options.model(), options.markovOrder(), pipeline, won, units.size(), keys.size(), spend,
+                totalSpend, options.basis(), interval.level(), interval.resamples(), interval.seed());
     }
 
     private static List<RowInterval> resample(DealCredits pipeline, DealCredits won, Set<String> newCustomers, List<String> keys,

@@ -7,6 +7,7 @@ import io.closedloop.attribution.model.RuleBasedModel;
 import io.closedloop.attribution.report.AttributionReport;
 import io.closedloop.attribution.report.AttributionRow;
 import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.report.RefitIntervals;
 import io.closedloop.attribution.report.ReportViews.ModelExplanation;
 import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
 import io.closedloop.attribution.service.AttributionService.DealCredits;
@@ -30,7 +31,8 @@ import java.util.Set;
  * read on demand give them (AttributionService), and what the reports make of them.
  */
 record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, List<AccountTouches.Range> ranges,
-                      List<double[]> credits, int unattributed, double unattributedAmount, ModelExplanation explanation) {
+                      List<double[]> credits, int unattributed, double unattributedAmount, ModelExplanation explanation,
+                      AccountTouches.Population population) {
 
     /**
      * As AttributionService's converting journeys then its credits, over the touches in memory (ACCOUNT journeys): the
@@ -72,12 +74,42 @@ record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, L
                 credits.add(rule.credit(AttributionService.journey(converting.get(k), touches.touches(ranges.get(k)), options.basis(),
                         lookback)));
             }
-            return new StoredJourneys(touches, converting, ranges, credits, unattributed, unattributedAmount, null);
+            return new StoredJourneys(touches, converting, ranges, credits, unattributed, unattributedAmount, null, null);
         }
-        AttributionService.DataDriven fitted = AttributionService.fit(touches.population(ranges, lost, inScope, from.toEpochMilli(),
-                to.toEpochMilli()), ranges.size(), options, explain);
+        AccountTouches.Population population = touches.population(ranges, lost, inScope, from.toEpochMilli(), to.toEpochMilli());
+        AttributionService.DataDriven fitted = AttributionService.fit(population.paths(), ranges.size(), options, explain);
         return new StoredJourneys(touches, converting, ranges, fitted.credits(), unattributed, unattributedAmount,
-                fitted.explanation());
+                fitted.explanation(), population);
+    }
+
+    /**
+     * These journeys' population as RefitIntervals resamples it (a data-driven model's): each journey's unit numbered in
+     * {@code units} by its account (shared by both bases), each converting journey's deal amount and whether it won a new
+     * customer ({@code newCustomers}, deal ids), each of its touches' row (its group's number in {@code rowOf}, else -1).
+     */
+    RefitIntervals.Side refitSide(Dimension groupBy, Map<String, Integer> rowOf, Map<String, Integer> units, Set<String> newCustomers) {
+        int[] accountOf = population.accountOf();
+        int[] unitOf = new int[accountOf.length];
+        for (int j = 0; j < unitOf.length; j++) {
+            unitOf[j] = units.computeIfAbsent(touches.account(accountOf[j]), a -> units.size());
+        }
+        double[] amount = new double[ranges.size()];
+        boolean[] newCustomer = new boolean[ranges.size()];
+        int size = 0;
+        for (AccountTouches.Range range : ranges) {
+            size += range.size();
+        }
+        int[] touchRow = new int[size];
+        int at = 0;
+        for (int k = 0; k < ranges.size(); k++) {
+            amount[k] = AttributionService.amount(opportunities.get(k));
+            newCustomer[k] = newCustomers.contains(opportunities.get(k).id());
+            AccountTouches.Range range = ranges.get(k);
+            for (int t = range.from(); t < range.to(); t++) {
+                touchRow[at++] = rowOf.getOrDefault(touches.value(groupBy, touches.key(groupBy, t)), -1);
+            }
+        }
+        return new RefitIntervals.Side(population.paths(), unitOf, amount, newCustomer, touchRow);
     }
 
     /** The report of these journeys, as AttributionService's from rows: the same rows, summed in the same order. */

@@ -206,10 +206,24 @@ class ReportsApiTest {
                 "modelComparison").get("rows.edges[0].node.intervals"));
 
         String analyst = TestKeys.token(WS, "analyst");
-        graphql(analyst, "{ modelComparison(" + MARCH + ", models: [{name: LINEAR}, {name: SHAPLEY}], interval: {}) { models } }")
-                .body("errors[0].message", containsString("modelComparison.interval: is not available for SHAPLEY yet"));
-        graphql(analyst, "{ performance(" + MARCH + ", model: {name: MARKOV}, interval: {}) { basis } }")
-                .body("errors[0].message", containsString("performance.interval: is not available for MARKOV yet"));
+        // MARKOV and SHAPLEY: each resample refits the model over the resampled accounts' journeys (RefitIntervalsTest
+        // checks a resample against the plain model); deterministic, ordered bounds, with the other models side by side.
+        String markov = "{ performance(" + MARCH + ", model: {name: MARKOV}, interval: {resamples: 200}) { rows { edges { node"
+                + " { key credit interval { credit " + bounds + " } } } } totals { credit interval { credit " + bounds + " amount "
+                + bounds + " } } } }";
+        JsonPath m = ok(markov, "performance");
+        assertEquals(m.getMap("$"), ok(markov, "performance").getMap("$"));
+        assertTrue(m.getList("rows.edges").size() >= 3);
+        for (int i = 0; i < m.getList("rows.edges").size(); i++) {
+            String node = "rows.edges[" + i + "].node.interval.credit";
+            assertTrue(m.getDouble(node + ".lower") <= m.getDouble(node + ".upper"), node);
+        }
+        assertTrue(m.getDouble("totals.interval.amount.lower") <= m.getDouble("totals.interval.amount.upper"));
+        JsonPath shapley = ok("{ modelComparison(" + MARCH + ", models: [{name: LINEAR}, {name: SHAPLEY}], interval: {resamples:"
+                + " 200}) { rows { edges { node { key intervals { credit " + bounds + " } } } } } }", "modelComparison");
+        assertEquals(2, shapley.getList("rows.edges[0].node.intervals").size());
+        graphql(analyst, "{ performance(" + MARCH + ", model: {name: MARKOV}, interval: {resamples: 5000}) { basis } }")
+                .body("errors[0].message", containsString("performance.interval.resamples: must be at most 2000 under MARKOV"));
         graphql(analyst, "{ performance(" + MARCH + ", " + LINEAR + ", interval: {resamples: 50}) { basis } }")
                 .body("errors[0].message", containsString("performance.interval.resamples: must be between 100 and 10000, was 50"));
         graphql(analyst, "{ performance(" + MARCH + ", " + LINEAR + ", interval: {level: 1}) { basis } }")

@@ -1,0 +1,198 @@
+package io.closedloop.attribution.report;
+
+import io.closedloop.attribution.model.Basis;
+import io.closedloop.attribution.model.MarkovChainModel;
+import io.closedloop.attribution.model.ModelName;
+import io.closedloop.attribution.model.PathPopulation;
+import io.closedloop.attribution.model.ShapleyModel;
+import io.closedloop.attribution.report.ReportViews.RowInterval;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Sampling intervals of a data-driven model's performance figures (MARKOV, SHAPLEY; issue 22): a percentile bootstrap as
+ * BootstrapIntervals', but a resample refits the model, since a journey's credit depends on the whole population
+ * (converting and not). The unit drawn is an account: each resample draws as many accounts as the two populations
+ * (pipeline, revenue) have, with replacement, and every journey of an account drawn k times counts k times — in the model's
+ * fit and in the figures. Journeys of one account are not independent (one buying committee), so they are drawn together.
+ *
+ * <p>A refit is cheap because the models read counts: journeys with the same channel path are fitted once with the sum of
+ * their counts (MarkovChainModel.fit and ShapleyModel.shares with weights), and a journey's credit of a group is its
+ * channels' weights (removal effects shared within the journey, or the Shapley shares of its channel set) times the
+ * fixed fraction of each channel's touches in that group.
+ */
+public final class RefitIntervals {
+
+    /**
+     * One basis's population: its journeys (converting first, one per deal), each journey's unit (account), and per
+     * converting journey its deal's amount and whether it won a new customer, and per touch of the converting journeys (in
+     * population order) the row of its group (-1: a group not asked; it still counts for the totals).
+     */
+    public record Side(PathPopulation paths, int[] unitOf, double[] amount, boolean[] newCustomer, int[] touchRow) {
+    }
+
+    private RefitIntervals() {
+    }
+
+    /** As BootstrapIntervals.of: the rows' intervals, then the totals'. */
+    public static List<RowInterval> of(ModelName model, int markovOrder, Side pipeline, Side won, int units, int rows,
+                                       double[] rowSpend, double totalSpend, Basis basis, double level, int resamples, long seed) {
+        Refit[] sides = {new Refit(pipeline, model, markovOrder, rows), new Refit(won, model, markovOrder, rows)};
+        double[][][] sums = new double[rows + 1][5][resamples];
+        int[] drawn = new int[units];
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int s = 0; s < resamples; s++) {
+            Arrays.fill(drawn, 0);
+            for (int i = 0; i < units; i++) {
+                drawn[random.nextInt(units)]++;
+            }
+            sides[0].add(drawn, sums, s, 0, false);
+            sides[1].add(drawn, sums, s, 2, true);
+        }
+        RowInterval[] out = new RowInterval[rows + 1];
+        for (int r = 0; r <= rows; r++) {
+            out[r] = BootstrapIntervals.figures(sums[r], basis, r == rows ? totalSpend : rowSpend[r], level);
+        }
+        return List.of(out);
+    }
+
+    /** One side prepared for refits: its distinct paths, and each converting journey's entries (channel, row, fraction). */
+    private static final class Refit {
+        private final Side side;
+        private final ModelName model;
+        private final int markovOrder;
+        private final int totals;
+        private final PathPopulation distinct;
+        private final int[] distinctOf;
+        private final long[] weights;
+        // Per converting journey: entries from[j] .. from[j + 1] - 1, each a channel, a row and the share of the journey's
+        // touches of that channel in that row; and how many distinct channels it has.
+        private final int[] from;
+        private final int[] channel;
+        private final int[] row;
+        private final double[] fraction;
+        private final int[] distinctChannels;
+
+        Refit(Side side, ModelName model, int markovOrder, int rows) {
+            this.side = side;
+            this.model = model;
+            this.markovOrder = markovOrder;
+            this.totals = rows;
+            PathPopulation paths = side.paths();
+            int[] channels = paths.touchChannels();
+            PathPopulation.Builder builder = PathPopulation.builder(paths.channels());
+            Map<String, Integer> seen = new HashMap<>();
+            distinctOf = new int[paths.size()];
+            for (int j = 0; j < paths.size(); j++) {
+                StringBuilder key = new StringBuilder(paths.length(j) + 1).append(paths.isConverting(j) ? 'c' : 'n');
+                for (int i = paths.offset(j); i < paths.offset(j) + paths.length(j); i++) {
+                    key.append((char) channels[i]);
+                }
+                int j0 = j;
+                distinctOf[j] = seen.computeIfAbsent(key.toString(), k -> {
+                    builder.add(paths.isConverting(j0), channels, paths.offset(j0), paths.offset(j0) + paths.length(j0));
+                    return seen.size();
+                });
+            }
+            distinct = builder.build();
+            if (!distinct.channels().equals(paths.channels())) {
+                throw new IllegalStateException("the distinct paths number their channels otherwise");
+            }
+            weights = new long[distinct.size()];
+            int converting = paths.convertingCount();
+            from = new int[converting + 1];
+            distinctChannels = new int[converting];
+            List<int[]> pairs = new ArrayList<>();
+            List<Double> shares = new ArrayList<>();
+            int[] touchesOf = new int[paths.channels().size()];
+            int touch = 0;
+            for (int j = 0; j < converting; j++) {
+                int start = paths.offset(j);
+                int end = start + paths.length(j);
+                for (int i = start; i < end; i++) {
+                    if (touchesOf[channels[i]]++ == 0) {
+                        distinctChannels[j]++;
+                    }
+                }
+                // (channel, row) -> touches, in first-seen order
+                Map<Long, Integer> count = new java.util.LinkedHashMap<>();
+                for (int i = start; i < end; i++) {
+                    count.merge(((long) channels[i] << 32) | (side.touchRow()[touch++] & 0xFFFFFFFFL), 1, Integer::sum);
+                }
+                for (Map.Entry<Long, Integer> e : count.entrySet()) {
+                    int c = (int) (e.getKey() >>> 32);
+                    pairs.add(new int[]{c, (int) (long) e.getKey()});
+                    shares.add((double) e.getValue() / touchesOf[c]);
+                }
+                for (int i = start; i < end; i++) {
+                    touchesOf[channels[i]] = 0;
+                }
+                from[j + 1] = pairs.size();
+            }
+            channel = new int[pairs.size()];
+            row = new int[pairs.size()];
+            fraction = new double[pairs.size()];
+            for (int e = 0; e < pairs.size(); e++) {
+                channel[e] = pairs.get(e)[0];
+                row[e] = pairs.get(e)[1];
+                fraction[e] = shares.get(e);
+            }
+        }
+
+        /** Refits on the draws and adds resample {@code s}'s credit and amount (and new-customer credit: {@code won}). */
+        void add(int[] drawn, double[][][] sums, int s, int first, boolean won) {
+            PathPopulation paths = side.paths();
+            Arrays.fill(weights, 0);
+            for (int j = 0; j < paths.size(); j++) {
+                weights[distinctOf[j]] += drawn[side.unitOf()[j]];
+            }
+            int converting = paths.convertingCount();
+            double[] removal = null;
+            double[][] shapley = null;
+            if (model == ModelName.MARKOV) {
+                removal = new double[paths.channels().size()];
+                Map<String, Double> effects = new MarkovChainModel(markovOrder).fit(distinct, weights).removalEffects();
+                for (int c = 0; c < removal.length; c++) {
+                    removal[c] = effects.get(paths.channels().get(c));
+                }
+            } else {
+                shapley = new ShapleyModel().shares(distinct, weights);
+            }
+            for (int j = 0; j < converting; j++) {
+                int w = drawn[side.unitOf()[j]];
+                if (w == 0) {
+                    continue;
+                }
+                double sum = 0;
+                if (removal != null) {
+                    for (int e = from[j]; e < from[j + 1]; e++) {
+                        sum += removal[channel[e]] * fraction[e];
+                    }
+                }
+                double amount = side.amount()[j];
+                for (int e = from[j]; e < from[j + 1]; e++) {
+                    double weight = removal == null ? shapley[distinctOf[j]][channel[e]]
+                            : sum > 0 ? removal[channel[e]] / sum : 1.0 / distinctChannels[j];
+                    double credit = w * weight * fraction[e];
+                    if (row[e] >= 0) {
+                        add(sums[row[e]], first, s, credit, amount, won && side.newCustomer()[j]);
+                    }
+                    add(sums[totals], first, s, credit, amount, won && side.newCustomer()[j]);
+                }
+            }
+        }
+
+        private static void add(double[][] sums, int first, int s, double credit, double amount, boolean newCustomer) {
+            sums[first][s] += credit;
+            sums[first + 1][s] += credit * amount;
+            if (newCustomer) {
+                sums[4][s] += credit;
+            }
+        }
+    }
+}
