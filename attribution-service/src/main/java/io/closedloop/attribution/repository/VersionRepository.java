@@ -1,6 +1,7 @@
 package io.closedloop.attribution.repository;
 
 import io.closedloop.attribution.OnDemandLimitException;
+import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -27,9 +28,11 @@ import java.util.function.Function;
 @ApplicationScoped
 public class VersionRepository {
 
-    /** A version of a touch, and whether it belonged to the earlier moment ({@code then}) and to the later ({@code now}). */
-    public record TouchVersion(String id, Instant occurredAt, String type, String channel, String source, String medium,
-                               String campaign, String content, List<String> identifiers, boolean then, boolean now) {
+    /**
+     * A version of a touch (as journeys read it, without persons) with its identifiers, and whether it belonged to the
+     * earlier moment ({@code then}) and to the later ({@code now}).
+     */
+    public record TouchVersion(TouchRow touch, List<String> identifiers, boolean then, boolean now) {
     }
 
     public record MembershipVersion(String identifier, String accountId, boolean then, boolean now) {
@@ -125,31 +128,25 @@ public class VersionRepository {
     }
 
     /**
-     * Every version at either moment of the deals of {@code accounts}, of {@code deals}, of the deals naming one of
-     * {@code contacts}, and of what their journeys read: the contacts of those accounts or named by those deals, the
-     * memberships resolved to those accounts and every touch of their identifiers.
+     * Every version at either moment of the deals created or closed in [from, to) that {@code changed} reached (its
+     * accounts', its deals, those naming one of its contacts; null: every such deal, what a change of settings reaches), and
+     * of what their journeys read: the contacts of their accounts or named by them, the memberships resolved to those
+     * accounts, and every touch before {@code to} of their identifiers (at most
+     * {@code closedloop.reports.on-demand-max-rows}). A deal outside the period gives a report of it nothing.
      */
-    public Uni<Versions> versions(String workspace, String then, String now, Collection<String> accounts, Collection<String> deals,
-                                  Collection<String> contacts) {
-        return dealVersions(workspace, then, now, " (o.account_id in (select unnest($4::text[])) or o.id in (select unnest($5::text[]))"
-                        + " or o.contact_ids && $6) ",
-                Tuple.of(workspace, then, now, array(accounts), array(deals), array(contacts)))
-                .chain(found -> around(workspace, then, now, found, accounts));
+    public Uni<Versions> versions(String workspace, String then, String now, Changed changed, Instant from, Instant to) {
+        String inPeriod = " (o.created_at >= $4 and o.created_at < $5 or o.closed_at >= $4 and o.closed_at < $5) ";
+        Uni<List<DealVersion>> deals = changed == null
+                ? dealVersions(workspace, then, now, inPeriod, Tuple.of(workspace, then, now, utc(from), utc(to)))
+                : dealVersions(workspace, then, now, inPeriod + "and (o.account_id in (select unnest($6::text[]))"
+                        + " or o.id in (select unnest($7::text[])) or o.contact_ids && $8) ", Tuple.of(workspace, then, now,
+                        utc(from), utc(to)).addArrayOfString(array(changed.accounts())).addArrayOfString(array(changed.deals()))
+                        .addArrayOfString(array(changed.contacts())));
+        return deals.chain(found -> around(workspace, then, now, found, to));
     }
 
-    /**
-     * The same for every deal created or closed in [from, to) at either moment (what a change of settings reaches): all
-     * their accounts' journeys, at most {@code closedloop.reports.on-demand-max-rows} touches.
-     */
-    public Uni<Versions> periodVersions(String workspace, String then, String now, Instant from, Instant to) {
-        return dealVersions(workspace, then, now, """
-                         (o.created_at >= $4 and o.created_at < $5 or o.closed_at >= $4 and o.closed_at < $5) """,
-                Tuple.of(workspace, then, now, utc(from), utc(to)))
-                .chain(found -> around(workspace, then, now, found, List.of()));
-    }
-
-    private Uni<Versions> around(String workspace, String then, String now, List<DealVersion> deals, Collection<String> accounts) {
-        Set<String> all = new HashSet<>(accounts);
+    private Uni<Versions> around(String workspace, String then, String now, List<DealVersion> deals, Instant to) {
+        Set<String> all = new HashSet<>();
         Set<String> named = new HashSet<>();
         for (DealVersion d : deals) {
             if (d.accountId() != null) {
@@ -170,18 +167,25 @@ public class VersionRepository {
         return contacts.chain(c -> memberships.chain(m -> {
             Set<String> identifiers = new HashSet<>();
             m.forEach(v -> identifiers.add(v.identifier()));
-            // The current touches through their identifiers' index, the replaced ones by a hashed look-up of each identifier
-            // (the view's one condition for both would compare every row with the whole list).
+            // The current touches by each identifier through the touches' identifier index (one look-up per identifier,
+            // never the whole list compared with every row); the replaced ones by one hashed look-up of their identifiers.
             String columns = "t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content, t.identifiers,";
-            return list(MOMENTS + "select * from (select " + columns + flags("t") + " from touch_version t, m"
-                    + " where t.workspace_id = $1 and t.replaced_by is null and t.identifiers && $4 and" + inEither("t")
-                    + " union all select " + columns + flags("t") + " from touch_version t, m where t.workspace_id = $1"
-                    + " and t.replaced_by is not null and exists (select 1 from unnest(t.identifiers) i"
-                    + " where i in (select unnest($4::text[]))) and" + inEither("t") + ") v limit $5",
-                    Tuple.of(workspace, then, now, array(identifiers), maxRows + 1),
-                    r -> new TouchVersion(r.getString(0), instant(r, 1), r.getString(2), r.getString(3), r.getString(4),
-                            r.getString(5), r.getString(6), r.getString(7), List.of(r.getArrayOfStrings(8)), r.getBoolean(9),
-                            r.getBoolean(10)))
+            Tuple args = Tuple.of(workspace, then, now, array(identifiers), maxRows + 1, utc(to));
+            Uni<List<TouchVersion>> current = list(MOMENTS + "select distinct " + columns
+                    + " in_moment(t.written_by, null, m.a), in_moment(t.written_by, null, m.b) from unnest($4::text[]) as i(identifier)"
+                    + " join touch t on t.workspace_id = $1 and t.identifiers @> array[i.identifier] and t.occurred_at < $6, m"
+                    + " where (in_moment(t.written_by, null, m.a) or in_moment(t.written_by, null, m.b)) limit $5", args,
+                    VersionRepository::touch);
+            Uni<List<TouchVersion>> replaced = list(MOMENTS + "select " + columns + flags("t") + " from touch_version t, m"
+                    + " where t.workspace_id = $1 and t.replaced_by is not null and t.occurred_at < $6 and t.id in (select r.id"
+                    + " from replaced_row r, jsonb_array_elements_text(r.old -> 'identifiers') as e(identifier)"
+                    + " where r.workspace_id = $1 and r.entity = 'touch' and e.identifier in (select unnest($4::text[])))"
+                    + " and" + inEither("t") + " limit $5", args, VersionRepository::touch);
+            return current.chain(a -> replaced.map(b -> {
+                        List<TouchVersion> both = new ArrayList<>(a);
+                        both.addAll(b);
+                        return both;
+                    }))
                     .map(touches -> {
                         if (touches.size() > maxRows) {
                             throw new OnDemandLimitException("the journeys this change reaches hold more than " + maxRows
@@ -190,6 +194,12 @@ public class VersionRepository {
                         return new Versions(deals, c, m, touches);
                     });
         }));
+    }
+
+    private static TouchVersion touch(Row r) {
+        return new TouchVersion(new TouchRow(r.getString(0), instant(r, 1), r.getString(2), r.getString(3), r.getString(4),
+                r.getString(5), r.getString(6), r.getString(7), Set.of()), List.of(r.getArrayOfStrings(8)), r.getBoolean(9),
+                r.getBoolean(10));
     }
 
     private Uni<List<DealVersion>> dealVersions(String workspace, String then, String now, String which, Tuple args) {

@@ -6,6 +6,7 @@ import io.closedloop.attribution.model.RuleBasedModel;
 import io.closedloop.attribution.model.Touch;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
+import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
 import io.closedloop.attribution.repository.VersionRepository.ContactVersion;
 import io.closedloop.attribution.repository.VersionRepository.DealVersion;
 import io.closedloop.attribution.repository.VersionRepository.MembershipVersion;
@@ -156,9 +157,10 @@ final class ChangeCauses {
         List<TouchVersion> rows = touchesOf.getOrDefault(deal.accountId(), List.of());
         List<Touch> touches = new ArrayList<>(rows.size());
         Map<String, String> keys = new HashMap<>();
-        for (TouchVersion t : rows) {
+        for (TouchVersion version : rows) {
+            TouchRow t = version.touch();
             touches.add(new Touch(t.id(), t.occurredAt().toEpochMilli(), t.channel(), "FORM_FILL".equals(t.type())));
-            keys.put(t.id(), key(t, groupBy));
+            keys.put(t.id(), t.key(groupBy));
         }
         Opportunity o = new Opportunity(deal.id(), deal.accountId(), deal.amount(), deal.currency(), deal.createdAt(), deal.status(),
                 deal.closedAt(), leadCreatedAt(deal, contacts), Set.of());
@@ -194,18 +196,6 @@ final class ChangeCauses {
             }
         }
         return earliest;
-    }
-
-    private static String key(TouchVersion t, Dimension groupBy) {
-        String value = switch (groupBy) {
-            case CHANNEL -> t.channel();
-            case SOURCE -> t.source();
-            case MEDIUM -> t.medium();
-            case CAMPAIGN -> t.campaign();
-            case CONTENT -> t.content();
-            case TOUCH_TYPE -> t.type();
-        };
-        return value == null ? Dimension.NO_VALUE : value;
     }
 
     private static Map<String, String> accounts(List<MembershipVersion> memberships, boolean now) {

@@ -2,6 +2,7 @@ package io.closedloop.attribution.service;
 
 import io.closedloop.attribution.AttributionSettings;
 import io.closedloop.attribution.JourneyScope;
+import io.closedloop.attribution.OnDemandLimitException;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.AttributionReport;
@@ -21,6 +22,7 @@ import io.closedloop.attribution.repository.SnapshotRepository.Report;
 import io.closedloop.attribution.repository.VersionRepository;
 import io.closedloop.attribution.repository.VersionRepository.Versions;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -118,9 +120,9 @@ public class ChangeExplanations {
         Dimension groupBy = Dimension.valueOf(from.report().groupBy());
         ChangeCauses.Settings thenSettings = settings(options, then);
         ChangeCauses.Settings nowSettings = settings(options, now);
-        Uni<Versions> read = settingsChanged ? versions.periodVersions(workspace, thenMoment, nowMoment, start, end)
+        Uni<Versions> read = settingsChanged ? versions.versions(workspace, thenMoment, nowMoment, null, start, end)
                 : versions.changed(workspace, thenMoment, nowMoment).chain(changed -> versions.versions(workspace, thenMoment,
-                nowMoment, changed.accounts(), changed.deals(), changed.contacts()));
+                nowMoment, changed, start, end));
         Uni<ChangeCauses.Result> split = onDemand.run(workspace, true, () -> read, v -> ChangeCauses.explain(v, start, end, basis,
                 groupBy, key, thenSettings, nowSettings, settingsChanged));
         String column = groupBy.spendColumn();
@@ -130,7 +132,11 @@ public class ChangeExplanations {
         Uni<double[]> reportedNow = to != null ? Uni.createFrom().item(reported(to.report(), key))
                 : attribution.attribution(workspace, start, end, groupBy, options).map(r -> figures(r, key));
         return split.chain(result -> spend.chain(spent -> reportedNow.map(current -> view(from, to, options, groupBy, key, result,
-                spent, reported(from.report(), key), current))));
+                        spent, reported(from.report(), key), current))))
+                // The graph answers an unexpected failure as a bare "System error": the log keeps what it was.
+                .onFailure(e -> !(e instanceof IllegalArgumentException || e instanceof OnDemandLimitException))
+                .invoke(e -> Log.errorf(e, "explainChange of workspace %s from snapshot %s failed", workspace,
+                        from.header().id()));
     }
 
     private static ChangeExplanation view(Taken from, Taken to, ModelOptions options, Dimension groupBy, String key,

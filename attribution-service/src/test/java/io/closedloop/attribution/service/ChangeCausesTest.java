@@ -3,6 +3,7 @@ package io.closedloop.attribution.service;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
 import io.closedloop.attribution.repository.VersionRepository.DealVersion;
 import io.closedloop.attribution.repository.VersionRepository.MembershipVersion;
 import io.closedloop.attribution.repository.VersionRepository.TouchVersion;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -97,7 +99,7 @@ class ChangeCausesTest {
     }
 
     private static TouchVersion touch(String id, String at, String channel, String visitor, boolean then) {
-        return new TouchVersion(id, Instant.parse(at), "PAGE_VIEW", channel, null, null, null, null,
+        return new TouchVersion(new TouchRow(id, Instant.parse(at), "PAGE_VIEW", channel, null, null, null, null, Set.of()),
                 List.of("anonymous_id:" + visitor), then, true);
     }
 
