@@ -29,6 +29,9 @@ create table replaced_row (
 );
 create index replaced_row_by_replacer on replaced_row (workspace_id, entity, replaced_by);
 create index replaced_row_by_id on replaced_row (workspace_id, entity, id);
+-- An erasure finds the versions holding the person: a touch's by its identifiers, a membership's by its person.
+create index replaced_touch_by_identifiers on replaced_row using gin ((old -> 'identifiers')) where entity = 'touch';
+create index replaced_membership_by_person on replaced_row (workspace_id, (old ->> 'person_id')) where entity = 'membership';
 
 -- Keeps the version an update or delete replaces, unless nothing changed (a feed page re-sent: the row keeps its writer),
 -- the version was written by this same transaction (no moment ever saw it), or the transaction is an erasure (which

@@ -131,8 +131,9 @@ public final class SnapshotViews {
                 + " dates.") CRM,
         @Description("The lookback and the model's parameters (half-life) the figures were computed with.") SETTINGS,
         @Description("Spend added or restated.") SPEND,
-        @Description("What no version keeps: erasures since (an erased person's touches are gone from every version, DESIGN"
-                + " §6) and the snapshot's rounding of its figures to the currency's digits.") NOT_VERSIONED
+        @Description("What no version explains: erasures since (an erased person's touches are gone from every version, DESIGN"
+                + " §6), the snapshot's rounding of its figures to the currency's digits, and changes committed while a"
+                + " snapshot was being computed or while this explanation was read.") NOT_VERSIONED
     }
 
     @Type("ChangeCause")

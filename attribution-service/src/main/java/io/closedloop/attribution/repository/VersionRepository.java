@@ -171,9 +171,13 @@ public class VersionRepository {
             // never the whole list compared with every row); the replaced ones by one hashed look-up of their identifiers.
             String columns = "t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content, t.identifiers,";
             Tuple args = Tuple.of(workspace, then, now, array(identifiers), maxRows + 1, utc(to));
-            Uni<List<TouchVersion>> current = list(MOMENTS + "select distinct " + columns
-                    + " in_moment(t.written_by, null, m.a), in_moment(t.written_by, null, m.b) from unnest($4::text[]) as i(identifier)"
-                    + " join touch t on t.workspace_id = $1 and t.identifiers @> array[i.identifier] and t.occurred_at < $6, m"
+            // Materialized: the look-ups are planned alone (the moments' test, folded into the join, made the planner scan
+            // every touch once per identifier).
+            Uni<List<TouchVersion>> current = list(MOMENTS + ", found as materialized (select distinct " + columns
+                    + " t.written_by from unnest($4::text[]) as i(identifier) join touch t on t.workspace_id = $1"
+                    + " and t.identifiers @> array[i.identifier] and t.occurred_at < $6)"
+                    + " select t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content, t.identifiers,"
+                    + " in_moment(t.written_by, null, m.a), in_moment(t.written_by, null, m.b) from found t, m"
                     + " where (in_moment(t.written_by, null, m.a) or in_moment(t.written_by, null, m.b)) limit $5", args,
                     VersionRepository::touch);
             Uni<List<TouchVersion>> replaced = list(MOMENTS + "select " + columns + flags("t") + " from touch_version t, m"

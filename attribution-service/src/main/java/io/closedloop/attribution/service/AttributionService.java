@@ -364,8 +364,8 @@ public class AttributionService {
                         + " workspace whose touches are kept in memory (closedloop.reports.journeys-megabytes)");
             }
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
-            Supplier<Uni<StoredJourneys>> tooLarge = () -> Uni.createFrom().failure(new OnDemandLimitException("the workspace's"
-                    + " touches are too large to keep in memory, which intervals of " + options.model() + " refit from"));
+            Supplier<Uni<StoredJourneys>> tooLarge = () -> Uni.createFrom().failure(new OnDemandLimitException("interval: the"
+                    + " workspace's touches are too large to keep in memory, which intervals of " + options.model() + " refit from"));
             return onStored(workspace, from, to, options.withBasis(Basis.PIPELINE), lookback, null, false, j -> j, tooLarge)
                     .chain(pipeline -> onStored(workspace, from, to, options.withBasis(Basis.REVENUE), lookback, null, false,
                             j -> j, tooLarge).map(won -> List.of(pipeline, won)));

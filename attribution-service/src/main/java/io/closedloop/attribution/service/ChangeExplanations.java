@@ -108,12 +108,20 @@ public class ChangeExplanations {
             throw new IllegalArgumentException(OP + ".model: only ACCOUNT journeys can be explained (CONTACT_ROLES journeys"
                     + " follow persons, whose versions are not kept)");
         }
+        String thenMoment = from.header().moment();
+        // "Now" is one moment taken first, so that every read below sees the same versions (a page committing between
+        // two reads would otherwise count in one and not the other); what commits after it and before the figure now is
+        // read lands in NOT_VERSIONED.
+        Uni<String> laterMoment = to == null ? versions.moment() : Uni.createFrom().item(to.header().moment());
+        return laterMoment.chain(nowMoment -> explain(workspace, from, to, options, then, now, key, thenMoment, nowMoment));
+    }
+
+    private Uni<ChangeExplanation> explain(String workspace, Taken from, Taken to, ModelOptions options, Setting then, Setting now,
+                                           String key, String thenMoment, String nowMoment) {
         LocalDate firstDay = from.header().from();
         LocalDate lastDay = from.header().to();
         Instant start = firstDay.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant end = lastDay.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-        String thenMoment = from.header().moment();
-        String nowMoment = to == null ? null : to.header().moment();
         boolean settingsChanged = then.lookbackDays() != now.lookbackDays()
                 || options.model() == ModelName.TIME_DECAY && then.halfLifeDays() != now.halfLifeDays();
         Basis basis = options.basis();

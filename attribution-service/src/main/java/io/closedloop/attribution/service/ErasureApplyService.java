@@ -51,7 +51,8 @@ public class ErasureApplyService {
                 Uni<Void> noVersions = tx.preparedQuery("select set_config('closedloop.erasing', 'on', true)").execute()
                         .chain(() -> tx.preparedQuery("""
                                 delete from replaced_row where workspace_id = $1 and (
-                                    entity = 'touch' and (old -> 'identifiers') ?| $2
+                                    entity = 'touch' and ((old -> 'identifiers') ?| $2
+                                        or id in (select id from touch where workspace_id = $1 and identifiers && $2))
                                     or entity = 'membership' and (id = any($2) or old ->> 'person_id' in
                                         (select person_id from membership where workspace_id = $1 and identifier = any($2))))""")
                                 .execute(Tuple.of(item.workspace(), array))).replaceWithVoid();

@@ -207,20 +207,22 @@ public final class FreshnessBenchmark {
         System.out.printf("target:   <= 2000 ms (issue 22) -> %s%n", b[b.length - 1] <= 2000 ? "met" : "NOT met");
         // The data-driven models: each resample refits the model over both bases' populations (RefitIntervals).
         String quarter = "period: {from: \"2025-04-01\", to: \"2025-06-29\"}";
-        for (String model : List.of("MARKOV", "SHAPLEY")) {
+        // 200 refits each (not 1,000): the refits are charged to the workspace's on-demand share, which 1,000 MARKOV refits
+        // over a quarter at this size spend for minutes (measured once: 38.8 s).
+        for (String model : List.of("SHAPLEY", "MARKOV")) {
             String report = "performance(" + quarter + ", model: {name: " + model + "}, basis: REVENUE, groupBy: CHANNEL";
             String fields = " { rows { edges { node { key credit interval { credit { lower upper } } } } } }";
             long t0 = System.nanoTime();
             post(http, attribution + "/graphql", token, "{ " + report + ")" + fields + " }");
             double plainMs = (System.nanoTime() - t0) / 1e6;
-            long t1 = System.nanoTime();
-            String answer = post(http, attribution + "/graphql", token, "{ " + report + ", interval: {level: 0.9, resamples: 1000})"
-                    + fields + " }");
-            double boundedMs = (System.nanoTime() - t1) / 1e6;
+            Timed refits = timedOnDemand(http, attribution + "/graphql", token, "{ " + report + ", interval: {level: 0.9,"
+                    + " resamples: 200})" + fields + " }");
+            String answer = refits.answer();
+            double boundedMs = refits.millis();
             if (!answer.contains("\"lower\"")) {
                 throw new IllegalStateException("no interval in " + answer);
             }
-            System.out.printf("figure:   %s, a quarter (revenue basis), 90 %% intervals of 1,000 refits: %.0f ms; the report without:"
+            System.out.printf("figure:   %s, a quarter (revenue basis), 90 %% intervals of 200 refits: %.0f ms; the report without:"
                     + " %.0f ms (ratio %.1fx)%n", model, boundedMs, plainMs, boundedMs / plainMs);
         }
         System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
@@ -280,11 +282,11 @@ public final class FreshnessBenchmark {
         List<String> asked = new ArrayList<>();
         for (String basis : List.of("PIPELINE", "REVENUE")) {
             for (String key : new String[]{null, "paid_search", "email", "organic_search"}) {
-                long t0 = System.nanoTime();
-                String answer = post(http, attribution, analyst, "{ explainChange(from: \"" + id + "\", basis: " + basis
+                Timed timed = timedOnDemand(http, attribution, analyst, "{ explainChange(from: \"" + id + "\", basis: " + basis
                         + (key == null ? "" : ", key: \"" + key + "\"") + ") { amountThen amountNow causes { cause amount"
                         + " opportunityCount } } }");
-                times.add((System.nanoTime() - t0) / 1e6);
+                String answer = timed.answer();
+                times.add(timed.millis());
                 if (!answer.contains("\"CRM\"")) {
                     throw new IllegalStateException("no explanation in " + answer);
                 }
@@ -334,6 +336,31 @@ public final class FreshnessBenchmark {
 
     private static double percentile(double[] sorted, double p) {
         return sorted[Math.max(0, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    /**
+     * An answer computed on demand and how long the answering request took (ms): a request refused while the workspace's
+     * on-demand share is spent (by the questions before) waits the time the refusal names and is asked again, untimed.
+     */
+    private record Timed(String answer, double millis) {
+    }
+
+    private static Timed timedOnDemand(HttpClient http, String url, String token, String query) throws Exception {
+        while (true) {
+            long t0 = System.nanoTime();
+            try {
+                String answer = post(http, url, token, query);
+                return new Timed(answer, (System.nanoTime() - t0) / 1e6);
+            } catch (IllegalStateException e) {
+                java.util.regex.Matcher wait = java.util.regex.Pattern.compile("used its share.*retry in (\\d+) s")
+                        .matcher(e.getMessage());
+                if (!wait.find()) {
+                    throw e;
+                }
+                System.out.println("  (the on-demand share is spent: waiting " + wait.group(1) + " s, untimed)");
+                Thread.sleep(1000L * (Integer.parseInt(wait.group(1)) + 1));
+            }
+        }
     }
 
     private static String post(HttpClient http, String url, String token, String query) throws Exception {
