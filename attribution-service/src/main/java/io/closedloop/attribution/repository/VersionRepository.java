@@ -17,6 +17,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -76,6 +78,9 @@ public class VersionRepository {
         return " in_moment(%1$s.written_by, %1$s.replaced_by, m.a), in_moment(%1$s.written_by, %1$s.replaced_by, m.b) "
                 .formatted(alias);
     }
+
+    /** Identifiers of one look-up of current touches (one bitmap scan of the identifier index). */
+    private static final int IDENTIFIERS_PER_STATEMENT = 1000;
 
     private final Pool pool;
     private final int maxRows;
@@ -171,22 +176,32 @@ public class VersionRepository {
             // never the whole list compared with every row); the replaced ones by one hashed look-up of their identifiers.
             String columns = "t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content, t.identifiers,";
             Tuple args = Tuple.of(workspace, then, now, array(identifiers), maxRows + 1, utc(to));
-            // Materialized: the look-ups are planned alone (the moments' test, folded into the join, made the planner scan
-            // every touch once per identifier).
-            Uni<List<TouchVersion>> current = list(MOMENTS + ", found as materialized (select distinct " + columns
-                    + " t.written_by from unnest($4::text[]) as i(identifier) join touch t on t.workspace_id = $1"
-                    + " and t.identifiers @> array[i.identifier] and t.occurred_at < $6)"
-                    + " select t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content, t.identifiers,"
-                    + " in_moment(t.written_by, null, m.a), in_moment(t.written_by, null, m.b) from found t, m"
-                    + " where (in_moment(t.written_by, null, m.a) or in_moment(t.written_by, null, m.b)) limit $5", args,
-                    VersionRepository::touch);
+            // The current ones in chunks of identifiers, each one bitmap scan of the identifier index: one statement over
+            // tens of thousands of identifiers was planned as a scan of every touch per identifier (a minute at 1M).
+            List<String> listed = new ArrayList<>(identifiers);
+            Uni<List<TouchVersion>> current = Uni.createFrom().item(new ArrayList<>());
+            for (int chunk = 0; chunk < listed.size(); chunk += IDENTIFIERS_PER_STATEMENT) {
+                String[] some = listed.subList(chunk, Math.min(listed.size(), chunk + IDENTIFIERS_PER_STATEMENT))
+                        .toArray(String[]::new);
+                current = current.chain(found -> list(MOMENTS + "select " + columns
+                                + " in_moment(t.written_by, null, m.a), in_moment(t.written_by, null, m.b) from touch t, m"
+                                + " where t.workspace_id = $1 and t.identifiers && $4 and t.occurred_at < $6"
+                                + " and (in_moment(t.written_by, null, m.a) or in_moment(t.written_by, null, m.b)) limit $5",
+                        Tuple.of(workspace, then, now, some, maxRows + 1, utc(to)), VersionRepository::touch).map(more -> {
+                            found.addAll(more);
+                            return found;
+                        }));
+            }
             Uni<List<TouchVersion>> replaced = list(MOMENTS + "select " + columns + flags("t") + " from touch_version t, m"
                     + " where t.workspace_id = $1 and t.replaced_by is not null and t.occurred_at < $6 and t.id in (select r.id"
                     + " from replaced_row r, jsonb_array_elements_text(r.old -> 'identifiers') as e(identifier)"
                     + " where r.workspace_id = $1 and r.entity = 'touch' and e.identifier in (select unnest($4::text[])))"
                     + " and" + inEither("t") + " limit $5", args, VersionRepository::touch);
             return current.chain(a -> replaced.map(b -> {
-                        List<TouchVersion> both = new ArrayList<>(a);
+                        // A touch of identifiers in two chunks came twice: once each (a current row is one per id).
+                        Map<String, TouchVersion> once = new LinkedHashMap<>();
+                        a.forEach(t -> once.put(t.touch().id(), t));
+                        List<TouchVersion> both = new ArrayList<>(once.values());
                         both.addAll(b);
                         return both;
                     }))

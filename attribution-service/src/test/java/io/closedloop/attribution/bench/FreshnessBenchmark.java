@@ -278,6 +278,24 @@ public final class FreshnessBenchmark {
             System.out.printf("ratio:    %.2fx (deals), %.2fx (touches); inserts keep nothing more than the 8-byte writer%n",
                     with[0] / without[0], with[1] / without[1]);
         }
+        // What PostgreSQL is busy with while the explanations compute (a statement running over 5 s is printed).
+        Thread watcher = new Thread(() -> {
+            try (Connection c = DriverManager.getConnection(url, "postgres", password); Statement st = c.createStatement()) {
+                while (true) {
+                    Thread.sleep(5000);
+                    ResultSet r = st.executeQuery("select extract(epoch from now() - query_start)::int, left(regexp_replace(query,"
+                            + " '\\s+', ' ', 'g'), 300) from pg_stat_activity where state = 'active' and pid <> pg_backend_pid()"
+                            + " and now() - query_start > interval '5 seconds'");
+                    while (r.next()) {
+                        System.out.println("  busy " + r.getInt(1) + " s: " + r.getString(2));
+                    }
+                }
+            } catch (Exception e) {
+                return;
+            }
+        });
+        watcher.setDaemon(true);
+        watcher.start();
         List<Double> times = new ArrayList<>();
         List<String> asked = new ArrayList<>();
         for (String basis : List.of("PIPELINE", "REVENUE")) {
