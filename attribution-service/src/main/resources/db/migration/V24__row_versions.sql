@@ -70,10 +70,10 @@ create trigger spend_versions before update or delete on spend
 alter table snapshot add column moment text;
 
 -- Whether a row version (its writer, and its replacer: null while current) belongs to a moment (null: now).
-create function in_moment(written xid8, replaced xid8, moment text) returns boolean language sql stable as $$
+create function in_moment(written xid8, replaced xid8, moment pg_snapshot) returns boolean language sql stable as $$
     select case when moment is null then replaced is null
-                else (written is null or pg_visible_in_snapshot(written, moment::pg_snapshot))
-                     and (replaced is null or not pg_visible_in_snapshot(replaced, moment::pg_snapshot)) end
+                else (written is null or pg_visible_in_snapshot(written, moment))
+                     and (replaced is null or not pg_visible_in_snapshot(replaced, moment)) end
 $$;
 
 -- Every version of each versioned table's rows, current and replaced, with the columns journeys and spend read.

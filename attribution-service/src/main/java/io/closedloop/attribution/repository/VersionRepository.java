@@ -59,9 +59,9 @@ public class VersionRepository {
     // The two moments ($2 then, $3 now) and the oldest transaction either may not have seen: a version written and
     // replaced (or still current) before it belongs to both or to neither.
     private static final String MOMENTS = """
-            with m as (select $2::text as a, $3::text as b,
-                              least(pg_snapshot_xmin($2::pg_snapshot),
-                                    pg_snapshot_xmin(coalesce($3::text, pg_current_snapshot()::text)::pg_snapshot)) as x)
+            with m as (select $2::text::pg_snapshot as a, $3::text::pg_snapshot as b,
+                              least(pg_snapshot_xmin($2::text::pg_snapshot),
+                                    pg_snapshot_xmin(coalesce($3::text::pg_snapshot, pg_current_snapshot()))) as x)
             """;
 
     private static String differs(String alias) {
@@ -176,22 +176,27 @@ public class VersionRepository {
             // never the whole list compared with every row); the replaced ones by one hashed look-up of their identifiers.
             String columns = "t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content, t.identifiers,";
             Tuple args = Tuple.of(workspace, then, now, array(identifiers), maxRows + 1, utc(to));
-            // The current ones in chunks of identifiers, each one bitmap scan of the identifier index: one statement over
-            // tens of thousands of identifiers was planned as a scan of every touch per identifier (a minute at 1M).
+            // The current ones in chunks of identifiers, each one bitmap scan of the identifier index, in one read-only
+            // transaction that rules sequential scans out: a statement over many identifiers was otherwise planned as a scan
+            // of every touch comparing it with the whole list (a minute at 1M touches).
             List<String> listed = new ArrayList<>(identifiers);
-            Uni<List<TouchVersion>> current = Uni.createFrom().item(new ArrayList<>());
-            for (int chunk = 0; chunk < listed.size(); chunk += IDENTIFIERS_PER_STATEMENT) {
-                String[] some = listed.subList(chunk, Math.min(listed.size(), chunk + IDENTIFIERS_PER_STATEMENT))
-                        .toArray(String[]::new);
-                current = current.chain(found -> list(MOMENTS + "select " + columns
-                                + " in_moment(t.written_by, null, m.a), in_moment(t.written_by, null, m.b) from touch t, m"
-                                + " where t.workspace_id = $1 and t.identifiers && $4 and t.occurred_at < $6"
-                                + " and (in_moment(t.written_by, null, m.a) or in_moment(t.written_by, null, m.b)) limit $5",
-                        Tuple.of(workspace, then, now, some, maxRows + 1, utc(to)), VersionRepository::touch).map(more -> {
-                            found.addAll(more);
-                            return found;
-                        }));
-            }
+            Uni<List<TouchVersion>> current = pool.withTransaction(tx -> {
+                Uni<List<TouchVersion>> found = tx.query("set local enable_seqscan = off").execute()
+                        .map(ignored -> new ArrayList<>());
+                for (int chunk = 0; chunk < listed.size(); chunk += IDENTIFIERS_PER_STATEMENT) {
+                    String[] some = listed.subList(chunk, Math.min(listed.size(), chunk + IDENTIFIERS_PER_STATEMENT))
+                            .toArray(String[]::new);
+                    found = found.chain(sofar -> tx.preparedQuery(MOMENTS + "select " + columns
+                                    + " in_moment(t.written_by, null, m.a), in_moment(t.written_by, null, m.b) from touch t, m"
+                                    + " where t.workspace_id = $1 and t.identifiers && $4 and t.occurred_at < $6"
+                                    + " and (in_moment(t.written_by, null, m.a) or in_moment(t.written_by, null, m.b)) limit $5")
+                            .execute(Tuple.of(workspace, then, now, some, maxRows + 1, utc(to))).map(rows -> {
+                                rows.forEach(r -> sofar.add(touch(r)));
+                                return sofar;
+                            }));
+                }
+                return found;
+            });
             Uni<List<TouchVersion>> replaced = list(MOMENTS + "select " + columns + flags("t") + " from touch_version t, m"
                     + " where t.workspace_id = $1 and t.replaced_by is not null and t.occurred_at < $6 and t.id in (select r.id"
                     + " from replaced_row r, jsonb_array_elements_text(r.old -> 'identifiers') as e(identifier)"

@@ -62,7 +62,7 @@ final class ChangeCauses {
         // The inputs at each moment (0: then, 1: now), built once.
         List<Map<String, String>> accountOf = List.of(accounts(versions.memberships(), false), accounts(versions.memberships(), true));
         List<Map<String, DealVersion>> deals = List.of(deals(versions.deals(), false), deals(versions.deals(), true));
-        List<List<ContactVersion>> contacts = List.of(contacts(versions.contacts(), false), contacts(versions.contacts(), true));
+        List<Leads> contacts = List.of(new Leads(versions.contacts(), false), new Leads(versions.contacts(), true));
         // Touches per account for each (touches, memberships) pair: index touchesState + 2 * membershipState.
         List<Map<String, List<TouchVersion>>> touchesOf = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
@@ -149,7 +149,7 @@ final class ChangeCauses {
     }
 
     /** {attributed amount, credit} of {@code key}'s touches (all touches: null) in one deal's journey; zeros when not in the report. */
-    private static double[] value(DealVersion deal, List<ContactVersion> contacts, Map<String, List<TouchVersion>> touchesOf,
+    private static double[] value(DealVersion deal, Leads contacts, Map<String, List<TouchVersion>> touchesOf,
                                   Instant from, Instant to, Basis basis, Dimension groupBy, String key, Settings settings) {
         if (deal == null || deal.accountId() == null || !inReport(deal, from, to, basis)) {
             return new double[2];
@@ -163,7 +163,7 @@ final class ChangeCauses {
             keys.put(t.id(), t.key(groupBy));
         }
         Opportunity o = new Opportunity(deal.id(), deal.accountId(), deal.amount(), deal.currency(), deal.createdAt(), deal.status(),
-                deal.closedAt(), leadCreatedAt(deal, contacts), Set.of());
+                deal.closedAt(), contacts.of(deal), Set.of());
         Journey journey = AttributionService.journey(o, touches, basis, settings.lookback());
         if (journey.size() == 0) {
             return new double[2];
@@ -186,16 +186,36 @@ final class ChangeCauses {
         return "WON".equals(d.status()) && d.closedAt() != null && !d.closedAt().isBefore(from) && d.closedAt().isBefore(to);
     }
 
-    /** As journey_opportunity (V19): the earliest lead creation of its contact roles, or of its account's contacts. */
-    private static Instant leadCreatedAt(DealVersion deal, List<ContactVersion> contacts) {
-        Instant earliest = null;
-        for (ContactVersion c : contacts) {
-            boolean counts = deal.contactIds().isEmpty() ? deal.accountId().equals(c.accountId()) : deal.contactIds().contains(c.id());
-            if (counts && c.leadCreatedAt() != null && (earliest == null || c.leadCreatedAt().isBefore(earliest))) {
-                earliest = c.leadCreatedAt();
+    /** The contacts' lead-creation times at one moment, by contact and (the earliest) by account. */
+    private static final class Leads {
+        private final Map<String, Instant> byContact = new HashMap<>();
+        private final Map<String, Instant> byAccount = new HashMap<>();
+
+        Leads(List<ContactVersion> versions, boolean now) {
+            for (ContactVersion c : versions) {
+                if ((now ? c.now() : c.then()) && c.leadCreatedAt() != null) {
+                    byContact.put(c.id(), c.leadCreatedAt());
+                    if (c.accountId() != null) {
+                        byAccount.merge(c.accountId(), c.leadCreatedAt(), (a, b) -> a.isBefore(b) ? a : b);
+                    }
+                }
             }
         }
-        return earliest;
+
+        /** As journey_opportunity (V19): the earliest lead creation of its contact roles, or of its account's contacts. */
+        Instant of(DealVersion deal) {
+            if (deal.contactIds().isEmpty()) {
+                return byAccount.get(deal.accountId());
+            }
+            Instant earliest = null;
+            for (String id : deal.contactIds()) {
+                Instant lead = byContact.get(id);
+                if (lead != null && (earliest == null || lead.isBefore(earliest))) {
+                    earliest = lead;
+                }
+            }
+            return earliest;
+        }
     }
 
     private static Map<String, String> accounts(List<MembershipVersion> memberships, boolean now) {
@@ -216,10 +236,6 @@ final class ChangeCauses {
             }
         }
         return out;
-    }
-
-    private static List<ContactVersion> contacts(List<ContactVersion> versions, boolean now) {
-        return versions.stream().filter(c -> now ? c.now() : c.then()).toList();
     }
 
     /** Each account's touches at one moment, through the memberships of one moment (a touch once per account). */

@@ -298,8 +298,10 @@ public final class FreshnessBenchmark {
         watcher.start();
         List<Double> times = new ArrayList<>();
         List<String> asked = new ArrayList<>();
-        for (String basis : List.of("PIPELINE", "REVENUE")) {
-            for (String key : new String[]{null, "paid_search", "email", "organic_search"}) {
+        // Each explanation is charged to the workspace's on-demand share, which one at this size spends for minutes: the
+        // revenue basis's total and paid_search's (the second waits, untimed, for the share).
+        for (String basis : List.of("REVENUE")) {
+            for (String key : new String[]{null, "paid_search"}) {
                 Timed timed = timedOnDemand(http, attribution, analyst, "{ explainChange(from: \"" + id + "\", basis: " + basis
                         + (key == null ? "" : ", key: \"" + key + "\"") + ") { amountThen amountNow causes { cause amount"
                         + " opportunityCount } } }");
@@ -317,7 +319,7 @@ public final class FreshnessBenchmark {
         double baseline = (System.nanoTime() - b0) / 1e6;
         double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         System.out.println("asked: " + asked);
-        System.out.printf("figure:   explainChange of a quarter after 2,000 restated deals and 20,000 changed touches, %d questions:"
+        System.out.printf("figure:   explainChange of a quarter (revenue basis) after 2,000 restated deals and 20,000 changed touches, %d questions:"
                 + " p50 %.0f ms, max %.0f ms; each: %s%n", sorted.length, percentile(sorted, 0.5), sorted[sorted.length - 1],
                 times.stream().map(v -> String.valueOf(Math.round(v))).toList());
         System.out.printf("baseline: snapshotChange (the same report then beside now, no causes): %.0f ms%n", baseline);
