@@ -10,6 +10,7 @@ import io.closedloop.attribution.report.ReportViews.RowInterval;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -120,7 +121,7 @@ public final class RefitIntervals {
                     }
                 }
                 // (channel, row) -> touches, in first-seen order
-                Map<Long, Integer> count = new java.util.LinkedHashMap<>();
+                Map<Long, Integer> count = new LinkedHashMap<>();
                 for (int i = start; i < end; i++) {
                     count.merge(((long) channels[i] << 32) | (side.touchRow()[touch++] & 0xFFFFFFFFL), 1, Integer::sum);
                 }

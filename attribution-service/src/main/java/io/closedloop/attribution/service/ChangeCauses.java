@@ -94,7 +94,7 @@ final class ChangeCauses {
             creditThen += value[0][1];
             amountNow += value[combos - 1][0];
             creditNow += value[combos - 1][1];
-            if (value[0][0] == value[combos - 1][0] && value[0][1] == value[combos - 1][1] && unchanged(value)) {
+            if (unchanged(value)) {
                 continue;
             }
             double[] dealAmount = new double[4];

@@ -10,6 +10,7 @@ import io.closedloop.attribution.report.ReportViews.RowInterval;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
@@ -80,7 +81,7 @@ class RefitIntervalsTest {
                         touchRow[at++] = channel == 4 ? -1 : channel; // social: a group not asked
                     }
                 }
-                touchRow = java.util.Arrays.copyOf(touchRow, at);
+                touchRow = Arrays.copyOf(touchRow, at);
                 boolean[] none = new boolean[60];
                 RefitIntervals.Side side = new RefitIntervals.Side(paths, g.unitOf(), g.amount(), none, touchRow);
                 List<RowInterval> out = RefitIntervals.of(model, 1, side, side, UNITS, 4, new double[4], 0, Basis.PIPELINE, 0.9, 1,
@@ -141,7 +142,7 @@ class RefitIntervalsTest {
             }
         }
         RefitIntervals.Side side = new RefitIntervals.Side(paths, g.unitOf(), g.amount(), new boolean[60],
-                java.util.Arrays.copyOf(touchRow, at));
+                Arrays.copyOf(touchRow, at));
         List<RowInterval> a = RefitIntervals.of(ModelName.SHAPLEY, 1, side, side, UNITS, 5, new double[5], 0, Basis.REVENUE, 0.9,
                 200, 7);
         List<RowInterval> b = RefitIntervals.of(ModelName.SHAPLEY, 1, side, side, UNITS, 5, new double[5], 0, Basis.REVENUE, 0.9,
