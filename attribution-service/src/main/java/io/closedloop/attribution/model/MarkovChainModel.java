@@ -74,32 +74,133 @@ public final class MarkovChainModel {
     }
 
     public Result fit(PathPopulation population) {
-        return fit(population, null);
-    }
-
-    /**
-     * The fit to {@code population} with each journey counted {@code weights[j]} times (null: once each), as if the
-     * population held that many copies of it: what a bootstrap resample refits (report/RefitIntervals).
-     */
-    public Result fit(PathPopulation population, long[] weights) {
-        int channelCount = population.channels().size();
-        if (channelCount > MAX_CHANNELS) {
-            throw new IllegalArgumentException("Markov model supports at most " + MAX_CHANNELS
-                    + " channels, got " + channelCount);
-        }
-        Chain chain = Chain.build(population, order, weights);
-        double p = population.convertingCount() == 0 ? 0 : chain.absorptionFromStart(-1);
-        double[] removalEffects = new double[channelCount];
+        checkChannels(population);
+        Chain chain = Chain.build(population, order);
+        double p = chain.absorptionFromStart(-1);
+        double[] removalEffects = removalEffects(chain, p, population.channels().size());
         Map<String, Double> byName = new LinkedHashMap<>();
-        for (int c = 0; c < channelCount; c++) {
-            if (p > 0) {
-                // Removing states can only lower P; the clamp only absorbs rounding noise.
-                removalEffects[c] = Math.min(1, Math.max(0, 1 - chain.absorptionFromStart(c) / p));
-            }
+        for (int c = 0; c < removalEffects.length; c++) {
             byName.put(population.channels().get(c), removalEffects[c]);
         }
         DataDrivenCredits credits = new DataDrivenCredits(population, credit(population, removalEffects));
         return new Result(p, Collections.unmodifiableMap(byName), credits, chain.stateCount());
+    }
+
+    /**
+     * The population's chain with its transitions counted per unit (an account: {@code unitOf[j]} for journey j), to be
+     * refitted for any number of draws of each unit — a bootstrap resample (report/RefitIntervals) — without walking the
+     * journeys again: a refit sums each drawn unit's few transition counts and solves the chain.
+     */
+    public Refits refits(PathPopulation population, int[] unitOf, int units) {
+        checkChannels(population);
+        return new Refits(Chain.build(population, order), population, unitOf, units);
+    }
+
+    /** The removal effects of a refit (see {@link #refits}). */
+    public static final class Refits {
+        private final Chain chain;
+        private final int channelCount;
+        // Unit u's transitions: unitStart[u] .. unitStart[u + 1] - 1, each a slot (a transient edge e < E, a conversion from
+        // state s at E + s, a drop to null from s at E + n + s) and how many of the unit's journeys take it.
+        private final int[] unitStart;
+        private final int[] slot;
+        private final long[] taken;
+
+        private Refits(Chain chain, PathPopulation population, int[] unitOf, int units) {
+            this.chain = chain;
+            this.channelCount = population.channels().size();
+            int edges = chain.target.length;
+            int n = chain.stateCount();
+            long[] pairs = new long[Math.max(16, population.touchCount() + population.size())];
+            int count = 0;
+            int[] channelOf = population.touchChannels();
+            for (int j = 0; j < population.size(); j++) {
+                int from = 0;
+                long key = 0;
+                int previous = -1;
+                int end = population.offset(j) + population.length(j);
+                for (int i = population.offset(j); i < end; i++) {
+                    int c = channelOf[i];
+                    if (c == previous) {
+                        continue;
+                    }
+                    previous = c;
+                    key = chain.next(key, c);
+                    int to = chain.state(key);
+                    pairs[count++] = ((long) unitOf[j] << 32) | chain.edge(from, to);
+                    from = to;
+                }
+                pairs[count++] = ((long) unitOf[j] << 32) | (edges + (population.isConverting(j) ? 0 : n) + from);
+            }
+            Arrays.sort(pairs, 0, count);
+            unitStart = new int[units + 1];
+            int[] slots = new int[count];
+            long[] takes = new long[count];
+            int entries = 0;
+            for (int k = 0; k < count; k++) {
+                if (entries > 0 && k > 0 && pairs[k] == pairs[k - 1]) {
+                    takes[entries - 1]++;
+                    continue;
+                }
+                unitStart[(int) (pairs[k] >>> 32) + 1]++;
+                slots[entries] = (int) pairs[k];
+                takes[entries++] = 1;
+            }
+            for (int u = 0; u < units; u++) {
+                unitStart[u + 1] += unitStart[u];
+            }
+            slot = Arrays.copyOf(slots, entries);
+            taken = Arrays.copyOf(takes, entries);
+        }
+
+        /** RE per channel id of the chain with unit u's journeys counted {@code drawn[u]} times. */
+        public double[] removalEffects(int[] drawn) {
+            int edges = chain.target.length;
+            int n = chain.stateCount();
+            long[] sums = new long[edges + 2 * n];
+            for (int u = 0; u < drawn.length; u++) {
+                long d = drawn[u];
+                if (d == 0) {
+                    continue;
+                }
+                for (int e = unitStart[u]; e < unitStart[u + 1]; e++) {
+                    sums[slot[e]] += d * taken[e];
+                }
+            }
+            double[] count = new double[edges];
+            double[] conversions = new double[n];
+            double[] out = new double[n];
+            for (int e = 0; e < edges; e++) {
+                count[e] = sums[e];
+            }
+            for (int s = 0; s < n; s++) {
+                conversions[s] = sums[edges + s];
+                out[s] = sums[edges + s] + sums[edges + n + s];
+                for (int e = chain.rowStart[s]; e < chain.rowStart[s + 1]; e++) {
+                    out[s] += sums[e];
+                }
+            }
+            Chain refit = chain.withCounts(count, conversions, out);
+            return MarkovChainModel.removalEffects(refit, refit.absorptionFromStart(-1), channelCount);
+        }
+    }
+
+    private static void checkChannels(PathPopulation population) {
+        if (population.channels().size() > MAX_CHANNELS) {
+            throw new IllegalArgumentException("Markov model supports at most " + MAX_CHANNELS
+                    + " channels, got " + population.channels().size());
+        }
+    }
+
+    private static double[] removalEffects(Chain chain, double p, int channelCount) {
+        double[] removalEffects = new double[channelCount];
+        if (p > 0) {
+            for (int c = 0; c < channelCount; c++) {
+                // Removing states can only lower P; the clamp only absorbs rounding noise.
+                removalEffects[c] = Math.min(1, Math.max(0, 1 - chain.absorptionFromStart(c) / p));
+            }
+        }
+        return removalEffects;
     }
 
     /** Shares each converting journey's unit of credit by the removal effects of its channels. */
@@ -146,9 +247,10 @@ public final class MarkovChainModel {
         private final double[] conversions; // journeys absorbed in conversion from s
         private final double[] out;         // all journeys leaving s
         private final int[] sweepOrder;
+        private final long window;
 
         private Chain(int order, long[] keys, int[] rowStart, int[] target, double[] count,
-                double[] conversions, double[] out) {
+                double[] conversions, double[] out, int[] sweepOrder) {
             this.order = order;
             this.keys = keys;
             this.rowStart = rowStart;
@@ -156,25 +258,46 @@ public final class MarkovChainModel {
             this.count = count;
             this.conversions = conversions;
             this.out = out;
-            this.sweepOrder = reverseBreadthFirstOrder();
+            this.sweepOrder = sweepOrder == null ? reverseBreadthFirstOrder() : sweepOrder;
+            this.window = window(order);
+        }
+
+        /** The same states and transitions counted otherwise (a refit); a state no journey leaves is never reached. */
+        Chain withCounts(double[] count, double[] conversions, double[] out) {
+            return new Chain(order, keys, rowStart, target, count, conversions, out, sweepOrder);
+        }
+
+        private static long window(int order) {
+            return order == 4 ? -1L : (1L << (16 * order)) - 1;
+        }
+
+        /** The key of the state after {@code key} on a visit of channel c. */
+        long next(long key, int c) {
+            return ((key << 16) | (c + 1)) & window;
+        }
+
+        /** The state numbered for a key (of a state the chain has). */
+        int state(long key) {
+            return Arrays.binarySearch(keys, 1, keys.length, key);
+        }
+
+        /** The index of the transition from → to (one the chain has). */
+        int edge(int from, int to) {
+            return Arrays.binarySearch(target, rowStart[from], rowStart[from + 1], to);
         }
 
         int stateCount() {
             return keys.length;
         }
 
-        static Chain build(PathPopulation population, int order, long[] weights) {
-            long window = order == 4 ? -1L : (1L << (16 * order)) - 1;
+        static Chain build(PathPopulation population, int order) {
+            long window = window(order);
             LongLongMap stateIds = new LongLongMap(1 << 10);
             LongLongMap edges = new LongLongMap(1 << 12);
             long[] provisionalKeys = new long[1 << 10];
             int provisionalCount = 1; // provisional id 0 is start
             int[] channelOf = population.touchChannels();
             for (int j = 0; j < population.size(); j++) {
-                long weight = weights == null ? 1 : weights[j];
-                if (weight == 0) {
-                    continue;
-                }
                 int from = 0;
                 long key = 0;
                 int previous = -1;
@@ -193,10 +316,10 @@ public final class MarkovChainModel {
                         }
                         provisionalKeys[provisionalCount++] = key;
                     }
-                    edges.addTo(((long) from << 32) | to, weight);
+                    edges.addTo(((long) from << 32) | to, 1);
                     from = to;
                 }
-                edges.addTo(((long) from << 32) | (population.isConverting(j) ? CONVERSION : NULL), weight);
+                edges.addTo(((long) from << 32) | (population.isConverting(j) ? CONVERSION : NULL), 1);
             }
             return canonical(order, Arrays.copyOf(provisionalKeys, provisionalCount), edges);
         }
@@ -244,7 +367,7 @@ public final class MarkovChainModel {
             for (int s = 0; s < n; s++) {
                 rowStart[s + 1] += rowStart[s];
             }
-            return new Chain(order, keys, rowStart, target, count, conversions, out);
+            return new Chain(order, keys, rowStart, target, count, conversions, out, null);
         }
 
         private int[] reverseBreadthFirstOrder() {
@@ -284,11 +407,19 @@ public final class MarkovChainModel {
         /** Absorption probability in conversion from start, with {@code removed} (or -1 for none) sent to null. */
         double absorptionFromStart(int removed) {
             int n = keys.length;
+            double converted = 0;
+            for (int s = 0; s < n; s++) {
+                converted += conversions[s];
+            }
+            if (converted == 0) {
+                return 0;
+            }
             boolean[] isRemoved = new boolean[n];
             double[] low = new double[n];
             double[] high = new double[n];
             for (int s = 1; s < n; s++) {
-                isRemoved[s] = removed >= 0 && contains(keys[s], removed);
+                // A state no journey leaves (none of a refit's journeys visits it) is never reached: fixed at 0 too.
+                isRemoved[s] = out[s] == 0 || removed >= 0 && contains(keys[s], removed);
                 high[s] = isRemoved[s] ? 0 : 1;
             }
             high[0] = 1;

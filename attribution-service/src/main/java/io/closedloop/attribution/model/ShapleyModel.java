@@ -1,6 +1,7 @@
 package io.closedloop.attribution.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -118,35 +119,166 @@ public final class ShapleyModel {
     }
 
     /**
-     * Each converting journey's share of its unit of credit per channel (indexed by channel id; null for a journey not
-     * converting or not counted), with each journey counted {@code weights[j]} times: what a bootstrap resample refits
-     * (report/RefitIntervals). A journey's touch of channel c gets share[c] over its touches of c, as {@link #fit} gives.
+     * The population's channel sets counted per unit (an account: {@code unitOf[j]} for journey j), to be refitted for any
+     * number of draws of each unit — a bootstrap resample (report/RefitIntervals) — without walking the journeys again.
      */
-    public double[][] shares(PathPopulation population, long[] weights) {
-        Counts counts = counts(population, weights);
-        int channelCount = population.channels().size();
-        LongLongMap sharesIndex = new LongLongMap(1 << 8);
-        List<double[]> distinct = new ArrayList<>();
-        double[][] out = new double[population.size()][];
-        for (int j = 0; j < population.size(); j++) {
-            if (!population.isConverting(j) || weights[j] == 0) {
-                continue;
+    public Refits refits(PathPopulation population, int[] unitOf, int units) {
+        return new Refits(population, counts(population).sets(), unitOf, units);
+    }
+
+    /**
+     * A refit's shares. Each converting set's Shapley values are summed over the sets seen in the population that it
+     * contains, since every other subset's value is 0: φ_k = Σ_{S ⊆ T, k ∈ S} w(|S|−1)·r(S) − Σ_{S ⊊ T, k ∉ S} w(|S|)·r(S),
+     * the sum over subsets of {@link #fit} regrouped by r (equal up to rounding), in a fixed order.
+     */
+    public static final class Refits {
+        private final PathPopulation population;
+        private final long[] sets;         // distinct channel sets, in order of first journey
+        private final int[] setOf;         // per journey
+        // Unit u's journeys: unitStart[u] .. unitStart[u + 1] - 1, each a set, how many journeys, how many converting.
+        private final int[] unitStart;
+        private final int[] unitSet;
+        private final long[] unitJourneys;
+        private final long[] unitConversions;
+        // Per distinct set that a converting journey has: the distinct sets it contains (itself included).
+        private final int[][] subsets;
+
+        private Refits(PathPopulation population, long[] journeySets, int[] unitOf, int units) {
+            this.population = population;
+            LongLongMap index = new LongLongMap(1 << 10);
+            long[] distinct = new long[16];
+            int count = 0;
+            setOf = new int[population.size()];
+            long[] entries = new long[population.size()];
+            for (int j = 0; j < population.size(); j++) {
+                int i = (int) index.putIfAbsent(journeySets[j], count);
+                if (i == count) {
+                    if (count == distinct.length) {
+                        distinct = Arrays.copyOf(distinct, count * 2);
+                    }
+                    distinct[count++] = journeySets[j];
+                }
+                setOf[j] = i;
+                entries[j] = ((long) unitOf[j] << 32) | ((long) i << 1) | (population.isConverting(j) ? 1 : 0);
             }
-            long set = counts.sets()[j];
-            int index = (int) sharesIndex.putIfAbsent(set, distinct.size());
-            if (index == distinct.size()) {
-                distinct.add(shares(set, counts.journeys(), counts.conversions(), channelCount));
+            sets = Arrays.copyOf(distinct, count);
+            Arrays.sort(entries);
+            unitStart = new int[units + 1];
+            int[] set = new int[entries.length];
+            long[] journeys = new long[entries.length];
+            long[] conversions = new long[entries.length];
+            int n = 0;
+            for (int k = 0; k < entries.length; k++) {
+                int unit = (int) (entries[k] >>> 32);
+                int i = (int) (entries[k] & 0xFFFFFFFFL) >>> 1;
+                if (n == 0 || k == 0 || (entries[k - 1] >>> 32) != unit || set[n - 1] != i) {
+                    unitStart[unit + 1]++;
+                    set[n++] = i;
+                }
+                journeys[n - 1]++;
+                conversions[n - 1] += entries[k] & 1;
             }
-            out[j] = distinct.get(index);
+            for (int u = 0; u < units; u++) {
+                unitStart[u + 1] += unitStart[u];
+            }
+            unitSet = Arrays.copyOf(set, n);
+            unitJourneys = Arrays.copyOf(journeys, n);
+            unitConversions = Arrays.copyOf(conversions, n);
+            subsets = new int[count][];
+            for (int j = 0; j < population.size(); j++) {
+                int t = setOf[j];
+                if (population.isConverting(j) && subsets[t] == null) {
+                    subsets[t] = subsetsOf(sets[t], index);
+                }
+            }
         }
-        return out;
+
+        /** The distinct sets inside {@code set}: its submasks looked up, or every set scanned, whichever is fewer. */
+        private int[] subsetsOf(long set, LongLongMap index) {
+            int t = Long.bitCount(set);
+            int[] out = new int[Math.min(sets.length, 1 << t)];
+            int n = 0;
+            if ((1L << t) < sets.length) {
+                for (long m = set; m != 0; m = (m - 1) & set) {
+                    int i = (int) index.get(m, -1);
+                    if (i >= 0) {
+                        out[n++] = i;
+                    }
+                }
+                Arrays.sort(out, 0, n);
+            } else {
+                for (int i = 0; i < sets.length; i++) {
+                    if ((sets[i] & ~set) == 0) {
+                        out[n++] = i;
+                    }
+                }
+            }
+            return Arrays.copyOf(out, n);
+        }
+
+        /**
+         * Each converting journey's share of its unit of credit per channel id, with unit u's journeys counted
+         * {@code drawn[u]} times (journeys with the same set share one array).
+         */
+        public double[][] shares(int[] drawn) {
+            long[] journeys = new long[sets.length];
+            long[] conversions = new long[sets.length];
+            for (int u = 0; u < drawn.length; u++) {
+                long d = drawn[u];
+                if (d == 0) {
+                    continue;
+                }
+                for (int e = unitStart[u]; e < unitStart[u + 1]; e++) {
+                    journeys[unitSet[e]] += d * unitJourneys[e];
+                    conversions[unitSet[e]] += d * unitConversions[e];
+                }
+            }
+            double[] rate = new double[sets.length];
+            for (int i = 0; i < sets.length; i++) {
+                rate[i] = journeys[i] == 0 ? 0 : (double) conversions[i] / journeys[i];
+            }
+            int channelCount = population.channels().size();
+            double[][] bySet = new double[sets.length][];
+            double[] plus = new double[channelCount];
+            double[][] out = new double[population.size()][];
+            for (int j = 0; j < population.size(); j++) {
+                int t = setOf[j];
+                if (!population.isConverting(j) || conversions[t] == 0) {
+                    continue;
+                }
+                if (bySet[t] == null) {
+                    int[] members = members(sets[t]);
+                    double[] weight = weights(members.length);
+                    double total = 0;
+                    for (int i : subsets[t]) {
+                        double r = rate[i];
+                        if (r == 0) {
+                            continue;
+                        }
+                        int size = Long.bitCount(sets[i]);
+                        double a = weight[size - 1];
+                        if (size < members.length) {
+                            total += weight[size] * r;
+                            a += weight[size];
+                        }
+                        for (long rest = sets[i]; rest != 0; rest &= rest - 1) {
+                            plus[Long.numberOfTrailingZeros(rest)] += a * r;
+                        }
+                    }
+                    double[] phi = new double[members.length];
+                    for (int k = 0; k < members.length; k++) {
+                        phi[k] = plus[members[k]] - total;
+                        plus[members[k]] = 0;
+                    }
+                    bySet[t] = share(members, phi, channelCount);
+                }
+                out[j] = bySet[t];
+            }
+            return out;
+        }
     }
 
     private static Counts counts(PathPopulation population) {
-        return counts(population, null);
-    }
-
-    private static Counts counts(PathPopulation population, long[] weights) {
         int channelCount = population.channels().size();
         if (channelCount > MAX_CHANNELS) {
             throw new IllegalArgumentException("Shapley model supports at most " + MAX_CHANNELS
@@ -167,13 +299,9 @@ public final class ShapleyModel {
                         + " distinct channels per journey; journey " + j + " has " + Long.bitCount(set));
             }
             sets[j] = set;
-            long weight = weights == null ? 1 : weights[j];
-            if (weight == 0) {
-                continue;
-            }
-            journeys.addTo(set, weight);
+            journeys.addTo(set, 1);
             if (population.isConverting(j)) {
-                conversions.addTo(set, weight);
+                conversions.addTo(set, 1);
             }
         }
         return new Counts(sets, journeys, conversions);
@@ -181,13 +309,8 @@ public final class ShapleyModel {
 
     /** Normalized, clipped Shapley values of the channels of {@code set}, indexed by channel id. */
     private static double[] shares(long set, LongLongMap journeys, LongLongMap conversions, int channelCount) {
-        int t = Long.bitCount(set);
-        int[] members = new int[t];
-        long rest = set;
-        for (int k = 0; k < t; k++) {
-            members[k] = Long.numberOfTrailingZeros(rest);
-            rest &= rest - 1;
-        }
+        int[] members = members(set);
+        int t = members.length;
         // r for every subset of T, by local mask (bit k = members[k]).
         int subsets = 1 << t;
         double[] rate = new double[subsets];
@@ -198,13 +321,7 @@ public final class ShapleyModel {
             long n = journeys.get(global[m], 0);
             rate[m] = n == 0 ? 0 : (double) conversions.get(global[m], 0) / n;
         }
-        // weight[s] = s! (t−s−1)! / t! = 1 / (t · C(t−1, s))
-        double[] weight = new double[t];
-        double binomial = 1;
-        for (int s = 0; s < t; s++) {
-            weight[s] = 1 / (t * binomial);
-            binomial = binomial * (t - 1 - s) / (s + 1);
-        }
+        double[] weight = weights(t);
         double[] phi = new double[t];
         for (int m = 0; m < subsets; m++) {
             double w = 0;
@@ -218,14 +335,41 @@ public final class ShapleyModel {
                 }
             }
         }
+        return share(members, phi, channelCount);
+    }
+
+    /** The channel ids of a set, ascending. */
+    private static int[] members(long set) {
+        int[] members = new int[Long.bitCount(set)];
+        long rest = set;
+        for (int k = 0; k < members.length; k++) {
+            members[k] = Long.numberOfTrailingZeros(rest);
+            rest &= rest - 1;
+        }
+        return members;
+    }
+
+    /** weight[s] = s! (t−s−1)! / t! = 1 / (t · C(t−1, s)), for s = 0 .. t−1. */
+    private static double[] weights(int t) {
+        double[] weight = new double[t];
+        double binomial = 1;
+        for (int s = 0; s < t; s++) {
+            weight[s] = 1 / (t * binomial);
+            binomial = binomial * (t - 1 - s) / (s + 1);
+        }
+        return weight;
+    }
+
+    /** The Shapley values {@code phi} of {@code members} clipped at 0 and normalized, indexed by channel id. */
+    private static double[] share(int[] members, double[] phi, int channelCount) {
         double sum = 0;
-        for (int k = 0; k < t; k++) {
+        for (int k = 0; k < members.length; k++) {
             phi[k] = Math.max(0, phi[k]);
             sum += phi[k];
         }
         double[] share = new double[channelCount];
-        for (int k = 0; k < t; k++) {
-            share[members[k]] = sum > 0 ? phi[k] / sum : 1.0 / t;
+        for (int k = 0; k < members.length; k++) {
+            share[members[k]] = sum > 0 ? phi[k] / sum : 1.0 / members.length;
         }
         return share;
     }

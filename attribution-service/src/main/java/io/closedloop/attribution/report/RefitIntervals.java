@@ -9,7 +9,6 @@ import io.closedloop.attribution.report.ReportViews.RowInterval;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +21,11 @@ import java.util.SplittableRandom;
  * (pipeline, revenue) have, with replacement, and every journey of an account drawn k times counts k times — in the model's
  * fit and in the figures. Journeys of one account are not independent (one buying committee), so they are drawn together.
  *
- * <p>A refit is cheap because the models read counts: journeys with the same channel path are fitted once with the sum of
- * their counts (MarkovChainModel.fit and ShapleyModel.shares with weights), and a journey's credit of a group is its
- * channels' weights (removal effects shared within the journey, or the Shapley shares of its channel set) times the
- * fixed fraction of each channel's touches in that group.
+ * <p>A refit is cheap because the models read counts: each account's transitions (Markov) or channel sets (Shapley) are
+ * counted once (MarkovChainModel.refits, ShapleyModel.refits), so a refit sums the drawn accounts' few counts, times their
+ * draws, and solves the model on them without walking a journey; and a journey's credit of a group is its channels'
+ * weights (removal effects shared within the journey, or the Shapley shares of its channel set) times the fixed fraction
+ * of each channel's touches in that group.
  */
 public final class RefitIntervals {
 
@@ -43,17 +43,25 @@ public final class RefitIntervals {
     /** As BootstrapIntervals.of: the rows' intervals, then the totals'. */
     public static List<RowInterval> of(ModelName model, int markovOrder, Side pipeline, Side won, int units, int rows,
                                        double[] rowSpend, double totalSpend, Basis basis, double level, int resamples, long seed) {
-        Refit[] sides = {new Refit(pipeline, model, markovOrder, rows), new Refit(won, model, markovOrder, rows)};
+        Refit[] sides = {new Refit(pipeline, model, markovOrder, units, rows), new Refit(won, model, markovOrder, units, rows)};
         double[][][] sums = new double[rows + 1][5][resamples];
         int[] drawn = new int[units];
+        // One resample's sums, row by row (5 figures each), in one block: summed in place, then spread over sums.
+        double[] block = new double[(rows + 1) * 5];
         SplittableRandom random = new SplittableRandom(seed);
         for (int s = 0; s < resamples; s++) {
             Arrays.fill(drawn, 0);
             for (int i = 0; i < units; i++) {
                 drawn[random.nextInt(units)]++;
             }
-            sides[0].add(drawn, sums, s, 0, false);
-            sides[1].add(drawn, sums, s, 2, true);
+            Arrays.fill(block, 0);
+            sides[0].add(drawn, block, 0, false);
+            sides[1].add(drawn, block, 2, true);
+            for (int r = 0; r <= rows; r++) {
+                for (int k = 0; k < 5; k++) {
+                    sums[r][k][s] = block[r * 5 + k];
+                }
+            }
         }
         RowInterval[] out = new RowInterval[rows + 1];
         for (int r = 0; r <= rows; r++) {
@@ -62,15 +70,12 @@ public final class RefitIntervals {
         return List.of(out);
     }
 
-    /** One side prepared for refits: its distinct paths, and each converting journey's entries (channel, row, fraction). */
+    /** One side prepared for refits: the model's counts per unit, and each converting journey's entries (channel, row, fraction). */
     private static final class Refit {
         private final Side side;
-        private final ModelName model;
-        private final int markovOrder;
         private final int totals;
-        private final PathPopulation distinct;
-        private final int[] distinctOf;
-        private final long[] weights;
+        private final MarkovChainModel.Refits markov;
+        private final ShapleyModel.Refits shapley;
         // Per converting journey: entries from[j] .. from[j + 1] - 1, each a channel, a row and the share of the journey's
         // touches of that channel in that row; and how many distinct channels it has.
         private final int[] from;
@@ -79,32 +84,13 @@ public final class RefitIntervals {
         private final double[] fraction;
         private final int[] distinctChannels;
 
-        Refit(Side side, ModelName model, int markovOrder, int rows) {
+        Refit(Side side, ModelName model, int markovOrder, int units, int rows) {
             this.side = side;
-            this.model = model;
-            this.markovOrder = markovOrder;
             this.totals = rows;
             PathPopulation paths = side.paths();
+            markov = model == ModelName.MARKOV ? new MarkovChainModel(markovOrder).refits(paths, side.unitOf(), units) : null;
+            shapley = model == ModelName.MARKOV ? null : new ShapleyModel().refits(paths, side.unitOf(), units);
             int[] channels = paths.touchChannels();
-            PathPopulation.Builder builder = PathPopulation.builder(paths.channels());
-            Map<String, Integer> seen = new HashMap<>();
-            distinctOf = new int[paths.size()];
-            for (int j = 0; j < paths.size(); j++) {
-                StringBuilder key = new StringBuilder(paths.length(j) + 1).append(paths.isConverting(j) ? 'c' : 'n');
-                for (int i = paths.offset(j); i < paths.offset(j) + paths.length(j); i++) {
-                    key.append((char) channels[i]);
-                }
-                int j0 = j;
-                distinctOf[j] = seen.computeIfAbsent(key.toString(), k -> {
-                    builder.add(paths.isConverting(j0), channels, paths.offset(j0), paths.offset(j0) + paths.length(j0));
-                    return seen.size();
-                });
-            }
-            distinct = builder.build();
-            if (!distinct.channels().equals(paths.channels())) {
-                throw new IllegalStateException("the distinct paths number their channels otherwise");
-            }
-            weights = new long[distinct.size()];
             int converting = paths.convertingCount();
             from = new int[converting + 1];
             distinctChannels = new int[converting];
@@ -145,25 +131,14 @@ public final class RefitIntervals {
             }
         }
 
-        /** Refits on the draws and adds resample {@code s}'s credit and amount (and new-customer credit: {@code won}). */
-        void add(int[] drawn, double[][][] sums, int s, int first, boolean won) {
-            PathPopulation paths = side.paths();
-            Arrays.fill(weights, 0);
-            for (int j = 0; j < paths.size(); j++) {
-                weights[distinctOf[j]] += drawn[side.unitOf()[j]];
-            }
-            int converting = paths.convertingCount();
-            double[] removal = null;
-            double[][] shapley = null;
-            if (model == ModelName.MARKOV) {
-                removal = new double[paths.channels().size()];
-                Map<String, Double> effects = new MarkovChainModel(markovOrder).fit(distinct, weights).removalEffects();
-                for (int c = 0; c < removal.length; c++) {
-                    removal[c] = effects.get(paths.channels().get(c));
-                }
-            } else {
-                shapley = new ShapleyModel().shares(distinct, weights);
-            }
+        /**
+         * Refits on the draws and adds the resample's credit and amount (and new-customer credit: {@code won}) to each row's
+         * figures in {@code block} (row r's figure k at r * 5 + k), from figure {@code first}.
+         */
+        void add(int[] drawn, double[] block, int first, boolean won) {
+            int converting = side.paths().convertingCount();
+            double[] removal = markov == null ? null : markov.removalEffects(drawn);
+            double[][] shares = shapley == null ? null : shapley.shares(drawn);
             for (int j = 0; j < converting; j++) {
                 int w = drawn[side.unitOf()[j]];
                 if (w == 0) {
@@ -176,23 +151,24 @@ public final class RefitIntervals {
                     }
                 }
                 double amount = side.amount()[j];
+                boolean newCustomer = won && side.newCustomer()[j];
                 for (int e = from[j]; e < from[j + 1]; e++) {
-                    double weight = removal == null ? shapley[distinctOf[j]][channel[e]]
-                            : sum > 0 ? removal[channel[e]] / sum : 1.0 / distinctChannels[j];
-                    double credit = w * weight * fraction[e];
                     if (row[e] >= 0) {
-                        add(sums[row[e]], first, s, credit, amount, won && side.newCustomer()[j]);
+                        double weight = removal == null ? shares[j][channel[e]]
+                                : sum > 0 ? removal[channel[e]] / sum : 1.0 / distinctChannels[j];
+                        add(block, row[e] * 5, first, w * weight * fraction[e], amount, newCustomer);
                     }
-                    add(sums[totals], first, s, credit, amount, won && side.newCustomer()[j]);
                 }
+                // A journey's weights sum to 1 (shares normalized; removal effects over their sum), so the totals take w.
+                add(block, totals * 5, first, w, amount, newCustomer);
             }
         }
 
-        private static void add(double[][] sums, int first, int s, double credit, double amount, boolean newCustomer) {
-            sums[first][s] += credit;
-            sums[first + 1][s] += credit * amount;
+        private static void add(double[] block, int row, int first, double credit, double amount, boolean newCustomer) {
+            block[row + first] += credit;
+            block[row + first + 1] += credit * amount;
             if (newCustomer) {
-                sums[4][s] += credit;
+                block[row + 4] += credit;
             }
         }
     }
