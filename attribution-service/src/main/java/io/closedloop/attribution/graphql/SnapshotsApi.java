@@ -25,6 +25,8 @@ import org.eclipse.microprofile.graphql.Mutation;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -189,9 +191,38 @@ public class SnapshotsApi {
             @DefaultValue("0") @Description("The model's position among the 'from' snapshot's models.") int model,
             @DefaultValue("PIPELINE") Basis basis,
             @DefaultValue("CHANNEL") Dimension groupBy,
-            @Description("The group (a row's key); null: the report's total.") String key) {
+            @Description("The group (a row's key); null: the report's total.") String key,
+            @Description("The model to compare under now (or in the later snapshot): a switch of models is a SETTINGS change;"
+                    + " null: the snapshot's.") ModelInput toModel) {
         String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
+        ModelOptions later = toModel == null ? null : ReportInputs.options("explainChange", "toModel", toModel, basis);
         return explanations.explain(workspace, from, to, model, basis == null ? Basis.PIPELINE : basis,
+                groupBy == null ? Dimension.CHANNEL : groupBy, key, later);
+    }
+
+    @Query
+    @Description("Why a figure changed since a time: the change of one group's attributed amount and credit (and spend) in the"
+            + " performance report of a period, from the data as it was then (the last data version logged at or before"
+            + " 'asOf'; one is logged a minute) to now, split into causes as explainChange splits them. Rule-based models on"
+            + " ACCOUNT journeys; computed on demand.")
+    public Uni<ChangeExplanation> explainChangeSince(
+            @NonNull @Description("The time the change is counted from (ISO-8601, e.g. 2026-03-01T09:00:00Z).") String asOf,
+            @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
+            @NonNull @Description("The attribution model and its parameters.") ModelInput model,
+            @DefaultValue("PIPELINE") Basis basis,
+            @DefaultValue("CHANNEL") Dimension groupBy,
+            @Description("The group (a row's key); null: the report's total.") String key) {
+        String op = "explainChangeSince";
+        String workspace = caller.workspaceFor(Roles.ANALYST, Roles.ADMIN);
+        Instant at;
+        try {
+            at = Instant.parse(asOf);
+        } catch (DateTimeParseException e) {
+            throw ReportInputs.bad(op, "asOf", "must be an ISO-8601 time such as 2026-03-01T09:00:00Z, was " + asOf);
+        }
+        ReportInputs.Days days = periods.days(op, period);
+        ModelOptions options = ReportInputs.options(op, "model", model, basis);
+        return explanations.explainSince(workspace, at, days.from(), days.to(), options,
                 groupBy == null ? Dimension.CHANNEL : groupBy, key);
     }
 }

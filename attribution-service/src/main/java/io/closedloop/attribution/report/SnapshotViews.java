@@ -100,18 +100,24 @@ public final class SnapshotViews {
     }
 
     @Type("ChangeExplanation")
-    @Description("Why one group's figures changed between a snapshot and now (or a later snapshot): the change split into"
-            + " causes that sum to it exactly (docs/reports.md \"Why a figure changed\"). Figures unrounded, so that the causes"
-            + " add up; round them for display.")
+    @Description("Why one group's figures changed between a snapshot (or the data as it was at a time) and now (or a later"
+            + " snapshot): the change split into causes that sum to it exactly (docs/reports.md \"Why a figure changed\")."
+            + " Figures unrounded, so that the causes add up; round them for display.")
     public record ChangeExplanation(
-            @NonNull @Description("The snapshot the change is counted from.") Snapshot from,
+            @Description("The snapshot the change is counted from; null when counted from a time (asOf).") Snapshot from,
+            @Description("When counted from a time: the data version it was counted from, the last one logged at or before"
+                    + " that time (ISO-8601; one is logged a minute).") String asOf,
             @Description("The snapshot it is counted to; null: now.") Snapshot to,
-            @NonNull ModelName model,
-            @NonNull @Description("The model's parameters (JSON), as the snapshot's report has them.") String parameters,
+            @NonNull @Description("The model of the figure then.") ModelName model,
+            @NonNull @Description("Its parameters (JSON), as the snapshot's report has them.") String parameters,
+            @NonNull @Description("The model of the figure now (another when the question switched models: a SETTINGS"
+                    + " change).") ModelName toModel,
+            @NonNull @Description("Its parameters (JSON).") String toParameters,
             @NonNull Basis basis,
             @NonNull Dimension groupBy,
             @Description("The group explained; null: the report's total.") String key,
-            @Description("Attributed amount as reported then (the snapshot's figure).") double amountThen,
+            @Description("Attributed amount then: the snapshot's figure, or (from a time) the figure computed from the data"
+                    + " as it was.") double amountThen,
             @Description("Attributed amount as reported now (or in the later snapshot).") double amountNow,
             @Description("Credit then.") double creditThen,
             @Description("Credit now.") double creditNow,
@@ -129,7 +135,8 @@ public final class SnapshotViews {
         @Description("Identity resolution: merges and splits moving identifiers between accounts.") IDENTITY,
         @Description("CRM: deals added, removed or restated (amount, stage, dates, account, contact roles), contacts' lead"
                 + " dates.") CRM,
-        @Description("The lookback and the model's parameters (half-life) the figures were computed with.") SETTINGS,
+        @Description("The lookback, the model and its parameters (half-life, weights) the figures were computed with.")
+        SETTINGS,
         @Description("Spend added or restated.") SPEND,
         @Description("What no version explains: erasures since (an erased person's touches are gone from every version, DESIGN"
                 + " §6), the snapshot's rounding of its figures to the currency's digits, and changes committed while a"

@@ -1,10 +1,13 @@
 package io.closedloop.attribution.repository;
 
+import io.closedloop.attribution.AttributionSettings;
+import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.OnDemandLimitException;
 import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -91,6 +94,38 @@ public class VersionRepository {
         this.maxRows = maxRows;
     }
 
+    /** A moment in the log of data versions (V25) and when it was logged. */
+    public record LoggedMoment(Instant takenAt, String moment) {
+    }
+
+    /** Logs the moment now as a data version (statement_timestamp(): a moment is never later than its time). */
+    public Uni<Void> logMoment() {
+        return pool.query("insert into data_moment (taken_at, moment) values (statement_timestamp(),"
+                + " pg_current_snapshot()::text) on conflict (taken_at) do nothing").execute().replaceWithVoid();
+    }
+
+    /** The last moment logged at or before {@code at}; null when none is. */
+    public Uni<LoggedMoment> momentAt(Instant at) {
+        return pool.preparedQuery("select taken_at, moment from data_moment where taken_at <= $1 order by taken_at desc limit 1")
+                .execute(Tuple.of(utc(at))).map(rows -> rows.size() == 0 ? null
+                        : new LoggedMoment(instant(rows.iterator().next(), 0), rows.iterator().next().getString(1)));
+    }
+
+    /** The workspace's settings at {@code moment} (V25): the defaults when it had none then. */
+    public Uni<AttributionSettings> settings(String workspace, String moment) {
+        return customPlans(tx -> tx.preparedQuery(MOMENTS + "select s.lookback_days, s.half_life_days, s.journey_scope"
+                + " from attribution_settings_version s, m where s.workspace_id = $1 and in_moment(s.written_by, s.replaced_by, m.a)")
+                .execute(Tuple.of(workspace, moment, null))).map(rows -> {
+                    AttributionSettings out = AttributionSettings.defaults(workspace);
+                    for (Row r : rows) {
+                        out.lookbackDays = r.getInteger(0);
+                        out.halfLifeDays = r.getDouble(1);
+                        out.journeyScope = JourneyScope.valueOf(r.getString(2));
+                    }
+                    return out;
+                });
+    }
+
     /** The moment now: what a snapshot computed next is computed from (or newer). */
     public Uni<String> moment() {
         return pool.query("select pg_current_snapshot()::text").execute().map(rows -> rows.iterator().next().getString(0));
@@ -119,7 +154,7 @@ public class VersionRepository {
                 select 'account', c.account_id from contact_version c, m
                 where c.workspace_id = $1 and c.account_id is not null and %s"""
                 .formatted(differs("t"), differs("v"), inEither("v"), differs("o"), differs("o"), differs("c"), differs("c"));
-        return pool.preparedQuery(sql).execute(Tuple.of(workspace, then, now)).map(rows -> {
+        return customPlans(tx -> tx.preparedQuery(sql).execute(Tuple.of(workspace, then, now))).map(rows -> {
             Changed changed = new Changed(new HashSet<>(), new HashSet<>(), new HashSet<>());
             for (Row r : rows) {
                 switch (r.getString(0)) {
@@ -141,16 +176,29 @@ public class VersionRepository {
      */
     public Uni<Versions> versions(String workspace, String then, String now, Changed changed, Instant from, Instant to) {
         String inPeriod = " (o.created_at >= $4 and o.created_at < $5 or o.closed_at >= $4 and o.closed_at < $5) ";
-        Uni<List<DealVersion>> deals = changed == null
-                ? dealVersions(workspace, then, now, inPeriod, Tuple.of(workspace, then, now, utc(from), utc(to)))
-                : dealVersions(workspace, then, now, inPeriod + "and (o.account_id in (select unnest($6::text[]))"
-                        + " or o.id in (select unnest($7::text[])) or o.contact_ids && $8) ", Tuple.of(workspace, then, now,
-                        utc(from), utc(to)).addArrayOfString(array(changed.accounts())).addArrayOfString(array(changed.deals()))
-                        .addArrayOfString(array(changed.contacts())));
-        return deals.chain(found -> around(workspace, then, now, found, to));
+        return customPlans(tx -> {
+            Uni<List<DealVersion>> deals = changed == null
+                    ? dealVersions(tx, inPeriod, Tuple.of(workspace, then, now, utc(from), utc(to)))
+                    : dealVersions(tx, inPeriod + "and (o.account_id in (select unnest($6::text[]))"
+                            + " or o.id in (select unnest($7::text[])) or o.contact_ids && $8) ", Tuple.of(workspace, then, now,
+                            utc(from), utc(to)).addArrayOfString(array(changed.accounts())).addArrayOfString(array(changed.deals()))
+                            .addArrayOfString(array(changed.contacts())));
+            return deals.chain(found -> around(tx, workspace, then, now, found, to));
+        });
     }
 
-    private Uni<Versions> around(String workspace, String then, String now, List<DealVersion> deals, Instant to) {
+    /**
+     * Runs {@code reads} in one read-only transaction planned for each statement's own values: a prepared statement run
+     * often gets a generic plan, which knows neither how many ids an array holds nor the moments, and for which an array
+     * is no constant (a constant one is looked up hashed: {@code = any}).
+     */
+    private <T> Uni<T> customPlans(Function<SqlConnection, Uni<T>> reads) {
+        return pool.withTransaction(tx -> tx.query("set transaction read only").execute()
+                .chain(ignored -> tx.query("set local plan_cache_mode = force_custom_plan").execute())
+                .chain(ignored -> reads.apply(tx)));
+    }
+
+    private Uni<Versions> around(SqlConnection tx, String workspace, String then, String now, List<DealVersion> deals, Instant to) {
         Set<String> all = new HashSet<>();
         Set<String> named = new HashSet<>();
         for (DealVersion d : deals) {
@@ -159,12 +207,12 @@ public class VersionRepository {
             }
             named.addAll(d.contactIds());
         }
-        Uni<List<ContactVersion>> contacts = list(MOMENTS + "select c.id, c.account_id, c.lead_created_at," + flags("c")
+        Uni<List<ContactVersion>> contacts = list(tx, MOMENTS + "select c.id, c.account_id, c.lead_created_at," + flags("c")
                 + " from contact_version c, m where c.workspace_id = $1 and (c.account_id in (select unnest($4::text[]))"
                 + " or c.id in (select unnest($5::text[]))) and"
                 + inEither("c"), Tuple.of(workspace, then, now, array(all), array(named)),
                 r -> new ContactVersion(r.getString(0), r.getString(1), instant(r, 2), r.getBoolean(3), r.getBoolean(4)));
-        Uni<List<MembershipVersion>> memberships = list(MOMENTS + "select v.identifier, v.account_id," + flags("v")
+        Uni<List<MembershipVersion>> memberships = list(tx, MOMENTS + "select v.identifier, v.account_id," + flags("v")
                 + " from membership_version v, m where v.workspace_id = $1 and v.account_id in (select unnest($4::text[])) and"
                 + inEither("v"),
                 Tuple.of(workspace, then, now, array(all)),
@@ -172,37 +220,38 @@ public class VersionRepository {
         return contacts.chain(c -> memberships.chain(m -> {
             Set<String> identifiers = new HashSet<>();
             m.forEach(v -> identifiers.add(v.identifier()));
-            // The current touches by each identifier through the touches' identifier index (one look-up per identifier,
-            // never the whole list compared with every row); the replaced ones by one hashed look-up of their identifiers.
             String columns = "t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content, t.identifiers,";
-            Tuple args = Tuple.of(workspace, then, now, array(identifiers), maxRows + 1, utc(to));
-            // The current ones in chunks of identifiers, each one bitmap scan of the identifier index, in one read-only
-            // transaction that rules sequential scans out: a statement over many identifiers was otherwise planned as a scan
-            // of every touch comparing it with the whole list (a minute at 1M touches).
-            List<String> listed = new ArrayList<>(identifiers);
-            Uni<List<TouchVersion>> current = pool.withTransaction(tx -> {
-                Uni<List<TouchVersion>> found = tx.query("set local enable_seqscan = off").execute()
-                        .map(ignored -> new ArrayList<>());
-                for (int chunk = 0; chunk < listed.size(); chunk += IDENTIFIERS_PER_STATEMENT) {
-                    String[] some = listed.subList(chunk, Math.min(listed.size(), chunk + IDENTIFIERS_PER_STATEMENT))
-                            .toArray(String[]::new);
-                    found = found.chain(sofar -> tx.preparedQuery(MOMENTS + "select " + columns
-                                    + " in_moment(t.written_by, null, m.a), in_moment(t.written_by, null, m.b) from touch t, m"
-                                    + " where t.workspace_id = $1 and t.identifiers && $4 and t.occurred_at < $6"
-                                    + " and (in_moment(t.written_by, null, m.a) or in_moment(t.written_by, null, m.b)) limit $5")
-                            .execute(Tuple.of(workspace, then, now, some, maxRows + 1, utc(to))).map(rows -> {
-                                rows.forEach(r -> sofar.add(touch(r)));
-                                return sofar;
-                            }));
-                }
-                return found;
-            });
-            Uni<List<TouchVersion>> replaced = list(MOMENTS + "select " + columns + flags("t") + " from touch_version t, m"
+            // The replaced touches by a hashed look-up of their identifiers; then the current ones in chunks of
+            // identifiers, each one bitmap scan of the touches' identifier index, with sequential scans ruled out (a
+            // statement over many identifiers was otherwise planned as a scan of every touch comparing it with the whole
+            // list: a minute at 1M touches).
+            Uni<List<TouchVersion>> replaced = list(tx, MOMENTS + "select " + columns + flags("t") + " from touch_version t, m"
                     + " where t.workspace_id = $1 and t.replaced_by is not null and t.occurred_at < $6 and t.id in (select r.id"
                     + " from replaced_row r, jsonb_array_elements_text(r.old -> 'identifiers') as e(identifier)"
-                    + " where r.workspace_id = $1 and r.entity = 'touch' and e.identifier in (select unnest($4::text[])))"
-                    + " and" + inEither("t") + " limit $5", args, VersionRepository::touch);
-            return current.chain(a -> replaced.map(b -> {
+                    + " where r.workspace_id = $1 and r.entity = 'touch' and e.identifier = any($4::text[]))"
+                    + " and" + inEither("t") + " limit $5", Tuple.of(workspace, then, now, array(identifiers), maxRows + 1, utc(to)),
+                    VersionRepository::touch);
+            List<String> listed = new ArrayList<>(identifiers);
+            // Touches updated since the index was last vacuumed sit in its pending list, which every look-up scans whole
+            // for every identifier asked: 20,000 re-sent touches made each chunk of 1,000 identifiers take 1.6 s instead of
+            // 60 ms. Merging them into the index first costs what the next vacuum would.
+            Uni<List<TouchVersion>> current = tx.query("select gin_clean_pending_list('touch_by_identifier')").execute()
+                    .chain(ignored -> tx.query("set local enable_seqscan = off").execute())
+                    .map(ignored -> new ArrayList<>());
+            for (int chunk = 0; chunk < listed.size(); chunk += IDENTIFIERS_PER_STATEMENT) {
+                String[] some = listed.subList(chunk, Math.min(listed.size(), chunk + IDENTIFIERS_PER_STATEMENT))
+                        .toArray(String[]::new);
+                current = current.chain(sofar -> tx.preparedQuery(MOMENTS + "select " + columns
+                                + " in_moment(t.written_by, null, m.a), in_moment(t.written_by, null, m.b) from touch t, m"
+                                + " where t.workspace_id = $1 and t.identifiers && $4 and t.occurred_at < $6"
+                                + " and (in_moment(t.written_by, null, m.a) or in_moment(t.written_by, null, m.b)) limit $5")
+                        .execute(Tuple.of(workspace, then, now, some, maxRows + 1, utc(to))).map(rows -> {
+                            rows.forEach(r -> sofar.add(touch(r)));
+                            return sofar;
+                        }));
+            }
+            Uni<List<TouchVersion>> currentAfter = current;
+            return replaced.chain(b -> currentAfter.map(a -> {
                         // A touch of identifiers in two chunks came twice: once each (a current row is one per id).
                         Map<String, TouchVersion> once = new LinkedHashMap<>();
                         a.forEach(t -> once.put(t.touch().id(), t));
@@ -226,8 +275,8 @@ public class VersionRepository {
                 r.getBoolean(10));
     }
 
-    private Uni<List<DealVersion>> dealVersions(String workspace, String then, String now, String which, Tuple args) {
-        return list(MOMENTS + "select o.id, o.account_id, o.amount, o.currency, o.created_at, o.status, o.closed_at, o.contact_ids,"
+    private Uni<List<DealVersion>> dealVersions(SqlConnection tx, String which, Tuple args) {
+        return list(tx, MOMENTS + "select o.id, o.account_id, o.amount, o.currency, o.created_at, o.status, o.closed_at, o.contact_ids,"
                         + flags("o") + " from opportunity_version o, m where o.workspace_id = $1 and" + which + "and" + inEither("o"),
                 args, r -> new DealVersion(r.getString(0), r.getString(1), r.getBigDecimal(2), r.getString(3), instant(r, 4),
                         r.getString(5), instant(r, 6), List.of(r.getArrayOfStrings(7)), r.getBoolean(8), r.getBoolean(9)));
@@ -243,20 +292,20 @@ public class VersionRepository {
             throw new IllegalStateException("no spend column " + column);
         }
         String ofKey = column == null ? "" : " and coalesce(s." + column + ", $7) = $6";
-        return pool.preparedQuery(MOMENTS + """
+        String sql = MOMENTS + """
                         select coalesce(sum(s.amount) filter (where in_moment(s.written_by, s.replaced_by, m.a)), 0)::float8,
                                coalesce(sum(s.amount) filter (where in_moment(s.written_by, s.replaced_by, m.b)), 0)::float8
-                        from spend_version s, m where s.workspace_id = $1 and s.day >= $4 and s.day < $5""" + ofKey)
-                .execute(column == null ? Tuple.of(workspace, then, now, from, to)
-                        : Tuple.of(workspace, then, now, from, to).addString(key).addString(noValue))
+                        from spend_version s, m where s.workspace_id = $1 and s.day >= $4 and s.day < $5""" + ofKey;
+        return customPlans(tx -> tx.preparedQuery(sql).execute(column == null ? Tuple.of(workspace, then, now, from, to)
+                        : Tuple.of(workspace, then, now, from, to).addString(key).addString(noValue)))
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     return new double[]{r.getDouble(0), r.getDouble(1)};
                 });
     }
 
-    private <T> Uni<List<T>> list(String sql, Tuple args, Function<Row, T> row) {
-        return pool.preparedQuery(sql).execute(args).map(rows -> {
+    private static <T> Uni<List<T>> list(SqlConnection tx, String sql, Tuple args, Function<Row, T> row) {
+        return tx.preparedQuery(sql).execute(args).map(rows -> {
             List<T> out = new ArrayList<>(rows.size());
             rows.forEach(r -> out.add(row.apply(r)));
             return out;

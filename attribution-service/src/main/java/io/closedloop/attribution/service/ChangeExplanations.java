@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -48,6 +49,7 @@ public class ChangeExplanations {
     static final int DEALS_LISTED = 100;
 
     private static final String OP = "explainChange";
+    private static final String OP_SINCE = "explainChangeSince";
 
     private final SnapshotRepository snapshotRows;
     private final Snapshots snapshots;
@@ -75,59 +77,100 @@ public class ChangeExplanations {
     }
 
     /**
+     * Where a change is counted from: a snapshot's report ({@code snapshot}, its figure {@code reported}), or the data as it
+     * was at a moment logged at a time ({@code asOf}; the figure then is computed from the versions: {@code reported} null).
+     */
+    private record Base(Snapshot snapshot, String asOf, LocalDate firstDay, LocalDate lastDay, String moment, Setting setting,
+                        ModelOptions options, double[] reported) {
+    }
+
+    /** Where it is counted to: a later snapshot's report, or now (null fields). */
+    private record Target(Snapshot snapshot, String moment, Setting setting, ModelOptions options, double[] reported) {
+    }
+
+    /**
      * The change of {@code key}'s figures (null: the report's total) in the report ({@code model}, {@code basis},
-     * {@code groupBy}) of snapshot {@code fromId}, to snapshot {@code toId} (null: now); null when the snapshot or the report
-     * is not there.
+     * {@code groupBy}) of snapshot {@code fromId}, to snapshot {@code toId} (null: now), under the snapshot's model or
+     * {@code toModel}; null when the snapshot or the report is not there.
      */
     public Uni<ChangeExplanation> explain(String workspace, String fromId, String toId, int model, Basis basis, Dimension groupBy,
-                                          String key) {
+                                          String key, ModelOptions toModel) {
         onDemand.requireShare(workspace);
         return taken(workspace, fromId, model, basis, groupBy).chain(from -> {
             if (from == null) {
                 return Uni.createFrom().nullItem();
             }
+            refuseUnversioned(from, "from");
             ModelOptions options = Snapshots.options(from.report().options()).withBasis(basis);
-            Uni<Taken> later = toId == null ? Uni.createFrom().nullItem() : laterReport(workspace, from, toId);
-            return later.chain(to -> (to != null ? Uni.createFrom().item(setting(to.header().settings(), options))
-                            : settings.get(workspace).map(s -> setting(s, options)))
-                    .chain(now -> explain(workspace, from, to, options, setting(from.header().settings(), options), now, key)));
+            ModelOptions later = toModel == null ? options : toModel.withBasis(basis);
+            Base base = new Base(from.view(), null, from.header().from(), from.header().to(), from.header().moment(),
+                    setting(from.header().settings(), options), options, reported(from.report(), key));
+            if (toId == null) {
+                return now(workspace, later).chain(to -> explain(workspace, base, to, groupBy, key));
+            }
+            return laterReport(workspace, from, toId, Snapshots.options(later).encode()).chain(to -> {
+                refuseUnversioned(to, "to");
+                return explain(workspace, base, new Target(to.view(), to.header().moment(),
+                        setting(to.header().settings(), later), later, reported(to.report(), key)), groupBy, key);
+            });
         });
     }
 
-    private Uni<ChangeExplanation> explain(String workspace, Taken from, Taken to, ModelOptions options, Setting then, Setting now,
-                                           String key) {
-        refuseUnversioned(from, "from");
-        if (to != null) {
-            refuseUnversioned(to, "to");
+    /**
+     * The change of {@code key}'s figures (null: the total) in the performance report of a period under a model since the data
+     * was as at {@code asOf} (the last moment logged at or before it) to now.
+     */
+    public Uni<ChangeExplanation> explainSince(String workspace, Instant asOf, LocalDate firstDay, LocalDate lastDay,
+                                               ModelOptions options, Dimension groupBy, String key) {
+        onDemand.requireShare(workspace);
+        return versions.momentAt(asOf).chain(logged -> {
+            if (logged == null) {
+                throw new IllegalArgumentException(OP_SINCE + ".asOf: no data version is kept from " + asOf + " or before (one is"
+                        + " logged every minute from the first start of this version; the earliest kept is the limit)");
+            }
+            return versions.settings(workspace, logged.moment()).chain(then -> {
+                Base base = new Base(null, logged.takenAt().toString(), firstDay, lastDay, logged.moment(),
+                        setting(then, options), options, null);
+                return now(workspace, options).chain(to -> explain(workspace, base, to, groupBy, key));
+            });
+        });
+    }
+
+    /** Now: the workspace's settings, its moment taken when the figures are read. */
+    private Uni<Target> now(String workspace, ModelOptions options) {
+        return settings.get(workspace).map(s -> new Target(null, null, setting(s, options), options, null));
+    }
+
+    private Uni<ChangeExplanation> explain(String workspace, Base from, Target to, Dimension groupBy, String key) {
+        for (ModelOptions o : List.of(from.options(), to.options())) {
+            if (!o.model().isRuleBased()) {
+                throw new IllegalArgumentException(OP + ".model: explaining a change of " + o.model() + " is not available yet"
+                        + " (its credits depend on every journey of the period: each cause would refit the model)");
+            }
         }
-        if (!options.model().isRuleBased()) {
-            throw new IllegalArgumentException(OP + ".model: explaining a change of " + options.model() + " is not available yet"
-                    + " (its credits depend on every journey of the period: each cause would refit the model)");
-        }
-        if (then.scope() != JourneyScope.ACCOUNT || now.scope() != JourneyScope.ACCOUNT) {
+        if (from.setting().scope() != JourneyScope.ACCOUNT || to.setting().scope() != JourneyScope.ACCOUNT) {
             throw new IllegalArgumentException(OP + ".model: only ACCOUNT journeys can be explained (CONTACT_ROLES journeys"
                     + " follow persons, whose versions are not kept)");
         }
-        String thenMoment = from.header().moment();
         // "Now" is one moment taken first, so that every read below sees the same versions (a page committing between
         // two reads would otherwise count in one and not the other); what commits after it and before the figure now is
         // read lands in NOT_VERSIONED.
-        Uni<String> laterMoment = to == null ? versions.moment() : Uni.createFrom().item(to.header().moment());
-        return laterMoment.chain(nowMoment -> explain(workspace, from, to, options, then, now, key, thenMoment, nowMoment));
+        Uni<String> laterMoment = to.moment() == null ? versions.moment() : Uni.createFrom().item(to.moment());
+        return laterMoment.chain(nowMoment -> explain(workspace, from, to, groupBy, key, nowMoment))
+                // The graph answers an unexpected failure as a bare "System error": the log keeps what it was.
+                .onFailure(e -> !(e instanceof IllegalArgumentException || e instanceof OnDemandLimitException))
+                .invoke(e -> Log.errorf(e, "explainChange of workspace %s from %s failed", workspace,
+                        from.snapshot() != null ? "snapshot " + from.snapshot().id() : from.asOf()));
     }
 
-    private Uni<ChangeExplanation> explain(String workspace, Taken from, Taken to, ModelOptions options, Setting then, Setting now,
-                                           String key, String thenMoment, String nowMoment) {
-        LocalDate firstDay = from.header().from();
-        LocalDate lastDay = from.header().to();
-        Instant start = firstDay.atStartOfDay(ZoneOffset.UTC).toInstant();
-        Instant end = lastDay.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-        boolean settingsChanged = then.lookbackDays() != now.lookbackDays()
-                || options.model() == ModelName.TIME_DECAY && then.halfLifeDays() != now.halfLifeDays();
-        Basis basis = options.basis();
-        Dimension groupBy = Dimension.valueOf(from.report().groupBy());
-        ChangeCauses.Settings thenSettings = settings(options, then);
-        ChangeCauses.Settings nowSettings = settings(options, now);
+    private Uni<ChangeExplanation> explain(String workspace, Base from, Target to, Dimension groupBy, String key, String nowMoment) {
+        Instant start = from.firstDay().atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant end = from.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        ChangeCauses.Settings thenSettings = settings(from.options(), from.setting());
+        ChangeCauses.Settings nowSettings = settings(to.options(), to.setting());
+        boolean settingsChanged = settingsDiffer(from, to);
+        Basis basis = from.options().basis();
+        String thenMoment = from.moment();
         Uni<Versions> read = settingsChanged ? versions.versions(workspace, thenMoment, nowMoment, null, start, end)
                 : versions.changed(workspace, thenMoment, nowMoment).chain(changed -> versions.versions(workspace, thenMoment,
                 nowMoment, changed, start, end));
@@ -135,20 +178,26 @@ public class ChangeExplanations {
                 groupBy, key, thenSettings, nowSettings, settingsChanged));
         String column = groupBy.spendColumn();
         Uni<double[]> spend = column == null && key != null ? Uni.createFrom().item(new double[2])
-                : versions.spend(workspace, thenMoment, nowMoment, firstDay, lastDay.plusDays(1), key == null ? null : column, key,
-                Dimension.NO_VALUE);
-        Uni<double[]> reportedNow = to != null ? Uni.createFrom().item(reported(to.report(), key))
-                : attribution.attribution(workspace, start, end, groupBy, options).map(r -> figures(r, key));
-        return split.chain(result -> spend.chain(spent -> reportedNow.map(current -> view(from, to, options, groupBy, key, result,
-                        spent, reported(from.report(), key), current))))
-                // The graph answers an unexpected failure as a bare "System error": the log keeps what it was.
-                .onFailure(e -> !(e instanceof IllegalArgumentException || e instanceof OnDemandLimitException))
-                .invoke(e -> Log.errorf(e, "explainChange of workspace %s from snapshot %s failed", workspace,
-                        from.header().id()));
+                : versions.spend(workspace, thenMoment, nowMoment, from.firstDay(), from.lastDay().plusDays(1),
+                key == null ? null : column, key, Dimension.NO_VALUE);
+        Uni<double[]> reportedNow = to.snapshot() != null ? Uni.createFrom().item(to.reported())
+                : attribution.attribution(workspace, start, end, groupBy, to.options()).map(r -> figures(r, key));
+        return split.chain(result -> spend.chain(spent -> reportedNow.map(current -> view(from, to, groupBy, key, result,
+                spent, current))));
     }
 
-    private static ChangeExplanation view(Taken from, Taken to, ModelOptions options, Dimension groupBy, String key,
-                                          ChangeCauses.Result result, double[] spend, double[] then, double[] reportedNow) {
+    /** Whether the figures' settings differ: the lookback, the model, or its own parameters (half-life, weights). */
+    private static boolean settingsDiffer(Base from, Target to) {
+        ModelOptions a = from.options();
+        ModelOptions b = to.options();
+        return from.setting().lookbackDays() != to.setting().lookbackDays() || a.model() != b.model()
+                || a.model() == ModelName.TIME_DECAY && from.setting().halfLifeDays() != to.setting().halfLifeDays()
+                || a.model() == ModelName.CUSTOM && !Arrays.equals(a.custom().weights(), b.custom().weights());
+    }
+
+    private static ChangeExplanation view(Base from, Target to, Dimension groupBy, String key, ChangeCauses.Result result,
+                                          double[] spend, double[] reportedNow) {
+        double[] then = from.reported();
         double[] now = reportedNow;
         double amountChange = result.amountNow() - result.amountThen();
         double creditChange = result.creditNow() - result.creditThen();
@@ -181,8 +230,9 @@ public class ChangeExplanations {
         causes.add(new ChangeCause(ChangeCauseKind.SPEND, 0, 0, spend[1] - spend[0], 0, List.of()));
         causes.add(new ChangeCause(ChangeCauseKind.NOT_VERSIONED, now[0] - amountThen - amountExplained,
                 now[1] - creditThen - creditExplained, 0, 0, List.of()));
-        return new ChangeExplanation(from.view(), to == null ? null : to.view(), options.model(), from.report().options().encode(),
-                options.basis(), groupBy, key, amountThen, now[0], creditThen, now[1], spend[0], spend[1], causes,
+        return new ChangeExplanation(from.snapshot(), from.asOf(), to.snapshot(), from.options().model(),
+                Snapshots.options(from.options()).encode(), to.options().model(), Snapshots.options(to.options()).encode(),
+                from.options().basis(), groupBy, key, amountThen, now[0], creditThen, now[1], spend[0], spend[1], causes,
                 Instant.now().toString());
     }
 
@@ -201,7 +251,7 @@ public class ChangeExplanations {
     }
 
     /** The later snapshot's report of the same model (parameters), basis and grouping over the same period. */
-    private Uni<Taken> laterReport(String workspace, Taken from, String toId) {
+    private Uni<Taken> laterReport(String workspace, Taken from, String toId, String options) {
         return snapshotRows.find(workspace, toId).chain(header -> {
             if (header == null) {
                 throw new IllegalArgumentException(OP + ".to: the workspace has no snapshot " + toId);
@@ -213,7 +263,7 @@ public class ChangeExplanations {
             return snapshotRows.contents(workspace, List.of(toId)).chain(contents -> {
                 for (Report r : contents.getOrDefault(toId, List.of())) {
                     if (r.basis().equals(from.report().basis()) && r.groupBy().equals(from.report().groupBy())
-                            && r.options().equals(from.report().options())) {
+                            && Snapshots.options(Snapshots.options(r.options())).encode().equals(options)) {
                         return taken(workspace, toId, r.model(), Basis.valueOf(r.basis()), Dimension.valueOf(r.groupBy()));
                     }
                 }

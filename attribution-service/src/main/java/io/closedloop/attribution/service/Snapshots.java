@@ -292,7 +292,7 @@ public class Snapshots {
     }
 
     /** A model's parameters as given (null: the workspace's setting at the time it is computed). */
-    private static JsonObject options(ModelOptions o) {
+    static JsonObject options(ModelOptions o) {
         JsonObject out = new JsonObject().put("name", o.model().name()).put("halfLifeDays", o.halfLifeDays())
                 .put("lookbackDays", o.lookbackDays()).put("markovOrder", o.markovOrder())
                 .put("journeyScope", o.scope() == null ? null : o.scope().name());

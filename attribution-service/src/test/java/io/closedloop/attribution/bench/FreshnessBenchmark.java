@@ -207,8 +207,8 @@ public final class FreshnessBenchmark {
         System.out.printf("target:   <= 2000 ms (issue 22) -> %s%n", b[b.length - 1] <= 2000 ? "met" : "NOT met");
         // The data-driven models: each resample refits the model over both bases' populations (RefitIntervals).
         String quarter = "period: {from: \"2025-04-01\", to: \"2025-06-29\"}";
-        // 200 refits each (not 1,000): the refits are charged to the workspace's on-demand share, which 1,000 MARKOV refits
-        // over a quarter at this size spend for minutes (measured once: 38.8 s).
+        // 1,000 refits each, as the rule-based models' resamples (issue 22's target); the second waits out the on-demand
+        // share the first spent, untimed.
         for (String model : List.of("SHAPLEY", "MARKOV")) {
             String report = "performance(" + quarter + ", model: {name: " + model + "}, basis: REVENUE, groupBy: CHANNEL";
             String fields = " { rows { edges { node { key credit interval { credit { lower upper } } } } } }";
@@ -216,14 +216,15 @@ public final class FreshnessBenchmark {
             post(http, attribution + "/graphql", token, "{ " + report + ")" + fields + " }");
             double plainMs = (System.nanoTime() - t0) / 1e6;
             Timed refits = timedOnDemand(http, attribution + "/graphql", token, "{ " + report + ", interval: {level: 0.9,"
-                    + " resamples: 200})" + fields + " }");
+                    + " resamples: 1000})" + fields + " }");
             String answer = refits.answer();
             double boundedMs = refits.millis();
             if (!answer.contains("\"lower\"")) {
                 throw new IllegalStateException("no interval in " + answer);
             }
-            System.out.printf("figure:   %s, a quarter (revenue basis), 90 %% intervals of 200 refits: %.0f ms; the report without:"
-                    + " %.0f ms (ratio %.1fx)%n", model, boundedMs, plainMs, boundedMs / plainMs);
+            System.out.printf("figure:   %s, a quarter (revenue basis), 90 %% intervals of 1,000 refits: %.0f ms; the report without:"
+                    + " %.0f ms (ratio %.1fx); target <= 2000 ms -> %s%n", model, boundedMs, plainMs, boundedMs / plainMs,
+                    boundedMs <= 2000 ? "met" : "NOT met");
         }
         System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
     }

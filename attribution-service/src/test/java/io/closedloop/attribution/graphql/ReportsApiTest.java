@@ -4,6 +4,7 @@ import io.closedloop.attribution.feeditem.CrmItem;
 import io.closedloop.attribution.feeditem.MembershipItem;
 import io.closedloop.attribution.feeditem.TouchItem;
 import io.closedloop.plumbing.graphql.Money;
+import io.closedloop.attribution.repository.VersionRepository;
 import io.closedloop.attribution.service.FeedApplyService;
 import io.closedloop.attribution.service.ReportFeedApply;
 import io.closedloop.launcher.testing.PostgresTestResource;
@@ -30,6 +31,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,6 +69,9 @@ class ReportsApiTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    VersionRepository versions;
 
     @Inject
     io.closedloop.attribution.service.Snapshots snapshots;
@@ -258,6 +263,9 @@ class ReportsApiTest {
                 + " {name: FIRST_TOUCH}], bases: [REVENUE]) { id name from to settings { lookbackDays } dataVersion reports"
                 + " { model name basis groupBy rows } } }", "createSnapshot");
         String id = taken.getString("id");
+        // A data version after the snapshot, before the changes (the service logs one a minute).
+        versions.logMoment().await().indefinitely();
+        String beforeChanges = Instant.now().toString();
         assertEquals("March board deck", taken.getString("name"));
         assertEquals("2026-03-01", taken.getString("from"));
         assertEquals(List.of("LINEAR", "FIRST_TOUCH"), taken.getList("reports.name"));
@@ -321,6 +329,33 @@ class ReportsApiTest {
         assertEquals(paidSearch.getList("causes.amount"), between.getList("causes.amount"));
         graphql(admin, "{ explainChange(from: \"" + id + "\", model: 1, basis: REVENUE, to: \"" + later + "\") { amountNow } }")
                 .body("errors[0].message", containsString("explainChange.to: snapshot " + later + " holds no report of the same"));
+
+        // From a time instead of a snapshot: the data as it was then (the last data version logged before it) gives the same
+        // causes, the figure then computed from the versions.
+        JsonPath since = ok(ws, "{ explainChangeSince(asOf: \"" + beforeChanges + "\", " + MARCH + ", model: {name: LINEAR},"
+                + " basis: REVENUE, key: \"paid_search\") { from { id } asOf" + causes, "explainChangeSince");
+        assertNull(since.get("from"));
+        assertTrue(since.getString("asOf").compareTo(beforeChanges) <= 0, "the version logged at or before the time");
+        assertEquals(500.0, since.getDouble("amountThen"), 1e-9);
+        assertEquals(paidSearch.getList("causes.amount"), since.getList("causes.amount"));
+        graphql(admin, "{ explainChangeSince(asOf: \"2000-01-01T00:00:00Z\", " + MARCH + ", model: {name: LINEAR}) { amountNow } }")
+                .body("errors[0].message", containsString("explainChangeSince.asOf: no data version is kept from 2000-01-01T00:00:00Z"));
+        graphql(admin, "{ explainChangeSince(asOf: \"yesterday\", " + MARCH + ", model: {name: LINEAR}) { amountNow } }")
+                .body("errors[0].message", containsString("explainChangeSince.asOf: must be an ISO-8601 time"));
+
+        // A switch of models is a SETTINGS change: LINEAR then, FIRST_TOUCH now; the figure now is FIRST_TOUCH's report now.
+        JsonPath firstTouchNow = ok(ws, "{ performance(" + MARCH + ", model: {name: FIRST_TOUCH}, basis: REVENUE) { rows { edges"
+                + " { node { key amount } } } } }", "performance");
+        JsonPath switched = ok(ws, "{ explainChange(from: \"" + id + "\", basis: REVENUE, key: \"email\", toModel: {name:"
+                + " FIRST_TOUCH}) { model toModel" + causes, "explainChange");
+        assertEquals("LINEAR", switched.getString("model"));
+        assertEquals("FIRST_TOUCH", switched.getString("toModel"));
+        assertEquals(1500.0, value(firstTouchNow, "email", "amount"), 1e-9, "email is the first touch in the 7 days now");
+        assertEquals(1500.0, switched.getDouble("amountNow"), 1e-9);
+        assertEquals(500.0, switched.getDouble("amountThen"), 1e-9, "half of the 1000 under LINEAR then");
+        assertCauses(switched, switched.getDouble("causes[0].amount"), switched.getDouble("causes[1].amount"),
+                switched.getDouble("causes[2].amount"), switched.getDouble("causes[3].amount"));
+        assertNotEquals(0.0, switched.getDouble("causes[3].amount"), "the switch of models moved the figure");
         graphql(admin, "mutation { deleteSnapshot(id: \"" + later + "\") }").body("data.deleteSnapshot", equalTo(true));
         assertEquals(List.of(id), ok(ws, "{ snapshots { edges { node { id } } } }", "snapshots").getList("edges.node.id"));
         assertNull(ok("{ snapshot(id: \"" + id + "\") { id } }", "snapshot").get("id"), "another workspace does not see it");
