@@ -175,6 +175,15 @@ public class VersionRepository {
      * {@code closedloop.reports.on-demand-max-rows}). A deal outside the period gives a report of it nothing.
      */
     public Uni<Versions> versions(String workspace, String then, String now, Changed changed, Instant from, Instant to) {
+        return versions(workspace, then, now, changed, from, to, Set.of());
+    }
+
+    /**
+     * {@link #versions}, and the memberships and touches of {@code accounts} too, whether or not a deal of the period reached
+     * them (a data-driven model's population holds every account's touches).
+     */
+    public Uni<Versions> versions(String workspace, String then, String now, Changed changed, Instant from, Instant to,
+                                  Set<String> accounts) {
         String inPeriod = " (o.created_at >= $4 and o.created_at < $5 or o.closed_at >= $4 and o.closed_at < $5) ";
         return customPlans(tx -> {
             Uni<List<DealVersion>> deals = changed == null
@@ -183,7 +192,7 @@ public class VersionRepository {
                             + " or o.id in (select unnest($7::text[])) or o.contact_ids && $8) ", Tuple.of(workspace, then, now,
                             utc(from), utc(to)).addArrayOfString(array(changed.accounts())).addArrayOfString(array(changed.deals()))
                             .addArrayOfString(array(changed.contacts())));
-            return deals.chain(found -> around(tx, workspace, then, now, found, to));
+            return deals.chain(found -> around(tx, workspace, then, now, found, accounts, to));
         });
     }
 
@@ -198,8 +207,9 @@ public class VersionRepository {
                 .chain(ignored -> reads.apply(tx)));
     }
 
-    private Uni<Versions> around(SqlConnection tx, String workspace, String then, String now, List<DealVersion> deals, Instant to) {
-        Set<String> all = new HashSet<>();
+    private Uni<Versions> around(SqlConnection tx, String workspace, String then, String now, List<DealVersion> deals,
+                                 Set<String> accounts, Instant to) {
+        Set<String> all = new HashSet<>(accounts);
         Set<String> named = new HashSet<>();
         for (DealVersion d : deals) {
             if (d.accountId() != null) {

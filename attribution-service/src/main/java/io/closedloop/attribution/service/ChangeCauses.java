@@ -187,7 +187,7 @@ final class ChangeCauses {
     }
 
     /** The contacts' lead-creation times at one moment, by contact and (the earliest) by account. */
-    private static final class Leads {
+    static final class Leads {
         private final Map<String, Instant> byContact = new HashMap<>();
         private final Map<String, Instant> byAccount = new HashMap<>();
 
@@ -218,7 +218,7 @@ final class ChangeCauses {
         }
     }
 
-    private static Map<String, String> accounts(List<MembershipVersion> memberships, boolean now) {
+    static Map<String, String> accounts(List<MembershipVersion> memberships, boolean now) {
         Map<String, String> out = new HashMap<>();
         for (MembershipVersion m : memberships) {
             if ((now ? m.now() : m.then()) && m.accountId() != null) {
@@ -228,7 +228,7 @@ final class ChangeCauses {
         return out;
     }
 
-    private static Map<String, DealVersion> deals(List<DealVersion> versions, boolean now) {
+    static Map<String, DealVersion> deals(List<DealVersion> versions, boolean now) {
         Map<String, DealVersion> out = new HashMap<>();
         for (DealVersion d : versions) {
             if (now ? d.now() : d.then()) {
@@ -239,7 +239,7 @@ final class ChangeCauses {
     }
 
     /** Each account's touches at one moment, through the memberships of one moment (a touch once per account). */
-    private static Map<String, List<TouchVersion>> byAccount(List<TouchVersion> touches, boolean now, Map<String, String> accountOf) {
+    static Map<String, List<TouchVersion>> byAccount(List<TouchVersion> touches, boolean now, Map<String, String> accountOf) {
         Map<String, List<TouchVersion>> out = new HashMap<>();
         for (TouchVersion t : touches) {
             if (!(now ? t.now() : t.then())) {

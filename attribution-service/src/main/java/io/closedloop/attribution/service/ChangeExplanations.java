@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * explainChange (issue 22, docs/reports.md "Why a figure changed"): one group's figures of a snapshot's report beside the
@@ -57,15 +58,18 @@ public class ChangeExplanations {
     private final AttributionService attribution;
     private final AttributionSettingsService settings;
     private final OnDemandWork onDemand;
+    private final JourneyStore store;
 
     public ChangeExplanations(SnapshotRepository snapshotRows, Snapshots snapshots, VersionRepository versions,
-                              AttributionService attribution, AttributionSettingsService settings, OnDemandWork onDemand) {
+                              AttributionService attribution, AttributionSettingsService settings, OnDemandWork onDemand,
+                              JourneyStore store) {
         this.snapshotRows = snapshotRows;
         this.snapshots = snapshots;
         this.versions = versions;
         this.attribution = attribution;
         this.settings = settings;
         this.onDemand = onDemand;
+        this.store = store;
     }
 
     /** A snapshot's header, one report of it, and its view. */
@@ -142,12 +146,6 @@ public class ChangeExplanations {
     }
 
     private Uni<ChangeExplanation> explain(String workspace, Base from, Target to, Dimension groupBy, String key) {
-        for (ModelOptions o : List.of(from.options(), to.options())) {
-            if (!o.model().isRuleBased()) {
-                throw new IllegalArgumentException(OP + ".model: explaining a change of " + o.model() + " is not available yet"
-                        + " (its credits depend on every journey of the period: each cause would refit the model)");
-            }
-        }
         if (from.setting().scope() != JourneyScope.ACCOUNT || to.setting().scope() != JourneyScope.ACCOUNT) {
             throw new IllegalArgumentException(OP + ".model: only ACCOUNT journeys can be explained (CONTACT_ROLES journeys"
                     + " follow persons, whose versions are not kept)");
@@ -166,32 +164,51 @@ public class ChangeExplanations {
     private Uni<ChangeExplanation> explain(String workspace, Base from, Target to, Dimension groupBy, String key, String nowMoment) {
         Instant start = from.firstDay().atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant end = from.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-        ChangeCauses.Settings thenSettings = settings(from.options(), from.setting());
-        ChangeCauses.Settings nowSettings = settings(to.options(), to.setting());
         boolean settingsChanged = settingsDiffer(from, to);
         Basis basis = from.options().basis();
         String thenMoment = from.moment();
+        String column = groupBy.spendColumn();
+        Uni<double[]> spend = column == null && key != null ? Uni.createFrom().item(new double[2])
+                : versions.spend(workspace, thenMoment, nowMoment, from.firstDay(), from.lastDay().plusDays(1),
+                key == null ? null : column, key, Dimension.NO_VALUE);
+        if (!from.options().model().isRuleBased() || !to.options().model().isRuleBased()) {
+            // The figure now is the one computed here from the journeys a report now reads (the touches in memory): asking
+            // the report again would fit the model once more.
+            Uni<ChangeCauses.Result> split = versions.changed(workspace, thenMoment, nowMoment).chain(changed -> onDemand.run(
+                    workspace, true, () -> versions.versions(workspace, thenMoment, nowMoment, changed, start, end,
+                                    changed.accounts())
+                            .chain(v -> store.journeys(workspace).map(memory -> new Read(v, memory, changed.accounts()))),
+                    read -> PopulationChangeCauses.explain(read.memory(), read.versions(), read.accounts(), start, end, basis,
+                            groupBy, key, populationSetting(from.options(), from.setting()),
+                            populationSetting(to.options(), to.setting()), settingsChanged)))
+                    .onFailure(JourneyStore.TooLarge.class).transform(e -> new IllegalArgumentException(OP + ".model: "
+                            + from.options().model() + " and " + to.options().model() + " changes are explained over the"
+                            + " workspace's touches in memory, which are more than closedloop.reports.journeys-megabytes"));
+            return split.chain(result -> spend.chain(spent -> to.snapshot() != null
+                    ? Uni.createFrom().item(view(from, to, groupBy, key, result, spent, to.reported()))
+                    : Uni.createFrom().item(view(from, to, groupBy, key, result, spent,
+                    new double[]{result.amountNow(), result.creditNow()}))));
+        }
+        ChangeCauses.Settings thenSettings = settings(from.options(), from.setting());
+        ChangeCauses.Settings nowSettings = settings(to.options(), to.setting());
         Uni<Versions> read = settingsChanged ? versions.versions(workspace, thenMoment, nowMoment, null, start, end)
                 : versions.changed(workspace, thenMoment, nowMoment).chain(changed -> versions.versions(workspace, thenMoment,
                 nowMoment, changed, start, end));
         Uni<ChangeCauses.Result> split = onDemand.run(workspace, true, () -> read, v -> ChangeCauses.explain(v, start, end, basis,
                 groupBy, key, thenSettings, nowSettings, settingsChanged));
-        String column = groupBy.spendColumn();
-        Uni<double[]> spend = column == null && key != null ? Uni.createFrom().item(new double[2])
-                : versions.spend(workspace, thenMoment, nowMoment, from.firstDay(), from.lastDay().plusDays(1),
-                key == null ? null : column, key, Dimension.NO_VALUE);
         Uni<double[]> reportedNow = to.snapshot() != null ? Uni.createFrom().item(to.reported())
                 : attribution.attribution(workspace, start, end, groupBy, to.options()).map(r -> figures(r, key));
         return split.chain(result -> spend.chain(spent -> reportedNow.map(current -> view(from, to, groupBy, key, result,
                 spent, current))));
     }
 
-    /** Whether the figures' settings differ: the lookback, the model, or its own parameters (half-life, weights). */
+    /** Whether the figures' settings differ: the lookback, the model, or its own parameters (half-life, weights, order). */
     private static boolean settingsDiffer(Base from, Target to) {
         ModelOptions a = from.options();
         ModelOptions b = to.options();
         return from.setting().lookbackDays() != to.setting().lookbackDays() || a.model() != b.model()
                 || a.model() == ModelName.TIME_DECAY && from.setting().halfLifeDays() != to.setting().halfLifeDays()
+                || a.model() == ModelName.MARKOV && a.markovOrder() != b.markovOrder()
                 || a.model() == ModelName.CUSTOM && !Arrays.equals(a.custom().weights(), b.custom().weights());
     }
 
@@ -316,6 +333,15 @@ public class ChangeExplanations {
         return new Setting(options.lookbackDays() != null ? options.lookbackDays() : lookbackDays,
                 options.halfLifeDays() != null ? options.halfLifeDays() : halfLifeDays,
                 options.scope() != null ? options.scope() : scope);
+    }
+
+    /** The versions read, the touches and deals in memory, and the accounts whose journeys come from the versions. */
+    private record Read(Versions versions, JourneyStore.InMemory memory, Set<String> accounts) {
+    }
+
+    private static PopulationChangeCauses.Setting populationSetting(ModelOptions options, Setting s) {
+        return new PopulationChangeCauses.Setting(Duration.ofDays(s.lookbackDays()), options,
+                options.model().isRuleBased() ? options.model().ruleBased(s.halfLifeDays(), options.custom()) : null);
     }
 
     private static ChangeCauses.Settings settings(ModelOptions options, Setting s) {
