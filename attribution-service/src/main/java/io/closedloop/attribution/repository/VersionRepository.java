@@ -104,6 +104,17 @@ public class VersionRepository {
                 + " pg_current_snapshot()::text) on conflict (taken_at) do nothing").execute().replaceWithVoid();
     }
 
+    /**
+     * Deletes up to {@code batch} versions replaced before {@code before}, and the moments logged before it (no question can
+     * be asked of them any more); how many versions went.
+     */
+    public Uni<Integer> forget(Instant before, int batch) {
+        return pool.preparedQuery("delete from data_moment where taken_at < $1").execute(Tuple.of(utc(before)))
+                .chain(() -> pool.preparedQuery("delete from replaced_row where ctid = any(array(select ctid from replaced_row"
+                        + " where replaced_at < $1 limit $2))").execute(Tuple.of(utc(before), batch)))
+                .map(rows -> rows.rowCount());
+    }
+
     /** The last moment logged at or before {@code at}; null when none is. */
     public Uni<LoggedMoment> momentAt(Instant at) {
         return pool.preparedQuery("select taken_at, moment from data_moment where taken_at <= $1 order by taken_at desc limit 1")

@@ -59,10 +59,11 @@ public class ChangeExplanations {
     private final AttributionSettingsService settings;
     private final OnDemandWork onDemand;
     private final JourneyStore store;
+    private final DataVersions dataVersions;
 
     public ChangeExplanations(SnapshotRepository snapshotRows, Snapshots snapshots, VersionRepository versions,
                               AttributionService attribution, AttributionSettingsService settings, OnDemandWork onDemand,
-                              JourneyStore store) {
+                              JourneyStore store, DataVersions dataVersions) {
         this.snapshotRows = snapshotRows;
         this.snapshots = snapshots;
         this.versions = versions;
@@ -70,6 +71,7 @@ public class ChangeExplanations {
         this.settings = settings;
         this.onDemand = onDemand;
         this.store = store;
+        this.dataVersions = dataVersions;
     }
 
     /** A snapshot's header, one report of it, and its view. */
@@ -105,6 +107,10 @@ public class ChangeExplanations {
                 return Uni.createFrom().nullItem();
             }
             refuseUnversioned(from, "from");
+            if (from.header().createdAt().isBefore(dataVersions.keptSince())) {
+                throw new IllegalArgumentException(OP + ".from: snapshot " + fromId + " was taken " + from.header().createdAt()
+                        + ", before the oldest versions kept (closedloop.versions.keep): its change can no longer be explained");
+            }
             ModelOptions options = Snapshots.options(from.report().options()).withBasis(basis);
             ModelOptions later = toModel == null ? options : toModel.withBasis(basis);
             Base base = new Base(from.view(), null, from.header().from(), from.header().to(), from.header().moment(),
@@ -127,10 +133,14 @@ public class ChangeExplanations {
     public Uni<ChangeExplanation> explainSince(String workspace, Instant asOf, LocalDate firstDay, LocalDate lastDay,
                                                ModelOptions options, Dimension groupBy, String key) {
         onDemand.requireShare(workspace);
+        if (asOf.isBefore(dataVersions.keptSince())) {
+            throw new IllegalArgumentException(OP_SINCE + ".asOf: " + asOf + " is before the oldest versions kept ("
+                    + dataVersions.keptSince() + ", closedloop.versions.keep)");
+        }
         return versions.momentAt(asOf).chain(logged -> {
             if (logged == null) {
                 throw new IllegalArgumentException(OP_SINCE + ".asOf: no data version is kept from " + asOf + " or before (one is"
-                        + " logged every minute from the first start of this version; the earliest kept is the limit)");
+                        + " logged every minute, and kept for closedloop.versions.keep)");
             }
             return versions.settings(workspace, logged.moment()).chain(then -> {
                 Base base = new Base(null, logged.takenAt().toString(), firstDay, lastDay, logged.moment(),

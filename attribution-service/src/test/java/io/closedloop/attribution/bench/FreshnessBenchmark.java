@@ -241,9 +241,9 @@ public final class FreshnessBenchmark {
         System.out.println("load average before: " + Files.readString(Path.of("/proc/loadavg")).trim());
         String period = "period: {from: \"2025-04-01\", to: \"2025-06-30\"}";
         long s0 = System.nanoTime();
-        String taken = post(http, attribution, admin, "mutation { createSnapshot(name: \"bench\", " + period + ", models: [{name: LINEAR}],"
+        String taken = post(http, attribution, admin, "mutation { createSnapshot(name: \"bench\", " + period + ", models: [{name: LINEAR}, {name: MARKOV}],"
                 + " bases: [PIPELINE, REVENUE], groupBy: [CHANNEL]) { id } }");
-        System.out.printf("createSnapshot (2 reports): %.0f ms%n", (System.nanoTime() - s0) / 1e6);
+        System.out.printf("createSnapshot (4 reports: LINEAR and MARKOV, both bases): %.0f ms%n", (System.nanoTime() - s0) / 1e6);
         String id = taken.replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1");
         try (Connection c = DriverManager.getConnection(url, "postgres", password); Statement st = c.createStatement()) {
             // Two disjoint sets of the same size, one written with versions kept and one without: deals restated, touches
@@ -299,19 +299,23 @@ public final class FreshnessBenchmark {
         watcher.start();
         List<Double> times = new ArrayList<>();
         List<String> asked = new ArrayList<>();
-        // Each explanation is charged to the workspace's on-demand share, which one at this size spends for minutes: the
-        // revenue basis's total and paid_search's (the second waits, untimed, for the share).
-        for (String basis : List.of("REVENUE")) {
+        // Each explanation is charged to the workspace's on-demand share (the next waits, untimed, for it): LINEAR's revenue
+        // total and paid_search's, and MARKOV's paid_search (each combination of causes refits the model over the quarter).
+        for (String model : List.of("0", "1")) {
             for (String key : new String[]{null, "paid_search"}) {
-                Timed timed = timedOnDemand(http, attribution, analyst, "{ explainChange(from: \"" + id + "\", basis: " + basis
-                        + (key == null ? "" : ", key: \"" + key + "\"") + ") { amountThen amountNow causes { cause amount"
-                        + " opportunityCount } } }");
+                if (model.equals("1") && key == null) {
+                    continue;
+                }
+                String basis = "REVENUE";
+                Timed timed = timedOnDemand(http, attribution, analyst, "{ explainChange(from: \"" + id + "\", model: " + model
+                        + ", basis: " + basis + (key == null ? "" : ", key: \"" + key + "\"") + ") { model amountThen amountNow"
+                        + " causes { cause amount opportunityCount } } }");
                 String answer = timed.answer();
                 times.add(timed.millis());
                 if (!answer.contains("\"CRM\"")) {
                     throw new IllegalStateException("no explanation in " + answer);
                 }
-                asked.add(basis.charAt(0) + "/" + (key == null ? "total" : key) + " "
+                asked.add((model.equals("0") ? "LINEAR" : "MARKOV") + " " + basis.charAt(0) + "/" + (key == null ? "total" : key) + " "
                         + answer.replaceAll("(?s).*\"cause\":\"CRM\",\"amount\":([-0-9.E]+),\"opportunityCount\":(\\d+).*", "CRM $1 over $2 deals"));
             }
         }

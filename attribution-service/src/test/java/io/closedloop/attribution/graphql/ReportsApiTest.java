@@ -367,8 +367,19 @@ class ReportsApiTest {
         assertTrue(since.getString("asOf").compareTo(beforeChanges) <= 0, "the version logged at or before the time");
         assertEquals(500.0, since.getDouble("amountThen"), 1e-9);
         assertEquals(paidSearch.getList("causes.amount"), since.getList("causes.amount"));
+        String monthAgo = Instant.now().minus(java.time.Duration.ofDays(30)).toString();
+        graphql(admin, "{ explainChangeSince(asOf: \"" + monthAgo + "\", " + MARCH + ", model: {name: LINEAR}) { amountNow } }")
+                .body("errors[0].message", containsString("explainChangeSince.asOf: no data version is kept from " + monthAgo));
         graphql(admin, "{ explainChangeSince(asOf: \"2000-01-01T00:00:00Z\", " + MARCH + ", model: {name: LINEAR}) { amountNow } }")
-                .body("errors[0].message", containsString("explainChangeSince.asOf: no data version is kept from 2000-01-01T00:00:00Z"));
+                .body("errors[0].message", containsString("explainChangeSince.asOf: 2000-01-01T00:00:00Z is before the oldest"
+                        + " versions kept"));
+        // Retention: versions replaced and moments logged before the limit go; nothing newer does.
+        long keptBefore = count("select count(*) from replaced_row") + count("select count(*) from data_moment");
+        pool.query("insert into replaced_row (workspace_id, entity, id, replaced_by, replaced_at, old) values ('" + ws + "', 'touch',"
+                + " 'ancient', '1', '2000-01-01', '{}')").execute().await().indefinitely();
+        pool.query("insert into data_moment values ('2000-01-01', '1:1:')").execute().await().indefinitely();
+        assertEquals(1, versions.forget(Instant.parse("2001-01-01T00:00:00Z"), 10).await().indefinitely());
+        assertEquals(keptBefore, count("select count(*) from replaced_row") + count("select count(*) from data_moment"));
         graphql(admin, "{ explainChangeSince(asOf: \"yesterday\", " + MARCH + ", model: {name: LINEAR}) { amountNow } }")
                 .body("errors[0].message", containsString("explainChangeSince.asOf: must be an ISO-8601 time"));
 
@@ -1437,6 +1448,10 @@ class ReportsApiTest {
         } else {
             assertEquals(expected, row.getDouble(field), tolerance, row.getString("key") + " " + field);
         }
+    }
+
+    private long count(String sql) {
+        return pool.query(sql).execute().await().indefinitely().iterator().next().getLong(0);
     }
 
     private static double value(JsonPath r, String key, String field) {
