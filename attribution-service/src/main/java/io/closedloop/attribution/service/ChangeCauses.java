@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,13 +75,7 @@ final class ChangeCauses {
         List<String> ids = new ArrayList<>(all);
         Collections.sort(ids);
         int combos = 1 << players;
-        double[] amount = new double[4];
-        double[] credit = new double[4];
-        double amountThen = 0;
-        double amountNow = 0;
-        double creditThen = 0;
-        double creditNow = 0;
-        List<DealChange> changes = new ArrayList<>();
+        Map<String, double[][]> values = new LinkedHashMap<>();
         for (String id : ids) {
             double[][] value = new double[combos][];
             for (int c = 0; c < combos; c++) {
@@ -90,6 +85,26 @@ final class ChangeCauses {
                 Settings s = (c >> SETTINGS & 1) == 1 ? now : then;
                 value[c] = value(deals.get(d).get(id), contacts.get(d), touchesOf.get(t + 2 * m), from, to, basis, groupBy, key, s);
             }
+            values.put(id, value);
+        }
+        return split(values, players);
+    }
+
+    /**
+     * The figures then and now and each cause's share, from each deal's figure {amount, credit} in every combination of
+     * causes ({@code values}, summed in its order): per deal, each cause's Shapley value; the deals a cause moved listed.
+     */
+    static Result split(Map<String, double[][]> values, int players) {
+        int combos = 1 << players;
+        double[] amount = new double[4];
+        double[] credit = new double[4];
+        double amountThen = 0;
+        double amountNow = 0;
+        double creditThen = 0;
+        double creditNow = 0;
+        List<DealChange> changes = new ArrayList<>();
+        for (Map.Entry<String, double[][]> e : values.entrySet()) {
+            double[][] value = e.getValue();
             amountThen += value[0][0];
             creditThen += value[0][1];
             amountNow += value[combos - 1][0];
@@ -105,7 +120,7 @@ final class ChangeCauses {
                 amount[p] += dealAmount[p];
                 credit[p] += dealCredit[p];
             }
-            changes.add(new DealChange(id, dealAmount, dealCredit));
+            changes.add(new DealChange(e.getKey(), dealAmount, dealCredit));
         }
         return new Result(amountThen, amountNow, creditThen, creditNow, amount, credit, changes);
     }

@@ -17,7 +17,6 @@ import io.closedloop.attribution.repository.VersionRepository.DealVersion;
 import io.closedloop.attribution.repository.VersionRepository.TouchVersion;
 import io.closedloop.attribution.repository.VersionRepository.Versions;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
-import io.closedloop.attribution.service.ChangeCauses.DealChange;
 import io.closedloop.attribution.service.ChangeCauses.Result;
 
 import java.time.Duration;
@@ -89,34 +88,7 @@ final class PopulationChangeCauses {
             figures(memory, reached, deals.get(d), leads.get(d), touchesOf.get(t + 2 * m), from, to, basis, groupBy, key, s)
                     .forEach((id, figure) -> value.computeIfAbsent(id, i -> new double[combos][2])[combo] = figure);
         }
-        double[] amount = new double[4];
-        double[] credit = new double[4];
-        double amountThen = 0;
-        double amountNow = 0;
-        double creditThen = 0;
-        double creditNow = 0;
-        List<DealChange> moved = new ArrayList<>();
-        for (Map.Entry<String, double[][]> e : value.entrySet()) {
-            double[][] v = e.getValue();
-            amountThen += v[0][0];
-            creditThen += v[0][1];
-            amountNow += v[combos - 1][0];
-            creditNow += v[combos - 1][1];
-            double[] dealAmount = new double[4];
-            double[] dealCredit = new double[4];
-            boolean any = false;
-            for (int p = 0; p < players; p++) {
-                dealAmount[p] = ChangeCauses.shapley(v, players, p, 0);
-                dealCredit[p] = ChangeCauses.shapley(v, players, p, 1);
-                amount[p] += dealAmount[p];
-                credit[p] += dealCredit[p];
-                any |= dealAmount[p] != 0 || dealCredit[p] != 0;
-            }
-            if (any) {
-                moved.add(new DealChange(e.getKey(), dealAmount, dealCredit));
-            }
-        }
-        return new Result(amountThen, amountNow, creditThen, creditNow, amount, credit, moved);
+        return ChangeCauses.split(value, players);
     }
 
     /** Each converting deal's {attributed amount, credit} of {@code key} (null: all) in one combination's figure. */
