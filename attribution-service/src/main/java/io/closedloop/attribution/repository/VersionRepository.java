@@ -4,6 +4,7 @@ import io.closedloop.attribution.AttributionSettings;
 import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.OnDemandLimitException;
 import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -110,8 +111,9 @@ public class VersionRepository {
      */
     public Uni<Integer> forget(Instant before, int batch) {
         return pool.preparedQuery("delete from data_moment where taken_at < $1").execute(Tuple.of(utc(before)))
+                // Rows another replica is deleting are skipped, not waited for: replicas share the work.
                 .chain(() -> pool.preparedQuery("delete from replaced_row where ctid = any(array(select ctid from replaced_row"
-                        + " where replaced_at < $1 limit $2))").execute(Tuple.of(utc(before), batch)))
+                        + " where replaced_at < $1 limit $2 for update skip locked))").execute(Tuple.of(utc(before), batch)))
                 .map(rows -> rows.rowCount());
     }
 
@@ -196,7 +198,7 @@ public class VersionRepository {
     public Uni<Versions> versions(String workspace, String then, String now, Changed changed, Instant from, Instant to,
                                   Set<String> accounts) {
         String inPeriod = " (o.created_at >= $4 and o.created_at < $5 or o.closed_at >= $4 and o.closed_at < $5) ";
-        return customPlans(tx -> {
+        return mergePendingIdentifiers().chain(() -> customPlans(tx -> {
             Uni<List<DealVersion>> deals = changed == null
                     ? dealVersions(tx, inPeriod, Tuple.of(workspace, then, now, utc(from), utc(to)))
                     : dealVersions(tx, inPeriod + "and (o.account_id in (select unnest($6::text[]))"
@@ -204,16 +206,31 @@ public class VersionRepository {
                             utc(from), utc(to)).addArrayOfString(array(changed.accounts())).addArrayOfString(array(changed.deals()))
                             .addArrayOfString(array(changed.contacts())));
             return deals.chain(found -> around(tx, workspace, then, now, found, accounts, to));
-        });
+        }));
     }
 
     /**
-     * Runs {@code reads} in one read-only transaction planned for each statement's own values: a prepared statement run
+     * Merges the touches' identifier index's pending list into the index. Touches written since the index was last vacuumed
+     * sit in that list, which every look-up scans whole for every identifier asked: 20,000 re-sent touches made each chunk
+     * of 1,000 identifiers below take 1.6 s instead of 60 ms. This costs what the next vacuum would; a statement of its own
+     * (its lock on the index ends with it), and a look-up that merely runs slower where it cannot (a standby, not the
+     * index's owner).
+     */
+    private Uni<Void> mergePendingIdentifiers() {
+        return pool.query("select gin_clean_pending_list('touch_by_identifier')").execute().replaceWithVoid()
+                .onFailure().invoke(e -> Log.debugf("the touches' identifier index not merged: %s", e.getMessage()))
+                .onFailure().recoverWithNull();
+    }
+
+    /**
+     * Runs {@code reads} in one read-only repeatable-read transaction planned for each statement's own values: a prepared statement run
      * often gets a generic plan, which knows neither how many ids an array holds nor the moments, and for which an array
      * is no constant (a constant one is looked up hashed: {@code = any}).
      */
     private <T> Uni<T> customPlans(Function<SqlConnection, Uni<T>> reads) {
-        return pool.withTransaction(tx -> tx.query("set transaction read only").execute()
+        // Repeatable read: every statement sees the same rows (at read committed a touch updated between the replaced and
+        // the current touches' statements would be in neither).
+        return pool.withTransaction(tx -> tx.query("set transaction isolation level repeatable read, read only").execute()
                 .chain(ignored -> tx.query("set local plan_cache_mode = force_custom_plan").execute())
                 .chain(ignored -> reads.apply(tx)));
     }
@@ -253,11 +270,7 @@ public class VersionRepository {
                     + " and" + inEither("t") + " limit $5", Tuple.of(workspace, then, now, array(identifiers), maxRows + 1, utc(to)),
                     VersionRepository::touch);
             List<String> listed = new ArrayList<>(identifiers);
-            // Touches updated since the index was last vacuumed sit in its pending list, which every look-up scans whole
-            // for every identifier asked: 20,000 re-sent touches made each chunk of 1,000 identifiers take 1.6 s instead of
-            // 60 ms. Merging them into the index first costs what the next vacuum would.
-            Uni<List<TouchVersion>> current = tx.query("select gin_clean_pending_list('touch_by_identifier')").execute()
-                    .chain(ignored -> tx.query("set local enable_seqscan = off").execute())
+            Uni<List<TouchVersion>> current = tx.query("set local enable_seqscan = off").execute()
                     .map(ignored -> new ArrayList<>());
             for (int chunk = 0; chunk < listed.size(); chunk += IDENTIFIERS_PER_STATEMENT) {
                 String[] some = listed.subList(chunk, Math.min(listed.size(), chunk + IDENTIFIERS_PER_STATEMENT))

@@ -34,8 +34,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * explainChange (issue 22, docs/reports.md "Why a figure changed"): one group's figures of a snapshot's report beside the
@@ -116,11 +118,11 @@ public class ChangeExplanations {
             Base base = new Base(from.view(), null, from.header().from(), from.header().to(), from.header().moment(),
                     setting(from.header().settings(), options), options, reported(from.report(), key));
             if (toId == null) {
-                return now(workspace, later).chain(to -> explain(workspace, base, to, groupBy, key));
+                return now(workspace, later).chain(to -> explain(OP, workspace, base, to, groupBy, key));
             }
             return laterReport(workspace, from, toId, Snapshots.options(later).encode()).chain(to -> {
                 refuseUnversioned(to, "to");
-                return explain(workspace, base, new Target(to.view(), to.header().moment(),
+                return explain(OP, workspace, base, new Target(to.view(), to.header().moment(),
                         setting(to.header().settings(), later), later, reported(to.report(), key)), groupBy, key);
             });
         });
@@ -145,7 +147,7 @@ public class ChangeExplanations {
             return versions.settings(workspace, logged.moment()).chain(then -> {
                 Base base = new Base(null, logged.takenAt().toString(), firstDay, lastDay, logged.moment(),
                         setting(then, options), options, null);
-                return now(workspace, options).chain(to -> explain(workspace, base, to, groupBy, key));
+                return now(workspace, options).chain(to -> explain(OP_SINCE, workspace, base, to, groupBy, key));
             });
         });
     }
@@ -155,16 +157,22 @@ public class ChangeExplanations {
         return settings.get(workspace).map(s -> new Target(null, null, setting(s, options), options, null));
     }
 
-    private Uni<ChangeExplanation> explain(String workspace, Base from, Target to, Dimension groupBy, String key) {
+    private Uni<ChangeExplanation> explain(String op, String workspace, Base from, Target to, Dimension groupBy, String key) {
         if (from.setting().scope() != JourneyScope.ACCOUNT || to.setting().scope() != JourneyScope.ACCOUNT) {
-            throw new IllegalArgumentException(OP + ".model: only ACCOUNT journeys can be explained (CONTACT_ROLES journeys"
+            throw new IllegalArgumentException(op + ".model: only ACCOUNT journeys can be explained (CONTACT_ROLES journeys"
                     + " follow persons, whose versions are not kept)");
         }
-        // "Now" is one moment taken first, so that every read below sees the same versions (a page committing between
-        // two reads would otherwise count in one and not the other); what commits after it and before the figure now is
-        // read lands in NOT_VERSIONED.
-        Uni<String> laterMoment = to.moment() == null ? versions.moment() : Uni.createFrom().item(to.moment());
-        return laterMoment.chain(nowMoment -> explain(workspace, from, to, groupBy, key, nowMoment))
+        Uni<ChangeExplanation> explained;
+        if (!from.options().model().isRuleBased() || !to.options().model().isRuleBased()) {
+            explained = explainRefitted(op, workspace, from, to, groupBy, key);
+        } else {
+            // "Now" is one moment taken first, so that every read below sees the same versions (a page committing between
+            // two reads would otherwise count in one and not the other); what commits after it and before the figure now
+            // is read lands in NOT_VERSIONED.
+            Uni<String> laterMoment = to.moment() == null ? versions.moment() : Uni.createFrom().item(to.moment());
+            explained = laterMoment.chain(nowMoment -> explain(workspace, from, to, groupBy, key, nowMoment));
+        }
+        return explained
                 // The graph answers an unexpected failure as a bare "System error": the log keeps what it was.
                 .onFailure(e -> !(e instanceof IllegalArgumentException || e instanceof OnDemandLimitException))
                 .invoke(e -> Log.errorf(e, "explainChange of workspace %s from %s failed", workspace,
@@ -177,28 +185,7 @@ public class ChangeExplanations {
         boolean settingsChanged = settingsDiffer(from, to);
         Basis basis = from.options().basis();
         String thenMoment = from.moment();
-        String column = groupBy.spendColumn();
-        Uni<double[]> spend = column == null && key != null ? Uni.createFrom().item(new double[2])
-                : versions.spend(workspace, thenMoment, nowMoment, from.firstDay(), from.lastDay().plusDays(1),
-                key == null ? null : column, key, Dimension.NO_VALUE);
-        if (!from.options().model().isRuleBased() || !to.options().model().isRuleBased()) {
-            // The figure now is the one computed here from the journeys a report now reads (the touches in memory): asking
-            // the report again would fit the model once more.
-            Uni<ChangeCauses.Result> split = versions.changed(workspace, thenMoment, nowMoment).chain(changed -> onDemand.run(
-                    workspace, true, () -> versions.versions(workspace, thenMoment, nowMoment, changed, start, end,
-                                    changed.accounts())
-                            .chain(v -> store.journeys(workspace).map(memory -> new Read(v, memory, changed.accounts()))),
-                    read -> PopulationChangeCauses.explain(read.memory(), read.versions(), read.accounts(), start, end, basis,
-                            groupBy, key, populationSetting(from.options(), from.setting()),
-                            populationSetting(to.options(), to.setting()), settingsChanged)))
-                    .onFailure(JourneyStore.TooLarge.class).transform(e -> new IllegalArgumentException(OP + ".model: "
-                            + from.options().model() + " and " + to.options().model() + " changes are explained over the"
-                            + " workspace's touches in memory, which are more than closedloop.reports.journeys-megabytes"));
-            return split.chain(result -> spend.chain(spent -> to.snapshot() != null
-                    ? Uni.createFrom().item(view(from, to, groupBy, key, result, spent, to.reported()))
-                    : Uni.createFrom().item(view(from, to, groupBy, key, result, spent,
-                    new double[]{result.amountNow(), result.creditNow()}))));
-        }
+        Uni<double[]> spend = spend(workspace, from, groupBy, key, nowMoment);
         ChangeCauses.Settings thenSettings = settings(from.options(), from.setting());
         ChangeCauses.Settings nowSettings = settings(to.options(), to.setting());
         Uni<Versions> read = settingsChanged ? versions.versions(workspace, thenMoment, nowMoment, null, start, end)
@@ -210,6 +197,65 @@ public class ChangeExplanations {
                 : attribution.attribution(workspace, start, end, groupBy, to.options()).map(r -> figures(r, key));
         return split.chain(result -> spend.chain(spent -> reportedNow.map(current -> view(from, to, groupBy, key, result,
                 spent, current))));
+    }
+
+    /**
+     * A change of a data-driven figure (or across a switch to or from one): the touches and deals in memory first, then the
+     * moment now, so that every account that changed since the earlier moment (and whose copy in memory may be older or
+     * newer than the later one) is built from its versions, and every other account is the same at both moments and in
+     * memory. The figure now is the one computed here from the journeys a report now reads: asking the report again would
+     * fit the model once more.
+     */
+    private Uni<ChangeExplanation> explainRefitted(String op, String workspace, Base from, Target to, Dimension groupBy,
+                                                   String key) {
+        Instant start = from.firstDay().atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant end = from.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        String thenMoment = from.moment();
+        PopulationChangeCauses.Setting then = populationSetting(from.options(), from.setting());
+        PopulationChangeCauses.Setting now = populationSetting(to.options(), to.setting());
+        boolean settingsChanged = settingsDiffer(from, to);
+        AtomicReference<String> laterMoment = new AtomicReference<>();
+        Uni<ChangeCauses.Result> split = onDemand.run(workspace, true,
+                () -> store.journeys(workspace).chain(memory -> versions.moment().chain(current -> {
+                    String later = to.moment() != null ? to.moment() : current;
+                    laterMoment.set(later);
+                    return versions.changed(workspace, thenMoment, current)
+                            .chain(changed -> reached(workspace, thenMoment, later, changed, start, end))
+                            .map(read -> new Read(read.versions(), memory, read.accounts()));
+                })),
+                read -> PopulationChangeCauses.explain(read.memory(), read.versions(), read.accounts(), start, end,
+                        from.options().basis(), groupBy, key, then, now, settingsChanged))
+                .onFailure(JourneyStore.TooLarge.class).transform(e -> new IllegalArgumentException(op + ".model: "
+                        + from.options().model() + " and " + to.options().model() + " changes are explained over the"
+                        + " workspace's touches in memory, which are more than closedloop.reports.journeys-megabytes"));
+        return split.chain(result -> spend(workspace, from, groupBy, key, laterMoment.get()).map(spent -> view(from, to, groupBy,
+                key, result, spent, to.snapshot() != null ? to.reported() : new double[]{result.amountNow(), result.creditNow()})));
+    }
+
+    /**
+     * The versions of the changed accounts and of the accounts of every deal version read: a deal reached through a changed
+     * contact may be of an account no other change reached, whose other deals are then read too (one more read, since a
+     * deal reached so reaches nothing further).
+     */
+    private Uni<Read> reached(String workspace, String then, String later, VersionRepository.Changed changed, Instant start,
+                              Instant end) {
+        return versions.versions(workspace, then, later, changed, start, end, changed.accounts()).chain(v -> {
+            Set<String> accounts = new HashSet<>(changed.accounts());
+            v.deals().stream().filter(d -> d.accountId() != null).forEach(d -> accounts.add(d.accountId()));
+            if (accounts.equals(changed.accounts())) {
+                return Uni.createFrom().item(new Read(v, null, accounts));
+            }
+            VersionRepository.Changed wider = new VersionRepository.Changed(accounts, changed.deals(), changed.contacts());
+            return versions.versions(workspace, then, later, wider, start, end, accounts).map(w -> new Read(w, null, accounts));
+        });
+    }
+
+    /** The group's spend in the period {then, later} (none for groupings spend has no column for). */
+    private Uni<double[]> spend(String workspace, Base from, Dimension groupBy, String key, String laterMoment) {
+        String column = groupBy.spendColumn();
+        return column == null && key != null ? Uni.createFrom().item(new double[2])
+                : versions.spend(workspace, from.moment(), laterMoment, from.firstDay(), from.lastDay().plusDays(1),
+                key == null ? null : column, key, Dimension.NO_VALUE);
     }
 
     /** Whether the figures' settings differ: the lookback, the model, or its own parameters (half-life, weights, order). */
