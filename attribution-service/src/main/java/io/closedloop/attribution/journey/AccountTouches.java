@@ -36,6 +36,9 @@ public final class AccountTouches {
     }
 
     private final long version;
+    /** The moment it was read at (a PostgreSQL snapshot) and the workspace's erasures then: what a refresh starts from. */
+    private final String moment;
+    private final long erasures;
     private final String[] accounts;
     private final Map<String, Integer> indexOf;
     private final int[] offsets;
@@ -45,8 +48,11 @@ public final class AccountTouches {
     /** Per dimension, per id: the value ({@link Dimension#NO_VALUE} for none). */
     private final String[][] values;
 
-    private AccountTouches(long version, String[] accounts, int[] offsets, long[] at, int[][] keys, String[][] values) {
+    private AccountTouches(long version, String moment, long erasures, String[] accounts, int[] offsets, long[] at, int[][] keys,
+                           String[][] values) {
         this.version = version;
+        this.moment = moment;
+        this.erasures = erasures;
         this.accounts = accounts;
         this.indexOf = new HashMap<>(2 * accounts.length);
         for (int a = 0; a < accounts.length; a++) {
@@ -61,6 +67,52 @@ public final class AccountTouches {
     /** The version of the touches and memberships this was read at. */
     public long version() {
         return version;
+    }
+
+    public String moment() {
+        return moment;
+    }
+
+    public long erasures() {
+        return erasures;
+    }
+
+    /**
+     * This copy brought up to date: the accounts of {@code changed} as {@code fresh} has them (read at its version and
+     * moment; an account of {@code changed} it lacks has no touches now), every other account as here. The dictionaries
+     * grow from this copy's, so the other accounts' columns are copied as they are.
+     */
+    public AccountTouches refreshed(Set<String> changed, AccountTouches fresh) {
+        Builder out = new Builder(fresh.version, fresh.moment, fresh.erasures, this);
+        int a = 0;
+        int f = 0;
+        while (a < accounts.length || f < fresh.accounts.length) {
+            if (a < accounts.length && changed.contains(accounts[a])) {
+                a++;
+                continue;
+            }
+            boolean fromFresh = a == accounts.length
+                    || f < fresh.accounts.length && Journey.compareByCodePoint(fresh.accounts[f], accounts[a]) < 0;
+            if (fromFresh) {
+                for (int t = fresh.offsets[f]; t < fresh.offsets[f + 1]; t++) {
+                    // Ids that sort as the touches are ordered already (fixed-width hex), so the order stays.
+                    out.add(fresh.accounts[f], Integer.toHexString(0x4000_0000 | t), fresh.at[t],
+                            fresh.valueOf(Dimension.TOUCH_TYPE, t), fresh.valueOf(Dimension.CHANNEL, t),
+                            fresh.valueOf(Dimension.SOURCE, t), fresh.valueOf(Dimension.MEDIUM, t),
+                            fresh.valueOf(Dimension.CAMPAIGN, t), fresh.valueOf(Dimension.CONTENT, t));
+                }
+                f++;
+            } else {
+                out.copy(this, a);
+                a++;
+            }
+        }
+        return out.build();
+    }
+
+    /** Touch t's value in {@code dimension} ({@link Dimension#NO_VALUE} for none, which the builder keeps as such). */
+    private String valueOf(Dimension dimension, int t) {
+        return values[dimension.ordinal()][keys[dimension.ordinal()][t]];
     }
 
     /** The id of account number {@code account} (as ranges number them). */
@@ -188,8 +240,8 @@ public final class AccountTouches {
         return bytes;
     }
 
-    public static Builder builder(long version) {
-        return new Builder(version);
+    public static Builder builder(long version, String moment, long erasures) {
+        return new Builder(version, moment, erasures, null);
     }
 
     /**
@@ -202,6 +254,8 @@ public final class AccountTouches {
         }
 
         private final long version;
+        private final String moment;
+        private final long erasures;
         private final List<String> accounts = new ArrayList<>();
         private int[] offsets = new int[1024];
         private long[] at = new long[1024];
@@ -211,12 +265,41 @@ public final class AccountTouches {
         private int count;
         private final List<Row> pending = new ArrayList<>();
 
-        private Builder(long version) {
+        /** @param seed a copy whose dictionaries this one starts from (its accounts are then copied as they are), or null */
+        private Builder(long version, String moment, long erasures, AccountTouches seed) {
             this.version = version;
+            this.moment = moment;
+            this.erasures = erasures;
             for (int d = 0; d < DIMENSIONS.length; d++) {
                 ids.add(new HashMap<>());
                 values.add(new ArrayList<>());
+                if (seed != null) {
+                    for (String value : seed.values[d]) {
+                        ids.get(d).put(value, values.get(d).size());
+                        values.get(d).add(value);
+                    }
+                }
             }
+        }
+
+        /** Account {@code a} of {@code seed} (the copy this builder's dictionaries start from), its columns as they are. */
+        private void copy(AccountTouches seed, int a) {
+            String account = seed.accounts[a];
+            String current = accounts.isEmpty() ? null : accounts.get(accounts.size() - 1);
+            if (current != null && Journey.compareByCodePoint(current, account) >= 0) {
+                throw new IllegalArgumentException("accounts out of order: " + account + " after " + current);
+            }
+            flush();
+            accounts.add(account);
+            for (int t = seed.offsets[a]; t < seed.offsets[a + 1]; t++) {
+                grow();
+                at[count] = seed.at[t];
+                for (int d = 0; d < DIMENSIONS.length; d++) {
+                    keys[d][count] = seed.keys[d][t];
+                }
+                count++;
+            }
+            offsets[accounts.size()] = count;
         }
 
         /** One touch of {@code account} (null type or values: none; the channel is never null in the touch table). */
@@ -296,7 +379,7 @@ public final class AccountTouches {
                 trimmed[d] = Arrays.copyOf(keys[d], count);
                 dictionaries[d] = values.get(d).toArray(new String[0]);
             }
-            return new AccountTouches(version, accounts.toArray(new String[0]), Arrays.copyOf(offsets, accounts.size() + 1),
+            return new AccountTouches(version, moment, erasures, accounts.toArray(new String[0]), Arrays.copyOf(offsets, accounts.size() + 1),
                     Arrays.copyOf(at, count), trimmed, dictionaries);
         }
     }

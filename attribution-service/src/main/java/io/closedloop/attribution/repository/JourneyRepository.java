@@ -28,6 +28,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -121,6 +122,18 @@ public class JourneyRepository {
                 });
     }
 
+    /**
+     * Moves the journey version of {@code workspace} and counts an erasure: in the erasure's transaction (which keeps no
+     * version of what it removes, so a copy in memory from before it is read whole again).
+     */
+    public static Uni<Void> erased(SqlClient tx, String workspace) {
+        return tx.preparedQuery("""
+                        insert into journey_version (workspace_id, version, erasures) values ($1, 1, 1)
+                        on conflict (workspace_id) do update set version = journey_version.version + 1,
+                            erasures = journey_version.erasures + 1""")
+                .execute(Tuple.of(workspace)).replaceWithVoid();
+    }
+
     /** Moves the journey version of {@code workspaces}: in the transaction of a change to their touches or memberships. */
     public static Uni<Void> changed(SqlClient tx, Collection<String> workspaces) {
         return workspaces.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
@@ -137,49 +150,141 @@ public class JourneyRepository {
      * At most {@code closedloop.reports.on-demand-max-rows} rows, as every read of journeys computed on demand.
      */
     public AccountTouches accountTouches(String workspace) throws SQLException {
+        return accountTouches(workspace, null).touches();
+    }
+
+    /** A read of a workspace's touches: how many accounts were read into an older copy (-1: the whole workspace). */
+    public record TouchesRead(AccountTouches touches, int accountsRead) {
+    }
+
+    /**
+     * {@link #accountTouches(String)}, or given an {@code older} copy, that copy brought up to date by reading only the
+     * accounts whose touches or memberships changed since its moment: touches written since (their identifiers' accounts),
+     * touches replaced since (their earlier identifiers'), memberships written or replaced since (their accounts then and
+     * now). The whole workspace is read when an erasure came since (it keeps no version of what it removes) or when more
+     * than a quarter of the accounts changed.
+     */
+    public TouchesRead accountTouches(String workspace, AccountTouches older) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
             try {
                 long version;
-                try (PreparedStatement s = c.prepareStatement("select version from journey_version where workspace_id = ?")) {
+                long erasures;
+                String moment;
+                try (PreparedStatement s = c.prepareStatement("select v.version, v.erasures, pg_current_snapshot()::text"
+                        + " from (select 1) one left join journey_version v on v.workspace_id = ?")) {
                     s.setString(1, workspace);
                     try (ResultSet r = s.executeQuery()) {
-                        version = r.next() ? r.getLong(1) : 0;
+                        r.next();
+                        version = r.getLong(1);
+                        erasures = r.getLong(2);
+                        moment = r.getString(3);
                     }
                 }
                 try (Statement s = c.createStatement()) {
                     // The sort by account runs in PostgreSQL's memory rather than on disk.
                     s.execute("set local work_mem = '256MB'");
                 }
-                AccountTouches.Builder touches = AccountTouches.builder(version);
-                // COPY takes no parameters: the workspace goes in as a literal.
-                String sql = """
-                        copy (select m.account_id collate "C", t.id, t.occurred_at, t.type, t.channel, t.source, t.medium,
-                                     t.campaign, t.content
-                              from touch t
-                              cross join lateral unnest(t.identifiers) as i(identifier)
-                              join membership m on m.workspace_id = t.workspace_id and m.identifier = i.identifier
-                              where t.workspace_id = '%s' and m.account_id is not null
-                              order by 1) to stdout (format binary)""".formatted(workspace.replace("'", "''"));
-                try (BinaryCopyReader rows = new BinaryCopyReader(new PGCopyInputStream(c.unwrap(PGConnection.class), sql), 9)) {
-                    for (long read = 0; rows.nextRow(); read++) {
-                        if (read == maxRows) {
-                            throw new OnDemandLimitException("the workspace's journeys hold more than " + maxRows + " touches"
-                                    + " of resolved identifiers, more than a report computed on demand may load");
-                        }
-                        touches.add(rows.sharedText(), rows.text(), rows.millis(), rows.sharedText(), rows.sharedText(),
-                                rows.sharedText(), rows.sharedText(), rows.sharedText(), rows.sharedText());
-                    }
-                } catch (IOException e) {
-                    throw new SQLException("reading the touches of workspace " + workspace + " failed", e);
+                Set<String> changed = older == null || older.moment() == null || older.erasures() != erasures ? null
+                        : changedAccounts(c, workspace, older.moment());
+                if (changed != null && changed.size() <= older.accountCount() / 4) {
+                    AccountTouches fresh = copyTouches(c, workspace, changed, version, moment, erasures);
+                    return new TouchesRead(older.refreshed(changed, fresh), changed.size());
                 }
-                return touches.build();
+                return new TouchesRead(copyTouches(c, workspace, null, version, moment, erasures), -1);
             } finally {
                 c.rollback();
             }
         }
+    }
+
+    /** The accounts whose touches may differ between {@code moment} and this transaction's snapshot (see accountTouches). */
+    private static Set<String> changedAccounts(Connection c, String workspace, String moment) throws SQLException {
+        String since = "%1$s >= pg_snapshot_xmin(m.a) and not pg_visible_in_snapshot(%1$s, m.a)";
+        String sql = """
+                with m as (select ?::text::pg_snapshot as a),
+                identifiers as (
+                    select unnest(t.identifiers) as identifier from touch t, m where t.workspace_id = ? and %s
+                    union
+                    select jsonb_array_elements_text(r.old -> 'identifiers') from replaced_row r, m
+                    where r.workspace_id = ? and r.entity = 'touch' and %s)
+                select account_id from membership
+                where workspace_id = ? and account_id is not null and identifier in (select identifier from identifiers)
+                union
+                select mm.account_id from membership mm, m where mm.workspace_id = ? and mm.account_id is not null and %s
+                union
+                select r.old ->> 'account_id' from replaced_row r, m
+                where r.workspace_id = ? and r.entity = 'membership' and r.old ->> 'account_id' is not null and %s"""
+                .formatted(since.formatted("t.written_by"), since.formatted("r.replaced_by"), since.formatted("mm.written_by"),
+                        since.formatted("r.replaced_by"));
+        Set<String> out = new HashSet<>();
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, moment);
+            for (int i = 2; i <= 6; i++) {
+                s.setString(i, workspace);
+            }
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(r.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One binary COPY of the touches of {@code accounts} (null: of every account), sorted by account. */
+    private AccountTouches copyTouches(Connection c, String workspace, Set<String> accounts, long version, String moment,
+                                       long erasures) throws SQLException {
+        AccountTouches.Builder touches = AccountTouches.builder(version, moment, erasures);
+        // COPY takes no parameters: the workspace (and the accounts) go in as literals.
+        String sql = accounts == null ? """
+                copy (select m.account_id collate "C", t.id, t.occurred_at, t.type, t.channel, t.source, t.medium,
+                             t.campaign, t.content
+                      from touch t
+                      cross join lateral unnest(t.identifiers) as i(identifier)
+                      join membership m on m.workspace_id = t.workspace_id and m.identifier = i.identifier
+                      where t.workspace_id = %s and m.account_id is not null
+                      order by 1) to stdout (format binary)""".formatted(literal(workspace))
+                // A few accounts: their identifiers, then each one's touches through the touches' identifier index.
+                : """
+                copy (select m.account_id collate "C", t.id, t.occurred_at, t.type, t.channel, t.source, t.medium,
+                             t.campaign, t.content
+                      from membership m
+                      join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
+                      where m.workspace_id = %s and m.account_id = any(%s::text[])
+                      order by 1) to stdout (format binary)""".formatted(literal(workspace), literal(arrayLiteral(accounts)));
+        try (BinaryCopyReader rows = new BinaryCopyReader(new PGCopyInputStream(c.unwrap(PGConnection.class), sql), 9)) {
+            for (long read = 0; rows.nextRow(); read++) {
+                if (read == maxRows) {
+                    throw new OnDemandLimitException("the workspace's journeys hold more than " + maxRows + " touches"
+                            + " of resolved identifiers, more than a report computed on demand may load");
+                }
+                touches.add(rows.sharedText(), rows.text(), rows.millis(), rows.sharedText(), rows.sharedText(),
+                        rows.sharedText(), rows.sharedText(), rows.sharedText(), rows.sharedText());
+            }
+        } catch (IOException e) {
+            throw new SQLException("reading the touches of workspace " + workspace + " failed", e);
+        }
+        return touches.build();
+    }
+
+    /** A string as an SQL literal. */
+    private static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    /** Strings as the text of a PostgreSQL array, each element quoted. */
+    private static String arrayLiteral(Set<String> values) {
+        StringBuilder out = new StringBuilder("{");
+        for (String v : values) {
+            if (out.length() > 1) {
+                out.append(',');
+            }
+            out.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return out.append('}').toString();
     }
 
     /** The opportunities of {@code ids} the workspace has (the others are left out), by id. */

@@ -60,7 +60,7 @@ public class ErasureApplyService {
                                 .execute(Tuple.of(item.workspace(), array)))
                         .chain(touches -> tx.preparedQuery("delete from membership where workspace_id = $1 and identifier = any($2)")
                                 .execute(Tuple.of(item.workspace(), array))
-                                .call(() -> JourneyRepository.changed(tx, List.of(item.workspace())))
+                                .call(() -> JourneyRepository.erased(tx, item.workspace()))
                                 .chain(memberships -> erasureId == null ? Uni.createFrom().voidItem()
                                         : tx.preparedQuery("insert into erasure_report (erasure_id, workspace_id, removed)"
                                                         + " values ($1, $2, $3::text::jsonb) on conflict do nothing")

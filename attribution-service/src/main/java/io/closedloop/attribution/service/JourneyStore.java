@@ -9,6 +9,8 @@ import io.closedloop.attribution.journey.AccountTouches;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -77,13 +79,18 @@ public class JourneyStore {
     private final ReentrantLock reading = new ReentrantLock();
     /** Each workspace's read of its touches under way, if any. */
     private final ConcurrentHashMap<String, CompletableFuture<AccountTouches>> reads = new ConcurrentHashMap<>();
+    /** Reads of a workspace's touches: whole, or of the accounts changed since a copy kept (a refresh). */
+    private final Counter wholeReads;
+    private final Counter refreshes;
     /** Workspaces found too large, for as long as a copy would be kept. */
     private final Cache<String, Boolean> tooLarge;
 
-    public JourneyStore(JourneyRepository journeys,
+    public JourneyStore(JourneyRepository journeys, MeterRegistry registry,
                         @ConfigProperty(name = "closedloop.reports.journeys-megabytes", defaultValue = "128") long megabytes,
                         @ConfigProperty(name = "closedloop.reports.journeys-ttl", defaultValue = "10m") Duration ttl) {
         this.journeys = journeys;
+        this.wholeReads = registry.counter("closedloop.journeys.reads", "kind", "whole");
+        this.refreshes = registry.counter("closedloop.journeys.reads", "kind", "refresh");
         this.kept = Caffeine.newBuilder().maximumWeight(megabytes << 20)
                 .weigher((Key key, Object value) -> (int) Math.min(Integer.MAX_VALUE, value instanceof AccountTouches touches
                         ? touches.bytes() : (long) DEAL_BYTES * ((List<?>) value).size()))
@@ -147,9 +154,22 @@ public class JourneyStore {
         reading.lock();
         try {
             long start = System.nanoTime();
-            AccountTouches touches = journeys.accountTouches(workspace);
-            Log.infof("journeys of workspace %s at version %d read: %d touches of %d accounts, %d MB, %.1f s", workspace,
-                    touches.version(), touches.touchCount(), touches.accountCount(), touches.bytes() >> 20,
+            // The copy kept, if any, is brought up to date: only the accounts changed since it are read.
+            AccountTouches older = null;
+            for (Map.Entry<Key, CompletableFuture<Object>> e : kept.asMap().entrySet()) {
+                CompletableFuture<Object> f = e.getValue();
+                if (e.getKey().kind().equals("touches") && e.getKey().workspace().equals(workspace) && f.isDone()
+                        && !f.isCompletedExceptionally()) {
+                    older = (AccountTouches) f.getNow(null);
+                }
+            }
+            JourneyRepository.TouchesRead read = journeys.accountTouches(workspace, older);
+            AccountTouches touches = read.touches();
+            String how = read.accountsRead() < 0 ? "read whole"
+                    : "brought up to date from version " + older.version() + " (" + read.accountsRead() + " accounts read)";
+            (read.accountsRead() < 0 ? wholeReads : refreshes).increment();
+            Log.infof("journeys of workspace %s at version %d %s: %d touches of %d accounts, %d MB, %.1f s", workspace,
+                    touches.version(), how, touches.touchCount(), touches.accountCount(), touches.bytes() >> 20,
                     (System.nanoTime() - start) / 1e9);
             if (touches.bytes() > maxBytes) {
                 // Kept, it would be evicted at once (and the others with it): read again by every report.

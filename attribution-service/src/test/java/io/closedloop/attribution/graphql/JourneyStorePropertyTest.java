@@ -11,6 +11,8 @@ import io.closedloop.attribution.model.ShapleyModel;
 import io.closedloop.attribution.model.TimeDecayModel;
 import io.closedloop.attribution.model.Touch;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.closedloop.attribution.repository.JourneyRepository;
 import io.closedloop.attribution.service.ErasureApplyService;
 import io.closedloop.attribution.service.JourneyStore;
@@ -93,6 +95,9 @@ class JourneyStorePropertyTest {
     @Inject
     AgroalDataSource dataSource;
 
+    @Inject
+    MeterRegistry registry;
+
     private long seq;
     private String workspace = WS;
     private final Map<String, T> touches = new LinkedHashMap<>();
@@ -145,6 +150,10 @@ class JourneyStorePropertyTest {
         ask(random, 120);
 
         // An identifier moves to another account; touches arrive for an account with no opportunity; a person is erased.
+        // The copy in memory is brought up to date by reading the accounts changed (a refresh), but after the erasure,
+        // which keeps no version of what it removes, read whole.
+        double refreshes = reads("refresh");
+        double whole = reads("whole");
         page(incremental.memberships(apply::applyMemberships), List.of(membership("v3-0", "p4", "acct-4")));
         for (int kind = 0; kind < 4; kind++) {
             ask(START.minusDays(20), START.plusDays(200), kind, kind % 2 == 0, false, "after a membership moved");
@@ -152,7 +161,14 @@ class JourneyStorePropertyTest {
         page(incremental.touches(apply::applyTouches), List.of(
                 touch("late-1", day(100), "webinar", "campaign 9", List.of("v39-0")),
                 touch("late-2", day(101), "email", "campaign 9", List.of("v39-0"))));
+        for (int kind = 0; kind < 4; kind++) {
+            ask(START.minusDays(20), START.plusDays(200), kind, kind % 2 == 1, true, "after late touches");
+        }
+        assertEquals(refreshes + 2, reads("refresh"), "a refresh after the move and one after the late touches");
+        assertEquals(whole, reads("whole"));
         erase("v7-0");
+        ask(START.minusDays(20), START.plusDays(200), 0, true, false, "after an erasure");
+        assertEquals(whole + 1, reads("whole"), "read whole after the erasure");
         // Deals restated and added: the opportunities in memory follow (their own version).
         List<FeedItem> restated = new ArrayList<>();
         for (O o : List.copyOf(opportunities.values()).subList(0, 6)) {
@@ -178,17 +194,22 @@ class JourneyStorePropertyTest {
         page(incremental.touches(apply::applyTouches), List.of(touch("big-1", day(1), "email", null, List.of("big-v")),
                 touch("big-2", day(2), "email", null, List.of("big-v"))));
         page(incremental.memberships(apply::applyMemberships), List.of(membership("big-v", "big-p", "big-acct")));
-        JourneyStore small = new JourneyStore(new JourneyRepository(pool, dataSource, 1), 128, Duration.ofMinutes(1));
+        JourneyStore small = new JourneyStore(new JourneyRepository(pool, dataSource, 1), new SimpleMeterRegistry(), 128, Duration.ofMinutes(1));
         assertTrue(!small.tooLarge(workspace));
         assertThrows(JourneyStore.TooLarge.class, () -> small.journeys(workspace).await().indefinitely());
         assertTrue(small.tooLarge(workspace), "the next reports of the workspace read each period's rows");
         assertTrue(!small.tooLarge(WS));
-        JourneyStore enough = new JourneyStore(new JourneyRepository(pool, dataSource, 2), 128, Duration.ofMinutes(1));
+        JourneyStore enough = new JourneyStore(new JourneyRepository(pool, dataSource, 2), new SimpleMeterRegistry(), 128, Duration.ofMinutes(1));
         assertEquals(2, enough.journeys(workspace).await().indefinitely().touches().touchCount());
         // Within the rows but over the bytes (0 MB here): kept, it would be evicted at once and read again by every report.
-        JourneyStore noRoom = new JourneyStore(new JourneyRepository(pool, dataSource, 2), 0, Duration.ofMinutes(1));
+        JourneyStore noRoom = new JourneyStore(new JourneyRepository(pool, dataSource, 2), new SimpleMeterRegistry(), 0, Duration.ofMinutes(1));
         assertThrows(JourneyStore.TooLarge.class, () -> noRoom.journeys(workspace).await().indefinitely());
         assertTrue(noRoom.tooLarge(workspace));
+    }
+
+    /** The service's reads of workspaces' touches of one kind (whole, refresh) so far. */
+    private double reads(String kind) {
+        return registry.counter("closedloop.journeys.reads", "kind", kind).count();
     }
 
     /** {@code count} random questions, each answered by the service and by the reference. */
