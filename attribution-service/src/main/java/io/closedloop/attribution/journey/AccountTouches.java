@@ -83,6 +83,10 @@ public final class AccountTouches {
      * grow from this copy's, so the other accounts' columns are copied as they are.
      */
     public AccountTouches refreshed(Set<String> changed, AccountTouches fresh) {
+        if (changed.isEmpty()) {
+            // Nothing of any account changed (touches of identifiers no account has yet): the same columns, shared.
+            return new AccountTouches(fresh.version, fresh.moment, fresh.erasures, accounts, offsets, at, keys, values);
+        }
         Builder out = new Builder(fresh.version, fresh.moment, fresh.erasures, this);
         int a = 0;
         int f = 0;

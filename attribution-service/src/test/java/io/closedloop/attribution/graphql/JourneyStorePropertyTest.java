@@ -164,7 +164,11 @@ class JourneyStorePropertyTest {
         for (int kind = 0; kind < 4; kind++) {
             ask(START.minusDays(20), START.plusDays(200), kind, kind % 2 == 1, true, "after late touches");
         }
-        assertEquals(refreshes + 2, reads("refresh"), "a refresh after the move and one after the late touches");
+        // A touch of an identifier no account has: no account changed, the same columns at the new version.
+        page(incremental.touches(apply::applyTouches), List.of(touch("stray-late", day(102), "direct", null,
+                List.of("unresolved-late"))));
+        ask(START.minusDays(20), START.plusDays(200), 1, true, true, "after a stray touch");
+        assertEquals(refreshes + 3, reads("refresh"), "a refresh after the move, the late touches and the stray one");
         assertEquals(whole, reads("whole"));
         erase("v7-0");
         ask(START.minusDays(20), START.plusDays(200), 0, true, false, "after an erasure");
