@@ -247,6 +247,9 @@ public final class RollupRecompute {
                     throw e;
                 } catch (Error e) {
                     Log.errorf(e, "rollup recompute of workspace %s partition %d failed", workspace, partition); // the cleanup below may mask it
+                    // Out of memory in the compute phase left the partition RUNNING until a new recompute claimed it: marked
+                    // FAILED now (what the computation held is unreachable once it unwound), the progress says so at once.
+                    fail(progress, e);
                     throw e;
                 }
             } finally {
@@ -450,7 +453,7 @@ public final class RollupRecompute {
                     state, done, total, workspace, generation, partition);
         }
 
-        private void fail(Connection c, Exception e) {
+        private void fail(Connection c, Throwable e) {
             try {
                 execute(c, "update recompute_partition set state = 'FAILED', error = ?, updated_at = now()"
                         + " where workspace_id = ? and generation = ? and partition = ?",
