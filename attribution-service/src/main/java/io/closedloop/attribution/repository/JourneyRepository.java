@@ -191,7 +191,12 @@ public class JourneyRepository {
                         : changedAccounts(c, workspace, older.moment());
                 if (changed != null && changed.size() <= older.accountCount() / 4) {
                     AccountTouches fresh = copyTouches(c, workspace, changed, version, moment, erasures);
-                    return new TouchesRead(older.refreshed(changed, fresh), changed.size());
+                    AccountTouches refreshed = older.refreshed(changed, fresh);
+                    if (refreshed.touchCount() > maxRows) {
+                        throw new OnDemandLimitException("the workspace's journeys hold more than " + maxRows + " touches"
+                                + " of resolved identifiers, more than a report computed on demand may load");
+                    }
+                    return new TouchesRead(refreshed, changed.size());
                 }
                 return new TouchesRead(copyTouches(c, workspace, null, version, moment, erasures), -1);
             } finally {

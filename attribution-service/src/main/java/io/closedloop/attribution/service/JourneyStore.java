@@ -177,9 +177,10 @@ public class JourneyStore {
                         + " closedloop.reports.journeys-megabytes");
             }
             Key key = new Key("touches", workspace, touches.version());
-            kept.put(key, CompletableFuture.completedFuture(touches));
+            // The older copy goes first: weighed beside it, a large workspace's new copy would be the one evicted.
             kept.asMap().keySet().removeIf(other -> other.kind().equals(key.kind())
                     && other.workspace().equals(workspace) && other.version() < key.version());
+            kept.put(key, CompletableFuture.completedFuture(touches));
             return touches;
         } catch (OnDemandLimitException e) {
             tooLarge.put(workspace, true);
