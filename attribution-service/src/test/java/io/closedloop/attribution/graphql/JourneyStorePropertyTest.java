@@ -168,7 +168,16 @@ class JourneyStorePropertyTest {
         page(incremental.touches(apply::applyTouches), List.of(touch("stray-late", day(102), "direct", null,
                 List.of("unresolved-late"))));
         ask(START.minusDays(20), START.plusDays(200), 1, true, true, "after a stray touch");
-        assertEquals(refreshes + 3, reads("refresh"), "a refresh after the move, the late touches and the stray one");
+        // A touch re-sent changed (another time, another account's identifier: its version replaced) and an identifier
+        // resolved to no person and no account any more (with a person it would count under the person's own account, V11).
+        page(incremental.touches(apply::applyTouches), List.of(touch("late-1", day(99), "paid_social", "campaign 8",
+                List.of("v38-0"))));
+        page(incremental.memberships(apply::applyMemberships), List.of(membership("v12-0", null, null)));
+        for (int kind = 0; kind < 4; kind++) {
+            ask(START.minusDays(20), START.plusDays(200), kind, kind % 2 == 0, kind > 1, "after a re-sent touch and an unresolved"
+                    + " identifier");
+        }
+        assertEquals(refreshes + 4, reads("refresh"), "a refresh after the move, the late touches, the stray one and the last");
         assertEquals(whole, reads("whole"));
         erase("v7-0");
         ask(START.minusDays(20), START.plusDays(200), 0, true, false, "after an erasure");
@@ -398,7 +407,7 @@ class JourneyStorePropertyTest {
         page(incremental.erasures(erasures::applyErasures, erasures), List.of(item("erasure", new JsonObject().put("identifiers",
                 new JsonArray().add(new JsonObject().put("type", "anonymous_id").put("value", identifier))))));
         String person = personOf.get(identifier);
-        List<String> all = personOf.entrySet().stream().filter(e -> e.getValue().equals(person)).map(Map.Entry::getKey).toList();
+        List<String> all = personOf.entrySet().stream().filter(e -> person.equals(e.getValue())).map(Map.Entry::getKey).toList();
         touches.values().removeIf(t -> t.identifiers().stream().anyMatch(all::contains));
         all.forEach(accountOf::remove);
     }
