@@ -2,14 +2,8 @@ package io.closedloop.attribution.service;
 
 import io.closedloop.attribution.journey.AccountTouches;
 import io.closedloop.attribution.model.Basis;
-import io.closedloop.attribution.model.DataDrivenCredits;
 import io.closedloop.attribution.model.Journey;
-import io.closedloop.attribution.model.MarkovChainModel;
-import io.closedloop.attribution.model.ModelName;
-import io.closedloop.attribution.model.PathPopulation;
 import io.closedloop.attribution.model.RuleBasedModel;
-import io.closedloop.attribution.model.ShapleyModel;
-import io.closedloop.attribution.model.Touch;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
 import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
@@ -22,17 +16,18 @@ import io.closedloop.attribution.service.ChangeCauses.Result;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * ChangeCauses for a figure of a data-driven model (MARKOV, SHAPLEY), or of a switch between such a model and another:
  * the figure of a combination of causes (each cause's inputs from the later moment or the earlier) is the model fitted to
- * the whole period's population built from those inputs (DESIGN §4 "Population", as StoredJourneys builds it), since a
+ * the whole period's population built from those inputs (DESIGN §4 "Population", by StoredJourneys as a report builds it), since a
  * journey's credit depends on every journey. The accounts no change reached give the same journeys in every combination
  * (taken from the touches and deals in memory); the changed accounts' journeys are built from their versions. Each deal
  * gets, per cause, its Shapley value over the combinations; every deal of the period can move (the refit moves them all),
@@ -42,10 +37,6 @@ final class PopulationChangeCauses {
 
     /** What a figure is computed with at a moment: the lookback, the model and, for a rule-based one, its rule. */
     record Setting(Duration lookback, ModelOptions options, RuleBasedModel rule) {
-    }
-
-    /** A converting journey of one combination: its deal, the deal's amount, its touches' groups and the rule's journey. */
-    private record Converting(String dealId, double amount, List<String> keys, Journey journey) {
     }
 
     private PopulationChangeCauses() {
@@ -91,171 +82,55 @@ final class PopulationChangeCauses {
         return ChangeCauses.split(value, players);
     }
 
-    /** Each converting deal's {attributed amount, credit} of {@code key} (null: all) in one combination's figure. */
+    /**
+     * Each converting deal's {attributed amount, credit} of {@code key} (null: all) in one combination's figure: the touches
+     * in memory with the changed accounts' as the combination's versions have them (AccountTouches.refreshed, as a refresh
+     * of the store), the deals likewise, and the report's own journeys and fit over them (StoredJourneys.of).
+     */
     private static Map<String, double[]> figures(JourneyStore.InMemory memory, Set<String> changed, Map<String, DealVersion> deals,
                                                  ChangeCauses.Leads leads, Map<String, List<TouchVersion>> touchesOf,
                                                  Instant from, Instant to, Basis basis, Dimension groupBy, String key, Setting s) {
-        List<Converting> converting = new ArrayList<>();
-        PathPopulation.Builder population = PathPopulation.builder();
-        List<List<String>> nonConverting = new ArrayList<>();
-        long start = from.toEpochMilli();
-        long end = to.toEpochMilli();
-        AccountTouches touches = memory.touches();
-        // The accounts no change reached: their deals and touches in memory.
-        Set<String> inScope = new HashSet<>();
-        for (Opportunity o : memory.inScope(basis, from, to)) {
-            if (o.accountId() != null) {
-                inScope.add(o.accountId());
-            }
-            if (o.accountId() == null || changed.contains(o.accountId())) {
-                continue;
-            }
-            boolean converts = basis == Basis.PIPELINE || "WON".equals(o.status());
-            long created = o.createdAt().toEpochMilli();
-            Long closed = o.closedAt() == null ? null : o.closedAt().toEpochMilli();
-            AccountTouches.Range range = touches.range(o.accountId(), Journey.windowStart(created, s.lookback()),
-                    Journey.windowEnd(basis, created, closed));
-            if (range.isEmpty() || !converts && !"LOST".equals(o.status())) {
-                continue;
-            }
-            List<String> channels = new ArrayList<>(range.size());
-            List<String> keys = new ArrayList<>(range.size());
-            for (int i = range.from(); i < range.to(); i++) {
-                channels.add(touches.value(Dimension.CHANNEL, touches.key(Dimension.CHANNEL, i)));
-                keys.add(touches.value(groupBy, touches.key(groupBy, i)));
-            }
-            if (converts) {
-                Journey journey = s.rule() == null ? null : AttributionService.journey(o, touches.touches(range), basis, s.lookback());
-                converting.add(new Converting(o.id(), AttributionService.amount(o), keys, journey));
-                population.add(true, channels);
-            } else {
-                nonConverting.add(channels);
+        AccountTouches.Builder versioned = AccountTouches.builder(memory.touches().version(), null, 0);
+        // In account order, as the builder takes them.
+        Set<String> accounts = new TreeSet<>(Journey::compareByCodePoint);
+        accounts.addAll(touchesOf.keySet());
+        accounts.retainAll(changed);
+        for (String account : accounts) {
+            for (TouchVersion tv : touchesOf.get(account)) {
+                TouchRow t = tv.touch();
+                versioned.add(account, t.id(), t.occurredAt().toEpochMilli(), t.type(), t.channel(), t.source(), t.medium(),
+                        t.campaign(), t.content());
             }
         }
-        for (int a = 0; a < touches.accountCount(); a++) {
-            String account = touches.account(a);
-            if (inScope.contains(account) || changed.contains(account)) {
-                continue;
-            }
-            AccountTouches.Range outside = touches.range(account, start, end - 1);
-            if (!outside.isEmpty()) {
-                List<String> channels = new ArrayList<>(outside.size());
-                for (int i = outside.from(); i < outside.to(); i++) {
-                    channels.add(touches.value(Dimension.CHANNEL, touches.key(Dimension.CHANNEL, i)));
-                }
-                nonConverting.add(channels);
+        AccountTouches touches = memory.touches().refreshed(changed, versioned.build());
+        List<Opportunity> opportunities = new ArrayList<>();
+        for (Opportunity o : memory.deals()) {
+            if (o.accountId() == null || !changed.contains(o.accountId())) {
+                opportunities.add(o);
             }
         }
-        // The changed accounts: their deals and touches as this combination's versions give them.
-        Set<String> changedInScope = new HashSet<>();
-        List<DealVersion> ordered = new ArrayList<>(deals.values());
-        ordered.sort(Comparator.comparing(DealVersion::id, Journey::compareByCodePoint));
-        for (DealVersion dv : ordered) {
-            if (dv.accountId() == null || !changed.contains(dv.accountId()) || !inScope(dv, from, to, basis)) {
-                continue;
-            }
-            changedInScope.add(dv.accountId());
-            boolean converts = basis == Basis.PIPELINE || "WON".equals(dv.status());
-            if (!converts && !"LOST".equals(dv.status())) {
-                continue;
-            }
-            long created = dv.createdAt().toEpochMilli();
-            Long closed = dv.closedAt() == null ? null : dv.closedAt().toEpochMilli();
-            long first = Journey.windowStart(created, s.lookback());
-            long last = Journey.windowEnd(basis, created, closed);
-            List<TouchRow> rows = new ArrayList<>();
-            for (TouchVersion tv : sorted(touchesOf.getOrDefault(dv.accountId(), List.of()))) {
-                long at = tv.touch().occurredAt().toEpochMilli();
-                if (at >= first && at <= last) {
-                    rows.add(tv.touch());
-                }
-            }
-            if (rows.isEmpty()) {
-                continue;
-            }
-            List<String> channels = rows.stream().map(TouchRow::channel).toList();
-            if (converts) {
-                Opportunity o = new Opportunity(dv.id(), dv.accountId(), dv.amount(), dv.currency(), dv.createdAt(), dv.status(),
-                        dv.closedAt(), leads.of(dv), Set.of());
-                Journey journey = null;
-                if (s.rule() != null) {
-                    List<Touch> ts = new ArrayList<>(rows.size());
-                    for (TouchRow r : rows) {
-                        ts.add(new Touch(r.id(), r.occurredAt().toEpochMilli(), r.channel(), "FORM_FILL".equals(r.type())));
-                    }
-                    journey = AttributionService.journey(o, ts, basis, s.lookback());
-                }
-                converting.add(new Converting(dv.id(), AttributionService.amount(o),
-                        rows.stream().map(r -> r.key(groupBy)).toList(), journey));
-                population.add(true, channels);
-            } else {
-                nonConverting.add(channels);
+        for (DealVersion d : deals.values()) {
+            if (d.accountId() != null && changed.contains(d.accountId())) {
+                opportunities.add(new Opportunity(d.id(), d.accountId(), d.amount(), d.currency(), d.createdAt(), d.status(),
+                        d.closedAt(), leads.of(d), Set.of()));
             }
         }
-        for (String account : changed) {
-            if (changedInScope.contains(account)) {
-                continue;
-            }
-            List<String> channels = new ArrayList<>();
-            for (TouchVersion tv : sorted(touchesOf.getOrDefault(account, List.of()))) {
-                long at = tv.touch().occurredAt().toEpochMilli();
-                if (at >= start && at < end) {
-                    channels.add(tv.touch().channel());
-                }
-            }
-            if (!channels.isEmpty()) {
-                nonConverting.add(channels);
-            }
-        }
-        for (List<String> channels : nonConverting) {
-            population.add(false, channels);
-        }
-        List<double[]> credits = credits(population.build(), converting, s);
-        Map<String, double[]> out = new TreeMap<>(Journey::compareByCodePoint);
-        for (int k = 0; k < converting.size(); k++) {
-            Converting j = converting.get(k);
+        StoredJourneys journeys = StoredJourneys.of(new JourneyStore.InMemory(touches, opportunities).inScope(basis, from, to),
+                touches, from, to, s.options(), s.lookback(), s.rule(), false);
+        Map<String, double[]> out = new HashMap<>();
+        for (int k = 0; k < journeys.ranges().size(); k++) {
+            AccountTouches.Range range = journeys.ranges().get(k);
+            double[] shares = journeys.credits().get(k);
             double sum = 0;
-            double[] shares = credits.get(k);
             for (int i = 0; i < shares.length; i++) {
-                if (key == null || key.equals(j.keys().get(i))) {
+                int t = range.from() + i;
+                if (key == null || key.equals(touches.value(groupBy, touches.key(groupBy, t)))) {
                     sum += shares[i];
                 }
             }
-            out.put(j.dealId(), new double[]{sum * j.amount(), sum});
+            Opportunity o = journeys.opportunities().get(k);
+            out.put(o.id(), new double[]{sum * AttributionService.amount(o), sum});
         }
-        return out;
-    }
-
-    /** Each converting journey's credits per touch under the combination's model: fitted, or the rule's per journey. */
-    private static List<double[]> credits(PathPopulation population, List<Converting> converting, Setting s) {
-        List<double[]> out = new ArrayList<>(converting.size());
-        if (s.rule() != null) {
-            for (Converting j : converting) {
-                out.add(j.journey().size() == 0 ? new double[j.keys().size()] : s.rule().credit(j.journey()));
-            }
-            return out;
-        }
-        DataDrivenCredits fitted = s.options().model() == ModelName.MARKOV
-                ? new MarkovChainModel(s.options().markovOrder()).fit(population).credits()
-                : new ShapleyModel().fit(population);
-        for (int k = 0; k < converting.size(); k++) {
-            out.add(fitted.credit(k));
-        }
-        return out;
-    }
-
-    /** As JourneyStore.InMemory.inScope: created in the period (pipeline), won or lost with the close in it (revenue). */
-    private static boolean inScope(DealVersion d, Instant from, Instant to, Basis basis) {
-        Instant at = basis == Basis.PIPELINE ? d.createdAt()
-                : "WON".equals(d.status()) || "LOST".equals(d.status()) ? d.closedAt() : null;
-        return at != null && !at.isBefore(from) && at.isBefore(to);
-    }
-
-    /** An account's touches in journey order: by time, then id by code point. */
-    private static List<TouchVersion> sorted(List<TouchVersion> touches) {
-        List<TouchVersion> out = new ArrayList<>(touches);
-        out.sort(Comparator.comparing((TouchVersion t) -> t.touch().occurredAt())
-                .thenComparing(t -> t.touch().id(), Journey::compareByCodePoint));
         return out;
     }
 }
