@@ -230,8 +230,9 @@ public class VersionRepository {
     private <T> Uni<T> customPlans(Function<SqlConnection, Uni<T>> reads) {
         // Repeatable read: every statement sees the same rows (at read committed a touch updated between the replaced and
         // the current touches' statements would be in neither).
-        return pool.withTransaction(tx -> tx.query("set transaction isolation level repeatable read, read only").execute()
-                .chain(ignored -> tx.query("set local plan_cache_mode = force_custom_plan").execute())
+        // One round trip for both settings (a simple query may hold several statements).
+        return pool.withTransaction(tx -> tx.query("set transaction isolation level repeatable read, read only;"
+                        + " set local plan_cache_mode = force_custom_plan").execute()
                 .chain(ignored -> reads.apply(tx)));
     }
 
