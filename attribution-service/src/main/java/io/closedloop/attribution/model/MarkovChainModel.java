@@ -113,20 +113,12 @@ public final class MarkovChainModel {
             int n = chain.stateCount();
             long[] pairs = new long[Math.max(16, population.touchCount() + population.size())];
             int count = 0;
-            int[] channelOf = population.touchChannels();
+            long[] visits = new long[16];
             for (int j = 0; j < population.size(); j++) {
                 int from = 0;
-                long key = 0;
-                int previous = -1;
-                int end = population.offset(j) + population.length(j);
-                for (int i = population.offset(j); i < end; i++) {
-                    int c = channelOf[i];
-                    if (c == previous) {
-                        continue;
-                    }
-                    previous = c;
-                    key = chain.next(key, c);
-                    int to = chain.state(key);
+                visits = Chain.visits(population, j, chain.window, visits);
+                for (int v = 1; v <= (int) visits[0]; v++) {
+                    int to = chain.state(visits[v]);
                     pairs[count++] = ((long) unitOf[j] << 32) | chain.edge(from, to);
                     from = to;
                 }
@@ -271,11 +263,6 @@ public final class MarkovChainModel {
             return order == 4 ? -1L : (1L << (16 * order)) - 1;
         }
 
-        /** The key of the state after {@code key} on a visit of channel c. */
-        long next(long key, int c) {
-            return ((key << 16) | (c + 1)) & window;
-        }
-
         /** The state numbered for a key (of a state the chain has). */
         int state(long key) {
             return Arrays.binarySearch(keys, 1, keys.length, key);
@@ -290,25 +277,44 @@ public final class MarkovChainModel {
             return keys.length;
         }
 
+        /**
+         * The states journey j visits, in order (a channel seen twice in a row is one visit): their keys in
+         * {@code out[1..n]} and n in {@code out[0]}; {@code out}, or a larger array when it is too small.
+         */
+        static long[] visits(PathPopulation population, int j, long window, long[] out) {
+            if (out.length <= population.length(j)) {
+                out = new long[population.length(j) + 1];
+            }
+            int[] channelOf = population.touchChannels();
+            int n = 0;
+            long key = 0;
+            int previous = -1;
+            int end = population.offset(j) + population.length(j);
+            for (int i = population.offset(j); i < end; i++) {
+                int c = channelOf[i];
+                if (c == previous) {
+                    continue; // consecutive repeat: one visit
+                }
+                previous = c;
+                key = ((key << 16) | (c + 1)) & window;
+                out[++n] = key;
+            }
+            out[0] = n;
+            return out;
+        }
+
         static Chain build(PathPopulation population, int order) {
             long window = window(order);
             LongLongMap stateIds = new LongLongMap(1 << 10);
             LongLongMap edges = new LongLongMap(1 << 12);
             long[] provisionalKeys = new long[1 << 10];
             int provisionalCount = 1; // provisional id 0 is start
-            int[] channelOf = population.touchChannels();
+            long[] visits = new long[16];
             for (int j = 0; j < population.size(); j++) {
                 int from = 0;
-                long key = 0;
-                int previous = -1;
-                int end = population.offset(j) + population.length(j);
-                for (int i = population.offset(j); i < end; i++) {
-                    int c = channelOf[i];
-                    if (c == previous) {
-                        continue; // consecutive repeat: one visit
-                    }
-                    previous = c;
-                    key = ((key << 16) | (c + 1)) & window;
+                visits = visits(population, j, window, visits);
+                for (int v = 1; v <= (int) visits[0]; v++) {
+                    long key = visits[v];
                     int to = (int) stateIds.putIfAbsent(key, provisionalCount);
                     if (to == provisionalCount) {
                         if (provisionalCount == provisionalKeys.length) {
