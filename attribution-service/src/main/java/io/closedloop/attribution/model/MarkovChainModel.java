@@ -48,6 +48,8 @@ public final class MarkovChainModel {
     private static final int NULL = Integer.MAX_VALUE - 1;
     private static final double TOLERANCE = 1e-14;
     private static final int MAX_SWEEPS = 10_000_000;
+    /** Refits of chains up to this many states are solved by elimination (Chain.withCounts). */
+    private static final int DIRECT_STATES = 64;
 
     private final int order;
 
@@ -88,7 +90,7 @@ public final class MarkovChainModel {
 
     /**
      * The population's chain with its transitions counted per unit (an account: {@code unitOf[j]} for journey j), to be
-     * refitted for any number of draws of each unit — a bootstrap resample (report/RefitIntervals) — without walking the
+     * refitted for any number of draws of each unit — bootstrap resamples (report/RefitIntervals) — without walking the
      * journeys again: a refit sums each drawn unit's few transition counts and solves the chain.
      */
     public Refits refits(PathPopulation population, int[] unitOf, int units) {
@@ -96,7 +98,7 @@ public final class MarkovChainModel {
         return new Refits(Chain.build(population, order), population, unitOf, units);
     }
 
-    /** The removal effects of a refit (see {@link #refits}). */
+    /** The removal effects of refits (see {@link #refits}). */
     public static final class Refits {
         private final Chain chain;
         private final int channelCount;
@@ -104,7 +106,9 @@ public final class MarkovChainModel {
         // state s at E + s, a drop to null from s at E + n + s) and how many of the unit's journeys take it.
         private final int[] unitStart;
         private final int[] slot;
-        private final long[] taken;
+        private final int[] taken;
+        /** The most journeys taking one slot, each unit drawn once: what bounds a resample's count (int arithmetic). */
+        private final long largest;
 
         private Refits(Chain chain, PathPopulation population, int[] unitOf, int units) {
             this.chain = chain;
@@ -127,7 +131,7 @@ public final class MarkovChainModel {
             Arrays.sort(pairs, 0, count);
             unitStart = new int[units + 1];
             int[] slots = new int[count];
-            long[] takes = new long[count];
+            int[] takes = new int[count];
             int entries = 0;
             for (int k = 0; k < count; k++) {
                 if (entries > 0 && k > 0 && pairs[k] == pairs[k - 1]) {
@@ -143,37 +147,56 @@ public final class MarkovChainModel {
             }
             slot = Arrays.copyOf(slots, entries);
             taken = Arrays.copyOf(takes, entries);
+            long[] all = new long[edges + 2 * n];
+            for (int e = 0; e < entries; e++) {
+                all[slot[e]] += taken[e];
+            }
+            largest = Arrays.stream(all).max().orElse(0);
         }
 
-        /** RE per channel id of the chain with unit u's journeys counted {@code drawn[u]} times. */
-        public double[] removalEffects(int[] drawn) {
+        /**
+         * RE per channel id of {@code count} refits at once: in refit r, unit u's journeys counted {@code draws[u][r]} times
+         * ({@code most}: the largest draw). The counts of all refits are summed in one pass over the units, in loops over
+         * the refits that the JIT compiles to vector instructions, then each refit's chain is solved.
+         */
+        public double[][] removalEffects(int[][] draws, int count, int most) {
+            if (most * largest > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("interval: a resample would count more than " + Integer.MAX_VALUE
+                        + " journeys in one transition; ask intervals of a smaller period");
+            }
             int edges = chain.target.length;
             int n = chain.stateCount();
-            long[] sums = new long[edges + 2 * n];
-            for (int u = 0; u < drawn.length; u++) {
-                long d = drawn[u];
-                if (d == 0) {
-                    continue;
-                }
+            int lanes = draws.length == 0 ? 0 : draws[0].length;
+            int[][] sums = new int[edges + 2 * n][lanes];
+            for (int u = 0; u < unitStart.length - 1; u++) {
+                int[] drawn = draws[u];
                 for (int e = unitStart[u]; e < unitStart[u + 1]; e++) {
-                    sums[slot[e]] += d * taken[e];
+                    int[] sum = sums[slot[e]];
+                    int t = taken[e];
+                    for (int r = 0; r < lanes; r++) {
+                        sum[r] += t * drawn[r];
+                    }
                 }
             }
-            double[] count = new double[edges];
-            double[] conversions = new double[n];
-            double[] out = new double[n];
-            for (int e = 0; e < edges; e++) {
-                count[e] = sums[e];
-            }
-            for (int s = 0; s < n; s++) {
-                conversions[s] = sums[edges + s];
-                out[s] = sums[edges + s] + sums[edges + n + s];
-                for (int e = chain.rowStart[s]; e < chain.rowStart[s + 1]; e++) {
-                    out[s] += sums[e];
+            double[][] effects = new double[count][];
+            for (int r = 0; r < count; r++) {
+                double[] transitions = new double[edges];
+                double[] conversions = new double[n];
+                double[] out = new double[n];
+                for (int e = 0; e < edges; e++) {
+                    transitions[e] = sums[e][r];
                 }
+                for (int s = 0; s < n; s++) {
+                    conversions[s] = sums[edges + s][r];
+                    out[s] = conversions[s] + sums[edges + n + s][r];
+                    for (int e = chain.rowStart[s]; e < chain.rowStart[s + 1]; e++) {
+                        out[s] += transitions[e];
+                    }
+                }
+                Chain refit = chain.withCounts(transitions, conversions, out);
+                effects[r] = MarkovChainModel.removalEffects(refit, refit.absorptionFromStart(-1), channelCount);
             }
-            Chain refit = chain.withCounts(count, conversions, out);
-            return MarkovChainModel.removalEffects(refit, refit.absorptionFromStart(-1), channelCount);
+            return effects;
         }
     }
 
@@ -240,9 +263,11 @@ public final class MarkovChainModel {
         private final double[] out;         // all journeys leaving s
         private final int[] sweepOrder;
         private final long window;
+        /** Solved by elimination rather than sweeps (a refit of a small chain; see {@link #withCounts}). */
+        private final boolean direct;
 
         private Chain(int order, long[] keys, int[] rowStart, int[] target, double[] count,
-                double[] conversions, double[] out, int[] sweepOrder) {
+                double[] conversions, double[] out, int[] sweepOrder, boolean direct) {
             this.order = order;
             this.keys = keys;
             this.rowStart = rowStart;
@@ -252,11 +277,16 @@ public final class MarkovChainModel {
             this.out = out;
             this.sweepOrder = sweepOrder == null ? reverseBreadthFirstOrder() : sweepOrder;
             this.window = window(order);
+            this.direct = direct;
         }
 
-        /** The same states and transitions counted otherwise (a refit); a state no journey leaves is never reached. */
+        /**
+         * The same states and transitions counted otherwise (a refit); a state no journey leaves is never reached. A small
+         * chain's refits are solved by Gaussian elimination, a thousand times faster than sweeps to 1e-14 there and within
+         * about 1e-15 of them (a bootstrap's bounds need no more); the plain fit keeps the sweeps' guaranteed bracket.
+         */
         Chain withCounts(double[] count, double[] conversions, double[] out) {
-            return new Chain(order, keys, rowStart, target, count, conversions, out, sweepOrder);
+            return new Chain(order, keys, rowStart, target, count, conversions, out, sweepOrder, keys.length <= DIRECT_STATES);
         }
 
         private static long window(int order) {
@@ -373,7 +403,7 @@ public final class MarkovChainModel {
             for (int s = 0; s < n; s++) {
                 rowStart[s + 1] += rowStart[s];
             }
-            return new Chain(order, keys, rowStart, target, count, conversions, out, null);
+            return new Chain(order, keys, rowStart, target, count, conversions, out, null, false);
         }
 
         private int[] reverseBreadthFirstOrder() {
@@ -428,6 +458,9 @@ public final class MarkovChainModel {
                 isRemoved[s] = out[s] == 0 || removed >= 0 && contains(keys[s], removed);
                 high[s] = isRemoved[s] ? 0 : 1;
             }
+            if (direct) {
+                return eliminated(isRemoved);
+            }
             high[0] = 1;
             for (int sweep = 0; sweep < MAX_SWEEPS; sweep++) {
                 boolean changed = false;
@@ -454,6 +487,54 @@ public final class MarkovChainModel {
                 }
             }
             throw new IllegalStateException("Markov solve did not converge in " + MAX_SWEEPS + " sweeps");
+        }
+
+        /**
+         * x at start of {@code out_s x_s − Σ_t n_st x_t = conv_s} over the states not removed, by elimination without
+         * pivoting: the matrix is weakly diagonally dominant by rows (out_s counts every journey leaving s) and stays so.
+         */
+        private double eliminated(boolean[] isRemoved) {
+            int n = keys.length;
+            int[] index = new int[n];
+            int m = 0;
+            for (int s = 0; s < n; s++) {
+                index[s] = isRemoved[s] ? -1 : m++;
+            }
+            double[][] a = new double[m][m];
+            double[] b = new double[m];
+            for (int s = 0; s < n; s++) {
+                int i = index[s];
+                if (i < 0) {
+                    continue;
+                }
+                a[i][i] += out[s];
+                b[i] = conversions[s];
+                for (int e = rowStart[s]; e < rowStart[s + 1]; e++) {
+                    if (index[target[e]] >= 0) {
+                        a[i][index[target[e]]] -= count[e];
+                    }
+                }
+            }
+            for (int k = 0; k < m; k++) {
+                for (int i = k + 1; i < m; i++) {
+                    if (a[i][k] == 0) {
+                        continue;
+                    }
+                    double f = a[i][k] / a[k][k];
+                    for (int j = k; j < m; j++) {
+                        a[i][j] -= f * a[k][j];
+                    }
+                    b[i] -= f * b[k];
+                }
+            }
+            for (int k = m - 1; k >= 0; k--) {
+                double sum = b[k];
+                for (int j = k + 1; j < m; j++) {
+                    sum -= a[k][j] * b[j];
+                }
+                b[k] = sum / a[k][k];
+            }
+            return b[0];
         }
     }
 }

@@ -138,10 +138,12 @@ public final class ShapleyModel {
         // Unit u's journeys: unitStart[u] .. unitStart[u + 1] - 1, each a set, how many journeys, how many converting.
         private final int[] unitStart;
         private final int[] unitSet;
-        private final long[] unitJourneys;
-        private final long[] unitConversions;
+        private final int[] unitJourneys;
+        private final int[] unitConversions;
         // Per distinct set that a converting journey has: the distinct sets it contains (itself included).
         private final int[][] subsets;
+        /** The most journeys of one set, each unit drawn once: what bounds a resample's count (int arithmetic). */
+        private final long largest;
 
         private Refits(PathPopulation population, long[] journeySets, int[] unitOf, int units) {
             this.population = population;
@@ -165,8 +167,8 @@ public final class ShapleyModel {
             Arrays.sort(entries);
             unitStart = new int[units + 1];
             int[] set = new int[entries.length];
-            long[] journeys = new long[entries.length];
-            long[] conversions = new long[entries.length];
+            int[] journeys = new int[entries.length];
+            int[] conversions = new int[entries.length];
             int n = 0;
             for (int k = 0; k < entries.length; k++) {
                 int unit = (int) (entries[k] >>> 32);
@@ -176,7 +178,7 @@ public final class ShapleyModel {
                     set[n++] = i;
                 }
                 journeys[n - 1]++;
-                conversions[n - 1] += entries[k] & 1;
+                conversions[n - 1] += (int) (entries[k] & 1);
             }
             for (int u = 0; u < units; u++) {
                 unitStart[u + 1] += unitStart[u];
@@ -185,6 +187,11 @@ public final class ShapleyModel {
             unitJourneys = Arrays.copyOf(journeys, n);
             unitConversions = Arrays.copyOf(conversions, n);
             subsets = new int[count][];
+            long[] all = new long[count];
+            for (int e = 0; e < n; e++) {
+                all[unitSet[e]] += unitJourneys[e];
+            }
+            largest = Arrays.stream(all).max().orElse(0);
             for (int j = 0; j < population.size(); j++) {
                 int t = setOf[j];
                 if (population.isConverting(j) && subsets[t] == null) {
@@ -216,37 +223,71 @@ public final class ShapleyModel {
             return Arrays.copyOf(out, n);
         }
 
+        /** The channel set of journey {@code j}: its index in what {@link Drawn#shares} returns. */
+        public int setOf(int j) {
+            return setOf[j];
+        }
+
         /**
-         * Each converting journey's share of its unit of credit per channel id, with unit u's journeys counted
-         * {@code drawn[u]} times (journeys with the same set share one array).
+         * The sets' journeys and conversions in a block of refits: in refit r, unit u's journeys counted {@code draws[u][r]}
+         * times ({@code most}: the largest draw), summed in one pass over the units, in loops over the refits that the JIT
+         * compiles to vector instructions.
          */
-        public double[][] shares(int[] drawn) {
-            long[] journeys = new long[sets.length];
-            long[] conversions = new long[sets.length];
-            for (int u = 0; u < drawn.length; u++) {
-                long d = drawn[u];
-                if (d == 0) {
-                    continue;
-                }
+        public Drawn draw(int[][] draws, int most) {
+            if (most * largest > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("interval: a resample would count more than " + Integer.MAX_VALUE
+                        + " journeys of one channel set; ask intervals of a smaller period");
+            }
+            int lanes = draws.length == 0 ? 0 : draws[0].length;
+            int[][] journeys = new int[sets.length][lanes];
+            int[][] conversions = new int[sets.length][lanes];
+            for (int u = 0; u < unitStart.length - 1; u++) {
+                int[] drawn = draws[u];
                 for (int e = unitStart[u]; e < unitStart[u + 1]; e++) {
-                    journeys[unitSet[e]] += d * unitJourneys[e];
-                    conversions[unitSet[e]] += d * unitConversions[e];
+                    int[] sum = journeys[unitSet[e]];
+                    int n = unitJourneys[e];
+                    for (int r = 0; r < lanes; r++) {
+                        sum[r] += n * drawn[r];
+                    }
+                    int c = unitConversions[e];
+                    if (c > 0) {
+                        int[] converted = conversions[unitSet[e]];
+                        for (int r = 0; r < lanes; r++) {
+                            converted[r] += c * drawn[r];
+                        }
+                    }
                 }
             }
-            double[] rate = new double[sets.length];
-            for (int i = 0; i < sets.length; i++) {
-                rate[i] = journeys[i] == 0 ? 0 : (double) conversions[i] / journeys[i];
+            return new Drawn(journeys, conversions);
+        }
+
+        /** The counts of a block of refits (see {@link #draw}). */
+        public final class Drawn {
+            private final int[][] journeys;
+            private final int[][] conversions;
+
+            private Drawn(int[][] journeys, int[][] conversions) {
+                this.journeys = journeys;
+                this.conversions = conversions;
             }
-            int channelCount = population.channels().size();
-            double[][] bySet = new double[sets.length][];
-            double[] plus = new double[channelCount];
-            double[][] out = new double[population.size()][];
-            for (int j = 0; j < population.size(); j++) {
-                int t = setOf[j];
-                if (!population.isConverting(j) || conversions[t] == 0) {
-                    continue;
+
+            /**
+             * Refit {@code lane}'s share of a journey's unit of credit per channel id for each converting channel set (by
+             * {@link #setOf}; null for a set no converting journey has, or none drawn).
+             */
+            public double[][] shares(int lane) {
+                double[] rate = new double[sets.length];
+                for (int i = 0; i < sets.length; i++) {
+                    int n = journeys[i][lane];
+                    rate[i] = n == 0 ? 0 : (double) conversions[i][lane] / n;
                 }
-                if (bySet[t] == null) {
+                int channelCount = population.channels().size();
+                double[][] bySet = new double[sets.length][];
+                double[] plus = new double[channelCount];
+                for (int t = 0; t < sets.length; t++) {
+                    if (subsets[t] == null || conversions[t][lane] == 0) {
+                        continue;
+                    }
                     int[] members = members(sets[t]);
                     double[] weight = weights(members.length);
                     double total = 0;
@@ -272,9 +313,8 @@ public final class ShapleyModel {
                     }
                     bySet[t] = share(members, phi, channelCount);
                 }
-                out[j] = bySet[t];
+                return bySet;
             }
-            return out;
         }
     }
 
