@@ -10,11 +10,9 @@ import io.closedloop.attribution.report.ReportViews.RowInterval;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
 
 /**
  * Sampling intervals of a data-driven model's performance figures (MARKOV, SHAPLEY; issue 22): a percentile bootstrap as
@@ -52,30 +50,32 @@ public final class RefitIntervals {
         double[][][] sums = new double[rows + 1][5][resamples];
         // A block of resamples' draws: unit u drawn draws[u][r] times in the block's resample r.
         int[][] draws = new int[units][lanes];
-        // Each resample's sums, row by row (5 figures each): summed in place, then spread over sums.
-        double[][] blocks = new double[lanes][(rows + 1) * 5];
+        int[] drawn = new int[units];
+        // A block's figures: row r's figure k of the block's resample s at figures[r * 5 + k][s].
+        double[][] figures = new double[(rows + 1) * 5][lanes];
         SplittableRandom random = new SplittableRandom(seed);
         for (int first = 0; first < resamples; first += lanes) {
             int count = Math.min(lanes, resamples - first);
-            for (int[] drawn : draws) {
-                Arrays.fill(drawn, 0);
-            }
             int most = 0;
-            for (int r = 0; r < count; r++) {
-                for (int i = 0; i < units; i++) {
-                    most = Math.max(most, ++draws[random.nextInt(units)][r]);
+            for (int s = 0; s < lanes; s++) {
+                // Drawn into one small array first: the draws' random writes stay in cache.
+                Arrays.fill(drawn, 0);
+                for (int i = 0; s < count && i < units; i++) {
+                    drawn[random.nextInt(units)]++;
+                }
+                for (int u = 0; u < units; u++) {
+                    draws[u][s] = drawn[u];
+                    most = Math.max(most, drawn[u]);
                 }
             }
-            for (double[] block : blocks) {
-                Arrays.fill(block, 0);
+            for (double[] figure : figures) {
+                Arrays.fill(figure, 0);
             }
-            sides[0].add(draws, count, most, blocks, 0, false);
-            sides[1].add(draws, count, most, blocks, 2, true);
-            for (int s = 0; s < count; s++) {
-                for (int r = 0; r <= rows; r++) {
-                    for (int k = 0; k < 5; k++) {
-                        sums[r][k][first + s] = blocks[s][r * 5 + k];
-                    }
+            sides[0].add(draws, count, most, figures, 0, false);
+            sides[1].add(draws, count, most, figures, 2, true);
+            for (int r = 0; r <= rows; r++) {
+                for (int k = 0; k < 5; k++) {
+                    System.arraycopy(figures[r * 5 + k], 0, sums[r][k], first, count);
                 }
             }
         }
@@ -124,82 +124,111 @@ public final class RefitIntervals {
             markov = model == ModelName.MARKOV ? new MarkovChainModel(markovOrder).refits(paths, side.unitOf(), units) : null;
             shapley = model == ModelName.MARKOV ? null : new ShapleyModel().refits(paths, side.unitOf(), units);
             int[] channels = paths.touchChannels();
+            int[] touchRow = side.touchRow();
             int converting = paths.convertingCount();
             Map<List<Integer>, Integer> classes = new HashMap<>();
             List<int[]> classList = new ArrayList<>();
             List<Integer> classJourneys = new ArrayList<>();
-            Map<List<Integer>, Integer> cells = new HashMap<>(); // (class, channel, row)
-            List<int[]> cellList = new ArrayList<>();
+            // Cells by (class, channel, row) numbered in order of first entry: their class, channel and row.
+            Map<Long, Integer> cells = new HashMap<>();
+            int[][] cellOf3 = new int[3][16];
             from = new int[converting + 1];
-            List<Integer> cellOf = new ArrayList<>();
-            List<Double> shares = new ArrayList<>();
+            int[] entryCell = new int[16];
+            double[] entryFraction = new double[16];
+            int entries = 0;
+            long[] keys = new long[16];
             int[] touchesOf = new int[paths.channels().size()];
+            long rowsPlus = rows + 1L;
             int touch = 0;
             for (int j = 0; j < converting; j++) {
                 int start = paths.offset(j);
-                int end = start + paths.length(j);
-                TreeSet<Integer> distinct = new TreeSet<>();
-                for (int i = start; i < end; i++) {
-                    touchesOf[channels[i]]++;
-                    distinct.add(channels[i]);
+                int length = paths.length(j);
+                if (keys.length < length) {
+                    keys = new long[length];
+                }
+                // The journey's touches as (channel, row), sorted: runs of one channel's touches in one row.
+                for (int i = 0; i < length; i++) {
+                    int c = channels[start + i];
+                    touchesOf[c]++;
+                    keys[i] = ((long) c << 32) | (touchRow[touch++] + 1L);
+                }
+                Arrays.sort(keys, 0, length);
+                List<Integer> distinct = new ArrayList<>();
+                for (int i = 0; i < length; i++) {
+                    int c = (int) (keys[i] >>> 32);
+                    if (distinct.isEmpty() || distinct.get(distinct.size() - 1) != c) {
+                        distinct.add(c);
+                    }
                 }
                 int journey = j;
-                int k = classes.computeIfAbsent(List.copyOf(distinct), x -> {
+                int k = classes.computeIfAbsent(distinct, x -> {
                     classList.add(x.stream().mapToInt(Integer::intValue).toArray());
                     classJourneys.add(journey);
                     return classList.size() - 1;
                 });
-                // (channel, row) -> touches, in first-seen order
-                Map<Long, Integer> count = new LinkedHashMap<>();
-                for (int i = start; i < end; i++) {
-                    count.merge(((long) channels[i] << 32) | (side.touchRow()[touch++] & 0xFFFFFFFFL), 1, Integer::sum);
-                }
-                for (Map.Entry<Long, Integer> e : count.entrySet()) {
-                    int c = (int) (e.getKey() >>> 32);
-                    int r = (int) (long) e.getKey();
+                for (int i = 0; i < length; ) {
+                    int run = i;
+                    while (run < length && keys[run] == keys[i]) {
+                        run++;
+                    }
+                    int c = (int) (keys[i] >>> 32);
+                    int r = (int) (keys[i] & 0xFFFFFFFFL) - 1;
+                    double share = (double) (run - i) / touchesOf[c];
+                    i = run;
                     if (r < 0) {
                         continue; // a group not asked: only the totals take it, and a journey's weights sum to 1
                     }
-                    cellOf.add(cells.computeIfAbsent(List.of(k, c, r), x -> {
-                        cellList.add(new int[]{k, c, r});
-                        return cellList.size() - 1;
-                    }));
-                    shares.add((double) e.getValue() / touchesOf[c]);
+                    int number = cells.size();
+                    int found = cells.computeIfAbsent((k * (long) touchesOf.length + c) * rowsPlus + r, x -> number);
+                    if (found == number) {
+                        if (number == cellOf3[0].length) {
+                            for (int f = 0; f < 3; f++) {
+                                cellOf3[f] = Arrays.copyOf(cellOf3[f], number * 2);
+                            }
+                        }
+                        cellOf3[0][number] = k;
+                        cellOf3[1][number] = c;
+                        cellOf3[2][number] = r;
+                    }
+                    if (entries == entryCell.length) {
+                        entryCell = Arrays.copyOf(entryCell, entries * 2);
+                        entryFraction = Arrays.copyOf(entryFraction, entries * 2);
+                    }
+                    entryCell[entries] = found;
+                    entryFraction[entries++] = share;
                 }
-                for (int i = start; i < end; i++) {
+                for (int i = start; i < start + length; i++) {
                     touchesOf[channels[i]] = 0;
                 }
-                from[j + 1] = cellOf.size();
+                from[j + 1] = entries;
             }
-            // Cells renumbered class by class, so that a class's weights are computed once for its cells.
-            Integer[] order = new Integer[cellList.size()];
-            for (int c = 0; c < order.length; c++) {
-                order[c] = c;
-            }
-            Arrays.sort(order, (a, b) -> Integer.compare(cellList.get(a)[0], cellList.get(b)[0]));
-            int[] number = new int[order.length];
-            cellChannel = new int[order.length];
-            cellRow = new int[order.length];
+            // Cells renumbered class by class, so that a class's weights are computed for its cells together.
+            int cellCount = cells.size();
             classStart = new int[classList.size() + 1];
-            for (int c = 0; c < order.length; c++) {
-                int[] of = cellList.get(order[c]);
-                number[order[c]] = c;
-                cellChannel[c] = of[1];
-                cellRow[c] = of[2];
-                classStart[of[0] + 1]++;
+            for (int c = 0; c < cellCount; c++) {
+                classStart[cellOf3[0][c] + 1]++;
             }
             for (int k = 0; k < classList.size(); k++) {
                 classStart[k + 1] += classStart[k];
             }
+            int[] next = Arrays.copyOf(classStart, classList.size());
+            int[] number = new int[cellCount];
+            cellChannel = new int[cellCount];
+            cellRow = new int[cellCount];
+            for (int c = 0; c < cellCount; c++) {
+                int at = next[cellOf3[0][c]]++;
+                number[c] = at;
+                cellChannel[at] = cellOf3[1][c];
+                cellRow[at] = cellOf3[2][c];
+            }
             classJourney = classJourneys.stream().mapToInt(Integer::intValue).toArray();
             classChannels = classList.toArray(new int[0][]);
-            cell = new int[cellOf.size()];
-            fraction = new double[cellOf.size()];
-            fractionAmount = new double[cellOf.size()];
+            cell = new int[entries];
+            fraction = Arrays.copyOf(entryFraction, entries);
+            fractionAmount = new double[entries];
             for (int j = 0; j < converting; j++) {
                 for (int e = from[j]; e < from[j + 1]; e++) {
-                    cell[e] = number[cellOf.get(e)];
-                    fraction[e] = shares.get(e);
+                    cell[e] = number[entryCell[e]];
                     fractionAmount[e] = fraction[e] * side.amount()[j];
                 }
             }
@@ -211,24 +240,23 @@ public final class RefitIntervals {
 
         /**
          * Refits on a block of draws (see {@link #of}) and adds each of its {@code count} resamples' credit and amount (and
-         * new-customer credit: {@code won}) to its row's figures in {@code blocks[r]} (row r's figure k at r * 5 + k), from
-         * figure {@code first}. The cells' sums of all resamples are taken in one pass over the journeys.
+         * new-customer credit: {@code won}) to its row's figures in {@code figures} (row r's figure k of resample s at
+         * {@code figures[r * 5 + k][s]}), from figure {@code first}. The cells' sums of all resamples are taken in one pass
+         * over the journeys, then weighted by each resample's weights.
          */
-        void add(int[][] draws, int count, int most, double[][] blocks, int first, boolean won) {
+        void add(int[][] draws, int count, int most, double[][] figures, int first, boolean won) {
             int cells = cellRow.length;
             int lanes = draws.length == 0 ? 0 : draws[0].length;
             double[][] sumFraction = new double[cells][lanes];
             double[][] sumAmount = new double[cells][lanes];
             double[][] sumNew = won ? new double[cells][lanes] : null;
-            double[] totalJourneys = new double[lanes];
-            double[] totalAmount = new double[lanes];
-            double[] totalNew = new double[lanes];
             double[] w = new double[lanes];
             int[] unitOf = side.unitOf();
+            int totalsAt = totals * 5;
             for (int j = 0; j < side.paths().convertingCount(); j++) {
                 int[] drawn = draws[unitOf[j]];
-                for (int r = 0; r < lanes; r++) {
-                    w[r] = drawn[r];
+                for (int s = 0; s < lanes; s++) {
+                    w[s] = drawn[s];
                 }
                 boolean newCustomer = won && side.newCustomer()[j];
                 for (int e = from[j]; e < from[j + 1]; e++) {
@@ -238,18 +266,33 @@ public final class RefitIntervals {
                         add(sumNew[cell[e]], w, fraction[e]);
                     }
                 }
-                add(totalJourneys, w, 1);
-                add(totalAmount, w, side.amount()[j]);
+                // A journey's weights sum to 1 (shares normalized; removal effects over their sum): the totals take its draws.
+                add(figures[totalsAt + first], w, 1);
+                add(figures[totalsAt + first + 1], w, side.amount()[j]);
                 if (newCustomer) {
-                    add(totalNew, w, 1);
+                    add(figures[totalsAt + 4], w, 1);
                 }
             }
+            double[][] weight = weights(draws, count, most);
+            for (int c = 0; c < cells; c++) {
+                int at = cellRow[c] * 5;
+                addProduct(figures[at + first], weight[c], sumFraction[c]);
+                addProduct(figures[at + first + 1], weight[c], sumAmount[c]);
+                if (won) {
+                    addProduct(figures[at + 4], weight[c], sumNew[c]);
+                }
+            }
+        }
+
+        /** Each cell's weight in each resample of the block: its channel's within its class, from the model refitted. */
+        private double[][] weights(int[][] draws, int count, int most) {
+            int lanes = draws.length == 0 ? 0 : draws[0].length;
+            double[][] weight = new double[cellRow.length][lanes];
             double[][] removals = markov == null ? null : markov.removalEffects(draws, count, most);
             ShapleyModel.Refits.Drawn drawn = shapley == null ? null : shapley.draw(draws, most);
-            for (int r = 0; r < count; r++) {
-                double[] block = blocks[r];
-                double[] removal = removals == null ? null : removals[r];
-                double[][] shares = drawn == null ? null : drawn.shares(r);
+            for (int s = 0; s < count; s++) {
+                double[] removal = removals == null ? null : removals[s];
+                double[][] shares = drawn == null ? null : drawn.shares(s);
                 for (int k = 0; k < classChannels.length; k++) {
                     double sum = 0;
                     if (removal != null) {
@@ -259,29 +302,25 @@ public final class RefitIntervals {
                     }
                     double[] share = shares == null ? null : shares[shapley.setOf(classJourney[k])];
                     for (int c = classStart[k]; c < classStart[k + 1]; c++) {
-                        double weight = removal != null ? (sum > 0 ? removal[cellChannel[c]] / sum : 1.0 / classChannels[k].length)
+                        weight[c][s] = removal != null ? (sum > 0 ? removal[cellChannel[c]] / sum : 1.0 / classChannels[k].length)
                                 : share == null ? 0 : share[cellChannel[c]];
-                        int row = cellRow[c] * 5;
-                        block[row + first] += weight * sumFraction[c][r];
-                        block[row + first + 1] += weight * sumAmount[c][r];
-                        if (won) {
-                            block[row + 4] += weight * sumNew[c][r];
-                        }
                     }
                 }
-                // A journey's weights sum to 1 (shares normalized; removal effects over their sum): the totals take its draws.
-                block[totals * 5 + first] += totalJourneys[r];
-                block[totals * 5 + first + 1] += totalAmount[r];
-                if (won) {
-                    block[totals * 5 + 4] += totalNew[r];
-                }
+            }
+            return weight;
+        }
+
+        /** {@code sum[s] += w[s] * x[s]} for every lane s. */
+        private static void addProduct(double[] sum, double[] w, double[] x) {
+            for (int s = 0; s < sum.length; s++) {
+                sum[s] += w[s] * x[s];
             }
         }
 
-        /** {@code sum[r] += w[r] * factor} for every lane r: a loop the JIT compiles to vector instructions. */
+        /** {@code sum[s] += w[s] * factor} for every lane s: a loop the JIT compiles to vector instructions. */
         private static void add(double[] sum, double[] w, double factor) {
-            for (int r = 0; r < sum.length; r++) {
-                sum[r] += w[r] * factor;
+            for (int s = 0; s < sum.length; s++) {
+                sum[s] += w[s] * factor;
             }
         }
     }
