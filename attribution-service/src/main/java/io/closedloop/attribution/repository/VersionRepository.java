@@ -41,7 +41,7 @@ public class VersionRepository {
     public record TouchVersion(TouchRow touch, List<String> identifiers, boolean then, boolean now) {
     }
 
-    public record MembershipVersion(String identifier, String accountId, boolean then, boolean now) {
+    public record MembershipVersion(String identifier, String personId, String accountId, boolean then, boolean now) {
     }
 
     public record DealVersion(String id, String accountId, BigDecimal amount, String currency, Instant createdAt, String status,
@@ -188,15 +188,16 @@ public class VersionRepository {
      * {@code closedloop.reports.on-demand-max-rows}). A deal outside the period gives a report of it nothing.
      */
     public Uni<Versions> versions(String workspace, String then, String now, Changed changed, Instant from, Instant to) {
-        return versions(workspace, then, now, changed, from, to, Set.of());
+        return versions(workspace, then, now, changed, from, to, Set.of(), false);
     }
 
     /**
      * {@link #versions}, and the memberships and touches of {@code accounts} too, whether or not a deal of the period reached
-     * them (a data-driven model's population holds every account's touches).
+     * them (a data-driven model's population holds every account's touches); with {@code rolePersons}, those of the persons
+     * the deals' contact roles were resolved to as well, wherever those persons were resolved (CONTACT_ROLES journeys).
      */
     public Uni<Versions> versions(String workspace, String then, String now, Changed changed, Instant from, Instant to,
-                                  Set<String> accounts) {
+                                  Set<String> accounts, boolean rolePersons) {
         String inPeriod = " (o.created_at >= $4 and o.created_at < $5 or o.closed_at >= $4 and o.closed_at < $5) ";
         return mergePendingIdentifiers().chain(() -> customPlans(tx -> {
             Uni<List<DealVersion>> deals = changed == null
@@ -205,7 +206,7 @@ public class VersionRepository {
                             + " or o.id in (select unnest($7::text[])) or o.contact_ids && $8) ", Tuple.of(workspace, then, now,
                             utc(from), utc(to)).addArrayOfString(array(changed.accounts())).addArrayOfString(array(changed.deals()))
                             .addArrayOfString(array(changed.contacts())));
-            return deals.chain(found -> around(tx, workspace, then, now, found, accounts, to));
+            return deals.chain(found -> around(tx, workspace, then, now, found, accounts, rolePersons, to));
         }));
     }
 
@@ -237,7 +238,7 @@ public class VersionRepository {
     }
 
     private Uni<Versions> around(SqlConnection tx, String workspace, String then, String now, List<DealVersion> deals,
-                                 Set<String> accounts, Instant to) {
+                                 Set<String> accounts, boolean rolePersons, Instant to) {
         Set<String> all = new HashSet<>(accounts);
         Set<String> named = new HashSet<>();
         for (DealVersion d : deals) {
@@ -251,11 +252,17 @@ public class VersionRepository {
                 + " or c.id in (select unnest($5::text[]))) and"
                 + inEither("c"), Tuple.of(workspace, then, now, array(all), array(named)),
                 r -> new ContactVersion(r.getString(0), r.getString(1), instant(r, 2), r.getBoolean(3), r.getBoolean(4)));
-        Uni<List<MembershipVersion>> memberships = list(tx, MOMENTS + "select v.identifier, v.account_id," + flags("v")
-                + " from membership_version v, m where v.workspace_id = $1 and v.account_id in (select unnest($4::text[])) and"
-                + inEither("v"),
-                Tuple.of(workspace, then, now, array(all)),
-                r -> new MembershipVersion(r.getString(0), r.getString(1), r.getBoolean(2), r.getBoolean(3)));
+        // A contact role's person is the person of the contact's identifier (as JourneyRepository's role_persons); every
+        // version of those identifiers' memberships names the persons whose identifiers are read.
+        String ofRolePersons = !rolePersons ? "" : " or v.person_id in (select r.person_id from membership_version r"
+                + " where r.workspace_id = $1 and r.person_id is not null"
+                + " and r.identifier in (select 'contact_id:' || c from unnest($5::text[]) as c))"
+                + " or v.identifier in (select 'contact_id:' || c from unnest($5::text[]) as c)";
+        Uni<List<MembershipVersion>> memberships = list(tx, MOMENTS + "select v.identifier, v.person_id, v.account_id,"
+                + flags("v") + " from membership_version v, m where v.workspace_id = $1 and (v.account_id in (select"
+                + " unnest($4::text[]))" + ofRolePersons + ") and" + inEither("v"),
+                rolePersons ? Tuple.of(workspace, then, now, array(all), array(named)) : Tuple.of(workspace, then, now, array(all)),
+                r -> new MembershipVersion(r.getString(0), r.getString(1), r.getString(2), r.getBoolean(3), r.getBoolean(4)));
         return contacts.chain(c -> memberships.chain(m -> {
             Set<String> identifiers = new HashSet<>();
             m.forEach(v -> identifiers.add(v.identifier()));

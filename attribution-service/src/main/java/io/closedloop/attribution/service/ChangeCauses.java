@@ -1,5 +1,6 @@
 package io.closedloop.attribution.service;
 
+import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.RuleBasedModel;
@@ -28,7 +29,8 @@ import java.util.Set;
  * Splits the change of one group's attributed figures between two moments into causes (explainChange, docs/reports.md
  * "Why a figure changed"). The causes are the players of a cooperative game whose value is the figure with each cause's
  * inputs taken from the later moment and the others from the earlier: touches (TOUCHES), memberships (IDENTITY), deals and
- * contacts (CRM) and the settings with the model's parameters (SETTINGS, a player only when they differ). Each cause gets its
+ * contacts (CRM) and the settings with the model's parameters and the journey scope (SETTINGS, a player only when they
+ * differ). Under CONTACT_ROLES a journey is its contact roles' persons' touches: the memberships say who each role is. Each cause gets its
  * Shapley value, per deal: causes that interact (a late touch on a restated deal) share the interaction equally, and the
  * causes sum to the change exactly. Pure: the versions are read before.
  */
@@ -39,8 +41,8 @@ final class ChangeCauses {
     static final int CRM = 2;
     static final int SETTINGS = 3;
 
-    /** What journeys are computed with at a moment. */
-    record Settings(Duration lookback, RuleBasedModel rule) {
+    /** What journeys are computed with at a moment: the lookback, the model and whose touches (the journey scope). */
+    record Settings(Duration lookback, RuleBasedModel rule, JourneyScope scope) {
     }
 
     /** One deal's share of each cause (indexed as the constants), in attributed amount and credit. */
@@ -64,10 +66,16 @@ final class ChangeCauses {
         List<Map<String, String>> accountOf = List.of(accounts(versions.memberships(), false), accounts(versions.memberships(), true));
         List<Map<String, DealVersion>> deals = List.of(deals(versions.deals(), false), deals(versions.deals(), true));
         List<Leads> contacts = List.of(new Leads(versions.contacts(), false), new Leads(versions.contacts(), true));
-        // Touches per account for each (touches, memberships) pair: index touchesState + 2 * membershipState.
-        List<Map<String, List<TouchVersion>>> touchesOf = new ArrayList<>();
+        // Touches per account (and, for CONTACT_ROLES journeys, per person) for each (touches, memberships) pair: index
+        // touchesState + 2 * membershipState.
+        boolean roles = then.scope() == JourneyScope.CONTACT_ROLES || now.scope() == JourneyScope.CONTACT_ROLES;
+        List<Map<String, String>> personOf = List.of(persons(versions.memberships(), false), persons(versions.memberships(), true));
+        List<JourneysOf> touchesOf = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
-            touchesOf.add(byAccount(versions.touches(), (c & 1) == 1, accountOf.get(c >> 1)));
+            boolean touchesNow = (c & 1) == 1;
+            touchesOf.add(new JourneysOf(byAccount(versions.touches(), touchesNow, accountOf.get(c >> 1)), roles
+                    ? byPerson(versions.touches(), touchesNow, accountOf.get(c >> 1), personOf.get(c >> 1)) : Map.of(),
+                    personOf.get(c >> 1)));
         }
         Set<String> all = new HashSet<>(deals.get(0).keySet());
         all.addAll(deals.get(1).keySet());
@@ -163,13 +171,40 @@ final class ChangeCauses {
         return f;
     }
 
+    /**
+     * The touches that may enter journeys at one combination of causes: per account, per person (CONTACT_ROLES), and each
+     * identifier's person.
+     */
+    private record JourneysOf(Map<String, List<TouchVersion>> byAccount, Map<String, List<TouchVersion>> byPerson,
+                              Map<String, String> personOf) {
+
+        /**
+         * A deal's: its account's (ACCOUNT), or the touches of its contact roles' persons, each once (CONTACT_ROLES, as
+         * JourneyTouches: a role's person is the person of its contact's identifier).
+         */
+        List<TouchVersion> of(DealVersion deal, JourneyScope scope) {
+            if (scope == JourneyScope.ACCOUNT) {
+                return deal.accountId() == null ? List.of() : byAccount.getOrDefault(deal.accountId(), List.of());
+            }
+            Map<String, TouchVersion> once = new LinkedHashMap<>();
+            for (String contact : deal.contactIds()) {
+                String person = personOf.get("contact_id:" + contact);
+                for (TouchVersion t : person == null ? List.<TouchVersion>of() : byPerson.getOrDefault(person, List.of())) {
+                    once.putIfAbsent(t.touch().id(), t);
+                }
+            }
+            return new ArrayList<>(once.values());
+        }
+    }
+
     /** {attributed amount, credit} of {@code key}'s touches (all touches: null) in one deal's journey; zeros when not in the report. */
-    private static double[] value(DealVersion deal, Leads contacts, Map<String, List<TouchVersion>> touchesOf,
+    private static double[] value(DealVersion deal, Leads contacts, JourneysOf touchesOf,
                                   Instant from, Instant to, Basis basis, Dimension groupBy, String key, Settings settings) {
-        if (deal == null || deal.accountId() == null || !inReport(deal, from, to, basis)) {
+        if (deal == null || settings.scope() == JourneyScope.ACCOUNT && deal.accountId() == null
+                || !inReport(deal, from, to, basis)) {
             return new double[2];
         }
-        List<TouchVersion> rows = touchesOf.getOrDefault(deal.accountId(), List.of());
+        List<TouchVersion> rows = touchesOf.of(deal, settings.scope());
         List<Touch> touches = new ArrayList<>(rows.size());
         Map<String, String> keys = new HashMap<>();
         for (TouchVersion version : rows) {
@@ -243,11 +278,44 @@ final class ChangeCauses {
         return out;
     }
 
+    /** Each identifier's person at one moment. */
+    static Map<String, String> persons(List<MembershipVersion> memberships, boolean now) {
+        Map<String, String> out = new HashMap<>();
+        for (MembershipVersion m : memberships) {
+            if ((now ? m.now() : m.then()) && m.personId() != null) {
+                out.put(m.identifier(), m.personId());
+            }
+        }
+        return out;
+    }
+
     static Map<String, DealVersion> deals(List<DealVersion> versions, boolean now) {
         Map<String, DealVersion> out = new HashMap<>();
         for (DealVersion d : versions) {
             if (now ? d.now() : d.then()) {
                 out.put(d.id(), d);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Each person's touches at one moment, through the memberships of one moment (a touch once per person): the persons of
+     * its identifiers resolved to an account (as JourneyRepository.touchesOfPersons reads them).
+     */
+    static Map<String, List<TouchVersion>> byPerson(List<TouchVersion> touches, boolean now, Map<String, String> accountOf,
+                                                    Map<String, String> personOf) {
+        Map<String, List<TouchVersion>> out = new HashMap<>();
+        for (TouchVersion t : touches) {
+            if (!(now ? t.now() : t.then())) {
+                continue;
+            }
+            Set<String> persons = new HashSet<>();
+            for (String identifier : t.identifiers()) {
+                String person = personOf.get(identifier);
+                if (person != null && accountOf.containsKey(identifier) && persons.add(person)) {
+                    out.computeIfAbsent(person, p -> new ArrayList<>()).add(t);
+                }
             }
         }
         return out;

@@ -158,12 +158,15 @@ public class ChangeExplanations {
     }
 
     private Uni<ChangeExplanation> explain(String op, String workspace, Base from, Target to, Dimension groupBy, String key) {
-        if (from.setting().scope() != JourneyScope.ACCOUNT || to.setting().scope() != JourneyScope.ACCOUNT) {
-            throw new IllegalArgumentException(op + ".model: only ACCOUNT journeys can be explained (CONTACT_ROLES journeys"
-                    + " follow persons, whose versions are not kept)");
+        boolean refitted = !from.options().model().isRuleBased() || !to.options().model().isRuleBased();
+        if (refitted && (from.setting().scope() != JourneyScope.ACCOUNT || to.setting().scope() != JourneyScope.ACCOUNT)) {
+            throw new IllegalArgumentException(op + ".model: changes of " + from.options().model() + " and "
+                    + to.options().model() + " figures are explained over ACCOUNT journeys only (they refit the model over"
+                    + " the workspace's touches in memory, which are kept by account); ask a rule-based model's, or ACCOUNT"
+                    + " journeys' (journeyScope: ACCOUNT)");
         }
         Uni<ChangeExplanation> explained;
-        if (!from.options().model().isRuleBased() || !to.options().model().isRuleBased()) {
+        if (refitted) {
             explained = explainRefitted(op, workspace, from, to, groupBy, key);
         } else {
             // "Now" is one moment taken first, so that every read below sees the same versions (a page committing between
@@ -188,7 +191,11 @@ public class ChangeExplanations {
         Uni<double[]> spend = spend(workspace, from, groupBy, key, nowMoment);
         ChangeCauses.Settings thenSettings = settings(from.options(), from.setting());
         ChangeCauses.Settings nowSettings = settings(to.options(), to.setting());
-        Uni<Versions> read = settingsChanged ? versions.versions(workspace, thenMoment, nowMoment, null, start, end)
+        // CONTACT_ROLES journeys follow persons wherever they are resolved: what changed is not found by account, so every
+        // deal of the period is read, as after a change of settings.
+        boolean roles = from.setting().scope() == JourneyScope.CONTACT_ROLES || to.setting().scope() == JourneyScope.CONTACT_ROLES;
+        Uni<Versions> read = settingsChanged || roles
+                ? versions.versions(workspace, thenMoment, nowMoment, null, start, end, Set.of(), roles)
                 : versions.changed(workspace, thenMoment, nowMoment).chain(changed -> versions.versions(workspace, thenMoment,
                 nowMoment, changed, start, end));
         Uni<ChangeCauses.Result> split = onDemand.run(workspace, true, () -> read, v -> ChangeCauses.explain(v, start, end, basis,
@@ -239,14 +246,14 @@ public class ChangeExplanations {
      */
     private Uni<Read> reached(String workspace, String then, String later, VersionRepository.Changed changed, Instant start,
                               Instant end) {
-        return versions.versions(workspace, then, later, changed, start, end, changed.accounts()).chain(v -> {
+        return versions.versions(workspace, then, later, changed, start, end, changed.accounts(), false).chain(v -> {
             Set<String> accounts = new HashSet<>(changed.accounts());
             v.deals().stream().filter(d -> d.accountId() != null).forEach(d -> accounts.add(d.accountId()));
             if (accounts.equals(changed.accounts())) {
                 return Uni.createFrom().item(new Read(v, null, accounts));
             }
             VersionRepository.Changed wider = new VersionRepository.Changed(accounts, changed.deals(), changed.contacts());
-            return versions.versions(workspace, then, later, wider, start, end, accounts).map(w -> new Read(w, null, accounts));
+            return versions.versions(workspace, then, later, wider, start, end, accounts, false).map(w -> new Read(w, null, accounts));
         });
     }
 
@@ -258,11 +265,15 @@ public class ChangeExplanations {
                 key == null ? null : column, key, Dimension.NO_VALUE);
     }
 
-    /** Whether the figures' settings differ: the lookback, the model, or its own parameters (half-life, weights, order). */
+    /**
+     * Whether the figures' settings differ: the lookback, the journey scope, the model, or its own parameters (half-life,
+     * weights, order).
+     */
     private static boolean settingsDiffer(Base from, Target to) {
         ModelOptions a = from.options();
         ModelOptions b = to.options();
         return from.setting().lookbackDays() != to.setting().lookbackDays() || a.model() != b.model()
+                || from.setting().scope() != to.setting().scope()
                 || a.model() == ModelName.TIME_DECAY && from.setting().halfLifeDays() != to.setting().halfLifeDays()
                 || a.model() == ModelName.MARKOV && a.markovOrder() != b.markovOrder()
                 || a.model() == ModelName.CUSTOM && !Arrays.equals(a.custom().weights(), b.custom().weights());
@@ -402,6 +413,6 @@ public class ChangeExplanations {
 
     private static ChangeCauses.Settings settings(ModelOptions options, Setting s) {
         return new ChangeCauses.Settings(Duration.ofDays(s.lookbackDays()), options.model().ruleBased(s.halfLifeDays(),
-                options.custom()));
+                options.custom()), s.scope());
     }
 }

@@ -1,5 +1,6 @@
 package io.closedloop.attribution.service;
 
+import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.ModelName;
 import io.closedloop.attribution.report.Dimension;
@@ -18,6 +19,7 @@ import java.util.Random;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ChangeCausesTest {
 
@@ -81,12 +83,61 @@ class ChangeCausesTest {
         }
     }
 
+    /**
+     * CONTACT_ROLES journeys, by hand. A deal of 1,000 (created March 10, won March 20) names contact c1, whose identifier
+     * resolves to person p1; p1's visitor v1 touched paid_search on March 1; a colleague p2 (same account, no role) touched
+     * email on March 2; visitor v3 (person p3 of another company then) touched events on March 5. Since: a late touch of v1
+     * (social, March 8: T) and v3 merged into p1 (M). paid_search's amount, LINEAR: v({}) = 1000 (only p1's touch), v(T) =
+     * 500, v(M) = 500, v(TM) = 1000/3; the CRM did not change, so T and M share: each ½(−500) + ½(1000/3 − 500) = −1000/3.
+     * Under ACCOUNT journeys the colleague's touch counts too (then 500), and switching the scope is a SETTINGS cause.
+     */
+    @Test
+    void contactRoleJourneysFollowTheRolesPersonsThroughTheirMerges() {
+        ChangeCauses.Result r = ChangeCauses.explain(roles(), MARCH, APRIL, Basis.REVENUE, Dimension.CHANNEL, "paid_search",
+                settings(365, JourneyScope.CONTACT_ROLES), settings(365, JourneyScope.CONTACT_ROLES), false);
+        assertEquals(1000, r.amountThen(), 1e-9);
+        assertEquals(1000.0 / 3, r.amountNow(), 1e-9);
+        assertEquals(-1000.0 / 3, r.amount()[ChangeCauses.TOUCHES], 1e-9);
+        assertEquals(-1000.0 / 3, r.amount()[ChangeCauses.IDENTITY], 1e-9);
+        assertEquals(0, r.amount()[ChangeCauses.CRM], 0);
+
+        ChangeCauses.Result account = ChangeCauses.explain(roles(), MARCH, APRIL, Basis.REVENUE, Dimension.CHANNEL, "paid_search",
+                settings(365), settings(365), false);
+        assertEquals(500, account.amountThen(), 1e-9, "the colleague's email counts in the account's journey");
+
+        ChangeCauses.Result switched = ChangeCauses.explain(roles(), MARCH, APRIL, Basis.REVENUE, Dimension.CHANNEL, "paid_search",
+                settings(365), settings(365, JourneyScope.CONTACT_ROLES), true);
+        assertEquals(500, switched.amountThen(), 1e-9);
+        assertEquals(1000.0 / 3, switched.amountNow(), 1e-9);
+        double sum = 0;
+        for (double cause : switched.amount()) {
+            sum += cause;
+        }
+        assertEquals(1000.0 / 3 - 500, sum, 1e-9);
+        assertTrue(switched.amount()[ChangeCauses.SETTINGS] > 0, "dropping the colleague's touch gives paid_search more");
+    }
+
+    private static Versions roles() {
+        DealVersion deal = new DealVersion("opp-r", "acct-r", new BigDecimal("1000.00"), "USD",
+                Instant.parse("2026-03-10T00:00:00Z"), "WON", Instant.parse("2026-03-20T00:00:00Z"), List.of("c1"), true, true);
+        return new Versions(List.of(deal), List.of(),
+                List.of(new MembershipVersion("contact_id:c1", "p1", "acct-r", true, true),
+                        new MembershipVersion("anonymous_id:v1", "p1", "acct-r", true, true),
+                        new MembershipVersion("anonymous_id:v2", "p2", "acct-r", true, true),
+                        new MembershipVersion("anonymous_id:v3", "p3", "acct-x", true, false),
+                        new MembershipVersion("anonymous_id:v3", "p1", "acct-r", false, true)),
+                List.of(touch("r-t1", "2026-03-01T00:00:00Z", "paid_search", "v1", true),
+                        touch("r-t2", "2026-03-02T00:00:00Z", "email", "v2", true),
+                        touch("r-t3", "2026-03-05T00:00:00Z", "events", "v3", true),
+                        touch("r-t4", "2026-03-08T00:00:00Z", "social", "v1", false)));
+    }
+
     private static Versions scenario() {
         return new Versions(
                 List.of(deal("1000.00", true, false), deal("1500.00", false, true)),
                 List.of(),
-                List.of(new MembershipVersion("anonymous_id:s1", "acct-s", true, true),
-                        new MembershipVersion("anonymous_id:s2", "acct-s", false, true)),
+                List.of(new MembershipVersion("anonymous_id:s1", "p_s1", "acct-s", true, true),
+                        new MembershipVersion("anonymous_id:s2", "p_s1", "acct-s", false, true)),
                 List.of(touch("s-t1", "2026-03-01T00:00:00Z", "paid_search", "s1", true),
                         touch("s-t2", "2026-03-05T00:00:00Z", "email", "s1", true),
                         touch("s-t3", "2026-03-08T00:00:00Z", "events", "s1", false),
@@ -104,6 +155,10 @@ class ChangeCausesTest {
     }
 
     private static ChangeCauses.Settings settings(int lookbackDays) {
-        return new ChangeCauses.Settings(Duration.ofDays(lookbackDays), ModelName.LINEAR.ruleBased(7, null));
+        return settings(lookbackDays, JourneyScope.ACCOUNT);
+    }
+
+    private static ChangeCauses.Settings settings(int lookbackDays, JourneyScope scope) {
+        return new ChangeCauses.Settings(Duration.ofDays(lookbackDays), ModelName.LINEAR.ruleBased(7, null), scope);
     }
 }
