@@ -292,7 +292,7 @@ public class AttributionService {
         Converting converting = converting(opportunities, touches, options.basis(), lookback);
         List<Journey> convertingJourneys = converting.journeys();
         DataDriven fitted = options.model().isRuleBased() ? null
-                : dataDriven(convertingJourneys, opportunities, touches, from, to, options, lookback, true);
+                : dataDriven(converting, opportunities, touches, from, to, options, lookback, true);
         List<double[]> credits = fitted == null
                 ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife, options.custom()))
                 : fitted.credits();
@@ -353,23 +353,50 @@ public class AttributionService {
     }
 
     /**
-     * A data-driven question's journeys and fitted population on the pipeline basis, then on the revenue basis, from the
-     * touches in memory (what RefitIntervals resamples); refused for CONTACT_ROLES journeys and for a workspace whose
-     * touches are too large to keep in memory.
+     * A data-driven question's journeys and population on the pipeline basis, then on the revenue basis (what RefitIntervals
+     * resamples): from the touches in memory for ACCOUNT journeys, else (CONTACT_ROLES journeys, or a workspace whose
+     * touches are too large to keep in memory) from the rows read on demand, once for both bases.
      */
-    Uni<List<StoredJourneys>> fittedJourneys(String workspace, Instant from, Instant to, ModelOptions options) {
+    Uni<List<RefitSource>> fittedJourneys(String workspace, Instant from, Instant to, ModelOptions options) {
         return settings.get(workspace).chain(s -> {
-            if (!stored(workspace, options, scope(options, s))) {
-                throw new IllegalArgumentException("interval: intervals of " + options.model() + " need ACCOUNT journeys and a"
-                        + " workspace whose touches are kept in memory (closedloop.reports.journeys-megabytes)");
-            }
             Duration lookback = Duration.ofDays(lookbackDays(options, s));
-            Supplier<Uni<StoredJourneys>> tooLarge = () -> Uni.createFrom().failure(new OnDemandLimitException("interval: the"
-                    + " workspace's touches are too large to keep in memory, which intervals of " + options.model() + " refit from"));
-            return onStored(workspace, from, to, options.withBasis(Basis.PIPELINE), lookback, null, false, j -> j, tooLarge)
-                    .chain(pipeline -> onStored(workspace, from, to, options.withBasis(Basis.REVENUE), lookback, null, false,
-                            j -> j, tooLarge).map(won -> List.of(pipeline, won)));
+            JourneyScope scope = scope(options, s);
+            Supplier<Uni<List<RefitSource>>> fromRows = () -> rowJourneys(workspace, from, to, options, lookback, scope);
+            if (!stored(workspace, options, scope)) {
+                return fromRows.get();
+            }
+            return onStored(workspace, from, to, options.withBasis(Basis.PIPELINE), lookback, null, false, j -> (RefitSource) j,
+                    () -> Uni.createFrom().nullItem())
+                    .chain(pipeline -> pipeline == null ? fromRows.get() : onStored(workspace, from, to,
+                            options.withBasis(Basis.REVENUE), lookback, null, false, j -> (RefitSource) j,
+                            () -> Uni.createFrom().nullItem())
+                            .chain(won -> won == null ? fromRows.get() : Uni.createFrom().item(List.of(pipeline, won))));
         });
+    }
+
+    /** Both bases' journeys and populations from the period's rows: one read of the touches, holding an on-demand permit. */
+    private Uni<List<RefitSource>> rowJourneys(String workspace, Instant from, Instant to, ModelOptions options,
+                                               Duration lookback, JourneyScope scope) {
+        return journeys.createdIn(workspace, from, to).chain(created -> journeys.closedIn(workspace, from, to, null).chain(closed -> {
+            Instant earliest = from;
+            for (List<Opportunity> some : List.of(created, closed)) {
+                for (Opportunity o : some) {
+                    Instant start = o.createdAt().minus(lookback);
+                    earliest = start.isBefore(earliest) ? start : earliest;
+                }
+            }
+            Instant lower = earliest;
+            return onDemand.run(workspace, true, () -> journeys.touchesByAccount(workspace, lower, to), byAccount -> {
+                JourneyTouches touches = new JourneyTouches(byAccount, scope);
+                List<RefitSource> sides = new ArrayList<>();
+                for (Basis basis : List.of(Basis.PIPELINE, Basis.REVENUE)) {
+                    List<Opportunity> inScope = basis == Basis.PIPELINE ? created : closed;
+                    sides.add(population(converting(inScope, touches, basis, lookback), inScope, touches, from, to, basis,
+                            lookback));
+                }
+                return sides;
+            });
+        }));
     }
 
     /** A revenue report computed on demand and its won deals' credits. */
@@ -451,7 +478,7 @@ public class AttributionService {
     }
 
     /** The opportunities converting on {@code basis} that have a journey, with it and its touches by id, in order. */
-    private record Converting(List<Opportunity> opportunities, List<Journey> journeys, List<Map<String, TouchRow>> touchesById,
+    record Converting(List<Opportunity> opportunities, List<Journey> journeys, List<Map<String, TouchRow>> touchesById,
                               int unattributed, double unattributedAmount) {
     }
 
@@ -499,25 +526,53 @@ public class AttributionService {
     }
 
     /** @param explain whether to build the explanation too (a report shows it; the per-deal credits need none) */
-    private static DataDriven dataDriven(List<Journey> converting, List<Opportunity> opportunities,
+    private static DataDriven dataDriven(Converting converting, List<Opportunity> opportunities,
                                          JourneyTouches touches, Instant from, Instant to,
                                          ModelOptions options, Duration lookback, boolean explain) {
+        return fit(population(converting, opportunities, touches, from, to, options.basis(), lookback).paths(),
+                converting.journeys().size(), options, explain);
+    }
+
+    /**
+     * DESIGN §4 "Population" of rows read on demand, each journey with its unit (what a bootstrap draws): the converting
+     * journeys (their deal's account; a deal without one is its own unit), one non-converting journey per opportunity lost
+     * in the period (revenue basis) and the paths outside every journey in scope (each its account's).
+     */
+    static RowJourneys population(Converting converting, List<Opportunity> opportunities, JourneyTouches touches,
+                                  Instant from, Instant to, Basis basis, Duration lookback) {
         PathPopulation.Builder population = PathPopulation.builder();
-        for (Journey j : converting) {
+        List<String> units = new ArrayList<>();
+        List<List<TouchRow>> journeyTouches = new ArrayList<>();
+        for (int k = 0; k < converting.journeys().size(); k++) {
+            Journey j = converting.journeys().get(k);
+            Opportunity o = converting.opportunities().get(k);
             population.add(true, channels(j));
+            units.add(unit(o));
+            List<TouchRow> rows = new ArrayList<>(j.size());
+            for (int i = 0; i < j.size(); i++) {
+                rows.add(converting.touchesById().get(k).get(j.touch(i).id()));
+            }
+            journeyTouches.add(rows);
         }
         for (Opportunity o : opportunities) {
-            if (options.basis() == Basis.REVENUE && "LOST".equals(o.status())) {
+            if (basis == Basis.REVENUE && "LOST".equals(o.status())) {
                 Journey lost = journey(o, touches.of(o), Basis.REVENUE, lookback);
                 if (!lost.isUnattributed()) {
                     population.add(false, channels(lost));
+                    units.add(unit(o));
                 }
             }
         }
-        for (List<TouchRow> outside : touches.outside(opportunities, from, to)) {
-            population.add(false, outside.stream().sorted(TOUCH_ORDER).map(TouchRow::channel).toList());
+        for (JourneyTouches.Path outside : touches.outside(opportunities, from, to)) {
+            population.add(false, outside.touches().stream().sorted(TOUCH_ORDER).map(TouchRow::channel).toList());
+            units.add(outside.account());
         }
-        return fit(population.build(), converting.size(), options, explain);
+        return new RowJourneys(converting.opportunities(), journeyTouches, population.build(), units);
+    }
+
+    /** The unit a bootstrap draws an opportunity's journeys with: its account (every deal of one company together). */
+    private static String unit(Opportunity o) {
+        return o.accountId() != null ? o.accountId() : "\0opportunity:" + o.id();
     }
 
     /** Fits the model to a population whose first {@code converting} journeys are the converting ones, in order. */
@@ -650,7 +705,7 @@ public class AttributionService {
                     List<Journey> convertingJourneys = converting.journeys();
                     List<double[]> credits = options.model().isRuleBased()
                             ? ruleBased(convertingJourneys, options.model().ruleBased(halfLife(options, s), options.custom()))
-                            : dataDriven(convertingJourneys, opportunities, touches, from, to, options, lookback, false).credits();
+                            : dataDriven(converting, opportunities, touches, from, to, options, lookback, false).credits();
                     List<OpportunityCredit> out = new ArrayList<>();
                     for (int k = 0; k < convertingJourneys.size(); k++) {
                         Opportunity o = converting.opportunities().get(k);

@@ -44,6 +44,10 @@ final class JourneyTouches {
         }
     }
 
+    /** A non-converting path: an account's touches in a period. */
+    record Path(String account, List<TouchRow> touches) {
+    }
+
     /** The touches that may enter {@code o}'s journey (the journey then cuts them to its window). */
     List<TouchRow> of(Opportunity o) {
         if (scope == JourneyScope.ACCOUNT) {
@@ -65,7 +69,7 @@ final class JourneyTouches {
      * none of whose persons is a contact role of an opportunity in scope (a colleague who is no role of the deal
      * walked a path that did not convert). Empty paths are left out.
      */
-    List<List<TouchRow>> outside(List<Opportunity> inScope, Instant from, Instant to) {
+    List<Path> outside(List<Opportunity> inScope, Instant from, Instant to) {
         Set<String> accounts = new HashSet<>();
         Set<String> persons = new HashSet<>();
         for (Opportunity o : inScope) {
@@ -76,7 +80,7 @@ final class JourneyTouches {
         }
         List<String> keys = new ArrayList<>(byAccount.keySet());
         keys.sort(Journey::compareByCodePoint);
-        List<List<TouchRow>> paths = new ArrayList<>();
+        List<Path> paths = new ArrayList<>();
         for (String account : keys) {
             if (scope == JourneyScope.ACCOUNT && accounts.contains(account)) {
                 continue;
@@ -89,7 +93,7 @@ final class JourneyTouches {
                 }
             }
             if (!path.isEmpty()) {
-                paths.add(path);
+                paths.add(new Path(account, path));
             }
         }
         return paths;

@@ -385,7 +385,7 @@ public class PerformanceReports {
                                                 options.basis(), interval)))));
     }
 
-    private static List<RowInterval> refit(List<StoredJourneys> sides, Set<String> newCustomers, Dimension groupBy,
+    private static List<RowInterval> refit(List<RefitSource> sides, Set<String> newCustomers, Dimension groupBy,
                                            List<String> keys, double[] spend, double totalSpend, ModelOptions options,
                                            IntervalOptions interval) {
         Map<String, Integer> rowOf = new HashMap<>();

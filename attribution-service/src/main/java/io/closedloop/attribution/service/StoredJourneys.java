@@ -32,7 +32,7 @@ import java.util.Set;
  */
 record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, List<AccountTouches.Range> ranges,
                       List<double[]> credits, int unattributed, double unattributedAmount, ModelExplanation explanation,
-                      AccountTouches.Population population) {
+                      AccountTouches.Population population) implements RefitSource {
 
     /**
      * As AttributionService's converting journeys then its credits, over the touches in memory (ACCOUNT journeys): the
@@ -82,12 +82,8 @@ record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, L
                 fitted.explanation(), population);
     }
 
-    /**
-     * These journeys' population as RefitIntervals resamples it (a data-driven model's): each journey's unit numbered in
-     * {@code units} by its account (shared by both bases), each converting journey's deal amount and whether it won a new
-     * customer ({@code newCustomers}, deal ids), each of its touches' row (its group's number in {@code rowOf}, else -1).
-     */
-    RefitIntervals.Side refitSide(Dimension groupBy, Map<String, Integer> rowOf, Map<String, Integer> units, Set<String> newCustomers) {
+    @Override
+    public RefitIntervals.Side refitSide(Dimension groupBy, Map<String, Integer> rowOf, Map<String, Integer> units, Set<String> newCustomers) {
         int[] accountOf = population.accountOf();
         int[] unitOf = new int[accountOf.length];
         for (int j = 0; j < unitOf.length; j++) {

@@ -42,16 +42,19 @@ class JourneyTouchesTest {
 
     @Test
     void outsideTheAccountScopeAreTheAccountsWithoutADealInScope() {
-        List<List<TouchRow>> outside = new JourneyTouches(BY_ACCOUNT, JourneyScope.ACCOUNT).outside(List.of(DEAL), FROM, TO);
+        List<JourneyTouches.Path> outside = new JourneyTouches(BY_ACCOUNT, JourneyScope.ACCOUNT).outside(List.of(DEAL), FROM, TO);
         // acme and gamma in account order, only touches in the period (t0 is before it).
-        assertEquals(List.of(Set.of("t1", "t2", "t3"), Set.of("t5")), outside.stream().map(JourneyTouchesTest::ids).toList());
+        assertEquals(List.of(Set.of("t1", "t2", "t3"), Set.of("t5")),
+                outside.stream().map(p -> ids(p.touches())).toList());
+        assertEquals(List.of("acme", "gamma"), outside.stream().map(JourneyTouches.Path::account).toList());
     }
 
     @Test
     void outsideContactRolesAreTheTouchesOfNoRolePersonInEveryAccount() {
-        List<List<TouchRow>> outside = new JourneyTouches(BY_ACCOUNT, JourneyScope.CONTACT_ROLES).outside(List.of(DEAL), FROM, TO);
+        List<JourneyTouches.Path> outside = new JourneyTouches(BY_ACCOUNT, JourneyScope.CONTACT_ROLES).outside(List.of(DEAL), FROM,
+                TO);
         // t3 carries a role person: it is in the deal's journey, not in a non-converting path.
-        assertEquals(List.of(Set.of("t2"), Set.of("t5")), outside.stream().map(JourneyTouchesTest::ids).toList());
+        assertEquals(List.of(Set.of("t2"), Set.of("t5")), outside.stream().map(p -> ids(p.touches())).toList());
     }
 
     private static Set<String> ids(List<TouchRow> touches) {
