@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -207,6 +208,50 @@ public class VersionRepository {
                             utc(from), utc(to)).addArrayOfString(array(changed.accounts())).addArrayOfString(array(changed.deals()))
                             .addArrayOfString(array(changed.contacts())));
             return deals.chain(found -> around(tx, workspace, then, now, found, accounts, rolePersons, to));
+        }));
+    }
+
+    /**
+     * Every version at either moment of what a period's population is built from, for journeys that follow persons
+     * (CONTACT_ROLES) under a data-driven model: the deals created or closed in [from, to), the contacts of their accounts or
+     * named by them, every touch from {@code lookback} before the earliest of those deals' creation (or {@code from}) to
+     * {@code to} and every membership (at most {@code closedloop.reports.on-demand-max-rows} touches).
+     */
+    public Uni<Versions> periodVersions(String workspace, String then, String now, Instant from, Instant to,
+                                        Duration lookback) {
+        String inPeriod = " (o.created_at >= $4 and o.created_at < $5 or o.closed_at >= $4 and o.closed_at < $5) ";
+        String columns = "t.id, t.occurred_at, t.type, t.channel, t.source, t.medium, t.campaign, t.content, t.identifiers,";
+        return customPlans(tx -> dealVersions(tx, inPeriod, Tuple.of(workspace, then, now, utc(from), utc(to))).chain(deals -> {
+            Set<String> accounts = new HashSet<>();
+            Set<String> named = new HashSet<>();
+            Instant earliest = from;
+            for (DealVersion d : deals) {
+                if (d.accountId() != null) {
+                    accounts.add(d.accountId());
+                }
+                named.addAll(d.contactIds());
+                earliest = d.createdAt().isBefore(earliest) ? d.createdAt() : earliest;
+            }
+            Instant since = earliest.minus(lookback);
+            Uni<List<ContactVersion>> contacts = list(tx, MOMENTS + "select c.id, c.account_id, c.lead_created_at," + flags("c")
+                    + " from contact_version c, m where c.workspace_id = $1 and (c.account_id in (select unnest($4::text[]))"
+                    + " or c.id in (select unnest($5::text[]))) and" + inEither("c"),
+                    Tuple.of(workspace, then, now, array(accounts), array(named)),
+                    r -> new ContactVersion(r.getString(0), r.getString(1), instant(r, 2), r.getBoolean(3), r.getBoolean(4)));
+            Uni<List<MembershipVersion>> memberships = list(tx, MOMENTS + "select v.identifier, v.person_id, v.account_id,"
+                    + flags("v") + " from membership_version v, m where v.workspace_id = $1 and" + inEither("v"),
+                    Tuple.of(workspace, then, now),
+                    r -> new MembershipVersion(r.getString(0), r.getString(1), r.getString(2), r.getBoolean(3), r.getBoolean(4)));
+            Uni<List<TouchVersion>> touches = list(tx, MOMENTS + "select " + columns + flags("t") + " from touch_version t, m"
+                    + " where t.workspace_id = $1 and t.occurred_at >= $4 and t.occurred_at <= $5 and" + inEither("t")
+                    + " limit $6", Tuple.of(workspace, then, now, utc(since), utc(to), maxRows + 1), VersionRepository::touch);
+            return contacts.chain(c -> memberships.chain(m -> touches.map(t -> {
+                if (t.size() > maxRows) {
+                    throw new OnDemandLimitException("the period's journeys hold more than " + maxRows + " touch versions, more"
+                            + " than a question computed on demand may load");
+                }
+                return new Versions(deals, c, m, t);
+            })));
         }));
     }
 

@@ -483,7 +483,7 @@ public class AttributionService {
     }
 
     /** One pass over the opportunities: each one's touches are gathered once (a CONTACT_ROLES union is not free). */
-    private static Converting converting(List<Opportunity> opportunities, JourneyTouches touches, Basis basis, Duration lookback) {
+    static Converting converting(List<Opportunity> opportunities, JourneyTouches touches, Basis basis, Duration lookback) {
         List<Opportunity> converting = new ArrayList<>();
         List<Journey> journeys = new ArrayList<>();
         List<Map<String, TouchRow>> touchesById = new ArrayList<>();
@@ -523,6 +523,16 @@ public class AttributionService {
      */
     /** A data-driven model's credits of the converting journeys, in their order, and where they come from. */
     record DataDriven(List<double[]> credits, ModelExplanation explanation) {
+    }
+
+    /**
+     * The credits of the converting journeys, in their order, under a rule-based model ({@code rule}) or else the
+     * data-driven model of {@code options} fitted to the period's population (as a report computed on demand).
+     */
+    static List<double[]> credits(Converting converting, List<Opportunity> opportunities, JourneyTouches touches, Instant from,
+                                  Instant to, ModelOptions options, Duration lookback, RuleBasedModel rule) {
+        return rule != null ? ruleBased(converting.journeys(), rule)
+                : dataDriven(converting, opportunities, touches, from, to, options, lookback, false).credits();
     }
 
     /** @param explain whether to build the explanation too (a report shows it; the per-deal credits need none) */

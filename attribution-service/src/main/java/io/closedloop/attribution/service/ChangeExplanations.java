@@ -159,14 +159,11 @@ public class ChangeExplanations {
 
     private Uni<ChangeExplanation> explain(String op, String workspace, Base from, Target to, Dimension groupBy, String key) {
         boolean refitted = !from.options().model().isRuleBased() || !to.options().model().isRuleBased();
-        if (refitted && (from.setting().scope() != JourneyScope.ACCOUNT || to.setting().scope() != JourneyScope.ACCOUNT)) {
-            throw new IllegalArgumentException(op + ".model: changes of " + from.options().model() + " and "
-                    + to.options().model() + " figures are explained over ACCOUNT journeys only (they refit the model over"
-                    + " the workspace's touches in memory, which are kept by account); ask a rule-based model's, or ACCOUNT"
-                    + " journeys' (journeyScope: ACCOUNT)");
-        }
+        boolean roles = from.setting().scope() == JourneyScope.CONTACT_ROLES || to.setting().scope() == JourneyScope.CONTACT_ROLES;
         Uni<ChangeExplanation> explained;
-        if (refitted) {
+        if (refitted && roles) {
+            explained = explainFromRows(workspace, from, to, groupBy, key);
+        } else if (refitted) {
             explained = explainRefitted(op, workspace, from, to, groupBy, key);
         } else {
             // "Now" is one moment taken first, so that every read below sees the same versions (a page committing between
@@ -235,6 +232,30 @@ public class ChangeExplanations {
                 .onFailure(JourneyStore.TooLarge.class).transform(e -> new IllegalArgumentException(op + ".model: "
                         + from.options().model() + " and " + to.options().model() + " changes are explained over the"
                         + " workspace's touches in memory, which are more than closedloop.reports.journeys-megabytes"));
+        return split.chain(result -> spend(workspace, from, groupBy, key, laterMoment.get()).map(spent -> view(from, to, groupBy,
+                key, result, spent, to.snapshot() != null ? to.reported() : new double[]{result.amountNow(), result.creditNow()})));
+    }
+
+    /**
+     * A change of a data-driven figure over CONTACT_ROLES journeys (or across a switch of scope or model involving them):
+     * every journey of each combination rebuilt from the period's versions (RowChangeCauses), as a report computed on
+     * demand reads the period's rows; the figure now is the one computed here.
+     */
+    private Uni<ChangeExplanation> explainFromRows(String workspace, Base from, Target to, Dimension groupBy, String key) {
+        Instant start = from.firstDay().atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant end = from.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        PopulationChangeCauses.Setting then = populationSetting(from.options(), from.setting());
+        PopulationChangeCauses.Setting now = populationSetting(to.options(), to.setting());
+        boolean settingsChanged = settingsDiffer(from, to);
+        Duration lookback = Duration.ofDays(Math.max(from.setting().lookbackDays(), to.setting().lookbackDays()));
+        AtomicReference<String> laterMoment = new AtomicReference<>();
+        Uni<ChangeCauses.Result> split = onDemand.run(workspace, true,
+                () -> (to.moment() != null ? Uni.createFrom().item(to.moment()) : versions.moment()).chain(later -> {
+                    laterMoment.set(later);
+                    return versions.periodVersions(workspace, from.moment(), later, start, end, lookback);
+                }),
+                read -> RowChangeCauses.explain(read, start, end, from.options().basis(), groupBy, key, then, now,
+                        from.setting().scope(), to.setting().scope(), settingsChanged));
         return split.chain(result -> spend(workspace, from, groupBy, key, laterMoment.get()).map(spent -> view(from, to, groupBy,
                 key, result, spent, to.snapshot() != null ? to.reported() : new double[]{result.amountNow(), result.creditNow()})));
     }
