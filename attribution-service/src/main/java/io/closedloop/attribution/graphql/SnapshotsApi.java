@@ -183,7 +183,7 @@ public class SnapshotsApi {
     @Query
     @Description("Why a figure of a snapshot's report changed since (or by a later snapshot): the change of one group's"
             + " attributed amount and credit (and spend) split into causes (touches, identity, CRM, settings, spend, and what no"
-            + " version keeps) that sum to it exactly, each with the deals behind it. Every model on ACCOUNT journeys (MARKOV and"
+            + " version keeps) that sum to it exactly, each with the deals behind it. Every model, either journey scope (MARKOV and"
             + " SHAPLEY refitted for each combination of causes); computed on demand. Null when the snapshot does not hold the"
             + " report.")
     public Uni<ChangeExplanation> explainChange(
@@ -204,8 +204,8 @@ public class SnapshotsApi {
     @Query
     @Description("Why a figure changed since a time: the change of one group's attributed amount and credit (and spend) in the"
             + " performance report of a period, from the data as it was then (the last data version logged at or before"
-            + " 'asOf'; one is logged a minute) to now, split into causes as explainChange splits them. Every model on ACCOUNT"
-            + " journeys; computed on demand.")
+            + " 'asOf'; one is logged a minute) to now, split into causes as explainChange splits them. Every model, either"
+            + " journey scope; computed on demand.")
     public Uni<ChangeExplanation> explainChangeSince(
             @NonNull @Description("The time the change is counted from (ISO-8601, e.g. 2026-03-01T09:00:00Z).") String asOf,
             @NonNull @Description("Dates (YYYY-MM-DD, both inclusive) of the conversions counted.") PeriodInput period,
