@@ -196,15 +196,22 @@ public final class FreshnessBenchmark {
         sampling.set(false);
         sampler.join();
         double[] p = plain.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double[] b = bounded.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        System.out.printf("figure:   with 90 %% intervals (1,000 resamples), %d quarters: p50 %.0f ms, max %.0f ms; each: %s%n",
-                b.length, percentile(b, 0.5), b[b.length - 1], bounded.stream().map(v -> String.valueOf(Math.round(v))).toList());
+        // The first question after the service started reads the workspace's touches into memory (JourneyStore), which
+        // the later ones (and any within closedloop.reports.journeys-ttl of a question) find there: printed apart.
+        double cold = bounded.get(0);
+        double[] b = (bounded.size() > 1 ? bounded.subList(1, bounded.size()) : bounded).stream().mapToDouble(Double::doubleValue)
+                .sorted().toArray();
+        System.out.printf("figure:   with 90 %% intervals (1,000 resamples), %d quarters after the first: p50 %.0f ms, max %.0f ms;"
+                + " each: %s%n", b.length, percentile(b, 0.5), b[b.length - 1],
+                bounded.stream().map(v -> String.valueOf(Math.round(v))).toList());
+        System.out.printf("cold:     the first, which read the workspace's touches into memory: %.0f ms%n", cold);
         System.out.printf("baseline: the same reports without intervals (read from the rollups): p50 %.0f ms, max %.0f ms%n",
                 percentile(p, 0.5), p[p.length - 1]);
         System.out.printf("ratio:    %.1fx at p50%n", percentile(b, 0.5) / percentile(p, 0.5));
         System.out.printf("heap:     attribution's heap in use %d MB before, peak %d MB while computing (sampled every 20 ms)%n",
                 idleHeap >> 20, peak.get() >> 20);
-        System.out.printf("target:   <= 2000 ms (issue 22) -> %s%n", b[b.length - 1] <= 2000 ? "met" : "NOT met");
+        System.out.printf("target:   <= 2000 ms (issue 22), touches in memory -> %s; the cold first question -> %s%n",
+                b[b.length - 1] <= 2000 ? "met" : "NOT met", cold <= 2000 ? "met" : "NOT met");
         // The data-driven models: each resample refits the model over both bases' populations (RefitIntervals).
         String quarter = "period: {from: \"2025-04-01\", to: \"2025-06-29\"}";
         // 1,000 refits each, as the rule-based models' resamples (issue 22's target); the second waits out the on-demand
