@@ -24,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Splits the change of one group's attributed figures between two moments into causes (explainChange, docs/reports.md
@@ -63,13 +65,14 @@ final class ChangeCauses {
                           Settings then, Settings now, boolean settingsChanged) {
         int players = settingsChanged ? 4 : 3;
         // The inputs at each moment (0: then, 1: now), built once.
-        List<Map<String, String>> accountOf = List.of(accounts(versions.memberships(), false), accounts(versions.memberships(), true));
-        List<Map<String, DealVersion>> deals = List.of(deals(versions.deals(), false), deals(versions.deals(), true));
-        List<Leads> contacts = List.of(new Leads(versions.contacts(), false), new Leads(versions.contacts(), true));
+        Moments at = Moments.of(versions);
+        List<Map<String, String>> accountOf = at.accountOf();
+        List<Map<String, DealVersion>> deals = at.deals();
+        List<Leads> contacts = at.leads();
         // Touches per account (and, for CONTACT_ROLES journeys, per person) for each (touches, memberships) pair: index
         // touchesState + 2 * membershipState.
         boolean roles = then.scope() == JourneyScope.CONTACT_ROLES || now.scope() == JourneyScope.CONTACT_ROLES;
-        List<Map<String, String>> personOf = List.of(persons(versions.memberships(), false), persons(versions.memberships(), true));
+        List<Map<String, String>> personOf = at.personOf();
         List<JourneysOf> touchesOf = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
             boolean touchesNow = (c & 1) == 1;
@@ -187,9 +190,8 @@ final class ChangeCauses {
                 return deal.accountId() == null ? List.of() : byAccount.getOrDefault(deal.accountId(), List.of());
             }
             Map<String, TouchVersion> once = new LinkedHashMap<>();
-            for (String contact : deal.contactIds()) {
-                String person = personOf.get("contact_id:" + contact);
-                for (TouchVersion t : person == null ? List.<TouchVersion>of() : byPerson.getOrDefault(person, List.of())) {
+            for (String person : rolePersons(deal, personOf)) {
+                for (TouchVersion t : byPerson.getOrDefault(person, List.of())) {
                     once.putIfAbsent(t.touch().id(), t);
                 }
             }
@@ -268,25 +270,41 @@ final class ChangeCauses {
         }
     }
 
-    static Map<String, String> accounts(List<MembershipVersion> memberships, boolean now) {
+    /** The versions' inputs at each moment (index 0: the earlier, 1: the later), built once. */
+    record Moments(List<Map<String, String>> accountOf, List<Map<String, String>> personOf, List<Map<String, DealVersion>> deals,
+                   List<Leads> leads) {
+
+        static Moments of(Versions versions) {
+            List<MembershipVersion> m = versions.memberships();
+            return new Moments(List.of(resolved(m, false, MembershipVersion::accountId), resolved(m, true, MembershipVersion::accountId)),
+                    List.of(resolved(m, false, MembershipVersion::personId), resolved(m, true, MembershipVersion::personId)),
+                    List.of(ChangeCauses.deals(versions.deals(), false), ChangeCauses.deals(versions.deals(), true)),
+                    List.of(new Leads(versions.contacts(), false), new Leads(versions.contacts(), true)));
+        }
+    }
+
+    /** Each identifier's account (or person: {@code value}) at one moment. */
+    private static Map<String, String> resolved(List<MembershipVersion> memberships, boolean now,
+                                                Function<MembershipVersion, String> value) {
         Map<String, String> out = new HashMap<>();
         for (MembershipVersion m : memberships) {
-            if ((now ? m.now() : m.then()) && m.accountId() != null) {
-                out.put(m.identifier(), m.accountId());
+            if ((now ? m.now() : m.then()) && value.apply(m) != null) {
+                out.put(m.identifier(), value.apply(m));
             }
         }
         return out;
     }
 
-    /** Each identifier's person at one moment. */
-    static Map<String, String> persons(List<MembershipVersion> memberships, boolean now) {
-        Map<String, String> out = new HashMap<>();
-        for (MembershipVersion m : memberships) {
-            if ((now ? m.now() : m.then()) && m.personId() != null) {
-                out.put(m.identifier(), m.personId());
+    /** A deal's contact roles' persons at one moment (the persons of its contacts' identifiers, as JourneyRepository's). */
+    static Set<String> rolePersons(DealVersion deal, Map<String, String> personOf) {
+        Set<String> persons = new TreeSet<>();
+        for (String contact : deal.contactIds()) {
+            String person = personOf.get("contact_id:" + contact);
+            if (person != null) {
+                persons.add(person);
             }
         }
-        return out;
+        return persons;
     }
 
     static Map<String, DealVersion> deals(List<DealVersion> versions, boolean now) {
@@ -305,34 +323,27 @@ final class ChangeCauses {
      */
     static Map<String, List<TouchVersion>> byPerson(List<TouchVersion> touches, boolean now, Map<String, String> accountOf,
                                                     Map<String, String> personOf) {
-        Map<String, List<TouchVersion>> out = new HashMap<>();
-        for (TouchVersion t : touches) {
-            if (!(now ? t.now() : t.then())) {
-                continue;
-            }
-            Set<String> persons = new HashSet<>();
-            for (String identifier : t.identifiers()) {
-                String person = personOf.get(identifier);
-                if (person != null && accountOf.containsKey(identifier) && persons.add(person)) {
-                    out.computeIfAbsent(person, p -> new ArrayList<>()).add(t);
-                }
-            }
-        }
-        return out;
+        return grouped(touches, now, identifier -> accountOf.containsKey(identifier) ? personOf.get(identifier) : null);
     }
 
     /** Each account's touches at one moment, through the memberships of one moment (a touch once per account). */
     static Map<String, List<TouchVersion>> byAccount(List<TouchVersion> touches, boolean now, Map<String, String> accountOf) {
+        return grouped(touches, now, accountOf::get);
+    }
+
+    /** The touches of one moment by the groups of their identifiers ({@code groupOf}: null for none), a touch once per group. */
+    private static Map<String, List<TouchVersion>> grouped(List<TouchVersion> touches, boolean now,
+                                                          Function<String, String> groupOf) {
         Map<String, List<TouchVersion>> out = new HashMap<>();
         for (TouchVersion t : touches) {
             if (!(now ? t.now() : t.then())) {
                 continue;
             }
-            Set<String> accounts = new HashSet<>();
+            Set<String> groups = new HashSet<>();
             for (String identifier : t.identifiers()) {
-                String account = accountOf.get(identifier);
-                if (account != null && accounts.add(account)) {
-                    out.computeIfAbsent(account, a -> new ArrayList<>()).add(t);
+                String group = groupOf.apply(identifier);
+                if (group != null && groups.add(group)) {
+                    out.computeIfAbsent(group, g -> new ArrayList<>()).add(t);
                 }
             }
         }

@@ -58,12 +58,10 @@ final class PopulationChangeCauses {
                 reached.add(d.accountId());
             }
         }
-        List<Map<String, String>> accountOf = List.of(ChangeCauses.accounts(versions.memberships(), false),
-                ChangeCauses.accounts(versions.memberships(), true));
-        List<Map<String, DealVersion>> deals = List.of(ChangeCauses.deals(versions.deals(), false),
-                ChangeCauses.deals(versions.deals(), true));
-        List<ChangeCauses.Leads> leads = List.of(new ChangeCauses.Leads(versions.contacts(), false),
-                new ChangeCauses.Leads(versions.contacts(), true));
+        ChangeCauses.Moments at = ChangeCauses.Moments.of(versions);
+        List<Map<String, String>> accountOf = at.accountOf();
+        List<Map<String, DealVersion>> deals = at.deals();
+        List<ChangeCauses.Leads> leads = at.leads();
         List<Map<String, List<TouchVersion>>> touchesOf = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
             touchesOf.add(ChangeCauses.byAccount(versions.touches(), (c & 1) == 1, accountOf.get(c >> 1)));

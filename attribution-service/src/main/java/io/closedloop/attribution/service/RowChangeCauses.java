@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -39,14 +38,11 @@ final class RowChangeCauses {
                           JourneyScope nowScope, boolean settingsChanged) {
         int players = settingsChanged ? 4 : 3;
         int combos = 1 << players;
-        List<Map<String, String>> accountOf = List.of(ChangeCauses.accounts(versions.memberships(), false),
-                ChangeCauses.accounts(versions.memberships(), true));
-        List<Map<String, String>> personOf = List.of(ChangeCauses.persons(versions.memberships(), false),
-                ChangeCauses.persons(versions.memberships(), true));
-        List<Map<String, DealVersion>> deals = List.of(ChangeCauses.deals(versions.deals(), false),
-                ChangeCauses.deals(versions.deals(), true));
-        List<ChangeCauses.Leads> leads = List.of(new ChangeCauses.Leads(versions.contacts(), false),
-                new ChangeCauses.Leads(versions.contacts(), true));
+        ChangeCauses.Moments at = ChangeCauses.Moments.of(versions);
+        List<Map<String, String>> accountOf = at.accountOf();
+        List<Map<String, String>> personOf = at.personOf();
+        List<Map<String, DealVersion>> deals = at.deals();
+        List<ChangeCauses.Leads> leads = at.leads();
         // Per (touches, memberships) pair (index touchesState + 2 * membershipState): each account's touches with their
         // persons there, as JourneyRepository.touchesByAccount reads them.
         List<Map<String, List<TouchRow>>> byAccount = new ArrayList<>();
@@ -77,15 +73,8 @@ final class RowChangeCauses {
             Instant at = basis == Basis.PIPELINE ? d.createdAt() : d.closedAt();
             boolean closed = "WON".equals(d.status()) || "LOST".equals(d.status());
             if (at != null && !at.isBefore(from) && at.isBefore(to) && (basis == Basis.PIPELINE || closed)) {
-                Set<String> roles = new TreeSet<>();
-                for (String contact : d.contactIds()) {
-                    String person = personOf.get("contact_id:" + contact);
-                    if (person != null) {
-                        roles.add(person);
-                    }
-                }
                 inScope.add(new Opportunity(d.id(), d.accountId(), d.amount(), d.currency(), d.createdAt(), d.status(),
-                        d.closedAt(), leads.of(d), roles));
+                        d.closedAt(), leads.of(d), ChangeCauses.rolePersons(d, personOf)));
             }
         }
         JourneyTouches touches = new JourneyTouches(byAccount, scope);
