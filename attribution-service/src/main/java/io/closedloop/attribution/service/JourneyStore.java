@@ -12,10 +12,15 @@ import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import java.sql.SQLException;
 import java.time.Duration;
@@ -26,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -38,7 +44,10 @@ import java.util.function.Supplier;
  * touches run one at a time, each holds its rows while building). Kept under a byte bound
  * ({@code closedloop.reports.journeys-megabytes}), one version per workspace and kind (a newer one lets the older go at
  * once), and for at most {@code closedloop.reports.journeys-ttl} after the read: an erased person's touches leave every
- * replica's memory by then even when no report asks again (DESIGN §6).
+ * replica's memory by then even when no report asks again (DESIGN §6). A workspace asked within
+ * {@code closedloop.reports.journeys-keep-warm} keeps its copy past that: before the ttl runs out the copy is brought up to
+ * the versions now (only the changed accounts read, or whole after an erasure) and kept anew, so the next question after a
+ * quiet spell does not read every touch again, and an erased person still leaves memory within the ttl.
  */
 @ApplicationScoped
 public class JourneyStore {
@@ -82,15 +91,27 @@ public class JourneyStore {
     /** Reads of a workspace's touches: whole, or of the accounts changed since a copy kept (a refresh). */
     private final Counter wholeReads;
     private final Counter refreshes;
+    /** Copies renewed before the ttl ran out (keep-warm), apart from the reads reports asked for. */
+    private final Counter renewals;
+    private final Vertx vertx;
+    private final Duration ttl;
+    /** The workspaces asked for their journeys within keep-warm: their copies are renewed. */
+    private final Cache<String, Boolean> asked;
+    private final AtomicBoolean renewing = new AtomicBoolean();
     /** Workspaces found too large, for as long as a copy would be kept. */
     private final Cache<String, Boolean> tooLarge;
 
-    public JourneyStore(JourneyRepository journeys, MeterRegistry registry,
+    public JourneyStore(JourneyRepository journeys, MeterRegistry registry, Vertx vertx,
                         @ConfigProperty(name = "closedloop.reports.journeys-megabytes", defaultValue = "128") long megabytes,
-                        @ConfigProperty(name = "closedloop.reports.journeys-ttl", defaultValue = "10m") Duration ttl) {
+                        @ConfigProperty(name = "closedloop.reports.journeys-ttl", defaultValue = "10m") Duration ttl,
+                        @ConfigProperty(name = "closedloop.reports.journeys-keep-warm", defaultValue = "24h") Duration keepWarm) {
         this.journeys = journeys;
+        this.vertx = vertx;
+        this.ttl = ttl;
         this.wholeReads = registry.counter("closedloop.journeys.reads", "kind", "whole");
         this.refreshes = registry.counter("closedloop.journeys.reads", "kind", "refresh");
+        this.renewals = registry.counter("closedloop.journeys.reads", "kind", "renew");
+        this.asked = keepWarm.isZero() ? null : Caffeine.newBuilder().expireAfterWrite(keepWarm).maximumSize(10_000).build();
         this.kept = Caffeine.newBuilder().maximumWeight(megabytes << 20)
                 .weigher((Key key, Object value) -> (int) Math.min(Integer.MAX_VALUE, value instanceof AccountTouches touches
                         ? touches.bytes() : (long) DEAL_BYTES * ((List<?>) value).size()))
@@ -109,8 +130,18 @@ public class JourneyStore {
         return tooLarge.getIfPresent(workspace) != null;
     }
 
+    public void start(@Observes StartupEvent event) {
+        if (asked != null) {
+            // A copy is renewed at an age between half and three quarters of the ttl: before it runs out.
+            vertx.setPeriodic(Math.max(1000, ttl.toMillis() / 4), id -> renewDue());
+        }
+    }
+
     /** The workspace's touches and opportunities at its versions now (an older version of either is let go). */
     public Uni<InMemory> journeys(String workspace) {
+        if (asked != null) {
+            asked.put(workspace, true);
+        }
         return journeys.versions(workspace).chain(versions -> touches(workspace, versions.touches())
                 .chain(touches -> this.<List<Opportunity>>get(new Key("deals", workspace, versions.deals()),
                                 () -> journeys.deals(workspace).subscribeAsCompletionStage())
@@ -150,7 +181,52 @@ public class JourneyStore {
                 .map(v -> (T) v);
     }
 
+    /** Renews, one after the other, the touches copies of the workspaces asked recently that are half the ttl old. */
+    private void renewDue() {
+        if (!renewing.compareAndSet(false, true)) {
+            return;
+        }
+        List<String> due = new ArrayList<>();
+        for (Map.Entry<Key, CompletableFuture<Object>> e : kept.asMap().entrySet()) {
+            Key k = e.getKey();
+            boolean old = kept.synchronous().policy().expireAfterWrite()
+                    .flatMap(expiry -> expiry.ageOf(k)).map(age -> age.compareTo(ttl.dividedBy(2)) >= 0).orElse(false);
+            if (k.kind().equals("touches") && old && asked.getIfPresent(k.workspace()) != null && !due.contains(k.workspace())) {
+                due.add(k.workspace());
+            }
+        }
+        Multi.createFrom().iterable(due).onItem().transformToUniAndConcatenate(this::renew).collect().last()
+                .subscribe().with(done -> renewing.set(false), failure -> {
+                    renewing.set(false);
+                    Log.warnf("renewing the journeys kept in memory failed: %s; retrying at the next tick", failure.getMessage());
+                });
+    }
+
+    /**
+     * Brings the workspace's touches copy up to its version now and keeps it anew (the read counted as a renewal), and keeps
+     * its deals anew when they are still current; a workspace too large, or whose read fails, is left to expire.
+     */
+    Uni<Void> renew(String workspace) {
+        return journeys.versions(workspace).chain(versions -> Uni.createFrom().item(() -> readTouches(workspace, renewals))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .invoke(() -> {
+                    Key deals = new Key("deals", workspace, versions.deals());
+                    CompletableFuture<Object> current = kept.getIfPresent(deals);
+                    if (current != null) {
+                        kept.put(deals, current); // the same version holds the same deals
+                    }
+                }))
+                .replaceWithVoid()
+                .onFailure().invoke(e -> Log.debugf("journeys of workspace %s not renewed: %s", workspace, e.getMessage()))
+                .onFailure().recoverWithNull();
+    }
+
     private AccountTouches readTouches(String workspace) {
+        return readTouches(workspace, null);
+    }
+
+    /** @param renewal the counter of a renewal, or null: a read a report asked for (whole or refresh) */
+    private AccountTouches readTouches(String workspace, Counter renewal) {
         reading.lock();
         try {
             long start = System.nanoTime();
@@ -167,8 +243,10 @@ public class JourneyStore {
             AccountTouches touches = read.touches();
             String how = read.accountsRead() < 0 ? "read whole"
                     : "brought up to date from version " + older.version() + " (" + read.accountsRead() + " accounts read)";
-            (read.accountsRead() < 0 ? wholeReads : refreshes).increment();
-            Log.infof("journeys of workspace %s at version %d %s: %d touches of %d accounts, %d MB, %.1f s", workspace,
+            (renewal != null ? renewal : read.accountsRead() < 0 ? wholeReads : refreshes).increment();
+            // A renewal every few minutes per workspace kept warm: logged only when debugging.
+            Log.logf(renewal != null ? Logger.Level.DEBUG : Logger.Level.INFO,
+                    "journeys of workspace %s at version %d %s: %d touches of %d accounts, %d MB, %.1f s", workspace,
                     touches.version(), how, touches.touchCount(), touches.accountCount(), touches.bytes() >> 20,
                     (System.nanoTime() - start) / 1e9);
             if (touches.bytes() > maxBytes) {

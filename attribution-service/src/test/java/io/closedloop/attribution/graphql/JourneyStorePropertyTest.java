@@ -29,6 +29,7 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.path.json.config.JsonPathConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -97,6 +98,9 @@ class JourneyStorePropertyTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    Vertx vertx;
 
     private long seq;
     private String workspace = WS;
@@ -201,21 +205,53 @@ class JourneyStorePropertyTest {
         ask(random, 40);
     }
 
+    /**
+     * Keep-warm: a workspace asked recently keeps its copy past the ttl (renewed, its versions checked, before the ttl runs
+     * out), so the next question reads nothing; without keep-warm the copy expires and the next question reads it whole.
+     */
+    @Test
+    void aCopyOfAWorkspaceAskedRecentlyIsRenewedBeforeItsTtlRunsOut() throws InterruptedException {
+        workspace = "journey-store-warm";
+        page(incremental.touches(apply::applyTouches), List.of(touch("warm-1", day(1), "email", null, List.of("warm-v"))));
+        page(incremental.memberships(apply::applyMemberships), List.of(membership("warm-v", "warm-p", "warm-acct")));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        JourneyStore warm = new JourneyStore(new JourneyRepository(pool, dataSource, 1000), meters, vertx, 128,
+                Duration.ofSeconds(3), Duration.ofHours(1));
+        warm.start(null);
+        assertEquals(1, warm.journeys(workspace).await().indefinitely().touches().touchCount());
+        Thread.sleep(4500);
+        assertEquals(1, warm.journeys(workspace).await().indefinitely().touches().touchCount());
+        assertEquals(1, meters.counter("closedloop.journeys.reads", "kind", "whole").count(), "read whole once, then renewed");
+        assertTrue(meters.counter("closedloop.journeys.reads", "kind", "renew").count() >= 1);
+
+        SimpleMeterRegistry coldMeters = new SimpleMeterRegistry();
+        JourneyStore cold = new JourneyStore(new JourneyRepository(pool, dataSource, 1000), coldMeters, vertx, 128,
+                Duration.ofSeconds(1), Duration.ZERO);
+        cold.start(null);
+        cold.journeys(workspace).await().indefinitely();
+        Thread.sleep(1500);
+        cold.journeys(workspace).await().indefinitely();
+        assertEquals(2, coldMeters.counter("closedloop.journeys.reads", "kind", "whole").count(), "expired, read whole again");
+    }
+
     @Test
     void aWorkspaceWithMoreTouchesThanMayBeKeptIsRefusedByTheStoreAndMarked() {
         workspace = "journey-store-large";
         page(incremental.touches(apply::applyTouches), List.of(touch("big-1", day(1), "email", null, List.of("big-v")),
                 touch("big-2", day(2), "email", null, List.of("big-v"))));
         page(incremental.memberships(apply::applyMemberships), List.of(membership("big-v", "big-p", "big-acct")));
-        JourneyStore small = new JourneyStore(new JourneyRepository(pool, dataSource, 1), new SimpleMeterRegistry(), 128, Duration.ofMinutes(1));
+        JourneyStore small = new JourneyStore(new JourneyRepository(pool, dataSource, 1), new SimpleMeterRegistry(), vertx, 128,
+                Duration.ofMinutes(1), Duration.ZERO);
         assertTrue(!small.tooLarge(workspace));
         assertThrows(JourneyStore.TooLarge.class, () -> small.journeys(workspace).await().indefinitely());
         assertTrue(small.tooLarge(workspace), "the next reports of the workspace read each period's rows");
         assertTrue(!small.tooLarge(WS));
-        JourneyStore enough = new JourneyStore(new JourneyRepository(pool, dataSource, 2), new SimpleMeterRegistry(), 128, Duration.ofMinutes(1));
+        JourneyStore enough = new JourneyStore(new JourneyRepository(pool, dataSource, 2), new SimpleMeterRegistry(), vertx, 128,
+                Duration.ofMinutes(1), Duration.ZERO);
         assertEquals(2, enough.journeys(workspace).await().indefinitely().touches().touchCount());
         // Within the rows but over the bytes (0 MB here): kept, it would be evicted at once and read again by every report.
-        JourneyStore noRoom = new JourneyStore(new JourneyRepository(pool, dataSource, 2), new SimpleMeterRegistry(), 0, Duration.ofMinutes(1));
+        JourneyStore noRoom = new JourneyStore(new JourneyRepository(pool, dataSource, 2), new SimpleMeterRegistry(), vertx, 0,
+                Duration.ofMinutes(1), Duration.ZERO);
         assertThrows(JourneyStore.TooLarge.class, () -> noRoom.journeys(workspace).await().indefinitely());
         assertTrue(noRoom.tooLarge(workspace));
     }
