@@ -107,6 +107,11 @@ public final class MarkovChainModel {
         private final int[] unitStart;
         private final int[] slot;
         private final int[] taken;
+        /** Counts summed per refit (transitions, conversions and drops per state): a block holds this many per refit. */
+        public int slots() {
+            return chain.target.length + 2 * chain.stateCount();
+        }
+
         /** The most journeys taking one slot, each unit drawn once: what bounds a resample's count (int arithmetic). */
         private final long largest;
 
@@ -155,18 +160,18 @@ public final class MarkovChainModel {
         }
 
         /**
-         * RE per channel id of {@code count} refits at once: in refit r, unit u's journeys counted {@code draws[u][r]} times
+         * RE per channel id of {@code count} refits at once (of {@code lanes}): in refit r, unit u's journeys counted
+         * {@code draws[u][r]} times
          * ({@code most}: the largest draw). The counts of all refits are summed in one pass over the units, in loops over
          * the refits that the JIT compiles to vector instructions, then each refit's chain is solved.
          */
-        public double[][] removalEffects(int[][] draws, int count, int most) {
+        public double[][] removalEffects(int[][] draws, int lanes, int count, int most) {
             if (most * largest > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("interval: a resample would count more than " + Integer.MAX_VALUE
                         + " journeys in one transition; ask intervals of a smaller period");
             }
             int edges = chain.target.length;
             int n = chain.stateCount();
-            int lanes = draws.length == 0 ? 0 : draws[0].length;
             int[][] sums = new int[edges + 2 * n][lanes];
             for (int u = 0; u < unitStart.length - 1; u++) {
                 int[] drawn = draws[u];
@@ -282,8 +287,9 @@ public final class MarkovChainModel {
 
         /**
          * The same states and transitions counted otherwise (a refit); a state no journey leaves is never reached. A small
-         * chain's refits are solved by Gaussian elimination, a thousand times faster than sweeps to 1e-14 there and within
-         * about 1e-15 of them (a bootstrap's bounds need no more); the plain fit keeps the sweeps' guaranteed bracket.
+         * chain's refits are solved by Gaussian elimination, far faster than sweeps to 1e-14 there; its rounding grows with
+         * the chain's conditioning (loops almost sure to repeat), which a bootstrap's bounds do not need bracketed; the
+         * plain fit keeps the sweeps' guaranteed bracket.
          */
         Chain withCounts(double[] count, double[] conversions, double[] out) {
             return new Chain(order, keys, rowStart, target, count, conversions, out, sweepOrder, keys.length <= DIRECT_STATES);

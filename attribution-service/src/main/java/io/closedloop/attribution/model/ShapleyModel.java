@@ -142,6 +142,11 @@ public final class ShapleyModel {
         private final int[] unitConversions;
         // Per distinct set that a converting journey has: the distinct sets it contains (itself included).
         private final int[][] subsets;
+        /** Counts summed per refit (journeys and conversions per channel set): a block holds this many per refit. */
+        public int slots() {
+            return 2 * sets.length;
+        }
+
         /** The most journeys of one set, each unit drawn once: what bounds a resample's count (int arithmetic). */
         private final long largest;
 
@@ -233,12 +238,11 @@ public final class ShapleyModel {
          * times ({@code most}: the largest draw), summed in one pass over the units, in loops over the refits that the JIT
          * compiles to vector instructions.
          */
-        public Drawn draw(int[][] draws, int most) {
+        public Drawn draw(int[][] draws, int lanes, int most) {
             if (most * largest > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("interval: a resample would count more than " + Integer.MAX_VALUE
                         + " journeys of one channel set; ask intervals of a smaller period");
             }
-            int lanes = draws.length == 0 ? 0 : draws[0].length;
             int[][] journeys = new int[sets.length][lanes];
             int[][] conversions = new int[sets.length][lanes];
             for (int u = 0; u < unitStart.length - 1; u++) {

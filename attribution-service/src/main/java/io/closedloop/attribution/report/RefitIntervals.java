@@ -46,7 +46,7 @@ public final class RefitIntervals {
     public static List<RowInterval> of(ModelName model, int markovOrder, Side pipeline, Side won, int units, int rows,
                                        double[] rowSpend, double totalSpend, Basis basis, double level, int resamples, long seed) {
         Refit[] sides = {new Refit(pipeline, model, markovOrder, units, rows), new Refit(won, model, markovOrder, units, rows)};
-        int lanes = lanes(units, Math.max(sides[0].cells(), sides[1].cells()));
+        int lanes = lanes(units, Math.max(sides[0].bytesPerLane(), sides[1].bytesPerLane()));
         double[][][] sums = new double[rows + 1][5][resamples];
         // A block of resamples' draws: unit u drawn draws[u][r] times in the block's resample r.
         int[][] draws = new int[units][lanes];
@@ -71,8 +71,8 @@ public final class RefitIntervals {
             for (double[] figure : figures) {
                 Arrays.fill(figure, 0);
             }
-            sides[0].add(draws, count, most, figures, 0, false);
-            sides[1].add(draws, count, most, figures, 2, true);
+            sides[0].add(draws, lanes, count, most, figures, 0, false);
+            sides[1].add(draws, lanes, count, most, figures, 2, true);
             for (int r = 0; r <= rows; r++) {
                 for (int k = 0; k < 5; k++) {
                     System.arraycopy(figures[r * 5 + k], 0, sums[r][k], first, count);
@@ -86,9 +86,9 @@ public final class RefitIntervals {
         return List.of(out);
     }
 
-    /** Resamples per block: up to 64, as many as keep a block's draws and cell sums within about 16 MB. */
-    private static int lanes(int units, int cells) {
-        long perLane = 4L * units + 24L * cells + 64;
+    /** Resamples per block: up to 64, as many as keep a block's draws and one side's sums within about 16 MB. */
+    private static int lanes(int units, long sideBytesPerLane) {
+        long perLane = 4L * units + sideBytesPerLane + 64;
         return (int) Math.max(1, Math.min(64, (16L << 20) / perLane));
     }
 
@@ -234,8 +234,9 @@ public final class RefitIntervals {
             }
         }
 
-        int cells() {
-            return cellRow.length;
+        /** What a block holds per resample for this side: the cells' three sums and weight, and the model's counts. */
+        long bytesPerLane() {
+            return 32L * cellRow.length + 4L * (markov != null ? markov.slots() : shapley.slots());
         }
 
         /**
@@ -244,9 +245,8 @@ public final class RefitIntervals {
          * {@code figures[r * 5 + k][s]}), from figure {@code first}. The cells' sums of all resamples are taken in one pass
          * over the journeys, then weighted by each resample's weights.
          */
-        void add(int[][] draws, int count, int most, double[][] figures, int first, boolean won) {
+        void add(int[][] draws, int lanes, int count, int most, double[][] figures, int first, boolean won) {
             int cells = cellRow.length;
-            int lanes = draws.length == 0 ? 0 : draws[0].length;
             double[][] sumFraction = new double[cells][lanes];
             double[][] sumAmount = new double[cells][lanes];
             double[][] sumNew = won ? new double[cells][lanes] : null;
@@ -273,7 +273,7 @@ public final class RefitIntervals {
                     add(figures[totalsAt + 4], w, 1);
                 }
             }
-            double[][] weight = weights(draws, count, most);
+            double[][] weight = weights(draws, lanes, count, most);
             for (int c = 0; c < cells; c++) {
                 int at = cellRow[c] * 5;
                 addProduct(figures[at + first], weight[c], sumFraction[c]);
@@ -285,11 +285,10 @@ public final class RefitIntervals {
         }
 
         /** Each cell's weight in each resample of the block: its channel's within its class, from the model refitted. */
-        private double[][] weights(int[][] draws, int count, int most) {
-            int lanes = draws.length == 0 ? 0 : draws[0].length;
+        private double[][] weights(int[][] draws, int lanes, int count, int most) {
             double[][] weight = new double[cellRow.length][lanes];
-            double[][] removals = markov == null ? null : markov.removalEffects(draws, count, most);
-            ShapleyModel.Refits.Drawn drawn = shapley == null ? null : shapley.draw(draws, most);
+            double[][] removals = markov == null ? null : markov.removalEffects(draws, lanes, count, most);
+            ShapleyModel.Refits.Drawn drawn = shapley == null ? null : shapley.draw(draws, lanes, most);
             for (int s = 0; s < count; s++) {
                 double[] removal = removals == null ? null : removals[s];
                 double[][] shares = drawn == null ? null : drawn.shares(s);

@@ -215,7 +215,8 @@ public class VersionRepository {
      * Every version at either moment of what a period's population is built from, for journeys that follow persons
      * (CONTACT_ROLES) under a data-driven model: the deals created or closed in [from, to), the contacts of their accounts or
      * named by them, every touch from {@code lookback} before the earliest of those deals' creation (or {@code from}) to
-     * {@code to} and every membership (at most {@code closedloop.reports.on-demand-max-rows} touches).
+     * {@code to} (at most {@code closedloop.reports.on-demand-max-rows}), and the memberships of those touches' identifiers
+     * and of the contacts' identifiers.
      */
     public Uni<Versions> periodVersions(String workspace, String then, String now, Instant from, Instant to,
                                         Duration lookback) {
@@ -238,20 +239,24 @@ public class VersionRepository {
                     + " or c.id in (select unnest($5::text[]))) and" + inEither("c"),
                     Tuple.of(workspace, then, now, array(accounts), array(named)),
                     r -> new ContactVersion(r.getString(0), r.getString(1), instant(r, 2), r.getBoolean(3), r.getBoolean(4)));
-            Uni<List<MembershipVersion>> memberships = list(tx, MOMENTS + "select v.identifier, v.person_id, v.account_id,"
-                    + flags("v") + " from membership_version v, m where v.workspace_id = $1 and" + inEither("v"),
-                    Tuple.of(workspace, then, now),
-                    r -> new MembershipVersion(r.getString(0), r.getString(1), r.getString(2), r.getBoolean(3), r.getBoolean(4)));
             Uni<List<TouchVersion>> touches = list(tx, MOMENTS + "select " + columns + flags("t") + " from touch_version t, m"
                     + " where t.workspace_id = $1 and t.occurred_at >= $4 and t.occurred_at <= $5 and" + inEither("t")
                     + " limit $6", Tuple.of(workspace, then, now, utc(since), utc(to), maxRows + 1), VersionRepository::touch);
-            return contacts.chain(c -> memberships.chain(m -> touches.map(t -> {
+            return contacts.chain(c -> touches.chain(t -> {
                 if (t.size() > maxRows) {
                     throw new OnDemandLimitException("the period's journeys hold more than " + maxRows + " touch versions, more"
                             + " than a question computed on demand may load");
                 }
-                return new Versions(deals, c, m, t);
-            })));
+                // The memberships of the touches' identifiers and of the deals' contacts: who each touch and role is.
+                Set<String> identifiers = new HashSet<>();
+                t.forEach(v -> identifiers.addAll(v.identifiers()));
+                named.forEach(contact -> identifiers.add("contact_id:" + contact));
+                return list(tx, MOMENTS + "select v.identifier, v.person_id, v.account_id," + flags("v")
+                                + " from membership_version v, m where v.workspace_id = $1 and v.identifier = any($4::text[]) and"
+                                + inEither("v"), Tuple.of(workspace, then, now, array(identifiers)),
+                        r -> new MembershipVersion(r.getString(0), r.getString(1), r.getString(2), r.getBoolean(3), r.getBoolean(4)))
+                        .map(m -> new Versions(deals, c, m, t));
+            }));
         }));
     }
 

@@ -12,6 +12,7 @@ import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -98,6 +99,7 @@ public class JourneyStore {
     /** The workspaces asked for their journeys within keep-warm: their copies are renewed. */
     private final Cache<String, Boolean> asked;
     private final AtomicBoolean renewing = new AtomicBoolean();
+    private volatile long renewTimer = -1;
     /** Workspaces found too large, for as long as a copy would be kept. */
     private final Cache<String, Boolean> tooLarge;
 
@@ -133,7 +135,14 @@ public class JourneyStore {
     public void start(@Observes StartupEvent event) {
         if (asked != null) {
             // A copy is renewed at an age between half and three quarters of the ttl: before it runs out.
-            vertx.setPeriodic(Math.max(1000, ttl.toMillis() / 4), id -> renewDue());
+            renewTimer = vertx.setPeriodic(Math.max(1000, ttl.toMillis() / 4), id -> renewDue());
+        }
+    }
+
+    public void stop(@Observes ShutdownEvent event) {
+        if (renewTimer >= 0) {
+            vertx.cancelTimer(renewTimer);
+            renewTimer = -1;
         }
     }
 
@@ -203,20 +212,21 @@ public class JourneyStore {
     }
 
     /**
-     * Brings the workspace's touches copy up to its version now and keeps it anew (the read counted as a renewal), and keeps
-     * its deals anew when they are still current; a workspace too large, or whose read fails, is left to expire.
+     * Brings the workspace's touches copy up to its version now and keeps it anew (the read counted as a renewal), then keeps
+     * its deals anew if they are the version now (read after the touches: an erasure committing meanwhile moves it); a copy
+     * gone meanwhile, a workspace too large, or a read that fails or hangs is left to expire.
      */
     Uni<Void> renew(String workspace) {
-        return journeys.versions(workspace).chain(versions -> Uni.createFrom().item(() -> readTouches(workspace, renewals))
+        return Uni.createFrom().item(() -> readTouches(workspace, renewals))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .invoke(() -> {
+                .chain(touches -> touches == null ? Uni.createFrom().voidItem() : journeys.versions(workspace).invoke(versions -> {
                     Key deals = new Key("deals", workspace, versions.deals());
                     CompletableFuture<Object> current = kept.getIfPresent(deals);
                     if (current != null) {
                         kept.put(deals, current); // the same version holds the same deals
                     }
-                }))
-                .replaceWithVoid()
+                }).replaceWithVoid())
+                .ifNoItem().after(ttl).fail()
                 .onFailure().invoke(e -> Log.debugf("journeys of workspace %s not renewed: %s", workspace, e.getMessage()))
                 .onFailure().recoverWithNull();
     }
@@ -225,7 +235,10 @@ public class JourneyStore {
         return readTouches(workspace, null);
     }
 
-    /** @param renewal the counter of a renewal, or null: a read a report asked for (whole or refresh) */
+    /**
+     * @param renewal the counter of a renewal (which reads nothing, null, when no copy is kept any more), or null: a read a
+     *                report asked for (whole or refresh)
+     */
     private AccountTouches readTouches(String workspace, Counter renewal) {
         reading.lock();
         try {
@@ -238,6 +251,9 @@ public class JourneyStore {
                         && !f.isCompletedExceptionally()) {
                     older = (AccountTouches) f.getNow(null);
                 }
+            }
+            if (renewal != null && older == null) {
+                return null; // gone meanwhile: the next question reads it, as after the ttl
             }
             JourneyRepository.TouchesRead read = journeys.accountTouches(workspace, older);
             AccountTouches touches = read.touches();

@@ -130,6 +130,21 @@ class RefitIntervalsTest {
         }
     }
 
+    /** A period with no journey at all (before the data starts): zero bounds, for both models. */
+    @Test
+    void aPeriodWithoutJourneysHasZeroBounds() {
+        PathPopulation none = PathPopulation.builder(CHANNELS).build();
+        RefitIntervals.Side side = new RefitIntervals.Side(none, new int[0], new double[0], new boolean[0], new int[0]);
+        for (ModelName model : List.of(ModelName.MARKOV, ModelName.SHAPLEY)) {
+            List<RowInterval> out = RefitIntervals.of(model, 1, side, side, 0, 2, new double[2], 0, Basis.REVENUE, 0.9, 100, 3);
+            assertEquals(3, out.size());
+            for (RowInterval r : out) {
+                assertEquals(0, r.credit().lower(), 0, model.name());
+                assertEquals(0, r.credit().upper(), 0, model.name());
+            }
+        }
+    }
+
     @Test
     void theSameSeedGivesTheSameBoundsAndAnotherOtherBounds() {
         Generated g = generate(9);
