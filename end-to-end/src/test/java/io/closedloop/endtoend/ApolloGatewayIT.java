@@ -2,6 +2,7 @@ package io.closedloop.endtoend;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.closedloop.launcher.ClosedLoopSystem;
 import io.closedloop.launcher.ServiceName;
 import io.closedloop.launcher.dataset.Dataset;
 import io.closedloop.launcher.dataset.DemoLoader;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -477,9 +477,7 @@ class ApolloGatewayIT {
         return JSON.readValue(body, JSON.getTypeFactory().constructMapType(Map.class, String.class, Integer.class));
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        return ClosedLoopSystem.freePort();
     }
 }

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * PostgreSQL plus any set of the four services, wired to each other: each data service gets its
@@ -187,9 +188,23 @@ public final class ClosedLoopSystem implements AutoCloseable {
         }
     }
 
-    static int freePort() {
+    /**
+     * A port free now, below Linux's ephemeral range (32768–60999): a port the system hands out (port 0) may be taken, before
+     * the service binds it, as the local port of an outgoing connection (another service's to PostgreSQL), and the service
+     * then fails to start ("Port … seems to be in use", seen in CI).
+     */
+    public static int freePort() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket socket = new ServerSocket(port)) {
+                socket.setReuseAddress(true);
+                return port;
+            } catch (IOException e) {
+                // taken: try another
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -9,7 +9,6 @@ import io.closedloop.launcher.ServiceName;
 import io.closedloop.launcher.dataset.Dataset;
 import io.closedloop.launcher.dataset.DemoLoader;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,9 +69,7 @@ public final class ErasureBenchmark {
             try (ClosedLoopSystem system = ClosedLoopSystem.on(root, postgres, false, keys, prefix)) {
                 Map<ServiceName, Integer> ports = new HashMap<>();
                 for (ServiceName s : ServiceName.values()) {
-                    try (ServerSocket socket = new ServerSocket(0)) {
-                        ports.put(s, socket.getLocalPort());
-                    }
+                    ports.put(s, 0); // a free port below the ephemeral range (ClosedLoopSystem.freePort)
                 }
                 system.environment(ServiceName.INGESTION, "CLOSEDLOOP_INGESTION_SEGMENT_RATE_LIMIT_PER_SECOND", "1000000000")
                         .environment(ServiceName.INGESTION, "CLOSEDLOOP_INGESTION_SEGMENT_RATE_LIMIT_BURST", "1000000000");

@@ -7,7 +7,6 @@ import io.closedloop.launcher.DevKeys;
 import io.closedloop.launcher.PostgresServer;
 import io.closedloop.launcher.ServiceName;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,9 +66,7 @@ public final class AbuseBenchmark {
             try (ClosedLoopSystem system = ClosedLoopSystem.on(root, postgres, false, keys, "benchabuse_")) {
                 Map<ServiceName, Integer> ports = new HashMap<>();
                 for (ServiceName s : ServiceName.values()) {
-                    try (ServerSocket socket = new ServerSocket(0)) {
-                        ports.put(s, socket.getLocalPort());
-                    }
+                    ports.put(s, 0); // a free port below the ephemeral range (ClosedLoopSystem.freePort)
                 }
                 system.start(EnumSet.allOf(ServiceName.class), ports, List.of("-Xmx512m"), work.resolve("logs"));
                 AbuseBenchmark bench = new AbuseBenchmark(system.service(ServiceName.INGESTION).url(),

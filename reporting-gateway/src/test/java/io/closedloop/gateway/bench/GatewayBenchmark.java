@@ -10,7 +10,6 @@ import io.closedloop.launcher.dataset.Dataset;
 import io.closedloop.launcher.dataset.DemoLoader;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,9 +91,7 @@ public final class GatewayBenchmark {
                 // Ingestion gets its write-key rate limit lifted (the other services would refuse the unknown properties).
                 Map<ServiceName, Integer> ports = new HashMap<>();
                 for (ServiceName s : ServiceName.values()) {
-                    try (ServerSocket socket = new ServerSocket(0)) {
-                        ports.put(s, socket.getLocalPort());
-                    }
+                    ports.put(s, 0); // a free port below the ephemeral range (ClosedLoopSystem.freePort)
                 }
                 system.start(EnumSet.of(ServiceName.INGESTION), ports, List.of("-Xmx1g",
                         "-Dclosedloop.ingestion.segment.rate-limit-per-second=1000000000",
