@@ -234,11 +234,7 @@ public class VersionRepository {
                 earliest = d.createdAt().isBefore(earliest) ? d.createdAt() : earliest;
             }
             Instant since = earliest.minus(lookback);
-            Uni<List<ContactVersion>> contacts = list(tx, MOMENTS + "select c.id, c.account_id, c.lead_created_at," + flags("c")
-                    + " from contact_version c, m where c.workspace_id = $1 and (c.account_id in (select unnest($4::text[]))"
-                    + " or c.id in (select unnest($5::text[]))) and" + inEither("c"),
-                    Tuple.of(workspace, then, now, array(accounts), array(named)),
-                    r -> new ContactVersion(r.getString(0), r.getString(1), instant(r, 2), r.getBoolean(3), r.getBoolean(4)));
+            Uni<List<ContactVersion>> contacts = contactVersions(tx, workspace, then, now, accounts, named);
             Uni<List<TouchVersion>> touches = list(tx, MOMENTS + "select " + columns + flags("t") + " from touch_version t, m"
                     + " where t.workspace_id = $1 and t.occurred_at >= $4 and t.occurred_at <= $5 and" + inEither("t")
                     + " limit $6", Tuple.of(workspace, then, now, utc(since), utc(to), maxRows + 1), VersionRepository::touch);
@@ -297,11 +293,7 @@ public class VersionRepository {
             }
             named.addAll(d.contactIds());
         }
-        Uni<List<ContactVersion>> contacts = list(tx, MOMENTS + "select c.id, c.account_id, c.lead_created_at," + flags("c")
-                + " from contact_version c, m where c.workspace_id = $1 and (c.account_id in (select unnest($4::text[]))"
-                + " or c.id in (select unnest($5::text[]))) and"
-                + inEither("c"), Tuple.of(workspace, then, now, array(all), array(named)),
-                r -> new ContactVersion(r.getString(0), r.getString(1), instant(r, 2), r.getBoolean(3), r.getBoolean(4)));
+        Uni<List<ContactVersion>> contacts = contactVersions(tx, workspace, then, now, all, named);
         // A contact role's person is the person of the contact's identifier (as JourneyRepository's role_persons); every
         // version of those identifiers' memberships names the persons whose identifiers are read.
         String ofRolePersons = !rolePersons ? "" : " or v.person_id in (select r.person_id from membership_version r"
@@ -359,6 +351,16 @@ public class VersionRepository {
                         return new Versions(deals, c, m, touches);
                     });
         }));
+    }
+
+    /** The versions at either moment of the contacts of {@code accounts} or named in {@code ids} (what lead times read). */
+    private static Uni<List<ContactVersion>> contactVersions(SqlConnection tx, String workspace, String then, String now,
+                                                             Set<String> accounts, Set<String> ids) {
+        return list(tx, MOMENTS + "select c.id, c.account_id, c.lead_created_at," + flags("c")
+                        + " from contact_version c, m where c.workspace_id = $1 and (c.account_id in (select unnest($4::text[]))"
+                        + " or c.id in (select unnest($5::text[]))) and" + inEither("c"),
+                Tuple.of(workspace, then, now, array(accounts), array(ids)),
+                r -> new ContactVersion(r.getString(0), r.getString(1), instant(r, 2), r.getBoolean(3), r.getBoolean(4)));
     }
 
     private static TouchVersion touch(Row r) {

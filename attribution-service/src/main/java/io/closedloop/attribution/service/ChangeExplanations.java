@@ -90,6 +90,16 @@ public class ChangeExplanations {
      */
     private record Base(Snapshot snapshot, String asOf, LocalDate firstDay, LocalDate lastDay, String moment, Setting setting,
                         ModelOptions options, double[] reported) {
+
+        /** The period's first instant. */
+        Instant start() {
+            return firstDay.atStartOfDay(ZoneOffset.UTC).toInstant();
+        }
+
+        /** The instant after the period's last day. */
+        Instant end() {
+            return lastDay.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        }
     }
 
     /** Where it is counted to: a later snapshot's report, or now (null fields). */
@@ -180,8 +190,8 @@ public class ChangeExplanations {
     }
 
     private Uni<ChangeExplanation> explain(String workspace, Base from, Target to, Dimension groupBy, String key, String nowMoment) {
-        Instant start = from.firstDay().atStartOfDay(ZoneOffset.UTC).toInstant();
-        Instant end = from.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant start = from.start();
+        Instant end = from.end();
         boolean settingsChanged = settingsDiffer(from, to);
         Basis basis = from.options().basis();
         String thenMoment = from.moment();
@@ -212,8 +222,8 @@ public class ChangeExplanations {
      */
     private Uni<ChangeExplanation> explainRefitted(String op, String workspace, Base from, Target to, Dimension groupBy,
                                                    String key) {
-        Instant start = from.firstDay().atStartOfDay(ZoneOffset.UTC).toInstant();
-        Instant end = from.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant start = from.start();
+        Instant end = from.end();
         String thenMoment = from.moment();
         PopulationChangeCauses.Setting then = populationSetting(from.options(), from.setting());
         PopulationChangeCauses.Setting now = populationSetting(to.options(), to.setting());
@@ -242,8 +252,8 @@ public class ChangeExplanations {
      * demand reads the period's rows; the figure now is the one computed here.
      */
     private Uni<ChangeExplanation> explainFromRows(String workspace, Base from, Target to, Dimension groupBy, String key) {
-        Instant start = from.firstDay().atStartOfDay(ZoneOffset.UTC).toInstant();
-        Instant end = from.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant start = from.start();
+        Instant end = from.end();
         PopulationChangeCauses.Setting then = populationSetting(from.options(), from.setting());
         PopulationChangeCauses.Setting now = populationSetting(to.options(), to.setting());
         boolean settingsChanged = settingsDiffer(from, to);

@@ -58,6 +58,11 @@ public class JourneyStore {
 
         /** The opportunities converting in [from, to) on {@code basis} (JourneyRepository.createdIn, closedIn), by id. */
         public List<Opportunity> inScope(Basis basis, Instant from, Instant to) {
+            return inScope(deals, basis, from, to);
+        }
+
+        /** Those of {@code deals} (by id) converting in [from, to) on {@code basis}, as JourneyRepository.createdIn, closedIn. */
+        static List<Opportunity> inScope(List<Opportunity> deals, Basis basis, Instant from, Instant to) {
             List<Opportunity> out = new ArrayList<>();
             for (Opportunity o : deals) {
                 Instant at = basis == Basis.PIPELINE ? o.createdAt()

@@ -67,16 +67,13 @@ final class RowChangeCauses {
     private static Map<String, double[]> figures(Map<String, DealVersion> deals, ChangeCauses.Leads leads, Map<String, String> personOf,
                                                  Map<String, List<TouchRow>> byAccount, Instant from, Instant to, Basis basis,
                                                  Dimension groupBy, String key, PopulationChangeCauses.Setting s, JourneyScope scope) {
-        // As JourneyRepository.createdIn and closedIn choose them, in id order.
-        List<Opportunity> inScope = new ArrayList<>();
-        for (DealVersion d : new TreeMap<>(deals).values()) {
-            Instant at = basis == Basis.PIPELINE ? d.createdAt() : d.closedAt();
-            boolean closed = "WON".equals(d.status()) || "LOST".equals(d.status());
-            if (at != null && !at.isBefore(from) && at.isBefore(to) && (basis == Basis.PIPELINE || closed)) {
-                inScope.add(new Opportunity(d.id(), d.accountId(), d.amount(), d.currency(), d.createdAt(), d.status(),
-                        d.closedAt(), leads.of(d), ChangeCauses.rolePersons(d, personOf)));
-            }
+        List<Opportunity> all = new ArrayList<>();
+        for (DealVersion d : deals.values()) {
+            all.add(new Opportunity(d.id(), d.accountId(), d.amount(), d.currency(), d.createdAt(), d.status(), d.closedAt(),
+                    leads.of(d), ChangeCauses.rolePersons(d, personOf)));
         }
+        all.sort((a, b) -> Journey.compareByCodePoint(a.id(), b.id()));
+        List<Opportunity> inScope = JourneyStore.InMemory.inScope(all, basis, from, to);
         JourneyTouches touches = new JourneyTouches(byAccount, scope);
         Converting converting = AttributionService.converting(inScope, touches, basis, s.lookback());
         List<double[]> credits = AttributionService.credits(converting, inScope, touches, from, to, s.options().withBasis(basis),
