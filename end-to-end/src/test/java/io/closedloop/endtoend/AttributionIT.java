@@ -1,6 +1,7 @@
 package io.closedloop.endtoend;
 
 import io.closedloop.launcher.ServiceName;
+import io.closedloop.launcher.ServiceProcess;
 import io.restassured.path.json.JsonPath;
 import io.restassured.path.json.config.JsonPathConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -32,10 +33,15 @@ class AttributionIT {
     private static final String WS = "attr-e2e";
     static RunningSystem running;
     static String writeKey;
+    static ServiceProcess replica;
 
     @BeforeAll
     static void start() throws Exception {
-        running = RunningSystem.startOnly(ServiceName.INGESTION, ServiceName.IDENTITY, ServiceName.ATTRIBUTION);
+        // Feeds read in four partitions; attribution runs as two replicas sharing them through leases (one is killed below).
+        Map<String, String> partitioned = Map.of("CLOSEDLOOP_FEEDS_PARTITIONS", "4", "CLOSEDLOOP_FEEDS_LEASE_TTL", "3s");
+        running = RunningSystem.startOnly(Map.of(ServiceName.IDENTITY, partitioned, ServiceName.ATTRIBUTION, partitioned),
+                ServiceName.INGESTION, ServiceName.IDENTITY, ServiceName.ATTRIBUTION);
+        replica = running.system.startReplica(ServiceName.ATTRIBUTION);
         writeKey = running.graphql(ServiceName.INGESTION, running.token(WS, "admin"),
                         "mutation { createWriteKey(name: \"site\") { key } }")
                 .body("errors", nullValue()).extract().path("data.createWriteKey.key");
@@ -77,6 +83,11 @@ class AttributionIT {
                 "organic_search", 0.3), 1000);
         assertEquals(0, report("REVENUE", "linear").getInt("attributedOpportunities"));
 
+        // The two replicas split attribution's 24 consumers (6 feeds × 4 partitions); the second one is then killed, and
+        // the first takes its partitions once their leases expire: what follows arrives through it alone.
+        awaitLeases("12,12");
+        replica.kill();
+
         // The deal is won on 03-20 and a new paid_search touch comes on 03-15: the revenue basis has 5 touches.
         segment(List.of(page("t5", "2026-03-15T10:00:00Z", "https://acme-site.com/?utm_source=google&utm_medium=cpc", null)));
         crm("upsertOpportunities", "OpportunityInput", "opportunities", List.of(opportunity("Closed Won", "2026-03-20T00:00:00Z")));
@@ -99,6 +110,22 @@ class AttributionIT {
         }
         assertEquals("DONE", state);
         assertRows(report("REVENUE", "linear"), Map.of("paid_search", 0.4, "email", 0.2, "direct", 0.2, "organic_search", 0.2), 1000);
+        awaitLeases("24");
+    }
+
+    /** Waits until attribution's held leases per replica, sorted, are {@code expected} (e.g. "12,12"). */
+    private static void awaitLeases(String expected) throws Exception {
+        String held = "";
+        for (int i = 0; i < 300 && !held.equals(expected); i++) {
+            try (java.sql.Connection c = running.database(ServiceName.ATTRIBUTION);
+                 java.sql.ResultSet r = c.createStatement().executeQuery("select string_agg(n::text, ',' order by n) from"
+                         + " (select count(*) n from feed_lease where owner is not null and expires_at > now() group by owner) o")) {
+                r.next();
+                held = String.valueOf(r.getString(1));
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(expected, held, "attribution's leases held per replica");
     }
 
     private interface Check {

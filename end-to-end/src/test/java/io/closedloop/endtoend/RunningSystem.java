@@ -59,6 +59,11 @@ final class RunningSystem implements AutoCloseable {
 
     /** Only {@code which} of the services (each with a fresh database), for tests that need no more. */
     static RunningSystem startOnly(ServiceName... which) throws Exception {
+        return startOnly(Map.of(), which);
+    }
+
+    /** Only {@code which}, with environment variables for some of them. */
+    static RunningSystem startOnly(Map<ServiceName, Map<String, String>> environment, ServiceName... which) throws Exception {
         Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();
         String prefix = "e2e_" + UUID.randomUUID().toString().substring(0, 8) + "_";
         ClosedLoopSystem system = ClosedLoopSystem.on(root, TestPostgres.server(), false, TestKeys.keys(), prefix);
@@ -66,6 +71,7 @@ final class RunningSystem implements AutoCloseable {
         for (ServiceName s : ServiceName.values()) {
             freePorts.put(s, 0);
         }
+        environment.forEach((service, variables) -> variables.forEach((name, value) -> system.environment(service, name, value)));
         startOrStopAll(system, EnumSet.copyOf(List.of(which)), freePorts, prefix);
         return new RunningSystem(system, prefix);
     }
@@ -145,14 +151,28 @@ final class RunningSystem implements AutoCloseable {
         return byXid != 0 ? byXid < 0 : Long.parseLong(x[1]) < Long.parseLong(y[1]);
     }
 
-    /** A consumer's stored position in a feed ("producer/stream"); "" before its first page. */
+    /**
+     * A consumer's stored position in a feed ("producer/stream"); "" before its first page. Read in partitions
+     * ("producer/stream#i/n"), the slowest partition's.
+     */
     String position(ServiceName consumer, String feed) throws java.sql.SQLException {
         try (java.sql.Connection c = database(consumer);
-             java.sql.PreparedStatement s = c.prepareStatement("select cursor from feed_position where stream = ?")) {
+             java.sql.PreparedStatement s = c.prepareStatement("select stream, cursor from feed_position where stream = ? or stream like ?")) {
             s.setString(1, feed);
+            s.setString(2, feed + "#%");
+            String whole = "";
+            String slowest = null;
             try (java.sql.ResultSet r = s.executeQuery()) {
-                return r.next() ? String.valueOf(r.getString(1)) : "";
+                while (r.next()) {
+                    String at = r.getString(2) == null ? "" : r.getString(2);
+                    if (r.getString(1).equals(feed)) {
+                        whole = at;
+                    } else if (slowest == null || before(at, slowest)) {
+                        slowest = at;
+                    }
+                }
             }
+            return slowest != null ? slowest : whole;
         }
     }
 

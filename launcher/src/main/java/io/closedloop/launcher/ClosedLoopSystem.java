@@ -30,6 +30,7 @@ public final class ClosedLoopSystem implements AutoCloseable {
     private final DevKeys keys;
     private final String databasePrefix;
     private final Map<ServiceName, ServiceProcess> services = new EnumMap<>(ServiceName.class);
+    private final List<ServiceProcess> replicas = new ArrayList<>();
     private final boolean ownsPostgres;
     private java.util.concurrent.ScheduledExecutorService reMinter;
 
@@ -132,6 +133,22 @@ public final class ClosedLoopSystem implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts one more replica of a running service (the same database and settings, a port and log of its own) and
+     * waits until it is ready; the other services keep calling the first. Stopped by {@link #close()}.
+     */
+    public ServiceProcess startReplica(ServiceName name) throws IOException, InterruptedException {
+        ServiceProcess first = service(name);
+        ServiceProcess replica;
+        synchronized (replicas) {
+            replica = first.replica(freePort(), first.log().resolveSibling(name.module() + "-" + (replicas.size() + 2) + ".log"));
+            replicas.add(replica);
+        }
+        replica.start();
+        replica.awaitReady(Duration.ofSeconds(120));
+        return replica;
+    }
+
     /** Kills a service with SIGKILL, then starts it again on the same port and waits until it is ready. */
     public void killAndRestart(ServiceName name) throws IOException, InterruptedException {
         ServiceProcess p = service(name);
@@ -175,6 +192,9 @@ public final class ClosedLoopSystem implements AutoCloseable {
             reMinter.shutdownNow();
         }
         List<ServiceProcess> reverse = new ArrayList<>(services.values());
+        synchronized (replicas) {
+            reverse.addAll(replicas);
+        }
         java.util.Collections.reverse(reverse);
         for (ServiceProcess p : reverse) {
             try {

@@ -40,6 +40,11 @@ public final class ServiceProcess {
         this.log = log;
     }
 
+    /** Another process of the same service: the same jar, settings and database, its own port and log. */
+    public ServiceProcess replica(int port, Path log) {
+        return new ServiceProcess(service, jar, port, environment, jvmOptions, log);
+    }
+
     public ServiceName service() {
         return service;
     }

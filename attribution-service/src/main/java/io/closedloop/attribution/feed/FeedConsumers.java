@@ -8,6 +8,8 @@ import io.closedloop.attribution.service.ReportFeedApply;
 import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
 import io.closedloop.plumbing.feed.FeedConsumerSet;
+import io.closedloop.plumbing.feed.FeedLeases;
+import io.closedloop.plumbing.feed.FeedPartition;
 import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -21,6 +23,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,7 +49,10 @@ public class FeedConsumers implements FeedConsumerSet {
     private final ServiceToken serviceToken;
     private final int pageSize;
     private final long idleMillis;
+    private final int partitions;
+    private final Duration leaseTtl;
     private final List<FeedConsumer> consumers = new ArrayList<>();
+    private FeedLeases leases;
     private final List<FeedClient> clients = new ArrayList<>();
     private final RecomputeService recomputes;
     private final AtomicBoolean finishingCatchUps = new AtomicBoolean();
@@ -61,7 +67,9 @@ public class FeedConsumers implements FeedConsumerSet {
                          @ConfigProperty(name = "closedloop.service-token") Optional<String> serviceToken,
                          @ConfigProperty(name = "closedloop.service-token-file") Optional<String> serviceTokenFile,
                          @ConfigProperty(name = "closedloop.feeds.page-size", defaultValue = "1000") int pageSize,
-                         @ConfigProperty(name = "closedloop.feeds.poll-interval-ms", defaultValue = "100") long idleMillis) {
+                         @ConfigProperty(name = "closedloop.feeds.poll-interval-ms", defaultValue = "100") long idleMillis,
+                         @ConfigProperty(name = "closedloop.feeds.partitions", defaultValue = "1") int partitions,
+                         @ConfigProperty(name = "closedloop.feeds.lease-ttl", defaultValue = "6s") Duration leaseTtl) {
         this.vertx = vertx;
         this.pool = pool;
         this.apply = apply;
@@ -75,6 +83,8 @@ public class FeedConsumers implements FeedConsumerSet {
         this.serviceToken = ServiceToken.of(serviceToken, serviceTokenFile);
         this.pageSize = pageSize;
         this.idleMillis = idleMillis;
+        this.partitions = partitions;
+        this.leaseTtl = leaseTtl;
     }
 
     void start(@Observes StartupEvent event) {
@@ -86,21 +96,26 @@ public class FeedConsumers implements FeedConsumerSet {
         FeedClient identity = new FeedClient(vertx, identityUrl, serviceToken, 30_000);
         clients.add(ingestion);
         clients.add(identity);
-        // Each page updates the rollups of the accounts it changes in its own transaction (IncrementalRollups).
-        consumers.add(new FeedConsumer(vertx, pool, ingestion, "touches", "ingestion/touches", pageSize, idleMillis,
-                rollups.touches(apply::applyTouches)));
-        consumers.add(new FeedConsumer(vertx, pool, ingestion, "crm", "ingestion/crm", pageSize, idleMillis,
-                rollups.crm(apply::applyCrm)));
-        // Revenue and spend change no journey, so no rollup: plain upserts.
-        consumers.add(new FeedConsumer(vertx, pool, ingestion, "revenue", "ingestion/revenue", pageSize, idleMillis,
-                reportFeeds::applyRevenue));
-        consumers.add(new FeedConsumer(vertx, pool, ingestion, "spend", "ingestion/spend", pageSize, idleMillis,
-                reportFeeds::applySpend));
-        consumers.add(new FeedConsumer(vertx, pool, ingestion, "erasures", "ingestion/erasures", pageSize, idleMillis,
-                rollups.erasures(erasures::applyErasures, erasures)));
-        consumers.add(new FeedConsumer(vertx, pool, identity, "memberships", "identity/memberships", pageSize, idleMillis,
-                rollups.memberships(apply::applyMemberships)));
-        consumers.forEach(FeedConsumer::start);
+        // Each partition is leased to one replica (FeedLeases); a handler per consumer, since IncrementalRollups counts
+        // each consumer's full pages in a row. Each page updates the rollups of the accounts it changes in its own
+        // transaction (IncrementalRollups); revenue and spend change no journey, so no rollup: plain upserts.
+        for (int i = 0; i < partitions; i++) {
+            FeedPartition p = new FeedPartition(i, partitions);
+            consumers.add(new FeedConsumer(vertx, pool, ingestion, "touches", "ingestion/touches", p, pageSize, idleMillis,
+                    rollups.touches(apply::applyTouches)));
+            consumers.add(new FeedConsumer(vertx, pool, ingestion, "crm", "ingestion/crm", p, pageSize, idleMillis,
+                    rollups.crm(apply::applyCrm)));
+            consumers.add(new FeedConsumer(vertx, pool, ingestion, "revenue", "ingestion/revenue", p, pageSize, idleMillis,
+                    reportFeeds::applyRevenue));
+            consumers.add(new FeedConsumer(vertx, pool, ingestion, "spend", "ingestion/spend", p, pageSize, idleMillis,
+                    reportFeeds::applySpend));
+            consumers.add(new FeedConsumer(vertx, pool, ingestion, "erasures", "ingestion/erasures", p, pageSize, idleMillis,
+                    rollups.erasures(erasures::applyErasures, erasures)));
+            consumers.add(new FeedConsumer(vertx, pool, identity, "memberships", "identity/memberships", p, pageSize, idleMillis,
+                    rollups.memberships(apply::applyMemberships)));
+        }
+        leases = new FeedLeases(vertx, pool, FeedLeases.replicaName(), leaseTtl, consumers);
+        leases.start();
         catchUpTimer = vertx.setPeriodic(1000, id -> {
             finishCatchUps();
             postErasureReports(ingestion);
@@ -137,7 +152,9 @@ public class FeedConsumers implements FeedConsumerSet {
         if (catchUpTimer >= 0) {
             vertx.cancelTimer(catchUpTimer);
         }
-        consumers.forEach(FeedConsumer::stop);
+        if (leases != null) {
+            leases.stop().await().atMost(Duration.ofSeconds(5));
+        }
         clients.forEach(FeedClient::close);
     }
 

@@ -206,54 +206,63 @@ public class IncrementalRollups {
                                    AffectedFinder<T> finder) {
         // One handler per consumer, whose pages come one at a time: full pages of this feed in a row.
         AtomicInteger fullPages = new AtomicInteger();
-        return (tx, page) -> {
-            // Full pages are counted as they came: items left out when read do not make a page less full.
-            if (page.size() >= pageSize) {
-                fullPages.incrementAndGet();
-            } else {
-                fullPages.set(0);
+        return new PageHandler() {
+            /** A page without its walk's size (tests): full when it holds a whole page. */
+            @Override
+            public Uni<Void> apply(SqlConnection tx, List<FeedItem> page) {
+                return apply(tx, page, page.size() >= pageSize);
             }
-            boolean farBehind = fullPages.get() >= catchUpPages;
-            List<T> items = read.apply(page);
-            Map<String, List<T>> byWorkspace = new TreeMap<>();
-            for (T item : items) {
-                byWorkspace.computeIfAbsent(workspaceOf.apply(item), w -> new ArrayList<>()).add(item);
+
+            @Override
+            public Uni<Void> apply(SqlConnection tx, List<FeedItem> page, boolean full) {
+                // Full pages are counted as they came: items left out when read do not make a page less full.
+                if (full) {
+                    fullPages.incrementAndGet();
+                } else {
+                    fullPages.set(0);
+                }
+                boolean farBehind = fullPages.get() >= catchUpPages;
+                List<T> items = read.apply(page);
+                Map<String, List<T>> byWorkspace = new TreeMap<>();
+                for (T item : items) {
+                    byWorkspace.computeIfAbsent(workspaceOf.apply(item), w -> new ArrayList<>()).add(item);
+                }
+                Map<String, Before> before = new HashMap<>();
+                Uni<Void> chain = Uni.createFrom().voidItem();
+                for (Map.Entry<String, List<T>> e : byWorkspace.entrySet()) {
+                    String ws = e.getKey();
+                    chain = chain.chain(() -> rollups.lock(tx, ws))
+                            .chain(() -> rollups.ensureState(tx, ws))
+                            .chain(state -> {
+                                if (state.building() == null && farBehind && state.ready()) {
+                                    Log.infof("feed pages far behind (%d full pages in a row): rollups of workspace %s catch up"
+                                            + " with one full recompute once the feeds are consumed", fullPages.get(), ws);
+                                    return rollups.startCatchUp(tx, ws);
+                                }
+                                if (state.building() == null && !state.ready()) {
+                                    return Uni.createFrom().voidItem(); // nothing reads this generation: no delta
+                                }
+                                return finder.find(tx, ws, e.getValue()).chain(affected ->
+                                        rollups.load(tx, ws, affected.accounts(), affected.accountlessOpportunities())
+                                                .map(states -> {
+                                                    before.put(ws, new Before(state, affected, states));
+                                                    return null;
+                                                }));
+                            });
+                }
+                chain = chain.chain(() -> apply.apply(tx, items));
+                for (String ws : byWorkspace.keySet()) {
+                    chain = chain.chain(() -> {
+                        Before b = before.get(ws);
+                        if (b == null) {
+                            return Uni.createFrom().voidItem();
+                        }
+                        return rollups.load(tx, ws, b.affected().accounts(), b.affected().accountlessOpportunities())
+                                .chain(after -> write(tx, ws, b, after));
+                    });
+                }
+                return chain;
             }
-            Map<String, Before> before = new HashMap<>();
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (Map.Entry<String, List<T>> e : byWorkspace.entrySet()) {
-                String ws = e.getKey();
-                chain = chain.chain(() -> rollups.lock(tx, ws))
-                        .chain(() -> rollups.ensureState(tx, ws))
-                        .chain(state -> {
-                            if (state.building() == null && farBehind && state.ready()) {
-                                Log.infof("feed pages far behind (%d full pages in a row): rollups of workspace %s catch up"
-                                        + " with one full recompute once the feeds are consumed", fullPages.get(), ws);
-                                return rollups.startCatchUp(tx, ws);
-                            }
-                            if (state.building() == null && !state.ready()) {
-                                return Uni.createFrom().voidItem(); // nothing reads this generation: no delta
-                            }
-                            return finder.find(tx, ws, e.getValue()).chain(affected ->
-                                    rollups.load(tx, ws, affected.accounts(), affected.accountlessOpportunities())
-                                            .map(states -> {
-                                                before.put(ws, new Before(state, affected, states));
-                                                return null;
-                                            }));
-                        });
-            }
-            chain = chain.chain(() -> apply.apply(tx, items));
-            for (String ws : byWorkspace.keySet()) {
-                chain = chain.chain(() -> {
-                    Before b = before.get(ws);
-                    if (b == null) {
-                        return Uni.createFrom().voidItem();
-                    }
-                    return rollups.load(tx, ws, b.affected().accounts(), b.affected().accountlessOpportunities())
-                            .chain(after -> write(tx, ws, b, after));
-                });
-            }
-            return chain;
         };
     }
 

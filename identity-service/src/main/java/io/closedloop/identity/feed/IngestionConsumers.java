@@ -5,6 +5,8 @@ import io.closedloop.identity.service.IdentityGraphService;
 import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
 import io.closedloop.plumbing.feed.FeedConsumerSet;
+import io.closedloop.plumbing.feed.FeedLeases;
+import io.closedloop.plumbing.feed.FeedPartition;
 import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -17,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,7 +42,10 @@ public class IngestionConsumers implements FeedConsumerSet {
     private final String ingestionUrl;
     private final ServiceToken serviceToken;
     private final int pageSize;
+    private final int partitions;
+    private final Duration leaseTtl;
     private final List<FeedConsumer> consumers = new ArrayList<>();
+    private FeedLeases leases;
     private final GraphRepository repository;
     private final AtomicBoolean reporting = new AtomicBoolean();
     private FeedClient client;
@@ -50,7 +56,9 @@ public class IngestionConsumers implements FeedConsumerSet {
                               @ConfigProperty(name = "closedloop.ingestion.url") String ingestionUrl,
                               @ConfigProperty(name = "closedloop.service-token") Optional<String> serviceToken,
                               @ConfigProperty(name = "closedloop.service-token-file") Optional<String> serviceTokenFile,
-                              @ConfigProperty(name = "closedloop.feeds.page-size", defaultValue = "1000") int pageSize) {
+                              @ConfigProperty(name = "closedloop.feeds.page-size", defaultValue = "1000") int pageSize,
+                              @ConfigProperty(name = "closedloop.feeds.partitions", defaultValue = "1") int partitions,
+                              @ConfigProperty(name = "closedloop.feeds.lease-ttl", defaultValue = "6s") Duration leaseTtl) {
         this.vertx = vertx;
         this.pool = pool;
         this.graph = graph;
@@ -59,6 +67,8 @@ public class IngestionConsumers implements FeedConsumerSet {
         this.ingestionUrl = ingestionUrl;
         this.serviceToken = ServiceToken.of(serviceToken, serviceTokenFile);
         this.pageSize = pageSize;
+        this.partitions = partitions;
+        this.leaseTtl = leaseTtl;
     }
 
     void start(@Observes StartupEvent event) {
@@ -67,9 +77,16 @@ public class IngestionConsumers implements FeedConsumerSet {
             return;
         }
         client = new FeedClient(vertx, ingestionUrl, serviceToken, 30_000);
-        consumers.add(new FeedConsumer(vertx, pool, client, "identity-facts", "ingestion/identity-facts", pageSize, 1000, graph::applyFacts));
-        consumers.add(new FeedConsumer(vertx, pool, client, "crm", "ingestion/crm", pageSize, 1000, graph::applyCrm));
-        consumers.forEach(FeedConsumer::start);
+        // Each partition is leased to one replica (FeedLeases); identity-facts are partitioned by workspace only
+        // (docs/feeds.md), so one workspace's facts are resolved by one replica at a time.
+        for (int i = 0; i < partitions; i++) {
+            FeedPartition partition = new FeedPartition(i, partitions);
+            consumers.add(new FeedConsumer(vertx, pool, client, "identity-facts", "ingestion/identity-facts", partition, pageSize, 1000,
+                    graph::applyFacts));
+            consumers.add(new FeedConsumer(vertx, pool, client, "crm", "ingestion/crm", partition, pageSize, 1000, graph::applyCrm));
+        }
+        leases = new FeedLeases(vertx, pool, FeedLeases.replicaName(), leaseTtl, consumers);
+        leases.start();
         reportTimer = vertx.setPeriodic(1000, id -> postErasureReports());
         Log.infof("following ingestion feeds at %s", ingestionUrl);
     }
@@ -96,7 +113,9 @@ public class IngestionConsumers implements FeedConsumerSet {
         if (reportTimer >= 0) {
             vertx.cancelTimer(reportTimer);
         }
-        consumers.forEach(FeedConsumer::stop);
+        if (leases != null) {
+            leases.stop().await().atMost(Duration.ofSeconds(5));
+        }
         if (client != null) {
             client.close();
         }

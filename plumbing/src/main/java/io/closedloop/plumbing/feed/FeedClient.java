@@ -37,9 +37,15 @@ public final class FeedClient {
     }
 
     public Uni<FeedPage> fetch(String stream, String after, int limit) {
+        return fetch(stream, FeedPartition.ALL, after, limit);
+    }
+
+    /** A page of one partition of the stream (docs/feeds.md "Partitions"). */
+    public Uni<FeedPage> fetch(String stream, FeedPartition partition, String after, int limit) {
         return web.getAbs(baseUrl + "/feeds/" + stream)
                 .addQueryParam("after", after == null ? "" : after)
                 .addQueryParam("limit", Integer.toString(limit))
+                .addQueryParam("partition", partition.toString())
                 .putHeader("Authorization", "Bearer " + serviceToken.get())
                 .timeout(timeoutMillis)
                 .send()
@@ -60,7 +66,8 @@ public final class FeedClient {
                         items.add(new FeedItem(item.getLong("seq"), item.getString("workspace"), item.getString("kind"),
                                 item.getJsonObject("payload")));
                     }
-                    return new FeedPage(items, body.getString("next"));
+                    // A producer that does not count what it walked holds only its whole stream's items.
+                    return new FeedPage(items, body.getString("next"), body.getInteger("walked", items.size()));
                 });
     }
 

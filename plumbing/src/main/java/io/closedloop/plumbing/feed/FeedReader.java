@@ -70,15 +70,15 @@ public final class FeedReader {
                                 new JsonObject(row.getString("payload"))));
                         last = new FeedCursor(row.getLong("xid"), row.getLong("seq"));
                     }
-                    return new FeedPage(items, last.toString());
+                    return new FeedPage(items, last.toString(), rows.size());
                 });
     }
 
     /**
      * A page of {@code partition} as the feed endpoint answers it (docs/feeds.md): {@code {"items": [{"seq", "workspace",
-     * "kind", "partition", "payload"}], "next"}}, each payload's text copied from the stream table as it is, never parsed
-     * and encoded again on the way. The page walks the next {@code limit} items of the stream and holds those of the
-     * partition; {@code next} is past all of them.
+     * "kind", "partition", "payload"}], "next", "walked"}}, each payload's text copied from the stream table as it is,
+     * never parsed and encoded again on the way. The page walks the next {@code limit} items of the stream and holds those
+     * of the partition; {@code next} is past all of them and {@code walked} counts them.
      */
     public Uni<Buffer> readJson(Pool pool, FeedPartition partition, FeedCursor after, int limit) {
         return rows(pool, partition, after, limit).map(rows -> {
@@ -98,7 +98,8 @@ public final class FeedReader {
                         .appendString(",\"payload\":").appendString(payload).appendString("}");
                 first = false;
             }
-            return page.appendString("],\"next\":").appendString(Json.encode(last.toString())).appendString("}");
+            return page.appendString("],\"next\":").appendString(Json.encode(last.toString()))
+                    .appendString(",\"walked\":").appendString(Integer.toString(rows.size())).appendString("}");
         });
     }
 
