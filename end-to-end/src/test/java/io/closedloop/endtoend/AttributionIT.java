@@ -86,6 +86,35 @@ class AttributionIT {
         // The two replicas split attribution's 24 consumers (6 feeds × 4 partitions); the second one is then killed, and
         // the first takes its partitions once their leases expire: what follows arrives through it alone.
         awaitLeases("12,12");
+        // Every item of every feed was applied by exactly one replica (their counts on /q/metrics sum to the feed's items),
+        // and every partition is held by exactly one.
+        for (String feed : ServiceName.ATTRIBUTION.feedsRead()) {
+            Map<String, Double> first = Map.of();
+            Map<String, Double> second = Map.of();
+            long items = -1;
+            for (int i = 0; i < 100; i++) { // the last pages may still be on their way
+                items = running.feedItems(feed);
+                first = metrics(running.url(ServiceName.ATTRIBUTION), feed);
+                second = metrics(replica.url(), feed);
+                if (first.getOrDefault("applied", 0.0) + second.getOrDefault("applied", 0.0) >= items) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals(items, first.getOrDefault("applied", 0.0) + second.getOrDefault("applied", 0.0), 1e-9,
+                    feed + " items applied by the two replicas: " + first + " " + second);
+            assertEquals(4.0, first.getOrDefault("held", 0.0) + second.getOrDefault("held", 0.0), 1e-9, feed + " partitions held");
+        }
+        // A full recompute started on one replica is shared with the other: each runs its share of the partitions.
+        int partitions = recompute();
+        try (java.sql.Connection c = running.database(ServiceName.ATTRIBUTION);
+             java.sql.ResultSet r = c.createStatement().executeQuery("select count(distinct runner) from recompute_partition"
+                     + " where generation = (select max(generation) from recompute_partition)")) {
+            r.next();
+            assertEquals(Math.min(2, partitions), r.getInt(1), "replicas that ran a partition of the recompute");
+        }
+        assertRows(report("PIPELINE", "linear"), Map.of("paid_search", 0.25, "email", 0.25, "direct", 0.25,
+                "organic_search", 0.25), 1000);
         replica.kill();
 
         // The deal is won on 03-20 and a new paid_search touch comes on 03-15: the revenue basis has 5 touches.
@@ -100,17 +129,43 @@ class AttributionIT {
                 "organic_search", 0.25), 1000);
 
         // A full recompute gives the same figures from a new generation.
+        recompute();
+        assertRows(report("REVENUE", "linear"), Map.of("paid_search", 0.4, "email", 0.2, "direct", 0.2, "organic_search", 0.2), 1000);
+        awaitLeases("24");
+    }
+
+    /** Runs a full recompute of the workspace's rollups to its end; emits its partition count. */
+    private static int recompute() throws InterruptedException {
         String admin = running.token(WS, "admin");
         running.graphql(ServiceName.ATTRIBUTION, admin, "mutation { recomputeRollups { generation } }").body("errors", nullValue());
         String state = null;
-        for (int i = 0; i < 200 && !"DONE".equals(state); i++) {
+        int partitions = 0;
+        for (int i = 0; i < 300 && !"DONE".equals(state); i++) {
             Thread.sleep(100);
-            state = running.graphql(ServiceName.ATTRIBUTION, admin, "{ rollupRecompute { state } }")
-                    .extract().path("data.rollupRecompute.state");
+            JsonPath progress = running.graphql(ServiceName.ATTRIBUTION, admin, "{ rollupRecompute { state partitions } }")
+                    .extract().jsonPath();
+            state = progress.getString("data.rollupRecompute.state");
+            partitions = progress.getInt("data.rollupRecompute.partitions");
         }
         assertEquals("DONE", state);
-        assertRows(report("REVENUE", "linear"), Map.of("paid_search", 0.4, "email", 0.2, "direct", 0.2, "organic_search", 0.2), 1000);
-        awaitLeases("24");
+        return partitions;
+    }
+
+    /** A replica's {@code closedloop_feeds_applied_total} and {@code closedloop_feeds_held} of one feed, summed over its partitions. */
+    private static Map<String, Double> metrics(String url, String feed) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/q/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        Map<String, Double> sums = new HashMap<>();
+        for (String line : response.body().split("\n")) {
+            for (String metric : List.of("applied", "held")) {
+                String name = metric.equals("applied") ? "closedloop_feeds_applied_total{" : "closedloop_feeds_held{";
+                if (line.startsWith(name) && line.contains("feed=\"" + feed + "\"")) {
+                    sums.merge(metric, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+                }
+            }
+        }
+        return sums;
     }
 
     /** Waits until attribution's held leases per replica, sorted, are {@code expected} (e.g. "12,12"). */

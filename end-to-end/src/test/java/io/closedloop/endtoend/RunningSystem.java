@@ -178,9 +178,20 @@ final class RunningSystem implements AutoCloseable {
 
     /** The cursor after the last item of a producer's feed ("producer/stream"). */
     String feedEnd(String feed) throws Exception {
+        return readFeed(feed)[0];
+    }
+
+    /** How many items a producer's feed ("producer/stream") holds now. */
+    long feedItems(String feed) throws Exception {
+        return Long.parseLong(readFeed(feed)[1]);
+    }
+
+    /** The feed read to its end: the cursor after its last item, and its number of items. */
+    private String[] readFeed(String feed) throws Exception {
         ServiceName producer = feed.startsWith("identity/") ? ServiceName.IDENTITY : ServiceName.INGESTION;
         String stream = feed.substring(feed.indexOf('/') + 1);
         String after = "";
+        long items = 0;
         // HTTP/1.1: the JDK client's h2c upgrade misreads a large answer now and then ("Frame type(111) ... exceeds
         // MAX_FRAME_SIZE"), and a feed page of 10,000 items is megabytes.
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
@@ -191,8 +202,9 @@ final class RunningSystem implements AutoCloseable {
             com.fasterxml.jackson.databind.JsonNode page = new com.fasterxml.jackson.databind.ObjectMapper()
                     .readTree(http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body());
             if (page.path("items").isEmpty()) {
-                return after;
+                return new String[] {after, Long.toString(items)};
             }
+            items += page.path("items").size();
             after = page.path("next").asText();
         }
     }

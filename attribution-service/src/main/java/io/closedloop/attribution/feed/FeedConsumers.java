@@ -9,6 +9,8 @@ import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
 import io.closedloop.plumbing.feed.FeedConsumerSet;
 import io.closedloop.plumbing.feed.FeedLeases;
+import io.closedloop.plumbing.feed.FeedMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.closedloop.plumbing.feed.FeedPartition;
 import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.logging.Log;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -51,15 +54,19 @@ public class FeedConsumers implements FeedConsumerSet {
     private final long idleMillis;
     private final int partitions;
     private final Duration leaseTtl;
+    /** How many pages this replica applies at once (each holds a connection; the others serve reports). */
+    private final Semaphore transactions;
     private final List<FeedConsumer> consumers = new ArrayList<>();
+    private final MeterRegistry registry;
     private FeedLeases leases;
     private final List<FeedClient> clients = new ArrayList<>();
     private final RecomputeService recomputes;
     private final AtomicBoolean finishingCatchUps = new AtomicBoolean();
     private final AtomicBoolean reportingErasures = new AtomicBoolean();
+    private final AtomicBoolean helpingRecomputes = new AtomicBoolean();
     private long catchUpTimer = -1;
 
-    public FeedConsumers(Vertx vertx, Pool pool, FeedApplyService apply, IncrementalRollups rollups,
+    public FeedConsumers(Vertx vertx, Pool pool, MeterRegistry registry, FeedApplyService apply, IncrementalRollups rollups,
                          ErasureApplyService erasures, ReportFeedApply reportFeeds, RecomputeService recomputes,
                          @ConfigProperty(name = "closedloop.feeds.enabled", defaultValue = "true") boolean enabled,
                          @ConfigProperty(name = "closedloop.ingestion.url") String ingestionUrl,
@@ -69,9 +76,11 @@ public class FeedConsumers implements FeedConsumerSet {
                          @ConfigProperty(name = "closedloop.feeds.page-size", defaultValue = "1000") int pageSize,
                          @ConfigProperty(name = "closedloop.feeds.poll-interval-ms", defaultValue = "100") long idleMillis,
                          @ConfigProperty(name = "closedloop.feeds.partitions", defaultValue = "1") int partitions,
-                         @ConfigProperty(name = "closedloop.feeds.lease-ttl", defaultValue = "6s") Duration leaseTtl) {
+                         @ConfigProperty(name = "closedloop.feeds.lease-ttl", defaultValue = "6s") Duration leaseTtl,
+                         @ConfigProperty(name = "closedloop.feeds.concurrency", defaultValue = "6") int concurrency) {
         this.vertx = vertx;
         this.pool = pool;
+        this.registry = registry;
         this.apply = apply;
         this.rollups = rollups;
         this.erasures = erasures;
@@ -85,6 +94,7 @@ public class FeedConsumers implements FeedConsumerSet {
         this.idleMillis = idleMillis;
         this.partitions = partitions;
         this.leaseTtl = leaseTtl;
+        this.transactions = new Semaphore(concurrency);
     }
 
     void start(@Observes StartupEvent event) {
@@ -102,34 +112,55 @@ public class FeedConsumers implements FeedConsumerSet {
         for (int i = 0; i < partitions; i++) {
             FeedPartition p = new FeedPartition(i, partitions);
             consumers.add(new FeedConsumer(vertx, pool, ingestion, "touches", "ingestion/touches", p, pageSize, idleMillis,
-                    rollups.touches(apply::applyTouches)));
+                    rollups.touches(apply::applyTouches), transactions));
             consumers.add(new FeedConsumer(vertx, pool, ingestion, "crm", "ingestion/crm", p, pageSize, idleMillis,
-                    rollups.crm(apply::applyCrm)));
+                    rollups.crm(apply::applyCrm), transactions));
             consumers.add(new FeedConsumer(vertx, pool, ingestion, "revenue", "ingestion/revenue", p, pageSize, idleMillis,
-                    reportFeeds::applyRevenue));
+                    reportFeeds::applyRevenue, transactions));
             consumers.add(new FeedConsumer(vertx, pool, ingestion, "spend", "ingestion/spend", p, pageSize, idleMillis,
-                    reportFeeds::applySpend));
+                    reportFeeds::applySpend, transactions));
             consumers.add(new FeedConsumer(vertx, pool, ingestion, "erasures", "ingestion/erasures", p, pageSize, idleMillis,
-                    rollups.erasures(erasures::applyErasures, erasures)));
+                    rollups.erasures(erasures::applyErasures, erasures), transactions));
             consumers.add(new FeedConsumer(vertx, pool, identity, "memberships", "identity/memberships", p, pageSize, idleMillis,
-                    rollups.memberships(apply::applyMemberships)));
+                    rollups.memberships(apply::applyMemberships), transactions));
         }
-        leases = new FeedLeases(vertx, pool, FeedLeases.replicaName(), leaseTtl, consumers);
+        FeedMetrics.register(registry, "attribution-service", consumers);
+        leases = new FeedLeases(vertx, pool, FeedLeases.REPLICA, leaseTtl, consumers);
         leases.start();
         catchUpTimer = vertx.setPeriodic(1000, id -> {
             finishCatchUps();
+            helpRecomputes();
             postErasureReports(ingestion);
         });
         Log.infof("following ingestion feeds at %s and identity feeds at %s", ingestionUrl, identityUrl);
     }
 
-    /** Catch-up mode ends (IncrementalRollups) once every feed is caught up: one full recompute per marked workspace. */
+    /**
+     * Catch-up mode ends (IncrementalRollups) once every feed is caught up, every partition of it on whichever replica
+     * holds it: one full recompute per marked workspace.
+     */
     private void finishCatchUps() {
         if (consumers.stream().allMatch(FeedConsumer::caughtUp) && finishingCatchUps.compareAndSet(false, true)) {
-            vertx.executeBlocking(Uni.createFrom().item(Unchecked.supplier(recomputes::finishCatchUps)))
+            leases.allCaughtUp()
+                    .chain(all -> all ? vertx.executeBlocking(Uni.createFrom().item(Unchecked.supplier(recomputes::finishCatchUps)))
+                            : Uni.createFrom().item(List.<String>of()))
                     .subscribe().with(started -> finishingCatchUps.set(false), failure -> {
                         finishingCatchUps.set(false);
                         Log.warnf("catch-up recompute not started: %s; retrying", failure.getMessage());
+                    });
+        }
+    }
+
+    /** Claims the partitions of recomputes being built that are this replica's share (RecomputeService). */
+    private void helpRecomputes() {
+        if (helpingRecomputes.compareAndSet(false, true)) {
+            vertx.executeBlocking(Uni.createFrom().item(Unchecked.supplier(() -> {
+                        recomputes.helpRecomputes();
+                        return true;
+                    })))
+                    .subscribe().with(done -> helpingRecomputes.set(false), failure -> {
+                        helpingRecomputes.set(false);
+                        Log.warnf("recompute partitions not claimed: %s; retrying", failure.getMessage());
                     });
         }
     }

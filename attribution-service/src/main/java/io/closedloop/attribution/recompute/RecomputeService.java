@@ -10,7 +10,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import io.closedloop.plumbing.feed.FeedLeases;
+
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -33,15 +41,20 @@ public class RecomputeService {
     });
 
     private final int defaultPartitions;
+    private final Duration leaseTtl;
+    /** Partitions claimed here per generation being built ("workspace/generation"): this replica's part of the share. */
+    private final Map<String, Integer> claimedHere = new ConcurrentHashMap<>();
 
     /**
      * @param partitions how many partitions a recompute started without a partition count is split
      *                   into, all run here in parallel (each holds three JDBC connections while it runs)
      */
     public RecomputeService(AgroalDataSource dataSource,
-                            @ConfigProperty(name = "closedloop.recompute.partitions") Optional<Integer> partitions) {
+                            @ConfigProperty(name = "closedloop.recompute.partitions") Optional<Integer> partitions,
+                            @ConfigProperty(name = "closedloop.feeds.lease-ttl", defaultValue = "6s") Duration leaseTtl) {
         this.dataSource = dataSource;
-        this.recompute = new RollupRecompute(dataSource);
+        this.recompute = new RollupRecompute(dataSource, FeedLeases.REPLICA);
+        this.leaseTtl = leaseTtl;
         // PostgreSQL's join and sort and the models' Java run in every partition's own processes and threads.
         this.defaultPartitions = Math.max(1, partitions.orElse(Math.min(Runtime.getRuntime().availableProcessors(), 4)));
     }
@@ -51,12 +64,84 @@ public class RecomputeService {
         return defaultPartitions;
     }
 
-    /** Claims every partition of {@link #defaultPartitions()} not yet claimed and runs them here in parallel. */
+    /**
+     * Starts a recompute in {@link #defaultPartitions()} partitions: claims this replica's share of those not yet claimed
+     * and runs them here in parallel; the other live replicas claim the rest ({@link #helpRecomputes()}).
+     */
     public RecomputeProgress startAll(String workspace) throws SQLException {
+        int share = share(defaultPartitions);
         for (int partition = 0; partition < defaultPartitions; partition++) {
-            run(workspace, recompute.claim(workspace, partition, defaultPartitions));
+            RollupRecompute.Job job = recompute.claim(workspace, partition, defaultPartitions);
+            run(workspace, job);
+            if (job != null && claimedHere.merge(workspace + "/" + job.generation, 1, Integer::sum) >= share) {
+                break;
+            }
         }
         return progress(workspace);
+    }
+
+    /** How long a partition may wait for the replica whose share it is before any replica claims it. */
+    static final Duration UNCLAIMED_GRACE = Duration.ofSeconds(10);
+
+    /**
+     * Shares the recomputes being built among the live replicas (those marked in {@code feed_replica}, as the feed
+     * leases count them): claims partitions no replica has claimed yet, up to this replica's share of each recompute
+     * (its partitions divided by the live replicas, rounded up), and any of them once the recompute has waited
+     * {@link #UNCLAIMED_GRACE} (a replica that died before taking its share). Called every second by the feed consumers.
+     */
+    public void helpRecomputes() throws SQLException {
+        record Building(String workspace, int generation, int partitions, Set<Integer> claimed, boolean overdue) {
+        }
+        List<Building> building = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     select r.workspace_id, r.building, r.building_partitions,
+                            array(select p.partition from recompute_partition p
+                                  where p.workspace_id = r.workspace_id and p.generation = r.building),
+                            coalesce((select min(p.started_at) < now() - ? * interval '1 millisecond' from recompute_partition p
+                                      where p.workspace_id = r.workspace_id and p.generation = r.building), false)
+                     from rollup_state r where r.building is not null""")) {
+            s.setLong(1, UNCLAIMED_GRACE.toMillis());
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    Set<Integer> claimed = new HashSet<>(Arrays.asList((Integer[]) r.getArray(4).getArray()));
+                    building.add(new Building(r.getString(1), r.getInt(2), r.getInt(3), claimed, r.getBoolean(5)));
+                }
+            }
+        }
+        Set<String> current = new HashSet<>();
+        for (Building b : building) {
+            String key = b.workspace() + "/" + b.generation();
+            current.add(key);
+            int share = share(b.partitions());
+            for (int partition = 0; partition < b.partitions(); partition++) {
+                if (b.claimed().contains(partition) || (claimedHere.getOrDefault(key, 0) >= share && !b.overdue())) {
+                    continue;
+                }
+                RollupRecompute.Job job = recompute.claim(b.workspace(), partition, b.partitions());
+                if (job != null) {
+                    claimedHere.merge(b.workspace() + "/" + job.generation, 1, Integer::sum);
+                    Log.infof("rollup recompute of workspace %s generation %d: partition %d/%d taken by %s", b.workspace(),
+                            job.generation, partition, b.partitions(), FeedLeases.REPLICA);
+                }
+                run(b.workspace(), job);
+            }
+        }
+        claimedHere.keySet().retainAll(current);
+    }
+
+    /** This replica's share of {@code partitions}: divided among the live replicas, rounded up. */
+    private int share(int partitions) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement(
+                     "select greatest(1, count(*)) from feed_replica where seen_at > now() - ? * interval '1 millisecond'")) {
+            s.setLong(1, leaseTtl.toMillis());
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                int live = r.getInt(1);
+                return (partitions + live - 1) / live;
+            }
+        }
     }
 
     /** Claims the partition (blocking, short), runs it in the background, returns the progress. */

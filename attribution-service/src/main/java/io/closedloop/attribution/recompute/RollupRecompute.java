@@ -51,9 +51,16 @@ public final class RollupRecompute {
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final DataSource dataSource;
+    private final String runner;
 
     public RollupRecompute(DataSource dataSource) {
+        this(dataSource, null);
+    }
+
+    /** @param runner who runs the partitions claimed here (a replica's name), recorded on each */
+    public RollupRecompute(DataSource dataSource, String runner) {
         this.dataSource = dataSource;
+        this.runner = runner;
     }
 
     /**
@@ -162,8 +169,8 @@ public final class RollupRecompute {
                         building_half_life = coalesce((select half_life_days from attribution_settings where workspace_id = ?), 7)
                     where workspace_id = ?""", building, partitions, workspace, workspace, workspace);
         }
-        execute(c, "insert into recompute_partition (workspace_id, generation, partition, partitions, state)"
-                + " values (?, ?, ?, ?, 'RUNNING')", workspace, building, partition, partitions);
+        execute(c, "insert into recompute_partition (workspace_id, generation, partition, partitions, state, runner)"
+                + " values (?, ?, ?, ?, 'RUNNING', ?)", workspace, building, partition, partitions, runner);
         int lookback;
         double halfLife;
         try (PreparedStatement s = c.prepareStatement(

@@ -214,13 +214,22 @@ public class IncrementalRollups {
             }
 
             @Override
-            public Uni<Void> apply(SqlConnection tx, List<FeedItem> page, boolean full) {
-                // Full pages are counted as they came: items left out when read do not make a page less full.
+            public void passed(boolean full) {
+                count(full);
+            }
+
+            /** Full pages are counted as they came: items left out when read do not make a page less full. */
+            private void count(boolean full) {
                 if (full) {
                     fullPages.incrementAndGet();
                 } else {
                     fullPages.set(0);
                 }
+            }
+
+            @Override
+            public Uni<Void> apply(SqlConnection tx, List<FeedItem> page, boolean full) {
+                count(full);
                 boolean farBehind = fullPages.get() >= catchUpPages;
                 List<T> items = read.apply(page);
                 Map<String, List<T>> byWorkspace = new TreeMap<>();

@@ -6,6 +6,8 @@ import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
 import io.closedloop.plumbing.feed.FeedConsumerSet;
 import io.closedloop.plumbing.feed.FeedLeases;
+import io.closedloop.plumbing.feed.FeedMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.closedloop.plumbing.feed.FeedPartition;
 import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.logging.Log;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -44,23 +47,28 @@ public class IngestionConsumers implements FeedConsumerSet {
     private final int pageSize;
     private final int partitions;
     private final Duration leaseTtl;
+    /** How many pages this replica applies at once (each holds a connection). */
+    private final Semaphore transactions;
     private final List<FeedConsumer> consumers = new ArrayList<>();
+    private final MeterRegistry registry;
     private FeedLeases leases;
     private final GraphRepository repository;
     private final AtomicBoolean reporting = new AtomicBoolean();
     private FeedClient client;
     private long reportTimer = -1;
 
-    public IngestionConsumers(Vertx vertx, Pool pool, IdentityGraphService graph, GraphRepository repository,
+    public IngestionConsumers(Vertx vertx, Pool pool, MeterRegistry registry, IdentityGraphService graph, GraphRepository repository,
                               @ConfigProperty(name = "closedloop.feeds.enabled", defaultValue = "true") boolean enabled,
                               @ConfigProperty(name = "closedloop.ingestion.url") String ingestionUrl,
                               @ConfigProperty(name = "closedloop.service-token") Optional<String> serviceToken,
                               @ConfigProperty(name = "closedloop.service-token-file") Optional<String> serviceTokenFile,
                               @ConfigProperty(name = "closedloop.feeds.page-size", defaultValue = "1000") int pageSize,
                               @ConfigProperty(name = "closedloop.feeds.partitions", defaultValue = "1") int partitions,
-                              @ConfigProperty(name = "closedloop.feeds.lease-ttl", defaultValue = "6s") Duration leaseTtl) {
+                              @ConfigProperty(name = "closedloop.feeds.lease-ttl", defaultValue = "6s") Duration leaseTtl,
+                              @ConfigProperty(name = "closedloop.feeds.concurrency", defaultValue = "6") int concurrency) {
         this.vertx = vertx;
         this.pool = pool;
+        this.registry = registry;
         this.graph = graph;
         this.repository = repository;
         this.enabled = enabled;
@@ -69,6 +77,7 @@ public class IngestionConsumers implements FeedConsumerSet {
         this.pageSize = pageSize;
         this.partitions = partitions;
         this.leaseTtl = leaseTtl;
+        this.transactions = new Semaphore(concurrency);
     }
 
     void start(@Observes StartupEvent event) {
@@ -82,10 +91,12 @@ public class IngestionConsumers implements FeedConsumerSet {
         for (int i = 0; i < partitions; i++) {
             FeedPartition partition = new FeedPartition(i, partitions);
             consumers.add(new FeedConsumer(vertx, pool, client, "identity-facts", "ingestion/identity-facts", partition, pageSize, 1000,
-                    graph::applyFacts));
-            consumers.add(new FeedConsumer(vertx, pool, client, "crm", "ingestion/crm", partition, pageSize, 1000, graph::applyCrm));
+                    graph::applyFacts, transactions));
+            consumers.add(new FeedConsumer(vertx, pool, client, "crm", "ingestion/crm", partition, pageSize, 1000, graph::applyCrm,
+                    transactions));
         }
-        leases = new FeedLeases(vertx, pool, FeedLeases.replicaName(), leaseTtl, consumers);
+        FeedMetrics.register(registry, "identity-service", consumers);
+        leases = new FeedLeases(vertx, pool, FeedLeases.REPLICA, leaseTtl, consumers);
         leases.start();
         reportTimer = vertx.setPeriodic(1000, id -> postErasureReports());
         Log.infof("following ingestion feeds at %s", ingestionUrl);

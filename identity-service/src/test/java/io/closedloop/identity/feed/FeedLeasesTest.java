@@ -6,6 +6,9 @@ import io.closedloop.plumbing.feed.FeedClient;
 import io.closedloop.plumbing.feed.FeedConsumer;
 import io.closedloop.plumbing.feed.FeedItem;
 import io.closedloop.plumbing.feed.FeedLeases;
+import io.closedloop.plumbing.feed.FeedMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.closedloop.plumbing.feed.FeedPartition;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -25,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -59,16 +63,28 @@ class FeedLeasesTest {
         final FeedLeases leases;
         volatile CompletableFuture<Void> held;
         final CountDownLatch entered = new CountDownLatch(1);
+        final MeterRegistry metrics = new SimpleMeterRegistry();
 
         Replica(String name) {
             this.name = name;
             this.client = new FeedClient(vertx, "http://localhost:" + RestAssured.port, TestKeys.serviceToken("identity/memberships"), 10_000);
             List<FeedConsumer> consumers = new ArrayList<>();
+            Semaphore transactions = new Semaphore(2);
             for (int i = 0; i < 4; i++) {
                 consumers.add(new FeedConsumer(vertx, pool, client, "memberships", "test/leases", new FeedPartition(i, 4), 50, 50,
-                        this::apply));
+                        this::apply, transactions));
             }
             this.leases = new FeedLeases(vertx, pool, name, TTL, consumers);
+            FeedMetrics.register(metrics, "test", consumers);
+        }
+
+        /** The sum of one of this replica's feed metrics over its partitions. */
+        double metric(String name) {
+            return metrics.find(name).meters().stream().mapToDouble(m -> m.measure().iterator().next().getValue()).sum();
+        }
+
+        double maxLag() {
+            return metrics.find("closedloop.feeds.lag").gauges().stream().mapToDouble(g -> g.value()).max().orElse(0);
         }
 
         Uni<Void> apply(SqlConnection tx, List<FeedItem> items) {
@@ -103,9 +119,19 @@ class FeedLeasesTest {
         try {
             a.leases.start();
             b.leases.start();
-            await("both replicas hold two partitions", Duration.ofSeconds(10),
-                    () -> a.leases.held().size() == 2 && b.leases.held().size() == 2);
-            awaitApplied(3_000);
+            // The 3,000 items are walked in pages of 50: behind, the consumers report a lag until a page is not full.
+            double[] lagSeen = new double[1];
+            await("both replicas hold two partitions and applied the items", Duration.ofSeconds(30), () -> {
+                lagSeen[0] = Math.max(lagSeen[0], Math.max(a.maxLag(), b.maxLag()));
+                return a.leases.held().size() == 2 && b.leases.held().size() == 2
+                        && query("select count(distinct seq) from lease_test_applied").get(0) >= 3_000;
+            });
+            assertTrue(lagSeen[0] > 0, "a lag while behind");
+            await("no lag once caught up", Duration.ofSeconds(5), () -> a.maxLag() == 0 && b.maxLag() == 0);
+            assertEquals(3_000, a.metric("closedloop.feeds.applied") + b.metric("closedloop.feeds.applied"), 1e-9,
+                    "items applied, as the replicas count them");
+            assertEquals(2, a.metric("closedloop.feeds.held"), 1e-9);
+            assertEquals(2, b.metric("closedloop.feeds.held"), 1e-9);
 
             // A dies with a page half done: its rows written, its transaction open.
             CompletableFuture<Void> stalled = new CompletableFuture<>();
@@ -174,7 +200,7 @@ class FeedLeasesTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
             }
-            Thread.sleep(50);
+            Thread.sleep(10);
         }
     }
 }

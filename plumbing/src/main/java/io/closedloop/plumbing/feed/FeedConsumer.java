@@ -9,6 +9,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 
 /**
  * Follows one stream (or one partition of it) of another service: fetches a page, applies it with {@code handler} and
@@ -31,12 +32,19 @@ public final class FeedConsumer {
         default Uni<Void> apply(SqlConnection transaction, List<FeedItem> items, boolean full) {
             return apply(transaction, items);
         }
+
+        /** A page that walked only other partitions' items (not applied): {@code full} as above. */
+        default void passed(boolean full) {
+        }
     }
 
-    /** The position row holds a newer epoch than this consumer's: another replica owns the partition now. */
+    /**
+     * The position row holds a newer epoch than this consumer's (another replica owns the partition now), or is no longer
+     * where this consumer read its page from: the page is not applied.
+     */
     public static final class LeaseLostException extends IllegalStateException {
         LeaseLostException(String positionKey, long epoch) {
-            super("feed " + positionKey + ": lease of epoch " + epoch + " lost to a newer owner; page not applied");
+            super("feed " + positionKey + ": position moved or lease of epoch " + epoch + " lost; page not applied");
         }
     }
 
@@ -53,14 +61,18 @@ public final class FeedConsumer {
     private final int pageSize;
     private final long idleMillis;
     private final PageHandler handler;
+    private final Semaphore transactions;
     private volatile boolean running;
-    private volatile int generation;
-    private volatile long epoch = UNFENCED;
-    /** The position after the last page applied or walked past; null until claimed or read. */
-    private volatile String cursor;
+    // generation, epoch, cursor and stored change together (start, a page's end): read and written under the lock.
+    private int generation;
+    private long epoch = UNFENCED;
+    /** The position as stored in feed_position, claimed or written after the last page; null until claimed. */
+    private String cursor;
     private volatile String lastError;
     private volatile long itemsApplied;
     private volatile boolean caughtUp;
+    /** System.nanoTime() of the first full page of the current run of full pages; 0 when caught up. */
+    private volatile long behindSince;
     /** System.nanoTime() of the first refusal of the current run of refused attempts; 0 otherwise. */
     private volatile long refusedSince;
 
@@ -70,15 +82,17 @@ public final class FeedConsumer {
      */
     public FeedConsumer(Vertx vertx, Pool pool, FeedClient client, String stream, String positionKey,
                         int pageSize, long idleMillis, PageHandler handler) {
-        this(vertx, pool, client, stream, positionKey, FeedPartition.ALL, pageSize, idleMillis, handler);
+        this(vertx, pool, client, stream, positionKey, FeedPartition.ALL, pageSize, idleMillis, handler, new Semaphore(1));
     }
 
     /**
      * A consumer of one partition of the stream: its position is stored under {@code positionKey#i/n} (the whole
      * stream's under {@code positionKey}), starting, when it has none, from the slowest position stored for the stream.
+     *
+     * @param transactions shared by a replica's consumers: how many pages it applies at once, each holding a connection
      */
     public FeedConsumer(Vertx vertx, Pool pool, FeedClient client, String stream, String positionKey, FeedPartition partition,
-                        int pageSize, long idleMillis, PageHandler handler) {
+                        int pageSize, long idleMillis, PageHandler handler, Semaphore transactions) {
         this.vertx = vertx;
         this.pool = pool;
         this.client = client;
@@ -89,6 +103,7 @@ public final class FeedConsumer {
         this.pageSize = pageSize;
         this.idleMillis = idleMillis;
         this.handler = handler;
+        this.transactions = transactions;
     }
 
     /** Starts without a lease: the only consumer of this position (tests, single-process tools). */
@@ -97,12 +112,18 @@ public final class FeedConsumer {
     }
 
     /** Starts (or restarts) under a lease of {@code epoch}: pages are applied only while the position row holds it. */
-    public synchronized void start(long epoch) {
-        this.epoch = epoch;
-        this.cursor = null;
-        this.caughtUp = false;
-        this.running = true;
-        int current = ++generation;
+    public void start(long epoch) {
+        int current;
+        synchronized (this) {
+            this.epoch = epoch;
+            this.cursor = null;
+            this.caughtUp = false;
+            this.behindSince = 0;
+            this.lastError = null;
+            this.refusedSince = 0;
+            this.running = true;
+            current = ++generation;
+        }
         next(current, 0);
     }
 
@@ -110,6 +131,8 @@ public final class FeedConsumer {
     public synchronized void stop() {
         running = false;
         generation++;
+        lastError = null;
+        refusedSince = 0;
     }
 
     public boolean running() {
@@ -117,7 +140,7 @@ public final class FeedConsumer {
     }
 
     /** The epoch this consumer was started with; {@link #UNFENCED} without a lease. */
-    public long epoch() {
+    public synchronized long epoch() {
         return epoch;
     }
 
@@ -144,6 +167,24 @@ public final class FeedConsumer {
         return itemsApplied;
     }
 
+    /** The stream's position key without the partition (e.g. "ingestion/touches"): the feed in metrics. */
+    public String feed() {
+        return baseKey;
+    }
+
+    public FeedPartition partition() {
+        return partition;
+    }
+
+    /**
+     * How long this consumer has been behind its producer: since the first page of the current run of full pages (the
+     * producer had more than a page waiting each time); zero once a page was not full, and for a partition not held here.
+     */
+    public Duration lag() {
+        long since = behindSince;
+        return !running || since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+    }
+
     /**
      * True once the last page walked less than a whole page (the producer had nothing more at that moment), and for a
      * consumer not running here (another replica holds its partition): nothing of it waits on this replica.
@@ -154,34 +195,59 @@ public final class FeedConsumer {
 
     /** Applies at most one page; emits the number of items applied (0 when caught up). */
     public Uni<Integer> pollOnce() {
-        return poll(generation).map(Polled::applied);
+        int current;
+        synchronized (this) {
+            current = generation;
+        }
+        return poll(current).map(Polled::applied);
     }
 
-    private record Polled(int applied, boolean full) {
+    /** What a poll did: items applied, whether the page was full, or {@code busy}: no page transaction free here. */
+    private record Polled(int applied, boolean full, boolean busy) {
     }
 
     private Uni<Polled> poll(int current) {
-        long fence = epoch;
-        String at = cursor;
+        long fence;
+        String at;
+        synchronized (this) {
+            if (generation != current) {
+                return Uni.createFrom().item(new Polled(0, false, false)); // restarted or stopped meanwhile
+            }
+            fence = epoch;
+            at = cursor;
+        }
+        // The replica's page transactions are bounded (the rest of its connections serve reports): a poll waits for one.
+        if (!transactions.tryAcquire()) {
+            return Uni.createFrom().item(new Polled(0, caughtUp, true));
+        }
         return (at != null ? Uni.createFrom().item(at) : claim(fence))
-                .chain(after -> client.fetch(stream, partition, after, pageSize).chain(page -> {
-                    boolean full = page.full(pageSize);
-                    if (page.items().isEmpty()) {
-                        // Only other partitions' items, or none: nothing to store; a restart walks past them again.
-                        moveTo(current, page.next());
-                        return Uni.createFrom().item(new Polled(0, full));
-                    }
-                    return pool.withTransaction(tx -> handler.apply(tx, page.items(), full).chain(() -> store(tx, page.next(), fence)))
-                            .map(ignored -> {
-                                moveTo(current, page.next());
-                                return new Polled(page.items().size(), full);
-                            });
-                }));
+                .chain(after -> client.fetch(stream, partition, after, pageSize).chain(page -> apply(current, fence, after, page)))
+                .eventually(() -> transactions.release());
     }
 
-    private void moveTo(int current, String next) {
-        if (generation == current) { // a restart meanwhile claimed its own position: an older poll must not move it back
-            cursor = next;
+    private Uni<Polled> apply(int current, long fence, String after, FeedPage page) {
+        boolean full = page.full(pageSize);
+        if (page.next().equals(after)) {
+            moveTo(current, after);
+            return Uni.createFrom().item(new Polled(0, full, false)); // nothing new
+        }
+        if (page.items().isEmpty()) {
+            handler.passed(full);
+        }
+        // A page of only other partitions' items moves the position all the same, so that a restart or a new owner walks
+        // on from there.
+        return pool.withTransaction(tx -> (page.items().isEmpty() ? Uni.createFrom().voidItem() : handler.apply(tx, page.items(), full))
+                        .chain(() -> store(tx, fence, after, page.next())))
+                .map(ignored -> {
+                    moveTo(current, page.next());
+                    return new Polled(page.items().size(), full, false);
+                });
+    }
+
+    /** Moves this generation's position after a page (or after its claim). */
+    private synchronized void moveTo(int current, String position) {
+        if (generation == current) { // a restart meanwhile claims its own position: an older poll must not move it
+            cursor = position;
         }
     }
 
@@ -189,34 +255,41 @@ public final class FeedConsumer {
     private Uni<String> claim(long fence) {
         if (fence == UNFENCED) {
             return pool.preparedQuery("select cursor from feed_position where stream = $1").execute(Tuple.of(positionKey))
-                    .map(rows -> rows.size() == 0 ? "" : rows.iterator().next().getString(0));
+                    .map(rows -> rows.size() == 0 || rows.iterator().next().getString(0) == null ? "" : rows.iterator().next().getString(0));
         }
-        // A partition without a position starts where the slowest share of the stream stood (the whole stream's
-        // position included): everything before it was applied, what follows is applied again, idempotently.
+        // A partition without a position starts where the slowest share of the stream stood under another partition
+        // count (the whole stream's position included): everything before it was applied, what follows is applied
+        // again, idempotently. Its siblings of the same count are no guide: they may have moved past its own items.
         return pool.preparedQuery("insert into feed_position (stream, cursor, epoch)"
-                        + " values ($1, coalesce((select cursor from feed_position where stream = $2 or stream like $2 || '#%'"
+                        + " values ($1, coalesce((select cursor from feed_position where stream = $2"
+                        + " or (stream like $2 || '#%' and stream not like '%/' || $4::int::text)"
                         + " order by coalesce(nullif(split_part(cursor, '.', 1), '')::bigint, 0),"
                         + " coalesce(nullif(split_part(cursor, '.', 2), '')::bigint, 0) limit 1), ''), $3)"
                         + " on conflict (stream) do update set epoch = excluded.epoch where feed_position.epoch <= excluded.epoch"
                         + " returning cursor")
-                .execute(Tuple.of(positionKey, baseKey, fence))
+                .execute(Tuple.of(positionKey, baseKey, fence, partition.count()))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw new LeaseLostException(positionKey, fence);
                     }
-                    String stored = rows.iterator().next().getString(0);
-                    return stored == null ? "" : stored;
+                    String position = rows.iterator().next().getString(0);
+                    return position == null ? "" : position;
                 });
     }
 
-    private Uni<Void> store(SqlConnection tx, String next, long fence) {
+    /**
+     * Writes the position after a page, in the page's transaction: only from the position the page was read from (two
+     * polls never both apply a page) and, under a lease, only while the row holds this consumer's epoch.
+     */
+    private Uni<Void> store(SqlConnection tx, long fence, String after, String next) {
         if (fence == UNFENCED) {
             return tx.preparedQuery("insert into feed_position (stream, cursor) values ($1, $2)"
                             + " on conflict (stream) do update set cursor = excluded.cursor")
                     .execute(Tuple.of(positionKey, next)).replaceWithVoid();
         }
-        return tx.preparedQuery("update feed_position set cursor = $2 where stream = $1 and epoch = $3")
-                .execute(Tuple.of(positionKey, next, fence))
+        return tx.preparedQuery("update feed_position set cursor = $2 where stream = $1 and epoch = $3"
+                        + " and coalesce(cursor, '') = $4")
+                .execute(Tuple.of(positionKey, next, fence, after))
                 .map(rows -> {
                     if (rows.rowCount() == 0) {
                         throw new LeaseLostException(positionKey, fence);
@@ -226,8 +299,10 @@ public final class FeedConsumer {
     }
 
     private void next(int current, long delayMillis) {
-        if (!running || generation != current) {
-            return;
+        synchronized (this) {
+            if (!running || generation != current) {
+                return;
+            }
         }
         if (delayMillis <= 0) {
             poll(current).subscribe().with(polled -> done(current, polled), failure -> failed(current, failure));
@@ -237,16 +312,30 @@ public final class FeedConsumer {
     }
 
     private void done(int current, Polled polled) {
+        if (polled.busy()) {
+            next(current, 10);
+            return;
+        }
         lastError = null;
         refusedSince = 0;
         itemsApplied += polled.applied();
         caughtUp = !polled.full();
+        if (!polled.full()) {
+            behindSince = 0;
+        } else if (behindSince == 0) {
+            behindSince = System.nanoTime();
+        }
         next(current, polled.applied() == 0 && !polled.full() ? idleMillis : 0);
     }
 
     private void failed(int current, Throwable failure) {
         if (failure instanceof LeaseLostException) {
-            // Idle until FeedLeases, at its next renewal, sees the lease gone and stops or restarts this consumer.
+            // Stopped: FeedLeases, at its next renewal, restarts it under the lease it holds then (claiming anew), if any.
+            synchronized (this) {
+                if (generation == current) {
+                    running = false;
+                }
+            }
             Log.infof("%s", failure.getMessage());
             return;
         }

@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import java.time.Duration;
@@ -36,7 +37,10 @@ public final class FeedLeases {
     private final Map<String, FeedConsumer> consumers = new HashMap<>();
     private final List<String> names;
     private final AtomicBoolean renewing = new AtomicBoolean();
+    private volatile boolean stopped;
     private volatile long timer = -1;
+    /** The renewals' own connection: pages waiting on a workspace lock may hold every other one for a while. */
+    private SqlConnection connection;
 
     /**
      * @param owner this replica's name (unique among live replicas: the pod's name and a random suffix)
@@ -51,11 +55,9 @@ public final class FeedLeases {
         this.names = List.copyOf(new TreeSet<>(this.consumers.keySet()));
     }
 
-    /** A name for this process among the replicas: the host's (a pod's name) and a random suffix, new at each start. */
-    public static String replicaName() {
-        String host = System.getenv().getOrDefault("HOSTNAME", "replica");
-        return host + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-    }
+    /** This process's name among the replicas: the host's (a pod's name) and a random suffix, new at each start. */
+    public static final String REPLICA = System.getenv().getOrDefault("HOSTNAME", "replica") + "-"
+            + java.util.UUID.randomUUID().toString().substring(0, 8);
 
     /** This replica's name in {@code feed_replica} and {@code feed_lease}. */
     public String owner() {
@@ -74,6 +76,7 @@ public final class FeedLeases {
     }
 
     public void start() {
+        stopped = false;
         renew();
         timer = vertx.setPeriodic(Math.max(1, ttl.toMillis() / 3), id -> renew());
     }
@@ -81,36 +84,64 @@ public final class FeedLeases {
     /** Stops every consumer and gives their leases back at once, so that the other replicas take them at their next renewal. */
     public Uni<Void> stop() {
         halt();
+        // A renewal in flight sees `stopped` and gives back what it took after this.
         return pool.preparedQuery("update feed_lease set owner = null, expires_at = now() where owner = $1").execute(Tuple.of(owner))
                 .chain(() -> pool.preparedQuery("delete from feed_replica where owner = $1").execute(Tuple.of(owner)))
                 .replaceWithVoid();
     }
 
+    /**
+     * Whether every consumer of the service (every lease name) is held by a live replica that reported it caught up at
+     * its last renewal: a catch-up of the whole service, not only of this replica's share, is over.
+     */
+    public Uni<Boolean> allCaughtUp() {
+        return pool.preparedQuery("select count(*) from feed_lease where name = any($1) and owner is not null"
+                        + " and expires_at > now() and caught_up")
+                .execute(Tuple.of(names.toArray(new String[0])))
+                .map(rows -> rows.iterator().next().getLong(0) == names.size());
+    }
+
     /** Stops renewing and consuming as a crash would, leases left to expire (what a killed replica leaves behind). */
     public void halt() {
+        stopped = true;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
             timer = -1;
         }
         consumers.values().forEach(FeedConsumer::stop);
+        SqlConnection open = connection;
+        connection = null;
+        if (open != null) {
+            open.closeAndForget();
+        }
     }
 
     private void renew() {
         if (!renewing.compareAndSet(false, true)) {
             return; // the last renewal is still waiting on the database
         }
-        renewOnce().subscribe().with(done -> renewing.set(false), failure -> {
+        connection().chain(this::renewOnce).subscribe().with(done -> renewing.set(false), failure -> {
             renewing.set(false);
+            SqlConnection broken = connection;
+            connection = null;
+            if (broken != null) {
+                broken.closeAndForget();
+            }
             Log.warnf("feed leases of %s not renewed: %s; retrying", owner, failure.getMessage());
         });
     }
 
+    private Uni<SqlConnection> connection() {
+        SqlConnection open = connection;
+        return open != null ? Uni.createFrom().item(open) : pool.getConnection().invoke(c -> connection = c);
+    }
+
     /** One renewal: alive, the split among the live replicas, this replica's share taken, the rest given back. */
-    Uni<Void> renewOnce() {
+    private Uni<Void> renewOnce(SqlConnection db) {
         long ttlMillis = ttl.toMillis();
-        return pool.preparedQuery("insert into feed_replica (owner, seen_at) values ($1, now())"
+        return db.preparedQuery("insert into feed_replica (owner, seen_at) values ($1, now())"
                         + " on conflict (owner) do update set seen_at = now()").execute(Tuple.of(owner))
-                .chain(() -> pool.preparedQuery("select owner from feed_replica where seen_at > now() - $1::bigint * interval '1 millisecond'"
+                .chain(() -> db.preparedQuery("select owner from feed_replica where seen_at > now() - $1::bigint * interval '1 millisecond'"
                         + " order by owner").execute(Tuple.of(ttlMillis)))
                 .chain(rows -> {
                     List<String> live = new ArrayList<>();
@@ -118,7 +149,11 @@ public final class FeedLeases {
                         live.add(row.getString(0));
                     }
                     List<String> mine = share(names, live, owner);
-                    return acquire(mine, ttlMillis).chain(granted -> {
+                    return acquire(db, mine, ttlMillis).chain(granted -> {
+                        if (stopped) {
+                            return db.preparedQuery("update feed_lease set owner = null, expires_at = now() where owner = $1")
+                                    .execute(Tuple.of(owner));
+                        }
                         List<String> release = new ArrayList<>();
                         consumers.forEach((name, consumer) -> {
                             Long epoch = granted.get(name);
@@ -130,29 +165,41 @@ public final class FeedLeases {
                                 if (!mine.contains(name)) {
                                     release.add(name);
                                 }
-                            } else if (!consumer.running() || consumer.epoch() != epoch) {
+                            } else if (!stopped && (!consumer.running() || consumer.epoch() != epoch)) {
                                 consumer.start(epoch);
                                 Log.infof("feed %s: taken by %s (epoch %d)", name, owner, epoch);
                             }
                         });
-                        return pool.preparedQuery("update feed_lease set owner = null, expires_at = now()"
+                        return db.preparedQuery("update feed_lease set owner = null, expires_at = now()"
                                         + " where owner = $1 and name = any($2)")
                                 .execute(Tuple.of(owner, release.toArray(new String[0])));
                     });
                 })
-                .chain(() -> pool.preparedQuery("delete from feed_replica where seen_at < now() - interval '1 hour'").execute())
+                .chain(() -> db.preparedQuery("delete from feed_replica where seen_at < now() - interval '1 hour'").execute())
                 .replaceWithVoid();
     }
 
-    /** The leases of {@code mine} this replica holds now (free, expired or already its own), with their epochs. */
-    private Uni<Map<String, Long>> acquire(List<String> mine, long ttlMillis) {
-        return pool.preparedQuery("insert into feed_lease (name, owner, epoch, expires_at)"
-                        + " select n, $1, 1, now() + $2::bigint * interval '1 millisecond' from unnest($3::text[]) n"
+    /**
+     * The leases of {@code mine} this replica holds now (free, expired or already its own), with their epochs, and whether
+     * each of its consumers is caught up. A new owner's epoch is above the lease's and the position's (a position stamped
+     * by an owner whose lease row is gone, after a reset of the leases, is fenced out all the same).
+     */
+    private Uni<Map<String, Long>> acquire(SqlConnection db, List<String> mine, long ttlMillis) {
+        Boolean[] caughtUp = new Boolean[mine.size()];
+        for (int i = 0; i < caughtUp.length; i++) {
+            FeedConsumer consumer = consumers.get(mine.get(i));
+            caughtUp[i] = consumer.running() && consumer.caughtUp();
+        }
+        return db.preparedQuery("insert into feed_lease (name, owner, epoch, expires_at, caught_up)"
+                        + " select n, $1, coalesce((select p.epoch from feed_position p where p.stream = n), 0) + 1,"
+                        + " now() + $2::bigint * interval '1 millisecond', c from unnest($3::text[], $4::bool[]) as t(n, c)"
                         + " on conflict (name) do update set owner = excluded.owner, expires_at = excluded.expires_at,"
-                        + " epoch = case when feed_lease.owner = excluded.owner then feed_lease.epoch else feed_lease.epoch + 1 end"
+                        + " caught_up = excluded.caught_up,"
+                        + " epoch = case when feed_lease.owner = excluded.owner then greatest(feed_lease.epoch, excluded.epoch - 1)"
+                        + " else greatest(feed_lease.epoch + 1, excluded.epoch) end"
                         + " where feed_lease.owner = excluded.owner or feed_lease.owner is null or feed_lease.expires_at < now()"
                         + " returning name, epoch")
-                .execute(Tuple.of(owner, ttlMillis, mine.toArray(new String[0])))
+                .execute(Tuple.of(owner, ttlMillis, mine.toArray(new String[0]), caughtUp))
                 .map(rows -> {
                     Map<String, Long> granted = new HashMap<>();
                     for (Row row : rows) {
