@@ -66,6 +66,8 @@ public final class FeedConsumer {
     // generation, epoch, cursor and stored change together (start, a page's end): read and written under the lock.
     private int generation;
     private long epoch = UNFENCED;
+    /** The replica holding the lease (FeedLeases' owner), whose applied items feed_applied counts; null without one. */
+    private String owner;
     /** The position as stored in feed_position, claimed or written after the last page; null until claimed. */
     private String cursor;
     private volatile String lastError;
@@ -108,14 +110,18 @@ public final class FeedConsumer {
 
     /** Starts without a lease: the only consumer of this position (tests, single-process tools). */
     public void start() {
-        start(UNFENCED);
+        start(UNFENCED, null);
     }
 
-    /** Starts (or restarts) under a lease of {@code epoch}: pages are applied only while the position row holds it. */
-    public void start(long epoch) {
+    /**
+     * Starts (or restarts) under {@code owner}'s lease of {@code epoch}: pages are applied only while the position row
+     * holds it, and each page's items are counted for the owner in {@code feed_application}.
+     */
+    public void start(long epoch, String owner) {
         int current;
         synchronized (this) {
             this.epoch = epoch;
+            this.owner = owner;
             this.cursor = null;
             this.caughtUp = false;
             this.behindSince = 0;
@@ -209,23 +215,25 @@ public final class FeedConsumer {
     private Uni<Polled> poll(int current) {
         long fence;
         String at;
+        String holder;
         synchronized (this) {
             if (generation != current) {
                 return Uni.createFrom().item(new Polled(0, false, false)); // restarted or stopped meanwhile
             }
             fence = epoch;
             at = cursor;
+            holder = owner;
         }
         // The replica's page transactions are bounded (the rest of its connections serve reports): a poll waits for one.
         if (!transactions.tryAcquire()) {
             return Uni.createFrom().item(new Polled(0, caughtUp, true));
         }
         return (at != null ? Uni.createFrom().item(at) : claim(fence))
-                .chain(after -> client.fetch(stream, partition, after, pageSize).chain(page -> apply(current, fence, after, page)))
+                .chain(after -> client.fetch(stream, partition, after, pageSize).chain(page -> apply(current, fence, holder, after, page)))
                 .eventually(() -> transactions.release());
     }
 
-    private Uni<Polled> apply(int current, long fence, String after, FeedPage page) {
+    private Uni<Polled> apply(int current, long fence, String holder, String after, FeedPage page) {
         boolean full = page.full(pageSize);
         if (page.next().equals(after)) {
             moveTo(current, after);
@@ -237,7 +245,7 @@ public final class FeedConsumer {
         // A page of only other partitions' items moves the position all the same, so that a restart or a new owner walks
         // on from there.
         return pool.withTransaction(tx -> (page.items().isEmpty() ? Uni.createFrom().voidItem() : handler.apply(tx, page.items(), full))
-                        .chain(() -> store(tx, fence, after, page.next())))
+                        .chain(() -> store(tx, fence, holder, after, page.next(), page.items().size())))
                 .map(ignored -> {
                     moveTo(current, page.next());
                     return new Polled(page.items().size(), full, false);
@@ -281,15 +289,20 @@ public final class FeedConsumer {
      * Writes the position after a page, in the page's transaction: only from the position the page was read from (two
      * polls never both apply a page) and, under a lease, only while the row holds this consumer's epoch.
      */
-    private Uni<Void> store(SqlConnection tx, long fence, String after, String next) {
+    private Uni<Void> store(SqlConnection tx, long fence, String holder, String after, String next, int items) {
         if (fence == UNFENCED) {
             return tx.preparedQuery("insert into feed_position (stream, cursor) values ($1, $2)"
                             + " on conflict (stream) do update set cursor = excluded.cursor")
                     .execute(Tuple.of(positionKey, next)).replaceWithVoid();
         }
-        return tx.preparedQuery("update feed_position set cursor = $2 where stream = $1 and epoch = $3"
-                        + " and coalesce(cursor, '') = $4")
-                .execute(Tuple.of(positionKey, next, fence, after))
+        // One statement: the position moved (or nothing, fenced out) and the owner's count of applied items with it, an
+        // audit that every item was applied by exactly one replica (summed over the owners, the stream's items).
+        return tx.preparedQuery("with moved as (update feed_position set cursor = $2 where stream = $1 and epoch = $3"
+                        + " and coalesce(cursor, '') = $4 returning stream)"
+                        + " insert into feed_application (stream, owner, pages, items) select stream, $5, 1, $6 from moved"
+                        + " on conflict (stream, owner) do update set pages = feed_application.pages + 1,"
+                        + " items = feed_application.items + excluded.items")
+                .execute(Tuple.of(positionKey, next, fence, after, holder, (long) items))
                 .map(rows -> {
                     if (rows.rowCount() == 0) {
                         throw new LeaseLostException(positionKey, fence);

@@ -166,7 +166,7 @@ public final class FeedLeases {
                                     release.add(name);
                                 }
                             } else if (!stopped && (!consumer.running() || consumer.epoch() != epoch)) {
-                                consumer.start(epoch);
+                                consumer.start(epoch, owner);
                                 Log.infof("feed %s: taken by %s (epoch %d)", name, owner, epoch);
                             }
                         });
