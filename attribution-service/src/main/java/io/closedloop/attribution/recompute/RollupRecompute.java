@@ -21,8 +21,8 @@ import java.sql.SQLException;
  * stored touches, memberships and opportunities to a new generation of committed rollup rows.
  *
  * <ol>
- *   <li>{@link #claim}: under the workspace's rollup lock (which the incremental path takes for
- *       each feed page), registers the partition as RUNNING in the generation being built and
+ *   <li>{@link #claim}: under the workspace's rollup lock held exclusively (each feed page of the
+ *       incremental path holds a share of it), registers the partition as RUNNING in the generation being built and
  *       opens a REPEATABLE READ snapshot, then releases the lock. So every feed page either
  *       committed before the snapshot (and is in it) or sees the partition RUNNING and adds its
  *       delta to the new generation as well: nothing is lost or counted twice.</li>

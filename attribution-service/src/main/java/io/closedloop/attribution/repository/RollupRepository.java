@@ -37,18 +37,29 @@ import java.util.stream.Collector;
 public class RollupRepository {
 
     /**
-     * Serializes every writer of a workspace's rollups (the feed consumers' incremental updates,
-     * and the moment a full recompute takes its snapshot). Feed pages of one workspace are
-     * serialized anyway by their hot rollup rows; one lock per workspace keeps the before/after
-     * reads exact without per-account lock ordering.
+     * A feed page's share of its workspace's rollup lock, until its transaction ends: pages run side by side (each holding
+     * the locks of the accounts it changes, {@link #lockAccounts}), while the moment a full recompute takes its snapshot
+     * holds the lock exclusively (RollupRecompute), so every page either committed before the snapshot or after it.
      */
-    public static final String LOCK = "select pg_advisory_xact_lock(hashtextextended('rollup/' || $1, 0))";
+    public static final String LOCK_SHARED = "select pg_advisory_xact_lock_shared(hashtextextended('rollup/' || $1, 0))";
 
     /** The partition (0..partitions−1) of an account (SQL); opportunities without an account count as account ''. */
     public static final String PARTITION_OF = "mod(hashtextextended(coalesce(%s, ''), 0) & 9223372036854775807, %s)";
 
-    public Uni<Void> lock(SqlClient tx, String workspace) {
-        return tx.preparedQuery(LOCK).execute(Tuple.of(workspace)).replaceWithVoid();
+    public Uni<Void> lockShared(SqlClient tx, String workspace) {
+        return tx.preparedQuery(LOCK_SHARED).execute(Tuple.of(workspace)).replaceWithVoid();
+    }
+
+    /**
+     * Locks the rollup contributions of {@code keys} ("account:id", and "opportunity:id" for deals without one) until the
+     * transaction ends, in the order given (sorted by the caller, so that pages taking the same ones cannot deadlock):
+     * a page reads an account's journeys before and after its change, and adds the difference, while no other page
+     * changes that account.
+     */
+    public Uni<Void> lockAccounts(SqlClient tx, String workspace, List<String> keys) {
+        return tx.preparedQuery("select pg_advisory_xact_lock(hashtextextended('rollup/' || $1 || '/' || k, 0))"
+                        + " from unnest($2::text[]) with ordinality as x(k, i) order by i")
+                .execute(Tuple.of(workspace, keys.toArray(new String[0]))).replaceWithVoid();
     }
 
     /**

@@ -29,10 +29,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keeps the rollups current as feed pages arrive: in the page's transaction, per workspace (in
- * sorted order), it takes the workspace's rollup lock, finds the accounts the page can change
- * (for a membership both its old and new account; for an opportunity or contact likewise),
- * computes their journeys' rollup contributions from the tables before the page is applied and
- * again after, and adds the difference to the rollup rows. Journeys are a pure function of an
+ * sorted order), it takes a share of the workspace's rollup lock, finds the accounts the page can change
+ * (for a membership both its old and new account; for an opportunity or contact likewise) and locks them
+ * (finding again until no new one appears, {@link #lockAffected}), computes their journeys' rollup
+ * contributions from the tables before the page is applied and again after, and adds the difference to
+ * the rollup rows. Pages of one workspace that change different accounts run side by side (the feeds'
+ * partitions, on any replica); the rows they add to are written in one order, so they only wait. Journeys are a pure function of an
  * account's stored state, so this is exact up to floating-point rounding; a full recompute
  * resets any drift. While a full recompute builds a new generation, the difference is also
  * added to it for the accounts whose partition has already taken its snapshot.
@@ -240,7 +242,7 @@ public class IncrementalRollups {
                 Uni<Void> chain = Uni.createFrom().voidItem();
                 for (Map.Entry<String, List<T>> e : byWorkspace.entrySet()) {
                     String ws = e.getKey();
-                    chain = chain.chain(() -> rollups.lock(tx, ws))
+                    chain = chain.chain(() -> rollups.lockShared(tx, ws))
                             .chain(() -> rollups.ensureState(tx, ws))
                             .chain(state -> {
                                 if (state.building() == null && farBehind && state.ready()) {
@@ -251,7 +253,8 @@ public class IncrementalRollups {
                                 if (state.building() == null && !state.ready()) {
                                     return Uni.createFrom().voidItem(); // nothing reads this generation: no delta
                                 }
-                                return finder.find(tx, ws, e.getValue()).chain(affected ->
+                                return lockAffected(tx, ws, e.getValue(), finder, new Affected(Set.of(), Set.of()))
+                                        .chain(affected ->
                                         rollups.load(tx, ws, affected.accounts(), affected.accountlessOpportunities())
                                                 .map(states -> {
                                                     before.put(ws, new Before(state, affected, states));
@@ -276,6 +279,28 @@ public class IncrementalRollups {
     }
 
     private record Before(RollupState state, Affected affected, List<AccountState> accounts) {
+    }
+
+    /**
+     * Finds the accounts the items affect and locks them, then finds them again until no new one appears: another page
+     * (of another partition, maybe on another replica) may have moved an identifier or a deal between accounts before
+     * this one held their locks. Emits every account found (a superset changes nothing: an account the page does not
+     * change has the same journeys before and after). Locks taken after the first ones are out of order: a deadlock
+     * with another page is possible then, which PostgreSQL breaks by failing one of them, whose page is fetched again.
+     */
+    private <T> Uni<Affected> lockAffected(SqlConnection tx, String ws, List<T> items, AffectedFinder<T> finder, Affected locked) {
+        return finder.find(tx, ws, items).chain(found -> {
+            Set<String> accounts = new HashSet<>(locked.accounts());
+            Set<String> accountless = new HashSet<>(locked.accountlessOpportunities());
+            java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+            found.accounts().stream().filter(accounts::add).forEach(account -> keys.add("account:" + account));
+            found.accountlessOpportunities().stream().filter(accountless::add).forEach(id -> keys.add("opportunity:" + id));
+            Affected all = new Affected(accounts, accountless);
+            if (keys.isEmpty()) {
+                return Uni.createFrom().item(all);
+            }
+            return rollups.lockAccounts(tx, ws, List.copyOf(keys)).chain(() -> lockAffected(tx, ws, items, finder, all));
+        });
     }
 
     private Uni<Void> write(SqlConnection tx, String ws, Before before, List<AccountState> after) {

@@ -386,6 +386,121 @@ class RollupApiTest {
         assertEveryStandardReportMatchesOnDemand();
     }
 
+    @Test
+    @Order(40)
+    void pagesOfOneWorkspaceAppliedSideBySideKeepTheRollupsExact() {
+        // Four partitions of the feeds (as replicas apply them: one page at a time per partition, the partitions at once)
+        // move identifiers and deals between six accounts while touches arrive: each page locks the accounts it changes,
+        // so another page's change lands either wholly before or wholly after its before/after reads.
+        java.util.Random random = new java.util.Random(2126);
+        String[] accounts = {"acct-p0", "acct-p1", "acct-p2", "acct-p3", "acct-p4", "acct-p5"};
+        List<List<Runnable>> partitions = new ArrayList<>();
+        for (int p = 0; p < 4; p++) {
+            partitions.add(new ArrayList<>());
+        }
+        PageHandler touches = incremental.touches(apply::applyTouches);
+        PageHandler memberships = incremental.memberships(apply::applyMemberships);
+        PageHandler crm = incremental.crm(apply::applyCrm);
+        long seq = 1000;
+        for (int i = 0; i < 12; i++) {
+            page(memberships, List.of(membership(seq++, "anonymous_id", "px" + i, accounts[i % accounts.length])));
+        }
+        for (int i = 0; i < 6; i++) {
+            page(crm, List.of(opportunity(seq++, "opp-p" + i, accounts[i], "100" + i, "2026-05-" + (10 + i) + "T00:00:00Z",
+                    i % 2 == 0 ? "WON" : "OPEN", i % 2 == 0 ? "2026-05-2" + i + "T00:00:00Z" : null, null)));
+        }
+        // Pages of one item: not full (the test profile's page is 2 items), so no catch-up mode, the rollups kept page by page.
+        for (int round = 0; round < 30; round++) {
+            for (int p = 0; p < 4; p++) {
+                PageHandler handler;
+                List<FeedItem> page;
+                // Each identifier's and each deal's items stay in one partition (its key's), in order.
+                int identifier = p + 4 * random.nextInt(3);
+                int deal = p + 4 * random.nextInt(2);
+                if (round % 3 == 1) {
+                    handler = memberships;
+                    page = List.of(membership(seq++, "anonymous_id", "px" + identifier, accounts[random.nextInt(accounts.length)]));
+                } else if (round % 3 == 2 && deal < 6) {
+                    handler = crm;
+                    page = List.of(opportunity(seq++, "opp-p" + deal, accounts[random.nextInt(accounts.length)], "20" + round,
+                            "2026-05-" + (10 + deal) + "T00:00:00Z", "WON", "2026-05-2" + round % 10 + "T00:00:00Z", null));
+                } else {
+                    handler = touches;
+                    page = List.of(touch(seq++, "pt-" + round + "-" + p, "2026-05-" + (1 + random.nextInt(20)) + "T10:00:00Z",
+                            "PAGE_VIEW", List.of("paid_search", "email", "direct", "events").get(random.nextInt(4)), "s",
+                            "px" + random.nextInt(12)));
+                }
+                partitions.get(p).add(() -> pageRetried(handler, page));
+            }
+        }
+        // The partitions at once (a thread each), each its pages in order.
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(partitions.size());
+        try {
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            for (List<Runnable> pages : partitions) {
+                running.add(threads.submit(() -> pages.forEach(Runnable::run)));
+            }
+            for (java.util.concurrent.Future<?> partition : running) {
+                partition.get();
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            threads.shutdown();
+        }
+        assertTrue(ok("{ rollupRecompute { ready } }", "rollupRecompute").getBoolean("ready"), "reports from the rollups");
+        assertStandardReportsMatchOnDemand("2026-05-01", "2026-05-31", Dimension.CHANNEL, Dimension.TOUCH_TYPE);
+    }
+
+    @Test
+    @Order(41)
+    void aPageWaitingOnAnAccountMovedMeanwhileLocksTheAccountItMovedTo() throws Exception {
+        // The identifier pz is in acct-q1; a page moving it to acct-q2 (where a deal is) holds its locks, uncommitted,
+        // while a page of a touch of pz finds acct-q1 and waits for it: once the move commits, the touch's page must find
+        // acct-q2 too and take it into its before/after reads, or acct-q2's rollups miss the touch.
+        PageHandler memberships = incremental.memberships(apply::applyMemberships);
+        page(memberships, List.of(membership(2001, "anonymous_id", "pz", "acct-q1")));
+        page(incremental.crm(apply::applyCrm), List.of(opportunity(2002, "opp-q2", "acct-q2", "700", "2026-06-10T00:00:00Z",
+                "OPEN", null, null)));
+        java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CountDownLatch moved = new java.util.concurrent.CountDownLatch(1);
+        PageHandler pausing = (tx, items) -> memberships.apply(tx, items).invoke(moved::countDown)
+                .chain(() -> io.smallrye.mutiny.Uni.createFrom().completionStage(release));
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<?> move = threads.submit(() -> page(pausing,
+                    List.of(membership(2003, "anonymous_id", "pz", "acct-q2"))));
+            assertTrue(moved.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            java.util.concurrent.Future<?> touch = threads.submit(() -> page(incremental.touches(apply::applyTouches),
+                    List.of(touch(2004, "qt-1", "2026-06-05T10:00:00Z", "PAGE_VIEW", "webinar_x", "s", "pz"))));
+            Thread.sleep(500); // the touch's page found acct-q1 and waits for its lock
+            assertFalse(touch.isDone());
+            release.complete(null);
+            move.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            touch.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            threads.shutdown();
+        }
+        assertStandardReportsMatchOnDemand("2026-06-01", "2026-06-30", Dimension.CHANNEL);
+        JsonPath linear = ok("{ attribution(period: {from: \"2026-06-01\", to: \"2026-06-30\"}, model: {name: LINEAR})"
+                + " { rows { key credit amount opportunities } } }", "attribution");
+        assertRow(rows(linear), "webinar_x", 1.0, 700, 1);
+    }
+
+    /** A page in its transaction, again when PostgreSQL broke a deadlock by failing it (as a consumer fetches it again). */
+    private void pageRetried(PageHandler handler, List<FeedItem> items) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                page(handler, items);
+                return;
+            } catch (RuntimeException e) {
+                if (attempt == 5 || e.getMessage() == null || !e.getMessage().contains("deadlock")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Polls the recompute's progress until it is DONE and the rollups ready (at most 10 s); the last answer. */
     private static JsonPath awaitRecompute() throws InterruptedException {
         JsonPath progress = null;
