@@ -9,16 +9,11 @@ import io.closedloop.launcher.ServiceName;
 import io.closedloop.launcher.dataset.Dataset;
 import io.closedloop.launcher.dataset.DemoLoader;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -41,7 +36,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ErasureBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final LocalDate START = LocalDate.of(2025, 1, 1);
     private static final int DAYS = 365;
     private static final String WORKSPACE = "bench";
@@ -61,7 +55,7 @@ public final class ErasureBenchmark {
                 benchmark.opportunityShare()), START.atStartOfDay(ZoneOffset.UTC).toInstant(), DAYS);
         System.out.printf("closedloop erasure benchmark: %d cores, %d accounts (%,d touches), load average %s%n",
                 Runtime.getRuntime().availableProcessors(), accounts,
-                (long) accounts * benchmark.contactsPerAccount() * benchmark.touchesPerContact(), loadAverage());
+                (long) accounts * benchmark.contactsPerAccount() * benchmark.touchesPerContact(), BenchCalls.loadAverage());
 
         try (PostgresServer postgres = PostgresServer.embedded(work.resolve("pgdata"), 0)) {
             DevKeys keys = DevKeys.in(work.resolve("keys"));
@@ -83,7 +77,7 @@ public final class ErasureBenchmark {
                 if (Files.exists(loaded)) {
                     System.out.println("data loaded earlier in " + work + " (not loaded again): " + Files.readString(loaded).strip());
                 } else {
-                    String writeKey = call(ingestion, admin, "mutation { createWriteKey(name: \"bench\") { key } }")
+                    String writeKey = BenchCalls.call(ingestion, admin, "mutation { createWriteKey(name: \"bench\") { key } }")
                             .path("data").path("createWriteKey").path("key").asText();
                     DemoLoader.Loaded l = new DemoLoader(ingestion, writeKey)
                             .load(dataset, system.tokens().mint("bench", WORKSPACE, List.of("ingest"), Duration.ofHours(6)));
@@ -93,7 +87,7 @@ public final class ErasureBenchmark {
                     Files.writeString(loaded, line + "\n");
                 }
                 String service = system.tokens().mintService("bench", ServiceName.allFeeds(), Duration.ofHours(6));
-                awaitCaughtUp(system, postgres, prefix, service, loadStart);
+                BenchCalls.awaitCaughtUp(system, postgres, prefix, service, loadStart);
 
                 List<String> emails = new ArrayList<>();
                 try (Connection c = postgres.connectAsAdmin(prefix + "ingestion");
@@ -119,12 +113,12 @@ public final class ErasureBenchmark {
                     n++;
                     double baseline = baseline(postgres, prefix, identity, admin, email);
                     Instant started = Instant.now();
-                    JsonNode job = call(ingestion, admin, "mutation { erasePerson(identifiers: [{type: \"email\", value: \"" + email
+                    JsonNode job = BenchCalls.call(ingestion, admin, "mutation { erasePerson(identifiers: [{type: \"email\", value: \"" + email
                             + "\"}]) { id } }").path("data").path("erasePerson");
                     String id = job.path("id").asText();
                     JsonNode done;
                     while (true) {
-                        done = call(ingestion, admin, "{ erasure(id: \"" + id + "\") { state services { service state chunks removed"
+                        done = BenchCalls.call(ingestion, admin, "{ erasure(id: \"" + id + "\") { state services { service state chunks removed"
                                 + " { kind count } } } }").path("data").path("erasure");
                         if (done.path("state").asText().equals("DONE")) {
                             break;
@@ -150,7 +144,7 @@ public final class ErasureBenchmark {
                         figures.size(), worst <= 60 ? "met" : "NOT met", worstBaseline, worst / worstBaseline);
                 System.out.printf("longest write transaction meanwhile: %.3f s (%s) (target <= 2 s): %s%n", longest.seconds.get(),
                         longest.what.get(), longest.seconds.get() <= 2 ? "met" : "NOT met");
-                System.out.println("load average after: " + loadAverage());
+                System.out.println("load average after: " + BenchCalls.loadAverage());
             }
         }
     }
@@ -158,7 +152,7 @@ public final class ErasureBenchmark {
     /** Seconds to find what the person holds: identity's person (every identifier), then ingestion's rows naming any of them. */
     private static double baseline(PostgresServer postgres, String prefix, String identity, String admin, String email) throws Exception {
         Instant start = Instant.now();
-        JsonNode person = call(identity, admin, "{ person(identifier: {type: \"email\", value: \"" + email + "\"}) { identifiers { type value } } }")
+        JsonNode person = BenchCalls.call(identity, admin, "{ person(identifier: {type: \"email\", value: \"" + email + "\"}) { identifiers { type value } } }")
                 .path("data").path("person");
         List<String> containments = new ArrayList<>();
         for (JsonNode i : person.path("identifiers")) {
@@ -228,67 +222,4 @@ public final class ErasureBenchmark {
     }
 
     /** Until identity and attribution have read every feed to its end (their positions equal the producers' last cursors). */
-    private static void awaitCaughtUp(ClosedLoopSystem system, PostgresServer postgres, String prefix, String serviceToken,
-                                      Instant loadStart) throws Exception {
-        while (true) {
-            List<String> behind = new ArrayList<>();
-            for (ServiceName consumer : List.of(ServiceName.IDENTITY, ServiceName.ATTRIBUTION)) {
-                for (String feed : consumer.feedsRead()) {
-                    ServiceName producer = feed.startsWith("identity/") ? ServiceName.IDENTITY : ServiceName.INGESTION;
-                    String end = end(system.service(producer).url(), feed.substring(feed.indexOf('/') + 1), serviceToken);
-                    try (Connection c = postgres.connectAsAdmin(prefix + consumer.database());
-                         Statement s = c.createStatement();
-                         ResultSet r = s.executeQuery("select cursor from feed_position where stream = '" + feed + "'")) {
-                        String at = r.next() ? r.getString(1) : "";
-                        if (!end.equals(at == null ? "" : at)) {
-                            behind.add(consumer.database() + " on " + feed);
-                        }
-                    }
-                }
-            }
-            if (behind.isEmpty()) {
-                System.out.printf("identity and attribution caught up %d s after the load began%n",
-                        Duration.between(loadStart, Instant.now()).toSeconds());
-                return;
-            }
-            System.out.printf("  behind: %s (%d s)%n", behind, Duration.between(loadStart, Instant.now()).toSeconds());
-            Thread.sleep(10_000);
-        }
-    }
-
-    /** The cursor after the last item of a feed; pages of 10,000 from the last known end. */
-    private static final Map<String, String> ENDS = new HashMap<>();
-
-    private static String end(String url, String stream, String token) throws Exception {
-        String after = ENDS.getOrDefault(url + stream, "");
-        while (true) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/feeds/" + stream + "?limit=10000&after=" + after))
-                    .header("Authorization", "Bearer " + token).build();
-            JsonNode page = JSON.readTree(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
-            if (page.path("items").isEmpty()) {
-                ENDS.put(url + stream, after);
-                return after;
-            }
-            after = page.path("next").asText();
-        }
-    }
-
-    private static JsonNode call(String url, String token, String query) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/graphql")).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("query", query)))).build();
-        JsonNode answer = JSON.readTree(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
-        if (answer.hasNonNull("errors")) {
-            throw new IllegalStateException(query + ": " + answer.path("errors"));
-        }
-        return answer;
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).strip();
-        } catch (Exception e) {
-            return "unknown";
-        }
-    }
 }

@@ -1,0 +1,132 @@
+package io.closedloop.endtoend.bench;
+
+import io.closedloop.launcher.ClosedLoopSystem;
+import io.closedloop.launcher.DevKeys;
+import io.closedloop.launcher.PostgresServer;
+import io.closedloop.launcher.ServiceName;
+import io.closedloop.launcher.ServiceProcess;
+import io.closedloop.launcher.dataset.Dataset;
+import io.closedloop.launcher.dataset.DemoLoader;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * bench/replicas.sh: the same dataset loaded through the public APIs into a fresh system with 1, 2 and 3 attribution
+ * replicas (feeds in 4 partitions each), until identity and attribution have read every feed to its end and the rollups
+ * are ready. Prints, per run, the time from the first message to ready, and per attribution replica the feed items it
+ * applied (feed_application, the audit written with the positions) and its CPU seconds. On 2 cores no wall-clock gain can
+ * show; the split of the work (items and CPU per replica) can. The 1-replica run is the baseline.
+ */
+public final class ReplicasBenchmark {
+
+    private static final LocalDate START = LocalDate.of(2025, 1, 1);
+    private static final String WORKSPACE = "bench";
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        int accounts = Integer.parseInt(options.getOrDefault("accounts", "2500"));
+        int partitions = Integer.parseInt(options.getOrDefault("partitions", "4"));
+        Path root = Path.of(options.getOrDefault("root", ".")).toAbsolutePath().normalize();
+        Path work = Files.createTempDirectory("closedloop-replicas-bench");
+        Dataset.Size benchmark = Dataset.Size.BENCHMARK;
+        Dataset dataset = new Dataset(42, new Dataset.Size(accounts, benchmark.contactsPerAccount(), benchmark.touchesPerContact(),
+                benchmark.opportunityShare()), START.atStartOfDay(ZoneOffset.UTC).toInstant(), 365);
+        System.out.printf("closedloop replicas benchmark: %d cores, %d accounts (about %,d touches), feeds in %d partitions,"
+                        + " load average %s%n", Runtime.getRuntime().availableProcessors(), accounts,
+                (long) accounts * benchmark.contactsPerAccount() * benchmark.touchesPerContact(), partitions, BenchCalls.loadAverage());
+        List<String> summary = new ArrayList<>();
+        try (PostgresServer postgres = PostgresServer.embedded(work.resolve("pgdata"), 0)) {
+            DevKeys keys = DevKeys.in(work.resolve("keys"));
+            for (int replicas = 1; replicas <= 3; replicas++) {
+                summary.add(run(root, work, postgres, keys, dataset, replicas, partitions));
+            }
+        }
+        System.out.println("\n== summary ==");
+        summary.forEach(System.out::println);
+    }
+
+    private static String run(Path root, Path work, PostgresServer postgres, DevKeys keys, Dataset dataset, int replicas,
+                              int partitions) throws Exception {
+        System.out.printf("%n== %d attribution replica(s), load average %s ==%n", replicas, BenchCalls.loadAverage());
+        String prefix = "replicas" + replicas + "_";
+        try (ClosedLoopSystem system = ClosedLoopSystem.on(root, postgres, false, keys, prefix)) {
+            Map<ServiceName, Integer> ports = new HashMap<>();
+            for (ServiceName s : ServiceName.values()) {
+                ports.put(s, 0);
+            }
+            system.environment(ServiceName.INGESTION, "CLOSEDLOOP_INGESTION_SEGMENT_RATE_LIMIT_PER_SECOND", "1000000000")
+                    .environment(ServiceName.INGESTION, "CLOSEDLOOP_INGESTION_SEGMENT_RATE_LIMIT_BURST", "1000000000")
+                    .environment(ServiceName.ATTRIBUTION, "CLOSEDLOOP_FEEDS_PARTITIONS", Integer.toString(partitions))
+                    .environment(ServiceName.IDENTITY, "CLOSEDLOOP_FEEDS_PARTITIONS", Integer.toString(partitions));
+            system.start(EnumSet.of(ServiceName.INGESTION, ServiceName.IDENTITY, ServiceName.ATTRIBUTION), ports,
+                    List.of("-Xmx512m"), work.resolve("logs-" + replicas));
+            List<ServiceProcess> attribution = new ArrayList<>(List.of(system.service(ServiceName.ATTRIBUTION)));
+            for (int r = 1; r < replicas; r++) {
+                attribution.add(system.startReplica(ServiceName.ATTRIBUTION));
+            }
+            Map<ServiceProcess, Duration> cpuBefore = new LinkedHashMap<>();
+            for (ServiceProcess p : attribution) {
+                cpuBefore.put(p, cpu(p));
+            }
+            Duration identityBefore = cpu(system.service(ServiceName.IDENTITY));
+            String ingestion = system.service(ServiceName.INGESTION).url();
+            String admin = system.tokens().mint("bench", WORKSPACE, List.of("admin"), Duration.ofHours(6));
+            String writeKey = BenchCalls.call(ingestion, admin, "mutation { createWriteKey(name: \"bench\") { key } }")
+                    .path("data").path("createWriteKey").path("key").asText();
+            Instant started = Instant.now();
+            DemoLoader.Loaded loaded = new DemoLoader(ingestion, writeKey)
+                    .load(dataset, system.tokens().mint("bench", WORKSPACE, List.of("ingest"), Duration.ofHours(6)));
+            System.out.printf("loaded through ingestion in %d s: %,d Segment messages%n",
+                    Duration.between(started, Instant.now()).toSeconds(), loaded.messages());
+            String service = system.tokens().mintService("bench", ServiceName.allFeeds(), Duration.ofHours(6));
+            BenchCalls.awaitCaughtUp(system, postgres, prefix, service, started);
+            String attributionUrl = system.service(ServiceName.ATTRIBUTION).url();
+            while (!BenchCalls.call(attributionUrl, admin, "{ rollupRecompute { ready state } }").path("data").path("rollupRecompute")
+                    .path("ready").asBoolean()) {
+                Thread.sleep(500);
+            }
+            double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
+            Map<String, Long> items = new LinkedHashMap<>();
+            try (Connection c = postgres.connectAsAdmin(prefix + "attribution");
+                 Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("select owner, sum(items) from feed_application group by owner order by owner")) {
+                while (r.next()) {
+                    items.put(r.getString(1), r.getLong(2));
+                }
+            }
+            StringBuilder perReplica = new StringBuilder();
+            int n = 0;
+            for (Map.Entry<ServiceProcess, Duration> e : cpuBefore.entrySet()) {
+                double cpu = (cpu(e.getKey()).toMillis() - e.getValue().toMillis()) / 1000.0;
+                perReplica.append(String.format("%sreplica %d: %.1f CPU s", n == 0 ? "" : "; ", ++n, cpu));
+            }
+            double identityCpu = (cpu(system.service(ServiceName.IDENTITY)).toMillis() - identityBefore.toMillis()) / 1000.0;
+            String line = String.format("%d replica(s): ready %.1f s after the first message; attribution %s; items applied per"
+                            + " replica %s; identity %.1f CPU s; load average %s", replicas, seconds, perReplica, items.values(),
+                    identityCpu, BenchCalls.loadAverage());
+            System.out.println(line);
+            return line;
+        }
+    }
+
+    private static Duration cpu(ServiceProcess process) {
+        return process.handle().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+}
