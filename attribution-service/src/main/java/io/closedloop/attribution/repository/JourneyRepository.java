@@ -102,7 +102,7 @@ public class JourneyRepository {
     public static Uni<Void> dealsChanged(SqlClient tx, Collection<String> workspaces) {
         return workspaces.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
                         insert into journey_version (workspace_id, version, deals_version)
-                        select distinct w, 0, 1 from unnest($1::text[]) as w
+                        select distinct w, 0, 1 from unnest($1::text[]) as w order by w
                         on conflict (workspace_id) do update set deals_version = journey_version.deals_version + 1""")
                 .execute(Tuple.of(workspaces.toArray(String[]::new))).replaceWithVoid();
     }
@@ -138,7 +138,7 @@ public class JourneyRepository {
     public static Uni<Void> changed(SqlClient tx, Collection<String> workspaces) {
         return workspaces.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
                         insert into journey_version (workspace_id, version)
-                        select distinct w, 1 from unnest($1::text[]) as w
+                        select distinct w, 1 from unnest($1::text[]) as w order by w
                         on conflict (workspace_id) do update set version = journey_version.version + 1""")
                 .execute(Tuple.of(workspaces.toArray(String[]::new))).replaceWithVoid();
     }

@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -81,7 +82,7 @@ public class IncrementalRollups {
 
     /** ingestion `touches`: the accounts of the touches' identifiers, before and after (offline touches may change them). */
     public PageHandler touches(ItemsHandler<TouchItem> apply) {
-        return around(apply, TouchItem::all, TouchItem::workspace, (tx, ws, items) -> {
+        return around(apply, TouchItem::all, TouchItem::workspace, touch -> identifierKeys(touch.identifiers()), (tx, ws, items) -> {
             Set<String> identifiers = new HashSet<>();
             Set<String> ids = new HashSet<>();
             for (TouchItem touch : items) {
@@ -97,7 +98,8 @@ public class IncrementalRollups {
 
     /** identity `memberships`: the identifier's old account and its new one. */
     public PageHandler memberships(ItemsHandler<MembershipItem> apply) {
-        return around(apply, MembershipItem::all, MembershipItem::workspace, (tx, ws, items) -> {
+        return around(apply, MembershipItem::all, MembershipItem::workspace, m -> identifierKeys(List.of(m.identifier())),
+                (tx, ws, items) -> {
             Set<String> identifiers = new HashSet<>();
             Set<String> contacts = new HashSet<>();
             Set<String> accounts = new HashSet<>();
@@ -136,7 +138,7 @@ public class IncrementalRollups {
      * Opportunities without an account are affected by their own id.
      */
     public PageHandler crm(ItemsHandler<CrmItem> apply) {
-        return around(apply, CrmItem::all, CrmItem::workspace, (tx, ws, items) -> {
+        return around(apply, CrmItem::all, CrmItem::workspace, IncrementalRollups::crmKeys, (tx, ws, items) -> {
             Set<String> opportunityIds = new HashSet<>();
             Set<String> contactIds = new HashSet<>();
             Set<String> accounts = new HashSet<>();
@@ -181,7 +183,8 @@ public class IncrementalRollups {
      * opportunities move to.
      */
     public PageHandler erasures(PageHandler apply, ErasureApplyService erasures) {
-        return around(apply::apply, page -> page, FeedItem::workspace, (tx, ws, items) -> {
+        return around(apply::apply, page -> page, FeedItem::workspace, item -> identifierKeys(ErasureApplyService.identifiers(item)),
+                (tx, ws, items) -> {
             Set<String> identifiers = new HashSet<>();
             Set<String> moved = new HashSet<>();
             items.forEach(item -> {
@@ -205,7 +208,7 @@ public class IncrementalRollups {
      * affect taken out before {@code apply} and put back after it, per workspace.
      */
     private <T> PageHandler around(ItemsHandler<T> apply, Function<List<FeedItem>, List<T>> read, Function<T, String> workspaceOf,
-                                   AffectedFinder<T> finder) {
+                                   Function<T, Collection<String>> keysOf, AffectedFinder<T> finder) {
         // One handler per consumer, whose pages come one at a time: full pages of this feed in a row.
         AtomicInteger fullPages = new AtomicInteger();
         return new PageHandler() {
@@ -239,6 +242,7 @@ public class IncrementalRollups {
                     byWorkspace.computeIfAbsent(workspaceOf.apply(item), w -> new ArrayList<>()).add(item);
                 }
                 Map<String, Before> before = new HashMap<>();
+                Set<String> catchingUp = new HashSet<>();
                 Uni<Void> chain = Uni.createFrom().voidItem();
                 for (Map.Entry<String, List<T>> e : byWorkspace.entrySet()) {
                     String ws = e.getKey();
@@ -246,16 +250,19 @@ public class IncrementalRollups {
                             .chain(() -> rollups.ensureState(tx, ws))
                             .chain(state -> {
                                 if (state.building() == null && farBehind && state.ready()) {
-                                    Log.infof("feed pages far behind (%d full pages in a row): rollups of workspace %s catch up"
-                                            + " with one full recompute once the feeds are consumed", fullPages.get(), ws);
-                                    return rollups.startCatchUp(tx, ws);
+                                    catchingUp.add(ws); // marked after the apply, as every page moves the state row last
+                                    return Uni.createFrom().voidItem();
                                 }
                                 if (state.building() == null && !state.ready()) {
                                     return Uni.createFrom().voidItem(); // nothing reads this generation: no delta
                                 }
-                                return lockAffected(tx, ws, e.getValue(), finder, new Affected(Set.of(), Set.of()))
-                                        .chain(affected ->
-                                        rollups.load(tx, ws, affected.accounts(), affected.accountlessOpportunities())
+                                // First what the page's items look accounts up by (identifiers, contacts): a page that
+                                // would attach them to an account meanwhile waits, or is waited for, whole.
+                                java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+                                e.getValue().forEach(item -> keys.addAll(keysOf.apply(item)));
+                                return rollups.lockAccounts(tx, ws, List.copyOf(keys))
+                                        .chain(() -> lockAffected(tx, ws, e.getValue(), finder, new Affected(Set.of(), Set.of())))
+                                        .chain(affected -> rollups.load(tx, ws, affected.accounts(), affected.accountlessOpportunities())
                                                 .map(states -> {
                                                     before.put(ws, new Before(state, affected, states));
                                                     return null;
@@ -265,12 +272,26 @@ public class IncrementalRollups {
                 chain = chain.chain(() -> apply.apply(tx, items));
                 for (String ws : byWorkspace.keySet()) {
                     chain = chain.chain(() -> {
+                        if (catchingUp.contains(ws)) {
+                            Log.infof("feed pages far behind (%d full pages in a row): rollups of workspace %s catch up"
+                                    + " with one full recompute once the feeds are consumed", fullPages.get(), ws);
+                            return rollups.startCatchUp(tx, ws);
+                        }
                         Before b = before.get(ws);
                         if (b == null) {
                             return Uni.createFrom().voidItem();
                         }
-                        return rollups.load(tx, ws, b.affected().accounts(), b.affected().accountlessOpportunities())
-                                .chain(after -> write(tx, ws, b, after));
+                        // What the page changed, found again with its own changes: an account it reaches that it did not
+                        // lock (another page attached it meanwhile) fails the page, which is applied again.
+                        return finder.find(tx, ws, byWorkspace.get(ws)).chain(reached -> {
+                            if (!b.affected().accounts().containsAll(reached.accounts())
+                                    || !b.affected().accountlessOpportunities().containsAll(reached.accountlessOpportunities())) {
+                                throw new IllegalStateException("workspace " + ws + ": the page reaches accounts another page"
+                                        + " changed meanwhile; applied again");
+                            }
+                            return rollups.load(tx, ws, b.affected().accounts(), b.affected().accountlessOpportunities())
+                                    .chain(after -> write(tx, ws, b, after));
+                        });
                     });
                 }
                 return chain;
@@ -279,6 +300,30 @@ public class IncrementalRollups {
     }
 
     private record Before(RollupState state, Affected affected, List<AccountState> accounts) {
+    }
+
+    /** The lock keys of identifiers ("type:value"): a page resolving one and a page of its touches exclude each other. */
+    private static List<String> identifierKeys(Collection<String> identifiers) {
+        return identifiers.stream().map(id -> "identifier:" + id).toList();
+    }
+
+    /**
+     * A contact's lock key (its account and lead-creation time reach the deals naming it), and an opportunity's contacts'
+     * and its first contact's identifier (whose account is the deal's when it names none).
+     */
+    private static List<String> crmKeys(CrmItem item) {
+        if (item instanceof CrmItem.Contact c) {
+            return List.of("contact:" + c.id(), "identifier:contact_id:" + c.id());
+        }
+        if (item instanceof CrmItem.Opportunity o) {
+            List<String> keys = new ArrayList<>();
+            o.contactIds().forEach(c -> keys.add("contact:" + c));
+            if (!o.contactIds().isEmpty()) {
+                keys.add("identifier:contact_id:" + o.contactIds().get(0));
+            }
+            return keys;
+        }
+        return List.of();
     }
 
     /**
