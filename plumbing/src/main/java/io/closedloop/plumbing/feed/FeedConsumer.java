@@ -235,9 +235,9 @@ public final class FeedConsumer {
 
     private Uni<Polled> apply(int current, long fence, String holder, String after, FeedPage page) {
         boolean full = page.full(pageSize);
-        if (page.next().equals(after)) {
+        if (page.walked() == 0 || page.next().equals(after)) {
             moveTo(current, after);
-            return Uni.createFrom().item(new Polled(0, full, false)); // nothing new
+            return Uni.createFrom().item(new Polled(0, full, false)); // nothing new (at the start, "0.0" is where "" is)
         }
         if (page.items().isEmpty()) {
             handler.passed(full);
