@@ -114,6 +114,12 @@ public class RollupRepository {
                 Tuple.of(workspace, touchIds.toArray(new String[0])));
     }
 
+    /** Every identifier of the touches that carry one of {@code identifiers}. */
+    public Uni<Set<String>> identifiersOfTouchesNaming(SqlClient tx, String workspace, Set<String> identifiers) {
+        return strings(tx, "select distinct unnest(identifiers) from touch where workspace_id = $1 and identifiers && $2",
+                Tuple.of(workspace, identifiers.toArray(new String[0])));
+    }
+
     public Uni<Set<String>> accountsOfOpportunities(SqlClient tx, String workspace, Set<String> ids) {
         return strings(tx, "select distinct account_id from opportunity where workspace_id = $1 and id = any($2)"
                 + " and account_id is not null", Tuple.of(workspace, ids.toArray(new String[0])));

@@ -179,8 +179,8 @@ public class IncrementalRollups {
     }
 
     /**
-     * ingestion `erasures`: the accounts of every identifier of the erased persons, and the pseudonymous account their B2C
-     * opportunities move to.
+     * ingestion `erasures`: the accounts of every identifier of the erased persons and of the touches that carry one of
+     * them, and the pseudonymous account their B2C opportunities move to.
      */
     public PageHandler erasures(PageHandler apply, ErasureApplyService erasures) {
         return around(apply::apply, page -> page, FeedItem::workspace, item -> identifierKeys(ErasureApplyService.identifiers(item)),
@@ -193,7 +193,13 @@ public class IncrementalRollups {
                     moved.add(ErasureApplyService.erasedAccount(item.payload().getString("erasureId")));
                 }
             });
+            // The touches that go carry other persons' identifiers too: those persons' accounts lose them as well.
             return erasures.personIdentifiers(tx, ws, identifiers)
+                    .chain(all -> rollups.identifiersOfTouchesNaming(tx, ws, all).map(others -> {
+                        Set<String> reached = new HashSet<>(all);
+                        reached.addAll(others);
+                        return reached;
+                    }))
                     .chain(all -> rollups.accountsOfIdentifiers(tx, ws, all))
                     .map(accounts -> {
                         Set<String> affected = new HashSet<>(accounts);

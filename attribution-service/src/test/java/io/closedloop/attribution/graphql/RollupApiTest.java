@@ -521,6 +521,30 @@ class RollupApiTest {
         assertRow(rows(linear), "podcast_x", 1.0, 900, 1);
     }
 
+    @Test
+    @Order(43)
+    void erasingAPersonRemovesATouchTheyShareWithAnotherAccountFromItsRollupsToo() {
+        // A touch carrying identifiers of two persons of different accounts is in both accounts' journeys; erasing one
+        // person deletes it, so the other account's rollups lose it as well.
+        page(incremental.memberships(apply::applyMemberships), List.of(membership(4001, "anonymous_id", "e1", "p_e", "acct-r1"),
+                membership(4002, "anonymous_id", "f1", "p_f", "acct-r2")));
+        page(incremental.crm(apply::applyCrm), List.of(opportunity(4003, "opp-r2", "acct-r2", "400", "2026-08-10T00:00:00Z",
+                "OPEN", null, null)));
+        page(incremental.touches(apply::applyTouches), List.of(
+                touch(4004, "ef-1", "2026-08-03T10:00:00Z", "PAGE_VIEW", "shared_x", "s", "e1", "f1"),
+                touch(4005, "f-1", "2026-08-05T10:00:00Z", "PAGE_VIEW", "own_y", "s", "f1")));
+        assertRow(rows(ok("{ attribution(period: {from: \"2026-08-01\", to: \"2026-08-31\"}, model: {name: LINEAR})"
+                + " { rows { key credit amount opportunities } } }", "attribution")), "shared_x", 0.5, 200, 1);
+        page(incremental.erasures(erasures::applyErasures, erasures), List.of(new FeedItem(4006, WS, "erasure", new JsonObject()
+                .put("identifiers", new JsonArray().add(new JsonObject().put("type", "anonymous_id").put("value", "e1")))
+                .put("requestedAt", "2026-09-01T00:00:00Z"))));
+        assertStandardReportsMatchOnDemand("2026-08-01", "2026-08-31", Dimension.CHANNEL);
+        Map<String, double[]> linear = rows(ok("{ attribution(period: {from: \"2026-08-01\", to: \"2026-08-31\"},"
+                + " model: {name: LINEAR}) { rows { key credit amount opportunities } } }", "attribution"));
+        assertRow(linear, "own_y", 1, 400, 1);
+        assertEquals(0, linear.getOrDefault("shared_x", new double[1])[0], 1e-9);
+    }
+
     /**
      * A page in its transaction, again when PostgreSQL broke a deadlock by failing it or when it reached an account it had
      * not locked (as a consumer fetches a failed page again).
