@@ -120,10 +120,11 @@ public class IncrementalRollups {
                     })
                     .map(derived -> {
                         Set<String> accountless = new HashSet<>();
+                        // Every one of them among the account-less too: the page may take its account away (a removed
+                        // contact_id membership); one that keeps an account is not read as account-less.
                         derived.forEach((id, account) -> {
-                            if (account.isEmpty()) {
-                                accountless.add(id);
-                            } else {
+                            accountless.add(id);
+                            if (!account.isEmpty()) {
                                 accounts.add(account);
                             }
                         });

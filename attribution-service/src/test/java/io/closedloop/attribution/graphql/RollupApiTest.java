@@ -545,6 +545,29 @@ class RollupApiTest {
         assertEquals(0, linear.getOrDefault("shared_x", new double[1])[0], 1e-9);
     }
 
+    @Test
+    @Order(44)
+    void aContactsMembershipRemovedTakesItsDerivedDealOutOfTheAccount() {
+        // A deal with no CRM account takes its first contact's (V11); when identity removes that contact's membership the
+        // deal has no account any more: the page applies (it reaches the deal as account-less, which it locked) and the
+        // account's rollups lose the deal.
+        PageHandler memberships = incremental.memberships(apply::applyMemberships);
+        page(memberships, List.of(membership(5001, "contact_id", "c-s", "p_s", "acct-s"),
+                membership(5002, "anonymous_id", "s1", "p_s", "acct-s")));
+        page(incremental.touches(apply::applyTouches), List.of(
+                touch(5003, "s-1", "2026-10-03T10:00:00Z", "PAGE_VIEW", "derived_z", "s", "s1")));
+        page(incremental.crm(apply::applyCrm), List.of(opportunity(5004, "opp-s", null, "600", "2026-10-10T00:00:00Z",
+                "OPEN", null, "c-s")));
+        String october = "period: {from: \"2026-10-01\", to: \"2026-10-31\"}";
+        assertRow(rows(ok("{ attribution(" + october + ", model: {name: LINEAR}) { rows { key credit amount opportunities } } }",
+                "attribution")), "derived_z", 1, 600, 1);
+        page(memberships, List.of(new FeedItem(5005, WS, "removed", new JsonObject()
+                .put("identifier", new JsonObject().put("type", "contact_id").put("value", "c-s")))));
+        assertNull(pool.query("select account_id from opportunity where workspace_id = 'rollups' and id = 'opp-s'").execute()
+                .await().indefinitely().iterator().next().getString(0));
+        assertStandardReportsMatchOnDemand("2026-10-01", "2026-10-31", Dimension.CHANNEL);
+    }
+
     /**
      * A page in its transaction, again when PostgreSQL broke a deadlock by failing it or when it reached an account it had
      * not locked (as a consumer fetches a failed page again).

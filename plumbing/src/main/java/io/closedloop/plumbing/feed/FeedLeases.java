@@ -149,7 +149,7 @@ public final class FeedLeases {
                         live.add(row.getString(0));
                     }
                     List<String> mine = share(names, live, owner);
-                    return acquire(db, mine, live, ttlMillis).chain(granted -> {
+                    return acquire(db, mine, ttlMillis).chain(granted -> {
                         if (stopped) {
                             return db.preparedQuery("update feed_lease set owner = null, expires_at = now() where owner = $1")
                                     .execute(Tuple.of(owner));
@@ -180,12 +180,11 @@ public final class FeedLeases {
     }
 
     /**
-     * The leases of {@code mine} this replica holds now (free, expired, of an owner not alive, or already its own), with
-     * their epochs, and whether
+     * The leases of {@code mine} this replica holds now (free, expired or already its own), with their epochs, and whether
      * each of its consumers is caught up. A new owner's epoch is above the lease's and the position's (a position stamped
      * by an owner whose lease row is gone, after a reset of the leases, is fenced out all the same).
      */
-    private Uni<Map<String, Long>> acquire(SqlConnection db, List<String> mine, List<String> live, long ttlMillis) {
+    private Uni<Map<String, Long>> acquire(SqlConnection db, List<String> mine, long ttlMillis) {
         Boolean[] caughtUp = new Boolean[mine.size()];
         for (int i = 0; i < caughtUp.length; i++) {
             FeedConsumer consumer = consumers.get(mine.get(i));
@@ -199,11 +198,8 @@ public final class FeedLeases {
                         + " epoch = case when feed_lease.owner = excluded.owner then greatest(feed_lease.epoch, excluded.epoch - 1)"
                         + " else greatest(feed_lease.epoch + 1, excluded.epoch) end"
                         + " where feed_lease.owner = excluded.owner or feed_lease.owner is null or feed_lease.expires_at < now()"
-                        // An owner no longer alive (no mark within ttl) loses its leases then, not one renewal later when
-                        // they expire: the fence keeps a replica that was only stalled from applying anything after.
-                        + " or feed_lease.owner <> all($5::text[])"
                         + " returning name, epoch")
-                .execute(Tuple.of(owner, ttlMillis, mine.toArray(new String[0]), caughtUp, live.toArray(new String[0])))
+                .execute(Tuple.of(owner, ttlMillis, mine.toArray(new String[0]), caughtUp))
                 .map(rows -> {
                     Map<String, Long> granted = new HashMap<>();
                     for (Row row : rows) {
