@@ -16,6 +16,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.path.json.config.JsonPathConfig;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -30,7 +31,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static io.closedloop.launcher.testing.GraphQlCalls.graphql;
 import static org.hamcrest.Matchers.containsString;
@@ -392,7 +400,7 @@ class RollupApiTest {
         // Four partitions of the feeds (as replicas apply them: one page at a time per partition, the partitions at once)
         // move identifiers and deals between six accounts while touches arrive: each page locks the accounts it changes,
         // so another page's change lands either wholly before or wholly after its before/after reads.
-        java.util.Random random = new java.util.Random(2126);
+        Random random = new Random(2126);
         String[] accounts = {"acct-p0", "acct-p1", "acct-p2", "acct-p3", "acct-p4", "acct-p5"};
         List<List<Runnable>> partitions = new ArrayList<>();
         for (int p = 0; p < 4; p++) {
@@ -434,13 +442,13 @@ class RollupApiTest {
             }
         }
         // The partitions at once (a thread each), each its pages in order.
-        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(partitions.size());
+        ExecutorService threads = Executors.newFixedThreadPool(partitions.size());
         try {
-            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            List<Future<?>> running = new ArrayList<>();
             for (List<Runnable> pages : partitions) {
                 running.add(threads.submit(() -> pages.forEach(Runnable::run)));
             }
-            for (java.util.concurrent.Future<?> partition : running) {
+            for (Future<?> partition : running) {
                 partition.get();
             }
         } catch (Exception e) {
@@ -456,31 +464,18 @@ class RollupApiTest {
     @Order(41)
     void aPageWaitingOnAnAccountMovedMeanwhileLocksTheAccountItMovedTo() throws Exception {
         // The identifier pz is in acct-q1; a page moving it to acct-q2 (where a deal is) holds its locks, uncommitted,
-        // while a page of a touch of pz finds acct-q1 and waits for it: once the move commits, the touch's page must find
-        // acct-q2 too and take it into its before/after reads, or acct-q2's rollups miss the touch.
+        // while a page of a touch of pz comes: it waits (for pz's lock, or acct-q1's), and once the move commits it must
+        // find acct-q2 and take it into its before/after reads, or acct-q2's rollups miss the touch.
         PageHandler memberships = incremental.memberships(apply::applyMemberships);
         page(memberships, List.of(membership(2001, "anonymous_id", "pz", "acct-q1")));
         page(incremental.crm(apply::applyCrm), List.of(opportunity(2002, "opp-q2", "acct-q2", "700", "2026-06-10T00:00:00Z",
                 "OPEN", null, null)));
-        java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.CountDownLatch moved = new java.util.concurrent.CountDownLatch(1);
-        PageHandler pausing = (tx, items) -> memberships.apply(tx, items).invoke(moved::countDown)
-                .chain(() -> io.smallrye.mutiny.Uni.createFrom().completionStage(release));
-        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
-            java.util.concurrent.Future<?> move = threads.submit(() -> page(pausing,
-                    List.of(membership(2003, "anonymous_id", "pz", "acct-q2"))));
-            assertTrue(moved.await(10, java.util.concurrent.TimeUnit.SECONDS));
-            java.util.concurrent.Future<?> touch = threads.submit(() -> page(incremental.touches(apply::applyTouches),
-                    List.of(touch(2004, "qt-1", "2026-06-05T10:00:00Z", "PAGE_VIEW", "webinar_x", "s", "pz"))));
-            Thread.sleep(500); // the touch's page found acct-q1 and waits for its lock
-            assertFalse(touch.isDone());
-            release.complete(null);
-            move.get(10, java.util.concurrent.TimeUnit.SECONDS);
-            touch.get(10, java.util.concurrent.TimeUnit.SECONDS);
-        } finally {
-            threads.shutdown();
-        }
+        Pause pause = new Pause();
+        PageHandler pausing = (tx, items) -> memberships.apply(tx, items).chain(pause::here);
+        assertTrue(interleave(pause, () -> page(pausing, List.of(membership(2003, "anonymous_id", "pz", "acct-q2"))),
+                        () -> page(incremental.touches(apply::applyTouches),
+                                List.of(touch(2004, "qt-1", "2026-06-05T10:00:00Z", "PAGE_VIEW", "webinar_x", "s", "pz")))),
+                "the touch's page waited for the move's");
         assertStandardReportsMatchOnDemand("2026-06-01", "2026-06-30", Dimension.CHANNEL);
         JsonPath linear = ok("{ attribution(period: {from: \"2026-06-01\", to: \"2026-06-30\"}, model: {name: LINEAR})"
                 + " { rows { key credit amount opportunities } } }", "attribution");
@@ -496,25 +491,11 @@ class RollupApiTest {
         // apply, fails and is applied again (as a consumer fetches a failed page again).
         page(incremental.crm(apply::applyCrm), List.of(opportunity(3001, "opp-q3", "acct-q3", "900", "2026-07-10T00:00:00Z",
                 "OPEN", null, null)));
-        java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.CountDownLatch found = new java.util.concurrent.CountDownLatch(1);
-        PageHandler pausing = incremental.touches((tx, items) -> io.smallrye.mutiny.Uni.createFrom().voidItem()
-                .invoke(found::countDown).chain(() -> io.smallrye.mutiny.Uni.createFrom().completionStage(release))
-                .chain(() -> apply.applyTouches(tx, items)));
-        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
-            java.util.concurrent.Future<?> touch = threads.submit(() -> pageRetried(pausing,
-                    List.of(touch(3002, "qn-1", "2026-07-05T10:00:00Z", "PAGE_VIEW", "podcast_x", "s", "pn"))));
-            assertTrue(found.await(10, java.util.concurrent.TimeUnit.SECONDS));
-            java.util.concurrent.Future<?> resolve = threads.submit(() -> page(incremental.memberships(apply::applyMemberships),
-                    List.of(membership(3003, "anonymous_id", "pn", "acct-q3"))));
-            Thread.sleep(500);
-            release.complete(null);
-            touch.get(10, java.util.concurrent.TimeUnit.SECONDS);
-            resolve.get(10, java.util.concurrent.TimeUnit.SECONDS);
-        } finally {
-            threads.shutdown();
-        }
+        Pause pause = new Pause();
+        PageHandler pausing = incremental.touches((tx, items) -> pause.here().chain(() -> apply.applyTouches(tx, items)));
+        interleave(pause, () -> pageRetried(pausing,
+                        List.of(touch(3002, "qn-1", "2026-07-05T10:00:00Z", "PAGE_VIEW", "podcast_x", "s", "pn"))),
+                () -> page(incremental.memberships(apply::applyMemberships), List.of(membership(3003, "anonymous_id", "pn", "acct-q3"))));
         assertStandardReportsMatchOnDemand("2026-07-01", "2026-07-31", Dimension.CHANNEL);
         JsonPath linear = ok("{ attribution(period: {from: \"2026-07-01\", to: \"2026-07-31\"}, model: {name: LINEAR})"
                 + " { rows { key credit amount opportunities } } }", "attribution");
@@ -566,6 +547,38 @@ class RollupApiTest {
         assertNull(pool.query("select account_id from opportunity where workspace_id = 'rollups' and id = 'opp-s'").execute()
                 .await().indefinitely().iterator().next().getString(0));
         assertStandardReportsMatchOnDemand("2026-10-01", "2026-10-31", Dimension.CHANNEL);
+    }
+
+    /** Where a page stops, its transaction open, until released. */
+    private static final class Pause {
+        final CompletableFuture<Void> release = new CompletableFuture<>();
+        final CountDownLatch reached = new CountDownLatch(1);
+
+        Uni<Void> here() {
+            reached.countDown();
+            return Uni.createFrom().completionStage(release);
+        }
+    }
+
+    /**
+     * Runs {@code paused} until it reaches {@code pause}, then {@code meanwhile} on another thread; half a second later lets
+     * the first go on and waits for both. Emits whether {@code meanwhile} was still waiting when the first went on.
+     */
+    private static boolean interleave(Pause pause, Runnable paused, Runnable meanwhile) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> first = threads.submit(paused);
+            assertTrue(pause.reached.await(10, TimeUnit.SECONDS), "the first page reached its pause");
+            Future<?> second = threads.submit(meanwhile);
+            Thread.sleep(500);
+            boolean waited = !second.isDone();
+            pause.release.complete(null);
+            first.get(10, TimeUnit.SECONDS);
+            second.get(10, TimeUnit.SECONDS);
+            return waited;
+        } finally {
+            threads.shutdown();
+        }
     }
 
     /**

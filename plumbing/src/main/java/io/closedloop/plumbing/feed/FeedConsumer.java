@@ -63,10 +63,10 @@ public final class FeedConsumer {
     private final PageHandler handler;
     private final Semaphore transactions;
     private volatile boolean running;
-    // generation, epoch, cursor and stored change together (start, a page's end): read and written under the lock.
+    // generation, epoch, owner and cursor change together (start, a page's end): read and written under the lock.
     private int generation;
     private long epoch = UNFENCED;
-    /** The replica holding the lease (FeedLeases' owner), whose applied items feed_applied counts; null without one. */
+    /** The replica holding the lease (FeedLeases' owner), whose applied items feed_application counts; null without one. */
     private String owner;
     /** The position as stored in feed_position, claimed or written after the last page; null until claimed. */
     private String cursor;
@@ -226,7 +226,7 @@ public final class FeedConsumer {
         }
         // The replica's page transactions are bounded (the rest of its connections serve reports): a poll waits for one.
         if (!transactions.tryAcquire()) {
-            return Uni.createFrom().item(new Polled(0, caughtUp, true));
+            return Uni.createFrom().item(new Polled(0, false, true));
         }
         return (at != null ? Uni.createFrom().item(at) : claim(fence))
                 .chain(after -> client.fetch(stream, partition, after, pageSize).chain(page -> apply(current, fence, holder, after, page)))
@@ -239,14 +239,15 @@ public final class FeedConsumer {
             moveTo(current, after);
             return Uni.createFrom().item(new Polled(0, full, false)); // nothing new (at the start, "0.0" is where "" is)
         }
-        if (page.items().isEmpty()) {
-            handler.passed(full);
-        }
         // A page of only other partitions' items moves the position all the same, so that a restart or a new owner walks
         // on from there.
-        return pool.withTransaction(tx -> (page.items().isEmpty() ? Uni.createFrom().voidItem() : handler.apply(tx, page.items(), full))
+        boolean passed = page.items().isEmpty();
+        return pool.withTransaction(tx -> (passed ? Uni.createFrom().voidItem() : handler.apply(tx, page.items(), full))
                         .chain(() -> store(tx, fence, holder, after, page.next(), page.items().size())))
                 .map(ignored -> {
+                    if (passed) {
+                        handler.passed(full);
+                    }
                     moveTo(current, page.next());
                     return new Polled(page.items().size(), full, false);
                 });
@@ -262,8 +263,8 @@ public final class FeedConsumer {
     /** The stored position; under a lease, the row is first stamped with the lease's epoch, which fences older owners out. */
     private Uni<String> claim(long fence) {
         if (fence == UNFENCED) {
-            return pool.preparedQuery("select cursor from feed_position where stream = $1").execute(Tuple.of(positionKey))
-                    .map(rows -> rows.size() == 0 || rows.iterator().next().getString(0) == null ? "" : rows.iterator().next().getString(0));
+            return pool.preparedQuery("select coalesce(cursor, '') from feed_position where stream = $1").execute(Tuple.of(positionKey))
+                    .map(rows -> rows.size() == 0 ? "" : rows.iterator().next().getString(0));
         }
         // A partition without a position starts where the slowest share of the stream stood under another partition
         // count (the whole stream's position included): everything before it was applied, what follows is applied

@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -30,6 +31,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class FeedLeases {
 
+    /** This process's name among the replicas: the host's (a pod's name) and a random suffix, new at each start. */
+    public static final String REPLICA = System.getenv().getOrDefault("HOSTNAME", "replica") + "-"
+            + java.util.UUID.randomUUID().toString().substring(0, 8);
+
     private final Vertx vertx;
     private final Pool pool;
     private final String owner;
@@ -54,10 +59,6 @@ public final class FeedLeases {
         consumers.forEach(c -> this.consumers.put(c.positionKey(), c));
         this.names = List.copyOf(new TreeSet<>(this.consumers.keySet()));
     }
-
-    /** This process's name among the replicas: the host's (a pod's name) and a random suffix, new at each start. */
-    public static final String REPLICA = System.getenv().getOrDefault("HOSTNAME", "replica") + "-"
-            + java.util.UUID.randomUUID().toString().substring(0, 8);
 
     /** This replica's name in {@code feed_replica} and {@code feed_lease}. */
     public String owner() {
@@ -85,8 +86,13 @@ public final class FeedLeases {
     public Uni<Void> stop() {
         halt();
         // A renewal in flight sees `stopped` and gives back what it took after this.
-        return pool.preparedQuery("update feed_lease set owner = null, expires_at = now() where owner = $1").execute(Tuple.of(owner))
-                .chain(() -> pool.preparedQuery("delete from feed_replica where owner = $1").execute(Tuple.of(owner)))
+        return releaseAll(pool).chain(() -> pool.preparedQuery("delete from feed_replica where owner = $1").execute(Tuple.of(owner)))
+                .replaceWithVoid();
+    }
+
+    /** Gives back every lease of this replica. */
+    private Uni<Void> releaseAll(SqlClient db) {
+        return db.preparedQuery("update feed_lease set owner = null, expires_at = now() where owner = $1").execute(Tuple.of(owner))
                 .replaceWithVoid();
     }
 
@@ -151,8 +157,7 @@ public final class FeedLeases {
                     List<String> mine = share(names, live, owner);
                     return acquire(db, mine, ttlMillis).chain(granted -> {
                         if (stopped) {
-                            return db.preparedQuery("update feed_lease set owner = null, expires_at = now() where owner = $1")
-                                    .execute(Tuple.of(owner));
+                            return releaseAll(db);
                         }
                         List<String> release = new ArrayList<>();
                         consumers.forEach((name, consumer) -> {
@@ -170,9 +175,9 @@ public final class FeedLeases {
                                 Log.infof("feed %s: taken by %s (epoch %d)", name, owner, epoch);
                             }
                         });
-                        return db.preparedQuery("update feed_lease set owner = null, expires_at = now()"
-                                        + " where owner = $1 and name = any($2)")
-                                .execute(Tuple.of(owner, release.toArray(new String[0])));
+                        return release.isEmpty() ? Uni.createFrom().voidItem() : db.preparedQuery("update feed_lease"
+                                        + " set owner = null, expires_at = now() where owner = $1 and name = any($2)")
+                                .execute(Tuple.of(owner, release.toArray(new String[0]))).replaceWithVoid();
                     });
                 })
                 .chain(() -> db.preparedQuery("delete from feed_replica where seen_at < now() - interval '1 hour'").execute())
