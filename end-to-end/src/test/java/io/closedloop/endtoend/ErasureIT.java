@@ -381,7 +381,7 @@ class ErasureIT {
 
     // ---- API calls
 
-    private static String erase(String ws, String type, String value) throws Exception {
+    static String erase(String ws, String type, String value) throws Exception {
         return erase(ServiceName.INGESTION, ws, type, value);
     }
 
@@ -393,7 +393,7 @@ class ErasureIT {
         return r.path("data").path("erasePerson").path("id").asText();
     }
 
-    private static JsonNode awaitErasure(String ws, String id) throws Exception {
+    static JsonNode awaitErasure(String ws, String id) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             JsonNode job = graphql(ServiceName.GATEWAY, running.token(ws, "admin"), "{ erasure(id: \"" + id + "\") { id state finishedAt"
@@ -413,7 +413,7 @@ class ErasureIT {
         return r.path("data").path("opportunityJourney").path("touches").size();
     }
 
-    private static String writeKey(String ws) throws Exception {
+    static String writeKey(String ws) throws Exception {
         return graphql(ServiceName.INGESTION, running.token(ws, "admin"), "mutation { createWriteKey(name: \"site\") { key } }")
                 .path("data").path("createWriteKey").path("key").asText();
     }
@@ -432,7 +432,7 @@ class ErasureIT {
         return r.path("data").path(mutation);
     }
 
-    private static void segment(String key, String path, String body) throws Exception {
+    static void segment(String key, String path, String body) throws Exception {
         String basic = "Basic " + Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8));
         JsonNode r = post(running.url(ServiceName.INGESTION) + path, basic, body);
         assertTrue(r.path("success").asBoolean(), r.toString());

@@ -4,7 +4,7 @@ import io.closedloop.launcher.ServiceName;
 import io.closedloop.launcher.ServiceProcess;
 import io.closedloop.launcher.dataset.Dataset;
 import io.closedloop.launcher.dataset.DemoLoader;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * partitions move to the other within 10 s; a new replica joins later and takes its share. At the end every item of
  * the memberships log was applied exactly once (the service's own audit, feed_application, written with the positions:
  * summed over the replicas, the log's items), and the rule-based reports read from the rollups equal those of a full
- * recompute run afterwards.
+ * recompute run afterwards. Over both transports: the PostgreSQL feeds, and Kafka through a broker restart.
  */
 class ReplicasIT {
 
@@ -40,18 +40,35 @@ class ReplicasIT {
 
     static RunningSystem running;
 
-    @AfterAll
-    static void stop() throws Exception {
+    private static final Map<String, String> PARTITIONED = Map.of("CLOSEDLOOP_FEEDS_PARTITIONS", "4", "CLOSEDLOOP_FEEDS_LEASE_TTL", "3s");
+
+    @AfterEach
+    void stop() throws Exception {
         if (running != null) {
             running.close();
+            running = null;
         }
     }
 
     @Test
-    void replicasShareTheFeedsThroughAKillAndAJoinAndApplyEveryItemOnce() throws Exception {
-        Map<String, String> partitioned = Map.of("CLOSEDLOOP_FEEDS_PARTITIONS", "4", "CLOSEDLOOP_FEEDS_LEASE_TTL", "3s");
-        running = RunningSystem.startOnly(Map.of(ServiceName.IDENTITY, partitioned, ServiceName.ATTRIBUTION, partitioned),
+    void overPostgresqlReplicasShareTheFeedsThroughAKillAndAJoinAndApplyEveryItemOnce() throws Exception {
+        running = RunningSystem.startOnly(Map.of(ServiceName.IDENTITY, PARTITIONED, ServiceName.ATTRIBUTION, PARTITIONED),
                 ServiceName.INGESTION, ServiceName.IDENTITY, ServiceName.ATTRIBUTION);
+        replicasShareTheFeeds();
+    }
+
+    /**
+     * The same over Kafka (closedloop.feeds.transport=kafka, a real KRaft broker, topics of 4 partitions): besides the
+     * replica's kill, the broker itself is killed with SIGKILL mid-load and started again on its data.
+     */
+    @Test
+    void overKafkaThroughABrokerRestartReplicasShareTheTopicsAndApplyEveryItemOnce() throws Exception {
+        running = RunningSystem.startOverKafka(4, Map.of(ServiceName.IDENTITY, PARTITIONED, ServiceName.ATTRIBUTION, PARTITIONED),
+                ServiceName.INGESTION, ServiceName.IDENTITY, ServiceName.ATTRIBUTION);
+        replicasShareTheFeeds();
+    }
+
+    private void replicasShareTheFeeds() throws Exception {
         ServiceProcess second = running.system.startReplica(ServiceName.ATTRIBUTION);
         awaitLeaseOwners(2, Duration.ofSeconds(20));
 
@@ -74,6 +91,13 @@ class ReplicasIT {
         awaitLeaseOwners(1, Duration.ofSeconds(15));
         long movedMillis = (System.nanoTime() - killed) / 1_000_000;
         assertTrue(movedMillis <= 10_000, "the killed replica's partitions moved in " + movedMillis + " ms");
+        if (running.kafka != null) {
+            // The broker dies (SIGKILL) while the load goes on: the relays and the consumers wait and go on where their
+            // databases say they stood.
+            running.kafka.kill();
+            assertTrue(!load.isDone(), "the load is still running when the broker dies");
+            running.kafka.start();
+        }
 
         // A new replica joins while the load goes on (or just after) and takes its share.
         ServiceProcess third = running.system.startReplica(ServiceName.ATTRIBUTION);
@@ -118,7 +142,8 @@ class ReplicasIT {
             }
         }
         assertEquals(3, owners.size(), "the three replicas each applied items: " + owners);
-        System.out.printf("ReplicasIT: the killed replica's partitions moved in %d ms; items applied per replica %s%n", movedMillis, owners);
+        System.out.printf("ReplicasIT (%s): the killed replica's partitions moved in %d ms; items applied per replica %s%n",
+                running.kafka != null ? "Kafka" : "PostgreSQL", movedMillis, owners);
         assertTrue(third.isAlive());
 
         // The rollups, maintained by three replicas through a kill and a catch-up, equal a full recompute's.

@@ -1,6 +1,7 @@
 package io.closedloop.endtoend;
 
 import io.closedloop.launcher.ClosedLoopSystem;
+import io.closedloop.launcher.KafkaBroker;
 import io.closedloop.launcher.DevTokens;
 import io.closedloop.launcher.ServiceName;
 import io.closedloop.launcher.testing.GraphQlCalls;
@@ -24,10 +25,17 @@ final class RunningSystem implements AutoCloseable {
 
     final ClosedLoopSystem system;
     private final String databasePrefix;
+    /** The broker the feeds run over ({@link #startOverKafka}); null over PostgreSQL. */
+    final KafkaBroker kafka;
 
     private RunningSystem(ClosedLoopSystem system, String databasePrefix) {
+        this(system, databasePrefix, null);
+    }
+
+    private RunningSystem(ClosedLoopSystem system, String databasePrefix, KafkaBroker kafka) {
         this.system = system;
         this.databasePrefix = databasePrefix;
+        this.kafka = kafka;
     }
 
     /** A JDBC connection (as the server's superuser) to a service's database. */
@@ -74,6 +82,39 @@ final class RunningSystem implements AutoCloseable {
         environment.forEach((service, variables) -> variables.forEach((name, value) -> system.environment(service, name, value)));
         startOrStopAll(system, EnumSet.copyOf(List.of(which)), freePorts, prefix);
         return new RunningSystem(system, prefix);
+    }
+
+    /**
+     * Only {@code which}, their feeds over a Kafka broker of their own (KRaft, fresh data, free ports) read in
+     * {@code partitions} partitions, with environment variables for some of them.
+     */
+    static RunningSystem startOverKafka(int partitions, Map<ServiceName, Map<String, String>> environment, ServiceName... which)
+            throws Exception {
+        Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();
+        String prefix = "e2e_" + UUID.randomUUID().toString().substring(0, 8) + "_";
+        Path logs = Path.of("target", "service-logs", prefix);
+        KafkaBroker kafka = KafkaBroker.start(root, Path.of("target", "kafka", prefix).toAbsolutePath(), freePort(), freePort(),
+                logs.resolve("kafka.log"));
+        ClosedLoopSystem system = ClosedLoopSystem.on(root, TestPostgres.server(), false, TestKeys.keys(), prefix);
+        system.feedsOverKafka(kafka.bootstrapServers(), partitions);
+        Map<ServiceName, Integer> freePorts = new java.util.EnumMap<>(ServiceName.class);
+        for (ServiceName s : ServiceName.values()) {
+            freePorts.put(s, 0);
+        }
+        environment.forEach((service, variables) -> variables.forEach((name, value) -> system.environment(service, name, value)));
+        try {
+            startOrStopAll(system, EnumSet.copyOf(List.of(which)), freePorts, prefix);
+        } catch (Exception | Error e) {
+            kafka.close();
+            throw e;
+        }
+        return new RunningSystem(system, prefix, kafka);
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     /** Starts {@code which}; when one does not come up, stops the ones that did (no process outlives a failed test). */
@@ -212,5 +253,8 @@ final class RunningSystem implements AutoCloseable {
     @Override
     public void close() throws Exception {
         system.close();
+        if (kafka != null) {
+            kafka.close();
+        }
     }
 }

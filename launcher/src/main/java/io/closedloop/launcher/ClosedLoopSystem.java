@@ -69,6 +69,19 @@ public final class ClosedLoopSystem implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The feeds of the next starts run over Kafka at {@code bootstrapServers} (closedloop.feeds.transport=kafka), read
+     * in {@code partitions} partitions: the producers relay their streams to topics, the consumers read them.
+     */
+    public ClosedLoopSystem feedsOverKafka(String bootstrapServers, int partitions) {
+        for (ServiceName s : List.of(ServiceName.INGESTION, ServiceName.IDENTITY, ServiceName.ATTRIBUTION)) {
+            environment(s, "CLOSEDLOOP_FEEDS_TRANSPORT", "kafka");
+            environment(s, "CLOSEDLOOP_KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+            environment(s, "CLOSEDLOOP_FEEDS_PARTITIONS", Integer.toString(partitions));
+        }
+        return this;
+    }
+
     /** Starts {@code which} (in dependency order) on the given ports (0 = a free port) and waits until all are ready. */
     public void start(Set<ServiceName> which, Map<ServiceName, Integer> ports, List<String> jvmOptions, Path logDirectory)
             throws IOException, SQLException, InterruptedException {

@@ -23,6 +23,7 @@ public final class Main {
 
     /** Port of the embedded PostgreSQL of the run command (not 5432, so it never clashes with an installed server). */
     static final int EMBEDDED_POSTGRES_PORT = 15432;
+    static final int EMBEDDED_KAFKA_PORT = 19092;
     static final String DEMO_WORKSPACE = "demo";
     static final long DEMO_SEED = 42;
     /** Two years of activity: cohorts have time to renew, and every report has seasons to compare. */
@@ -63,17 +64,31 @@ public final class Main {
                 : PostgresServer.embedded(home.resolve("pgdata"), EMBEDDED_POSTGRES_PORT);
         DevKeys keys = DevKeys.in(home.resolve("keys"));
         ClosedLoopSystem system = ClosedLoopSystem.on(Path.of("").toAbsolutePath(), postgres, true, keys, "");
+        // --kafka: the feeds run over a Kafka broker (KRaft, from Maven Central's jars) kept in <home>/kafka like PostgreSQL.
+        KafkaBroker kafka = options.containsKey("kafka")
+                ? KafkaBroker.start(Path.of("").toAbsolutePath(), home.resolve("kafka"), EMBEDDED_KAFKA_PORT, EMBEDDED_KAFKA_PORT + 1,
+                        home.resolve("logs").resolve("kafka.log"))
+                : null;
+        if (kafka != null) {
+            system.feedsOverKafka(kafka.bootstrapServers(), 1);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nStopping the services and PostgreSQL...");
+            System.out.println("\nStopping the services, " + (kafka != null ? "Kafka, " : "") + "PostgreSQL...");
             try {
                 system.close();
+                if (kafka != null) {
+                    kafka.close();
+                }
             } catch (Exception e) {
                 System.err.println("while stopping: " + e.getMessage());
             }
             stopped.countDown();
         }));
         System.out.println("PostgreSQL on port " + postgres.port() + (external == null ? " (embedded, data in " + home.resolve("pgdata") + ")" : ""));
+        if (kafka != null) {
+            System.out.println("Kafka on " + kafka.bootstrapServers() + " (KRaft, data in " + home.resolve("kafka") + "): the feeds' transport");
+        }
         System.out.println("Starting the four services (logs in " + home.resolve("logs") + ")...");
         system.start(EnumSet.allOf(ServiceName.class), Map.of(), List.of("-Xmx512m"), home.resolve("logs"));
 
@@ -161,7 +176,7 @@ public final class Main {
 
     private static void usage() {
         System.err.println("""
-                usage: ./closedloop run [--demo [--scale ACCOUNTS[,MONTHS]]] [--database postgresql://user:pass@host:port]
+                usage: ./closedloop run [--demo [--scale ACCOUNTS[,MONTHS]]] [--database postgresql://user:pass@host:port] [--kafka]
                        ./closedloop token --workspace W [--roles analyst,admin,ingest] [--ttl-days 30]
                        ./closedloop token --feeds-of identity|attribution [--ttl-days 30]   (a consumer's service token)
                        ./closedloop workspace create W [--ingestion-url http://localhost:8180]

@@ -12,6 +12,9 @@ import io.closedloop.plumbing.feed.FeedLeases;
 import io.closedloop.plumbing.feed.FeedMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.closedloop.plumbing.feed.FeedPartition;
+import io.closedloop.plumbing.feed.FeedSource;
+import io.closedloop.plumbing.feed.KafkaFeedSource;
+import io.closedloop.plumbing.feed.KafkaFeeds;
 import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -60,6 +63,7 @@ public class FeedConsumers implements FeedConsumerSet {
     private final MeterRegistry registry;
     private FeedLeases leases;
     private final List<FeedClient> clients = new ArrayList<>();
+    private final List<KafkaFeedSource> topics = new ArrayList<>();
     private final RecomputeService recomputes;
     private final AtomicBoolean finishingCatchUps = new AtomicBoolean();
     private final AtomicBoolean reportingErasures = new AtomicBoolean();
@@ -106,22 +110,34 @@ public class FeedConsumers implements FeedConsumerSet {
         FeedClient identity = new FeedClient(vertx, identityUrl, serviceToken, 30_000);
         clients.add(ingestion);
         clients.add(identity);
+        // With the Kafka transport the pages come from the producers' topics, their HTTP feeds serving what those cannot.
+        FeedSource fromIngestion = ingestion;
+        FeedSource fromIdentity = identity;
+        Optional<KafkaFeeds> kafka = KafkaFeeds.configured();
+        if (kafka.isPresent()) {
+            KafkaFeedSource ingestionTopics = new KafkaFeedSource(vertx, kafka.get(), "ingestion", "attribution-service", ingestion);
+            KafkaFeedSource identityTopics = new KafkaFeedSource(vertx, kafka.get(), "identity", "attribution-service", identity);
+            topics.add(ingestionTopics);
+            topics.add(identityTopics);
+            fromIngestion = ingestionTopics;
+            fromIdentity = identityTopics;
+        }
         // Each partition is leased to one replica (FeedLeases); a handler per consumer, since IncrementalRollups counts
         // each consumer's full pages in a row. Each page updates the rollups of the accounts it changes in its own
         // transaction (IncrementalRollups); revenue and spend change no journey, so no rollup: plain upserts.
         for (int i = 0; i < partitions; i++) {
             FeedPartition p = new FeedPartition(i, partitions);
-            consumers.add(new FeedConsumer(vertx, pool, ingestion, "touches", "ingestion/touches", p, pageSize, idleMillis,
+            consumers.add(new FeedConsumer(vertx, pool, fromIngestion, "touches", "ingestion/touches", p, pageSize, idleMillis,
                     rollups.touches(apply::applyTouches), transactions));
-            consumers.add(new FeedConsumer(vertx, pool, ingestion, "crm", "ingestion/crm", p, pageSize, idleMillis,
+            consumers.add(new FeedConsumer(vertx, pool, fromIngestion, "crm", "ingestion/crm", p, pageSize, idleMillis,
                     rollups.crm(apply::applyCrm), transactions));
-            consumers.add(new FeedConsumer(vertx, pool, ingestion, "revenue", "ingestion/revenue", p, pageSize, idleMillis,
+            consumers.add(new FeedConsumer(vertx, pool, fromIngestion, "revenue", "ingestion/revenue", p, pageSize, idleMillis,
                     reportFeeds::applyRevenue, transactions));
-            consumers.add(new FeedConsumer(vertx, pool, ingestion, "spend", "ingestion/spend", p, pageSize, idleMillis,
+            consumers.add(new FeedConsumer(vertx, pool, fromIngestion, "spend", "ingestion/spend", p, pageSize, idleMillis,
                     reportFeeds::applySpend, transactions));
-            consumers.add(new FeedConsumer(vertx, pool, ingestion, "erasures", "ingestion/erasures", p, pageSize, idleMillis,
+            consumers.add(new FeedConsumer(vertx, pool, fromIngestion, "erasures", "ingestion/erasures", p, pageSize, idleMillis,
                     rollups.erasures(erasures::applyErasures, erasures), transactions));
-            consumers.add(new FeedConsumer(vertx, pool, identity, "memberships", "identity/memberships", p, pageSize, idleMillis,
+            consumers.add(new FeedConsumer(vertx, pool, fromIdentity, "memberships", "identity/memberships", p, pageSize, idleMillis,
                     rollups.memberships(apply::applyMemberships), transactions));
         }
         FeedMetrics.register(registry, "attribution-service", consumers);
@@ -187,6 +203,7 @@ public class FeedConsumers implements FeedConsumerSet {
             leases.stop().await().atMost(Duration.ofSeconds(5));
         }
         clients.forEach(FeedClient::close);
+        topics.forEach(KafkaFeedSource::close);
     }
 
     @Override

@@ -9,6 +9,9 @@ import io.closedloop.plumbing.feed.FeedLeases;
 import io.closedloop.plumbing.feed.FeedMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.closedloop.plumbing.feed.FeedPartition;
+import io.closedloop.plumbing.feed.FeedSource;
+import io.closedloop.plumbing.feed.KafkaFeedSource;
+import io.closedloop.plumbing.feed.KafkaFeeds;
 import io.closedloop.plumbing.feed.ServiceToken;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -55,6 +58,7 @@ public class IngestionConsumers implements FeedConsumerSet {
     private final GraphRepository repository;
     private final AtomicBoolean reporting = new AtomicBoolean();
     private FeedClient client;
+    private KafkaFeedSource kafka;
     private long reportTimer = -1;
 
     public IngestionConsumers(Vertx vertx, Pool pool, MeterRegistry registry, IdentityGraphService graph, GraphRepository repository,
@@ -86,13 +90,16 @@ public class IngestionConsumers implements FeedConsumerSet {
             return;
         }
         client = new FeedClient(vertx, ingestionUrl, serviceToken, 30_000);
+        // With the Kafka transport the pages come from ingestion's topics, the HTTP feed serving what they cannot.
+        kafka = KafkaFeeds.configured().map(k -> new KafkaFeedSource(vertx, k, "ingestion", "identity-service", client)).orElse(null);
+        FeedSource source = kafka != null ? kafka : client;
         // Each partition is leased to one replica (FeedLeases); identity-facts are partitioned by workspace only
         // (docs/feeds.md), so one workspace's facts are resolved by one replica at a time.
         for (int i = 0; i < partitions; i++) {
             FeedPartition partition = new FeedPartition(i, partitions);
-            consumers.add(new FeedConsumer(vertx, pool, client, "identity-facts", "ingestion/identity-facts", partition, pageSize, 1000,
+            consumers.add(new FeedConsumer(vertx, pool, source, "identity-facts", "ingestion/identity-facts", partition, pageSize, 1000,
                     graph::applyFacts, transactions));
-            consumers.add(new FeedConsumer(vertx, pool, client, "crm", "ingestion/crm", partition, pageSize, 1000, graph::applyCrm,
+            consumers.add(new FeedConsumer(vertx, pool, source, "crm", "ingestion/crm", partition, pageSize, 1000, graph::applyCrm,
                     transactions));
         }
         FeedMetrics.register(registry, "identity-service", consumers);
@@ -129,6 +136,9 @@ public class IngestionConsumers implements FeedConsumerSet {
         }
         if (client != null) {
             client.close();
+        }
+        if (kafka != null) {
+            kafka.close();
         }
     }
 

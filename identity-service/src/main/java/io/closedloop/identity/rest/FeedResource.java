@@ -1,5 +1,6 @@
 package io.closedloop.identity.rest;
 
+import io.closedloop.identity.feed.FeedRelay;
 import io.closedloop.plumbing.feed.FeedCursor;
 import io.closedloop.plumbing.feed.FeedPartition;
 import io.closedloop.plumbing.feed.FeedReader;
@@ -21,10 +22,6 @@ import jakarta.ws.rs.core.Response;
 /** The identity service's change feeds (docs/feeds.md): {@code memberships}. Role {@code service}. */
 @Path("/feeds")
 public class FeedResource {
-
-    // Partitioned by identifier: an identifier's successive memberships must be applied in order.
-    static final FeedReader MEMBERSHIPS = new FeedReader("select xid, seq, workspace_id, kind, payload,"
-            + " (payload -> 'identifier' ->> 'type') || ':' || (payload -> 'identifier' ->> 'value') as partition_key from memberships");
 
     private final Pool pool;
     private final Caller caller;
@@ -57,7 +54,7 @@ public class FeedResource {
         try {
             cursor = FeedCursor.parse(after);
             n = parseLimit(limit);
-            return MEMBERSHIPS.readJson(pool, FeedPartition.parse(partition), cursor, n).map(page -> Response.ok(page).build());
+            return FeedRelay.MEMBERSHIPS.readJson(pool, FeedPartition.parse(partition), cursor, n).map(page -> Response.ok(page).build());
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(error(Response.Status.BAD_REQUEST, e.getMessage()));
         }

@@ -28,7 +28,7 @@ class FeedPlanTest {
             c.setAutoCommit(false); // the rows and statistics are rolled back: other tests see neither
             try (Statement s = c.createStatement()) {
                 FeedPlans.fill(s, "memberships", "workspace_id, kind, payload", "'plans', 'membership', '{}'");
-                FeedPlans.assertIndexRangeScan(c, "memberships", FeedResource.MEMBERSHIPS.pageQuery(), List.of("memberships"));
+                FeedPlans.assertIndexRangeScan(c, "memberships", io.closedloop.identity.feed.FeedRelay.MEMBERSHIPS.pageQuery(), List.of("memberships"));
             } finally {
                 c.rollback();
             }

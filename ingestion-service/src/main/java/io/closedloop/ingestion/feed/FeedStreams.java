@@ -78,6 +78,10 @@ public final class FeedStreams {
         return READERS.get(stream);
     }
 
+    public static Map<String, FeedReader> readers() {
+        return READERS;
+    }
+
     public static Set<String> names() {
         return READERS.keySet();
     }

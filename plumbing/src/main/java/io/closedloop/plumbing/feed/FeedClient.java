@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * Fetches pages of another service's feed over HTTP ({@code GET /feeds/{stream}?after=&limit=}, role {@code service}),
  * and posts the consumer's reports back to it.
  */
-public final class FeedClient {
+public final class FeedClient implements FeedSource {
 
     private final WebClient web;
     private final String baseUrl;
@@ -41,6 +41,7 @@ public final class FeedClient {
     }
 
     /** A page of one partition of the stream (docs/feeds.md "Partitions"). */
+    @Override
     public Uni<FeedPage> fetch(String stream, FeedPartition partition, String after, int limit) {
         return web.getAbs(baseUrl + "/feeds/" + stream)
                 .addQueryParam("after", after == null ? "" : after)

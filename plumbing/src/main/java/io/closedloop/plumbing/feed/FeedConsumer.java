@@ -53,7 +53,7 @@ public final class FeedConsumer {
 
     private final Vertx vertx;
     private final Pool pool;
-    private final FeedClient client;
+    private final FeedSource client;
     private final String stream;
     private final FeedPartition partition;
     private final String baseKey;
@@ -82,7 +82,7 @@ public final class FeedConsumer {
      * @param positionKey where the position is stored (usually the producer and stream, e.g. "ingestion/touches")
      * @param idleMillis  how long to wait after an empty page before polling again
      */
-    public FeedConsumer(Vertx vertx, Pool pool, FeedClient client, String stream, String positionKey,
+    public FeedConsumer(Vertx vertx, Pool pool, FeedSource client, String stream, String positionKey,
                         int pageSize, long idleMillis, PageHandler handler) {
         this(vertx, pool, client, stream, positionKey, FeedPartition.ALL, pageSize, idleMillis, handler, new Semaphore(1));
     }
@@ -93,7 +93,7 @@ public final class FeedConsumer {
      *
      * @param transactions shared by a replica's consumers: how many pages it applies at once, each holding a connection
      */
-    public FeedConsumer(Vertx vertx, Pool pool, FeedClient client, String stream, String positionKey, FeedPartition partition,
+    public FeedConsumer(Vertx vertx, Pool pool, FeedSource client, String stream, String positionKey, FeedPartition partition,
                         int pageSize, long idleMillis, PageHandler handler, Semaphore transactions) {
         this.vertx = vertx;
         this.pool = pool;

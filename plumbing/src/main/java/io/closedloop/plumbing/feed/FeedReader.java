@@ -44,6 +44,7 @@ public final class FeedReader {
         // and would rather scan and sort the whole table than walk the index. A page walks the next `limit` rows of the
         // stream as every page does and builds the payloads of its partition's rows only.
         this.pageQuery = "select s.xid::text::bigint as xid, s.seq, s.workspace_id, s.kind, " + partition + " as partition,"
+                + " s.partition_key,"
                 + " case when $4::int = 1 or " + partition + " % $4::int = $5::int then s.payload::text end as payload"
                 + " from (" + source + ") s"
                 + " where (s.xid, s.seq) > ($1::text::xid8, $2)"
@@ -87,20 +88,47 @@ public final class FeedReader {
             boolean first = true;
             for (Row row : rows) {
                 last = new FeedCursor(row.getLong("xid"), row.getLong("seq"));
-                String payload = row.getString("payload");
-                if (payload == null) {
+                if (row.getString("payload") == null) {
                     continue; // another partition's item: passed over, and the cursor moves past it
                 }
-                page.appendString(first ? "{\"seq\":" : ",{\"seq\":").appendString(Long.toString(row.getLong("seq")))
-                        .appendString(",\"workspace\":").appendString(Json.encode(row.getString("workspace_id")))
-                        .appendString(",\"kind\":").appendString(Json.encode(row.getString("kind")))
-                        .appendString(",\"partition\":").appendString(Integer.toString(row.getInteger("partition")))
-                        .appendString(",\"payload\":").appendString(payload).appendString("}");
+                if (!first) {
+                    page.appendString(",");
+                }
+                appendItem(page, row);
                 first = false;
             }
             return page.appendString("],\"next\":").appendString(Json.encode(last.toString()))
                     .appendString(",\"walked\":").appendString(Integer.toString(rows.size())).appendString("}");
         });
+    }
+
+    /** One item of the stream as a relay publishes it: its cursor, its record key and partition hash, the item's JSON. */
+    public record StreamRecord(FeedCursor cursor, String key, int hash, Buffer item) {
+    }
+
+    /**
+     * The next {@code limit} items of the whole stream, each encoded as the feed endpoint encodes an item (the payload's
+     * text as stored), for {@link KafkaRelay}: keyed by workspace and partition key, with the hash that picks the partition.
+     */
+    public Uni<List<StreamRecord>> readRecords(Pool pool, FeedCursor after, int limit) {
+        return rows(pool, FeedPartition.ALL, after, limit).map(rows -> {
+            List<StreamRecord> records = new ArrayList<>(rows.size());
+            for (Row row : rows) {
+                Buffer item = Buffer.buffer(512);
+                appendItem(item, row);
+                records.add(new StreamRecord(new FeedCursor(row.getLong("xid"), row.getLong("seq")),
+                        row.getString("workspace_id") + ":" + row.getString("partition_key"), row.getInteger("partition"), item));
+            }
+            return records;
+        });
+    }
+
+    private static void appendItem(Buffer out, Row row) {
+        out.appendString("{\"seq\":").appendString(Long.toString(row.getLong("seq")))
+                .appendString(",\"workspace\":").appendString(Json.encode(row.getString("workspace_id")))
+                .appendString(",\"kind\":").appendString(Json.encode(row.getString("kind")))
+                .appendString(",\"partition\":").appendString(Integer.toString(row.getInteger("partition")))
+                .appendString(",\"payload\":").appendString(row.getString("payload")).appendString("}");
     }
 
     private Uni<RowSet<Row>> rows(Pool pool, FeedPartition partition, FeedCursor after, int limit) {

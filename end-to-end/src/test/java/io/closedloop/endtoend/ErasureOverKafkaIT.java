@@ -1,0 +1,102 @@
+package io.closedloop.endtoend;
+
+import io.closedloop.launcher.ServiceName;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 21: erasure holds over the Kafka transport (docs/feeds.md "Kafka"). ErasureIT's tests run again with the feeds on
+ * a real broker: the replay from the start reads PostgreSQL, never the erased items still in the topics, and every
+ * database is found clean. And the topics themselves forget an erased person within their retention (60 s here).
+ */
+class ErasureOverKafkaIT extends ErasureIT {
+
+    private static final Duration RETENTION = Duration.ofSeconds(60);
+
+    /** Hides ErasureIT's: the same services, their feeds over Kafka. */
+    @BeforeAll
+    static void start() throws Exception {
+        Map<String, String> retention = Map.of("CLOSEDLOOP_KAFKA_RETENTION", RETENTION.toSeconds() + "s");
+        running = RunningSystem.startOverKafka(1, Map.of(ServiceName.INGESTION, Map.of("CLOSEDLOOP_INGESTION_ERASURE_CHUNK_SIZE", "1",
+                        "CLOSEDLOOP_KAFKA_RETENTION", RETENTION.toSeconds() + "s"), ServiceName.IDENTITY, retention),
+                ServiceName.values());
+    }
+
+    @Test
+    void anErasedPersonsItemsLeaveTheTopicsWithinTheirRetention() throws Exception {
+        String ws = "kerase" + UUID.randomUUID().toString().substring(0, 8);
+        String email = "kafka.erase." + UUID.randomUUID().toString().substring(0, 8) + "@erasetest-corp.example";
+        String key = writeKey(ws);
+        segment(key, "/v1/identify", "{\"messageId\":\"k-id\",\"anonymousId\":\"k-anon-x7\",\"traits\":{\"email\":\"" + email
+                + "\"},\"timestamp\":\"2026-03-01T10:00:00Z\"}");
+        segment(key, "/v1/page", "{\"messageId\":\"k-pg\",\"anonymousId\":\"k-anon-x7\",\"properties\":{\"url\":"
+                + "\"https://erasetest-corp.example/?email=" + email + "\"},\"timestamp\":\"2026-03-01T10:01:00Z\"}");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (topicsHolding(email).isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "the relay put the person's items in the topics");
+            Thread.sleep(200);
+        }
+
+        awaitErasure(ws, erase(ws, "email", email));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, running.kafka.bootstrapServers()))) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "closedloop.ingestion.touches");
+            Config config = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+            assertEquals(Long.toString(RETENTION.toMillis()), config.get("retention.ms").value());
+        }
+        // Retention deletes whole segments (rolled every minute at the shortest) once their newest item is older than it.
+        deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+        List<String> holding;
+        while (!(holding = topicsHolding(email)).isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "the topics still hold the erased person: " + holding);
+            Thread.sleep(5000);
+        }
+    }
+
+    /** The topics (and partitions) one of whose items contains {@code value}, read from the start. */
+    private static List<String> topicsHolding(String value) {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, running.kafka.bootstrapServers());
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<String> holding = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> in = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            in.listTopics().forEach((topic, infos) -> {
+                if (topic.startsWith("closedloop.")) {
+                    infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+                }
+            });
+            in.assign(partitions);
+            in.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = in.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> in.position(p) < ends.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : in.poll(Duration.ofMillis(200))) {
+                    if (record.value() != null && new String(record.value(), StandardCharsets.UTF_8).contains(value)) {
+                        holding.add(record.topic() + "#" + record.partition() + "@" + record.offset());
+                    }
+                }
+            }
+        }
+        return holding;
+    }
+}

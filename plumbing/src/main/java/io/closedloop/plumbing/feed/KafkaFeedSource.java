@@ -1,0 +1,221 @@
+package io.closedloop.plumbing.feed;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.unchecked.Unchecked;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reads a consumer's pages from the stream's Kafka topic (docs/feeds.md "Kafka"): partition i of the topic holds the
+ * items of feed partition i/n in the stream's order, so a page of it is the page the HTTP feed would have served. The
+ * position a consumer stores with a page's effects ({@link FeedConsumer}, in the same transaction) is the item's
+ * position followed by the topic offset after it ({@code "xid.seq.offset"}): the consumer's database, not Kafka, says
+ * where it stands, and the group's committed offsets only show Kafka's tools how far each service has read.
+ * <p>
+ * A position without an offset (a consumer starting, a replay from the start, a switch from the PostgreSQL transport)
+ * and one whose records have expired are read from the producer's HTTP feed, which serves what PostgreSQL holds now,
+ * erasures applied, until a page comes back not full; from there on the topic is read from the first record after that
+ * position. So a replay never meets an erased person's items still waiting in the topic for its retention to pass.
+ */
+public final class KafkaFeedSource implements FeedSource {
+
+    private final Vertx vertx;
+    private final KafkaFeeds kafka;
+    private final String producer;
+    private final String group;
+    private final FeedSource feed;
+    private final Map<String, KafkaConsumer<String, byte[]>> consumers = new ConcurrentHashMap<>();
+    /** Per stream and partition: the last position read from the HTTP feed, caught up, and the topic offset after it. */
+    private final Map<String, Switch> switches = new ConcurrentHashMap<>();
+
+    private record Switch(FeedCursor at, long offset) {
+    }
+
+    /**
+     * @param group the consumer's service: its group shows Kafka's tools the offsets read
+     * @param feed  the producer's HTTP feed, read where the topic cannot serve a position
+     */
+    public KafkaFeedSource(Vertx vertx, KafkaFeeds kafka, String producer, String group, FeedSource feed) {
+        this.vertx = vertx;
+        this.kafka = kafka;
+        this.producer = producer;
+        this.group = group;
+        this.feed = feed;
+    }
+
+    @Override
+    public Uni<FeedPage> fetch(String stream, FeedPartition partition, String after, int limit) {
+        if (partition.count() != kafka.partitions()) {
+            return Uni.createFrom().failure(new IllegalStateException("feed partition " + partition + " is not one of the topic's "
+                    + kafka.partitions() + " partitions"));
+        }
+        String key = stream + "#" + partition.index();
+        FeedCursor cursor = FeedCursor.parse(after);
+        Long offset = offsetIn(after);
+        if (offset == null) {
+            Switch known = switches.get(key);
+            if (known != null && known.at.equals(cursor)) {
+                offset = known.offset;
+            }
+        }
+        if (offset == null) {
+            return fromFeed(stream, partition, key, after, limit);
+        }
+        long from = offset;
+        return blocking(() -> read(stream, partition, cursor, from, limit))
+                .chain(page -> page != null ? Uni.createFrom().item(page) : fromFeed(stream, partition, key, cursor.toString(), limit));
+    }
+
+    /** A page from the HTTP feed; once one is not full, the topic offset to go on from is found and remembered. */
+    private Uni<FeedPage> fromFeed(String stream, FeedPartition partition, String key, String after, int limit) {
+        return feed.fetch(stream, partition, after, limit).chain(page -> {
+            if (page.full(limit)) {
+                return Uni.createFrom().item(page);
+            }
+            FeedCursor reached = FeedCursor.parse(page.next());
+            return blocking(() -> firstAfter(stream, partition, reached)).map(offset -> {
+                switches.put(key, new Switch(reached, offset));
+                return page;
+            });
+        });
+    }
+
+    /** Up to {@code limit} records from {@code offset}; null when they expired (the HTTP feed serves the position then). */
+    private FeedPage read(String stream, FeedPartition partition, FeedCursor after, long offset, int limit) {
+        TopicPartition topicPartition = new TopicPartition(kafka.topic(producer, stream), partition.index());
+        KafkaConsumer<String, byte[]> in = consumer(topicPartition, limit);
+        synchronized (in) { // a consumer restarted under a new lease may poll while its older poll still reads
+            return read(in, topicPartition, after, offset, limit);
+        }
+    }
+
+    private FeedPage read(KafkaConsumer<String, byte[]> in, TopicPartition topicPartition, FeedCursor after, long offset, int limit) {
+        if (offset < in.beginningOffsets(List.of(topicPartition)).get(topicPartition)) {
+            return null;
+        }
+        if (offset > 0) {
+            // Kafka's tools read the group's offsets as how far this service has read (the database holds the truth).
+            in.commitAsync(Map.of(topicPartition, new OffsetAndMetadata(offset)), null);
+        }
+        in.seek(topicPartition, offset);
+        List<FeedItem> items = new ArrayList<>();
+        FeedCursor last = after;
+        long next = offset;
+        int walked = 0;
+        long deadline = System.nanoTime() + 200_000_000L;
+        while (walked < limit && System.nanoTime() < deadline) {
+            var records = in.poll(Duration.ofMillis(walked == 0 ? 50 : 10));
+            if (records.isEmpty()) {
+                break;
+            }
+            for (ConsumerRecord<String, byte[]> record : records) {
+                if (walked == limit) {
+                    break;
+                }
+                walked++;
+                next = record.offset() + 1;
+                FeedCursor at = cursorOf(record);
+                if (!at.isAfter(last)) {
+                    continue; // at or before the position: already applied
+                }
+                last = at;
+                if (record.value() == null) {
+                    continue; // the relay's mark of where a page of the stream ended: walked, nothing to apply
+                }
+                JsonObject item = new JsonObject(Buffer.buffer(record.value()));
+                items.add(new FeedItem(item.getLong("seq"), item.getString("workspace"), item.getString("kind"), item.getJsonObject("payload")));
+            }
+        }
+        if (walked == 0) {
+            return new FeedPage(List.of(), last + "." + offset, 0);
+        }
+        return new FeedPage(items, last + "." + next, walked);
+    }
+
+    /** The offset of the first record of the partition after {@code cursor} (the end when none is): a binary search. */
+    private long firstAfter(String stream, FeedPartition partition, FeedCursor cursor) {
+        TopicPartition topicPartition = new TopicPartition(kafka.topic(producer, stream), partition.index());
+        KafkaConsumer<String, byte[]> in = consumer(topicPartition, 1);
+        synchronized (in) {
+            return firstAfter(in, topicPartition, cursor);
+        }
+    }
+
+    private static long firstAfter(KafkaConsumer<String, byte[]> in, TopicPartition topicPartition, FeedCursor cursor) {
+        if (in.partitionsFor(topicPartition.topic()).isEmpty()) {
+            return 0; // the relay has not made the topic yet
+        }
+        long low = in.beginningOffsets(List.of(topicPartition)).get(topicPartition);
+        long high = in.endOffsets(List.of(topicPartition)).get(topicPartition);
+        while (low < high) {
+            long middle = low + (high - low) / 2;
+            in.seek(topicPartition, middle);
+            ConsumerRecord<String, byte[]> record = firstRecord(in);
+            if (record == null || cursorOf(record).isAfter(cursor)) {
+                high = middle;
+            } else {
+                low = Math.max(middle, record.offset()) + 1;
+            }
+        }
+        return low;
+    }
+
+    private static ConsumerRecord<String, byte[]> firstRecord(KafkaConsumer<String, byte[]> in) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            var records = in.poll(Duration.ofMillis(100));
+            if (!records.isEmpty()) {
+                return records.iterator().next();
+            }
+        }
+        return null;
+    }
+
+    private static FeedCursor cursorOf(ConsumerRecord<String, byte[]> record) {
+        return FeedCursor.parse(new String(record.headers().lastHeader(KafkaFeeds.CURSOR_HEADER).value(), StandardCharsets.US_ASCII));
+    }
+
+    /** The topic offset a stored position carries ({@code "xid.seq.offset"}), or null. */
+    static Long offsetIn(String position) {
+        if (position == null) {
+            return null;
+        }
+        int first = position.indexOf('.');
+        int second = first < 0 ? -1 : position.indexOf('.', first + 1);
+        return second < 0 ? null : Long.parseLong(position.substring(second + 1));
+    }
+
+    /** One consumer per stream and partition, used by one page at a time (its FeedConsumer polls one page at a time). */
+    private KafkaConsumer<String, byte[]> consumer(TopicPartition partition, int limit) {
+        return consumers.computeIfAbsent(partition.topic() + "#" + partition.partition(), key -> {
+            KafkaConsumer<String, byte[]> in = new KafkaConsumer<>(kafka.consumerProperties(group, Math.max(limit, 1000)));
+            in.assign(List.of(partition));
+            return in;
+        });
+    }
+
+    private <T> Uni<T> blocking(java.util.function.Supplier<T> work) {
+        return vertx.executeBlocking(Uni.createFrom().item(Unchecked.supplier(work::get)), false);
+    }
+
+    public void close() {
+        consumers.values().forEach(in -> {
+            synchronized (in) {
+                in.close(Duration.ofSeconds(2));
+            }
+        });
+        consumers.clear();
+    }
+}
