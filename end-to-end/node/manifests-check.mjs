@@ -1,5 +1,6 @@
 // Validates Kubernetes manifests (the output of `kubectl kustomize` of each overlay) against the JSON schemas of their kinds
-// as npm's kubernetes-models carries them (every core kind; KEDA's from @kubernetes-models/keda). Kinds no registry here carries a schema for (CloudNativePG's
+// as npm's kubernetes-models carries them (every core kind; KEDA's from @kubernetes-models/keda; Strimzi's Kafka, KafkaNodePool
+// and KafkaTopic from @kubernetes-models/strimzi-kafka-operator). Kinds no registry here carries a schema for (CloudNativePG's
 // Cluster and Database) are checked for structure only: apiVersion, kind, metadata.name and an object spec.
 // Usage: node manifests-check.mjs <file.yaml>...   Prints one JSON line: { files: { <file>: { objects, errors } } }.
 import { readFileSync } from 'node:fs'
@@ -21,7 +22,9 @@ for (const file of process.argv.slice(2)) {
     const where = `${apiVersion} ${kind} ${name}`
     let model
     try {
-      const module = apiVersion.startsWith('keda.sh/') ? `@kubernetes-models/keda/${apiVersion}` : `kubernetes-models/${apiVersion}`
+      const module = apiVersion.startsWith('keda.sh/') ? `@kubernetes-models/keda/${apiVersion}`
+        : apiVersion.startsWith('kafka.strimzi.io/') ? `@kubernetes-models/strimzi-kafka-operator/${apiVersion}`
+        : `kubernetes-models/${apiVersion}`
       model = (await import(module))[kind]
     } catch {
       model = undefined

@@ -7,6 +7,7 @@ import io.closedloop.launcher.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (found generically from information_schema): nothing, while a control person who was not erased is found everywhere.
  * The same after identity and attribution are reset to the start of every feed and caught up again, and in the logs.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ErasureIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,9 +53,14 @@ class ErasureIT {
     static RunningSystem running;
 
     @BeforeAll
-    static void start() throws Exception {
+    void start() throws Exception {
+        running = startSystem();
+    }
+
+    /** The four services; ErasureOverKafkaIT runs the same tests with the feeds over Kafka. */
+    RunningSystem startSystem() throws Exception {
         // One row per delete: the job must run in many committed chunks.
-        running = RunningSystem.start(Map.of(ServiceName.INGESTION, Map.of("CLOSEDLOOP_INGESTION_ERASURE_CHUNK_SIZE", "1")));
+        return RunningSystem.start(Map.of(ServiceName.INGESTION, Map.of("CLOSEDLOOP_INGESTION_ERASURE_CHUNK_SIZE", "1")));
     }
 
     @AfterAll
@@ -304,7 +311,7 @@ class ErasureIT {
     // ---- the scan
 
     /** "db.table.column: n rows" for every text, json, jsonb or text[] column of every table holding any of the values. */
-    private static List<String> scan(List<String> values) throws SQLException {
+    static List<String> scan(List<String> values) throws SQLException {
         List<String> hits = new ArrayList<>();
         String[] patterns = values.stream().map(v -> "%" + v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
                 .toArray(String[]::new);
@@ -458,7 +465,7 @@ class ErasureIT {
         }
     }
 
-    private static JsonNode graphql(ServiceName service, String token, String query) throws Exception {
+    static JsonNode graphql(ServiceName service, String token, String query) throws Exception {
         return post(running.url(service) + "/graphql", "Bearer " + token, JSON.writeValueAsString(Map.of("query", query)));
     }
 

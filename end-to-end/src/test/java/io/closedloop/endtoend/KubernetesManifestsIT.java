@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 21: every overlay of k8s/ builds with `kubectl kustomize`, and every object it yields is valid against the JSON
- * schema of its kind (npm's kubernetes-models: every core kind, and KEDA's ScaledObject); CloudNativePG's Cluster and Database, whose schemas no
+ * schema of its kind (npm's kubernetes-models: every core kind, KEDA's ScaledObject, Strimzi's Kafka, KafkaNodePool and
+ * KafkaTopic of the prod-kafka overlay); CloudNativePG's Cluster and Database, whose schemas no
  * reachable registry carries, are checked for structure only (end-to-end/node/manifests-check.mjs says which was which).
  */
 class KubernetesManifestsIT {
@@ -54,7 +55,8 @@ class KubernetesManifestsIT {
             result.path("objects").forEach(o -> kinds.add(o.path("kind").asText() + ":" + o.path("checked").asText()));
         }
         for (String kind : List.of("Deployment:schema", "Service:schema", "ConfigMap:schema", "HorizontalPodAutoscaler:schema",
-                "PodDisruptionBudget:schema", "NetworkPolicy:schema", "StatefulSet:schema", "ScaledObject:schema", "Cluster:structure")) {
+                "PodDisruptionBudget:schema", "NetworkPolicy:schema", "StatefulSet:schema", "ScaledObject:schema", "Cluster:structure", "Kafka:schema", "KafkaNodePool:schema",
+                "KafkaTopic:schema")) {
             assertTrue(kinds.contains(kind), kind + " among " + kinds);
         }
     }
@@ -83,12 +85,18 @@ class KubernetesManifestsIT {
                   scaleTargetRef: {name: a}
                   maxReplicaCount: ten
                   triggers: [{type: cpu, metadata: {value: "70"}}]
+                ---
+                apiVersion: kafka.strimzi.io/v1beta2
+                kind: KafkaTopic
+                metadata: {name: closedloop.ingestion.touches}
+                spec: {partitions: four, replicas: 3}
                 """);
         JsonNode errors = node(root, List.of(bad.toString())).path("files").path(bad.toString()).path("errors");
-        assertEquals(3, errors.size(), errors.toString());
+        assertEquals(4, errors.size(), errors.toString());
         assertTrue(errors.get(0).asText().contains("replicas must be integer"), errors.toString());
         assertTrue(errors.get(1).asText().contains("spec is not an object"), errors.toString());
         assertTrue(errors.get(2).asText().contains("maxReplicaCount must be integer"), errors.toString());
+        assertTrue(errors.get(3).asText().contains("partitions must be integer"), errors.toString());
     }
 
     private static JsonNode node(Path root, List<String> files) throws IOException, InterruptedException {

@@ -11,6 +11,7 @@ import io.closedloop.plumbing.feed.FeedConsumerSet;
 import io.closedloop.plumbing.feed.FeedLeases;
 import io.closedloop.plumbing.feed.FeedMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.closedloop.plumbing.feed.ErasureGate;
 import io.closedloop.plumbing.feed.FeedPartition;
 import io.closedloop.plumbing.feed.FeedSource;
 import io.closedloop.plumbing.feed.KafkaFeedSource;
@@ -113,6 +114,7 @@ public class FeedConsumers implements FeedConsumerSet {
         // With the Kafka transport the pages come from the producers' topics, their HTTP feeds serving what those cannot.
         FeedSource fromIngestion = ingestion;
         FeedSource fromIdentity = identity;
+        FeedConsumer.PageHandler erasing = rollups.erasures(erasures::applyErasures, erasures);
         Optional<KafkaFeeds> kafka = KafkaFeeds.configured();
         if (kafka.isPresent()) {
             KafkaFeedSource ingestionTopics = new KafkaFeedSource(vertx, kafka.get(), "ingestion", "attribution-service", ingestion);
@@ -121,6 +123,11 @@ public class FeedConsumers implements FeedConsumerSet {
             topics.add(identityTopics);
             fromIngestion = ingestionTopics;
             fromIdentity = identityTopics;
+            // An erasure waits until the topics carrying persons' identifiers were read past it (plumbing ErasureGate).
+            erasing = new ErasureGate(List.of(new ErasureGate.Gated(ingestionTopics, "touches", "ingestion/touches"),
+                    new ErasureGate.Gated(ingestionTopics, "crm", "ingestion/crm"),
+                    new ErasureGate.Gated(identityTopics, "memberships", "identity/memberships")), partitions)
+                    .around("ingestion/erasures", item -> true, erasing);
         }
         // Each partition is leased to one replica (FeedLeases); a handler per consumer, since IncrementalRollups counts
         // each consumer's full pages in a row. Each page updates the rollups of the accounts it changes in its own
@@ -136,7 +143,7 @@ public class FeedConsumers implements FeedConsumerSet {
             consumers.add(new FeedConsumer(vertx, pool, fromIngestion, "spend", "ingestion/spend", p, pageSize, idleMillis,
                     reportFeeds::applySpend, transactions));
             consumers.add(new FeedConsumer(vertx, pool, fromIngestion, "erasures", "ingestion/erasures", p, pageSize, idleMillis,
-                    rollups.erasures(erasures::applyErasures, erasures), transactions));
+                    erasing, transactions));
             consumers.add(new FeedConsumer(vertx, pool, fromIdentity, "memberships", "identity/memberships", p, pageSize, idleMillis,
                     rollups.memberships(apply::applyMemberships), transactions));
         }

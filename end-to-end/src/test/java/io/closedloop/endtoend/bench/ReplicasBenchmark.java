@@ -1,6 +1,7 @@
 package io.closedloop.endtoend.bench;
 
 import io.closedloop.launcher.ClosedLoopSystem;
+import io.closedloop.launcher.KafkaBroker;
 import io.closedloop.launcher.DevKeys;
 import io.closedloop.launcher.PostgresServer;
 import io.closedloop.launcher.ServiceName;
@@ -29,7 +30,8 @@ import java.util.Map;
  * replicas (feeds in 4 partitions each), until identity and attribution have read every feed to its end and the rollups
  * are ready. Prints, per run, the time from the first message to ready, and per attribution replica the feed items it
  * applied (feed_application, the audit written with the positions) and its CPU seconds. On 2 cores no wall-clock gain can
- * show; the split of the work (items and CPU per replica) can. The 1-replica run is the baseline.
+ * show; the split of the work (items and CPU per replica) can. The 1-replica run is the baseline. Each replica count runs
+ * over both transports (--transport postgresql,kafka): the HTTP feeds, and Kafka topics on a broker of the run's own.
  */
 public final class ReplicasBenchmark {
 
@@ -43,6 +45,7 @@ public final class ReplicasBenchmark {
         }
         int accounts = Integer.parseInt(options.getOrDefault("accounts", "2500"));
         int partitions = Integer.parseInt(options.getOrDefault("partitions", "4"));
+        List<String> transports = List.of(options.getOrDefault("transport", "postgresql,kafka").split(","));
         Path root = Path.of(options.getOrDefault("root", ".")).toAbsolutePath().normalize();
         Path work = Files.createTempDirectory("closedloop-replicas-bench");
         Dataset.Size benchmark = Dataset.Size.BENCHMARK;
@@ -54,8 +57,10 @@ public final class ReplicasBenchmark {
         List<String> summary = new ArrayList<>();
         try (PostgresServer postgres = PostgresServer.embedded(work.resolve("pgdata"), 0)) {
             DevKeys keys = DevKeys.in(work.resolve("keys"));
-            for (int replicas = 1; replicas <= 3; replicas++) {
-                summary.add(run(root, work, postgres, keys, dataset, replicas, partitions));
+            for (String transport : transports) {
+                for (int replicas = 1; replicas <= 3; replicas++) {
+                    summary.add(run(root, work, postgres, keys, dataset, replicas, partitions, transport));
+                }
             }
         }
         System.out.println("\n== summary ==");
@@ -63,10 +68,20 @@ public final class ReplicasBenchmark {
     }
 
     private static String run(Path root, Path work, PostgresServer postgres, DevKeys keys, Dataset dataset, int replicas,
-                              int partitions) throws Exception {
-        System.out.printf("%n== %d attribution replica(s), load average %s ==%n", replicas, BenchCalls.loadAverage());
-        String prefix = "replicas" + replicas + "_";
-        try (ClosedLoopSystem system = ClosedLoopSystem.on(root, postgres, false, keys, prefix)) {
+                              int partitions, String transport) throws Exception {
+        System.out.printf("%n== %s: %d attribution replica(s), load average %s ==%n", transport, replicas, BenchCalls.loadAverage());
+        String prefix = transport + replicas + "_";
+        boolean overKafka = switch (transport) {
+            case "postgresql" -> false;
+            case "kafka" -> true;
+            default -> throw new IllegalArgumentException("--transport: postgresql, kafka or both separated by a comma, was " + transport);
+        };
+        try (KafkaBroker kafka = overKafka ? KafkaBroker.start(root, work.resolve("kafka-" + replicas), freePort(), freePort(),
+                work.resolve("logs-" + prefix).resolve("kafka.log")) : null;
+             ClosedLoopSystem system = ClosedLoopSystem.on(root, postgres, false, keys, prefix)) {
+            if (kafka != null) {
+                system.feedsOverKafka(kafka.bootstrapServers(), partitions);
+            }
             Map<ServiceName, Integer> ports = new HashMap<>();
             for (ServiceName s : ServiceName.values()) {
                 ports.put(s, 0);
@@ -76,7 +91,7 @@ public final class ReplicasBenchmark {
                     .environment(ServiceName.ATTRIBUTION, "CLOSEDLOOP_FEEDS_PARTITIONS", Integer.toString(partitions))
                     .environment(ServiceName.IDENTITY, "CLOSEDLOOP_FEEDS_PARTITIONS", Integer.toString(partitions));
             system.start(EnumSet.of(ServiceName.INGESTION, ServiceName.IDENTITY, ServiceName.ATTRIBUTION), ports,
-                    List.of("-Xmx512m"), work.resolve("logs-" + replicas));
+                    List.of("-Xmx512m"), work.resolve("logs-" + prefix));
             List<ServiceProcess> attribution = new ArrayList<>(List.of(system.service(ServiceName.ATTRIBUTION)));
             for (int r = 1; r < replicas; r++) {
                 attribution.add(system.startReplica(ServiceName.ATTRIBUTION));
@@ -86,6 +101,7 @@ public final class ReplicasBenchmark {
                 cpuBefore.put(p, cpu(p));
             }
             Duration identityBefore = cpu(system.service(ServiceName.IDENTITY));
+            Duration ingestionBefore = cpu(system.service(ServiceName.INGESTION));
             String ingestion = system.service(ServiceName.INGESTION).url();
             String admin = system.tokens().mint("bench", WORKSPACE, List.of("admin"), Duration.ofHours(6));
             String writeKey = BenchCalls.call(ingestion, admin, "mutation { createWriteKey(name: \"bench\") { key } }")
@@ -118,11 +134,18 @@ public final class ReplicasBenchmark {
                 perReplica.append(String.format("%sreplica %d: %.1f CPU s", n == 0 ? "" : "; ", ++n, cpu));
             }
             double identityCpu = (cpu(system.service(ServiceName.IDENTITY)).toMillis() - identityBefore.toMillis()) / 1000.0;
-            String line = String.format("%d replica(s): ready %.1f s after the first message; attribution %s; items applied per"
-                            + " replica %s; identity %.1f CPU s; load average %s", replicas, seconds, perReplica, items.values(),
-                    identityCpu, BenchCalls.loadAverage());
+            double ingestionCpu = (cpu(system.service(ServiceName.INGESTION)).toMillis() - ingestionBefore.toMillis()) / 1000.0;
+            String line = String.format("%s, %d replica(s): ready %.1f s after the first message; attribution %s; items applied per"
+                            + " replica %s; identity %.1f CPU s; ingestion (its relay included over Kafka) %.1f CPU s; load average %s",
+                    transport, replicas, seconds, perReplica, items.values(), identityCpu, ingestionCpu, BenchCalls.loadAverage());
             System.out.println(line);
             return line;
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 

@@ -8,6 +8,7 @@ import io.closedloop.plumbing.feed.FeedConsumerSet;
 import io.closedloop.plumbing.feed.FeedLeases;
 import io.closedloop.plumbing.feed.FeedMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.closedloop.plumbing.feed.ErasureGate;
 import io.closedloop.plumbing.feed.FeedPartition;
 import io.closedloop.plumbing.feed.FeedSource;
 import io.closedloop.plumbing.feed.KafkaFeedSource;
@@ -93,12 +94,19 @@ public class IngestionConsumers implements FeedConsumerSet {
         // With the Kafka transport the pages come from ingestion's topics, the HTTP feed serving what they cannot.
         kafka = KafkaFeeds.configured().map(k -> new KafkaFeedSource(vertx, k, "ingestion", "identity-service", client)).orElse(null);
         FeedSource source = kafka != null ? kafka : client;
+        FeedConsumer.PageHandler facts = graph::applyFacts;
+        if (kafka != null) {
+            // An erasure (an identity-facts item) waits until crm's topic, whose contacts carry emails and phones, was read
+            // past it (plumbing ErasureGate); the facts before it come in order on its own partition.
+            facts = new ErasureGate(List.of(new ErasureGate.Gated(kafka, "crm", "ingestion/crm")), partitions)
+                    .around("ingestion/identity-facts", item -> item.kind().equals("erasure"), facts);
+        }
         // Each partition is leased to one replica (FeedLeases); identity-facts are partitioned by workspace only
         // (docs/feeds.md), so one workspace's facts are resolved by one replica at a time.
         for (int i = 0; i < partitions; i++) {
             FeedPartition partition = new FeedPartition(i, partitions);
             consumers.add(new FeedConsumer(vertx, pool, source, "identity-facts", "ingestion/identity-facts", partition, pageSize, 1000,
-                    graph::applyFacts, transactions));
+                    facts, transactions));
             consumers.add(new FeedConsumer(vertx, pool, source, "crm", "ingestion/crm", partition, pageSize, 1000, graph::applyCrm,
                     transactions));
         }

@@ -26,8 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * A position without an offset (a consumer starting, a replay from the start, a switch from the PostgreSQL transport)
  * and one whose records have expired are read from the producer's HTTP feed, which serves what PostgreSQL holds now,
- * erasures applied, until a page comes back not full; from there on the topic is read from the first record after that
- * position. So a replay never meets an erased person's items still waiting in the topic for its retention to pass.
+ * erasures applied, until a page comes back not full; from there on the topic is read from where it ended before that
+ * page was read. So a replay never meets an erased person's items still waiting in the topic for its retention to pass.
  */
 public final class KafkaFeedSource implements FeedSource {
 
@@ -78,18 +78,19 @@ public final class KafkaFeedSource implements FeedSource {
                 .chain(page -> page != null ? Uni.createFrom().item(page) : fromFeed(stream, partition, key, cursor.toString(), limit));
     }
 
-    /** A page from the HTTP feed; once one is not full, the topic offset to go on from is found and remembered. */
+    /**
+     * A page from the HTTP feed; once one is not full, the topic is read on from its end as it stood before that page was
+     * read. Every record before that end was relayed before the page was read, so its item was either in the page (or an
+     * earlier one) or no longer in PostgreSQL: erased. Skipping them, never searching the topic by position, is what
+     * keeps a replay from meeting an erased person's items that still wait in the topic for its retention to pass.
+     */
     private Uni<FeedPage> fromFeed(String stream, FeedPartition partition, String key, String after, int limit) {
-        return feed.fetch(stream, partition, after, limit).chain(page -> {
-            if (page.full(limit)) {
-                return Uni.createFrom().item(page);
+        return blocking(() -> endOffset(stream, partition)).chain(end -> feed.fetch(stream, partition, after, limit).map(page -> {
+            if (!page.full(limit)) {
+                switches.put(key, new Switch(FeedCursor.parse(page.next()), end));
             }
-            FeedCursor reached = FeedCursor.parse(page.next());
-            return blocking(() -> firstAfter(stream, partition, reached)).map(offset -> {
-                switches.put(key, new Switch(reached, offset));
-                return page;
-            });
-        });
+            return page;
+        }));
     }
 
     /** Up to {@code limit} records from {@code offset}; null when they expired (the HTTP feed serves the position then). */
@@ -144,43 +145,27 @@ public final class KafkaFeedSource implements FeedSource {
         return new FeedPage(items, last + "." + next, walked);
     }
 
-    /** The offset of the first record of the partition after {@code cursor} (the end when none is): a binary search. */
-    private long firstAfter(String stream, FeedPartition partition, FeedCursor cursor) {
+    /** The end offset of each partition of the stream's topic now (0 while the relay has not made the topic). */
+    public Uni<long[]> endOffsets(String stream) {
+        return blocking(() -> {
+            long[] ends = new long[kafka.partitions()];
+            for (int i = 0; i < ends.length; i++) {
+                ends[i] = endOffset(stream, new FeedPartition(i, kafka.partitions()));
+            }
+            return ends;
+        });
+    }
+
+    /** The partition's end offset now (0 while the relay has not made the topic). */
+    private long endOffset(String stream, FeedPartition partition) {
         TopicPartition topicPartition = new TopicPartition(kafka.topic(producer, stream), partition.index());
         KafkaConsumer<String, byte[]> in = consumer(topicPartition, 1);
         synchronized (in) {
-            return firstAfter(in, topicPartition, cursor);
-        }
-    }
-
-    private static long firstAfter(KafkaConsumer<String, byte[]> in, TopicPartition topicPartition, FeedCursor cursor) {
-        if (in.partitionsFor(topicPartition.topic()).isEmpty()) {
-            return 0; // the relay has not made the topic yet
-        }
-        long low = in.beginningOffsets(List.of(topicPartition)).get(topicPartition);
-        long high = in.endOffsets(List.of(topicPartition)).get(topicPartition);
-        while (low < high) {
-            long middle = low + (high - low) / 2;
-            in.seek(topicPartition, middle);
-            ConsumerRecord<String, byte[]> record = firstRecord(in);
-            if (record == null || cursorOf(record).isAfter(cursor)) {
-                high = middle;
-            } else {
-                low = Math.max(middle, record.offset()) + 1;
+            if (in.partitionsFor(topicPartition.topic()).isEmpty()) {
+                return 0;
             }
+            return in.endOffsets(List.of(topicPartition)).get(topicPartition);
         }
-        return low;
-    }
-
-    private static ConsumerRecord<String, byte[]> firstRecord(KafkaConsumer<String, byte[]> in) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            var records = in.poll(Duration.ofMillis(100));
-            if (!records.isEmpty()) {
-                return records.iterator().next();
-            }
-        }
-        return null;
     }
 
     private static FeedCursor cursorOf(ConsumerRecord<String, byte[]> record) {
