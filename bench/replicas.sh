@@ -6,6 +6,7 @@
 # 2,500: about 100,000 touches), --partitions N (default 4), --transport postgresql|kafka|postgresql,kafka (default both:
 # each replica count over the HTTP feeds and over Kafka topics on a KRaft broker of the run's own, started from Maven
 # Central's jars).
+# The 3-replica run starts two identity replicas too (2 + 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -DskipTests -DskipITs install -pl :closedloop-parent,kafka-broker,launcher,plumbing,ingestion-service,identity-service,attribution-service,reporting-gateway

@@ -37,7 +37,9 @@ class ErasureOverKafkaIT extends ErasureIT {
     RunningSystem startSystem() throws Exception {
         Map<String, String> retention = Map.of("CLOSEDLOOP_KAFKA_RETENTION", RETENTION.toSeconds() + "s");
         return RunningSystem.startOverKafka(1, Map.of(ServiceName.INGESTION, Map.of("CLOSEDLOOP_INGESTION_ERASURE_CHUNK_SIZE", "1",
-                        "CLOSEDLOOP_KAFKA_RETENTION", RETENTION.toSeconds() + "s"), ServiceName.IDENTITY, retention),
+                        "CLOSEDLOOP_KAFKA_RETENTION", RETENTION.toSeconds() + "s",
+                        // 15,000 pages in a few seconds (aConsumerBehindOnItsTopics...)
+                        "CLOSEDLOOP_INGESTION_SEGMENT_RATE_LIMIT_PER_SECOND", "1000000", "CLOSEDLOOP_INGESTION_SEGMENT_RATE_LIMIT_BURST", "1000000"), ServiceName.IDENTITY, retention),
                 ServiceName.values());
     }
 
@@ -82,8 +84,27 @@ class ErasureOverKafkaIT extends ErasureIT {
         String email = "kafka.lag." + UUID.randomUUID().toString().substring(0, 8) + "@erasetest-corp.example";
         String anonymous = "k-lag-" + UUID.randomUUID().toString().substring(0, 8) + "-x7";
         String key = writeKey(ws);
+        // Attribution reads the touches topic (not the HTTP feed) when it stops: its position carries a topic offset.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (int i = 0; !touchesPosition().matches("\\d+\\.\\d+\\.\\d+"); i++) {
+            assertTrue(System.nanoTime() < deadline, "attribution reads the touches topic: at " + touchesPosition());
+            segment(key, "/v1/page", "{\"messageId\":\"warm-" + i + "\",\"anonymousId\":\"warm-visitor\",\"properties\":{\"url\":"
+                    + "\"https://erasetest-corp.example/\"},\"timestamp\":\"2026-03-01T08:00:00Z\"}");
+            Thread.sleep(500);
+        }
         running.awaitConsumersCaughtUp(Duration.ofSeconds(120));
         running.system.service(ServiceName.ATTRIBUTION).stop();
+        // Other visitors' pages first: attribution comes back with 15,000 touches to read before the person's,
+        // while the erasure is one item on its own topic.
+        for (int batch = 0; batch < 150; batch++) {
+            StringBuilder messages = new StringBuilder();
+            for (int i = 0; i < 100; i++) {
+                messages.append(i == 0 ? "" : ",").append("{\"type\":\"page\",\"messageId\":\"f-").append(batch).append('-').append(i)
+                        .append("\",\"anonymousId\":\"filler-").append(batch * 100 + i).append("\",\"properties\":{\"url\":")
+                        .append("\"https://erasetest-corp.example/?utm_source=bing&utm_medium=cpc\"},\"timestamp\":\"2026-03-01T09:00:00Z\"}");
+            }
+            segment(key, "/v1/batch", "{\"batch\":[" + messages + "]}");
+        }
         segment(key, "/v1/identify", "{\"messageId\":\"l-id\",\"anonymousId\":\"" + anonymous + "\",\"traits\":{\"email\":\""
                 + email + "\"},\"timestamp\":\"2026-03-02T10:00:00Z\"}");
         for (int i = 0; i < 20; i++) {
@@ -91,7 +112,7 @@ class ErasureOverKafkaIT extends ErasureIT {
                     + "\"https://erasetest-corp.example/p" + i + "?utm_source=google&utm_medium=cpc\"},\"timestamp\":\"2026-03-02T10:0"
                     + (i % 10) + ":00Z\"}");
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (topicsHolding(anonymous).size() < 21) {
             assertTrue(System.nanoTime() < deadline, "the relay put the visits in the topics: " + topicsHolding(anonymous));
             Thread.sleep(200);
@@ -109,6 +130,17 @@ class ErasureOverKafkaIT extends ErasureIT {
         awaitErasure(ws, job);
         running.awaitConsumersCaughtUp(Duration.ofSeconds(120));
         assertEquals(List.of(), scan(List.of(anonymous, email)), "the person's visits, applied after the erasure");
+        assertTrue(java.nio.file.Files.readString(running.system.service(ServiceName.ATTRIBUTION).log()).contains("waits until"),
+                "the erasure came before the touches were read past it, and waited");
+    }
+
+    private static String touchesPosition() throws java.sql.SQLException {
+        try (java.sql.Connection c = running.database(ServiceName.ATTRIBUTION);
+             java.sql.ResultSet r = c.createStatement().executeQuery("select coalesce(max(cursor), '') from feed_position"
+                     + " where stream = 'ingestion/touches'")) {
+            r.next();
+            return r.getString(1);
+        }
     }
 
     /** The topics (and partitions) one of whose items contains {@code value}, read from the start. */

@@ -61,6 +61,21 @@ class KubernetesManifestsIT {
         }
     }
 
+    /**
+     * k8s/base holds what quarkus-kubernetes generated from each service's settings and src/main/kubernetes fragment, as
+     * the build just did (target/kubernetes/kubernetes.yml), not a hand-written copy drifting from it.
+     */
+    @Test
+    void theBaseIsWhatQuarkusKubernetesGenerates() throws IOException {
+        Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();
+        for (String service : List.of("ingestion-service", "identity-service", "attribution-service", "reporting-gateway")) {
+            Path generated = root.resolve(service).resolve("target/kubernetes/kubernetes.yml");
+            assertTrue(Files.exists(generated), generated + " is missing: build the services first");
+            assertEquals(Files.readString(generated), Files.readString(root.resolve("k8s/base").resolve(service + ".yaml")),
+                    "k8s/base/" + service + ".yaml differs from what quarkus-kubernetes generates: cp " + generated + " k8s/base/");
+        }
+    }
+
     @Test
     void anObjectWrongForItsKindIsRefused(@TempDir Path work) throws Exception {
         Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();

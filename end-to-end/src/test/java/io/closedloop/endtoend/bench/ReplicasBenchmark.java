@@ -31,7 +31,8 @@ import java.util.Map;
  * are ready. Prints, per run, the time from the first message to ready, and per attribution replica the feed items it
  * applied (feed_application, the audit written with the positions) and its CPU seconds. On 2 cores no wall-clock gain can
  * show; the split of the work (items and CPU per replica) can. The 1-replica run is the baseline. Each replica count runs
- * over both transports (--transport postgresql,kafka): the HTTP feeds, and Kafka topics on a broker of the run's own.
+ * over both transports (--transport postgresql,kafka): the HTTP feeds, and Kafka topics on a broker of the run's own. The
+ * 3-replica run has two identity replicas too (issue 21's "2 + 3").
  */
 public final class ReplicasBenchmark {
 
@@ -96,11 +97,19 @@ public final class ReplicasBenchmark {
             for (int r = 1; r < replicas; r++) {
                 attribution.add(system.startReplica(ServiceName.ATTRIBUTION));
             }
+            // The 3-replica run is issue 21's "2 + 3": two identity replicas beside three of attribution.
+            List<ServiceProcess> identity = new ArrayList<>(List.of(system.service(ServiceName.IDENTITY)));
+            if (replicas == 3) {
+                identity.add(system.startReplica(ServiceName.IDENTITY));
+            }
             Map<ServiceProcess, Duration> cpuBefore = new LinkedHashMap<>();
             for (ServiceProcess p : attribution) {
                 cpuBefore.put(p, cpu(p));
             }
-            Duration identityBefore = cpu(system.service(ServiceName.IDENTITY));
+            Duration identityBefore = Duration.ZERO;
+            for (ServiceProcess p : identity) {
+                identityBefore = identityBefore.plus(cpu(p));
+            }
             Duration ingestionBefore = cpu(system.service(ServiceName.INGESTION));
             String ingestion = system.service(ServiceName.INGESTION).url();
             String admin = system.tokens().mint("bench", WORKSPACE, List.of("admin"), Duration.ofHours(6));
@@ -133,11 +142,24 @@ public final class ReplicasBenchmark {
                 double cpu = (cpu(e.getKey()).toMillis() - e.getValue().toMillis()) / 1000.0;
                 perReplica.append(String.format("%sreplica %d: %.1f CPU s", n == 0 ? "" : "; ", ++n, cpu));
             }
-            double identityCpu = (cpu(system.service(ServiceName.IDENTITY)).toMillis() - identityBefore.toMillis()) / 1000.0;
+            Duration identityAfter = Duration.ZERO;
+            for (ServiceProcess p : identity) {
+                identityAfter = identityAfter.plus(cpu(p));
+            }
+            double identityCpu = (identityAfter.toMillis() - identityBefore.toMillis()) / 1000.0;
+            Map<String, Long> identityItems = new LinkedHashMap<>();
+            try (Connection c = postgres.connectAsAdmin(prefix + "identity");
+                 Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("select owner, sum(items) from feed_application group by owner order by owner")) {
+                while (r.next()) {
+                    identityItems.put(r.getString(1), r.getLong(2));
+                }
+            }
             double ingestionCpu = (cpu(system.service(ServiceName.INGESTION)).toMillis() - ingestionBefore.toMillis()) / 1000.0;
             String line = String.format("%s, %d replica(s): ready %.1f s after the first message; attribution %s; items applied per"
-                            + " replica %s; identity %.1f CPU s; ingestion (its relay included over Kafka) %.1f CPU s; load average %s",
-                    transport, replicas, seconds, perReplica, items.values(), identityCpu, ingestionCpu, BenchCalls.loadAverage());
+                            + " replica %s; identity (%d replica(s), items per replica %s) %.1f CPU s; ingestion (its relay included over Kafka)"
+                            + " %.1f CPU s; load average %s", transport, replicas, seconds, perReplica, items.values(), identity.size(),
+                    identityItems.values(), identityCpu, ingestionCpu, BenchCalls.loadAverage());
             System.out.println(line);
             return line;
         }

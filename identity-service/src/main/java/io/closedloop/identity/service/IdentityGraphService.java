@@ -13,6 +13,7 @@ import io.closedloop.identity.repository.GraphRepository.PersonRow;
 import io.closedloop.identity.repository.GraphRepository.StoredIdentifier;
 import io.closedloop.plumbing.feed.FeedItem;
 import io.quarkus.logging.Log;
+import io.closedloop.plumbing.feed.KafkaRelay;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -286,6 +287,8 @@ public class IdentityGraphService {
                         all.forEach(graph::erase);
                         links[0] = graph.removedLinks().size();
                     }))
+                    // With the Kafka transport, the memberships being relayed go out first, none after (KafkaRelay).
+                    .chain(() -> KafkaRelay.awaitPagesInFlight(tx))
                     .chain(() -> repository.deleteMemberships(tx, workspace, all))
                     .chain(memberships -> {
                         JsonObject removed = new JsonObject().put("identifiers", rows.size()).put("persons", persons.size())

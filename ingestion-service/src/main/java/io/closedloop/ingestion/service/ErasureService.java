@@ -9,6 +9,7 @@ import io.closedloop.ingestion.segment.Identifier;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.closedloop.plumbing.feed.KafkaRelay;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
@@ -258,12 +259,14 @@ public class ErasureService {
         }
         String ws = job.workspace();
         List<Identifier> ids = job.identifiers();
-        Uni<Integer> n = switch (found.kind()) {
+        // With the Kafka transport, what the relay is sending goes out first, and nothing more until this commits
+        // (KafkaRelay: the person's items are all in the topics before the erasure is announced, none after).
+        Uni<Integer> n = KafkaRelay.awaitPagesInFlight(c).chain(() -> switch (found.kind()) {
             case "touches" -> repository.delete(c, "touch", ws, found.ids(), ids);
             case "identityFacts" -> repository.delete(c, "identity_fact", ws, found.ids(), ids);
             case "contacts" -> repository.clearContacts(c, ws, ids, chunkSize);
             default -> repository.scrubImportErrors(c, ws, patterns(ids), chunkSize);
-        };
+        });
         int next = KINDS.indexOf(found.kind()) + 1;
         // Rows found before the transaction are a chunk even if they went meanwhile: the next find moves on.
         return n.chain(count -> count > 0 || found.ids() != null ? Uni.createFrom().item(new Deleted(found.kind(), count))

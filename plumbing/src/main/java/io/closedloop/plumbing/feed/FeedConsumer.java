@@ -269,8 +269,9 @@ public final class FeedConsumer {
         // A partition without a position starts where the slowest share of the stream stood under another partition
         // count (the whole stream's position included): everything before it was applied, what follows is applied
         // again, idempotently. Its siblings of the same count are no guide: they may have moved past its own items.
+        // Only the stream position is taken: a Kafka offset after it belongs to another partition of the topic.
         return pool.preparedQuery("insert into feed_position (stream, cursor, epoch)"
-                        + " values ($1, coalesce((select cursor from feed_position where stream = $2"
+                        + " values ($1, coalesce((select substring(cursor from '^\\d+\\.\\d+') from feed_position where stream = $2"
                         + " or (stream like $2 || '#%' and stream not like '%/' || $4::int::text)"
                         + " order by coalesce(nullif(split_part(cursor, '.', 1), '')::bigint, 0),"
                         + " coalesce(nullif(split_part(cursor, '.', 2), '')::bigint, 0) limit 1), ''), $3)"

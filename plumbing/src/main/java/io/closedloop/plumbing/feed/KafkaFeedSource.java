@@ -8,6 +8,7 @@ import io.vertx.mutiny.core.Vertx;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 
 import java.nio.charset.StandardCharsets;
@@ -37,11 +38,6 @@ public final class KafkaFeedSource implements FeedSource {
     private final String group;
     private final FeedSource feed;
     private final Map<String, KafkaConsumer<String, byte[]>> consumers = new ConcurrentHashMap<>();
-    /** Per stream and partition: the last position read from the HTTP feed, caught up, and the topic offset after it. */
-    private final Map<String, Switch> switches = new ConcurrentHashMap<>();
-
-    private record Switch(FeedCursor at, long offset) {
-    }
 
     /**
      * @param group the consumer's service: its group shows Kafka's tools the offsets read
@@ -61,21 +57,13 @@ public final class KafkaFeedSource implements FeedSource {
             return Uni.createFrom().failure(new IllegalStateException("feed partition " + partition + " is not one of the topic's "
                     + kafka.partitions() + " partitions"));
         }
-        String key = stream + "#" + partition.index();
         FeedCursor cursor = FeedCursor.parse(after);
         Long offset = offsetIn(after);
         if (offset == null) {
-            Switch known = switches.get(key);
-            if (known != null && known.at.equals(cursor)) {
-                offset = known.offset;
-            }
+            return fromFeed(stream, partition, after, limit);
         }
-        if (offset == null) {
-            return fromFeed(stream, partition, key, after, limit);
-        }
-        long from = offset;
-        return blocking(() -> read(stream, partition, cursor, from, limit))
-                .chain(page -> page != null ? Uni.createFrom().item(page) : fromFeed(stream, partition, key, cursor.toString(), limit));
+        return blocking(() -> read(stream, partition, cursor, offset, limit))
+                .chain(page -> page != null ? Uni.createFrom().item(page) : fromFeed(stream, partition, cursor.toString(), limit));
     }
 
     /**
@@ -84,16 +72,17 @@ public final class KafkaFeedSource implements FeedSource {
      * earlier one) or no longer in PostgreSQL: erased. Skipping them, never searching the topic by position, is what
      * keeps a replay from meeting an erased person's items that still wait in the topic for its retention to pass.
      */
-    private Uni<FeedPage> fromFeed(String stream, FeedPartition partition, String key, String after, int limit) {
-        return blocking(() -> endOffset(stream, partition)).chain(end -> feed.fetch(stream, partition, after, limit).map(page -> {
-            if (!page.full(limit)) {
-                switches.put(key, new Switch(FeedCursor.parse(page.next()), end));
-            }
-            return page;
-        }));
+    private Uni<FeedPage> fromFeed(String stream, FeedPartition partition, String after, int limit) {
+        return blocking(() -> endOffset(stream, partition)).chain(end -> feed.fetch(stream, partition, after, limit).map(page ->
+                // Caught up with the HTTP feed: the position stored with this page carries the offset to go on from.
+                page.full(limit) || page.walked() == 0 ? page : new FeedPage(page.items(), page.next() + "." + end, page.walked())));
     }
 
-    /** Up to {@code limit} records from {@code offset}; null when they expired (the HTTP feed serves the position then). */
+    /**
+     * Up to {@code limit} records from {@code offset}, read until the partition's end as it stood when the read began;
+     * null when the topic cannot serve the offset (its records expired, or the topic is not the one the offset was read
+     * in: recreated, or its partitions changed), and the HTTP feed serves the position then.
+     */
     private FeedPage read(String stream, FeedPartition partition, FeedCursor after, long offset, int limit) {
         TopicPartition topicPartition = new TopicPartition(kafka.topic(producer, stream), partition.index());
         KafkaConsumer<String, byte[]> in = consumer(topicPartition, limit);
@@ -103,7 +92,8 @@ public final class KafkaFeedSource implements FeedSource {
     }
 
     private FeedPage read(KafkaConsumer<String, byte[]> in, TopicPartition topicPartition, FeedCursor after, long offset, int limit) {
-        if (offset < in.beginningOffsets(List.of(topicPartition)).get(topicPartition)) {
+        long end = in.endOffsets(List.of(topicPartition)).get(topicPartition);
+        if (offset < in.beginningOffsets(List.of(topicPartition)).get(topicPartition) || offset > end) {
             return null;
         }
         if (offset > 0) {
@@ -115,34 +105,38 @@ public final class KafkaFeedSource implements FeedSource {
         FeedCursor last = after;
         long next = offset;
         int walked = 0;
-        long deadline = System.nanoTime() + 200_000_000L;
-        while (walked < limit && System.nanoTime() < deadline) {
-            var records = in.poll(Duration.ofMillis(walked == 0 ? 50 : 10));
-            if (records.isEmpty()) {
-                break;
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        try {
+            while (walked < limit && next < end && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : in.poll(Duration.ofMillis(100))) {
+                    if (walked == limit) {
+                        break;
+                    }
+                    walked++;
+                    next = record.offset() + 1;
+                    FeedCursor at = cursorOf(record);
+                    if (!at.isAfter(last)) {
+                        continue; // at or before the position: already applied (a page the relay sent again)
+                    }
+                    last = at;
+                    if (record.value() == null) {
+                        continue; // the relay's mark of where a page of the stream ended: walked, nothing to apply
+                    }
+                    JsonObject item = new JsonObject(Buffer.buffer(record.value()));
+                    items.add(new FeedItem(item.getLong("seq"), item.getString("workspace"), item.getString("kind"), item.getJsonObject("payload")));
+                }
+                if (walked < limit) {
+                    // Transaction markers take offsets too: the position moves past them to where the consumer stands.
+                    next = Math.max(next, Math.min(in.position(topicPartition), end));
+                }
             }
-            for (ConsumerRecord<String, byte[]> record : records) {
-                if (walked == limit) {
-                    break;
-                }
-                walked++;
-                next = record.offset() + 1;
-                FeedCursor at = cursorOf(record);
-                if (!at.isAfter(last)) {
-                    continue; // at or before the position: already applied
-                }
-                last = at;
-                if (record.value() == null) {
-                    continue; // the relay's mark of where a page of the stream ended: walked, nothing to apply
-                }
-                JsonObject item = new JsonObject(Buffer.buffer(record.value()));
-                items.add(new FeedItem(item.getLong("seq"), item.getString("workspace"), item.getString("kind"), item.getJsonObject("payload")));
-            }
+        } catch (OffsetOutOfRangeException e) {
+            return null;
         }
-        if (walked == 0) {
+        if (next == offset) {
             return new FeedPage(List.of(), last + "." + offset, 0);
         }
-        return new FeedPage(items, last + "." + next, walked);
+        return new FeedPage(items, last + "." + next, Math.max(walked, 1), next < end);
     }
 
     /** The end offset of each partition of the stream's topic now (0 while the relay has not made the topic). */

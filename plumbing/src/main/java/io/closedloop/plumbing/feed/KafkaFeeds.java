@@ -70,8 +70,10 @@ public record KafkaFeeds(String bootstrapServers, int partitions, Duration reten
         return hash % partitions;
     }
 
-    Properties producerProperties(String clientId) {
+    /** A transactional producer: each relayed page is one transaction, {@code transactionalId} fencing out older relays. */
+    Properties producerProperties(String clientId, String transactionalId) {
         Properties properties = new Properties();
+        properties.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         properties.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -93,6 +95,8 @@ public record KafkaFeeds(String bootstrapServers, int partitions, Duration reten
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        // Only committed relay pages (an aborted page's records are passed over); end offsets are the last stable ones.
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxRecords);
         properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
         // A page waiting on a broker that is down fails in 10 s and is tried again, instead of holding its page

@@ -1,45 +1,46 @@
 package io.closedloop.plumbing.feed;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Future;
 
 /**
  * The outbox relay of the Kafka transport (docs/feeds.md "Kafka"): copies a producer's committed stream rows, in the
  * order the HTTP feed serves them (the {@code xid}/{@code seq} horizon of {@link FeedReader}: a row is relayed only once
  * every transaction that could precede it has ended), to the stream's topic, each item in the partition its partition
- * key hashes to and with its position in a header; after each page, every partition that did not get the page's last
- * item gets a mark (a record without a value) of where the page ended.
+ * key hashes to and with its position in a header; every other partition gets a mark (a record without a value) of
+ * where the page ended.
  * <p>
- * One replica of the producer relays at a time: the holder of a PostgreSQL advisory lock, held by a session of its own
- * (a replica that dies loses it with its connection). Where it stands is stored in {@code feed_relay(stream, cursor)}
- * after Kafka acknowledged a page; a relay that starts again (a crash between the acknowledgement and that store) reads
- * each partition's last record and sends only what lies after it, so each partition holds its items once and in order.
- * Chosen over change data capture (Debezium): the streams are already SELECTs that build the documented payloads in
+ * A page is one Kafka transaction: consumers (read_committed) see all of it or, when a send failed, none, and the relay
+ * starts again from where it stood. Where it stands is stored in {@code feed_relay(stream, cursor)} after the commit; a
+ * crash between the two sends the page again, whose items consumers pass over by their position.
+ * <p>
+ * One replica of the producer relays at a time: the holder of a PostgreSQL advisory lock, taken by a session of its own
+ * (a replica that dies loses it with its connection), and the transactional id fences out an older relay still
+ * sending. From reading a page to its commit the relay also holds {@link #PAGES_LOCK} shared: an erasure takes it
+ * exclusively before it deletes ({@link #awaitPagesInFlight}), so that everything of the person relayed before is in the
+ * topics when the erasure is announced, and nothing is relayed after (ErasureGate relies on both).
+ * Chosen over change data capture (Debezium): the streams already are SELECTs that build the documented payloads in
  * commit-safe order, so the relay is a feed consumer that writes to Kafka, with nothing more to run.
  */
 public final class KafkaRelay {
 
     private static final int PAGE = FeedReader.MAX_LIMIT;
+    /** Held shared by the relay from a page's read to its commit, exclusively by an erasure's deleting transaction. */
+    static final long PAGES_LOCK = "closedloop.relay.pages".hashCode();
     // Not io.quarkus.logging.Log: Quarkus rewrites the classes that call it, which needs the Kafka client on the class
     // path of every service using plumbing (the gateway has none).
     private static final Logger LOG = Logger.getLogger(KafkaRelay.class);
@@ -108,7 +109,12 @@ public final class KafkaRelay {
             } finally {
                 leader = false;
                 if (lock != null) {
-                    lock.closeAndForget(); // ends the session's advisory lock with it
+                    try { // the connection goes back to the pool: its session, and a lock it still held, would live on
+                        lock.query("select pg_advisory_unlock_all()").execute().await().atMost(Duration.ofSeconds(10));
+                    } catch (RuntimeException e) {
+                        // a broken session: its locks ended with it
+                    }
+                    lock.closeAndForget();
                 }
             }
             sleep(1000);
@@ -118,23 +124,26 @@ public final class KafkaRelay {
     /** Relays every stream, a page each in turn, while this session holds the lock. */
     private void relay(SqlConnection lock) {
         try (Admin admin = Admin.create(kafka.adminProperties());
-             KafkaProducer<String, byte[]> out = new KafkaProducer<>(kafka.producerProperties("relay-" + producer))) {
+             KafkaProducer<String, byte[]> out = new KafkaProducer<>(kafka.producerProperties("relay-" + producer,
+                     "closedloop-relay-" + producer))) {
+            out.initTransactions();
             Map<String, StreamState> states = new HashMap<>();
             for (String stream : streams.keySet()) {
                 String topic = kafka.topic(producer, stream);
                 kafka.ensureTopic(admin, topic);
-                states.put(stream, new StreamState(topic, storedPosition(stream), lastCursors(topic)));
+                states.put(stream, new StreamState(topic, storedPosition(stream)));
             }
-            long checked = System.nanoTime();
             while (running) {
                 int relayed = 0;
                 for (Map.Entry<String, StreamState> entry : states.entrySet()) {
-                    relayed += relayPage(out, entry.getKey(), entry.getValue());
-                }
-                if (System.nanoTime() - checked > 1_000_000_000L) {
-                    // The lock is the session's: the session answering means this replica still holds it.
-                    lock.query("select 1").execute().await().atMost(Duration.ofSeconds(10));
-                    checked = System.nanoTime();
+                    // Shared with the other pages, exclusive of an erasure's deletes; asking for it also checks that
+                    // this session, and the relay's lock with it, is still alive.
+                    lock.preparedQuery("select pg_advisory_lock_shared($1)").execute(Tuple.of(PAGES_LOCK)).await().atMost(Duration.ofSeconds(60));
+                    try {
+                        relayed += relayPage(out, entry.getKey(), entry.getValue());
+                    } finally {
+                        lock.preparedQuery("select pg_advisory_unlock_shared($1)").execute(Tuple.of(PAGES_LOCK)).await().atMost(Duration.ofSeconds(10));
+                    }
                 }
                 if (relayed == 0) {
                     sleep(20);
@@ -147,41 +156,48 @@ public final class KafkaRelay {
         }
     }
 
-    private int relayPage(KafkaProducer<String, byte[]> out, String stream, StreamState state)
-            throws InterruptedException, java.util.concurrent.ExecutionException {
+    private int relayPage(KafkaProducer<String, byte[]> out, String stream, StreamState state) {
         List<FeedReader.StreamRecord> records = streams.get(stream).readRecords(pool, state.position, PAGE)
                 .await().atMost(Duration.ofSeconds(60));
         if (records.isEmpty()) {
             return 0;
         }
-        List<Future<RecordMetadata>> sent = new ArrayList<>(records.size() + state.last.length);
-        for (FeedReader.StreamRecord record : records) {
-            int partition = kafka.partitionOf(record.hash());
-            if (!record.cursor().isAfter(state.last[partition])) {
-                continue; // relayed before a crash kept the position from being stored
-            }
-            sent.add(out.send(new ProducerRecord<>(state.topic, partition, record.key(), record.item().getBytes(),
-                    List.of(cursorHeader(record.cursor())))));
-            state.last[partition] = record.cursor();
-        }
-        // Every partition is marked with where the page ended (a record without a value): a consumer of the partition
-        // stores that position as the HTTP feed's would stand after the same page, whatever the other partitions held.
         FeedCursor end = records.get(records.size() - 1).cursor();
-        for (int partition = 0; partition < state.last.length; partition++) {
-            if (end.isAfter(state.last[partition])) {
-                sent.add(out.send(new ProducerRecord<String, byte[]>(state.topic, partition, (String) null, (byte[]) null, List.of(cursorHeader(end)))));
-                state.last[partition] = end;
+        int withEnd = kafka.partitionOf(records.get(records.size() - 1).hash());
+        out.beginTransaction();
+        try {
+            for (FeedReader.StreamRecord record : records) {
+                out.send(new ProducerRecord<>(state.topic, kafka.partitionOf(record.hash()), record.key(), record.item().getBytes(),
+                        List.of(cursorHeader(record.cursor()))));
             }
-        }
-        out.flush();
-        for (Future<RecordMetadata> acknowledged : sent) {
-            acknowledged.get();
+            // Every partition moves to where the page ended, as the HTTP feed's walk does, whatever it held of it.
+            for (int partition = 0; partition < kafka.partitions(); partition++) {
+                if (partition != withEnd) {
+                    out.send(new ProducerRecord<String, byte[]>(state.topic, partition, (String) null, (byte[]) null, List.of(cursorHeader(end))));
+                }
+            }
+            out.commitTransaction(); // throws when any send failed: nothing of the page is visible then
+        } catch (RuntimeException e) {
+            try {
+                out.abortTransaction();
+            } catch (RuntimeException abort) {
+                e.addSuppressed(abort);
+            }
+            throw e;
         }
         state.position = end;
         pool.preparedQuery("insert into feed_relay (stream, cursor) values ($1, $2)"
                         + " on conflict (stream) do update set cursor = excluded.cursor")
-                .execute(Tuple.of(stream, state.position.toString())).await().atMost(Duration.ofSeconds(30));
+                .execute(Tuple.of(stream, end.toString())).await().atMost(Duration.ofSeconds(30));
         return records.size();
+    }
+
+    /**
+     * For an erasure's deleting transaction: waits until no page is being relayed, and keeps the relay from reading one
+     * until the transaction ends (a transaction-level advisory lock; immediate without the Kafka transport).
+     */
+    public static Uni<Void> awaitPagesInFlight(SqlConnection transaction) {
+        return transaction.preparedQuery("select pg_advisory_xact_lock($1)").execute(Tuple.of(PAGES_LOCK)).replaceWithVoid();
     }
 
     private static Header cursorHeader(FeedCursor cursor) {
@@ -192,45 +208,6 @@ public final class KafkaRelay {
         var rows = pool.preparedQuery("select cursor from feed_relay where stream = $1").execute(Tuple.of(stream))
                 .await().atMost(Duration.ofSeconds(30));
         return rows.size() == 0 ? FeedCursor.START : FeedCursor.parse(rows.iterator().next().getString(0));
-    }
-
-    /** The position of each partition's last record ({@link FeedCursor#START} for an empty one). */
-    private FeedCursor[] lastCursors(String topic) {
-        FeedCursor[] last = new FeedCursor[kafka.partitions()];
-        Arrays.fill(last, FeedCursor.START);
-        try (KafkaConsumer<String, byte[]> in = new KafkaConsumer<>(kafka.consumerProperties("relay-" + producer, 1))) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (int i = 0; i < last.length; i++) {
-                partitions.add(new TopicPartition(topic, i));
-            }
-            in.assign(partitions);
-            Map<TopicPartition, Long> ends = in.endOffsets(partitions);
-            Map<TopicPartition, Long> starts = in.beginningOffsets(partitions);
-            for (TopicPartition partition : partitions) {
-                long end = ends.get(partition);
-                if (end > starts.get(partition)) {
-                    in.seek(partition, end - 1);
-                } else {
-                    in.pause(List.of(partition)); // empty, or every record expired: the stored position says what was sent
-                }
-            }
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            int wanted = (int) partitions.stream().filter(p -> !in.paused().contains(p)).count();
-            while (wanted > 0 && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : in.poll(Duration.ofMillis(200))) {
-                    if (record.offset() == ends.get(new TopicPartition(topic, record.partition())) - 1) {
-                        last[record.partition()] = FeedCursor.parse(new String(record.headers().lastHeader(KafkaFeeds.CURSOR_HEADER).value(),
-                                StandardCharsets.US_ASCII));
-                        in.pause(List.of(new TopicPartition(topic, record.partition())));
-                        wanted--;
-                    }
-                }
-            }
-            if (wanted > 0) {
-                throw new IllegalStateException("topic " + topic + ": the last records of " + wanted + " partitions were not read in 30 s");
-            }
-        }
-        return last;
     }
 
     private static void sleep(long millis) {
@@ -244,12 +221,10 @@ public final class KafkaRelay {
     private static final class StreamState {
         final String topic;
         FeedCursor position;
-        final FeedCursor[] last;
 
-        StreamState(String topic, FeedCursor position, FeedCursor[] last) {
+        StreamState(String topic, FeedCursor position) {
             this.topic = topic;
             this.position = position;
-            this.last = last;
         }
     }
 }
