@@ -26,11 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue 21: erasure holds over the Kafka transport (docs/feeds.md "Kafka"). ErasureIT's tests run again with the feeds on
  * a real broker: the replay from the start reads PostgreSQL, never the erased items still in the topics, and every
- * database is found clean. And the topics themselves forget an erased person within their retention (60 s here).
+ * database is found clean. And the topics themselves forget an erased person within their retention (20 s here).
  */
 class ErasureOverKafkaIT extends ErasureIT {
 
-    private static final Duration RETENTION = Duration.ofSeconds(60);
+    private static final Duration RETENTION = Duration.ofSeconds(20);
 
     /** The same services, their feeds over Kafka. */
     @Override
@@ -64,7 +64,7 @@ class ErasureOverKafkaIT extends ErasureIT {
             Config config = admin.describeConfigs(List.of(topic)).all().get().get(topic);
             assertEquals(Long.toString(RETENTION.toMillis()), config.get("retention.ms").value());
         }
-        // Retention deletes whole segments (rolled every minute at the shortest) once their newest item is older than it.
+        // Retention deletes whole segments (rolled every quarter of it, 10 s at the shortest) once their newest item is older than it.
         deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
         List<String> holding;
         while (!(holding = topicsHolding(email)).isEmpty()) {

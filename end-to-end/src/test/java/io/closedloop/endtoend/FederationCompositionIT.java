@@ -76,10 +76,10 @@ class FederationCompositionIT {
     @Test
     void theCommittedSupergraphIsWhatTheSubgraphsComposeTo() throws IOException {
         String composed = composition.path("supergraphSdl").asText()
-                .replace(running.url(ServiceName.INGESTION) + "/graphql", "http://ingestion-service:8180/graphql")
-                .replace(running.url(ServiceName.IDENTITY) + "/graphql", "http://identity-service:8280/graphql")
-                .replace(running.url(ServiceName.ATTRIBUTION) + "/graphql", "http://attribution-service:8380/graphql");
-        assertTrue(composed.contains("http://identity-service:8280/graphql"), "the subgraph URLs were made canonical: " + composed);
+                .replace(running.url(ServiceName.INGESTION) + "/graphql", "http://ingestion-service/graphql")
+                .replace(running.url(ServiceName.IDENTITY) + "/graphql", "http://identity-service/graphql")
+                .replace(running.url(ServiceName.ATTRIBUTION) + "/graphql", "http://attribution-service/graphql");
+        assertTrue(composed.contains("http://identity-service/graphql"), "the subgraph URLs were made canonical: " + composed);
         Path committed = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize()
                 .resolve("reporting-gateway/src/main/resources/supergraph.graphql");
         if (Boolean.getBoolean("updateSupergraph")) {

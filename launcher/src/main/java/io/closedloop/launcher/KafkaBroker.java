@@ -123,6 +123,14 @@ public final class KafkaBroker implements AutoCloseable {
         throw new IllegalStateException("the Kafka broker did not listen on " + port + " within " + timeout + "; see " + log);
     }
 
+    /** The running broker's process (benchmarks read its CPU time). */
+    public synchronized ProcessHandle handle() {
+        if (process == null) {
+            throw new IllegalStateException("the Kafka broker is not running");
+        }
+        return process.toHandle();
+    }
+
     /** SIGKILL: the broker gets no chance to flush (crash tests); {@link #start()} brings it back on the same data. */
     public synchronized void kill() throws InterruptedException {
         if (process != null && process.isAlive()) {

@@ -56,11 +56,16 @@ public final class ReplicasBenchmark {
                         + " load average %s%n", Runtime.getRuntime().availableProcessors(), accounts,
                 (long) accounts * benchmark.contactsPerAccount() * benchmark.touchesPerContact(), partitions, BenchCalls.loadAverage());
         List<String> summary = new ArrayList<>();
+        Map<String, double[]> baseline = null;
         try (PostgresServer postgres = PostgresServer.embedded(work.resolve("pgdata"), 0)) {
             DevKeys keys = DevKeys.in(work.resolve("keys"));
             for (String transport : transports) {
                 for (int replicas = 1; replicas <= 3; replicas++) {
-                    summary.add(run(root, work, postgres, keys, dataset, replicas, partitions, transport));
+                    Run run = run(root, work, postgres, keys, dataset, replicas, partitions, transport);
+                    if (baseline == null) {
+                        baseline = run.reports();
+                    }
+                    summary.add(run.line() + "; " + reconcile(baseline, run.reports()));
                 }
             }
         }
@@ -68,7 +73,52 @@ public final class ReplicasBenchmark {
         summary.forEach(System.out::println);
     }
 
-    private static String run(Path root, Path work, PostgresServer postgres, DevKeys keys, Dataset dataset, int replicas,
+    /** One run's summary line and its reports of the 13 models. */
+    private record Run(String line, Map<String, double[]> reports) {
+    }
+
+    private static final List<String> MODELS = List.of("{name: FIRST_TOUCH}", "{name: LAST_TOUCH}", "{name: LAST_NON_DIRECT}",
+            "{name: LINEAR}", "{name: TIME_DECAY}", "{name: U_SHAPED}", "{name: W_SHAPED}", "{name: FULL_PATH}", "{name: J_SHAPED}",
+            "{name: INVERSE_J}", "{name: CUSTOM, weights: {ft: 0.3, lc: 0.1, oc: 0.2, cw: 0.2, middle: 0.2}}",
+            "{name: MARKOV, markovOrder: 1}", "{name: SHAPLEY}");
+
+    /** The year's PIPELINE report by channel under each of the 13 models: "model key" → credit, amount, opportunities. */
+    private static Map<String, double[]> reports(String attribution, String analyst) throws Exception {
+        Map<String, double[]> reports = new java.util.TreeMap<>();
+        for (String model : MODELS) {
+            com.fasterxml.jackson.databind.JsonNode answer = BenchCalls.call(attribution, analyst, "{ attribution(period: {from: \""
+                    + START + "\", to: \"" + START.plusDays(500) + "\"}, basis: PIPELINE, model: " + model + ")"
+                    + " { rows { key credit amount opportunities } } }");
+            if (answer.has("errors")) {
+                throw new IllegalStateException(model + ": " + answer.path("errors"));
+            }
+            for (com.fasterxml.jackson.databind.JsonNode row : answer.path("data").path("attribution").path("rows")) {
+                reports.put(model + " " + row.path("key").asText(), new double[] {row.path("credit").asDouble(),
+                        row.path("amount").asDouble(), row.path("opportunities").asDouble()});
+            }
+        }
+        return reports;
+    }
+
+    /** Whether {@code reports} equal the first run's within a relative 1e-9, and where not. */
+    private static String reconcile(Map<String, double[]> baseline, Map<String, double[]> reports) {
+        List<String> differ = new ArrayList<>();
+        if (!baseline.keySet().equals(reports.keySet())) {
+            differ.add("rows " + reports.size() + " vs " + baseline.size());
+        }
+        baseline.forEach((row, values) -> {
+            double[] other = reports.get(row);
+            for (int i = 0; other != null && i < values.length; i++) {
+                if (Math.abs(other[i] - values[i]) > 1e-9 * Math.max(1, Math.abs(values[i]))) {
+                    differ.add(row + "[" + i + "] " + other[i] + " vs " + values[i]);
+                }
+            }
+        });
+        return differ.isEmpty() ? "reports of the 13 models equal the first run's (" + reports.size() + " rows)"
+                : "REPORTS DIFFER from the first run's: " + differ.subList(0, Math.min(5, differ.size()));
+    }
+
+    private static Run run(Path root, Path work, PostgresServer postgres, DevKeys keys, Dataset dataset, int replicas,
                               int partitions, String transport) throws Exception {
         System.out.printf("%n== %s: %d attribution replica(s), load average %s ==%n", transport, replicas, BenchCalls.loadAverage());
         String prefix = transport + replicas + "_";
@@ -111,6 +161,7 @@ public final class ReplicasBenchmark {
                 identityBefore = identityBefore.plus(cpu(p));
             }
             Duration ingestionBefore = cpu(system.service(ServiceName.INGESTION));
+            Duration brokerBefore = kafka == null ? Duration.ZERO : kafka.handle().info().totalCpuDuration().orElse(Duration.ZERO);
             String ingestion = system.service(ServiceName.INGESTION).url();
             String admin = system.tokens().mint("bench", WORKSPACE, List.of("admin"), Duration.ofHours(6));
             String writeKey = BenchCalls.call(ingestion, admin, "mutation { createWriteKey(name: \"bench\") { key } }")
@@ -128,14 +179,7 @@ public final class ReplicasBenchmark {
                 Thread.sleep(500);
             }
             double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
-            Map<String, Long> items = new LinkedHashMap<>();
-            try (Connection c = postgres.connectAsAdmin(prefix + "attribution");
-                 Statement s = c.createStatement();
-                 ResultSet r = s.executeQuery("select owner, sum(items) from feed_application group by owner order by owner")) {
-                while (r.next()) {
-                    items.put(r.getString(1), r.getLong(2));
-                }
-            }
+            Map<String, Long> items = itemsPerReplica(postgres, prefix + "attribution");
             StringBuilder perReplica = new StringBuilder();
             int n = 0;
             for (Map.Entry<ServiceProcess, Duration> e : cpuBefore.entrySet()) {
@@ -147,22 +191,30 @@ public final class ReplicasBenchmark {
                 identityAfter = identityAfter.plus(cpu(p));
             }
             double identityCpu = (identityAfter.toMillis() - identityBefore.toMillis()) / 1000.0;
-            Map<String, Long> identityItems = new LinkedHashMap<>();
-            try (Connection c = postgres.connectAsAdmin(prefix + "identity");
-                 Statement s = c.createStatement();
-                 ResultSet r = s.executeQuery("select owner, sum(items) from feed_application group by owner order by owner")) {
-                while (r.next()) {
-                    identityItems.put(r.getString(1), r.getLong(2));
-                }
-            }
+            Map<String, Long> identityItems = itemsPerReplica(postgres, prefix + "identity");
             double ingestionCpu = (cpu(system.service(ServiceName.INGESTION)).toMillis() - ingestionBefore.toMillis()) / 1000.0;
+            String broker = kafka == null ? "" : String.format("; the Kafka broker %.1f CPU s",
+                    (kafka.handle().info().totalCpuDuration().orElse(Duration.ZERO).toMillis() - brokerBefore.toMillis()) / 1000.0);
             String line = String.format("%s, %d replica(s): ready %.1f s after the first message; attribution %s; items applied per"
                             + " replica %s; identity (%d replica(s), items per replica %s) %.1f CPU s; ingestion (its relay included over Kafka)"
-                            + " %.1f CPU s; load average %s", transport, replicas, seconds, perReplica, items.values(), identity.size(),
-                    identityItems.values(), identityCpu, ingestionCpu, BenchCalls.loadAverage());
+                            + " %.1f CPU s%s; load average %s", transport, replicas, seconds, perReplica, items.values(), identity.size(),
+                    identityItems.values(), identityCpu, ingestionCpu, broker, BenchCalls.loadAverage());
             System.out.println(line);
-            return line;
+            return new Run(line, reports(attributionUrl, system.tokens().mint("bench", WORKSPACE, List.of("analyst"), Duration.ofHours(1))));
         }
+    }
+
+    /** The feed items each replica applied (the feed_application audit written with the positions). */
+    private static Map<String, Long> itemsPerReplica(PostgresServer postgres, String database) throws java.sql.SQLException {
+        Map<String, Long> items = new LinkedHashMap<>();
+        try (Connection c = postgres.connectAsAdmin(database);
+             Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("select owner, sum(items) from feed_application group by owner order by owner")) {
+            while (r.next()) {
+                items.put(r.getString(1), r.getLong(2));
+            }
+        }
+        return items;
     }
 
     private static int freePort() throws java.io.IOException {

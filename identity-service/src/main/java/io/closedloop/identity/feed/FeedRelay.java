@@ -1,7 +1,6 @@
 package io.closedloop.identity.feed;
 
 import io.closedloop.plumbing.feed.FeedReader;
-import io.closedloop.plumbing.feed.KafkaFeeds;
 import io.closedloop.plumbing.feed.KafkaRelay;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -30,10 +29,7 @@ public class FeedRelay {
     }
 
     void start(@Observes StartupEvent event) {
-        KafkaFeeds.configured().ifPresent(kafka -> {
-            relay = new KafkaRelay(pool, kafka, "identity", Map.of("memberships", MEMBERSHIPS));
-            relay.start();
-        });
+        relay = KafkaRelay.startIfConfigured(pool, "identity", Map.of("memberships", MEMBERSHIPS)).orElse(null);
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -1,6 +1,5 @@
 package io.closedloop.ingestion.feed;
 
-import io.closedloop.plumbing.feed.KafkaFeeds;
 import io.closedloop.plumbing.feed.KafkaRelay;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -20,10 +19,7 @@ public class FeedRelay {
     }
 
     void start(@Observes StartupEvent event) {
-        KafkaFeeds.configured().ifPresent(kafka -> {
-            relay = new KafkaRelay(pool, kafka, "ingestion", FeedStreams.readers());
-            relay.start();
-        });
+        relay = KafkaRelay.startIfConfigured(pool, "ingestion", FeedStreams.readers()).orElse(null);
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -93,13 +93,17 @@ public final class KafkaFeedSource implements FeedSource {
 
     private FeedPage read(KafkaConsumer<String, byte[]> in, TopicPartition topicPartition, FeedCursor after, long offset, int limit) {
         long end = in.endOffsets(List.of(topicPartition)).get(topicPartition);
-        if (offset < in.beginningOffsets(List.of(topicPartition)).get(topicPartition) || offset > end) {
+        if (offset > end) {
             return null;
+        }
+        if (offset == end) {
+            return new FeedPage(List.of(), after + "." + offset, 0); // nothing new: one request to the broker per idle poll
         }
         if (offset > 0) {
             // Kafka's tools read the group's offsets as how far this service has read (the database holds the truth).
             in.commitAsync(Map.of(topicPartition, new OffsetAndMetadata(offset)), null);
         }
+        // An offset whose records expired fails the poll (no automatic reset): the HTTP feed serves the position then.
         in.seek(topicPartition, offset);
         List<FeedItem> items = new ArrayList<>();
         FeedCursor last = after;

@@ -116,7 +116,7 @@ public record KafkaFeeds(String bootstrapServers, int partitions, Duration reten
                 "retention.ms", Long.toString(retention.toMillis()),
                 // Retention deletes whole segments: a segment rolls at least this often, so an item is gone at most a
                 // quarter of the retention after it expired.
-                "segment.ms", Long.toString(Math.max(60_000, retention.toMillis() / 4)),
+                "segment.ms", Long.toString(Math.max(10_000, retention.toMillis() / 4)),
                 "cleanup.policy", "delete"));
         try {
             admin.createTopics(List.of(wanted)).all().get();

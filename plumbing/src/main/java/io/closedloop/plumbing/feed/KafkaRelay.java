@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The outbox relay of the Kafka transport (docs/feeds.md "Kafka"): copies a producer's committed stream rows, in the
@@ -60,6 +61,15 @@ public final class KafkaRelay {
         this.producer = producer;
         this.streams = streams;
         this.lockKey = ("closedloop.relay." + producer).hashCode();
+    }
+
+    /** The producer's relay, started, when the Kafka transport is configured ({@link KafkaFeeds#configured()}). */
+    public static Optional<KafkaRelay> startIfConfigured(Pool pool, String producer, Map<String, FeedReader> streams) {
+        return KafkaFeeds.configured().map(kafka -> {
+            KafkaRelay relay = new KafkaRelay(pool, kafka, producer, streams);
+            relay.start();
+            return relay;
+        });
     }
 
     public synchronized void start() {
