@@ -133,9 +133,8 @@ public final class KafkaRelay {
 
     /** Relays every stream, a page each in turn, while this session holds the lock. */
     private void relay(SqlConnection lock) {
-        try (Admin admin = Admin.create(kafka.adminProperties());
-             KafkaProducer<String, byte[]> out = new KafkaProducer<>(kafka.producerProperties("relay-" + producer,
-                     "closedloop-relay-" + producer))) {
+        KafkaProducer<String, byte[]> out = new KafkaProducer<>(kafka.producerProperties("relay-" + producer, "closedloop-relay-" + producer));
+        try (Admin admin = Admin.create(kafka.adminProperties())) {
             out.initTransactions();
             Map<String, StreamState> states = new HashMap<>();
             for (String stream : streams.keySet()) {
@@ -149,20 +148,21 @@ public final class KafkaRelay {
                     // Shared with the other pages, exclusive of an erasure's deletes; asking for it also checks that
                     // this session, and the relay's lock with it, is still alive.
                     lock.preparedQuery("select pg_advisory_lock_shared($1)").execute(Tuple.of(PAGES_LOCK)).await().atMost(Duration.ofSeconds(60));
-                    try {
-                        relayed += relayPage(out, entry.getKey(), entry.getValue());
-                    } finally {
-                        lock.preparedQuery("select pg_advisory_unlock_shared($1)").execute(Tuple.of(PAGES_LOCK)).await().atMost(Duration.ofSeconds(10));
-                    }
+                    relayed += relayPage(out, entry.getKey(), entry.getValue());
+                    // Only after a commit: a page that failed may still be committing until the producer is closed,
+                    // and run() gives the lock back after that (pg_advisory_unlock_all).
+                    lock.preparedQuery("select pg_advisory_unlock_shared($1)").execute(Tuple.of(PAGES_LOCK)).await().atMost(Duration.ofSeconds(10));
                 }
                 if (relayed == 0) {
-                    sleep(20);
+                    sleep(100);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } finally {
+            out.close(Duration.ofSeconds(30));
         }
     }
 
