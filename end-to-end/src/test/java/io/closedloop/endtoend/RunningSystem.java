@@ -72,16 +72,7 @@ final class RunningSystem implements AutoCloseable {
 
     /** Only {@code which}, with environment variables for some of them. */
     static RunningSystem startOnly(Map<ServiceName, Map<String, String>> environment, ServiceName... which) throws Exception {
-        Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();
-        String prefix = "e2e_" + UUID.randomUUID().toString().substring(0, 8) + "_";
-        ClosedLoopSystem system = ClosedLoopSystem.on(root, TestPostgres.server(), false, TestKeys.keys(), prefix);
-        Map<ServiceName, Integer> freePorts = new java.util.EnumMap<>(ServiceName.class);
-        for (ServiceName s : ServiceName.values()) {
-            freePorts.put(s, 0);
-        }
-        environment.forEach((service, variables) -> variables.forEach((name, value) -> system.environment(service, name, value)));
-        startOrStopAll(system, EnumSet.copyOf(List.of(which)), freePorts, prefix);
-        return new RunningSystem(system, prefix);
+        return startOnly("e2e_" + UUID.randomUUID().toString().substring(0, 8) + "_", null, 1, environment, which);
     }
 
     /**
@@ -92,29 +83,30 @@ final class RunningSystem implements AutoCloseable {
             throws Exception {
         Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();
         String prefix = "e2e_" + UUID.randomUUID().toString().substring(0, 8) + "_";
-        Path logs = Path.of("target", "service-logs", prefix);
-        KafkaBroker kafka = KafkaBroker.start(root, Path.of("target", "kafka", prefix).toAbsolutePath(), freePort(), freePort(),
-                logs.resolve("kafka.log"));
+        KafkaBroker kafka = KafkaBroker.start(root, Path.of("target", "kafka", prefix).toAbsolutePath(), ClosedLoopSystem.freePort(),
+                ClosedLoopSystem.freePort(), Path.of("target", "service-logs", prefix).resolve("kafka.log"));
+        try {
+            return startOnly(prefix, kafka, partitions, environment, which);
+        } catch (Exception | Error e) {
+            kafka.close();
+            throw e;
+        }
+    }
+
+    private static RunningSystem startOnly(String prefix, KafkaBroker kafka, int partitions,
+                                           Map<ServiceName, Map<String, String>> environment, ServiceName... which) throws Exception {
+        Path root = Path.of(System.getProperty("closedloop.root", "..")).toAbsolutePath().normalize();
         ClosedLoopSystem system = ClosedLoopSystem.on(root, TestPostgres.server(), false, TestKeys.keys(), prefix);
-        system.feedsOverKafka(kafka.bootstrapServers(), partitions);
+        if (kafka != null) {
+            system.feedsOverKafka(kafka.bootstrapServers(), partitions);
+        }
         Map<ServiceName, Integer> freePorts = new java.util.EnumMap<>(ServiceName.class);
         for (ServiceName s : ServiceName.values()) {
             freePorts.put(s, 0);
         }
         environment.forEach((service, variables) -> variables.forEach((name, value) -> system.environment(service, name, value)));
-        try {
-            startOrStopAll(system, EnumSet.copyOf(List.of(which)), freePorts, prefix);
-        } catch (Exception | Error e) {
-            kafka.close();
-            throw e;
-        }
+        startOrStopAll(system, EnumSet.copyOf(List.of(which)), freePorts, prefix);
         return new RunningSystem(system, prefix, kafka);
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Starts {@code which}; when one does not come up, stops the ones that did (no process outlives a failed test). */

@@ -127,7 +127,7 @@ public final class ReplicasBenchmark {
             case "kafka" -> true;
             default -> throw new IllegalArgumentException("--transport: postgresql, kafka or both separated by a comma, was " + transport);
         };
-        try (KafkaBroker kafka = overKafka ? KafkaBroker.start(root, work.resolve("kafka-" + replicas), freePort(), freePort(),
+        try (KafkaBroker kafka = overKafka ? KafkaBroker.start(root, work.resolve("kafka-" + replicas), ClosedLoopSystem.freePort(), ClosedLoopSystem.freePort(),
                 work.resolve("logs-" + prefix).resolve("kafka.log")) : null;
              ClosedLoopSystem system = ClosedLoopSystem.on(root, postgres, false, keys, prefix)) {
             if (kafka != null) {
@@ -161,7 +161,7 @@ public final class ReplicasBenchmark {
                 identityBefore = identityBefore.plus(cpu(p));
             }
             Duration ingestionBefore = cpu(system.service(ServiceName.INGESTION));
-            Duration brokerBefore = kafka == null ? Duration.ZERO : kafka.handle().info().totalCpuDuration().orElse(Duration.ZERO);
+            Duration brokerBefore = kafka == null ? Duration.ZERO : cpu(kafka.handle());
             String ingestion = system.service(ServiceName.INGESTION).url();
             String admin = system.tokens().mint("bench", WORKSPACE, List.of("admin"), Duration.ofHours(6));
             String writeKey = BenchCalls.call(ingestion, admin, "mutation { createWriteKey(name: \"bench\") { key } }")
@@ -194,7 +194,7 @@ public final class ReplicasBenchmark {
             Map<String, Long> identityItems = itemsPerReplica(postgres, prefix + "identity");
             double ingestionCpu = (cpu(system.service(ServiceName.INGESTION)).toMillis() - ingestionBefore.toMillis()) / 1000.0;
             String broker = kafka == null ? "" : String.format("; the Kafka broker %.1f CPU s",
-                    (kafka.handle().info().totalCpuDuration().orElse(Duration.ZERO).toMillis() - brokerBefore.toMillis()) / 1000.0);
+                    (cpu(kafka.handle()).toMillis() - brokerBefore.toMillis()) / 1000.0);
             String line = String.format("%s, %d replica(s): ready %.1f s after the first message; attribution %s; items applied per"
                             + " replica %s; identity (%d replica(s), items per replica %s) %.1f CPU s; ingestion (its relay included over Kafka)"
                             + " %.1f CPU s%s; load average %s", transport, replicas, seconds, perReplica, items.values(), identity.size(),
@@ -217,13 +217,12 @@ public final class ReplicasBenchmark {
         return items;
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static Duration cpu(ServiceProcess process) {
-        return process.handle().info().totalCpuDuration().orElse(Duration.ZERO);
+        return cpu(process.handle());
+    }
+
+    private static Duration cpu(ProcessHandle process) {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
     }
 }

@@ -85,7 +85,7 @@ public final class KafkaFeedSource implements FeedSource {
      */
     private FeedPage read(String stream, FeedPartition partition, FeedCursor after, long offset, int limit) {
         TopicPartition topicPartition = new TopicPartition(kafka.topic(producer, stream), partition.index());
-        KafkaConsumer<String, byte[]> in = consumer(topicPartition, limit);
+        KafkaConsumer<String, byte[]> in = consumer(topicPartition);
         synchronized (in) { // a consumer restarted under a new lease may poll while its older poll still reads
             return read(in, topicPartition, after, offset, limit);
         }
@@ -143,12 +143,21 @@ public final class KafkaFeedSource implements FeedSource {
         return new FeedPage(items, last + "." + next, Math.max(walked, 1), next < end);
     }
 
-    /** The end offset of each partition of the stream's topic now (0 while the relay has not made the topic). */
+    /** The end offset of each partition of the stream's topic now (0 while the relay has not made the topic): one request. */
     public Uni<long[]> endOffsets(String stream) {
         return blocking(() -> {
+            String topic = kafka.topic(producer, stream);
+            KafkaConsumer<String, byte[]> in = consumer(new TopicPartition(topic, 0));
             long[] ends = new long[kafka.partitions()];
-            for (int i = 0; i < ends.length; i++) {
-                ends[i] = endOffset(stream, new FeedPartition(i, kafka.partitions()));
+            synchronized (in) {
+                if (in.partitionsFor(topic).isEmpty()) {
+                    return ends;
+                }
+                List<TopicPartition> partitions = new ArrayList<>();
+                for (int i = 0; i < ends.length; i++) {
+                    partitions.add(new TopicPartition(topic, i));
+                }
+                in.endOffsets(partitions).forEach((partition, end) -> ends[partition.partition()] = end);
             }
             return ends;
         });
@@ -157,7 +166,7 @@ public final class KafkaFeedSource implements FeedSource {
     /** The partition's end offset now (0 while the relay has not made the topic). */
     private long endOffset(String stream, FeedPartition partition) {
         TopicPartition topicPartition = new TopicPartition(kafka.topic(producer, stream), partition.index());
-        KafkaConsumer<String, byte[]> in = consumer(topicPartition, 1);
+        KafkaConsumer<String, byte[]> in = consumer(topicPartition);
         synchronized (in) {
             if (in.partitionsFor(topicPartition.topic()).isEmpty()) {
                 return 0;
@@ -181,9 +190,10 @@ public final class KafkaFeedSource implements FeedSource {
     }
 
     /** One consumer per stream and partition, used by one page at a time (its FeedConsumer polls one page at a time). */
-    private KafkaConsumer<String, byte[]> consumer(TopicPartition partition, int limit) {
+    private KafkaConsumer<String, byte[]> consumer(TopicPartition partition) {
         return consumers.computeIfAbsent(partition.topic() + "#" + partition.partition(), key -> {
-            KafkaConsumer<String, byte[]> in = new KafkaConsumer<>(kafka.consumerProperties(group, Math.max(limit, 1000)));
+            // A poll returns at most a page of the largest size; read() takes what its page asks for.
+            KafkaConsumer<String, byte[]> in = new KafkaConsumer<>(kafka.consumerProperties(group, FeedReader.MAX_LIMIT));
             in.assign(List.of(partition));
             return in;
         });

@@ -1,6 +1,7 @@
 package io.closedloop.plumbing.feed;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -134,7 +135,7 @@ public record KafkaFeeds(String bootstrapServers, int partitions, Duration reten
 
     Properties adminProperties() {
         Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return properties;
     }
 }
