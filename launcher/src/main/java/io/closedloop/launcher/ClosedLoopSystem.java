@@ -30,6 +30,8 @@ public final class ClosedLoopSystem implements AutoCloseable {
     private final DevKeys keys;
     private final String databasePrefix;
     private final Map<ServiceName, ServiceProcess> services = new EnumMap<>(ServiceName.class);
+    // Every service's port once chosen: services started by separate calls must name each other at the same addresses.
+    private final Map<ServiceName, Integer> ports = new EnumMap<>(ServiceName.class);
     private final List<ServiceProcess> replicas = new ArrayList<>();
     private final boolean ownsPostgres;
     private java.util.concurrent.ScheduledExecutorService reMinter;
@@ -85,10 +87,14 @@ public final class ClosedLoopSystem implements AutoCloseable {
     /** Starts {@code which} (in dependency order) on the given ports (0 = a free port) and waits until all are ready. */
     public void start(Set<ServiceName> which, Map<ServiceName, Integer> ports, List<String> jvmOptions, Path logDirectory)
             throws IOException, SQLException, InterruptedException {
-        Map<ServiceName, Integer> chosen = new EnumMap<>(ServiceName.class);
+        Map<ServiceName, Integer> chosen = this.ports;
         for (ServiceName s : ServiceName.values()) {
             int port = ports.getOrDefault(s, s.defaultPort());
-            chosen.put(s, port == 0 ? freePort() : port);
+            if (port != 0) {
+                chosen.put(s, port);
+            } else if (!chosen.containsKey(s)) {
+                chosen.put(s, freePort());
+            }
         }
         for (ServiceName s : ServiceName.values()) {
             if (!which.contains(s)) {

@@ -3,6 +3,7 @@ package io.closedloop.attribution.repository;
 import io.closedloop.attribution.rollup.AccountState;
 import io.closedloop.attribution.rollup.CreditRollup;
 import io.closedloop.attribution.rollup.DaySums;
+import io.closedloop.attribution.rollup.KeyNumbers;
 import io.closedloop.attribution.rollup.SeriesCodec;
 import io.closedloop.attribution.rollup.WonDealDays;
 import io.closedloop.attribution.rollup.DealRow;
@@ -290,7 +291,7 @@ public class RollupRepository {
      * are folded as they arrive, never held as a row set.
      */
     public Uni<DaySums> daySums(Pool pool, String workspace, int generation, String basis, String dimension,
-                                RollupColumns columns, boolean deltas) {
+                                RollupColumns columns, boolean deltas, KeyNumbers numbers) {
         int width = columns.indexWidth();
         if (!deltas) {
             return pool.preparedQuery("""
@@ -298,7 +299,7 @@ public class RollupRepository {
                             where workspace_id = $1 and generation = $2 and basis = $3 and dimension = $4 and columns = $5""")
                     .execute(Tuple.of(workspace, generation, basis, dimension, columns.indexName()))
                     .emitOn(Infrastructure.getDefaultWorkerPool()).map(rows -> {
-                        DaySums.Builder builder = DaySums.builder(width);
+                        DaySums.Builder builder = DaySums.builder(width, numbers);
                         for (Row r : rows) {
                             SeriesCodec.decode(r.getBuffer(0).getBytes(), width, builder);
                         }
@@ -307,7 +308,7 @@ public class RollupRepository {
         }
         double[] cell = new double[width];
         Collector<io.vertx.sqlclient.Row, DaySums.Builder, DaySums.Builder> collector = Collector.of(
-                () -> DaySums.builder(width), (builder, r) -> {
+                () -> DaySums.builder(width, numbers), (builder, r) -> {
                     for (int c = 0; c < width; c++) {
                         Double v = r.getDouble(2 + c);
                         cell[c] = v == null ? 0 : v;
@@ -325,7 +326,7 @@ public class RollupRepository {
     }
 
     /** The won deals present in a generation for one dimension (their rows' counts sum to 1), by close day; parsed off the event loop. */
-    public Uni<WonDealDays> wonDealDays(Pool pool, String workspace, int generation, String dimension) {
+    public Uni<WonDealDays> wonDealDays(Pool pool, String workspace, int generation, String dimension, KeyNumbers numbers) {
         return pool.preparedQuery("""
                         select day - date '1970-01-01', days_to_conversion, profile
                         from won_deal_rollup
@@ -334,7 +335,7 @@ public class RollupRepository {
                         having sum(count) > 0""")
                 .execute(Tuple.of(workspace, generation, dimension))
                 .emitOn(Infrastructure.getDefaultWorkerPool()).map(rows -> {
-                    WonDealDays.Builder builder = WonDealDays.builder();
+                    WonDealDays.Builder builder = WonDealDays.builder(numbers);
                     for (Row r : rows) {
                         builder.add(r.getInteger(0), r.getDouble(1), r.getString(2));
                     }

@@ -1,13 +1,13 @@
 package io.closedloop.attribution.rollup;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Sums over any range of days, per key: for each key the days it has data on, ascending, and running sums of
  * {@code width} values over them, so the sums of a period are two binary searches and one subtraction per key, whatever
- * the period's length (issue 20: a report reads a key's period in O(log days), not one row per day).
+ * the period's length (issue 20: a report reads a key's period in O(log days), not one row per day). Keys are named by
+ * their dimension's numbers (KeyNumbers), and a period's sums are added into an array indexed by them, so the structures
+ * a report reads meet without a map.
  *
  * <p>A difference of running sums is not bit for bit the sum of the period's cells: it differs by rounding of the order
  * of 1e-16 of the key's running total, far inside the reports' 1e-9.
@@ -20,40 +20,72 @@ public final class DaySums {
     }
 
     private final int width;
-    private final String[] keys;
-    private final int[][] days;
-    private final double[][] running;
+    private final KeyNumbers numbers;
+    /** The keys' numbers, ascending. */
+    private final int[] keys;
+    /** Key i's days are days[start[i] .. start[i + 1]); its running sums rows (start[i] + i) .. (start[i + 1] + i). */
+    private final int[] start;
+    private final int[] days;
+    private final double[] running;
 
-    private DaySums(int width, String[] keys, int[][] days, double[][] running) {
+    private DaySums(int width, KeyNumbers numbers, int[] keys, int[] start, int[] days, double[] running) {
         this.width = width;
+        this.numbers = numbers;
         this.keys = keys;
+        this.start = start;
         this.days = days;
         this.running = running;
     }
 
-    public static Builder builder(int width) {
-        return new Builder(width);
+    public static Builder builder(int width, KeyNumbers numbers) {
+        return new Builder(width, numbers);
     }
 
     public int width() {
         return width;
     }
 
-    /** Calls {@code visitor} with each key that has data on a day in [from, to) (epoch days) and its sums there. */
-    public void forEach(int from, int to, Visitor visitor) {
+    /** The numbers this names its keys by. */
+    public KeyNumbers numbers() {
+        return numbers;
+    }
+
+    /**
+     * Adds each key's sums of days [from, to) (epoch days) to {@code out[number * width ..]}; returns whether some key has
+     * data in the period. {@code out} holds at least {@code numbers().size() * width} values, read after this was built.
+     */
+    public boolean addTo(int from, int to, double[] out) {
+        boolean any = false;
         for (int k = 0; k < keys.length; k++) {
-            int[] d = days[k];
-            int lo = lowerBound(d, from);
-            int hi = lowerBound(d, to);
+            int lo = lowerBound(days, start[k], start[k + 1], from);
+            int hi = lowerBound(days, lo, start[k + 1], to);
             if (lo == hi) {
                 continue;
             }
-            double[] r = running[k];
+            any = true;
+            int a = (lo + k) * width;
+            int b = (hi + k) * width;
+            int o = keys[k] * width;
+            for (int c = 0; c < width; c++) {
+                out[o + c] += running[b + c] - running[a + c];
+            }
+        }
+        return any;
+    }
+
+    /** Calls {@code visitor} with each key that has data on a day in [from, to) (epoch days) and its sums there. */
+    public void forEach(int from, int to, Visitor visitor) {
+        for (int k = 0; k < keys.length; k++) {
+            int lo = lowerBound(days, start[k], start[k + 1], from);
+            int hi = lowerBound(days, lo, start[k + 1], to);
+            if (lo == hi) {
+                continue;
+            }
             double[] sums = new double[width];
             for (int c = 0; c < width; c++) {
-                sums[c] = r[hi * width + c] - r[lo * width + c];
+                sums[c] = running[(hi + k) * width + c] - running[(lo + k) * width + c];
             }
-            visitor.accept(keys[k], sums);
+            visitor.accept(numbers.name(keys[k]), sums);
         }
     }
 
@@ -62,19 +94,13 @@ public final class DaySums {
         return keys.length;
     }
 
-    /** The heap this holds, roughly (for a cache's weigher). */
+    /** The heap this holds, roughly (for a cache's weigher; the keys' text is the KeyNumbers'). */
     public long bytes() {
-        long total = 64L + 16L * keys.length;
-        for (int k = 0; k < keys.length; k++) {
-            total += 40L + 2L * keys[k].length() + 16 + 4L * days[k].length + 16 + 8L * running[k].length;
-        }
-        return total;
+        return 96L + 8L * keys.length + 4L * days.length + 8L * running.length;
     }
 
-    /** The first index of ascending {@code days} whose day is &gt;= day. */
-    static int lowerBound(int[] days, int day) {
-        int lo = 0;
-        int hi = days.length;
+    /** The first index in [lo, hi) of ascending {@code days} whose day is &gt;= day (hi if none). */
+    static int lowerBound(int[] days, int lo, int hi, int day) {
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (days[mid] < day) {
@@ -86,40 +112,65 @@ public final class DaySums {
         return lo;
     }
 
+    /** The first index of ascending {@code days} whose day is &gt;= day. */
+    static int lowerBound(int[] days, int day) {
+        return lowerBound(days, 0, days.length, day);
+    }
+
     /** Cells in any order; cells of one key and day (several writers' rows) add up. */
     public static final class Builder {
 
         private final int width;
-        private final Map<String, Cells> byKey = new HashMap<>();
+        private final KeyNumbers numbers;
+        private Cells[] byNumber = new Cells[16];
+        private int keys;
 
-        private Builder(int width) {
+        private Builder(int width, KeyNumbers numbers) {
             this.width = width;
+            this.numbers = numbers;
         }
 
         /** Adds {@code values[offset .. offset + width)} to the cell of key and day (epoch day). */
         public Builder add(String key, int day, double[] values, int offset) {
-            byKey.computeIfAbsent(key, k -> new Cells(width)).add(day, values, offset);
+            int number = numbers.number(key);
+            if (number >= byNumber.length) {
+                byNumber = Arrays.copyOf(byNumber, Math.max(2 * byNumber.length, number + 1));
+            }
+            Cells cells = byNumber[number];
+            if (cells == null) {
+                cells = byNumber[number] = new Cells(width);
+                keys++;
+            }
+            cells.add(day, values, offset);
             return this;
         }
 
         public DaySums build() {
-            String[] keys = byKey.keySet().toArray(new String[0]);
-            Arrays.sort(keys);
-            int[][] days = new int[keys.length][];
-            double[][] running = new double[keys.length][];
-            for (int k = 0; k < keys.length; k++) {
-                Cells cells = byKey.get(keys[k]);
-                cells.sort();
-                days[k] = Arrays.copyOf(cells.days, cells.size);
-                double[] r = new double[(cells.size + 1) * width];
+            int[] keyNumbers = new int[keys];
+            int[] start = new int[keys + 1];
+            int n = 0;
+            for (int number = 0; number < byNumber.length; number++) {
+                Cells cells = byNumber[number];
+                if (cells != null) {
+                    cells.sort();
+                    keyNumbers[n] = number;
+                    start[n + 1] = start[n] + cells.size;
+                    n++;
+                }
+            }
+            int[] days = new int[start[keys]];
+            double[] running = new double[(start[keys] + keys) * width];
+            for (int k = 0; k < keys; k++) {
+                Cells cells = byNumber[keyNumbers[k]];
+                System.arraycopy(cells.days, 0, days, start[k], cells.size);
+                int base = (start[k] + k) * width;
                 for (int i = 0; i < cells.size; i++) {
                     for (int c = 0; c < width; c++) {
-                        r[(i + 1) * width + c] = r[i * width + c] + cells.values[i * width + c];
+                        running[base + (i + 1) * width + c] = running[base + i * width + c] + cells.values[i * width + c];
                     }
                 }
-                running[k] = r;
             }
-            return new DaySums(width, keys, days, running);
+            return new DaySums(width, numbers, keyNumbers, start, days, running);
         }
     }
 

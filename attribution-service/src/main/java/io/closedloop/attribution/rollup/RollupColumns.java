@@ -171,7 +171,40 @@ public final class RollupColumns {
 
     /** Whether some journey of the sums {@code v} has the key (LINEAR's count): a key every journey left is no row. */
     public boolean present(double[] v) {
-        return Math.round(coefficients == null ? v[3] : v[2 * CreditRollup.COMPONENTS + 2]) > 0;
+        return present(v, 0);
+    }
+
+    /** {@link #present} of the index sums at {@code v[at ..]} (a period's sums of every key side by side). */
+    public boolean present(double[] v, int at) {
+        return Math.round(journeys(v, at)) > 0;
+    }
+
+    /** The credit of the index sums at {@code v[at ..]} under these columns (custom weights weighed). */
+    public double credit(double[] v, int at) {
+        return coefficients == null ? v[at] : weigh(v, at);
+    }
+
+    /** The attributed amount of the index sums at {@code v[at ..]} under these columns (custom weights weighed). */
+    public double amount(double[] v, int at) {
+        return coefficients == null ? v[at + 1] : weigh(v, at + CreditRollup.COMPONENTS);
+    }
+
+    /** The deals the model credits the key in, of the index sums at {@code v[at ..]} (a report row's opportunities). */
+    public double credited(double[] v, int at) {
+        return coefficients == null ? v[at + 2] : v[at + 2 * CreditRollup.COMPONENTS + 2];
+    }
+
+    /** The deals whose journey has the key (LINEAR's count), of the index sums at {@code v[at ..]}. */
+    public double journeys(double[] v, int at) {
+        return coefficients == null ? v[at + 3] : v[at + 2 * CreditRollup.COMPONENTS + 2];
+    }
+
+    private double weigh(double[] v, int at) {
+        double total = 0;
+        for (int c = 0; c < coefficients.length; c++) {
+            total += v[at + c] * coefficients[c];
+        }
+        return total;
     }
 
     private static ComponentSums components(String basis, String dimension, String key, double[] v) {

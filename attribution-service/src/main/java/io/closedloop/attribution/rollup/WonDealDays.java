@@ -2,9 +2,7 @@ package io.closedloop.attribution.rollup;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The won deals of one dimension in close-day order, each with its days to conversion and, per key of its revenue
@@ -14,93 +12,95 @@ import java.util.Map;
  */
 public final class WonDealDays {
 
-    /** Median days to conversion of a period's won deals: by each key the model credits (absent: none), and of all. */
-    public record Medians(Map<String, Double> byKey, Double all) {
-    }
-
+    private final KeyNumbers numbers;
     private final int[] days;
     private final double[] toConversion;
     private final int[] start;
     private final int[] keyIds;
     private final int[] masks;
-    private final String[] keys;
 
-    private WonDealDays(int[] days, double[] toConversion, int[] start, int[] keyIds, int[] masks, String[] keys) {
+    private WonDealDays(KeyNumbers numbers, int[] days, double[] toConversion, int[] start, int[] keyIds, int[] masks) {
+        this.numbers = numbers;
         this.days = days;
         this.toConversion = toConversion;
         this.start = start;
         this.keyIds = keyIds;
         this.masks = masks;
-        this.keys = keys;
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** Deals whose keys are numbered by {@code numbers} (their dimension's). */
+    public static Builder builder(KeyNumbers numbers) {
+        return new Builder(numbers);
     }
 
-    /** The medians of the deals closed on days [from, to) (epoch days) under the standard model at {@code model}. */
-    public Medians medians(int from, int to, int model) {
+    public KeyNumbers numbers() {
+        return numbers;
+    }
+
+    /**
+     * The medians of the deals closed on days [from, to) (epoch days) under the standard model at {@code model}: by key
+     * number into {@code byKey} (NaN where no such deal's model credits the key; it holds at least {@code numbers().size()}
+     * values, read after this was built), and of all the deals, returned (null: none).
+     */
+    public Double medians(int from, int to, int model, double[] byKey) {
         int lo = DaySums.lowerBound(days, from);
         int hi = DaySums.lowerBound(days, to);
-        int[] counts = new int[keys.length];
         int bit = 1 << model;
+        // The days of each key's deals side by side: counted, then placed (no array per key).
+        int[] offset = new int[byKey.length + 1];
         for (int d = lo; d < hi; d++) {
             for (int j = start[d]; j < start[d + 1]; j++) {
                 if ((masks[j] & bit) != 0) {
-                    counts[keyIds[j]]++;
+                    offset[keyIds[j] + 1]++;
                 }
             }
         }
-        double[][] values = new double[keys.length][];
-        for (int k = 0; k < keys.length; k++) {
-            values[k] = counts[k] == 0 ? null : new double[counts[k]];
-            counts[k] = 0;
+        for (int k = 0; k < byKey.length; k++) {
+            offset[k + 1] += offset[k];
         }
+        double[] values = new double[offset[byKey.length]];
+        int[] filled = new int[byKey.length];
         for (int d = lo; d < hi; d++) {
             for (int j = start[d]; j < start[d + 1]; j++) {
                 if ((masks[j] & bit) != 0) {
                     int k = keyIds[j];
-                    values[k][counts[k]++] = toConversion[d];
+                    values[offset[k] + filled[k]++] = toConversion[d];
                 }
             }
         }
-        Map<String, Double> byKey = new HashMap<>();
-        for (int k = 0; k < keys.length; k++) {
-            if (values[k] != null) {
-                byKey.put(keys[k], median(values[k]));
-            }
+        for (int k = 0; k < byKey.length; k++) {
+            byKey[k] = offset[k] == offset[k + 1] ? Double.NaN : median(values, offset[k], offset[k + 1]);
         }
-        return new Medians(byKey, hi == lo ? null : median(Arrays.copyOfRange(toConversion, lo, hi)));
+        return hi == lo ? null : median(Arrays.copyOfRange(toConversion, lo, hi));
     }
 
-    /** The heap this holds, roughly (for a cache's weigher). */
+    /** The heap this holds, roughly (for a cache's weigher; the keys' text is the KeyNumbers'). */
     public long bytes() {
-        long total = 96L + 12L * days.length + 4L * start.length + 8L * keyIds.length;
-        for (String key : keys) {
-            total += 56L + 2L * key.length();
-        }
-        return total;
+        return 96L + 12L * days.length + 4L * start.length + 8L * keyIds.length;
     }
 
     /** The median, by selection (a period of a year holds tens of thousands of deals; sorting each key's was most of a report). */
     static double median(double[] values) {
-        int n = values.length;
-        int upper = n / 2;
-        select(values, upper);
+        return median(values, 0, values.length);
+    }
+
+    /** The median of values[from .. to), reordering them. */
+    static double median(double[] values, int from, int to) {
+        int n = to - from;
+        int upper = from + n / 2;
+        select(values, from, to - 1, upper);
         if (n % 2 == 1) {
             return values[upper];
         }
-        double lower = values[0];
-        for (int i = 1; i < upper; i++) {
+        double lower = values[from];
+        for (int i = from + 1; i < upper; i++) {
             lower = Math.max(lower, values[i]);
         }
         return (lower + values[upper]) / 2;
     }
 
-    /** Reorders {@code values} so that index k holds the k-th smallest, the smaller before it (Hoare's selection). */
-    private static void select(double[] values, int k) {
-        int lo = 0;
-        int hi = values.length - 1;
+    /** Reorders values[lo .. hi] so that index k holds the k-th smallest, the smaller before it (Hoare's selection). */
+    private static void select(double[] values, int lo, int hi, int k) {
         while (lo < hi) {
             double pivot = values[(lo + hi) >>> 1];
             int i = lo;
@@ -137,15 +137,16 @@ public final class WonDealDays {
         }
 
         private final List<Deal> deals = new ArrayList<>();
-        private final Map<String, Integer> keyIds = new HashMap<>();
+        private final KeyNumbers numbers;
 
-        private Builder() {
+        private Builder(KeyNumbers numbers) {
+            this.numbers = numbers;
         }
 
         /** A deal closed on {@code day} (epoch day) with its profile (DealRow: per key, the mask of the models crediting it). */
         public Builder add(int day, double toConversion, String profile) {
             List<int[]> parsed = new ArrayList<>();
-            DealRow.forEachKeyMask(profile, (key, mask) -> parsed.add(new int[] {keyIds.computeIfAbsent(key, k -> keyIds.size()), mask}));
+            DealRow.forEachKeyMask(profile, (key, mask) -> parsed.add(new int[] {numbers.number(key), mask}));
             int[] ids = new int[parsed.size()];
             int[] masks = new int[parsed.size()];
             for (int i = 0; i < ids.length; i++) {
@@ -176,9 +177,7 @@ public final class WonDealDays {
                 System.arraycopy(sorted.get(d).keyIds(), 0, ids, start[d], sorted.get(d).keyIds().length);
                 System.arraycopy(sorted.get(d).masks(), 0, masks, start[d], sorted.get(d).masks().length);
             }
-            String[] keys = new String[keyIds.size()];
-            keyIds.forEach((key, id) -> keys[id] = key);
-            return new WonDealDays(days, toConversion, start, ids, masks, keys);
+            return new WonDealDays(numbers, days, toConversion, start, ids, masks);
         }
     }
 }

@@ -35,7 +35,10 @@ import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.service.AttributionService.DealCredits;
 import io.closedloop.attribution.service.AttributionService.OpportunityCredit;
 import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
+import io.closedloop.attribution.rollup.KeyNumbers;
+import io.closedloop.attribution.rollup.SpendSums;
 import io.closedloop.attribution.rollup.WonDealDays;
+import io.closedloop.attribution.report.PerformanceTable;
 import io.closedloop.attribution.rollup.RollupColumns;
 import io.closedloop.attribution.rollup.RollupSum;
 import io.closedloop.attribution.rollup.RollupRow;
@@ -47,6 +50,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -110,23 +114,149 @@ public class PerformanceReports {
             return attribution.revenueOnDemand(workspace, from, to, groupBy, options).chain(revenue -> attribution
                     .attribution(workspace, from, to, groupBy, with(options, Basis.PIPELINE))
                     .chain(pipeline -> wonDeals(workspace, revenue.won())
-                            .chain(won -> spendAndCurrency(workspace, null, firstDay, endDay, groupBy)
+                            .chain(won -> spendAndCurrency(workspace, firstDay, endDay, groupBy)
                                     .map(spend -> performance(groupBy, options, revenue.report(), pipeline, won, spend.byKey(),
                                             spend.total(), spend.currency(), dataAsOf)))));
         }
-        Uni<AttributionReport> basisReport = state != null
-                ? rollupReports.report(state, from, to, groupBy, options.model(), options.custom(), options.basis(), false)
-                : attribution.attribution(workspace, from, to, groupBy, options);
-        return basisReport.chain(basis -> (options.basis() == Basis.PIPELINE ? Uni.createFrom().item(basis)
-                        : state != null ? rollupReports.report(state, from, to, groupBy, options.model(), options.custom(),
-                                Basis.PIPELINE, false)
+        if (state != null) {
+            return fromRollups(state, firstDay, endDay, groupBy, options, dataAsOf);
+        }
+        return attribution.attribution(workspace, from, to, groupBy, options)
+                .chain(basis -> (options.basis() == Basis.PIPELINE ? Uni.createFrom().item(basis)
                         : attribution.attribution(workspace, from, to, groupBy, with(options, Basis.PIPELINE)))
-                .chain(pipeline -> (state != null ? wonFromRollups(workspace, state, firstDay, endDay, groupBy,
-                                RollupColumns.of(options.model(), options.custom()))
-                        : wonOnDemand(workspace, from, to, groupBy, options))
-                        .chain(won -> spendAndCurrency(workspace, state, firstDay, endDay, groupBy)
+                .chain(pipeline -> wonOnDemand(workspace, from, to, groupBy, options)
+                        .chain(won -> spendAndCurrency(workspace, firstDay, endDay, groupBy)
                                 .map(spend -> performance(groupBy, options, basis, pipeline, won, spend.byKey(),
                                         spend.total(), spend.currency(), dataAsOf)))));
+    }
+
+    /**
+     * The report from the rollups' running sums (RollupIndex), every figure an array by key number: the basis's, the
+     * pipeline's, the won deals' and the new customers' sums, the spend and the medians of the dimension's keys, added over
+     * the period; rows are made for the page asked only (PerformanceTable).
+     */
+    private Uni<ComputedReport> fromRollups(RollupState state, LocalDate fromDay, LocalDate endDay, Dimension groupBy,
+                                            ModelOptions options, String dataAsOf) {
+        int from = (int) fromDay.toEpochDay();
+        int to = (int) endDay.toEpochDay();
+        RollupColumns columns = RollupColumns.of(options.model(), options.custom());
+        String dimension = groupBy.name();
+        String basis = options.basis().name();
+        String revenue = Basis.REVENUE.name();
+        return Uni.combine().all().unis(index.period(state, Basis.PIPELINE.name(), dimension, columns),
+                        index.period(state, revenue, dimension, columns),
+                        index.period(state, RollupRow.NEW_CUSTOMER, dimension, columns),
+                        index.sums(state, basis, RollupRow.OPPORTUNITIES, columns, from, to),
+                        index.sums(state, revenue, RollupRow.OPPORTUNITIES, columns, from, to),
+                        index.sums(state, RollupRow.NEW_CUSTOMER, RollupRow.OPPORTUNITIES, columns, from, to),
+                        index.wonDealDays(state, groupBy), index.spend(state, groupBy))
+                .with(parts -> parts).chain(parts -> index.currency(state).map(currency -> {
+                    @SuppressWarnings("unchecked")
+                    RollupSumsOfPeriod sums = new RollupSumsOfPeriod((RollupIndex.Period) parts.get(0),
+                            (RollupIndex.Period) parts.get(1), (RollupIndex.Period) parts.get(2),
+                            (Map<String, double[]>) parts.get(3), (Map<String, double[]>) parts.get(4),
+                            (Map<String, double[]>) parts.get(5), (WonDealDays) parts.get(6), (SpendSums) parts.get(7));
+                    return new ComputedReport(options.model(), options.basis(), groupBy, currency, dataAsOf,
+                            table(sums, options.basis(), columns, from, to, currency), null);
+                }));
+    }
+
+    /** What a report from the rollups reads: the period structures of a dimension and the OPPORTUNITIES counts of a period. */
+    private record RollupSumsOfPeriod(RollupIndex.Period pipeline, RollupIndex.Period revenue, RollupIndex.Period newCustomers,
+                                      Map<String, double[]> basisCounts, Map<String, double[]> revenueCounts,
+                                      Map<String, double[]> newCustomerCounts, WonDealDays deals, SpendSums spend) {
+
+        /** The numbers every structure of the dimension names its keys by (RollupIndex.numbers). */
+        KeyNumbers numbers() {
+            KeyNumbers numbers = deals.numbers();
+            for (RollupIndex.Period p : List.of(pipeline, revenue, newCustomers)) {
+                if (p.parts().numbers() != numbers || p.deltas().numbers() != numbers
+                        || spend.byKey() != null && spend.byKey().numbers() != numbers) {
+                    throw new IllegalStateException("the structures of one report are numbered apart");
+                }
+            }
+            return numbers;
+        }
+    }
+
+    /** The report's table from the rollups' sums of days [from, to) (epoch days); see {@link #performance} for the figures. */
+    static PerformanceTable table(RollupSumsOfPeriod sums, Basis basis, RollupColumns columns, int from, int to,
+                                  String currency) {
+        KeyNumbers numbers = sums.numbers();
+        int n = numbers.size();
+        int w = columns.indexWidth();
+        double[] pipeline = new double[n * w];
+        sums.pipeline().addTo(from, to, pipeline);
+        double[] won = new double[n * w];
+        sums.revenue().addTo(from, to, won);
+        double[] newCustomers = new double[n * w];
+        sums.newCustomers().addTo(from, to, newCustomers);
+        double[] basisSums = basis == Basis.PIPELINE ? pipeline : won;
+        double[] spend = new double[n * SpendSums.WIDTH];
+        sums.spend().addTo(from, to, spend);
+        double[] medianByKey = new double[n];
+        Double medianAll = sums.deals().medians(from, to, columns.model(), medianByKey);
+        int rows = 0;
+        boolean[] row = new boolean[n];
+        for (int k = 0; k < n; k++) {
+            int at = k * w;
+            row[k] = columns.present(basisSums, at) || columns.present(pipeline, at) || columns.present(won, at)
+                    || spend[k * SpendSums.WIDTH + 1] > 0.5;
+            rows += row[k] ? 1 : 0;
+        }
+        String[] keys = new String[rows];
+        double[] exact = new double[rows * PerformanceTable.FIGURES];
+        double[] medians = new double[rows];
+        double[] total = new double[PerformanceTable.FIGURES];
+        int r = 0;
+        for (int k = 0; k < n; k++) {
+            if (!row[k]) {
+                continue;
+            }
+            int at = k * w;
+            int f = r * PerformanceTable.FIGURES;
+            keys[r] = numbers.name(k);
+            if (columns.present(basisSums, at)) {
+                exact[f] = columns.credit(basisSums, at);
+                exact[f + 1] = columns.amount(basisSums, at);
+                exact[f + 2] = Math.round(columns.credited(basisSums, at));
+            }
+            exact[f + 3] = spend[k * SpendSums.WIDTH];
+            if (columns.present(pipeline, at)) {
+                exact[f + 4] = columns.credit(pipeline, at);
+                exact[f + 5] = columns.amount(pipeline, at);
+            }
+            if (columns.present(won, at)) {
+                exact[f + 6] = columns.credit(won, at);
+                exact[f + 7] = columns.amount(won, at);
+                exact[f + 8] = columns.credit(newCustomers, at);
+            }
+            for (int c : new int[] {0, 1, 4, 5}) {
+                total[c] += exact[f + c];
+            }
+            medians[r] = medianByKey[k];
+            r++;
+        }
+        String basisName = basis.name();
+        RollupSum attributed = counts(sums.basisCounts(), columns, basisName, RollupRow.ATTRIBUTED);
+        RollupSum unattributed = counts(sums.basisCounts(), columns, basisName, RollupRow.UNATTRIBUTED);
+        RollupSum wonDeals = counts(sums.revenueCounts(), columns, Basis.REVENUE.name(), RollupRow.ATTRIBUTED);
+        RollupSum firstWon = counts(sums.newCustomerCounts(), columns, RollupRow.NEW_CUSTOMER, RollupRow.ATTRIBUTED);
+        total[2] = Math.round(attributed.credit());
+        total[3] = sums.spend().total(from, to);
+        total[6] = Math.round(wonDeals.credit());
+        total[7] = wonDeals.amount();
+        total[8] = Math.round(firstWon.credit());
+        int digits = Rounding.digits(currency);
+        return new PerformanceTable(keys, exact, medians, total, medianAll,
+                new Unattributed((int) Math.round(unattributed.credit()), Rounding.round(unattributed.amount(), digits)), digits);
+    }
+
+    /** An OPPORTUNITIES count of a period (ATTRIBUTED or UNATTRIBUTED), zero when the period has none. */
+    private static RollupSum counts(Map<String, double[]> counts, RollupColumns columns, String basis, String key) {
+        double[] v = counts.get(key);
+        return v == null ? new RollupSum(basis, RollupRow.OPPORTUNITIES, key, 0, 0, 0)
+                : columns.reportSum(basis, RollupRow.OPPORTUNITIES, key, v);
     }
 
     /**
@@ -204,60 +334,15 @@ public class PerformanceReports {
                 });
     }
 
-    /**
-     * The same figures from the materialized rollups (standard models, custom weights all &gt; 0): the REVENUE and
-     * NEW_CUSTOMER sums of credit_rollup and the won deals' rows of won_deal_rollup (days to
-     * conversion, keys each model credits).
-     */
-    private Uni<WonDeals> wonFromRollups(String workspace, RollupState state, LocalDate from, LocalDate to, Dimension groupBy,
-                                         RollupColumns columns) {
-        return rollupReports.wonSums(state, columns, groupBy, from, to)
-                .chain(sums -> dealDays(state, from, to, groupBy, columns.model()).map(dealDays -> {
-                    WonDeals out = new WonDeals(new HashSet<>(), new HashMap<>(), dealDays, new double[3]);
-                    for (RollupSum r : sums) {
-                        boolean revenue = Basis.REVENUE.name().equals(r.basis());
-                        String key = r.key();
-                        if (RollupRow.OPPORTUNITIES.equals(r.dimension())) {
-                            if (RollupRow.ATTRIBUTED.equals(key)) {
-                                if (revenue) {
-                                    out.total()[0] = Math.round(r.credit());
-                                    out.total()[1] = r.amount();
-                                } else {
-                                    out.total()[2] = Math.round(r.credit());
-                                }
-                            }
-                            continue;
-                        }
-                        // A key of some won journey (LINEAR credits every touch), even with no credit under this model.
-                        if (revenue && Math.round(r.opportunities()) > 0) {
-                            out.keys().add(key);
-                        }
-                        double[] s = out.sums().computeIfAbsent(key, k -> new double[3]);
-                        if (revenue) {
-                            s[0] = r.credit();
-                            s[1] = r.amount();
-                        } else {
-                            s[2] = r.credit();
-                        }
-                    }
-                    // Sums of keys in no won journey of the period are deltas' rounding residue.
-                    out.sums().keySet().retainAll(out.keys());
-                    return out;
-                }));
-    }
-
     /** Median days to conversion of the period's won deals: by each key a model credits (absent: none), and of all. */
     record DealDays(Map<String, Double> medianByKey, Double medianAll) {
     }
 
-    /** From won_deal_rollup through the index (RollupIndex): the deals closed in the period, the model's credited keys. */
-    private Uni<DealDays> dealDays(RollupState state, LocalDate from, LocalDate to, Dimension groupBy, int model) {
-        return index.wonDealDays(state, groupBy).map(deals -> {
-            WonDealDays.Medians medians = deals.medians((int) from.toEpochDay(), (int) to.toEpochDay(), model);
-            return new DealDays(medians.byKey(), medians.all());
-        });
-    }
-
+    /**
+     * The report from its bases' reports, the won deals and the spend by key. Exact (unrounded) figures per key: credit,
+     * amount, opportunities, spend, pipeline credit, pipeline, won deals, revenue, new customers (PerformanceTable); the
+     * totals over the scope count every attributed deal once, whichever groups share its credit.
+     */
     private static ComputedReport performance(Dimension groupBy, ModelOptions options, AttributionReport basis,
                                               AttributionReport pipeline, WonDeals won, Map<String, Double> spend,
                                               double totalSpend, String currency, String dataAsOf) {
@@ -268,72 +353,35 @@ public class PerformanceReports {
         keys.addAll(won.keys());
         Map<String, double[]> wonSums = won.sums();
         Map<String, Double> medianDays = won.days().medianByKey();
-        double[] wonTotal = won.total();
-        // Exact (unrounded) figures per key: credit, amount, opportunities, spend, pipeline credit, pipeline, won deals,
-        // revenue, new customers.
-        List<String> keyList = new ArrayList<>(keys);
-        // One sort (a set kept sorted cost a comparison per insert of 20,000 keys, four times).
-        keyList.sort(null);
-        double[][] exact = new double[keyList.size()][];
-        double pipelineCredit = 0;
-        double pipelineAmount = 0;
-        double credit = 0;
-        double amount = 0;
-        for (int i = 0; i < exact.length; i++) {
-            String key = keyList.get(i);
+        String[] keyList = keys.toArray(new String[0]);
+        int f = PerformanceTable.FIGURES;
+        double[] exact = new double[keyList.length * f];
+        double[] medians = new double[keyList.length];
+        double[] total = new double[f];
+        for (int i = 0; i < keyList.length; i++) {
+            String key = keyList[i];
             AttributionRow b = basisRows.get(key);
             AttributionRow p = pipelineRows.get(key);
             double[] w = wonSums.getOrDefault(key, new double[3]);
-            exact[i] = new double[]{b == null ? 0 : b.credit(), b == null ? 0 : b.amount(), b == null ? 0 : b.opportunities(),
+            double[] figures = {b == null ? 0 : b.credit(), b == null ? 0 : b.amount(), b == null ? 0 : b.opportunities(),
                     spend.getOrDefault(key, 0.0), p == null ? 0 : p.credit(), p == null ? 0 : p.amount(), w[0], w[1], w[2]};
-            pipelineCredit += exact[i][4];
-            pipelineAmount += exact[i][5];
-            credit += exact[i][0];
-            amount += exact[i][1];
+            System.arraycopy(figures, 0, exact, i * f, f);
+            for (int c : new int[] {0, 1, 4, 5}) {
+                total[c] += figures[c];
+            }
+            Double median = medianDays.get(key);
+            medians[i] = median == null ? Double.NaN : median;
         }
-        // Totals over the scope: every attributed deal counts once, whichever groups share its credit.
-        double[] totalExact = {credit, amount, basis.attributedOpportunities(), totalSpend, pipelineCredit, pipelineAmount,
-                wonTotal[0], wonTotal[1], wonTotal[2]};
+        double[] wonTotal = won.total();
+        total[2] = basis.attributedOpportunities();
+        total[3] = totalSpend;
+        total[6] = wonTotal[0];
+        total[7] = wonTotal[1];
+        total[8] = wonTotal[2];
         int digits = Rounding.digits(currency);
-        // The shared-out amounts are rounded once, here, so that the rows add up to the totals exactly.
-        Money totalAmount = Rounding.round(totalExact[1], digits);
-        Money totalPipeline = Rounding.round(totalExact[5], digits);
-        Money totalRevenue = Rounding.round(totalExact[7], digits);
-        List<Money> amounts = Rounding.apportion(column(exact, 1), totalAmount);
-        List<Money> pipelines = Rounding.apportion(column(exact, 5), totalPipeline);
-        List<Money> revenues = Rounding.apportion(column(exact, 7), totalRevenue);
-        List<PerformanceRow> rows = new ArrayList<>();
-        for (int i = 0; i < exact.length; i++) {
-            rows.add(row(keyList.get(i), exact[i], amounts.get(i), pipelines.get(i), revenues.get(i), digits,
-                    medianDays.get(keyList.get(i)), null));
-        }
-        rows.sort(ComputedReport.ORDER.comparator());
-        PerformanceRow totals = row(null, totalExact, totalAmount, totalPipeline, totalRevenue, digits, won.days().medianAll(),
-                new Unattributed(basis.unattributedOpportunities(), Rounding.round(basis.unattributedAmount(), digits)));
-        return new ComputedReport(options.model(), options.basis(), groupBy, currency, dataAsOf, rows, totals,
-                basis.explanation());
-    }
-
-    private static double[] column(double[][] rows, int column) {
-        double[] out = new double[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            out[i] = rows[i][column];
-        }
-        return out;
-    }
-
-    /** A row from its exact figures {@code f} (see {@link #performance}) and its rounded amounts; ratios from the exact ones. */
-    private static PerformanceRow row(String key, double[] f, Money amount, Money pipeline, Money revenue, int digits,
-                                      Double medianDays, Unattributed unattributed) {
-        double spend = f[3];
-        double pipelineCredit = f[4];
-        double wonDeals = f[6];
-        double exactRevenue = f[7];
-        return new PerformanceRow(key, f[0], amount, f[2], Rounding.round(spend, digits), pipelineCredit, pipeline, wonDeals,
-                revenue, f[8], ratio(exactRevenue - spend, spend), ratio(exactRevenue, spend),
-                Rounding.ofRatio(costRatio(spend, f[8]), digits), Rounding.ofRatio(costRatio(spend, pipelineCredit), digits),
-                Rounding.ofRatio(ratio(exactRevenue, wonDeals), digits), ratio(wonDeals, pipelineCredit), medianDays, unattributed,
-                null);
+        PerformanceTable table = new PerformanceTable(keyList, exact, medians, total, won.days().medianAll(),
+                new Unattributed(basis.unattributedOpportunities(), Rounding.round(basis.unattributedAmount(), digits)), digits);
+        return new ComputedReport(options.model(), options.basis(), groupBy, currency, dataAsOf, table, basis.explanation());
     }
 
     /** What an interval asks: its level, how many resamples, and the seed of their draws. */
@@ -657,22 +705,17 @@ public class PerformanceReports {
     record Spend(Map<String, Double> byKey, double total, String currency) {
     }
 
-    /** From the index (RollupIndex) when the rollups answer, else read for this question. */
-    private Uni<Spend> spendAndCurrency(String workspace, RollupState state, LocalDate from, LocalDate to, Dimension groupBy) {
-        String column = groupBy.spendColumn();
-        if (state != null) {
-            int first = (int) from.toEpochDay();
-            int end = (int) to.toEpochDay();
-            return index.spend(state).chain(spend -> index.currency(state).map(currency -> new Spend(
-                    column == null ? Map.of() : spend.by(column, first, end), spend.total(first, end), currency)));
-        }
+    /** For a report computed on demand: from the index (RollupIndex) once the workspace has rollups, else read for it. */
+    private Uni<Spend> spendAndCurrency(String workspace, LocalDate from, LocalDate to, Dimension groupBy) {
         // Spend does not depend on the model: the rollups' data version (which every spend page moves) keys it for a report
         // computed on demand too, once the workspace has rollups. The currency is read as it is now (revenue pages do not
         // move that version).
-        return rollupReports.state(workspace).chain(current -> current == null ? spendFromTables(workspace, from, to, column)
-                : index.spend(current).chain(spend -> reports.currency(workspace).map(currency -> new Spend(column == null
-                        ? Map.of() : spend.by(column, (int) from.toEpochDay(), (int) to.toEpochDay()),
-                        spend.total((int) from.toEpochDay(), (int) to.toEpochDay()), currency))));
+        int first = (int) from.toEpochDay();
+        int end = (int) to.toEpochDay();
+        return rollupReports.state(workspace).chain(current -> current == null
+                ? spendFromTables(workspace, from, to, groupBy.spendColumn())
+                : index.spend(current, groupBy).chain(spend -> reports.currency(workspace)
+                        .map(currency -> new Spend(spend.by(first, end), spend.total(first, end), currency))));
     }
 
     private Uni<Spend> spendFromTables(String workspace, LocalDate from, LocalDate to, String column) {
@@ -720,56 +763,71 @@ public class PerformanceReports {
     }
 
     /**
-     * Side-by-side rows of {@code reports} (one per model): every group of any, largest under the first model first, then
-     * by key; the page after {@code after}. Each model's report shows its first {@link Paging#MAX_PAGE} rows.
+     * Side-by-side rows of {@code reports} (one per model, as computed): every group of any, largest under the first model
+     * first, then by key; the page after {@code after}, its rows made only for it. Each model's report shows its first
+     * {@link Paging#MAX_PAGE} rows, made only when asked for.
      */
     public static ModelComparison compare(List<ComputedReport> reports, String field, String after, int first) {
         int n = reports.size();
-        Map<String, double[]> credits = new LinkedHashMap<>();
-        Map<String, Money[]> amounts = new HashMap<>();
-        for (int m = 0; m < n; m++) {
-            for (PerformanceRow row : reports.get(m).rows()) {
-                credits.computeIfAbsent(row.key(), k -> new double[n])[m] = row.credit();
-                amounts.computeIfAbsent(row.key(), k -> new Money[n])[m] = row.amount();
+        Map<String, Integer> numbers = new HashMap<>();
+        List<String> keys = new ArrayList<>();
+        for (ComputedReport report : reports) {
+            PerformanceTable table = report.table();
+            for (int i = 0; i < table.size(); i++) {
+                numbers.computeIfAbsent(table.key(i), k -> {
+                    keys.add(k);
+                    return keys.size() - 1;
+                });
             }
         }
-        List<ComparisonRow> rows = new ArrayList<>();
-        credits.forEach((key, values) -> {
-            Money[] a = amounts.get(key);
-            for (int m = 0; m < n; m++) {
-                a[m] = a[m] == null ? Rounding.of(BigDecimal.ZERO, Rounding.digits(reports.get(m).currency())) : a[m];
+        double[][] credits = new double[n][keys.size()];
+        long[][] units = new long[n][keys.size()];
+        for (int m = 0; m < n; m++) {
+            PerformanceTable table = reports.get(m).table();
+            for (int i = 0; i < table.size(); i++) {
+                int k = numbers.get(table.key(i));
+                credits[m][k] = table.credit(i);
+                units[m][k] = table.amountUnits(i);
             }
-            rows.add(new ComparisonRow(key, boxed(values), List.of(a), null));
+        }
+        int[] digits = reports.stream().mapToInt(r -> r.table().digits()).toArray();
+        String[] names = keys.toArray(new String[0]);
+        Paging.Page<ComparisonRow> page = Paging.pageByAmount(field, after, first, units[0], digits[0], names, k -> {
+            List<Double> credit = new ArrayList<>(n);
+            List<Money> amounts = new ArrayList<>(n);
+            for (int m = 0; m < n; m++) {
+                credit.add(credits[m][k]);
+                amounts.add(Money.of(BigDecimal.valueOf(units[m][k], digits[m])));
+            }
+            return new ComparisonRow(names[k], credit, amounts, null);
         });
-        rows.sort(COMPARISON_ORDER.comparator());
-        Paging.Page<ComparisonRow> page = Paging.page(field, rows, after, first, COMPARISON_ORDER);
-        return new ModelComparison(reports.stream().map(ComputedReport::model).toList(),
-                reports.stream().map(r -> r.page(field, null, Paging.MAX_PAGE)).toList(),
+        // Made when the answer reads them: a comparison asked for its rows only makes none of them.
+        List<PerformanceMetrics> pages = new AbstractList<>() {
+            private final PerformanceMetrics[] made = new PerformanceMetrics[n];
+
+            @Override
+            public synchronized PerformanceMetrics get(int m) {
+                return made[m] != null ? made[m] : (made[m] = reports.get(m).page(field, null, Paging.MAX_PAGE));
+            }
+
+            @Override
+            public int size() {
+                return n;
+            }
+        };
+        return new ModelComparison(reports.stream().map(ComputedReport::model).toList(), pages,
                 new ComparisonRowConnection(page.edges(ComparisonRowEdge::new), page.pageInfo(), page.totalCount()));
     }
 
     public static final Paging.Order<ComparisonRow> COMPARISON_ORDER = Paging.byAmountThenKey(r -> r.amounts().get(0),
             ComparisonRow::key);
 
-    private static List<Double> boxed(double[] values) {
-        List<Double> out = new ArrayList<>(values.length);
-        for (double v : values) {
-            out.add(v);
-        }
-        return out;
-    }
-
     static Double ratio(double numerator, double denominator) {
-        return denominator == 0 ? null : numerator / denominator;
+        return PerformanceTable.ratio(numerator, denominator);
     }
 
-    /**
-     * A cost per something (CAC, cost per opportunity): null when there is no spend as well as when there is no
-     * denominator, so a group without spend data (organic, content, touch types) shows no cost, as its ROI shows none,
-     * rather than a cost of 0.
-     */
     static Double costRatio(double spend, double denominator) {
-        return spend == 0 ? null : ratio(spend, denominator);
+        return PerformanceTable.costRatio(spend, denominator);
     }
 
     /** The median of {@code values} (sorted here, a copy: a report sorts thousands of deals' days per row). */

@@ -92,17 +92,6 @@ public class RollupReports {
         });
     }
 
-    /**
-     * The won deals' sums of {@code groupBy} (REVENUE and NEW_CUSTOMER, with their OPPORTUNITIES counts; opportunities:
-     * the deals whose journey has the key), days in [from, to).
-     */
-    public Uni<List<RollupSum>> wonSums(RollupState state, RollupColumns columns, Dimension groupBy, LocalDate from,
-                                        LocalDate to) {
-        return read(state, Basis.REVENUE.name(), groupBy, columns, day(from), day(to), true)
-                .chain(revenue -> read(state, RollupRow.NEW_CUSTOMER, groupBy, columns, day(from), day(to), true)
-                        .map(newCustomers -> concat(revenue, newCustomers)));
-    }
-
     /** The OPPORTUNITIES counts and the groups of one basis, from the index (RollupIndex). */
     private Uni<List<RollupSum>> read(RollupState state, String basis, Dimension groupBy, RollupColumns columns, int from, int to,
                                       boolean won) {
@@ -124,12 +113,6 @@ public class RollupReports {
 
     private static int day(LocalDate day) {
         return (int) day.toEpochDay();
-    }
-
-    private static List<RollupSum> concat(List<RollupSum> a, List<RollupSum> b) {
-        List<RollupSum> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 
     private static boolean isMidnight(Instant t) {

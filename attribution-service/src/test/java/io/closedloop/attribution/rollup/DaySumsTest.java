@@ -13,7 +13,7 @@ class DaySumsTest {
 
     @Test
     void aPeriodSumsTheCellsOfItsDaysPerKeyAndLeavesOutKeysWithoutOne() {
-        DaySums sums = DaySums.builder(2)
+        DaySums sums = DaySums.builder(2, new KeyNumbers())
                 .add("email", 10, new double[] {1, 100}, 0)
                 .add("email", 12, new double[] {2, 200}, 0)
                 .add("ads", 11, new double[] {4, 400}, 0)
@@ -35,7 +35,7 @@ class DaySumsTest {
     void anyPeriodEqualsTheDirectSumOfItsCellsWithinOneBillionth() {
         Random random = new Random(7);
         int width = 3;
-        DaySums.Builder builder = DaySums.builder(width);
+        DaySums.Builder builder = DaySums.builder(width, new KeyNumbers());
         Map<String, Map<Integer, double[]>> cells = new HashMap<>();
         for (int i = 0; i < 5_000; i++) {
             String key = "k" + random.nextInt(40);
@@ -83,12 +83,33 @@ class DaySumsTest {
         first.key("é-mail ✉");
         first.cell(10, new double[] {0.5, 50});
         byte[] two = first.finish();
-        DaySums.Builder builder = DaySums.builder(2);
+        DaySums.Builder builder = DaySums.builder(2, new KeyNumbers());
         SeriesCodec.decode(two, 2, builder);
         SeriesCodec.decode(one, 2, builder);
         Map<String, double[]> sums = read(builder.build(), 10, 12);
         assertArrayEquals(new double[] {1.5, 150}, sums.get("é-mail ✉"));
         assertArrayEquals(new double[] {4, 400}, sums.get("ads"));
+    }
+
+    @Test
+    void structuresNumberedAlikeAddTheirPeriodsIntoOneArrayByKeyNumber() {
+        KeyNumbers numbers = new KeyNumbers();
+        DaySums parts = DaySums.builder(2, numbers).add("email", 10, new double[] {1, 100}, 0)
+                .add("ads", 11, new double[] {4, 400}, 0).build();
+        // built later: a key the first has not seen gets the next number
+        DaySums deltas = DaySums.builder(2, numbers).add("email", 12, new double[] {0.5, 50}, 0)
+                .add("seo", 10, new double[] {2, 200}, 0).add("ads", 30, new double[] {9, 900}, 0).build();
+        double[] sums = new double[numbers.size() * 2];
+        boolean any = parts.addTo(10, 13, sums) | deltas.addTo(10, 13, sums);
+        assertEquals(true, any);
+        assertArrayEquals(new double[] {1.5, 150}, at(sums, numbers.number("email")));
+        assertArrayEquals(new double[] {4, 400}, at(sums, numbers.number("ads")));
+        assertArrayEquals(new double[] {2, 200}, at(sums, numbers.number("seo")));
+        assertEquals(false, parts.addTo(13, 30, new double[numbers.size() * 2]));
+    }
+
+    private static double[] at(double[] sums, int number) {
+        return new double[] {sums[number * 2], sums[number * 2 + 1]};
     }
 
     private static Map<String, double[]> read(DaySums sums, int from, int to) {

@@ -2,6 +2,7 @@ package io.closedloop.attribution.rollup;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,20 +37,31 @@ class WonDealDaysTest {
     @Test
     void mediansOfAPeriodCountTheDealsWhoseKeyTheModelCredits() {
         // model 0 credits bit 0, model 1 bit 1
-        WonDealDays deals = WonDealDays.builder()
+        KeyNumbers numbers = new KeyNumbers();
+        WonDealDays deals = WonDealDays.builder(numbers)
                 .add(12, 30, profile("email", 0b11, "ads;x", 0b10))
                 .add(10, 10, profile("email", 0b01))
                 .add(11, 20, profile("ads;x", 0b11))
                 .add(15, 99, profile("email", 0b11))
                 .build();
-        WonDealDays.Medians first = deals.medians(10, 13, 0);
-        assertEquals(Map.of("email", 20.0, "ads;x", 20.0), first.byKey());
-        assertEquals(20.0, first.all());
-        WonDealDays.Medians second = deals.medians(10, 13, 1);
-        assertEquals(Map.of("email", 30.0, "ads;x", 25.0), second.byKey());
-        assertEquals(Map.of("email", 64.5), deals.medians(12, 16, 0).byKey());
-        WonDealDays.Medians none = deals.medians(13, 15, 0);
-        assertEquals(Map.of(), none.byKey());
-        assertNull(none.all());
+        assertEquals(20.0, deals.medians(10, 13, 0, new double[numbers.size()]));
+        assertEquals(Map.of("email", 20.0, "ads;x", 20.0), medians(deals, 10, 13, 0));
+        assertEquals(Map.of("email", 30.0, "ads;x", 25.0), medians(deals, 10, 13, 1));
+        assertEquals(Map.of("email", 64.5), medians(deals, 12, 16, 0));
+        assertEquals(Map.of(), medians(deals, 13, 15, 0));
+        assertNull(deals.medians(13, 15, 0, new double[numbers.size()]));
+    }
+
+    /** The medians by key (keys with none left out). */
+    private static Map<String, Double> medians(WonDealDays deals, int from, int to, int model) {
+        double[] byKey = new double[deals.numbers().size()];
+        deals.medians(from, to, model, byKey);
+        Map<String, Double> out = new HashMap<>();
+        for (int k = 0; k < byKey.length; k++) {
+            if (!Double.isNaN(byKey[k])) {
+                out.put(deals.numbers().name(k), byKey[k]);
+            }
+        }
+        return out;
     }
 }

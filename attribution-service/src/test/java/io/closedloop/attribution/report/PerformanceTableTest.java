@@ -1,0 +1,114 @@
+package io.closedloop.attribution.report;
+
+import io.closedloop.attribution.report.ReportViews.PerformanceRow;
+import io.closedloop.attribution.report.ReportViews.Unattributed;
+import io.closedloop.plumbing.graphql.Money;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The table's pages and apportionment against the plain ways: every row made, sorted, and paged through. */
+class PerformanceTableTest {
+
+    @Test
+    void everyPageIsThePageOfAllRowsSortedWhateverTheCursor() {
+        Random random = new Random(5);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = random.nextInt(60);
+            String[] keys = new String[n];
+            double[] exact = new double[n * PerformanceTable.FIGURES];
+            double[] medians = new double[n];
+            double[] total = new double[PerformanceTable.FIGURES];
+            for (int i = 0; i < n; i++) {
+                keys[i] = "k" + random.nextInt(1000) + "-" + i;
+                for (int f = 0; f < PerformanceTable.FIGURES; f++) {
+                    // many equal amounts (0, thirds): ties in amount are ordered by key
+                    double v = switch (random.nextInt(3)) {
+                        case 0 -> 0;
+                        case 1 -> 100.0 / 3 * random.nextInt(3);
+                        default -> random.nextDouble() * 1000;
+                    };
+                    exact[i * PerformanceTable.FIGURES + f] = v;
+                    total[f] += v;
+                }
+                medians[i] = random.nextBoolean() ? Double.NaN : random.nextInt(90);
+            }
+            PerformanceTable table = new PerformanceTable(keys, exact, medians, total, null, new Unattributed(0, new Money("0.00")), 2);
+            List<PerformanceRow> all = new ArrayList<>(table.rows());
+            List<PerformanceRow> sorted = new ArrayList<>(all);
+            sorted.sort(ComputedReport.ORDER.comparator());
+            assertEquals(sorted, all);
+            assertEquals(n, all.size());
+            // the amounts add up to the total exactly
+            BigDecimal sum = all.stream().map(r -> r.amount().value()).reduce(new BigDecimal("0.00"), BigDecimal::add);
+            assertEquals(n == 0 ? new BigDecimal("0.00") : table.totals().amount().value(), sum);
+            List<String> cursors = new ArrayList<>();
+            cursors.add(null);
+            for (PerformanceRow row : sorted) {
+                cursors.add(Paging.encode(Arrays.asList(row.amount().toString(), row.key())));
+            }
+            // cursors between rows and at amounts no row has
+            cursors.add(Paging.encode(Arrays.asList("33.333", "k5")));
+            cursors.add(Paging.encode(Arrays.asList("0", "zz")));
+            cursors.add(Paging.encode(Arrays.asList("1e30", "a")));
+            cursors.add(Paging.encode(Arrays.asList("-1", "a")));
+            for (String after : cursors) {
+                int first = 1 + random.nextInt(10);
+                Paging.Page<PerformanceRow> expected = Paging.page("f", sorted, after, first, ComputedReport.ORDER);
+                Paging.Page<PerformanceRow> actual = table.page("f", after, first);
+                assertEquals(expected.items(), actual.items(), "after " + after);
+                assertEquals(expected.cursors(), actual.cursors());
+                assertEquals(expected.pageInfo(), actual.pageInfo());
+                assertEquals(expected.totalCount(), actual.totalCount());
+            }
+        }
+    }
+
+    @Test
+    void apportionedUnitsAreTheLargestRemaindersWithEqualOnesToTheEarlierKey() {
+        Random random = new Random(9);
+        for (int trial = 0; trial < 500; trial++) {
+            int n = 1 + random.nextInt(40);
+            double[] exact = new double[n];
+            String[] keys = new String[n];
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                exact[i] = random.nextBoolean() ? 100.0 / 3 * (1 + random.nextInt(2)) : random.nextInt(4) * 0.005 + random.nextInt(100);
+                keys[i] = Integer.toString(random.nextInt(1_000_000), 36);
+                sum += exact[i];
+            }
+            long target = Math.round(sum * 100);
+            assertEquals(Arrays.toString(byKeyOrder(exact, target, keys)),
+                    Arrays.toString(Rounding.apportionUnits(exact, target, 2, keys)), Arrays.toString(exact));
+        }
+    }
+
+    /** The rule as written before: sorted by key, then a stable sort by remainder, largest first. */
+    private static long[] byKeyOrder(double[] exact, long target, String[] keys) {
+        Integer[] byKey = new Integer[exact.length];
+        Arrays.setAll(byKey, i -> i);
+        Arrays.sort(byKey, Comparator.comparing((Integer i) -> keys[i]));
+        long[] units = new long[exact.length];
+        double[] remainders = new double[exact.length];
+        long sum = 0;
+        for (int i = 0; i < exact.length; i++) {
+            double u = exact[i] * 100;
+            units[i] = (long) Math.floor(u + 1e-6);
+            remainders[i] = u - units[i];
+            sum += units[i];
+        }
+        Integer[] order = byKey.clone();
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> remainders[i]).reversed());
+        for (int k = 0; k < target - sum; k++) {
+            units[order[k]]++;
+        }
+        return units;
+    }
+}
