@@ -13,11 +13,24 @@ import java.util.List;
  * of them, so the others are never turned into objects, sorted or written).
  *
  * <p>Exact figures per group, {@link #FIGURES} of them: credit and amount under the basis, opportunities, spend, pipeline
- * credit, pipeline, won deals, revenue, new customers.
+ * credit, pipeline, won deals, revenue; the totals have {@link #TOTAL_FIGURES}, new customers last. A group's new customers
+ * and median days to conversion order nothing and add up to nothing, so they are made for the page's rows only
+ * ({@link PageFigures}).
  */
 public final class PerformanceTable {
 
-    public static final int FIGURES = 9;
+    /** What a row shows beyond its sums, made only for the rows a page shows. */
+    public interface PageFigures {
+
+        /** Group i's attributed new customers. */
+        double newCustomers(int group);
+
+        /** Group i's median days to conversion of its credited won deals (null: none). */
+        Double medianDays(int group);
+    }
+
+    public static final int FIGURES = 8;
+    public static final int TOTAL_FIGURES = 9;
     private static final int CREDIT = 0;
     private static final int AMOUNT = 1;
     private static final int OPPORTUNITIES = 2;
@@ -30,7 +43,7 @@ public final class PerformanceTable {
 
     private final String[] keys;
     private final double[] exact;
-    private final double[] medianDays;
+    private final PageFigures pageFigures;
     private final int digits;
     private final long[] amounts;
     private final long[] pipelines;
@@ -41,14 +54,13 @@ public final class PerformanceTable {
     /**
      * @param keys       the groups, in any order
      * @param exact      their exact figures, {@link #FIGURES} per group in the order of {@code keys}
-     * @param medianDays the median days to conversion of each group's credited won deals (NaN: none)
-     * @param total      the exact figures of the totals (every attributed deal once)
+     * @param total      the exact figures of the totals (every attributed deal once), {@link #TOTAL_FIGURES}
      */
-    public PerformanceTable(String[] keys, double[] exact, double[] medianDays, double[] total, Double totalMedianDays,
+    public PerformanceTable(String[] keys, double[] exact, PageFigures pageFigures, double[] total, Double totalMedianDays,
                             Unattributed unattributed, int digits) {
         this.keys = keys;
         this.exact = exact;
-        this.medianDays = medianDays;
+        this.pageFigures = pageFigures;
         this.digits = digits;
         // The shared-out amounts are rounded once, here, so that the rows add up to the totals exactly.
         Money totalAmount = Rounding.round(total[AMOUNT], digits);
@@ -57,7 +69,8 @@ public final class PerformanceTable {
         this.amounts = apportion(AMOUNT, totalAmount);
         this.pipelines = apportion(PIPELINE, totalPipeline);
         this.revenues = apportion(REVENUE, totalRevenue);
-        this.totals = row(null, total, 0, totalAmount, totalPipeline, totalRevenue, totalMedianDays, unattributed);
+        this.totals = row(null, total, 0, totalAmount, totalPipeline, totalRevenue, total[NEW_CUSTOMERS], totalMedianDays,
+                unattributed);
     }
 
     public int size() {
@@ -111,9 +124,8 @@ public final class PerformanceTable {
     }
 
     private PerformanceRow row(int i) {
-        double median = medianDays[i];
         return row(keys[i], exact, i * FIGURES, money(amounts[i]), money(pipelines[i]), money(revenues[i]),
-                Double.isNaN(median) ? null : median, null);
+                pageFigures.newCustomers(i), pageFigures.medianDays(i), null);
     }
 
     private Money money(long units) {
@@ -121,13 +133,12 @@ public final class PerformanceTable {
     }
 
     /** A row from its exact figures {@code f[at ..]} and its rounded amounts; ratios from the exact ones. */
-    private PerformanceRow row(String key, double[] f, int at, Money amount, Money pipeline, Money revenue, Double medianDays,
-                               Unattributed unattributed) {
+    private PerformanceRow row(String key, double[] f, int at, Money amount, Money pipeline, Money revenue, double newCustomers,
+                               Double medianDays, Unattributed unattributed) {
         double spend = f[at + SPEND];
         double pipelineCredit = f[at + PIPELINE_CREDIT];
         double wonDeals = f[at + WON_DEALS];
         double exactRevenue = f[at + REVENUE];
-        double newCustomers = f[at + NEW_CUSTOMERS];
         return new PerformanceRow(key, f[at + CREDIT], amount, f[at + OPPORTUNITIES], Rounding.round(spend, digits),
                 pipelineCredit, pipeline, wonDeals, revenue, newCustomers, ratio(exactRevenue - spend, spend),
                 ratio(exactRevenue, spend), Rounding.ofRatio(costRatio(spend, newCustomers), digits),

@@ -73,6 +73,19 @@ public final class DaySums {
         return any;
     }
 
+    /** Adds the sums of days [from, to) of the key numbered {@code number} to {@code out[at .. at + width)}. */
+    public void addTo(int number, int from, int to, double[] out, int at) {
+        int k = Arrays.binarySearch(keys, number);
+        if (k < 0) {
+            return;
+        }
+        int lo = lowerBound(days, start[k], start[k + 1], from);
+        int hi = lowerBound(days, lo, start[k + 1], to);
+        for (int c = 0; c < width; c++) {
+            out[at + c] += running[(hi + k) * width + c] - running[(lo + k) * width + c];
+        }
+    }
+
     /** Calls {@code visitor} with each key that has data on a day in [from, to) (epoch days) and its sums there. */
     public void forEach(int from, int to, Visitor visitor) {
         for (int k = 0; k < keys.length; k++) {

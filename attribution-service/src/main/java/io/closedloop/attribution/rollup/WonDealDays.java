@@ -13,18 +13,20 @@ import java.util.List;
 public final class WonDealDays {
 
     private final KeyNumbers numbers;
+    /** The deals' close days, ascending, and their days to conversion. */
     private final int[] days;
     private final double[] toConversion;
+    /** Key number k's deals are deals[start[k] .. start[k + 1]) (ascending, indexes into days), with their masks. */
     private final int[] start;
-    private final int[] keyIds;
+    private final int[] deals;
     private final int[] masks;
 
-    private WonDealDays(KeyNumbers numbers, int[] days, double[] toConversion, int[] start, int[] keyIds, int[] masks) {
+    private WonDealDays(KeyNumbers numbers, int[] days, double[] toConversion, int[] start, int[] deals, int[] masks) {
         this.numbers = numbers;
         this.days = days;
         this.toConversion = toConversion;
         this.start = start;
-        this.keyIds = keyIds;
+        this.deals = deals;
         this.masks = masks;
     }
 
@@ -38,45 +40,40 @@ public final class WonDealDays {
     }
 
     /**
-     * The medians of the deals closed on days [from, to) (epoch days) under the standard model at {@code model}: by key
-     * number into {@code byKey} (NaN where no such deal's model credits the key; it holds at least {@code numbers().size()}
-     * values, read after this was built), and of all the deals, returned (null: none).
+     * The median days to conversion of the deals closed on days [from, to) (epoch days) whose key numbered {@code key} the
+     * standard model at {@code model} credits; null when there is none. A key's deals are read, not the period's.
      */
-    public Double medians(int from, int to, int model, double[] byKey) {
+    public Double median(int key, int from, int to, int model) {
+        if (key + 1 >= start.length) {
+            return null;
+        }
         int lo = DaySums.lowerBound(days, from);
         int hi = DaySums.lowerBound(days, to);
+        int first = DaySums.lowerBound(deals, start[key], start[key + 1], lo);
         int bit = 1 << model;
-        // The days of each key's deals side by side: counted, then placed (no array per key).
-        int[] offset = new int[byKey.length + 1];
-        for (int d = lo; d < hi; d++) {
-            for (int j = start[d]; j < start[d + 1]; j++) {
-                if ((masks[j] & bit) != 0) {
-                    offset[keyIds[j] + 1]++;
+        double[] values = new double[8];
+        int n = 0;
+        for (int j = first; j < start[key + 1] && deals[j] < hi; j++) {
+            if ((masks[j] & bit) != 0) {
+                if (n == values.length) {
+                    values = Arrays.copyOf(values, 2 * n);
                 }
+                values[n++] = toConversion[deals[j]];
             }
         }
-        for (int k = 0; k < byKey.length; k++) {
-            offset[k + 1] += offset[k];
-        }
-        double[] values = new double[offset[byKey.length]];
-        int[] filled = new int[byKey.length];
-        for (int d = lo; d < hi; d++) {
-            for (int j = start[d]; j < start[d + 1]; j++) {
-                if ((masks[j] & bit) != 0) {
-                    int k = keyIds[j];
-                    values[offset[k] + filled[k]++] = toConversion[d];
-                }
-            }
-        }
-        for (int k = 0; k < byKey.length; k++) {
-            byKey[k] = offset[k] == offset[k + 1] ? Double.NaN : median(values, offset[k], offset[k + 1]);
-        }
+        return n == 0 ? null : median(values, 0, n);
+    }
+
+    /** The median days to conversion of all the deals closed on days [from, to); null when there is none. */
+    public Double median(int from, int to) {
+        int lo = DaySums.lowerBound(days, from);
+        int hi = DaySums.lowerBound(days, to);
         return hi == lo ? null : median(Arrays.copyOfRange(toConversion, lo, hi));
     }
 
     /** The heap this holds, roughly (for a cache's weigher; the keys' text is the KeyNumbers'). */
     public long bytes() {
-        return 96L + 12L * days.length + 4L * start.length + 8L * keyIds.length;
+        return 96L + 12L * days.length + 4L * start.length + 8L * deals.length;
     }
 
     /** The median, by selection (a period of a year holds tens of thousands of deals; sorting each key's was most of a report). */
@@ -165,19 +162,36 @@ public final class WonDealDays {
             int n = sorted.size();
             int[] days = new int[n];
             double[] toConversion = new double[n];
-            int[] start = new int[n + 1];
+            int keys = 0;
             for (int d = 0; d < n; d++) {
                 days[d] = sorted.get(d).day();
                 toConversion[d] = sorted.get(d).toConversion();
-                start[d + 1] = start[d] + sorted.get(d).keyIds().length;
+                for (int key : sorted.get(d).keyIds()) {
+                    keys = Math.max(keys, key + 1);
+                }
             }
-            int[] ids = new int[start[n]];
-            int[] masks = new int[start[n]];
+            // By key, each key's deals in day order: counted, then placed.
+            int[] start = new int[keys + 1];
+            for (Deal deal : sorted) {
+                for (int key : deal.keyIds()) {
+                    start[key + 1]++;
+                }
+            }
+            for (int k = 0; k < keys; k++) {
+                start[k + 1] += start[k];
+            }
+            int[] filled = Arrays.copyOf(start, keys);
+            int[] byKey = new int[start[keys]];
+            int[] masks = new int[start[keys]];
             for (int d = 0; d < n; d++) {
-                System.arraycopy(sorted.get(d).keyIds(), 0, ids, start[d], sorted.get(d).keyIds().length);
-                System.arraycopy(sorted.get(d).masks(), 0, masks, start[d], sorted.get(d).masks().length);
+                Deal deal = sorted.get(d);
+                for (int i = 0; i < deal.keyIds().length; i++) {
+                    int j = filled[deal.keyIds()[i]]++;
+                    byKey[j] = d;
+                    masks[j] = deal.masks()[i];
+                }
             }
-            return new WonDealDays(numbers, days, toConversion, start, ids, masks);
+            return new WonDealDays(numbers, days, toConversion, start, byKey, masks);
         }
     }
 }

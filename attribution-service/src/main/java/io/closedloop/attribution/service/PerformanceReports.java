@@ -189,13 +189,9 @@ public class PerformanceReports {
         sums.pipeline().addTo(from, to, pipeline);
         double[] won = new double[n * w];
         sums.revenue().addTo(from, to, won);
-        double[] newCustomers = new double[n * w];
-        sums.newCustomers().addTo(from, to, newCustomers);
         double[] basisSums = basis == Basis.PIPELINE ? pipeline : won;
         double[] spend = new double[n * SpendSums.WIDTH];
         sums.spend().addTo(from, to, spend);
-        double[] medianByKey = new double[n];
-        Double medianAll = sums.deals().medians(from, to, columns.model(), medianByKey);
         int rows = 0;
         boolean[] row = new boolean[n];
         for (int k = 0; k < n; k++) {
@@ -205,9 +201,10 @@ public class PerformanceReports {
             rows += row[k] ? 1 : 0;
         }
         String[] keys = new String[rows];
+        int[] numberOf = new int[rows];
+        boolean[] wonIn = new boolean[rows];
         double[] exact = new double[rows * PerformanceTable.FIGURES];
-        double[] medians = new double[rows];
-        double[] total = new double[PerformanceTable.FIGURES];
+        double[] total = new double[PerformanceTable.TOTAL_FIGURES];
         int r = 0;
         for (int k = 0; k < n; k++) {
             if (!row[k]) {
@@ -216,6 +213,7 @@ public class PerformanceReports {
             int at = k * w;
             int f = r * PerformanceTable.FIGURES;
             keys[r] = numbers.name(k);
+            numberOf[r] = k;
             if (columns.present(basisSums, at)) {
                 exact[f] = columns.credit(basisSums, at);
                 exact[f + 1] = columns.amount(basisSums, at);
@@ -229,14 +227,30 @@ public class PerformanceReports {
             if (columns.present(won, at)) {
                 exact[f + 6] = columns.credit(won, at);
                 exact[f + 7] = columns.amount(won, at);
-                exact[f + 8] = columns.credit(newCustomers, at);
+                wonIn[r] = true;
             }
             for (int c : new int[] {0, 1, 4, 5}) {
                 total[c] += exact[f + c];
             }
-            medians[r] = medianByKey[k];
             r++;
         }
+        // A row's new customers and median days: for the page's rows only, each from its key's own cells and deals.
+        PerformanceTable.PageFigures pageFigures = new PerformanceTable.PageFigures() {
+            @Override
+            public double newCustomers(int group) {
+                if (!wonIn[group]) {
+                    return 0;
+                }
+                double[] v = new double[w];
+                sums.newCustomers().addTo(numberOf[group], from, to, v, 0);
+                return columns.credit(v, 0);
+            }
+
+            @Override
+            public Double medianDays(int group) {
+                return sums.deals().median(numberOf[group], from, to, columns.model());
+            }
+        };
         String basisName = basis.name();
         RollupSum attributed = counts(sums.basisCounts(), columns, basisName, RollupRow.ATTRIBUTED);
         RollupSum unattributed = counts(sums.basisCounts(), columns, basisName, RollupRow.UNATTRIBUTED);
@@ -248,7 +262,7 @@ public class PerformanceReports {
         total[7] = wonDeals.amount();
         total[8] = Math.round(firstWon.credit());
         int digits = Rounding.digits(currency);
-        return new PerformanceTable(keys, exact, medians, total, medianAll,
+        return new PerformanceTable(keys, exact, pageFigures, total, sums.deals().median(from, to),
                 new Unattributed((int) Math.round(unattributed.credit()), Rounding.round(unattributed.amount(), digits)), digits);
     }
 
@@ -356,21 +370,22 @@ public class PerformanceReports {
         String[] keyList = keys.toArray(new String[0]);
         int f = PerformanceTable.FIGURES;
         double[] exact = new double[keyList.length * f];
-        double[] medians = new double[keyList.length];
-        double[] total = new double[f];
+        double[] newCustomers = new double[keyList.length];
+        Double[] medians = new Double[keyList.length];
+        double[] total = new double[PerformanceTable.TOTAL_FIGURES];
         for (int i = 0; i < keyList.length; i++) {
             String key = keyList[i];
             AttributionRow b = basisRows.get(key);
             AttributionRow p = pipelineRows.get(key);
             double[] w = wonSums.getOrDefault(key, new double[3]);
             double[] figures = {b == null ? 0 : b.credit(), b == null ? 0 : b.amount(), b == null ? 0 : b.opportunities(),
-                    spend.getOrDefault(key, 0.0), p == null ? 0 : p.credit(), p == null ? 0 : p.amount(), w[0], w[1], w[2]};
+                    spend.getOrDefault(key, 0.0), p == null ? 0 : p.credit(), p == null ? 0 : p.amount(), w[0], w[1]};
             System.arraycopy(figures, 0, exact, i * f, f);
             for (int c : new int[] {0, 1, 4, 5}) {
                 total[c] += figures[c];
             }
-            Double median = medianDays.get(key);
-            medians[i] = median == null ? Double.NaN : median;
+            newCustomers[i] = w[2];
+            medians[i] = medianDays.get(key);
         }
         double[] wonTotal = won.total();
         total[2] = basis.attributedOpportunities();
@@ -379,7 +394,18 @@ public class PerformanceReports {
         total[7] = wonTotal[1];
         total[8] = wonTotal[2];
         int digits = Rounding.digits(currency);
-        PerformanceTable table = new PerformanceTable(keyList, exact, medians, total, won.days().medianAll(),
+        PerformanceTable.PageFigures pageFigures = new PerformanceTable.PageFigures() {
+            @Override
+            public double newCustomers(int group) {
+                return newCustomers[group];
+            }
+
+            @Override
+            public Double medianDays(int group) {
+                return medians[group];
+            }
+        };
+        PerformanceTable table = new PerformanceTable(keyList, exact, pageFigures, total, won.days().medianAll(),
                 new Unattributed(basis.unattributedOpportunities(), Rounding.round(basis.unattributedAmount(), digits)), digits);
         return new ComputedReport(options.model(), options.basis(), groupBy, currency, dataAsOf, table, basis.explanation());
     }

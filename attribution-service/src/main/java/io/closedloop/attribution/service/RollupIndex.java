@@ -105,6 +105,12 @@ public class RollupIndex {
             parts.addTo(from, to, out);
             deltas.addTo(from, to, out);
         }
+
+        /** Adds the sums of days [from, to) of the key numbered {@code number} to {@code out[at ..]}. */
+        public void addTo(int number, int from, int to, double[] out, int at) {
+            parts.addTo(number, from, to, out, at);
+            deltas.addTo(number, from, to, out, at);
+        }
     }
 
     /** The running sums of {@code columns} of one basis and dimension, their keys numbered by {@link #numbers}. */

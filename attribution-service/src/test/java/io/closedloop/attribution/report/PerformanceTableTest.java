@@ -25,7 +25,7 @@ class PerformanceTableTest {
             String[] keys = new String[n];
             double[] exact = new double[n * PerformanceTable.FIGURES];
             double[] medians = new double[n];
-            double[] total = new double[PerformanceTable.FIGURES];
+            double[] total = new double[PerformanceTable.TOTAL_FIGURES];
             for (int i = 0; i < n; i++) {
                 keys[i] = "k" + random.nextInt(1000) + "-" + i;
                 for (int f = 0; f < PerformanceTable.FIGURES; f++) {
@@ -40,7 +40,18 @@ class PerformanceTableTest {
                 }
                 medians[i] = random.nextBoolean() ? Double.NaN : random.nextInt(90);
             }
-            PerformanceTable table = new PerformanceTable(keys, exact, medians, total, null, new Unattributed(0, new Money("0.00")), 2);
+            PerformanceTable.PageFigures figures = new PerformanceTable.PageFigures() {
+                @Override
+                public double newCustomers(int group) {
+                    return group / 2.0;
+                }
+
+                @Override
+                public Double medianDays(int group) {
+                    return Double.isNaN(medians[group]) ? null : medians[group];
+                }
+            };
+            PerformanceTable table = new PerformanceTable(keys, exact, figures, total, null, new Unattributed(0, new Money("0.00")), 2);
             List<PerformanceRow> all = new ArrayList<>(table.rows());
             List<PerformanceRow> sorted = new ArrayList<>(all);
             sorted.sort(ComputedReport.ORDER.comparator());

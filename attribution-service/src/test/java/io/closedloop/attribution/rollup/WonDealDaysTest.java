@@ -44,22 +44,23 @@ class WonDealDaysTest {
                 .add(11, 20, profile("ads;x", 0b11))
                 .add(15, 99, profile("email", 0b11))
                 .build();
-        assertEquals(20.0, deals.medians(10, 13, 0, new double[numbers.size()]));
+        assertEquals(20.0, deals.median(10, 13));
         assertEquals(Map.of("email", 20.0, "ads;x", 20.0), medians(deals, 10, 13, 0));
         assertEquals(Map.of("email", 30.0, "ads;x", 25.0), medians(deals, 10, 13, 1));
         assertEquals(Map.of("email", 64.5), medians(deals, 12, 16, 0));
         assertEquals(Map.of(), medians(deals, 13, 15, 0));
-        assertNull(deals.medians(13, 15, 0, new double[numbers.size()]));
+        assertNull(deals.median(13, 15));
+        // a key numbered after these deals were built has none
+        assertNull(deals.median(numbers.number("later"), 10, 16, 0));
     }
 
     /** The medians by key (keys with none left out). */
     private static Map<String, Double> medians(WonDealDays deals, int from, int to, int model) {
-        double[] byKey = new double[deals.numbers().size()];
-        deals.medians(from, to, model, byKey);
         Map<String, Double> out = new HashMap<>();
-        for (int k = 0; k < byKey.length; k++) {
-            if (!Double.isNaN(byKey[k])) {
-                out.put(deals.numbers().name(k), byKey[k]);
+        for (int k = 0; k < deals.numbers().size(); k++) {
+            Double median = deals.median(k, from, to, model);
+            if (median != null) {
+                out.put(deals.numbers().name(k), median);
             }
         }
         return out;
