@@ -145,7 +145,16 @@ public final class DaySums {
 
         /** Adds {@code values[offset .. offset + width)} to the cell of key and day (epoch day). */
         public Builder add(String key, int day, double[] values, int offset) {
-            int number = numbers.number(key);
+            return add(number(key), day, values, offset);
+        }
+
+        /** The key's number (a key with many cells is looked up once). */
+        public int number(String key) {
+            return numbers.number(key);
+        }
+
+        /** Adds {@code values[offset .. offset + width)} to the cell of the key numbered {@code number} and day. */
+        public Builder add(int number, int day, double[] values, int offset) {
             if (number >= byNumber.length) {
                 byNumber = Arrays.copyOf(byNumber, Math.max(2 * byNumber.length, number + 1));
             }

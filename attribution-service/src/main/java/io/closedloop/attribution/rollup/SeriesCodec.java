@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 
 /**
  * The bytes of one chunk of a full recompute's series (rollup_series.cells): whole keys, each with its cells by day, each
@@ -93,18 +94,24 @@ public final class SeriesCodec {
     public static void decode(byte[] chunk, int width, DaySums.Builder into) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(chunk));
+            // The cells are read as one buffer per key: a chunk holds millions of values.
+            ByteBuffer cellBytes = ByteBuffer.wrap(chunk);
             int keys = in.readInt();
             double[] values = new double[width];
+            int cellSize = 4 + 8 * width;
             for (int k = 0; k < keys; k++) {
-                String key = in.readUTF();
+                int number = into.number(in.readUTF());
                 int cells = in.readInt();
+                int at = chunk.length - in.available();
                 for (int i = 0; i < cells; i++) {
-                    int day = in.readInt();
+                    int day = cellBytes.getInt(at);
                     for (int c = 0; c < width; c++) {
-                        values[c] = in.readDouble();
+                        values[c] = cellBytes.getDouble(at + 4 + 8 * c);
                     }
-                    into.add(key, day, values, 0);
+                    into.add(number, day, values, 0);
+                    at += cellSize;
                 }
+                in.skipNBytes((long) cells * cellSize);
             }
         } catch (IOException e) {
             throw new IllegalStateException("a series chunk that does not decode", e);

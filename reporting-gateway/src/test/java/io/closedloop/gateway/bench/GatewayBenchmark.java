@@ -173,7 +173,8 @@ public final class GatewayBenchmark {
                     QuestionMix.runDataDriven(gateway, analyst, dataDriven, ingestion, liveKey);
                 }
                 if (mix > 0) {
-                    new QuestionMix(gateway, analyst, clients, mix).run(() -> answersKept(system.service(ServiceName.GATEWAY).url()), cacheEntries, mixCached);
+                    new QuestionMix(gateway, analyst, clients, mix).run(() -> answersKept(system.service(ServiceName.GATEWAY).url()),
+                            name -> metric(system.service(ServiceName.ATTRIBUTION).url(), name), cacheEntries, mixCached);
                     return;
                 }
                 if (dataDriven > 0) {
@@ -508,6 +509,22 @@ public final class GatewayBenchmark {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^closedloop_gateway_answers_total\\{[^}]*how=\"kept\"[^}]*} (\\S+)$")
                     .matcher(metrics);
             return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A metric of a service's /q/metrics, summed over its series (0 when it has none). */
+    static double metric(String serviceUrl, String name) {
+        try {
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(serviceUrl + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(\\{[^}]*})? (\\S+)$").matcher(metrics);
+            double sum = 0;
+            while (m.find()) {
+                sum += Double.parseDouble(m.group(2));
+            }
+            return sum;
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }

@@ -37,6 +37,8 @@ final class QuestionMix {
             + " $basis: Basis!) { modelComparison(period: $period, models: $models, groupBy: $groupBy, basis: $basis, first: 25) {"
             + " rows { totalCount edges { node { key credits amounts } } } } }";
 
+    private static final String BUILDS = "closedloop_reports_index_builds_total";
+
     private final String gateway;
     private final String token;
     private final int clients;
@@ -49,7 +51,12 @@ final class QuestionMix {
         this.requests = requests;
     }
 
-    void run(DoubleSupplier answersKept, String attributionCacheEntries, boolean cached) throws Exception {
+    /**
+     * @param indexMetric attribution's metric of that name on /q/metrics, summed over its series (the bytes its rollup index
+     *                    holds, the structures it built)
+     */
+    void run(DoubleSupplier answersKept, java.util.function.ToDoubleFunction<String> indexMetric, String attributionCacheEntries,
+             boolean cached) throws Exception {
         System.out.printf("%nquestion mix (issue 20): %d requests per mix, %d clients, every request a different question;"
                         + " the gateway's answer cache %s, attribution's report cache %s%n", requests, clients, cached ? "on" : "off",
                 attributionCacheEntries.equals("0") ? "off" : attributionCacheEntries + " entries");
@@ -58,9 +65,13 @@ final class QuestionMix {
         GatewayBenchmark.run(gateway, token, comparison(new Random(3), requests / 4), clients, requests / 4);
         GatewayBenchmark.idleCpu();
         double keptBefore = answersKept.getAsDouble();
+        double buildsBefore = indexMetric.applyAsDouble(BUILDS);
         GatewayBenchmark.Measured performance = GatewayBenchmark.measure("mix: performance", gateway, token,
                 performance(new Random(11), requests), clients, requests);
         double hitRate = (answersKept.getAsDouble() - keptBefore) / requests;
+        // Structures attribution built while measuring: none when everything the mix asks is resident.
+        System.out.printf("  attribution's rollup index: %.0f MB held, %.0f structures built during the mix%n",
+                indexMetric.applyAsDouble("closedloop_reports_index_bytes") / 1e6, indexMetric.applyAsDouble(BUILDS) - buildsBefore);
         GatewayBenchmark.Measured custom = GatewayBenchmark.measure("mix: custom weights, new vector each", gateway, token,
                 custom(new Random(12), requests), clients, requests);
         GatewayBenchmark.Measured comparison = GatewayBenchmark.measure("mix: model comparison of 5", gateway, token,
