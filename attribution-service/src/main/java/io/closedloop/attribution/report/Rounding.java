@@ -90,7 +90,7 @@ public final class Rounding {
             return units;
         }
         // The missing-th largest remainder: every larger one gets a unit, then the equal ones in order until none is missing.
-        double threshold = largest(remainders.clone(), (int) missing);
+        double threshold = Selection.select(remainders.clone(), 0, exact.length - 1, exact.length - (int) missing);
         List<Integer> ties = new ArrayList<>();
         for (int i = 0; i < exact.length; i++) {
             if (remainders[i] > threshold) {
@@ -107,40 +107,5 @@ public final class Rounding {
             units[ties.get(t)]++;
         }
         return units;
-    }
-
-    /** The k-th largest of {@code values} (1-based), reordering them (Hoare's selection). */
-    private static double largest(double[] values, int k) {
-        int target = values.length - k;
-        int lo = 0;
-        int hi = values.length - 1;
-        while (lo < hi) {
-            double pivot = values[(lo + hi) >>> 1];
-            int i = lo;
-            int j = hi;
-            while (i <= j) {
-                while (values[i] < pivot) {
-                    i++;
-                }
-                while (values[j] > pivot) {
-                    j--;
-                }
-                if (i <= j) {
-                    double t = values[i];
-                    values[i] = values[j];
-                    values[j] = t;
-                    i++;
-                    j--;
-                }
-            }
-            if (target <= j) {
-                hi = j;
-            } else if (target >= i) {
-                lo = i;
-            } else {
-                break;
-            }
-        }
-        return values[target];
     }
 }

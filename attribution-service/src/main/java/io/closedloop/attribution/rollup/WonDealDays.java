@@ -1,5 +1,7 @@
 package io.closedloop.attribution.rollup;
 
+import io.closedloop.attribution.report.Selection;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -85,7 +87,7 @@ public final class WonDealDays {
     static double median(double[] values, int from, int to) {
         int n = to - from;
         int upper = from + n / 2;
-        select(values, from, to - 1, upper);
+        Selection.select(values, from, to - 1, upper);
         if (n % 2 == 1) {
             return values[upper];
         }
@@ -94,37 +96,6 @@ public final class WonDealDays {
             lower = Math.max(lower, values[i]);
         }
         return (lower + values[upper]) / 2;
-    }
-
-    /** Reorders values[lo .. hi] so that index k holds the k-th smallest, the smaller before it (Hoare's selection). */
-    private static void select(double[] values, int lo, int hi, int k) {
-        while (lo < hi) {
-            double pivot = values[(lo + hi) >>> 1];
-            int i = lo;
-            int j = hi;
-            while (i <= j) {
-                while (values[i] < pivot) {
-                    i++;
-                }
-                while (values[j] > pivot) {
-                    j--;
-                }
-                if (i <= j) {
-                    double t = values[i];
-                    values[i] = values[j];
-                    values[j] = t;
-                    i++;
-                    j--;
-                }
-            }
-            if (k <= j) {
-                hi = j;
-            } else if (k >= i) {
-                lo = i;
-            } else {
-                return;
-            }
-        }
     }
 
     /** Deals in any order. */
