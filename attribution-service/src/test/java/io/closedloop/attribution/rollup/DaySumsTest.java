@@ -38,8 +38,10 @@ class DaySumsTest {
         DaySums.Builder builder = DaySums.builder(width, new KeyNumbers());
         Map<String, Map<Integer, double[]>> cells = new HashMap<>();
         for (int i = 0; i < 5_000; i++) {
-            String key = "k" + random.nextInt(40);
-            int day = 20_000 + random.nextInt(730);
+            int n = random.nextInt(40);
+            String key = "k" + n;
+            // half the keys over two years, half within a few days of their own (a period skips or holds them whole)
+            int day = n < 20 ? 20_000 + random.nextInt(730) : 20_000 + n * 17 + random.nextInt(5);
             double[] values = {random.nextDouble(), random.nextDouble() * 1e6, random.nextInt(3)};
             builder.add(key, day, values, 0);
             double[] cell = cells.computeIfAbsent(key, k -> new HashMap<>()).computeIfAbsent(day, d -> new double[width]);
@@ -48,9 +50,9 @@ class DaySumsTest {
             }
         }
         DaySums sums = builder.build();
-        for (int q = 0; q < 200; q++) {
+        for (int q = 0; q < 400; q++) {
             int from = 20_000 + random.nextInt(730);
-            int to = from + 1 + random.nextInt(365);
+            int to = from + 1 + random.nextInt(q % 2 == 0 ? 365 : 10);
             Map<String, double[]> expected = new HashMap<>();
             cells.forEach((key, byDay) -> byDay.forEach((day, cell) -> {
                 if (day >= from && day < to) {
@@ -62,6 +64,14 @@ class DaySumsTest {
             }));
             Map<String, double[]> actual = read(sums, from, to);
             assertEquals(expected.keySet(), actual.keySet());
+            double[] byNumber = new double[sums.numbers().size() * width];
+            assertEquals(!expected.isEmpty(), sums.addTo(from, to, byNumber));
+            expected.forEach((key, e) -> {
+                int at = sums.numbers().number(key) * width;
+                for (int c = 0; c < width; c++) {
+                    assertEquals(e[c], byNumber[at + c], 1e-9 * Math.max(1, Math.abs(e[c])), key + " by number, column " + c);
+                }
+            });
             expected.forEach((key, e) -> {
                 for (int c = 0; c < width; c++) {
                     assertEquals(e[c], actual.get(key)[c], 1e-9 * Math.max(1, Math.abs(e[c])), key + " column " + c);
