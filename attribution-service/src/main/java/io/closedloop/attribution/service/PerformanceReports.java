@@ -97,7 +97,7 @@ public class PerformanceReports {
         return attribution.answeringRollups(workspace, from, to, options).chain(state -> state == null
                 ? compute(workspace, from, to, groupBy, options, null)
                 // From the rollups: the same arguments at the same data version give the same answer.
-                : cache.get(String.join("|", "performance", workspace, from.toString(), to.toString(), groupBy.name(),
+                : cache.get(workspace, String.join("|", "performance", from.toString(), to.toString(), groupBy.name(),
                                 String.valueOf(RollupColumns.of(options.model(), options.custom())), options.basis().name(),
                                 String.valueOf(options.halfLifeDays()),
                                 String.valueOf(options.lookbackDays()), String.valueOf(options.scope())),
