@@ -89,11 +89,12 @@ public final class ClosedLoopSystem implements AutoCloseable {
             throws IOException, SQLException, InterruptedException {
         Map<ServiceName, Integer> chosen = this.ports;
         for (ServiceName s : ServiceName.values()) {
-            int port = ports.getOrDefault(s, s.defaultPort());
-            if (port != 0) {
-                chosen.put(s, port);
+            Integer asked = ports.get(s);
+            if (asked != null && asked != 0) {
+                chosen.put(s, asked);
             } else if (!chosen.containsKey(s)) {
-                chosen.put(s, freePort());
+                // not asked for: its documented port; 0: a free one
+                chosen.put(s, asked == null ? s.defaultPort() : freePort());
             }
         }
         for (ServiceName s : ServiceName.values()) {

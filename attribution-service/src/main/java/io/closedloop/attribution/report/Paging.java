@@ -138,14 +138,25 @@ public final class Paging {
             List<String> from = decode(field, after);
             BigDecimal c;
             try {
-                c = new BigDecimal(from.get(0)).movePointRight(digits);
+                c = new BigDecimal(from.get(0)).scaleByPowerOfTen(digits);
             } catch (RuntimeException e) {
                 throw notACursor(field, after);
             }
-            BigDecimal down = c.setScale(0, RoundingMode.FLOOR);
-            floor = down.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0 ? Long.MAX_VALUE
-                    : down.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0 ? Long.MIN_VALUE : down.longValue();
-            whole = c.compareTo(down) == 0 && floor != Long.MAX_VALUE && floor != Long.MIN_VALUE;
+            // Compared before any rounding: a cursor's exponent may be in the millions (1E+300000000), and rounding such a
+            // number to whole units would build it digit by digit.
+            if (c.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) >= 0) {
+                floor = Long.MAX_VALUE;
+            } else if (c.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) <= 0) {
+                floor = Long.MIN_VALUE;
+            } else if (c.abs().compareTo(BigDecimal.ONE) < 0) {
+                floor = c.signum() < 0 ? -1 : 0;
+                whole = c.signum() == 0;
+            } else {
+                // within ±2^63 and at least 1 in size: the digits are no more than the cursor's text
+                BigDecimal down = c.setScale(0, RoundingMode.FLOOR);
+                floor = down.longValueExact();
+                whole = c.compareTo(down) == 0;
+            }
             cursorKey = from.size() > 1 ? from.get(1) : null;
         }
         // The best 'first' items after the cursor, the worst of them on top of a heap.

@@ -205,6 +205,7 @@ public class PerformanceReports {
         boolean[] wonIn = new boolean[rows];
         double[] exact = new double[rows * PerformanceTable.FIGURES];
         double[] total = new double[PerformanceTable.TOTAL_FIGURES];
+        RowTotals totals = new RowTotals();
         int r = 0;
         for (int k = 0; k < n; k++) {
             if (!row[k]) {
@@ -229,12 +230,13 @@ public class PerformanceReports {
                 exact[f + 7] = columns.amount(won, at);
                 wonIn[r] = true;
             }
-            for (int c : new int[] {0, 1, 4, 5}) {
-                total[c] += exact[f + c];
-            }
+            totals.add(exact, f);
             r++;
         }
-        // A row's new customers and median days: for the page's rows only, each from its key's own cells and deals.
+        // A row's new customers and median days: for the page's rows only, each from its key's own cells and deals. Only
+        // those two structures are held (a kept report holds them past the index's bound).
+        RollupIndex.Period newCustomerSums = sums.newCustomers();
+        WonDealDays deals = sums.deals();
         PerformanceTable.PageFigures pageFigures = new PerformanceTable.PageFigures() {
             @Override
             public double newCustomers(int group) {
@@ -242,15 +244,17 @@ public class PerformanceReports {
                     return 0;
                 }
                 double[] v = new double[w];
-                sums.newCustomers().addTo(numberOf[group], from, to, v, 0);
-                return columns.credit(v, 0);
+                newCustomerSums.addTo(numberOf[group], from, to, v, 0);
+                // A key in no new customer's journey of the period is none (its sums are the deltas' rounding residue).
+                return columns.present(v, 0) ? columns.credit(v, 0) : 0;
             }
 
             @Override
             public Double medianDays(int group) {
-                return sums.deals().median(numberOf[group], from, to, columns.model());
+                return deals.median(numberOf[group], from, to, columns.model());
             }
         };
+        totals.into(total);
         String basisName = basis.name();
         RollupSum attributed = counts(sums.basisCounts(), columns, basisName, RollupRow.ATTRIBUTED);
         RollupSum unattributed = counts(sums.basisCounts(), columns, basisName, RollupRow.UNATTRIBUTED);
@@ -264,6 +268,35 @@ public class PerformanceReports {
         int digits = Rounding.digits(currency);
         return new PerformanceTable(keys, exact, pageFigures, total, sums.deals().median(from, to),
                 new Unattributed((int) Math.round(unattributed.credit()), Rounding.round(unattributed.amount(), digits)), digits);
+    }
+
+    /**
+     * The rows' credit and amount on both bases summed with compensation (Neumaier): the totals do not depend on the rows'
+     * order, which follows the key numbers, which follow the order a replica happened to build its structures in; so every
+     * replica writes the same totals (to the last bit but for sums a hair from a rounding boundary).
+     */
+    static final class RowTotals {
+
+        private static final int[] SUMMED = {0, 1, 4, 5};
+        private final double[] sum = new double[PerformanceTable.TOTAL_FIGURES];
+        private final double[] error = new double[PerformanceTable.TOTAL_FIGURES];
+
+        /** Adds the row whose figures are {@code f[at ..]}. */
+        void add(double[] f, int at) {
+            for (int c : SUMMED) {
+                double x = f[at + c];
+                double s = sum[c];
+                double t = s + x;
+                error[c] += Math.abs(s) >= Math.abs(x) ? (s - t) + x : (x - t) + s;
+                sum[c] = t;
+            }
+        }
+
+        void into(double[] total) {
+            for (int c : SUMMED) {
+                total[c] = sum[c] + error[c];
+            }
+        }
     }
 
     /** An OPPORTUNITIES count of a period (ATTRIBUTED or UNATTRIBUTED), zero when the period has none. */
@@ -373,6 +406,7 @@ public class PerformanceReports {
         double[] newCustomers = new double[keyList.length];
         Double[] medians = new Double[keyList.length];
         double[] total = new double[PerformanceTable.TOTAL_FIGURES];
+        RowTotals totals = new RowTotals();
         for (int i = 0; i < keyList.length; i++) {
             String key = keyList[i];
             AttributionRow b = basisRows.get(key);
@@ -381,12 +415,11 @@ public class PerformanceReports {
             double[] figures = {b == null ? 0 : b.credit(), b == null ? 0 : b.amount(), b == null ? 0 : b.opportunities(),
                     spend.getOrDefault(key, 0.0), p == null ? 0 : p.credit(), p == null ? 0 : p.amount(), w[0], w[1]};
             System.arraycopy(figures, 0, exact, i * f, f);
-            for (int c : new int[] {0, 1, 4, 5}) {
-                total[c] += figures[c];
-            }
+            totals.add(figures, 0);
             newCustomers[i] = w[2];
             medians[i] = medianDays.get(key);
         }
+        totals.into(total);
         double[] wonTotal = won.total();
         total[2] = basis.attributedOpportunities();
         total[3] = totalSpend;
