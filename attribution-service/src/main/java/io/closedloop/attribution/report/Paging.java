@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.IntBinaryOperator;
@@ -159,9 +160,8 @@ public final class Paging {
             }
             cursorKey = from.size() > 1 ? from.get(1) : null;
         }
-        // The best 'first' items after the cursor, the worst of them on top of a heap.
-        int[] heap = new int[first];
-        int size = 0;
+        // The best 'first' items after the cursor, the worst of them first out of the queue.
+        PriorityQueue<Integer> best = new PriorityQueue<>(first + 1, (i, j) -> order.applyAsInt(j, i));
         int following = 0;
         int preceding = 0;
         for (int i = 0; i < n; i++) {
@@ -170,41 +170,16 @@ public final class Paging {
                 continue;
             }
             following++;
-            if (size < first) {
-                heap[size] = i;
-                int c = size++;
-                while (c > 0 && order.applyAsInt(heap[(c - 1) / 2], heap[c]) < 0) {
-                    int parent = (c - 1) / 2;
-                    int t = heap[parent];
-                    heap[parent] = heap[c];
-                    heap[c] = t;
-                    c = parent;
-                }
-            } else if (order.applyAsInt(i, heap[0]) < 0) {
-                heap[0] = i;
-                int c = 0;
-                while (true) {
-                    int worst = c;
-                    for (int child = 2 * c + 1; child <= 2 * c + 2 && child < size; child++) {
-                        if (order.applyAsInt(heap[child], heap[worst]) > 0) {
-                            worst = child;
-                        }
-                    }
-                    if (worst == c) {
-                        break;
-                    }
-                    int t = heap[worst];
-                    heap[worst] = heap[c];
-                    heap[c] = t;
-                    c = worst;
-                }
+            if (best.size() < first) {
+                best.add(i);
+            } else if (order.applyAsInt(i, best.peek()) < 0) {
+                best.poll();
+                best.add(i);
             }
         }
-        Integer[] page = new Integer[size];
-        for (int i = 0; i < size; i++) {
-            page[i] = heap[i];
-        }
-        Arrays.sort(page, (i, j) -> order.applyAsInt(i, j));
+        List<Integer> page = new ArrayList<>(best);
+        page.sort((i, j) -> order.applyAsInt(i, j));
+        int size = page.size();
         List<T> items = new ArrayList<>(size);
         List<String> cursors = new ArrayList<>(size);
         for (int i : page) {

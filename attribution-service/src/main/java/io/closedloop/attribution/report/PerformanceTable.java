@@ -12,10 +12,10 @@ import java.util.List;
  * apportioned to minor units once, and rows made only for the page asked (a report of 20,000 content values returns 25
  * of them, so the others are never turned into objects, sorted or written).
  *
- * <p>Exact figures per group, {@link #FIGURES} of them: credit and amount under the basis, opportunities, spend, pipeline
- * credit, pipeline, won deals, revenue; the totals have {@link #TOTAL_FIGURES}, new customers last. A group's new customers
- * and median days to conversion order nothing and add up to nothing, so they are made for the page's rows only
- * ({@link PageFigures}).
+ * <p>Exact figures per group, {@link #FIGURES} of them at the offsets named below: credit and amount under the basis,
+ * opportunities, spend, pipeline credit, pipeline, won deals, revenue. A group's new customers and median days to
+ * conversion order nothing and add up to nothing, so they are made for the page's rows only ({@link PageFigures}). The
+ * totals' credit, amount, pipeline credit and pipeline are the rows' sums; the rest count every deal once ({@link Totals}).
  */
 public final class PerformanceTable {
 
@@ -29,17 +29,26 @@ public final class PerformanceTable {
         Double medianDays(int group);
     }
 
+    /**
+     * The totals that are not the rows' sums: every attributed deal counts once, whichever groups share its credit.
+     *
+     * @param medianDays the median days to conversion of all the period's won deals (null: none)
+     */
+    public record Totals(double opportunities, double spend, double wonDeals, double revenue, double newCustomers,
+                         Double medianDays, Unattributed unattributed) {
+    }
+
     public static final int FIGURES = 8;
-    public static final int TOTAL_FIGURES = 9;
-    private static final int CREDIT = 0;
-    private static final int AMOUNT = 1;
-    private static final int OPPORTUNITIES = 2;
-    private static final int SPEND = 3;
-    private static final int PIPELINE_CREDIT = 4;
-    private static final int PIPELINE = 5;
-    private static final int WON_DEALS = 6;
-    private static final int REVENUE = 7;
-    private static final int NEW_CUSTOMERS = 8;
+    public static final int CREDIT = 0;
+    public static final int AMOUNT = 1;
+    public static final int OPPORTUNITIES = 2;
+    public static final int SPEND = 3;
+    public static final int PIPELINE_CREDIT = 4;
+    public static final int PIPELINE = 5;
+    public static final int WON_DEALS = 6;
+    public static final int REVENUE = 7;
+    /** The figures the totals sum from the rows. */
+    private static final int[] SUMMED = {CREDIT, AMOUNT, PIPELINE_CREDIT, PIPELINE};
 
     private final String[] keys;
     private final double[] exact;
@@ -52,16 +61,22 @@ public final class PerformanceTable {
     private volatile List<PerformanceRow> sorted;
 
     /**
-     * @param keys       the groups, in any order
-     * @param exact      their exact figures, {@link #FIGURES} per group in the order of {@code keys}
-     * @param total      the exact figures of the totals (every attributed deal once), {@link #TOTAL_FIGURES}
+     * @param keys  the groups, in any order
+     * @param exact their exact figures, {@link #FIGURES} per group in the order of {@code keys}
      */
-    public PerformanceTable(String[] keys, double[] exact, PageFigures pageFigures, double[] total, Double totalMedianDays,
-                            Unattributed unattributed, int digits) {
+    public PerformanceTable(String[] keys, double[] exact, PageFigures pageFigures, Totals totals, int digits) {
         this.keys = keys;
         this.exact = exact;
         this.pageFigures = pageFigures;
         this.digits = digits;
+        double[] total = new double[FIGURES];
+        total[OPPORTUNITIES] = totals.opportunities();
+        total[SPEND] = totals.spend();
+        total[WON_DEALS] = totals.wonDeals();
+        total[REVENUE] = totals.revenue();
+        for (int figure : SUMMED) {
+            total[figure] = sum(figure);
+        }
         // The shared-out amounts are rounded once, here, so that the rows add up to the totals exactly.
         Money totalAmount = Rounding.round(total[AMOUNT], digits);
         Money totalPipeline = Rounding.round(total[PIPELINE], digits);
@@ -69,8 +84,25 @@ public final class PerformanceTable {
         this.amounts = apportion(AMOUNT, totalAmount);
         this.pipelines = apportion(PIPELINE, totalPipeline);
         this.revenues = apportion(REVENUE, totalRevenue);
-        this.totals = row(null, total, 0, totalAmount, totalPipeline, totalRevenue, total[NEW_CUSTOMERS], totalMedianDays,
-                unattributed);
+        this.totals = row(null, total, 0, totalAmount, totalPipeline, totalRevenue, totals.newCustomers(), totals.medianDays(),
+                totals.unattributed());
+    }
+
+    /**
+     * The rows' sum of one figure, compensated (Neumaier): it does not depend on the rows' order, which follows the key
+     * numbers, which follow the order a replica happened to build its structures in; so every replica writes the same
+     * totals (to the last bit but for sums a hair from a rounding boundary).
+     */
+    private double sum(int figure) {
+        double sum = 0;
+        double error = 0;
+        for (int i = 0; i < keys.length; i++) {
+            double x = exact[i * FIGURES + figure];
+            double t = sum + x;
+            error += Math.abs(sum) >= Math.abs(x) ? (sum - t) + x : (x - t) + sum;
+            sum = t;
+        }
+        return sum + error;
     }
 
     public int size() {

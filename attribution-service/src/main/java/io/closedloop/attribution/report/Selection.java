@@ -6,6 +6,22 @@ public final class Selection {
     private Selection() {
     }
 
+    /** The median of values[from .. to) (not empty), reordering them. */
+    public static double median(double[] values, int from, int to) {
+        int n = to - from;
+        int upper = from + n / 2;
+        select(values, from, to - 1, upper);
+        if (n % 2 == 1) {
+            return values[upper];
+        }
+        // the lower middle is the largest of the smaller half
+        double lower = values[from];
+        for (int i = from + 1; i < upper; i++) {
+            lower = Math.max(lower, values[i]);
+        }
+        return (lower + values[upper]) / 2;
+    }
+
     /** Reorders values[lo .. hi] so that index k holds the k-th smallest of them, the smaller before it; returns it. */
     public static double select(double[] values, int lo, int hi, int k) {
         while (lo < hi) {

@@ -63,39 +63,19 @@ public final class WonDealDays {
                 values[n++] = toConversion[deals[j]];
             }
         }
-        return n == 0 ? null : median(values, 0, n);
+        return n == 0 ? null : Selection.median(values, 0, n);
     }
 
     /** The median days to conversion of all the deals closed on days [from, to); null when there is none. */
     public Double median(int from, int to) {
         int lo = DaySums.lowerBound(days, from);
         int hi = DaySums.lowerBound(days, to);
-        return hi == lo ? null : median(Arrays.copyOfRange(toConversion, lo, hi));
+        return hi == lo ? null : Selection.median(Arrays.copyOfRange(toConversion, lo, hi), 0, hi - lo);
     }
 
     /** The heap this holds, roughly (for a cache's weigher; the keys' text is the KeyNumbers'). */
     public long bytes() {
         return 96L + 12L * days.length + 4L * start.length + 8L * deals.length;
-    }
-
-    /** The median, by selection (a period of a year holds tens of thousands of deals; sorting each key's was most of a report). */
-    static double median(double[] values) {
-        return median(values, 0, values.length);
-    }
-
-    /** The median of values[from .. to), reordering them. */
-    static double median(double[] values, int from, int to) {
-        int n = to - from;
-        int upper = from + n / 2;
-        Selection.select(values, from, to - 1, upper);
-        if (n % 2 == 1) {
-            return values[upper];
-        }
-        double lower = values[from];
-        for (int i = from + 1; i < upper; i++) {
-            lower = Math.max(lower, values[i]);
-        }
-        return (lower + values[upper]) / 2;
     }
 
     /** Deals in any order. */

@@ -1,6 +1,7 @@
 package io.closedloop.attribution.service;
 
 import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.report.PerformanceTable;
 import io.closedloop.attribution.report.ReportViews;
 import io.closedloop.attribution.report.Paging;
 import io.closedloop.attribution.report.Rounding;
@@ -162,7 +163,7 @@ public class EngagementReports {
                 int ic = influencedCount;
                 return reports.currency(workspace).map(currency -> new PipelineInfluence(dataAsOf, windowDays, currency, c,
                         Rounding.round(a, Rounding.digits(currency)), ic, Rounding.round(ia, Rounding.digits(currency)),
-                        PerformanceReports.ratio(ic, c), PerformanceReports.ratio(ia, a)));
+                        PerformanceTable.ratio(ic, c), PerformanceTable.ratio(ia, a)));
             });
         }));
     }
@@ -180,11 +181,11 @@ public class EngagementReports {
                                                 journeyTouches += oc.touches();
                                             }
                                             return new DataQuality(dataAsOf, (int) q.touches(),
-                                                    PerformanceReports.ratio(q.utmValid(), q.utmKnown()),
-                                                    PerformanceReports.ratio(q.withPerson(), q.touches()),
-                                                    PerformanceReports.ratio(q.withAccount(), q.touches()),
-                                                    PerformanceReports.ratio(revenue[1], revenue[0]),
-                                                    PerformanceReports.ratio(journeyTouches, wonDeals), noRoles, unmapped);
+                                                    PerformanceTable.ratio(q.utmValid(), q.utmKnown()),
+                                                    PerformanceTable.ratio(q.withPerson(), q.touches()),
+                                                    PerformanceTable.ratio(q.withAccount(), q.touches()),
+                                                    PerformanceTable.ratio(revenue[1], revenue[0]),
+                                                    PerformanceTable.ratio(journeyTouches, wonDeals), noRoles, unmapped);
                                         }))))));
     }
 
@@ -349,7 +350,7 @@ public class EngagementReports {
         if (!opportunities.isEmpty() && firstTouch != null && !firstTouch.isAfter(opportunities.get(0).createdAt())) {
             velocity = (opportunities.get(0).createdAt().toEpochMilli() - firstTouch.toEpochMilli()) / DAY_MILLIS;
         }
-        return new AccountEngagement(contacts.size(), reachedContacts, PerformanceReports.ratio(covered, roles), velocity);
+        return new AccountEngagement(contacts.size(), reachedContacts, PerformanceTable.ratio(covered, roles), velocity);
     }
 
     /** The touches of the opportunities' accounts from the earliest (creation − window) to `until`. */

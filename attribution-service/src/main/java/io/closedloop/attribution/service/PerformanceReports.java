@@ -39,6 +39,7 @@ import io.closedloop.attribution.rollup.KeyNumbers;
 import io.closedloop.attribution.rollup.SpendSums;
 import io.closedloop.attribution.rollup.WonDealDays;
 import io.closedloop.attribution.report.PerformanceTable;
+import io.closedloop.attribution.report.Selection;
 import io.closedloop.attribution.rollup.RollupColumns;
 import io.closedloop.attribution.rollup.RollupSum;
 import io.closedloop.attribution.rollup.RollupRow;
@@ -169,11 +170,12 @@ public class PerformanceReports {
         /** The numbers every structure of the dimension names its keys by (RollupIndex.numbers). */
         KeyNumbers numbers() {
             KeyNumbers numbers = deals.numbers();
+            boolean apart = spend.byKey() != null && spend.byKey().numbers() != numbers;
             for (RollupIndex.Period p : List.of(pipeline, revenue, newCustomers)) {
-                if (p.parts().numbers() != numbers || p.deltas().numbers() != numbers
-                        || spend.byKey() != null && spend.byKey().numbers() != numbers) {
-                    throw new IllegalStateException("the structures of one report are numbered apart");
-                }
+                apart |= p.parts().numbers() != numbers || p.deltas().numbers() != numbers;
+            }
+            if (apart) {
+                throw new IllegalStateException("the structures of one report are numbered apart");
             }
             return numbers;
         }
@@ -204,8 +206,6 @@ public class PerformanceReports {
         int[] numberOf = new int[rows];
         boolean[] wonIn = new boolean[rows];
         double[] exact = new double[rows * PerformanceTable.FIGURES];
-        double[] total = new double[PerformanceTable.TOTAL_FIGURES];
-        RowTotals totals = new RowTotals();
         int r = 0;
         for (int k = 0; k < n; k++) {
             if (!row[k]) {
@@ -216,21 +216,20 @@ public class PerformanceReports {
             keys[r] = numbers.name(k);
             numberOf[r] = k;
             if (columns.present(basisSums, at)) {
-                exact[f] = columns.credit(basisSums, at);
-                exact[f + 1] = columns.amount(basisSums, at);
-                exact[f + 2] = Math.round(columns.credited(basisSums, at));
+                exact[f + PerformanceTable.CREDIT] = columns.credit(basisSums, at);
+                exact[f + PerformanceTable.AMOUNT] = columns.amount(basisSums, at);
+                exact[f + PerformanceTable.OPPORTUNITIES] = Math.round(columns.credited(basisSums, at));
             }
-            exact[f + 3] = spend[k * SpendSums.WIDTH];
+            exact[f + PerformanceTable.SPEND] = spend[k * SpendSums.WIDTH];
             if (columns.present(pipeline, at)) {
-                exact[f + 4] = columns.credit(pipeline, at);
-                exact[f + 5] = columns.amount(pipeline, at);
+                exact[f + PerformanceTable.PIPELINE_CREDIT] = columns.credit(pipeline, at);
+                exact[f + PerformanceTable.PIPELINE] = columns.amount(pipeline, at);
             }
             if (columns.present(won, at)) {
-                exact[f + 6] = columns.credit(won, at);
-                exact[f + 7] = columns.amount(won, at);
+                exact[f + PerformanceTable.WON_DEALS] = columns.credit(won, at);
+                exact[f + PerformanceTable.REVENUE] = columns.amount(won, at);
                 wonIn[r] = true;
             }
-            totals.add(exact, f);
             r++;
         }
         // A row's new customers and median days: for the page's rows only, each from its key's own cells and deals. Only
@@ -254,49 +253,16 @@ public class PerformanceReports {
                 return deals.median(numberOf[group], from, to, columns.model());
             }
         };
-        totals.into(total);
         String basisName = basis.name();
         RollupSum attributed = counts(sums.basisCounts(), columns, basisName, RollupRow.ATTRIBUTED);
         RollupSum unattributed = counts(sums.basisCounts(), columns, basisName, RollupRow.UNATTRIBUTED);
         RollupSum wonDeals = counts(sums.revenueCounts(), columns, Basis.REVENUE.name(), RollupRow.ATTRIBUTED);
         RollupSum firstWon = counts(sums.newCustomerCounts(), columns, RollupRow.NEW_CUSTOMER, RollupRow.ATTRIBUTED);
-        total[2] = Math.round(attributed.credit());
-        total[3] = sums.spend().total(from, to);
-        total[6] = Math.round(wonDeals.credit());
-        total[7] = wonDeals.amount();
-        total[8] = Math.round(firstWon.credit());
         int digits = Rounding.digits(currency);
-        return new PerformanceTable(keys, exact, pageFigures, total, sums.deals().median(from, to),
-                new Unattributed((int) Math.round(unattributed.credit()), Rounding.round(unattributed.amount(), digits)), digits);
-    }
-
-    /**
-     * The rows' credit and amount on both bases summed with compensation (Neumaier): the totals do not depend on the rows'
-     * order, which follows the key numbers, which follow the order a replica happened to build its structures in; so every
-     * replica writes the same totals (to the last bit but for sums a hair from a rounding boundary).
-     */
-    static final class RowTotals {
-
-        private static final int[] SUMMED = {0, 1, 4, 5};
-        private final double[] sum = new double[PerformanceTable.TOTAL_FIGURES];
-        private final double[] error = new double[PerformanceTable.TOTAL_FIGURES];
-
-        /** Adds the row whose figures are {@code f[at ..]}. */
-        void add(double[] f, int at) {
-            for (int c : SUMMED) {
-                double x = f[at + c];
-                double s = sum[c];
-                double t = s + x;
-                error[c] += Math.abs(s) >= Math.abs(x) ? (s - t) + x : (x - t) + s;
-                sum[c] = t;
-            }
-        }
-
-        void into(double[] total) {
-            for (int c : SUMMED) {
-                total[c] = sum[c] + error[c];
-            }
-        }
+        return new PerformanceTable(keys, exact, pageFigures, new PerformanceTable.Totals(Math.round(attributed.credit()),
+                sums.spend().total(from, to), Math.round(wonDeals.credit()), wonDeals.amount(), Math.round(firstWon.credit()),
+                deals.median(from, to), new Unattributed((int) Math.round(unattributed.credit()),
+                Rounding.round(unattributed.amount(), digits))), digits);
     }
 
     /** An OPPORTUNITIES count of a period (ATTRIBUTED or UNATTRIBUTED), zero when the period has none. */
@@ -373,11 +339,12 @@ public class PerformanceReports {
                             present.add(won.names()[key]);
                             byKey.put(won.names()[key], sums[key]);
                             if (days[key] != null) {
-                                medians.put(won.names()[key], median(days[key]));
+                                medians.put(won.names()[key], Selection.median(days[key], 0, days[key].length));
                             }
                         }
                     }
-                    return new WonDeals(present, byKey, new DealDays(medians, deals == 0 ? null : median(toClose)), total);
+                    Double medianAll = deals == 0 ? null : Selection.median(toClose, 0, deals);
+                    return new WonDeals(present, byKey, new DealDays(medians, medianAll), total);
                 });
     }
 
@@ -405,8 +372,6 @@ public class PerformanceReports {
         double[] exact = new double[keyList.length * f];
         double[] newCustomers = new double[keyList.length];
         Double[] medians = new Double[keyList.length];
-        double[] total = new double[PerformanceTable.TOTAL_FIGURES];
-        RowTotals totals = new RowTotals();
         for (int i = 0; i < keyList.length; i++) {
             String key = keyList[i];
             AttributionRow b = basisRows.get(key);
@@ -415,17 +380,10 @@ public class PerformanceReports {
             double[] figures = {b == null ? 0 : b.credit(), b == null ? 0 : b.amount(), b == null ? 0 : b.opportunities(),
                     spend.getOrDefault(key, 0.0), p == null ? 0 : p.credit(), p == null ? 0 : p.amount(), w[0], w[1]};
             System.arraycopy(figures, 0, exact, i * f, f);
-            totals.add(figures, 0);
             newCustomers[i] = w[2];
             medians[i] = medianDays.get(key);
         }
-        totals.into(total);
         double[] wonTotal = won.total();
-        total[2] = basis.attributedOpportunities();
-        total[3] = totalSpend;
-        total[6] = wonTotal[0];
-        total[7] = wonTotal[1];
-        total[8] = wonTotal[2];
         int digits = Rounding.digits(currency);
         PerformanceTable.PageFigures pageFigures = new PerformanceTable.PageFigures() {
             @Override
@@ -438,8 +396,9 @@ public class PerformanceReports {
                 return medians[group];
             }
         };
-        PerformanceTable table = new PerformanceTable(keyList, exact, pageFigures, total, won.days().medianAll(),
-                new Unattributed(basis.unattributedOpportunities(), Rounding.round(basis.unattributedAmount(), digits)), digits);
+        PerformanceTable table = new PerformanceTable(keyList, exact, pageFigures, new PerformanceTable.Totals(
+                basis.attributedOpportunities(), totalSpend, wonTotal[0], wonTotal[1], wonTotal[2], won.days().medianAll(),
+                new Unattributed(basis.unattributedOpportunities(), Rounding.round(basis.unattributedAmount(), digits))), digits);
         return new ComputedReport(options.model(), options.basis(), groupBy, currency, dataAsOf, table, basis.explanation());
     }
 
@@ -748,7 +707,7 @@ public class PerformanceReports {
                         perCustomer.add(Rounding.round(running / customers, digits));
                     }
                     double ltv = running / customers;
-                    Double cac = costRatio(spend.getOrDefault(channel, 0.0), customers);
+                    Double cac = PerformanceTable.costRatio(spend.getOrDefault(channel, 0.0), customers);
                     Double ltvToCac = cac == null || cac == 0 ? null : ltv / cac;
                     list.add(new CohortRow(label(start, quarters), channel, customers, perCustomer, perCustomer.get(periods),
                             spend.containsKey(channel) ? Rounding.ofRatio(cac, digits) : null,
@@ -880,22 +839,6 @@ public class PerformanceReports {
 
     public static final Paging.Order<ComparisonRow> COMPARISON_ORDER = Paging.byAmountThenKey(r -> r.amounts().get(0),
             ComparisonRow::key);
-
-    static Double ratio(double numerator, double denominator) {
-        return PerformanceTable.ratio(numerator, denominator);
-    }
-
-    static Double costRatio(double spend, double denominator) {
-        return PerformanceTable.costRatio(spend, denominator);
-    }
-
-    /** The median of {@code values} (sorted here, a copy: a report sorts thousands of deals' days per row). */
-    static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
 
     private static double amount(OpportunityCredit oc) {
         return oc.opportunity().amount() == null ? 0 : oc.opportunity().amount().doubleValue();

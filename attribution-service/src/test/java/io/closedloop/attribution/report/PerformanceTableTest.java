@@ -26,7 +26,6 @@ class PerformanceTableTest {
             String[] keys = new String[n];
             double[] exact = new double[n * PerformanceTable.FIGURES];
             double[] medians = new double[n];
-            double[] total = new double[PerformanceTable.TOTAL_FIGURES];
             for (int i = 0; i < n; i++) {
                 keys[i] = "k" + random.nextInt(1000) + "-" + i;
                 for (int f = 0; f < PerformanceTable.FIGURES; f++) {
@@ -37,7 +36,6 @@ class PerformanceTableTest {
                         default -> random.nextDouble() * 1000;
                     };
                     exact[i * PerformanceTable.FIGURES + f] = v;
-                    total[f] += v;
                 }
                 medians[i] = random.nextBoolean() ? Double.NaN : random.nextInt(90);
             }
@@ -52,7 +50,7 @@ class PerformanceTableTest {
                     return Double.isNaN(medians[group]) ? null : medians[group];
                 }
             };
-            PerformanceTable table = new PerformanceTable(keys, exact, figures, total, null, new Unattributed(0, new Money("0.00")), 2);
+            PerformanceTable table = new PerformanceTable(keys, exact, figures, totals(), 2);
             List<PerformanceRow> all = new ArrayList<>(table.rows());
             List<PerformanceRow> sorted = new ArrayList<>(all);
             sorted.sort(ComputedReport.ORDER.comparator());
@@ -88,6 +86,76 @@ class PerformanceTableTest {
                 assertEquals(expected.totalCount(), actual.totalCount());
                 assertTrue(System.nanoTime() - started < 2_000_000_000L, "a page after " + after + " took seconds");
             }
+        }
+    }
+
+    @Test
+    void theTotalsOfTheRowsDoNotDependOnTheirOrder() {
+        Random random = new Random(11);
+        int n = 20_000;
+        String[] keys = new String[n];
+        double[] exact = new double[n * PerformanceTable.FIGURES];
+        for (int i = 0; i < n; i++) {
+            keys[i] = "k" + i;
+            for (int f = 0; f < PerformanceTable.FIGURES; f++) {
+                exact[i * PerformanceTable.FIGURES + f] = random.nextDouble() * Math.pow(10, random.nextInt(7)) / 3;
+            }
+        }
+        PerformanceRow first = table(keys, exact).totals();
+        boolean plainSumsDiffer = false;
+        for (int shuffle = 0; shuffle < 20; shuffle++) {
+            double plainBefore = plainSum(exact, PerformanceTable.AMOUNT);
+            shuffle(keys, exact, random);
+            PerformanceRow totals = table(keys, exact).totals();
+            assertEquals(first.credit(), totals.credit(), "after shuffle " + shuffle);
+            assertEquals(first.amount(), totals.amount());
+            assertEquals(first.pipelineOpportunities(), totals.pipelineOpportunities());
+            assertEquals(first.pipeline(), totals.pipeline());
+            plainSumsDiffer |= plainBefore != plainSum(exact, PerformanceTable.AMOUNT);
+        }
+        // the plain sum of the same rows does depend on their order: what this guards against
+        assertTrue(plainSumsDiffer);
+    }
+
+    private static PerformanceTable table(String[] keys, double[] exact) {
+        PerformanceTable.PageFigures none = new PerformanceTable.PageFigures() {
+            @Override
+            public double newCustomers(int group) {
+                return 0;
+            }
+
+            @Override
+            public Double medianDays(int group) {
+                return null;
+            }
+        };
+        return new PerformanceTable(keys, exact, none, totals(), 2);
+    }
+
+    private static PerformanceTable.Totals totals() {
+        return new PerformanceTable.Totals(0, 0, 0, 0, 0, null, new Unattributed(0, new Money("0.00")));
+    }
+
+    private static double plainSum(double[] exact, int figure) {
+        double sum = 0;
+        for (int i = figure; i < exact.length; i += PerformanceTable.FIGURES) {
+            sum += exact[i];
+        }
+        return sum;
+    }
+
+    /** Shuffles the rows (keys with their figures). */
+    private static void shuffle(String[] keys, double[] exact, Random random) {
+        int f = PerformanceTable.FIGURES;
+        double[] row = new double[f];
+        for (int i = keys.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            String key = keys[i];
+            keys[i] = keys[j];
+            keys[j] = key;
+            System.arraycopy(exact, i * f, row, 0, f);
+            System.arraycopy(exact, j * f, exact, i * f, f);
+            System.arraycopy(row, 0, exact, j * f, f);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.closedloop.attribution.rollup;
 
+import io.closedloop.attribution.report.Selection;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -30,7 +31,7 @@ class WonDealDaysTest {
             java.util.Arrays.sort(sorted);
             int n = sorted.length;
             double expected = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-            assertEquals(expected, WonDealDays.median(values), java.util.Arrays.toString(sorted));
+            assertEquals(expected, Selection.median(values, 0, values.length), java.util.Arrays.toString(sorted));
         }
     }
 
