@@ -92,30 +92,30 @@ public class ReportRepository {
     }
 
     /**
-     * The workspace's spend as running sums over days (SpendSums): in total and by the values of {@code column} (one of
-     * SpendSums.COLUMNS, a dimension's spend column; null: the total only), numbered by {@code numbers}, null values as
-     * {@code noValue}; one read of its rows, kept as they arrive and summed off the event loop.
+     * The workspace's spend as running sums over days (SpendSums): in total and by each spend column's values, numbered by
+     * {@code numbers} (per column), null values as {@code noValue}; one read of its rows, kept as they arrive (day, amount
+     * and the column values only), summed off the event loop.
      */
-    public Uni<SpendSums> spendSums(String workspace, String noValue, String column, KeyNumbers numbers) {
-        if (column != null && !List.of(SpendSums.COLUMNS).contains(column)) {
-            throw new IllegalArgumentException("not a spend column: " + column);
-        }
-        record Spent(int day, double amount, String value) {
+    public Uni<SpendSums> spendSums(String workspace, String noValue, Map<String, KeyNumbers> numbers) {
+        record Spent(int day, double amount, String[] values) {
         }
         Collector<io.vertx.sqlclient.Row, List<Spent>, List<Spent>> collector = Collector.of(ArrayList::new, (rows, r) -> {
-            String v = column == null ? null : r.getString(2);
-            rows.add(new Spent(r.getInteger(0), r.getDouble(1), v == null ? noValue : v));
+            String[] values = new String[SpendSums.COLUMNS.length];
+            for (int i = 0; i < values.length; i++) {
+                String v = r.getString(2 + i);
+                values[i] = v == null ? noValue : v;
+            }
+            rows.add(new Spent(r.getInteger(0), r.getDouble(1), values));
         }, (a, b) -> {
             throw new IllegalStateException("rows are read in sequence");
         });
-        String sql = "select day - date '1970-01-01', amount::float8" + (column == null ? "" : ", " + column)
-                + " from spend where workspace_id = $1";
-        return Uni.createFrom().completionStage(() -> pool.getDelegate().preparedQuery(sql)
+        return Uni.createFrom().completionStage(() -> pool.getDelegate().preparedQuery("select day - date '1970-01-01',"
+                                + " amount::float8, " + String.join(", ", SpendSums.COLUMNS) + " from spend where workspace_id = $1")
                         .collecting(collector).execute(io.vertx.sqlclient.Tuple.of(workspace)).toCompletionStage())
                 .emitOn(Infrastructure.getDefaultWorkerPool()).map(result -> {
-                    SpendSums.Builder builder = new SpendSums.Builder(column == null ? null : numbers);
+                    SpendSums.Builder builder = new SpendSums.Builder(numbers);
                     for (Spent row : result.value()) {
-                        builder.add(row.day(), row.value(), row.amount());
+                        builder.add(row.day(), row.values(), row.amount());
                     }
                     return builder.build();
                 });

@@ -4,11 +4,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A workspace's spend as running sums over days: in total and by the values of one spend column (numbered as the keys of
- * the dimension it is the spend of; null for a dimension without spend). Each cell holds the amount and its rows' count, so
- * a value whose rows in a period add up to 0 is still one of the period's.
+ * A workspace's spend as running sums over days: in total and by the values of each spend column (each numbered as the
+ * keys of the dimension it is the spend of). Each cell holds the amount and its rows' count, so a value whose rows in a
+ * period add up to 0 is still one of the period's.
  */
-public record SpendSums(DaySums byKey, DaySums total) {
+public record SpendSums(Map<String, DaySums> byColumn, DaySums total) {
 
     /** The spend columns, each a dimension's (Dimension.spendColumn). */
     public static final String[] COLUMNS = {"channel", "source", "medium", "campaign"};
@@ -16,18 +16,21 @@ public record SpendSums(DaySums byKey, DaySums total) {
     public static final int WIDTH = 2;
     private static final String TOTAL = "";
 
-    /** Adds each key's spend of days [from, to) (epoch days) to {@code out[number * WIDTH]}, its rows to the next value. */
-    public void addTo(int from, int to, double[] out) {
-        if (byKey != null) {
-            byKey.addTo(from, to, out);
+    /**
+     * Adds each value of {@code column} its spend of days [from, to) (epoch days) at {@code out[number * WIDTH]}, its rows at
+     * the next value; nothing for a null column (a dimension without spend).
+     */
+    public void addTo(String column, int from, int to, double[] out) {
+        if (column != null) {
+            byColumn.get(column).addTo(from, to, out);
         }
     }
 
-    /** Spend of days [from, to) (epoch days) per value (none without a column). */
-    public Map<String, Double> by(int from, int to) {
+    /** Spend of days [from, to) (epoch days) per value of {@code column} (none for a null column). */
+    public Map<String, Double> by(String column, int from, int to) {
         Map<String, Double> out = new HashMap<>();
-        if (byKey != null) {
-            byKey.forEach(from, to, (key, sums) -> out.put(key, sums[0]));
+        if (column != null) {
+            byColumn.get(column).forEach(from, to, (key, sums) -> out.put(key, sums[0]));
         }
         return out;
     }
@@ -39,34 +42,42 @@ public record SpendSums(DaySums byKey, DaySums total) {
     }
 
     public long bytes() {
-        return total.bytes() + (byKey == null ? 0 : byKey.bytes());
+        long bytes = total.bytes();
+        for (DaySums sums : byColumn.values()) {
+            bytes += sums.bytes();
+        }
+        return bytes;
     }
 
     /** Spend rows in any order. */
     public static final class Builder {
 
-        private final DaySums.Builder byKey;
+        private final Map<String, DaySums.Builder> byColumn = new HashMap<>();
         private final DaySums.Builder total = DaySums.builder(WIDTH, new KeyNumbers());
         private final double[] cell = new double[WIDTH];
 
-        /** By the values numbered by {@code numbers}; null: the total only. */
-        public Builder(KeyNumbers numbers) {
-            this.byKey = numbers == null ? null : DaySums.builder(WIDTH, numbers);
+        /** Each column's values numbered by {@code numbers.get(column)}. */
+        public Builder(Map<String, KeyNumbers> numbers) {
+            for (String column : COLUMNS) {
+                byColumn.put(column, DaySums.builder(WIDTH, numbers.get(column)));
+            }
         }
 
-        /** A row's amount on {@code day} (epoch day) with its column's value (ignored without a column). */
-        public Builder add(int day, String value, double amount) {
+        /** A row's amount on {@code day} (epoch day) with its column values, {@code values[i]} of {@code COLUMNS[i]}. */
+        public Builder add(int day, String[] values, double amount) {
             cell[0] = amount;
             cell[1] = 1;
-            if (byKey != null) {
-                byKey.add(value, day, cell, 0);
+            for (int i = 0; i < COLUMNS.length; i++) {
+                byColumn.get(COLUMNS[i]).add(values[i], day, cell, 0);
             }
             total.add(TOTAL, day, cell, 0);
             return this;
         }
 
         public SpendSums build() {
-            return new SpendSums(byKey == null ? null : byKey.build(), total.build());
+            Map<String, DaySums> built = new HashMap<>();
+            byColumn.forEach((column, builder) -> built.put(column, builder.build()));
+            return new SpendSums(built, total.build());
         }
     }
 }

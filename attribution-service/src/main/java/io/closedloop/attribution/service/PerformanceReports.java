@@ -150,13 +150,14 @@ public class PerformanceReports {
                         index.sums(state, basis, RollupRow.OPPORTUNITIES, columns, from, to),
                         index.sums(state, revenue, RollupRow.OPPORTUNITIES, columns, from, to),
                         index.sums(state, RollupRow.NEW_CUSTOMER, RollupRow.OPPORTUNITIES, columns, from, to),
-                        index.wonDealDays(state, groupBy), index.spend(state, groupBy))
+                        index.wonDealDays(state, groupBy), index.spend(state))
                 .with(parts -> parts).chain(parts -> index.currency(state).map(currency -> {
                     @SuppressWarnings("unchecked")
                     RollupSumsOfPeriod sums = new RollupSumsOfPeriod((RollupIndex.Period) parts.get(0),
                             (RollupIndex.Period) parts.get(1), (RollupIndex.Period) parts.get(2),
                             (Map<String, double[]>) parts.get(3), (Map<String, double[]>) parts.get(4),
-                            (Map<String, double[]>) parts.get(5), (WonDealDays) parts.get(6), (SpendSums) parts.get(7));
+                            (Map<String, double[]>) parts.get(5), (WonDealDays) parts.get(6), (SpendSums) parts.get(7),
+                            groupBy.spendColumn());
                     return new ComputedReport(options.model(), options.basis(), groupBy, currency, dataAsOf,
                             table(sums, options.basis(), columns, from, to, currency), null);
                 }));
@@ -165,12 +166,13 @@ public class PerformanceReports {
     /** What a report from the rollups reads: the period structures of a dimension and the OPPORTUNITIES counts of a period. */
     private record RollupSumsOfPeriod(RollupIndex.Period pipeline, RollupIndex.Period revenue, RollupIndex.Period newCustomers,
                                       Map<String, double[]> basisCounts, Map<String, double[]> revenueCounts,
-                                      Map<String, double[]> newCustomerCounts, WonDealDays deals, SpendSums spend) {
+                                      Map<String, double[]> newCustomerCounts, WonDealDays deals, SpendSums spend,
+                                      String spendColumn) {
 
         /** The numbers every structure of the dimension names its keys by (RollupIndex.numbers). */
         KeyNumbers numbers() {
             KeyNumbers numbers = deals.numbers();
-            boolean apart = spend.byKey() != null && spend.byKey().numbers() != numbers;
+            boolean apart = spendColumn != null && spend.byColumn().get(spendColumn).numbers() != numbers;
             for (RollupIndex.Period p : List.of(pipeline, revenue, newCustomers)) {
                 apart |= p.parts().numbers() != numbers || p.deltas().numbers() != numbers;
             }
@@ -193,7 +195,7 @@ public class PerformanceReports {
         sums.revenue().addTo(from, to, won);
         double[] basisSums = basis == Basis.PIPELINE ? pipeline : won;
         double[] spend = new double[n * SpendSums.WIDTH];
-        sums.spend().addTo(from, to, spend);
+        sums.spend().addTo(sums.spendColumn(), from, to, spend);
         int rows = 0;
         boolean[] row = new boolean[n];
         for (int k = 0; k < n; k++) {
@@ -732,8 +734,8 @@ public class PerformanceReports {
         int end = (int) to.toEpochDay();
         return rollupReports.state(workspace).chain(current -> current == null
                 ? spendFromTables(workspace, from, to, groupBy.spendColumn())
-                : index.spend(current, groupBy).chain(spend -> reports.currency(workspace)
-                        .map(currency -> new Spend(spend.by(first, end), spend.total(first, end), currency))));
+                : index.spend(current).chain(spend -> reports.currency(workspace)
+                        .map(currency -> new Spend(spend.by(groupBy.spendColumn(), first, end), spend.total(first, end), currency))));
     }
 
     private Uni<Spend> spendFromTables(String workspace, LocalDate from, LocalDate to, String column) {

@@ -139,11 +139,16 @@ public class RollupIndex {
                 () -> rollups.wonDealDays(pool, state.workspace(), state.generation(), dimension.name(), keys));
     }
 
-    /** The spend as of the data version, by the values of the dimension's spend column (none without one) and in total. */
-    public Uni<SpendSums> spend(RollupState state, Dimension dimension) {
-        KeyNumbers keys = numbers(state, dimension.name());
-        return get(new Key("spend", state.workspace(), state.generation(), state.version(), null, dimension.name(), null),
-                () -> reports.spendSums(state.workspace(), Dimension.NO_VALUE, dimension.spendColumn(), keys));
+    /** The spend as of the data version, by each spend column's values (numbered as their dimensions' keys) and in total. */
+    public Uni<SpendSums> spend(RollupState state) {
+        Map<String, KeyNumbers> keys = new HashMap<>();
+        for (Dimension dimension : Dimension.values()) {
+            if (dimension.spendColumn() != null) {
+                keys.put(dimension.spendColumn(), numbers(state, dimension.name()));
+            }
+        }
+        return get(new Key("spend", state.workspace(), state.generation(), state.version(), null, null, null),
+                () -> reports.spendSums(state.workspace(), Dimension.NO_VALUE, keys));
     }
 
     /** The workspace's reporting currency (null before any amount), as of the data version. */
