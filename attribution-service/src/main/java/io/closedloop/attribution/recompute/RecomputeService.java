@@ -3,6 +3,7 @@ package io.closedloop.attribution.recompute;
 import io.agroal.api.AgroalDataSource;
 import io.closedloop.attribution.recompute.RecomputeProgress.PartitionProgress;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -48,12 +49,14 @@ public class RecomputeService {
     /**
      * @param partitions how many partitions a recompute started without a partition count is split
      *                   into, all run here in parallel (each holds three JDBC connections while it runs)
+     * @param partitionMemory the sums a running partition holds before writing them out as a part of the generation
      */
     public RecomputeService(AgroalDataSource dataSource,
                             @ConfigProperty(name = "closedloop.recompute.partitions") Optional<Integer> partitions,
+                            @ConfigProperty(name = "closedloop.recompute.partition-memory", defaultValue = "48M") MemorySize partitionMemory,
                             @ConfigProperty(name = "closedloop.feeds.lease-ttl", defaultValue = "6s") Duration leaseTtl) {
         this.dataSource = dataSource;
-        this.recompute = new RollupRecompute(dataSource, FeedLeases.REPLICA);
+        this.recompute = new RollupRecompute(dataSource, FeedLeases.REPLICA, partitionMemory.asLongValue());
         this.leaseTtl = leaseTtl;
         // PostgreSQL's join and sort and the models' Java run in every partition's own processes and threads.
         this.defaultPartitions = Math.max(1, partitions.orElse(Math.min(Runtime.getRuntime().availableProcessors(), 4)));
@@ -185,8 +188,8 @@ public class RecomputeService {
             executor.execute(() -> {
                 try {
                     boolean swapped = job.run();
-                    Log.infof("rollup recompute of workspace %s generation %d partition %d/%d done%s", workspace,
-                            job.generation, partition, partitions, swapped ? "; generation swapped in" : "");
+                    Log.infof("rollup recompute of workspace %s generation %d partition %d/%d done in %d part(s)%s", workspace,
+                            job.generation, partition, partitions, job.parts, swapped ? "; generation swapped in" : "");
                 } catch (Exception e) {
                     Log.errorf(e, "rollup recompute of workspace %s generation %d partition %d/%d failed", workspace,
                             job.generation, partition, partitions);

@@ -30,10 +30,13 @@ import java.sql.SQLException;
  *       (server-side cursors, bounded memory: one account at a time, sums by key), with progress
  *       committed about every second on a second connection. The snapshot is read-only, so it
  *       holds back no feed horizon (DESIGN §8).</li>
- *   <li>Writes the sums into the new generation as series of its own part (the partition number:
- *       rollup_series, chunks of about {@value #SERIES_CHUNK_BYTES} bytes, a short transaction per
- *       few), the form reports read (RollupIndex); the incremental path adds rows to credit_rollup's
- *       part −1, so no writer conflicts with another.</li>
+ *   <li>Writes the sums into the new generation as series of its own parts (rollup_series, chunks of
+ *       about {@value #SERIES_CHUNK_BYTES} bytes, a short transaction per few), the form reports read
+ *       (RollupIndex); the incremental path adds rows to credit_rollup's part −1, so no writer
+ *       conflicts with another. Whenever the sums held outgrow the partition's memory bound, they
+ *       are written as one part and summing starts over (part = partition + k × partitions for the
+ *       k-th): readers add a generation's parts up, so the heap a recompute needs does not grow
+ *       with the data (DESIGN §10: 512 MB per service).</li>
  *   <li>The last partition to finish swaps the workspace's generation (reports switch at once,
  *       never seeing half a recompute) and deletes the old rows in chunks.</li>
  * </ol>
@@ -50,17 +53,25 @@ public final class RollupRecompute {
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
+    /** The sums a partition holds before it writes them out, by default: two partitions in parallel fit a 512 MB heap. */
+    public static final long DEFAULT_PARTITION_BYTES = 48L << 20;
+
     private final DataSource dataSource;
     private final String runner;
+    private final long partitionBytes;
 
     public RollupRecompute(DataSource dataSource) {
-        this(dataSource, null);
+        this(dataSource, null, DEFAULT_PARTITION_BYTES);
     }
 
-    /** @param runner who runs the partitions claimed here (a replica's name), recorded on each */
-    public RollupRecompute(DataSource dataSource, String runner) {
+    /**
+     * @param runner         who runs the partitions claimed here (a replica's name), recorded on each
+     * @param partitionBytes the sums a running partition holds at most before writing them out as a part
+     */
+    public RollupRecompute(DataSource dataSource, String runner, long partitionBytes) {
         this.dataSource = dataSource;
         this.runner = runner;
+        this.partitionBytes = partitionBytes;
     }
 
     /**
@@ -224,6 +235,9 @@ public final class RollupRecompute {
         public double computeCpuSeconds;
         /** CPU seconds of the thread decoding the COPY streams. */
         public double readCpuSeconds;
+        /** Parts written so far (more than one when the sums outgrew the memory bound). */
+        public int parts;
+        private int written;
 
         Job(String workspace, int generation, int partition, int partitions, int lookbackDays, double halfLifeDays) {
             this.workspace = workspace;
@@ -244,7 +258,8 @@ public final class RollupRecompute {
                     CreditRollup rollup = compute(progress);
                     long t1 = System.nanoTime();
                     updateProgress(progress, "WRITING", total);
-                    int rows = write(progress, rollup);
+                    writePart(progress, rollup);
+                    int rows = written;
                     long t2 = System.nanoTime();
                     boolean swapped = finish(progress);
                     timings = new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9, rows};
@@ -297,6 +312,10 @@ public final class RollupRecompute {
                         for (; account != null; account = ahead.next()) {
                             rollup.add(account, 1);
                             done++;
+                            if (rollup.bytes() > partitionBytes) {
+                                writePart(progress, rollup);
+                                rollup.clear();
+                            }
                             if (System.currentTimeMillis() - lastProgress >= PROGRESS_EVERY_MILLIS) {
                                 updateProgress(progress, "RUNNING", done);
                                 lastProgress = System.currentTimeMillis();
@@ -327,10 +346,11 @@ public final class RollupRecompute {
         }
 
         /**
-         * Writes the partition's sums as series (rollup_series, part = partition: CreditRollup.forEachSeriesChunk), a short
-         * transaction per few chunks, then its won deals.
+         * Writes the sums held as the partition's next part: series (rollup_series: CreditRollup.forEachSeriesChunk), a short
+         * transaction per few chunks, then the won deals.
          */
-        private int write(Connection c, CreditRollup rollup) throws SQLException {
+        private void writePart(Connection c, CreditRollup rollup) throws SQLException {
+            int part = partition + partitions * parts++;
             int[] written = {0};
             c.setAutoCommit(false);
             try (PreparedStatement insert = c.prepareStatement("insert into rollup_series (workspace_id, generation, part, basis,"
@@ -338,7 +358,7 @@ public final class RollupRecompute {
                 rollup.forEachSeriesChunk(RollupColumns.indexes(), SERIES_CHUNK_BYTES, (basis, dimension, columns, chunk, cells) -> {
                     insert.setString(1, workspace);
                     insert.setInt(2, generation);
-                    insert.setInt(3, partition);
+                    insert.setInt(3, part);
                     insert.setString(4, basis);
                     insert.setString(5, dimension);
                     insert.setString(6, columns.indexName());
@@ -357,7 +377,7 @@ public final class RollupRecompute {
                 c.setAutoCommit(true);
             }
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-            return written[0] + writeDeals(c, copy, rollup);
+            this.written += written[0] + writeDeals(c, copy, rollup, part);
         }
 
         /** Commits the chunks so far with the partition's heartbeat: a claim takes over a partition whose heartbeat is old. */
@@ -367,11 +387,11 @@ public final class RollupRecompute {
             c.commit();
         }
 
-        /** COPYs the partition's won-deal rows (won_deal_rollup, part = partition) in one transaction. */
-        private int writeDeals(Connection c, CopyManager copy, CreditRollup rollup) throws SQLException {
+        /** COPYs the won-deal rows held (won_deal_rollup) as {@code part} in one transaction. */
+        private int writeDeals(Connection c, CopyManager copy, CreditRollup rollup, int part) throws SQLException {
             StringBuilder text = new StringBuilder();
             int[] written = {0};
-            String prefix = escape(workspace) + '\t' + generation + '\t' + partition + '\t';
+            String prefix = escape(workspace) + '\t' + generation + '\t' + part + '\t';
             rollup.forEachDeal(d -> {
                 text.append(prefix).append(d.dimension()).append('\t').append(d.day()).append('\t')
                         .append(escape(d.opportunityId())).append('\t').append(d.daysToConversion()).append('\t')

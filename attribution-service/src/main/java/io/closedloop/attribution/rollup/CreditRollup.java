@@ -57,9 +57,9 @@ public final class CreditRollup {
 
     private final Duration lookback;
     private final RuleBasedModel[] models;
-    private final RollupSums sums = new RollupSums(MODELS.size(), COMPONENTS);
+    private RollupSums sums = new RollupSums(MODELS.size(), COMPONENTS);
     private final Map<String, Integer> keyIds = new HashMap<>();
-    private final Map<DealRow, int[]> deals = new HashMap<>();
+    private Map<DealRow, int[]> deals = new HashMap<>();
     private final List<String> keyNames = new ArrayList<>();
     private final int attributedKey;
     private final int unattributedKey;
@@ -261,6 +261,23 @@ public final class CreditRollup {
         if (newCustomerEntry >= 0) {
             sums.add(newCustomerEntry, element, sign * value, sign * value * amount, sign);
         }
+    }
+
+    /**
+     * About the bytes the sums and won deals take (each deal row with its key and profile strings counted at about 200
+     * bytes): a full recompute writes its sums out and starts over ({@link #clear}) above a bound.
+     */
+    public long bytes() {
+        return sums.bytes() + 200L * deals.size();
+    }
+
+    /**
+     * Forgets the sums and won deals added so far (the dimension values' numbering stays): what was written of them before
+     * and what is added after are parts of one generation, which readers add up.
+     */
+    public void clear() {
+        sums = new RollupSums(MODELS.size(), COMPONENTS);
+        deals = new HashMap<>();
     }
 
     /** The won deals' rows (count ≠ 0), for {@code won_deal_rollup}. */

@@ -81,6 +81,11 @@ final class RollupSums {
         return size;
     }
 
+    /** The bytes its arrays take (what a full recompute bounds by writing its sums out and starting over). */
+    long bytes() {
+        return (long) capacity * (3L * models + 2L * components) * Double.BYTES + (long) keys.length * (Long.BYTES + Integer.BYTES);
+    }
+
     /** Every entry's key, by entry index. */
     long[] keysByEntry() {
         long[] byIndex = new long[size];

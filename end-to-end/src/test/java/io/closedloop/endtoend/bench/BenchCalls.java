@@ -27,37 +27,25 @@ final class BenchCalls {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    /** The cursor after the last item of each feed read so far: the next read starts there. */
-    private static final Map<String, String> ENDS = new HashMap<>();
 
     private BenchCalls() {
     }
 
     /** A GraphQL call; fails on any error in the answer. */
     static JsonNode call(String url, String token, String query) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/graphql")).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("query", query)))).build();
-        JsonNode answer = JSON.readTree(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
+        JsonNode answer = answer(url, token, query);
         if (answer.hasNonNull("errors")) {
             throw new IllegalStateException(query + ": " + answer.path("errors"));
         }
         return answer;
     }
 
-    /** The cursor after the last item of a feed; pages of 10,000 from the last known end. */
-    static String end(String url, String stream, String token) throws Exception {
-        String after = ENDS.getOrDefault(url + stream, "");
-        while (true) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/feeds/" + stream + "?limit=10000&after=" + after))
-                    .header("Authorization", "Bearer " + token).build();
-            JsonNode page = JSON.readTree(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
-            if (page.path("items").isEmpty()) {
-                ENDS.put(url + stream, after);
-                return after;
-            }
-            after = page.path("next").asText();
-        }
+    /** A GraphQL call's whole answer, errors included. */
+    static JsonNode answer(String url, String token, String query) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/graphql")).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("query", query)))).build();
+        return JSON.readTree(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
     }
 
     /**
@@ -69,24 +57,7 @@ final class BenchCalls {
         while (true) {
             List<String> behind = new ArrayList<>();
             for (ServiceName consumer : List.of(ServiceName.IDENTITY, ServiceName.ATTRIBUTION)) {
-                for (String feed : consumer.feedsRead()) {
-                    ServiceName producer = feed.startsWith("identity/") ? ServiceName.IDENTITY : ServiceName.INGESTION;
-                    String end = end(system.service(producer).url(), feed.substring(feed.indexOf('/') + 1), serviceToken);
-                    try (Connection c = postgres.connectAsAdmin(prefix + consumer.database());
-                         Statement s = c.createStatement();
-                         ResultSet r = s.executeQuery("select coalesce(cursor, '') from feed_position where stream = '" + feed
-                                 + "' or stream like '" + feed + "#%'")) {
-                        boolean any = false;
-                        boolean atEnd = true;
-                        while (r.next()) {
-                            any = true;
-                            atEnd &= end.equals(streamPosition(r.getString(1)));
-                        }
-                        if (!(any ? atEnd : end.isEmpty())) {
-                            behind.add(consumer.database() + " on " + feed);
-                        }
-                    }
-                }
+                behind.addAll(behind(system, postgres, prefix, serviceToken, consumer));
             }
             if (behind.isEmpty()) {
                 System.out.printf("identity and attribution caught up %d s after the load began%n",
@@ -96,6 +67,43 @@ final class BenchCalls {
             System.out.printf("  behind: %s (%d s)%n", behind, Duration.between(loadStart, Instant.now()).toSeconds());
             Thread.sleep(10_000);
         }
+    }
+
+    /**
+     * The feeds {@code consumer} has not stored the position after the last item of (in some partition), as "database on
+     * feed": for each stored position, whether the producer has an item after it (a page of one item asked, so that asking
+     * costs the producer next to nothing however far behind the consumer is).
+     */
+    static List<String> behind(ClosedLoopSystem system, PostgresServer postgres, String prefix, String serviceToken,
+                               ServiceName consumer) throws Exception {
+        List<String> behind = new ArrayList<>();
+        for (String feed : consumer.feedsRead()) {
+            ServiceName producer = feed.startsWith("identity/") ? ServiceName.IDENTITY : ServiceName.INGESTION;
+            String url = system.service(producer).url() + "/feeds/" + feed.substring(feed.indexOf('/') + 1) + "?limit=1";
+            Map<String, String> positions = new HashMap<>();
+            try (Connection c = postgres.connectAsAdmin(prefix + consumer.database());
+                 Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("select stream, coalesce(cursor, '') from feed_position where stream = '" + feed
+                         + "' or stream like '" + feed + "#%'")) {
+                while (r.next()) {
+                    String stream = r.getString(1);
+                    String partition = stream.contains("#") ? "&partition=" + stream.substring(stream.indexOf('#') + 1) : "";
+                    positions.put(partition, streamPosition(r.getString(2)));
+                }
+            }
+            if (positions.isEmpty()) {
+                positions.put("", "");
+            }
+            for (Map.Entry<String, String> position : positions.entrySet()) {
+                HttpRequest request = HttpRequest.newBuilder(URI.create(url + position.getKey() + "&after=" + position.getValue()))
+                        .header("Authorization", "Bearer " + serviceToken).build();
+                if (!JSON.readTree(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body()).path("items").isEmpty()) {
+                    behind.add(consumer.database() + " on " + feed + position.getKey().replace("&partition=", " partition "));
+                    break;
+                }
+            }
+        }
+        return behind;
     }
 
     /** A stored position without the Kafka offset a consumer over Kafka stores after it ("xid.seq.offset" → "xid.seq"). */
@@ -110,6 +118,43 @@ final class BenchCalls {
             return Files.readString(Path.of("/proc/loadavg")).strip();
         } catch (Exception e) {
             return "unknown";
+        }
+    }
+
+    /**
+     * PostgreSQL's CPU so far: the server process's own and its exited children's (the backends of closed connections,
+     * reaped by it) from /proc, plus its live children's. Summing the live processes only would lose a closed backend's CPU.
+     */
+    static long postgresCpuMillis() {
+        List<ProcessHandle> servers = ProcessHandle.allProcesses().filter(BenchCalls::isPostgres)
+                .filter(h -> h.parent().map(p -> !isPostgres(p)).orElse(true)).toList();
+        long millis = 0;
+        for (ProcessHandle server : servers) {
+            millis += procStatMillis(server.pid(), true);
+            for (ProcessHandle child : server.children().toList()) {
+                millis += procStatMillis(child.pid(), false);
+            }
+        }
+        return millis;
+    }
+
+    private static boolean isPostgres(ProcessHandle h) {
+        return h.info().command().map(c -> c.endsWith("/postgres")).orElse(false);
+    }
+
+    /** utime + stime (+ cutime + cstime) of /proc/PID/stat, in milliseconds (clock ticks of 10 ms); 0 once the process is gone. */
+    private static long procStatMillis(long pid, boolean withReapedChildren) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // the fields after the command, which is in parentheses and may hold spaces
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            if (withReapedChildren) {
+                ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            }
+            return ticks * 10;
+        } catch (Exception e) {
+            return 0;
         }
     }
 }

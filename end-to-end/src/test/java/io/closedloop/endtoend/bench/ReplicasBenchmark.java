@@ -8,6 +8,7 @@ import io.closedloop.launcher.ServiceName;
 import io.closedloop.launcher.ServiceProcess;
 import io.closedloop.launcher.dataset.Dataset;
 import io.closedloop.launcher.dataset.DemoLoader;
+import io.closedloop.launcher.dataset.Reconciliation;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,15 +78,10 @@ public final class ReplicasBenchmark {
     private record Run(String line, Map<String, double[]> reports) {
     }
 
-    private static final List<String> MODELS = List.of("{name: FIRST_TOUCH}", "{name: LAST_TOUCH}", "{name: LAST_NON_DIRECT}",
-            "{name: LINEAR}", "{name: TIME_DECAY}", "{name: U_SHAPED}", "{name: W_SHAPED}", "{name: FULL_PATH}", "{name: J_SHAPED}",
-            "{name: INVERSE_J}", "{name: CUSTOM, weights: {ft: 0.3, lc: 0.1, oc: 0.2, cw: 0.2, middle: 0.2}}",
-            "{name: MARKOV, markovOrder: 1}", "{name: SHAPLEY}");
-
     /** The year's PIPELINE report by channel under each of the 13 models: "model key" → credit, amount, opportunities. */
     private static Map<String, double[]> reports(String attribution, String analyst) throws Exception {
         Map<String, double[]> reports = new java.util.TreeMap<>();
-        for (String model : MODELS) {
+        for (String model : Reconciliation.MODELS) {
             com.fasterxml.jackson.databind.JsonNode answer = BenchCalls.call(attribution, analyst, "{ attribution(period: {from: \""
                     + START + "\", to: \"" + START.plusDays(500) + "\"}, basis: PIPELINE, model: " + model + ")"
                     + " { rows { key credit amount opportunities } } }");

@@ -17,6 +17,10 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Loads a dataset into a running system through ingestion's public APIs, the way a customer's
@@ -29,6 +33,8 @@ public final class DemoLoader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BATCH = 100;
+    /** Concurrent Segment senders of {@link #sendVisits}. */
+    private static final int SENDERS = 4;
     /** Items per GraphQL upsert (ingestion takes at most 10,000). */
     private static final int UPSERT_BATCH = 1_000;
 
@@ -232,38 +238,90 @@ public final class DemoLoader {
         }
     }
 
-    /** Sends every visit of {@code dataset} in batches of 100 messages; returns the number of messages sent. */
+    /**
+     * Sends every visit of {@code dataset} in batches of 100 messages from {@value #SENDERS} senders at once, as many
+     * browsers send; an account's messages all go through one sender, in their order. Returns the number of messages sent.
+     */
     public long sendVisits(Dataset dataset) throws IOException, InterruptedException {
-        long[] sent = {0};
-        List<ObjectNode> pending = new ArrayList<>(BATCH + 2);
-        IOException[] failure = {null};
-        dataset.forEachAccount(account -> {
-            if (failure[0] != null) {
-                return;
-            }
-            for (Dataset.Visit visit : account.visits()) {
-                pending.addAll(SegmentMessages.of(visit, account.account().domain()));
-            }
-            try {
-                while (pending.size() >= BATCH) {
-                    List<ObjectNode> batch = new ArrayList<>(pending.subList(0, BATCH));
-                    pending.subList(0, BATCH).clear();
-                    sent[0] += postBatch(batch);
+        AtomicLong sent = new AtomicLong();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        List<BlockingQueue<List<ObjectNode>>> lanes = new ArrayList<>();
+        List<Thread> senders = new ArrayList<>();
+        for (int i = 0; i < SENDERS; i++) {
+            BlockingQueue<List<ObjectNode>> lane = new ArrayBlockingQueue<>(4);
+            lanes.add(lane);
+            Thread sender = new Thread(() -> {
+                // Takes every batch up to the lane's end even after a failure (then sending none): the producer never blocks.
+                while (true) {
+                    List<ObjectNode> batch;
+                    try {
+                        batch = lane.take();
+                    } catch (InterruptedException e) {
+                        failure.compareAndSet(null, e);
+                        return;
+                    }
+                    if (batch.isEmpty()) {
+                        return;
+                    }
+                    if (failure.get() == null) {
+                        try {
+                            sent.addAndGet(postBatch(batch));
+                        } catch (IOException | InterruptedException | RuntimeException e) {
+                            failure.compareAndSet(null, e);
+                        }
+                    }
                 }
-            } catch (IOException e) {
-                failure[0] = e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure[0] = new IOException("interrupted", e);
+            }, "demo-sender-" + i);
+            sender.start();
+            senders.add(sender);
+        }
+        List<List<ObjectNode>> pending = new ArrayList<>();
+        for (int i = 0; i < SENDERS; i++) {
+            pending.add(new ArrayList<>(BATCH + 2));
+        }
+        int[] account = {0};
+        try {
+            dataset.forEachAccount(data -> {
+                int lane = account[0]++ % SENDERS;
+                List<ObjectNode> messages = pending.get(lane);
+                for (Dataset.Visit visit : data.visits()) {
+                    messages.addAll(SegmentMessages.of(visit, data.account().domain()));
+                }
+                while (messages.size() >= BATCH && failure.get() == null) {
+                    send(lanes.get(lane), new ArrayList<>(messages.subList(0, BATCH)));
+                    messages.subList(0, BATCH).clear();
+                }
+            });
+            for (int i = 0; i < SENDERS; i++) {
+                if (!pending.get(i).isEmpty() && failure.get() == null) {
+                    send(lanes.get(i), pending.get(i));
+                }
             }
-        });
-        if (failure[0] != null) {
-            throw failure[0];
+        } finally {
+            for (int i = 0; i < SENDERS; i++) {
+                send(lanes.get(i), List.of()); // the end of the lane
+            }
+            for (Thread sender : senders) {
+                sender.join();
+            }
         }
-        if (!pending.isEmpty()) {
-            sent[0] += postBatch(pending);
+        Exception e = failure.get();
+        if (e instanceof IOException io) {
+            throw io;
         }
-        return sent[0];
+        if (e != null) {
+            throw new IOException("sending visits failed", e);
+        }
+        return sent.get();
+    }
+
+    private static void send(BlockingQueue<List<ObjectNode>> lane, List<ObjectNode> batch) {
+        try {
+            lane.put(batch);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending visits", e);
+        }
     }
 
     private int postBatch(List<ObjectNode> messages) throws IOException, InterruptedException {

@@ -8,6 +8,7 @@ import io.closedloop.launcher.PostgresServer;
 import io.closedloop.launcher.ServiceName;
 import io.closedloop.launcher.dataset.Dataset;
 import io.closedloop.launcher.dataset.DemoLoader;
+import io.closedloop.launcher.dataset.Reconciliation;
 
 import java.io.IOException;
 import java.net.URI;
@@ -241,7 +242,8 @@ public final class GatewayBenchmark {
                             weights.subList(customWarmup, weights.size()), clients, customRequests);
                 }
 
-                boolean reconciled = !Boolean.parseBoolean(options.getOrDefault("reconcile", "true")) || reconcile(gateway, analyst, period);
+                boolean reconciled = !Boolean.parseBoolean(options.getOrDefault("reconcile", "true"))
+                        || Reconciliation.holds(q -> call(gateway, analyst, q), period);
 
                 System.out.println("\n== figures (shared machine: load generator, PostgreSQL and four services on the same cores) ==");
                 System.out.println("reconciliation (every model: credited revenue across channels = won revenue in scope): "
@@ -262,47 +264,6 @@ public final class GatewayBenchmark {
             }
         }
         System.out.println("(service logs: " + work.resolve("logs") + ")");
-    }
-
-    /**
-     * Issue 7's reconciliation on the big dataset: under every model, the revenue credited across
-     * channels sums to the report's won revenue in scope, and that won revenue is the same for every
-     * model (the deals won in the period with a journey do not depend on the model).
-     */
-    private static boolean reconcile(String gateway, String token, String period) throws Exception {
-        String custom = "{name: CUSTOM, weights: {ft: 0.3, lc: 0.2, oc: 0.2, cw: 0.2, middle: 0.1}}";
-        List<String> models = List.of("{name: FIRST_TOUCH}", "{name: LAST_TOUCH}", "{name: LAST_NON_DIRECT}",
-                "{name: LINEAR}", "{name: TIME_DECAY}", "{name: U_SHAPED}", "{name: W_SHAPED}",
-                "{name: FULL_PATH}", "{name: J_SHAPED}", "{name: INVERSE_J}", custom, "{name: MARKOV}",
-                "{name: SHAPLEY}");
-        boolean holds = true;
-        Double wonInScope = null;
-        System.out.println("\nreconciliation, REVENUE basis, " + QUARTER_FROM + ".." + QUARTER_TO + ":");
-        for (String model : models) {
-            JsonNode answer = call(gateway, token, "{ performance(period: " + period + ", model: " + model + ", basis: REVENUE,"
-                    + " groupBy: CHANNEL, first: 1000) { rows { totalCount edges { node { revenue } } } totals { revenue wonDeals } } }");
-            if (answer.hasNonNull("errors")) {
-                System.out.printf("  %-60s error: %s%n", model, answer.path("errors").path(0).path("message").asText());
-                holds = false;
-                continue;
-            }
-            JsonNode report = answer.path("data").path("performance");
-            // Money is exact: the rows add up to the total to the cent.
-            java.math.BigDecimal creditedExact = java.math.BigDecimal.ZERO;
-            for (JsonNode edge : report.path("rows").path("edges")) {
-                creditedExact = creditedExact.add(new java.math.BigDecimal(edge.path("node").path("revenue").asText()));
-            }
-            double credited = creditedExact.doubleValue();
-            double won = report.path("totals").path("revenue").asDouble();
-            boolean ok = report.path("rows").path("totalCount").asInt() <= 1000
-                    && creditedExact.compareTo(new java.math.BigDecimal(report.path("totals").path("revenue").asText())) == 0
-                    && (wonInScope == null || Math.abs(won - wonInScope) <= 1e-6 * Math.max(1, won));
-            wonInScope = wonInScope == null ? won : wonInScope;
-            holds &= ok;
-            System.out.printf("  %-60s credited %,.2f of won %,.2f (%d deals): %s%n", model, credited, won,
-                    report.path("totals").path("wonDeals").asLong(), ok ? "ok" : "MISMATCH");
-        }
-        return holds;
     }
 
     /** Starts a full recompute of the rollups when attribution says they are not ready, and waits until it is done. */
