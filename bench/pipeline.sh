@@ -6,7 +6,7 @@
 # ingestion stored into ingestion's tables in a fresh database (the baseline), the ratios, the reconciliation of the 13
 # models through the gateway and the rollups checked against the journeys on demand for sampled weeks.
 # Options: --accounts N (default 25000) --transport postgresql|kafka (default postgresql) --partitions N (default 1)
-#          --heap SIZE (default 512m)
+#          --heap SIZE (default 512m) --profile DIR (a JFR recording of each service there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -DskipTests -DskipITs install -pl :closedloop-parent,kafka-broker,launcher,plumbing,ingestion-service,identity-service,attribution-service,reporting-gateway

@@ -6,7 +6,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * The bytes of one chunk of a full recompute's series (rollup_series.cells): whole keys, each with its cells by day, each
@@ -16,12 +20,18 @@ import java.nio.ByteBuffer;
  */
 public final class SeriesCodec {
 
+    // Big-endian, as DataInputStream reads them back.
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
+
     private final int width;
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final DataOutputStream out = new DataOutputStream(bytes);
-    private final ByteArrayOutputStream cellBytes = new ByteArrayOutputStream();
-    private final DataOutputStream cellOut = new DataOutputStream(cellBytes);
-    private String key;
+    /** The chunk after its key count: written in place (a full recompute writes gigabytes of cells through here). */
+    private byte[] bytes = new byte[1 << 16];
+    private int size;
+    private final ByteArrayOutputStream keyBytes = new ByteArrayOutputStream();
+    private final DataOutputStream keyOut = new DataOutputStream(keyBytes);
+    /** Where the open key's cell count goes, or −1 when no key is open. */
+    private int cellCountAt = -1;
     private int keys;
     private int cells;
 
@@ -33,61 +43,66 @@ public final class SeriesCodec {
     /** Starts the next key; its cells follow by day. */
     public void key(String name) {
         endKey();
-        key = name;
-    }
-
-    public void cell(int day, double[] values) {
         try {
-            cellOut.writeInt(day);
-            for (int c = 0; c < width; c++) {
-                cellOut.writeDouble(values[c]);
-            }
-            cells++;
+            keyBytes.reset();
+            keyOut.writeUTF(name);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        byte[] utf = keyBytes.toByteArray();
+        ensure(utf.length + 4);
+        System.arraycopy(utf, 0, bytes, size, utf.length);
+        size += utf.length;
+        cellCountAt = size;
+        size += 4;
+        keys++;
     }
 
-    /** The bytes of the chunk so far, about. */
+    public void cell(int day, double[] values) {
+        ensure(4 + 8 * width);
+        INT.set(bytes, size, day);
+        int at = size + 4;
+        for (int c = 0; c < width; c++) {
+            DOUBLE.set(bytes, at, values[c]);
+            at += 8;
+        }
+        size = at;
+        cells++;
+    }
+
+    /** The bytes of the chunk so far. */
     public int size() {
-        return bytes.size() + cellBytes.size();
+        return size;
     }
 
     public boolean isEmpty() {
-        return keys == 0 && key == null;
+        return keys == 0;
     }
 
     /** The chunk's bytes; the writer starts a new chunk. */
     public byte[] finish() {
         endKey();
-        ByteArrayOutputStream chunk = new ByteArrayOutputStream(4 + bytes.size());
-        try {
-            new DataOutputStream(chunk).writeInt(keys);
-            bytes.writeTo(chunk);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        bytes.reset();
+        byte[] chunk = new byte[4 + size];
+        INT.set(chunk, 0, keys);
+        System.arraycopy(bytes, 0, chunk, 4, size);
+        size = 0;
         keys = 0;
-        return chunk.toByteArray();
+        return chunk;
     }
 
     private void endKey() {
-        if (key == null) {
-            return;
-        }
-        try {
+        if (cellCountAt >= 0) {
             // The key's cell count is known only now.
-            out.writeUTF(key);
-            out.writeInt(cells);
-            cellBytes.writeTo(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            INT.set(bytes, cellCountAt, cells);
+            cellCountAt = -1;
+            cells = 0;
         }
-        cellBytes.reset();
-        key = null;
-        cells = 0;
-        keys++;
+    }
+
+    private void ensure(int more) {
+        if (size + more > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(2 * bytes.length, size + more));
+        }
     }
 
     /** Adds a chunk's cells to {@code into} (a builder of the same width). */

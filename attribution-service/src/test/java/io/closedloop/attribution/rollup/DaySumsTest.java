@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class DaySumsTest {
@@ -99,6 +100,34 @@ class DaySumsTest {
         Map<String, double[]> sums = read(builder.build(), 10, 12);
         assertArrayEquals(new double[] {1.5, 150}, sums.get("é-mail ✉"));
         assertArrayEquals(new double[] {4, 400}, sums.get("ads"));
+    }
+
+    @Test
+    void aSeriesChunkIsTheDocumentedLayoutSoChunksStoredEarlierStillDecode() throws Exception {
+        SeriesCodec codec = new SeriesCodec(2);
+        codec.key("é-mail ✉");
+        codec.cell(10, new double[] {1, -0.1});
+        codec.cell(12, new double[] {Double.MIN_VALUE, 1e300});
+        codec.key("ads");
+        codec.cell(-3, new double[] {4, 400});
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(expected);
+        out.writeInt(2);
+        out.writeUTF("é-mail ✉");
+        out.writeInt(2);
+        out.writeInt(10);
+        out.writeDouble(1);
+        out.writeDouble(-0.1);
+        out.writeInt(12);
+        out.writeDouble(Double.MIN_VALUE);
+        out.writeDouble(1e300);
+        out.writeUTF("ads");
+        out.writeInt(1);
+        out.writeInt(-3);
+        out.writeDouble(4);
+        out.writeDouble(400);
+        assertArrayEquals(expected.toByteArray(), codec.finish());
+        assertTrue(codec.isEmpty(), "a new chunk after finish");
     }
 
     @Test

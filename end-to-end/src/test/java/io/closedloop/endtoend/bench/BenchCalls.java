@@ -126,16 +126,36 @@ final class BenchCalls {
      * reaped by it) from /proc, plus its live children's. Summing the live processes only would lose a closed backend's CPU.
      */
     static long postgresCpuMillis() {
+        return postgresCpuMillisByDatabase().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * {@link #postgresCpuMillis()} by database: each live backend's CPU under its database's name (from its process title,
+     * "postgres: user database host"), the rest (the server, its background processes and the backends that have exited)
+     * under "other".
+     */
+    static Map<String, Long> postgresCpuMillisByDatabase() {
         List<ProcessHandle> servers = ProcessHandle.allProcesses().filter(BenchCalls::isPostgres)
                 .filter(h -> h.parent().map(p -> !isPostgres(p)).orElse(true)).toList();
-        long millis = 0;
+        Map<String, Long> millis = new java.util.TreeMap<>();
         for (ProcessHandle server : servers) {
-            millis += procStatMillis(server.pid(), true);
+            millis.merge("other", procStatMillis(server.pid(), true), Long::sum);
             for (ProcessHandle child : server.children().toList()) {
-                millis += procStatMillis(child.pid(), false);
+                millis.merge(database(child.pid()), procStatMillis(child.pid(), false), Long::sum);
             }
         }
         return millis;
+    }
+
+    /** A backend's database from its process title ("postgres: user database host ..."); "other" for the rest. */
+    private static String database(long pid) {
+        try {
+            String[] title = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ').trim().split("\\s+");
+            return title.length >= 4 && title[0].equals("postgres:") && title[3].matches(".*\\d+\\.\\d+.*|\\[local\\]")
+                    ? title[2] : "other";
+        } catch (Exception e) {
+            return "other";
+        }
     }
 
     private static boolean isPostgres(ProcessHandle h) {

@@ -94,8 +94,13 @@ public final class PipelineBenchmark {
                 Map<ServiceName, Integer> ports = freePorts();
                 for (ServiceName service : List.of(ServiceName.INGESTION, ServiceName.IDENTITY, ServiceName.ATTRIBUTION, ServiceName.GATEWAY)) {
                     // A service out of memory stops (and the benchmark with it) instead of limping on; its GC log gives its peak heap.
-                    system.start(EnumSet.of(service), ports, List.of("-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError",
-                            "-Xlog:gc:file=" + logs.resolve(service.module() + "-gc.log")), logs);
+                    List<String> jvm = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError",
+                            "-Xlog:gc:file=" + logs.resolve(service.module() + "-gc.log")));
+                    if (options.containsKey("profile")) {
+                        jvm.add("-XX:StartFlightRecording=filename=" + Path.of(options.get("profile")).toAbsolutePath()
+                                .resolve(service.module() + ".jfr") + ",settings=profile");
+                    }
+                    system.start(EnumSet.of(service), ports, jvm, logs);
                 }
                 try {
                     load = load(system, postgres, kafka, dataset);
@@ -145,6 +150,9 @@ public final class PipelineBenchmark {
         System.out.printf("ingestion acknowledged %,d Segment messages, %,d accounts, %,d contacts, %,d opportunities, %,d invoices,"
                         + " %,d spend rows after %.1f s%n", input.messages(), input.accounts(), input.contacts(), input.opportunities(),
                 input.invoices(), input.spendRows(), seconds(started, Instant.now()));
+        StringBuilder parts = new StringBuilder("  parts of the load:");
+        input.took().forEach((part, took) -> parts.append(String.format(" %s %.1f s;", part, took.toMillis() / 1000.0)));
+        System.out.println(parts);
         for (ServiceName consumer : List.of(ServiceName.IDENTITY, ServiceName.ATTRIBUTION)) {
             while (!BenchCalls.behind(system, postgres, "pipe_", service, consumer).isEmpty()) {
                 alive(system);
@@ -339,7 +347,7 @@ public final class PipelineBenchmark {
     private static Map<String, Long> cpuMillis(Map<String, ProcessHandle> processes) {
         Map<String, Long> millis = new LinkedHashMap<>();
         processes.forEach((name, p) -> millis.put(name, p.info().totalCpuDuration().map(Duration::toMillis).orElse(0L)));
-        millis.put("PostgreSQL", BenchCalls.postgresCpuMillis());
+        BenchCalls.postgresCpuMillisByDatabase().forEach((database, cpu) -> millis.put("PostgreSQL " + database, cpu));
         return millis;
     }
 

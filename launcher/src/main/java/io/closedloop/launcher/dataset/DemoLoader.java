@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -49,7 +50,9 @@ public final class DemoLoader {
     }
 
     /** What {@link #load} sent. */
-    public record Loaded(long messages, long accounts, long contacts, long opportunities, long invoices, long spendRows) {
+    /** What was loaded, and how long each part of the load took (in the order of the load). */
+    public record Loaded(long messages, long accounts, long contacts, long opportunities, long invoices, long spendRows,
+                         Map<String, Duration> took) {
     }
 
     /**
@@ -58,6 +61,8 @@ public final class DemoLoader {
      */
     public Loaded load(Dataset dataset, String ingestToken) throws IOException, InterruptedException {
         Upserts upserts = new Upserts(ingestToken);
+        Map<String, Duration> took = new LinkedHashMap<>();
+        long[] mark = {System.nanoTime()};
         long[] counts = new long[4];
         // Rates first: amounts in euros are converted when they are upserted.
         for (Dataset.ExchangeRate rate : dataset.exchangeRates()) {
@@ -65,11 +70,13 @@ public final class DemoLoader {
                     Map.of("date", rate.date().toString(), "currency", rate.currency(), "rate", rate.rate()));
         }
         upserts.flush();
+        took(took, mark, "exchange rates");
         forEachAccount(dataset, data -> {
             upserts.add("upsertAccounts", "accounts", "AccountInput", account(data.account()));
             counts[0]++;
         });
         upserts.flush();
+        took(took, mark, "accounts");
         forEachAccount(dataset, data -> {
             for (Dataset.Contact contact : data.contacts()) {
                 upserts.add("upsertContacts", "contacts", "ContactInput", contact(contact));
@@ -77,7 +84,9 @@ public final class DemoLoader {
             }
         });
         upserts.flush();
+        took(took, mark, "contacts");
         long messages = sendVisits(dataset);
+        took(took, mark, "visits (Segment)");
         forEachAccount(dataset, data -> {
             for (Dataset.Opportunity opportunity : data.opportunities()) {
                 upserts.add("upsertOpportunities", "opportunities", "OpportunityInput", opportunity(opportunity));
@@ -85,6 +94,7 @@ public final class DemoLoader {
             }
         });
         upserts.flush();
+        took(took, mark, "opportunities");
         forEachAccount(dataset, data -> {
             for (Dataset.Invoice invoice : data.invoices()) {
                 upserts.add("upsertRevenue", "revenue", "RevenueInput", Map.of("id", invoice.id(), "accountId", invoice.accountId(),
@@ -94,6 +104,7 @@ public final class DemoLoader {
             }
         });
         upserts.flush();
+        took(took, mark, "revenue");
         // A deal restated after it was won: the CRM sends it again with its new amount and close date.
         forEachAccount(dataset, data -> {
             for (Dataset.Opportunity opportunity : data.opportunities()) {
@@ -103,6 +114,7 @@ public final class DemoLoader {
             }
         });
         upserts.flush();
+        took(took, mark, "restatements");
         List<Dataset.Spend> spend = dataset.spend();
         for (Dataset.Spend s : spend) {
             Map<String, Object> item = new LinkedHashMap<>();
@@ -115,7 +127,14 @@ public final class DemoLoader {
             upserts.add("upsertSpend", "spend", "SpendInput", item);
         }
         upserts.flush();
-        return new Loaded(messages, counts[0], counts[1], counts[2], counts[3], spend.size());
+        took(took, mark, "spend");
+        return new Loaded(messages, counts[0], counts[1], counts[2], counts[3], spend.size(), took);
+    }
+
+    private static void took(Map<String, Duration> took, long[] mark, String part) {
+        long now = System.nanoTime();
+        took.put(part, Duration.ofNanos(now - mark[0]));
+        mark[0] = now;
     }
 
     private static Map<String, Object> account(Dataset.Account a) {
