@@ -131,15 +131,18 @@ final class BenchCalls {
 
     /**
      * {@link #postgresCpuMillis()} by database: each live backend's CPU under its database's name (from its process title,
-     * "postgres: user database host"), the rest (the server, its background processes and the backends that have exited)
-     * under "other".
+     * "postgres: user database host"), the server's and its background processes' (WAL writer, checkpointer, autovacuum
+     * launcher) under "background", and the processes that have exited (closed connections' backends, autovacuum workers)
+     * under "exited".
      */
     static Map<String, Long> postgresCpuMillisByDatabase() {
         List<ProcessHandle> servers = ProcessHandle.allProcesses().filter(BenchCalls::isPostgres)
                 .filter(h -> h.parent().map(p -> !isPostgres(p)).orElse(true)).toList();
         Map<String, Long> millis = new java.util.TreeMap<>();
         for (ProcessHandle server : servers) {
-            millis.merge("other", procStatMillis(server.pid(), true), Long::sum);
+            long own = procStatMillis(server.pid(), false);
+            millis.merge("background", own, Long::sum);
+            millis.merge("exited", procStatMillis(server.pid(), true) - own, Long::sum);
             for (ProcessHandle child : server.children().toList()) {
                 millis.merge(database(child.pid()), procStatMillis(child.pid(), false), Long::sum);
             }
@@ -147,14 +150,14 @@ final class BenchCalls {
         return millis;
     }
 
-    /** A backend's database from its process title ("postgres: user database host ..."); "other" for the rest. */
+    /** A backend's database from its process title ("postgres: user database host ..."); "background" for the rest. */
     private static String database(long pid) {
         try {
             String[] title = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ').trim().split("\\s+");
             return title.length >= 4 && title[0].equals("postgres:") && title[3].matches(".*\\d+\\.\\d+.*|\\[local\\]")
-                    ? title[2] : "other";
+                    ? title[2] : "background";
         } catch (Exception e) {
-            return "other";
+            return "background";
         }
     }
 

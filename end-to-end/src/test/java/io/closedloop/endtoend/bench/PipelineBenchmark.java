@@ -144,15 +144,33 @@ public final class PipelineBenchmark {
         List<Stage> stages = new ArrayList<>();
         Instant started = Instant.now();
         stages.add(new Stage("start", started, cpuMillis(processes)));
-        DemoLoader.Loaded input = new DemoLoader(ingestion, writeKey)
-                .load(dataset, system.tokens().mint("bench", WORKSPACE, List.of("ingest"), Duration.ofHours(6)));
+        // Every process's CPU each second while loading: what each part of the load cost, and whom.
+        List<Stage> samples = java.util.Collections.synchronizedList(new ArrayList<>(List.of(stages.get(0))));
+        java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> samples.add(new Stage("", Instant.now(), cpuMillis(processes))), 1, 1,
+                java.util.concurrent.TimeUnit.SECONDS);
+        DemoLoader.Loaded input;
+        try {
+            input = new DemoLoader(ingestion, writeKey)
+                    .load(dataset, system.tokens().mint("bench", WORKSPACE, List.of("ingest"), Duration.ofHours(6)));
+        } finally {
+            sampler.shutdownNow();
+            sampler.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
         stages.add(new Stage("ingestion acknowledged", Instant.now(), cpuMillis(processes)));
+        samples.add(stages.get(1));
         System.out.printf("ingestion acknowledged %,d Segment messages, %,d accounts, %,d contacts, %,d opportunities, %,d invoices,"
                         + " %,d spend rows after %.1f s%n", input.messages(), input.accounts(), input.contacts(), input.opportunities(),
                 input.invoices(), input.spendRows(), seconds(started, Instant.now()));
-        StringBuilder parts = new StringBuilder("  parts of the load:");
-        input.took().forEach((part, took) -> parts.append(String.format(" %s %.1f s;", part, took.toMillis() / 1000.0)));
-        System.out.println(parts);
+        System.out.println("  parts of the load (CPU seconds of each process within the part, from samples a second apart):");
+        Instant partStart = started;
+        for (Map.Entry<String, Duration> part : input.took().entrySet()) {
+            Instant partEnd = partStart.plus(part.getValue());
+            Stage from = sampleAt(samples, partStart);
+            Stage to = sampleAt(samples, partEnd);
+            System.out.printf("  %-18s %6.1f s: %s%n", part.getKey(), part.getValue().toMillis() / 1000.0, cpuBetween(from, to));
+            partStart = partEnd;
+        }
         for (ServiceName consumer : List.of(ServiceName.IDENTITY, ServiceName.ATTRIBUTION)) {
             while (!BenchCalls.behind(system, postgres, "pipe_", service, consumer).isEmpty()) {
                 alive(system);
@@ -237,6 +255,29 @@ public final class PipelineBenchmark {
         return equal && compared > 0;
     }
 
+    /** The sample taken closest to {@code at}. */
+    private static Stage sampleAt(List<Stage> samples, Instant at) {
+        Stage best = samples.get(0);
+        for (Stage s : samples) {
+            if (Math.abs(Duration.between(s.at(), at).toMillis()) < Math.abs(Duration.between(best.at(), at).toMillis())) {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    /** Each process's CPU seconds from one moment to another, and their sum. */
+    private static String cpuBetween(Stage before, Stage stage) {
+        StringBuilder cpu = new StringBuilder();
+        double cores = 0;
+        for (Map.Entry<String, Long> e : stage.cpuMillis().entrySet()) {
+            double s = (e.getValue() - before.cpuMillis().getOrDefault(e.getKey(), 0L)) / 1000.0;
+            cores += s;
+            cpu.append(String.format("%s %.1f; ", e.getKey(), s));
+        }
+        return String.format("%.1f core-seconds (%s)", cores, cpu.toString().replaceFirst("; $", ""));
+    }
+
     /** The COPY baseline: each input table's rows, as ingestion stored them, copied into the fresh database. */
     private record Copied(Map<String, Long> rows, double seconds) {
         long total() {
@@ -291,15 +332,8 @@ public final class PipelineBenchmark {
                 longest = length;
                 dominant = stage.name();
             }
-            StringBuilder cpu = new StringBuilder();
-            double cores = 0;
-            for (Map.Entry<String, Long> e : stage.cpuMillis().entrySet()) {
-                double s = (e.getValue() - before.cpuMillis().getOrDefault(e.getKey(), 0L)) / 1000.0;
-                cores += s;
-                cpu.append(String.format("%s %.1f; ", e.getKey(), s));
-            }
-            System.out.printf("%-24s at %7.1f s (+%6.1f s): %.1f core-seconds (%s)%n", stage.name(), seconds(load.started(), stage.at()),
-                    length, cores, cpu.toString().replaceFirst("; $", ""));
+            System.out.printf("%-24s at %7.1f s (+%6.1f s): %s%n", stage.name(), seconds(load.started(), stage.at()), length,
+                    cpuBetween(before, stage));
         }
         double acknowledged = seconds(load.started(), stages.get(1).at());
         System.out.printf("%n== figures (load average %s) ==%n", BenchCalls.loadAverage());
