@@ -109,10 +109,26 @@ public final class PipelineBenchmark {
                     throw e;
                 }
             }
-            Copied copied = copy(postgres);
+            Copied copied = copy(postgres, work.resolve("copy"));
             summary(load, copied, logs);
+        } finally {
+            // Gigabytes of database files and copies: only the logs are kept.
+            for (String bulky : List.of("pgdata", "kafka", "copy")) {
+                deleteTree(work.resolve(bulky));
+            }
         }
         System.out.println("(service logs: " + logs + ")");
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** A moment of the load: when it was reached and every process's CPU by then. */
@@ -285,8 +301,8 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static Copied copy(PostgresServer postgres) throws Exception {
-        Path files = Files.createTempDirectory("closedloop-pipeline-copy");
+    private static Copied copy(PostgresServer postgres, Path files) throws Exception {
+        Files.createDirectories(files);
         Map<String, Long> rows = new LinkedHashMap<>();
         try (Connection loaded = postgres.connectAsAdmin("pipe_" + ServiceName.INGESTION.database())) {
             for (String table : INPUT_TABLES) {
