@@ -238,6 +238,9 @@ public final class RollupRecompute {
         /** Parts written so far (more than one when the sums outgrew the memory bound). */
         public int parts;
         private int written;
+        /** Wall and thread CPU nanoseconds of the parts written while computing. */
+        private long partNanos;
+        private long partCpu;
 
         Job(String workspace, int generation, int partition, int partitions, int lookbackDays, double halfLifeDays) {
             this.workspace = workspace;
@@ -258,11 +261,15 @@ public final class RollupRecompute {
                     CreditRollup rollup = compute(progress);
                     long t1 = System.nanoTime();
                     updateProgress(progress, "WRITING", total);
-                    writePart(progress, rollup);
+                    if (parts == 0 || !rollup.isEmpty()) {
+                        writePart(progress, rollup);
+                    }
                     int rows = written;
                     long t2 = System.nanoTime();
                     boolean swapped = finish(progress);
-                    timings = new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9, rows};
+                    // The parts written while computing count as writing.
+                    timings = new double[] {(t1 - t0 - partNanos) / 1e9, (t2 - t1 + partNanos) / 1e9, (System.nanoTime() - t2) / 1e9,
+                            rows};
                     return swapped;
                 } catch (SQLException | RuntimeException e) {
                     fail(progress, e);
@@ -312,16 +319,20 @@ public final class RollupRecompute {
                         for (; account != null; account = ahead.next()) {
                             rollup.add(account, 1);
                             done++;
-                            if (rollup.bytes() > partitionBytes) {
+                            if (rollup.bytesSoon() > partitionBytes && !rollup.isEmpty()) {
+                                long w0 = System.nanoTime();
+                                long c0 = THREADS.getCurrentThreadCpuTime();
                                 writePart(progress, rollup);
                                 rollup.clear();
+                                partNanos += System.nanoTime() - w0;
+                                partCpu += THREADS.getCurrentThreadCpuTime() - c0;
                             }
                             if (System.currentTimeMillis() - lastProgress >= PROGRESS_EVERY_MILLIS) {
                                 updateProgress(progress, "RUNNING", done);
                                 lastProgress = System.currentTimeMillis();
                             }
                         }
-                        computeCpuSeconds = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9;
+                        computeCpuSeconds = (THREADS.getCurrentThreadCpuTime() - cpu - partCpu) / 1e9;
                         ahead.close();
                         readCpuSeconds = ahead.readerCpuSeconds;
                     }

@@ -264,11 +264,17 @@ public final class CreditRollup {
     }
 
     /**
-     * About the bytes the sums and won deals take (each deal row with its key and profile strings counted at about 200
-     * bytes): a full recompute writes its sums out and starts over ({@link #clear}) above a bound.
+     * About the bytes the sums and won deals will take once the next few entries are added (the sums' arrays grow by
+     * doubling; each deal row with its key and profile strings counted at about 200 bytes): a full recompute writes its
+     * sums out and starts over ({@link #clear}) above a bound.
      */
-    public long bytes() {
-        return sums.bytes() + 200L * deals.size();
+    public long bytesSoon() {
+        return sums.bytesSoon() + 200L * deals.size();
+    }
+
+    /** Whether nothing was added since it was made or cleared. */
+    public boolean isEmpty() {
+        return sums.size() == 0 && deals.isEmpty();
     }
 
     /**

@@ -81,9 +81,19 @@ final class RollupSums {
         return size;
     }
 
-    /** The bytes its arrays take (what a full recompute bounds by writing its sums out and starting over). */
-    long bytes() {
-        return (long) capacity * (3L * models + 2L * components) * Double.BYTES + (long) keys.length * (Long.BYTES + Integer.BYTES);
+    /**
+     * The bytes its arrays will take once the next few entries make them grow (doubled), or take now while they have room
+     * for an eighth more: what a full recompute bounds by writing its sums out and starting over, checked between accounts,
+     * so it must be checked before the doubling.
+     */
+    long bytesSoon() {
+        boolean valuesGrow = size + capacity / 8 > capacity;
+        boolean keysGrow = 2 * (size + capacity / 8) > keys.length;
+        return bytes(valuesGrow ? 2 * capacity : capacity, keysGrow ? 2 * keys.length : keys.length);
+    }
+
+    private long bytes(int capacity, int slots) {
+        return (long) capacity * (3L * models + 2L * components) * Double.BYTES + (long) slots * (Long.BYTES + Integer.BYTES);
     }
 
     /** Every entry's key, by entry index. */

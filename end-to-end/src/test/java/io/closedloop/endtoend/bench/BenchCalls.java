@@ -97,7 +97,14 @@ final class BenchCalls {
             for (Map.Entry<String, String> position : positions.entrySet()) {
                 HttpRequest request = HttpRequest.newBuilder(URI.create(url + position.getKey() + "&after=" + position.getValue()))
                         .header("Authorization", "Bearer " + serviceToken).build();
-                if (!JSON.readTree(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body()).path("items").isEmpty()) {
+                HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                JsonNode page = response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+                if (page == null || !page.path("items").isArray()) {
+                    throw new IllegalStateException(url + ": HTTP " + response.statusCode() + " " + response.body());
+                }
+                // A partition's page walks the stream and holds that partition's items: another partition's item after the
+                // position is walked (and the position will move past it), so the consumer is not at the end yet.
+                if (!page.path("items").isEmpty() || page.path("walked").asInt() > 0) {
                     behind.add(consumer.database() + " on " + feed + position.getKey().replace("&partition=", " partition "));
                     break;
                 }
@@ -122,24 +129,16 @@ final class BenchCalls {
     }
 
     /**
-     * PostgreSQL's CPU so far: the server process's own and its exited children's (the backends of closed connections,
-     * reaped by it) from /proc, plus its live children's. Summing the live processes only would lose a closed backend's CPU.
-     */
-    static long postgresCpuMillis() {
-        return postgresCpuMillisByDatabase().values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    /**
-     * {@link #postgresCpuMillis()} by database: each live backend's CPU under its database's name (from its process title,
+     * The CPU so far of the PostgreSQL server whose process is {@code serverPid} (the first line of its data directory's
+     * postmaster.pid), by database: each live backend's CPU under its database's name (from its process title,
      * "postgres: user database host"), the server's and its background processes' (WAL writer, checkpointer, autovacuum
      * launcher) under "background", and the processes that have exited (closed connections' backends, autovacuum workers)
-     * under "exited".
+     * under "exited" (the server's reaped children's time in /proc: summing the live processes only would lose a closed
+     * backend's CPU).
      */
-    static Map<String, Long> postgresCpuMillisByDatabase() {
-        List<ProcessHandle> servers = ProcessHandle.allProcesses().filter(BenchCalls::isPostgres)
-                .filter(h -> h.parent().map(p -> !isPostgres(p)).orElse(true)).toList();
+    static Map<String, Long> postgresCpuMillisByDatabase(long serverPid) {
         Map<String, Long> millis = new java.util.TreeMap<>();
-        for (ProcessHandle server : servers) {
+        for (ProcessHandle server : ProcessHandle.of(serverPid).stream().toList()) {
             long own = procStatMillis(server.pid(), false);
             millis.merge("background", own, Long::sum);
             millis.merge("exited", procStatMillis(server.pid(), true) - own, Long::sum);
@@ -154,15 +153,11 @@ final class BenchCalls {
     private static String database(long pid) {
         try {
             String[] title = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ').trim().split("\\s+");
-            return title.length >= 4 && title[0].equals("postgres:") && title[3].matches(".*\\d+\\.\\d+.*|\\[local\\]")
+            return title.length >= 4 && title[0].equals("postgres:") && title[3].matches(".*\\(\\d+\\)|\\[local\\]")
                     ? title[2] : "background";
         } catch (Exception e) {
             return "background";
         }
-    }
-
-    private static boolean isPostgres(ProcessHandle h) {
-        return h.info().command().map(c -> c.endsWith("/postgres")).orElse(false);
     }
 
     /** utime + stime (+ cutime + cstime) of /proc/PID/stat, in milliseconds (clock ticks of 10 ms); 0 once the process is gone. */

@@ -74,6 +74,7 @@ public final class PipelineBenchmark {
                 BenchCalls.loadAverage());
 
         try (PostgresServer postgres = PostgresServer.embedded(work.resolve("pgdata"), 0)) {
+            long postgresPid = Long.parseLong(Files.readAllLines(work.resolve("pgdata").resolve("postmaster.pid")).get(0).strip());
             DevKeys keys = DevKeys.in(work.resolve("keys"));
             // The COPY's fresh database: ingestion's schema as its migrations make it, before any input.
             try (ClosedLoopSystem empty = ClosedLoopSystem.on(root, postgres, false, keys, "copy_")) {
@@ -103,7 +104,7 @@ public final class PipelineBenchmark {
                     system.start(EnumSet.of(service), ports, jvm, logs);
                 }
                 try {
-                    load = load(system, postgres, kafka, dataset);
+                    load = load(system, postgres, postgresPid, kafka, dataset);
                 } catch (Exception e) {
                     alive(system); // a call failed because a service stopped: say which and why
                     throw e;
@@ -138,7 +139,8 @@ public final class PipelineBenchmark {
     private record Loaded(DemoLoader.Loaded input, Instant started, List<Stage> stages, boolean reconciled, boolean journeysEqual) {
     }
 
-    private static Loaded load(ClosedLoopSystem system, PostgresServer postgres, KafkaBroker kafka, Dataset dataset) throws Exception {
+    private static Loaded load(ClosedLoopSystem system, PostgresServer postgres, long postgresPid, KafkaBroker kafka, Dataset dataset)
+            throws Exception {
         Map<String, ProcessHandle> processes = new LinkedHashMap<>();
         processes.put("ingestion", system.service(ServiceName.INGESTION).handle());
         processes.put("identity", system.service(ServiceName.IDENTITY).handle());
@@ -159,11 +161,11 @@ public final class PipelineBenchmark {
 
         List<Stage> stages = new ArrayList<>();
         Instant started = Instant.now();
-        stages.add(new Stage("start", started, cpuMillis(processes)));
+        stages.add(new Stage("start", started, cpuMillis(processes, postgresPid)));
         // Every process's CPU each second while loading: what each part of the load cost, and whom.
         List<Stage> samples = java.util.Collections.synchronizedList(new ArrayList<>(List.of(stages.get(0))));
         java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleAtFixedRate(() -> samples.add(new Stage("", Instant.now(), cpuMillis(processes))), 1, 1,
+        sampler.scheduleAtFixedRate(() -> samples.add(new Stage("", Instant.now(), cpuMillis(processes, postgresPid))), 1, 1,
                 java.util.concurrent.TimeUnit.SECONDS);
         DemoLoader.Loaded input;
         try {
@@ -173,7 +175,7 @@ public final class PipelineBenchmark {
             sampler.shutdownNow();
             sampler.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
         }
-        stages.add(new Stage("ingestion acknowledged", Instant.now(), cpuMillis(processes)));
+        stages.add(new Stage("ingestion acknowledged", Instant.now(), cpuMillis(processes, postgresPid)));
         samples.add(stages.get(1));
         System.out.printf("ingestion acknowledged %,d Segment messages, %,d accounts, %,d contacts, %,d opportunities, %,d invoices,"
                         + " %,d spend rows after %.1f s%n", input.messages(), input.accounts(), input.contacts(), input.opportunities(),
@@ -192,7 +194,7 @@ public final class PipelineBenchmark {
                 alive(system);
                 Thread.sleep(1000);
             }
-            stages.add(new Stage(consumer.module().replace("-service", "") + " caught up", Instant.now(), cpuMillis(processes)));
+            stages.add(new Stage(consumer.module().replace("-service", "") + " caught up", Instant.now(), cpuMillis(processes, postgresPid)));
             System.out.printf("%s caught up after %.1f s%n", consumer.module(), seconds(started, Instant.now()));
         }
         while (!BenchCalls.call(attribution, admin, "{ rollupRecompute { ready } }").path("data").path("rollupRecompute")
@@ -200,7 +202,7 @@ public final class PipelineBenchmark {
             alive(system);
             Thread.sleep(1000);
         }
-        stages.add(new Stage("rollups ready", Instant.now(), cpuMillis(processes)));
+        stages.add(new Stage("rollups ready", Instant.now(), cpuMillis(processes, postgresPid)));
         System.out.printf("rollups ready after %.1f s%n", seconds(started, Instant.now()));
         // Every report ready: the LINEAR credit of the whole dataset through the gateway the same three times a second apart
         // (the stage ends when that value was first answered).
@@ -216,7 +218,7 @@ public final class PipelineBenchmark {
             } else {
                 same = 1;
                 last = credit;
-                firstSeen = new Stage("every report ready", Instant.now(), cpuMillis(processes));
+                firstSeen = new Stage("every report ready", Instant.now(), cpuMillis(processes, postgresPid));
             }
             Thread.sleep(1000);
         }
@@ -286,10 +288,13 @@ public final class PipelineBenchmark {
     private static String cpuBetween(Stage before, Stage stage) {
         StringBuilder cpu = new StringBuilder();
         double cores = 0;
-        for (Map.Entry<String, Long> e : stage.cpuMillis().entrySet()) {
-            double s = (e.getValue() - before.cpuMillis().getOrDefault(e.getKey(), 0L)) / 1000.0;
+        // Every process of either moment: a database whose backends all closed in between has CPU before only.
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(stage.cpuMillis().keySet());
+        names.addAll(before.cpuMillis().keySet());
+        for (String name : names) {
+            double s = (stage.cpuMillis().getOrDefault(name, 0L) - before.cpuMillis().getOrDefault(name, 0L)) / 1000.0;
             cores += s;
-            cpu.append(String.format("%s %.1f; ", e.getKey(), s));
+            cpu.append(String.format("%s %.1f; ", name, s));
         }
         return String.format("%.1f core-seconds (%s)", cores, cpu.toString().replaceFirst("; $", ""));
     }
@@ -394,10 +399,10 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static Map<String, Long> cpuMillis(Map<String, ProcessHandle> processes) {
+    private static Map<String, Long> cpuMillis(Map<String, ProcessHandle> processes, long postgresPid) {
         Map<String, Long> millis = new LinkedHashMap<>();
         processes.forEach((name, p) -> millis.put(name, p.info().totalCpuDuration().map(Duration::toMillis).orElse(0L)));
-        BenchCalls.postgresCpuMillisByDatabase().forEach((database, cpu) -> millis.put("PostgreSQL " + database, cpu));
+        BenchCalls.postgresCpuMillisByDatabase(postgresPid).forEach((database, cpu) -> millis.put("PostgreSQL " + database, cpu));
         return millis;
     }
 

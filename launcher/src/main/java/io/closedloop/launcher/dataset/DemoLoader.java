@@ -259,38 +259,33 @@ public final class DemoLoader {
 
     /**
      * Sends every visit of {@code dataset} in batches of 100 messages from {@value #SENDERS} senders at once, as many
-     * browsers send; an account's messages all go through one sender, in their order. Returns the number of messages sent.
+     * browsers send; an account's messages all go through one sender, in their order. Returns the number of messages sent;
+     * the first failure of any sender stops the sending and is thrown.
      */
     public long sendVisits(Dataset dataset) throws IOException, InterruptedException {
         AtomicLong sent = new AtomicLong();
-        AtomicReference<Exception> failure = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         List<BlockingQueue<List<ObjectNode>>> lanes = new ArrayList<>();
         List<Thread> senders = new ArrayList<>();
         for (int i = 0; i < SENDERS; i++) {
             BlockingQueue<List<ObjectNode>> lane = new ArrayBlockingQueue<>(4);
             lanes.add(lane);
             Thread sender = new Thread(() -> {
-                // Takes every batch up to the lane's end even after a failure (then sending none): the producer never blocks.
-                while (true) {
-                    List<ObjectNode> batch;
-                    try {
-                        batch = lane.take();
-                    } catch (InterruptedException e) {
-                        failure.compareAndSet(null, e);
-                        return;
-                    }
-                    if (batch.isEmpty()) {
-                        return;
-                    }
-                    if (failure.get() == null) {
-                        try {
-                            sent.addAndGet(postBatch(batch));
-                        } catch (IOException | InterruptedException | RuntimeException e) {
-                            failure.compareAndSet(null, e);
+                try {
+                    for (List<ObjectNode> batch = lane.take(); !batch.isEmpty(); batch = lane.take()) {
+                        if (failure.get() == null) {
+                            try {
+                                sent.addAndGet(postBatch(batch));
+                            } catch (Throwable e) { // whatever it is, the load stops with it
+                                failure.compareAndSet(null, e);
+                            }
                         }
                     }
+                } catch (InterruptedException e) {
+                    failure.compareAndSet(null, e);
                 }
             }, "demo-sender-" + i);
+            sender.setDaemon(true);
             sender.start();
             senders.add(sender);
         }
@@ -298,48 +293,52 @@ public final class DemoLoader {
         for (int i = 0; i < SENDERS; i++) {
             pending.add(new ArrayList<>(BATCH + 2));
         }
-        int[] account = {0};
         try {
-            dataset.forEachAccount(data -> {
-                int lane = account[0]++ % SENDERS;
+            for (int a = 0; a < dataset.size().accounts() && failure.get() == null; a++) {
+                Dataset.AccountData data = dataset.account(a);
+                int lane = a % SENDERS;
                 List<ObjectNode> messages = pending.get(lane);
                 for (Dataset.Visit visit : data.visits()) {
                     messages.addAll(SegmentMessages.of(visit, data.account().domain()));
                 }
-                while (messages.size() >= BATCH && failure.get() == null) {
-                    send(lanes.get(lane), new ArrayList<>(messages.subList(0, BATCH)));
+                while (messages.size() >= BATCH) {
+                    send(lanes.get(lane), senders.get(lane), new ArrayList<>(messages.subList(0, BATCH)));
                     messages.subList(0, BATCH).clear();
                 }
-            });
-            for (int i = 0; i < SENDERS; i++) {
-                if (!pending.get(i).isEmpty() && failure.get() == null) {
-                    send(lanes.get(i), pending.get(i));
+            }
+            for (int i = 0; i < SENDERS && failure.get() == null; i++) {
+                if (!pending.get(i).isEmpty()) {
+                    send(lanes.get(i), senders.get(i), pending.get(i));
                 }
             }
-        } finally {
             for (int i = 0; i < SENDERS; i++) {
-                send(lanes.get(i), List.of()); // the end of the lane
+                send(lanes.get(i), senders.get(i), List.of()); // the end of the lane
             }
             for (Thread sender : senders) {
                 sender.join();
             }
+        } finally {
+            senders.forEach(Thread::interrupt); // a no-op once they ended; else (interrupted, failed) they stop
         }
-        Exception e = failure.get();
+        Throwable e = failure.get();
         if (e instanceof IOException io) {
             throw io;
         }
+        if (e instanceof InterruptedException interrupted) {
+            throw interrupted;
+        }
         if (e != null) {
-            throw new IOException("sending visits failed", e);
+            throw new IOException("sending visits failed: " + e, e);
         }
         return sent.get();
     }
 
-    private static void send(BlockingQueue<List<ObjectNode>> lane, List<ObjectNode> batch) {
-        try {
-            lane.put(batch);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while sending visits", e);
+    /** Puts a batch on a sender's lane, waiting while the lane is full and its sender alive (a sender that ended takes none). */
+    private static void send(BlockingQueue<List<ObjectNode>> lane, Thread sender, List<ObjectNode> batch) throws InterruptedException {
+        while (!lane.offer(batch, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!sender.isAlive()) {
+                return;
+            }
         }
     }
 

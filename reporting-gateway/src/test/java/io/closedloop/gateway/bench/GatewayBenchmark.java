@@ -99,8 +99,8 @@ public final class GatewayBenchmark {
                         "-Dclosedloop.ingestion.segment.rate-limit-burst=1000000000"), work.resolve("logs"));
                 // --cache-entries 0 measures attribution with every answer computed (ReportCache off).
                 String cacheEntries = options.getOrDefault("cache-entries", "0");
-                // 3 GB: a full recompute of this dataset's rollups holds every (day, key) cell of its partitions in memory and
-                // runs out of 1 GB (issue 20: the rollups' representation must fit 512 MB); --attribution-heap changes it.
+                // 3 GB: room for a resident rollup index (--index-megabytes); the full recompute itself fits 512 MB since it writes
+                // its sums out in parts (closedloop.recompute.partition-memory); --attribution-heap changes it.
                 List<String> attributionOptions = new ArrayList<>(List.of("-Xmx" + options.getOrDefault("attribution-heap", "3g"),
                         "-Dclosedloop.reports.cache-entries=" + cacheEntries));
                 if (options.containsKey("index-megabytes")) {
