@@ -110,8 +110,10 @@ public final class PipelineBenchmark {
                     throw e;
                 }
             }
+            String maintenance = maintenance(postgres);
             Copied copied = copy(postgres, work.resolve("copy"));
             summary(load, copied, logs);
+            System.out.println(maintenance);
         } finally {
             // Gigabytes of database files and copies: only the logs are kept.
             for (String bulky : List.of("pgdata", "kafka", "copy")) {
@@ -304,6 +306,25 @@ public final class PipelineBenchmark {
         long total() {
             return rows.values().stream().mapToLong(Long::longValue).sum();
         }
+    }
+
+    /**
+     * What PostgreSQL's processes that exited did, per database of the load: the sessions opened (each a backend started,
+     * authenticated and ended), and the autovacuum and autoanalyze runs of its tables.
+     */
+    private static String maintenance(PostgresServer postgres) throws Exception {
+        StringBuilder out = new StringBuilder("PostgreSQL sessions and autovacuum runs during the load:");
+        for (ServiceName service : List.of(ServiceName.INGESTION, ServiceName.IDENTITY, ServiceName.ATTRIBUTION)) {
+            String database = "pipe_" + service.database();
+            try (Connection c = postgres.connectAsAdmin(database); Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("select (select sessions from pg_stat_database where datname = current_database()),"
+                         + " sum(autovacuum_count), sum(autoanalyze_count) from pg_stat_user_tables")) {
+                r.next();
+                out.append(String.format(" %s %,d sessions, %d autovacuums, %d autoanalyzes;", database, r.getLong(1), r.getLong(2),
+                        r.getLong(3)));
+            }
+        }
+        return out.toString().replaceFirst(";$", "");
     }
 
     private static Copied copy(PostgresServer postgres, Path files) throws Exception {
