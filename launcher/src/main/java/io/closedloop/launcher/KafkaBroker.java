@@ -77,7 +77,7 @@ public final class KafkaBroker implements AutoCloseable {
                 // The relay creates each topic with its retention (closedloop.kafka.retention); check expiry often.
                 "log.retention.check.interval.ms=10000", ""));
         if (!Files.exists(data.resolve("meta.properties"))) {
-            run(lib, List.of("kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", properties.toString(), "--standalone"), true);
+            run(lib, List.of("kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId(), "-c", properties.toString(), "--standalone"), true);
         }
         process = run(lib, List.of("kafka.Kafka", properties.toString()), false);
         awaitListening(Duration.ofSeconds(60));
@@ -100,7 +100,10 @@ public final class KafkaBroker implements AutoCloseable {
         return started;
     }
 
-    /** A cluster id as Kafka's own tool makes one: a random UUID in URL-safe base64 without padding. */
+    /**
+     * A cluster id as Kafka's own tool makes one: a random UUID in URL-safe base64 without padding. It may start with '-'
+     * (one in 64), which the storage tool would read as an option unless it is given as {@code --cluster-id=<id>}.
+     */
     private static String clusterId() {
         UUID uuid = UUID.randomUUID();
         java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
