@@ -362,7 +362,7 @@ public final class RollupRecompute {
          */
         private void writePart(Connection c, CreditRollup rollup) throws SQLException {
             int part = partition + partitions * parts++;
-            int[] written = {0};
+            int[] chunks = {0};
             c.setAutoCommit(false);
             try (PreparedStatement insert = c.prepareStatement("insert into rollup_series (workspace_id, generation, part, basis,"
                     + " dimension, columns, chunk, cells) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -376,7 +376,7 @@ public final class RollupRecompute {
                     insert.setInt(7, chunk);
                     insert.setBytes(8, cells);
                     insert.executeUpdate();
-                    if (++written[0] % 16 == 0) {
+                    if (++chunks[0] % 16 == 0) {
                         heartbeat(c);
                     }
                 });
@@ -388,7 +388,7 @@ public final class RollupRecompute {
                 c.setAutoCommit(true);
             }
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-            this.written += written[0] + writeDeals(c, copy, rollup, part);
+            written += chunks[0] + writeDeals(c, copy, rollup, part);
         }
 
         /** Commits the chunks so far with the partition's heartbeat: a claim takes over a partition whose heartbeat is old. */

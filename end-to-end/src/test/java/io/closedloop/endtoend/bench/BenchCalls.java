@@ -120,6 +120,15 @@ final class BenchCalls {
         return second < 0 ? cursor : cursor.substring(0, second);
     }
 
+    /** Every service on a free port (ClosedLoopSystem.start's 0). */
+    static Map<ServiceName, Integer> freePorts() {
+        Map<ServiceName, Integer> ports = new HashMap<>();
+        for (ServiceName s : ServiceName.values()) {
+            ports.put(s, 0);
+        }
+        return ports;
+    }
+
     static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).strip();

@@ -78,7 +78,7 @@ public final class PipelineBenchmark {
             DevKeys keys = DevKeys.in(work.resolve("keys"));
             // The COPY's fresh database: ingestion's schema as its migrations make it, before any input.
             try (ClosedLoopSystem empty = ClosedLoopSystem.on(root, postgres, false, keys, "copy_")) {
-                empty.start(EnumSet.of(ServiceName.INGESTION), freePorts(), List.of("-Xmx" + heap), logs.resolve("copy"));
+                empty.start(EnumSet.of(ServiceName.INGESTION), BenchCalls.freePorts(), List.of("-Xmx" + heap), logs.resolve("copy"));
             }
             Loaded load;
             try (KafkaBroker kafka = transport.equals("kafka") ? KafkaBroker.start(root, work.resolve("kafka"), ClosedLoopSystem.freePort(),
@@ -92,7 +92,7 @@ public final class PipelineBenchmark {
                 }
                 system.environment(ServiceName.INGESTION, "CLOSEDLOOP_INGESTION_SEGMENT_RATE_LIMIT_PER_SECOND", "1000000000")
                         .environment(ServiceName.INGESTION, "CLOSEDLOOP_INGESTION_SEGMENT_RATE_LIMIT_BURST", "1000000000");
-                Map<ServiceName, Integer> ports = freePorts();
+                Map<ServiceName, Integer> ports = BenchCalls.freePorts();
                 for (ServiceName service : List.of(ServiceName.INGESTION, ServiceName.IDENTITY, ServiceName.ATTRIBUTION, ServiceName.GATEWAY)) {
                     // A service out of memory stops (and the benchmark with it) instead of limping on; its GC log gives its peak heap.
                     List<String> jvm = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError",
@@ -425,14 +425,6 @@ public final class PipelineBenchmark {
         processes.forEach((name, p) -> millis.put(name, p.info().totalCpuDuration().map(Duration::toMillis).orElse(0L)));
         BenchCalls.postgresCpuMillisByDatabase(postgresPid).forEach((database, cpu) -> millis.put("PostgreSQL " + database, cpu));
         return millis;
-    }
-
-    private static Map<ServiceName, Integer> freePorts() {
-        Map<ServiceName, Integer> ports = new HashMap<>();
-        for (ServiceName s : ServiceName.values()) {
-            ports.put(s, 0);
-        }
-        return ports;
     }
 
     private static double seconds(Instant from, Instant to) {

@@ -129,10 +129,7 @@ public final class ReplicasBenchmark {
             if (kafka != null) {
                 system.feedsOverKafka(kafka.bootstrapServers(), partitions);
             }
-            Map<ServiceName, Integer> ports = new HashMap<>();
-            for (ServiceName s : ServiceName.values()) {
-                ports.put(s, 0);
-            }
+            Map<ServiceName, Integer> ports = BenchCalls.freePorts();
             system.environment(ServiceName.INGESTION, "CLOSEDLOOP_INGESTION_SEGMENT_RATE_LIMIT_PER_SECOND", "1000000000")
                     .environment(ServiceName.INGESTION, "CLOSEDLOOP_INGESTION_SEGMENT_RATE_LIMIT_BURST", "1000000000")
                     .environment(ServiceName.ATTRIBUTION, "CLOSEDLOOP_FEEDS_PARTITIONS", Integer.toString(partitions))
