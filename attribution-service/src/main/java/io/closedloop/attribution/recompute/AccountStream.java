@@ -1,14 +1,16 @@
 package io.closedloop.attribution.recompute;
 
 import io.closedloop.attribution.model.Journey;
-import io.closedloop.attribution.rollup.AccountState;
-import io.closedloop.attribution.rollup.AccountState.OpportunityState;
-import io.closedloop.attribution.rollup.AccountState.TouchState;
+import io.closedloop.attribution.journey.AccountState;
+import io.closedloop.attribution.journey.Opportunity;
+import io.closedloop.attribution.journey.TouchRow;
 import io.closedloop.attribution.repository.BinaryCopyReader;
 import io.closedloop.attribution.repository.RollupRepository;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,7 +25,7 @@ import java.util.Set;
  * cursor with a fetch size never gets parallel workers, while {@code COPY (query) TO STDOUT} may
  * join and sort the touches in parallel (the opportunities' lead-time subqueries would keep a
  * single statement serial); and the binary format needs no text formatting on the server nor
- * parsing here (timestamps travel as microseconds, amounts as doubles). Both statements run in
+ * parsing here (timestamps travel as microseconds; amounts as their exact text, few per account). Both statements run in
  * one snapshot (the second connection imports the first's).
  */
 final class AccountStream implements AutoCloseable {
@@ -35,7 +37,7 @@ final class AccountStream implements AutoCloseable {
     private String touchAccount;
 
     AccountStream(InputStream opportunities, InputStream touches) throws IOException {
-        this.opportunities = new BinaryCopyReader(opportunities, 7);
+        this.opportunities = new BinaryCopyReader(opportunities, 8);
         this.touches = new BinaryCopyReader(touches, 9);
         opportunityAccount = this.opportunities.nextRow() ? this.opportunities.text() : null;
         touchAccount = this.touches.nextRow() ? this.touches.text() : null;
@@ -54,7 +56,7 @@ final class AccountStream implements AutoCloseable {
     static String opportunitiesSql(String workspace, int partition, int partitions) {
         return """
                 copy (select coalesce(o.account_id, '') collate "C" as account_key, o.id, o.created_at, o.closed_at,
-                             o.lead_created_at, o.amount::float8, o.status
+                             o.lead_created_at, o.amount::text, o.currency, o.status
                       from journey_opportunity o
                       where o.workspace_id = %s%s
                       order by 1, o.id collate "C") to stdout (format binary)"""
@@ -83,31 +85,35 @@ final class AccountStream implements AutoCloseable {
             return null;
         }
         String key = opportunityAccount;
-        List<OpportunityState> opps = new ArrayList<>(4);
+        String accountId = key.isEmpty() ? null : key;
+        List<Opportunity> opps = new ArrayList<>(4);
         while (key.equals(opportunityAccount)) {
             String id = opportunities.text();
-            long created = opportunities.millis();
-            Long closed = opportunities.millis();
-            Long lead = opportunities.millis();
-            double amount = opportunities.float8(0); // a missing amount counts as 0
-            opps.add(new OpportunityState(id, created, opportunities.sharedText(), closed, lead, amount));
+            Instant created = opportunities.instant();
+            Instant closed = opportunities.instant();
+            Instant lead = opportunities.instant();
+            String amount = opportunities.text();
+            String currency = opportunities.sharedText();
+            String status = opportunities.sharedText();
+            opps.add(new Opportunity(id, accountId, amount == null ? null : new BigDecimal(amount), currency, created, status,
+                    closed, lead, Set.of()));
             opportunityAccount = opportunities.nextRow() ? opportunities.text() : null;
         }
         while (touchAccount != null && Journey.compareByCodePoint(touchAccount, key) < 0) {
             touchAccount = touches.nextRow() ? touches.text() : null; // an account without opportunities here
         }
-        List<TouchState> accountTouches = new ArrayList<>();
+        List<TouchRow> accountTouches = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         while (key.equals(touchAccount)) {
             String id = touches.text();
-            long occurred = touches.millis();
+            Instant occurred = touches.instant();
             if (seen.add(id)) {
-                accountTouches.add(new TouchState(id, occurred, touches.sharedText(), touches.sharedText(),
-                        touches.sharedText(), touches.sharedText(), touches.sharedText(), touches.sharedText()));
+                accountTouches.add(new TouchRow(id, occurred, touches.sharedText(), touches.sharedText(),
+                        touches.sharedText(), touches.sharedText(), touches.sharedText(), touches.sharedText(), Set.of()));
             }
             touchAccount = touches.nextRow() ? touches.text() : null;
         }
-        return new AccountState(key.isEmpty() ? null : key, opps, accountTouches);
+        return new AccountState(accountId, opps, accountTouches);
     }
 
     @Override

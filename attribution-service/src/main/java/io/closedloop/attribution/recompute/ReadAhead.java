@@ -1,6 +1,6 @@
 package io.closedloop.attribution.recompute;
 
-import io.closedloop.attribution.rollup.AccountState;
+import io.closedloop.attribution.journey.AccountState;
 
 import java.io.IOException;
 import java.util.ArrayList;

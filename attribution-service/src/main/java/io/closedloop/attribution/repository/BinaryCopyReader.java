@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,6 +19,7 @@ public final class BinaryCopyReader implements AutoCloseable {
 
     /** Milliseconds from the Unix epoch to PostgreSQL's epoch, 2000-01-01 (binary timestamps count from it). */
     private static final long PG_EPOCH_MILLIS = 946_684_800_000L;
+    private static final long PG_EPOCH_SECONDS = PG_EPOCH_MILLIS / 1000;
     private static final byte[] SIGNATURE = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
 
     private final DataInputStream in;
@@ -81,6 +83,16 @@ public final class BinaryCopyReader implements AutoCloseable {
             return null;
         }
         return Math.floorDiv(in.readLong(), 1000L) + PG_EPOCH_MILLIS;
+    }
+
+    /** timestamptz to the microsecond, as the SQL client reads it; null when NULL. */
+    public Instant instant() throws IOException {
+        int length = length();
+        if (length < 0) {
+            return null;
+        }
+        long micros = in.readLong();
+        return Instant.ofEpochSecond(PG_EPOCH_SECONDS + Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
     }
 
     /** float8, {@code ifNull} when NULL. */

@@ -2,7 +2,8 @@ package io.closedloop.attribution.repository;
 
 import io.agroal.api.AgroalDataSource;
 import io.closedloop.attribution.journey.AccountTouches;
-import io.closedloop.attribution.report.Dimension;
+import io.closedloop.attribution.journey.Opportunity;
+import io.closedloop.attribution.journey.TouchRow;
 import io.closedloop.attribution.OnDemandLimitException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -16,7 +17,6 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyInputStream;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,35 +41,6 @@ import java.util.TreeSet;
 @ApplicationScoped
 public class JourneyRepository {
 
-    /**
-     * An opportunity with the earliest lead-creation time of its people and the persons of its
-     * contact roles (the CONTACT_ROLES journey scope).
-     */
-    public record Opportunity(String id, String accountId, BigDecimal amount, String currency, Instant createdAt,
-                              String status, Instant closedAt, Instant leadCreatedAt, Set<String> rolePersons) {
-    }
-
-    /**
-     * A touch of an account's journey and every person of that account it was resolved to (a named person and a
-     * shared mailbox quarantined into a person of its own can both carry one touch).
-     */
-    public record TouchRow(String id, Instant occurredAt, String type, String channel, String source, String medium,
-                           String campaign, String content, Set<String> personIds) {
-
-        /** This touch's group in a report grouped by {@code groupBy}; {@link Dimension#NO_VALUE} without a value. */
-        public String key(Dimension groupBy) {
-            String value = switch (groupBy) {
-                case CHANNEL -> channel;
-                case SOURCE -> source;
-                case MEDIUM -> medium;
-                case CAMPAIGN -> campaign;
-                case CONTENT -> content;
-                case TOUCH_TYPE -> type;
-            };
-            return value == null ? Dimension.NO_VALUE : value;
-        }
-    }
-
     // The lead-creation time from the journey_opportunity view (V19), as every journey reads it.
     private static final String OPPORTUNITY = """
             select o.id, o.account_id, o.amount, o.currency, o.created_at, o.status, o.closed_at, o.lead_created_at,
@@ -78,8 +49,8 @@ public class JourneyRepository {
                            and m.identifier in (select 'contact_id:' || c from unnest(o.contact_ids) as c)) as role_persons
             from journey_opportunity o
             """;
-    // The same without the people: no subquery of memberships per opportunity.
-    private static final String DEAL = """
+    // The same without the people: no subquery of memberships per opportunity (the rollups read this too).
+    static final String DEAL = """
             select o.id, o.account_id, o.amount, o.currency, o.created_at, o.status, o.closed_at, o.lead_created_at
             from journey_opportunity o
             """;
@@ -420,13 +391,19 @@ public class JourneyRepository {
                 if (person != null) {
                     persons.add(person);
                 }
-                return new TouchRow(id, r.getOffsetDateTime("occurred_at").toInstant(), r.getString("type"), r.getString("channel"),
-                        r.getString("source"), r.getString("medium"), r.getString("campaign"), r.getString("content"), persons);
+                return touch(r, persons);
             });
         }
         Map<String, List<TouchRow>> lists = new HashMap<>();
         byAccount.forEach((account, touches) -> lists.put(account, new ArrayList<>(touches.values())));
         return lists;
+    }
+
+    /** A row naming a touch's columns (id, occurred_at, type, channel, source, medium, campaign, content). */
+    static TouchRow touch(Row r, Set<String> persons) {
+        return new TouchRow(r.getString("id"), r.getOffsetDateTime("occurred_at").toInstant(), r.getString("type"),
+                r.getString("channel"), r.getString("source"), r.getString("medium"), r.getString("campaign"),
+                r.getString("content"), persons);
     }
 
     private Uni<List<Opportunity>> list(String sql, Tuple args) {
@@ -439,8 +416,8 @@ public class JourneyRepository {
         });
     }
 
-    /** A row of OPPORTUNITY, or of DEAL (without the people: no lead-creation time, no persons), by position. */
-    private static Opportunity opportunity(Row r) {
+    /** A row of OPPORTUNITY, or of DEAL (without the people: no persons), by position. */
+    static Opportunity opportunity(Row r) {
         boolean people = r.size() > 8;
         return new Opportunity(r.getString(0), r.getString(1), r.getBigDecimal(2), r.getString(3), instant(r, 4), r.getString(5),
                 instant(r, 6), r.size() > 7 ? instant(r, 7) : null, people ? Set.of(r.getArrayOfStrings(8)) : Set.of());

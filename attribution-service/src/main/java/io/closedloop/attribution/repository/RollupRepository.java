@@ -1,6 +1,8 @@
 package io.closedloop.attribution.repository;
 
-import io.closedloop.attribution.rollup.AccountState;
+import io.closedloop.attribution.journey.AccountState;
+import io.closedloop.attribution.journey.Opportunity;
+import io.closedloop.attribution.journey.TouchRow;
 import io.closedloop.attribution.rollup.CreditRollup;
 import io.closedloop.attribution.rollup.DaySums;
 import io.closedloop.attribution.rollup.KeyNumbers;
@@ -11,8 +13,6 @@ import io.closedloop.attribution.rollup.RollupColumns;
 import io.closedloop.attribution.rollup.RollupRow;
 import io.closedloop.attribution.rollup.RollupState;
 
-import io.closedloop.attribution.rollup.AccountState.OpportunityState;
-import io.closedloop.attribution.rollup.AccountState.TouchState;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -21,9 +21,7 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.math.BigDecimal;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -161,14 +159,14 @@ public class RollupRepository {
     public Uni<List<AccountState>> load(SqlClient tx, String workspace, Set<String> accounts,
                                         Set<String> accountlessOpportunities) {
         String[] accountArray = accounts.toArray(new String[0]);
-        return tx.preparedQuery(OPPORTUNITIES + """
+        return tx.preparedQuery(JourneyRepository.DEAL + """
                          where o.workspace_id = $1 and (o.account_id = any($2) or (o.account_id is null and o.id = any($3)))""")
                 .execute(Tuple.of(workspace, accountArray, accountlessOpportunities.toArray(new String[0])))
                 .chain(oppRows -> {
-                    Map<String, List<OpportunityState>> opportunities = new LinkedHashMap<>();
-                    List<OpportunityState> accountless = new ArrayList<>();
+                    Map<String, List<Opportunity>> opportunities = new LinkedHashMap<>();
+                    List<Opportunity> accountless = new ArrayList<>();
                     for (Row r : oppRows) {
-                        OpportunityState o = opportunity(r);
+                        Opportunity o = JourneyRepository.opportunity(r);
                         String account = r.getString("account_id");
                         if (account == null) {
                             accountless.add(o);
@@ -176,13 +174,13 @@ public class RollupRepository {
                             opportunities.computeIfAbsent(account, a -> new ArrayList<>()).add(o);
                         }
                     }
-                    Uni<Map<String, List<TouchState>>> touches = opportunities.isEmpty() ? Uni.createFrom().item(Map.of())
+                    Uni<Map<String, List<TouchRow>>> touches = opportunities.isEmpty() ? Uni.createFrom().item(Map.of())
                             : tx.preparedQuery(TOUCHES_OF_ACCOUNTS)
                             .execute(Tuple.of(workspace, opportunities.keySet().toArray(new String[0])))
                             .map(rows -> {
-                                Map<String, List<TouchState>> byAccount = new LinkedHashMap<>();
+                                Map<String, List<TouchRow>> byAccount = new LinkedHashMap<>();
                                 for (Row r : rows) {
-                                    byAccount.computeIfAbsent(r.getString("account_id"), a -> new ArrayList<>()).add(touch(r));
+                                    byAccount.computeIfAbsent(r.getString("account_id"), a -> new ArrayList<>()).add(JourneyRepository.touch(r, Set.of()));
                                 }
                                 return byAccount;
                             });
@@ -354,12 +352,6 @@ public class RollupRepository {
                 .execute(Tuple.of(workspace)).replaceWithVoid();
     }
 
-    // The lead-creation time from the journey_opportunity view (V19), as every journey reads it.
-    static final String OPPORTUNITIES = """
-            select o.id, o.account_id, o.amount, o.created_at, o.status, o.closed_at, o.lead_created_at
-            from journey_opportunity o
-            """;
-
     // A touch reached through several identifiers of one account counts once.
     static final String TOUCHES_OF_ACCOUNTS = """
             select distinct on (m.account_id, t.id) m.account_id, t.id, t.occurred_at, t.type, t.channel, t.source,
@@ -368,26 +360,6 @@ public class RollupRepository {
             join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
             where m.workspace_id = $1 and m.account_id = any($2)""";
 
-    private static OpportunityState opportunity(Row r) {
-        BigDecimal amount = r.getBigDecimal("amount");
-        return new OpportunityState(r.getString("id"), millis(r.getOffsetDateTime("created_at")), r.getString("status"),
-                nullableMillis(r.getOffsetDateTime("closed_at")), nullableMillis(r.getOffsetDateTime("lead_created_at")),
-                amount == null ? 0 : amount.doubleValue());
-    }
-
-    private static TouchState touch(Row r) {
-        return new TouchState(r.getString("id"), millis(r.getOffsetDateTime("occurred_at")), r.getString("type"),
-                r.getString("channel"), r.getString("source"), r.getString("medium"), r.getString("campaign"),
-                r.getString("content"));
-    }
-
-    private static long millis(OffsetDateTime t) {
-        return t.toInstant().toEpochMilli();
-    }
-
-    private static Long nullableMillis(OffsetDateTime t) {
-        return t == null ? null : t.toInstant().toEpochMilli();
-    }
 
     private static Uni<Set<String>> strings(SqlClient tx, String sql, Tuple args) {
         return tx.preparedQuery(sql).execute(args).map(rows -> {

@@ -3,7 +3,7 @@ package io.closedloop.attribution.repository;
 import io.closedloop.attribution.AttributionSettings;
 import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.OnDemandLimitException;
-import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
+import io.closedloop.attribution.journey.TouchRow;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

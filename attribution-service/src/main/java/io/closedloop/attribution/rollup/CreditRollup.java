@@ -1,5 +1,8 @@
 package io.closedloop.attribution.rollup;
 
+import io.closedloop.attribution.journey.AccountState;
+import io.closedloop.attribution.journey.Opportunity;
+import io.closedloop.attribution.journey.TouchRow;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.ModelName;
@@ -16,7 +19,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.closedloop.attribution.rollup.AccountState.TouchState;
 
 /**
  * Adds accounts' journeys to the rollup sums of every standard model (pure Java, no framework):
@@ -80,36 +82,38 @@ public final class CreditRollup {
         if (account.opportunities().isEmpty()) {
             return;
         }
-        List<TouchState> touches = new ArrayList<>(account.touches());
-        // Sorted once per account, so each journey's own sort finds them in order.
-        touches.sort(Comparator.comparingLong(TouchState::occurredAt).thenComparing(TouchState::id, Journey::compareByCodePoint));
+        List<TouchRow> touches = new ArrayList<>(account.touches());
+        // Sorted once per account, as the models order a journey (time to the millisecond, then id), so each journey's
+        // own sort finds them in order.
+        touches.sort(Comparator.comparingLong((TouchRow t) -> t.occurredAt().toEpochMilli())
+                .thenComparing(TouchRow::id, Journey::compareByCodePoint));
         int n = touches.size();
-        List<Touch> modelTouches = new ArrayList<>(n);
+        List<Touch> sorted = new ArrayList<>(n);
         Map<Touch, Integer> indexOf = new IdentityHashMap<>(n * 2);
         int[] values = new int[n * DIMENSIONS.length];
         for (int i = 0; i < n; i++) {
-            TouchState t = touches.get(i);
-            Touch touch = new Touch(t.id(), t.occurredAt(), t.channel(), "FORM_FILL".equals(t.type()));
-            modelTouches.add(touch);
+            TouchRow t = touches.get(i);
+            Touch touch = t.modelTouch();
+            sorted.add(touch);
             indexOf.put(touch, i);
             for (int d = 0; d < DIMENSIONS.length; d++) {
-                values[i * DIMENSIONS.length + d] = intern(value(t, DIMENSIONS[d]));
+                values[i * DIMENSIONS.length + d] = intern(t.key(DIMENSIONS[d]));
             }
         }
-        AccountState.OpportunityState firstWon = account.accountId() == null ? null : firstWon(account);
-        for (AccountState.OpportunityState o : account.opportunities()) {
-            addJourney(o, Basis.PIPELINE, false, modelTouches, indexOf, values, sign);
-            if ("WON".equals(o.status()) && o.closedAt() != null) {
-                addJourney(o, Basis.REVENUE, o == firstWon, modelTouches, indexOf, values, sign);
+        Opportunity firstWon = account.accountId() == null ? null : firstWon(account);
+        for (Opportunity o : account.opportunities()) {
+            addJourney(o, Basis.PIPELINE, false, sorted, indexOf, values, sign);
+            if (o.isWon()) {
+                addJourney(o, Basis.REVENUE, o == firstWon, sorted, indexOf, values, sign);
             }
         }
     }
 
     /** The account's first won deal (earliest close, then id), as ReportRepository.firstWonDeals picks it. */
-    private static AccountState.OpportunityState firstWon(AccountState account) {
-        AccountState.OpportunityState first = null;
-        for (AccountState.OpportunityState o : account.opportunities()) {
-            if ("WON".equals(o.status()) && o.closedAt() != null && (first == null || o.closedAt() < first.closedAt()
+    private static Opportunity firstWon(AccountState account) {
+        Opportunity first = null;
+        for (Opportunity o : account.opportunities()) {
+            if (o.isWon() && (first == null || o.closedAt().isBefore(first.closedAt())
                     || o.closedAt().equals(first.closedAt()) && Journey.compareByCodePoint(o.id(), first.id()) < 0)) {
                 first = o;
             }
@@ -117,21 +121,20 @@ public final class CreditRollup {
         return first;
     }
 
-    private void addJourney(AccountState.OpportunityState o, Basis basis, boolean newCustomer, List<Touch> touches,
+    private void addJourney(Opportunity o, Basis basis, boolean newCustomer, List<Touch> touches,
                             Map<Touch, Integer> indexOf, int[] values, double sign) {
-        Journey journey = Journey.builder().basis(basis).opportunityCreatedAt(o.createdAt())
-                .leadCreatedAt(o.leadCreatedAt()).closedAt(o.closedAt()).lookback(lookback)
-                .touches(touches).build();
-        long day = Math.floorDiv(basis == Basis.PIPELINE ? o.createdAt() : o.closedAt(), DAY_MILLIS);
+        Journey journey = o.journey(basis, lookback, touches);
+        double amount = o.amountOrZero();
+        long day = Math.floorDiv((basis == Basis.PIPELINE ? o.createdAt() : o.closedAt()).toEpochMilli(), DAY_MILLIS);
         int b = basis.ordinal();
         int counts = sums.entry(key(day, b, COUNTS_DIMENSION, journey.isUnattributed() ? unattributedKey : attributedKey));
         int newCounts = newCustomer ? sums.entry(key(day, NEW_CUSTOMER_BASIS, COUNTS_DIMENSION,
                 journey.isUnattributed() ? unattributedKey : attributedKey)) : -1;
         // The counts carry the deals' amounts, the unattributed ones' too: attributed + unattributed = the scope's amount.
         for (int m = 0; m < models.length; m++) {
-            sums.add(counts, m, sign, sign * o.amount(), sign);
+            sums.add(counts, m, sign, sign * amount, sign);
             if (newCustomer) {
-                sums.add(newCounts, m, sign, sign * o.amount(), sign);
+                sums.add(newCounts, m, sign, sign * amount, sign);
             }
         }
         if (journey.isUnattributed()) {
@@ -191,9 +194,9 @@ public final class CreditRollup {
                 }
                 for (int s = 0; s < count; s++) {
                     double c = scratch[s];
-                    sums.add(distinct[d][s], m, sign * c, sign * c * o.amount(), c > 0 ? sign : 0);
+                    sums.add(distinct[d][s], m, sign * c, sign * c * amount, c > 0 ? sign : 0);
                     if (newCustomer) {
-                        sums.add(distinctNew[d][s], m, sign * c, sign * c * o.amount(), c > 0 ? sign : 0);
+                        sums.add(distinctNew[d][s], m, sign * c, sign * c * amount, c > 0 ? sign : 0);
                     }
                     if (masks != null && c > 0) {
                         masks[d][s] |= 1 << m;
@@ -201,10 +204,10 @@ public final class CreditRollup {
                 }
             }
         }
-        addComponents(journey, slotOf, distinct, distinctNew, distinctCount, sign, o.amount());
+        addComponents(journey, slotOf, distinct, distinctNew, distinctCount, sign, amount);
         if (masks != null) {
             // The same days as PerformanceReports computes on demand: close minus the journey's first touch.
-            double days = (o.closedAt() - journey.touch(0).epochMillis()) / (double) DAY_MILLIS;
+            double days = (o.closedAt().toEpochMilli() - journey.touch(0).epochMillis()) / (double) DAY_MILLIS;
             for (int d = 0; d < DIMENSIONS.length; d++) {
                 StringBuilder profile = new StringBuilder();
                 for (int s = 0; s < distinctCount[d]; s++) {
@@ -422,17 +425,5 @@ public final class CreditRollup {
             keyNames.add(value);
         }
         return id;
-    }
-
-    private static String value(TouchState t, Dimension d) {
-        String value = switch (d) {
-            case CHANNEL -> t.channel();
-            case SOURCE -> t.source();
-            case MEDIUM -> t.medium();
-            case CAMPAIGN -> t.campaign();
-            case CONTENT -> t.content();
-            case TOUCH_TYPE -> t.type();
-        };
-        return value == null ? "(none)" : value;
     }
 }

@@ -4,7 +4,6 @@ import io.closedloop.plumbing.graphql.Money;
 import io.closedloop.attribution.report.Rounding;
 import io.closedloop.attribution.AttributionSettings;
 import io.closedloop.attribution.JourneyScope;
-import io.closedloop.attribution.OnDemandLimitException;
 import io.closedloop.attribution.OpportunityStatus;
 import io.closedloop.attribution.TouchType;
 import io.closedloop.attribution.model.Basis;
@@ -26,8 +25,8 @@ import io.closedloop.attribution.report.ModelExplanations;
 import io.closedloop.attribution.report.ReportViews.ModelExplanation;
 import io.closedloop.attribution.report.OpportunityJourney;
 import io.closedloop.attribution.repository.JourneyRepository;
-import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
-import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
+import io.closedloop.attribution.journey.Opportunity;
+import io.closedloop.attribution.journey.TouchRow;
 import io.closedloop.attribution.repository.JourneyRepository.Window;
 import io.closedloop.attribution.rollup.RollupState;
 import io.smallrye.mutiny.Uni;
@@ -38,7 +37,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -192,7 +190,7 @@ public class AttributionService {
         int digits = Rounding.digits(o.currency());
         double[] shares = new double[journey.size()];
         for (int i = 0; i < shares.length; i++) {
-            shares[i] = credit[i] * amount(o);
+            shares[i] = credit[i] * o.amountOrZero();
         }
         // The touches' amounts add up to the opportunity's exactly (nothing when unattributed).
         Money whole = Rounding.of(o.amount() == null ? BigDecimal.ZERO : o.amount(), digits);
@@ -308,7 +306,7 @@ public class AttributionService {
                 String key = byId.get(j.touch(i).id()).key(groupBy);
                 double[] sum = sums.computeIfAbsent(key, x -> new double[2]);
                 sum[0] += credit[i];
-                sum[1] += credit[i] * amount(o);
+                sum[1] += credit[i] * o.amountOrZero();
                 if (credit[i] > 0) {
                     opportunitiesOf.computeIfAbsent(key, x -> new HashSet<>()).add(o.id());
                 }
@@ -497,7 +495,7 @@ public class AttributionService {
             Journey j = journey(o, rows, basis, lookback);
             if (j.isUnattributed()) {
                 unattributed++;
-                unattributedAmount += amount(o);
+                unattributedAmount += o.amountOrZero();
             } else {
                 converting.add(o);
                 journeys.add(j);
@@ -613,17 +611,9 @@ public class AttributionService {
     private static Journey journey(Opportunity o, List<TouchRow> rows, Basis basis, Duration lookback) {
         List<Touch> touches = new ArrayList<>(rows.size());
         for (TouchRow t : rows) {
-            touches.add(new Touch(t.id(), t.occurredAt().toEpochMilli(), t.channel(), "FORM_FILL".equals(t.type())));
+            touches.add(t.modelTouch());
         }
-        return journey(o, touches, basis, lookback);
-    }
-
-    /** {@code o}'s journey on {@code basis} of its account's (or contact roles') touches: the one assembly every path uses. */
-    static Journey journey(Opportunity o, Collection<Touch> touches, Basis basis, Duration lookback) {
-        return Journey.builder().basis(basis).opportunityCreatedAt(o.createdAt().toEpochMilli())
-                .leadCreatedAt(o.leadCreatedAt() == null ? null : o.leadCreatedAt().toEpochMilli())
-                .closedAt(o.closedAt() == null ? null : o.closedAt().toEpochMilli())
-                .lookback(lookback).touches(touches).build();
+        return o.journey(basis, lookback, touches);
     }
 
     private static List<String> channels(Journey j) {
@@ -644,10 +634,6 @@ public class AttributionService {
             byId.put(t.id(), t);
         }
         return byId;
-    }
-
-    static double amount(Opportunity o) {
-        return o.amount() == null ? 0 : o.amount().doubleValue();
     }
 
     private static int lookbackDays(ModelOptions options, AttributionSettings s) {

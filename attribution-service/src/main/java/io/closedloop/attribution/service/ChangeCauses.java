@@ -6,8 +6,8 @@ import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.RuleBasedModel;
 import io.closedloop.attribution.model.Touch;
 import io.closedloop.attribution.report.Dimension;
-import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
-import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
+import io.closedloop.attribution.journey.Opportunity;
+import io.closedloop.attribution.journey.TouchRow;
 import io.closedloop.attribution.repository.VersionRepository.ContactVersion;
 import io.closedloop.attribution.repository.VersionRepository.DealVersion;
 import io.closedloop.attribution.repository.VersionRepository.MembershipVersion;
@@ -216,7 +216,7 @@ final class ChangeCauses {
         }
         Opportunity o = new Opportunity(deal.id(), deal.accountId(), deal.amount(), deal.currency(), deal.createdAt(), deal.status(),
                 deal.closedAt(), contacts.of(deal), Set.of());
-        Journey journey = AttributionService.journey(o, touches, basis, settings.lookback());
+        Journey journey = o.journey(basis, settings.lookback(), touches);
         if (journey.size() == 0) {
             return new double[2];
         }
@@ -227,7 +227,7 @@ final class ChangeCauses {
                 credit += shares[i];
             }
         }
-        return new double[]{credit * AttributionService.amount(o), credit};
+        return new double[]{credit * o.amountOrZero(), credit};
     }
 
     /** As the performance report chooses its deals: created in the period (pipeline), won with the close in it (revenue). */

@@ -28,8 +28,8 @@ import io.closedloop.attribution.report.ReportViews.TimelineEntry;
 import io.closedloop.attribution.report.ReportViews.TimelineEntryConnection;
 import io.closedloop.attribution.report.ReportViews.TimelineEntryEdge;
 import io.closedloop.attribution.repository.JourneyRepository;
-import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
-import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
+import io.closedloop.attribution.journey.Opportunity;
+import io.closedloop.attribution.journey.TouchRow;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -83,7 +83,7 @@ public class EngagementReports {
                         Map<String, double[]> sums = new TreeMap<>(Journey::compareByCodePoint);
                         double[] totals = new double[4];
                         for (Opportunity o : opportunities) {
-                            double amount = o.amount() == null ? 0 : o.amount().doubleValue();
+                            double amount = o.amountOrZero();
                             Instant start = o.createdAt().minus(lookback);
                             Instant end = o.closedAt() != null ? o.closedAt() : now;
                             List<TouchRow> rows = new ArrayList<>(o.accountId() == null ? List.of()
@@ -145,7 +145,7 @@ public class EngagementReports {
                 double amount = 0;
                 double influencedAmount = 0;
                 for (Opportunity o : pipeline) {
-                    double a = o.amount() == null ? 0 : o.amount().doubleValue();
+                    double a = o.amountOrZero();
                     count++;
                     amount += a;
                     Instant start = o.createdAt().minus(window);

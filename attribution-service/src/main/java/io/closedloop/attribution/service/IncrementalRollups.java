@@ -4,7 +4,7 @@ import io.closedloop.attribution.feeditem.CrmItem;
 import io.closedloop.attribution.feeditem.MembershipItem;
 import io.closedloop.attribution.feeditem.TouchItem;
 import io.closedloop.attribution.repository.RollupRepository;
-import io.closedloop.attribution.rollup.AccountState;
+import io.closedloop.attribution.journey.AccountState;
 import io.closedloop.attribution.rollup.CreditRollup;
 import io.closedloop.attribution.rollup.DealRow;
 import io.closedloop.attribution.rollup.RollupRow;

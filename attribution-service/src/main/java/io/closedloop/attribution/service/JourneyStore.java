@@ -8,7 +8,7 @@ import io.closedloop.attribution.OnDemandLimitException;
 import io.closedloop.attribution.journey.AccountTouches;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.repository.JourneyRepository;
-import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
+import io.closedloop.attribution.journey.Opportunity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;

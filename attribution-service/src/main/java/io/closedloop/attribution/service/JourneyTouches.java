@@ -2,8 +2,8 @@ package io.closedloop.attribution.service;
 
 import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.model.Journey;
-import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
-import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
+import io.closedloop.attribution.journey.Opportunity;
+import io.closedloop.attribution.journey.TouchRow;
 
 import java.time.Instant;
 import java.util.ArrayList;

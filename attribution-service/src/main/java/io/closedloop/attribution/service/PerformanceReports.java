@@ -24,7 +24,6 @@ import io.closedloop.attribution.report.ReportViews.CreditedOpportunityConnectio
 import io.closedloop.attribution.report.ReportViews.CreditedOpportunityEdge;
 import io.closedloop.attribution.report.ReportViews.ModelComparison;
 import io.closedloop.attribution.report.ReportViews.PerformanceMetrics;
-import io.closedloop.attribution.report.ReportViews.PerformanceRow;
 import io.closedloop.attribution.report.ReportViews.ReportRowConnection;
 import io.closedloop.attribution.report.ReportViews.ReportRowEdge;
 import io.closedloop.attribution.report.ReportViews.RowInterval;
@@ -34,7 +33,7 @@ import io.closedloop.attribution.report.ReportViews.Unattributed;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.service.AttributionService.DealCredits;
 import io.closedloop.attribution.service.AttributionService.OpportunityCredit;
-import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
+import io.closedloop.attribution.journey.Opportunity;
 import io.closedloop.attribution.rollup.KeyNumbers;
 import io.closedloop.attribution.rollup.SpendSums;
 import io.closedloop.attribution.rollup.WonDealDays;
@@ -56,12 +55,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Performance by a touch dimension with the DESIGN §5 metrics, its drill-down to opportunities,
@@ -303,7 +300,7 @@ public class PerformanceReports {
                     double[] toClose = new double[deals];
                     for (int k = 0; k < deals; k++) {
                         Opportunity o = won.deals().get(k);
-                        double amount = o.amount() == null ? 0 : o.amount().doubleValue();
+                        double amount = o.amountOrZero();
                         boolean newCustomer = firstWon.contains(o.id());
                         toClose[k] = (o.closedAt().toEpochMilli() - won.firstTouchAt()[k]) / DAY_MILLIS;
                         total[0] += 1;
@@ -484,7 +481,7 @@ public class PerformanceReports {
         byId.forEach((id, o) -> {
             Credited p = pipelineOf.getOrDefault(id, Credited.NONE);
             Credited w = wonOf.getOrDefault(id, Credited.NONE);
-            deals.add(new BootstrapIntervals.Deal(o.amount() == null ? 0 : o.amount().doubleValue(), newCustomers.contains(id),
+            deals.add(new BootstrapIntervals.Deal(o.amountOrZero(), newCustomers.contains(id),
                     p.keys(), p.credits(), w.keys(), w.credits()));
         });
         return BootstrapIntervals.of(deals, basis, rows, spend, totalSpend, interval.level(), interval.resamples(),
@@ -843,6 +840,6 @@ public class PerformanceReports {
             ComparisonRow::key);
 
     private static double amount(OpportunityCredit oc) {
-        return oc.opportunity().amount() == null ? 0 : oc.opportunity().amount().doubleValue();
+        return oc.opportunity().amountOrZero();
     }
 }

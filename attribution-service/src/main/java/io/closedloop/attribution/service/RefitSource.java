@@ -2,7 +2,7 @@ package io.closedloop.attribution.service;
 
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.report.RefitIntervals;
-import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
+import io.closedloop.attribution.journey.Opportunity;
 
 import java.util.List;
 import java.util.Map;

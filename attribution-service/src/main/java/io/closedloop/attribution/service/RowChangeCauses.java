@@ -4,8 +4,8 @@ import io.closedloop.attribution.JourneyScope;
 import io.closedloop.attribution.model.Basis;
 import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.report.Dimension;
-import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
-import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
+import io.closedloop.attribution.journey.Opportunity;
+import io.closedloop.attribution.journey.TouchRow;
 import io.closedloop.attribution.repository.VersionRepository.DealVersion;
 import io.closedloop.attribution.repository.VersionRepository.TouchVersion;
 import io.closedloop.attribution.repository.VersionRepository.Versions;
@@ -89,7 +89,7 @@ final class RowChangeCauses {
                 }
             }
             Opportunity o = converting.opportunities().get(k);
-            out.put(o.id(), new double[]{sum * AttributionService.amount(o), sum});
+            out.put(o.id(), new double[]{sum * o.amountOrZero(), sum});
         }
         return out;
     }

@@ -3,8 +3,8 @@ package io.closedloop.attribution.service;
 import io.closedloop.attribution.model.PathPopulation;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.report.RefitIntervals;
-import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
-import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
+import io.closedloop.attribution.journey.Opportunity;
+import io.closedloop.attribution.journey.TouchRow;
 
 import java.util.List;
 import java.util.Map;
@@ -30,7 +30,7 @@ record RowJourneys(List<Opportunity> opportunities, List<List<TouchRow>> touches
         int[] touchRow = new int[touches.stream().mapToInt(List::size).sum()];
         int at = 0;
         for (int k = 0; k < opportunities.size(); k++) {
-            amount[k] = AttributionService.amount(opportunities.get(k));
+            amount[k] = opportunities.get(k).amountOrZero();
             newCustomer[k] = newCustomers.contains(opportunities.get(k).id());
             for (TouchRow t : touches.get(k)) {
                 touchRow[at++] = rowOf.getOrDefault(t.key(groupBy), -1);

@@ -9,7 +9,7 @@ import io.closedloop.attribution.report.AttributionRow;
 import io.closedloop.attribution.report.Dimension;
 import io.closedloop.attribution.report.RefitIntervals;
 import io.closedloop.attribution.report.ReportViews.ModelExplanation;
-import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
+import io.closedloop.attribution.journey.Opportunity;
 import io.closedloop.attribution.service.AttributionService.DealCredits;
 import io.closedloop.attribution.service.AttributionService.ModelOptions;
 import io.closedloop.attribution.service.AttributionService.OpportunityCredit;
@@ -62,7 +62,7 @@ record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, L
             AccountTouches.Range range = touches.range(o.accountId(), start, Journey.windowEnd(options.basis(), created, closed));
             if (range.isEmpty()) {
                 unattributed++;
-                unattributedAmount += AttributionService.amount(o);
+                unattributedAmount += o.amountOrZero();
             } else {
                 converting.add(o);
                 ranges.add(range);
@@ -71,8 +71,7 @@ record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, L
         if (rule != null) {
             List<double[]> credits = new ArrayList<>(ranges.size());
             for (int k = 0; k < ranges.size(); k++) {
-                credits.add(rule.credit(AttributionService.journey(converting.get(k), touches.touches(ranges.get(k)), options.basis(),
-                        lookback)));
+                credits.add(rule.credit(converting.get(k).journey(options.basis(), lookback, touches.touches(ranges.get(k)))));
             }
             return new StoredJourneys(touches, converting, ranges, credits, unattributed, unattributedAmount, null, null);
         }
@@ -98,7 +97,7 @@ record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, L
         int[] touchRow = new int[size];
         int at = 0;
         for (int k = 0; k < ranges.size(); k++) {
-            amount[k] = AttributionService.amount(opportunities.get(k));
+            amount[k] = opportunities.get(k).amountOrZero();
             newCustomer[k] = newCustomers.contains(opportunities.get(k).id());
             AccountTouches.Range range = ranges.get(k);
             for (int t = range.from(); t < range.to(); t++) {
@@ -119,7 +118,7 @@ record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, L
         Arrays.fill(lastDeal, -1);
         for (int k = 0; k < ranges.size(); k++) {
             AccountTouches.Range range = ranges.get(k);
-            double dealAmount = AttributionService.amount(opportunities.get(k));
+            double dealAmount = opportunities.get(k).amountOrZero();
             double[] shares = credits.get(k);
             for (int i = 0; i < range.size(); i++) {
                 int key = touches.key(groupBy, range.from() + i);

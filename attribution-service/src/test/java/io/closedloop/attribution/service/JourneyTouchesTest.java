@@ -1,8 +1,8 @@
 package io.closedloop.attribution.service;
 
 import io.closedloop.attribution.JourneyScope;
-import io.closedloop.attribution.repository.JourneyRepository.Opportunity;
-import io.closedloop.attribution.repository.JourneyRepository.TouchRow;
+import io.closedloop.attribution.journey.Opportunity;
+import io.closedloop.attribution.journey.TouchRow;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
