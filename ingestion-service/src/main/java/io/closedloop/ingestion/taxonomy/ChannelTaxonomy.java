@@ -51,16 +51,29 @@ public final class ChannelTaxonomy {
             ChannelRule.of(16, FALLBACK, Map.of())));
 
     private final List<ChannelRule> rules;
-    /** Whether any rule looks at the campaign, the content or the term: values no rule reads stay out of the memo's key. */
+    /**
+     * Whether any rule reads the campaign's, the content's or the term's value: one no rule reads, or reads only as absent
+     * (the expression {@code ""}, as the default's direct rule reads the campaign), keys the memo as {@link #PRESENT}.
+     */
     private final boolean readsCampaign;
     private final boolean readsContent;
     private final boolean readsTerm;
+    /** The memo key's stand-in for a value no rule reads: not empty (so {@code ""} does not match it), never a cleaned value. */
+    private static final String PRESENT = " ";
 
     private ChannelTaxonomy(List<ChannelRule> rules) {
         this.rules = List.copyOf(rules);
-        this.readsCampaign = rules.stream().anyMatch(r -> r.expressions().containsKey(Attribute.CAMPAIGN));
-        this.readsContent = rules.stream().anyMatch(r -> r.expressions().containsKey(Attribute.CONTENT));
-        this.readsTerm = rules.stream().anyMatch(r -> r.expressions().containsKey(Attribute.TERM));
+        this.readsCampaign = readsValue(rules, Attribute.CAMPAIGN);
+        this.readsContent = readsValue(rules, Attribute.CONTENT);
+        this.readsTerm = readsValue(rules, Attribute.TERM);
+    }
+
+    private static boolean readsValue(List<ChannelRule> rules, Attribute attribute) {
+        return rules.stream().anyMatch(r -> r.expressions().containsKey(attribute) && !r.expressions().get(attribute).isEmpty());
+    }
+
+    private static String keyed(String value, boolean read) {
+        return read || value == null ? value : PRESENT;
     }
 
     /** A taxonomy of already validated rules (see {@link ChannelRule#of}); at most {@value #MAX_RULES}. */
@@ -89,8 +102,9 @@ public final class ChannelTaxonomy {
     /**
      * Classifies a touch. The same UTMs, referrer host and click ids come back again and again, so the channel decision
      * is memoized per taxonomy (bounded; the rules are immutable), keyed by what the rules read: a campaign, content or
-     * term no rule looks at counts only as being there or not (a touch with UTMs needs a source and a medium to be valid),
-     * so thousands of distinct contents do not each cost a miss. The campaign, content and term are cleaned per touch.
+     * term whose value no rule reads counts only as being there or not (a touch with UTMs needs a source and a medium to be
+     * valid), so thousands of distinct campaigns and contents do not each cost a miss. The campaign, content and term are
+     * cleaned per touch.
      */
     public Classification classify(TouchSignals touch) {
         String referrerHost = Utm.hostOf(touch.referrer());
@@ -99,16 +113,15 @@ public final class ChannelTaxonomy {
         String campaign = Utm.clean(touch.utmCampaign());
         String content = Utm.clean(touch.utmContent());
         String term = Utm.clean(touch.utmTerm());
-        boolean unreadUtm = !readsCampaign && campaign != null || !readsContent && content != null || !readsTerm && term != null;
-        Key key = new Key(touch.utmSource(), touch.utmMedium(), readsCampaign ? campaign : null, readsContent ? content : null,
-                readsTerm ? term : null, unreadUtm, referrerHost, pageHost, clickIds.isEmpty() ? Set.of() : Set.copyOf(clickIds.keySet()));
+        Key key = new Key(touch.utmSource(), touch.utmMedium(), keyed(campaign, readsCampaign), keyed(content, readsContent),
+                keyed(term, readsTerm), referrerHost, pageHost, clickIds.isEmpty() ? Set.of() : Set.copyOf(clickIds.keySet()));
         Classification decided = memo.get(key, k -> compute(touch.utmSource(), touch.utmMedium(), k.campaign(), k.content(), k.term(),
-                k.unreadUtm(), referrerHost, pageHost, k.clickIds()));
+                referrerHost, pageHost, k.clickIds()));
         return new Classification(decided.channel(), decided.source(), decided.medium(), campaign, content, term, decided.utmValid());
     }
 
-    /** @param unreadUtm whether a campaign, content or term that no rule reads (and that is left out of the key) is there */
-    private record Key(String source, String medium, String campaign, String content, String term, boolean unreadUtm,
+    /** The campaign, content and term as cleaned, or {@link #PRESENT} where no rule reads their value. */
+    private record Key(String source, String medium, String campaign, String content, String term,
                        String referrerHost, String pageHost, Set<String> clickIds) {
 
         /** Bytes this entry holds, roughly: its strings' characters twice over (the key's and the result's), plus overhead. */
@@ -140,12 +153,12 @@ public final class ChannelTaxonomy {
         return memo.policy().eviction().orElseThrow().weightedSize().orElseThrow();
     }
 
-    /** The channel decision; campaign, content and term are cleaned, and null where no rule reads them. */
+    /** The channel decision; campaign, content and term as the memo's key holds them. */
     private Classification compute(String rawSource, String rawMedium, String campaign, String content, String term,
-                                   boolean unreadUtm, String referrerHost, String pageHost, Set<String> clickIds) {
+                                   String referrerHost, String pageHost, Set<String> clickIds) {
         String utmSource = Utm.source(rawSource);
         String utmMedium = Utm.medium(rawMedium);
-        boolean hasUtm = utmSource != null || utmMedium != null || campaign != null || content != null || term != null || unreadUtm;
+        boolean hasUtm = utmSource != null || utmMedium != null || campaign != null || content != null || term != null;
 
         if (referrerHost != null && Utm.sameSite(referrerHost, pageHost)) {
             referrerHost = null; // navigation within the site is no referral

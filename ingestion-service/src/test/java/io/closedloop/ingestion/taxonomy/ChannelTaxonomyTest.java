@@ -127,6 +127,28 @@ class ChannelTaxonomyTest {
     }
 
     @Test
+    void campaignsTheDefaultReadsOnlyAsAbsentShareOneMemoEntry() {
+        ChannelTaxonomy taxonomy = ChannelTaxonomy.fromMaps(ChannelTaxonomy.DEFAULT.toMaps());
+        for (int i = 0; i < 1_000; i++) {
+            Classification c = taxonomy.classify(TouchSignals.ofUtm("linkedin", "paid-social", "Spring-" + i));
+            assertEquals("paid_social", c.channel());
+            assertEquals("spring-" + i, c.campaign(), "the touch's own campaign, cleaned");
+        }
+        assertTrue(taxonomy.memoBytes() < 2_000, "the direct rule reads the campaign only as absent: one entry, "
+                + taxonomy.memoBytes() + " bytes");
+        // Yet a campaign is there or not: a campaign alone is no direct visit, and its UTMs are not valid.
+        Classification campaignOnly = taxonomy.classify(new TouchSignals(null, null, "spring-1", null, null, null, null, Map.of()));
+        assertEquals("other", campaignOnly.channel());
+        assertFalse(campaignOnly.utmValid());
+        assertEquals("direct", taxonomy.classify(new TouchSignals(null, null, null, null, null, null, null, Map.of())).channel());
+        // A workspace rule that reads the campaign's value keys the memo by it.
+        ChannelTaxonomy byCampaign = ChannelTaxonomy.fromMaps(List.of(Map.of("channel", "events", "campaign", "summit-.*"),
+                Map.of("channel", "other")));
+        assertEquals("events", byCampaign.classify(TouchSignals.ofUtm("x", "y", "summit-26")).channel());
+        assertEquals("other", byCampaign.classify(TouchSignals.ofUtm("x", "y", "spring-26")).channel());
+    }
+
+    @Test
     void noCampaignNoReferrerNoClickIdIsDirect() {
         Classification direct = visit(null, "https://acme.com/pricing", Map.of());
         assertEquals("direct", direct.channel());
