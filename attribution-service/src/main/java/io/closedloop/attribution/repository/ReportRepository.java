@@ -141,7 +141,7 @@ public class ReportRepository {
                           and not exists (select 1 from opportunity p
                                           where p.workspace_id = o.workspace_id and p.account_id = o.account_id
                                             and p.status = 'WON' and p.closed_at is not null
-                                            and (p.closed_at < o.closed_at or p.closed_at = o.closed_at and p.id < o.id))""")
+                                            and (p.closed_at < o.closed_at or p.closed_at = o.closed_at and p.id < o.id collate "C"))""")
                 .execute(Tuple.of(workspace, ids.toArray(String[]::new))).map(rows -> {
                     Set<String> out = new HashSet<>();
                     rows.forEach(r -> out.add(r.getString(0)));
@@ -149,12 +149,12 @@ public class ReportRepository {
                 });
     }
 
-    /** Each account's first won opportunity (earliest close, ties by id), by opportunity id. */
+    /** Each account's first won opportunity (earliest close, ties by id in code point order, as the rollups break them), by opportunity id. */
     public Uni<Map<String, FirstWon>> firstWonDeals(String workspace) {
         return pool.preparedQuery("""
                         select distinct on (account_id) id, closed_at, account_id from opportunity
                         where workspace_id = $1 and status = 'WON' and account_id is not null and closed_at is not null
-                        order by account_id, closed_at, id""")
+                        order by account_id, closed_at, id collate "C" """)
                 .execute(Tuple.of(workspace)).map(rows -> {
                     Map<String, FirstWon> out = new HashMap<>();
                     for (Row r : rows) {

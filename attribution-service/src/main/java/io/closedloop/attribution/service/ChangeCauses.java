@@ -211,7 +211,7 @@ final class ChangeCauses {
         Map<String, String> keys = new HashMap<>();
         for (TouchVersion version : rows) {
             TouchRow t = version.touch();
-            touches.add(new Touch(t.id(), t.occurredAt().toEpochMilli(), t.channel(), "FORM_FILL".equals(t.type())));
+            touches.add(t.modelTouch());
             keys.put(t.id(), t.key(groupBy));
         }
         Opportunity o = new Opportunity(deal.id(), deal.accountId(), deal.amount(), deal.currency(), deal.createdAt(), deal.status(),
