@@ -144,12 +144,18 @@ class SegmentApiTest {
         List<Map<String, Object>> touches = feed("touches", ws);
         assertEquals(1, touches.size());
         assertEquals("email", payload(touches.get(0)).get("channel"));
+        // A batch holding a stored message and new ones: the new ones are stored, the stored one is left as it was.
+        post(key, "/v1/batch", "{\"batch\":[" + page("new-1", "https://acme.com/1", null) + ","
+                + page("same", "https://acme.com/other", null) + "," + page("new-2", "https://acme.com/2", null) + "]}").statusCode(200);
+        touches = feed("touches", ws);
+        assertEquals(3, touches.size());
+        assertEquals("email", payload(touches.get(0)).get("channel"));
 
         // Without a messageId, one is derived from the content: a retried identical message is still stored once.
         String noId = "{\"anonymousId\":\"x\",\"event\":\"Clicked\",\"timestamp\":\"2026-01-02T03:04:05.000Z\"}";
         post(key, "/v1/track", noId).statusCode(200);
         post(key, "/v1/track", noId).statusCode(200);
-        assertEquals(2, feed("touches", ws).size());
+        assertEquals(4, feed("touches", ws).size());
     }
 
     @Test
