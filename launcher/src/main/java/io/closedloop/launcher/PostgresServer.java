@@ -76,10 +76,6 @@ public final class PostgresServer implements AutoCloseable {
                 // default): meanwhile the planner guesses, and a report over a freshly loaded demo took 9.5 s instead of
                 // 0.7 s. README "Configuration": set the same on a PostgreSQL of your own.
                 .setServerConfig("autovacuum_naptime", "5s")
-                // ...but a table that grows by the second was then analyzed each time it had grown by a tenth (PostgreSQL's
-                // default), a second of CPU each at a few hundred thousand rows: about a tenth of a backfill's CPU
-                // (bench/pipeline.sh). Half is enough for the planner, which scales the statistics by the table's size.
-                .setServerConfig("autovacuum_analyze_scale_factor", "0.5")
                 // the startup check's own connection (trusted on a fresh data directory, authenticated after)
                 .setConnectConfig("password", password);
         if (dataDirectory != null) {
