@@ -23,6 +23,11 @@ public enum TouchType {
         return values.stream().map(TouchType::of).filter(java.util.Objects::nonNull).toList();
     }
 
+    /** Whether a feed value is a form fill: what the models' lead-creation fallback reads of a touch's type. */
+    public static boolean isFormFill(String value) {
+        return FORM_FILL.name().equals(value);
+    }
+
     /** The type of a feed value, null for one this version does not know. */
     public static TouchType of(String value) {
         for (TouchType t : values()) {

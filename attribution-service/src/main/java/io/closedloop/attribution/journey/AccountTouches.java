@@ -1,5 +1,6 @@
 package io.closedloop.attribution.journey;
 
+import io.closedloop.attribution.TouchType;
 import io.closedloop.attribution.model.Journey;
 import io.closedloop.attribution.model.PathPopulation;
 import io.closedloop.attribution.model.Touch;
@@ -225,7 +226,7 @@ public final class AccountTouches {
         for (int t = range.from(); t < range.to(); t++) {
             // Fixed-width hex of a number with its top bit set: lexicographic order is numeric order.
             String id = Integer.toHexString(0x4000_0000 | (t - range.from()));
-            out.add(new Touch(id, at[t], channelNames[channels[t]], "FORM_FILL".equals(typeNames[types[t]])));
+            out.add(new Touch(id, at[t], channelNames[channels[t]], TouchType.isFormFill(typeNames[types[t]])));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.closedloop.attribution.journey;
 
+import io.closedloop.attribution.TouchType;
 import io.closedloop.attribution.model.Touch;
 import io.closedloop.attribution.report.Dimension;
 
@@ -17,7 +18,7 @@ public record TouchRow(String id, Instant occurredAt, String type, String channe
 
     /** The touch as the models read it. */
     public Touch modelTouch() {
-        return new Touch(id, occurredAt.toEpochMilli(), channel, "FORM_FILL".equals(type));
+        return new Touch(id, occurredAt.toEpochMilli(), channel, TouchType.isFormFill(type));
     }
 
     /** This touch's group in a report grouped by {@code groupBy}; {@link Dimension#NO_VALUE} without a value. */

@@ -95,11 +95,6 @@ public final class BinaryCopyReader implements AutoCloseable {
         return Instant.ofEpochSecond(PG_EPOCH_SECONDS + Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
     }
 
-    /** float8, {@code ifNull} when NULL. */
-    public double float8(double ifNull) throws IOException {
-        return length() < 0 ? ifNull : in.readDouble();
-    }
-
     private int length() throws IOException {
         fieldsLeft--;
         return in.readInt();

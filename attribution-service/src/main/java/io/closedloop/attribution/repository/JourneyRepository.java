@@ -420,7 +420,7 @@ public class JourneyRepository {
     static Opportunity opportunity(Row r) {
         boolean people = r.size() > 8;
         return new Opportunity(r.getString(0), r.getString(1), r.getBigDecimal(2), r.getString(3), instant(r, 4), r.getString(5),
-                instant(r, 6), r.size() > 7 ? instant(r, 7) : null, people ? Set.of(r.getArrayOfStrings(8)) : Set.of());
+                instant(r, 6), instant(r, 7), people ? Set.of(r.getArrayOfStrings(8)) : Set.of());
     }
 
     private static Instant instant(Row r, int column) {

@@ -360,7 +360,6 @@ public class RollupRepository {
             join touch t on t.workspace_id = m.workspace_id and t.identifiers @> array[m.identifier]
             where m.workspace_id = $1 and m.account_id = any($2)""";
 
-
     private static Uni<Set<String>> strings(SqlClient tx, String sql, Tuple args) {
         return tx.preparedQuery(sql).execute(args).map(rows -> {
             Set<String> set = new HashSet<>();

@@ -28,7 +28,7 @@ import java.util.List;
 @ApplicationScoped
 public class SegmentRepository {
 
-    static final String STORE_TEMPLATE = """
+    private static final String STORE_TEMPLATE = """
             with ok as (
                 -- key share: updatePrivacySettings (for update) waits for this write, then sees its rows
                 select coalesce((select hash_identifiers from workspace where id = $1 for key share), false) = $26 as ok
