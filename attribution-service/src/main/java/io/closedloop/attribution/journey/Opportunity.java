@@ -8,6 +8,9 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,6 +29,27 @@ public record Opportunity(String id, String accountId, BigDecimal amount, String
 
     public boolean isWon() {
         return "WON".equals(status) && closedAt != null;
+    }
+
+    /**
+     * Whether this won deal comes before {@code other} as its account's first: it closed earlier, or at the same time with
+     * an id first in code point order (as ReportRepository.firstWonDeals breaks the tie in SQL).
+     */
+    public boolean closesBefore(Opportunity other) {
+        return closedAt.isBefore(other.closedAt) || closedAt.equals(other.closedAt) && Journey.compareByCodePoint(id, other.id) < 0;
+    }
+
+    /** The ids of each account's first won deal among {@code deals} (the new customers); deals without an account have none. */
+    public static Set<String> firstWonIds(Collection<Opportunity> deals) {
+        Map<String, Opportunity> first = new HashMap<>();
+        for (Opportunity o : deals) {
+            if (o.isWon() && o.accountId() != null) {
+                first.merge(o.accountId(), o, (kept, next) -> next.closesBefore(kept) ? next : kept);
+            }
+        }
+        Set<String> ids = new HashSet<>(2 * first.size());
+        first.values().forEach(o -> ids.add(o.id()));
+        return ids;
     }
 
     /**

@@ -113,8 +113,7 @@ public final class CreditRollup {
     private static Opportunity firstWon(AccountState account) {
         Opportunity first = null;
         for (Opportunity o : account.opportunities()) {
-            if (o.isWon() && (first == null || o.closedAt().isBefore(first.closedAt())
-                    || o.closedAt().equals(first.closedAt()) && Journey.compareByCodePoint(o.id(), first.id()) < 0)) {
+            if (o.isWon() && (first == null || o.closesBefore(first))) {
                 first = o;
             }
         }

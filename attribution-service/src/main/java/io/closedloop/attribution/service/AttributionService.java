@@ -345,8 +345,8 @@ public class AttributionService {
                                 RuleBasedModel rule, boolean explain, java.util.function.Function<StoredJourneys, T> then,
                                 Supplier<Uni<T>> fromRows) {
         return onDemand.run(workspace, chosen(options, JourneyScope.ACCOUNT), () -> store.journeys(workspace),
-                        memory -> then.apply(StoredJourneys.of(memory.inScope(options.basis(), from, to), memory.touches(), from,
-                                to, options, lookback, rule, explain)))
+                        memory -> then.apply(StoredJourneys.of(memory.inScope(options.basis(), from, to), memory.touches(),
+                                memory.firstWon(), from, to, options, lookback, rule, explain)))
                 .onFailure(JourneyStore.TooLarge.class).recoverWithUni(e -> fromRows.get());
     }
 
@@ -404,10 +404,12 @@ public class AttributionService {
     /**
      * Converting deals' credits by key number, for figures over thousands of deals and keys without a map per deal: deal
      * {@code k} credits keys {@code keys[offsets[k] .. offsets[k + 1])} (each once, numbers of {@code names}) with
-     * {@code credits} at the same positions; its journey's first touch at {@code firstTouchAt[k]} (epoch ms).
+     * {@code credits} at the same positions; its journey's first touch at {@code firstTouchAt[k]} (epoch ms). {@code firstWon}:
+     * the ids of the workspace's first won deals where the deals are in memory (JourneyStore), else null (the database
+     * says which of these deals are).
      */
     public record DealCredits(List<Opportunity> deals, long[] firstTouchAt, String[] names, int[] offsets, int[] keys,
-                              double[] credits) {
+                              double[] credits, Set<String> firstWon) {
 
         /** The same of per-deal maps (the rows computed on demand). */
         static DealCredits of(List<OpportunityCredit> credits) {
@@ -436,7 +438,7 @@ public class AttributionService {
                 }
                 offsets[k + 1] = at;
             }
-            return new DealCredits(deals, firstTouchAt, names.toArray(new String[0]), offsets, keys, values);
+            return new DealCredits(deals, firstTouchAt, names.toArray(new String[0]), offsets, keys, values, null);
         }
     }
 

@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,8 +54,11 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class JourneyStore {
 
-    /** A workspace's touches and opportunities in memory, each at least as new as the versions a report read. */
-    public record InMemory(AccountTouches touches, List<Opportunity> deals) {
+    /**
+     * A workspace's touches and opportunities in memory, each at least as new as the versions a report read, and the ids of
+     * its accounts' first won deals among them (Opportunity.firstWonIds: the new customers).
+     */
+    public record InMemory(AccountTouches touches, List<Opportunity> deals, Set<String> firstWon) {
 
         /** The opportunities converting in [from, to) on {@code basis} (JourneyRepository.createdIn, closedIn), by id. */
         public List<Opportunity> inScope(Basis basis, Instant from, Instant to) {
@@ -85,8 +89,12 @@ public class JourneyStore {
         }
     }
 
-    /** What a kept opportunity costs, about: the record, its strings, amount and times. */
-    private static final int DEAL_BYTES = 320;
+    /** What a kept opportunity costs, about: the record, its strings, amount and times, and its entry among the first won. */
+    private static final int DEAL_BYTES = 360;
+
+    /** A workspace's opportunities as kept: with its first won deals, found once per version rather than per report. */
+    private record Deals(List<Opportunity> all, Set<String> firstWon) {
+    }
 
     private final JourneyRepository journeys;
     private final AsyncCache<Key, Object> kept;
@@ -121,7 +129,7 @@ public class JourneyStore {
         this.asked = keepWarm.isZero() ? null : Caffeine.newBuilder().expireAfterWrite(keepWarm).maximumSize(10_000).build();
         this.kept = Caffeine.newBuilder().maximumWeight(megabytes << 20)
                 .weigher((Key key, Object value) -> (int) Math.min(Integer.MAX_VALUE, value instanceof AccountTouches touches
-                        ? touches.bytes() : (long) DEAL_BYTES * ((List<?>) value).size()))
+                        ? touches.bytes() : (long) DEAL_BYTES * ((Deals) value).all().size()))
                 .expireAfterWrite(ttl)
                 // Expired copies leave on time even when no report asks again (an erased person's touches with them).
                 .scheduler(Scheduler.systemScheduler())
@@ -157,9 +165,10 @@ public class JourneyStore {
             asked.put(workspace, true);
         }
         return journeys.versions(workspace).chain(versions -> touches(workspace, versions.touches())
-                .chain(touches -> this.<List<Opportunity>>get(new Key("deals", workspace, versions.deals()),
-                                () -> journeys.deals(workspace).subscribeAsCompletionStage())
-                        .map(deals -> new InMemory(touches, deals))));
+                .chain(touches -> this.<Deals>get(new Key("deals", workspace, versions.deals()),
+                                () -> journeys.deals(workspace).map(all -> new Deals(all, Opportunity.firstWonIds(all)))
+                                        .subscribeAsCompletionStage())
+                        .map(deals -> new InMemory(touches, deals.all(), deals.firstWon()))));
     }
 
     /**

@@ -113,8 +113,8 @@ final class PopulationChangeCauses {
                         d.closedAt(), leads.of(d), Set.of()));
             }
         }
-        StoredJourneys journeys = StoredJourneys.of(new JourneyStore.InMemory(touches, opportunities).inScope(basis, from, to),
-                touches, from, to, s.options(), s.lookback(), s.rule(), false);
+        StoredJourneys journeys = StoredJourneys.of(JourneyStore.InMemory.inScope(opportunities, basis, from, to),
+                touches, null, from, to, s.options(), s.lookback(), s.rule(), false);
         Map<String, double[]> out = new HashMap<>();
         for (int k = 0; k < journeys.ranges().size(); k++) {
             AccountTouches.Range range = journeys.ranges().get(k);

@@ -28,17 +28,19 @@ import java.util.Set;
 /**
  * A question's journeys over a workspace's touches and opportunities in memory (JourneyStore; ACCOUNT journeys, a
  * data-driven model): the converting opportunities' touch ranges and the model's credits of each, in the order the rows
- * read on demand give them (AttributionService), and what the reports make of them.
+ * read on demand give them (AttributionService), and what the reports make of them; {@code firstWon} the ids of the
+ * workspace's first won deals (JourneyStore.InMemory), or null where not known.
  */
-record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, List<AccountTouches.Range> ranges,
-                      List<double[]> credits, int unattributed, double unattributedAmount, ModelExplanation explanation,
-                      AccountTouches.Population population) implements RefitSource {
+record StoredJourneys(AccountTouches touches, Set<String> firstWon, List<Opportunity> opportunities,
+                      List<AccountTouches.Range> ranges, List<double[]> credits, int unattributed, double unattributedAmount,
+                      ModelExplanation explanation, AccountTouches.Population population) implements RefitSource {
 
     /**
      * As AttributionService's converting journeys then its credits, over the touches in memory (ACCOUNT journeys): the
      * journeys of {@code rule} (a rule-based model), or else of the data-driven model's fit over the period's population.
      */
-    static StoredJourneys of(List<Opportunity> opportunities, AccountTouches touches, Instant from, Instant to, ModelOptions options,
+    static StoredJourneys of(List<Opportunity> opportunities, AccountTouches touches, Set<String> firstWon, Instant from, Instant to,
+                             ModelOptions options,
                              Duration lookback, RuleBasedModel rule, boolean explain) {
         List<Opportunity> converting = new ArrayList<>();
         List<AccountTouches.Range> ranges = new ArrayList<>();
@@ -73,11 +75,11 @@ record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, L
             for (int k = 0; k < ranges.size(); k++) {
                 credits.add(rule.credit(converting.get(k).journey(options.basis(), lookback, touches.touches(ranges.get(k)))));
             }
-            return new StoredJourneys(touches, converting, ranges, credits, unattributed, unattributedAmount, null, null);
+            return new StoredJourneys(touches, firstWon, converting, ranges, credits, unattributed, unattributedAmount, null, null);
         }
         AccountTouches.Population population = touches.population(ranges, lost, inScope, from.toEpochMilli(), to.toEpochMilli());
         AttributionService.DataDriven fitted = AttributionService.fit(population.paths(), ranges.size(), options, explain);
-        return new StoredJourneys(touches, converting, ranges, fitted.credits(), unattributed, unattributedAmount,
+        return new StoredJourneys(touches, firstWon, converting, ranges, fitted.credits(), unattributed, unattributedAmount,
                 fitted.explanation(), population);
     }
 
@@ -205,6 +207,6 @@ record StoredJourneys(AccountTouches touches, List<Opportunity> opportunities, L
             names[key] = touches.value(groupBy, key);
         }
         return new DealCredits(opportunities, firstTouchAt, names, offsets, Arrays.copyOf(keys, at),
-                Arrays.copyOf(sums, at));
+                Arrays.copyOf(sums, at), firstWon);
     }
 }

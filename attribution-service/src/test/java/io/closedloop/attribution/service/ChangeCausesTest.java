@@ -146,7 +146,7 @@ class ChangeCausesTest {
                         Instant.parse("2026-03-25T00:00:00Z"), null, Set.of()),
                 new Opportunity("opp-s", "acct-s", new BigDecimal("1500.00"), "USD", Instant.parse("2026-03-10T00:00:00Z"), "WON",
                         Instant.parse("2026-03-20T00:00:00Z"), null, Set.of()));
-        JourneyStore.InMemory now = new JourneyStore.InMemory(memory, deals);
+        JourneyStore.InMemory now = new JourneyStore.InMemory(memory, deals, Opportunity.firstWonIds(deals));
         Set<String> changed = Set.of("acct-s", "acct-o");
         for (ModelName model : List.of(ModelName.MARKOV, ModelName.SHAPLEY)) {
             for (int order = 1; order <= (model == ModelName.MARKOV ? 2 : 1); order++) {
