@@ -157,8 +157,18 @@ public final class AccountTouches {
      * a window that ends before it starts (a deal closed before its creation minus the lookback).
      */
     public Range range(String accountId, long from, long to) {
+        return range(indexOf(accountId), from, to);
+    }
+
+    /** The number of account {@code accountId} here (as ranges number them), or -1 for none (no touches, or null). */
+    public int indexOf(String accountId) {
         Integer account = accountId == null ? null : indexOf.get(accountId);
-        if (account == null) {
+        return account == null ? -1 : account;
+    }
+
+    /** {@link #range(String, long, long)} of account number {@code account} (-1: none, an empty range). */
+    public Range range(int account, long from, long to) {
+        if (account < 0) {
             return new Range(0, 0, 0);
         }
         int first = firstAtOrAfter(account, from);
@@ -182,16 +192,16 @@ public final class AccountTouches {
 
     /**
      * The population of the data-driven models (DESIGN §4 "Population"): the converting journeys, then the lost ones,
-     * then per account not in {@code inScope} (in account order) its touches in [from, to) as a non-converting path;
-     * empty ranges and paths are left out.
+     * then per account not in scope ({@code inScope[a]} false, a an account number) in account order its touches in
+     * [from, to) as a non-converting path; empty ranges and paths are left out.
      */
-    public Population population(List<Range> converting, List<Range> lost, Set<String> inScope, long from, long to) {
+    public Population population(List<Range> converting, List<Range> lost, boolean[] inScope, long from, long to) {
         PathPopulation.Builder population = PathPopulation.builder(Arrays.asList(values[Dimension.CHANNEL.ordinal()]));
         int[] channels = keys[Dimension.CHANNEL.ordinal()];
         List<Range> all = new ArrayList<>(converting);
         lost.stream().filter(r -> !r.isEmpty()).forEach(all::add);
         for (int a = 0; a < accounts.length; a++) {
-            if (inScope.contains(accounts[a])) {
+            if (inScope[a]) {
                 continue;
             }
             Range outside = new Range(a, firstAtOrAfter(a, from), firstAtOrAfter(a, to));

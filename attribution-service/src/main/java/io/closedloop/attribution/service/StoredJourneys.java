@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,23 +44,25 @@ record StoredJourneys(AccountTouches touches, Set<String> firstWon, List<Opportu
         List<Opportunity> converting = new ArrayList<>();
         List<AccountTouches.Range> ranges = new ArrayList<>();
         List<AccountTouches.Range> lost = new ArrayList<>();
-        Set<String> inScope = new HashSet<>();
+        // By account number: accounts without touches here have no journey to leave out.
+        boolean[] inScope = new boolean[touches.accountCount()];
         int unattributed = 0;
         double unattributedAmount = 0;
         for (Opportunity o : opportunities) {
-            if (o.accountId() != null) {
-                inScope.add(o.accountId());
+            int account = touches.indexOf(o.accountId());
+            if (account >= 0) {
+                inScope[account] = true;
             }
             long created = o.createdAt().toEpochMilli();
             Long closed = o.closedAt() == null ? null : o.closedAt().toEpochMilli();
             long start = Journey.windowStart(created, lookback);
             if (options.basis() == Basis.REVENUE && !"WON".equals(o.status())) {
                 if ("LOST".equals(o.status())) {
-                    lost.add(touches.range(o.accountId(), start, Journey.windowEnd(Basis.REVENUE, created, closed)));
+                    lost.add(touches.range(account, start, Journey.windowEnd(Basis.REVENUE, created, closed)));
                 }
                 continue;
             }
-            AccountTouches.Range range = touches.range(o.accountId(), start, Journey.windowEnd(options.basis(), created, closed));
+            AccountTouches.Range range = touches.range(account, start, Journey.windowEnd(options.basis(), created, closed));
             if (range.isEmpty()) {
                 unattributed++;
                 unattributedAmount += o.amountOrZero();
@@ -133,18 +134,15 @@ record StoredJourneys(AccountTouches touches, Set<String> firstWon, List<Opportu
                 }
             }
         }
-        List<Integer> shown = new ArrayList<>();
+        List<AttributionRow> rows = new ArrayList<>();
         for (int key = 0; key < keys; key++) {
             if (present[key]) {
-                shown.add(key);
+                rows.add(new AttributionRow(touches.value(groupBy, key), credit[key], amount[key], deals[key]));
             }
         }
-        shown.sort((a, b) -> Journey.compareByCodePoint(touches.value(groupBy, a), touches.value(groupBy, b)));
-        List<AttributionRow> rows = new ArrayList<>();
-        for (int key : shown) {
-            rows.add(new AttributionRow(touches.value(groupBy, key), credit[key], amount[key], deals[key]));
-        }
-        rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed());
+        // As the rows on demand are ordered (by key, then stably by credit): credit descending, ties by key in code points.
+        rows.sort(Comparator.comparingDouble(AttributionRow::credit).reversed()
+                .thenComparing(AttributionRow::key, Journey::compareByCodePoint));
         return new AttributionReport(from.toString(), to.toString(), options.basis(), options.model(), groupBy, rows,
                 ranges.size(), unattributed, unattributedAmount, dataAsOf, explanation);
     }
