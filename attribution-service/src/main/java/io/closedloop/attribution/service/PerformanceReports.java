@@ -285,18 +285,26 @@ public class PerformanceReports {
     }
 
     /**
-     * The won deals' figures from their credits (a quarter's: thousands of deals, tens of keys each): by key number in
-     * arrays, on a worker thread; the keys named once at the end.
-     */
-    /**
      * Which of the won deals are their account's first: known with the deals in memory, else asked of the database (a
      * quarter's few thousand deals each looked at with its account's: about 26 ms of PostgreSQL per report).
      */
     private Uni<Set<String>> firstWon(String workspace, DealCredits won) {
-        return won.firstWon() != null ? Uni.createFrom().item(won.firstWon())
-                : reports.firstWonAmong(workspace, won.deals().stream().map(Opportunity::id).toList());
+        if (won.firstWon() == null) {
+            return reports.firstWonAmong(workspace, won.deals().stream().map(Opportunity::id).toList());
+        }
+        Set<String> among = new HashSet<>();
+        for (Opportunity o : won.deals()) {
+            if (won.firstWon().contains(o.id())) {
+                among.add(o.id());
+            }
+        }
+        return Uni.createFrom().item(among);
     }
 
+    /**
+     * The won deals' figures from their credits (a quarter's: thousands of deals, tens of keys each): by key number in
+     * arrays, on a worker thread; the keys named once at the end.
+     */
     private Uni<WonDeals> wonDeals(String workspace, DealCredits won) {
         return firstWon(workspace, won).emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
                 .map(firstWon -> {
