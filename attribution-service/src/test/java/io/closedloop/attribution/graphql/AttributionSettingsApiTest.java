@@ -24,6 +24,18 @@ class AttributionSettingsApiTest {
     }
 
     @Test
+    void aVerifiedTokenIsRememberedAndAForeignOneNever() {
+        // The caller's token the gateway forwards is checked once a minute here too (plumbing's auth/VerifiedTokens).
+        String token = TestKeys.token("remembered", "analyst");
+        for (int i = 0; i < 2; i++) {
+            graphql(token, "{ attributionSettings { lookbackDays } }").statusCode(200).body("data.attributionSettings.lookbackDays", equalTo(365));
+            graphql(TestKeys.foreignToken("remembered", "analyst"), "{ attributionSettings { lookbackDays } }").statusCode(401);
+        }
+        given().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.matchesPattern("(?s).*closedloop_verified_tokens [1-9].*"));
+    }
+
+    @Test
     void twoAliasedRootFieldsOfOneKindAreBothAnswered() {
         // Apollo Router and Apollo Gateway batch root fields for one subgraph into one document this way.
         graphql(TestKeys.token("fresh", "analyst"), "{ a: attributionSettings { lookbackDays } b: attributionSettings { halfLifeDays } }")

@@ -129,7 +129,7 @@ class GatewaySecurityTest {
     void aVerifiedTokenIsRememberedAndAForeignOneNever() {
         graphql("{ __typename }");
         given().get("/q/metrics").then().statusCode(200)
-                .body(org.hamcrest.Matchers.matchesPattern("(?s).*closedloop_gateway_verified_tokens [1-9].*"));
+                .body(org.hamcrest.Matchers.matchesPattern("(?s).*closedloop_verified_tokens [1-9].*"));
         for (int i = 0; i < 2; i++) {
             given().contentType("application/json").header("Authorization", "Bearer " + TestKeys.foreignToken("acme", "analyst"))
                     .body(Map.of("query", "{ __typename }")).post("/graphql").then().statusCode(401);
