@@ -4,12 +4,15 @@ import io.closedloop.identity.feed.FeedRelay;
 import io.closedloop.plumbing.feed.FeedCursor;
 import io.closedloop.plumbing.feed.FeedPartition;
 import io.closedloop.plumbing.feed.FeedReader;
+import io.closedloop.plumbing.feed.FeedWakeups;
 import io.closedloop.plumbing.tenancy.Caller;
 import io.closedloop.plumbing.tenancy.RoleRequiredException;
 import io.closedloop.plumbing.tenancy.Roles;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -19,23 +22,28 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** The identity service's change feeds (docs/feeds.md): {@code memberships}. Role {@code service}. */
+/**
+ * The identity service's change feeds (docs/feeds.md): {@code memberships}. Role {@code service}. One instance: its wakeups
+ * listen on one connection.
+ */
 @Path("/feeds")
+@Singleton
 public class FeedResource {
 
-    private final Pool pool;
     private final Caller caller;
+    private final FeedWakeups wakeups;
 
-    public FeedResource(Pool pool, Caller caller) {
-        this.pool = pool;
+    public FeedResource(Vertx vertx, Pool pool, Caller caller) {
         this.caller = caller;
+        this.wakeups = new FeedWakeups(vertx, pool);
     }
 
     @GET
     @Path("/{stream}")
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> read(@PathParam("stream") String stream, @QueryParam("after") String after,
-                              @QueryParam("limit") String limit, @QueryParam("partition") String partition) {
+                              @QueryParam("limit") String limit, @QueryParam("partition") String partition,
+                              @QueryParam("wait") String wait) {
         try {
             caller.requireAnyRole(Roles.SERVICE);
         } catch (RoleRequiredException e) {
@@ -54,7 +62,8 @@ public class FeedResource {
         try {
             cursor = FeedCursor.parse(after);
             n = parseLimit(limit);
-            return FeedRelay.MEMBERSHIPS.readJson(pool, FeedPartition.parse(partition), cursor, n).map(page -> Response.ok(page).build());
+            return wakeups.readJson(FeedRelay.MEMBERSHIPS, stream, FeedPartition.parse(partition), cursor, n, FeedWakeups.parseWait(wait))
+                    .map(page -> Response.ok(page).build());
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(error(Response.Status.BAD_REQUEST, e.getMessage()));
         }

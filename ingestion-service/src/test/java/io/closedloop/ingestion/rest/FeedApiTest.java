@@ -161,6 +161,38 @@ class FeedApiTest {
     }
 
     @Test
+    void aReadThatFindsNothingWaitsForTheStreamsNextCommitUpToItsBound() throws Exception {
+        String ws = "wait" + UUID.randomUUID().toString().substring(0, 6);
+        String key = writeKey(ws);
+        String start = end();
+        // Nothing comes: the read answers empty once its bound has passed, not before.
+        long t0 = System.nanoTime();
+        JsonPath empty = waitingPage(start, 700);
+        long waited = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(empty.getList("items").isEmpty(), "nothing was written");
+        assertTrue(waited >= 650, "an empty read waits out its bound (waited " + waited + " ms)");
+        // A commit wakes it: the item comes long before the bound of 5 s.
+        java.util.concurrent.CompletableFuture<JsonPath> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> waitingPage(start, 5000));
+        Thread.sleep(300);
+        long t1 = System.nanoTime();
+        track(key, ws + "-woken");
+        JsonPath page = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        long answered = (System.nanoTime() - t1) / 1_000_000;
+        assertEquals(List.of(ws + "-woken"), ids(page));
+        assertTrue(answered < 2500, "a commit to the stream answers the waiting read at once (took " + answered + " ms)");
+        // Bounded: more than the maximum, or not a number, is refused naming the parameter.
+        for (String bad : List.of("5001", "-1", "soon")) {
+            given().auth().oauth2(serviceToken()).queryParam("after", start).queryParam("wait", bad).get("/feeds/touches").then()
+                    .statusCode(400).body(containsString("wait"));
+        }
+    }
+
+    private static JsonPath waitingPage(String after, long waitMillis) {
+        return given().auth().oauth2(serviceToken()).queryParam("after", after).queryParam("limit", 100)
+                .queryParam("wait", waitMillis).get("/feeds/touches").then().statusCode(200).extract().jsonPath();
+    }
+
+    @Test
     void badCursorOrLimitIs400NamingTheParameter() {
         given().auth().oauth2(serviceToken()).queryParam("after", "nonsense").get("/feeds/touches")
                 .then().statusCode(400).body("error", containsString("after"));

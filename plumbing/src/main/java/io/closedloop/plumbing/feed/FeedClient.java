@@ -43,10 +43,16 @@ public final class FeedClient implements FeedSource {
     /** A page of one partition of the stream (docs/feeds.md "Partitions"). */
     @Override
     public Uni<FeedPage> fetch(String stream, FeedPartition partition, String after, int limit) {
+        return fetch(stream, partition, after, limit, 0);
+    }
+
+    @Override
+    public Uni<FeedPage> fetch(String stream, FeedPartition partition, String after, int limit, long waitMillis) {
         return web.getAbs(baseUrl + "/feeds/" + stream)
                 .addQueryParam("after", after == null ? "" : after)
                 .addQueryParam("limit", Integer.toString(limit))
                 .addQueryParam("partition", partition.toString())
+                .addQueryParam("wait", Long.toString(waitMillis))
                 .putHeader("Authorization", "Bearer " + serviceToken.get())
                 .timeout(timeoutMillis)
                 .send()

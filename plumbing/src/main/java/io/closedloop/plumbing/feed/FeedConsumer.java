@@ -50,6 +50,11 @@ public final class FeedConsumer {
 
     /** The epoch of a consumer started without a lease: its position writes are not fenced. */
     static final long UNFENCED = -1;
+    /**
+     * How long an idle consumer's read may wait at the producer for the stream's next commit (docs/feeds.md "Waiting"):
+     * an idle feed costs a request a second instead of one per poll interval, and a commit is read at once.
+     */
+    static final long WAIT_MILLIS = 1000;
 
     private final Vertx vertx;
     private final Pool pool;
@@ -73,6 +78,8 @@ public final class FeedConsumer {
     private volatile String lastError;
     private volatile long itemsApplied;
     private volatile boolean caughtUp;
+    /** Whether the last poll found nothing new: the next one asks the producer to wait for a commit (FeedWakeups). */
+    private volatile boolean idle;
     /** System.nanoTime() of the first full page of the current run of full pages; 0 when caught up. */
     private volatile long behindSince;
     /** System.nanoTime() of the first refusal of the current run of refused attempts; 0 otherwise. */
@@ -124,6 +131,7 @@ public final class FeedConsumer {
             this.owner = owner;
             this.cursor = null;
             this.caughtUp = false;
+            this.idle = false;
             this.behindSince = 0;
             this.lastError = null;
             this.refusedSince = 0;
@@ -224,6 +232,19 @@ public final class FeedConsumer {
             at = cursor;
             holder = owner;
         }
+        if (idle && at != null) {
+            // Nothing was new: the producer holds the read until the stream's next commit (or a second), holding no page
+            // transaction here meanwhile; what it then finds takes one (or is read again once one is free).
+            return client.fetch(stream, partition, at, pageSize, WAIT_MILLIS).chain(page -> {
+                if (nothingNew(page, at)) {
+                    return apply(current, fence, holder, at, page);
+                }
+                if (!transactions.tryAcquire()) {
+                    return Uni.createFrom().item(new Polled(0, false, true));
+                }
+                return apply(current, fence, holder, at, page).eventually(() -> transactions.release());
+            });
+        }
         // The replica's page transactions are bounded (the rest of its connections serve reports): a poll waits for one.
         if (!transactions.tryAcquire()) {
             return Uni.createFrom().item(new Polled(0, false, true));
@@ -235,7 +256,7 @@ public final class FeedConsumer {
 
     private Uni<Polled> apply(int current, long fence, String holder, String after, FeedPage page) {
         boolean full = page.full(pageSize);
-        if (page.walked() == 0 || page.next().equals(after)) {
+        if (nothingNew(page, after)) {
             moveTo(current, after);
             return Uni.createFrom().item(new Polled(0, full, false)); // nothing new (at the start, "0.0" is where "" is)
         }
@@ -251,6 +272,10 @@ public final class FeedConsumer {
                     moveTo(current, page.next());
                     return new Polled(page.items().size(), full, false);
                 });
+    }
+
+    private static boolean nothingNew(FeedPage page, String after) {
+        return page.walked() == 0 || page.next().equals(after);
     }
 
     /** Moves this generation's position after a page (or after its claim). */
@@ -333,6 +358,7 @@ public final class FeedConsumer {
         }
         lastError = null;
         refusedSince = 0;
+        idle = polled.applied() == 0 && !polled.full();
         itemsApplied += polled.applied();
         caughtUp = !polled.full();
         if (!polled.full()) {

@@ -82,24 +82,33 @@ public final class FeedReader {
      * of the partition; {@code next} is past all of them and {@code walked} counts them.
      */
     public Uni<Buffer> readJson(Pool pool, FeedPartition partition, FeedCursor after, int limit) {
-        return rows(pool, partition, after, limit).map(rows -> {
-            Buffer page = Buffer.buffer(256 + 512 * rows.size()).appendString("{\"items\":[");
-            FeedCursor last = after;
-            boolean first = true;
-            for (Row row : rows) {
-                last = new FeedCursor(row.getLong("xid"), row.getLong("seq"));
-                if (row.getString("payload") == null) {
-                    continue; // another partition's item: passed over, and the cursor moves past it
-                }
-                if (!first) {
-                    page.appendString(",");
-                }
-                appendItem(page, row);
-                first = false;
+        return rows(pool, partition, after, limit).map(rows -> json(rows, after));
+    }
+
+    /** {@link #readJson}; when the stream has nothing after {@code after}, read again once {@code wakeup} emits (FeedWakeups). */
+    Uni<Buffer> readJson(Pool pool, FeedPartition partition, FeedCursor after, int limit, Uni<Void> wakeup) {
+        return rows(pool, partition, after, limit)
+                .chain(rows -> rows.size() > 0 ? Uni.createFrom().item(rows) : wakeup.chain(() -> rows(pool, partition, after, limit)))
+                .map(rows -> json(rows, after));
+    }
+
+    private static Buffer json(RowSet<Row> rows, FeedCursor after) {
+        Buffer page = Buffer.buffer(256 + 512 * rows.size()).appendString("{\"items\":[");
+        FeedCursor last = after;
+        boolean first = true;
+        for (Row row : rows) {
+            last = new FeedCursor(row.getLong("xid"), row.getLong("seq"));
+            if (row.getString("payload") == null) {
+                continue; // another partition's item: passed over, and the cursor moves past it
             }
-            return page.appendString("],\"next\":").appendString(Json.encode(last.toString()))
-                    .appendString(",\"walked\":").appendString(Integer.toString(rows.size())).appendString("}");
-        });
+            if (!first) {
+                page.appendString(",");
+            }
+            appendItem(page, row);
+            first = false;
+        }
+        return page.appendString("],\"next\":").appendString(Json.encode(last.toString()))
+                .appendString(",\"walked\":").appendString(Integer.toString(rows.size())).appendString("}");
     }
 
     /** One item of the stream as a relay publishes it: its cursor, its record key and partition hash, the item's JSON. */

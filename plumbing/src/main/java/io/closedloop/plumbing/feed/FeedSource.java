@@ -10,4 +10,12 @@ import io.smallrye.mutiny.Uni;
 public interface FeedSource {
 
     Uni<FeedPage> fetch(String stream, FeedPartition partition, String after, int limit);
+
+    /**
+     * {@link #fetch}, the producer asked to hold a read that finds nothing new for up to {@code waitMillis}, until the
+     * stream's next commit (docs/feeds.md "Waiting"); a source that cannot wait answers at once.
+     */
+    default Uni<FeedPage> fetch(String stream, FeedPartition partition, String after, int limit, long waitMillis) {
+        return fetch(stream, partition, after, limit);
+    }
 }
