@@ -187,6 +187,33 @@ class FeedApiTest {
         }
     }
 
+    @Test
+    void onlyAStreamSomeReadWaitsForIsNotified() throws SQLException {
+        // Notifying commits are serialized server-wide: a stream no read waits for must not notify.
+        try (Connection listener = connect(); Connection writer = connect(); Statement listen = listener.createStatement();
+             Statement write = writer.createStatement()) {
+            listen.execute("listen closedloop_feeds");
+            write.execute("delete from feed_waiting where stream = 'revenue'");
+            write.execute("update revenue set id = id where false"); // a statement trigger fires for no rows as well
+            assertEquals(List.of(), notifications(listener));
+            write.execute("insert into feed_waiting (stream, until) values ('revenue', clock_timestamp() + interval '1 minute')");
+            write.execute("update revenue set id = id where false");
+            assertEquals(List.of("revenue"), notifications(listener));
+            write.execute("update feed_waiting set until = clock_timestamp() - interval '1 second' where stream = 'revenue'");
+            write.execute("update revenue set id = id where false");
+            assertEquals(List.of(), notifications(listener), "a registration that ran out notifies no more");
+        }
+    }
+
+    private static List<String> notifications(Connection listener) throws SQLException {
+        List<String> out = new ArrayList<>();
+        org.postgresql.PGNotification[] got = listener.unwrap(org.postgresql.PGConnection.class).getNotifications(500);
+        for (org.postgresql.PGNotification n : got == null ? new org.postgresql.PGNotification[0] : got) {
+            out.add(n.getParameter());
+        }
+        return out;
+    }
+
     private static JsonPath waitingPage(String after, long waitMillis) {
         return given().auth().oauth2(serviceToken()).queryParam("after", after).queryParam("limit", 100)
                 .queryParam("wait", waitMillis).get("/feeds/touches").then().statusCode(200).extract().jsonPath();

@@ -353,6 +353,8 @@ public final class FeedConsumer {
 
     private void done(int current, Polled polled) {
         if (polled.busy()) {
+            // No page transaction was free: the next poll waits for one before it fetches (a waiting read's page was dropped).
+            idle = false;
             next(current, 10);
             return;
         }

@@ -5,8 +5,10 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,7 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The producer's side of a poll that finds its stream has nothing new (docs/feeds.md "Waiting"): the read waits, up to
  * the bound the consumer asked for, for the next commit that adds to the stream, then reads once more. A statement-level
  * trigger on each stream table notifies {@value #CHANNEL} with the stream's name (delivered at commit; PostgreSQL folds
- * a transaction's equal notifications into one); one connection of the pool listens. While it is down (it reconnects
+ * a transaction's equal notifications into one) while some read has registered the stream as waited for (table
+ * {@code feed_waiting}, renewed every few seconds while reads wait: notifying commits are serialized server-wide, so a
+ * busy stream nobody waits on notifies no one); one connection of the pool listens. While it is down (it reconnects
  * every second) a read waits out its bound, as a plain poll interval would: a wakeup is never needed for correctness.
  */
 public final class FeedWakeups {
@@ -26,9 +30,13 @@ public final class FeedWakeups {
 
     private final Vertx vertx;
     private final Pool pool;
-    /** Per stream, what its next commit completes (then removes: later readers wait for the one after). */
-    private final ConcurrentHashMap<String, CompletableFuture<Void>> next = new ConcurrentHashMap<>();
+    /** Per stream, the reads waiting for its next commit: each leaves when it ends (woken, timed out or cancelled). */
+    private final ConcurrentHashMap<String, Set<CompletableFuture<Void>>> waiting = new ConcurrentHashMap<>();
     private final AtomicBoolean listening = new AtomicBoolean();
+    /** Per stream, until when (epoch ms) this replica's registration in feed_waiting holds. */
+    private final ConcurrentHashMap<String, Long> registered = new ConcurrentHashMap<>();
+    /** How far ahead a registration reaches: one write per stream per this, while reads wait. */
+    private static final long REGISTRATION_MILLIS = 10_000;
 
     public FeedWakeups(Vertx vertx, Pool pool) {
         this.vertx = vertx;
@@ -45,11 +53,33 @@ public final class FeedWakeups {
             return reader.readJson(pool, partition, after, limit);
         }
         listen();
-        // Taken before the first read: a commit after it completes this, one before it is in the read.
-        CompletableFuture<Void> woken = next.computeIfAbsent(stream, s -> new CompletableFuture<>());
-        Uni<Void> wakeup = Uni.createFrom().completionStage(woken::copy).ifNoItem().after(Duration.ofMillis(waitMillis))
+        // Registered before the first read: a commit after it completes this, one before it is in the read.
+        CompletableFuture<Void> woken = new CompletableFuture<>();
+        Set<CompletableFuture<Void>> waiters = waiting.computeIfAbsent(stream, s -> ConcurrentHashMap.newKeySet());
+        waiters.add(woken);
+        Uni<Void> wakeup = Uni.createFrom().completionStage(woken).ifNoItem().after(Duration.ofMillis(waitMillis))
                 .recoverWithItem((Void) null);
-        return reader.readJson(pool, partition, after, limit, wakeup);
+        return register(stream, waitMillis).chain(() -> reader.readJson(pool, partition, after, limit, wakeup))
+                .onTermination().invoke(() -> waiters.remove(woken));
+    }
+
+    /** Registers the stream as waited for (before the first read: a commit after that notifies), unless it still is. */
+    private Uni<Void> register(String stream, long waitMillis) {
+        long now = System.currentTimeMillis();
+        Long until = registered.get(stream);
+        if (until != null && until - now > waitMillis) {
+            return Uni.createFrom().voidItem();
+        }
+        registered.put(stream, now + REGISTRATION_MILLIS);
+        return pool.preparedQuery("insert into feed_waiting (stream, until) values ($1, clock_timestamp() + $2 * interval '1 millisecond')"
+                        + " on conflict (stream) do update set until = greatest(feed_waiting.until, excluded.until)")
+                .execute(Tuple.of(stream, REGISTRATION_MILLIS)).replaceWithVoid()
+                .onFailure().invoke(failure -> {
+                    registered.remove(stream);
+                    Log.warnf("feed wakeups: cannot register stream %s as waited for (%s); its reads wait out their bound",
+                            stream, failure.getMessage());
+                })
+                .onFailure().recoverWithItem((Void) null);
     }
 
     /** A request's {@code wait} parameter in milliseconds: none is 0; anything but 0 to {@value #MAX_WAIT_MILLIS} is refused. */
@@ -69,9 +99,12 @@ public final class FeedWakeups {
     }
 
     private void wake(String stream) {
-        CompletableFuture<Void> woken = next.remove(stream);
-        if (woken != null) {
-            woken.complete(null);
+        Set<CompletableFuture<Void>> waiters = waiting.get(stream);
+        if (waiters != null) {
+            for (CompletableFuture<Void> woken : waiters) {
+                waiters.remove(woken);
+                woken.complete(null);
+            }
         }
     }
 
@@ -87,13 +120,14 @@ public final class FeedWakeups {
             pg.notificationHandler(notification -> wake(notification.getPayload()));
             pg.closeHandler(() -> {
                 // Whatever was notified meanwhile is unknown: every waiting read reads again.
-                next.keySet().forEach(this::wake);
+                waiting.keySet().forEach(this::wake);
                 retry();
             });
             pg.query("listen " + CHANNEL).execute().subscribe().with(ok -> {
             }, failure -> {
                 Log.warnf("feed wakeups: listen failed (%s); retrying", failure.getMessage());
-                connection.closeAndForget();
+                connection.closeAndForget(); // back to the pool: its close handler does not run
+                retry();
             });
         }, failure -> retry());
     }
@@ -101,8 +135,8 @@ public final class FeedWakeups {
     private void retry() {
         try {
             vertx.setTimer(1000, id -> connect());
-        } catch (IllegalStateException e) {
-            // Vert.x is closing: the service is stopping.
+        } catch (RuntimeException e) {
+            // Vert.x is closing (its timers refuse new tasks): the service is stopping.
         }
     }
 }
