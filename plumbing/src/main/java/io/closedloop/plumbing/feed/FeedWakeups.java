@@ -33,7 +33,7 @@ public final class FeedWakeups {
     /** Per stream, the reads waiting for its next commit: each leaves when it ends (woken, timed out or cancelled). */
     private final ConcurrentHashMap<String, Set<CompletableFuture<Void>>> waiting = new ConcurrentHashMap<>();
     private final AtomicBoolean listening = new AtomicBoolean();
-    /** Per stream, until when (epoch ms) this replica's registration in feed_waiting holds. */
+    /** Per stream, until when (System.nanoTime(), so a clock step cannot stretch it) this replica's registration holds. */
     private final ConcurrentHashMap<String, Long> registered = new ConcurrentHashMap<>();
     /** How far ahead a registration reaches: one write per stream per this, while reads wait. */
     private static final long REGISTRATION_MILLIS = 10_000;
@@ -65,12 +65,12 @@ public final class FeedWakeups {
 
     /** Registers the stream as waited for (before the first read: a commit after that notifies), unless it still is. */
     private Uni<Void> register(String stream, long waitMillis) {
-        long now = System.currentTimeMillis();
+        long now = System.nanoTime();
         Long until = registered.get(stream);
-        if (until != null && until - now > waitMillis) {
+        if (until != null && until - now > waitMillis * 1_000_000) {
             return Uni.createFrom().voidItem();
         }
-        registered.put(stream, now + REGISTRATION_MILLIS);
+        registered.put(stream, now + REGISTRATION_MILLIS * 1_000_000);
         return pool.preparedQuery("insert into feed_waiting (stream, until) values ($1, clock_timestamp() + $2 * interval '1 millisecond')"
                         + " on conflict (stream) do update set until = greatest(feed_waiting.until, excluded.until)")
                 .execute(Tuple.of(stream, REGISTRATION_MILLIS)).replaceWithVoid()
@@ -117,17 +117,23 @@ public final class FeedWakeups {
     private void connect() {
         pool.getConnection().subscribe().with(connection -> {
             PgConnection pg = PgConnection.cast(connection);
+            // A connection lost while LISTEN is in flight runs both handlers below: one retry per connection.
+            AtomicBoolean retried = new AtomicBoolean();
             pg.notificationHandler(notification -> wake(notification.getPayload()));
             pg.closeHandler(() -> {
                 // Whatever was notified meanwhile is unknown: every waiting read reads again.
                 waiting.keySet().forEach(this::wake);
-                retry();
+                if (retried.compareAndSet(false, true)) {
+                    retry();
+                }
             });
             pg.query("listen " + CHANNEL).execute().subscribe().with(ok -> {
             }, failure -> {
                 Log.warnf("feed wakeups: listen failed (%s); retrying", failure.getMessage());
-                connection.closeAndForget(); // back to the pool: its close handler does not run
-                retry();
+                if (retried.compareAndSet(false, true)) {
+                    connection.closeAndForget(); // back to the pool: its close handler does not run
+                    retry();
+                }
             });
         }, failure -> retry());
     }
