@@ -2,6 +2,7 @@ package io.closedloop.plumbing.feed;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -47,8 +48,8 @@ public final class FeedWakeups {
      * The page of {@code reader} after {@code after}; when the stream has nothing after it, the page read again after the
      * stream's next commit or {@code waitMillis}, whichever comes first ({@code waitMillis} 0: no wait).
      */
-    public Uni<io.vertx.core.buffer.Buffer> readJson(FeedReader reader, String stream, FeedPartition partition, FeedCursor after,
-                                                    int limit, long waitMillis) {
+    public Uni<Buffer> readJson(FeedReader reader, String stream, FeedPartition partition, FeedCursor after,
+                                int limit, long waitMillis) {
         if (waitMillis <= 0) {
             return reader.readJson(pool, partition, after, limit);
         }
